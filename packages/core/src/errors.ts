@@ -1,0 +1,91 @@
+/**
+ * Every error code Amstaff raises, in one registry. A code never changes meaning once published;
+ * the server maps codes to HTTP statuses in one place.
+ */
+export const errorCodes = {
+  /** Options given to a sampler or handler factory do not match its schema. */
+  AMS_ERR_PLUGIN_OPTIONS: "invalid plugin options",
+  /** A module refers to a plugin that is not installed on this server. */
+  AMS_ERR_PLUGIN_UNKNOWN: "unknown plugin",
+  /** A duration such as `"30s"` could not be parsed. */
+  AMS_ERR_SCHEDULE_DURATION: "invalid duration",
+  /** A cron expression could not be parsed. */
+  AMS_ERR_SCHEDULE_CRON: "invalid cron expression",
+  /** A module file failed to parse, evaluate or validate. */
+  AMS_ERR_MODULE_INVALID: "invalid module",
+  /** A module was looked up by a name that does not exist. */
+  AMS_ERR_MODULE_NOT_FOUND: "module not found",
+  /** A secret referenced with `secret("NAME")` is not set on the node that needs it. */
+  AMS_ERR_SECRET_MISSING: "missing secret",
+  /** A handler could not deliver a notification. */
+  AMS_ERR_DELIVERY_FAILED: "delivery failed",
+  /** A request lacked valid credentials. */
+  AMS_ERR_AUTH_REQUIRED: "authentication required",
+  /** A request was malformed. */
+  AMS_ERR_REQUEST_INVALID: "invalid request",
+  /** A request body exceeded the configured limit. */
+  AMS_ERR_REQUEST_TOO_LARGE: "request too large",
+  /** The replicated log refused or failed to commit a command. */
+  AMS_ERR_LOG_UNAVAILABLE: "log unavailable",
+  /** Persistent state on disk is unreadable or inconsistent. */
+  AMS_ERR_STATE_CORRUPT: "state corrupt",
+  /** A bug: an invariant Amstaff relies on did not hold. */
+  AMS_ERR_INTERNAL: "internal error",
+} as const;
+
+/** A code from {@link errorCodes}. */
+export type AmstaffErrorCode = keyof typeof errorCodes;
+
+/** Options of {@link AmstaffError} beyond its code and message. */
+export interface AmstaffErrorOptions {
+  /** The underlying error. */
+  cause?: unknown;
+  /** Structured, secret-free details a client can act on (validation issues, locations, ...). */
+  details?: Record<string, unknown>;
+  /**
+   * For {@link errorCodes.AMS_ERR_DELIVERY_FAILED}: whether trying again may succeed.
+   * @default true
+   */
+  retryable?: boolean;
+  /** For delivery failures: how long the receiver asked us to wait (for example its `Retry-After`). */
+  retryAfterMs?: number;
+}
+
+/**
+ * The one error class of Amstaff. Messages say what went wrong and what to do about it, and never
+ * contain a secret.
+ *
+ * @example
+ * ```ts
+ * throw new AmstaffError("AMS_ERR_SECRET_MISSING", 'Secret "SLACK_TOKEN" is not set: export it on every node.');
+ * ```
+ */
+export class AmstaffError extends Error {
+  override readonly name = "AmstaffError";
+  readonly code: AmstaffErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: AmstaffErrorCode, message: string, options: AmstaffErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+    this.retryable = options.retryable ?? true;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** Whether `error` is an {@link AmstaffError}, optionally of the given code. */
+export function isAmstaffError(error: unknown, code?: AmstaffErrorCode): error is AmstaffError {
+  return error instanceof AmstaffError && (code === undefined || error.code === code);
+}
+
+/** A short, single-line description of any thrown value, for results and logs. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+    return `${error.message}${cause}`;
+  }
+  return String(error);
+}

@@ -1,0 +1,31 @@
+export type { AmstaffErrorCode, AmstaffErrorOptions } from "./errors.js";
+export { AmstaffError, describeError, errorCodes, isAmstaffError } from "./errors.js";
+export type { EvaluationPolicy, MonitorState, StatusChange } from "./evaluation.js";
+export { evaluate, initialMonitorState } from "./evaluation.js";
+export type { NotifyContext, SampleHandler } from "./handler.js";
+export type { ModuleDefinition, MonitorDefinition } from "./moduleDefinition.js";
+export { moduleDefinitionSchema, monitorDefinitionSchema, pluginSpecSchema } from "./moduleDefinition.js";
+export type {
+  HandlerPlugin,
+  PluginBuilder,
+  PluginDescriptor,
+  PluginSpec,
+  SamplerCreateContext,
+  SamplerPlugin,
+} from "./plugin.js";
+export { defineHandlerPlugin, defineSamplerPlugin, formatIssues, parsePluginOptions } from "./plugin.js";
+export type { RunProbeOptions } from "./probe.js";
+export { runProbe } from "./probe.js";
+export type { JsonValue, SampleResult, SampleResultInit } from "./sampleResult.js";
+export { results, sampleResultSchema } from "./sampleResult.js";
+export type { ProbeContext, Sampler } from "./sampler.js";
+export type { CronSchedule, Duration, DurationUnit, IntervalSchedule, Schedule } from "./schedule.js";
+export { minimumIntervalMs, parseDuration, scheduleSchema } from "./schedule.js";
+export type { ScheduledSampling } from "./scheduledSampling.js";
+export type { Resolved, SecretRef, SecretSource } from "./secret.js";
+export { isSecretRef, resolveSecrets, secretNamePattern, secretRefSchema, stringOrSecret } from "./secret.js";
+export type { MonitorStatus, SampleStatus } from "./status.js";
+export { compareStatus, isFailing, sampleStatuses, worstStatus } from "./status.js";
+export type { Thresholds } from "./thresholds.js";
+export { checkThresholds } from "./thresholds.js";
+export type { Transition } from "./transition.js";

@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { type SampleStatus, sampleStatuses } from "./status.js";
+
+/** A JSON value: what a result's details may hold, so results can be stored and replicated as they are. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(jsonValue),
+    z.record(z.string(), jsonValue),
+  ]),
+);
+
+/** The outcome of one `probe()`. Plain data: it is stored, replicated and sent to handlers as JSON. */
+export interface SampleResult {
+  /** What the sampler concluded. */
+  status: SampleStatus;
+  /** A human-readable explanation, e.g. `"HTTP 500 from http://api/health (expected 200)"`. */
+  message: string;
+  /** The measured value, when the sampler measures one (latency, a query's scalar, a metric). */
+  value?: number | undefined;
+  /** How long the probe took, in milliseconds. */
+  durationMs: number;
+  /** When the probe started, in milliseconds since the epoch. */
+  timestamp: number;
+  /** Sampler-specific structured data (status code, series values, ...). Never secrets. */
+  details?: Record<string, JsonValue> | undefined;
+}
+
+/** Validates a {@link SampleResult} that crossed a trust boundary (a third-party sampler, the network). */
+export const sampleResultSchema = z.object({
+  status: z.enum(sampleStatuses),
+  message: z.string(),
+  value: z.number().optional(),
+  durationMs: z.number().nonnegative(),
+  timestamp: z.number().int().nonnegative(),
+  details: z.record(z.string(), jsonValue).optional(),
+});
+
+/** The fields of a result besides its status and message, all optional when building one. */
+export type SampleResultInit = Partial<Omit<SampleResult, "status" | "message">>;
+
+function make(status: SampleStatus, message: string, init: SampleResultInit): SampleResult {
+  return {
+    status,
+    message,
+    durationMs: init.durationMs ?? 0,
+    timestamp: init.timestamp ?? Date.now(),
+    ...(init.value === undefined ? {} : { value: init.value }),
+    ...(init.details === undefined ? {} : { details: init.details }),
+  };
+}
+
+/**
+ * Builders of {@link SampleResult}s, for sampler authors.
+ *
+ * @example
+ * ```ts
+ * return results.critical(`HTTP ${status} from ${url}`, { value: latencyMs, durationMs });
+ * ```
+ */
+export const results = {
+  ok: (message: string, init: SampleResultInit = {}) => make("ok", message, init),
+  warning: (message: string, init: SampleResultInit = {}) => make("warning", message, init),
+  critical: (message: string, init: SampleResultInit = {}) => make("critical", message, init),
+  unknown: (message: string, init: SampleResultInit = {}) => make("unknown", message, init),
+  of: (status: SampleStatus, message: string, init: SampleResultInit = {}) => make(status, message, init),
+} as const;

@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { AmstaffError } from "./errors.js";
+
+/** The units a {@link Duration} can use: milliseconds, seconds, minutes, hours, days. */
+export type DurationUnit = "ms" | "s" | "m" | "h" | "d";
+
+/**
+ * A duration written the way people say it: `"500ms"`, `"30s"`, `"5m"`, `"1h"`, `"1d"`.
+ * The type rejects anything else at compile time, so `every("30 minutes")` does not type-check.
+ */
+export type Duration = `${number}${DurationUnit}`;
+
+const unitMs: Record<DurationUnit, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+
+/**
+ * Parses a {@link Duration} into milliseconds.
+ * @throws AmstaffError `AMS_ERR_SCHEDULE_DURATION` for anything but a positive number and a unit.
+ */
+export function parseDuration(text: string): number {
+  const match = durationPattern.exec(text);
+  const ms = match ? Number(match[1]) * unitMs[match[2] as DurationUnit] : Number.NaN;
+  if (!Number.isFinite(ms) || ms <= 0 || !Number.isInteger(ms)) {
+    throw new AmstaffError(
+      "AMS_ERR_SCHEDULE_DURATION",
+      `Invalid duration "${text}": write a whole number of milliseconds or more with a unit, like "500ms", "30s", "5m", "1h" or "1d".`,
+    );
+  }
+  return ms;
+}
+
+/** Runs a sampling every fixed period. The first run happens one jittered period after the start. */
+export interface IntervalSchedule {
+  kind: "interval";
+  /** The period as written, e.g. `"30s"`. */
+  every: Duration;
+  /** The period in milliseconds. */
+  periodMs: number;
+}
+
+/** Runs a sampling at the times of a cron expression (5 or 6 fields, seconds optional). */
+export interface CronSchedule {
+  kind: "cron";
+  /** The expression, e.g. `"*\/5 * * * *"`. */
+  expression: string;
+  /** An IANA time zone for the expression. @default "UTC" */
+  timezone?: string | undefined;
+}
+
+/** When a monitor samples: at a fixed interval or on a cron schedule. */
+export type Schedule = IntervalSchedule | CronSchedule;
+
+/** The shortest interval a monitor may use. Faster probing is load testing, not monitoring. */
+export const minimumIntervalMs = 1_000;
+
+/** Validates a {@link Schedule} (cron expressions are checked for shape here, fully by the scheduler). */
+export const scheduleSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("interval"),
+    every: z.string().regex(durationPattern, 'a duration like "30s"') as z.ZodType<Duration>,
+    periodMs: z
+      .number()
+      .int()
+      .min(minimumIntervalMs, `the shortest interval is ${minimumIntervalMs / 1000}s`),
+  }),
+  z.object({
+    kind: z.literal("cron"),
+    expression: z
+      .string()
+      .trim()
+      .refine((e) => [5, 6].includes(e.split(/\s+/).length), "a cron expression has 5 or 6 fields"),
+    timezone: z.string().optional(),
+  }),
+]);
