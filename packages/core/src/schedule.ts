@@ -29,13 +29,11 @@ export function parseDuration(text: string): number {
   return ms;
 }
 
-/** Runs a sampling every fixed period. The first run happens one jittered period after the start. */
+/** Runs a sampling every fixed period. */
 export interface IntervalSchedule {
   kind: "interval";
-  /** The period as written, e.g. `"30s"`. */
+  /** The period, e.g. `"30s"`; {@link parseDuration} gives it in milliseconds. */
   every: Duration;
-  /** The period in milliseconds. */
-  periodMs: number;
 }
 
 /** Runs a sampling at the times of a cron expression (5 or 6 fields, seconds optional). */
@@ -57,11 +55,13 @@ export const minimumIntervalMs = 1_000;
 export const scheduleSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("interval"),
-    every: z.string().regex(durationPattern, 'a duration like "30s"') as z.ZodType<Duration>,
-    periodMs: z
-      .number()
-      .int()
-      .min(minimumIntervalMs, `the shortest interval is ${minimumIntervalMs / 1000}s`),
+    every: z
+      .templateLiteral([z.number().positive(), z.enum(["ms", "s", "m", "h", "d"])], {
+        error: 'a duration like "30s", "5m" or "1h"',
+      })
+      .refine((every) => durationPattern.test(every) && parseDuration(every) >= minimumIntervalMs, {
+        error: `a whole number of milliseconds, at least ${minimumIntervalMs / 1000}s`,
+      }),
   }),
   z.object({
     kind: z.literal("cron"),
