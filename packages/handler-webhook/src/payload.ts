@@ -1,0 +1,30 @@
+import type { Transition } from "@amstaff/core";
+import { formatTransitionText } from "./formatTransitionText.js";
+
+/**
+ * The JSON body of every webhook request. A stable contract: fields are only ever added; a breaking
+ * change would come with a new `version`.
+ */
+export interface WebhookPayload {
+  /** The payload format's version. */
+  version: 1;
+  /** What happened; always `"transition"` in version 1. */
+  type: "transition";
+  /** The same on every retry of this delivery, also sent as the `idempotency-key` header: dedupe on it. */
+  idempotencyKey: string;
+  /** The transition exactly as Amstaff recorded it. */
+  transition: Transition;
+  /** One human-readable line, see {@link formatTransitionText}. */
+  text: string;
+}
+
+/** Builds the payload sent for a transition. */
+export function buildWebhookPayload(transition: Transition, idempotencyKey: string): WebhookPayload {
+  return {
+    version: 1,
+    type: "transition",
+    idempotencyKey,
+    transition,
+    text: formatTransitionText(transition),
+  };
+}

@@ -1,0 +1,278 @@
+import {
+  checkThresholds,
+  type JsonValue,
+  type ProbeContext,
+  parseDuration,
+  parsePluginOptions,
+  type Resolved,
+  resolveSecrets,
+  results,
+  type SampleResult,
+  type Sampler,
+  type SamplerCreateContext,
+} from "@amstaff/core";
+import { type Dispatcher, request } from "undici";
+import { checkBody, type ReadBody } from "./bodyExpectation.js";
+import { describeNetworkFailure } from "./networkFailure.js";
+import {
+  type HttpSamplerOptions,
+  httpPluginId,
+  httpSamplerOptionsSchema,
+  maxRedirects,
+  type ParsedHttpSamplerOptions,
+} from "./options.js";
+import { sharedAgent } from "./sharedAgent.js";
+
+/** Validated HTTP sampler options whose secrets have been resolved: what {@link createHttpSampler} takes. */
+export type ResolvedHttpSamplerOptions = Resolved<ParsedHttpSamplerOptions>;
+
+/** What {@link httpSampler} takes besides the options: the sampler's identity. */
+export interface HttpSamplerIdentity {
+  /**
+   * The sampler's name, shown in notifications.
+   * @default "<METHOD> <url>"
+   */
+  name?: string;
+  /**
+   * Free-form labels.
+   * @default []
+   */
+  tags?: string[];
+}
+
+const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+/** Headers still sent after a redirect to another origin: none of them can carry a credential. */
+const crossOriginSafeHeaders = new Set(["accept", "accept-language", "user-agent", "content-type"]);
+const userAgent = "amstaff-sampler-http";
+
+/** The URL as shown in messages and details: without `user:password@`. */
+function displayUrl(url: URL): string {
+  const shown = new URL(url);
+  shown.username = "";
+  shown.password = "";
+  return shown.href;
+}
+
+/**
+ * Creates an HTTP sampler from options already validated and resolved, as the plugin's `create` receives
+ * them. Most code wants {@link httpSampler} instead.
+ */
+export function createHttpSampler(
+  options: ResolvedHttpSamplerOptions,
+  identity: Partial<SamplerCreateContext> = {},
+): Sampler {
+  const target = new URL(options.url);
+  const headers: Record<string, string> = { "user-agent": userAgent };
+  for (const [key, value] of Object.entries(options.headers ?? {})) headers[key.toLowerCase()] = value;
+  if ((target.username || target.password) && headers.authorization === undefined) {
+    const credentials = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
+    headers.authorization = `Basic ${Buffer.from(credentials).toString("base64")}`;
+  }
+  target.username = "";
+  target.password = "";
+  let body: string | undefined;
+  if (typeof options.body === "string") body = options.body;
+  else if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers["content-type"] ??= "application/json";
+  }
+  const timeoutMs = parseDuration(options.timeout);
+  const url = displayUrl(target);
+  const isOk = (status: number) =>
+    options.okStatus ? options.okStatus.includes(status) : status >= 200 && status < 300;
+  const expected = options.okStatus ? options.okStatus.join(", ") : "2xx";
+
+  async function probe(context?: ProbeContext): Promise<SampleResult> {
+    const timestamp = Date.now();
+    const started = performance.now();
+    const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error(`no response within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onAbort = () => controller.abort(context?.signal.reason);
+    context?.signal.addEventListener("abort", onAbort, { once: true });
+    if (context?.signal.aborted) onAbort();
+
+    let current = target;
+    let method: Dispatcher.HttpMethod = options.method;
+    let requestBody = body;
+    let requestHeaders = headers;
+    let redirects = 0;
+    let receivedHeaders = false;
+    const details = (extra: Record<string, JsonValue> = {}): Record<string, JsonValue> => ({
+      url,
+      method: options.method,
+      ...(redirects > 0 ? { finalUrl: displayUrl(current), redirects } : {}),
+      ...extra,
+    });
+    const from = () => `${method} ${displayUrl(current)}`;
+
+    try {
+      for (;;) {
+        const response = await request(current, {
+          dispatcher: sharedAgent(),
+          method,
+          headers: requestHeaders,
+          body: requestBody,
+          signal: controller.signal,
+        });
+        receivedHeaders = true;
+        const location = [response.headers.location].flat()[0];
+        if (options.followRedirects && redirectStatuses.has(response.statusCode) && location) {
+          await response.body.dump({ limit: 64 * 1024, signal: controller.signal });
+          if (redirects === maxRedirects) {
+            return results.critical(`more than ${maxRedirects} redirects from ${options.method} ${url}`, {
+              durationMs: elapsed(),
+              timestamp,
+              details: details({ statusCode: response.statusCode }),
+            });
+          }
+          let next: URL;
+          try {
+            next = new URL(location, current);
+          } catch {
+            next = new URL("invalid:");
+          }
+          if (next.protocol !== "http:" && next.protocol !== "https:") {
+            return results.critical(
+              `HTTP ${response.statusCode} from ${from()} redirects to an unsupported location`,
+              { durationMs: elapsed(), timestamp, details: details({ statusCode: response.statusCode }) },
+            );
+          }
+          // Fetch semantics: 303, and 301/302 after a POST, turn into a GET without the body.
+          if (
+            (response.statusCode === 303 && method !== "HEAD") ||
+            ((response.statusCode === 301 || response.statusCode === 302) && method === "POST")
+          ) {
+            method = "GET";
+            requestBody = undefined;
+            const { "content-type": _dropped, ...rest } = requestHeaders;
+            requestHeaders = rest;
+          }
+          if (next.origin !== current.origin) {
+            requestHeaders = Object.fromEntries(
+              Object.entries(requestHeaders).filter(([key]) => crossOriginSafeHeaders.has(key)),
+            );
+          }
+          current = next;
+          redirects += 1;
+          continue;
+        }
+
+        const read = await readBody(response.body, options.maxBodyBytes, options.expect !== undefined);
+        const latencyMs = elapsed();
+        const status = response.statusCode;
+        const init = {
+          value: latencyMs,
+          durationMs: latencyMs,
+          timestamp,
+          details: details({
+            statusCode: status,
+            bytes: read.bytes,
+            ...(read.truncated ? { truncated: true } : {}),
+          }),
+        };
+        if (!isOk(status)) {
+          const redirectNote = redirectStatuses.has(status) && location ? `; redirects to ${location}` : "";
+          return results.critical(
+            `HTTP ${status} from ${from()} (expected ${expected}${redirectNote})`,
+            init,
+          );
+        }
+        if (options.expect !== undefined) {
+          const failure = checkBody(options.expect, read);
+          if (failure !== undefined)
+            return results.critical(`${failure} (HTTP ${status} from ${from()})`, init);
+        }
+        const rounded = Math.round(latencyMs);
+        if (options.latency) {
+          const { status: latencyStatus, threshold } = checkThresholds(latencyMs, options.latency);
+          if (latencyStatus !== "ok") {
+            return results.of(
+              latencyStatus,
+              `HTTP ${status} in ${rounded} ms, reaching the ${latencyStatus} threshold of ${threshold} ms (${from()})`,
+              init,
+            );
+          }
+        }
+        return results.ok(`HTTP ${status} in ${rounded} ms`, init);
+      }
+    } catch (error) {
+      const init = { durationMs: elapsed(), timestamp, details: details() };
+      if (timedOut) {
+        return results.critical(
+          receivedHeaders
+            ? `response body from ${from()} not complete within ${timeoutMs} ms`
+            : `no response within ${timeoutMs} ms from ${from()}`,
+          init,
+        );
+      }
+      if (context?.signal.aborted) return results.unknown(`probe of ${from()} aborted`, init);
+      return results.critical(describeNetworkFailure(error, current), init);
+    } finally {
+      clearTimeout(timer);
+      context?.signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  return {
+    name: identity.name ?? `${options.method} ${url}`,
+    tags: [...(identity.tags ?? [])],
+    probe,
+  };
+}
+
+async function readBody(
+  stream: AsyncIterable<Buffer>,
+  maxBodyBytes: number,
+  keep: boolean,
+): Promise<ReadBody & { bytes: number }> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  let truncated = false;
+  for await (const chunk of stream) {
+    const room = maxBodyBytes - bytes;
+    if (chunk.length > room) {
+      if (keep) chunks.push(chunk.subarray(0, room));
+      bytes += room;
+      truncated = true;
+      // Leaving the loop destroys the stream: the rest of a large body is never downloaded.
+      break;
+    }
+    if (keep) chunks.push(chunk);
+    bytes += chunk.length;
+  }
+  return { text: Buffer.concat(chunks).toString("utf8"), truncated, maxBodyBytes, bytes };
+}
+
+/**
+ * Creates a sampler that requests a URL and judges the response: its status, its latency, and
+ * optionally its body. Use it on its own, in any Node.js program; module files use {@link httpGet} instead.
+ *
+ * The sampler never throws from `probe()`: an unreachable target, a timeout or a wrong status is a
+ * `critical` result with a message saying what happened; an aborted probe is `unknown`. Connections are
+ * pooled and kept alive in one agent shared by every HTTP sampler of the process.
+ *
+ * @throws AmstaffError `AMS_ERR_PLUGIN_OPTIONS` naming every invalid option.
+ * @throws AmstaffError `AMS_ERR_SECRET_MISSING` when a `secret("NAME")` header is not set in the environment.
+ *
+ * @example
+ * ```ts
+ * import { httpSampler } from "@amstaff/sampler-http";
+ *
+ * const health = httpSampler({ url: "https://example.com/health", expect: { json: "status", equals: "UP" } });
+ * const result = await health.probe();
+ * console.log(result.status, result.message); // "ok" "HTTP 200 in 42 ms"
+ * ```
+ */
+export function httpSampler(options: HttpSamplerOptions & HttpSamplerIdentity): Sampler {
+  const { name, tags, ...rest } = options;
+  const parsed = parsePluginOptions({ id: httpPluginId, options: httpSamplerOptionsSchema }, rest);
+  return createHttpSampler(resolveSecrets(parsed), {
+    ...(name === undefined ? {} : { name }),
+    ...(tags === undefined ? {} : { tags }),
+  });
+}

@@ -1,0 +1,213 @@
+import { type Duration, parseDuration, stringOrSecret } from "@amstaff/core";
+import { z } from "zod";
+
+/** The plugin id of this package, also its npm name. */
+export const httpPluginId = "@amstaff/sampler-http";
+
+/** The HTTP methods a probe may use. */
+export const httpMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+
+/** The most redirects a probe follows before it reports the target as broken. */
+export const maxRedirects = 5;
+
+/** A header name as RFC 9110 defines a token, so a typo is caught at validation rather than at probe time. */
+const headerNamePattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function isDuration(text: string): boolean {
+  try {
+    parseDuration(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Compiles a regular expression, or says why it does not compile. */
+export function compileRegExp(source: string, flags = ""): RegExp | string {
+  try {
+    return new RegExp(source, flags);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+const containsSchema = z.strictObject({
+  /**
+   * Text the body must contain, compared exactly (case-sensitive).
+   * @example "UP"
+   */
+  contains: z.string().min(1, "must not be empty"),
+});
+
+const matchesSchema = z.strictObject({
+  /**
+   * A regular expression (its source, without slashes) the body must match somewhere.
+   * @example "\"status\"\\s*:\\s*\"(UP|OK)\""
+   */
+  matches: z.string().min(1, "must not be empty"),
+  /**
+   * Regular expression flags, e.g. `"i"` for case-insensitive matching.
+   * @default ""
+   */
+  flags: z
+    .string()
+    .regex(
+      /^[dgimsuvy]*$/,
+      'regular expression flags, a combination of "d", "g", "i", "m", "s", "u", "v", "y"',
+    )
+    .optional(),
+});
+
+const jsonSchema = z.strictObject({
+  /**
+   * A path into the JSON body: field names and array indexes joined by dots, like `"status"`,
+   * `"checks.db.status"` or `"items.0.id"`.
+   */
+  json: z.string().min(1, "must not be empty"),
+  /** The JSON value the field must equal (deep equality: objects and arrays compare by content). */
+  equals: z.json(),
+});
+
+/** Validates an assertion on the response body. */
+export const bodyExpectationSchema = z.union([containsSchema, matchesSchema, jsonSchema], {
+  error:
+    'one of { contains: "text" }, { matches: "regex", flags?: "i" } or { json: "path.to.field", equals: value }',
+});
+
+/** An assertion on the response body: it contains a text, matches a regular expression, or has a JSON field. */
+export type BodyExpectation = z.input<typeof bodyExpectationSchema>;
+
+/**
+ * Validates the options of an HTTP sampler and applies their defaults.
+ *
+ * Secrets in `headers` stay `secret("NAME")` references here; they are resolved on the node that probes.
+ */
+export const httpSamplerOptionsSchema = z
+  .strictObject({
+    /**
+     * The URL to request, `http://` or `https://`.
+     * @example "https://api.example.com/health"
+     */
+    url: z.string().refine((value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+      } catch {
+        return false;
+      }
+    }, 'an absolute http:// or https:// URL, like "https://api.example.com/health"'),
+    /**
+     * The HTTP method.
+     * @default "GET"
+     */
+    method: z.enum(httpMethods).default("GET"),
+    /**
+     * Request headers. Values may be `secret("NAME")` references, resolved from the environment of the
+     * node that probes; header values never appear in results or errors.
+     * @default {}
+     */
+    headers: z
+      .record(
+        z.string().regex(headerNamePattern, "a valid HTTP header name (letters, digits and -, no spaces)"),
+        stringOrSecret,
+      )
+      .optional(),
+    /**
+     * The request body: a string is sent as is; any other JSON value is serialised and sent with
+     * `content-type: application/json` (unless `headers` set a content type). Not allowed with GET or HEAD.
+     * @default undefined (no body)
+     */
+    body: z.json().optional(),
+    /**
+     * How long the whole request may take, from connecting to the end of the body, written like `"10s"`
+     * or `"500ms"`. A request that takes longer is `critical`.
+     * @default "10s"
+     */
+    timeout: (
+      z
+        .string()
+        .refine(isDuration, 'a duration like "10s", "500ms" or "1m"') as unknown as z.ZodType<Duration>
+    ).default("10s"),
+    /**
+     * The status codes that count as healthy.
+     * @default any 2xx (200-299)
+     */
+    okStatus: z
+      .array(z.number().int().min(100, "an HTTP status code").max(599, "an HTTP status code"))
+      .min(1, "list at least one status code, or omit okStatus to accept any 2xx")
+      .optional(),
+    /**
+     * Latency thresholds in milliseconds, measured from the start of the request to the end of the body.
+     * Reaching `warning` makes the result `warning`, reaching `critical` makes it `critical`.
+     * @default {} (latency is measured but never judged)
+     */
+    latency: z
+      .strictObject({
+        /** Latency (ms) at which the result becomes `warning`. @default undefined */
+        warning: z.number().positive().optional(),
+        /** Latency (ms) at which the result becomes `critical`. @default undefined */
+        critical: z.number().positive().optional(),
+      })
+      .refine(
+        (t) => t.warning === undefined || t.critical === undefined || t.warning < t.critical,
+        "warning must be lower than critical",
+      )
+      .optional(),
+    /**
+     * An assertion on the body of a response whose status is OK: `{ contains }`, `{ matches, flags? }`
+     * or `{ json, equals }`. A body that fails it is `critical`.
+     * @default undefined (the body is not checked)
+     */
+    expect: bodyExpectationSchema.optional(),
+    /**
+     * Whether to follow redirects (at most 5). When `false`, a 3xx is judged against `okStatus` like
+     * any other status. On a redirect to another origin, only `accept`, `accept-language`, `user-agent`
+     * and `content-type` headers are forwarded, so credentials never leak to a third party.
+     * @default true
+     */
+    followRedirects: z.boolean().default(true),
+    /**
+     * The most bytes of the body read for checks; the rest is discarded. Larger bodies are not an error,
+     * but a `json` assertion on a truncated body fails.
+     * @default 1048576 (1 MiB)
+     */
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(64 * 1024 * 1024, "at most 64 MiB")
+      .default(1024 * 1024),
+  })
+  .superRefine((options, ctx) => {
+    if (options.body !== undefined && (options.method === "GET" || options.method === "HEAD")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["body"],
+        message: `a ${options.method} request has no body: use method "POST", "PUT" or "PATCH"`,
+      });
+    }
+    const expect = options.expect;
+    if (expect !== undefined && options.method === "HEAD") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["expect"],
+        message: 'a HEAD response has no body to check: use method "GET"',
+      });
+    }
+    if (expect !== undefined && "matches" in expect) {
+      const compiled = compileRegExp(expect.matches, expect.flags);
+      if (typeof compiled === "string") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["expect", "matches"],
+          message: `not a valid regular expression (${compiled})`,
+        });
+      }
+    }
+  });
+
+/** Options of an HTTP sampler, as written by users (defaults not yet applied). */
+export type HttpSamplerOptions = z.input<typeof httpSamplerOptionsSchema>;
+
+/** Options of an HTTP sampler after validation, defaults applied. */
+export type ParsedHttpSamplerOptions = z.output<typeof httpSamplerOptionsSchema>;
