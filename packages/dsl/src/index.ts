@@ -1,1 +1,17 @@
-export {};
+export type {
+  CronSchedule,
+  Duration,
+  IntervalSchedule,
+  PluginSpec,
+  Schedule,
+  SecretRef,
+} from "@amstaff/core";
+export type {
+  AmstaffModule,
+  AmstaffMonitor,
+  CronOptions,
+  ModuleBuilder,
+  MonitorOptions,
+  MonitorRef,
+} from "./builders.js";
+export { amstaff, cron, every, secret } from "./builders.js";

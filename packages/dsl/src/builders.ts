@@ -1,0 +1,182 @@
+import type {
+  CronSchedule,
+  Duration,
+  IntervalSchedule,
+  PluginSpec,
+  Schedule,
+  SecretRef,
+} from "@amstaff/core";
+
+// Only type imports above: this file is also bundled into the compiler's sandbox, where it must stay
+// tiny and must not pull in @amstaff/core's or zod's runtime.
+
+/** What a monitor is made of; the second argument of {@link ModuleBuilder.monitor}. */
+export interface MonitorOptions {
+  /** What to probe: a sampler builder call such as `httpGet({ url })`. */
+  sampler: PluginSpec;
+  /** When to probe: `every("30s")` or `cron("*\/5 * * * *")`. */
+  timing: Schedule;
+  /**
+   * Who to notify when the monitor's status changes: handler builder calls such as `webhook({ url })`.
+   * @default []
+   */
+  handlers?: readonly PluginSpec[] | undefined;
+  /**
+   * Free-form labels to filter and group monitors by (at most 50, each 1 to 100 characters).
+   * @default []
+   */
+  tags?: readonly string[] | undefined;
+  /**
+   * How many consecutive samples must agree before the monitor's status changes (1 to 100).
+   * @default 1
+   */
+  consecutive?: number | undefined;
+  /**
+   * How long one probe may take before it counts as `unknown` (100ms to 10m).
+   * @default "10s"
+   */
+  timeout?: Duration | undefined;
+}
+
+/** One monitor as recorded by {@link ModuleBuilder.monitor}: plain data. */
+export interface AmstaffMonitor {
+  name: string;
+  tags: string[];
+  schedule: Schedule;
+  sampler: PluginSpec;
+  handlers: PluginSpec[];
+  consecutive?: number;
+  timeout?: Duration;
+}
+
+declare const moduleBrand: unique symbol;
+
+/**
+ * What {@link amstaff} returns and a module file exports by default: the module as plain data, close to
+ * `ModuleDefinition`'s input shape. The compiler validates it and turns it into a `ModuleDefinition`.
+ */
+export interface AmstaffModule {
+  readonly [moduleBrand]: "AmstaffModule";
+  /** The module's name, unique on a cluster. */
+  name: string;
+  /** Its monitors, in the order they were declared. */
+  monitors: AmstaffMonitor[];
+}
+
+/** A handle on a declared monitor, for cross-references in future versions of the DSL. */
+export interface MonitorRef {
+  /** The name of the module the monitor belongs to. */
+  module: string;
+  /** The monitor's name. */
+  name: string;
+}
+
+/** The object the build callback of {@link amstaff} receives. */
+export interface ModuleBuilder {
+  /**
+   * Declares a monitor. Names are unique within a module, 1 to 200 characters, without `/`.
+   *
+   * @example
+   * ```ts
+   * m.monitor("Health-Check Failed", { sampler: httpGet({ url: "http://user-service/health" }), timing: every("30s") });
+   * ```
+   */
+  monitor(name: string, options: MonitorOptions): MonitorRef;
+}
+
+/**
+ * Declares a monitoring module: a module file does `export default amstaff("Name", (m) => { ... })`.
+ *
+ * @example
+ * ```ts
+ * import { amstaff, every, secret } from "@amstaff/dsl";
+ * import { httpGet } from "@amstaff/sampler-http";
+ * import { webhook } from "@amstaff/handler-webhook";
+ *
+ * export default amstaff("User Service", (m) => {
+ *   m.monitor("Health-Check Failed", {
+ *     sampler: httpGet({ url: "http://user-service/health" }),
+ *     timing: every("30s"),
+ *     handlers: [webhook({ url: "https://hooks.example.com/amstaff", headers: { authorization: secret("HOOK_TOKEN") } })],
+ *     tags: ["production"],
+ *   });
+ * });
+ * ```
+ */
+export function amstaff(name: string, build: (m: ModuleBuilder) => void): AmstaffModule {
+  const monitors: AmstaffMonitor[] = [];
+  let open = true;
+  const builder: ModuleBuilder = {
+    monitor(monitorName, options) {
+      if (!open) {
+        throw new Error(`m.monitor("${monitorName}") was called after amstaff("${name}", ...) returned`);
+      }
+      const monitor: AmstaffMonitor = {
+        name: monitorName,
+        tags: [...(options.tags ?? [])],
+        schedule: options.timing,
+        sampler: options.sampler,
+        handlers: [...(options.handlers ?? [])],
+      };
+      if (options.consecutive !== undefined) monitor.consecutive = options.consecutive;
+      if (options.timeout !== undefined) monitor.timeout = options.timeout;
+      monitors.push(monitor);
+      return { module: name, name: monitorName };
+    },
+  };
+  try {
+    build(builder);
+  } finally {
+    open = false;
+  }
+  return { name, monitors } as unknown as AmstaffModule;
+}
+
+/**
+ * A schedule that samples every fixed period (at least 1s). The type only accepts a number and a unit
+ * (`ms`, `s`, `m`, `h`, `d`), so `every("30 minutes")` does not compile.
+ *
+ * @example
+ * ```ts
+ * timing: every("30s")
+ * ```
+ */
+export function every(period: Duration): IntervalSchedule {
+  return { kind: "interval", every: period };
+}
+
+/** Options of {@link cron}. */
+export interface CronOptions {
+  /**
+   * The IANA time zone the expression is read in, e.g. `"Europe/Berlin"`.
+   * @default "UTC"
+   */
+  timezone?: string | undefined;
+}
+
+/**
+ * A schedule that samples at the times of a cron expression (5 fields, or 6 with seconds first).
+ *
+ * @example
+ * ```ts
+ * timing: cron("*\/5 * * * *", { timezone: "Europe/Berlin" })
+ * ```
+ */
+export function cron(expression: string, options: CronOptions = {}): CronSchedule {
+  return options.timezone === undefined
+    ? { kind: "cron", expression }
+    : { kind: "cron", expression, timezone: options.timezone };
+}
+
+/**
+ * A reference to a secret by name. The module (and the replicated log) only ever holds the name; the
+ * node that runs the sampler or handler reads the value from its environment variable of that name.
+ *
+ * @example
+ * ```ts
+ * headers: { authorization: secret("HOOK_TOKEN") }
+ * ```
+ */
+export function secret(name: string): SecretRef {
+  return { $secret: name };
+}

@@ -1,0 +1,144 @@
+/**
+ * The code that runs inside the compiler's sandbox next to a module file: the builders, with
+ * `amstaff(...)`, `m.monitor(...)` and every plugin builder wrapped so that each call records where it was
+ * made. It is bundled by esbuild at run time (never imported by the host) and talks to the host only
+ * through the JSON string `finish` returns.
+ */
+import * as builders from "./builders.js";
+
+interface CallRecord {
+  package: string;
+  name: string;
+  args: unknown[] | null;
+  problem?: string;
+  stack: string;
+}
+
+interface ModuleRecord {
+  stack: string;
+  monitorStacks: string[];
+}
+
+// Their callbacks would run later from the host's event loop, outside the evaluation's time limit.
+delete (globalThis as { FinalizationRegistry?: unknown }).FinalizationRegistry;
+delete (Atomics as { waitAsync?: unknown }).waitAsync;
+
+// Captured before the module file runs, so that replacing globals cannot change them.
+const stringify = JSON.stringify;
+const parse = JSON.parse;
+const ErrorCtor = Error;
+const maxCalls = 100_000;
+const maxStack = 4_000;
+
+const calls: CallRecord[] = [];
+const modules = new WeakMap<object, ModuleRecord>();
+let thrown: { message: string; stack: string } | undefined;
+
+interface CallSite {
+  getFileName(): string | null | undefined;
+  getLineNumber(): number | null;
+  getColumnNumber(): number | null;
+}
+
+// Only file:line:column of each frame is needed; V8's call sites give them without the cost of
+// formatting a full stack trace (which goes through Node's own hook for every call).
+const positions = (_error: Error, frames: CallSite[]): string =>
+  frames.map((f) => `${f.getFileName()}:${f.getLineNumber()}:${f.getColumnNumber()}`).join("\n");
+
+function where(): string {
+  const error = ErrorCtor as unknown as { prepareStackTrace?: unknown };
+  const previous = error.prepareStackTrace;
+  error.prepareStackTrace = positions;
+  try {
+    const stack = new ErrorCtor().stack;
+    return typeof stack === "string" ? stack.slice(0, maxStack) : "";
+  } finally {
+    error.prepareStackTrace = previous;
+  }
+}
+
+function snapshot(args: unknown[]): { args: unknown[] | null; problem?: string } {
+  let problem: string | undefined;
+  try {
+    const text = stringify(args, (key, value) => {
+      const type = typeof value;
+      if (type === "function" || type === "symbol") {
+        problem ??= `${key ? `"${key}" is a ${type}` : `an argument is a ${type}`}: builder arguments must be plain data (strings, numbers, booleans, null, arrays and objects)`;
+        return undefined;
+      }
+      return value;
+    });
+    if (problem !== undefined) return { args: null, problem };
+    return { args: text === undefined ? [] : parse(text) };
+  } catch (error) {
+    return {
+      args: null,
+      problem: `builder arguments must be plain data: ${error instanceof ErrorCtor ? error.message : "not serialisable"}`,
+    };
+  }
+}
+
+function plugin(pkg: string, name: string): (...args: unknown[]) => unknown {
+  return (...args) => {
+    if (calls.length >= maxCalls) throw new ErrorCtor(`a module makes at most ${maxCalls} builder calls`);
+    const index = calls.length;
+    calls.push({ package: pkg, name, ...snapshot(args), stack: where() });
+    return { $amstaffCall: index };
+  };
+}
+
+function amstaff(name: string, build: (m: builders.ModuleBuilder) => void): builders.AmstaffModule {
+  const record: ModuleRecord = { stack: where(), monitorStacks: [] };
+  const module = builders.amstaff(name, (m) => {
+    const monitor: builders.ModuleBuilder["monitor"] = (monitorName, options) => {
+      record.monitorStacks.push(where());
+      try {
+        return m.monitor(monitorName, options);
+      } catch (error) {
+        record.monitorStacks.pop();
+        throw error;
+      }
+    };
+    build({ monitor });
+  });
+  modules.set(module, record);
+  return module;
+}
+
+function fail(error: unknown): void {
+  try {
+    if (error instanceof ErrorCtor) {
+      thrown = { message: `${String(error.name)}: ${String(error.message)}`, stack: String(error.stack) };
+    } else {
+      thrown = { message: `the module threw a non-Error value: ${String(error).slice(0, 200)}`, stack: "" };
+    }
+  } catch {
+    thrown = { message: "the module threw a value that cannot be described", stack: "" };
+  }
+}
+
+function finish(namespace: unknown): string {
+  try {
+    if (thrown !== undefined) return stringify({ ok: false, reason: "throw", ...thrown });
+    const module =
+      typeof namespace === "object" && namespace !== null
+        ? (namespace as { default?: unknown }).default
+        : undefined;
+    const record = typeof module === "object" && module !== null ? modules.get(module) : undefined;
+    if (record === undefined) return stringify({ ok: false, reason: "export" });
+    return stringify({ ok: true, module, stack: record.stack, monitorStacks: record.monitorStacks, calls });
+  } catch (error) {
+    try {
+      return stringify({
+        ok: false,
+        reason: "data",
+        message: `the module is not plain data: ${error instanceof ErrorCtor ? error.message : String(error)}`,
+      });
+    } catch {
+      return '{"ok":false,"reason":"data","message":"the module is not plain data"}';
+    }
+  }
+}
+
+/** What the prelude exposes to the module bundle, frozen in a global `const`. */
+export const runtime = { builders: { ...builders, amstaff }, plugin, fail, finish };

@@ -1,0 +1,256 @@
+import {
+  describeError,
+  isAmstaffError,
+  type ModuleDefinition,
+  moduleDefinitionSchema,
+  type PluginDescriptor,
+  type PluginSpec,
+  parseDuration,
+  parsePluginOptions,
+  pluginSpecSchema,
+} from "@amstaff/core";
+import { Cron } from "croner";
+import { z } from "zod";
+import type { SourceLocator, SourcePosition } from "./sourceLocation.js";
+
+/** What the sandbox hands back when the module file evaluated to a module: untrusted JSON, checked here. */
+export const sandboxSuccessSchema = z.object({
+  ok: z.literal(true),
+  module: z.unknown(),
+  stack: z.string(),
+  monitorStacks: z.array(z.string()),
+  calls: z.array(
+    z.object({
+      package: z.string(),
+      name: z.string(),
+      args: z.array(z.unknown()).nullable(),
+      problem: z.string().optional(),
+      stack: z.string(),
+    }),
+  ),
+});
+
+/** What the sandbox hands back when evaluation did not produce a module. */
+export const sandboxFailureSchema = z.object({
+  ok: z.literal(false),
+  reason: z.enum(["throw", "export", "data"]),
+  message: z.string().optional(),
+  stack: z.string().optional(),
+});
+
+type SandboxSuccess = z.output<typeof sandboxSuccessSchema>;
+
+interface ResolvedCall {
+  kind: PluginDescriptor["kind"];
+  spec: PluginSpec;
+}
+
+const failedSpec: PluginSpec = { plugin: "(invalid)", options: null };
+const fallbackSchedule = { kind: "interval", every: "1m" };
+const fieldNames: Record<string, string> = { schedule: "timing", timeoutMs: "timeout" };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isPlaceholder(value: unknown): value is { $amstaffCall: number } {
+  return isRecord(value) && Object.keys(value).length === 1 && typeof value.$amstaffCall === "number";
+}
+
+function optionIssues(error: unknown): string {
+  if (isAmstaffError(error, "AMS_ERR_PLUGIN_OPTIONS") && Array.isArray(error.details?.issues)) {
+    return (error.details.issues as { path: string[]; message: string }[])
+      .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+      .join("; ");
+  }
+  return describeError(error);
+}
+
+/** Turns the sandbox's output into a validated {@link ModuleDefinition}, or errors located in the source. */
+export function validateModule(
+  output: SandboxSuccess,
+  plugins: readonly PluginDescriptor[],
+  locator: SourceLocator,
+  report: (position: SourcePosition, message: string) => void,
+): ModuleDefinition | undefined {
+  let failed = false;
+  const error = (position: SourcePosition, message: string) => {
+    failed = true;
+    report(position, message);
+  };
+  const byPackage = new Map<string, PluginDescriptor>();
+  const byId = new Map<string, PluginDescriptor>();
+  for (const plugin of plugins) {
+    if (!byPackage.has(plugin.package)) byPackage.set(plugin.package, plugin);
+    if (!byId.has(plugin.id)) byId.set(plugin.id, plugin);
+  }
+  const modulePosition = locator.fromStack(output.stack) ?? { line: 1, column: 1 };
+
+  const checkOptions = (
+    descriptor: PluginDescriptor,
+    spec: PluginSpec,
+    label: string,
+    at: SourcePosition,
+  ) => {
+    try {
+      return { plugin: spec.plugin, options: parsePluginOptions(descriptor, spec.options) };
+    } catch (cause) {
+      error(at, `invalid options for ${label}: ${optionIssues(cause)}`);
+      return undefined;
+    }
+  };
+
+  const calls = output.calls.map((call): ResolvedCall | undefined => {
+    const at = locator.fromStack(call.stack) ?? modulePosition;
+    const label = `${call.name}()`;
+    const descriptor = byPackage.get(call.package);
+    const builder =
+      descriptor && Object.hasOwn(descriptor.builders, call.name)
+        ? descriptor.builders[call.name]
+        : undefined;
+    if (descriptor === undefined || builder === undefined) {
+      error(at, `${label} is not a builder of an installed plugin`);
+      return undefined;
+    }
+    if (call.problem !== undefined || call.args === null) {
+      error(at, `${label}: ${call.problem ?? "its arguments are not plain data"}`);
+      return undefined;
+    }
+    let spec: unknown;
+    try {
+      spec = builder(...call.args);
+    } catch (cause) {
+      error(at, `${label} refused its arguments: ${describeError(cause)}`);
+      return undefined;
+    }
+    const envelope = pluginSpecSchema.safeParse(spec);
+    if (!envelope.success) {
+      error(
+        at,
+        `${label} of ${descriptor.package} did not return a { plugin, options } spec; report this to the plugin's authors`,
+      );
+      return undefined;
+    }
+    const checked = checkOptions(descriptor, envelope.data as PluginSpec, label, at);
+    return checked && { kind: descriptor.kind, spec: checked };
+  });
+
+  const resolveSpec = (
+    value: unknown,
+    kind: PluginDescriptor["kind"],
+    field: string,
+    at: SourcePosition,
+  ): unknown => {
+    if (isPlaceholder(value)) {
+      if (!Object.hasOwn(calls, value.$amstaffCall)) return value;
+      const call = calls[value.$amstaffCall];
+      if (call === undefined) return failedSpec;
+      if (call.kind !== kind) {
+        const name = output.calls[value.$amstaffCall]?.name ?? "it";
+        error(at, `${field}: ${name}() makes a ${call.kind}, but ${field} takes a ${kind}`);
+        return failedSpec;
+      }
+      return call.spec;
+    }
+    // A spec written out by hand, `{ plugin, options }`, is accepted for an installed plugin.
+    if (isRecord(value) && typeof value.plugin === "string") {
+      const descriptor = byId.get(value.plugin);
+      if (descriptor === undefined || descriptor.kind !== kind) {
+        error(at, `${field}: no ${kind} plugin "${value.plugin}" is installed on this server`);
+        return failedSpec;
+      }
+      return (
+        checkOptions(descriptor, value as unknown as PluginSpec, `${field} (${value.plugin})`, at) ??
+        failedSpec
+      );
+    }
+    return value;
+  };
+
+  const reported = new Set<string>();
+  const raw = output.module;
+  const candidate: unknown =
+    isRecord(raw) && Array.isArray(raw.monitors)
+      ? {
+          ...raw,
+          monitors: raw.monitors.map((monitor, i) => {
+            if (!isRecord(monitor)) return monitor;
+            const at = locator.fromStack(output.monitorStacks[i] ?? "") ?? modulePosition;
+            const label = `monitor "${String(monitor.name)}"`;
+            const { timeout, schedule, sampler, handlers, ...rest } = monitor;
+            const result: Record<string, unknown> = {
+              ...rest,
+              schedule: checkSchedule(schedule, (message) => {
+                reported.add(`${i}.schedule`);
+                error(at, `${label}: ${message}`);
+              }),
+              sampler: resolveSpec(sampler, "sampler", `${label}: sampler`, at),
+              handlers: Array.isArray(handlers)
+                ? handlers.map((h, j) => resolveSpec(h, "handler", `${label}: handlers.${j}`, at))
+                : handlers,
+            };
+            if (timeout !== undefined) {
+              try {
+                result.timeoutMs = parseDuration(String(timeout));
+              } catch (cause) {
+                error(at, `${label}: timeout: ${describeError(cause)}`);
+              }
+            }
+            return result;
+          }),
+        }
+      : raw;
+
+  const parsed = moduleDefinitionSchema.safeParse(candidate);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const [first, index, field, ...more] = issue.path;
+      if (first === "monitors" && typeof index === "number") {
+        if (reported.has(`${index}.${String(field)}`)) continue;
+        const monitor = isRecord(raw) && Array.isArray(raw.monitors) ? raw.monitors[index] : undefined;
+        const at = locator.fromStack(output.monitorStacks[index] ?? "") ?? modulePosition;
+        const name = isRecord(monitor) ? String(monitor.name) : `#${index + 1}`;
+        const path =
+          field === undefined ? [] : [fieldNames[String(field)] ?? String(field), ...more.map(String)];
+        error(at, `monitor "${name}": ${path.length > 0 ? `${path.join(".")}: ` : ""}${issue.message}`);
+      } else {
+        const path = issue.path.map(String).join(".");
+        error(modulePosition, `module: ${path ? `${path}: ` : ""}${issue.message}`);
+      }
+    }
+    return undefined;
+  }
+  return failed ? undefined : parsed.data;
+}
+
+function checkSchedule(schedule: unknown, error: (message: string) => void): unknown {
+  if (!isRecord(schedule)) return schedule;
+  if (schedule.kind === "interval" && typeof schedule.every === "string") {
+    try {
+      parseDuration(schedule.every);
+    } catch (cause) {
+      error(`timing: ${describeError(cause)}`);
+      return fallbackSchedule;
+    }
+  }
+  if (schedule.kind === "cron" && typeof schedule.expression === "string") {
+    const timezone = typeof schedule.timezone === "string" ? schedule.timezone : undefined;
+    try {
+      const job = new Cron(schedule.expression, { paused: true, ...(timezone && { timezone }) });
+      const next = job.nextRun();
+      job.stop();
+      if (next === null) {
+        error(`timing: cron expression "${schedule.expression}" never matches a date`);
+        return fallbackSchedule;
+      }
+    } catch (cause) {
+      const what =
+        timezone === undefined
+          ? `"${schedule.expression}"`
+          : `"${schedule.expression}" (time zone "${timezone}")`;
+      error(`timing: invalid cron expression ${what}: ${describeError(cause)}`);
+      return fallbackSchedule;
+    }
+  }
+  return schedule;
+}

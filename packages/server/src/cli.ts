@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+import { relative } from "node:path";
+import { parseArgs } from "node:util";
+import { describeError } from "@amstaff/core";
+import { z } from "zod";
+import { startServer } from "./server.js";
+import { version } from "./version.js";
+
+const usage = `amstaff-server ${version}: monitoring and alerting as code
+
+Usage: amstaff-server [options]
+
+Options:
+  --port <port>        HTTP API port (env AMSTAFF_PORT, default 7070; 0 picks a free one)
+  --host <address>     address to listen on (env AMSTAFF_HOST, default 127.0.0.1)
+  --data-dir <path>    where state is kept (env AMSTAFF_DATA_DIR, default ./amstaff-data)
+  --log-level <level>  trace, debug, info, warn, error or silent (env AMSTAFF_LOG_LEVEL, default info)
+  -h, --help           show this help
+  -v, --version        show the version
+
+The API token is AMSTAFF_TOKEN; when it is unset, the server generates one on first start
+and keeps it in <data-dir>/token.
+`;
+
+const optionsSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535),
+  host: z.string().min(1),
+  dataDir: z.string().min(1),
+  logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
+});
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      "data-dir": { type: "string" },
+      "log-level": { type: "string" },
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "v" },
+    },
+    strict: true,
+  });
+  if (values.help) return void process.stdout.write(usage);
+  if (values.version) return void process.stdout.write(`${version}\n`);
+
+  const env = process.env;
+  const parsed = optionsSchema.safeParse({
+    port: values.port ?? env.AMSTAFF_PORT ?? 7070,
+    host: values.host ?? env.AMSTAFF_HOST ?? "127.0.0.1",
+    dataDir: values["data-dir"] ?? env.AMSTAFF_DATA_DIR ?? "amstaff-data",
+    logLevel: values["log-level"] ?? env.AMSTAFF_LOG_LEVEL ?? "info",
+  });
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `  --${String(i.path[0])}: ${i.message}`).join("\n");
+    throw new Error(`invalid options:\n${issues}\n\n${usage}`);
+  }
+  const options = parsed.data;
+  const server = await startServer({ ...options, token: env.AMSTAFF_TOKEN, logger: options.logLevel });
+
+  // The token itself is never printed: only where it is and how to use it.
+  const tokenFile = relative(process.cwd(), server.tokenPath) || server.tokenPath;
+  const tokenHint =
+    server.tokenSource === "option" ? "from AMSTAFF_TOKEN" : `export AMSTAFF_TOKEN=$(cat ${tokenFile})`;
+  process.stderr.write(
+    [
+      "",
+      `  Amstaff ${version} is running at ${server.url}`,
+      `  State: ${server.dataDir}`,
+      `  Token: ${tokenHint}${server.tokenSource === "generated" ? "   (new token, generated just now)" : ""}`,
+      `  Push a module:`,
+      `    curl -H "Authorization: Bearer $AMSTAFF_TOKEN" --data-binary @examples/user-service.ts ${server.url}/monitor`,
+      "",
+      "",
+    ].join("\n"),
+  );
+
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) process.exit(1);
+    process.stderr.write(`\n  ${signal}: stopping (again to force)\n`);
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`amstaff-server: error while stopping: ${describeError(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`amstaff-server: ${describeError(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,114 @@
+import {
+  type ModuleDefinition,
+  moduleDefinitionSchema,
+  type PluginSpec,
+  pluginSpecSchema,
+  type SampleResult,
+  sampleResultSchema,
+  sampleStatuses,
+} from "@amstaff/core";
+import { z } from "zod";
+
+const monitorStatus = z.enum([...sampleStatuses, "pending"]);
+
+/**
+ * The commands of the server's state machine, one per kind of change. They travel through the
+ * replicated log as JSON, so they carry every input `apply` needs (including the time): applying the
+ * same commands in the same order gives the same state on every node.
+ */
+export const commandSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("cluster.init"),
+    clusterId: z.string().min(1),
+    at: z.number(),
+  }),
+  z.object({
+    type: z.literal("module.put"),
+    name: z.string(),
+    source: z.string(),
+    definition: moduleDefinitionSchema,
+    at: z.number(),
+  }),
+  z.object({
+    type: z.literal("module.delete"),
+    name: z.string(),
+    at: z.number(),
+  }),
+  z.object({
+    type: z.literal("transition.record"),
+    module: z.string(),
+    monitor: z.string(),
+    /** The module version the runner sampled with: a transition from a replaced module is refused. */
+    moduleVersion: z.number().int(),
+    from: monitorStatus,
+    to: z.enum(sampleStatuses),
+    since: z.number(),
+    previousSince: z.number().optional(),
+    result: sampleResultSchema,
+    at: z.number(),
+  }),
+  z.object({
+    type: z.literal("delivery.attempt"),
+    id: z.string(),
+    attempt: z.number().int().min(1),
+    outcome: z.enum(["delivered", "retrying", "failed"]),
+    error: z.string().optional(),
+    nextAttemptAt: z.number().optional(),
+    at: z.number(),
+  }),
+]);
+
+/** A command of the server's state machine. */
+export type Command = z.output<typeof commandSchema>;
+
+/** A stored module: its source as pushed and what it evaluated to. */
+export interface StoredModule {
+  name: string;
+  source: string;
+  definition: ModuleDefinition;
+  /** The log index of the push that created this version: it only grows. */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The committed status of one monitor. */
+export interface MonitorRecord {
+  module: string;
+  monitor: string;
+  status: z.output<typeof monitorStatus>;
+  since?: number | undefined;
+  lastTransitionId?: string | undefined;
+}
+
+/** A committed status change. */
+export interface TransitionRecord {
+  id: string;
+  module: string;
+  monitor: string;
+  tags: string[];
+  from: z.output<typeof monitorStatus>;
+  to: (typeof sampleStatuses)[number];
+  since: number;
+  previousSince?: number | undefined;
+  result: SampleResult;
+  at: number;
+}
+
+/** One handler's delivery of one transition. */
+export interface DeliveryRecord {
+  /** Also the idempotency key sent downstream. */
+  id: string;
+  transitionId: string;
+  module: string;
+  monitor: string;
+  /** The handler as it was configured when the transition was committed. */
+  handler: PluginSpec;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  lastError?: string | undefined;
+  nextAttemptAt: number;
+  deliveredAt?: number | undefined;
+}
+
+export { pluginSpecSchema };

@@ -1,0 +1,157 @@
+import { describeError, isAmstaffError, type SampleHandler, type Transition } from "@amstaff/core";
+import type { Logger } from "pino";
+import type { Clock } from "./clock.js";
+import type { DeliveryRecord } from "./commands.js";
+import type { PluginRegistry } from "./plugins.js";
+import type { ReplicatedLog } from "./replicatedLog.js";
+import type { StateMachine } from "./stateMachine.js";
+
+/** How deliveries are retried. */
+export interface RetryPolicy {
+  /** The first retry waits up to this long; each next one up to twice as long. @default 1000 */
+  baseDelayMs: number;
+  /** No wait is longer than this (a receiver's `Retry-After` included). @default 300000 */
+  maxDelayMs: number;
+  /** Attempts before a delivery is marked failed. @default 12 */
+  maxAttempts: number;
+  /** Time limit of one attempt. @default 15000 */
+  attemptTimeoutMs: number;
+}
+
+/** The default {@link RetryPolicy}: about an hour of retries before giving up. */
+export const defaultRetryPolicy: RetryPolicy = {
+  baseDelayMs: 1_000,
+  maxDelayMs: 300_000,
+  maxAttempts: 12,
+  attemptTimeoutMs: 15_000,
+};
+
+/** What a {@link DeliveryWorker} works with. */
+export interface DeliveryWorkerDeps {
+  machine: StateMachine;
+  log: ReplicatedLog;
+  plugins: PluginRegistry;
+  clock: Clock;
+  logger: Logger;
+  retry?: Partial<RetryPolicy>;
+  random?: () => number;
+}
+
+/**
+ * Delivers committed transitions to their handlers. A delivery exists in the log before its first
+ * attempt and every attempt's outcome is committed, so after a restart or failover the pending ones
+ * resume and the delivered ones are never sent again. The one window left — a handler that succeeded
+ * just before the node died, before the success was committed — is closed downstream by the
+ * idempotency key, which is the same for every attempt of a delivery.
+ */
+export class DeliveryWorker {
+  readonly #deps: DeliveryWorkerDeps;
+  readonly #policy: RetryPolicy;
+  readonly #random: () => number;
+  readonly #inFlight = new Map<string, Promise<void>>();
+  readonly #handlers = new Map<string, SampleHandler>();
+  readonly #controller = new AbortController();
+  #timer: unknown;
+
+  constructor(deps: DeliveryWorkerDeps) {
+    this.#deps = deps;
+    this.#policy = { ...defaultRetryPolicy, ...deps.retry };
+    this.#random = deps.random ?? Math.random;
+  }
+
+  /** Starts every delivery that is due and sets a timer for the next one. Call after each change. */
+  kick(): void {
+    if (this.#controller.signal.aborted) return;
+    const now = this.#deps.clock.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const delivery of this.#deps.machine.pendingDeliveries()) {
+      if (this.#inFlight.has(delivery.id)) continue;
+      if (delivery.nextAttemptAt <= now) {
+        const attempt = this.#attempt(delivery).finally(() => {
+          this.#inFlight.delete(delivery.id);
+          this.kick();
+        });
+        this.#inFlight.set(delivery.id, attempt);
+      } else {
+        next = Math.min(next, delivery.nextAttemptAt);
+      }
+    }
+    this.#deps.clock.clearTimeout(this.#timer);
+    this.#timer = Number.isFinite(next)
+      ? this.#deps.clock.setTimeout(() => this.kick(), next - now)
+      : undefined;
+  }
+
+  #handler(delivery: DeliveryRecord): SampleHandler {
+    const key = JSON.stringify(delivery.handler);
+    let handler = this.#handlers.get(key);
+    if (!handler) {
+      handler = this.#deps.plugins.createHandler(delivery.handler);
+      this.#handlers.set(key, handler);
+    }
+    return handler;
+  }
+
+  async #attempt(delivery: DeliveryRecord): Promise<void> {
+    const { machine, log, clock, logger } = this.#deps;
+    const transition = machine.transition(delivery.transitionId);
+    if (!transition) return;
+    const attempt = delivery.attempts + 1;
+    const context = { module: delivery.module, monitor: delivery.monitor, delivery: delivery.id, attempt };
+    let outcome:
+      | { outcome: "delivered" }
+      | { outcome: "retrying" | "failed"; error: string; nextAttemptAt?: number };
+    const signal = AbortSignal.any([
+      this.#controller.signal,
+      AbortSignal.timeout(this.#policy.attemptTimeoutMs),
+    ]);
+    try {
+      const handler = this.#handler(delivery);
+      const { at: _at, ...event } = transition;
+      await handler.notify(event satisfies Transition, { signal, idempotencyKey: delivery.id, attempt });
+      outcome = { outcome: "delivered" };
+    } catch (error) {
+      if (this.#controller.signal.aborted) return; // shutting down: the attempt is retried after restart
+      const message = describeError(error);
+      const retryable =
+        !isAmstaffError(error) ||
+        (error.retryable &&
+          error.code !== "AMS_ERR_PLUGIN_UNKNOWN" &&
+          error.code !== "AMS_ERR_PLUGIN_OPTIONS");
+      if (!retryable || attempt >= this.#policy.maxAttempts) {
+        outcome = { outcome: "failed", error: message };
+      } else {
+        const hinted = isAmstaffError(error) ? (error.retryAfterMs ?? 0) : 0;
+        outcome = {
+          outcome: "retrying",
+          error: message,
+          nextAttemptAt: clock.now() + this.#backoff(attempt, hinted),
+        };
+      }
+    }
+    try {
+      await log.propose({ type: "delivery.attempt", id: delivery.id, attempt, at: clock.now(), ...outcome });
+      const level =
+        outcome.outcome === "delivered" ? "info" : outcome.outcome === "failed" ? "error" : "warn";
+      logger[level]({ ...context, ...outcome }, `delivery ${outcome.outcome}`);
+    } catch (error) {
+      logger.error({ ...context, err: describeError(error) }, "could not record delivery attempt");
+    }
+  }
+
+  /** Exponential backoff with equal jitter (half fixed, half random), never shorter than the receiver asked. */
+  #backoff(attempt: number, hintedMs: number): number {
+    const { baseDelayMs, maxDelayMs } = this.#policy;
+    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+    const jittered = Math.floor(ceiling / 2 + (this.#random() * ceiling) / 2);
+    return Math.min(maxDelayMs, Math.max(jittered, hintedMs));
+  }
+
+  /** Stops delivering: attempts under way are aborted and will be retried after a restart. */
+  async stop(): Promise<void> {
+    this.#controller.abort(new Error("server stopping"));
+    this.#deps.clock.clearTimeout(this.#timer);
+    await Promise.allSettled(this.#inFlight.values());
+    await Promise.allSettled([...this.#handlers.values()].map(async (h) => h.dispose?.()));
+  }
+}

@@ -1,0 +1,307 @@
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { AmstaffError, isFailing, type ModuleDefinition, type PluginDescriptor } from "@amstaff/core";
+import { type CompileResult, formatCompileErrors } from "@amstaff/dsl/compiler";
+import type { Logger } from "pino";
+import type { Clock } from "./clock.js";
+import { errorResponse } from "./httpErrors.js";
+import type { Observations } from "./observations.js";
+import type { ReplicatedLog } from "./replicatedLog.js";
+import type { Scheduler } from "./scheduler.js";
+import type { StateMachine } from "./stateMachine.js";
+
+/** What the HTTP API works with. */
+export interface HttpApiDeps {
+  machine: StateMachine;
+  log: ReplicatedLog;
+  compile: (source: string) => Promise<CompileResult>;
+  plugins: () => readonly PluginDescriptor[];
+  observations: Observations;
+  scheduler: Scheduler;
+  clock: Clock;
+  logger: Logger;
+  token: string;
+  version: string;
+  /** Largest accepted request body in bytes. @default 1048576 */
+  maxBodyBytes?: number;
+}
+
+type Reply = { status: number; body: unknown };
+type Route = (request: IncomingMessage, params: string[], url: URL) => Promise<Reply> | Reply;
+
+const digest = (value: string) => createHash("sha256").update(value).digest();
+
+/**
+ * The JSON API. Every endpoint but `GET /health` needs `Authorization: Bearer <token>`; bad requests get
+ * a 4xx with `{ error: { code, message } }` and change nothing.
+ */
+export function createHttpApi(
+  deps: HttpApiDeps,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  const { machine, log, observations, scheduler, clock, logger } = deps;
+  const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024;
+  const tokenDigest = digest(deps.token);
+
+  const authorized = (request: IncomingMessage): boolean => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
+    // Comparing digests keeps the comparison constant-time whatever the presented token's length.
+    return match !== null && timingSafeEqual(digest(match[1]!), tokenDigest);
+  };
+
+  const readBody = async (request: IncomingMessage): Promise<string> => {
+    const declared = Number(request.headers["content-length"] ?? 0);
+    if (declared > maxBodyBytes) throw tooLarge();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBodyBytes) throw tooLarge();
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString("utf8");
+  };
+  const tooLarge = () =>
+    new AmstaffError(
+      "AMS_ERR_REQUEST_TOO_LARGE",
+      `The request body is over ${maxBodyBytes} bytes; split the module into several modules.`,
+    );
+
+  const moduleOr404 = (name: string) => {
+    const module = machine.module(name);
+    if (!module)
+      throw new AmstaffError(
+        "AMS_ERR_MODULE_NOT_FOUND",
+        `No module named "${name}". GET /modules lists them.`,
+      );
+    return module;
+  };
+
+  const pushModule: Route = async (request) => {
+    const source = await readBody(request);
+    if (source.trim() === "") {
+      throw new AmstaffError(
+        "AMS_ERR_REQUEST_INVALID",
+        "The body is empty: send the module file, e.g. curl --data-binary @user-service.ts.",
+      );
+    }
+    const compiled = await deps.compile(source);
+    if (!compiled.ok) {
+      return {
+        status: 400,
+        body: {
+          error: { code: "AMS_ERR_MODULE_INVALID", message: formatCompileErrors(compiled.errors) },
+          errors: compiled.errors,
+        },
+      };
+    }
+    const definition: ModuleDefinition = compiled.definition;
+    const existing = machine.module(definition.name);
+    if (
+      existing &&
+      existing.source === source &&
+      JSON.stringify(existing.definition) === JSON.stringify(definition)
+    ) {
+      return { status: 200, body: { module: definition.name, version: existing.version, changed: false } };
+    }
+    const applied = await log.propose({
+      type: "module.put",
+      name: definition.name,
+      source,
+      definition,
+      at: clock.now(),
+    });
+    if (!applied.ok || !applied.module)
+      throw new AmstaffError(
+        "AMS_ERR_INTERNAL",
+        `The module was not stored: ${applied.ok ? "no result" : applied.reason}`,
+      );
+    return {
+      status: existing ? 200 : 201,
+      body: {
+        module: definition.name,
+        version: applied.module.version,
+        changed: true,
+        monitors: definition.monitors.map((m) => m.name),
+      },
+    };
+  };
+
+  const monitorsView = (url: URL) => {
+    const filter = {
+      module: url.searchParams.get("module"),
+      status: url.searchParams.get("status"),
+      tag: url.searchParams.get("tag"),
+    };
+    return machine
+      .modules()
+      .flatMap((module) =>
+        module.definition.monitors.map((definition) => {
+          const record = machine.monitor(module.name, definition.name);
+          const observed = observations.get(module.name, definition.name);
+          const nextRunAt = scheduler.nextRunAt(`${module.name}\u0000${definition.name}`);
+          return {
+            module: module.name,
+            monitor: definition.name,
+            tags: definition.tags,
+            status: record?.status ?? "pending",
+            since: record?.since ?? null,
+            lastResult: observed?.lastResult ?? null,
+            lastRunAt: observed?.lastRunAt ?? null,
+            nextRunAt: nextRunAt !== undefined && Number.isFinite(nextRunAt) ? nextRunAt : null,
+          };
+        }),
+      )
+      .filter(
+        (m) =>
+          (filter.module === null || m.module === filter.module) &&
+          (filter.status === null || m.status === filter.status) &&
+          (filter.tag === null || m.tags.includes(filter.tag)),
+      )
+      .sort((a, b) => Number(isFailing(b.status)) - Number(isFailing(a.status)));
+  };
+
+  const routes: [method: string, pattern: RegExp, route: Route][] = [
+    [
+      "GET",
+      /^\/health$/,
+      () => ({
+        status: 200,
+        body: { status: "ok", version: deps.version, modules: machine.modules().length },
+      }),
+    ],
+    ["POST", /^\/monitor$/, pushModule],
+    ["POST", /^\/modules$/, pushModule],
+    [
+      "GET",
+      /^\/modules$/,
+      () => ({
+        status: 200,
+        body: machine.modules().map((m) => ({
+          name: m.name,
+          version: m.version,
+          monitors: m.definition.monitors.map((d) => d.name),
+          createdAt: m.createdAt,
+          updatedAt: m.updatedAt,
+        })),
+      }),
+    ],
+    ["GET", /^\/modules\/([^/]+)$/, (_, [name]) => ({ status: 200, body: moduleOr404(name!) })],
+    [
+      "DELETE",
+      /^\/modules\/([^/]+)$/,
+      async (_, [name]) => {
+        moduleOr404(name!);
+        const applied = await log.propose({ type: "module.delete", name: name!, at: clock.now() });
+        if (!applied.ok) throw new AmstaffError("AMS_ERR_MODULE_NOT_FOUND", `No module named "${name}".`);
+        return { status: 200, body: { deleted: name } };
+      },
+    ],
+    ["GET", /^\/monitors$/, (_, __, url) => ({ status: 200, body: monitorsView(url) })],
+    [
+      "GET",
+      /^\/deliveries$/,
+      (_, __, url) => ({
+        status: 200,
+        body: machine
+          .deliveries({
+            module: url.searchParams.get("module") ?? undefined,
+            monitor: url.searchParams.get("monitor") ?? undefined,
+          })
+          .map(({ handler, ...delivery }) => ({
+            ...delivery,
+            handler: handler.plugin,
+            transition: machine.transition(delivery.transitionId),
+          })),
+      }),
+    ],
+    [
+      "GET",
+      /^\/plugins$/,
+      () => ({
+        status: 200,
+        body: deps
+          .plugins()
+          .map((p) => ({
+            id: p.id,
+            kind: p.kind,
+            package: p.package,
+            description: p.description,
+            builders: Object.keys(p.builders),
+          })),
+      }),
+    ],
+  ];
+
+  const route = async (request: IncomingMessage, url: URL): Promise<Reply> => {
+    let pathMatched = false;
+    for (const [method, pattern, handler] of routes) {
+      const match = pattern.exec(url.pathname);
+      if (!match) continue;
+      pathMatched = true;
+      if (method !== request.method) continue;
+      if (url.pathname !== "/health" && !authorized(request)) {
+        throw new AmstaffError(
+          "AMS_ERR_AUTH_REQUIRED",
+          "Missing or wrong token: send Authorization: Bearer <token> (the server prints where its token is).",
+        );
+      }
+      let params: string[];
+      try {
+        params = match.slice(1).map((p) => decodeURIComponent(p));
+      } catch {
+        throw new AmstaffError("AMS_ERR_REQUEST_INVALID", "The URL is not correctly percent-encoded.");
+      }
+      return handler(request, params, url);
+    }
+    return pathMatched
+      ? {
+          status: 405,
+          body: {
+            error: {
+              code: "AMS_ERR_REQUEST_INVALID",
+              message: `${request.method} is not allowed on ${url.pathname}.`,
+            },
+          },
+        }
+      : {
+          status: 404,
+          body: {
+            error: {
+              code: "AMS_ERR_REQUEST_INVALID",
+              message: `No endpoint ${request.method} ${url.pathname}.`,
+            },
+          },
+        };
+  };
+
+  return (request, response) => {
+    const requestId = randomUUID();
+    const started = performance.now();
+    const url = new URL(request.url ?? "/", "http://localhost");
+    void route(request, url)
+      .catch((error: unknown) => {
+        const { status, body } = errorResponse(error);
+        if (status >= 500) logger.error({ requestId, err: error }, "request failed");
+        return { status, body };
+      })
+      .then(({ status, body }) => {
+        const payload = JSON.stringify(body);
+        response.writeHead(status, {
+          "content-type": "application/json; charset=utf-8",
+          "content-length": Buffer.byteLength(payload),
+          "x-request-id": requestId,
+        });
+        response.end(payload);
+        logger.info(
+          {
+            requestId,
+            method: request.method,
+            path: url.pathname,
+            status,
+            ms: Math.round(performance.now() - started),
+          },
+          "request",
+        );
+      });
+  };
+}

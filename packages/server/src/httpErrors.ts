@@ -1,0 +1,50 @@
+import { type AmstaffErrorCode, describeError, isAmstaffError } from "@amstaff/core";
+
+/** The HTTP status of every error code the API can return: the one place that decides it. */
+export const httpStatusOf: Record<AmstaffErrorCode, number> = {
+  AMS_ERR_PLUGIN_OPTIONS: 400,
+  AMS_ERR_PLUGIN_UNKNOWN: 400,
+  AMS_ERR_SCHEDULE_DURATION: 400,
+  AMS_ERR_SCHEDULE_CRON: 400,
+  AMS_ERR_MODULE_INVALID: 400,
+  AMS_ERR_REQUEST_INVALID: 400,
+  AMS_ERR_AUTH_REQUIRED: 401,
+  AMS_ERR_MODULE_NOT_FOUND: 404,
+  AMS_ERR_REQUEST_TOO_LARGE: 413,
+  AMS_ERR_SECRET_MISSING: 500,
+  AMS_ERR_DELIVERY_FAILED: 502,
+  AMS_ERR_LOG_UNAVAILABLE: 503,
+  AMS_ERR_STATE_CORRUPT: 500,
+  AMS_ERR_INTERNAL: 500,
+};
+
+/** The JSON body of an error response. */
+export interface ErrorBody {
+  error: { code: AmstaffErrorCode; message: string; details?: Record<string, unknown> };
+  [extra: string]: unknown;
+}
+
+/** Turns anything thrown while serving a request into a status and a body that leak nothing internal. */
+export function errorResponse(error: unknown): { status: number; body: ErrorBody } {
+  if (isAmstaffError(error)) {
+    return {
+      status: httpStatusOf[error.code],
+      body: {
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.details ? { details: error.details } : {}),
+        },
+      },
+    };
+  }
+  return {
+    status: 500,
+    body: {
+      error: {
+        code: "AMS_ERR_INTERNAL",
+        message: `Internal error: ${describeError(error)}. The server log has the details.`,
+      },
+    },
+  };
+}

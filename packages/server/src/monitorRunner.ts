@@ -1,0 +1,177 @@
+import {
+  describeError,
+  evaluate,
+  type MonitorDefinition,
+  type MonitorState,
+  runProbe,
+  type SampleResult,
+  type Sampler,
+} from "@amstaff/core";
+import type { Logger } from "pino";
+import type { Clock } from "./clock.js";
+import type { StoredModule } from "./commands.js";
+import type { Observations } from "./observations.js";
+import type { PluginRegistry } from "./plugins.js";
+import type { ReplicatedLog } from "./replicatedLog.js";
+import type { Scheduler } from "./scheduler.js";
+import type { StateMachine } from "./stateMachine.js";
+
+/** What a {@link MonitorRunner} works with. */
+export interface MonitorRunnerDeps {
+  machine: StateMachine;
+  log: ReplicatedLog;
+  plugins: PluginRegistry;
+  scheduler: Scheduler;
+  observations: Observations;
+  clock: Clock;
+  logger: Logger;
+}
+
+interface Running {
+  version: number;
+  monitors: Map<string, { sampler: Sampler | undefined; state: MonitorState }>;
+}
+
+const jobKey = (module: string, monitor: string) => `${module}\u0000${monitor}`;
+
+/**
+ * Runs the modules of the state machine: keeps one scheduled job per monitor in step with the
+ * committed modules, probes, folds each result into the monitor's status, and commits every status
+ * change to the log before anyone is notified.
+ */
+export class MonitorRunner {
+  readonly #deps: MonitorRunnerDeps;
+  readonly #running = new Map<string, Running>();
+
+  constructor(deps: MonitorRunnerDeps) {
+    this.#deps = deps;
+  }
+
+  /** Brings the running monitors in line with the committed modules. Idempotent. */
+  reconcile(): void {
+    const { machine } = this.#deps;
+    const wanted = new Map(machine.modules().map((m) => [m.name, m]));
+    for (const [name, running] of this.#running) {
+      const module = wanted.get(name);
+      if (!module || module.version !== running.version) this.#stop(name, running, module);
+    }
+    for (const module of wanted.values()) {
+      if (!this.#running.has(module.name)) this.#start(module);
+    }
+  }
+
+  #start(module: StoredModule): void {
+    const { scheduler, machine, plugins, observations, logger } = this.#deps;
+    const running: Running = { version: module.version, monitors: new Map() };
+    this.#running.set(module.name, running);
+    for (const definition of module.definition.monitors) {
+      const committed = machine.monitor(module.name, definition.name);
+      const state: MonitorState = { status: committed?.status ?? "pending", since: committed?.since };
+      let sampler: Sampler | undefined;
+      let setupError: string | undefined;
+      try {
+        sampler = plugins.createSampler(definition.sampler, { name: definition.name, tags: definition.tags });
+      } catch (error) {
+        // A monitor that cannot start (a missing secret, a plugin gone from this node) reports unknown
+        // on its schedule with the reason, rather than silently never running.
+        setupError = describeError(error);
+        logger.warn(
+          { module: module.name, monitor: definition.name, err: setupError },
+          "monitor cannot start",
+        );
+      }
+      const entry = { sampler, state };
+      running.monitors.set(definition.name, entry);
+      scheduler.add(jobKey(module.name, definition.name), {
+        schedule: definition.schedule,
+        lastRunAt: observations.get(module.name, definition.name)?.lastRunAt,
+        run: (signal) => this.#sample(module, definition, entry, setupError, signal),
+      });
+    }
+    logger.info(
+      { module: module.name, version: module.version, monitors: module.definition.monitors.length },
+      "module started",
+    );
+  }
+
+  #stop(name: string, running: Running, replacement: StoredModule | undefined): void {
+    const { scheduler, observations, logger } = this.#deps;
+    const kept = new Set(replacement?.definition.monitors.map((m) => m.name));
+    for (const [monitor, entry] of running.monitors) {
+      scheduler.remove(jobKey(name, monitor));
+      void Promise.resolve(entry.sampler?.dispose?.()).catch(() => {});
+      if (!kept.has(monitor)) observations.forget(name, monitor);
+    }
+    this.#running.delete(name);
+    logger.info(
+      { module: name, version: running.version },
+      replacement ? "module replaced" : "module stopped",
+    );
+  }
+
+  async #sample(
+    module: StoredModule,
+    definition: MonitorDefinition,
+    entry: { sampler: Sampler | undefined; state: MonitorState },
+    setupError: string | undefined,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { observations, clock, log, logger } = this.#deps;
+    const result: SampleResult = entry.sampler
+      ? await runProbe(entry.sampler, { timeoutMs: definition.timeoutMs, signal, now: clock.now })
+      : {
+          status: "unknown",
+          message: `${definition.name}: cannot run: ${setupError}`,
+          durationMs: 0,
+          timestamp: clock.now(),
+        };
+    if (signal.aborted || this.#running.get(module.name)?.version !== module.version) return;
+    observations.record(module.name, definition.name, result);
+    const { state, change } = evaluate(entry.state, result, { consecutive: definition.consecutive });
+    if (!change) {
+      entry.state = state;
+      return;
+    }
+    try {
+      const applied = await log.propose({
+        type: "transition.record",
+        module: module.name,
+        monitor: definition.name,
+        moduleVersion: module.version,
+        from: change.from,
+        to: change.to,
+        since: change.since,
+        previousSince: change.previousSince,
+        result,
+        at: clock.now(),
+      });
+      if (applied.ok) {
+        entry.state = state;
+        logger.info(
+          { module: module.name, monitor: definition.name, from: change.from, to: change.to },
+          "status changed",
+        );
+      } else {
+        // The committed status moved under us (a concurrent change); start again from it.
+        const committed = this.#deps.machine.monitor(module.name, definition.name);
+        entry.state = { status: committed?.status ?? "pending", since: committed?.since };
+        logger.warn(
+          { module: module.name, monitor: definition.name, reason: applied.reason },
+          "transition refused",
+        );
+      }
+    } catch (error) {
+      // Not committed: keep the old state so the next sample proposes the change again.
+      logger.error(
+        { module: module.name, monitor: definition.name, err: describeError(error) },
+        "could not commit transition",
+      );
+    }
+  }
+
+  /** Stops every monitor (the scheduler itself is stopped by its owner). */
+  stop(): void {
+    for (const [name, running] of [...this.#running])
+      this.#stop(name, running, this.#deps.machine.module(name));
+  }
+}

@@ -1,0 +1,71 @@
+import {
+  AmstaffError,
+  type HandlerPlugin,
+  type PluginDescriptor,
+  type PluginSpec,
+  parsePluginOptions,
+  resolveSecrets,
+  type SampleHandler,
+  type Sampler,
+  type SamplerCreateContext,
+  type SamplerPlugin,
+  type SecretSource,
+} from "@amstaff/core";
+import { webhookPlugin } from "@amstaff/handler-webhook";
+import { httpPlugin } from "@amstaff/sampler-http";
+
+/** The plugins every server has. */
+export const builtinPlugins: readonly PluginDescriptor[] = [httpPlugin, webhookPlugin];
+
+/**
+ * The samplers and handlers a node can run, by id. Module files may only use these; a module that
+ * names another is refused at push time.
+ */
+export class PluginRegistry {
+  readonly #byId = new Map<string, PluginDescriptor>();
+  readonly #secrets: SecretSource;
+
+  constructor(
+    plugins: readonly PluginDescriptor[] = builtinPlugins,
+    secrets: SecretSource = (name) => process.env[name],
+  ) {
+    for (const plugin of plugins) {
+      if (this.#byId.has(plugin.id)) {
+        throw new AmstaffError("AMS_ERR_INTERNAL", `Two installed plugins claim the id "${plugin.id}".`);
+      }
+      this.#byId.set(plugin.id, plugin);
+    }
+    this.#secrets = secrets;
+  }
+
+  /** Every installed plugin. */
+  list(): PluginDescriptor[] {
+    return [...this.#byId.values()];
+  }
+
+  #get<K extends PluginDescriptor["kind"]>(
+    spec: PluginSpec,
+    kind: K,
+  ): Extract<PluginDescriptor, { kind: K }> {
+    const plugin = this.#byId.get(spec.plugin);
+    if (!plugin || plugin.kind !== kind) {
+      throw new AmstaffError(
+        "AMS_ERR_PLUGIN_UNKNOWN",
+        `No ${kind} plugin "${spec.plugin}" is installed on this node.`,
+      );
+    }
+    return plugin as Extract<PluginDescriptor, { kind: K }>;
+  }
+
+  /** Builds a ready sampler from a module's spec, resolving its secrets from this node's environment. */
+  createSampler(spec: PluginSpec, context: SamplerCreateContext): Sampler {
+    const plugin: SamplerPlugin = this.#get(spec, "sampler");
+    return plugin.create(resolveSecrets(parsePluginOptions(plugin, spec.options), this.#secrets), context);
+  }
+
+  /** Builds a ready handler from a module's spec, resolving its secrets from this node's environment. */
+  createHandler(spec: PluginSpec): SampleHandler {
+    const plugin: HandlerPlugin = this.#get(spec, "handler");
+    return plugin.create(resolveSecrets(parsePluginOptions(plugin, spec.options), this.#secrets));
+  }
+}

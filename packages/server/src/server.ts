@@ -1,0 +1,181 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
+import type { PluginDescriptor } from "@amstaff/core";
+import { compileModule } from "@amstaff/dsl/compiler";
+import Database from "better-sqlite3";
+import { type Logger, pino } from "pino";
+import { type Clock, systemClock } from "./clock.js";
+import { DeliveryWorker, type RetryPolicy } from "./deliveryWorker.js";
+import { createHttpApi } from "./httpApi.js";
+import { MonitorRunner } from "./monitorRunner.js";
+import { Observations } from "./observations.js";
+import { builtinPlugins, PluginRegistry } from "./plugins.js";
+import { Scheduler } from "./scheduler.js";
+import { SqliteLog } from "./sqliteLog.js";
+import { StateMachine } from "./stateMachine.js";
+import { loadToken, type TokenSource } from "./token.js";
+import { version } from "./version.js";
+
+/** Options of {@link startServer}. */
+export interface ServerOptions {
+  /** Where state lives (a SQLite file and the token). Created if missing. */
+  dataDir: string;
+  /** The port of the HTTP API; 0 picks a free one. @default 7070 */
+  port?: number;
+  /** The address to listen on. @default "127.0.0.1" */
+  host?: string;
+  /** The API token; when absent, the data directory's, or a generated one. */
+  token?: string | undefined;
+  /** The installed plugins. @default the built-in HTTP sampler and webhook handler */
+  plugins?: readonly PluginDescriptor[];
+  /** Jobs that may run at once. @default 64 */
+  concurrency?: number;
+  /** Delivery retries. */
+  retry?: Partial<RetryPolicy>;
+  /** A pino logger, or a level for the default one. @default "info" */
+  logger?: Logger | string;
+  clock?: Clock;
+}
+
+/** A running Amstaff node. */
+export interface AmstaffServer extends AsyncDisposable {
+  /** The API's base URL, e.g. `http://127.0.0.1:7070`. */
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  readonly tokenSource: TokenSource;
+  readonly tokenPath: string;
+  readonly dataDir: string;
+  /** Stops sampling and delivering, finishes the requests under way and closes the state. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts an Amstaff node: the state machine on its SQLite log, the scheduler running the modules, the
+ * delivery worker, and the HTTP API.
+ *
+ * @example
+ * ```ts
+ * await using server = await startServer({ dataDir: "./amstaff-data", port: 0 });
+ * console.log(server.url, server.token);
+ * ```
+ */
+export async function startServer(options: ServerOptions): Promise<AmstaffServer> {
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const logger = typeof options.logger === "object" ? options.logger : createLogger(options.logger ?? "info");
+  const clock = options.clock ?? systemClock;
+  const { token, source: tokenSource, path: tokenPath } = loadToken(dataDir, options.token);
+
+  const db = new Database(join(dataDir, "amstaff.db"));
+  db.pragma("journal_mode = WAL");
+  // FULL makes every committed transaction durable before it is acknowledged: a command is on disk
+  // before it is applied, and before any notification it causes is sent.
+  db.pragma("synchronous = FULL");
+
+  const machine = new StateMachine();
+  const log = new SqliteLog(db, machine);
+  const plugins = new PluginRegistry(options.plugins ?? builtinPlugins);
+  const observations = new Observations(db);
+  const scheduler = new Scheduler({
+    clock,
+    concurrency: options.concurrency ?? 64,
+    onSkip: (key) =>
+      logger.warn({ monitor: key.replace("\u0000", " / ") }, "previous probe still running; run skipped"),
+  });
+  const runner = new MonitorRunner({ machine, log, plugins, scheduler, observations, clock, logger });
+  const deliveries = new DeliveryWorker({ machine, log, plugins, clock, logger, retry: options.retry });
+  machine.onApply((command) => {
+    if (command.type === "module.put" || command.type === "module.delete") runner.reconcile();
+    if (command.type === "transition.record" || command.type === "delivery.attempt") deliveries.kick();
+  });
+  if (machine.clusterId === undefined)
+    await log.propose({ type: "cluster.init", clusterId: randomUUID(), at: clock.now() });
+
+  const flushTimer = setInterval(() => {
+    try {
+      observations.flush();
+    } catch (error) {
+      logger.error({ err: error }, "could not save the latest results; will retry");
+    }
+  }, 2_000);
+  flushTimer.unref();
+
+  const compile = (source: string) =>
+    compileModule(source, { filename: "module.ts", plugins: plugins.list() });
+  // Warm the compiler so the first push is as fast as the next ones.
+  await compile("export default 0;").catch(() => undefined);
+
+  const http: Server = createServer(
+    createHttpApi({
+      machine,
+      log,
+      compile,
+      plugins: () => plugins.list(),
+      observations,
+      scheduler,
+      clock,
+      logger,
+      token,
+      version,
+    }),
+  );
+  http.requestTimeout = 30_000;
+  await new Promise<void>((resolveListen, reject) => {
+    http.once("error", reject);
+    http.listen(options.port ?? 7070, options.host ?? "127.0.0.1", () => resolveListen());
+  });
+  const address = http.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  runner.reconcile();
+  deliveries.kick();
+  logger.info({ url, dataDir, modules: machine.modules().length, version }, "amstaff server started");
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      logger.info("stopping");
+      const closed = new Promise((r) => http.close(r));
+      http.closeIdleConnections();
+      await scheduler.stop();
+      runner.stop();
+      await deliveries.stop();
+      await log.close();
+      clearInterval(flushTimer);
+      try {
+        observations.flush();
+      } finally {
+        db.close();
+      }
+      http.closeAllConnections();
+      await closed;
+      logger.info("stopped");
+    })();
+    return stopping;
+  };
+
+  return {
+    url,
+    port: address.port,
+    token,
+    tokenSource,
+    tokenPath,
+    dataDir,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+/** The default logger: JSON lines on stdout, never the token or a secret header. */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { service: "amstaff" },
+    redact: ["req.headers.authorization", "headers.authorization", "*.token", "token"],
+  });
+}

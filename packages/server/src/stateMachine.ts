@@ -1,0 +1,320 @@
+import { AmstaffError, type ModuleDefinition } from "@amstaff/core";
+import {
+  type Command,
+  commandSchema,
+  type DeliveryRecord,
+  type MonitorRecord,
+  type StoredModule,
+  type TransitionRecord,
+} from "./commands.js";
+
+/** How many committed transitions each monitor keeps once all their deliveries have settled. */
+export const transitionsKeptPerMonitor = 50;
+
+/** What applying a command returns to whoever proposed it. */
+export type ApplyResult =
+  | { ok: true; module?: StoredModule; transition?: TransitionRecord; deliveries?: DeliveryRecord[] }
+  | { ok: false; reason: string };
+
+/** Something that wants to hear about every applied command (the scheduler, the delivery worker). */
+export type ApplyListener = (command: Command, result: ApplyResult) => void;
+
+const monitorKey = (module: string, monitor: string) => `${module}\u0000${monitor}`;
+
+/**
+ * The server's whole replicated state: modules, monitor statuses, transitions and deliveries.
+ *
+ * Deterministic by construction: `apply` reads nothing but its command and the log index (no clock,
+ * no randomness, no I/O), so every node that applies the same log reaches the same state. Commands that
+ * would break an invariant (a transition from a stale module version, or from a status the monitor is
+ * no longer in) are refused with a reason, never applied halfway.
+ */
+export class StateMachine {
+  #clusterId: string | undefined;
+  readonly #modules = new Map<string, StoredModule>();
+  readonly #monitors = new Map<string, MonitorRecord>();
+  readonly #transitions = new Map<string, TransitionRecord>();
+  readonly #transitionsByMonitor = new Map<string, string[]>();
+  readonly #deliveries = new Map<string, DeliveryRecord>();
+  /** Delivery ids by transition id. */
+  readonly #deliveryIds = new Map<string, string[]>();
+  readonly #listeners = new Set<ApplyListener>();
+
+  /** Listens to every applied command; returns the function that stops listening. */
+  onApply(listener: ApplyListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Applies one committed command. `index` is its position in the log. */
+  apply(raw: unknown, index: number): ApplyResult {
+    const parsed = commandSchema.safeParse(raw);
+    if (!parsed.success) {
+      // A command that does not parse can only come from a newer server version or a corrupt log:
+      // refusing it keeps every node identical, since all of them refuse it the same way.
+      return { ok: false, reason: `unrecognised command at log index ${index}` };
+    }
+    const command = parsed.data;
+    const result = this.#apply(command, index);
+    for (const listener of this.#listeners) listener(command, result);
+    return result;
+  }
+
+  #apply(command: Command, index: number): ApplyResult {
+    switch (command.type) {
+      case "cluster.init":
+        this.#clusterId ??= command.clusterId;
+        return { ok: true };
+      case "module.put":
+        return this.#putModule(command.name, command.source, command.definition, command.at, index);
+      case "module.delete":
+        return this.#deleteModule(command.name);
+      case "transition.record":
+        return this.#recordTransition(command, index);
+      case "delivery.attempt":
+        return this.#recordAttempt(command);
+    }
+  }
+
+  #putModule(
+    name: string,
+    source: string,
+    definition: ModuleDefinition,
+    at: number,
+    index: number,
+  ): ApplyResult {
+    const previous = this.#modules.get(name);
+    const module: StoredModule = {
+      name,
+      source,
+      definition,
+      version: index,
+      createdAt: previous?.createdAt ?? at,
+      updatedAt: at,
+    };
+    this.#modules.set(name, module);
+    // Monitors that survive a re-push keep their status, so re-deploying a module does not re-alert.
+    const names = new Set(definition.monitors.map((m) => m.name));
+    for (const record of [...this.#monitors.values()]) {
+      if (record.module === name && !names.has(record.monitor)) this.#forgetMonitor(name, record.monitor);
+    }
+    for (const monitor of definition.monitors) {
+      const key = monitorKey(name, monitor.name);
+      if (!this.#monitors.has(key))
+        this.#monitors.set(key, { module: name, monitor: monitor.name, status: "pending" });
+    }
+    return { ok: true, module };
+  }
+
+  #deleteModule(name: string): ApplyResult {
+    if (!this.#modules.delete(name)) return { ok: false, reason: `module "${name}" does not exist` };
+    for (const record of [...this.#monitors.values()]) {
+      if (record.module === name) this.#forgetMonitor(name, record.monitor);
+    }
+    return { ok: true };
+  }
+
+  /** Drops a monitor's status; its transitions stay until their deliveries settle. */
+  #forgetMonitor(module: string, monitor: string): void {
+    this.#monitors.delete(monitorKey(module, monitor));
+    this.#prune(module, monitor, 0);
+  }
+
+  #recordTransition(command: Extract<Command, { type: "transition.record" }>, index: number): ApplyResult {
+    const module = this.#modules.get(command.module);
+    if (!module || module.version !== command.moduleVersion) {
+      return { ok: false, reason: `stale module version ${command.moduleVersion} for "${command.module}"` };
+    }
+    const definition = module.definition.monitors.find((m) => m.name === command.monitor);
+    const record = this.#monitors.get(monitorKey(command.module, command.monitor));
+    if (!definition || !record) return { ok: false, reason: `unknown monitor "${command.monitor}"` };
+    if (record.status !== command.from || command.to === command.from) {
+      return { ok: false, reason: `monitor is ${record.status}, not ${command.from}` };
+    }
+    const transition: TransitionRecord = {
+      id: `${this.#clusterId ?? "local"}-${index}`,
+      module: command.module,
+      monitor: command.monitor,
+      tags: definition.tags,
+      from: command.from,
+      to: command.to,
+      since: command.since,
+      previousSince: command.previousSince,
+      result: command.result,
+      at: command.at,
+    };
+    record.status = command.to;
+    record.since = command.since;
+    record.lastTransitionId = transition.id;
+    this.#transitions.set(transition.id, transition);
+    const key = monitorKey(command.module, command.monitor);
+    const ids = this.#transitionsByMonitor.get(key) ?? [];
+    ids.push(transition.id);
+    this.#transitionsByMonitor.set(key, ids);
+
+    // A monitor settling on ok for the first time is not news; every other change is.
+    const deliveries: DeliveryRecord[] =
+      command.from === "pending" && command.to === "ok"
+        ? []
+        : definition.handlers.map((handler, i) => ({
+            id: `${transition.id}-${i}`,
+            transitionId: transition.id,
+            module: command.module,
+            monitor: command.monitor,
+            handler,
+            status: "pending",
+            attempts: 0,
+            nextAttemptAt: command.at,
+          }));
+    for (const delivery of deliveries) this.#addDelivery(delivery);
+    this.#prune(command.module, command.monitor, transitionsKeptPerMonitor);
+    return { ok: true, transition, deliveries };
+  }
+
+  #recordAttempt(command: Extract<Command, { type: "delivery.attempt" }>): ApplyResult {
+    const delivery = this.#deliveries.get(command.id);
+    if (!delivery) return { ok: false, reason: `unknown delivery ${command.id}` };
+    // Attempts are recorded in order; a late duplicate of an older attempt changes nothing.
+    if (delivery.status !== "pending" || command.attempt <= delivery.attempts) {
+      return { ok: false, reason: `delivery ${command.id} already recorded attempt ${delivery.attempts}` };
+    }
+    delivery.attempts = command.attempt;
+    delivery.lastError = command.error;
+    if (command.outcome === "delivered") {
+      delivery.status = "delivered";
+      delivery.deliveredAt = command.at;
+    } else if (command.outcome === "failed") {
+      delivery.status = "failed";
+    } else {
+      delivery.nextAttemptAt = command.nextAttemptAt ?? command.at;
+    }
+    const transition = this.#transitions.get(delivery.transitionId);
+    if (transition) {
+      const live = this.#monitors.has(monitorKey(transition.module, transition.monitor));
+      this.#prune(transition.module, transition.monitor, live ? transitionsKeptPerMonitor : 0);
+    }
+    return { ok: true, deliveries: [delivery] };
+  }
+
+  /** Keeps the newest `keep` transitions of a monitor, and any older one still being delivered. */
+  #prune(module: string, monitor: string, keep: number): void {
+    const key = monitorKey(module, monitor);
+    const ids = this.#transitionsByMonitor.get(key);
+    if (!ids) return;
+    const kept = ids.filter((id, i) => {
+      if (i >= ids.length - keep) return true;
+      const deliveries = this.#deliveriesOf(id);
+      if (deliveries.some((d) => d.status === "pending")) return true;
+      this.#transitions.delete(id);
+      this.#deliveryIds.delete(id);
+      for (const d of deliveries) this.#deliveries.delete(d.id);
+      return false;
+    });
+    if (kept.length > 0) this.#transitionsByMonitor.set(key, kept);
+    else this.#transitionsByMonitor.delete(key);
+  }
+
+  #deliveriesOf(transitionId: string): DeliveryRecord[] {
+    return (this.#deliveryIds.get(transitionId) ?? []).flatMap((id) => this.#deliveries.get(id) ?? []);
+  }
+
+  #addDelivery(delivery: DeliveryRecord): void {
+    this.#deliveries.set(delivery.id, delivery);
+    const ids = this.#deliveryIds.get(delivery.transitionId) ?? [];
+    this.#deliveryIds.set(delivery.transitionId, [...ids, delivery.id]);
+  }
+
+  /** The cluster's id, fixed by its first command. */
+  get clusterId(): string | undefined {
+    return this.#clusterId;
+  }
+
+  /** Every module, by name. */
+  modules(): StoredModule[] {
+    return [...this.#modules.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  module(name: string): StoredModule | undefined {
+    return this.#modules.get(name);
+  }
+
+  monitor(module: string, monitor: string): MonitorRecord | undefined {
+    return this.#monitors.get(monitorKey(module, monitor));
+  }
+
+  transition(id: string): TransitionRecord | undefined {
+    return this.#transitions.get(id);
+  }
+
+  /** Transitions of one monitor, oldest first. */
+  transitionsOf(module: string, monitor: string): TransitionRecord[] {
+    return (this.#transitionsByMonitor.get(monitorKey(module, monitor)) ?? []).flatMap((id) => {
+      const t = this.#transitions.get(id);
+      return t ? [t] : [];
+    });
+  }
+
+  /** Every delivery still to be made. */
+  pendingDeliveries(): DeliveryRecord[] {
+    return [...this.#deliveries.values()].filter((d) => d.status === "pending");
+  }
+
+  /** Deliveries, newest first, optionally of one monitor. */
+  deliveries(filter: { module?: string; monitor?: string } = {}): DeliveryRecord[] {
+    return [...this.#deliveries.values()]
+      .filter(
+        (d) =>
+          (filter.module === undefined || d.module === filter.module) &&
+          (filter.monitor === undefined || d.monitor === filter.monitor),
+      )
+      .reverse();
+  }
+
+  /** The whole state as bytes, for log compaction and for catching up a new node. */
+  snapshot(): Uint8Array {
+    const data = {
+      format: 1,
+      clusterId: this.#clusterId,
+      modules: [...this.#modules.values()],
+      monitors: [...this.#monitors.values()],
+      transitions: [...this.#transitionsByMonitor.values()].flat().map((id) => this.#transitions.get(id)),
+      deliveries: [...this.#deliveries.values()],
+    };
+    return new TextEncoder().encode(JSON.stringify(data));
+  }
+
+  /** Replaces the whole state by a snapshot's. */
+  restore(snapshot: Uint8Array): void {
+    let data: {
+      format: number;
+      clusterId?: string;
+      modules: StoredModule[];
+      monitors: MonitorRecord[];
+      transitions: TransitionRecord[];
+      deliveries: DeliveryRecord[];
+    };
+    try {
+      data = JSON.parse(new TextDecoder().decode(snapshot));
+    } catch (cause) {
+      throw new AmstaffError("AMS_ERR_STATE_CORRUPT", "The state snapshot is not valid JSON.", { cause });
+    }
+    if (data.format !== 1) {
+      throw new AmstaffError("AMS_ERR_STATE_CORRUPT", `Unsupported snapshot format ${String(data.format)}.`);
+    }
+    this.#clusterId = data.clusterId;
+    this.#modules.clear();
+    this.#monitors.clear();
+    this.#transitions.clear();
+    this.#transitionsByMonitor.clear();
+    this.#deliveries.clear();
+    this.#deliveryIds.clear();
+    for (const m of data.modules) this.#modules.set(m.name, m);
+    for (const m of data.monitors) this.#monitors.set(monitorKey(m.module, m.monitor), m);
+    for (const t of data.transitions) {
+      this.#transitions.set(t.id, t);
+      const key = monitorKey(t.module, t.monitor);
+      this.#transitionsByMonitor.set(key, [...(this.#transitionsByMonitor.get(key) ?? []), t.id]);
+    }
+    for (const d of data.deliveries) this.#addDelivery(d);
+  }
+}

@@ -1,0 +1,46 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** An HTTP service whose health endpoint answers whatever status the test sets. */
+export async function startTarget() {
+  const target = { status: 200, hits: 0, url: "", server: createServer() };
+  target.server.on("request", (request, response) => {
+    target.hits++;
+    request.resume();
+    response.writeHead(target.status, { "content-type": "application/json" });
+    response.end(JSON.stringify({ status: target.status === 200 ? "UP" : "DOWN" }));
+  });
+  target.url = await listen(target.server);
+  return Object.assign(target, {
+    [Symbol.asyncDispose]: () => new Promise<void>((resolve) => target.server.close(() => resolve())),
+  });
+}
+
+/** A webhook receiver that keeps every notification it gets. */
+export async function startReceiver() {
+  const receiver = {
+    received: [] as { headers: Record<string, string | string[] | undefined>; body: any }[],
+    url: "",
+    server: createServer(),
+  };
+  receiver.server.on("request", (request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      receiver.received.push({
+        headers: request.headers,
+        body: JSON.parse(Buffer.concat(chunks).toString()),
+      });
+      response.writeHead(204).end();
+    });
+  });
+  receiver.url = await listen(receiver.server);
+  return Object.assign(receiver, {
+    [Symbol.asyncDispose]: () => new Promise<void>((resolve) => receiver.server.close(() => resolve())),
+  });
+}
