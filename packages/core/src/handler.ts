@@ -1,4 +1,12 @@
+import type { JsonValue } from "./sampleResult.js";
 import type { Transition } from "./transition.js";
+
+/**
+ * What a handler may return from a delivery, to be stored with it: a Slack message's channel and `ts`,
+ * an OpsGenie request id. Later deliveries of the same incident to the same handler receive it back
+ * (see {@link NotifyContext.receipt}), so a recovery can be posted in the alert's thread.
+ */
+export type DeliveryReceipt = Record<string, JsonValue>;
 
 /** What the server hands to a handler for each delivery attempt. */
 export interface NotifyContext {
@@ -11,6 +19,8 @@ export interface NotifyContext {
   idempotencyKey: string;
   /** 1 for the first attempt. */
   attempt: number;
+  /** The receipt of this handler's first delivery for the same incident, if it returned one. */
+  receipt?: DeliveryReceipt | undefined;
 }
 
 /**
@@ -23,8 +33,8 @@ export interface NotifyContext {
 export interface SampleHandler {
   /** A short label for logs and the API, e.g. `"webhook https://hooks.example.com/…"`. No secrets. */
   readonly name: string;
-  /** Delivers one transition. */
-  notify(transition: Transition, context: NotifyContext): Promise<void>;
+  /** Delivers one transition; may return a receipt to keep with the delivery. */
+  notify(transition: Transition, context: NotifyContext): Promise<void | DeliveryReceipt>;
   /** Releases resources (connection pools, clients). */
   dispose?(): void | Promise<void>;
 }

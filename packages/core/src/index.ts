@@ -2,7 +2,7 @@ export type { AmstaffErrorCode, AmstaffErrorOptions } from "./errors.js";
 export { AmstaffError, describeError, errorCodes, isAmstaffError } from "./errors.js";
 export type { EvaluationPolicy, MonitorState, StatusChange } from "./evaluation.js";
 export { evaluate, initialMonitorState } from "./evaluation.js";
-export type { NotifyContext, SampleHandler } from "./handler.js";
+export type { DeliveryReceipt, NotifyContext, SampleHandler } from "./handler.js";
 export type { ModuleDefinition, MonitorDefinition } from "./moduleDefinition.js";
 export { moduleDefinitionSchema, monitorDefinitionSchema, pluginSpecSchema } from "./moduleDefinition.js";
 export type {
@@ -26,6 +26,15 @@ export type { Resolved, SecretRef, SecretSource } from "./secret.js";
 export { isSecretRef, resolveSecrets, secretNamePattern, secretRefSchema, stringOrSecret } from "./secret.js";
 export type { MonitorStatus, SampleStatus } from "./status.js";
 export { compareStatus, isFailing, sampleStatuses, worstStatus } from "./status.js";
+export type { TemplateVariable } from "./template.js";
+export {
+  formatDuration,
+  renderTemplate,
+  templateSchema,
+  templateValues,
+  templateVariables,
+  unknownTemplateVariables,
+} from "./template.js";
 export type { Thresholds } from "./thresholds.js";
 export { checkThresholds } from "./thresholds.js";
-export type { Transition } from "./transition.js";
+export type { Incident, Transition } from "./transition.js";

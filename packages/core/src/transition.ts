@@ -24,4 +24,29 @@ export interface Transition {
   previousSince?: number | undefined;
   /** The sample that completed the change. */
   result: SampleResult;
+  /**
+   * The incident this change belongs to. An incident opens when a monitor starts failing, spans every
+   * change between failing statuses (warning → critical), and closes when it is ok again. Its key is
+   * stable for the incident's whole life: use it to group or deduplicate downstream (OpsGenie's alias,
+   * a Slack thread).
+   */
+  incident?: Incident | undefined;
+  /**
+   * `transition` for a status change; `reminder` for a re-notification of an incident that is still
+   * open (`from` and `to` are then both the current status).
+   * @default "transition"
+   */
+  kind?: "transition" | "reminder" | undefined;
+  /** A link to this monitor in the server's UI or API, when the server knows its public URL. */
+  link?: string | undefined;
+}
+
+/** A failing episode of one monitor, from its first failing sample to its recovery. */
+export interface Incident {
+  /** Stable for the incident's whole life, unique across the cluster. */
+  key: string;
+  /** When the monitor started failing. */
+  openedAt: number;
+  /** Set once someone acknowledged the incident. */
+  acknowledged?: { by: string; at: number } | undefined;
 }

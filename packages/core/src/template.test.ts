@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { formatDuration, renderTemplate, templateSchema, unknownTemplateVariables } from "./template.js";
+import type { Transition } from "./transition.js";
+
+const transition: Transition = {
+  id: "c1-7",
+  module: "User Service",
+  monitor: "Health",
+  tags: ["prod", "team8"],
+  from: "ok",
+  to: "critical",
+  since: Date.UTC(2026, 10, 24, 3, 0, 0),
+  previousSince: Date.UTC(2026, 10, 24, 1, 55, 0),
+  result: { status: "critical", message: "HTTP 500", value: 12, durationMs: 12, timestamp: 0 },
+  incident: { key: "c1-7", openedAt: 0 },
+};
+
+describe("templates", () => {
+  it("renders every variable", () => {
+    expect(
+      renderTemplate(
+        "{{TO}} {{module}}/{{ monitor }} [{{tags}}] {{from}}->{{to}} {{value}} {{message}} {{since}} after {{duration}} {{incident}}{{link}}",
+        transition,
+      ),
+    ).toBe(
+      "CRITICAL User Service/Health [prod, team8] ok->critical 12 HTTP 500 2026-11-24T03:00:00.000Z after 1h 5m c1-7",
+    );
+  });
+
+  it("refuses unknown variables when validating, naming them", () => {
+    expect(unknownTemplateVariables("{{module}} {{modul}} {{ status }}")).toEqual(["modul", "status"]);
+    const parsed = templateSchema.safeParse("{{modul}} is down");
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.message).toContain("unknown template variable {{modul}}");
+  });
+
+  it("formats durations with their two largest units", () => {
+    expect([0, 42_000, 3_900_000, 273_600_000, 90_061_000].map(formatDuration)).toEqual([
+      "0s",
+      "42s",
+      "1h 5m",
+      "3d 4h",
+      "1d 1h",
+    ]);
+  });
+});
