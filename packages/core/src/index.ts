@@ -3,8 +3,14 @@ export { AmstaffError, describeError, errorCodes, isAmstaffError } from "./error
 export type { EvaluationPolicy, MonitorState, StatusChange } from "./evaluation.js";
 export { evaluate, initialMonitorState } from "./evaluation.js";
 export type { DeliveryReceipt, NotifyContext, SampleHandler } from "./handler.js";
-export type { ModuleDefinition, MonitorDefinition } from "./moduleDefinition.js";
-export { moduleDefinitionSchema, monitorDefinitionSchema, pluginSpecSchema } from "./moduleDefinition.js";
+export type { HandlerSpec, ModuleDefinition, MonitorDefinition, Route } from "./moduleDefinition.js";
+export {
+  handlerSpecSchema,
+  moduleDefinitionSchema,
+  monitorDefinitionSchema,
+  pluginSpecSchema,
+  routeSchema,
+} from "./moduleDefinition.js";
 export type {
   HandlerPlugin,
   PluginBuilder,

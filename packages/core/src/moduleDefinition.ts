@@ -1,11 +1,39 @@
 import { z } from "zod";
 import { scheduleSchema } from "./schedule.js";
+import { sampleStatuses } from "./status.js";
 
 /** Validates a {@link PluginSpec}'s envelope; its options are validated by the plugin's own schema. */
 export const pluginSpecSchema = z.strictObject({
   plugin: z.string().min(1),
   options: z.unknown(),
 });
+
+/**
+ * Which changes a handler hears about. Absent lists mean "any"; by default a handler hears every change
+ * but a new monitor's first settle on `ok`.
+ */
+export const routeSchema = z.strictObject({
+  /** Only changes from these statuses. */
+  from: z
+    .array(z.enum([...sampleStatuses, "pending"]))
+    .min(1)
+    .optional(),
+  /** Only changes to these statuses. */
+  to: z.array(z.enum(sampleStatuses)).min(1).optional(),
+});
+
+/** A handler of a monitor: the plugin spec, optionally limited to some changes. */
+export const handlerSpecSchema = z.strictObject({
+  plugin: z.string().min(1),
+  options: z.unknown(),
+  on: routeSchema.optional(),
+});
+
+/** Which changes a handler hears about. */
+export type Route = z.output<typeof routeSchema>;
+
+/** A handler of a monitor, as stored in a module definition. */
+export type HandlerSpec = z.output<typeof handlerSpecSchema>;
 
 const name = z
   .string()
@@ -23,7 +51,17 @@ export const monitorDefinitionSchema = z.strictObject({
   tags: z.array(z.string().trim().min(1).max(100)).max(50).default([]),
   schedule: scheduleSchema,
   sampler: pluginSpecSchema,
-  handlers: z.array(pluginSpecSchema).max(20).default([]),
+  handlers: z.array(handlerSpecSchema).max(20).default([]),
+  /**
+   * While an incident stays open and unacknowledged, notify its handlers again this often.
+   * Absent: never re-notify.
+   */
+  renotifyMs: z
+    .number()
+    .int()
+    .min(60_000, "re-notify at most once a minute")
+    .max(30 * 86_400_000)
+    .optional(),
   /** How many consecutive samples must agree before the status changes. */
   consecutive: z.number().int().min(1).max(100).default(1),
   /** How long one probe may take before it counts as `unknown`. */

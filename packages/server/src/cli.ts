@@ -15,6 +15,7 @@ Options:
   --host <address>     address to listen on (env AMSTAFF_HOST, default 127.0.0.1)
   --data-dir <path>    where state is kept (env AMSTAFF_DATA_DIR, default ./amstaff-data)
   --log-level <level>  trace, debug, info, warn, error or silent (env AMSTAFF_LOG_LEVEL, default info)
+  --public-url <url>   the URL people reach this server at, for links in notifications (env AMSTAFF_PUBLIC_URL)
   -h, --help           show this help
   -v, --version        show the version
 
@@ -27,6 +28,7 @@ const optionsSchema = z.object({
   host: z.string().min(1),
   dataDir: z.string().min(1),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 async function main(): Promise<void> {
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
       host: { type: "string" },
       "data-dir": { type: "string" },
       "log-level": { type: "string" },
+      "public-url": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
@@ -50,9 +53,12 @@ async function main(): Promise<void> {
     host: values.host ?? env.AMSTAFF_HOST ?? "127.0.0.1",
     dataDir: values["data-dir"] ?? env.AMSTAFF_DATA_DIR ?? "amstaff-data",
     logLevel: values["log-level"] ?? env.AMSTAFF_LOG_LEVEL ?? "info",
+    publicUrl: values["public-url"] ?? env.AMSTAFF_PUBLIC_URL,
   });
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `  --${String(i.path[0])}: ${i.message}`).join("\n");
+    const flag = (key: PropertyKey | undefined) =>
+      String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const issues = parsed.error.issues.map((i) => `  --${flag(i.path[0])}: ${i.message}`).join("\n");
     throw new Error(`invalid options:\n${issues}\n\n${usage}`);
   }
   const options = parsed.data;

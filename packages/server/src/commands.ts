@@ -1,8 +1,9 @@
 import {
+  type DeliveryReceipt,
+  type HandlerSpec,
+  type Incident,
   type ModuleDefinition,
   moduleDefinitionSchema,
-  type PluginSpec,
-  pluginSpecSchema,
   type SampleResult,
   sampleResultSchema,
   sampleStatuses,
@@ -54,6 +55,24 @@ export const commandSchema = z.discriminatedUnion("type", [
     outcome: z.enum(["delivered", "retrying", "failed"]),
     error: z.string().optional(),
     nextAttemptAt: z.number().optional(),
+    /** What the handler returned, kept for later deliveries of the same incident. */
+    receipt: z.record(z.string(), z.json()).optional(),
+    at: z.number(),
+  }),
+  z.object({
+    type: z.literal("incident.remind"),
+    module: z.string(),
+    monitor: z.string(),
+    incident: z.string(),
+    at: z.number(),
+  }),
+  z.object({
+    type: z.literal("incident.ack"),
+    module: z.string(),
+    monitor: z.string(),
+    /** When given, only this incident is acknowledged (a stale button cannot ack a newer incident). */
+    incident: z.string().optional(),
+    by: z.string().min(1).max(200),
     at: z.number(),
   }),
 ]);
@@ -72,6 +91,14 @@ export interface StoredModule {
   updatedAt: number;
 }
 
+/** An incident as the state machine tracks it. */
+export interface IncidentRecord extends Incident {
+  /** When its handlers were last notified (a transition or a reminder), for re-notify. */
+  lastNotifiedAt: number;
+  /** The handlers (by index) that were sent something for it: they always get its recovery. */
+  notified: number[];
+}
+
 /** The committed status of one monitor. */
 export interface MonitorRecord {
   module: string;
@@ -79,6 +106,8 @@ export interface MonitorRecord {
   status: z.output<typeof monitorStatus>;
   since?: number | undefined;
   lastTransitionId?: string | undefined;
+  /** The open incident, while the monitor is failing. */
+  incident?: IncidentRecord | undefined;
 }
 
 /** A committed status change. */
@@ -92,6 +121,8 @@ export interface TransitionRecord {
   since: number;
   previousSince?: number | undefined;
   result: SampleResult;
+  incident?: Incident | undefined;
+  kind: "transition" | "reminder";
   at: number;
 }
 
@@ -102,13 +133,14 @@ export interface DeliveryRecord {
   transitionId: string;
   module: string;
   monitor: string;
+  /** The handler's position among the monitor's handlers. */
+  handlerIndex: number;
   /** The handler as it was configured when the transition was committed. */
-  handler: PluginSpec;
+  handler: HandlerSpec;
   status: "pending" | "delivered" | "failed";
   attempts: number;
   lastError?: string | undefined;
   nextAttemptAt: number;
   deliveredAt?: number | undefined;
+  receipt?: DeliveryReceipt | undefined;
 }
-
-export { pluginSpecSchema };

@@ -1,4 +1,10 @@
-import { describeError, isAmstaffError, type SampleHandler, type Transition } from "@amstaff/core";
+import {
+  type DeliveryReceipt,
+  describeError,
+  isAmstaffError,
+  type SampleHandler,
+  type Transition,
+} from "@amstaff/core";
 import type { Logger } from "pino";
 import type { Clock } from "./clock.js";
 import type { DeliveryRecord } from "./commands.js";
@@ -35,6 +41,8 @@ export interface DeliveryWorkerDeps {
   logger: Logger;
   retry?: Partial<RetryPolicy>;
   random?: () => number;
+  /** The server's public base URL, for links in notifications. */
+  publicUrl?: string | undefined;
 }
 
 /**
@@ -64,7 +72,13 @@ export class DeliveryWorker {
     if (this.#controller.signal.aborted) return;
     const now = this.#deps.clock.now();
     let next = Number.POSITIVE_INFINITY;
+    // One monitor's notifications reach one handler in the order they were committed: a retried alert
+    // must never land after the recovery that followed it.
+    const busy = new Set<string>();
     for (const delivery of this.#deps.machine.pendingDeliveries()) {
+      const lane = `${delivery.module}\u0000${delivery.monitor}\u0000${delivery.handlerIndex}`;
+      if (busy.has(lane)) continue;
+      busy.add(lane);
       if (this.#inFlight.has(delivery.id)) continue;
       if (delivery.nextAttemptAt <= now) {
         const attempt = this.#attempt(delivery).finally(() => {
@@ -99,7 +113,7 @@ export class DeliveryWorker {
     const attempt = delivery.attempts + 1;
     const context = { module: delivery.module, monitor: delivery.monitor, delivery: delivery.id, attempt };
     let outcome:
-      | { outcome: "delivered" }
+      | { outcome: "delivered"; receipt?: DeliveryReceipt }
       | { outcome: "retrying" | "failed"; error: string; nextAttemptAt?: number };
     const signal = AbortSignal.any([
       this.#controller.signal,
@@ -108,8 +122,24 @@ export class DeliveryWorker {
     try {
       const handler = this.#handler(delivery);
       const { at: _at, ...event } = transition;
-      await handler.notify(event satisfies Transition, { signal, idempotencyKey: delivery.id, attempt });
-      outcome = { outcome: "delivered" };
+      const link = this.#deps.publicUrl
+        ? `${this.#deps.publicUrl.replace(/\/$/, "")}/monitors?module=${encodeURIComponent(transition.module)}&monitor=${encodeURIComponent(transition.monitor)}`
+        : undefined;
+      const receipt = transition.incident
+        ? machine.receiptFor(
+            transition.module,
+            transition.monitor,
+            transition.incident.key,
+            delivery.handlerIndex,
+          )
+        : undefined;
+      const returned = await handler.notify({ ...event, link } satisfies Transition, {
+        signal,
+        idempotencyKey: delivery.id,
+        attempt,
+        receipt,
+      });
+      outcome = returned ? { outcome: "delivered", receipt: returned } : { outcome: "delivered" };
     } catch (error) {
       if (this.#controller.signal.aborted) return; // shutting down: the attempt is retried after restart
       const message = describeError(error);

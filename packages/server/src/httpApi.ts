@@ -1,8 +1,15 @@
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AmstaffError, isFailing, type ModuleDefinition, type PluginDescriptor } from "@amstaff/core";
+import {
+  AmstaffError,
+  formatIssues,
+  isFailing,
+  type ModuleDefinition,
+  type PluginDescriptor,
+} from "@amstaff/core";
 import { type CompileResult, formatCompileErrors } from "@amstaff/dsl/compiler";
 import type { Logger } from "pino";
+import { z } from "zod";
 import type { Clock } from "./clock.js";
 import { errorResponse } from "./httpErrors.js";
 import type { Observations } from "./observations.js";
@@ -30,6 +37,19 @@ type Reply = { status: number; body: unknown };
 type Route = (request: IncomingMessage, params: string[], url: URL) => Promise<Reply> | Reply;
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
+
+const ackBodySchema = z.strictObject({
+  by: z.string().trim().min(1).max(200).optional(),
+  incident: z.string().min(1).optional(),
+});
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AmstaffError("AMS_ERR_REQUEST_INVALID", "The body is not valid JSON.");
+  }
+}
 
 /**
  * The JSON API. Every endpoint but `GET /health` needs `Authorization: Bearer <token>`; bad requests get
@@ -148,6 +168,13 @@ export function createHttpApi(
             lastResult: observed?.lastResult ?? null,
             lastRunAt: observed?.lastRunAt ?? null,
             nextRunAt: nextRunAt !== undefined && Number.isFinite(nextRunAt) ? nextRunAt : null,
+            incident: record?.incident
+              ? {
+                  key: record.incident.key,
+                  openedAt: record.incident.openedAt,
+                  acknowledged: record.incident.acknowledged ?? null,
+                }
+              : null,
           };
         }),
       )
@@ -198,6 +225,42 @@ export function createHttpApi(
     ],
     ["GET", /^\/monitors$/, (_, __, url) => ({ status: 200, body: monitorsView(url) })],
     [
+      "POST",
+      /^\/monitors\/([^/]+)\/([^/]+)\/ack$/,
+      async (request, [module, monitor]) => {
+        const text = await readBody(request);
+        const body = ackBodySchema.safeParse(text.trim() === "" ? {} : safeJson(text));
+        if (!body.success) {
+          throw new AmstaffError(
+            "AMS_ERR_REQUEST_INVALID",
+            `Invalid body: ${formatIssues(body.error.issues)}. Send {"by": "your name"} or nothing.`,
+          );
+        }
+        const record = machine.monitor(module!, monitor!);
+        if (!record)
+          throw new AmstaffError(
+            "AMS_ERR_MODULE_NOT_FOUND",
+            `No monitor "${monitor}" in module "${module}".`,
+          );
+        const applied = await log.propose({
+          type: "incident.ack",
+          module: module!,
+          monitor: monitor!,
+          incident: body.data.incident,
+          by: body.data.by ?? "api",
+          at: clock.now(),
+        });
+        if (!applied.ok)
+          return {
+            status: 409,
+            body: {
+              error: { code: "AMS_ERR_REQUEST_INVALID", message: `Not acknowledged: ${applied.reason}.` },
+            },
+          };
+        return { status: 200, body: { acknowledged: applied.incident } };
+      },
+    ],
+    [
       "GET",
       /^\/deliveries$/,
       (_, __, url) => ({
@@ -219,15 +282,13 @@ export function createHttpApi(
       /^\/plugins$/,
       () => ({
         status: 200,
-        body: deps
-          .plugins()
-          .map((p) => ({
-            id: p.id,
-            kind: p.kind,
-            package: p.package,
-            description: p.description,
-            builders: Object.keys(p.builders),
-          })),
+        body: deps.plugins().map((p) => ({
+          id: p.id,
+          kind: p.kind,
+          package: p.package,
+          description: p.description,
+          builders: Object.keys(p.builders),
+        })),
       }),
     ],
   ];

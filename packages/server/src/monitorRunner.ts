@@ -130,6 +130,7 @@ export class MonitorRunner {
     const { state, change } = evaluate(entry.state, result, { consecutive: definition.consecutive });
     if (!change) {
       entry.state = state;
+      await this.#remindIfDue(module, definition);
       return;
     }
     try {
@@ -165,6 +166,29 @@ export class MonitorRunner {
       logger.error(
         { module: module.name, monitor: definition.name, err: describeError(error) },
         "could not commit transition",
+      );
+    }
+  }
+
+  /** Re-notifies an open, unacknowledged incident once its re-notify interval has passed. */
+  async #remindIfDue(module: StoredModule, definition: MonitorDefinition): Promise<void> {
+    const { machine, log, clock, logger } = this.#deps;
+    const incident = machine.monitor(module.name, definition.name)?.incident;
+    const now = clock.now();
+    if (definition.renotifyMs === undefined || !incident || incident.acknowledged) return;
+    if (now < incident.lastNotifiedAt + definition.renotifyMs) return;
+    try {
+      await log.propose({
+        type: "incident.remind",
+        module: module.name,
+        monitor: definition.name,
+        incident: incident.key,
+        at: now,
+      });
+    } catch (error) {
+      logger.error(
+        { module: module.name, monitor: definition.name, err: describeError(error) },
+        "could not commit reminder",
       );
     }
   }

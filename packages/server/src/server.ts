@@ -31,6 +31,8 @@ export interface ServerOptions {
   token?: string | undefined;
   /** The installed plugins. @default the built-in HTTP sampler and webhook handler */
   plugins?: readonly PluginDescriptor[];
+  /** The URL people reach this server at, for links in notifications (e.g. `https://amstaff.example.com`). */
+  publicUrl?: string | undefined;
   /** Jobs that may run at once. @default 64 */
   concurrency?: number;
   /** Delivery retries. */
@@ -87,10 +89,24 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       logger.warn({ monitor: key.replace("\u0000", " / ") }, "previous probe still running; run skipped"),
   });
   const runner = new MonitorRunner({ machine, log, plugins, scheduler, observations, clock, logger });
-  const deliveries = new DeliveryWorker({ machine, log, plugins, clock, logger, retry: options.retry });
+  const deliveries = new DeliveryWorker({
+    machine,
+    log,
+    plugins,
+    clock,
+    logger,
+    retry: options.retry,
+    publicUrl: options.publicUrl,
+  });
   machine.onApply((command) => {
     if (command.type === "module.put" || command.type === "module.delete") runner.reconcile();
-    if (command.type === "transition.record" || command.type === "delivery.attempt") deliveries.kick();
+    if (
+      command.type === "transition.record" ||
+      command.type === "delivery.attempt" ||
+      command.type === "incident.remind"
+    ) {
+      deliveries.kick();
+    }
   });
   if (machine.clusterId === undefined)
     await log.propose({ type: "cluster.init", clusterId: randomUUID(), at: clock.now() });

@@ -135,3 +135,90 @@ describe("StateMachine", () => {
     expect(() => restored.restore(new TextEncoder().encode("{nope"))).toThrowError(/not valid JSON/);
   });
 });
+
+describe("StateMachine incidents", () => {
+  const withHandlers = (handlers: object[], renotifyMs?: number) => {
+    const def = definition("User Service", ["Health"]);
+    def.monitors[0]!.handlers = handlers as never;
+    if (renotifyMs !== undefined) def.monitors[0]!.renotifyMs = renotifyMs;
+    return def;
+  };
+  const slack = { plugin: "slack", options: {} };
+  const pager = { plugin: "pager", options: {}, on: { to: ["critical"] } };
+
+  it("keeps one incident from the first failure to the recovery, and routes handlers by status", () => {
+    const machine = new StateMachine();
+    machine.apply(put(withHandlers([slack, pager])), 1);
+    const warn = machine.apply(transition(1, "pending", "warning", "Health", 10), 2);
+    const crit = machine.apply(transition(1, "warning", "critical", "Health", 20), 3);
+    const ok = machine.apply(transition(1, "critical", "ok", "Health", 30), 4);
+    const again = machine.apply(transition(1, "ok", "critical", "Health", 40), 5);
+    const handlersOf = (r: typeof warn) => (r.ok ? r.deliveries?.map((d) => d.handler.plugin) : []);
+    expect(handlersOf(warn)).toEqual(["slack"]);
+    expect(handlersOf(crit)).toEqual(["slack", "pager"]);
+    // The pager heard of the incident, so it hears of the recovery even though it routes only critical.
+    expect(handlersOf(ok)).toEqual(["slack", "pager"]);
+    const keys = [warn, crit, ok, again].map((r) => (r.ok ? r.transition?.incident?.key : undefined));
+    expect(keys).toEqual(["local-2", "local-2", "local-2", "local-5"]);
+    expect(machine.monitor("User Service", "Health")?.incident).toMatchObject({
+      key: "local-5",
+      openedAt: 40,
+    });
+  });
+
+  it("reminds only when due, only the handlers that heard of the incident, and never once acknowledged", () => {
+    const machine = new StateMachine();
+    machine.apply(put(withHandlers([slack, pager], 60_000)), 1);
+    machine.apply(transition(1, "pending", "warning", "Health", 1_000), 2);
+    const remind = (at: number, index: number) =>
+      machine.apply(
+        { type: "incident.remind", module: "User Service", monitor: "Health", incident: "local-2", at },
+        index,
+      );
+    expect(remind(30_000, 3)).toMatchObject({ ok: false });
+    const reminded = remind(61_000, 4);
+    expect(reminded).toMatchObject({
+      ok: true,
+      transition: { kind: "reminder", from: "warning", to: "warning" },
+    });
+    expect(reminded.ok && reminded.deliveries?.map((d) => d.handler.plugin)).toEqual(["slack"]);
+    expect(remind(100_000, 5)).toMatchObject({ ok: false });
+    const ack = {
+      type: "incident.ack",
+      module: "User Service",
+      monitor: "Health",
+      by: "alice",
+      at: 110_000,
+    } as const;
+    expect(machine.apply({ ...ack, incident: "other" }, 6)).toMatchObject({ ok: false });
+    expect(machine.apply(ack, 7)).toMatchObject({
+      ok: true,
+      incident: { acknowledged: { by: "alice", at: 110_000 } },
+    });
+    expect(machine.apply(ack, 8)).toMatchObject({ ok: false, reason: "already acknowledged by alice" });
+    expect(remind(500_000, 9)).toMatchObject({ ok: false, reason: "incident local-2 is acknowledged" });
+    // The resolve still goes out after an acknowledgement.
+    const ok = machine.apply(transition(1, "warning", "ok", "Health", 600_000), 10);
+    expect(ok.ok && ok.deliveries?.length).toBe(1);
+  });
+
+  it("hands back a handler's receipt to later deliveries of the same incident", () => {
+    const machine = new StateMachine();
+    machine.apply(put(withHandlers([slack])), 1);
+    machine.apply(transition(1, "pending", "critical", "Health", 10), 2);
+    machine.apply(
+      {
+        type: "delivery.attempt",
+        id: "local-2-0",
+        attempt: 1,
+        outcome: "delivered",
+        receipt: { channel: "C1", ts: "1.2" },
+        at: 11,
+      },
+      3,
+    );
+    machine.apply(transition(1, "critical", "ok", "Health", 20), 4);
+    expect(machine.receiptFor("User Service", "Health", "local-2", 0)).toEqual({ channel: "C1", ts: "1.2" });
+    expect(machine.receiptFor("User Service", "Health", "local-2", 1)).toBeUndefined();
+  });
+});

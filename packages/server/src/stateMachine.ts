@@ -1,8 +1,17 @@
-import { AmstaffError, type ModuleDefinition } from "@amstaff/core";
+import {
+  AmstaffError,
+  type HandlerSpec,
+  isFailing,
+  type ModuleDefinition,
+  type MonitorDefinition,
+  type MonitorStatus,
+  type SampleStatus,
+} from "@amstaff/core";
 import {
   type Command,
   commandSchema,
   type DeliveryRecord,
+  type IncidentRecord,
   type MonitorRecord,
   type StoredModule,
   type TransitionRecord,
@@ -13,13 +22,26 @@ export const transitionsKeptPerMonitor = 50;
 
 /** What applying a command returns to whoever proposed it. */
 export type ApplyResult =
-  | { ok: true; module?: StoredModule; transition?: TransitionRecord; deliveries?: DeliveryRecord[] }
+  | {
+      ok: true;
+      module?: StoredModule;
+      transition?: TransitionRecord;
+      deliveries?: DeliveryRecord[];
+      incident?: IncidentRecord;
+    }
   | { ok: false; reason: string };
 
 /** Something that wants to hear about every applied command (the scheduler, the delivery worker). */
 export type ApplyListener = (command: Command, result: ApplyResult) => void;
 
 const monitorKey = (module: string, monitor: string) => `${module}\u0000${monitor}`;
+
+/** Whether a handler hears about a change: its route allows it, and it is not a first settle on ok. */
+function routes(handler: HandlerSpec, from: MonitorStatus, to: SampleStatus): boolean {
+  if (from === "pending" && to === "ok") return false;
+  if (handler.on?.from && !handler.on.from.includes(from)) return false;
+  return !handler.on?.to || handler.on.to.includes(to);
+}
 
 /**
  * The server's whole replicated state: modules, monitor statuses, transitions and deliveries.
@@ -73,6 +95,10 @@ export class StateMachine {
         return this.#recordTransition(command, index);
       case "delivery.attempt":
         return this.#recordAttempt(command);
+      case "incident.remind":
+        return this.#remind(command, index);
+      case "incident.ack":
+        return this.#acknowledge(command);
     }
   }
 
@@ -131,8 +157,16 @@ export class StateMachine {
     if (record.status !== command.from || command.to === command.from) {
       return { ok: false, reason: `monitor is ${record.status}, not ${command.from}` };
     }
+    const id = `${this.#clusterId ?? "local"}-${index}`;
+    // An incident opens when the monitor starts failing, lives while it keeps failing (warning to
+    // critical is the same incident), and closes with the recovery, which still belongs to it.
+    const incident: IncidentRecord | undefined =
+      record.incident ??
+      (isFailing(command.to)
+        ? { key: id, openedAt: command.since, lastNotifiedAt: command.at, notified: [] }
+        : undefined);
     const transition: TransitionRecord = {
-      id: `${this.#clusterId ?? "local"}-${index}`,
+      id,
       module: command.module,
       monitor: command.monitor,
       tags: definition.tags,
@@ -141,34 +175,118 @@ export class StateMachine {
       since: command.since,
       previousSince: command.previousSince,
       result: command.result,
+      incident: incident && {
+        key: incident.key,
+        openedAt: incident.openedAt,
+        acknowledged: incident.acknowledged,
+      },
+      kind: "transition",
       at: command.at,
     };
     record.status = command.to;
     record.since = command.since;
     record.lastTransitionId = transition.id;
-    this.#transitions.set(transition.id, transition);
-    const key = monitorKey(command.module, command.monitor);
-    const ids = this.#transitionsByMonitor.get(key) ?? [];
-    ids.push(transition.id);
-    this.#transitionsByMonitor.set(key, ids);
-
-    // A monitor settling on ok for the first time is not news; every other change is.
-    const deliveries: DeliveryRecord[] =
-      command.from === "pending" && command.to === "ok"
-        ? []
-        : definition.handlers.map((handler, i) => ({
-            id: `${transition.id}-${i}`,
-            transitionId: transition.id,
-            module: command.module,
-            monitor: command.monitor,
-            handler,
-            status: "pending",
-            attempts: 0,
-            nextAttemptAt: command.at,
-          }));
-    for (const delivery of deliveries) this.#addDelivery(delivery);
+    record.incident = isFailing(command.to) ? incident : undefined;
+    // A handler that heard of an incident always hears of its recovery, whatever its route says.
+    const deliveries = this.#notify(
+      transition,
+      definition,
+      incident,
+      (handler, i) =>
+        (command.to === "ok" && incident?.notified.includes(i) === true) ||
+        routes(handler, command.from, command.to),
+    );
     this.#prune(command.module, command.monitor, transitionsKeptPerMonitor);
     return { ok: true, transition, deliveries };
+  }
+
+  /** Stores a transition and creates a delivery for each handler `wanted` selects. */
+  #notify(
+    transition: TransitionRecord,
+    definition: MonitorDefinition,
+    incident: IncidentRecord | undefined,
+    wanted: (handler: HandlerSpec, index: number) => boolean,
+  ): DeliveryRecord[] {
+    this.#transitions.set(transition.id, transition);
+    const key = monitorKey(transition.module, transition.monitor);
+    this.#transitionsByMonitor.set(key, [...(this.#transitionsByMonitor.get(key) ?? []), transition.id]);
+    const deliveries: DeliveryRecord[] = [];
+    definition.handlers.forEach((handler, handlerIndex) => {
+      if (!wanted(handler, handlerIndex)) return;
+      const delivery: DeliveryRecord = {
+        id: `${transition.id}-${handlerIndex}`,
+        transitionId: transition.id,
+        module: transition.module,
+        monitor: transition.monitor,
+        handlerIndex,
+        handler,
+        status: "pending",
+        attempts: 0,
+        nextAttemptAt: transition.at,
+      };
+      this.#addDelivery(delivery);
+      deliveries.push(delivery);
+      if (incident && !incident.notified.includes(handlerIndex)) incident.notified.push(handlerIndex);
+    });
+    if (incident && deliveries.length > 0) incident.lastNotifiedAt = transition.at;
+    return deliveries;
+  }
+
+  #remind(command: Extract<Command, { type: "incident.remind" }>, index: number): ApplyResult {
+    const module = this.#modules.get(command.module);
+    const definition = module?.definition.monitors.find((m) => m.name === command.monitor);
+    const record = this.#monitors.get(monitorKey(command.module, command.monitor));
+    const incident = record?.incident;
+    if (
+      !definition ||
+      !record ||
+      !incident ||
+      incident.key !== command.incident ||
+      !isFailing(record.status)
+    ) {
+      return { ok: false, reason: `incident ${command.incident} is not open` };
+    }
+    if (incident.acknowledged) return { ok: false, reason: `incident ${command.incident} is acknowledged` };
+    if (definition.renotifyMs === undefined || command.at < incident.lastNotifiedAt + definition.renotifyMs) {
+      return { ok: false, reason: `incident ${command.incident} is not due a reminder` };
+    }
+    const status = record.status as SampleStatus;
+    const last = record.lastTransitionId ? this.#transitions.get(record.lastTransitionId) : undefined;
+    const transition: TransitionRecord = {
+      id: `${this.#clusterId ?? "local"}-${index}`,
+      module: command.module,
+      monitor: command.monitor,
+      tags: definition.tags,
+      from: status,
+      to: status,
+      since: record.since ?? command.at,
+      previousSince: last?.previousSince,
+      result: last?.result ?? { status, message: `still ${status}`, durationMs: 0, timestamp: command.at },
+      incident: { key: incident.key, openedAt: incident.openedAt },
+      kind: "reminder",
+      at: command.at,
+    };
+    // Reminders go to the handlers that already heard of the incident.
+    const deliveries = this.#notify(transition, definition, incident, (_, i) =>
+      incident.notified.includes(i),
+    );
+    this.#prune(command.module, command.monitor, transitionsKeptPerMonitor);
+    return { ok: true, transition, deliveries };
+  }
+
+  #acknowledge(command: Extract<Command, { type: "incident.ack" }>): ApplyResult {
+    const record = this.#monitors.get(monitorKey(command.module, command.monitor));
+    const incident = record?.incident;
+    if (!incident || (command.incident !== undefined && command.incident !== incident.key)) {
+      return {
+        ok: false,
+        reason: `no open incident${command.incident ? ` ${command.incident}` : ""} on "${command.monitor}"`,
+      };
+    }
+    if (incident.acknowledged)
+      return { ok: false, reason: `already acknowledged by ${incident.acknowledged.by}` };
+    incident.acknowledged = { by: command.by, at: command.at };
+    return { ok: true, incident };
   }
 
   #recordAttempt(command: Extract<Command, { type: "delivery.attempt" }>): ApplyResult {
@@ -180,6 +298,7 @@ export class StateMachine {
     }
     delivery.attempts = command.attempt;
     delivery.lastError = command.error;
+    if (command.receipt !== undefined) delivery.receipt = command.receipt;
     if (command.outcome === "delivered") {
       delivery.status = "delivered";
       delivery.deliveredAt = command.at;
@@ -252,6 +371,24 @@ export class StateMachine {
       const t = this.#transitions.get(id);
       return t ? [t] : [];
     });
+  }
+
+  /**
+   * The receipt a handler returned for the first delivery of an incident that had one, to hand to the
+   * incident's later deliveries (a Slack thread to reply in).
+   */
+  receiptFor(
+    module: string,
+    monitor: string,
+    incident: string,
+    handlerIndex: number,
+  ): DeliveryRecord["receipt"] {
+    for (const transition of this.transitionsOf(module, monitor)) {
+      if (transition.incident?.key !== incident) continue;
+      const receipt = this.#deliveries.get(`${transition.id}-${handlerIndex}`)?.receipt;
+      if (receipt !== undefined) return receipt;
+    }
+    return undefined;
   }
 
   /** Every delivery still to be made. */

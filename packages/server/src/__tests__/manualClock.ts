@@ -22,11 +22,15 @@ export class ManualClock implements Clock {
     this.#timers = this.#timers.filter((t) => t !== handle);
   };
 
-  /** Moves time forward, running every timer that falls due (and the promises they start) in order. */
+  /**
+   * Moves time forward, running every timer that falls due (and the promises they start) in order.
+   * Between timers it lets pending I/O callbacks and promise chains settle, so work a timer starts has
+   * armed its own timers before time moves on.
+   */
   async advance(ms: number): Promise<void> {
     const end = this.#now + ms;
     for (;;) {
-      await new Promise((resolve) => setImmediate(resolve));
+      await settle();
       this.#timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
       const next = this.#timers[0];
       if (!next || next.at > end) break;
@@ -35,6 +39,10 @@ export class ManualClock implements Clock {
       next.callback();
     }
     this.#now = end;
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
   }
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
 }

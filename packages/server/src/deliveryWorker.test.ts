@@ -1,0 +1,132 @@
+import { AmstaffError, defineHandlerPlugin, type NotifyContext, type Transition } from "@amstaff/core";
+import Database from "better-sqlite3";
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { definition, put, transition } from "./__tests__/fixtures.js";
+import { ManualClock } from "./__tests__/manualClock.js";
+import { DeliveryWorker } from "./deliveryWorker.js";
+import { PluginRegistry } from "./plugins.js";
+import { SqliteLog } from "./sqliteLog.js";
+import { StateMachine } from "./stateMachine.js";
+
+type Outcome = "ok" | "500" | "429" | "400";
+
+/** A handler plugin whose answers the test scripts, recording every call. */
+function scriptedPlugin(script: Outcome[]) {
+  const calls: { transition: Transition; context: NotifyContext; at: number }[] = [];
+  let clock: ManualClock | undefined;
+  const plugin = defineHandlerPlugin({
+    kind: "handler",
+    id: "scripted",
+    package: "scripted",
+    description: "answers as scripted",
+    options: z.object({}),
+    builders: {},
+    create: () => ({
+      name: "scripted",
+      async notify(transition, context) {
+        calls.push({ transition, context, at: clock?.now() ?? 0 });
+        const answer = script.shift() ?? "ok";
+        if (answer === "ok") return { ts: `ts-${calls.length}` };
+        throw new AmstaffError("AMS_ERR_DELIVERY_FAILED", `HTTP ${answer}`, {
+          retryable: answer !== "400",
+          retryAfterMs: answer === "429" ? 30_000 : undefined,
+        });
+      },
+    }),
+  });
+  return { plugin, calls, setClock: (c: ManualClock) => (clock = c) };
+}
+
+async function setup(script: Outcome[]) {
+  const clock = new ManualClock();
+  const scripted = scriptedPlugin(script);
+  scripted.setClock(clock);
+  const machine = new StateMachine();
+  const log = new SqliteLog(new Database(":memory:"), machine);
+  const def = definition("User Service", ["Health"]);
+  def.monitors[0]!.handlers = [{ plugin: "scripted", options: {} }];
+  const worker = new DeliveryWorker({
+    machine,
+    log,
+    plugins: new PluginRegistry([scripted.plugin]),
+    clock,
+    logger: pino({ level: "silent" }),
+    retry: { baseDelayMs: 1_000, maxDelayMs: 60_000, maxAttempts: 4 },
+    random: () => 0.5,
+    publicUrl: "https://amstaff.example.com/",
+  });
+  machine.onApply(() => worker.kick());
+  await log.propose(put(def));
+  return { clock, machine, log, worker, calls: scripted.calls };
+}
+
+describe("DeliveryWorker", () => {
+  it("retries with backoff until delivered, records every attempt, and sends the same idempotency key", async () => {
+    const { clock, machine, log, worker, calls } = await setup(["500", "500", "ok"]);
+    await log.propose({ ...transition(1, "pending", "critical"), at: clock.now() });
+    await clock.advance(10_000);
+    expect(calls.map((c) => c.context.attempt)).toEqual([1, 2, 3]);
+    expect(new Set(calls.map((c) => c.context.idempotencyKey)).size).toBe(1);
+    const [first, second, third] = calls.map((c) => c.at);
+    expect(second! - first!).toBe(750);
+    expect(third! - second!).toBe(1_500);
+    expect(machine.deliveries()[0]).toMatchObject({
+      status: "delivered",
+      attempts: 3,
+      lastError: undefined,
+      receipt: { ts: "ts-3" },
+    });
+    expect(calls[0]!.transition.link).toBe(
+      "https://amstaff.example.com/monitors?module=User%20Service&monitor=Health",
+    );
+    await worker.stop();
+  });
+
+  it("waits at least as long as the receiver's Retry-After", async () => {
+    const { clock, log, worker, calls } = await setup(["429", "ok"]);
+    await log.propose({ ...transition(1, "pending", "critical"), at: clock.now() });
+    await clock.advance(29_000);
+    expect(calls).toHaveLength(1);
+    await clock.advance(2_000);
+    expect(calls).toHaveLength(2);
+    await worker.stop();
+  });
+
+  it("gives up on a permanent error at once, and after maxAttempts on a transient one", async () => {
+    const permanent = await setup(["400"]);
+    await permanent.log.propose({ ...transition(1, "pending", "critical"), at: permanent.clock.now() });
+    await permanent.clock.advance(120_000);
+    expect(permanent.machine.deliveries()[0]).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      lastError: "HTTP 400",
+    });
+    await permanent.worker.stop();
+
+    const transient = await setup(["500", "500", "500", "500", "500"]);
+    await transient.log.propose({ ...transition(1, "pending", "critical"), at: transient.clock.now() });
+    await transient.clock.advance(600_000);
+    expect(transient.calls).toHaveLength(4);
+    expect(transient.machine.deliveries()[0]).toMatchObject({ status: "failed", attempts: 4 });
+    await transient.worker.stop();
+  });
+
+  it("delivers one monitor's notifications in commit order, the recovery threaded on the alert's receipt", async () => {
+    const { clock, machine, log, worker, calls } = await setup(["500", "500", "ok", "ok"]);
+    await log.propose({ ...transition(1, "pending", "critical"), at: clock.now() });
+    await clock.advance(100);
+    await log.propose({ ...transition(1, "critical", "ok"), at: clock.now() });
+    await clock.advance(60_000);
+    expect(calls.map((c) => `${c.transition.to}#${c.context.attempt}`)).toEqual([
+      "critical#1",
+      "critical#2",
+      "critical#3",
+      "ok#1",
+    ]);
+    expect(calls[3]!.context.receipt).toEqual({ ts: "ts-3" });
+    expect(machine.pendingDeliveries()).toEqual([]);
+    await worker.stop();
+  });
+});
