@@ -1,1 +1,38 @@
-export {};
+export { applyConfChange, decodeConfChange, encodeConfChange } from "./confChange.js";
+export { NotLeaderError, RaftError, RaftErrorCode } from "./errors.js";
+export type { KvCommand } from "./kvStateMachine.js";
+export { KvStateMachine } from "./kvStateMachine.js";
+export type { KvOperation, Model } from "./linearizability.js";
+export { checkKvHistory, checkLinearizable } from "./linearizability.js";
+export { decodeMessage, encodeMessage } from "./messageCodec.js";
+export type { ProposeRefusal, RaftCoreOptions, RaftCoreState } from "./raft.js";
+export { RaftCore } from "./raft.js";
+export type { CommandCodec, RaftLogger, RaftNodeEvents, RaftNodeOptions, StateMachine } from "./raftNode.js";
+export { RaftNode } from "./raftNode.js";
+export { Rng } from "./rng.js";
+export type { SimulationOptions, SimulationResult } from "./simulation.js";
+export { Simulation, SimulationFailure } from "./simulation.js";
+export type { SqliteStorageOptions } from "./sqliteStorage.js";
+export { SqliteStorage } from "./sqliteStorage.js";
+export type { RaftStorage, StorageUpdate, StoredState } from "./storage.js";
+export { MemoryStorage } from "./storage.js";
+export type { PeerAddress, TcpTransportOptions } from "./tcpTransport.js";
+export { TcpTransport } from "./tcpTransport.js";
+export type { MemoryNetworkOptions, RaftTransport } from "./transport.js";
+export { MemoryNetwork } from "./transport.js";
+export type {
+  ConfChange,
+  ConfState,
+  Entry,
+  HardState,
+  Message,
+  MessageType,
+  NodeId,
+  ReadState,
+  Ready,
+  Role,
+  Snapshot,
+  SnapshotMeta,
+  SoftState,
+} from "./types.js";
+export { EntryType, MessageTypes } from "./types.js";

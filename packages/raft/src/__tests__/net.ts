@@ -1,0 +1,80 @@
+import { RaftCore, type RaftCoreOptions } from "../raft.js";
+import { MemoryStorage } from "../storage.js";
+import type { Message, NodeId, ReadState } from "../types.js";
+
+/** A tiny synchronous network in the spirit of etcd's interaction tests: deliver until quiet. */
+export class Net {
+  reads = new Map<NodeId, ReadState[]>();
+  nodes = new Map<NodeId, RaftCore>();
+  storages = new Map<NodeId, MemoryStorage>();
+  cut = new Set<string>();
+  applied = new Map<NodeId, string[]>();
+  constructor(ids: NodeId[], opts: Partial<RaftCoreOptions> = {}, voters = ids) {
+    for (const id of ids) {
+      this.storages.set(id, new MemoryStorage());
+      this.applied.set(id, []);
+      const initialConf = voters.includes(id) ? { voters, learners: [] } : undefined;
+      this.nodes.set(id, new RaftCore({ id, ...opts }, initialConf ? { initialConf } : {}));
+    }
+    this.settle();
+  }
+  isolate(id: NodeId): void {
+    for (const other of this.nodes.keys())
+      if (other !== id) this.cut.add(`${id}>${other}`).add(`${other}>${id}`);
+  }
+  heal(): void {
+    this.cut.clear();
+  }
+  restart(id: NodeId, opts: Partial<RaftCoreOptions> = {}): void {
+    this.nodes.set(id, new RaftCore({ id, ...opts }, this.storages.get(id)!.load()));
+    this.applied.set(id, []);
+  }
+  /** Drains every node's Ready and delivers messages until nothing moves. */
+  settle(): Message[] {
+    const seen: Message[] = [];
+    for (let round = 0; round < 1000; round++) {
+      const queue: Message[] = [];
+      for (const [id, core] of this.nodes) {
+        while (core.hasReady()) {
+          const rd = core.ready();
+          this.storages.get(id)!.save({
+            entries: rd.entries,
+            ...(rd.hardState ? { hardState: rd.hardState } : {}),
+            ...(rd.snapshot ? { snapshot: rd.snapshot } : {}),
+          });
+          queue.push(...rd.messages);
+          if (rd.readStates.length) this.reads.set(id, [...(this.reads.get(id) ?? []), ...rd.readStates]);
+          for (const e of rd.committedEntries)
+            if (e.type === 0 && e.data.length) this.applied.get(id)!.push(new TextDecoder().decode(e.data));
+        }
+      }
+      if (queue.length === 0) return seen;
+      for (const m of queue) {
+        seen.push(m);
+        if (this.cut.has(`${m.from}>${m.to}`)) continue;
+        this.nodes.get(m.to)?.step(m);
+      }
+    }
+    throw new Error("network did not settle");
+  }
+  tick(id: NodeId, n: number): void {
+    for (let i = 0; i < n; i++) {
+      this.nodes.get(id)!.tick();
+      this.settle();
+    }
+  }
+  tickAll(n: number): Message[] {
+    const seen: Message[] = [];
+    for (let i = 0; i < n; i++) {
+      for (const core of this.nodes.values()) core.tick();
+      seen.push(...this.settle());
+    }
+    return seen;
+  }
+  get(id: NodeId): RaftCore {
+    return this.nodes.get(id)!;
+  }
+  leaders(): NodeId[] {
+    return [...this.nodes].filter(([, c]) => c.role === "leader").map(([id]) => id);
+  }
+}

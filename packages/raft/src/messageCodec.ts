@@ -1,0 +1,137 @@
+import {
+  type ConfState,
+  type Entry,
+  type Message,
+  type MessageType,
+  MessageTypes,
+  type SnapshotMeta,
+} from "./types.js";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+const TYPES = new Set<string>(MessageTypes);
+const MAX_ID = 256;
+
+/**
+ * Encodes a message for the wire: a 4-byte header length, a JSON header (entries as
+ * [index, term, type, byteLength]) and then the raw entry/chunk bytes, so payloads are never base64-ed.
+ */
+export function encodeMessage(m: Message): Buffer {
+  const blobs: Uint8Array[] = [];
+  const header: Record<string, unknown> = { ...m };
+  if (m.entries) {
+    header.entries = m.entries.map((e) => {
+      blobs.push(e.data);
+      return [e.index, e.term, e.type, e.data.length];
+    });
+  }
+  if (m.chunk) {
+    header.chunk = m.chunk.length;
+    blobs.push(m.chunk);
+  }
+  const json = encoder.encode(JSON.stringify(header));
+  let total = 4 + json.length;
+  for (const b of blobs) total += b.length;
+  const out = Buffer.allocUnsafe(total);
+  out.writeUInt32BE(json.length, 0);
+  out.set(json, 4);
+  let off = 4 + json.length;
+  for (const b of blobs) {
+    out.set(b, off);
+    off += b.length;
+  }
+  return out;
+}
+
+function bad(why: string): never {
+  throw new Error(`malformed raft message: ${why}`);
+}
+function uint(v: unknown, name: string): number {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0)
+    bad(`${name} must be a non-negative integer`);
+  return v;
+}
+function optUint(h: Record<string, unknown>, name: string): void {
+  if (h[name] !== undefined) uint(h[name], name);
+}
+function id(v: unknown, name: string): string {
+  if (typeof v !== "string" || v.length === 0 || v.length > MAX_ID) bad(`${name} must be a node id`);
+  return v;
+}
+function ids(v: unknown, name: string): string[] {
+  if (!Array.isArray(v) || v.length > 10_000) bad(`${name} must be a list of ids`);
+  return v.map((x) => id(x, name));
+}
+
+/** Decodes and validates a wire message; throws on anything malformed or hostile. */
+export function decodeMessage(buf: Uint8Array): Message {
+  if (buf.length < 4) bad("short frame");
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const hlen = view.getUint32(0);
+  if (hlen > buf.length - 4) bad("header length beyond frame");
+  let h: Record<string, unknown>;
+  try {
+    h = JSON.parse(decoder.decode(buf.subarray(4, 4 + hlen))) as Record<string, unknown>;
+  } catch {
+    bad("header is not JSON");
+  }
+  if (typeof h !== "object" || h === null || Array.isArray(h)) bad("header is not an object");
+  if (typeof h.type !== "string" || !TYPES.has(h.type)) bad("unknown type");
+  const m: Message = {
+    type: h.type as MessageType,
+    from: id(h.from, "from"),
+    to: id(h.to, "to"),
+    term: uint(h.term, "term"),
+  };
+  for (const k of ["logTerm", "index", "commit", "rejectHint", "context", "tick", "offset"] as const) {
+    optUint(h, k);
+    if (h[k] !== undefined) m[k] = h[k] as number;
+  }
+  for (const k of ["reject", "force", "done"] as const) {
+    if (h[k] !== undefined) {
+      if (typeof h[k] !== "boolean") bad(`${k} must be a boolean`);
+      m[k] = h[k] as boolean;
+    }
+  }
+  let off = 4 + hlen;
+  const take = (n: number): Uint8Array => {
+    if (off + n > buf.length) bad("payload shorter than declared");
+    const out = new Uint8Array(buf.subarray(off, off + n));
+    off += n;
+    return out;
+  };
+  if (h.entries !== undefined) {
+    if (!Array.isArray(h.entries)) bad("entries must be a list");
+    const entries: Entry[] = [];
+    for (const raw of h.entries as unknown[]) {
+      if (!Array.isArray(raw) || raw.length !== 4) bad("entry must be [index, term, type, length]");
+      const type = uint(raw[2], "entry type");
+      if (type !== 0 && type !== 1) bad("entry type");
+      entries.push({
+        index: uint(raw[0], "entry index"),
+        term: uint(raw[1], "entry term"),
+        type,
+        data: take(uint(raw[3], "entry length")),
+      });
+    }
+    m.entries = entries;
+  }
+  if (h.snapshot !== undefined) {
+    const s = h.snapshot as Record<string, unknown>;
+    if (typeof s !== "object" || s === null) bad("snapshot must be an object");
+    const conf = s.conf as Record<string, unknown>;
+    if (typeof conf !== "object" || conf === null) bad("snapshot conf");
+    const meta: SnapshotMeta = {
+      index: uint(s.index, "snapshot index"),
+      term: uint(s.term, "snapshot term"),
+      conf: {
+        voters: ids(conf.voters, "voters"),
+        learners: ids(conf.learners, "learners"),
+      } satisfies ConfState,
+    };
+    m.snapshot = meta;
+  }
+  if (h.chunk !== undefined) m.chunk = take(uint(h.chunk, "chunk"));
+  if (off !== buf.length) bad("trailing bytes");
+  return m;
+}

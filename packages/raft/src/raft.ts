@@ -1,0 +1,1105 @@
+import { applyConfChange, decodeConfChange, encodeConfChange } from "./confChange.js";
+import { Rng } from "./rng.js";
+import {
+  type ConfChange,
+  type ConfState,
+  type Entry,
+  EntryType,
+  type HardState,
+  type Message,
+  type NodeId,
+  type ReadState,
+  type Ready,
+  type Role,
+  type Snapshot,
+  type SoftState,
+} from "./types.js";
+
+/** Options of the deterministic core. Times are in ticks; the core never reads a clock. */
+export interface RaftCoreOptions {
+  id: NodeId;
+  /**
+   * Ticks without hearing from a leader before a follower campaigns; the actual timeout is randomized in
+   * [electionTick, 2 * electionTick).
+   * @default 10
+   */
+  electionTick?: number;
+  /** Ticks between leader heartbeats. @default 1 */
+  heartbeatTick?: number;
+  /** Run a pre-vote round before incrementing the term (avoids disruption by partitioned nodes). @default true */
+  preVote?: boolean;
+  /** A leader steps down when it has not heard from a quorum within an election timeout. @default true */
+  checkQuorum?: boolean;
+  /** Serve reads from the leader lease instead of a heartbeat round (requires checkQuorum). @default false */
+  leaseRead?: boolean;
+  /** Seed of the election-timeout randomness. @default a hash of the id */
+  seed?: number;
+  /** Max AppendEntries in flight per follower (pipelining). @default 256 */
+  maxInflight?: number;
+  /** Max entries in one AppendEntries. @default 1024 */
+  maxEntriesPerMsg?: number;
+  /** Max entry bytes in one AppendEntries (at least one entry is always sent). @default 1 MiB */
+  maxBytesPerMsg?: number;
+  /** Bytes per InstallSnapshot chunk. @default 256 KiB */
+  snapshotChunkSize?: number;
+  /** Max committed entries handed out by one `ready()`. @default 4096 */
+  maxApplyBatch?: number;
+}
+
+/** Durable state a core restarts from (empty for a brand-new node). */
+export interface RaftCoreState {
+  hardState?: HardState;
+  snapshot?: Snapshot;
+  entries?: Entry[];
+  /**
+   * Bootstrap membership for a brand-new founding member (ignored when state exists). A node joining an
+   * existing cluster passes none and waits for the leader.
+   */
+  initialConf?: ConfState;
+}
+
+/** Why a proposal was refused by the core. */
+export type ProposeRefusal = "notLeader" | "transferring" | "confChangePending" | "invalidConfChange";
+
+type ProgressState = "probe" | "replicate" | "snapshot";
+
+class Progress {
+  match = 0;
+  next = 1;
+  state: ProgressState = "probe";
+  probeSent = false;
+  inflight: number[] = [];
+  pendingSnapshot = 0;
+  snapOffset = 0;
+  recentActive = false;
+  ackedTick = -Infinity;
+
+  becomeProbe(): void {
+    if (this.state === "snapshot") {
+      this.next = Math.max(this.match + 1, this.pendingSnapshot + 1);
+      this.pendingSnapshot = 0;
+    } else {
+      this.next = this.match + 1;
+    }
+    this.state = "probe";
+    this.probeSent = false;
+    this.inflight = [];
+  }
+  becomeReplicate(): void {
+    this.state = "replicate";
+    this.next = this.match + 1;
+    this.probeSent = false;
+    this.inflight = [];
+  }
+  becomeSnapshot(index: number): void {
+    this.state = "snapshot";
+    this.pendingSnapshot = index;
+    this.snapOffset = 0;
+    this.inflight = [];
+  }
+  maybeUpdate(n: number): boolean {
+    let updated = false;
+    if (this.match < n) {
+      this.match = n;
+      updated = true;
+      this.probeSent = false;
+    }
+    this.next = Math.max(this.next, n + 1);
+    return updated;
+  }
+  maybeDecrTo(rejected: number, matchHint: number): boolean {
+    if (this.state === "replicate") {
+      if (rejected <= this.match) return false;
+      this.next = this.match + 1;
+      return true;
+    }
+    if (this.next - 1 !== rejected) return false;
+    this.next = Math.max(Math.min(rejected, matchHint + 1), this.match + 1, 1);
+    this.probeSent = false;
+    return true;
+  }
+}
+
+interface PendingRead {
+  context: number;
+  index: number;
+  acks: Set<NodeId>;
+}
+
+interface IncomingSnapshot {
+  from: NodeId;
+  meta: Snapshot["meta"];
+  parts: Uint8Array[];
+  received: number;
+}
+
+function hashString(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/**
+ * The deterministic Raft state machine, in the style of etcd-io/raft: no timers, no I/O. Drive it with
+ * {@link RaftCore.tick}, {@link RaftCore.step} and the proposal methods, then drain {@link RaftCore.ready}
+ * and honour its contract (persist, then send, then apply).
+ *
+ * @example
+ * const core = new RaftCore({ id: "a" }, { initialConf: { voters: ["a"], learners: [] } });
+ * core.campaign();
+ * const rd = core.ready(); // persist rd.entries + rd.hardState, send rd.messages, apply rd.committedEntries
+ */
+export class RaftCore {
+  readonly id: NodeId;
+  readonly electionTick: number;
+  readonly heartbeatTick: number;
+  readonly preVote: boolean;
+  readonly checkQuorum: boolean;
+  readonly leaseRead: boolean;
+  readonly #maxInflight: number;
+  readonly #maxEntriesPerMsg: number;
+  readonly #maxBytesPerMsg: number;
+  readonly #chunkSize: number;
+  readonly #maxApplyBatch: number;
+  readonly #rng: Rng;
+
+  term = 0;
+  vote: NodeId | null = null;
+  leader: NodeId | null = null;
+  role: Role = "follower";
+  commit = 0;
+  applied = 0;
+
+  #entries: Entry[] = [];
+  #snapIndex = 0;
+  #snapTerm = 0;
+  #snapshot: Snapshot | null = null;
+  #conf: ConfState = { voters: [], learners: [] };
+  #voters = new Set<NodeId>();
+  #learners = new Set<NodeId>();
+  #prs = new Map<NodeId, Progress>();
+  #votes = new Map<NodeId, boolean>();
+  #electionElapsed = 0;
+  #heartbeatElapsed = 0;
+  #randomizedElectionTimeout = 0;
+  #now = 0;
+  #leadTransferee: NodeId | null = null;
+  #timeoutNowSent = false;
+  #pendingConfIndex = 0;
+  #pendingReads: PendingRead[] = [];
+  #waitingReads: number[] = [];
+  #msgs: Message[] = [];
+  #readStates: ReadState[] = [];
+  #unstableFrom: number;
+  #prevHard: HardState;
+  #prevSoft: SoftState;
+  #pendingSnapshot: Snapshot | null = null;
+  #incoming: IncomingSnapshot | null = null;
+
+  constructor(options: RaftCoreOptions, state: RaftCoreState = {}) {
+    this.id = options.id;
+    this.electionTick = options.electionTick ?? 10;
+    this.heartbeatTick = options.heartbeatTick ?? 1;
+    this.preVote = options.preVote ?? true;
+    this.checkQuorum = options.checkQuorum ?? true;
+    this.leaseRead = (options.leaseRead ?? false) && this.checkQuorum;
+    this.#maxInflight = options.maxInflight ?? 256;
+    this.#maxEntriesPerMsg = options.maxEntriesPerMsg ?? 1024;
+    this.#maxBytesPerMsg = options.maxBytesPerMsg ?? 1 << 20;
+    this.#chunkSize = options.snapshotChunkSize ?? 256 * 1024;
+    this.#maxApplyBatch = options.maxApplyBatch ?? 4096;
+    if (this.heartbeatTick >= this.electionTick) throw new Error("heartbeatTick must be < electionTick");
+    this.#rng = new Rng(options.seed ?? hashString(options.id));
+
+    const fresh = !state.hardState && !state.snapshot && (state.entries?.length ?? 0) === 0;
+    if (state.snapshot) {
+      this.#snapshot = state.snapshot;
+      this.#snapIndex = state.snapshot.meta.index;
+      this.#snapTerm = state.snapshot.meta.term;
+      this.#setConf(state.snapshot.meta.conf);
+    }
+    for (const e of state.entries ?? []) {
+      if (e.index <= this.#snapIndex) continue;
+      if (e.index !== this.lastIndex() + 1) throw new Error(`storage returned a gap at index ${e.index}`);
+      this.#entries.push(e);
+    }
+    if (state.hardState) {
+      this.term = state.hardState.term;
+      this.vote = state.hardState.vote;
+      this.commit = Math.min(Math.max(state.hardState.commit, this.#snapIndex), this.lastIndex());
+    }
+    this.commit = Math.max(this.commit, this.#snapIndex);
+    this.applied = this.#snapIndex;
+    this.#unstableFrom = this.lastIndex() + 1;
+    if (fresh && state.initialConf && state.initialConf.voters.length > 0) {
+      const cc: ConfChange = {
+        type: "bootstrap",
+        voters: state.initialConf.voters,
+        learners: state.initialConf.learners,
+      };
+      this.#entries.push({ index: 1, term: 1, type: EntryType.ConfChange, data: encodeConfChange(cc) });
+      this.term = 1;
+      this.commit = 1;
+      this.#unstableFrom = 1;
+    }
+    // The membership is that of the last committed change: pre-compute it so a restarted node can vote
+    // before its first ready() is processed (re-applying a change later is idempotent).
+    for (let i = this.applied + 1; i <= this.commit; i++) {
+      const e = this.#entry(i)!;
+      if (e.type === EntryType.ConfChange)
+        this.#setConf(applyConfChange(this.#conf, decodeConfChange(e.data)));
+    }
+    this.#prevHard = { term: fresh ? 0 : this.term, vote: this.vote, commit: fresh ? 0 : this.commit };
+    this.#prevSoft = { role: this.role, leader: this.leader, term: this.term };
+    this.#resetRandomizedElectionTimeout();
+  }
+
+  // ---------------------------------------------------------------- log
+
+  lastIndex(): number {
+    return this.#snapIndex + this.#entries.length;
+  }
+  lastTerm(): number {
+    return this.termAt(this.lastIndex())!;
+  }
+  /** Index of the first entry still in the log (entries before it are in the snapshot). */
+  firstIndex(): number {
+    return this.#snapIndex + 1;
+  }
+  /** Term of the entry at `i`, or undefined when compacted or beyond the log. */
+  termAt(i: number): number | undefined {
+    if (i === this.#snapIndex) return this.#snapTerm;
+    if (i < this.#snapIndex || i > this.lastIndex()) return undefined;
+    return this.#entries[i - this.#snapIndex - 1]!.term;
+  }
+  #entry(i: number): Entry | undefined {
+    return this.#entries[i - this.#snapIndex - 1];
+  }
+  /** Entries in [lo, hi]; lo must be > the snapshot index. */
+  entriesBetween(lo: number, hi: number): Entry[] {
+    return this.#entries.slice(lo - this.#snapIndex - 1, hi - this.#snapIndex);
+  }
+  #matchTerm(i: number, t: number): boolean {
+    return this.termAt(i) === t;
+  }
+  #isUpToDate(lastTerm: number, lastIndex: number): boolean {
+    const myTerm = this.lastTerm();
+    return lastTerm > myTerm || (lastTerm === myTerm && lastIndex >= this.lastIndex());
+  }
+  #findConflictByTerm(index: number, term: number): number {
+    let i = Math.min(index, this.lastIndex());
+    while (i > this.#snapIndex && (this.termAt(i) ?? 0) > term) i--;
+    return i;
+  }
+  #append(entries: Entry[]): void {
+    if (entries.length === 0) return;
+    const first = entries[0]!.index;
+    if (first <= this.commit) throw new Error(`raft: truncating committed entry ${first} <= ${this.commit}`);
+    this.#entries.length = first - this.#snapIndex - 1;
+    for (const e of entries) this.#entries.push(e);
+    this.#unstableFrom = Math.min(this.#unstableFrom, first);
+  }
+  #commitTo(c: number): void {
+    if (c > this.commit) this.commit = Math.min(c, this.lastIndex());
+  }
+
+  /** The latest local snapshot (created with {@link RaftCore.compact} or received from a leader). */
+  snapshot(): Snapshot | null {
+    return this.#snapshot;
+  }
+
+  // ---------------------------------------------------------------- membership
+
+  /** The applied membership. */
+  conf(): ConfState {
+    return this.#conf;
+  }
+  #setConf(conf: ConfState): void {
+    this.#conf = conf;
+    this.#voters = new Set(conf.voters);
+    this.#learners = new Set(conf.learners);
+    for (const id of [...this.#prs.keys()]) {
+      if (!this.#voters.has(id) && !this.#learners.has(id)) this.#prs.delete(id);
+    }
+    for (const id of [...conf.voters, ...conf.learners]) {
+      if (!this.#prs.has(id)) {
+        const pr = new Progress();
+        pr.next = this.lastIndex() + 1;
+        if (id === this.id) pr.match = this.lastIndex();
+        this.#prs.set(id, pr);
+      }
+    }
+  }
+  #applyConf(cc: ConfChange): void {
+    this.#setConf(applyConfChange(this.#conf, cc));
+    if (this.role !== "leader") return;
+    if (this.#leadTransferee !== null && !this.#voters.has(this.#leadTransferee)) this.#abortTransfer();
+    if (!this.#voters.has(this.id)) {
+      // A removed leader hands over to nobody in particular; the remaining voters elect a new leader.
+      this.#becomeFollower(this.term, null);
+      return;
+    }
+    if (this.#maybeCommit()) this.#bcastAppend();
+  }
+  /** Whether this node may campaign (it is a voter of the applied membership). */
+  promotable(): boolean {
+    return this.#voters.has(this.id);
+  }
+
+  /** Replication progress of a peer, as the leader sees it (undefined on followers or unknown peers). */
+  progress(id: NodeId): { match: number; next: number; state: ProgressState } | undefined {
+    if (this.role !== "leader") return undefined;
+    const pr = this.#prs.get(id);
+    return pr ? { match: pr.match, next: pr.next, state: pr.state } : undefined;
+  }
+
+  // ---------------------------------------------------------------- role changes
+
+  #resetRandomizedElectionTimeout(): void {
+    this.#randomizedElectionTimeout = this.electionTick + this.#rng.int(0, this.electionTick);
+  }
+  #reset(term: number): void {
+    if (this.term !== term) {
+      this.term = term;
+      this.vote = null;
+    }
+    this.leader = null;
+    this.#electionElapsed = 0;
+    this.#heartbeatElapsed = 0;
+    this.#resetRandomizedElectionTimeout();
+    this.#abortTransfer();
+    this.#votes.clear();
+    for (const [id, pr] of this.#prs) {
+      const fresh = new Progress();
+      fresh.next = this.lastIndex() + 1;
+      if (id === this.id) fresh.match = this.lastIndex();
+      void pr;
+      this.#prs.set(id, fresh);
+    }
+    this.#pendingConfIndex = 0;
+    this.#pendingReads = [];
+    this.#waitingReads = [];
+  }
+  #becomeFollower(term: number, leader: NodeId | null): void {
+    this.#reset(term);
+    this.role = "follower";
+    this.leader = leader;
+  }
+  #becomePreCandidate(): void {
+    this.#votes.clear();
+    this.role = "precandidate";
+    this.leader = null;
+    this.#electionElapsed = 0;
+    this.#resetRandomizedElectionTimeout();
+  }
+  #becomeCandidate(): void {
+    this.#reset(this.term + 1);
+    this.vote = this.id;
+    this.role = "candidate";
+  }
+  #becomeLeader(): void {
+    this.#reset(this.term);
+    this.role = "leader";
+    this.leader = this.id;
+    for (const [id, pr] of this.#prs) {
+      pr.recentActive = id === this.id;
+    }
+    const index = this.lastIndex() + 1;
+    this.#appendLocal([{ index, term: this.term, type: EntryType.Normal, data: new Uint8Array(0) }]);
+    // Membership changes wait until the leader has committed an entry of its own term (the fix to the
+    // single-server change bug found after the dissertation).
+    this.#pendingConfIndex = index;
+  }
+
+  #quorum(): number {
+    return Math.floor(this.#voters.size / 2) + 1;
+  }
+
+  /** Starts an election now (as if the election timeout elapsed). */
+  campaign(): void {
+    if (this.role === "leader" || !this.promotable()) return;
+    if (this.#hasUnappliedConf()) return;
+    this.#campaign(this.preVote ? "pre" : "vote", false);
+  }
+  #hasUnappliedConf(): boolean {
+    for (let i = this.applied + 1; i <= this.commit; i++) {
+      if (this.#entry(i)?.type === EntryType.ConfChange) return true;
+    }
+    return false;
+  }
+  #campaign(kind: "pre" | "vote", force: boolean): void {
+    if (kind === "pre") this.#becomePreCandidate();
+    else this.#becomeCandidate();
+    const voteTerm = kind === "pre" ? this.term + 1 : this.term;
+    this.#votes.set(this.id, true);
+    if (this.#tally().granted >= this.#quorum()) {
+      if (kind === "pre") this.#campaign("vote", force);
+      else this.#becomeLeader();
+      return;
+    }
+    for (const id of this.#voters) {
+      if (id === this.id) continue;
+      this.#send({
+        type: kind === "pre" ? "prevote" : "vote",
+        to: id,
+        term: voteTerm,
+        index: this.lastIndex(),
+        logTerm: this.lastTerm(),
+        ...(force ? { force: true } : {}),
+      });
+    }
+  }
+  #tally(): { granted: number; rejected: number } {
+    let granted = 0;
+    let rejected = 0;
+    for (const id of this.#voters) {
+      const v = this.#votes.get(id);
+      if (v === true) granted++;
+      else if (v === false) rejected++;
+    }
+    return { granted, rejected };
+  }
+
+  // ---------------------------------------------------------------- ticks
+
+  /** Advances logical time by one tick. */
+  tick(): void {
+    this.#now++;
+    if (this.role === "leader") this.#tickHeartbeat();
+    else this.#tickElection();
+  }
+  #tickElection(): void {
+    this.#electionElapsed++;
+    if (this.promotable() && this.#electionElapsed >= this.#randomizedElectionTimeout) {
+      this.#electionElapsed = 0;
+      this.campaign();
+    }
+  }
+  #tickHeartbeat(): void {
+    this.#heartbeatElapsed++;
+    this.#electionElapsed++;
+    if (this.#electionElapsed >= this.electionTick) {
+      this.#electionElapsed = 0;
+      if (this.checkQuorum) {
+        let active = 0;
+        for (const id of this.#voters) {
+          const pr = this.#prs.get(id);
+          if (id === this.id || pr?.recentActive) active++;
+        }
+        if (active < this.#quorum()) {
+          this.#becomeFollower(this.term, null);
+          return;
+        }
+        for (const [id, pr] of this.#prs) pr.recentActive = id === this.id;
+      }
+      if (this.#leadTransferee !== null) this.#abortTransfer();
+    }
+    if (this.role !== "leader") return;
+    if (this.#heartbeatElapsed >= this.heartbeatTick) {
+      this.#heartbeatElapsed = 0;
+      this.#bcastHeartbeat(this.#pendingReads.at(-1)?.context);
+    }
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  #send(m: Omit<Message, "from" | "term"> & { term?: number }): void {
+    this.#msgs.push({ ...m, from: this.id, term: m.term ?? this.term } as Message);
+  }
+  #bcastAppend(): void {
+    for (const id of this.#prs.keys()) if (id !== this.id) this.#sendAppend(id, true);
+  }
+  #bcastHeartbeat(context?: number): void {
+    for (const [id, pr] of this.#prs) {
+      if (id === this.id) continue;
+      this.#send({
+        type: "heartbeat",
+        to: id,
+        commit: Math.min(pr.match, this.commit),
+        tick: this.#now,
+        ...(context !== undefined ? { context } : {}),
+      });
+    }
+  }
+  /** Sends entries (or a probe, or a snapshot) to `to`; returns whether a message was sent. */
+  #sendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
+    const pr = this.#prs.get(to);
+    if (!pr) return false;
+    if (pr.state === "snapshot") return false;
+    if (pr.state === "probe" && pr.probeSent) return false;
+    if (pr.state === "replicate" && pr.inflight.length >= this.#maxInflight) return false;
+    const prevIndex = pr.next - 1;
+    const prevTerm = this.termAt(prevIndex);
+    if (prevTerm === undefined) return this.#sendSnapshot(to, pr);
+    const last = this.lastIndex();
+    const entries: Entry[] = [];
+    let bytes = 0;
+    for (let i = pr.next; i <= last && entries.length < this.#maxEntriesPerMsg; i++) {
+      const e = this.#entry(i)!;
+      if (entries.length > 0 && bytes + e.data.length > this.#maxBytesPerMsg) break;
+      bytes += e.data.length;
+      entries.push(e);
+    }
+    if (entries.length === 0 && !sendIfEmpty) return false;
+    this.#send({ type: "app", to, index: prevIndex, logTerm: prevTerm, entries, commit: this.commit });
+    if (entries.length > 0) {
+      if (pr.state === "replicate") {
+        const lastSent = entries[entries.length - 1]!.index;
+        pr.next = lastSent + 1;
+        pr.inflight.push(lastSent);
+      } else {
+        pr.probeSent = true;
+      }
+    } else if (pr.state === "probe") {
+      pr.probeSent = true;
+    }
+    return true;
+  }
+  #sendSnapshot(to: NodeId, pr: Progress): boolean {
+    const snap = this.#snapshot;
+    if (!snap) throw new Error("raft: log compacted without a snapshot");
+    pr.becomeSnapshot(snap.meta.index);
+    this.#sendChunk(to, pr);
+    return true;
+  }
+  #sendChunk(to: NodeId, pr: Progress): void {
+    const snap = this.#snapshot!;
+    if (snap.meta.index !== pr.pendingSnapshot) {
+      // Compacted again during the transfer: restart with the newer snapshot.
+      pr.becomeSnapshot(snap.meta.index);
+    }
+    const chunk = snap.data.subarray(pr.snapOffset, pr.snapOffset + this.#chunkSize);
+    this.#send({
+      type: "snap",
+      to,
+      snapshot: snap.meta,
+      index: snap.meta.index,
+      offset: pr.snapOffset,
+      chunk,
+      done: pr.snapOffset + chunk.length >= snap.data.length,
+    });
+  }
+
+  // ---------------------------------------------------------------- proposals
+
+  #appendLocal(entries: Entry[]): void {
+    this.#append(entries);
+    this.#prs.get(this.id)?.maybeUpdate(this.lastIndex());
+    this.#maybeCommit();
+  }
+
+  /**
+   * Appends application commands to the leader's log. Returns the indexes they will occupy, or why they
+   * were refused.
+   */
+  propose(
+    commands: Uint8Array[],
+  ): { first: number; last: number; term: number } | { refused: ProposeRefusal } {
+    if (this.role !== "leader") return { refused: "notLeader" };
+    if (this.#leadTransferee !== null) return { refused: "transferring" };
+    const first = this.lastIndex() + 1;
+    this.#appendLocal(
+      commands.map((data, i) => ({ index: first + i, term: this.term, type: EntryType.Normal, data })),
+    );
+    this.#bcastAppend();
+    return { first, last: this.lastIndex(), term: this.term };
+  }
+
+  /** Proposes one membership change; only one may be pending (uncommitted or unapplied) at a time. */
+  proposeConfChange(cc: ConfChange): { index: number; term: number } | { refused: ProposeRefusal } {
+    if (this.role !== "leader") return { refused: "notLeader" };
+    if (this.#leadTransferee !== null) return { refused: "transferring" };
+    if (this.#pendingConfIndex > this.applied) return { refused: "confChangePending" };
+    if (cc.type === "bootstrap") return { refused: "invalidConfChange" };
+    const next = applyConfChange(this.#conf, cc);
+    if (next.voters.length === 0) return { refused: "invalidConfChange" };
+    const index = this.lastIndex() + 1;
+    this.#appendLocal([{ index, term: this.term, type: EntryType.ConfChange, data: encodeConfChange(cc) }]);
+    this.#pendingConfIndex = index;
+    this.#bcastAppend();
+    return { index, term: this.term };
+  }
+
+  /**
+   * Starts a ReadIndex round identified by `context`; a {@link ReadState} with that context appears in a
+   * later `ready()` once leadership is confirmed. Returns false when not the leader.
+   */
+  readIndex(context: number): boolean {
+    if (this.role !== "leader") return false;
+    if (this.termAt(this.commit) !== this.term) {
+      // The commit index of a new leader is only known once an entry of its term commits.
+      this.#waitingReads.push(context);
+      return true;
+    }
+    this.#startRead(context);
+    return true;
+  }
+  #startRead(context: number): void {
+    if (this.#voters.size === 1 && this.#voters.has(this.id)) {
+      this.#readStates.push({ index: this.commit, context });
+      return;
+    }
+    if (this.leaseRead && this.#leaseValid()) {
+      this.#readStates.push({ index: this.commit, context });
+      return;
+    }
+    this.#pendingReads.push({ context, index: this.commit, acks: new Set([this.id]) });
+    this.#bcastHeartbeat(context);
+  }
+  #leaseValid(): boolean {
+    if (this.#timeoutNowSent) return false;
+    const ticks: number[] = [];
+    for (const id of this.#voters) {
+      ticks.push(id === this.id ? this.#now : (this.#prs.get(id)?.ackedTick ?? -Infinity));
+    }
+    ticks.sort((a, b) => b - a);
+    const q = ticks[this.#quorum() - 1] ?? -Infinity;
+    // A quorum heard us at tick q (our clock) and will refuse votes for electionTick of their ticks;
+    // one tick of margin covers tick phase differences (rates assumed equal, see README).
+    return this.#now - q < this.electionTick - 1;
+  }
+
+  /** Asks the leader to hand leadership to `to` (a voter). Returns false when not possible. */
+  transferLeadership(to: NodeId): boolean {
+    if (this.role !== "leader" || !this.#voters.has(to)) return false;
+    if (to === this.id) return true;
+    if (this.#leadTransferee === to) return true;
+    this.#abortTransfer();
+    this.#leadTransferee = to;
+    this.#electionElapsed = 0;
+    const pr = this.#prs.get(to)!;
+    if (pr.match === this.lastIndex()) this.#sendTimeoutNow(to);
+    else this.#sendAppend(to, true);
+    return true;
+  }
+  #sendTimeoutNow(to: NodeId): void {
+    this.#timeoutNowSent = true;
+    this.#send({ type: "timeoutNow", to });
+  }
+  #abortTransfer(): void {
+    this.#leadTransferee = null;
+    this.#timeoutNowSent = false;
+  }
+  /** The node leadership is being transferred to, if any. */
+  leadTransferee(): NodeId | null {
+    return this.#leadTransferee;
+  }
+
+  // ---------------------------------------------------------------- commit
+
+  #maybeCommit(): boolean {
+    if (this.role !== "leader") return false;
+    const matches: number[] = [];
+    for (const id of this.#voters) matches.push(this.#prs.get(id)?.match ?? 0);
+    if (matches.length === 0) return false;
+    matches.sort((a, b) => b - a);
+    const q = matches[this.#quorum() - 1]!;
+    // §5.4.2: only entries of the current term are committed by counting replicas.
+    if (q > this.commit && this.termAt(q) === this.term) {
+      this.commit = q;
+      if (this.#waitingReads.length > 0) {
+        const waiting = this.#waitingReads;
+        this.#waitingReads = [];
+        for (const c of waiting) this.#startRead(c);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- step
+
+  /** Processes one message from a peer. */
+  step(m: Message): void {
+    if (m.to !== this.id) return;
+    if (m.term > this.term) {
+      if (m.type === "prevote" || m.type === "vote") {
+        const inLease =
+          this.checkQuorum &&
+          ((this.leader !== null && this.#electionElapsed < this.electionTick) ||
+            // With lease reads, a restarted node may have promised a leader its vote-free lease before the
+            // crash: keep the promise for one election timeout after start.
+            (this.leaseRead && this.#now < this.electionTick));
+        if (!m.force && inLease) return;
+      }
+      if (m.type === "prevote" || (m.type === "prevoteResp" && !m.reject)) {
+        // A pre-vote never changes terms.
+      } else if (m.type === "app" || m.type === "heartbeat" || m.type === "snap") {
+        this.#becomeFollower(m.term, m.from);
+      } else {
+        this.#becomeFollower(m.term, null);
+      }
+    } else if (m.term < this.term) {
+      if ((this.checkQuorum || this.preVote) && (m.type === "heartbeat" || m.type === "app")) {
+        // Tells a stale leader about the newer term so it steps down instead of disrupting us later.
+        this.#send({ type: "appResp", to: m.from });
+      } else if (m.type === "prevote") {
+        this.#send({ type: "prevoteResp", to: m.from, reject: true });
+      }
+      return;
+    }
+
+    if (m.type === "prevote" || m.type === "vote") {
+      const canVote =
+        this.vote === m.from ||
+        (this.vote === null && this.leader === null) ||
+        (m.type === "prevote" && m.term > this.term);
+      if (canVote && this.#isUpToDate(m.logTerm ?? 0, m.index ?? 0)) {
+        this.#send({ type: m.type === "vote" ? "voteResp" : "prevoteResp", to: m.from, term: m.term });
+        if (m.type === "vote") {
+          this.#electionElapsed = 0;
+          this.vote = m.from;
+        }
+      } else {
+        this.#send({ type: m.type === "vote" ? "voteResp" : "prevoteResp", to: m.from, reject: true });
+      }
+      return;
+    }
+
+    switch (this.role) {
+      case "leader":
+        this.#stepLeader(m);
+        break;
+      case "candidate":
+      case "precandidate":
+        this.#stepCandidate(m);
+        break;
+      case "follower":
+        this.#stepFollower(m);
+        break;
+    }
+  }
+
+  #stepFollower(m: Message): void {
+    switch (m.type) {
+      case "app":
+        this.#electionElapsed = 0;
+        this.leader = m.from;
+        this.#handleAppend(m);
+        break;
+      case "heartbeat":
+        this.#electionElapsed = 0;
+        this.leader = m.from;
+        this.#handleHeartbeat(m);
+        break;
+      case "snap":
+        this.#electionElapsed = 0;
+        this.leader = m.from;
+        this.#handleSnapshot(m);
+        break;
+      case "timeoutNow":
+        if (this.promotable()) this.#campaign("vote", true);
+        break;
+      default:
+        break;
+    }
+  }
+
+  #stepCandidate(m: Message): void {
+    switch (m.type) {
+      case "app":
+        this.#becomeFollower(m.term, m.from);
+        this.#handleAppend(m);
+        break;
+      case "heartbeat":
+        this.#becomeFollower(m.term, m.from);
+        this.#handleHeartbeat(m);
+        break;
+      case "snap":
+        this.#becomeFollower(m.term, m.from);
+        this.#handleSnapshot(m);
+        break;
+      case "prevoteResp":
+      case "voteResp": {
+        if ((m.type === "prevoteResp") !== (this.role === "precandidate")) return;
+        if (!this.#votes.has(m.from)) this.#votes.set(m.from, !m.reject);
+        const { granted, rejected } = this.#tally();
+        if (granted >= this.#quorum()) {
+          if (this.role === "precandidate") this.#campaign("vote", false);
+          else {
+            this.#becomeLeader();
+            this.#bcastAppend();
+          }
+        } else if (rejected >= this.#quorum()) {
+          this.#becomeFollower(this.term, null);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  #stepLeader(m: Message): void {
+    const pr = this.#prs.get(m.from);
+    if (!pr) return;
+    switch (m.type) {
+      case "appResp": {
+        pr.recentActive = true;
+        if (m.index === undefined) return;
+        if (m.reject) {
+          let hint = m.rejectHint ?? 0;
+          if ((m.logTerm ?? 0) > 0) hint = this.#findConflictByTerm(hint, m.logTerm!);
+          if (pr.maybeDecrTo(m.index, hint)) {
+            if (pr.state === "replicate") pr.becomeProbe();
+            this.#sendAppend(m.from, true);
+          }
+          return;
+        }
+        const wasPaused = pr.state === "probe" && pr.probeSent;
+        if (pr.maybeUpdate(m.index)) {
+          if (pr.state === "probe") pr.becomeReplicate();
+          else if (pr.state === "snapshot" && pr.match >= pr.pendingSnapshot) {
+            pr.becomeProbe();
+            pr.becomeReplicate();
+          } else if (pr.state === "replicate") {
+            while (pr.inflight.length > 0 && pr.inflight[0]! <= m.index) pr.inflight.shift();
+          }
+          if (this.#maybeCommit()) this.#bcastAppend();
+          while (this.#sendAppend(m.from, false)) {
+            // keep the pipeline full
+          }
+          if (m.from === this.#leadTransferee && pr.match === this.lastIndex()) this.#sendTimeoutNow(m.from);
+        } else if (wasPaused) {
+          this.#sendAppend(m.from, false);
+        }
+        break;
+      }
+      case "heartbeatResp": {
+        pr.recentActive = true;
+        pr.probeSent = false;
+        if (m.tick !== undefined) pr.ackedTick = Math.max(pr.ackedTick, m.tick);
+        // A full pipeline whose acks were lost would stall forever: a heartbeat reply frees one slot.
+        if (pr.state === "replicate" && pr.inflight.length >= this.#maxInflight) pr.inflight.shift();
+        if (pr.state === "snapshot") this.#sendChunk(m.from, pr);
+        else if (pr.match < this.lastIndex()) this.#sendAppend(m.from, true);
+        if (m.context !== undefined) this.#ackRead(m.from, m.context);
+        break;
+      }
+      case "snapResp": {
+        pr.recentActive = true;
+        if (pr.state !== "snapshot" || m.index !== pr.pendingSnapshot) return;
+        pr.snapOffset = m.offset ?? 0;
+        this.#sendChunk(m.from, pr);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  #ackRead(from: NodeId, context: number): void {
+    const pos = this.#pendingReads.findIndex((r) => r.context === context);
+    if (pos < 0) return;
+    const read = this.#pendingReads[pos]!;
+    read.acks.add(from);
+    let acked = 0;
+    for (const id of read.acks) if (this.#voters.has(id)) acked++;
+    if (acked < this.#quorum()) return;
+    // Confirming a later round confirms every earlier one too.
+    for (const r of this.#pendingReads.splice(0, pos + 1)) {
+      this.#readStates.push({ index: r.index, context: r.context });
+    }
+  }
+
+  #handleAppend(m: Message): void {
+    const prevIndex = m.index ?? 0;
+    const prevTerm = m.logTerm ?? 0;
+    if (prevIndex < this.commit) {
+      this.#send({ type: "appResp", to: m.from, index: this.commit });
+      return;
+    }
+    if (this.#matchTerm(prevIndex, prevTerm)) {
+      const entries = m.entries ?? [];
+      const lastNew = prevIndex + entries.length;
+      let conflict = -1;
+      for (let k = 0; k < entries.length; k++) {
+        const e = entries[k]!;
+        if (!this.#matchTerm(e.index, e.term)) {
+          conflict = k;
+          break;
+        }
+      }
+      if (conflict >= 0) this.#append(entries.slice(conflict));
+      this.#commitTo(Math.min(m.commit ?? 0, lastNew));
+      this.#send({ type: "appResp", to: m.from, index: lastNew });
+      return;
+    }
+    const hintIndex = this.#findConflictByTerm(Math.min(prevIndex, this.lastIndex()), prevTerm);
+    this.#send({
+      type: "appResp",
+      to: m.from,
+      index: prevIndex,
+      reject: true,
+      rejectHint: hintIndex,
+      logTerm: this.termAt(hintIndex) ?? 0,
+    });
+  }
+
+  #handleHeartbeat(m: Message): void {
+    this.#commitTo(m.commit ?? 0);
+    this.#send({
+      type: "heartbeatResp",
+      to: m.from,
+      ...(m.context !== undefined ? { context: m.context } : {}),
+      ...(m.tick !== undefined ? { tick: m.tick } : {}),
+    });
+  }
+
+  #handleSnapshot(m: Message): void {
+    const meta = m.snapshot;
+    const chunk = m.chunk ?? new Uint8Array(0);
+    if (!meta) return;
+    if (meta.index <= this.commit) {
+      this.#incoming = null;
+      this.#send({ type: "appResp", to: m.from, index: this.commit });
+      return;
+    }
+    if ((m.offset ?? 0) === 0) this.#incoming = { from: m.from, meta, parts: [], received: 0 };
+    const inc = this.#incoming;
+    if (!inc || inc.meta.index !== meta.index || inc.meta.term !== meta.term || m.offset !== inc.received) {
+      const resume = inc && inc.meta.index === meta.index && inc.meta.term === meta.term ? inc.received : 0;
+      this.#send({ type: "snapResp", to: m.from, index: meta.index, offset: resume });
+      return;
+    }
+    inc.parts.push(chunk);
+    inc.received += chunk.length;
+    if (!m.done) {
+      this.#send({ type: "snapResp", to: m.from, index: meta.index, offset: inc.received });
+      return;
+    }
+    this.#incoming = null;
+    this.#restore({ meta, data: concat(inc.parts, inc.received) });
+    this.#send({ type: "appResp", to: m.from, index: this.lastIndex() });
+  }
+
+  #restore(snap: Snapshot): void {
+    const { index, term } = snap.meta;
+    if (this.#matchTerm(index, term)) {
+      // We already have the log the snapshot covers: just advance the commit index.
+      this.#commitTo(index);
+      return;
+    }
+    this.#entries = [];
+    this.#snapIndex = index;
+    this.#snapTerm = term;
+    this.#snapshot = snap;
+    this.commit = index;
+    this.applied = index;
+    this.#unstableFrom = index + 1;
+    this.#pendingSnapshot = snap;
+    this.#setConf(snap.meta.conf);
+  }
+
+  // ---------------------------------------------------------------- local snapshots
+
+  /**
+   * Records a state machine snapshot taken at the applied index and drops log entries it covers, keeping
+   * `keep` entries before it for slow followers.
+   */
+  compact(data: Uint8Array, keep = 0): Snapshot {
+    const index = this.applied;
+    const term = this.termAt(index);
+    if (term === undefined) throw new Error(`raft: cannot snapshot at compacted index ${index}`);
+    const snap: Snapshot = { meta: { index, term, conf: this.#conf }, data };
+    this.#snapshot = snap;
+    const cut = Math.max(this.#snapIndex, index - keep);
+    if (cut > this.#snapIndex) {
+      const cutTerm = this.termAt(cut)!;
+      this.#entries = this.#entries.slice(cut - this.#snapIndex);
+      this.#snapIndex = cut;
+      this.#snapTerm = cutTerm;
+    }
+    return snap;
+  }
+  /**
+   * The log index up to which entries were dropped from memory (entries after it are still held). The
+   * storage may drop the same prefix.
+   */
+  compactedIndex(): number {
+    return this.#snapIndex;
+  }
+
+  // ---------------------------------------------------------------- ready
+
+  /** Whether {@link RaftCore.ready} has anything to hand out. */
+  hasReady(): boolean {
+    return (
+      this.#msgs.length > 0 ||
+      this.#readStates.length > 0 ||
+      this.#unstableFrom <= this.lastIndex() ||
+      this.#pendingSnapshot !== null ||
+      this.commit > this.applied ||
+      this.#hardChanged() ||
+      this.#softChanged()
+    );
+  }
+  #hardChanged(): boolean {
+    const p = this.#prevHard;
+    return p.term !== this.term || p.vote !== this.vote || p.commit !== this.commit;
+  }
+  #softChanged(): boolean {
+    const p = this.#prevSoft;
+    return p.role !== this.role || p.leader !== this.leader || p.term !== this.term;
+  }
+
+  /** The current durable state. */
+  hardState(): HardState {
+    return { term: this.term, vote: this.vote, commit: this.commit };
+  }
+
+  /**
+   * Hands out everything to persist, send and apply, and marks it consumed. The caller MUST persist the
+   * snapshot, entries and hard state before sending the messages, and apply committed entries in order.
+   */
+  ready(): Ready {
+    const rd: Ready = {
+      entries: [],
+      messages: this.#msgs,
+      committedEntries: [],
+      readStates: this.#readStates,
+    };
+    this.#msgs = [];
+    this.#readStates = [];
+    if (this.#softChanged()) {
+      this.#prevSoft = { role: this.role, leader: this.leader, term: this.term };
+      rd.softState = this.#prevSoft;
+    }
+    if (this.#pendingSnapshot) {
+      rd.snapshot = this.#pendingSnapshot;
+      this.#pendingSnapshot = null;
+    }
+    if (this.#unstableFrom <= this.lastIndex()) {
+      rd.entries = this.entriesBetween(Math.max(this.#unstableFrom, this.firstIndex()), this.lastIndex());
+    }
+    this.#unstableFrom = this.lastIndex() + 1;
+    if (this.#hardChanged()) {
+      this.#prevHard = this.hardState();
+      rd.hardState = this.#prevHard;
+    }
+    if (this.commit > this.applied) {
+      const hi = Math.min(this.commit, this.applied + this.#maxApplyBatch);
+      rd.committedEntries = this.entriesBetween(this.applied + 1, hi);
+      this.applied = hi;
+      for (const e of rd.committedEntries) {
+        if (e.type === EntryType.ConfChange) this.#applyConf(decodeConfChange(e.data));
+      }
+    }
+    return rd;
+  }
+
+  /** A copy of the in-memory log entries (for tests and checkers). */
+  logEntries(): Entry[] {
+    return this.#entries.slice();
+  }
+}

@@ -1,0 +1,219 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { NotLeaderError, RaftErrorCode } from "./errors.js";
+import type { KvCommand } from "./kvStateMachine.js";
+import { KvStateMachine } from "./kvStateMachine.js";
+import { RaftNode } from "./raftNode.js";
+import { MemoryStorage, type RaftStorage, type StorageUpdate } from "./storage.js";
+import { MemoryNetwork } from "./transport.js";
+
+type KvNode = RaftNode<KvCommand, string | null>;
+const live: KvNode[] = [];
+afterEach(async () => {
+  await Promise.all(live.splice(0).map((n) => n.stop()));
+});
+
+class CountingStorage extends MemoryStorage {
+  saves = 0;
+  maxEntriesPerSave = 0;
+  override save(update: StorageUpdate): void {
+    this.saves++;
+    this.maxEntriesPerSave = Math.max(this.maxEntriesPerSave, update.entries.length);
+    super.save(update);
+  }
+}
+
+async function cluster(ids: string[], extra: Partial<Parameters<typeof RaftNode.create>[0]> = {}) {
+  const net = new MemoryNetwork();
+  const kvs = new Map<string, KvStateMachine>();
+  const storages = new Map<string, RaftStorage>();
+  const nodes = new Map<string, KvNode>();
+  for (const id of ids) {
+    const kv = new KvStateMachine();
+    const storage = new CountingStorage();
+    kvs.set(id, kv);
+    storages.set(id, storage);
+    const node = await RaftNode.create<KvCommand, string | null>({
+      id,
+      initialMembers: ids,
+      transport: net.transport(id),
+      storage,
+      stateMachine: kv,
+      tickMs: 5,
+      seed: ids.indexOf(id) + 1,
+      ...(extra as object),
+    });
+    nodes.set(id, node);
+    live.push(node);
+  }
+  return { net, kvs, storages, nodes };
+}
+
+async function leaderOf(nodes: Map<string, KvNode>): Promise<KvNode> {
+  for (let i = 0; i < 400; i++) {
+    const l = [...nodes.values()].find((n) => n.role === "leader");
+    if (l) return l;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error("no leader elected");
+}
+
+describe("RaftNode", () => {
+  it("elects a leader, replicates writes and serves linearizable reads", async () => {
+    const { nodes, kvs } = await cluster(["a", "b", "c"]);
+    const leader = await leaderOf(nodes);
+    expect(await leader.propose({ op: "put", key: "x", value: "1" })).toBeNull();
+    expect(await leader.propose({ op: "put", key: "x", value: "2" })).toBe("1");
+    const kv = kvs.get(leader.id)!;
+    expect(await leader.read(() => kv.get("x"))).toBe("2");
+  });
+
+  it("rejects writes on a follower with the leader hint", async () => {
+    const { nodes } = await cluster(["a", "b", "c"]);
+    const leader = await leaderOf(nodes);
+    await leader.propose({ op: "put", key: "k", value: "v" });
+    const follower = [...nodes.values()].find((n) => n !== leader)!;
+    const err = await follower.propose({ op: "put", key: "x", value: "1" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotLeaderError);
+    expect((err as NotLeaderError).code).toBe(RaftErrorCode.NotLeader);
+    expect((err as NotLeaderError).leaderHint).toBe(leader.id);
+  });
+
+  it("batches concurrent proposals into few durable writes (group commit)", async () => {
+    const { nodes, storages } = await cluster(["a", "b", "c"]);
+    const leader = await leaderOf(nodes);
+    const storage = storages.get(leader.id) as CountingStorage;
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => leader.propose({ op: "put", key: `k${i}`, value: "v" })),
+    );
+    expect(results).toHaveLength(100);
+    expect(storage.maxEntriesPerSave).toBeGreaterThanOrEqual(50);
+  });
+
+  it("emits role and leader events and transfers leadership", async () => {
+    const { nodes } = await cluster(["a", "b", "c"]);
+    const leader = await leaderOf(nodes);
+    await leader.propose({ op: "put", key: "x", value: "1" });
+    const target = [...nodes.values()].find((n) => n !== leader)!;
+    const roles: string[] = [];
+    target.on("role", (r) => roles.push(r));
+    await leader.transferLeadership(target.id);
+    expect(roles).toContain("leader");
+    expect(target.role).toBe("leader");
+    expect(await target.propose({ op: "put", key: "y", value: "2" })).toBeNull();
+  });
+
+  it("adds a learner-first voter and removes a member", async () => {
+    const { nodes, net } = await cluster(["a", "b", "c"]);
+    const leader = await leaderOf(nodes);
+    for (let i = 0; i < 20; i++) await leader.propose({ op: "put", key: `k${i}`, value: "v" });
+    const kv = new KvStateMachine();
+    const d = await RaftNode.create<KvCommand, string | null>({
+      id: "d",
+      transport: net.transport("d"),
+      storage: new MemoryStorage(),
+      stateMachine: kv,
+      tickMs: 5,
+    });
+    live.push(d);
+    const seen: string[][] = [];
+    leader.on("membership", (c) => seen.push(c.voters));
+    await leader.addVoter("d");
+    expect(leader.membership.voters).toEqual(["a", "b", "c", "d"]);
+    expect(kv.size).toBe(20);
+    await leader.removeMember("d");
+    expect(leader.membership.voters).toEqual(["a", "b", "c"]);
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("survives a leader crash: acknowledged writes stay, a new leader takes over", async () => {
+    const { nodes, net } = await cluster(["a", "b", "c"]);
+    const leader = await leaderOf(nodes);
+    for (let i = 0; i < 10; i++) await leader.propose({ op: "put", key: `k${i}`, value: `${i}` });
+    net.isolate(leader.id);
+    await leader.stop();
+    nodes.delete(leader.id);
+    const next = await leaderOf(nodes);
+    expect(next.id).not.toBe(leader.id);
+    await next.propose({ op: "put", key: "after", value: "1" });
+    const got = await next.read(() => 10);
+    expect(got).toBe(10);
+  });
+
+  it("snapshots, compacts and restores a restarted node from storage", async () => {
+    const { nodes, kvs, storages, net } = await cluster(["a", "b", "c"], {
+      snapshotEntries: 10,
+      snapshotKeep: 2,
+    });
+    const leader = await leaderOf(nodes);
+    for (let i = 0; i < 30; i++) await leader.propose({ op: "put", key: `k${i}`, value: `${i}` });
+    const victim = [...nodes.values()].find((n) => n !== leader)!;
+    await victim.stop();
+    const kv = new KvStateMachine();
+    const restarted = await RaftNode.create<KvCommand, string | null>({
+      id: victim.id,
+      transport: net.transport(victim.id),
+      storage: storages.get(victim.id)!,
+      stateMachine: kv,
+      tickMs: 5,
+      snapshotEntries: 10,
+    });
+    live.push(restarted);
+    await leader.propose({ op: "put", key: "last", value: "x" });
+    for (let i = 0; i < 200 && kv.get("last") !== "x"; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(kv.get("k29")).toBe("29");
+    expect(kv.get("last")).toBe("x");
+    void kvs;
+  });
+
+  it("stays correct over a lossy, duplicating, reordering network with a partition", async () => {
+    const net = new MemoryNetwork({ seed: 7, dropRate: 0.1, duplicateRate: 0.1, maxDelayMs: 5 });
+    const ids = ["a", "b", "c"];
+    const kvs = new Map(ids.map((id) => [id, new KvStateMachine()]));
+    const nodes = new Map<string, KvNode>();
+    for (const id of ids) {
+      const node = await RaftNode.create<KvCommand, string | null>({
+        id,
+        initialMembers: ids,
+        transport: net.transport(id),
+        storage: new MemoryStorage(),
+        stateMachine: kvs.get(id)!,
+        tickMs: 5,
+      });
+      nodes.set(id, node);
+      live.push(node);
+    }
+    const acked: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      if (i === 10)
+        net.partition(
+          [(await leaderOf(nodes)).id],
+          ids.filter((x) => x !== [...nodes.values()].find((n) => n.role === "leader")?.id),
+        );
+      if (i === 20) net.heal();
+      const leader = await leaderOf(nodes);
+      const ok = await Promise.race([
+        leader.propose({ op: "put", key: `k${i}`, value: "v" }).then(
+          () => true,
+          () => false,
+        ),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 300)),
+      ]);
+      if (ok) acked.push(`k${i}`);
+    }
+    net.heal();
+    const leader = await leaderOf(nodes);
+    await leader.propose({ op: "put", key: "final", value: "v" });
+    const kv = kvs.get(leader.id)!;
+    const missing = await leader.read(() => acked.filter((k) => kv.get(k) === null));
+    expect(acked.length).toBeGreaterThan(10);
+    expect(missing).toEqual([]);
+  });
+
+  it("rejects pending work on stop", async () => {
+    const { nodes } = await cluster(["a", "b", "c"]);
+    const leader = await leaderOf(nodes);
+    const p = leader.propose({ op: "put", key: "x", value: "1" });
+    await leader.stop();
+    await expect(p).rejects.toMatchObject({ code: RaftErrorCode.Stopped });
+  });
+});

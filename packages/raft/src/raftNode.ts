@@ -1,0 +1,483 @@
+import { EventEmitter } from "node:events";
+import { decodeConfChange } from "./confChange.js";
+import { NotLeaderError, RaftError, RaftErrorCode } from "./errors.js";
+import { type ProposeRefusal, RaftCore } from "./raft.js";
+import type { RaftStorage } from "./storage.js";
+import type { RaftTransport } from "./transport.js";
+import {
+  type ConfChange,
+  type ConfState,
+  EntryType,
+  type NodeId,
+  type Ready,
+  type Role,
+  type SoftState,
+} from "./types.js";
+
+/** The replicated application. Commands are applied in log order on every node. */
+export interface StateMachine<C, R> {
+  /** Applies one committed command; the result is returned to the proposer (on the leader). */
+  apply(command: C, index: number): R | Promise<R>;
+  /** Serializes the whole state (called after `apply` of the snapshot's last index). */
+  snapshot(): Uint8Array | Promise<Uint8Array>;
+  /** Replaces the whole state by a snapshot's. */
+  restore(snapshot: Uint8Array): void | Promise<void>;
+}
+
+/** Turns commands into log entry bytes and back. */
+export interface CommandCodec<C> {
+  encode(command: C): Uint8Array;
+  decode(data: Uint8Array): C;
+}
+
+/** Where warnings go (malformed input, storage trouble). */
+export interface RaftLogger {
+  warn(message: string, details?: Record<string, unknown>): void;
+}
+
+/** Options of {@link RaftNode.create}. */
+export interface RaftNodeOptions<C, R> {
+  /** This node's id, unique in the cluster. */
+  id: NodeId;
+  /**
+   * The founding voters (this node included) when bootstrapping a new cluster: every founder must be given
+   * the same list. Omit it on a node that joins an existing cluster (it waits to be added) and on restarts
+   * (the membership is recovered from storage).
+   */
+  initialMembers?: NodeId[];
+  transport: RaftTransport;
+  storage: RaftStorage;
+  stateMachine: StateMachine<C, R>;
+  /** @default JSON (UTF-8) */
+  codec?: CommandCodec<C>;
+  /** Milliseconds per Raft tick. @default 50 */
+  tickMs?: number;
+  /** Election timeout in ticks, randomized in [n, 2n). @default 10 (500–1000 ms) */
+  electionTicks?: number;
+  /** Heartbeat interval in ticks. @default 1 (50 ms) */
+  heartbeatTicks?: number;
+  /** @default true */
+  preVote?: boolean;
+  /** @default true */
+  checkQuorum?: boolean;
+  /**
+   * Serve `read()` from the leader lease instead of a heartbeat round: faster, but correct only while
+   * clocks on all nodes advance at the same rate (bounded drift, no pauses longer than an election timeout).
+   * @default false
+   */
+  leaseRead?: boolean;
+  /** Take a snapshot and compact the log after this many applied entries. @default 10000 */
+  snapshotEntries?: number;
+  /** Entries kept in the log behind a snapshot so slightly slow followers avoid a snapshot transfer. @default 1000 */
+  snapshotKeep?: number;
+  /** A learner is promoted by `addVoter` once it is within this many entries of the leader's commit. @default 100 */
+  catchUpGap?: number;
+  /** Give up on `addVoter` catch-up / `transferLeadership` after this long. @default 30000 */
+  operationTimeoutMs?: number;
+  /** Bytes per InstallSnapshot chunk. @default 262144 */
+  snapshotChunkSize?: number;
+  /** Seed of election randomness (tests). @default derived from the id */
+  seed?: number;
+  logger?: RaftLogger;
+}
+
+/** Events of a {@link RaftNode}. */
+export interface RaftNodeEvents {
+  role: [role: Role];
+  leader: [leader: NodeId | null];
+  term: [term: number];
+  membership: [conf: ConfState];
+  /** A fatal error (storage failure): the node stopped. */
+  error: [error: RaftError];
+}
+
+const jsonCodec: CommandCodec<unknown> = {
+  encode: (c) => new TextEncoder().encode(JSON.stringify(c)),
+  decode: (d) => JSON.parse(new TextDecoder().decode(d)),
+};
+
+interface Pending {
+  term: number;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+function refusal(r: ProposeRefusal, leader: NodeId | null): RaftError {
+  switch (r) {
+    case "notLeader":
+      return new NotLeaderError(leader);
+    case "transferring":
+      return new RaftError(RaftErrorCode.Transferring, "leadership transfer in progress");
+    case "confChangePending":
+      return new RaftError(RaftErrorCode.ConfChangePending, "another membership change is pending");
+    case "invalidConfChange":
+      return new RaftError(RaftErrorCode.InvalidConfChange, "invalid membership change");
+  }
+}
+
+/**
+ * A Raft node: the deterministic {@link RaftCore} driven by real timers, a transport and a storage.
+ *
+ * @example
+ * const node = await RaftNode.create({
+ *   id: "a",
+ *   initialMembers: ["a", "b", "c"],
+ *   transport, storage, stateMachine: kv,
+ * });
+ * const result = await node.propose({ op: "put", key: "x", value: "1" });
+ * await node.read(); // the local state machine now reflects every write acknowledged before the call
+ */
+export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEvents> {
+  readonly id: NodeId;
+  readonly #core: RaftCore;
+  readonly #transport: RaftTransport;
+  readonly #storage: RaftStorage;
+  readonly #sm: StateMachine<C, R>;
+  readonly #codec: CommandCodec<C>;
+  readonly #opts: RaftNodeOptions<C, R>;
+  readonly #tickMs: number;
+  #timer: NodeJS.Timeout | null = null;
+  #running = false;
+  #idle: Promise<void> = Promise.resolve();
+  #stopped = false;
+  #batch: { data: Uint8Array; pending: Pending }[] = [];
+  #batchScheduled = false;
+  readonly #proposals = new Map<number, Pending>();
+  readonly #reads = new Map<number, Pending>();
+  #readWaiters: { index: number; pending: Pending }[] = [];
+  #readSeq = 0;
+  #lastSnapshotIndex: number;
+  #tickListeners = new Set<() => void>();
+  #lastSoft: SoftState = { role: "follower", leader: null, term: -1 };
+
+  private constructor(opts: RaftNodeOptions<C, R>, core: RaftCore) {
+    super();
+    this.id = opts.id;
+    this.#opts = opts;
+    this.#core = core;
+    this.#transport = opts.transport;
+    this.#storage = opts.storage;
+    this.#sm = opts.stateMachine;
+    this.#codec = opts.codec ?? (jsonCodec as CommandCodec<C>);
+    this.#tickMs = opts.tickMs ?? 50;
+    this.#lastSnapshotIndex = core.compactedIndex();
+  }
+
+  /** Loads durable state, restores the state machine, starts ticking and listening. */
+  static async create<C = unknown, R = unknown>(opts: RaftNodeOptions<C, R>): Promise<RaftNode<C, R>> {
+    const stored = await opts.storage.load();
+    const core = new RaftCore(
+      {
+        id: opts.id,
+        electionTick: opts.electionTicks ?? 10,
+        heartbeatTick: opts.heartbeatTicks ?? 1,
+        preVote: opts.preVote ?? true,
+        checkQuorum: opts.checkQuorum ?? true,
+        leaseRead: opts.leaseRead ?? false,
+        ...(opts.snapshotChunkSize ? { snapshotChunkSize: opts.snapshotChunkSize } : {}),
+        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+      },
+      {
+        ...stored,
+        ...(opts.initialMembers ? { initialConf: { voters: opts.initialMembers, learners: [] } } : {}),
+      },
+    );
+    if (stored.snapshot) await opts.stateMachine.restore(stored.snapshot.data);
+    const node = new RaftNode(opts, core);
+    await opts.transport.listen((m) => {
+      if (node.#stopped) return;
+      node.#core.step(m);
+      node.#kick();
+    });
+    node.#timer = setInterval(() => {
+      node.#core.tick();
+      for (const l of node.#tickListeners) l();
+      node.#kick();
+    }, node.#tickMs);
+    node.#timer.unref?.();
+    node.#kick();
+    return node;
+  }
+
+  /** Current role. */
+  get role(): Role {
+    return this.#core.role;
+  }
+  /** The leader this node believes in. */
+  get leader(): NodeId | null {
+    return this.#core.leader;
+  }
+  get term(): number {
+    return this.#core.term;
+  }
+  /** The applied membership. */
+  get membership(): ConfState {
+    return this.#core.conf();
+  }
+  /** Highest log index applied to the state machine. */
+  get appliedIndex(): number {
+    return this.#core.applied;
+  }
+  get commitIndex(): number {
+    return this.#core.commit;
+  }
+
+  /**
+   * Replicates a command; resolves with the state machine's result once it is committed and applied here.
+   * Rejects with {@link NotLeaderError} (carrying the leader hint) on a follower. Commands proposed in the
+   * same tick of the event loop share one durable write (group commit).
+   */
+  propose(command: C): Promise<R> {
+    if (this.#stopped) return Promise.reject(new RaftError(RaftErrorCode.Stopped, "node stopped"));
+    if (this.#core.role !== "leader") return Promise.reject(new NotLeaderError(this.#core.leader));
+    const data = this.#codec.encode(command);
+    return new Promise<R>((resolve, reject) => {
+      this.#batch.push({ data, pending: { term: 0, resolve: resolve as (v: unknown) => void, reject } });
+      if (!this.#batchScheduled) {
+        this.#batchScheduled = true;
+        setImmediate(() => this.#flushBatch());
+      }
+    });
+  }
+
+  #flushBatch(): void {
+    this.#batchScheduled = false;
+    const batch = this.#batch;
+    this.#batch = [];
+    if (batch.length === 0) return;
+    if (this.#stopped) {
+      for (const b of batch) b.pending.reject(new RaftError(RaftErrorCode.Stopped, "node stopped"));
+      return;
+    }
+    const res = this.#core.propose(batch.map((b) => b.data));
+    if ("refused" in res) {
+      const err = refusal(res.refused, this.#core.leader);
+      for (const b of batch) b.pending.reject(err);
+      return;
+    }
+    batch.forEach((b, i) => {
+      b.pending.term = res.term;
+      this.#proposals.set(res.first + i, b.pending);
+    });
+    this.#kick();
+  }
+
+  /**
+   * Waits until the local state machine reflects every write committed before the call (ReadIndex, or
+   * the leader lease with `leaseRead`), then runs `query` against it. Only the leader serves reads.
+   */
+  async read<T = void>(query?: () => T | Promise<T>): Promise<T> {
+    if (this.#stopped) throw new RaftError(RaftErrorCode.Stopped, "node stopped");
+    if (this.#core.role !== "leader") throw new NotLeaderError(this.#core.leader);
+    const ctx = ++this.#readSeq;
+    await new Promise<unknown>((resolve, reject) => {
+      this.#reads.set(ctx, { term: this.#core.term, resolve, reject });
+      this.#core.readIndex(ctx);
+      this.#kick();
+    });
+    return (query ? await query() : undefined) as T;
+  }
+
+  /** Hands leadership to `to`; resolves once `to` leads. */
+  async transferLeadership(to: NodeId): Promise<void> {
+    if (this.#core.role !== "leader") throw new NotLeaderError(this.#core.leader);
+    if (!this.#core.transferLeadership(to)) {
+      throw new RaftError(RaftErrorCode.InvalidConfChange, `${to} is not a voter`);
+    }
+    this.#kick();
+    await this.#waitFor(() => this.#core.leader === to, this.#tickMs * (this.#core.electionTick * 2 + 2));
+  }
+
+  /** Adds a non-voting learner; resolves when the change is applied here. */
+  addLearner(id: NodeId): Promise<void> {
+    return this.#confChange({ type: "addLearner", id });
+  }
+
+  /**
+   * Adds a voter safely: as a learner first, promoted once it has caught up with the leader (so a new,
+   * empty node never weakens the quorum while it copies the log).
+   */
+  async addVoter(id: NodeId): Promise<void> {
+    const conf = this.#core.conf();
+    if (conf.voters.includes(id)) return;
+    if (!conf.learners.includes(id)) await this.addLearner(id);
+    const gap = this.#opts.catchUpGap ?? 100;
+    await this.#waitFor(() => {
+      const pr = this.#core.progress(id);
+      if (this.#core.role !== "leader") throw new NotLeaderError(this.#core.leader);
+      return pr !== undefined && pr.match + gap >= this.#core.commit && pr.state === "replicate";
+    }, this.#opts.operationTimeoutMs ?? 30_000);
+    await this.#confChange({ type: "addVoter", id });
+  }
+
+  /** Removes a voter or learner (possibly this node: a removed leader steps down). */
+  removeMember(id: NodeId): Promise<void> {
+    return this.#confChange({ type: "remove", id });
+  }
+
+  #confChange(cc: ConfChange): Promise<void> {
+    if (this.#stopped) return Promise.reject(new RaftError(RaftErrorCode.Stopped, "node stopped"));
+    const res = this.#core.proposeConfChange(cc);
+    if ("refused" in res) return Promise.reject(refusal(res.refused, this.#core.leader));
+    this.#kick();
+    return new Promise<void>((resolve, reject) => {
+      this.#proposals.set(res.index, { term: res.term, resolve: () => resolve(), reject });
+    });
+  }
+
+  #waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const deadline = Date.now() + timeoutMs;
+      const check = () => {
+        try {
+          if (this.#stopped) throw new RaftError(RaftErrorCode.Stopped, "node stopped");
+          if (cond()) {
+            this.#tickListeners.delete(check);
+            resolve();
+          } else if (Date.now() > deadline) {
+            throw new RaftError(RaftErrorCode.Timeout, "operation timed out");
+          }
+        } catch (error) {
+          this.#tickListeners.delete(check);
+          reject(error);
+        }
+      };
+      this.#tickListeners.add(check);
+      check();
+    });
+  }
+
+  #kick(): void {
+    if (this.#running || this.#stopped) return;
+    this.#running = true;
+    this.#idle = this.#loop();
+  }
+
+  async #loop(): Promise<void> {
+    try {
+      while (!this.#stopped && this.#core.hasReady()) {
+        await this.#handle(this.#core.ready());
+      }
+    } catch (error) {
+      const err =
+        error instanceof RaftError
+          ? error
+          : new RaftError(RaftErrorCode.Storage, "raft node failed", { cause: error });
+      this.#opts.logger?.warn("raft node stopping after a fatal error", { error: String(error) });
+      await this.#shutdown(err);
+      if (this.listenerCount("error") > 0) this.emit("error", err);
+    } finally {
+      this.#running = false;
+    }
+    if (!this.#stopped && this.#core.hasReady()) this.#kick();
+  }
+
+  async #handle(rd: Ready): Promise<void> {
+    if (rd.softState) {
+      const s = rd.softState;
+      const prev = this.#lastSoft;
+      this.#lastSoft = s;
+      if (prev.role !== s.role) this.emit("role", s.role);
+      if (prev.leader !== s.leader) this.emit("leader", s.leader);
+      if (prev.term !== s.term) this.emit("term", s.term);
+      if (s.role !== "leader") {
+        const err = new NotLeaderError(s.leader);
+        for (const p of this.#reads.values()) p.reject(err);
+        this.#reads.clear();
+        for (const w of this.#readWaiters) w.pending.reject(err);
+        this.#readWaiters = [];
+      }
+    }
+    if (rd.snapshot || rd.entries.length > 0 || rd.hardState) {
+      await this.#storage.save({
+        entries: rd.entries,
+        ...(rd.hardState ? { hardState: rd.hardState } : {}),
+        ...(rd.snapshot ? { snapshot: rd.snapshot } : {}),
+      });
+    }
+    if (this.#stopped) return;
+    if (rd.messages.length > 0) this.#transport.send(rd.messages);
+    if (rd.snapshot) {
+      await this.#sm.restore(rd.snapshot.data);
+      this.#lastSnapshotIndex = rd.snapshot.meta.index;
+      this.emit("membership", rd.snapshot.meta.conf);
+      for (const [index, p] of this.#proposals) {
+        if (index <= rd.snapshot.meta.index) {
+          this.#proposals.delete(index);
+          p.reject(new RaftError(RaftErrorCode.Dropped, "outcome superseded by a snapshot; retry if unsure"));
+        }
+      }
+    }
+    for (const e of rd.committedEntries) {
+      const p = this.#proposals.get(e.index);
+      if (p) this.#proposals.delete(e.index);
+      if (p && p.term !== e.term) {
+        p.reject(new RaftError(RaftErrorCode.Dropped, "proposal overwritten by a new leader"));
+      }
+      const mine = p && p.term === e.term ? p : undefined;
+      if (e.type === EntryType.ConfChange) {
+        void decodeConfChange(e.data);
+        this.emit("membership", this.#core.conf());
+        mine?.resolve(undefined);
+      } else if (e.data.length > 0) {
+        try {
+          const result = await this.#sm.apply(this.#codec.decode(e.data), e.index);
+          mine?.resolve(result);
+        } catch (error) {
+          // A deterministic state machine fails identically everywhere; report it to the proposer only.
+          mine?.reject(error as Error);
+        }
+      } else {
+        mine?.resolve(undefined);
+      }
+    }
+    for (const rs of rd.readStates) {
+      const p = this.#reads.get(rs.context);
+      if (!p) continue;
+      this.#reads.delete(rs.context);
+      this.#readWaiters.push({ index: rs.index, pending: p });
+    }
+    if (this.#readWaiters.length > 0) {
+      const applied = this.#core.applied;
+      this.#readWaiters = this.#readWaiters.filter((w) => {
+        if (w.index > applied) return true;
+        w.pending.resolve(undefined);
+        return false;
+      });
+    }
+    const every = this.#opts.snapshotEntries ?? 10_000;
+    if (this.#core.applied - this.#lastSnapshotIndex >= every) {
+      const data = await this.#sm.snapshot();
+      const snap = this.#core.compact(data, this.#opts.snapshotKeep ?? 1000);
+      this.#lastSnapshotIndex = snap.meta.index;
+      await this.#storage.saveSnapshot(snap, this.#core.compactedIndex());
+    }
+  }
+
+  async #shutdown(reason: RaftError): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#timer) clearInterval(this.#timer);
+    for (const p of this.#proposals.values()) p.reject(reason);
+    this.#proposals.clear();
+    for (const b of this.#batch) b.pending.reject(reason);
+    this.#batch = [];
+    for (const p of this.#reads.values()) p.reject(reason);
+    this.#reads.clear();
+    for (const w of this.#readWaiters) w.pending.reject(reason);
+    this.#readWaiters = [];
+    for (const l of this.#tickListeners) l();
+    await this.#transport.close();
+  }
+
+  /**
+   * Stops ticking and processing, waits for an in-flight durable write to finish, rejects pending
+   * operations with code RAFT_STOPPED, and closes the transport and the storage.
+   */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    await this.#shutdown(new RaftError(RaftErrorCode.Stopped, "node stopped"));
+    await this.#idle;
+    await this.#storage.close?.();
+  }
+}

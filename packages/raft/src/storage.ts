@@ -1,0 +1,87 @@
+import type { Entry, HardState, Snapshot } from "./types.js";
+
+/** What a storage hands back on start. */
+export interface StoredState {
+  hardState?: HardState;
+  snapshot?: Snapshot;
+  /** The entries after the snapshot (or from index 1), contiguous. */
+  entries: Entry[];
+}
+
+/** One durable write: everything a `Ready` asks to persist. */
+export interface StorageUpdate {
+  hardState?: HardState;
+  /** Entries to append; stored entries with index >= entries[0].index are discarded first. */
+  entries: Entry[];
+  /** A snapshot received from the leader: replaces every stored entry it covers (and any conflicting). */
+  snapshot?: Snapshot;
+}
+
+/**
+ * Durable Raft state. Implementations must make an update durable (fsync or equivalent) before the promise
+ * resolves: the node sends votes and acknowledgements only afterwards.
+ */
+export interface RaftStorage {
+  /** Loads the durable state (empty for a new node). */
+  load(): StoredState | Promise<StoredState>;
+  /** Persists one update atomically and durably. */
+  save(update: StorageUpdate): void | Promise<void>;
+  /**
+   * Persists a locally taken snapshot and discards stored entries up to `compactTo` (≤ snapshot index;
+   * entries between are kept for slow followers).
+   */
+  saveSnapshot(snapshot: Snapshot, compactTo: number): void | Promise<void>;
+  /** Releases resources. */
+  close?(): void | Promise<void>;
+}
+
+function applyUpdate(state: StoredState, update: StorageUpdate): StoredState {
+  let entries = state.entries;
+  let snapshot = state.snapshot;
+  if (update.snapshot) {
+    snapshot = update.snapshot;
+    const idx = update.snapshot.meta.index;
+    entries = [];
+    void idx;
+  }
+  if (update.entries.length > 0) {
+    const first = update.entries[0]!.index;
+    entries = entries.filter((e) => e.index < first).concat(update.entries);
+  }
+  const out: StoredState = { entries };
+  const hardState = update.hardState ?? state.hardState;
+  if (hardState) out.hardState = hardState;
+  if (snapshot) out.snapshot = snapshot;
+  return out;
+}
+
+/**
+ * An in-memory {@link RaftStorage}: durable only as long as the object lives. The simulation keeps one per
+ * node across simulated crashes, which is what "durable" means there.
+ *
+ * @example
+ * const storage = new MemoryStorage();
+ */
+export class MemoryStorage implements RaftStorage {
+  #state: StoredState = { entries: [] };
+
+  load(): StoredState {
+    return { ...this.#state, entries: this.#state.entries.slice() };
+  }
+  save(update: StorageUpdate): void {
+    this.#state = applyUpdate(this.#state, update);
+  }
+  saveSnapshot(snapshot: Snapshot, compactTo: number): void {
+    const cur = this.#state.snapshot;
+    if (cur && cur.meta.index >= snapshot.meta.index) return;
+    this.#state = {
+      ...this.#state,
+      snapshot,
+      entries: this.#state.entries.filter((e) => e.index > compactTo),
+    };
+  }
+  /** Number of stored entries (for tests). */
+  entryCount(): number {
+    return this.#state.entries.length;
+  }
+}

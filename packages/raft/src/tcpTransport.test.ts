@@ -1,0 +1,198 @@
+import { connect } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { type KvCommand, KvStateMachine } from "./kvStateMachine.js";
+import { decodeMessage, encodeMessage } from "./messageCodec.js";
+import { RaftNode } from "./raftNode.js";
+import { MemoryStorage } from "./storage.js";
+import { TcpTransport } from "./tcpTransport.js";
+import type { Message } from "./types.js";
+
+const SECRET = "0123456789abcdef-cluster-secret";
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c();
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function logger() {
+  const warnings: string[] = [];
+  return {
+    warnings,
+    warn: (m: string, d?: Record<string, unknown>) => warnings.push(`${m} ${JSON.stringify(d)}`),
+  };
+}
+
+async function pair(secretB = SECRET) {
+  const log = logger();
+  const a = new TcpTransport({ id: "a", secret: SECRET, logger: log });
+  const b = new TcpTransport({ id: "b", secret: secretB, logger: log });
+  const got: Message[] = [];
+  await a.listen(() => {});
+  await b.listen((m) => got.push(m));
+  closers.push(
+    () => a.close(),
+    () => b.close(),
+  );
+  a.setPeer("b", b.address());
+  b.setPeer("a", a.address());
+  return { a, b, got, log };
+}
+
+const hb = (i: number): Message => ({ type: "heartbeat", from: "a", to: "b", term: 3, commit: i });
+
+describe("message codec", () => {
+  it("round-trips entries and snapshot chunks as raw bytes", () => {
+    const m: Message = {
+      type: "app",
+      from: "a",
+      to: "b",
+      term: 2,
+      index: 5,
+      logTerm: 1,
+      commit: 4,
+      entries: [{ index: 6, term: 2, type: 0, data: new Uint8Array([1, 2, 3]) }],
+    };
+    expect(decodeMessage(encodeMessage(m))).toEqual(m);
+    const s: Message = {
+      type: "snap",
+      from: "a",
+      to: "b",
+      term: 2,
+      index: 9,
+      offset: 0,
+      done: true,
+      snapshot: { index: 9, term: 2, conf: { voters: ["a", "b"], learners: [] } },
+      chunk: new Uint8Array([7]),
+    };
+    expect(decodeMessage(encodeMessage(s))).toEqual(s);
+  });
+
+  it("rejects malformed input", () => {
+    const good = encodeMessage(hb(1));
+    expect(() => decodeMessage(good.subarray(0, 3))).toThrow(/malformed/);
+    expect(() => decodeMessage(Buffer.concat([good, Buffer.from([1])]))).toThrow(/trailing/);
+    const hostile = Buffer.from(JSON.stringify({ type: "app", from: "a", to: "b", term: -1 }));
+    const frame = Buffer.alloc(4 + hostile.length);
+    frame.writeUInt32BE(hostile.length, 0);
+    hostile.copy(frame, 4);
+    expect(() => decodeMessage(frame)).toThrow(/term/);
+    const lying = Buffer.from(
+      JSON.stringify({ type: "app", from: "a", to: "b", term: 1, entries: [[1, 1, 0, 999]] }),
+    );
+    const f2 = Buffer.alloc(4 + lying.length);
+    f2.writeUInt32BE(lying.length, 0);
+    lying.copy(f2, 4);
+    expect(() => decodeMessage(f2)).toThrow(/shorter/);
+  });
+});
+
+describe("TcpTransport", () => {
+  it("delivers messages between authenticated peers", async () => {
+    const { a, got } = await pair();
+    a.send([hb(1)]);
+    for (let i = 0; i < 100 && got.length === 0; i++) await sleep(10);
+    expect(got).toEqual([hb(1)]);
+  });
+
+  it("refuses a peer with the wrong secret and logs it without the secret", async () => {
+    const { a, got, log } = await pair("another-secret-of-16+bytes");
+    a.send([hb(1)]);
+    await sleep(200);
+    a.send([hb(2)]);
+    await sleep(200);
+    expect(got).toEqual([]);
+    expect(log.warnings.some((w) => w.includes("authentication"))).toBe(true);
+    expect(log.warnings.join("\n")).not.toContain(SECRET);
+  });
+
+  it("survives hostile connections: garbage, oversized frames, unauthenticated messages", async () => {
+    const { a, b, got, log } = await pair();
+    const { port } = b.address();
+    const hostile = async (payload: Buffer) => {
+      const s = connect({ host: "127.0.0.1", port });
+      await new Promise<void>((resolve) => {
+        s.on("connect", () => s.write(payload));
+        s.on("close", () => resolve());
+        s.on("error", () => resolve());
+        setTimeout(() => {
+          s.destroy();
+          resolve();
+        }, 300);
+      });
+    };
+    await hostile(Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]));
+    await hostile(Buffer.from("GET / HTTP/1.1\r\n\r\n"));
+    const raw = encodeMessage(hb(9));
+    const f = Buffer.alloc(4 + raw.length);
+    f.writeUInt32BE(raw.length, 0);
+    raw.copy(f, 4);
+    await hostile(f);
+    expect(log.warnings.length).toBeGreaterThanOrEqual(3);
+    a.send([hb(3)]);
+    for (let i = 0; i < 100 && got.length === 0; i++) await sleep(10);
+    expect(got).toEqual([hb(3)]);
+  });
+
+  it("reconnects with backoff after the peer restarts", async () => {
+    const log = logger();
+    const a = new TcpTransport({ id: "a", secret: SECRET, initialBackoffMs: 10, maxBackoffMs: 50 });
+    await a.listen(() => {});
+    closers.push(() => a.close());
+    const got: Message[] = [];
+    let b = new TcpTransport({ id: "b", secret: SECRET, logger: log });
+    await b.listen((m) => got.push(m));
+    const { port } = b.address();
+    a.setPeer("b", { host: "127.0.0.1", port });
+    a.send([hb(1)]);
+    for (let i = 0; i < 100 && got.length < 1; i++) await sleep(10);
+    await b.close();
+    await sleep(50);
+    b = new TcpTransport({ id: "b", secret: SECRET, listen: { port } });
+    await b.listen((m) => got.push(m));
+    closers.push(() => b.close());
+    for (let i = 0; i < 300 && got.length < 2; i++) {
+      a.send([hb(2)]);
+      await sleep(10);
+    }
+    expect(got.map((m) => m.commit)).toContain(2);
+  });
+
+  it("runs a three-node cluster over real sockets", async () => {
+    const ids = ["n1", "n2", "n3"];
+    const ts = new Map(ids.map((id) => [id, new TcpTransport({ id, secret: SECRET })]));
+    const nodes: RaftNode<KvCommand, string | null>[] = [];
+    const kvs = ids.map(() => new KvStateMachine());
+    // Bind first so every node knows every address.
+    for (const t of ts.values()) {
+      const t0 = t;
+      await t0.listen(() => {});
+    }
+    void kvs;
+    for (const [id, t] of ts) for (const [other, u] of ts) if (id !== other) t.setPeer(other, u.address());
+    for (const [i, id] of ids.entries()) {
+      const t = ts.get(id)!;
+      // RaftNode.create calls listen again; the transport allows re-registering the handler.
+      const node = await RaftNode.create<KvCommand, string | null>({
+        id,
+        initialMembers: ids,
+        transport: t,
+        storage: new MemoryStorage(),
+        stateMachine: kvs[i]!,
+        tickMs: 10,
+      });
+      nodes.push(node);
+      closers.push(() => node.stop());
+    }
+    let leader: RaftNode<KvCommand, string | null> | undefined;
+    for (let i = 0; i < 300 && !leader; i++) {
+      leader = nodes.find((n) => n.role === "leader");
+      await sleep(10);
+    }
+    expect(leader).toBeDefined();
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => leader!.propose({ op: "put", key: `k${i}`, value: "v" })),
+    );
+    const kv = kvs[nodes.indexOf(leader!)]!;
+    expect(await leader!.read(() => kv.size)).toBe(50);
+  });
+});

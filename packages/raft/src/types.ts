@@ -1,0 +1,125 @@
+/** A node's identifier, unique within a cluster. */
+export type NodeId = string;
+
+/** The kind of a log entry: an application command or a membership change. */
+export const EntryType = { Normal: 0, ConfChange: 1 } as const;
+/** @see EntryType */
+export type EntryType = (typeof EntryType)[keyof typeof EntryType];
+
+/** One replicated log entry. `data` is opaque to Raft (application command or encoded {@link ConfChange}). */
+export interface Entry {
+  index: number;
+  term: number;
+  type: EntryType;
+  data: Uint8Array;
+}
+
+/** The state that must be durable before any message produced together with it is sent. */
+export interface HardState {
+  term: number;
+  vote: NodeId | null;
+  commit: number;
+}
+
+/** A cluster membership: voters decide, learners only receive the log. */
+export interface ConfState {
+  voters: NodeId[];
+  learners: NodeId[];
+}
+
+/** What a snapshot covers: the log up to `index` (of `term`) and the membership at that point. */
+export interface SnapshotMeta {
+  index: number;
+  term: number;
+  conf: ConfState;
+}
+
+/** A state machine snapshot with its Raft metadata. */
+export interface Snapshot {
+  meta: SnapshotMeta;
+  data: Uint8Array;
+}
+
+/** One membership change (the dissertation's one-server-at-a-time change). */
+export type ConfChange =
+  | { type: "addVoter" | "addLearner" | "remove"; id: NodeId }
+  | { type: "bootstrap"; voters: NodeId[]; learners: NodeId[] };
+
+/** The Raft RPCs exchanged between nodes. */
+export const MessageTypes = [
+  "prevote",
+  "prevoteResp",
+  "vote",
+  "voteResp",
+  "app",
+  "appResp",
+  "heartbeat",
+  "heartbeatResp",
+  "snap",
+  "snapResp",
+  "timeoutNow",
+] as const;
+/** @see MessageTypes */
+export type MessageType = (typeof MessageTypes)[number];
+
+/**
+ * A Raft message. One flat shape for every type (as in etcd's raftpb.Message); fields unused by a type are
+ * absent.
+ */
+export interface Message {
+  type: MessageType;
+  from: NodeId;
+  to: NodeId;
+  term: number;
+  /** app: prev log term; vote: last log term; appResp reject: term at the hint. */
+  logTerm?: number;
+  /** app: prev log index; vote: last log index; appResp: the acknowledged/rejected index; snap*: snapshot index. */
+  index?: number;
+  entries?: Entry[];
+  commit?: number;
+  reject?: boolean;
+  rejectHint?: number;
+  /** heartbeat(Resp): the ReadIndex round this heartbeat confirms. */
+  context?: number;
+  /** heartbeat(Resp): the leader's tick when it sent the heartbeat (lease reads). */
+  tick?: number;
+  /** vote: sent because of a leadership transfer, bypasses the leader lease. */
+  force?: boolean;
+  snapshot?: SnapshotMeta;
+  offset?: number;
+  chunk?: Uint8Array;
+  done?: boolean;
+}
+
+/** A node's role. */
+export type Role = "follower" | "precandidate" | "candidate" | "leader";
+
+/** A confirmed ReadIndex: once the state machine has applied `index`, a read for `context` is linearizable. */
+export interface ReadState {
+  index: number;
+  context: number;
+}
+
+/** Volatile state reported when it changes. */
+export interface SoftState {
+  role: Role;
+  leader: NodeId | null;
+  term: number;
+}
+
+/**
+ * What the core hands back after `step`/`tick`/`propose`: persist `snapshot`, `entries` and `hardState`
+ * durably (in that order, atomically if possible) BEFORE sending `messages`, then apply `committedEntries`
+ * (and restore `snapshot` first when present).
+ */
+export interface Ready {
+  softState?: SoftState;
+  hardState?: HardState;
+  /** Entries to persist; any persisted entry with index >= entries[0].index must be discarded first. */
+  entries: Entry[];
+  /** A snapshot received from the leader: persist it (replacing the log it covers) and restore it. */
+  snapshot?: Snapshot;
+  messages: Message[];
+  committedEntries: Entry[];
+  readStates: ReadState[];
+}
