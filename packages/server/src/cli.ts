@@ -20,8 +20,31 @@ Options:
   -v, --version        show the version
 
 The API token is AMSTAFF_TOKEN; when it is unset, the server generates one on first start
-and keeps it in <data-dir>/token.
+and keeps it in <data-dir>/token. More named tokens: AMSTAFF_TOKENS="ci=<token>,alice=<token>";
+every push records the name of the token that made it.
 `;
+
+/** Reads AMSTAFF_TOKENS: comma-separated name=token pairs. */
+function parseTokens(text: string | undefined): Record<string, string> {
+  const tokens: Record<string, string> = {};
+  const pairs = (text ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
+  pairs.forEach((pair, i) => {
+    const at = pair.indexOf("=");
+    const name = at > 0 ? pair.slice(0, at).trim() : "";
+    const token = pair.slice(at + 1).trim();
+    // The message names the entry by position only: a malformed entry may be mostly token.
+    if (!/^[\w.-]+$/.test(name) || token.length < 16) {
+      throw new Error(
+        `AMSTAFF_TOKENS entry ${i + 1} is not name=token with a token of 16 characters or more`,
+      );
+    }
+    tokens[name] = token;
+  });
+  return tokens;
+}
 
 const optionsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
@@ -62,7 +85,12 @@ async function main(): Promise<void> {
     throw new Error(`invalid options:\n${issues}\n\n${usage}`);
   }
   const options = parsed.data;
-  const server = await startServer({ ...options, token: env.AMSTAFF_TOKEN, logger: options.logLevel });
+  const server = await startServer({
+    ...options,
+    token: env.AMSTAFF_TOKEN,
+    tokens: parseTokens(env.AMSTAFF_TOKENS),
+    logger: options.logLevel,
+  });
 
   // The token itself is never printed: only where it is and how to use it.
   const tokenFile = relative(process.cwd(), server.tokenPath) || server.tokenPath;

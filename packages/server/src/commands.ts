@@ -28,6 +28,8 @@ export const commandSchema = z.discriminatedUnion("type", [
     name: z.string(),
     source: z.string(),
     definition: moduleDefinitionSchema,
+    /** The name of the token that pushed it. */
+    by: z.string().optional(),
     at: z.number(),
   }),
   z.object({
@@ -85,10 +87,27 @@ export interface StoredModule {
   name: string;
   source: string;
   definition: ModuleDefinition;
-  /** The log index of the push that created this version: it only grows. */
+  /** The log index of the push that created this version: it only grows, cluster-wide. */
   version: number;
+  /** The module's own version number, 1 for its first push: what people see in `amstaff history`. */
+  revision: number;
+  /** SHA-256 of the source, hex. */
+  hash: string;
+  /** The name of the token that pushed this version. */
+  pushedBy: string;
   createdAt: number;
   updatedAt: number;
+}
+
+/** One pushed version of a module, kept for history and rollback. */
+export interface ModuleRevision {
+  revision: number;
+  version: number;
+  hash: string;
+  pushedBy: string;
+  at: number;
+  source: string;
+  monitors: string[];
 }
 
 /** An incident as the state machine tracks it. */

@@ -7,7 +7,7 @@ import {
   type ModuleDefinition,
   type PluginDescriptor,
 } from "@amstaff/core";
-import { type CompileResult, formatCompileErrors } from "@amstaff/dsl/compiler";
+import { type CompileError, type CompileResult, formatCompileErrors } from "@amstaff/dsl/compiler";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { Clock } from "./clock.js";
@@ -27,14 +27,15 @@ export interface HttpApiDeps {
   scheduler: Scheduler;
   clock: Clock;
   logger: Logger;
-  token: string;
+  /** The API tokens by name; the name of the token a write used is recorded with it. */
+  tokens: ReadonlyMap<string, string>;
   version: string;
   /** Largest accepted request body in bytes. @default 1048576 */
   maxBodyBytes?: number;
 }
 
 type Reply = { status: number; body: unknown };
-type Route = (request: IncomingMessage, params: string[], url: URL) => Promise<Reply> | Reply;
+type Route = (request: IncomingMessage, params: string[], url: URL, caller: string) => Promise<Reply> | Reply;
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
 
@@ -42,6 +43,36 @@ const ackBodySchema = z.strictObject({
   by: z.string().trim().min(1).max(200).optional(),
   incident: z.string().min(1).optional(),
 });
+
+/** A plugin's options as JSON Schema, for editors, docs and the dashboard. */
+function optionsJsonSchema(plugin: PluginDescriptor): unknown {
+  try {
+    return z.toJSONSchema(plugin.options, { io: "input", unrepresentable: "any" });
+  } catch {
+    return null;
+  }
+}
+
+const rollbackBodySchema = z.strictObject({ revision: z.number().int().min(1).optional() });
+
+/** A module file the compiler refused: answered with 400 and the compiler's errors. */
+class CompileRefusal extends Error {
+  constructor(readonly errors: CompileError[]) {
+    super("module refused");
+  }
+}
+
+/** What a push changes, monitor by monitor. */
+export function diffModules(before: ModuleDefinition | undefined, after: ModuleDefinition) {
+  const old = new Map(before?.monitors.map((m) => [m.name, JSON.stringify(m)]));
+  const next = new Map(after.monitors.map((m) => [m.name, JSON.stringify(m)]));
+  return {
+    added: [...next.keys()].filter((n) => !old.has(n)),
+    changed: [...next.keys()].filter((n) => old.has(n) && old.get(n) !== next.get(n)),
+    removed: [...old.keys()].filter((n) => !next.has(n)),
+    unchanged: [...next.keys()].filter((n) => old.get(n) === next.get(n)),
+  };
+}
 
 function safeJson(text: string): unknown {
   try {
@@ -60,12 +91,18 @@ export function createHttpApi(
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const { machine, log, observations, scheduler, clock, logger } = deps;
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024;
-  const tokenDigest = digest(deps.token);
+  const tokenDigests = [...deps.tokens].map(([name, token]) => ({ name, digest: digest(token) }));
 
-  const authorized = (request: IncomingMessage): boolean => {
+  /** The name of the token the request presents, if it is a valid one. */
+  const caller = (request: IncomingMessage): string | undefined => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
-    // Comparing digests keeps the comparison constant-time whatever the presented token's length.
-    return match !== null && timingSafeEqual(digest(match[1]!), tokenDigest);
+    if (!match) return undefined;
+    // Comparing digests keeps each comparison constant-time whatever the presented token's length,
+    // and every token is compared so the time taken does not tell which one matched.
+    const presented = digest(match[1]!);
+    let name: string | undefined;
+    for (const token of tokenDigests) if (timingSafeEqual(presented, token.digest)) name ??= token.name;
+    return name;
   };
 
   const readBody = async (request: IncomingMessage): Promise<string> => {
@@ -96,7 +133,67 @@ export function createHttpApi(
     return module;
   };
 
-  const pushModule: Route = async (request) => {
+  /** Compiles a module's source, or throws the 400 that lists its errors. */
+  const compileOr400 = async (source: string): Promise<ModuleDefinition> => {
+    const compiled = await deps.compile(source);
+    if (compiled.ok) return compiled.definition;
+    throw new CompileRefusal(compiled.errors);
+  };
+
+  /** Stores a compiled module unless it is identical to the running one; `dryRun` only reports. */
+  const applyModule = async (
+    source: string,
+    definition: ModuleDefinition,
+    by: string,
+    dryRun: boolean,
+  ): Promise<Reply> => {
+    const existing = machine.module(definition.name);
+    const diff = diffModules(existing?.definition, definition);
+    const unchanged =
+      existing !== undefined &&
+      existing.source === source &&
+      JSON.stringify(existing.definition) === JSON.stringify(definition);
+    if (dryRun || unchanged) {
+      return {
+        status: 200,
+        body: {
+          module: definition.name,
+          revision: existing?.revision ?? null,
+          changed: !unchanged,
+          dryRun,
+          diff,
+        },
+      };
+    }
+    const applied = await log.propose({
+      type: "module.put",
+      name: definition.name,
+      source,
+      definition,
+      by,
+      at: clock.now(),
+    });
+    if (!applied.ok || !applied.module) {
+      throw new AmstaffError(
+        "AMS_ERR_INTERNAL",
+        `The module was not stored: ${applied.ok ? "no result" : applied.reason}`,
+      );
+    }
+    return {
+      status: existing ? 200 : 201,
+      body: {
+        module: definition.name,
+        revision: applied.module.revision,
+        version: applied.module.version,
+        changed: true,
+        dryRun: false,
+        diff,
+        monitors: definition.monitors.map((m) => m.name),
+      },
+    };
+  };
+
+  const pushModule: Route = async (request, _, url, by) => {
     const source = await readBody(request);
     if (source.trim() === "") {
       throw new AmstaffError(
@@ -104,46 +201,39 @@ export function createHttpApi(
         "The body is empty: send the module file, e.g. curl --data-binary @user-service.ts.",
       );
     }
-    const compiled = await deps.compile(source);
-    if (!compiled.ok) {
-      return {
-        status: 400,
-        body: {
-          error: { code: "AMS_ERR_MODULE_INVALID", message: formatCompileErrors(compiled.errors) },
-          errors: compiled.errors,
-        },
-      };
-    }
-    const definition: ModuleDefinition = compiled.definition;
-    const existing = machine.module(definition.name);
-    if (
-      existing &&
-      existing.source === source &&
-      JSON.stringify(existing.definition) === JSON.stringify(definition)
-    ) {
-      return { status: 200, body: { module: definition.name, version: existing.version, changed: false } };
-    }
-    const applied = await log.propose({
-      type: "module.put",
-      name: definition.name,
-      source,
-      definition,
-      at: clock.now(),
-    });
-    if (!applied.ok || !applied.module)
+    const dryRun = ["1", "true", ""].includes(url.searchParams.get("dryRun") ?? "no");
+    return applyModule(source, await compileOr400(source), by, dryRun);
+  };
+
+  const rollback: Route = async (request, [name], _, by) => {
+    const text = await readBody(request);
+    const body = rollbackBodySchema.safeParse(text.trim() === "" ? {} : safeJson(text));
+    if (!body.success)
+      throw new AmstaffError("AMS_ERR_REQUEST_INVALID", `Invalid body: ${formatIssues(body.error.issues)}.`);
+    const history = machine.history(name!);
+    const current = machine.module(name!)?.revision;
+    const target =
+      body.data.revision === undefined
+        ? history.filter((r) => r.revision !== current).at(-1)
+        : history.find((r) => r.revision === body.data.revision);
+    if (!target) {
       throw new AmstaffError(
-        "AMS_ERR_INTERNAL",
-        `The module was not stored: ${applied.ok ? "no result" : applied.reason}`,
+        "AMS_ERR_MODULE_NOT_FOUND",
+        history.length === 0
+          ? `Module "${name}" has no history.`
+          : `Module "${name}" has no revision ${body.data.revision ?? "before the current one"}; kept: ${history.map((r) => r.revision).join(", ")}.`,
       );
-    return {
-      status: existing ? 200 : 201,
-      body: {
-        module: definition.name,
-        version: applied.module.version,
-        changed: true,
-        monitors: definition.monitors.map((m) => m.name),
-      },
-    };
+    }
+    // The old source is compiled again: it must still be valid with the plugins installed today.
+    const definition = await compileOr400(target.source);
+    if (definition.name !== name) {
+      throw new AmstaffError(
+        "AMS_ERR_MODULE_INVALID",
+        `Revision ${target.revision} now evaluates to module "${definition.name}", not "${name}".`,
+      );
+    }
+    const reply = await applyModule(target.source, definition, by, false);
+    return { ...reply, body: { ...(reply.body as object), rolledBackTo: target.revision } };
   };
 
   const monitorsView = (url: URL) => {
@@ -206,6 +296,9 @@ export function createHttpApi(
         body: machine.modules().map((m) => ({
           name: m.name,
           version: m.version,
+          revision: m.revision,
+          hash: m.hash,
+          pushedBy: m.pushedBy,
           monitors: m.definition.monitors.map((d) => d.name),
           createdAt: m.createdAt,
           updatedAt: m.updatedAt,
@@ -213,6 +306,31 @@ export function createHttpApi(
       }),
     ],
     ["GET", /^\/modules\/([^/]+)$/, (_, [name]) => ({ status: 200, body: moduleOr404(name!) })],
+    [
+      "GET",
+      /^\/modules\/([^/]+)\/history$/,
+      (_, [name]) => {
+        const history = machine.history(name!);
+        if (history.length === 0)
+          throw new AmstaffError("AMS_ERR_MODULE_NOT_FOUND", `Module "${name}" has no history.`);
+        const current = machine.module(name!)?.revision ?? null;
+        return {
+          status: 200,
+          body: { module: name, current, revisions: history.map(({ source: _s, ...r }) => r).reverse() },
+        };
+      },
+    ],
+    [
+      "GET",
+      /^\/modules\/([^/]+)\/history\/(\d+)$/,
+      (_, [name, revision]) => {
+        const found = machine.history(name!).find((r) => r.revision === Number(revision));
+        if (!found)
+          throw new AmstaffError("AMS_ERR_MODULE_NOT_FOUND", `Module "${name}" has no revision ${revision}.`);
+        return { status: 200, body: found };
+      },
+    ],
+    ["POST", /^\/modules\/([^/]+)\/rollback$/, rollback],
     [
       "DELETE",
       /^\/modules\/([^/]+)$/,
@@ -227,7 +345,7 @@ export function createHttpApi(
     [
       "POST",
       /^\/monitors\/([^/]+)\/([^/]+)\/ack$/,
-      async (request, [module, monitor]) => {
+      async (request, [module, monitor], _, by) => {
         const text = await readBody(request);
         const body = ackBodySchema.safeParse(text.trim() === "" ? {} : safeJson(text));
         if (!body.success) {
@@ -247,7 +365,7 @@ export function createHttpApi(
           module: module!,
           monitor: monitor!,
           incident: body.data.incident,
-          by: body.data.by ?? "api",
+          by: body.data.by ?? by,
           at: clock.now(),
         });
         if (!applied.ok)
@@ -300,7 +418,8 @@ export function createHttpApi(
       if (!match) continue;
       pathMatched = true;
       if (method !== request.method) continue;
-      if (url.pathname !== "/health" && !authorized(request)) {
+      const name = caller(request);
+      if (url.pathname !== "/health" && name === undefined) {
         throw new AmstaffError(
           "AMS_ERR_AUTH_REQUIRED",
           "Missing or wrong token: send Authorization: Bearer <token> (the server prints where its token is).",
@@ -312,7 +431,7 @@ export function createHttpApi(
       } catch {
         throw new AmstaffError("AMS_ERR_REQUEST_INVALID", "The URL is not correctly percent-encoded.");
       }
-      return handler(request, params, url);
+      return handler(request, params, url, name ?? "anonymous");
     }
     return pathMatched
       ? {
@@ -341,6 +460,15 @@ export function createHttpApi(
     const url = new URL(request.url ?? "/", "http://localhost");
     void route(request, url)
       .catch((error: unknown) => {
+        if (error instanceof CompileRefusal) {
+          return {
+            status: 400,
+            body: {
+              error: { code: "AMS_ERR_MODULE_INVALID", message: formatCompileErrors(error.errors) },
+              errors: error.errors,
+            },
+          };
+        }
         const { status, body } = errorResponse(error);
         if (status >= 500) logger.error({ requestId, err: error }, "request failed");
         return { status, body };

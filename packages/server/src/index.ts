@@ -4,6 +4,8 @@ export type { Command, DeliveryRecord, MonitorRecord, StoredModule, TransitionRe
 export { commandSchema } from "./commands.js";
 export type { RetryPolicy } from "./deliveryWorker.js";
 export { defaultRetryPolicy } from "./deliveryWorker.js";
+export type { Discovery, DiscoveryProblem } from "./discovery.js";
+export { discoverPlugins, pluginPackagePattern } from "./discovery.js";
 export { errorResponse, httpStatusOf } from "./httpErrors.js";
 export { builtinPlugins, PluginRegistry } from "./plugins.js";
 export type { ReplicatedLog } from "./replicatedLog.js";

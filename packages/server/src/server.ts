@@ -9,6 +9,7 @@ import Database from "better-sqlite3";
 import { type Logger, pino } from "pino";
 import { type Clock, systemClock } from "./clock.js";
 import { DeliveryWorker, type RetryPolicy } from "./deliveryWorker.js";
+import { discoverPlugins, serverPackageDir } from "./discovery.js";
 import { createHttpApi } from "./httpApi.js";
 import { MonitorRunner } from "./monitorRunner.js";
 import { Observations } from "./observations.js";
@@ -27,9 +28,17 @@ export interface ServerOptions {
   port?: number;
   /** The address to listen on. @default "127.0.0.1" */
   host?: string;
-  /** The API token; when absent, the data directory's, or a generated one. */
+  /** The API token, named `admin`; when absent, the data directory's, or a generated one. */
   token?: string | undefined;
-  /** The installed plugins. @default the built-in HTTP sampler and webhook handler */
+  /**
+   * More API tokens, by name (`{ ci: "…", alice: "…" }`). Every write records the name of the token
+   * that made it, so give each pipeline and person their own.
+   */
+  tokens?: Readonly<Record<string, string>> | undefined;
+  /**
+   * The plugins this node offers. Default: the built-in ones plus every plugin package discovered
+   * beside the server and in the working directory (see `discoverPlugins`).
+   */
   plugins?: readonly PluginDescriptor[];
   /** The URL people reach this server at, for links in notifications (e.g. `https://amstaff.example.com`). */
   publicUrl?: string | undefined;
@@ -80,7 +89,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
 
   const machine = new StateMachine();
   const log = new SqliteLog(db, machine);
-  const plugins = new PluginRegistry(options.plugins ?? builtinPlugins);
+  const plugins = new PluginRegistry(options.plugins ?? (await installedPlugins(logger)));
   const observations = new Observations(db);
   const scheduler = new Scheduler({
     clock,
@@ -135,7 +144,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       scheduler,
       clock,
       logger,
-      token,
+      tokens: new Map([["admin", token], ...Object.entries(options.tokens ?? {})]),
       version,
     }),
   );
@@ -185,6 +194,22 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     stop,
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/** The built-in plugins, and those of every plugin package installed beside the server. */
+async function installedPlugins(logger: Logger): Promise<PluginDescriptor[]> {
+  const { plugins, problems } = await discoverPlugins([serverPackageDir, process.cwd()]);
+  for (const problem of problems) logger.warn(problem, "plugin package skipped");
+  const byId = new Map<string, PluginDescriptor>(builtinPlugins.map((p) => [p.id, p]));
+  for (const { descriptor, package: name, version } of plugins) {
+    if (byId.has(descriptor.id)) continue;
+    byId.set(descriptor.id, descriptor);
+    logger.info(
+      { plugin: descriptor.id, kind: descriptor.kind, package: name, version },
+      "plugin discovered",
+    );
+  }
+  return [...byId.values()];
 }
 
 /** The default logger: JSON lines on stdout, never the token or a secret header. */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   AmstaffError,
   type HandlerSpec,
@@ -12,10 +13,14 @@ import {
   commandSchema,
   type DeliveryRecord,
   type IncidentRecord,
+  type ModuleRevision,
   type MonitorRecord,
   type StoredModule,
   type TransitionRecord,
 } from "./commands.js";
+
+/** How many pushed versions of each module are kept for history and rollback. */
+export const revisionsKept = 50;
 
 /** How many committed transitions each monitor keeps once all their deliveries have settled. */
 export const transitionsKeptPerMonitor = 50;
@@ -60,6 +65,7 @@ export class StateMachine {
   readonly #deliveries = new Map<string, DeliveryRecord>();
   /** Delivery ids by transition id. */
   readonly #deliveryIds = new Map<string, string[]>();
+  readonly #history = new Map<string, ModuleRevision[]>();
   readonly #listeners = new Set<ApplyListener>();
 
   /** Listens to every applied command; returns the function that stops listening. */
@@ -88,7 +94,7 @@ export class StateMachine {
         this.#clusterId ??= command.clusterId;
         return { ok: true };
       case "module.put":
-        return this.#putModule(command.name, command.source, command.definition, command.at, index);
+        return this.#putModule(command, index);
       case "module.delete":
         return this.#deleteModule(command.name);
       case "transition.record":
@@ -102,22 +108,35 @@ export class StateMachine {
     }
   }
 
-  #putModule(
-    name: string,
-    source: string,
-    definition: ModuleDefinition,
-    at: number,
-    index: number,
-  ): ApplyResult {
+  #putModule(command: Extract<Command, { type: "module.put" }>, index: number): ApplyResult {
+    const { name, source, definition, at } = command;
+    const by = command.by ?? "unknown";
     const previous = this.#modules.get(name);
+    const history = this.#history.get(name) ?? [];
+    const revision = (history.at(-1)?.revision ?? 0) + 1;
+    const hash = createHash("sha256").update(source).digest("hex");
     const module: StoredModule = {
       name,
       source,
       definition,
       version: index,
+      revision,
+      hash,
+      pushedBy: by,
       createdAt: previous?.createdAt ?? at,
       updatedAt: at,
     };
+    // History outlives a delete, so a deleted module can be rolled back into existence.
+    history.push({
+      revision,
+      version: index,
+      hash,
+      pushedBy: by,
+      at,
+      source,
+      monitors: definition.monitors.map((m) => m.name),
+    });
+    this.#history.set(name, history.slice(-revisionsKept));
     this.#modules.set(name, module);
     // Monitors that survive a re-push keep their status, so re-deploying a module does not re-alert.
     const names = new Set(definition.monitors.map((m) => m.name));
@@ -353,6 +372,11 @@ export class StateMachine {
     return [...this.#modules.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** The versions of a module pushed so far, oldest first (also after it was deleted). */
+  history(name: string): ModuleRevision[] {
+    return this.#history.get(name) ?? [];
+  }
+
   module(name: string): StoredModule | undefined {
     return this.#modules.get(name);
   }
@@ -416,6 +440,7 @@ export class StateMachine {
       monitors: [...this.#monitors.values()],
       transitions: [...this.#transitionsByMonitor.values()].flat().map((id) => this.#transitions.get(id)),
       deliveries: [...this.#deliveries.values()],
+      history: [...this.#history.entries()],
     };
     return new TextEncoder().encode(JSON.stringify(data));
   }
@@ -429,6 +454,7 @@ export class StateMachine {
       monitors: MonitorRecord[];
       transitions: TransitionRecord[];
       deliveries: DeliveryRecord[];
+      history: [string, ModuleRevision[]][];
     };
     try {
       data = JSON.parse(new TextDecoder().decode(snapshot));
@@ -445,6 +471,8 @@ export class StateMachine {
     this.#transitionsByMonitor.clear();
     this.#deliveries.clear();
     this.#deliveryIds.clear();
+    this.#history.clear();
+    for (const [name, revisions] of data.history) this.#history.set(name, revisions);
     for (const m of data.modules) this.#modules.set(m.name, m);
     for (const m of data.monitors) this.#monitors.set(monitorKey(m.module, m.monitor), m);
     for (const t of data.transitions) {

@@ -1,0 +1,353 @@
+#!/usr/bin/env node
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import type { PluginDescriptor } from "@amstaff/core";
+import { ApiClient, ApiError } from "./apiClient.js";
+import { resolveTarget } from "./cliConfig.js";
+import { ago, renderTable } from "./table.js";
+import { version } from "./version.js";
+
+/** Exit codes, so CI pipelines can tell a refused module from a broken connection. */
+const exit = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
+
+class UsageError extends Error {}
+
+const help: Record<string, string> = {
+  "": `amstaff ${version}: monitoring modules as code
+
+Usage: amstaff <command> [options]
+
+Commands:
+  init [name]                 scaffold a module file and a tsconfig for your editor
+  check <file...>             compile module files offline, with the server's errors
+  push <file> [--dry-run]     show what a module file changes, and apply it
+  ls                          list the server's modules
+  status [module]             monitors and their status, failing first
+  rm <module>                 stop and remove a module
+  history <module>            the versions pushed of a module
+  rollback <module> [rev]     re-apply an earlier version (default: the one before)
+  ack <module> <monitor>      acknowledge a monitor's open incident
+
+Options:
+  --server <url>    the server (env AMSTAFF_URL, config "server"; default http://127.0.0.1:7070)
+  --token <token>   the API token (env AMSTAFF_TOKEN, config "token")
+  --config <file>   a config file (default: .amstaff.json here or above, then ~/.config/amstaff/config.json)
+  --json            machine-readable output
+  -h, --help        help for amstaff or a command
+  -v, --version     the version
+
+Exit codes: 0 ok, 1 refused (invalid module, failed check), 2 usage error, 3 server unreachable or error.`,
+  init: "amstaff init [name]\n\nWrites monitoring/<name>.ts and monitoring/tsconfig.json (never overwrites).",
+  check:
+    "amstaff check <file...>\n\nCompiles each file as the server would: syntax, imports, types and options; exits 1 on any error.",
+  push: "amstaff push <file> [--dry-run]\n\nSends the file to the server: prints the monitors added, changed and removed; --dry-run changes nothing.",
+  ls: "amstaff ls [--json]\n\nLists modules with their revision, monitors and who pushed them.",
+  status:
+    "amstaff status [module] [--json]\n\nEvery monitor (or one module's) with its status, since when and its last result.",
+  rm: "amstaff rm <module>\n\nStops and removes a module; its history is kept for rollback.",
+  history: "amstaff history <module> [--json]\n\nThe revisions pushed of a module, newest first.",
+  rollback:
+    "amstaff rollback <module> [revision]\n\nRe-applies an earlier revision in one step (default: the one before the current).",
+  ack: "amstaff ack <module> <monitor> [--by <name>]\n\nAcknowledges the monitor's open incident: stops reminders, never the resolve.",
+};
+
+const statusIcon: Record<string, string> = {
+  ok: "✔ ok",
+  warning: "▲ warning",
+  critical: "✖ critical",
+  unknown: "? unknown",
+  pending: "… pending",
+};
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      server: { type: "string" },
+      token: { type: "string" },
+      config: { type: "string" },
+      json: { type: "boolean" },
+      "dry-run": { type: "boolean" },
+      by: { type: "string" },
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "v" },
+    },
+  });
+  const [command = "", ...args] = positionals;
+  const out = (text: string) => process.stdout.write(`${text}\n`);
+  const json = (value: unknown) => out(JSON.stringify(value, null, 2));
+
+  if (values.version) return (out(version), exit.ok);
+  if (values.help || command === "" || command === "help") {
+    const topic = command === "help" ? (args[0] ?? "") : command;
+    out(help[topic] ?? help[""]!);
+    return exit.ok;
+  }
+  if (!(command in help)) throw new UsageError(`unknown command "${command}"; run amstaff --help`);
+
+  const need = (count: number, what: string) => {
+    if (args.length < count) throw new UsageError(`missing ${what}\n\n${help[command]}`);
+  };
+  const client = () => new ApiClient(resolveTarget(values, process.env, process.cwd()));
+
+  switch (command) {
+    case "init": {
+      const name = args[0] ?? basename(process.cwd());
+      const slug =
+        name
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, "-")
+          .replace(/^-|-$/g, "") || "service";
+      const dir = resolve("monitoring");
+      const file = join(dir, `${slug}.ts`);
+      const tsconfig = join(dir, "tsconfig.json");
+      mkdirSync(dir, { recursive: true });
+      for (const [path, content] of [
+        [file, moduleTemplate(name, slug)],
+        [tsconfig, `${JSON.stringify(tsconfigTemplate, null, 2)}\n`],
+      ] as const) {
+        if (existsSync(path)) out(`  exists   ${relative(process.cwd(), path)} (left as it is)`);
+        else writeFileSync(path, content, { flag: "wx" }), out(`  created  ${relative(process.cwd(), path)}`);
+      }
+      out("\nFor autocompletion and type checks in your editor:");
+      out("  npm i -D @amstaff/dsl @amstaff/sampler-http @amstaff/handler-webhook");
+      out(
+        `Then: amstaff check ${relative(process.cwd(), file)} && amstaff push ${relative(process.cwd(), file)}`,
+      );
+      return exit.ok;
+    }
+    case "check": {
+      need(1, "a file to check");
+      // Only `check` needs the compiler and the plugins: the other commands start without loading them.
+      const { compileModule, formatCompileErrors } = await import("@amstaff/dsl/compiler");
+      const plugins = await localPlugins();
+      let failed = false;
+      const results = [];
+      for (const path of args) {
+        const source = readSource(path);
+        const result = await compileModule(source, { filename: path, plugins });
+        results.push({ file: path, ...result });
+        if (result.ok) {
+          if (!values.json)
+            out(
+              `✔ ${path}: module "${result.definition.name}", ${result.definition.monitors.length} monitor(s)`,
+            );
+        } else {
+          failed = true;
+          if (!values.json) out(`✖ ${formatCompileErrors(result.errors)}`);
+        }
+      }
+      if (values.json) json(results);
+      return failed ? exit.refused : exit.ok;
+    }
+    case "push": {
+      need(1, "a module file");
+      const source = readSource(args[0]!);
+      const dryRun = values["dry-run"] === true;
+      const result = await client().request<PushResult>(
+        "POST",
+        `/monitor${dryRun ? "?dryRun=true" : ""}`,
+        source,
+      );
+      if (values.json) return (json(result), exit.ok);
+      const { diff } = result;
+      const lines = [
+        ...diff.added.map((m) => `  + ${m}`),
+        ...diff.changed.map((m) => `  ~ ${m}`),
+        ...diff.removed.map((m) => `  - ${m}`),
+      ];
+      if (!result.changed) out(`= ${result.module}: unchanged (revision ${result.revision})`);
+      else if (dryRun)
+        out(
+          `${result.module} (dry run, nothing applied):\n${lines.join("\n") || "  (same monitors, new source)"}`,
+        );
+      else
+        out(
+          `✔ ${result.module} is at revision ${result.revision}:\n${lines.join("\n") || "  (same monitors, new source)"}`,
+        );
+      return exit.ok;
+    }
+    case "ls": {
+      const modules = await client().request<ModuleSummary[]>("GET", "/modules");
+      if (values.json) return (json(modules), exit.ok);
+      if (modules.length === 0) return (out("no modules yet: amstaff push <file>"), exit.ok);
+      out(
+        renderTable(
+          ["MODULE", "REV", "MONITORS", "UPDATED", "BY"],
+          modules.map((m) => [
+            m.name,
+            String(m.revision),
+            String(m.monitors.length),
+            ago(m.updatedAt),
+            m.pushedBy,
+          ]),
+        ),
+      );
+      return exit.ok;
+    }
+    case "status": {
+      const query = args[0] ? `?module=${encodeURIComponent(args[0])}` : "";
+      const monitors = await client().request<MonitorStatusView[]>("GET", `/monitors${query}`);
+      if (values.json) return (json(monitors), exit.ok);
+      if (monitors.length === 0)
+        return (out(args[0] ? `no monitors in module "${args[0]}"` : "no monitors yet"), exit.ok);
+      out(
+        renderTable(
+          ["STATUS", "MODULE", "MONITOR", "SINCE", "LAST RESULT"],
+          monitors.map((m) => [
+            `${statusIcon[m.status] ?? m.status}${m.incident?.acknowledged ? " (acked)" : ""}`,
+            m.module,
+            m.monitor,
+            ago(m.since),
+            m.lastResult ? truncate(m.lastResult.message, 80) : "-",
+          ]),
+        ),
+      );
+      return exit.ok;
+    }
+    case "rm": {
+      need(1, "a module name");
+      await client().request("DELETE", `/modules/${encodeURIComponent(args[0]!)}`);
+      out(`✔ removed ${args[0]} (amstaff rollback "${args[0]}" brings it back)`);
+      return exit.ok;
+    }
+    case "history": {
+      need(1, "a module name");
+      const history = await client().request<HistoryView>(
+        "GET",
+        `/modules/${encodeURIComponent(args[0]!)}/history`,
+      );
+      if (values.json) return (json(history), exit.ok);
+      out(
+        renderTable(
+          ["REV", "HASH", "PUSHED", "BY", "MONITORS"],
+          history.revisions.map((r) => [
+            `${r.revision === history.current ? "*" : " "}${r.revision}`,
+            r.hash.slice(0, 12),
+            new Date(r.at).toISOString().replace("T", " ").slice(0, 19),
+            r.pushedBy,
+            String(r.monitors.length),
+          ]),
+        ),
+      );
+      return exit.ok;
+    }
+    case "rollback": {
+      need(1, "a module name");
+      const revision = args[1] === undefined ? undefined : Number(args[1]);
+      if (revision !== undefined && !Number.isInteger(revision))
+        throw new UsageError(`"${args[1]}" is not a revision number`);
+      const result = await client().request<PushResult & { rolledBackTo: number }>(
+        "POST",
+        `/modules/${encodeURIComponent(args[0]!)}/rollback`,
+        JSON.stringify(revision === undefined ? {} : { revision }),
+      );
+      if (values.json) return (json(result), exit.ok);
+      out(`✔ ${result.module} re-applied revision ${result.rolledBackTo}, now revision ${result.revision}`);
+      return exit.ok;
+    }
+    case "ack": {
+      need(2, "a module and a monitor");
+      const path = `/monitors/${encodeURIComponent(args[0]!)}/${encodeURIComponent(args[1]!)}/ack`;
+      await client().request("POST", path, JSON.stringify(values.by ? { by: values.by } : {}));
+      out(`✔ acknowledged ${args[0]} / ${args[1]}`);
+      return exit.ok;
+    }
+  }
+  return exit.usage;
+}
+
+interface PushResult {
+  module: string;
+  revision: number | null;
+  changed: boolean;
+  diff: { added: string[]; changed: string[]; removed: string[] };
+}
+interface ModuleSummary {
+  name: string;
+  revision: number;
+  monitors: string[];
+  updatedAt: number;
+  pushedBy: string;
+}
+interface MonitorStatusView {
+  module: string;
+  monitor: string;
+  status: string;
+  since: number | null;
+  lastResult: { message: string } | null;
+  incident: { acknowledged: unknown } | null;
+}
+interface HistoryView {
+  current: number | null;
+  revisions: { revision: number; hash: string; at: number; pushedBy: string; monitors: string[] }[];
+}
+
+const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+function readSource(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+}
+
+/** The plugins a local check knows: the built-in ones and those installed here or beside the CLI. */
+async function localPlugins(): Promise<PluginDescriptor[]> {
+  const { discoverPlugins, serverPackageDir } = await import("./discovery.js");
+  const { builtinPlugins } = await import("./plugins.js");
+  const { plugins } = await discoverPlugins([process.cwd(), serverPackageDir]);
+  const byId = new Map<string, PluginDescriptor>(builtinPlugins.map((p) => [p.id, p]));
+  for (const { descriptor } of plugins) if (!byId.has(descriptor.id)) byId.set(descriptor.id, descriptor);
+  return [...byId.values()];
+}
+
+const tsconfigTemplate = {
+  compilerOptions: {
+    target: "ES2022",
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+  },
+  include: ["*.ts"],
+};
+
+function moduleTemplate(name: string, slug: string): string {
+  return `import { amstaff, every } from "@amstaff/dsl";
+import { webhook } from "@amstaff/handler-webhook";
+import { httpGet } from "@amstaff/sampler-http";
+
+export default amstaff(${JSON.stringify(name)}, (m) => {
+  m.monitor("Health check", {
+    sampler: httpGet({ url: "https://example.com/health" }),
+    timing: every("1m"),
+    handlers: [webhook({ url: "https://hooks.example.com/amstaff" })],
+    tags: [${JSON.stringify(slug)}],
+  });
+});
+`;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`amstaff: ${(error as Error).message}\n`);
+    const code =
+      error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+        ? exit.usage
+        : exit.unavailable;
+    // A 4xx the server answered (an invalid module, an unknown module) is the caller's to fix.
+    process.exit(
+      error instanceof ApiError && error.status !== undefined && error.status < 500 && error.status !== 401
+        ? exit.refused
+        : code,
+    );
+  },
+);
