@@ -76,10 +76,15 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const [command = "", ...args] = positionals;
-  const out = (text: string) => process.stdout.write(`${text}\n`);
-  const json = (value: unknown) => out(JSON.stringify(value, null, 2));
+  const out = (text: string) => void process.stdout.write(`${text}\n`);
+  /** Prints and ends the command successfully. */
+  const say = (text: string): number => {
+    out(text);
+    return exit.ok;
+  };
+  const json = (value: unknown): number => say(JSON.stringify(value, null, 2));
 
-  if (values.version) return (out(version), exit.ok);
+  if (values.version) return say(version);
   if (values.help || command === "" || command === "help") {
     const topic = command === "help" ? (args[0] ?? "") : command;
     out(help[topic] ?? help[""]!);
@@ -108,8 +113,12 @@ async function main(argv: string[]): Promise<number> {
         [file, moduleTemplate(name, slug)],
         [tsconfig, `${JSON.stringify(tsconfigTemplate, null, 2)}\n`],
       ] as const) {
-        if (existsSync(path)) out(`  exists   ${relative(process.cwd(), path)} (left as it is)`);
-        else writeFileSync(path, content, { flag: "wx" }), out(`  created  ${relative(process.cwd(), path)}`);
+        if (existsSync(path)) {
+          out(`  exists   ${relative(process.cwd(), path)} (left as it is)`);
+        } else {
+          writeFileSync(path, content, { flag: "wx" });
+          out(`  created  ${relative(process.cwd(), path)}`);
+        }
       }
       out("\nFor autocompletion and type checks in your editor:");
       out("  npm i -D @amstaff/dsl @amstaff/sampler-http @amstaff/handler-webhook");
@@ -151,7 +160,7 @@ async function main(argv: string[]): Promise<number> {
         `/monitor${dryRun ? "?dryRun=true" : ""}`,
         source,
       );
-      if (values.json) return (json(result), exit.ok);
+      if (values.json) return json(result);
       const { diff } = result;
       const lines = [
         ...diff.added.map((m) => `  + ${m}`),
@@ -171,8 +180,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case "ls": {
       const modules = await client().request<ModuleSummary[]>("GET", "/modules");
-      if (values.json) return (json(modules), exit.ok);
-      if (modules.length === 0) return (out("no modules yet: amstaff push <file>"), exit.ok);
+      if (values.json) return json(modules);
+      if (modules.length === 0) return say("no modules yet: amstaff push <file>");
       out(
         renderTable(
           ["MODULE", "REV", "MONITORS", "UPDATED", "BY"],
@@ -190,9 +199,9 @@ async function main(argv: string[]): Promise<number> {
     case "status": {
       const query = args[0] ? `?module=${encodeURIComponent(args[0])}` : "";
       const monitors = await client().request<MonitorStatusView[]>("GET", `/monitors${query}`);
-      if (values.json) return (json(monitors), exit.ok);
+      if (values.json) return json(monitors);
       if (monitors.length === 0)
-        return (out(args[0] ? `no monitors in module "${args[0]}"` : "no monitors yet"), exit.ok);
+        return say(args[0] ? `no monitors in module "${args[0]}"` : "no monitors yet");
       out(
         renderTable(
           ["STATUS", "MODULE", "MONITOR", "SINCE", "LAST RESULT"],
@@ -219,7 +228,7 @@ async function main(argv: string[]): Promise<number> {
         "GET",
         `/modules/${encodeURIComponent(args[0]!)}/history`,
       );
-      if (values.json) return (json(history), exit.ok);
+      if (values.json) return json(history);
       out(
         renderTable(
           ["REV", "HASH", "PUSHED", "BY", "MONITORS"],
@@ -244,7 +253,7 @@ async function main(argv: string[]): Promise<number> {
         `/modules/${encodeURIComponent(args[0]!)}/rollback`,
         JSON.stringify(revision === undefined ? {} : { revision }),
       );
-      if (values.json) return (json(result), exit.ok);
+      if (values.json) return json(result);
       out(`✔ ${result.module} re-applied revision ${result.rolledBackTo}, now revision ${result.revision}`);
       return exit.ok;
     }

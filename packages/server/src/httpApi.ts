@@ -406,6 +406,7 @@ export function createHttpApi(
           package: p.package,
           description: p.description,
           builders: Object.keys(p.builders),
+          options: optionsJsonSchema(p),
         })),
       }),
     ],

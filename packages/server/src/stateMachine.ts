@@ -3,7 +3,6 @@ import {
   AmstaffError,
   type HandlerSpec,
   isFailing,
-  type ModuleDefinition,
   type MonitorDefinition,
   type MonitorStatus,
   type SampleStatus,

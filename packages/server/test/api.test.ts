@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AmstaffServer, startServer } from "../src/server.js";
+import { startReceiver, startTarget } from "./localServers.js";
+import { eventually } from "./serverProcess.js";
+
+let server: AmstaffServer;
+let dataDir: string;
+const target = await startTarget();
+const receiver = await startReceiver();
+
+const moduleSource = (monitors: string, name = "Payments") => `import { amstaff, every } from "@amstaff/dsl";
+import { httpGet } from "@amstaff/sampler-http";
+import { webhook } from "@amstaff/handler-webhook";
+
+export default amstaff(${JSON.stringify(name)}, (m) => {
+${monitors}
+});
+`;
+const monitor = (name: string, path = "/health") =>
+  `  m.monitor(${JSON.stringify(name)}, { sampler: httpGet({ url: "${target.url}${path}" }), timing: every("1s"), handlers: [webhook({ url: "${receiver.url}/hook" })] });`;
+
+async function api(path: string, init: { method?: string; body?: string; token?: string } = {}) {
+  const response = await fetch(`${server.url}${path}`, {
+    method: init.method ?? "GET",
+    body: init.body,
+    headers: { authorization: `Bearer ${init.token ?? server.token}` },
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "amstaff-api-"));
+  server = await startServer({ dataDir, port: 0, logger: "silent", tokens: { ci: "ci-token-0123456789abcdef" } });
+});
+
+afterAll(async () => {
+  await server.stop();
+  await target[Symbol.asyncDispose]();
+  await receiver[Symbol.asyncDispose]();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("the HTTP API", () => {
+  it("lists the installed plugins with their options as JSON Schema", async () => {
+    const { body } = await api("/plugins");
+    const http = body.find((p: { id: string }) => p.id === "@amstaff/sampler-http");
+    expect(http).toMatchObject({ kind: "sampler", builders: expect.arrayContaining(["httpGet"]) });
+    expect(http.options.properties.url).toBeDefined();
+  });
+
+  it("shows a push's diff without applying it on a dry run, and records who pushed", async () => {
+    const v1 = moduleSource([monitor("A"), monitor("B")].join("\n"));
+    const dry = await api("/monitor?dryRun=true", { method: "POST", body: v1 });
+    expect(dry).toMatchObject({ status: 200, body: { dryRun: true, changed: true, diff: { added: ["A", "B"] } } });
+    expect((await api("/modules")).body).toEqual([]);
+
+    expect((await api("/monitor", { method: "POST", body: v1, token: "ci-token-0123456789abcdef" })).status).toBe(201);
+    const v2 = moduleSource([monitor("A", "/other"), monitor("C")].join("\n"));
+    const pushed = await api("/monitor", { method: "POST", body: v2 });
+    expect(pushed.body).toMatchObject({ revision: 2, diff: { added: ["C"], changed: ["A"], removed: ["B"], unchanged: [] } });
+    const history = (await api("/modules/Payments/history")).body;
+    expect(history).toMatchObject({ current: 2, revisions: [{ revision: 2, pushedBy: "admin" }, { revision: 1, pushedBy: "ci" }] });
+    expect((await api("/modules/Payments/history/1")).body.source).toBe(v1);
+  });
+
+  it("acknowledges an open incident once, and refuses when there is none", async () => {
+    await api("/monitor", { method: "POST", body: moduleSource(monitor("Checkout", "/health"), "Shop") });
+    target.status = 500;
+    await eventually(async () => {
+      const [m] = (await api("/monitors?module=Shop")).body;
+      return m?.incident ? m : undefined;
+    }, 15_000, "an open incident");
+    const ack = await api("/monitors/Shop/Checkout/ack", { method: "POST", body: JSON.stringify({ by: "alice" }) });
+    expect(ack).toMatchObject({ status: 200, body: { acknowledged: { acknowledged: { by: "alice" } } } });
+    expect((await api("/monitors/Shop/Checkout/ack", { method: "POST" })).status).toBe(409);
+    expect((await api("/monitors/Shop/Checkout/ack", { method: "POST", body: "{nope" })).status).toBe(400);
+    expect((await api("/monitors/Shop/Nope/ack", { method: "POST" })).status).toBe(404);
+    target.status = 200;
+  });
+
+  it("answers bad requests with a clear error and changes nothing", async () => {
+    const before = (await api("/modules")).body;
+    expect((await api("/nope")).status).toBe(404);
+    expect((await api("/modules", { method: "PUT" })).status).toBe(405);
+    expect((await api("/monitor", { method: "POST", body: "" })).body.error.message).toContain("--data-binary");
+    const big = await api("/monitor", { method: "POST", body: "x".repeat(2 * 1024 * 1024) });
+    expect(big).toMatchObject({ status: 413, body: { error: { code: "AMS_ERR_REQUEST_TOO_LARGE" } } });
+    expect((await api("/modules/%E0%A4%A", { method: "DELETE" })).status).toBe(400);
+    expect((await api("/modules/Ghost", { method: "DELETE" })).status).toBe(404);
+    expect((await api("/modules")).body).toEqual(before);
+  });
+});
