@@ -1,230 +1,595 @@
-// Benchmark of @amstaff/raft (3 OS processes, TCP on loopback, SQLite WAL synchronous=FULL, default
-// timing) against etcd (Debian etcd-server, 3 members on loopback) when installed. Not a test.
-// Run from packages/raft:  npx -y pnpm@12.21.0 exec node --import ./scripts/tsHooks.mjs ../../bench/raft/bench.ts
+// @amstaff/raft against etcd, driven the same way: this process is the client (and the orchestrator) and
+// talks to each system's three server processes over loopback TCP only — etcd through its native gRPC API
+// (@grpc/grpc-js, etcd.proto), our nodes through the small length-prefixed JSON endpoint of kvServer.ts.
+// Both durable: our nodes use SqliteStorage (WAL, synchronous=FULL), etcd its default WAL (fdatasync).
+// Run (after building packages/raft):  npx -y pnpm@12.21.0 --filter @amstaff/bench run raft [-- options]
 // Options: --seq N (sequential writes, default 500) --seconds S (throughput window, default 5)
-//          --writers W (default 64) --trials T (failover trials, default 5) --no-etcd
+//          --writers W (default 64) --trials T (failover trials, default 5) --no-etcd --no-ours
+//          --etcd-heartbeat MS --etcd-election MS (default: etcd's own 100 / 1000)
+//          --failover-attempt-ms MS (per-attempt deadline during failover trials, default 100)
+//          --diagnostics (ours: save() and event-loop-delay percentiles per phase; adds a 1 ms loop timer)
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { once } from "node:events";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { createConnection, createServer, type Socket } from "node:net";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { ProcessCluster } from "../../packages/raft/src/__tests__/processCluster.ts";
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { readFrames, writeFrame } from "./frames.ts";
 
 const { values } = parseArgs({
+  // `pnpm run raft -- --x` passes the "--" through
+  args: process.argv.slice(2).filter((a) => a !== "--"),
   options: {
     seq: { type: "string", default: "500" },
     seconds: { type: "string", default: "5" },
     writers: { type: "string", default: "64" },
     trials: { type: "string", default: "5" },
     "no-etcd": { type: "boolean", default: false },
+    "no-ours": { type: "boolean", default: false },
+    diagnostics: { type: "boolean", default: false },
+    "etcd-heartbeat": { type: "string" },
+    "failover-attempt-ms": { type: "string", default: "100" },
+    "etcd-election": { type: "string" },
   },
 });
 const SEQ = Number(values.seq);
 const SECONDS = Number(values.seconds);
 const WRITERS = Number(values.writers);
 const TRIALS = Number(values.trials);
+const WARMUP = 200;
+/** Per-attempt deadline of a write, the same for both systems. */
+const ATTEMPT_MS = 2000;
+/**
+ * Per-attempt deadline while measuring failover: an etcd follower forwards a write to the leader it still
+ * believes in, and a write forwarded to the killed leader is lost, so with ATTEMPT_MS the measured failover
+ * would be ATTEMPT_MS whatever etcd's real recovery time. Probing with short attempts measures the
+ * recovery itself (to within this resolution); ours rejects at followers at once, so it is unaffected.
+ */
+const FAILOVER_ATTEMPT_MS = Number(values["failover-attempt-ms"]);
+/** A write (with failover retries) gives up after this long. */
+const WRITE_DEADLINE_MS = 15_000;
+const CLK_TCK = 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Target {
+interface Syncs {
+  count: number;
+  seconds: number;
+}
+const noSyncs: Syncs = { count: Number.NaN, seconds: Number.NaN };
+
+interface Attempt {
+  ok: boolean;
+  /** Index of the member the server named as leader (ours only: etcd forwards to its leader itself). */
+  leader?: number | null;
+}
+
+/** Three server processes and one client connection to each of them. */
+interface System {
   name: string;
-  put(key: string, value: string): Promise<boolean>;
-  killLeader(): Promise<void>;
-  restartKilled(): Promise<void>;
+  put(member: number, key: string, value: string, timeoutMs: number): Promise<Attempt>;
+  /** Index of the live member that is leader (bounded wait). */
+  leader(): Promise<number>;
+  /** Durable log writes (fsyncs) the member has done so far, and the seconds they took. */
+  durableWrites(member: number): Promise<Syncs>;
+  pids(): number[];
+  /** Ours only: the member's save() and event-loop-delay percentiles since the last call (ms). */
+  diagnostics?(member: number): Promise<Record<string, number> | undefined>;
+  kill9(member: number): void;
+  restart(member: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-interface Result {
-  p50: number;
-  p99: number;
-  throughput: number;
-  failovers: number[];
-}
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
-
-async function measure(t: Target): Promise<Result> {
-  for (let i = 0; i < 50; i++) await t.put(`warm${i}`, "x");
-  const lat: number[] = [];
-  for (let i = 0; i < SEQ; i++) {
-    const s = performance.now();
-    if (!(await t.put(`seq${i}`, `v${i}`))) throw new Error(`${t.name}: sequential write failed`);
-    lat.push(performance.now() - s);
-  }
-  let done = 0;
-  const end = performance.now() + SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: WRITERS }, async (_, w) => {
-      for (let i = 0; performance.now() < end; i++) if (await t.put(`w${w}-${i}`, "v")) done++;
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, async () => {
+      const s = createServer();
+      s.listen(0, "127.0.0.1");
+      await once(s, "listening");
+      return s;
     }),
   );
-  const throughput = done / SECONDS;
-  const failovers: number[] = [];
-  for (let k = 0; k < TRIALS; k++) {
-    await t.killLeader();
-    const s = performance.now();
-    for (let i = 0; !(await t.put(`fail${k}-${i}`, "v")); i++) {
-      // keep trying until the first acknowledged write
-    }
-    failovers.push(performance.now() - s);
-    await t.restartKilled();
-    await sleep(2000);
-  }
-  return { p50: pct(lat, 50), p99: pct(lat, 99), throughput, failovers };
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }
 
-async function ours(dir: string): Promise<Target> {
-  mkdirSync(dir, { recursive: true });
-  const c = new ProcessCluster(["r1", "r2", "r3"], dir);
-  await c.start();
-  const hint = { leader: (await c.leader()) as string | null };
-  let killed: string | null = null;
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await sleep(20);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** utime + stime of a process in milliseconds, from /proc (the same measure for node and etcd). */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// @amstaff/raft: three kvServer.ts processes.
+
+/** One TCP connection to a kvServer.ts client endpoint, requests multiplexed by id; reconnects on demand. */
+class FrameEndpoint {
+  readonly #port: number;
+  #socket: Socket | null = null;
+  #next = 0;
+  readonly #pending = new Map<number, (reply: Record<string, unknown>) => void>();
+  constructor(port: number) {
+    this.#port = port;
+  }
+
+  #connect(): Socket {
+    if (this.#socket && !this.#socket.destroyed) return this.#socket;
+    const socket = createConnection({ port: this.#port, host: "127.0.0.1", noDelay: true });
+    this.#socket = socket;
+    readFrames(socket, (raw) => {
+      const reply = raw as { id: number } & Record<string, unknown>;
+      this.#pending.get(reply.id)?.(reply);
+      this.#pending.delete(reply.id);
+    });
+    const fail = () => {
+      if (this.#socket === socket) this.#socket = null;
+      for (const resolve of this.#pending.values()) resolve({ ok: false, code: "DISCONNECTED" });
+      this.#pending.clear();
+    };
+    socket.on("error", fail);
+    socket.on("close", fail);
+    return socket;
+  }
+
+  call(request: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown>> {
+    const socket = this.#connect();
+    const id = ++this.#next;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        resolve({ ok: false, code: "TIMEOUT" });
+      }, timeoutMs);
+      this.#pending.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      writeFrame(socket, { id, ...request });
+    });
+  }
+
+  close(): void {
+    this.#socket?.destroy();
+  }
+}
+
+async function ours(dir: string): Promise<System> {
+  const ids = ["r1", "r2", "r3"];
+  const ports = await freePorts(6);
+  const raftPorts = ports.slice(0, 3);
+  const clientPorts = ports.slice(3);
+  const peers = Object.fromEntries(ids.map((id, i) => [id, { host: "127.0.0.1", port: raftPorts[i]! }]));
+  const endpoints = clientPorts.map((p) => new FrameEndpoint(p));
+  const children: (ChildProcess | null)[] = [null, null, null];
+  const server = fileURLToPath(new URL("./kvServer.ts", import.meta.url));
+  const status = async (i: number, timeoutMs = 1000) => {
+    const r = await endpoints[i]!.call({ op: "status" }, timeoutMs);
+    return r.ok ? (r.value as { role: string; saves: number; saveSeconds: number }) : undefined;
+  };
+  const start = async (i: number, founder: boolean) => {
+    children[i] = spawn(process.execPath, [server], {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: {
+        ...process.env,
+        RAFT_ID: ids[i],
+        RAFT_DB: join(dir, `${ids[i]}.db`),
+        RAFT_SECRET: "bench-cluster-secret-0123456789",
+        RAFT_PORT: String(raftPorts[i]),
+        CLIENT_PORT: String(clientPorts[i]),
+        RAFT_PEERS: JSON.stringify(peers),
+        BENCH_DIAGNOSTICS: values.diagnostics ? "1" : "0",
+        ...(founder ? { RAFT_MEMBERS: ids.join(",") } : {}),
+      },
+    });
+    await until(`${ids[i]} to listen`, 20_000, () => status(i, 200));
+  };
+  await Promise.all(ids.map((_, i) => start(i, true)));
   return {
     name: "@amstaff/raft",
-    put: (k, v) => c.put(k, v, hint, 10_000),
-    async killLeader() {
-      const l = await c.leader();
-      killed = l;
-      c.kill9(l);
+    async put(member, key, value, timeoutMs) {
+      const r = await endpoints[member]!.call({ op: "put", key, value }, timeoutMs);
+      const hint = typeof r.leader === "string" ? ids.indexOf(r.leader) : -1;
+      return { ok: r.ok === true, leader: hint >= 0 ? hint : null };
     },
-    async restartKilled() {
-      if (killed) await c.restart(killed);
-      killed = null;
+    leader: () =>
+      until("a leader", 20_000, async () => {
+        for (let i = 0; i < 3; i++) if (children[i] && (await status(i))?.role === "leader") return i;
+        return undefined;
+      }),
+    async durableWrites(member) {
+      const s = await status(member);
+      return s ? { count: s.saves, seconds: s.saveSeconds } : noSyncs;
     },
-    stop: () => c.stop(),
+    pids: () => children.flatMap((c) => (c?.pid ? [c.pid] : [])),
+    async diagnostics(member) {
+      const r = await endpoints[member]!.call({ op: "diagnostics" }, 1000);
+      return r.ok ? (r.value as Record<string, number>) : undefined;
+    },
+    kill9(member) {
+      children[member]?.kill("SIGKILL");
+      children[member] = null;
+    },
+    restart: (member) => start(member, false),
+    async stop() {
+      for (const e of endpoints) e.close();
+      await Promise.all(
+        children.map(async (c) => {
+          if (!c || c.exitCode !== null) return;
+          const exited = once(c, "exit");
+          c.kill("SIGKILL");
+          await exited;
+        }),
+      );
+    },
   };
 }
 
-async function etcd(dir: string): Promise<Target | null> {
-  const which = spawn("sh", ["-c", "command -v etcd"]);
-  const found = await new Promise<boolean>((r) => which.on("exit", (code) => r(code === 0)));
-  if (!found) return null;
+// ---------------------------------------------------------------------------------------------------------
+// etcd: three members, native gRPC.
+
+interface EtcdClients {
+  kv: grpc.Client & {
+    Put(req: object, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null) => void): void;
+  };
+  maintenance: grpc.Client & {
+    Status(
+      req: object,
+      opts: grpc.CallOptions,
+      cb: (e: grpc.ServiceError | null, r?: { header: { member_id: string }; leader: string }) => void,
+    ): void;
+  };
+}
+
+async function etcd(dir: string): Promise<System | null> {
+  const which = spawn("sh", ["-c", "command -v etcd"], { stdio: "ignore" });
+  const [code] = (await once(which, "exit")) as [number];
+  if (code !== 0) return null;
+  const definition = protoLoader.loadSync(fileURLToPath(new URL("./etcd.proto", import.meta.url)), {
+    keepCase: true,
+    longs: String,
+  });
+  const pkg = grpc.loadPackageDefinition(definition).etcdserverpb as Record<
+    string,
+    grpc.ServiceClientConstructor
+  >;
   const names = ["e1", "e2", "e3"];
-  const base = 23790 + Math.floor(Math.random() * 100) * 10;
-  const client = (i: number) => `http://127.0.0.1:${base + i}`;
-  const peer = (i: number) => `http://127.0.0.1:${base + 5 + i}`;
+  const ports = await freePorts(6);
+  const client = (i: number) => `http://127.0.0.1:${ports[i]}`;
+  const peer = (i: number) => `http://127.0.0.1:${ports[3 + i]}`;
   const initial = names.map((n, i) => `${n}=${peer(i)}`).join(",");
-  const procs: (ChildProcess | null)[] = [null, null, null];
+  const clients: EtcdClients[] = names.map((_, i) => ({
+    kv: new pkg.KV!(`127.0.0.1:${ports[i]}`, grpc.credentials.createInsecure()) as EtcdClients["kv"],
+    maintenance: new pkg.Maintenance!(
+      `127.0.0.1:${ports[i]}`,
+      grpc.credentials.createInsecure(),
+    ) as EtcdClients["maintenance"],
+  }));
+  const children: (ChildProcess | null)[] = [null, null, null];
+  const timing = [
+    ...(values["etcd-heartbeat"] ? [`--heartbeat-interval=${values["etcd-heartbeat"]}`] : []),
+    ...(values["etcd-election"] ? [`--election-timeout=${values["etcd-election"]}`] : []),
+  ];
+  const status = (i: number, timeoutMs = 1000) =>
+    new Promise<{ member: string; leader: string } | undefined>((resolve) =>
+      clients[i]!.maintenance.Status({}, { deadline: Date.now() + timeoutMs }, (e, r) =>
+        resolve(e || !r ? undefined : { member: r.header.member_id, leader: r.leader }),
+      ),
+    );
+  const log = openSync(join(dir, "etcd.log"), "a");
   const start = (i: number, state: string) => {
-    procs[i] = spawn(
+    children[i] = spawn(
       "etcd",
       [
         `--name=${names[i]}`,
-        `--data-dir=${dir}/${names[i]}`,
+        `--data-dir=${join(dir, names[i]!)}`,
         `--listen-client-urls=${client(i)}`,
         `--advertise-client-urls=${client(i)}`,
         `--listen-peer-urls=${peer(i)}`,
         `--initial-advertise-peer-urls=${peer(i)}`,
         `--initial-cluster=${initial}`,
         `--initial-cluster-state=${state}`,
-        "--log-level=error",
+        ...timing,
       ],
-      { stdio: "ignore" },
+      { stdio: ["ignore", "ignore", log] },
     );
   };
   for (let i = 0; i < 3; i++) start(i, "new");
-  const b64 = (s: string) => Buffer.from(s).toString("base64");
-  let preferred = 0;
-  const putOn = async (i: number, k: string, v: string) => {
-    try {
-      const r = await fetch(`${client(i)}/v3/kv/put`, {
-        method: "POST",
-        body: JSON.stringify({ key: b64(k), value: b64(v) }),
-        signal: AbortSignal.timeout(2000),
-      });
-      return r.ok;
-    } catch {
-      return false;
-    }
-  };
-  const leaderIndex = async (): Promise<number> => {
-    for (;;) {
-      for (let i = 0; i < 3; i++) {
-        if (!procs[i]) continue;
-        try {
-          const r = await fetch(`${client(i)}/v3/maintenance/status`, { method: "POST", body: "{}" });
-          const j = (await r.json()) as { header: { member_id: string }; leader: string };
-          if (j.leader && j.header.member_id === j.leader) return i;
-        } catch {
-          // not up yet
+  const system: System = {
+    name: "etcd 3.4",
+    put: (member, key, value, timeoutMs) =>
+      new Promise((resolve) =>
+        clients[member]!.kv.Put(
+          { key: Buffer.from(key), value: Buffer.from(value) },
+          { deadline: Date.now() + timeoutMs },
+          (e) => resolve({ ok: !e }),
+        ),
+      ),
+    leader: () =>
+      until("an etcd leader", 30_000, async () => {
+        for (let i = 0; i < 3; i++) {
+          if (!children[i]) continue;
+          const s = await status(i);
+          if (s && s.leader !== "0" && s.leader === s.member) return i;
         }
+        return undefined;
+      }),
+    async durableWrites(member) {
+      try {
+        const text = await (await fetch(`${client(member)}/metrics`)).text();
+        const count = /^etcd_disk_wal_fsync_duration_seconds_count (\S+)/m.exec(text);
+        const sum = /^etcd_disk_wal_fsync_duration_seconds_sum (\S+)/m.exec(text);
+        return count && sum ? { count: Number(count[1]), seconds: Number(sum[1]) } : noSyncs;
+      } catch {
+        return noSyncs;
       }
-      await sleep(50);
-    }
-  };
-  let killed = -1;
-  preferred = await leaderIndex();
-  return {
-    name: "etcd",
-    async put(k, v) {
-      for (let n = 0; n < 3; n++) {
-        const i = (preferred + n) % 3;
-        if (!procs[i]) continue;
-        if (await putOn(i, k, v)) {
-          preferred = i;
-          return true;
-        }
-      }
-      return false;
     },
-    async killLeader() {
-      killed = await leaderIndex();
-      procs[killed]!.kill("SIGKILL");
-      procs[killed] = null;
-      preferred = (killed + 1) % 3;
+    pids: () => children.flatMap((c) => (c?.pid ? [c.pid] : [])),
+    kill9(member) {
+      children[member]?.kill("SIGKILL");
+      children[member] = null;
     },
-    async restartKilled() {
-      if (killed >= 0) start(killed, "existing");
-      killed = -1;
+    async restart(member) {
+      start(member, "existing");
+      await until(`${names[member]} to serve`, 20_000, () => status(member, 200));
     },
     async stop() {
-      for (const p of procs) p?.kill("SIGKILL");
+      for (const c of clients) {
+        c.kv.close();
+        c.maintenance.close();
+      }
+      await Promise.all(
+        children.map(async (c) => {
+          if (!c || c.exitCode !== null) return;
+          const exited = once(c, "exit");
+          c.kill("SIGKILL");
+          await exited;
+        }),
+      );
+      closeSync(log);
     },
+  };
+  try {
+    await system.leader();
+  } catch (error) {
+    await system.stop();
+    console.warn(readFileSync(join(dir, "etcd.log"), "utf8").split("\n").slice(-20).join("\n"));
+    throw error;
+  }
+  return system;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The client: the same policy for both systems.
+
+/**
+ * Writes through the member believed to lead; on a failed attempt follows the server's leader hint if it
+ * gave one, else tries the next member after 10 ms. Resolves true once a write is acknowledged.
+ */
+class Client {
+  preferred = 0;
+  attemptMs = ATTEMPT_MS;
+  readonly #system: System;
+  constructor(system: System) {
+    this.#system = system;
+  }
+  async put(key: string, value: string): Promise<boolean> {
+    const deadline = performance.now() + WRITE_DEADLINE_MS;
+    while (performance.now() < deadline) {
+      const target = this.preferred;
+      const r = await this.#system.put(target, key, value, this.attemptMs);
+      if (r.ok) return true;
+      if (this.preferred !== target) continue; // another writer already moved on
+      if (r.leader != null && r.leader !== target) this.preferred = r.leader;
+      else {
+        this.preferred = (target + 1) % 3;
+        await sleep(10);
+      }
+    }
+    return false;
+  }
+}
+
+interface Result {
+  idleCpu: number;
+  seq: number[];
+  seqSyncMs: number;
+  seqFollowerSyncMs: number;
+  loaded: number[];
+  throughput: number;
+  serverCpuUs: number;
+  clientCpuUs: number;
+  cores: number;
+  leaderSyncsPer1000: number;
+  failovers: number[];
+  diagnostics: string[];
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const serverCpu = (system: System) => system.pids().reduce((sum, pid) => sum + cpuMs(pid), 0);
+
+async function measure(system: System): Promise<Result> {
+  const c = new Client(system);
+  c.preferred = await system.leader();
+  for (let i = 0; i < WARMUP; i++) await c.put(`warm${i}`, "x");
+
+  let cpu0 = serverCpu(system);
+  await sleep(3000);
+  const idleCpu = (serverCpu(system) - cpu0) / 3;
+
+  const follower = (c.preferred + 1) % 3;
+  const seqSyncs0 = await system.durableWrites(c.preferred);
+  const followerSyncs0 = await system.durableWrites(follower);
+  const diagnostics: string[] = [];
+  const diagnose = async (phase: string) => {
+    for (const [role, member] of [
+      ["leader", c.preferred],
+      ["follower", follower],
+    ] as const) {
+      const d = values.diagnostics ? await system.diagnostics?.(member) : undefined;
+      if (d) {
+        diagnostics.push(
+          `${phase}, ${role}: save() p50/p99/max ${d.saveP50!.toFixed(1)}/${d.saveP99!.toFixed(1)}/` +
+            `${d.saveMax!.toFixed(1)} ms, event-loop delay p99/max ${d.loopP99!.toFixed(1)}/${d.loopMax!.toFixed(1)} ms`,
+        );
+      }
+    }
+  };
+  await diagnose("reset");
+  diagnostics.length = 0;
+  const seq: number[] = [];
+  for (let i = 0; i < SEQ; i++) {
+    const s = performance.now();
+    if (!(await c.put(`seq${i}`, `value-${i}`))) throw new Error(`${system.name}: sequential write failed`);
+    seq.push(performance.now() - s);
+  }
+
+  await diagnose("sequential");
+  const leader = c.preferred;
+  const syncs0 = await system.durableWrites(leader);
+  const seqSyncMs = ((syncs0.seconds - seqSyncs0.seconds) * 1000) / (syncs0.count - seqSyncs0.count);
+  const followerSyncs1 = await system.durableWrites(follower);
+  const seqFollowerSyncMs =
+    ((followerSyncs1.seconds - followerSyncs0.seconds) * 1000) /
+    (followerSyncs1.count - followerSyncs0.count);
+  const loaded: number[] = [];
+  let done = 0;
+  cpu0 = serverCpu(system);
+  const client0 = process.cpuUsage();
+  const t0 = performance.now();
+  const end = t0 + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: WRITERS }, async (_, w) => {
+      for (let i = 0; performance.now() < end; i++) {
+        const s = performance.now();
+        if (await c.put(`w${w}-${i}`, `value-${i}`)) {
+          done++;
+          loaded.push(performance.now() - s);
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  const client = process.cpuUsage(client0);
+  const serverMs = serverCpu(system) - cpu0;
+  const clientMs = (client.user + client.system) / 1000;
+  const syncs = (await system.durableWrites(leader)).count - syncs0.count;
+  await diagnose(`${WRITERS} writers`);
+
+  const failovers: number[] = [];
+  c.attemptMs = FAILOVER_ATTEMPT_MS;
+  for (let k = 0; k < TRIALS; k++) {
+    const victim = await system.leader();
+    c.preferred = victim;
+    system.kill9(victim);
+    const s = performance.now();
+    if (!(await c.put(`fail${k}`, "v"))) throw new Error(`${system.name}: no write after failover`);
+    failovers.push(performance.now() - s);
+    await system.restart(victim);
+    await sleep(2000);
+  }
+  return {
+    idleCpu,
+    seq,
+    seqSyncMs,
+    seqFollowerSyncMs,
+    loaded,
+    throughput: done / elapsed,
+    serverCpuUs: (serverMs * 1000) / done,
+    clientCpuUs: (clientMs * 1000) / done,
+    cores: (serverMs + clientMs) / 1000 / elapsed,
+    leaderSyncsPer1000: (syncs * 1000) / done,
+    failovers,
+    diagnostics,
   };
 }
 
-const fmt = (n: number) => n.toFixed(n < 10 ? 2 : 0);
+// ---------------------------------------------------------------------------------------------------------
+
+const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 0) : "n/a");
+const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? (a / b).toFixed(2) : "");
+const load0 = loadavg()[0]!;
 const dir = mkdtempSync(join(tmpdir(), "raft-bench-"));
 const results: [string, Result][] = [];
+const running: System[] = [];
 try {
-  const o = await ours(join(dir, "raft"));
-  results.push([o.name, await measure(o)]);
-  await o.stop();
+  if (!values["no-ours"]) {
+    mkdirSync(join(dir, "raft"));
+    const o = await ours(join(dir, "raft"));
+    running.push(o);
+    results.push([o.name, await measure(o)]);
+    await o.stop();
+    running.pop();
+  }
   if (!values["no-etcd"]) {
+    mkdirSync(join(dir, "etcd"));
     const e = await etcd(join(dir, "etcd"));
     if (e) {
+      running.push(e);
       results.push([e.name, await measure(e)]);
       await e.stop();
+      running.pop();
     } else console.warn("etcd not found: install etcd-server to compare");
   }
 } finally {
+  for (const s of running) await s.stop();
   rmSync(dir, { recursive: true, force: true });
 }
-const rows = results.map(([name, r]) => [
-  name,
-  fmt(r.p50),
-  fmt(r.p99),
-  fmt(r.throughput),
-  fmt(pct(r.failovers, 50)),
-  fmt(Math.max(...r.failovers)),
-]);
+
+const rows: [string, (r: Result) => number][] = [
+  ["sequential write p50 (ms)", (r) => pct(r.seq, 50)],
+  ["sequential write p99 (ms)", (r) => pct(r.seq, 99)],
+  ["leader log fsync mean, sequential phase (ms)", (r) => r.seqSyncMs],
+  ["follower log fsync mean, sequential phase (ms)", (r) => r.seqFollowerSyncMs],
+  [`writes/s, ${WRITERS} concurrent writers`, (r) => r.throughput],
+  [`write p50 under load (ms)`, (r) => pct(r.loaded, 50)],
+  [`write p99 under load (ms)`, (r) => pct(r.loaded, 99)],
+  ["server CPU per write under load (µs, 3 members)", (r) => r.serverCpuUs],
+  ["client CPU per write under load (µs)", (r) => r.clientCpuUs],
+  ["CPU busy under load (cores, servers + client)", (r) => r.cores],
+  ["leader log fsyncs per 1000 writes under load", (r) => r.leaderSyncsPer1000],
+  ["server CPU when idle (ms per s, 3 members)", (r) => r.idleCpu],
+  ["failover median (ms)", (r) => pct(r.failovers, 50)],
+  ["failover max (ms)", (r) => Math.max(...r.failovers)],
+];
 console.warn(
-  `sequential writes: ${SEQ}, throughput: ${WRITERS} writers for ${SECONDS}s, failover trials: ${TRIALS}`,
+  `sequential writes: ${SEQ}; ${WRITERS} writers for ${SECONDS}s; failover trials: ${TRIALS}; ` +
+    `etcd heartbeat/election: ${values["etcd-heartbeat"] ?? 100}/${values["etcd-election"] ?? 1000} ms; ` +
+    `attempt deadline ${ATTEMPT_MS} ms (${FAILOVER_ATTEMPT_MS} ms in failover trials); ` +
+    `load average (1 min) at start/end: ${load0.toFixed(1)}/${loadavg()[0]!.toFixed(1)} on 2 cores`,
 );
 console.warn(
-  "| system | write p50 ms | write p99 ms | writes/s (64 writers) | failover median ms | failover max ms |",
+  `| metric | ${results.map(([n]) => n).join(" | ")} |${results.length === 2 ? " ours/etcd |" : ""}`,
 );
-console.warn("|---|---|---|---|---|---|");
-for (const r of rows) console.warn(`| ${r.join(" | ")} |`);
-if (results.length === 2) {
-  const [a, b] = [results[0]![1], results[1]![1]];
+console.warn(`|---|${results.map(() => "---|").join("")}${results.length === 2 ? "---|" : ""}`);
+for (const [label, get] of rows) {
+  const v = results.map(([, r]) => get(r));
   console.warn(
-    `| ours/etcd | ${fmt(a.p50 / b.p50)} | ${fmt(a.p99 / b.p99)} | ${fmt(a.throughput / b.throughput)} | ${fmt(pct(a.failovers, 50) / pct(b.failovers, 50))} | |`,
+    `| ${label} | ${v.map(fmt).join(" | ")} |${v.length === 2 ? ` ${ratio(v[0]!, v[1]!)} |` : ""}`,
   );
 }
-console.warn(
-  `failover trials (ms): ${results.map(([n, r]) => `${n}: ${r.failovers.map((x) => x.toFixed(0)).join(", ")}`).join("; ")}`,
-);
+for (const [name, r] of results) {
+  console.warn(`failover trials ${name} (ms): ${r.failovers.map((x) => x.toFixed(0)).join(", ")}`);
+}
+for (const [name, r] of results) for (const line of r.diagnostics) console.warn(`${name} ${line}`);
 process.exit(0);

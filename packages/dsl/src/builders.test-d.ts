@@ -1,6 +1,17 @@
 import type { PluginSpec } from "@amstaff/core";
 import { describe, expectTypeOf, it } from "vitest";
-import { type AmstaffModule, amstaff, cron, every, type MonitorRef, secret } from "./index.js";
+import {
+  type AmstaffModule,
+  amstaff,
+  cron,
+  type DefaultedMonitorOptions,
+  every,
+  type ModuleBuilder,
+  type ModuleOptions,
+  type MonitorDefaults,
+  type MonitorRef,
+  secret,
+} from "./index.js";
 
 const sampler: PluginSpec<"test-sampler", { url: string }> = {
   plugin: "test-sampler",
@@ -49,5 +60,40 @@ describe("builders", () => {
       m.monitor("typo", { sampler, timing: every("30s"), handler: [] });
     });
     expectTypeOf(module).toEqualTypeOf<AmstaffModule>();
+  });
+
+  it("amstaff() takes module-level defaults", () => {
+    const hook: PluginSpec<"test-handler", { url: string }> = {
+      plugin: "test-handler",
+      options: { url: "http://hook" },
+    };
+    amstaff("With timing", { defaults: { timing: every("1m"), handlers: [hook], tags: ["team8"] } }, (m) => {
+      expectTypeOf(m).toEqualTypeOf<ModuleBuilder<DefaultedMonitorOptions>>();
+      // the timing comes from the defaults
+      m.monitor("a", { sampler });
+      m.monitor("b", { sampler, timing: cron("0 * * * *"), handlers: [], tags: ["x"], consecutive: 2 });
+      // @ts-expect-error the sampler is still required
+      m.monitor("c", { timing: every("30s") });
+      // @ts-expect-error unknown options are refused
+      m.monitor("d", { sampler, timeot: "5s" });
+    });
+    amstaff("Without timing", { defaults: { tags: ["team8"], consecutive: 2, timeout: "5s" } }, (m) => {
+      expectTypeOf(m).toEqualTypeOf<ModuleBuilder>();
+      m.monitor("a", { sampler, timing: every("30s") });
+      // @ts-expect-error no default timing, so each monitor needs one
+      m.monitor("b", { sampler });
+    });
+    amstaff("Empty", {}, (m) => {
+      m.monitor("a", { sampler, timing: every("30s") });
+    });
+    // @ts-expect-error unknown defaults are refused
+    amstaff("Typo", { defaults: { tag: ["x"] } }, () => {});
+    // @ts-expect-error default durations are checked like the monitors'
+    amstaff("Unit", { defaults: { timeout: "5 seconds" } }, () => {});
+    // @ts-expect-error default timings too
+    amstaff("Unit", { defaults: { timing: every("30 minutes") } }, () => {});
+    const defaults: MonitorDefaults = { tags: ["shared"] };
+    const options: ModuleOptions = { defaults };
+    expectTypeOf(amstaff("Typed", options, () => {})).toEqualTypeOf<AmstaffModule>();
   });
 });

@@ -46,4 +46,71 @@ describe("builders", () => {
     });
     expect(() => late?.("X")).toThrow('m.monitor("X") was called after amstaff("M", ...) returned');
   });
+
+  it("amstaff() with defaults: monitors start from them and override them; tags add up", () => {
+    const hook = { plugin: "test-handler", options: { url: "http://hook.example" } };
+    const pager = { plugin: "test-handler", options: { url: "http://pager.example" } };
+    const module = amstaff(
+      "User Service",
+      {
+        defaults: {
+          timing: every("1m"),
+          handlers: [hook],
+          tags: ["team8", "prod"],
+          consecutive: 3,
+          timeout: "5s",
+        },
+      },
+      (m) => {
+        m.monitor("A", { sampler });
+        m.monitor("B", {
+          sampler,
+          timing: every("5m"),
+          handlers: [pager],
+          tags: ["slow", "prod"],
+          consecutive: 1,
+          timeout: "30s",
+        });
+        m.monitor("C", { sampler, handlers: [] });
+      },
+    );
+    expect(JSON.parse(JSON.stringify(module)).monitors).toEqual([
+      {
+        name: "A",
+        tags: ["team8", "prod"],
+        schedule: every("1m"),
+        sampler,
+        handlers: [hook],
+        consecutive: 3,
+        timeout: "5s",
+      },
+      {
+        name: "B",
+        tags: ["team8", "prod", "slow"],
+        schedule: every("5m"),
+        sampler,
+        handlers: [pager],
+        consecutive: 1,
+        timeout: "30s",
+      },
+      {
+        name: "C",
+        tags: ["team8", "prod"],
+        schedule: every("1m"),
+        sampler,
+        handlers: [],
+        consecutive: 3,
+        timeout: "5s",
+      },
+    ]);
+  });
+
+  it("amstaff() copies its defaults when called", () => {
+    const defaults = { tags: ["a"] as string[] };
+    const module = amstaff("M", { defaults }, (m) => {
+      defaults.tags = ["changed"];
+      m.monitor("A", { sampler, timing: every("30s") });
+    });
+    expect(JSON.parse(JSON.stringify(module)).monitors[0].tags).toEqual(["a"]);
+  });
 });

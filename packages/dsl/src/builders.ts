@@ -71,8 +71,54 @@ export interface MonitorRef {
   name: string;
 }
 
+/**
+ * Monitor options every monitor of a module starts from; the third argument's monitors override them.
+ * See {@link amstaff}.
+ */
+export interface MonitorDefaults {
+  /** The timing of monitors that give none: `every("1m")` or `cron(...)`. */
+  timing?: Schedule | undefined;
+  /**
+   * The handlers of monitors that give none. A monitor's own `handlers` replace them (`handlers: []`
+   * turns them off for that monitor).
+   * @default []
+   */
+  handlers?: readonly PluginSpec[] | undefined;
+  /**
+   * Tags every monitor of the module carries. A monitor's own `tags` are added to these (duplicates are
+   * dropped), they do not replace them.
+   * @default []
+   */
+  tags?: readonly string[] | undefined;
+  /**
+   * How many consecutive samples must agree before a status changes (1 to 100), unless a monitor says.
+   * @default 1
+   */
+  consecutive?: number | undefined;
+  /**
+   * How long one probe may take (100ms to 10m), unless a monitor says.
+   * @default "10s"
+   */
+  timeout?: Duration | undefined;
+}
+
+/** Options of a module: the second argument of the three-argument {@link amstaff}. */
+export interface ModuleOptions {
+  /** Options every monitor of the module starts from; each monitor can override them. */
+  defaults?: MonitorDefaults | undefined;
+}
+
+/** {@link MonitorOptions} in a module whose defaults give a timing: a monitor's own timing is optional. */
+export interface DefaultedMonitorOptions extends Omit<MonitorOptions, "timing"> {
+  /**
+   * When to probe: `every("30s")` or `cron("*\/5 * * * *")`.
+   * @default the module's `defaults.timing`
+   */
+  timing?: Schedule | undefined;
+}
+
 /** The object the build callback of {@link amstaff} receives. */
-export interface ModuleBuilder {
+export interface ModuleBuilder<Options = MonitorOptions> {
   /**
    * Declares a monitor. Names are unique within a module, 1 to 200 characters, without `/`.
    *
@@ -81,11 +127,14 @@ export interface ModuleBuilder {
    * m.monitor("Health-Check Failed", { sampler: httpGet({ url: "http://user-service/health" }), timing: every("30s") });
    * ```
    */
-  monitor(name: string, options: MonitorOptions): MonitorRef;
+  monitor(name: string, options: Options): MonitorRef;
 }
 
 /**
  * Declares a monitoring module: a module file does `export default amstaff("Name", (m) => { ... })`.
+ * With three arguments, `amstaff("Name", { defaults }, (m) => { ... })`, every monitor starts from
+ * `defaults`: its own `timing`, `handlers`, `consecutive` and `timeout` replace the defaults', its own
+ * `tags` are added to the defaults'.
  *
  * @example
  * ```ts
@@ -103,23 +152,74 @@ export interface ModuleBuilder {
  * });
  * ```
  */
-export function amstaff(name: string, build: (m: ModuleBuilder) => void): AmstaffModule {
+export function amstaff(name: string, build: (m: ModuleBuilder) => void): AmstaffModule;
+/**
+ * Declares a monitoring module whose monitors start from module-level `defaults` (here with a
+ * timing, so monitors may leave theirs out).
+ *
+ * @example
+ * ```ts
+ * export default amstaff(
+ *   "User Service",
+ *   { defaults: { timing: every("1m"), handlers: [webhook({ url: "https://hooks.example.com/amstaff" })], tags: ["team8"] } },
+ *   (m) => {
+ *     m.monitor("Health", { sampler: httpGet({ url: "http://user-service/health" }) });
+ *     m.monitor("Login", { sampler: httpGet({ url: "http://user-service/login" }), timing: every("5m"), tags: ["slow"] });
+ *   },
+ * );
+ * ```
+ */
+export function amstaff(
+  name: string,
+  options: ModuleOptions & { defaults: MonitorDefaults & { timing: Schedule } },
+  build: (m: ModuleBuilder<DefaultedMonitorOptions>) => void,
+): AmstaffModule;
+/**
+ * Declares a monitoring module whose monitors start from module-level `defaults`.
+ *
+ * @example
+ * ```ts
+ * export default amstaff("User Service", { defaults: { tags: ["team8"], consecutive: 2 } }, (m) => {
+ *   m.monitor("Health", { sampler: httpGet({ url: "http://user-service/health" }), timing: every("30s") });
+ * });
+ * ```
+ */
+export function amstaff(
+  name: string,
+  options: ModuleOptions,
+  build: (m: ModuleBuilder) => void,
+): AmstaffModule;
+export function amstaff(
+  name: string,
+  optionsOrBuild: ModuleOptions | ((m: ModuleBuilder) => void),
+  maybeBuild?: (m: ModuleBuilder<DefaultedMonitorOptions>) => void,
+): AmstaffModule {
+  const build = (typeof optionsOrBuild === "function" ? optionsOrBuild : maybeBuild) as
+    | ((m: ModuleBuilder<DefaultedMonitorOptions>) => void)
+    | undefined;
+  if (typeof build !== "function") {
+    throw new TypeError(`amstaff("${name}", ...) needs a build function: amstaff(name, (m) => { ... })`);
+  }
+  const defaults: MonitorDefaults =
+    typeof optionsOrBuild === "object" && optionsOrBuild !== null ? { ...optionsOrBuild.defaults } : {};
   const monitors: AmstaffMonitor[] = [];
   let open = true;
-  const builder: ModuleBuilder = {
+  const builder: ModuleBuilder<DefaultedMonitorOptions> = {
     monitor(monitorName, options) {
       if (!open) {
         throw new Error(`m.monitor("${monitorName}") was called after amstaff("${name}", ...) returned`);
       }
       const monitor: AmstaffMonitor = {
         name: monitorName,
-        tags: [...(options.tags ?? [])],
-        schedule: options.timing,
+        tags: [...new Set([...(defaults.tags ?? []), ...(options.tags ?? [])])],
+        schedule: (options.timing ?? defaults.timing) as Schedule,
         sampler: options.sampler,
-        handlers: [...(options.handlers ?? [])],
+        handlers: [...(options.handlers ?? defaults.handlers ?? [])],
       };
-      if (options.consecutive !== undefined) monitor.consecutive = options.consecutive;
-      if (options.timeout !== undefined) monitor.timeout = options.timeout;
+      const consecutive = options.consecutive ?? defaults.consecutive;
+      const timeout = options.timeout ?? defaults.timeout;
+      if (consecutive !== undefined) monitor.consecutive = consecutive;
+      if (timeout !== undefined) monitor.timeout = timeout;
       monitors.push(monitor);
       return { module: name, name: monitorName };
     },

@@ -4,7 +4,9 @@
  * - `newlines`: the file arrived with its line breaks stripped (`curl -d` instead of `--data-binary`).
  * - `import`: an import of something other than `@amstaff/dsl` or an installed plugin package.
  * - `export`: the file does not `export default amstaff(...)`.
+ * - `type`: the file does not type-check against the DSL's and the plugins' declarations.
  * - `evaluation`: evaluating the file threw.
+ * - `memory`: evaluating the file needed more memory than allowed.
  * - `timeout`: evaluating the file took longer than the time limit.
  * - `output`: what the file evaluates to is too large or not plain data.
  * - `validation`: the module, a monitor, or a plugin's options are invalid.
@@ -14,7 +16,9 @@ export type CompileErrorCode =
   | "newlines"
   | "import"
   | "export"
+  | "type"
   | "evaluation"
+  | "memory"
   | "timeout"
   | "output"
   | "validation";
@@ -50,9 +54,28 @@ export function formatCompileErrors(errors: readonly CompileError[]): string {
     .map((error) => {
       const head = `${error.file}:${error.line}:${error.column} - error: ${error.message}`;
       if (error.sourceLine === undefined) return head;
+      const { text, caret } = sourceWindow(error.sourceLine, error.column - 1);
       // Keep tabs in the caret's indent so it lines up under the column whatever the tab width.
-      const indent = error.sourceLine.slice(0, Math.max(0, error.column - 1)).replace(/[^\t]/g, " ");
-      return `${head}\n  ${error.sourceLine}\n  ${indent}^`;
+      const indent = text.slice(0, caret).replace(/[^\t]/g, " ");
+      return `${head}\n  ${text}\n  ${indent}^`;
     })
     .join("\n");
+}
+
+/** The most characters of a source line {@link formatCompileErrors} shows. */
+const maxSourceLineWidth = 120;
+
+/**
+ * A window of at most {@link maxSourceLineWidth} characters of `line` around `index` (a whole file sent
+ * on one line must not flood a terminal), with `…` where it was cut, and the caret's index in it.
+ */
+function sourceWindow(line: string, index: number): { text: string; caret: number } {
+  const at = Math.min(Math.max(0, index), line.length);
+  if (line.length <= maxSourceLineWidth) return { text: line, caret: at };
+  const width = maxSourceLineWidth - 2;
+  const start = Math.max(0, Math.min(at - Math.floor(width / 3), line.length - width));
+  const end = Math.min(line.length, start + width);
+  const prefix = start > 0 ? "…" : "";
+  const suffix = end < line.length ? "…" : "";
+  return { text: `${prefix}${line.slice(start, end)}${suffix}`, caret: at - start + prefix.length };
 }

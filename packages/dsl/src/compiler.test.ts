@@ -1,18 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { plugins } from "./__tests__/plugins.js";
-import { type CompileError, type CompileResult, compileModule, formatCompileErrors } from "./compiler.js";
+import {
+  type CompileError,
+  type CompileOptions,
+  type CompileResult,
+  compileModule,
+  formatCompileErrors,
+} from "./compiler.js";
 
 const header = `import { amstaff, cron, every, secret } from "@amstaff/dsl";
 import { probeIt } from "test-sampler";
 import { notify } from "test-handler";
 `;
 
-function compile(source: string, timeoutMs?: number): Promise<CompileResult> {
-  return compileModule(source, { filename: "user-service.ts", plugins, ...(timeoutMs && { timeoutMs }) });
+function compile(source: string, options: Partial<CompileOptions> = {}): Promise<CompileResult> {
+  return compileModule(source, { filename: "user-service.ts", plugins, ...options });
 }
 
-async function errorsOf(source: string, timeoutMs?: number): Promise<CompileError[]> {
-  const result = await compile(source, timeoutMs);
+async function errorsOf(source: string, options: Partial<CompileOptions> = {}): Promise<CompileError[]> {
+  const result = await compile(source, options);
   if (result.ok) throw new Error("expected the compile to fail");
   return result.errors;
 }
@@ -138,9 +144,8 @@ export default amstaff("User Service", (m) => {
     );
   });
 
-  it("accepts type imports", async () => {
-    const source = `import type { Duration } from "@amstaff/core";
-import type { PluginSpec } from "some-types";
+  it("accepts type imports of the DSL and @amstaff/core", async () => {
+    const source = `import type { Duration, PluginSpec } from "@amstaff/core";
 import { type MonitorOptions, MonitorRef } from "@amstaff/dsl";
 ${monitor().replace('every("30s")', 'every("30s" satisfies Duration)')}
 const unused: MonitorOptions | MonitorRef | PluginSpec | undefined = undefined;
@@ -251,19 +256,14 @@ export default amstaff("User Service", (m) => {
 
   it("stops an endless loop and keeps working afterwards", async () => {
     const loop = monitor().replace("export default", "while (true) {}\nexport default");
-    expect(await errorsOf(loop, 200)).toEqual([
+    expect(await errorsOf(loop, { timeoutMs: 200, typeCheck: false })).toEqual([
       expect.objectContaining({ code: "timeout", message: expect.stringContaining("200ms") }),
     ]);
     const promises = monitor().replace(
       "export default",
       "const spin = () => Promise.resolve().then(spin);\nspin();\nexport default",
     );
-    expect((await errorsOf(promises, 200))[0]?.code).toBe("timeout");
-    const wait = monitor().replace(
-      "export default",
-      "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);\nexport default",
-    );
-    expect((await errorsOf(wait, 200))[0]?.code).toBe("timeout");
+    expect((await errorsOf(promises, { timeoutMs: 200, typeCheck: false }))[0]?.code).toBe("timeout");
     expect((await compile(monitor())).ok).toBe(true);
   });
 
@@ -277,16 +277,16 @@ export default amstaff("User Service", (m) => {
     ["new FinalizationRegistry(() => {})", /ReferenceError: FinalizationRegistry is not defined/],
     [
       "Atomics.waitAsync(new Int32Array(new SharedArrayBuffer(4)), 0, 0)",
-      /TypeError: Atomics.waitAsync is not a function/,
+      /ReferenceError: (Atomics|SharedArrayBuffer|Int32Array) is not defined/,
     ],
     ["globalThis.constructor.constructor('return process')()", /EvalError/],
     [
       "new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))",
       /CompileError|EvalError|WebAssembly/,
     ],
-  ])("refuses %s with an evaluation error", async (code, message) => {
+  ])("refuses %s with an evaluation error, type-check or not", async (code, message) => {
     const source = monitor().replace("export default", `${code};\nexport default`);
-    const [error, ...rest] = await errorsOf(source);
+    const [error, ...rest] = await errorsOf(source, { typeCheck: false });
     expect(rest).toEqual([]);
     expect(error).toMatchObject({ code: "evaluation", line: lineOf(source, code) });
     expect(error?.message).toMatch(message);
@@ -295,14 +295,14 @@ export default amstaff("User Service", (m) => {
   it("has no require in scope", async () => {
     const source = monitor().replace(
       "export default",
-      "const r = globalThis.require;\nif (r) r('fs');\nexport default",
+      "const r = (globalThis as { require?: (id: string) => unknown }).require;\nif (r) r('fs');\nexport default",
     );
     expect((await compile(source)).ok).toBe(true);
   });
 
   it("refuses output larger than 5 MB", async () => {
     const source = monitor().replace('every("30s")', 'every("30s"), tags: ["x".repeat(6_000_000)]');
-    const [error] = await errorsOf(source);
+    const [error] = await errorsOf(source, { timeoutMs: 30_000 });
     expect(error).toMatchObject({ code: "output", line: 1 });
     expect(error?.message).toMatch(/more than the limit of 5242880 bytes/);
   });
@@ -370,6 +370,92 @@ export default amstaff("User Service", (m) => {
   });
 });
 
+describe("type-checking", () => {
+  it("refuses an unknown option at the option", async () => {
+    const source = monitor(
+      'sampler: probeIt({ url: "http://x.example" }), timing: every("30s"), handler: []',
+    );
+    const [error, ...rest] = await errorsOf(source);
+    expect(rest).toEqual([]);
+    expect(error).toMatchObject({ code: "type", ...positionOf(source, "handler:") });
+    expect(error?.message).toMatch(
+      /^Object literal may only specify known properties, but 'handler' does not exist in type 'MonitorOptions'. Did you mean to write 'handlers'\?/,
+    );
+    expect(error?.sourceLine).toBe(source.split("\n")[error!.line - 1]);
+  });
+
+  it('refuses every("30 minutes") at the argument', async () => {
+    const source = monitor().replace('every("30s")', 'every("30 minutes")');
+    const [error, ...rest] = await errorsOf(source);
+    expect(rest).toEqual([]);
+    expect(error).toMatchObject({ code: "type", ...positionOf(source, '"30 minutes"') });
+    expect(error?.message).toContain(
+      `Argument of type '"30 minutes"' is not assignable to parameter of type`,
+    );
+  });
+
+  it("refuses a value of the wrong type, every one of them", async () => {
+    const source = `${header}
+export default amstaff("User Service", (m) => {
+  m.monitor("A", { sampler: probeIt({ url: "http://a.example" }), timing: every("30s"), consecutive: "2" });
+  m.monitor("B", { sampler: probeIt({ url: "http://b.example" }), timing: every("30s"), tags: "prod" });
+});
+`;
+    const errors = await errorsOf(source);
+    expect(errors.map(({ code, line, column }) => ({ code, line, column }))).toEqual([
+      { code: "type", ...positionOf(source, "consecutive:") },
+      { code: "type", ...positionOf(source, "tags:") },
+    ]);
+    expect(errors[0]?.message).toBe("Type 'string' is not assignable to type 'number'.");
+  });
+
+  it("refuses process, timers and other host globals by type", async () => {
+    const source = monitor().replace(
+      "export default",
+      "process.exit(1);\nsetTimeout(() => {}, 1);\nexport default",
+    );
+    const errors = await errorsOf(source);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        code: "type",
+        ...positionOf(source, "process"),
+        message: expect.stringMatching(/^Cannot find name 'process'/),
+      }),
+      expect.objectContaining({
+        code: "type",
+        ...positionOf(source, "setTimeout"),
+        message: "Cannot find name 'setTimeout'.",
+      }),
+    ]);
+  });
+
+  it("refuses a type import of a package that is not allowed, at the specifier", async () => {
+    const source = `import type { Thing } from "some-types";\n${monitor()}\nexport const x: Thing | undefined = undefined;\n`;
+    const [error, ...rest] = await errorsOf(source);
+    expect(rest).toEqual([]);
+    expect(error).toMatchObject({ code: "import", ...positionOf(source, '"some-types"') });
+    expect(error?.message).toBe("Cannot find module 'some-types' or its corresponding type declarations.");
+  });
+
+  it("refuses a relative type import without reading the disk", async () => {
+    const source = `import type { X } from "../package.json";\n${monitor()}\nexport const x: X | undefined = undefined;\n`;
+    const [error] = await errorsOf(source);
+    expect(error).toMatchObject({ code: "import", line: 1, column: positionOf(source, '"../').column });
+  });
+
+  it("checks builders of a plugin without declarations as untyped, and leaves them to validation", async () => {
+    const source = monitor('sampler: probeIt({ url: 42 }), timing: every("30s")');
+    const [error] = await errorsOf(source);
+    expect(error).toMatchObject({ code: "validation", ...positionOf(source, "probeIt(") });
+  });
+
+  it("can be turned off, and then an unknown monitor option goes unnoticed", async () => {
+    const source = monitor().replace('every("30s")', 'every("30s"), handler: []');
+    expect((await errorsOf(source))[0]?.code).toBe("type");
+    expect((await compile(source, { typeCheck: false })).ok).toBe(true);
+  });
+});
+
 describe("formatCompileErrors", () => {
   it("prints file:line:col, the source line and a caret", () => {
     const errors: CompileError[] = [
@@ -386,6 +472,37 @@ describe("formatCompileErrors", () => {
     expect(formatCompileErrors(errors)).toBe(
       "a.ts:3:5 - error: bad\n    x = probeIt();\n      ^\na.ts:1:1 - error: slow",
     );
+  });
+
+  it("cuts an over-long source line to a window around the column, caret aligned", () => {
+    const line = `${"a".repeat(500)}X${"b".repeat(500)}`;
+    const text = formatCompileErrors([
+      { file: "a.ts", line: 1, column: 501, code: "syntax", message: "bad", sourceLine: line },
+    ]);
+    const [, shown = "", caret = ""] = text.split("\n");
+    expect(shown.length).toBeLessThanOrEqual(2 + 120);
+    expect(shown).toMatch(/^ {2}…a+Xb+…$/);
+    expect(shown[caret.indexOf("^")]).toBe("X");
+    const start = formatCompileErrors([
+      { file: "a.ts", line: 1, column: 3, code: "syntax", message: "bad", sourceLine: line },
+    ]).split("\n");
+    expect(start[1]).toMatch(/^ {2}a{118}…$/);
+    expect(start[2]).toBe("    ^");
+  });
+
+  it("windows an error on a very long line", async () => {
+    const body = Array.from(
+      { length: 40 },
+      (_, i) =>
+        `m.monitor("m${i}", { sampler: probeIt({ url: "http://s${i}.example" }), timing: every("30s") });`,
+    ).join(" ");
+    const long = `export default amstaff("Big", (m) => { ${body} m.monitor("bad", { sampler: probeIt({ url: "http://x.example" }), timing: every("30 minutes") }); });`;
+    const source = `${header}${long}\n`;
+    const [error] = await errorsOf(source);
+    expect(error).toMatchObject({ code: "type", ...positionOf(source, '"30 minutes"') });
+    const [, shown = "", caret = ""] = formatCompileErrors([error!]).split("\n");
+    expect(shown.length).toBeLessThanOrEqual(122);
+    expect(shown.slice(caret.indexOf("^"))).toMatch(/^"30 minutes"/);
   });
 
   it("formats a real compile error", async () => {

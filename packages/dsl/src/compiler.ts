@@ -1,18 +1,21 @@
+import { resolve } from "node:path";
 import type { ModuleDefinition, PluginDescriptor } from "@amstaff/core";
 import { AmstaffError } from "@amstaff/core";
 import * as builders from "./builders.js";
 import { bundleModule, type ImportTable } from "./bundleModule.js";
 import type { CompileError, CompileErrorCode } from "./compileError.js";
 import { dslTypeNames } from "./dslExports.js";
-import { maxOutputBytes, runInSandbox } from "./sandbox.js";
+import { defaultMemoryLimitMb, maxOutputBytes, runInSandbox, warmSandbox } from "./sandbox.js";
 import { SourceLocator, type SourcePosition } from "./sourceLocation.js";
 import { strippedNewlines } from "./strippedNewlines.js";
+import { dslPackageRoot, TypeChecker } from "./typeChecker.js";
 import { sandboxFailureSchema, sandboxSuccessSchema, validateModule } from "./validateModule.js";
 
 export type { CompileError, CompileErrorCode } from "./compileError.js";
 export { formatCompileErrors } from "./compileError.js";
+export { closeSandboxes } from "./sandbox.js";
 
-/** Options of {@link compileModule}. */
+/** Options of {@link compileModule} and {@link createCompiler}. */
 export interface CompileOptions {
   /**
    * The file name shown in errors.
@@ -26,6 +29,25 @@ export interface CompileOptions {
    * @default 1000
    */
   timeoutMs?: number;
+  /**
+   * Whether to type-check the module file with TypeScript (against the declarations of `@amstaff/dsl`,
+   * `@amstaff/core` and the plugin packages) before evaluating it.
+   * @default true
+   */
+  typeCheck?: boolean;
+  /**
+   * The directory plugin packages' declarations are resolved from (Node.js resolution, as if a file there
+   * imported them): where the server's `node_modules` is. A plugin whose package has no declarations
+   * there is checked with untyped builders.
+   * @default the directory of the installed @amstaff/dsl package
+   */
+  resolveFrom?: string;
+  /**
+   * The heap limit of the sandbox process that evaluates module files, in MB; a module that needs more
+   * is refused with a `memory` error.
+   * @default 128
+   */
+  memoryLimitMb?: number;
 }
 
 /** The outcome of {@link compileModule}: the validated module, or every error found. */
@@ -33,13 +55,88 @@ export type CompileResult =
   | { ok: true; definition: ModuleDefinition }
   | { ok: false; errors: CompileError[] };
 
+/** A compiler bound to a set of plugins, see {@link createCompiler}. */
+export interface Compiler {
+  /** Compiles a module file; `overrides` replace the options given to {@link createCompiler} for this call. */
+  compile(source: string, overrides?: Partial<CompileOptions>): Promise<CompileResult>;
+  /**
+   * Prepares everything a compile needs (the sandbox prelude and process, the parsed declarations of
+   * the DSL, of `@amstaff/core` and of every plugin package), so that the first compile is as fast as
+   * the next ones. Call it when a server starts.
+   */
+  warm(): Promise<void>;
+}
+
 const exportHint = 'a module file must `export default amstaff("Name", (m) => { ... })`';
+
+const checkers = new Map<string, TypeChecker>();
+
+function typeChecker(resolveFrom: string | undefined): TypeChecker {
+  const key = resolve(resolveFrom ?? dslPackageRoot);
+  let checker = checkers.get(key);
+  if (checker === undefined) {
+    checker = new TypeChecker(key);
+    checkers.set(key, checker);
+  }
+  return checker;
+}
+
+/**
+ * Creates a compiler for a set of plugins. Compilers share the process' caches (parsed declarations,
+ * sandbox processes), so creating one is cheap; `warm()` fills those caches ahead of the first push.
+ *
+ * @example
+ * ```ts
+ * import { createCompiler, formatCompileErrors } from "@amstaff/dsl/compiler";
+ * import { httpPlugin } from "@amstaff/sampler-http";
+ *
+ * const compiler = createCompiler({ plugins: [httpPlugin], resolveFrom: process.cwd() });
+ * await compiler.warm();
+ * const result = await compiler.compile(source, { filename: "user-service.ts" });
+ * if (!result.ok) console.error(formatCompileErrors(result.errors));
+ * ```
+ */
+export function createCompiler(options: CompileOptions): Compiler {
+  return {
+    compile: (source, overrides) => compileModule(source, { ...options, ...overrides }),
+    warm: () => warmCompiler(options),
+  };
+}
+
+/**
+ * Warms the caches {@link compileModule} uses for these options: builds the sandbox prelude, starts a
+ * sandbox process, and parses the declarations of the DSL and of the plugins' packages.
+ *
+ * @example
+ * ```ts
+ * await warmCompiler({ plugins: [httpPlugin, webhookPlugin] });
+ * ```
+ */
+export async function warmCompiler(options: CompileOptions): Promise<void> {
+  const sandbox = warmSandbox(options.memoryLimitMb);
+  if (options.typeCheck !== false) {
+    const table = importTable(options.plugins);
+    const packages = [...table.plugins.keys()];
+    const source = [
+      'import { amstaff, every } from "@amstaff/dsl";',
+      'import type { PluginSpec } from "@amstaff/core";',
+      ...packages.map((name, i) => `import * as plugin${i} from ${JSON.stringify(name)};`),
+      `export const plugins = [${packages.map((_, i) => `plugin${i}`).join(", ")}];`,
+      'const sampler: PluginSpec = { plugin: "warm", options: {} };',
+      'export default amstaff("warm", (m) => { m.monitor("warm", { sampler, timing: every("1m") }); });',
+      "",
+    ].join("\n");
+    typeChecker(options.resolveFrom).check(source, table, "warm.ts");
+  }
+  await sandbox;
+}
 
 /**
  * Compiles a module file's TypeScript source into a validated `ModuleDefinition`: bundles it with
- * esbuild (only `@amstaff/dsl` and the given plugins' packages may be imported), evaluates it in a
- * `node:vm` context without any host object, runs the plugins' real builders on the recorded calls,
- * and validates everything. Errors point at lines and columns of the original source.
+ * esbuild (only `@amstaff/dsl` and the given plugins' packages may be imported), type-checks it with
+ * TypeScript, evaluates it in a `node:vm` context without any host object inside a memory-limited
+ * child process, runs the plugins' real builders on the recorded calls, and validates everything.
+ * Errors point at lines and columns of the original source.
  *
  * Never throws for a bad module file; throws `AmstaffError` only for bad options or an internal failure.
  *
@@ -56,10 +153,17 @@ const exportHint = 'a module file must `export default amstaff("Name", (m) => { 
 export async function compileModule(source: string, options: CompileOptions): Promise<CompileResult> {
   const file = options.filename ?? "module.ts";
   const timeoutMs = options.timeoutMs ?? 1000;
+  const memoryLimitMb = options.memoryLimitMb ?? defaultMemoryLimitMb;
   if (typeof source !== "string" || !Array.isArray(options.plugins)) {
     throw new AmstaffError(
       "AMS_ERR_REQUEST_INVALID",
       "compileModule needs a source string and a plugins array",
+    );
+  }
+  if (!Number.isFinite(memoryLimitMb) || memoryLimitMb < 16) {
+    throw new AmstaffError(
+      "AMS_ERR_REQUEST_INVALID",
+      `compileModule: memoryLimitMb must be at least 16, got ${memoryLimitMb}`,
     );
   }
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
@@ -93,12 +197,27 @@ export async function compileModule(source: string, options: CompileOptions): Pr
     );
   }
 
-  const bundled = await bundleModule(source, importTable(options.plugins), file);
+  const table = importTable(options.plugins);
+  const bundled = await bundleModule(source, table, file);
   if (!bundled.ok) return { ok: false, errors: bundled.errors };
   const locator = new SourceLocator(bundled.bundle.map);
 
-  const outcome = await runInSandbox(bundled.bundle.code, timeoutMs);
+  // The evaluation runs in the sandbox process while this thread type-checks.
+  const evaluation = runInSandbox(bundled.bundle.code, timeoutMs, memoryLimitMb);
+  if (options.typeCheck !== false) {
+    const typeErrors = typeChecker(options.resolveFrom).check(source, table, file);
+    if (typeErrors.length > 0) {
+      evaluation.catch(() => undefined);
+      return { ok: false, errors: typeErrors };
+    }
+  }
+  const outcome = await evaluation;
   switch (outcome.kind) {
+    case "memory":
+      return fail(
+        "memory",
+        `evaluating the module needed more than the ${memoryLimitMb} MB of memory it may use`,
+      );
     case "timeout":
       return fail("timeout", `evaluating the module took longer than ${timeoutMs}ms (an endless loop?)`);
     case "too-large":

@@ -10,7 +10,10 @@ export type {
   AmstaffModule,
   AmstaffMonitor,
   CronOptions,
+  DefaultedMonitorOptions,
   ModuleBuilder,
+  ModuleOptions,
+  MonitorDefaults,
   MonitorOptions,
   MonitorRef,
 } from "./builders.js";

@@ -1,16 +1,28 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { types } from "node:util";
-import vm from "node:vm";
 import * as esbuild from "esbuild";
 import { bundleFilename, preludeGlobal } from "./bundleModule.js";
+import { type SandboxJob, type SandboxOutcome, type SandboxSetup, sandboxChildMain } from "./sandboxChild.js";
+
+export type { SandboxOutcome } from "./sandboxChild.js";
 
 const preludeFilename = "amstaff-prelude.js";
 
 /** The largest JSON a module file may evaluate to. */
 export const maxOutputBytes = 5 * 1024 * 1024;
 
-let prelude: Promise<vm.Script> | undefined;
+/** The default heap limit of the process that evaluates module files, in MB. */
+export const defaultMemoryLimitMb = 128;
+
+// A process that ran this many modules is replaced, so nothing a module leaves behind accumulates.
+const jobsPerChild = 500;
+// Warm processes kept per memory limit, ready for the next compile.
+const maxIdleChildren = 2;
+// Beyond the evaluation's own limit: starting a cold process and handing the result back.
+const graceMs = 5_000;
+
+let prelude: Promise<string> | undefined;
 
 // From src/ (tests, the "@amstaff/source" condition) the runtime sits beside this file; from dist/ it is
 // in the src/ the package ships.
@@ -28,7 +40,7 @@ function runtimeEntry(): string {
   );
 }
 
-async function buildPrelude(): Promise<vm.Script> {
+async function buildPrelude(): Promise<string> {
   const result = await esbuild.build({
     entryPoints: [runtimeEntry()],
     bundle: true,
@@ -41,13 +53,11 @@ async function buildPrelude(): Promise<vm.Script> {
     logLevel: "silent",
   });
   const code = result.outputFiles[0]?.text ?? "";
-  return new vm.Script(`${code}\nconst ${preludeGlobal} = Object.freeze(__amstaffRuntime.runtime);\n`, {
-    filename: preludeFilename,
-  });
+  return `${code}\nconst ${preludeGlobal} = Object.freeze(__amstaffRuntime.runtime);\n`;
 }
 
 /** The bundled builders and recorders, built once per process. */
-export function loadPrelude(): Promise<vm.Script> {
+export function loadPrelude(): Promise<string> {
   prelude ??= buildPrelude().catch((error: unknown) => {
     prelude = undefined;
     throw error;
@@ -55,52 +65,158 @@ export function loadPrelude(): Promise<vm.Script> {
   return prelude;
 }
 
-/** How running a bundle in the sandbox ended. */
-export type SandboxOutcome =
-  | { kind: "output"; json: string }
-  | { kind: "timeout" }
-  | { kind: "too-large"; bytes: number }
-  | { kind: "broken"; message: string };
+interface PooledChild {
+  child: ChildProcess;
+  jobs: number;
+  /** The end of its stderr, where V8 says it ran out of memory. */
+  stderr: string;
+}
+
+// Strict mode for every function of the process: a stack frame of a strict function hands out neither
+// the function nor its `this` (V8's CallSite API), so `Error.prepareStackTrace` in the context cannot
+// reach an object of the process' main realm through the frames below it.
+const childSource = `"use strict";\n(${sandboxChildMain.toString()})();`;
+const pools = new Map<number, PooledChild[]>();
+
+// Node.js 22.13 renamed `--experimental-permission` to `--permission`.
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+const permissionFlag =
+  major > 22 || (major === 22 && minor >= 13) ? "--permission" : "--experimental-permission";
+
+function startChild(preludeCode: string, memoryLimitMb: number): PooledChild {
+  const child = spawn(
+    process.execPath,
+    [
+      `--max-old-space-size=${memoryLimitMb}`,
+      `--max-semi-space-size=${Math.max(1, Math.min(16, Math.floor(memoryLimitMb / 16)))}`,
+      "--stack-size=984",
+      // Node's permission model: no file system, child processes, workers or native addons, should code
+      // ever get out of the context into the process.
+      permissionFlag,
+      "--disallow-code-generation-from-strings",
+      "-e",
+      childSource,
+    ],
+    {
+      // Nothing of the server's environment (tokens, secrets) is visible to the process.
+      env: {},
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      serialization: "advanced",
+      windowsHide: true,
+    },
+  );
+  const pooled: PooledChild = { child, jobs: 0, stderr: "" };
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (chunk: string) => {
+    pooled.stderr = (pooled.stderr + chunk).slice(-4096);
+  });
+  // An idle sandbox does not keep the server (or a CLI) alive.
+  child.unref();
+  (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+  (child.channel as { unref?: () => void } | undefined)?.unref?.();
+  child.on("error", () => undefined);
+  const setup: SandboxSetup = { prelude: preludeCode, preludeFilename };
+  child.send(setup);
+  return pooled;
+}
+
+function ref(pooled: PooledChild, on: boolean): void {
+  const channel = pooled.child.channel as { ref?: () => void; unref?: () => void } | undefined;
+  if (on) {
+    pooled.child.ref();
+    channel?.ref?.();
+  } else {
+    pooled.child.unref();
+    channel?.unref?.();
+  }
+}
 
 /**
- * Runs a module bundle in a fresh context that has only the JavaScript built-ins: no host object goes in,
- * only the code string, and only a string comes out.
+ * Starts (and runs a trivial module in) a sandbox process, so that the first real compile finds one
+ * ready.
  */
-export async function runInSandbox(code: string, timeoutMs: number): Promise<SandboxOutcome> {
-  const preludeScript = await loadPrelude();
-  const script = new vm.Script(code, { filename: bundleFilename });
-  // DONT_CONTEXTIFY gives the context an ordinary global object of its own realm, so no host object (and
-  // no host prototype chain) is reachable from inside.
-  const context = vm.createContext(vm.constants.DONT_CONTEXTIFY, {
-    name: "amstaff module",
-    codeGeneration: { strings: false, wasm: false },
-    microtaskMode: "afterEvaluate",
+export async function warmSandbox(memoryLimitMb = defaultMemoryLimitMb): Promise<void> {
+  await runInSandbox(`${preludeGlobal}.finish(undefined);`, 1000, memoryLimitMb);
+}
+
+/**
+ * Runs a module bundle in a fresh `node:vm` context that has only the JavaScript built-ins, inside a
+ * child process with a heap limit: no host object goes in, only the code string, and only a string
+ * comes out. An endless loop ends the evaluation at `timeoutMs`, a memory bomb ends the process.
+ */
+export async function runInSandbox(
+  code: string,
+  timeoutMs: number,
+  memoryLimitMb = defaultMemoryLimitMb,
+): Promise<SandboxOutcome> {
+  const preludeCode = await loadPrelude();
+  let pool = pools.get(memoryLimitMb);
+  if (pool === undefined) {
+    pool = [];
+    pools.set(memoryLimitMb, pool);
+  }
+  let pooled = pool.pop();
+  while (pooled !== undefined && (pooled.child.exitCode !== null || pooled.child.signalCode !== null)) {
+    pooled = pool.pop();
+  }
+  pooled ??= startChild(preludeCode, memoryLimitMb);
+  const current = pooled;
+  const { child } = current;
+  current.jobs += 1;
+  // While a job runs the process keeps the server alive (a CLI awaiting the result must not exit).
+  ref(current, true);
+  const job: SandboxJob = { code, filename: bundleFilename, timeoutMs, maxOutputBytes };
+  const outcome = await new Promise<SandboxOutcome>((resolveOutcome) => {
+    const done = (result: SandboxOutcome) => {
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+      resolveOutcome(result);
+    };
+    const onMessage = (result: SandboxOutcome) => done(result);
+    const onExit = () => {
+      // Give the last of stderr a moment to arrive before reading why the process died.
+      setImmediate(() =>
+        done(
+          /heap out of memory|Allocation failed|Invalid array length|Reached heap limit/i.test(current.stderr)
+            ? { kind: "memory" }
+            : { kind: "broken", message: "the sandbox stopped while evaluating the module" },
+        ),
+      );
+    };
+    // The context's own timeout stops code that runs; this one stops a process that does not answer.
+    const timer = setTimeout(() => done({ kind: "timeout" }), timeoutMs + graceMs);
+    child.on("message", onMessage);
+    child.once("exit", onExit);
+    child.send(job, (error) => {
+      if (error) done({ kind: "broken", message: "the sandbox could not be reached" });
+    });
   });
-  const started = performance.now();
-  let result: unknown;
-  try {
-    preludeScript.runInContext(context, { timeout: timeoutMs, breakOnSigint: false });
-    const left = Math.max(1, Math.floor(timeoutMs - (performance.now() - started)));
-    result = script.runInContext(context, { timeout: left, breakOnSigint: false });
-  } catch (error) {
-    // The timeout error is created in the context's realm, so it is inspected only in ways that cannot
-    // run sandbox code (a proxy trap or a getter would run outside the time limit).
-    if (
-      !types.isProxy(error) &&
-      types.isNativeError(error) &&
-      Object.getOwnPropertyDescriptor(error, "code")?.value === "ERR_SCRIPT_EXECUTION_TIMEOUT"
-    ) {
-      return { kind: "timeout" };
-    }
-    return { kind: "broken", message: "evaluating the module failed in a way that cannot be described" };
+  const reusable = outcome.kind === "output" || outcome.kind === "too-large";
+  if (reusable && current.jobs < jobsPerChild && pool.length < maxIdleChildren) {
+    ref(current, false);
+    pool.push(current);
+    return outcome;
   }
-  if (typeof result !== "string") {
-    return { kind: "broken", message: "the module's evaluation did not produce a result" };
-  }
-  // A UTF-16 length above the limit is always more bytes than the limit, so the byte count is only
-  // computed for strings that may fit.
-  if (result.length > maxOutputBytes) return { kind: "too-large", bytes: Buffer.byteLength(result) };
-  const bytes = Buffer.byteLength(result);
-  if (bytes > maxOutputBytes) return { kind: "too-large", bytes };
-  return { kind: "output", json: result };
+  // A process that timed out, ran out of memory or broke is not reused.
+  child.kill("SIGKILL");
+  return outcome;
+}
+
+/** Stops every idle sandbox process (they are unref'd, so this is only needed for a clean shutdown). */
+export async function closeSandboxes(): Promise<void> {
+  const children = [...pools.values()].flat();
+  pools.clear();
+  await Promise.all(
+    children.map(
+      ({ child }) =>
+        new Promise<void>((resolveExit) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolveExit();
+          // Referenced again, so that the process waits for the exit it asked for.
+          child.ref();
+          child.once("exit", () => resolveExit());
+          child.kill("SIGKILL");
+        }),
+    ),
+  );
 }

@@ -21,12 +21,35 @@ interface ModuleRecord {
 
 // Their callbacks would run later from the host's event loop, outside the evaluation's time limit.
 delete (globalThis as { FinalizationRegistry?: unknown }).FinalizationRegistry;
-delete (Atomics as { waitAsync?: unknown }).waitAsync;
+// Memory outside the JavaScript heap (array buffers) is not bounded by the sandbox thread's heap limit,
+// and shared memory would let `Atomics.wait` block the thread; a module file needs none of them.
+for (const name of [
+  "ArrayBuffer",
+  "SharedArrayBuffer",
+  "DataView",
+  "Atomics",
+  "WebAssembly",
+  "Int8Array",
+  "Uint8Array",
+  "Uint8ClampedArray",
+  "Int16Array",
+  "Uint16Array",
+  "Int32Array",
+  "Uint32Array",
+  "Float16Array",
+  "Float32Array",
+  "Float64Array",
+  "BigInt64Array",
+  "BigUint64Array",
+]) {
+  delete (globalThis as Record<string, unknown>)[name];
+}
 
 // Captured before the module file runs, so that replacing globals cannot change them.
 const stringify = JSON.stringify;
 const parse = JSON.parse;
 const ErrorCtor = Error;
+const append: <T>(array: T[], value: T) => number = Function.prototype.call.bind(Array.prototype.push);
 const maxCalls = 100_000;
 const maxStack = 4_000;
 
@@ -82,25 +105,28 @@ function plugin(pkg: string, name: string): (...args: unknown[]) => unknown {
   return (...args) => {
     if (calls.length >= maxCalls) throw new ErrorCtor(`a module makes at most ${maxCalls} builder calls`);
     const index = calls.length;
-    calls.push({ package: pkg, name, ...snapshot(args), stack: where() });
+    append(calls, { package: pkg, name, ...snapshot(args), stack: where() });
     return { $amstaffCall: index };
   };
 }
 
-function amstaff(name: string, build: (m: builders.ModuleBuilder) => void): builders.AmstaffModule {
+function amstaff(name: string, ...rest: unknown[]): builders.AmstaffModule {
   const record: ModuleRecord = { stack: where(), monitorStacks: [] };
-  const module = builders.amstaff(name, (m) => {
-    const monitor: builders.ModuleBuilder["monitor"] = (monitorName, options) => {
-      record.monitorStacks.push(where());
+  const build = rest.length >= 2 ? rest[1] : rest[0];
+  const wrapped = (m: builders.ModuleBuilder<builders.DefaultedMonitorOptions>) => {
+    const monitor: typeof m.monitor = (monitorName, options) => {
+      append(record.monitorStacks, where());
       try {
         return m.monitor(monitorName, options);
       } catch (error) {
-        record.monitorStacks.pop();
+        record.monitorStacks.length -= 1;
         throw error;
       }
     };
-    build({ monitor });
-  });
+    (build as (m: unknown) => void)({ monitor });
+  };
+  const real = builders.amstaff as (name: string, ...rest: unknown[]) => builders.AmstaffModule;
+  const module = rest.length >= 2 ? real(name, rest[0], wrapped) : real(name, wrapped);
   modules.set(module, record);
   return module;
 }

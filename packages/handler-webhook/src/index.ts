@@ -10,4 +10,4 @@ export { signatureHeader, signWebhookBody, verifyWebhookSignature } from "./sign
 export { webhook } from "./webhook.js";
 export type { WebhookHandlerRuntime } from "./webhookHandler.js";
 export { webhookHandler } from "./webhookHandler.js";
-export { webhookPlugin } from "./webhookPlugin.js";
+export { webhookPlugin as amstaffPlugin, webhookPlugin } from "./webhookPlugin.js";

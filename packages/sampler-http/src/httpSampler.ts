@@ -1,4 +1,5 @@
 import {
+  AmstaffError,
   checkThresholds,
   type JsonValue,
   type ProbeContext,
@@ -10,9 +11,12 @@ import {
   type SampleResult,
   type Sampler,
   type SamplerCreateContext,
+  type SampleStatus,
+  worstStatus,
 } from "@amstaff/core";
 import { type Dispatcher, request } from "undici";
 import { checkBody, type ReadBody } from "./bodyExpectation.js";
+import { checkCertificate } from "./certificateCheck.js";
 import { describeNetworkFailure } from "./networkFailure.js";
 import {
   type HttpSamplerOptions,
@@ -22,6 +26,7 @@ import {
   type ParsedHttpSamplerOptions,
 } from "./options.js";
 import { sharedAgent } from "./sharedAgent.js";
+import { createTlsAgent, type TlsAgent } from "./tlsAgent.js";
 
 /** Validated HTTP sampler options whose secrets have been resolved: what {@link createHttpSampler} takes. */
 export type ResolvedHttpSamplerOptions = Resolved<ParsedHttpSamplerOptions>;
@@ -81,6 +86,43 @@ export function createHttpSampler(
   const isOk = (status: number) =>
     options.okStatus ? options.okStatus.includes(status) : status >= 200 && status < 300;
   const expected = options.okStatus ? options.okStatus.join(", ") : "2xx";
+  if (options.ca !== undefined && !options.ca.includes("-----BEGIN CERTIFICATE-----")) {
+    // Reached only through a secret: a literal `ca` is checked by the schema. Never show the value.
+    throw new AmstaffError(
+      "AMS_ERR_PLUGIN_OPTIONS",
+      `Invalid options for ${httpPluginId}: ca: the secret does not hold a PEM certificate (-----BEGIN CERTIFICATE----- ...)`,
+      { details: { plugin: httpPluginId, issues: [{ path: ["ca"], message: "not a PEM certificate" }] } },
+    );
+  }
+  // Own TLS settings need a pool of their own; so does reading the certificate, which only a connector sees.
+  const tls: TlsAgent | undefined =
+    options.ca !== undefined || options.insecure || options.certificate !== undefined
+      ? createTlsAgent({ ca: options.ca, insecure: options.insecure })
+      : undefined;
+  const dispatcher = () => tls?.agent ?? sharedAgent();
+
+  /** Adds what the certificate says to an HTTP verdict: its details always, its status when it is worse. */
+  function withCertificate(
+    status: SampleStatus,
+    message: string,
+    init: { details: Record<string, JsonValue> } & Record<string, unknown>,
+  ): SampleResult {
+    if (options.certificate === undefined && !options.insecure && options.ca === undefined) {
+      return results.of(status, message, init);
+    }
+    const certificate = tls?.certificateOf(target);
+    if (certificate === undefined) return results.of(status, message, init);
+    const { validToMs: _ms, ...shown } = certificate;
+    const verdict = checkCertificate(certificate, options.certificate ?? {}, Date.now());
+    const details = { ...init.details, certificate: { ...shown, daysLeft: verdict.daysLeft } };
+    if (options.certificate === undefined) return results.of(status, message, { ...init, details });
+    const worst = worstStatus([status, verdict.status]);
+    const combined =
+      worst === verdict.status && worst !== status
+        ? `${verdict.message} (${message})`
+        : `${message}; ${verdict.message}`;
+    return results.of(worst, combined, { ...init, details });
+  }
 
   async function probe(context?: ProbeContext): Promise<SampleResult> {
     const timestamp = Date.now();
@@ -113,7 +155,7 @@ export function createHttpSampler(
     try {
       for (;;) {
         const response = await request(current, {
-          dispatcher: sharedAgent(),
+          dispatcher: dispatcher(),
           method,
           headers: requestHeaders,
           body: requestBody,
@@ -177,7 +219,8 @@ export function createHttpSampler(
         };
         if (!isOk(status)) {
           const redirectNote = redirectStatuses.has(status) && location ? `; redirects to ${location}` : "";
-          return results.critical(
+          return withCertificate(
+            "critical",
             `HTTP ${status} from ${from()} (expected ${expected}${redirectNote})`,
             init,
           );
@@ -185,20 +228,20 @@ export function createHttpSampler(
         if (options.expect !== undefined) {
           const failure = checkBody(options.expect, read);
           if (failure !== undefined)
-            return results.critical(`${failure} (HTTP ${status} from ${from()})`, init);
+            return withCertificate("critical", `${failure} (HTTP ${status} from ${from()})`, init);
         }
         const rounded = Math.round(latencyMs);
         if (options.latency) {
           const { status: latencyStatus, threshold } = checkThresholds(latencyMs, options.latency);
           if (latencyStatus !== "ok") {
-            return results.of(
+            return withCertificate(
               latencyStatus,
               `HTTP ${status} in ${rounded} ms, reaching the ${latencyStatus} threshold of ${threshold} ms (${from()})`,
               init,
             );
           }
         }
-        return results.ok(`HTTP ${status} in ${rounded} ms`, init);
+        return withCertificate("ok", `HTTP ${status} in ${rounded} ms`, init);
       }
     } catch (error) {
       const init = { durationMs: elapsed(), timestamp, details: details() };
@@ -222,6 +265,9 @@ export function createHttpSampler(
     name: identity.name ?? `${options.method} ${url}`,
     tags: [...(identity.tags ?? [])],
     probe,
+    async dispose() {
+      await tls?.agent.close();
+    },
   };
 }
 

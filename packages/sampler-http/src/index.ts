@@ -4,4 +4,4 @@ export type { HttpSamplerIdentity, ResolvedHttpSamplerOptions } from "./httpSamp
 export { createHttpSampler, httpSampler } from "./httpSampler.js";
 export type { BodyExpectation, HttpSamplerOptions, ParsedHttpSamplerOptions } from "./options.js";
 export { bodyExpectationSchema, httpMethods, httpPluginId, httpSamplerOptionsSchema } from "./options.js";
-export { httpPlugin } from "./plugin.js";
+export { amstaffPlugin, httpPlugin } from "./plugin.js";

@@ -1,6 +1,16 @@
 /** Error codes of TLS failures, besides every `ERR_SSL_*`, `ERR_TLS_*` and `*CERT*` code. */
 const tlsCodes = new Set(["EPROTO", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE"]);
 
+/** OpenSSL's verification errors that mean "no trusted CA vouches for this certificate". */
+const untrustedCodes = [
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_UNTRUSTED",
+];
+
 function errorCodes(error: unknown, seen = new Set<unknown>()): string[] {
   if (typeof error !== "object" || error === null || seen.has(error)) return [];
   seen.add(error);
@@ -16,7 +26,12 @@ function innermostMessage(error: unknown): string {
   if (current instanceof AggregateError && current.errors[0] instanceof Error) current = current.errors[0];
   const message = (current instanceof Error ? current.message : String(current)).split("\n")[0] ?? "";
   // OpenSSL's messages carry their source file and line; the reason alone is what a reader can act on.
-  return /SSL routines:[^:]*:([^:]+)/.exec(message)?.[1] ?? message;
+  const reason = /SSL routines:[^:]*:([^:]+)/.exec(message)?.[1] ?? message;
+  // Node 24 appends advice about its own --use-system-ca flag, which the reader of a result cannot act on.
+  return reason.replace(
+    /; if the root CA is installed locally, try running Node\.js with --use-system-ca$/,
+    "",
+  );
 }
 
 /**
@@ -36,6 +51,14 @@ export function describeNetworkFailure(error: unknown, url: URL): string {
     (code) =>
       tlsCodes.has(code) || /^ERR_(SSL|TLS)_/.test(code) || /CERT/.test(code) || /^DEPTH_ZERO/.test(code),
   );
+  const untrusted = has(...untrustedCodes);
+  if (untrusted) {
+    return `TLS certificate of ${target} is not trusted: ${innermostMessage(error)} (${untrusted}); give the CA that signed it as \`ca\``;
+  }
+  if (has("CERT_HAS_EXPIRED")) return `TLS certificate of ${target} has expired (CERT_HAS_EXPIRED)`;
+  if (has("ERR_TLS_CERT_ALTNAME_INVALID")) {
+    return `TLS certificate of ${target} is not valid for ${hostname}: ${innermostMessage(error)} (ERR_TLS_CERT_ALTNAME_INVALID)`;
+  }
   if (tls) return `TLS error with ${target}: ${innermostMessage(error)} (${tls})`;
   if (has("ECONNRESET", "EPIPE", "UND_ERR_SOCKET")) return `connection reset by ${target}`;
   if (has("ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT")) return `connection to ${target} timed out`;

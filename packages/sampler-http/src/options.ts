@@ -1,4 +1,4 @@
-import { type Duration, parseDuration, stringOrSecret } from "@amstaff/core";
+import { type Duration, parseDuration, secretRefSchema, stringOrSecret } from "@amstaff/core";
 import { z } from "zod";
 
 /** The plugin id of this package, also its npm name. */
@@ -177,8 +177,65 @@ export const httpSamplerOptionsSchema = z
       .positive()
       .max(64 * 1024 * 1024, "at most 64 MiB")
       .default(1024 * 1024),
+    /**
+     * Judge the days left before the server's TLS certificate expires (https:// URLs only): fewer than
+     * `warningDays` left makes the result `warning`, fewer than `criticalDays` makes it `critical`, and an
+     * expired certificate is always `critical`. The days left, the expiry date, subject and issuer appear
+     * in the result. `{}` reports the days left without judging them.
+     * @default undefined (the certificate's dates are not checked beyond TLS verification)
+     */
+    certificate: z
+      .strictObject({
+        /** Fewer days left than this make the result `warning`. @default undefined */
+        warningDays: z.number().positive().optional(),
+        /** Fewer days left than this make the result `critical`. @default undefined */
+        criticalDays: z.number().positive().optional(),
+      })
+      .refine(
+        (t) => t.warningDays === undefined || t.criticalDays === undefined || t.warningDays > t.criticalDays,
+        "warningDays must be greater than criticalDays (warning comes first, as expiry approaches)",
+      )
+      .optional(),
+    /**
+     * The certificate authority (PEM, one or more `-----BEGIN CERTIFICATE-----` blocks) that signed the
+     * server's certificate, for private CAs and self-signed certificates; may be a `secret("NAME")`. It
+     * replaces the system's trust store for this sampler. https:// URLs only.
+     * @default undefined (the system's trust store)
+     */
+    ca: z
+      .union([z.string(), secretRefSchema], {
+        error: 'a PEM certificate (-----BEGIN CERTIFICATE----- ...) or secret("NAME")',
+      })
+      .refine(
+        (ca) => typeof ca !== "string" || ca.includes("-----BEGIN CERTIFICATE-----"),
+        "a PEM certificate (-----BEGIN CERTIFICATE----- ...)",
+      )
+      .optional(),
+    /**
+     * DANGEROUS: accept any TLS certificate, expired, self-signed or for another host, so anyone on the
+     * path can impersonate the server. For test environments only; prefer `ca`. `certificate` thresholds
+     * still apply. https:// URLs only.
+     * @default false
+     */
+    insecure: z.boolean().default(false),
   })
   .superRefine((options, ctx) => {
+    const https = typeof options.url === "string" && options.url.startsWith("https:");
+    for (const key of ["certificate", "ca"] as const) {
+      if (options[key] !== undefined && !https) {
+        ctx.addIssue({ code: "custom", path: [key], message: "applies to https:// URLs only" });
+      }
+    }
+    if (options.insecure && !https) {
+      ctx.addIssue({ code: "custom", path: ["insecure"], message: "applies to https:// URLs only" });
+    }
+    if (options.insecure && options.ca !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ca"],
+        message: "has no effect with insecure: true, which skips verification; remove one of them",
+      });
+    }
     if (options.body !== undefined && (options.method === "GET" || options.method === "HEAD")) {
       ctx.addIssue({
         code: "custom",

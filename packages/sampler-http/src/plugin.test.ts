@@ -50,6 +50,11 @@ describe("httpPlugin", () => {
     vi.unstubAllEnvs();
   });
 
+  it("is exported from the main entry under the conventional name amstaffPlugin", async () => {
+    const entry = await import("./index.js");
+    expect(entry.amstaffPlugin).toBe(httpPlugin);
+  });
+
   it("describes the package and offers its builders", () => {
     expect(httpPlugin).toMatchObject({ kind: "sampler", id: httpPluginId, package: "@amstaff/sampler-http" });
     expect(Object.keys(httpPlugin.builders).sort()).toEqual(["http", "httpGet", "httpPost"]);
@@ -79,6 +84,7 @@ describe("httpPlugin", () => {
       timeout: "10s",
       followRedirects: true,
       maxBodyBytes: 1024 * 1024,
+      insecure: false,
     });
   });
 });

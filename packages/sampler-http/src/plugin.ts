@@ -16,3 +16,9 @@ export const httpPlugin = defineSamplerPlugin({
   builders: { http, httpGet, httpPost },
   create: (options, { name, tags }) => createHttpSampler(options, { name, tags }),
 });
+
+/**
+ * The conventional name under which an Amstaff server looks for a package's plugin descriptor(s):
+ * the same object as {@link httpPlugin}.
+ */
+export const amstaffPlugin = httpPlugin;

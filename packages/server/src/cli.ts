@@ -21,7 +21,9 @@ Options:
 
 The API token is AMSTAFF_TOKEN; when it is unset, the server generates one on first start
 and keeps it in <data-dir>/token. More named tokens: AMSTAFF_TOKENS="ci=<token>,alice=<token>";
-every push records the name of the token that made it.
+every push records the name of the token that made it. Slack's Acknowledge buttons are answered
+at /integrations/slack/actions when AMSTAFF_SLACK_SIGNING_SECRET is set (AMSTAFF_SLACK_TOKEN, if set,
+updates acknowledged messages with chat.update).
 `;
 
 /** Reads AMSTAFF_TOKENS: comma-separated name=token pairs. */
@@ -89,6 +91,13 @@ async function main(): Promise<void> {
     ...options,
     token: env.AMSTAFF_TOKEN,
     tokens: parseTokens(env.AMSTAFF_TOKENS),
+    slack: env.AMSTAFF_SLACK_SIGNING_SECRET
+      ? {
+          signingSecret: env.AMSTAFF_SLACK_SIGNING_SECRET,
+          token: env.AMSTAFF_SLACK_TOKEN || undefined,
+          apiUrl: env.AMSTAFF_SLACK_API_URL || undefined,
+        }
+      : undefined,
     logger: options.logLevel,
   });
 

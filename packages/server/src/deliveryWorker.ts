@@ -133,7 +133,13 @@ export class DeliveryWorker {
             delivery.handlerIndex,
           )
         : undefined;
-      const returned = await handler.notify({ ...event, link } satisfies Transition, {
+      // The incident's acknowledgement may postdate the transition: handlers show the current one.
+      const current = machine.monitor(transition.module, transition.monitor)?.incident;
+      const incident =
+        event.incident && current?.key === event.incident.key
+          ? { ...event.incident, acknowledged: current.acknowledged }
+          : event.incident;
+      const returned = await handler.notify({ ...event, incident, link } satisfies Transition, {
         signal,
         idempotencyKey: delivery.id,
         attempt,

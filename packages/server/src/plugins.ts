@@ -11,11 +11,27 @@ import {
   type SamplerPlugin,
   type SecretSource,
 } from "@amstaff/core";
+import { emailPlugin } from "@amstaff/handler-email";
+import { opsgeniePlugin } from "@amstaff/handler-opsgenie";
+import { slackPlugin } from "@amstaff/handler-slack";
 import { webhookPlugin } from "@amstaff/handler-webhook";
+import { graphitePlugin } from "@amstaff/sampler-graphite";
 import { httpPlugin } from "@amstaff/sampler-http";
+import { sqlPlugin } from "@amstaff/sampler-sql";
 
-/** The plugins every server has. */
-export const builtinPlugins: readonly PluginDescriptor[] = [httpPlugin, webhookPlugin];
+/**
+ * The plugins every server has, whatever else is installed beside it: Amstaff's own samplers and
+ * handlers. Their heavy clients (database drivers, SMTP, Slack's SDK) load on first use.
+ */
+export const builtinPlugins: readonly PluginDescriptor[] = [
+  httpPlugin,
+  sqlPlugin,
+  graphitePlugin,
+  webhookPlugin,
+  slackPlugin,
+  emailPlugin,
+  opsgeniePlugin,
+];
 
 /**
  * The samplers and handlers a node can run, by id. Module files may only use these; a module that

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import type { PluginDescriptor } from "@amstaff/core";
 import { compileModule } from "@amstaff/dsl/compiler";
+import { createSlackInteractions } from "@amstaff/handler-slack";
 import Database from "better-sqlite3";
 import { type Logger, pino } from "pino";
 import { type Clock, systemClock } from "./clock.js";
@@ -42,6 +43,12 @@ export interface ServerOptions {
   plugins?: readonly PluginDescriptor[];
   /** The URL people reach this server at, for links in notifications (e.g. `https://amstaff.example.com`). */
   publicUrl?: string | undefined;
+  /**
+   * Slack's signing secret, to answer the Acknowledge buttons of Slack alerts at
+   * `POST /integrations/slack/actions`; with `slackToken`, acknowledged messages are updated with
+   * `chat.update`, otherwise through Slack's `response_url`.
+   */
+  slack?: { signingSecret: string; token?: string | undefined; apiUrl?: string | undefined } | undefined;
   /** Jobs that may run at once. @default 64 */
   concurrency?: number;
   /** Delivery retries. */
@@ -134,20 +141,46 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   // Warm the compiler so the first push is as fast as the next ones.
   await compile("export default 0;").catch(() => undefined);
 
-  const http: Server = createServer(
-    createHttpApi({
-      machine,
-      log,
-      compile,
-      plugins: () => plugins.list(),
-      observations,
-      scheduler,
-      clock,
-      logger,
-      tokens: new Map([["admin", token], ...Object.entries(options.tokens ?? {})]),
-      version,
-    }),
-  );
+  // Slack signs its interactivity requests instead of sending our token, so they bypass the API's auth.
+  const slackActions = options.slack
+    ? createSlackInteractions({
+        signingSecret: options.slack.signingSecret,
+        token: options.slack.token,
+        apiUrl: options.slack.apiUrl,
+        onAcknowledge: async ({ module, monitor, incidentKey, user }) => {
+          const applied = await log.propose({
+            type: "incident.ack",
+            module,
+            monitor,
+            incident: incidentKey,
+            by: `<@${user.id}>`,
+            at: clock.now(),
+          });
+          if (!applied.ok) throw new Error(applied.reason);
+          logger.info(
+            { module, monitor, incident: incidentKey, by: user.name },
+            "incident acknowledged in Slack",
+          );
+        },
+        onError: (error) => logger.warn({ err: error }, "could not update the acknowledged Slack message"),
+      })
+    : undefined;
+  const api = createHttpApi({
+    machine,
+    log,
+    compile,
+    plugins: () => plugins.list(),
+    observations,
+    scheduler,
+    clock,
+    logger,
+    tokens: new Map([["admin", token], ...Object.entries(options.tokens ?? {})]),
+    version,
+  });
+  const http: Server = createServer((request, response) => {
+    if (slackActions && request.url === "/integrations/slack/actions") slackActions(request, response);
+    else api(request, response);
+  });
   http.requestTimeout = 30_000;
   await new Promise<void>((resolveListen, reject) => {
     http.once("error", reject);

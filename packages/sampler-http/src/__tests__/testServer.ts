@@ -1,5 +1,6 @@
 import { once } from "node:events";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
 /** A request as the test server received it. */
@@ -10,9 +11,9 @@ export interface ReceivedRequest {
   body: string;
 }
 
-/** A real HTTP server on a free loopback port, closed by `await using`. */
+/** A real HTTP or HTTPS server on a free loopback port, closed by `await using`. */
 export interface TestServer extends AsyncDisposable {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>`, or `https://` */
   origin: string;
   port: number;
   requests: ReceivedRequest[];
@@ -20,12 +21,13 @@ export interface TestServer extends AsyncDisposable {
   connections(): number;
 }
 
-/** Starts a node:http server on 127.0.0.1, port 0, answering with `handler`. */
+/** Starts a node:http server (node:https with `tls`) on 127.0.0.1, port 0, answering with `handler`. */
 export async function startServer(
   handler: (request: ReceivedRequest, response: ServerResponse) => void | Promise<void>,
+  tls?: { cert: string; key: string },
 ): Promise<TestServer> {
   const requests: ReceivedRequest[] = [];
-  const server = createServer(async (req, res) => {
+  const listener: RequestListener = async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const received = {
@@ -36,16 +38,17 @@ export async function startServer(
     };
     requests.push(received);
     await handler(received, res);
-  });
+  };
+  const server = tls ? createHttpsServer(tls, listener) : createServer(listener);
   let connections = 0;
-  server.on("connection", () => {
+  server.on(tls ? "secureConnection" : "connection", () => {
     connections += 1;
   });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
     port,
     requests,
     connections: () => connections,

@@ -1,0 +1,118 @@
+// One @amstaff/raft node of the benchmark cluster, as its own OS process: the package's KvStateMachine,
+// SqliteStorage (WAL, synchronous=FULL) and TcpTransport between nodes, plus a tiny client endpoint
+// (length-prefixed JSON over TCP, frames.ts) so that the benchmark client reaches it the way it reaches etcd
+// over gRPC: a separate process, one loopback TCP connection, requests multiplexed by id.
+// env: RAFT_ID, RAFT_DB, RAFT_SECRET, RAFT_PORT, CLIENT_PORT, RAFT_PEERS (JSON {id: {host, port}}),
+//      RAFT_MEMBERS (comma list, founders only; omitted on restart), BENCH_DIAGNOSTICS=1 (event-loop delay)
+// Requests: {id, op: "put", key, value} | {id, op: "status"} | {id, op: "diagnostics"} (read and reset).
+// Replies: {id, ok: true, value?} | {id, ok: false, code, leader?}.
+import { createServer } from "node:net";
+import { createHistogram, monitorEventLoopDelay } from "node:perf_hooks";
+import {
+  type KvCommand,
+  KvStateMachine,
+  NotLeaderError,
+  RaftError,
+  RaftNode,
+  type RaftStorage,
+  SqliteStorage,
+  TcpTransport,
+} from "@amstaff/raft";
+import { readFrames, writeFrame } from "./frames.ts";
+
+const env = process.env;
+const id = env.RAFT_ID!;
+const peers = JSON.parse(env.RAFT_PEERS!) as Record<string, { host: string; port: number }>;
+const transport = new TcpTransport({
+  id,
+  secret: env.RAFT_SECRET!,
+  listen: { host: "127.0.0.1", port: Number(env.RAFT_PORT) },
+  peers: Object.fromEntries(Object.entries(peers).filter(([peer]) => peer !== id)),
+  logger: { warn: () => {} },
+});
+
+// Counts and times durable writes (one SQLite transaction with fsync each): how well group commit batches
+// and what one costs, comparable with etcd's etcd_disk_wal_fsync_duration_seconds.
+const sqlite = new SqliteStorage({ path: env.RAFT_DB! });
+let saves = 0;
+let saveSeconds = 0;
+// Diagnostics for the benchmark's tail-latency reading: save() durations and event-loop stalls (ns).
+const saveHistogram = createHistogram();
+// Off unless asked for (bench.ts --diagnostics): the delay monitor wakes the loop every millisecond.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+if (env.BENCH_DIAGNOSTICS === "1") loopDelay.enable();
+const storage: RaftStorage = {
+  load: () => sqlite.load(),
+  save: async (update) => {
+    const start = performance.now();
+    await sqlite.save(update);
+    const ms = performance.now() - start;
+    saves++;
+    saveSeconds += ms / 1000;
+    saveHistogram.record(Math.max(1, Math.round(ms * 1e6)));
+  },
+  saveSnapshot: (snapshot, compactTo) => sqlite.saveSnapshot(snapshot, compactTo),
+  close: () => sqlite.close(),
+};
+
+const kv = new KvStateMachine();
+const node = await RaftNode.create<KvCommand, string | null>({
+  id,
+  ...(env.RAFT_MEMBERS ? { initialMembers: env.RAFT_MEMBERS.split(",") } : {}),
+  transport,
+  storage,
+  stateMachine: kv,
+});
+
+interface Request {
+  id: number;
+  op: string;
+  key?: string;
+  value?: string;
+}
+
+const server = createServer((socket) => {
+  socket.setNoDelay(true);
+  socket.on("error", () => {});
+  readFrames(socket, async (raw) => {
+    const m = raw as Request;
+    const reply = (body: Record<string, unknown>) => {
+      if (!socket.destroyed) writeFrame(socket, { id: m.id, ...body });
+    };
+    try {
+      if (m.op === "put") {
+        await node.propose({ op: "put", key: String(m.key), value: String(m.value) });
+        reply({ ok: true });
+      } else if (m.op === "diagnostics") {
+        const ms = (ns: number) => ns / 1e6;
+        reply({
+          ok: true,
+          value: {
+            saveP50: ms(saveHistogram.percentile(50)),
+            saveP99: ms(saveHistogram.percentile(99)),
+            saveMax: ms(saveHistogram.max),
+            loopP99: ms(loopDelay.percentile(99)),
+            loopMax: ms(loopDelay.max),
+          },
+        });
+        saveHistogram.reset();
+        loopDelay.reset();
+      } else if (m.op === "status") {
+        reply({
+          ok: true,
+          value: { role: node.role, leader: node.leader, term: node.term, saves, saveSeconds },
+        });
+      } else reply({ ok: false, code: "BAD_REQUEST" });
+    } catch (error) {
+      if (error instanceof NotLeaderError) reply({ ok: false, code: error.code, leader: error.leaderHint });
+      else if (error instanceof RaftError) reply({ ok: false, code: error.code });
+      else reply({ ok: false, code: "ERROR" });
+    }
+  });
+});
+server.listen(Number(env.CLIENT_PORT), "127.0.0.1");
+process.on("SIGTERM", async () => {
+  server.close();
+  await node.stop();
+  process.exit(0);
+});

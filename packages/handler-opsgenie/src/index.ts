@@ -1,0 +1,29 @@
+export type { CloseAlertRequest, CreateAlertRequest } from "./alertRequests.js";
+export {
+  alertAlias,
+  alertLimits,
+  alertPriority,
+  closeAlertRequest,
+  createAlertRequest,
+} from "./alertRequests.js";
+export { opsgenie } from "./opsgenie.js";
+export type { OpsgenieHandlerRuntime, OpsgenieReceipt } from "./opsgenieHandler.js";
+export { opsgenieHandler } from "./opsgenieHandler.js";
+export { amstaffPlugin, opsgeniePlugin } from "./opsgeniePlugin.js";
+export type {
+  OpsgenieOptions,
+  OpsgeniePriority,
+  OpsgenieResponder,
+  ParsedOpsgenieOptions,
+} from "./options.js";
+export {
+  defaultCloseNote,
+  defaultMessage,
+  defaultPriorities,
+  opsgenieOptionsSchema,
+  opsgeniePriorities,
+  opsgenieRegions,
+  responderSchema,
+} from "./options.js";
+export { opsgeniePluginId } from "./pluginId.js";
+export { maxRetryAfterMs, parseRetryAfter } from "./retryAfter.js";

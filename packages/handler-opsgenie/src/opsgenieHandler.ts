@@ -1,0 +1,334 @@
+import {
+  AmstaffError,
+  type DeliveryReceipt,
+  isFailing,
+  type NotifyContext,
+  parseDuration,
+  parsePluginOptions,
+  resolveSecrets,
+  type SampleHandler,
+  type SecretSource,
+  type Transition,
+} from "@amstaff/core";
+import { Agent, type Dispatcher, request } from "undici";
+import { alertAlias, alertPriority, closeAlertRequest, createAlertRequest } from "./alertRequests.js";
+import { type OpsgenieOptions, opsgenieOptionsSchema, opsgenieRegions } from "./options.js";
+import { opsgeniePluginId } from "./pluginId.js";
+import { parseRetryAfter } from "./retryAfter.js";
+import { packageVersion } from "./version.js";
+
+/** Dependencies of {@link opsgenieHandler} that tests and embedders may replace. */
+export interface OpsgenieHandlerRuntime {
+  /**
+   * The undici dispatcher requests go through.
+   * @default a keep-alive `Agent` shared by every OpsGenie handler of the process
+   */
+  dispatcher?: Dispatcher;
+  /**
+   * Where `secret("NAME")` references are read from.
+   * @default the process environment
+   */
+  secrets?: SecretSource;
+  /**
+   * The clock, in milliseconds since the epoch, for `Retry-After` dates.
+   * @default Date.now
+   */
+  now?: () => number;
+}
+
+/**
+ * What the OpsGenie handler returns from a delivery. The server hands the first one of an incident back
+ * to its later deliveries, so the recovery closes the very alias the alert was opened with.
+ */
+export interface OpsgenieReceipt extends DeliveryReceipt {
+  /** OpsGenie's id of the (asynchronously processed) request: look it up in the integration's logs. */
+  requestId: string;
+  /** The alert's alias. */
+  alias: string;
+}
+
+let sharedAgent: Agent | undefined;
+
+// Created on first use, not at import, so importing the package opens nothing.
+function defaultDispatcher(): Agent {
+  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 8 });
+  return sharedAgent;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: { message?: unknown; result?: unknown; requestId?: unknown; errors?: unknown } | undefined;
+  text: string;
+}
+
+/**
+ * Creates a handler that keeps one OpsGenie alert per incident (Alert API v2). A transition into a
+ * failing status, and every reminder, creates the alert with the incident's key as alias: OpsGenie
+ * deduplicates on it and counts the repeats. A change between failing statuses (warning → critical)
+ * also updates the alert's priority. A recovery closes the alert by its alias. A first status of `ok`
+ * sends nothing.
+ *
+ * One call of `notify` is one attempt: failures throw `AmstaffError` `AMS_ERR_DELIVERY_FAILED`, retryable
+ * for network errors, timeouts, HTTP 408, 429 and 5xx (with `retryAfterMs` from `Retry-After`), not
+ * retryable for 400, 401, 402, 403, 422 and other 4xx. Closing an alert that does not exist (HTTP 404) is
+ * a success: it was closed already, or never opened.
+ *
+ * @throws AmstaffError `AMS_ERR_PLUGIN_OPTIONS` for invalid options, `AMS_ERR_SECRET_MISSING` for an unset secret.
+ * @example
+ * ```ts
+ * const handler = opsgenieHandler({
+ *   apiKey: { $secret: "OPSGENIE_API_KEY" },
+ *   region: "eu",
+ *   responders: [{ type: "team", name: "user-service" }],
+ * });
+ * await handler.notify(transition, { signal, idempotencyKey: transition.id, attempt: 1 });
+ * ```
+ */
+export function opsgenieHandler(
+  options: OpsgenieOptions,
+  runtime: OpsgenieHandlerRuntime = {},
+): SampleHandler {
+  const parsed = parsePluginOptions({ id: opsgeniePluginId, options: opsgenieOptionsSchema }, options);
+  const resolved = resolveSecrets(parsed, runtime.secrets);
+  const now = runtime.now ?? Date.now;
+  const apiKey = resolved.apiKey.trim();
+  if (/[\r\n\0]/.test(apiKey)) {
+    throw new AmstaffError(
+      "AMS_ERR_PLUGIN_OPTIONS",
+      `Invalid options for ${opsgeniePluginId}: apiKey: the secret's value contains a line break`,
+    );
+  }
+  const base = new URL(resolved.baseUrl ?? opsgenieRegions[resolved.region]);
+  const basePath = base.pathname.replace(/\/+$/, "");
+  const api = `${base.origin}${basePath}`;
+  const hostPort = `${base.hostname}:${base.port || (base.protocol === "https:" ? "443" : "80")}`;
+  const timeoutMs = parseDuration(resolved.timeout);
+  const sensitive = apiKey.length >= 4 ? [apiKey] : [];
+
+  const fail = (
+    message: string,
+    options: { retryable: boolean; retryAfterMs?: number | undefined; cause?: unknown; status?: number },
+  ) =>
+    new AmstaffError("AMS_ERR_DELIVERY_FAILED", redact(`opsgenie ${api}: ${message}`, sensitive), {
+      retryable: options.retryable,
+      ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+      details: {
+        api,
+        retryable: options.retryable,
+        ...(options.status === undefined ? {} : { status: options.status }),
+      },
+    });
+
+  async function call(
+    method: "POST" | "PUT",
+    path: string,
+    payload: unknown,
+    what: string,
+    signal: AbortSignal,
+  ): Promise<Answer> {
+    if (signal.aborted) throw fail(`${what}: aborted (${reasonOf(signal)})`, { retryable: true });
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const both = AbortSignal.any([signal, timeout]);
+    const aborted = (cause: unknown) =>
+      signal.aborted
+        ? fail(`${what}: aborted (${reasonOf(signal)})`, { retryable: true, cause })
+        : fail(`${what}: no answer within ${resolved.timeout} (timeout)`, { retryable: true, cause });
+    try {
+      const response = await request(`${api}${path}`, {
+        method,
+        headers: {
+          authorization: `GenieKey ${apiKey}`,
+          "content-type": "application/json",
+          accept: "application/json",
+          "user-agent": `amstaff-handler-opsgenie/${packageVersion}`,
+        },
+        body: JSON.stringify(payload),
+        signal: both,
+        dispatcher: runtime.dispatcher ?? defaultDispatcher(),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const text = await readPrefix(response.body, 64 * 1024);
+      let body: Answer["body"];
+      try {
+        const json: unknown = JSON.parse(text);
+        body = typeof json === "object" && json !== null ? (json as Answer["body"]) : undefined;
+      } catch {
+        body = undefined;
+      }
+      return { status: response.statusCode, headers: response.headers, body, text };
+    } catch (error) {
+      if (both.aborted) throw aborted(error);
+      throw fail(`${what}: ${describeNetworkError(error, hostPort)}`, { retryable: true, cause: error });
+    }
+  }
+
+  function requestIdOf(answer: Answer): string {
+    const fromBody = answer.body?.requestId;
+    if (typeof fromBody === "string") return fromBody;
+    const header = answer.headers["x-request-id"];
+    return (Array.isArray(header) ? header[0] : header) ?? "";
+  }
+
+  function failure(answer: Answer, what: string): AmstaffError {
+    const { status } = answer;
+    const said = explain(answer);
+    const answered = `HTTP ${status}${said ? `: ${said}` : ""}`;
+    if (status === 429) {
+      const retryAfterMs = parseRetryAfter(answer.headers["retry-after"], now());
+      return fail(`${what}: OpsGenie is rate-limiting this API key (${answered}); will retry`, {
+        retryable: true,
+        retryAfterMs,
+        status,
+      });
+    }
+    if (status === 408 || status >= 500) {
+      const retryAfterMs = parseRetryAfter(answer.headers["retry-after"], now());
+      return fail(`${what}: OpsGenie answered ${answered}; will retry`, {
+        retryable: true,
+        retryAfterMs,
+        status,
+      });
+    }
+    const advice =
+      status === 401
+        ? "the API key was refused: check apiKey, and that its integration is enabled"
+        : status === 402
+          ? "the OpsGenie plan does not allow this request"
+          : status === 403
+            ? "the API key may not do this: give its integration create-and-update access"
+            : status === 404
+              ? "not found: check region or baseUrl"
+              : status === 422 || status === 400
+                ? "OpsGenie refused the alert"
+                : "OpsGenie refused the request";
+    return fail(`${what}: ${advice} (${answered}) (permanent, not retried)`, { retryable: false, status });
+  }
+
+  return {
+    name: `opsgenie ${api}`,
+    async notify(transition: Transition, context: NotifyContext): Promise<OpsgenieReceipt | undefined> {
+      if (transition.to === "ok") {
+        // Nothing was opened for a monitor whose first status is ok.
+        if (transition.from === "pending" && context.receipt === undefined) return undefined;
+        const alias = alertAlias(transition, context.receipt);
+        const what = `closing alert ${alias}`;
+        const answer = await call(
+          "POST",
+          `/v2/alerts/${encodeURIComponent(alias)}/close?identifierType=alias`,
+          closeAlertRequest(transition, resolved),
+          what,
+          context.signal,
+        );
+        // 404: the alert is closed already, or was never opened (someone closed and deleted it): done.
+        if (isSuccess(answer.status) || answer.status === 404)
+          return { requestId: requestIdOf(answer), alias };
+        throw failure(answer, what);
+      }
+
+      const body = createAlertRequest(transition, resolved, context.receipt);
+      const what = `creating alert ${body.alias}`;
+      const answer = await call("POST", "/v2/alerts", body, what, context.signal);
+      if (!isSuccess(answer.status)) throw failure(answer, what);
+      const receipt: OpsgenieReceipt = { requestId: requestIdOf(answer), alias: body.alias };
+
+      // A deduplicated create leaves the open alert's priority as it was: set it when the severity changed.
+      if (
+        transition.kind !== "reminder" &&
+        isFailing(transition.from) &&
+        transition.from !== "pending" &&
+        alertPriority(transition.from, resolved) !== body.priority
+      ) {
+        const update = `updating the priority of alert ${body.alias} to ${body.priority}`;
+        const priority = await call(
+          "PUT",
+          `/v2/alerts/${encodeURIComponent(body.alias)}/priority?identifierType=alias`,
+          { priority: body.priority },
+          update,
+          context.signal,
+        );
+        if (!isSuccess(priority.status)) throw failure(priority, update);
+      }
+      return receipt;
+    },
+  };
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+function explain(answer: Answer): string {
+  const { body } = answer;
+  const parts: string[] = [];
+  if (typeof body?.message === "string") parts.push(body.message);
+  if (typeof body?.errors === "object" && body.errors !== null) {
+    const errors = Object.entries(body.errors as Record<string, unknown>).map(
+      ([field, problem]) => `${field}: ${String(problem)}`,
+    );
+    if (errors.length > 0) parts.push(`(${errors.join("; ")})`);
+  }
+  if (parts.length === 0) {
+    const text = answer.text.replace(/\s+/g, " ").trim().slice(0, 300);
+    if (text) parts.push(text);
+  }
+  if (typeof body?.requestId === "string") parts.push(`[requestId ${body.requestId}]`);
+  return parts.join(" ");
+}
+
+function reasonOf(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "aborted";
+}
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
+    const { code, errors, cause } = current as { code?: unknown; errors?: unknown; cause?: unknown };
+    if (typeof code === "string") return code;
+    current = Array.isArray(errors) && errors.length > 0 ? errors[0] : cause;
+  }
+  return undefined;
+}
+
+function describeNetworkError(error: unknown, hostPort: string): string {
+  const code = errorCode(error);
+  switch (code) {
+    case "ECONNREFUSED":
+      return `connection refused to ${hostPort}; will retry`;
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return `could not resolve ${hostPort.slice(0, hostPort.lastIndexOf(":"))} (${code}); will retry`;
+    case "ECONNRESET":
+    case "EPIPE":
+    case "UND_ERR_SOCKET":
+      return `connection to ${hostPort} closed before an answer (${code}); will retry`;
+    case "ETIMEDOUT":
+    case "UND_ERR_CONNECT_TIMEOUT":
+      return `connecting to ${hostPort} timed out; will retry`;
+    default: {
+      const message = error instanceof Error ? error.message : String(error);
+      return `${code ? `${code} ` : ""}${message}; will retry`.trim();
+    }
+  }
+}
+
+async function readPrefix(body: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(Buffer.from(chunk));
+    size += chunk.byteLength;
+    if (size >= limit) break;
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString("utf8");
+}
+
+// OpsGenie does not echo keys, but a proxy's error page might: never let one reach a message.
+function redact(text: string, sensitive: readonly string[]): string {
+  let out = text;
+  for (const value of sensitive) out = out.split(value).join("[redacted]");
+  return out;
+}

@@ -1,0 +1,32 @@
+export type { AcknowledgedBy, SlackMessageSnapshot } from "./acknowledgedMessage.js";
+export { acknowledgedMessage } from "./acknowledgedMessage.js";
+export { escapeMrkdwn } from "./mrkdwn.js";
+export type { ParsedSlackOptions, SlackBotOptions, SlackOptions, SlackWebhookOptions } from "./options.js";
+export {
+  defaultSlackMessage,
+  slackBotOptionsSchema,
+  slackOptionsSchema,
+  slackWebhookOptionsSchema,
+} from "./options.js";
+export { slackPluginId } from "./pluginId.js";
+export { maxRetryAfterMs, parseRetryAfter } from "./retryAfter.js";
+export { slack } from "./slack.js";
+export type { SlackFetch } from "./slackClients.js";
+export type { SlackHandlerRuntime, SlackReceipt } from "./slackHandler.js";
+export { slackHandler, slackMetadataEventType } from "./slackHandler.js";
+export type {
+  SlackAcknowledgement,
+  SlackInteractionsHandler,
+  SlackInteractionsOptions,
+} from "./slackInteractions.js";
+export { createSlackInteractions } from "./slackInteractions.js";
+export type {
+  AcknowledgeValue,
+  SlackAttachment,
+  SlackBlock,
+  SlackMessageContent,
+  SlackMessageOptions,
+  SlackMessageVariant,
+} from "./slackMessage.js";
+export { acknowledgeActionId, renderSlackMessage, viewActionId } from "./slackMessage.js";
+export { amstaffPlugin, slackPlugin } from "./slackPlugin.js";

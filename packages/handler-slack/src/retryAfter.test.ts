@@ -1,0 +1,16 @@
+import { describe, expect, it } from "vitest";
+import { maxRetryAfterMs, parseRetryAfter } from "./retryAfter.js";
+
+describe("parseRetryAfter", () => {
+  const now = Date.parse("2026-11-24T01:00:00Z");
+  it("reads seconds, as Slack sends them, and HTTP dates", () => {
+    expect(parseRetryAfter("30", now)).toBe(30_000);
+    expect(parseRetryAfter(7, now)).toBe(7000);
+    expect(parseRetryAfter("Tue, 24 Nov 2026 01:00:10 GMT", now)).toBe(10_000);
+  });
+  it("caps long waits and ignores what it cannot read", () => {
+    expect(parseRetryAfter("999999", now)).toBe(maxRetryAfterMs);
+    expect(parseRetryAfter("soon", now)).toBeUndefined();
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+});

@@ -1,0 +1,11 @@
+export type { SqlQueryOptions, SqlSamplerSpec } from "./builders.js";
+export { mysql, postgres, sql, sqlite } from "./builders.js";
+export type { SqlEngine } from "./connectionUrl.js";
+export type { SqlFailureKind } from "./driver.js";
+export type { ParsedSqlSamplerOptions, RowCountCheck, SqlSamplerOptions } from "./options.js";
+export { rowCountCheckSchema, sqlPluginId, sqlSamplerOptionsSchema } from "./options.js";
+export { amstaffPlugin, sqlPlugin } from "./plugin.js";
+export type { SqlPoolInfo } from "./poolRegistry.js";
+export { sqlPools } from "./poolRegistry.js";
+export type { ResolvedSqlSamplerOptions, SqlSamplerIdentity } from "./sqlSampler.js";
+export { createSqlSampler, sqlSampler } from "./sqlSampler.js";
