@@ -10,6 +10,7 @@ import {
   type ModuleOptions,
   type MonitorDefaults,
   type MonitorRef,
+  only,
   secret,
 } from "./index.js";
 
@@ -95,5 +96,14 @@ describe("builders", () => {
     const defaults: MonitorDefaults = { tags: ["shared"] };
     const options: ModuleOptions = { defaults };
     expectTypeOf(amstaff("Typed", options, () => {})).toEqualTypeOf<AmstaffModule>();
+  });
+});
+
+describe("only()", () => {
+  it("takes known statuses only", () => {
+    const spec = { plugin: "x", options: {} };
+    expectTypeOf(only(spec, { to: ["critical"], from: ["pending", "ok"] })).toMatchTypeOf<PluginSpec>();
+    // @ts-expect-error: "down" is not a status
+    only(spec, { to: ["down"] });
   });
 });

@@ -3,6 +3,7 @@ import type {
   Duration,
   IntervalSchedule,
   PluginSpec,
+  SampleStatus,
   Schedule,
   SecretRef,
 } from "@amstaff/core";
@@ -36,6 +37,39 @@ export interface MonitorOptions {
    * @default "10s"
    */
   timeout?: Duration | undefined;
+  /**
+   * While an incident stays open and unacknowledged, notify the handlers that heard of it again this
+   * often (at least `"1m"`). Acknowledging the incident stops the reminders, never the resolve.
+   * @default never
+   */
+  renotify?: Duration | undefined;
+}
+
+/** Which status changes a handler hears about; an absent list means any. */
+export interface Route {
+  /** Only changes from these statuses (`"pending"` is a new monitor's status before its first result). */
+  from?: readonly (SampleStatus | "pending")[] | undefined;
+  /** Only changes to these statuses. */
+  to?: readonly SampleStatus[] | undefined;
+}
+
+/** A handler limited to some status changes: what {@link only} returns. */
+export type RoutedHandler = PluginSpec & { on: Route };
+
+/**
+ * Limits a handler to some status changes. A handler that heard of an incident always hears of its
+ * recovery, whatever its route, so nothing is left open downstream.
+ *
+ * @example
+ * ```ts
+ * handlers: [
+ *   slack({ token: secret("SLACK_TOKEN"), channel: "#user-service" }),
+ *   only(opsgenie({ apiKey: secret("OPSGENIE_KEY") }), { to: ["critical"] }),
+ * ]
+ * ```
+ */
+export function only(handler: PluginSpec, on: Route): RoutedHandler {
+  return { ...handler, on };
 }
 
 /** One monitor as recorded by {@link ModuleBuilder.monitor}: plain data. */
@@ -47,6 +81,7 @@ export interface AmstaffMonitor {
   handlers: PluginSpec[];
   consecutive?: number;
   timeout?: Duration;
+  renotify?: Duration;
 }
 
 declare const moduleBrand: unique symbol;
@@ -100,6 +135,11 @@ export interface MonitorDefaults {
    * @default "10s"
    */
   timeout?: Duration | undefined;
+  /**
+   * How often to remind of an open, unacknowledged incident, unless a monitor says.
+   * @default never
+   */
+  renotify?: Duration | undefined;
 }
 
 /** Options of a module: the second argument of the three-argument {@link amstaff}. */
@@ -218,8 +258,10 @@ export function amstaff(
       };
       const consecutive = options.consecutive ?? defaults.consecutive;
       const timeout = options.timeout ?? defaults.timeout;
+      const renotify = options.renotify ?? defaults.renotify;
       if (consecutive !== undefined) monitor.consecutive = consecutive;
       if (timeout !== undefined) monitor.timeout = timeout;
+      if (renotify !== undefined) monitor.renotify = renotify;
       monitors.push(monitor);
       return { module: name, name: monitorName };
     },

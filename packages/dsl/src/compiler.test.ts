@@ -103,6 +103,57 @@ export default amstaff("User Service", (m) => {
     });
   });
 
+  it("routes handlers with only() and converts renotify", async () => {
+    const source = `import { amstaff, every, only } from "@amstaff/dsl";
+import { probeIt } from "test-sampler";
+import { notify } from "test-handler";
+
+export default amstaff("Payments", (m) => {
+  m.monitor("API", {
+    sampler: probeIt({ url: "http://payments/health" }),
+    timing: every("30s"),
+    handlers: [notify({ url: "https://chat.example.com" }), only(notify({ url: "https://pager.example.com" }), { to: ["critical"] })],
+    renotify: "30m",
+  });
+});
+`;
+    const result = await compile(source);
+    if (!result.ok) throw new Error(formatCompileErrors(result.errors));
+    const [monitor] = result.definition.monitors;
+    expect(monitor?.renotifyMs).toBe(1_800_000);
+    expect(monitor?.handlers.map((h) => h.on)).toEqual([undefined, { to: ["critical"] }]);
+    expect(monitor?.handlers[1]).toMatchObject({
+      plugin: "test-handler",
+      options: { url: "https://pager.example.com" },
+    });
+  });
+
+  it("reports a route to an unknown status and a too-frequent renotify at the monitor", async () => {
+    const source = monitor(
+      `sampler: probeIt({ url: "http://x/health" }), timing: every("30s"), renotify: "10s", handlers: [only(notify({ url: "https://x.example.com" }), { to: ["broken" as never] })]`,
+    ).replace("import { amstaff, cron, every, secret }", "import { amstaff, cron, every, only, secret }");
+    const errors = await errorsOf(source, { typeCheck: false });
+    const line = lineOf(source, "m.monitor(");
+    expect(errors.map((e) => [e.line, e.code])).toEqual([
+      [line, "validation"],
+      [line, "validation"],
+    ]);
+    expect(errors.map((e) => e.message).join("\n")).toMatch(/handlers\.0\.on\.to\.0/);
+    expect(errors.map((e) => e.message).join("\n")).toContain("renotify");
+  });
+
+  it("refuses a secret the server does not have, at the builder call, naming only the secret", async () => {
+    const source = monitor(
+      `sampler: probeIt({ url: "http://x/health" }), timing: every("30s"), handlers: [notify({ url: "https://x.example.com", headers: { authorization: secret("HOOK_TOKEN") } })]`,
+    );
+    const env: Record<string, string> = { OTHER: "value-1" };
+    const errors = await errorsOf(source, { secrets: (name) => env[name] });
+    expect(errors).toMatchObject([{ code: "validation", ...positionOf(source, "notify({") }]);
+    expect(errors[0]?.message).toContain('secret("HOOK_TOKEN") is not set on this server');
+    env.HOOK_TOKEN = "s3cret-value";
+    expect((await compile(source, { secrets: (name) => env[name] })).ok).toBe(true);
+  });
+
   it("reports a syntax error at its line and column", async () => {
     const source = monitor().replace('every("30s")', 'every("30s") +* 2');
     const [error, ...rest] = await errorsOf(source);

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { ModuleDefinition, PluginDescriptor } from "@amstaff/core";
+import type { ModuleDefinition, PluginDescriptor, SecretSource } from "@amstaff/core";
 import { AmstaffError } from "@amstaff/core";
 import * as builders from "./builders.js";
 import { bundleModule, type ImportTable } from "./bundleModule.js";
@@ -42,6 +42,12 @@ export interface CompileOptions {
    * @default the directory of the installed @amstaff/dsl package
    */
   resolveFrom?: string;
+  /**
+   * Where the server reads secrets from. When given, a module that refers to a `secret("NAME")` this
+   * source does not have is refused at the builder call, instead of failing at its first delivery.
+   * @default secrets are not checked
+   */
+  secrets?: SecretSource | undefined;
   /**
    * The heap limit of the sandbox process that evaluates module files, in MB; a module that needs more
    * is refused with a `memory` error.
@@ -248,9 +254,15 @@ export async function compileModule(source: string, options: CompileOptions): Pr
   if (!success.success) return fail("output", "the module's evaluation produced unreadable output");
 
   const errors: CompileError[] = [];
-  const definition = validateModule(success.data, options.plugins, locator, (at, message) => {
-    errors.push(errorAt(at, "validation", message));
-  });
+  const definition = validateModule(
+    success.data,
+    options.plugins,
+    locator,
+    (at, message) => {
+      errors.push(errorAt(at, "validation", message));
+    },
+    options.secrets,
+  );
   if (definition === undefined || errors.length > 0) {
     errors.sort((a, b) => a.line - b.line || a.column - b.column);
     return { ok: false, errors };

@@ -18,6 +18,9 @@ export const dslTypeNames = [
   "MonitorOptions",
   "MonitorRef",
   "PluginSpec",
+  "Route",
+  "RoutedHandler",
+  "SampleStatus",
   "Schedule",
   "SecretRef",
 ] as const;

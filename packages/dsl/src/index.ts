@@ -3,6 +3,7 @@ export type {
   Duration,
   IntervalSchedule,
   PluginSpec,
+  SampleStatus,
   Schedule,
   SecretRef,
 } from "@amstaff/core";
@@ -16,5 +17,7 @@ export type {
   MonitorDefaults,
   MonitorOptions,
   MonitorRef,
+  Route,
+  RoutedHandler,
 } from "./builders.js";
-export { amstaff, cron, every, secret } from "./builders.js";
+export { amstaff, cron, every, only, secret } from "./builders.js";

@@ -1,6 +1,7 @@
 import {
   describeError,
   isAmstaffError,
+  isSecretRef,
   type ModuleDefinition,
   moduleDefinitionSchema,
   type PluginDescriptor,
@@ -8,6 +9,7 @@ import {
   parseDuration,
   parsePluginOptions,
   pluginSpecSchema,
+  type SecretSource,
 } from "@amstaff/core";
 import { Cron } from "croner";
 import { z } from "zod";
@@ -47,7 +49,11 @@ interface ResolvedCall {
 
 const failedSpec: PluginSpec = { plugin: "(invalid)", options: null };
 const fallbackSchedule = { kind: "interval", every: "1m" };
-const fieldNames: Record<string, string> = { schedule: "timing", timeoutMs: "timeout" };
+const fieldNames: Record<string, string> = {
+  schedule: "timing",
+  timeoutMs: "timeout",
+  renotifyMs: "renotify",
+};
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -66,12 +72,21 @@ function optionIssues(error: unknown): string {
   return describeError(error);
 }
 
+/** The names of every `secret("NAME")` reference in a value. */
+function secretNames(value: unknown): string[] {
+  if (isSecretRef(value)) return [value.$secret];
+  if (Array.isArray(value)) return value.flatMap(secretNames);
+  if (isRecord(value)) return Object.values(value).flatMap(secretNames);
+  return [];
+}
+
 /** Turns the sandbox's output into a validated {@link ModuleDefinition}, or errors located in the source. */
 export function validateModule(
   output: SandboxSuccess,
   plugins: readonly PluginDescriptor[],
   locator: SourceLocator,
   report: (position: SourcePosition, message: string) => void,
+  secrets?: SecretSource,
 ): ModuleDefinition | undefined {
   let failed = false;
   const error = (position: SourcePosition, message: string) => {
@@ -92,12 +107,23 @@ export function validateModule(
     label: string,
     at: SourcePosition,
   ) => {
+    let options: unknown;
     try {
-      return { plugin: spec.plugin, options: parsePluginOptions(descriptor, spec.options) };
+      options = parsePluginOptions(descriptor, spec.options);
     } catch (cause) {
       error(at, `invalid options for ${label}: ${optionIssues(cause)}`);
       return undefined;
     }
+    // A secret the server does not have would fail at 3 a.m., at the first delivery: refuse it now.
+    for (const name of secretNames(options)) {
+      if (secrets !== undefined && !secrets(name)) {
+        error(
+          at,
+          `${label}: secret("${name}") is not set on this server; set the environment variable ${name} on every node first`,
+        );
+      }
+    }
+    return { plugin: spec.plugin, options };
   };
 
   const calls = output.calls.map((call): ResolvedCall | undefined => {
@@ -177,7 +203,7 @@ export function validateModule(
             if (!isRecord(monitor)) return monitor;
             const at = locator.fromStack(output.monitorStacks[i] ?? "") ?? modulePosition;
             const label = `monitor "${String(monitor.name)}"`;
-            const { timeout, schedule, sampler, handlers, ...rest } = monitor;
+            const { timeout, renotify, schedule, sampler, handlers, ...rest } = monitor;
             const result: Record<string, unknown> = {
               ...rest,
               schedule: checkSchedule(schedule, (message) => {
@@ -186,9 +212,23 @@ export function validateModule(
               }),
               sampler: resolveSpec(sampler, "sampler", `${label}: sampler`, at),
               handlers: Array.isArray(handlers)
-                ? handlers.map((h, j) => resolveSpec(h, "handler", `${label}: handlers.${j}`, at))
+                ? handlers.map((h, j) => {
+                    // `only(handler, route)` adds `on` beside the handler's spec (or its placeholder).
+                    if (!isRecord(h) || !("on" in h))
+                      return resolveSpec(h, "handler", `${label}: handlers.${j}`, at);
+                    const { on, ...handler } = h;
+                    const spec = resolveSpec(handler, "handler", `${label}: handlers.${j}`, at);
+                    return isRecord(spec) ? { ...spec, on } : spec;
+                  })
                 : handlers,
             };
+            if (renotify !== undefined) {
+              try {
+                result.renotifyMs = parseDuration(String(renotify));
+              } catch (cause) {
+                error(at, `${label}: renotify: ${describeError(cause)}`);
+              }
+            }
             if (timeout !== undefined) {
               try {
                 result.timeoutMs = parseDuration(String(timeout));

@@ -130,13 +130,14 @@ async function main(argv: string[]): Promise<number> {
     case "check": {
       need(1, "a file to check");
       // Only `check` needs the compiler and the plugins: the other commands start without loading them.
-      const { compileModule, formatCompileErrors } = await import("@amstaff/dsl/compiler");
-      const plugins = await localPlugins();
+      const { createCompiler, formatCompileErrors, closeSandboxes } = await import("@amstaff/dsl/compiler");
+      const { serverPackageDir } = await import("./discovery.js");
+      const compiler = createCompiler({ plugins: await localPlugins(), resolveFrom: serverPackageDir });
       let failed = false;
       const results = [];
       for (const path of args) {
         const source = readSource(path);
-        const result = await compileModule(source, { filename: path, plugins });
+        const result = await compiler.compile(source, { filename: path });
         results.push({ file: path, ...result });
         if (result.ok) {
           if (!values.json)
@@ -148,6 +149,7 @@ async function main(argv: string[]): Promise<number> {
           if (!values.json) out(`✖ ${formatCompileErrors(result.errors)}`);
         }
       }
+      await closeSandboxes();
       if (values.json) json(results);
       return failed ? exit.refused : exit.ok;
     }

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import type { PluginDescriptor } from "@amstaff/core";
-import { compileModule } from "@amstaff/dsl/compiler";
+import { closeSandboxes, createCompiler } from "@amstaff/dsl/compiler";
 import { createSlackInteractions } from "@amstaff/handler-slack";
 import Database from "better-sqlite3";
 import { type Logger, pino } from "pino";
@@ -136,10 +136,17 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   }, 2_000);
   flushTimer.unref();
 
-  const compile = (source: string) =>
-    compileModule(source, { filename: "module.ts", plugins: plugins.list() });
-  // Warm the compiler so the first push is as fast as the next ones.
-  await compile("export default 0;").catch(() => undefined);
+  // Declarations of plugins resolve from where the server is installed, as their code does.
+  // A module that needs a secret this node lacks is refused at push time, not at its first delivery.
+  const compiler = createCompiler({
+    filename: "module.ts",
+    plugins: plugins.list(),
+    resolveFrom: serverPackageDir,
+    secrets: (name) => process.env[name],
+  });
+  const compile = (source: string) => compiler.compile(source);
+  // Warm the compiler (TypeScript's declarations, the sandbox process) so the first push is as fast as the next.
+  await compiler.warm();
 
   // Slack signs its interactivity requests instead of sending our token, so they bypass the API's auth.
   const slackActions = options.slack
@@ -212,6 +219,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       }
       http.closeAllConnections();
       await closed;
+      await closeSandboxes();
       logger.info("stopped");
     })();
     return stopping;
