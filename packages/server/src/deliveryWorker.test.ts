@@ -53,7 +53,7 @@ async function setup(script: Outcome[]) {
     plugins: new PluginRegistry([scripted.plugin]),
     clock,
     logger: pino({ level: "silent" }),
-    retry: { baseDelayMs: 1_000, maxDelayMs: 60_000, maxAttempts: 4 },
+    retry: { baseDelayMs: 1_000, maxDelayMs: 60_000, maxAttempts: script.length > 5 ? 12 : 4 },
     random: () => 0.5,
     publicUrl: "https://amstaff.example.com/",
   });
@@ -81,6 +81,19 @@ describe("DeliveryWorker", () => {
     expect(calls[0]!.transition.link).toBe(
       "https://amstaff.example.com/monitors?module=User%20Service&monitor=Health",
     );
+    await worker.stop();
+  });
+
+  it("gets an alert through to a receiver that is down for a minute, once it is back", async () => {
+    const { clock, machine, log, worker, calls } = await setup(
+      Array.from({ length: 7 }, () => "500" as const),
+    );
+    await log.propose({ ...transition(1, "pending", "critical"), at: clock.now() });
+    await clock.advance(120_000);
+    const delivered = machine.deliveries()[0]!;
+    expect(delivered).toMatchObject({ status: "delivered", attempts: 8 });
+    expect(calls.filter((c) => c.context.attempt < 8).every((c) => c.at - calls[0]!.at < 60_000)).toBe(true);
+    expect(calls.at(-1)!.at - calls[0]!.at).toBeGreaterThanOrEqual(60_000);
     await worker.stop();
   });
 

@@ -107,6 +107,29 @@ describe("the HTTP API", () => {
     target.status = 200;
   });
 
+  it("refuses at push time a module whose handler needs a secret this server lacks, or has a bad URL", async () => {
+    const missing = moduleSource(
+      monitor("A").replace(
+        `webhook({ url: "${receiver.url}/hook" })`,
+        `webhook({ url: "${receiver.url}/hook", headers: { authorization: secret("AMSTAFF_TEST_NOT_SET") } })`,
+      ),
+    ).replace("import { amstaff, every }", "import { amstaff, every, secret }");
+    const refused = await api("/monitor", {
+      method: "POST",
+      body: missing.replace('"Payments"', '"Secrets"'),
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0]).toMatchObject({ line: 6, code: "validation" });
+    expect(refused.body.errors[0].message).toContain(
+      'secret("AMSTAFF_TEST_NOT_SET") is not set on this server',
+    );
+    const badUrl = moduleSource(monitor("A").replace(`${receiver.url}/hook`, "not a url"), "BadUrl");
+    const invalid = await api("/monitor", { method: "POST", body: badUrl });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors[0].message).toMatch(/url/i);
+    expect((await api("/modules")).body.map((m: { name: string }) => m.name)).not.toContain("BadUrl");
+  });
+
   it("answers bad requests with a clear error and changes nothing", async () => {
     const before = (await api("/modules")).body;
     expect((await api("/nope")).status).toBe(404);
