@@ -12,6 +12,12 @@ export {
   routeSchema,
 } from "./moduleDefinition.js";
 export type {
+  DescribeNetworkErrorOptions,
+  NetworkErrorDescription,
+  NetworkErrorKind,
+} from "./networkError.js";
+export { describeNetworkError } from "./networkError.js";
+export type {
   HandlerPlugin,
   PluginBuilder,
   PluginDescriptor,
@@ -22,11 +28,12 @@ export type {
 export { defineHandlerPlugin, defineSamplerPlugin, formatIssues, parsePluginOptions } from "./plugin.js";
 export type { RunProbeOptions } from "./probe.js";
 export { runProbe } from "./probe.js";
+export { maxRetryAfterMs, parseRetryAfter } from "./retryAfter.js";
 export type { JsonValue, SampleResult, SampleResultInit } from "./sampleResult.js";
 export { results, sampleResultSchema } from "./sampleResult.js";
 export type { ProbeContext, Sampler } from "./sampler.js";
 export type { CronSchedule, Duration, DurationUnit, IntervalSchedule, Schedule } from "./schedule.js";
-export { minimumIntervalMs, parseDuration, scheduleSchema } from "./schedule.js";
+export { isDuration, minimumIntervalMs, parseDuration, scheduleSchema } from "./schedule.js";
 export type { ScheduledSampling } from "./scheduledSampling.js";
 export type { Resolved, SecretRef, SecretSource } from "./secret.js";
 export { isSecretRef, resolveSecrets, secretNamePattern, secretRefSchema, stringOrSecret } from "./secret.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isAmstaffError } from "./errors.js";
-import { parseDuration, scheduleSchema } from "./schedule.js";
+import { isDuration, parseDuration, scheduleSchema } from "./schedule.js";
 import { resolveSecrets } from "./secret.js";
 import { checkThresholds } from "./thresholds.js";
 
@@ -15,6 +15,11 @@ describe("parseDuration", () => {
     for (const bad of ["30 minutes", "30", "s", "-5s", "0s", "0.5ms", "5M"]) {
       expect(() => parseDuration(bad), bad).toThrowError(/like "500ms", "30s"/);
     }
+  });
+
+  it("tells whether a duration is one it reads, for option schemas", () => {
+    expect(["250ms", "30s", "1.5s"].map(isDuration)).toEqual([true, true, true]);
+    expect(["30 minutes", "0s", "0.5ms", ""].map(isDuration)).toEqual([false, false, false, false]);
   });
 
   it("validates schedules", () => {

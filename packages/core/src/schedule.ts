@@ -29,6 +29,19 @@ export function parseDuration(text: string): number {
   return ms;
 }
 
+/**
+ * Whether {@link parseDuration} accepts `text`: for option schemas, e.g.
+ * `z.string().refine(isDuration, 'a duration like "10s" or "500ms"')`.
+ */
+export function isDuration(text: string): boolean {
+  try {
+    parseDuration(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Runs a sampling every fixed period. */
 export interface IntervalSchedule {
   kind: "interval";

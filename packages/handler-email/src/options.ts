@@ -1,4 +1,4 @@
-import { type Duration, parseDuration, stringOrSecret, templateSchema } from "@amstaff/core";
+import { type Duration, isDuration, stringOrSecret, templateSchema } from "@amstaff/core";
 import { z } from "zod";
 
 const lineBreak = /[\r\n\0]/;
@@ -15,15 +15,6 @@ const address = z
   });
 
 const addresses = z.union([address, z.array(address).min(1, "at least one address")]);
-
-function isDuration(value: string): boolean {
-  try {
-    parseDuration(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The default `subject` template. */
 export const defaultSubject = "[{{TO}}] {{module}} / {{monitor}}";

@@ -1,3 +1,5 @@
+/** Re-exported from `@amstaff/core`, where the one implementation lives. */
+export { maxRetryAfterMs, parseRetryAfter } from "@amstaff/core";
 export type { CloseAlertRequest, CreateAlertRequest } from "./alertRequests.js";
 export {
   alertAlias,
@@ -26,4 +28,3 @@ export {
   responderSchema,
 } from "./options.js";
 export { opsgeniePluginId } from "./pluginId.js";
-export { maxRetryAfterMs, parseRetryAfter } from "./retryAfter.js";

@@ -5,6 +5,7 @@ import {
   type NotifyContext,
   parseDuration,
   parsePluginOptions,
+  parseRetryAfter,
   resolveSecrets,
   type SampleHandler,
   type SecretSource,
@@ -14,7 +15,6 @@ import { Agent, type Dispatcher, request } from "undici";
 import { alertAlias, alertPriority, closeAlertRequest, createAlertRequest } from "./alertRequests.js";
 import { type OpsgenieOptions, opsgenieOptionsSchema, opsgenieRegions } from "./options.js";
 import { opsgeniePluginId } from "./pluginId.js";
-import { parseRetryAfter } from "./retryAfter.js";
 import { packageVersion } from "./version.js";
 
 /** Dependencies of {@link opsgenieHandler} that tests and embedders may replace. */

@@ -1,19 +1,10 @@
-import { type Duration, parseDuration, stringOrSecret, templateSchema } from "@amstaff/core";
+import { type Duration, isDuration, stringOrSecret, templateSchema } from "@amstaff/core";
 import { z } from "zod";
 
 function isHttpUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const { protocol, hostname, search, hash } = new URL(value);
   return (protocol === "http:" || protocol === "https:") && hostname !== "" && !search && !hash;
-}
-
-function isDuration(value: string): boolean {
-  try {
-    parseDuration(value);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** OpsGenie's alert priorities, from most to least urgent. */

@@ -1,3 +1,5 @@
+/** Re-exported from `@amstaff/core`, where the one implementation lives. */
+export { maxRetryAfterMs, parseRetryAfter } from "@amstaff/core";
 export type { AcknowledgedBy, SlackMessageSnapshot } from "./acknowledgedMessage.js";
 export { acknowledgedMessage } from "./acknowledgedMessage.js";
 export { escapeMrkdwn } from "./mrkdwn.js";
@@ -9,7 +11,6 @@ export {
   slackWebhookOptionsSchema,
 } from "./options.js";
 export { slackPluginId } from "./pluginId.js";
-export { maxRetryAfterMs, parseRetryAfter } from "./retryAfter.js";
 export { slack } from "./slack.js";
 export type { SlackFetch } from "./slackClients.js";
 export type { SlackHandlerRuntime, SlackReceipt } from "./slackHandler.js";

@@ -1,4 +1,4 @@
-import { type Duration, parseDuration, secretRefSchema, stringOrSecret, templateSchema } from "@amstaff/core";
+import { type Duration, isDuration, secretRefSchema, stringOrSecret, templateSchema } from "@amstaff/core";
 import { z } from "zod";
 
 /** The notification text used when `message` is not set: the sample's own message. */
@@ -8,15 +8,6 @@ function isHttpUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const { protocol, hostname } = new URL(value);
   return (protocol === "http:" || protocol === "https:") && hostname !== "";
-}
-
-function isDuration(value: string): boolean {
-  try {
-    parseDuration(value);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // Slack only notifies for its own mention syntax; a literal "@here" is just text in a Block Kit message.

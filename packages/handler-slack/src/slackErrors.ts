@@ -1,5 +1,4 @@
-import { AmstaffError } from "@amstaff/core";
-import { parseRetryAfter } from "./retryAfter.js";
+import { AmstaffError, parseRetryAfter } from "@amstaff/core";
 
 /** What went wrong with one Slack call, before it becomes an {@link AmstaffError}. */
 interface Classified {

@@ -1,4 +1,4 @@
-import { type Duration, parseDuration, secretRefSchema, stringOrSecret } from "@amstaff/core";
+import { type Duration, isDuration, secretRefSchema, stringOrSecret } from "@amstaff/core";
 import { z } from "zod";
 
 /** Headers the handler always sets itself; options may not override them. */
@@ -20,15 +20,6 @@ function isHttpUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const { protocol, hostname } = new URL(value);
   return (protocol === "http:" || protocol === "https:") && hostname !== "";
-}
-
-function isDuration(value: string): boolean {
-  try {
-    parseDuration(value);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Validates the options of {@link webhook} and {@link webhookHandler}, applying defaults. */

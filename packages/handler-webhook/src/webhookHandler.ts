@@ -3,6 +3,7 @@ import {
   type NotifyContext,
   parseDuration,
   parsePluginOptions,
+  parseRetryAfter,
   resolveSecrets,
   type SampleHandler,
   type SecretSource,
@@ -12,7 +13,6 @@ import { Agent, type Dispatcher, request } from "undici";
 import { type WebhookOptions, webhookOptionsSchema } from "./options.js";
 import { buildWebhookPayload } from "./payload.js";
 import { webhookPluginId } from "./pluginId.js";
-import { parseRetryAfter } from "./retryAfter.js";
 import { signatureHeader, signWebhookBody } from "./signature.js";
 import { packageVersion } from "./version.js";
 

@@ -1,4 +1,5 @@
 import {
+  describeNetworkError,
   type JsonValue,
   type ProbeContext,
   parseDuration,
@@ -12,7 +13,6 @@ import {
 } from "@amstaff/core";
 import { request } from "undici";
 import { judgeSeries } from "./judgeSeries.js";
-import { describeNetworkFailure } from "./networkFailure.js";
 import {
   type GraphiteSamplerOptions,
   graphitePluginId,
@@ -150,7 +150,7 @@ export function createGraphiteSampler(
         );
       }
       if (context?.signal.aborted) return unknown(`probe of ${graphite} aborted`, extra);
-      return unknown(`could not reach ${graphite}: ${describeNetworkFailure(error, base)}`, extra);
+      return unknown(`could not reach ${graphite}: ${describeNetworkError(error, base).message}`, extra);
     } finally {
       clearTimeout(timer);
       context?.signal.removeEventListener("abort", onAbort);

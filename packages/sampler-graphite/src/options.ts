@@ -1,4 +1,4 @@
-import { type Duration, parseDuration, stringOrSecret } from "@amstaff/core";
+import { type Duration, isDuration, stringOrSecret } from "@amstaff/core";
 import { z } from "zod";
 
 /** The plugin id of this package, also its npm name. */
@@ -21,15 +21,6 @@ export const missingDataStatuses = ["unknown", "ok", "warning", "critical"] as c
 
 /** A header name as RFC 9110 defines a token, so a typo is caught at validation rather than at probe time. */
 const headerNamePattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-function isDuration(text: string): boolean {
-  try {
-    parseDuration(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Validates the options of a Graphite sampler and applies their defaults.

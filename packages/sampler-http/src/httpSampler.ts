@@ -1,6 +1,7 @@
 import {
   AmstaffError,
   checkThresholds,
+  describeNetworkError,
   type JsonValue,
   type ProbeContext,
   parseDuration,
@@ -17,7 +18,6 @@ import {
 import { type Dispatcher, request } from "undici";
 import { checkBody, type ReadBody } from "./bodyExpectation.js";
 import { checkCertificate } from "./certificateCheck.js";
-import { describeNetworkFailure } from "./networkFailure.js";
 import {
   type HttpSamplerOptions,
   httpPluginId,
@@ -49,6 +49,11 @@ const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 /** Headers still sent after a redirect to another origin: none of them can carry a credential. */
 const crossOriginSafeHeaders = new Set(["accept", "accept-language", "user-agent", "content-type"]);
 const userAgent = "amstaff-sampler-http";
+// Certificate problems are the commonest TLS failure here, and `ca` is this sampler's own way out of them.
+const networkErrorWording = {
+  certificateDetail: true,
+  untrustedAdvice: "give the CA that signed it as `ca`",
+} as const;
 
 /** The URL as shown in messages and details: without `user:password@`. */
 function displayUrl(url: URL): string {
@@ -254,7 +259,7 @@ export function createHttpSampler(
         );
       }
       if (context?.signal.aborted) return results.unknown(`probe of ${from()} aborted`, init);
-      return results.critical(describeNetworkFailure(error, current), init);
+      return results.critical(describeNetworkError(error, current, networkErrorWording).message, init);
     } finally {
       clearTimeout(timer);
       context?.signal.removeEventListener("abort", onAbort);

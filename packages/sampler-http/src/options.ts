@@ -1,4 +1,4 @@
-import { type Duration, parseDuration, secretRefSchema, stringOrSecret } from "@amstaff/core";
+import { type Duration, isDuration, secretRefSchema, stringOrSecret } from "@amstaff/core";
 import { z } from "zod";
 
 /** The plugin id of this package, also its npm name. */
@@ -12,15 +12,6 @@ export const maxRedirects = 5;
 
 /** A header name as RFC 9110 defines a token, so a typo is caught at validation rather than at probe time. */
 const headerNamePattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-function isDuration(text: string): boolean {
-  try {
-    parseDuration(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Compiles a regular expression, or says why it does not compile. */
 export function compileRegExp(source: string, flags = ""): RegExp | string {

@@ -1,18 +1,9 @@
-import { type Duration, parseDuration, stringOrSecret } from "@amstaff/core";
+import { type Duration, isDuration, stringOrSecret } from "@amstaff/core";
 import { z } from "zod";
 import { parseConnectionUrl } from "./connectionUrl.js";
 
 /** The plugin id of this package, also its npm name. */
 export const sqlPluginId = "@amstaff/sampler-sql";
-
-function isDuration(text: string): boolean {
-  try {
-    parseDuration(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const duration = (fallback: Duration) =>
   (
