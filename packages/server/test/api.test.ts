@@ -33,7 +33,12 @@ async function api(path: string, init: { method?: string; body?: string; token?:
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "amstaff-api-"));
-  server = await startServer({ dataDir, port: 0, logger: "silent", tokens: { ci: "ci-token-0123456789abcdef" } });
+  server = await startServer({
+    dataDir,
+    port: 0,
+    logger: "silent",
+    tokens: { ci: "ci-token-0123456789abcdef" },
+  });
 });
 
 afterAll(async () => {
@@ -54,26 +59,47 @@ describe("the HTTP API", () => {
   it("shows a push's diff without applying it on a dry run, and records who pushed", async () => {
     const v1 = moduleSource([monitor("A"), monitor("B")].join("\n"));
     const dry = await api("/monitor?dryRun=true", { method: "POST", body: v1 });
-    expect(dry).toMatchObject({ status: 200, body: { dryRun: true, changed: true, diff: { added: ["A", "B"] } } });
+    expect(dry).toMatchObject({
+      status: 200,
+      body: { dryRun: true, changed: true, diff: { added: ["A", "B"] } },
+    });
     expect((await api("/modules")).body).toEqual([]);
 
-    expect((await api("/monitor", { method: "POST", body: v1, token: "ci-token-0123456789abcdef" })).status).toBe(201);
+    expect(
+      (await api("/monitor", { method: "POST", body: v1, token: "ci-token-0123456789abcdef" })).status,
+    ).toBe(201);
     const v2 = moduleSource([monitor("A", "/other"), monitor("C")].join("\n"));
     const pushed = await api("/monitor", { method: "POST", body: v2 });
-    expect(pushed.body).toMatchObject({ revision: 2, diff: { added: ["C"], changed: ["A"], removed: ["B"], unchanged: [] } });
+    expect(pushed.body).toMatchObject({
+      revision: 2,
+      diff: { added: ["C"], changed: ["A"], removed: ["B"], unchanged: [] },
+    });
     const history = (await api("/modules/Payments/history")).body;
-    expect(history).toMatchObject({ current: 2, revisions: [{ revision: 2, pushedBy: "admin" }, { revision: 1, pushedBy: "ci" }] });
+    expect(history).toMatchObject({
+      current: 2,
+      revisions: [
+        { revision: 2, pushedBy: "admin" },
+        { revision: 1, pushedBy: "ci" },
+      ],
+    });
     expect((await api("/modules/Payments/history/1")).body.source).toBe(v1);
   });
 
   it("acknowledges an open incident once, and refuses when there is none", async () => {
     await api("/monitor", { method: "POST", body: moduleSource(monitor("Checkout", "/health"), "Shop") });
     target.status = 500;
-    await eventually(async () => {
-      const [m] = (await api("/monitors?module=Shop")).body;
-      return m?.incident ? m : undefined;
-    }, 15_000, "an open incident");
-    const ack = await api("/monitors/Shop/Checkout/ack", { method: "POST", body: JSON.stringify({ by: "alice" }) });
+    await eventually(
+      async () => {
+        const [m] = (await api("/monitors?module=Shop")).body;
+        return m?.incident ? m : undefined;
+      },
+      15_000,
+      "an open incident",
+    );
+    const ack = await api("/monitors/Shop/Checkout/ack", {
+      method: "POST",
+      body: JSON.stringify({ by: "alice" }),
+    });
     expect(ack).toMatchObject({ status: 200, body: { acknowledged: { acknowledged: { by: "alice" } } } });
     expect((await api("/monitors/Shop/Checkout/ack", { method: "POST" })).status).toBe(409);
     expect((await api("/monitors/Shop/Checkout/ack", { method: "POST", body: "{nope" })).status).toBe(400);
@@ -85,7 +111,9 @@ describe("the HTTP API", () => {
     const before = (await api("/modules")).body;
     expect((await api("/nope")).status).toBe(404);
     expect((await api("/modules", { method: "PUT" })).status).toBe(405);
-    expect((await api("/monitor", { method: "POST", body: "" })).body.error.message).toContain("--data-binary");
+    expect((await api("/monitor", { method: "POST", body: "" })).body.error.message).toContain(
+      "--data-binary",
+    );
     const big = await api("/monitor", { method: "POST", body: "x".repeat(2 * 1024 * 1024) });
     expect(big).toMatchObject({ status: 413, body: { error: { code: "AMS_ERR_REQUEST_TOO_LARGE" } } });
     expect((await api("/modules/%E0%A4%A", { method: "DELETE" })).status).toBe(400);
