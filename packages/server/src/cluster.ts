@@ -494,6 +494,13 @@ export class Cluster {
       if (!leader) return { status: 421, body: { retry: true } };
       const receivedAt = clock.now();
       const node = z.object({ node: z.string() }).parse(body).node;
+      const { voters, learners } = log.raft.membership;
+      if (!voters.includes(node) && !learners.includes(node)) {
+        return {
+          status: 403,
+          body: { error: { code: "AMS_ERR_AUTH_REQUIRED", message: `${node} is not a member.` } },
+        };
+      }
       await withTimeout(log.raft.read(), this.timing.leaseMs);
       this.#recordRenewal(node, receivedAt);
       return { status: 200, body: { index: log.raft.appliedIndex } };

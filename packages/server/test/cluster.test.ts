@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { startReceiver, startTarget } from "./localServers.js";
-import { eventually, type ServerProcess, startCluster } from "./serverProcess.js";
+import { eventually, freePorts, ServerProcess, startCluster } from "./serverProcess.js";
 
 // Each module probes its own path on the target, with the probing node's id in a header (a secret
 // resolved from the node's environment, PROBER), so the target sees who sampled what, and when.
@@ -261,5 +261,59 @@ describe("a three-node cluster of real processes", () => {
       expect(interleavings(probesOf(target, path))).toEqual([]);
     }
     expect(receiver.received).toEqual([]);
+  }, 150_000);
+
+  it("adds a node at runtime (it catches up, then votes and takes modules) and removes it", async () => {
+    await using target = await startTarget();
+    await using receiver = await startReceiver();
+    await using nodes = await startCluster();
+    const b = nodes.get("b")!;
+    for (const name of ["m1", "m2", "m3", "m4"]) {
+      await b.api("/monitor", { method: "POST", body: moduleSource(name, target.url, receiver.url) });
+    }
+    const [port] = await freePorts(1);
+    const peers = [...nodes.raft].map(([id, address]) => `${id}=${address}`).join(",");
+    await using d = new ServerProcess(undefined, {
+      args: ["--node-id", "d", "--raft-port", String(port), "--peers", peers, "--join"],
+      env: { AMSTAFF_CLUSTER_SECRET: "e2e-cluster-secret-0123456789", PROBER: "d" },
+    });
+    await d.start();
+    const added = await b.api("/cluster/members", {
+      method: "POST",
+      body: JSON.stringify({ id: "d", raftAddress: `127.0.0.1:${port}` }),
+    });
+    expect(added).toMatchObject({ status: 200, body: { added: { id: "d" } } });
+    const joined = await eventually(
+      async () => {
+        const v = await clusterView(d);
+        return v?.members.every((m) => m.health === "up" && m.modules.length === 1) ? v : undefined;
+      },
+      30_000,
+      "d votes and owns a module",
+    );
+    expect(joined.members.map((m) => m.id)).toEqual(["a", "b", "c", "d"]);
+    expect(joined.members.find((m) => m.id === "d")?.role).not.toBe("learner");
+    expect(((await d.api("/modules")).body as unknown[]).length).toBe(4);
+    const module = joined.members.find((m) => m.id === "d")!.modules[0]!;
+    await eventually(
+      () => (probesOf(target, `/${module}`).some((p) => p.node === "d") ? true : undefined),
+      10_000,
+      "d samples",
+    );
+
+    expect((await b.api("/cluster/members/d", { method: "DELETE" })).status).toBe(200);
+    const removed = await eventually(
+      async () => {
+        const v = await clusterView(b);
+        const owner = v && ownerOf(v, module);
+        return v && owner && owner !== "d" && !v.members.some((m) => m.id === "d" && m.role !== "removed")
+          ? v
+          : undefined;
+      },
+      20_000,
+      "d's module moved",
+    );
+    expect(removed.members.filter((m) => m.modules.length > 0).map((m) => m.id)).toEqual(["a", "b", "c"]);
+    expect(interleavings(probesOf(target, `/${module}`))).toEqual([]);
   }, 150_000);
 });

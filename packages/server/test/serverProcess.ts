@@ -135,7 +135,7 @@ export async function freePorts(count: number): Promise<number[]> {
 export async function startCluster(
   ids: string[] = ["a", "b", "c"],
   env: Record<string, string> = {},
-): Promise<Map<string, ServerProcess> & AsyncDisposable> {
+): Promise<Map<string, ServerProcess> & AsyncDisposable & { raft: Map<string, string> }> {
   const ports = await freePorts(ids.length);
   const raft = new Map(ids.map((id, i) => [id, `127.0.0.1:${ports[i]}`]));
   const nodes = new Map(
@@ -156,6 +156,7 @@ export async function startCluster(
   );
   await Promise.all([...nodes.values()].map((n) => n.start()));
   return Object.assign(nodes, {
+    raft,
     [Symbol.asyncDispose]: async () => {
       await Promise.all([...nodes.values()].map((n) => n[Symbol.asyncDispose]()));
     },
