@@ -53,6 +53,12 @@ export interface ClusterDeps {
   isolated?: () => boolean;
 }
 
+/**
+ * Leases are measured on the monotonic clock: a wall-clock step (NTP, a manual change) must neither
+ * extend nor cut a lease. The injected `Clock` stays for the times written into commands.
+ */
+const monotonic = () => performance.now();
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const memberBodySchema = z.strictObject({
@@ -112,7 +118,7 @@ export class Cluster {
     }
     deps.log.raft.on("role", (role) => {
       if (role === "leader") {
-        this.#leaderSince = deps.clock.now();
+        this.#leaderSince = monotonic();
         this.#lastRenewal.clear();
         this.#liveSince.clear();
       }
@@ -121,7 +127,7 @@ export class Cluster {
       if (!result.ok) return;
       if (command.type === "ownership.grant") {
         if (command.node === deps.nodeId && command.handoff) {
-          this.#handoffReadyAt.set(command.module, deps.clock.now() + this.timing.leaseMs);
+          this.#handoffReadyAt.set(command.module, monotonic() + this.timing.leaseMs);
           setTimeout(() => this.#changed(), this.timing.leaseMs + 10).unref();
         }
         this.#changed();
@@ -152,7 +158,7 @@ export class Cluster {
 
   /** Whether this node holds a valid lease now. */
   hasLease(): boolean {
-    return !this.#stopped && this.#deps.clock.now() < this.#leaseUntil;
+    return !this.#stopped && monotonic() < this.#leaseUntil;
   }
 
   /** Whether this node may run `module`'s monitors and deliveries right now. */
@@ -161,7 +167,7 @@ export class Cluster {
     const grant = this.#deps.machine.grant(module);
     if (grant?.node !== this.#deps.nodeId) return false;
     const ready = this.#handoffReadyAt.get(module);
-    return ready === undefined || this.#deps.clock.now() >= ready;
+    return ready === undefined || monotonic() >= ready;
   }
 
   /** The owner and token to put on commands about `module`. */
@@ -183,8 +189,8 @@ export class Cluster {
   async #renew(): Promise<void> {
     if (this.#renewing || this.#stopped) return;
     this.#renewing = true;
-    const { log, clock, nodeId, machine } = this.#deps;
-    const sentAt = clock.now();
+    const { log, nodeId, machine } = this.#deps;
+    const sentAt = monotonic();
     try {
       if (this.#deps.isolated?.()) throw new Error("isolated");
       if (log.raft.role === "leader") {
@@ -205,14 +211,14 @@ export class Cluster {
         const body = (await response.json()) as { index?: number };
         if (response.status !== 200 || typeof body.index !== "number")
           throw new Error(`HTTP ${response.status}`);
-        await log.waitApplied(body.index, Math.max(0, sentAt + this.timing.leaseMs - clock.now()));
+        await log.waitApplied(body.index, Math.max(0, sentAt + this.timing.leaseMs - monotonic()));
       }
       const had = this.hasLease();
       const until = sentAt + this.timing.leaseMs;
       if (until > this.#leaseUntil) this.#leaseUntil = until;
       if (this.#stopped) return;
       clearTimeout(this.#leaseTimer);
-      this.#leaseTimer = setTimeout(() => this.#leaseExpired(), this.#leaseUntil - clock.now() + 1);
+      this.#leaseTimer = setTimeout(() => this.#leaseExpired(), this.#leaseUntil - monotonic() + 1);
       if (!had && this.hasLease()) {
         this.#deps.logger.info({ node: nodeId }, "lease acquired");
         this.#changed();
@@ -271,9 +277,9 @@ export class Cluster {
     if (this.#balancing || this.#stopped || log.raft.role !== "leader" || !this.hasLease()) return;
     this.#balancing = true;
     try {
-      const now = clock.now();
+      const now = monotonic();
       if (machine.clusterId === undefined) {
-        await log.propose({ type: "cluster.init", clusterId: crypto.randomUUID(), at: now });
+        await log.propose({ type: "cluster.init", clusterId: crypto.randomUUID(), at: clock.now() });
       }
       const voters = new Set(log.raft.membership.voters);
       const candidates = [...voters].filter((n) => this.#isLive(n, now)).sort();
@@ -283,7 +289,7 @@ export class Cluster {
       const grants: Command[] = [];
       for (const grant of machine.grants()) {
         if (!ownable.has(grant.module))
-          grants.push({ type: "ownership.release", module: grant.module, at: now });
+          grants.push({ type: "ownership.release", module: grant.module, at: clock.now() });
       }
       const orphans: { module: string; handoff: boolean }[] = [];
       for (const module of ownable) {
@@ -297,7 +303,7 @@ export class Cluster {
       for (const { module, handoff } of orphans) {
         const node = leastLoaded(candidates);
         load.get(node)!.push(module);
-        grants.push({ type: "ownership.grant", module, node, handoff, at: now });
+        grants.push({ type: "ownership.grant", module, node, handoff, at: clock.now() });
       }
       // Rebalance one module per round, only towards nodes that have been up for `stableMs` and only
       // when the spread is two or more: a flapping node does not attract modules, and an uneven count
@@ -310,7 +316,7 @@ export class Cluster {
         const idlest = leastLoaded(stable);
         if (load.get(busiest)!.length - load.get(idlest)!.length >= 2) {
           const module = load.get(busiest)!.sort().at(-1)!;
-          grants.push({ type: "ownership.grant", module, node: idlest, handoff: true, at: now });
+          grants.push({ type: "ownership.grant", module, node: idlest, handoff: true, at: clock.now() });
         }
       }
       for (const command of grants) {
@@ -331,8 +337,8 @@ export class Cluster {
 
   /** `GET /cluster`: this node's view, with health when it is the leader. */
   view(): Record<string, unknown> {
-    const { log, machine, nodeId, clock } = this.#deps;
-    const now = clock.now();
+    const { log, machine, nodeId } = this.#deps;
+    const now = monotonic();
     const { voters, learners } = log.raft.membership;
     const ids = [...new Set([...voters, ...learners, ...machine.members().map((m) => m.id)])].sort();
     const owned = new Map<string, string[]>();
@@ -483,7 +489,7 @@ export class Cluster {
   }
 
   async #internal(method: string, path: string, body: unknown): Promise<{ status: number; body: unknown }> {
-    const { log, clock } = this.#deps;
+    const { log } = this.#deps;
     const leader = log.raft.role === "leader";
     if (method === "POST" && path === "/_cluster/propose") {
       if (!leader) return { status: 421, body: { retry: true } };
@@ -492,7 +498,7 @@ export class Cluster {
     }
     if (method === "POST" && path === "/_cluster/lease") {
       if (!leader) return { status: 421, body: { retry: true } };
-      const receivedAt = clock.now();
+      const receivedAt = monotonic();
       const node = z.object({ node: z.string() }).parse(body).node;
       const { voters, learners } = log.raft.membership;
       if (!voters.includes(node) && !learners.includes(node)) {
