@@ -316,4 +316,63 @@ describe("a three-node cluster of real processes", () => {
     expect(removed.members.filter((m) => m.modules.length > 0).map((m) => m.id)).toEqual(["a", "b", "c"]);
     expect(interleavings(probesOf(target, `/${module}`))).toEqual([]);
   }, 150_000);
+
+  it("a frozen owner (SIGSTOP) loses its module, and after SIGCONT neither samples nor notifies", async () => {
+    await using target = await startTarget();
+    await using receiver = await startReceiver();
+    await using nodes = await startCluster();
+    const a = nodes.get("a")!;
+    for (const name of ["m1", "m2", "m3"]) {
+      await a.api("/monitor", { method: "POST", body: moduleSource(name, target.url, receiver.url) });
+    }
+    const view = await eventually(
+      async () => {
+        const v = await clusterView(a);
+        return v?.members.every((m) => m.modules.length === 1) ? v : undefined;
+      },
+      30_000,
+      "one module per node",
+    );
+    // Freeze a follower that owns a module (a frozen leader would also lose its leadership).
+    const frozenId = view.members.find((m) => m.id !== view.leader)!.id;
+    const frozen = nodes.get(frozenId)!;
+    const module = view.members.find((m) => m.id === frozenId)!.modules[0]!;
+    const other = [...nodes.values()].find((n) => n !== frozen)!;
+    await eventually(
+      () => (probesOf(target, `/${module}`).some((p) => p.node === frozenId) ? true : undefined),
+      10_000,
+      "probed",
+    );
+    frozen.signal("SIGSTOP");
+    const frozenAt = Date.now();
+    await eventually(
+      () => probesOf(target, `/${module}`).find((p) => p.at > frozenAt && p.node !== frozenId),
+      20_000,
+      "taken over",
+    );
+    // The module fails while its old owner is frozen: the new owner alerts, once.
+    target.statusOf.set(`/${module}`, 500);
+    await eventually(() => (receiver.received.length >= 1 ? true : undefined), 15_000, "critical");
+    frozen.signal("SIGCONT");
+    const thawedAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    // Thawed, its lease has run out on its own clock: it probes nothing of what it owned before…
+    expect(probesOf(target, `/${module}`).filter((p) => p.node === frozenId && p.at >= thawedAt)).toEqual([]);
+    // …and nobody was told twice.
+    expect(receiver.received.map((r) => `${r.body.transition.module}:${r.body.transition.to}`)).toEqual([
+      `${module}:critical`,
+    ]);
+    expect(
+      ((await other.api("/deliveries?consistent=true")).body as { status: string }[]).map((d) => d.status),
+    ).toEqual(["delivered"]);
+    // It is back in the cluster.
+    await eventually(
+      async () => {
+        const v = await clusterView(frozen);
+        return v?.members.find((m) => m.id === frozenId)?.health === "up" ? true : undefined;
+      },
+      15_000,
+      "thawed node healthy",
+    );
+  }, 150_000);
 });

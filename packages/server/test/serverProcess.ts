@@ -67,6 +67,11 @@ export class ServerProcess {
     });
   }
 
+  /** Sends a signal without waiting (SIGSTOP / SIGCONT to freeze and thaw the process). */
+  signal(signal: NodeJS.Signals): void {
+    this.#child?.kill(signal);
+  }
+
   /** Sends a signal and waits for the process to exit; resolves with its exit code. */
   async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
     const child = this.#child;
