@@ -28,6 +28,9 @@ Commands:
   history <module>            the versions pushed of a module
   rollback <module> [rev]     re-apply an earlier version (default: the one before)
   ack <module> <monitor>      acknowledge a monitor's open incident
+  cluster                     the cluster's nodes, roles, health and who owns which module
+  cluster add <id> <host:port>  add a node (started with --join) by its Raft address
+  cluster remove <id>         remove a node; its modules move to the others
 
 Options:
   --server <url>    the server (env AMSTAFF_URL, config "server"; default http://127.0.0.1:7070)
@@ -50,6 +53,8 @@ Exit codes: 0 ok, 1 refused (invalid module, failed check), 2 usage error, 3 ser
   rollback:
     "amstaff rollback <module> [revision]\n\nRe-applies an earlier revision in one step (default: the one before the current).",
   ack: "amstaff ack <module> <monitor> [--by <name>]\n\nAcknowledges the monitor's open incident: stops reminders, never the resolve.",
+  cluster:
+    "amstaff cluster [--json]\namstaff cluster add <id> <host:port>\namstaff cluster remove <id>\n\nShows the nodes (role, health, modules), adds a node started with --join (it catches up as a learner, then votes), or removes one.",
 };
 
 const statusIcon: Record<string, string> = {
@@ -266,8 +271,45 @@ async function main(argv: string[]): Promise<number> {
       out(`✔ acknowledged ${args[0]} / ${args[1]}`);
       return exit.ok;
     }
+    case "cluster": {
+      const sub = args[0] ?? "status";
+      if (sub === "add") {
+        if (args.length < 3)
+          throw new UsageError("cluster add needs a node id and its Raft address (host:port)");
+        await client().request(
+          "POST",
+          "/cluster/members",
+          JSON.stringify({ id: args[1], raftAddress: args[2] }),
+        );
+        out(`✔ added ${args[1]}: it caught up with the log and votes now`);
+        return exit.ok;
+      }
+      if (sub === "remove") {
+        if (args.length < 2) throw new UsageError("cluster remove needs a node id");
+        await client().request("DELETE", `/cluster/members/${encodeURIComponent(args[1]!)}`);
+        out(`✔ removed ${args[1]}; its modules move to the other nodes`);
+        return exit.ok;
+      }
+      if (sub !== "status") throw new UsageError(`unknown cluster command "${sub}"`);
+      const view = await client().request<ClusterView>("GET", "/cluster");
+      if (values.json) return json(view);
+      out(
+        renderTable(
+          ["NODE", "ROLE", "HEALTH", "API", "MODULES"],
+          view.members.map((m) => [m.id, m.role, m.health, m.apiUrl ?? "-", m.modules.join(", ") || "-"]),
+        ),
+      );
+      out(`leader ${view.leader ?? "none"}, term ${view.term}`);
+      return exit.ok;
+    }
   }
   return exit.usage;
+}
+
+interface ClusterView {
+  leader: string | null;
+  term: number;
+  members: { id: string; role: string; health: string; apiUrl: string | null; modules: string[] }[];
 }
 
 interface PushResult {

@@ -16,6 +16,15 @@ Options:
   --data-dir <path>    where state is kept (env AMSTAFF_DATA_DIR, default ./amstaff-data)
   --log-level <level>  trace, debug, info, warn, error or silent (env AMSTAFF_LOG_LEVEL, default info)
   --public-url <url>   the URL people reach this server at, for links in notifications (env AMSTAFF_PUBLIC_URL)
+
+Cluster (none of these: a cluster of one):
+  --node-id <id>       this node's id, kept in <data-dir>/node-id (env AMSTAFF_NODE_ID)
+  --raft-port <port>   port for Raft traffic between nodes (env AMSTAFF_RAFT_PORT)
+  --raft-host <addr>   address Raft listens on and peers dial (env AMSTAFF_RAFT_HOST, default --host)
+  --peers <list>       the other founding nodes: b=host:port,c=host:port (their Raft addresses; env AMSTAFF_PEERS)
+  --join               start empty and wait to be added (amstaff cluster add) instead of founding
+  --advertise-url <u>  the API URL other nodes reach this one at (env AMSTAFF_ADVERTISE_URL)
+  The shared cluster secret (16+ characters) is AMSTAFF_CLUSTER_SECRET.
   -h, --help           show this help
   -v, --version        show the version
 
@@ -54,6 +63,17 @@ const optionsSchema = z.object({
   dataDir: z.string().min(1),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
   publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  nodeId: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/)
+    .optional(),
+  raftPort: z.coerce.number().int().min(0).max(65535).optional(),
+  raftHost: z.string().min(1).optional(),
+  peers: z
+    .string()
+    .regex(/^([\w.-]+=[^,=\s]+:\d{1,5})(,[\w.-]+=[^,=\s]+:\d{1,5})*$/, "b=host:port,c=host:port")
+    .optional(),
+  advertiseUrl: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 async function main(): Promise<void> {
@@ -64,6 +84,12 @@ async function main(): Promise<void> {
       "data-dir": { type: "string" },
       "log-level": { type: "string" },
       "public-url": { type: "string" },
+      "node-id": { type: "string" },
+      "raft-port": { type: "string" },
+      "raft-host": { type: "string" },
+      peers: { type: "string" },
+      join: { type: "boolean" },
+      "advertise-url": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
@@ -79,6 +105,11 @@ async function main(): Promise<void> {
     dataDir: values["data-dir"] ?? env.AMSTAFF_DATA_DIR ?? "amstaff-data",
     logLevel: values["log-level"] ?? env.AMSTAFF_LOG_LEVEL ?? "info",
     publicUrl: values["public-url"] ?? env.AMSTAFF_PUBLIC_URL,
+    nodeId: values["node-id"] ?? env.AMSTAFF_NODE_ID,
+    raftPort: values["raft-port"] ?? env.AMSTAFF_RAFT_PORT,
+    raftHost: values["raft-host"] ?? env.AMSTAFF_RAFT_HOST,
+    peers: values.peers ?? env.AMSTAFF_PEERS,
+    advertiseUrl: values["advertise-url"] ?? env.AMSTAFF_ADVERTISE_URL,
   });
   if (!parsed.success) {
     const flag = (key: PropertyKey | undefined) =>
@@ -86,9 +117,19 @@ async function main(): Promise<void> {
     const issues = parsed.error.issues.map((i) => `  --${flag(i.path[0])}: ${i.message}`).join("\n");
     throw new Error(`invalid options:\n${issues}\n\n${usage}`);
   }
-  const options = parsed.data;
+  const { peers, ...options } = parsed.data;
   const server = await startServer({
     ...options,
+    peers: Object.fromEntries(
+      (peers ?? "")
+        .split(",")
+        .filter(Boolean)
+        .map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]),
+    ),
+    join: values.join ?? false,
+    clusterSecret: env.AMSTAFF_CLUSTER_SECRET,
+    // Test-only switch for the partition test; never set it in production.
+    faultInjection: env.AMSTAFF_FAULT_INJECTION === "1",
     token: env.AMSTAFF_TOKEN,
     tokens: parseTokens(env.AMSTAFF_TOKENS),
     slack: env.AMSTAFF_SLACK_SIGNING_SECRET
@@ -109,6 +150,7 @@ async function main(): Promise<void> {
     [
       "",
       `  Amstaff ${version} is running at ${server.url}`,
+      `  Node: ${server.nodeId}${server.raftPort === undefined ? " (a cluster of one)" : `, Raft on port ${server.raftPort}`}`,
       `  State: ${server.dataDir}`,
       `  Token: ${tokenHint}${server.tokenSource === "generated" ? "   (new token, generated just now)" : ""}`,
       `  Push a module:`,

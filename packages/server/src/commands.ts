@@ -48,6 +48,9 @@ export const commandSchema = z.discriminatedUnion("type", [
     since: z.number(),
     previousSince: z.number().optional(),
     result: sampleResultSchema,
+    /** The node that proposed it and its grant's fencing token: a stale owner is refused. */
+    owner: z.string().optional(),
+    token: z.number().int().optional(),
     at: z.number(),
   }),
   z.object({
@@ -59,6 +62,9 @@ export const commandSchema = z.discriminatedUnion("type", [
     nextAttemptAt: z.number().optional(),
     /** What the handler returned, kept for later deliveries of the same incident. */
     receipt: z.record(z.string(), z.json()).optional(),
+    /** The node that proposed it and its grant's fencing token: a stale owner is refused. */
+    owner: z.string().optional(),
+    token: z.number().int().optional(),
     at: z.number(),
   }),
   z.object({
@@ -66,6 +72,9 @@ export const commandSchema = z.discriminatedUnion("type", [
     module: z.string(),
     monitor: z.string(),
     incident: z.string(),
+    /** The node that proposed it and its grant's fencing token: a stale owner is refused. */
+    owner: z.string().optional(),
+    token: z.number().int().optional(),
     at: z.number(),
   }),
   z.object({
@@ -75,6 +84,44 @@ export const commandSchema = z.discriminatedUnion("type", [
     /** When given, only this incident is acknowledged (a stale button cannot ack a newer incident). */
     incident: z.string().optional(),
     by: z.string().min(1).max(200),
+    at: z.number(),
+  }),
+  z.object({
+    /** A node says where its API is (proposed by the node itself once it can reach the leader). */
+    type: z.literal("node.announce"),
+    node: z.string().min(1),
+    apiUrl: z.string().min(1),
+    raftAddress: z.string().optional(),
+    at: z.number(),
+  }),
+  z.object({
+    /** A node is added (before Raft adds it as a learner): every node learns its Raft address. */
+    type: z.literal("node.add"),
+    node: z.string().min(1),
+    raftAddress: z.string().min(1),
+    at: z.number(),
+  }),
+  z.object({
+    type: z.literal("node.remove"),
+    node: z.string().min(1),
+    at: z.number(),
+  }),
+  z.object({
+    /**
+     * The leader gives a module to a node. The grant's fencing token is the log index of this
+     * command, so it only grows. `handoff`: the previous owner was alive, so the new owner waits one
+     * lease duration before running it (the old one may not have applied this yet).
+     */
+    type: z.literal("ownership.grant"),
+    module: z.string(),
+    node: z.string().min(1),
+    handoff: z.boolean(),
+    at: z.number(),
+  }),
+  z.object({
+    /** The leader forgets the owner of a module that is gone and has nothing left to deliver. */
+    type: z.literal("ownership.release"),
+    module: z.string(),
     at: z.number(),
   }),
 ]);
@@ -162,4 +209,20 @@ export interface DeliveryRecord {
   nextAttemptAt: number;
   deliveredAt?: number | undefined;
   receipt?: DeliveryReceipt | undefined;
+}
+
+/** A node of the cluster as the state machine knows it (Raft's membership says whether it votes). */
+export interface MemberRecord {
+  id: string;
+  apiUrl?: string | undefined;
+  raftAddress?: string | undefined;
+}
+
+/** Who runs a module: the owner node and its fencing token (the log index of the grant). */
+export interface OwnershipGrant {
+  module: string;
+  node: string;
+  token: number;
+  handoff: boolean;
+  at: number;
 }

@@ -8,6 +8,7 @@ import {
 import type { Logger } from "pino";
 import type { Clock } from "./clock.js";
 import type { DeliveryRecord } from "./commands.js";
+import type { Ownership } from "./monitorRunner.js";
 import type { PluginRegistry } from "./plugins.js";
 import type { ReplicatedLog } from "./replicatedLog.js";
 import type { StateMachine } from "./stateMachine.js";
@@ -43,6 +44,8 @@ export interface DeliveryWorkerDeps {
   random?: () => number;
   /** The server's public base URL, for links in notifications. */
   publicUrl?: string | undefined;
+  /** Which modules' deliveries this node makes (the owner's); absent: all of them. */
+  ownership?: Ownership | undefined;
 }
 
 /**
@@ -80,6 +83,7 @@ export class DeliveryWorker {
       if (busy.has(lane)) continue;
       busy.add(lane);
       if (this.#inFlight.has(delivery.id)) continue;
+      if (this.#deps.ownership && !this.#deps.ownership.mayRun(delivery.module)) continue;
       if (delivery.nextAttemptAt <= now) {
         const attempt = this.#attempt(delivery).finally(() => {
           this.#inFlight.delete(delivery.id);
@@ -166,7 +170,14 @@ export class DeliveryWorker {
       }
     }
     try {
-      await log.propose({ type: "delivery.attempt", id: delivery.id, attempt, at: clock.now(), ...outcome });
+      await log.propose({
+        type: "delivery.attempt",
+        id: delivery.id,
+        attempt,
+        at: clock.now(),
+        ...outcome,
+        ...this.#deps.ownership?.fence(delivery.module),
+      });
       const level =
         outcome.outcome === "delivered" ? "info" : outcome.outcome === "failed" ? "error" : "warn";
       logger[level]({ ...context, ...outcome }, `delivery ${outcome.outcome}`);

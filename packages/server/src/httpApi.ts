@@ -32,10 +32,20 @@ export interface HttpApiDeps {
   version: string;
   /** Largest accepted request body in bytes. @default 1048576 */
   maxBodyBytes?: number;
+  /** A linearizable read barrier (ReadIndex), run before a `GET` with `?consistent=true`. */
+  consistentRead?: () => Promise<void>;
+  /** More routes (the cluster's), authenticated like the others. */
+  extraRoutes?: [method: string, pattern: RegExp, route: Route][];
 }
 
 type Reply = { status: number; body: unknown };
-type Route = (request: IncomingMessage, params: string[], url: URL, caller: string) => Promise<Reply> | Reply;
+/** One endpoint of the API: gets the request, the pattern's captures, the URL and the caller's token name. */
+export type Route = (
+  request: IncomingMessage,
+  params: string[],
+  url: URL,
+  caller: string,
+) => Promise<Reply> | Reply;
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
 
@@ -342,6 +352,7 @@ export function createHttpApi(
       },
     ],
     ["GET", /^\/monitors$/, (_, __, url) => ({ status: 200, body: monitorsView(url) })],
+    ...(deps.extraRoutes ?? []),
     [
       "POST",
       /^\/monitors\/([^/]+)\/([^/]+)\/ack$/,
@@ -431,6 +442,9 @@ export function createHttpApi(
         params = match.slice(1).map((p) => decodeURIComponent(p));
       } catch {
         throw new AmstaffError("AMS_ERR_REQUEST_INVALID", "The URL is not correctly percent-encoded.");
+      }
+      if (request.method === "GET" && url.searchParams.get("consistent") === "true") {
+        await deps.consistentRead?.();
       }
       return handler(request, params, url, name ?? "anonymous");
     }

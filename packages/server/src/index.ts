@@ -1,6 +1,16 @@
 export type { Clock } from "./clock.js";
 export { systemClock } from "./clock.js";
-export type { Command, DeliveryRecord, MonitorRecord, StoredModule, TransitionRecord } from "./commands.js";
+export type { ClusterTiming } from "./cluster.js";
+export { defaultClusterTiming } from "./cluster.js";
+export type {
+  Command,
+  DeliveryRecord,
+  MemberRecord,
+  MonitorRecord,
+  OwnershipGrant,
+  StoredModule,
+  TransitionRecord,
+} from "./commands.js";
 export { commandSchema } from "./commands.js";
 export type { RetryPolicy } from "./deliveryWorker.js";
 export { defaultRetryPolicy } from "./deliveryWorker.js";
@@ -8,6 +18,8 @@ export type { Discovery, DiscoveryProblem } from "./discovery.js";
 export { discoverPlugins, pluginPackagePattern } from "./discovery.js";
 export { errorResponse, httpStatusOf } from "./httpErrors.js";
 export { builtinPlugins, PluginRegistry } from "./plugins.js";
+export type { RaftLogOptions } from "./raftLog.js";
+export { migrateSqliteLog, RaftLog } from "./raftLog.js";
 export type { ReplicatedLog } from "./replicatedLog.js";
 export type { Job, SchedulerOptions } from "./scheduler.js";
 export { Scheduler } from "./scheduler.js";

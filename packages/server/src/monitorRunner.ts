@@ -25,6 +25,14 @@ export interface MonitorRunnerDeps {
   observations: Observations;
   clock: Clock;
   logger: Logger;
+  /** Which modules this node may run (the cluster's ownership and lease); absent: all of them. */
+  ownership?: Ownership | undefined;
+}
+
+/** What a node may run, and the fencing token to put on what it commits. */
+export interface Ownership {
+  mayRun(module: string): boolean;
+  fence(module: string): { owner: string; token: number } | undefined;
 }
 
 interface Running {
@@ -50,7 +58,13 @@ export class MonitorRunner {
   /** Brings the running monitors in line with the committed modules. Idempotent. */
   reconcile(): void {
     const { machine } = this.#deps;
-    const wanted = new Map(machine.modules().map((m) => [m.name, m]));
+    const ownership = this.#deps.ownership;
+    const wanted = new Map(
+      machine
+        .modules()
+        .filter((m) => ownership?.mayRun(m.name) ?? true)
+        .map((m) => [m.name, m]),
+    );
     for (const [name, running] of this.#running) {
       const module = wanted.get(name);
       if (!module || module.version !== running.version) this.#stop(name, running, module);
@@ -116,7 +130,10 @@ export class MonitorRunner {
     setupError: string | undefined,
     signal: AbortSignal,
   ): Promise<void> {
-    const { observations, clock, log, logger } = this.#deps;
+    const { observations, clock, log, logger, ownership } = this.#deps;
+    // Checked before every probe, not only when the lease timer fires: a node that lost its lease or
+    // the module never starts another probe.
+    if (ownership && !ownership.mayRun(module.name)) return;
     const result: SampleResult = entry.sampler
       ? await runProbe(entry.sampler, { timeoutMs: definition.timeoutMs, signal, now: clock.now })
       : {
@@ -144,6 +161,7 @@ export class MonitorRunner {
         since: change.since,
         previousSince: change.previousSince,
         result,
+        ...ownership?.fence(module.name),
         at: clock.now(),
       });
       if (applied.ok) {
@@ -183,6 +201,7 @@ export class MonitorRunner {
         module: module.name,
         monitor: definition.name,
         incident: incident.key,
+        ...this.#deps.ownership?.fence(module.name),
         at: now,
       });
     } catch (error) {

@@ -3,8 +3,8 @@ import type { ApplyResult } from "./stateMachine.js";
 
 /**
  * Where commands go to become state: appended durably, committed, then applied to the state machine
- * in log order. The single-node implementation is {@link SqliteLog}; the Raft cluster implements the
- * same contract, so nothing above it changes when a node joins a cluster.
+ * in log order. The server's implementation is {@link RaftLog} (a single node is a Raft cluster of one);
+ * {@link SqliteLog}, the single-node log of earlier versions, implements it too.
  */
 export interface ReplicatedLog {
   /**

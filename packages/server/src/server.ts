@@ -1,22 +1,24 @@
-import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { createHmac, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import type { PluginDescriptor } from "@amstaff/core";
+import { AmstaffError, type PluginDescriptor } from "@amstaff/core";
 import { closeSandboxes, createCompiler } from "@amstaff/dsl/compiler";
 import { createSlackInteractions } from "@amstaff/handler-slack";
+import { type Message, type RaftTransport, TcpTransport } from "@amstaff/raft";
 import Database from "better-sqlite3";
 import { type Logger, pino } from "pino";
 import { type Clock, systemClock } from "./clock.js";
+import { Cluster, type ClusterTiming } from "./cluster.js";
 import { DeliveryWorker, type RetryPolicy } from "./deliveryWorker.js";
 import { discoverPlugins, serverPackageDir } from "./discovery.js";
-import { createHttpApi } from "./httpApi.js";
+import { createHttpApi, type Route } from "./httpApi.js";
 import { MonitorRunner } from "./monitorRunner.js";
 import { Observations } from "./observations.js";
 import { builtinPlugins, PluginRegistry } from "./plugins.js";
+import { migrateSqliteLog, RaftLog } from "./raftLog.js";
 import { Scheduler } from "./scheduler.js";
-import { SqliteLog } from "./sqliteLog.js";
 import { StateMachine } from "./stateMachine.js";
 import { loadToken, type TokenSource } from "./token.js";
 import { version } from "./version.js";
@@ -56,6 +58,27 @@ export interface ServerOptions {
   /** A pino logger, or a level for the default one. @default "info" */
   logger?: Logger | string;
   clock?: Clock;
+  /**
+   * This node's id in the cluster. Kept in `<data-dir>/node-id` on first start; a later start with a
+   * different id is refused. @default the stored one, else a generated one
+   */
+  nodeId?: string | undefined;
+  /** The other founding nodes' Raft addresses, `{ b: "10.0.0.2:7170" }`. @default {} (a cluster of one) */
+  peers?: Readonly<Record<string, string>> | undefined;
+  /** The port Raft listens on; needed for a cluster (0 picks a free one). @default none (no Raft network) */
+  raftPort?: number | undefined;
+  /** The address Raft listens on and that other nodes dial. @default `host` */
+  raftHost?: string | undefined;
+  /** The secret every node of the cluster shares (16 characters or more); needed with `raftPort`. */
+  clusterSecret?: string | undefined;
+  /** Start empty and wait to be added to an existing cluster (`POST /cluster/members`). @default false */
+  join?: boolean | undefined;
+  /** The API URL other nodes reach this one at. @default the URL it listens on */
+  advertiseUrl?: string | undefined;
+  /** Lease and reassignment timing. */
+  clusterTiming?: Partial<ClusterTiming> | undefined;
+  /** Test-only: enables `POST /cluster/fault` (cut this node off the cluster). @default false */
+  faultInjection?: boolean | undefined;
 }
 
 /** A running Amstaff node. */
@@ -67,6 +90,9 @@ export interface AmstaffServer extends AsyncDisposable {
   readonly tokenSource: TokenSource;
   readonly tokenPath: string;
   readonly dataDir: string;
+  readonly nodeId: string;
+  /** The port Raft listens on, when it does. */
+  readonly raftPort: number | undefined;
   /** Stops sampling and delivering, finishes the requests under way and closes the state. */
   stop(): Promise<void>;
 }
@@ -88,14 +114,63 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   const clock = options.clock ?? systemClock;
   const { token, source: tokenSource, path: tokenPath } = loadToken(dataDir, options.token);
 
+  const nodeId = loadNodeId(dataDir, options.nodeId);
+  const peers = options.peers ?? {};
+  if (Object.keys(peers).length > 0 && options.raftPort === undefined) {
+    throw new AmstaffError("AMS_ERR_REQUEST_INVALID", "A cluster needs a Raft port (--raft-port).");
+  }
+  if (options.raftPort !== undefined && (options.clusterSecret ?? "").length < 16) {
+    throw new AmstaffError(
+      "AMS_ERR_REQUEST_INVALID",
+      "A cluster needs a shared secret of 16 characters or more (AMSTAFF_CLUSTER_SECRET).",
+    );
+  }
+
   const db = new Database(join(dataDir, "amstaff.db"));
   db.pragma("journal_mode = WAL");
   // FULL makes every committed transaction durable before it is acknowledged: a command is on disk
   // before it is applied, and before any notification it causes is sent.
   db.pragma("synchronous = FULL");
+  const raftPath = join(dataDir, "raft.db");
+  const migrated = migrateSqliteLog(db, raftPath, nodeId);
+  if (migrated !== undefined) logger.info({ index: migrated }, "moved the single-node log to Raft");
+
+  let isolated = false;
+  const raftHost = options.raftHost ?? options.host ?? "127.0.0.1";
+  const tcp =
+    options.raftPort === undefined
+      ? undefined
+      : new TcpTransport({
+          id: nodeId,
+          secret: options.clusterSecret!,
+          listen: { host: raftHost, port: options.raftPort },
+          peers: Object.fromEntries(
+            Object.entries(peers).map(([id, address]) => [id, parseAddress(address)]),
+          ),
+          logger: { warn: (message, details) => logger.debug({ ...details }, `raft transport: ${message}`) },
+        });
+  const transport = faultyTransport(tcp, () => isolated);
+  const internalToken = options.clusterSecret
+    ? createHmac("sha256", options.clusterSecret).update("amstaff-internal-v1").digest("hex")
+    : randomBytes(32).toString("hex");
 
   const machine = new StateMachine();
-  const log = new SqliteLog(db, machine);
+  machine.onApply((command, result) => {
+    if (!tcp || !result.ok) return;
+    if ((command.type === "node.add" || command.type === "node.announce") && command.node !== nodeId) {
+      if (command.raftAddress) tcp.setPeer(command.node, parseAddress(command.raftAddress));
+    }
+  });
+  const log = await RaftLog.open({
+    nodeId,
+    path: raftPath,
+    machine,
+    transport,
+    initialMembers: options.join ? undefined : [nodeId, ...Object.keys(peers)],
+    internalToken,
+    logger,
+  });
+  const raftPort = tcp?.address().port;
   const plugins = new PluginRegistry(options.plugins ?? (await installedPlugins(logger)));
   const observations = new Observations(db);
   const scheduler = new Scheduler({
@@ -104,7 +179,22 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     onSkip: (key) =>
       logger.warn({ monitor: key.replace("\u0000", " / ") }, "previous probe still running; run skipped"),
   });
-  const runner = new MonitorRunner({ machine, log, plugins, scheduler, observations, clock, logger });
+  // The cluster needs the API's URL, which is known once the HTTP server listens: it is created then.
+  let cluster: Cluster | undefined;
+  const ownership = {
+    mayRun: (module: string) => cluster?.mayRun(module) ?? false,
+    fence: (module: string) => cluster?.fence(module),
+  };
+  const runner = new MonitorRunner({
+    machine,
+    log,
+    plugins,
+    scheduler,
+    observations,
+    clock,
+    logger,
+    ownership,
+  });
   const deliveries = new DeliveryWorker({
     machine,
     log,
@@ -113,6 +203,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     logger,
     retry: options.retry,
     publicUrl: options.publicUrl,
+    ownership,
   });
   machine.onApply((command) => {
     if (command.type === "module.put" || command.type === "module.delete") runner.reconcile();
@@ -124,8 +215,6 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       deliveries.kick();
     }
   });
-  if (machine.clusterId === undefined)
-    await log.propose({ type: "cluster.init", clusterId: randomUUID(), at: clock.now() });
 
   const flushTimer = setInterval(() => {
     try {
@@ -172,6 +261,37 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
         onError: (error) => logger.warn({ err: error }, "could not update the acknowledged Slack message"),
       })
     : undefined;
+  const clusterRoutes: [string, RegExp, Route][] = [
+    ["GET", /^\/cluster$/, async () => ({ status: 200, body: await cluster!.clusterView() })],
+    [
+      "POST",
+      /^\/cluster\/members$/,
+      async (request) => ({
+        status: 200,
+        body: { added: await cluster!.addMember(await readJson(request)) },
+      }),
+    ],
+    [
+      "DELETE",
+      /^\/cluster\/members\/([^/]+)$/,
+      async (_, [id]) => {
+        await cluster!.removeMember(id!);
+        return { status: 200, body: { removed: id } };
+      },
+    ],
+  ];
+  if (options.faultInjection) {
+    clusterRoutes.push([
+      "POST",
+      /^\/cluster\/fault$/,
+      async (request) => {
+        const body = (await readJson(request)) as { isolated?: unknown };
+        isolated = body.isolated === true;
+        logger.warn({ isolated }, "fault injection");
+        return { status: 200, body: { isolated } };
+      },
+    ]);
+  }
   const api = createHttpApi({
     machine,
     log,
@@ -183,10 +303,18 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     logger,
     tokens: new Map([["admin", token], ...Object.entries(options.tokens ?? {})]),
     version,
+    consistentRead: () => log.readBarrier(),
+    extraRoutes: clusterRoutes,
   });
   const http: Server = createServer((request, response) => {
-    if (slackActions && request.url === "/integrations/slack/actions") slackActions(request, response);
-    else api(request, response);
+    if (slackActions && request.url === "/integrations/slack/actions") return slackActions(request, response);
+    if (!Cluster.isInternal(request.url)) return api(request, response);
+    if (!cluster) {
+      request.resume();
+      response.writeHead(503).end();
+      return;
+    }
+    cluster.handleInternal(request, response);
   });
   http.requestTimeout = 30_000;
   await new Promise<void>((resolveListen, reject) => {
@@ -197,9 +325,33 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
 
+  cluster = new Cluster({
+    nodeId,
+    log,
+    machine,
+    clock,
+    logger,
+    internalToken,
+    apiUrl: options.advertiseUrl?.replace(/\/$/, "") ?? url,
+    raftAddress: raftPort === undefined ? undefined : `${raftHost}:${raftPort}`,
+    timing: options.clusterTiming,
+    isolated: () => isolated,
+  });
+  cluster.onChange(() => {
+    runner.reconcile();
+    deliveries.kick();
+  });
+  cluster.start();
+  // A node of a cluster whose majority is down still starts (to serve /health and /cluster); a
+  // single node is up in about one election timeout.
+  await cluster.ready(10_000);
+
   runner.reconcile();
   deliveries.kick();
-  logger.info({ url, dataDir, modules: machine.modules().length, version }, "amstaff server started");
+  logger.info(
+    { url, dataDir, nodeId, raftPort, modules: machine.modules().length, version },
+    "amstaff server started",
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -210,6 +362,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       await scheduler.stop();
       runner.stop();
       await deliveries.stop();
+      cluster?.stop();
       await log.close();
       clearInterval(flushTimer);
       try {
@@ -232,6 +385,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     tokenSource,
     tokenPath,
     dataDir,
+    nodeId,
+    raftPort,
     stop,
     [Symbol.asyncDispose]: stop,
   };
@@ -260,4 +415,68 @@ export function createLogger(level: string): Logger {
     base: { service: "amstaff" },
     redact: ["req.headers.authorization", "headers.authorization", "*.token", "token"],
   });
+}
+
+/** Reads the node id kept in the data directory, or keeps the given (or a generated) one there. */
+function loadNodeId(dataDir: string, wanted: string | undefined): string {
+  const path = join(dataDir, "node-id");
+  if (existsSync(path)) {
+    const stored = readFileSync(path, "utf8").trim();
+    if (wanted !== undefined && wanted !== stored) {
+      throw new AmstaffError(
+        "AMS_ERR_REQUEST_INVALID",
+        `This data directory belongs to node "${stored}", not "${wanted}": a node keeps its id for life.`,
+      );
+    }
+    return stored;
+  }
+  const id = wanted ?? `node-${randomBytes(3).toString("hex")}`;
+  if (!/^[\w.-]{1,64}$/.test(id)) {
+    throw new AmstaffError(
+      "AMS_ERR_REQUEST_INVALID",
+      "A node id is 1 to 64 letters, digits, '.', '_' or '-'.",
+    );
+  }
+  writeFileSync(path, `${id}\n`, { mode: 0o600 });
+  return id;
+}
+
+/** `host:port` (or `[v6]:port`) to a peer address. */
+function parseAddress(address: string): { host: string; port: number } {
+  const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(address.trim());
+  if (!match) throw new AmstaffError("AMS_ERR_REQUEST_INVALID", `"${address}" is not host:port.`);
+  return { host: match[1]!, port: Number(match[2]) };
+}
+
+/**
+ * The Raft transport, with a switch that drops every message in and out (fault injection for the
+ * partition test). Without a TCP transport (a cluster of one), messages go nowhere: there is no peer.
+ */
+function faultyTransport(inner: RaftTransport | undefined, isolated: () => boolean): RaftTransport {
+  return {
+    listen: (handler: (message: Message) => void) =>
+      inner?.listen((message) => {
+        if (!isolated()) handler(message);
+      }),
+    send: (messages: Message[]) => {
+      if (!isolated()) inner?.send(messages);
+    },
+    close: () => inner?.close(),
+  };
+}
+
+async function readJson(request: import("node:http").IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 64 * 1024) throw new AmstaffError("AMS_ERR_REQUEST_TOO_LARGE", "The body is over 64 KiB.");
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString();
+  try {
+    return text.trim() === "" ? {} : JSON.parse(text);
+  } catch {
+    throw new AmstaffError("AMS_ERR_REQUEST_INVALID", "The body is not JSON.");
+  }
 }

@@ -221,4 +221,66 @@ describe("StateMachine incidents", () => {
     expect(machine.receiptFor("User Service", "Health", "local-2", 0)).toEqual({ channel: "C1", ts: "1.2" });
     expect(machine.receiptFor("User Service", "Health", "local-2", 1)).toBeUndefined();
   });
+
+  it("fences a module's commands with its owner's token, which only grows", () => {
+    const machine = new StateMachine();
+    applyAll(machine, [put()]);
+    const grant = (node: string, index: number) =>
+      machine.apply(
+        { type: "ownership.grant", module: "User Service", node, handoff: false, at: index },
+        index,
+      );
+    grant("a", 2);
+    expect(machine.grant("User Service")).toMatchObject({ node: "a", token: 2 });
+    // No token, or another node's, or an old token of the owner: refused.
+    expect(machine.apply(transition(1, "pending", "critical"), 3)).toMatchObject({ ok: false });
+    expect(machine.apply({ ...transition(1, "pending", "critical"), owner: "b", token: 2 }, 4)).toMatchObject(
+      {
+        ok: false,
+      },
+    );
+    expect(machine.apply({ ...transition(1, "pending", "critical"), owner: "a", token: 2 }, 5)).toMatchObject(
+      {
+        ok: true,
+      },
+    );
+    grant("b", 6);
+    expect(machine.grant("User Service")?.token).toBe(6);
+    const id = machine.pendingDeliveries()[0]!.id;
+    const attempt = (owner: string, token: number, index: number) =>
+      machine.apply(
+        { type: "delivery.attempt", id, attempt: 1, outcome: "delivered", owner, token, at: index },
+        index,
+      );
+    // The old owner's record of its delivery comes too late: the new owner delivers (same idempotency key).
+    expect(attempt("a", 2, 7)).toMatchObject({ ok: false, reason: expect.stringContaining("stale owner") });
+    expect(machine.pendingDeliveries().map((d) => d.id)).toEqual([id]);
+    expect(attempt("b", 6, 8)).toMatchObject({ ok: true });
+    expect(machine.apply({ ...transition(1, "critical", "ok"), owner: "a", token: 2 }, 9)).toMatchObject({
+      ok: false,
+    });
+    expect(machine.monitor("User Service", "Health")?.status).toBe("critical");
+  });
+
+  it("keeps members and ownership in its snapshot", () => {
+    const machine = new StateMachine();
+    applyAll(machine, [
+      put(),
+      {
+        type: "node.announce",
+        node: "a",
+        apiUrl: "http://127.0.0.1:7070",
+        raftAddress: "127.0.0.1:7170",
+        at: 2,
+      },
+      { type: "ownership.grant", module: "User Service", node: "a", handoff: true, at: 3 },
+    ]);
+    const copy = new StateMachine();
+    copy.restore(machine.snapshot());
+    expect(copy.members()).toEqual([
+      { id: "a", apiUrl: "http://127.0.0.1:7070", raftAddress: "127.0.0.1:7170" },
+    ]);
+    expect(copy.grant("User Service")).toMatchObject({ node: "a", token: 3, handoff: true });
+    expect(copy.ownable()).toEqual(["User Service"]);
+  });
 });

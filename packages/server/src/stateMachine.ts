@@ -12,8 +12,10 @@ import {
   commandSchema,
   type DeliveryRecord,
   type IncidentRecord,
+  type MemberRecord,
   type ModuleRevision,
   type MonitorRecord,
+  type OwnershipGrant,
   type StoredModule,
   type TransitionRecord,
 } from "./commands.js";
@@ -66,6 +68,8 @@ export class StateMachine {
   readonly #deliveryIds = new Map<string, string[]>();
   readonly #history = new Map<string, ModuleRevision[]>();
   readonly #listeners = new Set<ApplyListener>();
+  readonly #members = new Map<string, MemberRecord>();
+  readonly #grants = new Map<string, OwnershipGrant>();
 
   /** Listens to every applied command; returns the function that stops listening. */
   onApply(listener: ApplyListener): () => void {
@@ -104,7 +108,53 @@ export class StateMachine {
         return this.#remind(command, index);
       case "incident.ack":
         return this.#acknowledge(command);
+      case "node.announce": {
+        const member = this.#members.get(command.node) ?? { id: command.node };
+        member.apiUrl = command.apiUrl;
+        if (command.raftAddress !== undefined) member.raftAddress = command.raftAddress;
+        this.#members.set(command.node, member);
+        return { ok: true };
+      }
+      case "node.add": {
+        const member = this.#members.get(command.node) ?? { id: command.node };
+        member.raftAddress = command.raftAddress;
+        this.#members.set(command.node, member);
+        return { ok: true };
+      }
+      case "node.remove":
+        if (!this.#members.delete(command.node)) return { ok: false, reason: `no node ${command.node}` };
+        return { ok: true };
+      case "ownership.grant":
+        this.#grants.set(command.module, {
+          module: command.module,
+          node: command.node,
+          token: index,
+          handoff: command.handoff,
+          at: command.at,
+        });
+        return { ok: true };
+      case "ownership.release":
+        if (!this.#grants.delete(command.module))
+          return { ok: false, reason: `module "${command.module}" has no owner` };
+        return { ok: true };
     }
+  }
+
+  /**
+   * Fencing (Kleppmann's fencing tokens; what Jepsen found missing in etcd-based locks): once a
+   * module has an owner, only commands carrying that owner's current token change its monitors or
+   * deliveries. A node that lost the module but has not noticed yet is refused here, whatever it
+   * believes. Commands without a token are accepted only while the module has no owner (a log
+   * written before ownership existed).
+   */
+  #stale(
+    module: string,
+    command: { owner?: string | undefined; token?: number | undefined },
+  ): string | undefined {
+    const grant = this.#grants.get(module);
+    if (!grant) return command.token === undefined ? undefined : `module "${module}" has no owner now`;
+    if (command.owner === grant.node && command.token === grant.token) return undefined;
+    return `stale owner ${command.owner ?? "?"}/${command.token ?? "?"} for "${module}" (owner is ${grant.node}/${grant.token})`;
   }
 
   #putModule(command: Extract<Command, { type: "module.put" }>, index: number): ApplyResult {
@@ -169,6 +219,8 @@ export class StateMachine {
     if (!module || module.version !== command.moduleVersion) {
       return { ok: false, reason: `stale module version ${command.moduleVersion} for "${command.module}"` };
     }
+    const stale = this.#stale(command.module, command);
+    if (stale) return { ok: false, reason: stale };
     const definition = module.definition.monitors.find((m) => m.name === command.monitor);
     const record = this.#monitors.get(monitorKey(command.module, command.monitor));
     if (!definition || !record) return { ok: false, reason: `unknown monitor "${command.monitor}"` };
@@ -265,6 +317,8 @@ export class StateMachine {
       return { ok: false, reason: `incident ${command.incident} is not open` };
     }
     if (incident.acknowledged) return { ok: false, reason: `incident ${command.incident} is acknowledged` };
+    const stale = this.#stale(command.module, command);
+    if (stale) return { ok: false, reason: stale };
     if (definition.renotifyMs === undefined || command.at < incident.lastNotifiedAt + definition.renotifyMs) {
       return { ok: false, reason: `incident ${command.incident} is not due a reminder` };
     }
@@ -310,6 +364,8 @@ export class StateMachine {
   #recordAttempt(command: Extract<Command, { type: "delivery.attempt" }>): ApplyResult {
     const delivery = this.#deliveries.get(command.id);
     if (!delivery) return { ok: false, reason: `unknown delivery ${command.id}` };
+    const stale = this.#stale(delivery.module, command);
+    if (stale) return { ok: false, reason: stale };
     // Attempts are recorded in order; a late duplicate of an older attempt changes nothing.
     if (delivery.status !== "pending" || command.attempt <= delivery.attempts) {
       return { ok: false, reason: `delivery ${command.id} already recorded attempt ${delivery.attempts}` };
@@ -414,6 +470,32 @@ export class StateMachine {
     return undefined;
   }
 
+  /** The nodes the log knows of (their API and Raft addresses), by id. */
+  members(): MemberRecord[] {
+    return [...this.#members.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  member(id: string): MemberRecord | undefined {
+    return this.#members.get(id);
+  }
+
+  /** The owner of a module and its fencing token, if it has one. */
+  grant(module: string): OwnershipGrant | undefined {
+    return this.#grants.get(module);
+  }
+
+  /** Every ownership grant. */
+  grants(): OwnershipGrant[] {
+    return [...this.#grants.values()];
+  }
+
+  /** The modules that need an owner: those that exist, and deleted ones with deliveries still pending. */
+  ownable(): string[] {
+    const names = new Set(this.#modules.keys());
+    for (const d of this.#deliveries.values()) if (d.status === "pending") names.add(d.module);
+    return [...names].sort();
+  }
+
   /** Every delivery still to be made. */
   pendingDeliveries(): DeliveryRecord[] {
     return [...this.#deliveries.values()].filter((d) => d.status === "pending");
@@ -433,8 +515,10 @@ export class StateMachine {
   /** The whole state as bytes, for log compaction and for catching up a new node. */
   snapshot(): Uint8Array {
     const data = {
-      format: 1,
+      format: 2,
       clusterId: this.#clusterId,
+      members: [...this.#members.values()],
+      grants: [...this.#grants.values()],
       modules: [...this.#modules.values()],
       monitors: [...this.#monitors.values()],
       transitions: [...this.#transitionsByMonitor.values()].flat().map((id) => this.#transitions.get(id)),
@@ -454,13 +538,15 @@ export class StateMachine {
       transitions: TransitionRecord[];
       deliveries: DeliveryRecord[];
       history: [string, ModuleRevision[]][];
+      members?: MemberRecord[];
+      grants?: OwnershipGrant[];
     };
     try {
       data = JSON.parse(new TextDecoder().decode(snapshot));
     } catch (cause) {
       throw new AmstaffError("AMS_ERR_STATE_CORRUPT", "The state snapshot is not valid JSON.", { cause });
     }
-    if (data.format !== 1) {
+    if (data.format !== 1 && data.format !== 2) {
       throw new AmstaffError("AMS_ERR_STATE_CORRUPT", `Unsupported snapshot format ${String(data.format)}.`);
     }
     this.#clusterId = data.clusterId;
@@ -471,6 +557,10 @@ export class StateMachine {
     this.#deliveries.clear();
     this.#deliveryIds.clear();
     this.#history.clear();
+    this.#members.clear();
+    this.#grants.clear();
+    for (const m of data.members ?? []) this.#members.set(m.id, m);
+    for (const g of data.grants ?? []) this.#grants.set(g.module, g);
     for (const [name, revisions] of data.history) this.#history.set(name, revisions);
     for (const m of data.modules) this.#modules.set(m.name, m);
     for (const m of data.monitors) this.#monitors.set(monitorKey(m.module, m.monitor), m);

@@ -133,4 +133,13 @@ describe("the amstaff CLI against a real server", { timeout: 120_000 }, () => {
     expect(amstaff(["init", "Billing API"]).out).toContain("exists   monitoring/billing-api.ts");
     expect(amstaff(["check", "monitoring/billing-api.ts"]).code).toBe(0);
   });
+
+  it("shows the cluster: a single node is a cluster of one that leads and owns the modules", () => {
+    expect(amstaff(["push", "v1.ts"]).code).toBe(0);
+    const shown = amstaff(["cluster"]);
+    expect(shown.code).toBe(0);
+    expect(shown.out).toMatch(/^NODE\s+ROLE\s+HEALTH\s+API\s+MODULES$/m);
+    expect(shown.out).toMatch(/leader\s+up\s+http:\/\/127\.0\.0\.1:\d+\s+User Service/);
+    expect(amstaff(["cluster", "add", "x"]).code).toBe(2);
+  });
 });

@@ -8,12 +8,25 @@ async function listen(server: Server): Promise<string> {
 
 /** An HTTP service whose health endpoint answers whatever status the test sets. */
 export async function startTarget() {
-  const target = { status: 200, hits: 0, url: "", server: createServer() };
+  const target = {
+    status: 200,
+    hits: 0,
+    url: "",
+    server: createServer(),
+    /** Every probe: when, which path, and the node that sent it (its `x-prober` header). */
+    probes: [] as { at: number; path: string; node: string | undefined }[],
+    /** Per-path statuses, overriding `status`. */
+    statusOf: new Map<string, number>(),
+  };
   target.server.on("request", (request, response) => {
     target.hits++;
+    const path = request.url ?? "/";
+    const node = request.headers["x-prober"];
+    target.probes.push({ at: Date.now(), path, node: typeof node === "string" ? node : undefined });
+    const status = target.statusOf.get(path) ?? target.status;
     request.resume();
-    response.writeHead(target.status, { "content-type": "application/json" });
-    response.end(JSON.stringify({ status: target.status === 200 ? "UP" : "DOWN" }));
+    response.writeHead(status, { "content-type": "application/json" });
+    response.end(JSON.stringify({ status: status === 200 ? "UP" : "DOWN" }));
   });
   target.url = await listen(target.server);
   return Object.assign(target, {

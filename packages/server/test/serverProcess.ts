@@ -6,6 +6,12 @@ import { fileURLToPath } from "node:url";
 
 const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 
+/** Extra command-line flags and environment of a {@link ServerProcess} (cluster nodes). */
+export interface ServerProcessOptions {
+  args?: string[];
+  env?: Record<string, string>;
+}
+
 /** A real `amstaff-server` process on a free port, for end-to-end tests. */
 export class ServerProcess {
   readonly dataDir: string;
@@ -13,18 +19,25 @@ export class ServerProcess {
   url = "";
   #child: ChildProcess | undefined;
   output = "";
+  readonly #options: ServerProcessOptions;
 
-  constructor(dataDir = mkdtempSync(join(tmpdir(), "amstaff-e2e-"))) {
+  constructor(dataDir = mkdtempSync(join(tmpdir(), "amstaff-e2e-")), options: ServerProcessOptions = {}) {
     this.dataDir = dataDir;
+    this.#options = options;
+  }
+
+  /** Whether the process is running. */
+  get running(): boolean {
+    return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
   }
 
   async start(): Promise<void> {
     if (!existsSync(cli)) throw new Error(`${cli} is missing: build the server first (pnpm build).`);
     const child = spawn(
       process.execPath,
-      [cli, "--port", "0", "--data-dir", this.dataDir, "--log-level", "warn"],
+      [cli, "--port", "0", "--data-dir", this.dataDir, "--log-level", "warn", ...(this.#options.args ?? [])],
       {
-        env: { ...process.env, AMSTAFF_TOKEN: this.token },
+        env: { ...process.env, AMSTAFF_TOKEN: this.token, ...this.#options.env },
         stdio: ["ignore", "pipe", "pipe"],
       },
     );
@@ -54,6 +67,11 @@ export class ServerProcess {
     });
   }
 
+  /** Sends a signal without waiting (SIGSTOP / SIGCONT to freeze and thaw the process). */
+  signal(signal: NodeJS.Signals): void {
+    this.#child?.kill(signal);
+  }
+
   /** Sends a signal and waits for the process to exit; resolves with its exit code. */
   async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
     const child = this.#child;
@@ -63,7 +81,10 @@ export class ServerProcess {
     return exited;
   }
 
-  async api(path: string, init: { method?: string; body?: string; token?: string | null } = {}) {
+  async api(
+    path: string,
+    init: { method?: string; body?: string; token?: string | null; timeoutMs?: number } = {},
+  ) {
     const headers: Record<string, string> = {};
     const token = init.token === undefined ? this.token : init.token;
     if (token !== null) headers.authorization = `Bearer ${token}`;
@@ -71,6 +92,7 @@ export class ServerProcess {
       method: init.method ?? "GET",
       body: init.body,
       headers,
+      signal: AbortSignal.timeout(init.timeoutMs ?? 30_000),
     });
     return { status: response.status, body: (await response.json()) as any };
   }
@@ -94,4 +116,54 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** `count` free TCP ports on loopback (bound, then released: good enough for tests on one machine). */
+export async function freePorts(count: number): Promise<number[]> {
+  const { createServer } = await import("node:net");
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<import("node:net").Server>((resolve) => {
+          const server = createServer();
+          server.listen(0, "127.0.0.1", () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as import("node:net").AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+/** Three (or more) founding nodes on loopback, named a, b, c…, sharing a secret. */
+export async function startCluster(
+  ids: string[] = ["a", "b", "c"],
+  env: Record<string, string> = {},
+): Promise<Map<string, ServerProcess> & AsyncDisposable & { raft: Map<string, string> }> {
+  const ports = await freePorts(ids.length);
+  const raft = new Map(ids.map((id, i) => [id, `127.0.0.1:${ports[i]}`]));
+  const nodes = new Map(
+    ids.map((id) => {
+      const peers = ids
+        .filter((p) => p !== id)
+        .map((p) => `${p}=${raft.get(p)}`)
+        .join(",");
+      const port = raft.get(id)!.split(":")[1]!;
+      return [
+        id,
+        new ServerProcess(undefined, {
+          args: ["--node-id", id, "--raft-port", port, "--peers", peers],
+          env: { AMSTAFF_CLUSTER_SECRET: "e2e-cluster-secret-0123456789", PROBER: id, ...env },
+        }),
+      ] as const;
+    }),
+  );
+  await Promise.all([...nodes.values()].map((n) => n.start()));
+  return Object.assign(nodes, {
+    raft,
+    [Symbol.asyncDispose]: async () => {
+      await Promise.all([...nodes.values()].map((n) => n[Symbol.asyncDispose]()));
+    },
+  });
 }

@@ -1,0 +1,264 @@
+import { existsSync } from "node:fs";
+import { AmstaffError, describeError } from "@amstaff/core";
+import {
+  type NodeId,
+  NotLeaderError,
+  RaftError,
+  RaftNode,
+  type RaftTransport,
+  SqliteStorage,
+} from "@amstaff/raft";
+import type Database from "better-sqlite3";
+import type { Logger } from "pino";
+import type { Command } from "./commands.js";
+import type { ReplicatedLog } from "./replicatedLog.js";
+import { SqliteLog } from "./sqliteLog.js";
+import { type ApplyResult, StateMachine } from "./stateMachine.js";
+
+/** What the leader returns for a forwarded proposal. */
+interface Applied {
+  result: ApplyResult;
+  index: number;
+}
+
+/** Options of {@link RaftLog.open}. */
+export interface RaftLogOptions {
+  nodeId: string;
+  /** The SQLite file of the Raft log and snapshots. */
+  path: string;
+  machine: StateMachine;
+  transport: RaftTransport;
+  /** The founding voters, this node included, when the storage is empty; omit to join a cluster. */
+  initialMembers?: string[] | undefined;
+  /** The bearer token nodes present to each other's internal endpoints. */
+  internalToken: string;
+  logger: Logger;
+  /** Milliseconds per Raft tick. @default 50 */
+  tickMs?: number;
+  /** Applied entries between two snapshots. @default 1000 */
+  snapshotEntries?: number;
+  /** How long a write waits for a leader before it fails with `AMS_ERR_LOG_UNAVAILABLE`. @default 10000 */
+  proposeTimeoutMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const unavailable = (message: string, cause?: unknown) =>
+  new AmstaffError("AMS_ERR_LOG_UNAVAILABLE", message, cause === undefined ? undefined : { cause });
+
+/**
+ * The server's log on `@amstaff/raft` (design decision 2: one node is a Raft cluster of one). Any node
+ * takes proposals: the leader appends them; a follower forwards the command over HTTP to the leader's
+ * internal endpoint (`POST /_cluster/propose`), gets the result and the entry's index back, and waits
+ * until it applied that index itself, so a client reading from the node it wrote to sees its write.
+ *
+ * A forwarded proposal is retried only when it certainly did not reach the log (no leader known, the
+ * leader refused it as not leader, the connection was refused); otherwise its outcome is unknown and
+ * it fails with `AMS_ERR_LOG_UNAVAILABLE` — the same contract as a client-side timeout in Raft
+ * (dissertation §6.3: without client sessions, retries are at least once).
+ */
+export class RaftLog implements ReplicatedLog {
+  readonly raft: RaftNode<Command, Applied>;
+  readonly #opts: RaftLogOptions;
+  #closed = false;
+
+  private constructor(raft: RaftNode<Command, Applied>, opts: RaftLogOptions) {
+    this.raft = raft;
+    this.#opts = opts;
+  }
+
+  /** Opens (or creates) the Raft log, restores the latest snapshot and starts the node. */
+  static async open(opts: RaftLogOptions): Promise<RaftLog> {
+    const { machine } = opts;
+    const storage = new SqliteStorage({ path: opts.path });
+    const raft = await RaftNode.create<Command, Applied>({
+      id: opts.nodeId,
+      ...(opts.initialMembers ? { initialMembers: opts.initialMembers } : {}),
+      transport: opts.transport,
+      storage,
+      stateMachine: {
+        apply: (command, index) => ({ result: machine.apply(command, index), index }),
+        snapshot: () => machine.snapshot(),
+        restore: (data) => machine.restore(data),
+      },
+      tickMs: opts.tickMs ?? 50,
+      snapshotEntries: opts.snapshotEntries ?? 1000,
+      snapshotKeep: 500,
+      logger: { warn: (message, details) => opts.logger.warn({ ...details }, `raft: ${message}`) },
+    });
+    raft.on("error", (error) => opts.logger.error({ err: describeError(error) }, "raft stopped"));
+    return new RaftLog(raft, opts);
+  }
+
+  get nodeId(): string {
+    return this.#opts.nodeId;
+  }
+
+  /** The API URL of the leader, as it announced it in the log. */
+  leaderUrl(): string | undefined {
+    const leader = this.raft.leader;
+    return leader === null ? undefined : this.#opts.machine.member(leader)?.apiUrl;
+  }
+
+  async propose(command: Command): Promise<ApplyResult> {
+    const deadline = Date.now() + (this.#opts.proposeTimeoutMs ?? 10_000);
+    for (;;) {
+      if (this.#closed) throw unavailable("The server is shutting down; try again on another node.");
+      const { raft } = this;
+      if (raft.role === "leader") {
+        try {
+          return (await raft.propose(command)).result;
+        } catch (error) {
+          if (!(error instanceof NotLeaderError)) {
+            throw unavailable(`The command may not have been committed: ${describeError(error)}`, error);
+          }
+        }
+      } else {
+        const url = this.leaderUrl();
+        if (url !== undefined && raft.leader !== this.#opts.nodeId) {
+          const applied = await this.#forward(url, command);
+          if (applied) {
+            // Read-your-writes on this node; if it lags too much the write still happened.
+            await this.waitApplied(applied.index, 5_000).catch(() => undefined);
+            return applied.result;
+          }
+        }
+      }
+      if (Date.now() > deadline) {
+        throw unavailable("No Raft leader is reachable (is a majority of the cluster up?); try again.");
+      }
+      await sleep(50);
+    }
+  }
+
+  /** Sends a command to the leader; undefined when it certainly was not appended (retry). */
+  async #forward(url: string, command: Command): Promise<Applied | undefined> {
+    let response: Response;
+    try {
+      response = await fetch(`${url}/_cluster/propose`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${this.#opts.internalToken}`,
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ command }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (error) {
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      if (code === "ECONNREFUSED") return undefined;
+      throw unavailable(`Could not reach the leader; the command may or may not be committed.`, error);
+    }
+    const body = (await response.json().catch(() => ({}))) as Partial<Applied> & { retry?: boolean };
+    if (response.status === 200 && body.result) return body as Applied;
+    if (response.status === 421 || body.retry === true) return undefined;
+    throw unavailable(`The leader could not commit the command (HTTP ${response.status}).`);
+  }
+
+  /** Resolves once this node applied `index`; rejects after `timeoutMs`. */
+  async waitApplied(index: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.raft.appliedIndex < index) {
+      if (this.#closed || Date.now() > deadline) {
+        throw unavailable(`This node has not caught up with the log (entry ${index}).`);
+      }
+      await sleep(5);
+    }
+  }
+
+  /**
+   * A linearizable read barrier (Raft's ReadIndex, dissertation §6.4): on the leader, a heartbeat round
+   * confirms leadership and the state machine catches up with the commit index; on a follower, the
+   * leader does that and this node then waits until it applied the same index.
+   */
+  async readBarrier(timeoutMs = 5_000): Promise<void> {
+    if (this.raft.role === "leader") {
+      await withTimeout(this.raft.read(), timeoutMs);
+      return;
+    }
+    const url = this.leaderUrl();
+    if (url === undefined) throw unavailable("No Raft leader is known; a consistent read is impossible now.");
+    const response = await fetch(`${url}/_cluster/read-index`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${this.#opts.internalToken}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    }).catch((error: unknown) => {
+      throw unavailable("The leader is unreachable; a consistent read is impossible now.", error);
+    });
+    const body = (await response.json().catch(() => ({}))) as { index?: number };
+    if (response.status !== 200 || typeof body.index !== "number") {
+      throw unavailable("The leader could not confirm its leadership; try again.");
+    }
+    await this.waitApplied(body.index, timeoutMs);
+  }
+
+  /** Proposes on this node, which must be the leader: for the internal endpoint. */
+  async proposeAsLeader(command: Command): Promise<Applied> {
+    return this.raft.propose(command);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.raft.stop();
+  }
+}
+
+/** Rejects with `AMS_ERR_LOG_UNAVAILABLE` if `promise` takes longer than `ms`. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(unavailable(`No answer within ${ms} ms.`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Whether an error means "this node is not the leader" (retry elsewhere). */
+export function isNotLeader(error: unknown): boolean {
+  return error instanceof NotLeaderError || (error instanceof RaftError && error.code === "RAFT_NOT_LEADER");
+}
+
+/**
+ * Moves the state of a data directory written by the single-node `SqliteLog` (before the server ran
+ * on Raft) into a fresh Raft storage: the old log is replayed, the state becomes the Raft snapshot at
+ * the same index (so module versions and transition ids keep growing from where they were), with this
+ * node as the only voter, and the old tables are dropped. Does nothing when there is nothing to move or
+ * the Raft storage exists already.
+ *
+ * @returns the index the migrated state ends at, or undefined when nothing was migrated.
+ */
+export function migrateSqliteLog(
+  db: Database.Database,
+  raftPath: string,
+  nodeId: NodeId,
+): number | undefined {
+  const tables = db
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('log_entries', 'log_snapshot')",
+    )
+    .all() as { name: string }[];
+  if (tables.length === 0 || existsSync(raftPath)) return undefined;
+  const machine = new StateMachine();
+  const old = new SqliteLog(db, machine);
+  const index = old.lastIndex;
+  if (index > 0) {
+    const storage = new SqliteStorage({ path: raftPath });
+    storage.save({
+      entries: [],
+      hardState: { term: 1, vote: nodeId, commit: index },
+      snapshot: {
+        meta: { index, term: 1, conf: { voters: [nodeId], learners: [] } },
+        data: machine.snapshot(),
+      },
+    });
+    storage.close();
+  }
+  db.exec("DROP TABLE IF EXISTS log_entries; DROP TABLE IF EXISTS log_snapshot;");
+  return index > 0 ? index : undefined;
+}

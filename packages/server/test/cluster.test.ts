@@ -1,0 +1,378 @@
+import { describe, expect, it } from "vitest";
+import { startReceiver, startTarget } from "./localServers.js";
+import { eventually, freePorts, ServerProcess, startCluster } from "./serverProcess.js";
+
+// Each module probes its own path on the target, with the probing node's id in a header (a secret
+// resolved from the node's environment, PROBER), so the target sees who sampled what, and when.
+const moduleSource = (
+  name: string,
+  targetUrl: string,
+  hookUrl: string,
+) => `import { amstaff, every, secret } from "@amstaff/dsl";
+import { webhook } from "@amstaff/handler-webhook";
+import { httpGet } from "@amstaff/sampler-http";
+
+export default amstaff("${name}", (m) => {
+  m.monitor("health", {
+    sampler: httpGet({ url: "${targetUrl}/${name}", headers: { "x-prober": secret("PROBER") } }),
+    timing: every("1s"),
+    handlers: [webhook({ url: "${hookUrl}/hook" })],
+  });
+});
+`;
+
+interface ClusterView {
+  leader: string | null;
+  term: number;
+  members: { id: string; role: string; health: string; modules: string[] }[];
+}
+
+const ownerOf = (view: ClusterView, module: string) =>
+  view.members.find((m) => m.modules.includes(module))?.id;
+
+/** A node's answer to GET /cluster, or undefined when it does not answer. */
+async function clusterView(node: ServerProcess): Promise<ClusterView | undefined> {
+  try {
+    const { status, body } = await node.api("/cluster", { timeoutMs: 3_000 });
+    return status === 200 ? (body as ClusterView) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Probes of one path, in order, as [node, at]. */
+const probesOf = (target: Awaited<ReturnType<typeof startTarget>>, path: string) =>
+  target.probes.filter((p) => p.path === path);
+
+/**
+ * The probes of one target as runs of the same node. Two nodes sampling at once (every second each)
+ * would interleave into runs of one probe; a module that moves has long runs. Returns the interior runs
+ * shorter than two probes (the first and last runs may be cut short by the test's start and end).
+ */
+function interleavings(probes: { node: string | undefined; at: number }[]): string[] {
+  const runs: { node: string; count: number }[] = [];
+  for (const p of probes) {
+    if (!p.node) continue;
+    const last = runs.at(-1);
+    if (last?.node === p.node) last.count++;
+    else runs.push({ node: p.node, count: 1 });
+  }
+  return runs
+    .slice(1, -1)
+    .filter((r) => r.count < 2)
+    .map((r) => r.node);
+}
+
+describe("a three-node cluster of real processes", () => {
+  it("moves a killed owner's modules within seconds, notifies once, and takes the node back", async () => {
+    await using target = await startTarget();
+    await using receiver = await startReceiver();
+    await using nodes = await startCluster();
+    const [a, b, c] = ["a", "b", "c"].map((id) => nodes.get(id)!) as [
+      ServerProcess,
+      ServerProcess,
+      ServerProcess,
+    ];
+
+    // Writes go to any node; followers forward them to the leader.
+    for (const [i, node] of [a, b, c].entries()) {
+      const pushed = await node.api("/monitor", {
+        method: "POST",
+        body: moduleSource(`m${i + 1}`, target.url, receiver.url),
+      });
+      expect(pushed.status).toBe(201);
+    }
+    const view = await eventually(
+      async () => {
+        const v = await clusterView(b);
+        return v &&
+          ["m1", "m2", "m3"].every((m) => ownerOf(v, m)) &&
+          v.members.every((m) => m.modules.length === 1)
+          ? v
+          : undefined;
+      },
+      30_000,
+      "one module per node",
+    );
+    expect(view.members.map((m) => m.health)).toEqual(["up", "up", "up"]);
+    expect(view.members.filter((m) => m.role === "leader")).toHaveLength(1);
+    await eventually(
+      async () => {
+        const monitors = (await a.api("/monitors")).body as { status: string }[];
+        return monitors.length === 3 && monitors.every((m) => m.status === "ok") ? true : undefined;
+      },
+      20_000,
+      "all monitors ok",
+    );
+
+    // m1 fails: one critical notification, from its owner.
+    const victimId = ownerOf(view, "m1")!;
+    const victim = nodes.get(victimId)!;
+    const survivor = [a, b, c].find((n) => n !== victim)!;
+    target.statusOf.set("/m1", 500);
+    await eventually(() => (receiver.received.length >= 1 ? true : undefined), 15_000, "critical");
+    await eventually(
+      async () => {
+        const deliveries = (await survivor.api("/deliveries?module=m1")).body as { status: string }[];
+        return deliveries.length === 1 && deliveries[0]!.status === "delivered" ? true : undefined;
+      },
+      15_000,
+      "delivery recorded",
+    );
+
+    // kill -9 the owner; its monitor resumes on another node.
+    const killedAt = Date.now();
+    await victim.stop("SIGKILL");
+    const resumed = await eventually(
+      () => probesOf(target, "/m1").find((p) => p.at > killedAt && p.node !== victimId),
+      20_000,
+      "m1 sampled by another node",
+    );
+    process.stdout.write(
+      `failover: m1 resumed on node ${resumed.node} ${resumed.at - killedAt} ms after kill -9 of ${victimId}\n`,
+    );
+
+    // A module pushed while the node is down.
+    expect(
+      (await survivor.api("/monitor", { method: "POST", body: moduleSource("m4", target.url, receiver.url) }))
+        .status,
+    ).toBe(201);
+
+    // m1 recovers: one recovery notification, from the new owner; the critical one is not repeated.
+    target.statusOf.delete("/m1");
+    await eventually(() => (receiver.received.length >= 2 ? true : undefined), 15_000, "recovery");
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const m1 = receiver.received.filter((r) => r.body.transition.module === "m1");
+    expect(m1.map((r) => `${r.body.transition.from}->${r.body.transition.to}`)).toEqual([
+      "ok->critical",
+      "critical->ok",
+    ]);
+    const keys = receiver.received.map((r) => r.headers["idempotency-key"]);
+    expect(new Set(keys).size).toBe(keys.length);
+
+    // The killed node restarts, rejoins, catches up (it gets m4) and takes modules again.
+    await victim.start();
+    await eventually(
+      async () => {
+        const modules = (await victim.api("/modules?consistent=true")).body as { name: string }[];
+        return modules.some((m) => m.name === "m4") ? true : undefined;
+      },
+      20_000,
+      "m4 on the restarted node",
+    );
+    const rebalanced = await eventually(
+      async () => {
+        const v = await clusterView(victim);
+        const back = v?.members.find((m) => m.id === victimId);
+        return v &&
+          back?.health === "up" &&
+          back.modules.length >= 1 &&
+          ["m1", "m2", "m3", "m4"].every((m) => ownerOf(v, m))
+          ? v
+          : undefined;
+      },
+      30_000,
+      "the restarted node owns a module again",
+    );
+    expect(rebalanced.members.map((m) => m.modules.length).sort()).toEqual([1, 1, 2]);
+    // Every probe sequence shows one prober at a time (the new owner of a moved module waits a lease).
+    for (const path of ["/m1", "/m2", "/m3", "/m4"]) {
+      expect(interleavings(probesOf(target, path))).toEqual([]);
+    }
+  }, 150_000);
+
+  it("a cut-off node stops sampling before the majority takes its modules over, and heals", async () => {
+    await using target = await startTarget();
+    await using receiver = await startReceiver();
+    await using nodes = await startCluster(["a", "b", "c"], { AMSTAFF_FAULT_INJECTION: "1" });
+    const all = [...nodes.values()];
+    for (const [i, node] of all.entries()) {
+      await node.api("/monitor", {
+        method: "POST",
+        body: moduleSource(`m${i + 1}`, target.url, receiver.url),
+      });
+    }
+    const view = await eventually(
+      async () => {
+        const v = await clusterView(all[0]!);
+        return v?.members.every((m) => m.modules.length === 1) ? v : undefined;
+      },
+      30_000,
+      "one module per node",
+    );
+    // Cut off the leader: the hardest case (it must notice it lost the quorum, and a new one is elected).
+    const isolatedId = view.leader!;
+    const isolated = nodes.get(isolatedId)!;
+    const others = all.filter((n) => n !== isolated);
+    const module = view.members.find((m) => m.id === isolatedId)!.modules[0]!;
+    await eventually(
+      () => (probesOf(target, `/${module}`).some((p) => p.node === isolatedId) ? true : undefined),
+      10_000,
+      "probed",
+    );
+    const cutAt = Date.now();
+    await isolated.api("/cluster/fault", { method: "POST", body: JSON.stringify({ isolated: true }) });
+
+    const takeover = await eventually(
+      () => probesOf(target, `/${module}`).find((p) => p.at > cutAt && p.node !== isolatedId),
+      20_000,
+      "the majority samples the module",
+    );
+    const lastByIsolated = probesOf(target, `/${module}`)
+      .filter((p) => p.node === isolatedId)
+      .at(-1)!;
+    process.stdout.write(
+      `partition: ${isolatedId} (leader) cut off; its last probe of ${module} ${lastByIsolated.at - cutAt} ms after the cut, ` +
+        `${takeover.node} took over ${takeover.at - cutAt} ms after the cut (gap ${takeover.at - lastByIsolated.at} ms)\n`,
+    );
+    expect(lastByIsolated.at).toBeLessThan(takeover.at);
+    const majority = await eventually(
+      async () => {
+        const v = await clusterView(others[0]!);
+        return v &&
+          v.leader !== isolatedId &&
+          v.members.find((m) => m.id === isolatedId)?.modules.length === 0
+          ? v
+          : undefined;
+      },
+      15_000,
+      "the majority owns everything",
+    );
+    expect(majority.members.find((m) => m.id === isolatedId)?.health).toBe("down");
+    // While cut off, the isolated node does not probe anything.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const healAt = Date.now();
+    expect(target.probes.filter((p) => p.node === isolatedId && p.at > takeover.at && p.at < healAt)).toEqual(
+      [],
+    );
+
+    // Heal: the node follows the new leader and gets a module back after the stability delay.
+    await isolated.api("/cluster/fault", { method: "POST", body: JSON.stringify({ isolated: false }) });
+    const healed = await eventually(
+      async () => {
+        const v = await clusterView(isolated);
+        return v?.members.every((m) => m.health === "up" && m.modules.length === 1) ? v : undefined;
+      },
+      30_000,
+      "healed and rebalanced",
+    );
+    expect(healed.leader).not.toBe(isolatedId);
+    for (const path of ["/m1", "/m2", "/m3"]) {
+      expect(interleavings(probesOf(target, path))).toEqual([]);
+    }
+    expect(receiver.received).toEqual([]);
+  }, 150_000);
+
+  it("adds a node at runtime (it catches up, then votes and takes modules) and removes it", async () => {
+    await using target = await startTarget();
+    await using receiver = await startReceiver();
+    await using nodes = await startCluster();
+    const b = nodes.get("b")!;
+    for (const name of ["m1", "m2", "m3", "m4"]) {
+      await b.api("/monitor", { method: "POST", body: moduleSource(name, target.url, receiver.url) });
+    }
+    const [port] = await freePorts(1);
+    const peers = [...nodes.raft].map(([id, address]) => `${id}=${address}`).join(",");
+    await using d = new ServerProcess(undefined, {
+      args: ["--node-id", "d", "--raft-port", String(port), "--peers", peers, "--join"],
+      env: { AMSTAFF_CLUSTER_SECRET: "e2e-cluster-secret-0123456789", PROBER: "d" },
+    });
+    await d.start();
+    const added = await b.api("/cluster/members", {
+      method: "POST",
+      body: JSON.stringify({ id: "d", raftAddress: `127.0.0.1:${port}` }),
+    });
+    expect(added).toMatchObject({ status: 200, body: { added: { id: "d" } } });
+    const joined = await eventually(
+      async () => {
+        const v = await clusterView(d);
+        return v?.members.every((m) => m.health === "up" && m.modules.length === 1) ? v : undefined;
+      },
+      30_000,
+      "d votes and owns a module",
+    );
+    expect(joined.members.map((m) => m.id)).toEqual(["a", "b", "c", "d"]);
+    expect(joined.members.find((m) => m.id === "d")?.role).not.toBe("learner");
+    expect(((await d.api("/modules")).body as unknown[]).length).toBe(4);
+    const module = joined.members.find((m) => m.id === "d")!.modules[0]!;
+    await eventually(
+      () => (probesOf(target, `/${module}`).some((p) => p.node === "d") ? true : undefined),
+      10_000,
+      "d samples",
+    );
+
+    expect((await b.api("/cluster/members/d", { method: "DELETE" })).status).toBe(200);
+    const removed = await eventually(
+      async () => {
+        const v = await clusterView(b);
+        const owner = v && ownerOf(v, module);
+        return v && owner && owner !== "d" && !v.members.some((m) => m.id === "d" && m.role !== "removed")
+          ? v
+          : undefined;
+      },
+      20_000,
+      "d's module moved",
+    );
+    expect(removed.members.filter((m) => m.modules.length > 0).map((m) => m.id)).toEqual(["a", "b", "c"]);
+    expect(interleavings(probesOf(target, `/${module}`))).toEqual([]);
+  }, 150_000);
+
+  it("a frozen owner (SIGSTOP) loses its module, and after SIGCONT neither samples nor notifies", async () => {
+    await using target = await startTarget();
+    await using receiver = await startReceiver();
+    await using nodes = await startCluster();
+    const a = nodes.get("a")!;
+    for (const name of ["m1", "m2", "m3"]) {
+      await a.api("/monitor", { method: "POST", body: moduleSource(name, target.url, receiver.url) });
+    }
+    const view = await eventually(
+      async () => {
+        const v = await clusterView(a);
+        return v?.members.every((m) => m.modules.length === 1) ? v : undefined;
+      },
+      30_000,
+      "one module per node",
+    );
+    // Freeze a follower that owns a module (a frozen leader would also lose its leadership).
+    const frozenId = view.members.find((m) => m.id !== view.leader)!.id;
+    const frozen = nodes.get(frozenId)!;
+    const module = view.members.find((m) => m.id === frozenId)!.modules[0]!;
+    const other = [...nodes.values()].find((n) => n !== frozen)!;
+    await eventually(
+      () => (probesOf(target, `/${module}`).some((p) => p.node === frozenId) ? true : undefined),
+      10_000,
+      "probed",
+    );
+    frozen.signal("SIGSTOP");
+    const frozenAt = Date.now();
+    await eventually(
+      () => probesOf(target, `/${module}`).find((p) => p.at > frozenAt && p.node !== frozenId),
+      20_000,
+      "taken over",
+    );
+    // The module fails while its old owner is frozen: the new owner alerts, once.
+    target.statusOf.set(`/${module}`, 500);
+    await eventually(() => (receiver.received.length >= 1 ? true : undefined), 15_000, "critical");
+    frozen.signal("SIGCONT");
+    const thawedAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    // Thawed, its lease has run out on its own clock: it probes nothing of what it owned before…
+    expect(probesOf(target, `/${module}`).filter((p) => p.node === frozenId && p.at >= thawedAt)).toEqual([]);
+    // …and nobody was told twice.
+    expect(receiver.received.map((r) => `${r.body.transition.module}:${r.body.transition.to}`)).toEqual([
+      `${module}:critical`,
+    ]);
+    expect(
+      ((await other.api("/deliveries?consistent=true")).body as { status: string }[]).map((d) => d.status),
+    ).toEqual(["delivered"]);
+    // It is back in the cluster.
+    await eventually(
+      async () => {
+        const v = await clusterView(frozen);
+        return v?.members.find((m) => m.id === frozenId)?.health === "up" ? true : undefined;
+      },
+      15_000,
+      "thawed node healthy",
+    );
+  }, 150_000);
+});
