@@ -10,6 +10,8 @@ const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 export interface ServerProcessOptions {
   args?: string[];
   env?: Record<string, string>;
+  /** The working directory: plugin packages installed there are discovered. */
+  cwd?: string;
 }
 
 /** A real `amstaff-server` process on a free port, for end-to-end tests. */
@@ -38,6 +40,7 @@ export class ServerProcess {
       [cli, "--port", "0", "--data-dir", this.dataDir, "--log-level", "warn", ...(this.#options.args ?? [])],
       {
         env: { ...process.env, AMSTAFF_TOKEN: this.token, ...this.#options.env },
+        cwd: this.#options.cwd,
         stdio: ["ignore", "pipe", "pipe"],
       },
     );
