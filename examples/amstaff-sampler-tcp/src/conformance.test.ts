@@ -1,5 +1,5 @@
-import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { describeSamplerPlugin } from "@amstaff/core/testing";
 import { tcpPlugin } from "./plugin.js";
 
@@ -10,7 +10,10 @@ async function listen() {
 }
 
 describeSamplerPlugin(tcpPlugin, {
-  validOptions: [{ host: "db.internal", port: 5432 }, { host: "127.0.0.1", port: 6379, timeoutMs: 500 }],
+  validOptions: [
+    { host: "db.internal", port: 5432 },
+    { host: "127.0.0.1", port: 6379, timeoutMs: 500 },
+  ],
   invalidOptions: [
     { options: { host: "db.internal" }, path: "port" },
     { options: { host: "db.internal", port: 70000 }, path: "port", message: /1 to 65535/ },

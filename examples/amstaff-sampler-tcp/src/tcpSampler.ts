@@ -1,5 +1,11 @@
 import { Socket } from "node:net";
-import { type ProbeContext, results, type SampleResult, type Sampler, type SamplerCreateContext } from "@amstaff/core";
+import {
+  type ProbeContext,
+  results,
+  type SampleResult,
+  type Sampler,
+  type SamplerCreateContext,
+} from "@amstaff/core";
 import type { ParsedTcpOptions } from "./options.js";
 
 /** Creates a sampler that is `ok` when `host:port` accepts a TCP connection, `critical` otherwise. */
@@ -20,10 +26,21 @@ export function createTcpSampler(options: ParsedTcpOptions, { name, tags }: Samp
           resolve(result);
         };
         socket.setTimeout(options.timeoutMs, () =>
-          finish(results.critical(`no connection to ${target} within ${options.timeoutMs} ms`, { durationMs: elapsed(), timestamp })),
+          finish(
+            results.critical(`no connection to ${target} within ${options.timeoutMs} ms`, {
+              durationMs: elapsed(),
+              timestamp,
+            }),
+          ),
         );
         socket.once("connect", () =>
-          finish(results.ok(`${target} accepts connections`, { value: elapsed(), durationMs: elapsed(), timestamp })),
+          finish(
+            results.ok(`${target} accepts connections`, {
+              value: elapsed(),
+              durationMs: elapsed(),
+              timestamp,
+            }),
+          ),
         );
         socket.once("error", (error: NodeJS.ErrnoException) =>
           finish(
