@@ -77,7 +77,10 @@ const optionsSchema = z.object({
 });
 
 async function main(): Promise<void> {
+  // `pnpm start -- --port 8080` hands us a leading "--"; it ends nothing here.
+  const argv = process.argv.slice(2);
   const { values } = parseArgs({
+    args: argv[0] === "--" ? argv.slice(1) : argv,
     options: {
       port: { type: "string" },
       host: { type: "string" },
