@@ -42,6 +42,8 @@ export { compareStatus, isFailing, sampleStatuses, worstStatus } from "./status.
 export type { TemplateVariable } from "./template.js";
 export {
   formatDuration,
+  jsonTemplateSchema,
+  renderJsonTemplate,
   renderTemplate,
   templateSchema,
   templateValues,

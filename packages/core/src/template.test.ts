@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, renderTemplate, templateSchema, unknownTemplateVariables } from "./template.js";
+import {
+  formatDuration,
+  jsonTemplateSchema,
+  renderJsonTemplate,
+  renderTemplate,
+  templateSchema,
+  unknownTemplateVariables,
+} from "./template.js";
 import type { Transition } from "./transition.js";
 
 const transition: Transition = {
@@ -42,5 +49,31 @@ describe("templates", () => {
       "3d 4h",
       "1d 1h",
     ]);
+  });
+});
+
+describe("JSON templates", () => {
+  it("renders the strings of a JSON value and keeps it valid JSON whatever a variable holds", () => {
+    const hostile: Transition = {
+      ...transition,
+      result: { ...transition.result, message: 'quote " and \\ and {"x":1}' },
+    };
+    const body = renderJsonTemplate(
+      { text: "{{TO}} {{monitor}}: {{message}}", n: 3, ok: true, none: null, list: ["{{module}}"] },
+      hostile,
+    );
+    expect(body).toEqual({
+      text: 'CRITICAL Health: quote " and \\ and {"x":1}',
+      n: 3,
+      ok: true,
+      none: null,
+      list: ["User Service"],
+    });
+    expect(JSON.parse(JSON.stringify(body))).toEqual(body);
+  });
+
+  it("refuses unknown variables anywhere in the value", () => {
+    const parsed = jsonTemplateSchema.safeParse({ blocks: [{ text: "{{monitr}}" }] });
+    expect(parsed.success).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { JsonValue } from "./sampleResult.js";
 import type { Transition } from "./transition.js";
 
 /**
@@ -112,4 +113,39 @@ export function renderTemplate(template: string, transition: Transition): string
   return template.replace(placeholder, (match, name: string) =>
     known.has(name) ? values[name as TemplateVariable] : match,
   );
+}
+
+/**
+ * Validates a JSON template: any JSON value whose strings are templates (see {@link templateSchema}), for
+ * handlers that send a body of the user's design.
+ */
+export const jsonTemplateSchema: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([
+    templateSchema,
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(jsonTemplateSchema),
+    z.record(z.string(), jsonTemplateSchema),
+  ]),
+);
+
+/**
+ * Renders every string of a JSON template with {@link renderTemplate}; keys, numbers, booleans and
+ * nulls stay as they are, so the result is always valid JSON whatever a variable holds.
+ *
+ * @example
+ * ```ts
+ * renderJsonTemplate({ content: "{{TO}}: {{module}} / {{monitor}}", embeds: [{ description: "{{message}}" }] }, transition);
+ * ```
+ */
+export function renderJsonTemplate(template: JsonValue, transition: Transition): JsonValue {
+  if (typeof template === "string") return renderTemplate(template, transition);
+  if (Array.isArray(template)) return template.map((item) => renderJsonTemplate(item, transition));
+  if (template !== null && typeof template === "object") {
+    return Object.fromEntries(
+      Object.entries(template).map(([key, value]) => [key, renderJsonTemplate(value, transition)]),
+    );
+  }
+  return template;
 }

@@ -1,4 +1,10 @@
-import { type Duration, isDuration, secretRefSchema, stringOrSecret } from "@amstaff/core";
+import {
+  type Duration,
+  isDuration,
+  jsonTemplateSchema,
+  secretRefSchema,
+  stringOrSecret,
+} from "@amstaff/core";
 import { z } from "zod";
 
 /** Headers the handler always sets itself; options may not override them. */
@@ -79,6 +85,15 @@ export const webhookOptionsSchema = z.strictObject({
    * @default undefined (requests are not signed)
    */
   signingSecret: stringOrSecret.optional(),
+  /**
+   * A JSON body of your own design instead of the standard payload, for receivers that expect their own
+   * format (a chat tool's incoming webhook, an incident tool's events API). Every string in it is a
+   * template: `{{module}}`, `{{monitor}}`, `{{TO}}`, `{{message}}`, `{{since}}`, `{{incident}}`, ... (see
+   * `templateVariables` in `@amstaff/core`); keys, numbers, booleans and nulls are sent as written.
+   * @example { content: "{{TO}}: {{module}} / {{monitor}} — {{message}}" }
+   * @default undefined (the standard versioned payload)
+   */
+  body: jsonTemplateSchema.optional(),
 });
 
 /** Options of the webhook handler, as written in a module file. */

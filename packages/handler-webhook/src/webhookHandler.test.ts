@@ -50,6 +50,37 @@ describe("webhookHandler delivery", () => {
     expect(request?.headers["x-amstaff-signature"]).toBeUndefined();
   });
 
+  it("sends a templated JSON body of the user's design instead of the standard payload", async () => {
+    process.env.AMSTAFF_TEST_ROUTING_KEY = "routing-key-1";
+    const receiver = await startReceiver();
+    const handler = webhookHandler({
+      url: receiver.url,
+      signingSecret: "s3cret-for-signing",
+      body: {
+        content: "{{TO}}: {{module}} / {{monitor}} — {{message}}",
+        routing: { $secret: "AMSTAFF_TEST_ROUTING_KEY" },
+        severity: 3,
+        fields: [{ name: "since", value: "{{since}}" }],
+      },
+    });
+    await handler.notify(sampleTransition(), context({ idempotencyKey: "key-9" }));
+    const request = receiver.requests[0]!;
+    expect(JSON.parse(request.body)).toEqual({
+      content: "CRITICAL: User Service / Health-Check — HTTP 500 from GET http://user-service/health",
+      routing: "routing-key-1",
+      severity: 3,
+      fields: [{ name: "since", value: new Date(sampleTransition().since).toISOString() }],
+    });
+    expect(request.headers["idempotency-key"]).toBe("key-9");
+    expect(
+      verifyWebhookSignature(request.body, request.headers["x-amstaff-signature"], "s3cret-for-signing"),
+    ).toBe(true);
+    expect(() => webhookHandler({ url: receiver.url, body: { text: "{{monitr}}" } })).toThrowError(
+      /unknown template variable \{\{monitr\}\}/,
+    );
+    delete process.env.AMSTAFF_TEST_ROUTING_KEY;
+  });
+
   it("uses PUT when asked and keeps the query string of the url", async () => {
     const receiver = await startReceiver();
     const handler = webhookHandler({ url: `${receiver.url}?channel=ops`, method: "PUT" });

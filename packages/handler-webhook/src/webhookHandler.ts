@@ -4,6 +4,7 @@ import {
   parseDuration,
   parsePluginOptions,
   parseRetryAfter,
+  renderJsonTemplate,
   resolveSecrets,
   type SampleHandler,
   type SecretSource,
@@ -104,7 +105,11 @@ export function webhookHandler(options: WebhookOptions, runtime: WebhookHandlerR
   return {
     name: `webhook ${target}`,
     async notify(transition: Transition, context: NotifyContext): Promise<void> {
-      const body = JSON.stringify(buildWebhookPayload(transition, context.idempotencyKey));
+      const body = JSON.stringify(
+        resolved.body === undefined
+          ? buildWebhookPayload(transition, context.idempotencyKey)
+          : renderJsonTemplate(resolved.body, transition),
+      );
       const headers: Record<string, string> = {
         ...customHeaders,
         "content-type": "application/json",
