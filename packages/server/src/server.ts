@@ -98,8 +98,8 @@ export interface AmstaffServer extends AsyncDisposable {
 }
 
 /**
- * Starts an Amstaff node: the state machine on its SQLite log, the scheduler running the modules, the
- * delivery worker, and the HTTP API.
+ * Starts an Amstaff node: the state machine on its Raft log (a cluster of one unless peers are given),
+ * the scheduler running the modules this node owns, the delivery worker, and the HTTP API.
  *
  * @example
  * ```ts
