@@ -291,10 +291,19 @@ export function createHttpApi(
     [
       "GET",
       /^\/health$/,
-      () => ({
-        status: 200,
-        body: { status: "ok", version: deps.version, modules: machine.modules().length },
-      }),
+      () => {
+        const { runs, skipped, latenessMs } = scheduler.stats();
+        const { p50, p99, max } = latenessMs;
+        return {
+          status: 200,
+          body: {
+            status: "ok",
+            version: deps.version,
+            modules: machine.modules().length,
+            scheduler: { runs, skipped, latenessMs: { p50, p99, max } },
+          },
+        };
+      },
     ],
     ["POST", /^\/monitor$/, pushModule],
     ["POST", /^\/modules$/, pushModule],

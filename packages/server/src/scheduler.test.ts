@@ -98,4 +98,45 @@ describe("Scheduler", () => {
     expect(active).toBe(0);
     await scheduler.stop();
   });
+  it("counts runs and skips and reports how late runs started, waiting for a slot included", async () => {
+    const clock = new ManualClock(start);
+    const scheduler = new Scheduler({ clock, concurrency: 1, random: () => 0 });
+    expect(scheduler.stats()).toEqual({
+      runs: 0,
+      skipped: 0,
+      latenessMs: { count: 0, p50: 0, p99: 0, max: 0 },
+    });
+    // Two jobs due at the same moment, one slot: the second starts when the first is done, 250 ms late.
+    for (const key of ["a", "b"]) {
+      scheduler.add(key, {
+        schedule: { kind: "interval", every: "1s" },
+        run: () => new Promise<void>((resolve) => clock.setTimeout(resolve, 250)),
+      });
+    }
+    await clock.advance(3_900);
+    expect(scheduler.stats()).toEqual({
+      runs: 8,
+      skipped: 0,
+      latenessMs: { count: 8, p50: 0, p99: 250, max: 250 },
+    });
+    await scheduler.stop();
+  });
+
+  it("forgets lateness older than two windows", async () => {
+    const clock = new ManualClock(start);
+    const scheduler = new Scheduler({ clock, concurrency: 1, random: () => 0, latenessWindowMs: 10_000 });
+    let slow = true;
+    scheduler.add("slow", {
+      schedule: { kind: "interval", every: "1m" },
+      run: () => new Promise<void>((resolve) => clock.setTimeout(resolve, slow ? 5_000 : 0)),
+    });
+    scheduler.add("late", { schedule: { kind: "interval", every: "1m" }, run: async () => {} });
+    await clock.advance(6_000);
+    expect(scheduler.stats().latenessMs).toMatchObject({ p99: 5_000, max: 5_000 });
+    slow = false;
+    await clock.advance(55_000);
+    expect(scheduler.stats().latenessMs).toEqual({ count: 2, p50: 0, p99: 0, max: 0 });
+    expect(scheduler.stats().runs).toBe(4);
+    await scheduler.stop();
+  });
 });

@@ -1,6 +1,7 @@
 import { parseDuration, type Schedule } from "@amstaff/core";
 import { Cron } from "croner";
 import { type Clock, systemClock } from "./clock.js";
+import { LatenessHistogram, type LatenessSummary } from "./latenessHistogram.js";
 
 /** Options of {@link Scheduler}. */
 export interface SchedulerOptions {
@@ -11,6 +12,18 @@ export interface SchedulerOptions {
   random?: () => number;
   /** Called when a run is skipped because the previous one is still going. */
   onSkip?: (key: string) => void;
+  /** How long each of the two lateness histograms collects; stats cover the last one to two windows. @default 10000 */
+  latenessWindowMs?: number;
+}
+
+/** What {@link Scheduler.stats} returns: counters since start, and lateness over a recent window. */
+export interface SchedulerStats {
+  /** Runs started since the scheduler was created. */
+  runs: number;
+  /** Runs skipped because the previous run of the same job was still going. */
+  skipped: number;
+  /** How late runs started against their due time (waiting for a concurrency slot included), in ms. */
+  latenessMs: LatenessSummary;
 }
 
 /** One scheduled job. */
@@ -53,12 +66,25 @@ export class Scheduler {
   readonly #controller = new AbortController();
   #active = 0;
   readonly #waiting: (() => void)[] = [];
+  readonly #lateness: LatenessHistogram;
+  #runs = 0;
+  #skipped = 0;
 
   constructor(options: SchedulerOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#concurrency = options.concurrency ?? 64;
     this.#onSkip = options.onSkip;
+    this.#lateness = new LatenessHistogram(options.latenessWindowMs ?? 10_000);
+  }
+
+  /** Runs and skips since start, and how late runs started over the last one to two lateness windows. */
+  stats(): SchedulerStats {
+    return {
+      runs: this.#runs,
+      skipped: this.#skipped,
+      latenessMs: this.#lateness.summary(this.#clock.now()),
+    };
   }
 
   /** Schedules a job under a key, replacing any job of that key. */
@@ -140,18 +166,22 @@ export class Scheduler {
     }
     this.#arm(key, entry, next);
     if (entry.running) {
+      this.#skipped++;
       this.#onSkip?.(key);
       return;
     }
-    entry.running = this.#runLimited(entry.job).finally(() => {
+    entry.running = this.#runLimited(entry.job, dueAt).finally(() => {
       entry.running = undefined;
     });
   }
 
-  async #runLimited(job: Job): Promise<void> {
+  async #runLimited(job: Job, dueAt: number): Promise<void> {
     if (this.#active >= this.#concurrency) await new Promise<void>((resolve) => this.#waiting.push(resolve));
     if (this.#controller.signal.aborted) return;
     this.#active++;
+    this.#runs++;
+    const now = this.#clock.now();
+    this.#lateness.record(now - dueAt, now);
     try {
       await job.run(this.#controller.signal);
     } catch {

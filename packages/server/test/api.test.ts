@@ -49,6 +49,21 @@ afterAll(async () => {
 });
 
 describe("the HTTP API", () => {
+  it("answers GET /health without a token, with the scheduler's counters and lateness as numbers", async () => {
+    const response = await fetch(`${server.url}/health`);
+    const body = (await response.json()) as any;
+    expect(response.status).toBe(200);
+    expect(body).toMatchObject({
+      status: "ok",
+      modules: expect.any(Number),
+      scheduler: {
+        runs: expect.any(Number),
+        skipped: expect.any(Number),
+        latenessMs: { p50: expect.any(Number), p99: expect.any(Number), max: expect.any(Number) },
+      },
+    });
+  });
+
   it("lists the installed plugins with their options as JSON Schema", async () => {
     const { body } = await api("/plugins");
     const http = body.find((p: { id: string }) => p.id === "@amstaff/sampler-http");

@@ -1,0 +1,193 @@
+// Capacity: how many monitors (HTTP GET every 10 s against a local keep-alive target) one node and a
+// 3-node cluster sustain while the sampling lateness p99 (how late probes start against their due time,
+// from GET /health on every node) stays under 100 ms. Steps the monitor count up, pushed as modules of at
+// most 1000 monitors (at least one module per node); each step settles, waits out the lateness window,
+// then measures for two intervals. A step over the limit is tried once more; a configuration stops at a
+// step that fails twice. Prints a
+// markdown table with the CPU and RSS of the server processes.
+//   npx -y pnpm@12.21.0 --filter @amstaff/server run build
+//   npx -y pnpm@12.21.0 --filter @amstaff/bench run cluster:capacity -- --steps 500,1000,2000,5000,10000
+import { parseArgs } from "node:util";
+import { eventually, type Node, sleep, startNodes, startTarget } from "./nodes.ts";
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== "--"),
+  options: {
+    steps: { type: "string", default: "500,1000,2000,5000,10000,20000" },
+    nodes: { type: "string", default: "1,3" },
+    "measure-s": { type: "string", default: "20" },
+  },
+});
+const steps = values.steps.split(",").map(Number);
+const intervalMs = 10_000;
+const limitMs = 100;
+const measureMs = Number(values["measure-s"]) * 1000;
+// GET /health reports lateness over the last 10 to 20 s: wait until the push and the first runs (which
+// commit each new monitor's first status through the log) are out of it, to measure the steady state.
+const flushMs = 25_000;
+
+const moduleSource = (
+  name: string,
+  size: number,
+  targetUrl: string,
+) => `import { amstaff, every } from "@amstaff/dsl";
+import { httpGet } from "@amstaff/sampler-http";
+
+export default amstaff("${name}", (m) => {
+  for (let i = 0; i < ${size}; i++) {
+    m.monitor("p" + i, { sampler: httpGet({ url: "${targetUrl}/${name}/" + i }), timing: every("10s") });
+  }
+});
+`;
+
+interface Health {
+  scheduler: { runs: number; skipped: number; latenessMs: { p50: number; p99: number; max: number } };
+}
+
+const health = async (node: Node) => (await node.api("/health", { timeoutMs: 10_000 })).body as Health;
+
+interface Row {
+  nodes: number;
+  monitors: number;
+  modules: number;
+  probesPerS: number;
+  p50: number;
+  p99: number;
+  max: number;
+  skipped: number;
+  cpu: string;
+  rss: string;
+  targetCpu: number;
+  ok: boolean;
+}
+
+async function measure(nodeCount: number, rows: Row[]): Promise<void> {
+  const target = await startTarget();
+  target.record = false;
+  const ids = ["a", "b", "c", "d", "e"].slice(0, nodeCount);
+  const nodes = await startNodes(ids);
+  let pushed: string[] = [];
+  try {
+    if (nodeCount > 1) {
+      await eventually(
+        async () => {
+          const view = await nodes[0]!.api("/cluster", { timeoutMs: 3_000 }).catch(() => undefined);
+          return view?.body.leader && view.body.members.every((m: { health: string }) => m.health === "up")
+            ? true
+            : undefined;
+        },
+        60_000,
+        "a leader and every node up",
+        200,
+      );
+    }
+    for (let step = 0, attempt = 1; step < steps.length; ) {
+      const monitors = steps[step]!;
+      for (const name of pushed) await nodes[0]!.api(`/modules/${name}`, { method: "DELETE" });
+      const modules = Math.max(nodeCount, Math.ceil(monitors / 1000));
+      pushed = Array.from({ length: modules }, (_, i) => `cap-${monitors}-${i}`);
+      const runsBefore = (await Promise.all(nodes.map(health))).reduce((s, h) => s + h.scheduler.runs, 0);
+      const pushStart = Date.now();
+      for (const [i, name] of pushed.entries()) {
+        const size = Math.floor(monitors / modules) + (i < monitors % modules ? 1 : 0);
+        const answer = await nodes[0]!.api("/monitor", {
+          method: "POST",
+          body: moduleSource(name, size, target.url),
+          timeoutMs: 120_000,
+        });
+        if (answer.status !== 201)
+          throw new Error(`push ${name}: ${JSON.stringify(answer.body).slice(0, 500)}`);
+      }
+      const pushedMs = Date.now() - pushStart;
+      // Settled: every monitor ran at least once, on whichever node owns it.
+      await eventually(
+        async () => {
+          const runs = (await Promise.all(nodes.map(health))).reduce((s, h) => s + h.scheduler.runs, 0);
+          return runs - runsBefore >= monitors ? true : undefined;
+        },
+        120_000,
+        `${monitors} monitors running`,
+        500,
+      );
+      await sleep(flushMs);
+      const before = nodes.map((n) => n.usage());
+      // The target runs in this process: its CPU tells whether it, not the server, was the bottleneck.
+      const benchCpuBefore = process.cpuUsage();
+      const hitsBefore = target.hits;
+      const skippedBefore = (await Promise.all(nodes.map(health))).reduce(
+        (s, h) => s + h.scheduler.skipped,
+        0,
+      );
+      const started = Date.now();
+      let p50 = 0;
+      let p99 = 0;
+      let max = 0;
+      let skipped = 0;
+      while (Date.now() - started < measureMs) {
+        await sleep(2_000);
+        const answers = await Promise.all(nodes.map(health));
+        for (const h of answers) {
+          p50 = Math.max(p50, h.scheduler.latenessMs.p50);
+          p99 = Math.max(p99, h.scheduler.latenessMs.p99);
+          max = Math.max(max, h.scheduler.latenessMs.max);
+        }
+        skipped = answers.reduce((s, h) => s + h.scheduler.skipped, 0) - skippedBefore;
+      }
+      const elapsedS = (Date.now() - started) / 1000;
+      const after = nodes.map((n) => n.usage());
+      const benchCpu = process.cpuUsage(benchCpuBefore);
+      const cpu = after.map(
+        (u, i) => `${Math.round((100 * (u.cpuSeconds - before[i]!.cpuSeconds)) / elapsedS)}`,
+      );
+      const rss = after.map((u) => `${Math.round(u.rssMiB)}`);
+      const row: Row = {
+        nodes: nodeCount,
+        monitors,
+        modules,
+        probesPerS: Math.round((target.hits - hitsBefore) / elapsedS),
+        p50,
+        p99,
+        max,
+        skipped,
+        cpu: cpu.join(" / "),
+        rss: rss.join(" / "),
+        targetCpu: Math.round((benchCpu.user + benchCpu.system) / 10_000 / elapsedS),
+        ok: p99 < limitMs,
+      };
+      rows.push(row);
+      process.stderr.write(`${JSON.stringify({ ...row, pushedMs })}\n`);
+      // On a shared machine one stall can sink a step: a step over the limit gets a second try.
+      if (row.ok) {
+        step++;
+        attempt = 1;
+      } else if (attempt < 2) attempt++;
+      else break;
+    }
+  } finally {
+    await Promise.all(nodes.map((n) => n.dispose()));
+    await target.close();
+  }
+}
+
+const rows: Row[] = [];
+for (const count of values.nodes.split(",").map(Number)) await measure(count, rows);
+
+const lines = [
+  "",
+  `| nodes | monitors (every ${intervalMs / 1000} s) | modules | probes/s | lateness p50 ms | p99 ms | max ms | skipped | CPU % per node | RSS MiB per node | target CPU % | p99 < ${limitMs} ms |`,
+  "|---|---|---|---|---|---|---|---|---|---|---|---|",
+  ...rows.map(
+    (r) =>
+      `| ${r.nodes} | ${r.monitors} | ${r.modules} | ${r.probesPerS} | ${r.p50} | ${r.p99} | ${r.max} | ${r.skipped} | ${r.cpu} | ${r.rss} | ${r.targetCpu} | ${r.ok ? "yes" : "**no**"} |`,
+  ),
+  "",
+  "| nodes | largest count with lateness p99 < 100 ms |",
+  "|---|---|",
+  ...[...new Set(rows.map((r) => r.nodes))].map((n) => {
+    const ok = rows.filter((r) => r.nodes === n && r.ok).map((r) => r.monitors);
+    const lastOk = rows.filter((r) => r.nodes === n).at(-1)?.ok;
+    return `| ${n} | ${ok.length ? Math.max(...ok) : "none"}${lastOk ? " (the largest step tried)" : ""} |`;
+  }),
+  "",
+];
+process.stdout.write(lines.join("\n"));

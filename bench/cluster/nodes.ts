@@ -1,0 +1,202 @@
+// Real amstaff-server processes (the built packages/server/dist/cli.js) on loopback, for the cluster
+// benchmarks: a single node or a cluster of founding nodes, each with its own temp data directory.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer as createHttpServer, type Server } from "node:http";
+import { type AddressInfo, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const cli = fileURLToPath(new URL("../../packages/server/dist/cli.js", import.meta.url));
+const token = "bench-token-0123456789";
+const clusterSecret = "bench-cluster-secret-0123456789";
+
+export class Node {
+  readonly id: string;
+  readonly dataDir = mkdtempSync(join(tmpdir(), "amstaff-bench-"));
+  readonly #args: string[];
+  readonly #env: Record<string, string>;
+  #child: ChildProcess | undefined;
+  url = "";
+
+  constructor(id: string, args: string[], env: Record<string, string>) {
+    this.id = id;
+    this.#args = args;
+    this.#env = env;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  get running(): boolean {
+    return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
+  async start(): Promise<void> {
+    if (!existsSync(cli)) throw new Error(`${cli} is missing: build the server first.`);
+    const child = spawn(
+      process.execPath,
+      [cli, "--port", "0", "--data-dir", this.dataDir, "--log-level", "error", ...this.#args],
+      { env: { ...process.env, AMSTAFF_TOKEN: token, ...this.#env }, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    this.#child = child;
+    this.url = await new Promise<string>((resolve, reject) => {
+      let stderr = "";
+      const timer = setTimeout(() => reject(new Error(`node ${this.id} did not start:\n${stderr}`)), 30_000);
+      child.stderr?.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /is running at (http:\/\/\S+)/.exec(stderr);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`node ${this.id} exited with ${code}:\n${stderr}`));
+      });
+    });
+    // Keep draining stderr so a chatty node never blocks on a full pipe.
+    child.stderr?.resume();
+  }
+
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const child = this.#child;
+    if (!child || !this.running) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill(signal);
+    await exited;
+  }
+
+  async api(path: string, init: { method?: string; body?: string; timeoutMs?: number } = {}) {
+    const response = await fetch(`${this.url}${path}`, {
+      method: init.method ?? "GET",
+      body: init.body,
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(init.timeoutMs ?? 60_000),
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: the API's answers are read loosely here
+    return { status: response.status, body: (await response.json()) as any };
+  }
+
+  /** CPU seconds (user + system) and resident memory in MiB, from /proc (Linux). */
+  usage(): { cpuSeconds: number; rssMiB: number } {
+    const stat = readFileSync(`/proc/${this.pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second).
+    const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / 100;
+    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, "utf8"));
+    return { cpuSeconds, rssMiB: Number(rss?.[1] ?? 0) / 1024 };
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop("SIGKILL");
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve) => {
+          const server = createServer();
+          server.listen(0, "127.0.0.1", () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+/** One node without Raft networking (a cluster of one), or founding nodes a, b, c… sharing a secret. */
+export async function startNodes(ids: string[]): Promise<Node[]> {
+  let nodes: Node[];
+  if (ids.length === 1) {
+    nodes = [new Node(ids[0]!, [], { PROBER: ids[0]! })];
+  } else {
+    const ports = await freePorts(ids.length);
+    nodes = ids.map((id, i) => {
+      const peers = ids
+        .filter((p) => p !== id)
+        .map((p) => `${p}=127.0.0.1:${ports[ids.indexOf(p)]}`)
+        .join(",");
+      return new Node(id, ["--node-id", id, "--raft-port", String(ports[i]), "--peers", peers], {
+        AMSTAFF_CLUSTER_SECRET: clusterSecret,
+        PROBER: id,
+      });
+    });
+  }
+  try {
+    await Promise.all(nodes.map((n) => n.start()));
+  } catch (error) {
+    await Promise.all(nodes.map((n) => n.dispose()));
+    throw error;
+  }
+  return nodes;
+}
+
+/** A keep-alive HTTP target answering 200 to everything, remembering who probed which path when. */
+export async function startTarget() {
+  const probes: { at: number; path: string; node: string | undefined }[] = [];
+  let hits = 0;
+  const server: Server = createHttpServer({ keepAlive: true }, (request, response) => {
+    hits++;
+    const node = request.headers["x-prober"];
+    if (target.record) {
+      probes.push({
+        at: Date.now(),
+        path: request.url ?? "/",
+        node: typeof node === "string" ? node : undefined,
+      });
+    }
+    request.resume();
+    response.writeHead(200, { "content-type": "application/json" });
+    response.end('{"status":"UP"}');
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const target = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    probes,
+    record: true,
+    get hits() {
+      return hits;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  return target;
+}
+
+/** Polls `check` until it returns something other than undefined, for at most `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  what: string,
+  everyMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A median of numbers (the mean of the middle two for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
