@@ -67,6 +67,31 @@ export class SqlFailure extends Error {
     this.kind = kind;
     this.code = code;
   }
+
+  /** The server refused the login; the message names the user, never the password. */
+  static auth(target: ServerTarget, code: string): SqlFailure {
+    return new SqlFailure(
+      "auth",
+      `authentication failed for user "${target.user}" on ${target.address}`,
+      code,
+    );
+  }
+
+  /** The database of the connection URL does not exist. */
+  static missingDatabase(target: ServerTarget, code: string): SqlFailure {
+    return new SqlFailure(
+      "database",
+      `database "${target.database}" does not exist on ${target.address}`,
+      code,
+    );
+  }
+}
+
+/** What the messages of a database server's failures name. */
+interface ServerTarget {
+  user: string;
+  database: string;
+  address: string;
 }
 
 /** Every `code` of an error, its `cause` and its aggregated `errors` (Happy Eyeballs). */

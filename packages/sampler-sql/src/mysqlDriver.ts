@@ -36,18 +36,10 @@ export function classifyMysqlError(error: unknown, options: MysqlPoolOptions): S
   const { code, errno } = error as { code?: unknown; errno?: unknown };
   const message = firstLine(error);
   if (code === "ER_ACCESS_DENIED_ERROR" || code === "ER_DBACCESS_DENIED_ERROR") {
-    return new SqlFailure(
-      "auth",
-      `authentication failed for user "${options.user}" on ${options.address}`,
-      code,
-    );
+    return SqlFailure.auth(options, code);
   }
   if (code === "ER_BAD_DB_ERROR") {
-    return new SqlFailure(
-      "database",
-      `database "${options.database}" does not exist on ${options.address}`,
-      code,
-    );
+    return SqlFailure.missingDatabase(options, code);
   }
   // 1969: MariaDB's max_statement_time, which mysql2 has no name for; 3024: MySQL's max_execution_time.
   if ((typeof code === "string" && timeoutCodes.has(code)) || errno === 1969 || errno === 3024) {

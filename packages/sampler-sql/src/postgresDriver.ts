@@ -29,18 +29,10 @@ export function classifyPostgresError(error: unknown, options: PostgresPoolOptio
   const message = firstLine(error);
   if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) {
     if (code === "28P01" || code === "28000") {
-      return new SqlFailure(
-        "auth",
-        `authentication failed for user "${options.user}" on ${options.address}`,
-        code,
-      );
+      return SqlFailure.auth(options, code);
     }
     if (code === "3D000") {
-      return new SqlFailure(
-        "database",
-        `database "${options.database}" does not exist on ${options.address}`,
-        code,
-      );
+      return SqlFailure.missingDatabase(options, code);
     }
     if (code === "57014") return new SqlFailure("timeout", message, code);
     if (code === "25006") {

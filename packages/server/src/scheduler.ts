@@ -41,6 +41,8 @@ interface Entry {
   /** When the pending timer is due. */
   dueAt: number;
   running: Promise<void> | undefined;
+  /** An interval job's period, parsed once; undefined for a cron job. */
+  periodMs: number | undefined;
   cron: Cron | undefined;
 }
 
@@ -94,7 +96,8 @@ export class Scheduler {
       job.schedule.kind === "cron"
         ? new Cron(job.schedule.expression, { paused: true, timezone: job.schedule.timezone ?? "UTC" })
         : undefined;
-    const entry: Entry = { job, timer: undefined, dueAt: 0, running: undefined, cron };
+    const periodMs = job.schedule.kind === "interval" ? parseDuration(job.schedule.every) : undefined;
+    const entry: Entry = { job, timer: undefined, dueAt: 0, running: undefined, periodMs, cron };
     this.#entries.set(key, entry);
     this.#arm(key, entry, this.#firstDue(entry));
   }
@@ -120,9 +123,9 @@ export class Scheduler {
 
   #firstDue(entry: Entry): number {
     const now = this.#clock.now();
-    const { schedule, lastRunAt } = entry.job;
-    if (schedule.kind === "interval") {
-      const period = parseDuration(schedule.every);
+    const { lastRunAt } = entry.job;
+    const period = entry.periodMs;
+    if (period !== undefined) {
       if (lastRunAt === undefined)
         return now + Math.floor(this.#random() * Math.min(period, firstRunSpreadMs));
       return Math.max(now, lastRunAt + period);
@@ -153,11 +156,10 @@ export class Scheduler {
   #fire(key: string, entry: Entry): void {
     if (this.#entries.get(key) !== entry) return;
     const dueAt = entry.dueAt;
-    const { schedule } = entry.job;
+    const period = entry.periodMs;
     const now = this.#clock.now();
     let next: number;
-    if (schedule.kind === "interval") {
-      const period = parseDuration(schedule.every);
+    if (period !== undefined) {
       // Behind by more than a period (a stalled event loop, a suspended laptop): skip the missed runs.
       next = dueAt + period;
       if (next <= now) next = now + period - ((now - dueAt) % period);
