@@ -49,22 +49,22 @@ describe("evaluate", () => {
     );
   });
 
-  it("property: a change happens exactly when the last N samples agree on a status other than the settled one", () => {
+  it("property: matches a reference model (N in a row of the new status; any failures in a row to open)", () => {
     fc.assert(
       fc.property(historyArb, consecutiveArb, (history, n) => {
-        const { states, changes } = run(history, n);
-        let changeIndex = 0;
+        const { states } = run(history, n);
+        let settled: string = "pending";
         history.forEach((status, i) => {
-          const before = i === 0 ? "pending" : states[i - 1]!.status;
           const window = history.slice(Math.max(0, i - n + 1), i + 1);
-          const agreed = window.length === n && window.every((s) => s === status);
-          // The status may have already changed inside the window; a change needs a full fresh run.
-          if (states[i]!.status !== before) {
-            expect(agreed).toBe(true);
-            expect(changes[changeIndex++]).toMatchObject({ from: before, to: status });
-          }
+          const opening = settled === "ok" || settled === "pending";
+          const agreed =
+            window.length === n &&
+            (opening && status !== "ok"
+              ? window.every((s) => s !== "ok")
+              : window.every((s) => s === status));
+          if (status !== settled && agreed) settled = status;
+          expect(states[i]!.status).toBe(settled);
         });
-        expect(changeIndex).toBe(changes.length);
       }),
     );
   });
@@ -83,17 +83,6 @@ describe("evaluate", () => {
     );
   });
 
-  it("property: the settled status is one that at least N consecutive samples reported", () => {
-    fc.assert(
-      fc.property(historyArb, consecutiveArb, (history, n) => {
-        const { state } = run(history, n);
-        if (state.status === "pending") return;
-        const runs = history.map((_, i) => history.slice(i, i + n));
-        expect(runs.some((w) => w.length === n && w.every((s) => s === state.status))).toBe(true);
-      }),
-    );
-  });
-
   it("property: evaluation is deterministic and does not mutate its input", () => {
     fc.assert(
       fc.property(historyArb, consecutiveArb, (history, n) => {
@@ -106,5 +95,77 @@ describe("evaluate", () => {
         expect(frozen).toEqual(again);
       }),
     );
+  });
+});
+
+describe("evaluate with an alert policy", () => {
+  const feed = (statuses: readonly SampleStatus[], policy: Parameters<typeof evaluate>[2], step = 1000) => {
+    let state: MonitorState = initialMonitorState;
+    const changes: StatusChange[] = [];
+    statuses.forEach((status, i) => {
+      const next = evaluate(state, sample(status, i * step), policy);
+      state = next.state;
+      if (next.change) changes.push(next.change);
+    });
+    return { state, changes: changes.map((c) => `${c.from}->${c.to}${c.flapping ? " (flapping)" : ""}`) };
+  };
+
+  it("opens on x failures among the last y samples, dated from the first counted failure", () => {
+    const policy = { open: { failures: 3, samples: 5 } };
+    expect(feed(["ok", "critical", "ok", "critical", "ok"], policy).changes).toEqual(["pending->ok"]);
+    const { changes, state } = feed(["ok", "critical", "ok", "critical", "ok", "warning"], policy);
+    expect(changes).toEqual(["pending->ok", "ok->warning"]);
+    expect(state.since).toBe(1000);
+    // The oldest failure slid out of the window: two of the last five are not enough.
+    expect(feed(["ok", "critical", "ok", "ok", "ok", "ok", "critical"], policy).changes).toEqual([
+      "pending->ok",
+    ]);
+  });
+
+  it("opens on x failures within a time window", () => {
+    const policy = { open: { failures: 2, withinMs: 60_000 } };
+    expect(feed(["ok", "critical", "ok", "critical"], policy, 40_000).changes).toEqual(["pending->ok"]);
+    expect(feed(["ok", "critical", "ok", "critical"], policy, 20_000).changes).toEqual([
+      "pending->ok",
+      "ok->critical",
+    ]);
+  });
+
+  it("resolves only after `resolve` ok samples in a row (hysteresis)", () => {
+    const policy = { resolve: 3 };
+    expect(feed(["critical", "ok", "ok", "critical", "ok", "ok"], policy).changes).toEqual([
+      "pending->critical",
+    ]);
+    expect(feed(["critical", "ok", "ok", "ok"], policy).changes).toEqual([
+      "pending->critical",
+      "critical->ok",
+    ]);
+  });
+
+  it("counts unknown as the policy says, or ignores it", () => {
+    expect(feed(["ok", "unknown"], { unknown: "critical" }).changes).toEqual(["pending->ok", "ok->critical"]);
+    expect(feed(["ok", "unknown", "unknown"], { unknown: "ok" }).changes).toEqual(["pending->ok"]);
+    // Ignored samples neither break nor extend a streak.
+    expect(
+      feed(["ok", "ok", "critical", "unknown", "critical"], { unknown: "ignore", consecutive: 2 }).changes,
+    ).toEqual(["pending->ok", "ok->critical"]);
+  });
+
+  it("announces flapping once, stays quiet about it, and settles when changes calm down", () => {
+    const policy = { flapping: { samples: 6, high: 0.6, low: 0.2 } };
+    const flappy: SampleStatus[] = ["ok", "critical", "ok", "critical", "ok", "critical", "ok", "critical"];
+    const calm: SampleStatus[] = ["ok", "ok", "ok", "ok", "ok", "ok"];
+    const { changes, state } = feed([...flappy, ...calm], policy);
+    expect(changes.slice(0, 6)).toEqual([
+      "pending->ok",
+      "ok->critical",
+      "critical->ok",
+      "ok->critical",
+      "critical->ok",
+      "ok->critical (flapping)",
+    ]);
+    expect(changes.at(-1)).toBe("ok->ok");
+    expect(state).toMatchObject({ status: "ok" });
+    expect(state.flapping).toBeUndefined();
   });
 });

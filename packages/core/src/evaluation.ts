@@ -1,14 +1,36 @@
+import type { FlappingRule, OpenRule, UnknownPolicy } from "./moduleDefinition.js";
 import type { SampleResult } from "./sampleResult.js";
-import type { MonitorStatus, SampleStatus } from "./status.js";
+import { isFailing, type MonitorStatus, type SampleStatus } from "./status.js";
 
-/** How eagerly a monitor changes status. */
+/** How eagerly a monitor changes status: the sample-facing half of an alert policy. */
 export interface EvaluationPolicy {
   /**
    * How many consecutive samples must report a new status before the monitor takes it. 1 reacts to
-   * every change; 3 ignores a blip shorter than three samples.
+   * every change; 3 ignores a blip shorter than three samples. A healthy monitor counts any failing
+   * samples in a row (warning, critical, unknown) and opens with the last one's status.
    * @default 1
    */
   consecutive?: number | undefined;
+  /** Opens an incident on `failures` failing samples out of a window instead of `consecutive` in a row. */
+  open?: OpenRule | undefined;
+  /**
+   * How many consecutive `ok` samples resolve an incident (hysteresis).
+   * @default consecutive
+   */
+  resolve?: number | undefined;
+  /**
+   * What an `unknown` sample (the sampler could not tell) counts as; `ignore` skips the sample.
+   * @default "unknown"
+   */
+  unknown?: UnknownPolicy | undefined;
+  /** Flap detection; absent: none. */
+  flapping?: FlappingRule | undefined;
+}
+
+/** One sample as the evaluation remembers it. */
+export interface RecentSample {
+  status: SampleStatus;
+  at: number;
 }
 
 /** What a monitor remembers between samples. Plain data, so it can be stored and replicated. */
@@ -19,50 +41,137 @@ export interface MonitorState {
   since?: number | undefined;
   /** A different status that recent samples agree on, not yet confirmed by enough of them. */
   candidate?: { status: SampleStatus; count: number; since: number } | undefined;
+  /** Whether the monitor is flapping. */
+  flapping?: boolean | undefined;
+  /** The latest samples, newest last, as far back as the open window and flap detection need. */
+  recent?: readonly RecentSample[] | undefined;
 }
 
-/** A status change found by {@link evaluate}. */
+/** A change found by {@link evaluate}: of status, of flapping, or both. */
 export interface StatusChange {
   from: MonitorStatus;
   to: SampleStatus;
   since: number;
   previousSince?: number | undefined;
+  /** Whether the monitor is flapping after this change. */
+  flapping: boolean;
   result: SampleResult;
 }
 
 /** The state of a monitor that has not sampled yet. */
 export const initialMonitorState: MonitorState = Object.freeze({ status: "pending" });
 
+/** At most this many samples are remembered for a time-based open window. */
+const maxRecent = 1_000;
+
+/** The status an `unknown` sample counts as under `policy`, or `undefined` when it is ignored. */
+export function countedStatus(
+  status: SampleStatus,
+  policy: UnknownPolicy = "unknown",
+): SampleStatus | undefined {
+  if (status !== "unknown") return status;
+  return policy === "ignore" ? undefined : policy;
+}
+
+/** The share of status changes between consecutive samples, from 0 (steady) to 1 (changes every time). */
+export function changeRate(samples: readonly RecentSample[]): number {
+  if (samples.length < 2) return 0;
+  let changes = 0;
+  for (let i = 1; i < samples.length; i++) if (samples[i]!.status !== samples[i - 1]!.status) changes++;
+  return changes / (samples.length - 1);
+}
+
+function remember(
+  recent: readonly RecentSample[],
+  sample: RecentSample,
+  policy: EvaluationPolicy,
+): readonly RecentSample[] {
+  const count = Math.max(policy.open?.samples ?? 0, policy.flapping?.samples ?? 0);
+  const withinMs = policy.open?.withinMs;
+  if (count === 0 && withinMs === undefined) return [];
+  const all = [...recent, sample];
+  const byTime = withinMs === undefined ? [] : all.filter((s) => s.at > sample.at - withinMs);
+  const keep = Math.min(maxRecent, Math.max(count, byTime.length));
+  return all.slice(-keep);
+}
+
+/** Whether the open window is full enough: returns the first counted failure, or undefined. */
+function openedByWindow(rule: OpenRule, recent: readonly RecentSample[], now: number): number | undefined {
+  const window =
+    rule.samples !== undefined
+      ? recent.slice(-rule.samples)
+      : recent.filter((s) => s.at > now - (rule.withinMs ?? 0));
+  const failures = window.filter((s) => isFailing(s.status));
+  return failures.length >= rule.failures ? failures[0]?.at : undefined;
+}
+
 /**
  * Folds one sample into a monitor's state. Pure: the same state, result and policy always give the
- * same answer, which is what lets every node of a cluster agree on transitions.
+ * same answer.
  *
- * The status changes only once `consecutive` samples in a row report the same new status; the change
- * dates from the first of them.
+ * - A healthy (or pending) monitor opens with the latest failing sample's status once `open`'s window
+ *   holds enough failures, or once `consecutive` failing samples came in a row.
+ * - A failing monitor resolves after `resolve` consecutive `ok` samples, and moves between failing
+ *   statuses (warning → critical) after `consecutive` samples of the new one.
+ * - With `flapping`, a monitor whose share of changes among its last samples reaches `high` becomes
+ *   flapping (and takes the latest sample's status), and stops at `low` or below. A change of the
+ *   flapping flag is a change too, even when the status stays.
+ *
+ * A change dates from the first sample that counted toward it.
  */
 export function evaluate(
   state: MonitorState,
   result: SampleResult,
   policy: EvaluationPolicy = {},
 ): { state: MonitorState; change?: StatusChange } {
-  const needed = Math.max(1, Math.floor(policy.consecutive ?? 1));
-  if (result.status === state.status) {
-    return { state: { status: state.status, since: state.since } };
+  const status = countedStatus(result.status, policy.unknown);
+  if (status === undefined) return { state };
+  const at = result.timestamp;
+  const recent = remember(state.recent ?? [], { status, at }, policy);
+  const consecutive = Math.max(1, Math.floor(policy.consecutive ?? 1));
+  const healthy = !isFailing(state.status);
+
+  let next: MonitorState = { status: state.status, since: state.since, recent };
+  if (status !== state.status) {
+    // A healthy monitor counts any failures in a row toward opening; otherwise only the same status.
+    const streakKey = (s: SampleStatus) => (healthy && isFailing(s) ? "failing" : s);
+    const candidate =
+      state.candidate && streakKey(state.candidate.status) === streakKey(status)
+        ? { status, count: state.candidate.count + 1, since: state.candidate.since }
+        : { status, count: 1, since: at };
+    let since: number | undefined;
+    if (healthy && isFailing(status) && policy.open) {
+      since = openedByWindow(policy.open, recent, at);
+    } else {
+      const needed = !healthy && status === "ok" ? (policy.resolve ?? consecutive) : consecutive;
+      if (candidate.count >= needed) since = candidate.since;
+    }
+    next = since === undefined ? { ...next, candidate } : { status, since, recent };
   }
-  const candidate =
-    state.candidate?.status === result.status
-      ? { ...state.candidate, count: state.candidate.count + 1 }
-      : { status: result.status, count: 1, since: result.timestamp };
-  if (candidate.count < needed) {
-    return { state: { status: state.status, since: state.since, candidate } };
+
+  let flapping = state.flapping === true;
+  const rule = policy.flapping;
+  if (!rule) flapping = false;
+  else if (recent.length >= rule.samples) {
+    const rate = changeRate(recent.slice(-rule.samples));
+    if (!flapping && rate >= rule.high) flapping = true;
+    else if (flapping && rate <= rule.low) flapping = false;
   }
+  // Starting or stopping to flap settles on the latest sample: that is what the announcement shows.
+  if (flapping !== (state.flapping === true) && next.status !== status) {
+    next = { status, since: at, recent };
+  }
+  if (flapping) next.flapping = true;
+
+  if (next.status === state.status && flapping === (state.flapping === true)) return { state: next };
   return {
-    state: { status: candidate.status, since: candidate.since },
+    state: next,
     change: {
       from: state.status,
-      to: candidate.status,
-      since: candidate.since,
+      to: next.status as SampleStatus,
+      since: next.since ?? at,
       previousSince: state.since,
+      flapping,
       result,
     },
   };

@@ -1,15 +1,41 @@
+export type {
+  AlertDecision,
+  AlertEvent,
+  AlertPolicy,
+  AlertState,
+  HandlerRouting,
+  IncidentState,
+} from "./alerting.js";
+export { decideAlerts } from "./alerting.js";
 export type { AmstaffErrorCode, AmstaffErrorOptions } from "./errors.js";
 export { AmstaffError, describeError, errorCodes, isAmstaffError } from "./errors.js";
-export type { EvaluationPolicy, MonitorState, StatusChange } from "./evaluation.js";
-export { evaluate, initialMonitorState } from "./evaluation.js";
+export type { EvaluationPolicy, MonitorState, RecentSample, StatusChange } from "./evaluation.js";
+export { changeRate, countedStatus, evaluate, initialMonitorState } from "./evaluation.js";
 export type { DeliveryReceipt, NotifyContext, SampleHandler } from "./handler.js";
-export type { HandlerSpec, ModuleDefinition, MonitorDefinition, Route } from "./moduleDefinition.js";
+export type {
+  FlappingRule,
+  HandlerSpec,
+  MaintenanceWindow,
+  ModuleDefinition,
+  MonitorDefinition,
+  OpenRule,
+  Route,
+  Scope,
+  UnknownPolicy,
+  WindowTiming,
+} from "./moduleDefinition.js";
 export {
+  flappingRuleSchema,
   handlerSpecSchema,
+  maintenanceWindowSchema,
   moduleDefinitionSchema,
   monitorDefinitionSchema,
+  openRuleSchema,
   pluginSpecSchema,
   routeSchema,
+  scopeSchema,
+  unknownPolicySchema,
+  windowTimingSchema,
 } from "./moduleDefinition.js";
 export type {
   DescribeNetworkErrorOptions,
@@ -39,6 +65,8 @@ export type { Resolved, SecretRef, SecretSource } from "./secret.js";
 export { isSecretRef, resolveSecrets, secretNamePattern, secretRefSchema, stringOrSecret } from "./secret.js";
 export type { MonitorStatus, SampleStatus } from "./status.js";
 export { compareStatus, isFailing, sampleStatuses, worstStatus } from "./status.js";
+export type { Silence, SuppressionContext } from "./suppression.js";
+export { inScope, openWindow, silenceSchema, suppressionOf, windowOpen } from "./suppression.js";
 export type { TemplateVariable } from "./template.js";
 export {
   formatDuration,
@@ -52,4 +80,4 @@ export {
 } from "./template.js";
 export type { Thresholds } from "./thresholds.js";
 export { checkThresholds } from "./thresholds.js";
-export type { Incident, Transition } from "./transition.js";
+export type { Incident, NotificationKind, Transition } from "./transition.js";

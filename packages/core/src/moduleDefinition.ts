@@ -27,6 +27,16 @@ export const handlerSpecSchema = z.strictObject({
   plugin: z.string().min(1),
   options: z.unknown(),
   on: routeSchema.optional(),
+  /**
+   * An escalation stage: this handler hears of an incident only once it has been open this long
+   * without being acknowledged or resolved. Absent: at once.
+   */
+  afterMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .max(7 * 86_400_000)
+    .optional(),
 });
 
 /** Which changes a handler hears about. */
@@ -44,6 +54,40 @@ const name = z
     (s) => !s.includes("/") && [...s].every((c) => c >= " "),
     "a name cannot contain '/' or control characters",
   );
+
+const durationMs = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/**
+ * When a healthy monitor opens an incident, beyond `consecutive` failing samples in a row: `failures`
+ * failing samples among the last `samples` ones, or within the last `withinMs`.
+ */
+export const openRuleSchema = z
+  .strictObject({
+    failures: z.number().int().min(1).max(1_000),
+    samples: z.number().int().min(1).max(1_000).optional(),
+    withinMs: durationMs(1_000, 86_400_000).optional(),
+  })
+  .refine((rule) => (rule.samples === undefined) !== (rule.withinMs === undefined), {
+    message: "give either samples (x of the last y samples) or within (x within a time)",
+  })
+  .refine((rule) => rule.samples === undefined || rule.failures <= rule.samples, {
+    message: "failures cannot exceed samples",
+  });
+
+/**
+ * Flap detection: the share of status changes between consecutive samples among the last `samples`
+ * ones. At `high` or above the monitor is flapping; it stops flapping at `low` or below.
+ */
+export const flappingRuleSchema = z
+  .strictObject({
+    samples: z.number().int().min(4).max(200),
+    high: z.number().gt(0).max(1),
+    low: z.number().min(0).lt(1),
+  })
+  .refine((rule) => rule.low < rule.high, { message: "low must be below high" });
+
+/** What a sample whose sampler could not tell (`unknown`) counts as; `ignore` skips it entirely. */
+export const unknownPolicySchema = z.enum(["unknown", "ok", "warning", "critical", "ignore"]);
 
 /** Validates one monitor of a module. */
 export const monitorDefinitionSchema = z.strictObject({
@@ -64,8 +108,53 @@ export const monitorDefinitionSchema = z.strictObject({
     .optional(),
   /** How many consecutive samples must agree before the status changes. */
   consecutive: z.number().int().min(1).max(100).default(1),
+  /** When a healthy monitor opens an incident; absent: after `consecutive` failing samples in a row. */
+  open: openRuleSchema.optional(),
+  /** How many consecutive `ok` samples resolve an incident; absent: `consecutive`. */
+  resolve: z.number().int().min(1).max(100).optional(),
+  /** What an `unknown` sample counts as. */
+  unknown: unknownPolicySchema.default("unknown"),
+  /** Flap detection; absent: none. */
+  flapping: flappingRuleSchema.optional(),
+  /**
+   * Monitors of the same module this one depends on: while one of them is failing, this monitor's
+   * alerts are held back (recorded, marked, and sent if it is still failing once they recover).
+   */
+  dependsOn: z.array(name).max(50).default([]),
   /** How long one probe may take before it counts as `unknown`. */
   timeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+});
+
+/**
+ * Which monitors a maintenance window or a silence covers: those carrying one of `tags`, or named in
+ * `monitors`. Both absent: every monitor (of the module, for a window written in a module).
+ */
+export const scopeSchema = z.strictObject({
+  monitors: z.array(name).min(1).max(1_000).optional(),
+  tags: z.array(z.string().trim().min(1).max(100)).min(1).max(50).optional(),
+});
+
+/** When a maintenance window is open: once, between two instants, or at every match of a cron expression. */
+export const windowTimingSchema = z.discriminatedUnion("kind", [
+  z
+    .strictObject({ kind: z.literal("once"), from: z.number().int(), to: z.number().int() })
+    .refine((w) => w.from < w.to, { message: "a window ends after it starts" }),
+  z.strictObject({
+    kind: z.literal("cron"),
+    expression: z
+      .string()
+      .trim()
+      .refine((e) => [5, 6].includes(e.split(/\s+/).length), "a cron expression has 5 or 6 fields"),
+    timezone: z.string().min(1).optional(),
+    durationMs: durationMs(60_000, 7 * 86_400_000),
+  }),
+]);
+
+/** A maintenance window written in a module: alerts of the monitors it covers are held back while it is open. */
+export const maintenanceWindowSchema = z.strictObject({
+  name,
+  timing: windowTimingSchema,
+  scope: scopeSchema.default({}),
 });
 
 /** Validates a whole module: what a module file evaluates to. */
@@ -73,23 +162,92 @@ export const moduleDefinitionSchema = z
   .strictObject({
     name,
     monitors: z.array(monitorDefinitionSchema).min(1, "a module has at least one monitor").max(10_000),
+    maintenance: z.array(maintenanceWindowSchema).max(100).default([]),
   })
   .superRefine((module, ctx) => {
-    const seen = new Set<string>();
+    const index = new Map<string, number>();
     module.monitors.forEach((monitor, i) => {
-      if (seen.has(monitor.name)) {
+      if (index.has(monitor.name)) {
         ctx.addIssue({
           code: "custom",
           path: ["monitors", i, "name"],
           message: `duplicate monitor name "${monitor.name}"`,
         });
       }
-      seen.add(monitor.name);
+      index.set(monitor.name, i);
+    });
+    module.monitors.forEach((monitor, i) => {
+      monitor.dependsOn.forEach((parent, j) => {
+        if (!index.has(parent)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["monitors", i, "dependsOn", j],
+            message: `depends on "${parent}", which is not a monitor of module "${module.name}"`,
+          });
+        }
+      });
+    });
+    for (const cycle of dependencyCycles(module.monitors)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["monitors", index.get(cycle[0]!) ?? 0, "dependsOn"],
+        message: `dependency cycle: ${[...cycle, cycle[0]].map((n) => `"${n}"`).join(" → ")}`,
+      });
+    }
+    module.maintenance.forEach((window, i) => {
+      for (const [j, monitor] of (window.scope.monitors ?? []).entries()) {
+        if (!index.has(monitor)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["maintenance", i, "scope", "monitors", j],
+            message: `maintenance window "${window.name}" names "${monitor}", which is not a monitor of this module`,
+          });
+        }
+      }
     });
   });
 
+/** Every cycle of `dependsOn` edges, each once, as the monitor names along it. */
+function dependencyCycles(monitors: readonly { name: string; dependsOn: readonly string[] }[]): string[][] {
+  const edges = new Map(monitors.map((m) => [m.name, m.dependsOn]));
+  const state = new Map<string, "visiting" | "done">();
+  const cycles: string[][] = [];
+  const path: string[] = [];
+  const visit = (node: string) => {
+    state.set(node, "visiting");
+    path.push(node);
+    for (const next of edges.get(node) ?? []) {
+      const seen = state.get(next);
+      if (seen === "visiting") cycles.push(path.slice(path.indexOf(next)));
+      else if (seen === undefined && edges.has(next)) visit(next);
+    }
+    path.pop();
+    state.set(node, "done");
+  };
+  for (const monitor of monitors) if (!state.has(monitor.name)) visit(monitor.name);
+  return cycles;
+}
+
 /** One monitor of a module, as plain validated data. */
 export type MonitorDefinition = z.output<typeof monitorDefinitionSchema>;
+
+/** When a healthy monitor opens an incident; see {@link openRuleSchema}. */
+export type OpenRule = z.output<typeof openRuleSchema>;
+
+/** Flap detection settings; see {@link flappingRuleSchema}. */
+export type FlappingRule = z.output<typeof flappingRuleSchema>;
+
+/** What an `unknown` sample counts as. */
+export type UnknownPolicy = z.output<typeof unknownPolicySchema>;
+
+/** Which monitors a maintenance window or silence covers. */
+export type Scope = z.output<typeof scopeSchema>;
+
+/** When a maintenance window is open. */
+export type WindowTiming = z.output<typeof windowTimingSchema>;
+
+/** A maintenance window written in a module. */
+export type MaintenanceWindow = z.output<typeof maintenanceWindowSchema>;
 
 /** A monitoring module as plain validated data: what is replicated, diffed and shown. */
 export type ModuleDefinition = z.output<typeof moduleDefinitionSchema>;

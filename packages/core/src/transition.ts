@@ -32,14 +32,26 @@ export interface Transition {
    */
   incident?: Incident | undefined;
   /**
-   * `transition` for a status change; `reminder` for a re-notification of an incident that is still
-   * open (`from` and `to` are then both the current status).
+   * What this notification is:
+   * - `transition`: the status changed (`from` → `to`); a change to `ok` is the incident's resolve;
+   * - `reminder`: the incident is still open and unacknowledged (`from` and `to` are both the current
+   *   status);
+   * - `escalation`: the incident is still open, and this handler hears of it for the first time: it
+   *   was an escalation stage (`after`) whose time came, or the alert was held back (maintenance, a
+   *   silence, a failing dependency) and no longer is. Render it as a fresh alert;
+   * - `flapping`: the monitor keeps changing status, so it is held in one announced flapping state
+   *   instead of paging on every change; a `transition` follows once it settles.
    * @default "transition"
    */
-  kind?: "transition" | "reminder" | undefined;
+  kind?: NotificationKind | undefined;
+  /** Set while the monitor is flapping (also on the `flapping` notification itself). */
+  flapping?: boolean | undefined;
   /** A link to this monitor in the server's UI or API, when the server knows its public URL. */
   link?: string | undefined;
 }
+
+/** What a notification is about; see {@link Transition.kind}. */
+export type NotificationKind = "transition" | "reminder" | "escalation" | "flapping";
 
 /** A failing episode of one monitor, from its first failing sample to its recovery. */
 export interface Incident {
