@@ -15,6 +15,8 @@ export const errorCodes = {
   AMS_ERR_MODULE_INVALID: "invalid module",
   /** A module was looked up by a name that does not exist. */
   AMS_ERR_MODULE_NOT_FOUND: "module not found",
+  /** A silence was looked up by an id that does not exist or has ended. */
+  AMS_ERR_SILENCE_NOT_FOUND: "silence not found",
   /** A secret referenced with `secret("NAME")` is not set on the node that needs it. */
   AMS_ERR_SECRET_MISSING: "missing secret",
   /** A handler could not deliver a notification. */

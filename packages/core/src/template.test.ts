@@ -34,6 +34,14 @@ describe("templates", () => {
     );
   });
 
+  it("names the kind of notification, a status change when the transition does not say", () => {
+    expect(renderTemplate("{{kind}}", transition)).toBe("transition");
+    for (const kind of ["transition", "reminder", "escalation", "flapping"] as const) {
+      expect(renderTemplate("{{ kind }}: {{TO}}", { ...transition, kind })).toBe(`${kind}: CRITICAL`);
+    }
+    expect(templateSchema.safeParse("{{kind}} {{module}}").success).toBe(true);
+  });
+
   it("refuses unknown variables when validating, naming them", () => {
     expect(unknownTemplateVariables("{{module}} {{modul}} {{ status }}")).toEqual(["modul", "status"]);
     const parsed = templateSchema.safeParse("{{modul}} is down");

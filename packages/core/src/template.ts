@@ -16,6 +16,7 @@ import type { Transition } from "./transition.js";
  * | `duration` | how long the previous status lasted, e.g. `1h 5m` (empty for a first status) |
  * | `link` | the monitor's page on the server, or empty |
  * | `incident` | the incident key, or empty |
+ * | `kind` | what the notification is: `transition`, `reminder`, `escalation` or `flapping` |
  */
 export const templateVariables = [
   "module",
@@ -31,6 +32,7 @@ export const templateVariables = [
   "duration",
   "link",
   "incident",
+  "kind",
 ] as const;
 
 /** A variable of {@link templateVariables}. */
@@ -95,6 +97,7 @@ export function templateValues(transition: Transition): Record<TemplateVariable,
         : formatDuration(transition.since - transition.previousSince),
     link: transition.link ?? "",
     incident: transition.incident?.key ?? "",
+    kind: transition.kind ?? "transition",
   };
 }
 

@@ -36,6 +36,7 @@ describe("builders", () => {
         },
         { name: "B", tags: [], schedule: every("1m"), sampler, handlers: [sampler] },
       ],
+      maintenance: [],
     });
   });
 

@@ -43,6 +43,19 @@ export interface MonitorOptions {
    * @default never
    */
   renotify?: Duration | undefined;
+  /**
+   * The alert policy: when to open and resolve, who hears of which status, escalation, flapping. The
+   * monitor's own `consecutive` and `renotify` take precedence over the policy's. See {@link policy}.
+   * @default the module's `defaults.policy`, else open and resolve on every change
+   */
+  policy?: Policy | undefined;
+  /**
+   * Monitors of this module this one depends on, by the reference `m.monitor(...)` returned. While one
+   * of them is failing, this monitor's alerts are held back and marked as such (it is probably the
+   * cause); if this monitor still fails once they recover, its alert is sent then.
+   * @default []
+   */
+  dependsOn?: readonly MonitorRef[] | undefined;
 }
 
 /** Which status changes a handler hears about; an absent list means any. */
@@ -78,10 +91,139 @@ export interface AmstaffMonitor {
   tags: string[];
   schedule: Schedule;
   sampler: PluginSpec;
-  handlers: PluginSpec[];
+  /** Its handlers, the policy's included; an escalation stage carries `after`. */
+  handlers: (PluginSpec & { on?: Route; after?: Duration })[];
   consecutive?: number;
   timeout?: Duration;
   renotify?: Duration;
+  open?: { failures: number; samples?: number; within?: Duration };
+  resolve?: number;
+  unknown?: UnknownMeaning;
+  flapping?: FlappingOptions;
+  dependsOn?: string[];
+}
+
+/** A maintenance window as recorded by {@link ModuleBuilder.maintenance}: plain data. */
+export interface AmstaffMaintenance {
+  name: string;
+  timing:
+    | { kind: "cron"; expression: string; timezone?: string; duration: Duration }
+    | { kind: "once"; from: string; to: string };
+  scope: { monitors?: string[]; tags?: string[] };
+}
+
+/** What an `unknown` sample (the sampler itself failed) counts as; `"ignore"` skips it. */
+export type UnknownMeaning = "unknown" | "ok" | "warning" | "critical" | "ignore";
+
+/** Flap detection: see {@link PolicyOptions.flapping}. */
+export interface FlappingOptions {
+  /** How many of the latest samples to look at (4 to 200). */
+  samples: number;
+  /** The share of changes between consecutive samples (0 to 1) at which the monitor starts flapping. */
+  high: number;
+  /** The share at or below which it stops flapping; below `high`. */
+  low: number;
+}
+
+/** What {@link policy} takes. Every field is optional; the defaults alert on every change at once. */
+export interface PolicyOptions {
+  /**
+   * When a healthy monitor opens an incident:
+   * - `{ consecutive: 3 }`: three failing samples in a row;
+   * - `{ failures: 3, of: 5 }`: three failing samples among the last five;
+   * - `{ failures: 3, within: "10m" }`: three failing samples within ten minutes.
+   * @default { consecutive: 1 }
+   */
+  open?:
+    | { consecutive: number }
+    | { failures: number; of: number }
+    | { failures: number; within: Duration }
+    | undefined;
+  /**
+   * How many `ok` samples in a row resolve an incident (hysteresis: a flaky recovery stays open).
+   * @default { consecutive: the open rule's consecutive, else 1 }
+   */
+  resolve?: { consecutive: number } | undefined;
+  /**
+   * What a sample counts as when the sampler itself failed (timeout, crash, misconfiguration):
+   * `"unknown"` (its own status, routed like a failure), `"critical"`, `"warning"`, `"ok"`, or
+   * `"ignore"` (skip the sample: it neither opens nor resolves anything).
+   * @default "unknown"
+   */
+  unknown?: UnknownMeaning | undefined;
+  /**
+   * Flap detection: a monitor whose status changed between `high` (e.g. 0.5: every other sample) of
+   * its last `samples` samples is held in one announced "flapping" state, instead of paging on every
+   * change, until the share falls to `low`.
+   * @default none
+   */
+  flapping?: FlappingOptions | undefined;
+  /**
+   * Who hears of which status: `{ warning: [slackTeam], critical: [slackTeam, pager] }`. A handler
+   * listed under several statuses is one handler (pass the same value); it hears of the incident's
+   * resolve once if it heard of anything.
+   * @default {}
+   */
+  notify?: { readonly [S in Exclude<SampleStatus, "ok">]?: readonly PluginSpec[] } | undefined;
+  /**
+   * Escalation stages: handlers that hear of an incident only once it has been open `after` this long
+   * without being acknowledged or resolved. Acknowledging stops further stages, never the resolve.
+   * @default []
+   */
+  escalate?: readonly { after: Duration; notify: readonly PluginSpec[] }[] | undefined;
+  /**
+   * While an incident stays open and unacknowledged, remind the handlers that heard of it this often.
+   * @default never
+   */
+  renotify?: Duration | undefined;
+}
+
+declare const policyBrand: unique symbol;
+
+/** A reusable alert policy: what {@link policy} returns. Share it between monitors and modules. */
+export interface Policy extends PolicyOptions {
+  readonly [policyBrand]: "Policy";
+}
+
+/**
+ * Declares an alert policy: when a monitor opens and resolves an incident, who hears of which status,
+ * escalation, re-notification and flap detection. A policy is a plain value: define your team's once
+ * (in a shared file) and give it to many monitors.
+ *
+ * @example
+ * ```ts
+ * const team = slack({ token: secret("SLACK_TOKEN"), channel: "#payments" });
+ * export const paging = policy({
+ *   open: { failures: 3, of: 5 },
+ *   resolve: { consecutive: 2 },
+ *   unknown: "ignore",
+ *   notify: { warning: [team], critical: [team] },
+ *   escalate: [{ after: "10m", notify: [opsgenie({ apiKey: secret("OPSGENIE_KEY") })] }],
+ *   renotify: "1h",
+ *   flapping: { samples: 10, high: 0.5, low: 0.2 },
+ * });
+ * ```
+ */
+export function policy(options: PolicyOptions): Policy {
+  return { ...options } as Policy;
+}
+
+/** The handlers a policy adds to a monitor: one entry per distinct handler, routed to its statuses. */
+function policyHandlers(p: PolicyOptions): AmstaffMonitor["handlers"] {
+  const byKey = new Map<string, { spec: PluginSpec; to: SampleStatus[] }>();
+  for (const [status, specs] of Object.entries(p.notify ?? {}) as [SampleStatus, readonly PluginSpec[]][]) {
+    for (const spec of specs ?? []) {
+      const key = JSON.stringify(spec);
+      const entry = byKey.get(key) ?? { spec, to: [] };
+      if (!entry.to.includes(status)) entry.to.push(status);
+      byKey.set(key, entry);
+    }
+  }
+  const routed = [...byKey.values()].map(({ spec, to }) => ({ ...spec, on: { to } }));
+  const stages = (p.escalate ?? []).flatMap((stage) =>
+    stage.notify.map((spec) => ({ ...spec, after: stage.after })),
+  );
+  return [...routed, ...stages];
 }
 
 declare const moduleBrand: unique symbol;
@@ -96,10 +238,18 @@ export interface AmstaffModule {
   name: string;
   /** Its monitors, in the order they were declared. */
   monitors: AmstaffMonitor[];
+  /** Its maintenance windows. */
+  maintenance: AmstaffMaintenance[];
 }
 
-/** A handle on a declared monitor, for cross-references in future versions of the DSL. */
+declare const monitorRefBrand: unique symbol;
+
+/**
+ * A handle on a declared monitor, returned by `m.monitor(...)`: give it to another monitor's
+ * `dependsOn`. Only `m.monitor` makes one, so a dependency can never name a monitor that does not exist.
+ */
 export interface MonitorRef {
+  readonly [monitorRefBrand]: "MonitorRef";
   /** The name of the module the monitor belongs to. */
   module: string;
   /** The monitor's name. */
@@ -140,7 +290,46 @@ export interface MonitorDefaults {
    * @default never
    */
   renotify?: Duration | undefined;
+  /**
+   * The alert policy of monitors that give none. See {@link policy}.
+   * @default none
+   */
+  policy?: Policy | undefined;
 }
+
+/** When a maintenance window is open: `{ cron, duration }` recurring, or `{ from, to }` once. */
+export type MaintenanceTiming =
+  | {
+      /** When each window starts, a cron expression (5 fields, or 6 with seconds first). */
+      cron: string;
+      /** How long each window lasts (1m to 7d). */
+      duration: Duration;
+      /**
+       * The IANA time zone the expression is read in.
+       * @default "UTC"
+       */
+      timezone?: string | undefined;
+    }
+  | {
+      /** When the window opens: an ISO 8601 date with its offset, `"2026-12-01T22:00:00Z"`. */
+      from: string;
+      /** When it closes, likewise. */
+      to: string;
+    };
+
+/** What {@link ModuleBuilder.maintenance} takes: when, and which monitors (all of the module's if neither). */
+export type MaintenanceOptions = MaintenanceTiming & {
+  /**
+   * The monitors it covers, by the references `m.monitor(...)` returned.
+   * @default every monitor of the module (unless `tags` is given)
+   */
+  monitors?: readonly MonitorRef[] | undefined;
+  /**
+   * It covers the monitors carrying one of these tags.
+   * @default every monitor of the module (unless `monitors` is given)
+   */
+  tags?: readonly string[] | undefined;
+};
 
 /** Options of a module: the second argument of the three-argument {@link amstaff}. */
 export interface ModuleOptions {
@@ -168,6 +357,18 @@ export interface ModuleBuilder<Options = MonitorOptions> {
    * ```
    */
   monitor(name: string, options: Options): MonitorRef;
+  /**
+   * Declares a maintenance window: while it is open, alerts of the monitors it covers are held back
+   * and recorded (a resolve of an alert that was sent still goes out). If a monitor is still failing
+   * when the window closes, its alert is sent then.
+   *
+   * @example
+   * ```ts
+   * m.maintenance("Sunday deploys", { cron: "0 2 * * 0", duration: "2h", timezone: "Europe/Berlin", monitors: [api] });
+   * m.maintenance("Database migration", { from: "2026-12-01T22:00:00Z", to: "2026-12-02T02:00:00Z" });
+   * ```
+   */
+  maintenance(name: string, options: MaintenanceOptions): void;
 }
 
 /**
@@ -243,6 +444,7 @@ export function amstaff(
   const defaults: MonitorDefaults =
     typeof optionsOrBuild === "object" && optionsOrBuild !== null ? { ...optionsOrBuild.defaults } : {};
   const monitors: AmstaffMonitor[] = [];
+  const maintenance: AmstaffMaintenance[] = [];
   let open = true;
   const builder: ModuleBuilder<DefaultedMonitorOptions> = {
     monitor(monitorName, options) {
@@ -256,14 +458,45 @@ export function amstaff(
         sampler: options.sampler,
         handlers: [...(options.handlers ?? defaults.handlers ?? [])],
       };
-      const consecutive = options.consecutive ?? defaults.consecutive;
+      const p: PolicyOptions = options.policy ?? defaults.policy ?? {};
+      monitor.handlers.push(...policyHandlers(p));
+      const openRule = p.open;
+      const consecutive =
+        options.consecutive ??
+        (openRule && "consecutive" in openRule ? openRule.consecutive : undefined) ??
+        defaults.consecutive;
       const timeout = options.timeout ?? defaults.timeout;
-      const renotify = options.renotify ?? defaults.renotify;
+      const renotify = options.renotify ?? p.renotify ?? defaults.renotify;
       if (consecutive !== undefined) monitor.consecutive = consecutive;
       if (timeout !== undefined) monitor.timeout = timeout;
       if (renotify !== undefined) monitor.renotify = renotify;
+      if (openRule && "of" in openRule) monitor.open = { failures: openRule.failures, samples: openRule.of };
+      if (openRule && "within" in openRule)
+        monitor.open = { failures: openRule.failures, within: openRule.within };
+      if (p.resolve !== undefined) monitor.resolve = p.resolve.consecutive;
+      if (p.unknown !== undefined) monitor.unknown = p.unknown;
+      if (p.flapping !== undefined) monitor.flapping = { ...p.flapping };
+      if (options.dependsOn !== undefined) monitor.dependsOn = refNames(options.dependsOn, name, "dependsOn");
       monitors.push(monitor);
-      return { module: name, name: monitorName };
+      return { module: name, name: monitorName } as MonitorRef;
+    },
+    maintenance(windowName, options) {
+      if (!open) {
+        throw new Error(`m.maintenance("${windowName}") was called after amstaff("${name}", ...) returned`);
+      }
+      const timing: AmstaffMaintenance["timing"] =
+        "cron" in options
+          ? {
+              kind: "cron",
+              expression: options.cron,
+              duration: options.duration,
+              ...(options.timezone !== undefined && { timezone: options.timezone }),
+            }
+          : { kind: "once", from: options.from, to: options.to };
+      const scope: AmstaffMaintenance["scope"] = {};
+      if (options.monitors !== undefined) scope.monitors = refNames(options.monitors, name, "monitors");
+      if (options.tags !== undefined) scope.tags = [...options.tags];
+      maintenance.push({ name: windowName, timing, scope });
     },
   };
   try {
@@ -271,7 +504,22 @@ export function amstaff(
   } finally {
     open = false;
   }
-  return { name, monitors } as unknown as AmstaffModule;
+  return { name, monitors, maintenance } as unknown as AmstaffModule;
+}
+
+/** The names of monitor references, checking they are references to monitors of this module. */
+function refNames(refs: readonly MonitorRef[], module: string, field: string): string[] {
+  return refs.map((ref) => {
+    if (typeof ref !== "object" || ref === null || typeof ref.name !== "string") {
+      throw new TypeError(`${field}: pass the references m.monitor(...) returns, not names`);
+    }
+    if (ref.module !== module) {
+      throw new TypeError(
+        `${field}: "${ref.name}" is a monitor of module "${ref.module}"; dependencies and windows stay within one module`,
+      );
+    }
+    return ref.name;
+  });
 }
 
 /**

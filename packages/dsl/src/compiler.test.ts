@@ -85,6 +85,8 @@ export default amstaff("User Service", (m) => {
             ],
             consecutive: 2,
             timeoutMs: 5000,
+            unknown: "unknown",
+            dependsOn: [],
           },
           {
             name: "Nightly",
@@ -97,8 +99,11 @@ export default amstaff("User Service", (m) => {
             handlers: [],
             consecutive: 1,
             timeoutMs: 10_000,
+            unknown: "unknown",
+            dependsOn: [],
           },
         ],
+        maintenance: [],
       },
     });
   });

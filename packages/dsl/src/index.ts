@@ -8,16 +8,23 @@ export type {
   SecretRef,
 } from "@amstaff/core";
 export type {
+  AmstaffMaintenance,
   AmstaffModule,
   AmstaffMonitor,
   CronOptions,
   DefaultedMonitorOptions,
+  FlappingOptions,
+  MaintenanceOptions,
+  MaintenanceTiming,
   ModuleBuilder,
   ModuleOptions,
   MonitorDefaults,
   MonitorOptions,
   MonitorRef,
+  Policy,
+  PolicyOptions,
   Route,
   RoutedHandler,
+  UnknownMeaning,
 } from "./builders.js";
-export { amstaff, cron, every, only, secret } from "./builders.js";
+export { amstaff, cron, every, only, policy, secret } from "./builders.js";

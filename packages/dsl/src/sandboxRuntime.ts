@@ -17,6 +17,7 @@ interface CallRecord {
 interface ModuleRecord {
   stack: string;
   monitorStacks: string[];
+  maintenanceStacks: string[];
 }
 
 // Their callbacks would run later from the host's event loop, outside the evaluation's time limit.
@@ -111,7 +112,7 @@ function plugin(pkg: string, name: string): (...args: unknown[]) => unknown {
 }
 
 function amstaff(name: string, ...rest: unknown[]): builders.AmstaffModule {
-  const record: ModuleRecord = { stack: where(), monitorStacks: [] };
+  const record: ModuleRecord = { stack: where(), monitorStacks: [], maintenanceStacks: [] };
   const build = rest.length >= 2 ? rest[1] : rest[0];
   const wrapped = (m: builders.ModuleBuilder<builders.DefaultedMonitorOptions>) => {
     const monitor: typeof m.monitor = (monitorName, options) => {
@@ -123,7 +124,16 @@ function amstaff(name: string, ...rest: unknown[]): builders.AmstaffModule {
         throw error;
       }
     };
-    (build as (m: unknown) => void)({ monitor });
+    const maintenance: typeof m.maintenance = (windowName, options) => {
+      append(record.maintenanceStacks, where());
+      try {
+        m.maintenance(windowName, options);
+      } catch (error) {
+        record.maintenanceStacks.length -= 1;
+        throw error;
+      }
+    };
+    (build as (m: unknown) => void)({ monitor, maintenance });
   };
   const real = builders.amstaff as (name: string, ...rest: unknown[]) => builders.AmstaffModule;
   const module = rest.length >= 2 ? real(name, rest[0], wrapped) : real(name, wrapped);
@@ -152,7 +162,14 @@ function finish(namespace: unknown): string {
         : undefined;
     const record = typeof module === "object" && module !== null ? modules.get(module) : undefined;
     if (record === undefined) return stringify({ ok: false, reason: "export" });
-    return stringify({ ok: true, module, stack: record.stack, monitorStacks: record.monitorStacks, calls });
+    return stringify({
+      ok: true,
+      module,
+      stack: record.stack,
+      monitorStacks: record.monitorStacks,
+      maintenanceStacks: record.maintenanceStacks,
+      calls,
+    });
   } catch (error) {
     try {
       return stringify({

@@ -21,6 +21,7 @@ export const sandboxSuccessSchema = z.object({
   module: z.unknown(),
   stack: z.string(),
   monitorStacks: z.array(z.string()),
+  maintenanceStacks: z.array(z.string()).default([]),
   calls: z.array(
     z.object({
       package: z.string(),
@@ -40,7 +41,7 @@ export const sandboxFailureSchema = z.object({
   stack: z.string().optional(),
 });
 
-type SandboxSuccess = z.output<typeof sandboxSuccessSchema>;
+type SandboxSuccess = z.input<typeof sandboxSuccessSchema>;
 
 interface ResolvedCall {
   kind: PluginDescriptor["kind"];
@@ -203,7 +204,15 @@ export function validateModule(
             if (!isRecord(monitor)) return monitor;
             const at = locator.fromStack(output.monitorStacks[i] ?? "") ?? modulePosition;
             const label = `monitor "${String(monitor.name)}"`;
-            const { timeout, renotify, schedule, sampler, handlers, ...rest } = monitor;
+            const { timeout, renotify, schedule, sampler, handlers, open, ...rest } = monitor;
+            const duration = (value: unknown, field: string): number | undefined => {
+              try {
+                return parseDuration(String(value));
+              } catch (cause) {
+                error(at, `${label}: ${field}: ${describeError(cause)}`);
+                return undefined;
+              }
+            };
             const result: Record<string, unknown> = {
               ...rest,
               schedule: checkSchedule(schedule, (message) => {
@@ -213,30 +222,39 @@ export function validateModule(
               sampler: resolveSpec(sampler, "sampler", `${label}: sampler`, at),
               handlers: Array.isArray(handlers)
                 ? handlers.map((h, j) => {
-                    // `only(handler, route)` adds `on` beside the handler's spec (or its placeholder).
-                    if (!isRecord(h) || !("on" in h))
+                    // `only(handler, route)` adds `on` beside the handler's spec (or its placeholder),
+                    // a policy's escalation stage adds `after`.
+                    if (!isRecord(h) || !("on" in h || "after" in h))
                       return resolveSpec(h, "handler", `${label}: handlers.${j}`, at);
-                    const { on, ...handler } = h;
+                    const { on, after, ...handler } = h;
                     const spec = resolveSpec(handler, "handler", `${label}: handlers.${j}`, at);
-                    return isRecord(spec) ? { ...spec, on } : spec;
+                    if (!isRecord(spec)) return spec;
+                    const afterMs = after === undefined ? undefined : duration(after, "escalate.after");
+                    return {
+                      ...spec,
+                      ...(on !== undefined && { on }),
+                      ...(afterMs !== undefined && { afterMs }),
+                    };
                   })
                 : handlers,
             };
-            if (renotify !== undefined) {
-              try {
-                result.renotifyMs = parseDuration(String(renotify));
-              } catch (cause) {
-                error(at, `${label}: renotify: ${describeError(cause)}`);
-              }
+            if (isRecord(open)) {
+              const { within, ...rule } = open;
+              result.open =
+                within === undefined ? rule : { ...rule, withinMs: duration(within, "open.within") ?? 0 };
+            } else if (open !== undefined) {
+              result.open = open;
             }
-            if (timeout !== undefined) {
-              try {
-                result.timeoutMs = parseDuration(String(timeout));
-              } catch (cause) {
-                error(at, `${label}: timeout: ${describeError(cause)}`);
-              }
-            }
+            if (renotify !== undefined) result.renotifyMs = duration(renotify, "renotify");
+            if (timeout !== undefined) result.timeoutMs = duration(timeout, "timeout");
             return result;
+          }),
+          ...(Array.isArray(raw.maintenance) && {
+            maintenance: raw.maintenance.map((window, i) =>
+              maintenanceWindow(window, (message) =>
+                error(locator.fromStack(output.maintenanceStacks?.[i] ?? "") ?? modulePosition, message),
+              ),
+            ),
           }),
         }
       : raw;
@@ -245,7 +263,16 @@ export function validateModule(
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const [first, index, field, ...more] = issue.path;
-      if (first === "monitors" && typeof index === "number") {
+      if (first === "maintenance" && typeof index === "number") {
+        const window = isRecord(raw) && Array.isArray(raw.maintenance) ? raw.maintenance[index] : undefined;
+        const at = locator.fromStack(output.maintenanceStacks?.[index] ?? "") ?? modulePosition;
+        const name = isRecord(window) ? String(window.name) : `#${index + 1}`;
+        const path = [field, ...more]
+          .filter((p) => p !== undefined)
+          .map(String)
+          .join(".");
+        error(at, `maintenance window "${name}": ${path ? `${path}: ` : ""}${issue.message}`);
+      } else if (first === "monitors" && typeof index === "number") {
         if (reported.has(`${index}.${String(field)}`)) continue;
         const monitor = isRecord(raw) && Array.isArray(raw.monitors) ? raw.monitors[index] : undefined;
         const at = locator.fromStack(output.monitorStacks[index] ?? "") ?? modulePosition;
@@ -261,6 +288,48 @@ export function validateModule(
     return undefined;
   }
   return failed ? undefined : parsed.data;
+}
+
+/** Turns a recorded maintenance window (durations, ISO dates) into its definition's shape (milliseconds). */
+function maintenanceWindow(window: unknown, error: (message: string) => void): unknown {
+  if (!isRecord(window) || !isRecord(window.timing)) return window;
+  const label = `maintenance window "${String(window.name)}"`;
+  const { timing } = window;
+  if (timing.kind === "cron") {
+    const { duration, ...rest } = timing;
+    let durationMs = 0;
+    try {
+      durationMs = parseDuration(String(duration));
+    } catch (cause) {
+      error(`${label}: duration: ${describeError(cause)}`);
+    }
+    const checked = checkSchedule(
+      { kind: "cron", expression: rest.expression, timezone: rest.timezone },
+      (m) => error(`${label}: ${m.replace(/^timing: /, "")}`),
+    );
+    const valid = checked !== fallbackSchedule && durationMs > 0;
+    return {
+      ...window,
+      timing: valid ? { ...rest, durationMs } : { kind: "cron", expression: "0 0 1 1 *", durationMs: 60_000 },
+    };
+  }
+  const instant = (value: unknown, field: string): number | undefined => {
+    const iso = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/;
+    const ms = typeof value === "string" && iso.test(value) ? Date.parse(value) : Number.NaN;
+    if (!Number.isNaN(ms)) return ms;
+    error(
+      `${label}: ${field}: "${String(value)}" is not an ISO 8601 date with an offset, such as "2026-12-01T22:00:00Z"`,
+    );
+    return undefined;
+  };
+  const from = instant(timing.from, "from");
+  const to = instant(timing.to, "to");
+  // A date already reported stands in as a valid window, so it is not reported twice.
+  return {
+    ...window,
+    timing:
+      from === undefined || to === undefined ? { kind: "once", from: 0, to: 1 } : { kind: "once", from, to },
+  };
 }
 
 function checkSchedule(schedule: unknown, error: (message: string) => void): unknown {

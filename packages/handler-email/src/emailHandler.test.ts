@@ -113,6 +113,61 @@ describe("emailHandler over plain SMTP", () => {
     expect(smtp.messages[0]?.parsed.text).toContain("Still CRITICAL: User Service / Health-Check");
   });
 
+  it("sends an escalation as the first, urgent email of the incident, and threads the resolve under it", async () => {
+    const smtp = await startSmtpServer();
+    const handler = handlerFor({ ...base, port: smtp.port });
+    const escalated = await handler.notify(
+      sampleTransition({ id: "tr-0001-e1", kind: "escalation", from: "critical" }),
+      context({ idempotencyKey: "tr-0001-e1:email:1" }),
+    );
+    await handler.notify(
+      sampleTransition({
+        id: "tr-0002",
+        from: "critical",
+        to: "ok",
+        result: { status: "ok", message: "HTTP 200", durationMs: 5, timestamp: 0 },
+      }),
+      context({ idempotencyKey: "tr-0002:email:1", receipt: escalated as Record<string, string> }),
+    );
+
+    const [first, resolve] = smtp.messages;
+    expect(first?.parsed.subject).toBe("[CRITICAL] Escalated: User Service / Health-Check");
+    expect(first?.parsed.text).toMatch(/failing since 2026-11-24T01:05:00\.000Z, not acknowledged/);
+    expect(first?.parsed.inReplyTo).toBeUndefined();
+    expect(first?.parsed.headers.get("x-amstaff-kind")).toBe("escalation");
+    expect(first?.raw).toMatch(/^X-Priority: 1 \(Highest\)\r$/m);
+    expect(resolve?.parsed.subject).toBe("[OK] User Service / Health-Check");
+    expect(resolve?.parsed.headers.get("x-amstaff-kind")).toBe("transition");
+    expect(resolve?.parsed.inReplyTo).toBe(first?.parsed.messageId);
+  });
+
+  it("announces flapping at normal priority, opening the thread its resolve replies to", async () => {
+    const smtp = await startSmtpServer();
+    const handler = handlerFor({ ...base, port: smtp.port });
+    const announced = await handler.notify(
+      sampleTransition({ id: "tr-0007", kind: "flapping", flapping: true }),
+      context({ idempotencyKey: "tr-0007:email:0" }),
+    );
+    await handler.notify(
+      sampleTransition({
+        id: "tr-0008",
+        from: "ok",
+        to: "ok",
+        result: { status: "ok", message: "HTTP 200", durationMs: 5, timestamp: 0 },
+      }),
+      context({ idempotencyKey: "tr-0008:email:0", receipt: announced as Record<string, string> }),
+    );
+
+    const [flapping, resolve] = smtp.messages;
+    expect(flapping?.parsed.subject).toBe("[FLAPPING] User Service / Health-Check (now CRITICAL)");
+    expect(flapping?.parsed.text).toContain("FLAPPING: User Service / Health-Check");
+    expect(flapping?.parsed.headers.get("x-amstaff-kind")).toBe("flapping");
+    expect(flapping?.parsed.headers.get("x-amstaff-status")).toBe("critical");
+    expect(flapping?.raw).not.toMatch(/^(X-Priority|Importance):/im);
+    expect(resolve?.parsed.text).toMatch(/Status: +ok \(no longer flapping\)/);
+    expect(resolve?.parsed.inReplyTo).toBe(flapping?.parsed.messageId);
+  });
+
   it("renders subject and body templates", async () => {
     const smtp = await startSmtpServer();
     const handler = handlerFor({

@@ -122,6 +122,7 @@ export function emailHandler(options: EmailOptions, runtime: EmailHandlerRuntime
         "X-Amstaff-Module": headerValue(transition.module),
         "X-Amstaff-Monitor": headerValue(transition.monitor),
         "X-Amstaff-Status": transition.to,
+        "X-Amstaff-Kind": transition.kind ?? "transition",
         ...(transition.incident ? { "X-Amstaff-Incident": headerValue(transition.incident.key) } : {}),
       };
       const message: Record<string, unknown> = {
@@ -135,7 +136,7 @@ export function emailHandler(options: EmailOptions, runtime: EmailHandlerRuntime
         ...(opening !== undefined && opening !== messageId
           ? { inReplyTo: opening, references: [opening] }
           : {}),
-        priority: transition.to === "critical" && transition.kind !== "reminder" ? "high" : "normal",
+        priority: isUrgent(transition) ? "high" : "normal",
         headers,
         xMailer: `amstaff-handler-email/${packageVersion}`,
         signal: context.signal,
@@ -166,6 +167,11 @@ export function emailHandler(options: EmailOptions, runtime: EmailHandlerRuntime
       lease.release();
     },
   };
+}
+
+// A reminder repeats what was said, and flap damping exists not to page on a restless monitor.
+function isUrgent(transition: Transition): boolean {
+  return transition.to === "critical" && transition.kind !== "reminder" && transition.kind !== "flapping";
 }
 
 // A name with a line break must never start a header of its own.

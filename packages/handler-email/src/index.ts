@@ -5,7 +5,13 @@ export { amstaffPlugin, emailPlugin } from "./emailPlugin.js";
 export { escapeHtml } from "./escapeHtml.js";
 export { messageIdFor } from "./messageId.js";
 export type { EmailOptions, ParsedEmailOptions } from "./options.js";
-export { defaultReminderSubject, defaultSubject, emailOptionsSchema } from "./options.js";
+export {
+  defaultEscalationSubject,
+  defaultFlappingSubject,
+  defaultReminderSubject,
+  defaultSubject,
+  emailOptionsSchema,
+} from "./options.js";
 export { emailPluginId } from "./pluginId.js";
 export type { EmailTemplates, RenderedEmail } from "./renderEmail.js";
 export { renderEmail, renderHtmlTemplate } from "./renderEmail.js";

@@ -22,6 +22,12 @@ export const defaultSubject = "[{{TO}}] {{module}} / {{monitor}}";
 /** The subject used for reminders when `subject` is not set. */
 export const defaultReminderSubject = "[{{TO}}] Reminder: {{module}} / {{monitor}}";
 
+/** The subject used for escalations (the first email of an incident still open) when `subject` is not set. */
+export const defaultEscalationSubject = "[{{TO}}] Escalated: {{module}} / {{monitor}}";
+
+/** The subject used for a flapping announcement when `subject` is not set. */
+export const defaultFlappingSubject = "[FLAPPING] {{module}} / {{monitor}} (now {{TO}})";
+
 /** Validates the options of {@link email} and {@link emailHandler}, applying defaults. */
 export const emailOptionsSchema = z.strictObject({
   /** The SMTP server's host name or IP address, e.g. `"smtp.example.com"`. */
@@ -90,7 +96,9 @@ export const emailOptionsSchema = z.strictObject({
   cc: addresses.optional(),
   /**
    * The subject, a template with `{{variables}}` (see `templateVariables` in `@amstaff/core`).
-   * @default "[{{TO}}] {{module}} / {{monitor}}" ("[{{TO}}] Reminder: {{module}} / {{monitor}}" for reminders)
+   * @default "[{{TO}}] {{module}} / {{monitor}}"; "[{{TO}}] Reminder: {{module}} / {{monitor}}" for reminders,
+   * "[{{TO}}] Escalated: {{module}} / {{monitor}}" for escalations, "[FLAPPING] {{module}} / {{monitor}} (now {{TO}})"
+   * for flapping
    */
   subject: templateSchema.optional(),
   /**

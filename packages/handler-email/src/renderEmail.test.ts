@@ -42,6 +42,56 @@ describe("renderEmail", () => {
     expect(email.text).toMatch(/Status: +critical \(first status\)/);
   });
 
+  it("renders an escalation as a fresh alert that says since when the incident fails", () => {
+    const email = renderEmail(
+      sampleTransition({
+        kind: "escalation",
+        from: "critical",
+        since: Date.parse("2026-11-24T01:15:00Z"),
+        incident: { key: "inc-42", openedAt: Date.parse("2026-11-24T01:05:00Z") },
+      }),
+    );
+    expect(email.subject).toBe("[CRITICAL] Escalated: User Service / Health-Check");
+    expect(email.text).toMatch(/^CRITICAL \(escalated\): User Service \/ Health-Check\n/);
+    expect(email.text).toMatch(
+      /Status: +critical \(escalated: failing since 2026-11-24T01:05:00\.000Z, not acknowledged\)/,
+    );
+    expect(email.html).toContain(">CRITICAL (ESCALATED)</span> User Service / Health-Check");
+  });
+
+  it("announces flapping with the current status, even ok, and says when it settled", () => {
+    const flapping = sampleTransition({
+      kind: "flapping",
+      flapping: true,
+      from: "critical",
+      to: "ok",
+      result: { status: "ok", message: "HTTP 200", durationMs: 3, timestamp: 0 },
+    });
+    const email = renderEmail(flapping);
+    expect(email.subject).toBe("[FLAPPING] User Service / Health-Check (now OK)");
+    expect(email.text).toMatch(/^FLAPPING: User Service \/ Health-Check\n/);
+    expect(email.text).toMatch(
+      /Status: +flapping, now ok \(changes are held back until the monitor settles\)/,
+    );
+    expect(email.html).toContain(
+      '<span style="background:#b26a00;color:#ffffff;padding:2px 8px;border-radius:3px">FLAPPING</span>',
+    );
+
+    const settled = renderEmail(sampleTransition({ from: "critical", to: "critical" }));
+    expect(settled.subject).toBe("[CRITICAL] User Service / Health-Check");
+    expect(settled.text).toMatch(/Status: +critical \(no longer flapping\)/);
+  });
+
+  it("keeps the user's subject for every kind, with {{kind}} to tell them apart", () => {
+    const subject = "{{kind}}: {{module}} / {{monitor}} is {{to}}";
+    expect(renderEmail(sampleTransition({ kind: "escalation" }), { subject }).subject).toBe(
+      "escalation: User Service / Health-Check is critical",
+    );
+    expect(renderEmail(sampleTransition(), { subject }).subject).toBe(
+      "transition: User Service / Health-Check is critical",
+    );
+  });
+
   it("keeps the subject on one line", () => {
     const email = renderEmail(sampleTransition({ monitor: "Health\r\nBcc: everyone@example.com" }));
     expect(email.subject).toBe("[CRITICAL] User Service / Health Bcc: everyone@example.com");

@@ -1,6 +1,11 @@
-import { renderTemplate, type Transition, templateValues } from "@amstaff/core";
+import { type NotificationKind, renderTemplate, type Transition, templateValues } from "@amstaff/core";
 import { escapeHtml } from "./escapeHtml.js";
-import { defaultReminderSubject, defaultSubject } from "./options.js";
+import {
+  defaultEscalationSubject,
+  defaultFlappingSubject,
+  defaultReminderSubject,
+  defaultSubject,
+} from "./options.js";
 
 /** The templates of an email; unset ones use the built-in layout. */
 export interface EmailTemplates {
@@ -26,6 +31,14 @@ const statusColors: Record<string, string> = {
   critical: "#c62828",
   unknown: "#5f6368",
   pending: "#5f6368",
+  flapping: "#b26a00",
+};
+
+const defaultSubjects: Record<NotificationKind, string> = {
+  transition: defaultSubject,
+  reminder: defaultReminderSubject,
+  escalation: defaultEscalationSubject,
+  flapping: defaultFlappingSubject,
 };
 
 /**
@@ -34,8 +47,7 @@ const statusColors: Record<string, string> = {
  * monitor (names, messages, tags, links).
  */
 export function renderEmail(transition: Transition, templates: EmailTemplates = {}): RenderedEmail {
-  const reminder = transition.kind === "reminder";
-  const fallback = reminder ? defaultReminderSubject : defaultSubject;
+  const fallback = defaultSubjects[transition.kind ?? "transition"];
   const rendered = oneLine(renderTemplate(templates.subject ?? fallback, transition));
   const subject = truncate(
     rendered === "" ? oneLine(renderTemplate(fallback, transition)) : rendered,
@@ -66,23 +78,48 @@ interface Row {
   href?: string | undefined;
 }
 
-function headline(transition: Transition): string {
+/** What the email is about, e.g. `CRITICAL`, `Still CRITICAL`, `CRITICAL (escalated)`, `FLAPPING`. */
+function label(transition: Transition): string {
   const to = transition.to.toUpperCase();
-  const name = `${transition.module} / ${transition.monitor}`;
-  if (transition.kind === "reminder") return `Still ${to}: ${name}`;
-  return `${to}: ${name}`;
+  switch (transition.kind) {
+    case "reminder":
+      return `Still ${to}`;
+    case "escalation":
+      return `${to} (escalated)`;
+    case "flapping":
+      return "FLAPPING";
+    default:
+      return to;
+  }
+}
+
+function headline(transition: Transition): string {
+  return `${label(transition)}: ${transition.module} / ${transition.monitor}`;
+}
+
+function status(transition: Transition, duration: string): string {
+  const { from, to } = transition;
+  switch (transition.kind) {
+    case "reminder":
+      return `${to} (reminder: the incident is still open)`;
+    case "escalation": {
+      const opened = transition.incident?.openedAt ?? transition.since;
+      return `${to} (escalated: failing since ${new Date(opened).toISOString()}, not acknowledged)`;
+    }
+    case "flapping":
+      return `flapping, now ${to} (changes are held back until the monitor settles)`;
+    default:
+      if (from === "pending") return `${to} (first status)`;
+      // Only the end of flapping sends a change whose status is the one before.
+      if (from === to) return `${to} (no longer flapping)`;
+      return `${to} (was ${from}${duration ? ` for ${duration}` : ""})`;
+  }
 }
 
 function rows(transition: Transition): Row[] {
   const values = templateValues(transition);
   const out: Row[] = [];
-  const status =
-    transition.kind === "reminder"
-      ? `${transition.to} (reminder: the incident is still open)`
-      : transition.from === "pending"
-        ? `${transition.to} (first status)`
-        : `${transition.to} (was ${transition.from}${values.duration ? ` for ${values.duration}` : ""})`;
-  out.push({ label: "Status", value: status });
+  out.push({ label: "Status", value: status(transition, values.duration) });
   if (values.value) out.push({ label: "Value", value: values.value });
   out.push({ label: "Since", value: values.since });
   if (transition.incident) {
@@ -112,7 +149,8 @@ function defaultText(transition: Transition): string {
 }
 
 function defaultHtml(transition: Transition): string {
-  const color = statusColors[transition.to] ?? "#5f6368";
+  const color =
+    (transition.kind === "flapping" ? statusColors.flapping : statusColors[transition.to]) ?? "#5f6368";
   const cell = "padding:4px 12px 4px 0;vertical-align:top";
   const body = rows(transition)
     .map((row) => {
@@ -126,7 +164,7 @@ function defaultHtml(transition: Transition): string {
 <html>
 <head><meta charset="utf-8"><title>${escapeHtml(headline(transition))}</title></head>
 <body style="font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:14px;color:#202124">
-<h2 style="margin:0 0 12px 0"><span style="background:${color};color:#ffffff;padding:2px 8px;border-radius:3px">${escapeHtml(transition.kind === "reminder" ? `STILL ${transition.to.toUpperCase()}` : transition.to.toUpperCase())}</span> ${escapeHtml(`${transition.module} / ${transition.monitor}`)}</h2>
+<h2 style="margin:0 0 12px 0"><span style="background:${color};color:#ffffff;padding:2px 8px;border-radius:3px">${escapeHtml(label(transition).toUpperCase())}</span> ${escapeHtml(`${transition.module} / ${transition.monitor}`)}</h2>
 <p style="font-size:16px;margin:0 0 16px 0;white-space:pre-wrap">${escapeHtml(transition.result.message)}</p>
 <table cellspacing="0" cellpadding="0" style="border-collapse:collapse">
 ${body}

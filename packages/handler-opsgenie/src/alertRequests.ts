@@ -8,6 +8,7 @@ import {
 } from "@amstaff/core";
 import {
   defaultCloseNote,
+  defaultFlappingMessage,
   defaultMessage,
   defaultPriorities,
   type OpsgeniePriority,
@@ -59,8 +60,11 @@ export function alertAlias(transition: Transition, receipt?: DeliveryReceipt): s
   return key.length <= alertLimits.alias ? key : `amstaff:${createHash("sha256").update(key).digest("hex")}`;
 }
 
-/** The priority of an alert for a failing status. */
-export function alertPriority(status: Transition["to"], options: ParsedOpsgenieOptions): OpsgeniePriority {
+/** The priority of an alert for a failing status, or (`"flapping"`) for a flapping announcement. */
+export function alertPriority(
+  status: Transition["to"] | "flapping",
+  options: ParsedOpsgenieOptions,
+): OpsgeniePriority {
   if (status === "ok") return "P5";
   return options.priority?.[status] ?? defaultPriorities[status];
 }
@@ -72,9 +76,11 @@ export function createAlertRequest(
   receipt?: DeliveryReceipt,
 ): CreateAlertRequest {
   const note = createNote(transition);
+  const flapping = transition.kind === "flapping";
+  const fallback = flapping ? defaultFlappingMessage : defaultMessage;
   // OpsGenie refuses an alert without a message: a template that renders blank must not lose the page.
-  const rendered = oneLine(renderTemplate(options.message ?? defaultMessage, transition));
-  const message = rendered === "" ? oneLine(renderTemplate(defaultMessage, transition)) : rendered;
+  const rendered = oneLine(renderTemplate(options.message ?? fallback, transition));
+  const message = rendered === "" ? oneLine(renderTemplate(fallback, transition)) : rendered;
   return {
     message: truncate(message, alertLimits.message),
     alias: alertAlias(transition, receipt),
@@ -89,17 +95,21 @@ export function createAlertRequest(
     details: alertDetails(transition, options),
     entity: truncate(oneLine(renderTemplate(options.entity ?? "{{module}}", transition)), alertLimits.entity),
     source: truncate(options.source, alertLimits.source),
-    priority: alertPriority(transition.to, options),
+    priority: alertPriority(flapping ? "flapping" : transition.to, options),
     ...(note === undefined ? {} : { note }),
   };
 }
 
 /** The body that closes the alert of an incident when the monitor is ok again. */
 export function closeAlertRequest(transition: Transition, options: ParsedOpsgenieOptions): CloseAlertRequest {
+  // A flapping monitor that settles ok resolves from ok: how long its last ok lasted means nothing.
   const template =
-    transition.previousSince === undefined
-      ? (options.closeNote ?? "Recovered: {{message}}")
-      : (options.closeNote ?? defaultCloseNote);
+    options.closeNote ??
+    (transition.from === transition.to
+      ? "No longer flapping, ok again: {{message}}"
+      : transition.previousSince === undefined
+        ? "Recovered: {{message}}"
+        : defaultCloseNote);
   return {
     source: truncate(options.source, alertLimits.source),
     note: truncate(renderTemplate(template, transition), alertLimits.note),
@@ -108,12 +118,20 @@ export function closeAlertRequest(transition: Transition, options: ParsedOpsgeni
 
 function createNote(transition: Transition): string | undefined {
   const { from, to } = transition;
-  if (transition.kind === "reminder") {
-    const open = transition.incident ? `, incident open since ${iso(transition.incident.openedAt)}` : "";
-    return `Reminder: still ${to} since ${iso(transition.since)}${open}: ${transition.result.message}`;
+  const open = transition.incident ? `, incident open since ${iso(transition.incident.openedAt)}` : "";
+  switch (transition.kind) {
+    case "reminder":
+      return `Reminder: still ${to} since ${iso(transition.since)}${open}: ${transition.result.message}`;
+    case "escalation":
+      return `Escalated: still ${to} since ${iso(transition.since)}${open}, not acknowledged: ${transition.result.message}`;
+    case "flapping":
+      return `Flapping, now ${to}: changes are held back until the monitor settles: ${transition.result.message}`;
+    default:
+      // Only the end of flapping sends a change whose status is the one before.
+      if (from === to) return `No longer flapping, settled ${to}: ${transition.result.message}`;
+      if (isFailing(from)) return `${from} → ${to}: ${transition.result.message}`;
+      return undefined;
   }
-  if (isFailing(from) && from !== to) return `${from} → ${to}: ${transition.result.message}`;
-  return undefined;
 }
 
 function alertTags(transition: Transition, options: ParsedOpsgenieOptions): string[] {
@@ -133,6 +151,8 @@ function alertDetails(transition: Transition, options: ParsedOpsgenieOptions): R
     ["monitor", values.monitor],
     ["status", values.to],
     ["previousStatus", values.from],
+    ["kind", values.kind],
+    ...(transition.flapping ? ([["flapping", "true"]] as [string, string][]) : []),
     ["since", values.since],
     ...(values.value ? ([["value", values.value]] as [string, string][]) : []),
     ...(values.incident ? ([["incident", values.incident]] as [string, string][]) : []),
@@ -152,19 +172,12 @@ function alertDetails(transition: Transition, options: ParsedOpsgenieOptions): R
 
 function defaultDescription(transition: Transition): string {
   const values = templateValues(transition);
-  const to = transition.to.toUpperCase();
   const lines = [
-    `${transition.kind === "reminder" ? `Still ${to}` : to}: ${transition.module} / ${transition.monitor}`,
+    `${label(transition)}: ${transition.module} / ${transition.monitor}`,
     transition.result.message,
     "",
   ];
-  const status =
-    transition.kind === "reminder"
-      ? `${transition.to} (reminder: the incident is still open)`
-      : transition.from === "pending"
-        ? `${transition.to} (first status)`
-        : `${transition.to} (was ${transition.from}${values.duration ? ` for ${values.duration}` : ""})`;
-  lines.push(`Status: ${status}`);
+  lines.push(`Status: ${status(transition, values.duration)}`);
   if (values.value) lines.push(`Value: ${values.value}`);
   lines.push(`Since: ${values.since}`);
   if (transition.incident) {
@@ -174,6 +187,30 @@ function defaultDescription(transition: Transition): string {
   if (values.link) lines.push(`Link: ${values.link}`);
   lines.push("", "Sent by Amstaff.");
   return lines.join("\n");
+}
+
+function label(transition: Transition): string {
+  const to = transition.to.toUpperCase();
+  if (transition.kind === "reminder") return `Still ${to}`;
+  if (transition.kind === "escalation") return `${to} (escalated)`;
+  if (transition.kind === "flapping") return "FLAPPING";
+  return to;
+}
+
+function status(transition: Transition, duration: string): string {
+  const { from, to } = transition;
+  switch (transition.kind) {
+    case "reminder":
+      return `${to} (reminder: the incident is still open)`;
+    case "escalation":
+      return `${to} (escalated: failing since ${iso(transition.incident?.openedAt ?? transition.since)}, not acknowledged)`;
+    case "flapping":
+      return `flapping, now ${to} (changes are held back until the monitor settles)`;
+    default:
+      if (from === "pending") return `${to} (first status)`;
+      if (from === to) return `${to} (no longer flapping)`;
+      return `${to} (was ${from}${duration ? ` for ${duration}` : ""})`;
+  }
 }
 
 function iso(ms: number): string {

@@ -20,6 +20,7 @@ export type {
 } from "./options.js";
 export {
   defaultCloseNote,
+  defaultFlappingMessage,
   defaultMessage,
   defaultPriorities,
   opsgenieOptionsSchema,

@@ -1,4 +1,4 @@
-import { AmstaffError, type DeliveryReceipt, type Transition } from "@amstaff/core";
+import { AmstaffError, type DeliveryReceipt, type SampleStatus, type Transition } from "@amstaff/core";
 import { afterEach, describe, expect, it } from "vitest";
 import packageJson from "../package.json" with { type: "json" };
 import {
@@ -85,6 +85,7 @@ describe("opsgenieHandler opens alerts", () => {
         monitor: "Health-Check",
         status: "critical",
         previousStatus: "ok",
+        kind: "transition",
         since: "2026-11-24T01:05:00.000Z",
         value: "12.5",
         incident: "inc-42",
@@ -180,6 +181,123 @@ describe("opsgenieHandler opens alerts", () => {
   });
 });
 
+describe("opsgenieHandler escalations and flapping", () => {
+  const flapping = (to: SampleStatus, overrides: Partial<Transition> = {}) =>
+    sampleTransition({
+      id: "tr-0007",
+      kind: "flapping",
+      flapping: true,
+      from: to === "ok" ? "critical" : "ok",
+      to,
+      result: { status: to, message: `HTTP ${to === "ok" ? 200 : 500}`, durationMs: 4, timestamp: 0 },
+      ...overrides,
+    });
+
+  it("opens the incident's alert on an escalation, at the status's priority, saying it was escalated", async () => {
+    const og = await startOpsgenieEmulator();
+    const handler = handlerFor(og);
+    const receipt = await handler.notify(
+      sampleTransition({
+        id: "tr-0001-e1",
+        kind: "escalation",
+        from: "critical",
+        since: Date.parse("2026-11-24T01:10:00Z"),
+      }),
+      context(),
+    );
+    expect(og.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /v2/alerts"]);
+    expect(og.requests[0]?.body).toMatchObject({
+      alias: "inc-42",
+      priority: "P1",
+      message: "User Service / Health-Check: HTTP 500 from GET http://user-service/health",
+      description: expect.stringMatching(
+        /^CRITICAL \(escalated\): User Service \/ Health-Check\n[\s\S]*Status: critical \(escalated: failing since 2026-11-24T01:05:00\.000Z, not acknowledged\)/,
+      ),
+      note: "Escalated: still critical since 2026-11-24T01:10:00.000Z, incident open since 2026-11-24T01:05:00.000Z, not acknowledged: HTTP 500 from GET http://user-service/health",
+      details: expect.objectContaining({ kind: "escalation", status: "critical" }),
+    });
+    expect(receipt).toMatchObject({ alias: "inc-42" });
+
+    await handler.notify(recovered(), context({ receipt: receipt as DeliveryReceipt }));
+    expect(og.alerts).toMatchObject([{ alias: "inc-42", status: "closed", priority: "P1" }]);
+  });
+
+  it("opens an alert for a flapping announcement even while ok, at the flapping priority, and closes it on the resolve", async () => {
+    const og = await startOpsgenieEmulator();
+    const handler = handlerFor(og);
+    const receipt = await handler.notify(flapping("ok"), context());
+
+    expect(og.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /v2/alerts"]);
+    expect(og.requests[0]?.body).toMatchObject({
+      alias: "inc-42",
+      priority: "P3",
+      message: "FLAPPING: User Service / Health-Check (now OK)",
+      description: expect.stringContaining(
+        "Status: flapping, now ok (changes are held back until the monitor settles)",
+      ),
+      details: expect.objectContaining({ kind: "flapping", flapping: "true", status: "ok" }),
+    });
+    expect(og.alerts).toMatchObject([{ alias: "inc-42", status: "open", priority: "P3" }]);
+
+    await handler.notify(
+      recovered({ id: "tr-0008", from: "ok", flapping: undefined }),
+      context({ receipt: receipt as DeliveryReceipt }),
+    );
+    expect(og.requests[1]?.path).toBe("/v2/alerts/inc-42/close");
+    expect(og.requests[1]?.body).toEqual({
+      source: "Amstaff",
+      note: "No longer flapping, ok again: HTTP 200",
+    });
+    expect(og.alerts).toMatchObject([{ alias: "inc-42", status: "closed" }]);
+  });
+
+  it("raises a flapping alert to the priority of the failing status it settles on", async () => {
+    const og = await startOpsgenieEmulator();
+    const handler = handlerFor(og, { priority: { flapping: "P4" } });
+    const receipt = await handler.notify(flapping("critical"), context());
+    // The monitor settles critical: the status it last had while flapping was ok.
+    await handler.notify(
+      sampleTransition({ id: "tr-0008" }),
+      context({ receipt: receipt as DeliveryReceipt }),
+    );
+
+    expect(og.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /v2/alerts",
+      "POST /v2/alerts",
+      "PUT /v2/alerts/inc-42/priority",
+    ]);
+    expect(og.requests[0]?.body).toMatchObject({ priority: "P4" });
+    expect(og.alerts).toMatchObject([{ alias: "inc-42", count: 2, status: "open", priority: "P1" }]);
+  });
+
+  it("says in a note when flapping ends at the status it had, and still sets the priority", async () => {
+    const og = await startOpsgenieEmulator();
+    const handler = handlerFor(og);
+    const receipt = await handler.notify(flapping("critical"), context());
+    await handler.notify(
+      sampleTransition({ id: "tr-0008", from: "critical" }),
+      context({ receipt: receipt as DeliveryReceipt }),
+    );
+    expect(og.alerts[0]?.notes.map((n) => n.note)).toEqual([
+      "Flapping, now critical: changes are held back until the monitor settles: HTTP 500",
+      "No longer flapping, settled critical: HTTP 500 from GET http://user-service/health",
+    ]);
+    expect(og.alerts).toMatchObject([{ alias: "inc-42", priority: "P1" }]);
+  });
+
+  it("keeps the priority an open alert was paged with when its monitor starts flapping", async () => {
+    const og = await startOpsgenieEmulator();
+    const handler = handlerFor(og);
+    const receipt = await handler.notify(sampleTransition(), context());
+    await handler.notify(
+      flapping("ok", { from: "critical" }),
+      context({ receipt: receipt as DeliveryReceipt }),
+    );
+    expect(og.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /v2/alerts", "POST /v2/alerts"]);
+    expect(og.alerts).toMatchObject([{ alias: "inc-42", count: 2, status: "open", priority: "P1" }]);
+  });
+});
+
 describe("opsgenieHandler closes alerts", () => {
   it("closes the incident's alert by alias when the monitor recovers", async () => {
     const og = await startOpsgenieEmulator();
@@ -196,7 +314,7 @@ describe("opsgenieHandler closes alerts", () => {
     expect(receipt).toMatchObject({ alias: "inc-42" });
   });
 
-  it("a flapping monitor opens and closes one alert per incident", async () => {
+  it("without flap damping, a flapping monitor opens and closes one alert per incident", async () => {
     const og = await startOpsgenieEmulator();
     const handler = handlerFor(og);
     const incident = (key: string) => ({ incident: { key, openedAt: 0 } });

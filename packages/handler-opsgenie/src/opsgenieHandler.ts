@@ -8,6 +8,7 @@ import {
   parseRetryAfter,
   resolveSecrets,
   type SampleHandler,
+  type SampleStatus,
   type SecretSource,
   type Transition,
 } from "@amstaff/core";
@@ -64,9 +65,10 @@ interface Answer {
 
 /**
  * Creates a handler that keeps one OpsGenie alert per incident (Alert API v2). A transition into a
- * failing status, and every reminder, creates the alert with the incident's key as alias: OpsGenie
- * deduplicates on it and counts the repeats. A change between failing statuses (warning → critical)
- * also updates the alert's priority. A recovery closes the alert by its alias. A first status of `ok`
+ * failing status, every reminder, an escalation and a flapping announcement (even while the monitor is
+ * ok) create the alert with the incident's key as alias: OpsGenie deduplicates on it and counts the
+ * repeats. A change of status within the incident (warning → critical, or the status flapping settles
+ * on) also sets the alert's priority. A recovery closes the alert by its alias. A first status of `ok`
  * sends nothing.
  *
  * One call of `notify` is one attempt: failures throw `AmstaffError` `AMS_ERR_DELIVERY_FAILED`, retryable
@@ -210,7 +212,8 @@ export function opsgenieHandler(
   return {
     name: `opsgenie ${api}`,
     async notify(transition: Transition, context: NotifyContext): Promise<OpsgenieReceipt | undefined> {
-      if (transition.to === "ok") {
+      // A flapping monitor that happens to be ok has an open incident: its announcement opens the alert.
+      if (transition.to === "ok" && transition.kind !== "flapping") {
         // Nothing was opened for a monitor whose first status is ok.
         if (transition.from === "pending" && context.receipt === undefined) return undefined;
         const alias = alertAlias(transition, context.receipt);
@@ -235,11 +238,18 @@ export function opsgenieHandler(
       const receipt: OpsgenieReceipt = { requestId: requestIdOf(answer), alias: body.alias };
 
       // A deduplicated create leaves the open alert's priority as it was: set it when the severity changed.
+      // With a receipt the alert was opened earlier in this incident, perhaps by a flapping announcement
+      // or at a status flapping went through, and after flapping (`from` is `to`) its priority is the
+      // flapping one: in both cases it is unknown here, so it is set.
+      const change = transition.kind === undefined || transition.kind === "transition";
+      const previous = isFailing(transition.from)
+        ? alertPriority(transition.from as SampleStatus, resolved)
+        : undefined;
       if (
-        transition.kind !== "reminder" &&
-        isFailing(transition.from) &&
-        transition.from !== "pending" &&
-        alertPriority(transition.from, resolved) !== body.priority
+        change &&
+        (context.receipt !== undefined ||
+          transition.from === transition.to ||
+          (previous !== undefined && previous !== body.priority))
       ) {
         const update = `updating the priority of alert ${body.alias} to ${body.priority}`;
         const priority = await call(

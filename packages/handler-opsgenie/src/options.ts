@@ -21,14 +21,23 @@ export const opsgenieRegions = {
   eu: "https://api.eu.opsgenie.com",
 } as const;
 
-/** The priority of each failing status when `priority` does not say otherwise. */
-export const defaultPriorities = { critical: "P1", warning: "P3", unknown: "P3" } as const satisfies Record<
-  string,
-  OpsgeniePriority
->;
+/**
+ * The priority of each failing status, and of an alert opened by a flapping announcement, when `priority`
+ * does not say otherwise. Flapping is P3: the monitor needs a look, but flap damping exists not to page
+ * for it; the change it settles on sets the priority of that status.
+ */
+export const defaultPriorities = {
+  critical: "P1",
+  warning: "P3",
+  unknown: "P3",
+  flapping: "P3",
+} as const satisfies Record<string, OpsgeniePriority>;
 
 /** The default `message` template (OpsGenie keeps at most 130 characters; longer ones are cut). */
 export const defaultMessage = "{{module}} / {{monitor}}: {{message}}";
+
+/** The `message` of an alert opened by a flapping announcement, when `message` is not set. */
+export const defaultFlappingMessage = "FLAPPING: {{module}} / {{monitor}} (now {{TO}})";
 
 /** The default `closeNote` template. */
 export const defaultCloseNote = "Recovered after {{duration}}: {{message}}";
@@ -61,14 +70,16 @@ export const opsgenieOptionsSchema = z.strictObject({
    */
   baseUrl: z.string().refine(isHttpUrl, "an http:// or https:// URL without query string").optional(),
   /**
-   * The alert priority of each failing status.
-   * @default { critical: "P1", warning: "P3", unknown: "P3" }
+   * The alert priority of each failing status, and (`flapping`) of an alert opened by a flapping
+   * announcement.
+   * @default { critical: "P1", warning: "P3", unknown: "P3", flapping: "P3" }
    */
   priority: z
     .strictObject({
       critical: priority.optional(),
       warning: priority.optional(),
       unknown: priority.optional(),
+      flapping: priority.optional(),
     })
     .optional(),
   /**
@@ -88,7 +99,8 @@ export const opsgenieOptionsSchema = z.strictObject({
   details: z.record(z.string().min(1).max(100), z.string().max(1000)).optional(),
   /**
    * The alert's message, a template (see `templateVariables` in `@amstaff/core`); cut at 130 characters.
-   * @default "{{module}} / {{monitor}}: {{message}}"
+   * @default "{{module}} / {{monitor}}: {{message}}"; "FLAPPING: {{module}} / {{monitor}} (now {{TO}})" for an
+   * alert opened by a flapping announcement
    */
   message: templateSchema.optional(),
   /**

@@ -23,7 +23,8 @@ const commonOptions = {
    */
   message: templateSchema.default(defaultSlackMessage),
   /**
-   * Who to notify, with Slack's mention syntax, added only when the monitor turns **critical**:
+   * Who to notify, with Slack's mention syntax, added only when the monitor turns **critical** (or a
+   * reminder or escalation finds it critical; never to a flapping announcement):
    * `"<!here>"`, `"<!channel>"`, a user group `"<!subteam^S0123ABC>"`, a user `"<@U0123ABC>"`, or several
    * separated by spaces.
    * @default undefined (no mention)

@@ -1,4 +1,4 @@
-import { AmstaffError } from "@amstaff/core";
+import { AmstaffError, type SampleStatus, type Transition } from "@amstaff/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { context, recoveryOf, ServerSimulation, sampleTransition } from "./__tests__/fixtures.js";
 import { type EmulatedMessage, SlackEmulator, startSlackEmulator } from "./__tests__/slackEmulator.js";
@@ -15,10 +15,10 @@ afterEach(async () => {
 
 const secrets = (name: string) => (name === "SLACK_TOKEN" ? SlackEmulator.token : undefined);
 
-function bot(options: Partial<SlackBotOptions> = {}) {
+function bot(options: Partial<SlackBotOptions> = {}, now?: () => number) {
   return slackHandler(
     { token: { $secret: "SLACK_TOKEN" }, channel: "C0ALERTS1", apiUrl: slackApi.apiUrl, ...options },
-    { secrets },
+    { secrets, ...(now ? { now } : {}) },
   );
 }
 
@@ -177,7 +177,7 @@ describe("slackHandler in bot mode: the incident's life", () => {
     expect(slackApi.calls("chat.update")).toHaveLength(0);
   });
 
-  it("replies on escalation, mentioning and broadcasting, and shows the new status on the alert", async () => {
+  it("replies when warning turns critical, mentioning and broadcasting, and shows it on the alert", async () => {
     const server = new ServerSimulation(bot({ mention: "<!here>" }));
     const warning = sampleTransition({
       to: "warning",
@@ -200,7 +200,7 @@ describe("slackHandler in bot mode: the incident's life", () => {
     expect(allText(escalation)).toContain("<!here> :red_circle: *CRITICAL* (was WARNING)");
   });
 
-  it("keeps each episode of a flapping monitor in its own thread", async () => {
+  it("without flap damping, keeps each episode of a flapping monitor in its own thread", async () => {
     const server = new ServerSimulation(bot());
     const first = sampleTransition({ id: "tr-1", incident: { key: "inc-1", openedAt: 1 } });
     const second = sampleTransition({ id: "tr-3", incident: { key: "inc-2", openedAt: 3 } });
@@ -241,6 +241,122 @@ describe("slackHandler in bot mode: the incident's life", () => {
     slackApi.failNext("chat.update", { error: "message_not_found" });
     await server.deliver(recoveryOf(alert));
     expect(slackApi.replies("C0ALERTS1", String(receipt?.ts))).toHaveLength(1);
+  });
+});
+
+describe("slackHandler in bot mode: escalations and flapping", () => {
+  const opened = sampleTransition().since;
+  const escalation = (overrides: Partial<Transition> = {}) =>
+    sampleTransition({ id: "tr-0001-e1", kind: "escalation", from: "critical", ...overrides });
+  const flapping = (to: SampleStatus, overrides: Partial<Transition> = {}) =>
+    sampleTransition({
+      id: "tr-0007",
+      kind: "flapping",
+      flapping: true,
+      from: to === "ok" ? "critical" : "ok",
+      to,
+      result: { ...sampleTransition().result, status: to, message: `HTTP ${to === "ok" ? 200 : 500}` },
+      ...overrides,
+    });
+
+  it("posts an escalation as a fresh alert: mention, Acknowledge, since when it fails", async () => {
+    const server = new ServerSimulation(bot({ mention: "<!here>" }, () => opened + 10 * 60_000));
+    const receipt = await server.deliver(escalation());
+
+    const [alert] = slackApi.topLevel("C0ALERTS1");
+    expect(receipt).toEqual({ channel: "C0ALERTS1", ts: alert?.ts });
+    expect(alert?.text).toBe(
+      "<!here> CRITICAL (escalated): User Service / Health-Check: HTTP 500 from GET http://user-service/health",
+    );
+    const text = allText(alert);
+    expect(text).toContain("<!here> :red_circle: *CRITICAL (escalated)* · *User Service / Health-Check*");
+    expect(text).toContain("*Status*\\n`CRITICAL`");
+    expect(text).toContain("*Failing for*\\n10m");
+    expect(text).toContain(
+      ":arrow_double_up: Escalated: failing since <!date^1795482300^{date_short_pretty} {time_secs}|2026-11-24T01:05:00Z>, not acknowledged",
+    );
+    expect(colour(alert)).toBe("#E01E5A");
+    expect(buttons(alert).map((b) => b.action_id)).toEqual(["amstaff_ack"]);
+    expect(alert?.metadata?.event_payload).toMatchObject({ incident: "inc-1", to: "critical" });
+
+    await server.deliver(recoveryOf(escalation(), { kind: "transition" }));
+    const [original] = slackApi.topLevel("C0ALERTS1");
+    expect(original?.text).toMatch(/^RESOLVED: User Service \/ Health-Check/);
+    expect(allText(slackApi.replies("C0ALERTS1", original?.ts ?? "")[0])).toContain("*RESOLVED* after 1h 5m");
+  });
+
+  it("replies to an escalation in the thread it already has, broadcast, without editing the alert", async () => {
+    const server = new ServerSimulation(bot({}, () => opened + 30 * 60_000));
+    await server.deliver(sampleTransition());
+    await server.deliver(escalation());
+
+    const [original] = slackApi.topLevel("C0ALERTS1");
+    expect(slackApi.calls("chat.update")).toHaveLength(0);
+    const [reply] = slackApi.replies("C0ALERTS1", original?.ts ?? "");
+    expect(reply?.subtype).toBe("thread_broadcast");
+    expect(allText(reply)).toContain(":red_circle: *CRITICAL (escalated)*, failing for 30m");
+  });
+
+  it("announces flapping in a new message, without mention, that can be acknowledged even while ok", async () => {
+    const server = new ServerSimulation(bot({ mention: "<!here>" }));
+    const receipt = await server.deliver(flapping("ok"));
+
+    const [announcement] = slackApi.topLevel("C0ALERTS1");
+    expect(receipt).toEqual({ channel: "C0ALERTS1", ts: announcement?.ts });
+    expect(announcement?.text).toBe("FLAPPING: User Service / Health-Check: HTTP 200");
+    const text = allText(announcement);
+    expect(text).not.toContain("<!here>");
+    expect(text).toContain(":arrows_counterclockwise: *FLAPPING* · *User Service / Health-Check*");
+    expect(text).toContain("*Status*\\n`FLAPPING`, now `OK`");
+    expect(text).toContain("Flapping: changes are held back until the monitor settles");
+    expect(text).not.toContain("Was CRITICAL for");
+    expect(colour(announcement)).toBe("#ECB22E");
+    expect(buttons(announcement).map((b) => b.action_id)).toEqual(["amstaff_ack"]);
+  });
+
+  it("resolves a flapping incident that settles ok: the announcement turns RESOLVED, the thread says so", async () => {
+    const server = new ServerSimulation(bot());
+    const announced = flapping("ok");
+    await server.deliver(announced);
+    await server.deliver(
+      recoveryOf(announced, { id: "tr-0008", kind: "transition", flapping: undefined, from: "ok" }),
+    );
+
+    const [original] = slackApi.topLevel("C0ALERTS1");
+    expect(original?.text).toMatch(/^RESOLVED: User Service \/ Health-Check/);
+    expect(colour(original)).toBe("#2EB67D");
+    expect(buttons(original).map((b) => b.action_id)).not.toContain("amstaff_ack");
+    const [reply] = slackApi.replies("C0ALERTS1", original?.ts ?? "");
+    expect(reply?.subtype).toBeUndefined();
+    expect(allText(reply)).toContain(":white_check_mark: *RESOLVED* after 1h 5m");
+  });
+
+  it("says in the thread, and on the alert, that a flapping monitor settled critical", async () => {
+    const server = new ServerSimulation(bot({ mention: "<!here>" }));
+    await server.deliver(flapping("critical"));
+    await server.deliver(sampleTransition({ id: "tr-0008", from: "critical", to: "critical" }));
+
+    const [original] = slackApi.topLevel("C0ALERTS1");
+    expect(original?.text).toMatch(/^CRITICAL: User Service \/ Health-Check/);
+    expect(allText(original)).toContain("*Status*\\n`CRITICAL`, no longer flapping");
+    expect(allText(original)).not.toContain("FLAPPING");
+    const [reply] = slackApi.replies("C0ALERTS1", original?.ts ?? "");
+    expect(reply?.subtype).toBe("thread_broadcast");
+    expect(allText(reply)).toContain("<!here> :red_circle: *CRITICAL* (no longer flapping)");
+  });
+
+  it("shows an open incident that starts flapping on its alert, with a quiet reply", async () => {
+    const server = new ServerSimulation(bot({ mention: "<!here>" }));
+    await server.deliver(sampleTransition());
+    await server.deliver(flapping("warning", { from: "critical" }));
+
+    const [original] = slackApi.topLevel("C0ALERTS1");
+    expect(original?.text).toMatch(/^FLAPPING: User Service \/ Health-Check/);
+    expect(buttons(original).map((b) => b.action_id)).toEqual(["amstaff_ack"]);
+    const [reply] = slackApi.replies("C0ALERTS1", original?.ts ?? "");
+    expect(reply?.subtype).toBeUndefined();
+    expect(allText(reply)).toContain(":arrows_counterclockwise: *FLAPPING*, now WARNING");
+    expect(allText(reply)).not.toContain("<!here>");
   });
 });
 

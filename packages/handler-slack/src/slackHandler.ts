@@ -72,10 +72,11 @@ export interface SlackHandlerRuntime {
  * Creates a handler that posts each transition to Slack as a Block Kit message (see the README for what
  * it looks like). Validates `options` and resolves their `secret("NAME")` references from the environment.
  *
- * In bot mode (`token` + `channel`) the first alert of an incident is a new message with an Acknowledge
- * button and the handler returns `{ channel, ts }` as its receipt; escalations, reminders and the recovery
- * are replies in that alert's thread, and the alert itself is updated to show the current status. In
- * webhook mode (`webhookUrl`) every notification is a new message.
+ * In bot mode (`token` + `channel`) the first notification of an incident this handler hears of (an alert,
+ * an `escalation`, a `flapping` announcement) is a new message with an Acknowledge button, and the handler
+ * returns `{ channel, ts }` as its receipt; later changes of status, reminders and the recovery are replies
+ * in that message's thread, and the message itself is updated to show the current status. In webhook mode
+ * (`webhookUrl`) every notification is a new message.
  *
  * One call of `notify` is one attempt: a failure throws `AmstaffError` `AMS_ERR_DELIVERY_FAILED`, retryable
  * for rate limits (with `retryAfterMs`), Slack's 5xx and network errors, not retryable for configuration
@@ -226,7 +227,7 @@ export function slackHandler(options: SlackOptions, runtime: SlackHandlerRuntime
 
       const thread = receipt.data;
       // The update comes first because it is idempotent: a retry after a failed reply repeats only the update.
-      if (transition.kind !== "reminder") {
+      if (transition.kind !== "reminder" && transition.kind !== "escalation") {
         const original = renderSlackMessage(transition, "original", messageOptions(true));
         try {
           await client.apiCall("chat.update", {
@@ -273,9 +274,13 @@ function isWebhookMode<T extends object>(options: T): options is Extract<T, { we
   return typeof (options as { webhookUrl?: unknown }).webhookUrl === "string";
 }
 
-// A reminder and an escalation to critical exist to get attention again: they also show in the channel.
+// Reminders, escalations and a change to critical (also the end of flapping at critical) exist to get
+// attention again: they also show in the channel. A flapping announcement does not: flap damping is
+// there to keep a restless monitor quiet.
 function broadcast(transition: Transition): boolean {
-  return transition.kind === "reminder" || (transition.to === "critical" && transition.from !== "critical");
+  if (transition.kind === "reminder" || transition.kind === "escalation") return true;
+  if (transition.kind === "flapping") return false;
+  return transition.to === "critical";
 }
 
 function message(content: SlackMessageContent): Record<string, unknown> {

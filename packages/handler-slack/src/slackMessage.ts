@@ -34,12 +34,13 @@ export interface AcknowledgeValue {
   monitor: string;
 }
 
-const styles: Record<SampleStatus | "resolved", { emoji: string; color: string }> = {
+const styles: Record<SampleStatus | "resolved" | "flapping", { emoji: string; color: string }> = {
   critical: { emoji: ":red_circle:", color: "#E01E5A" },
   warning: { emoji: ":large_orange_circle:", color: "#ECB22E" },
   unknown: { emoji: ":white_circle:", color: "#868686" },
   ok: { emoji: ":large_green_circle:", color: "#2EB67D" },
   resolved: { emoji: ":white_check_mark:", color: "#2EB67D" },
+  flapping: { emoji: ":arrows_counterclockwise:", color: "#ECB22E" },
 };
 
 // Slack's limits: 3000 characters per section text, 2000 per field and per button value.
@@ -51,38 +52,66 @@ const buttonValueMax = 2000;
 export interface SlackMessageOptions {
   /** The `message` template. */
   template: string;
-  /** Prepended when the transition is to `critical`. */
+  /** Prepended when the monitor turns (or, escalated, still is) `critical`; never for flapping. */
   mention?: string | undefined;
   /** Whether an open, unacknowledged incident gets an Acknowledge button (bot mode only). */
   interactive: boolean;
-  /** The clock, for "failing for" on reminders. */
+  /** The clock, for "failing for" on reminders and escalations. */
   now: number;
 }
 
 /**
  * What to render:
- * - `message`: a complete, standalone message (the first alert of an incident; every webhook post);
- * - `reply`: a compact reply in the alert's thread (escalation, reminder, recovery);
- * - `original`: the alert message as it should now look, for `chat.update` (resolved, escalated, …).
+ * - `message`: a complete, standalone message (the first alert of an incident, whatever its kind; every
+ *   webhook post);
+ * - `reply`: a compact reply in the alert's thread (a change of status, reminder, flapping, recovery);
+ * - `original`: the alert message as it should now look, for `chat.update` (resolved, critical, flapping, …);
+ *   the handler leaves the alert as it is for reminders and escalations.
  */
 export type SlackMessageVariant = "message" | "reply" | "original";
 
+// A resolve may come from ok when the monitor stopped flapping while ok: the incident says it is one.
 function isRecovery(t: Transition): boolean {
-  return t.to === "ok" && isFailing(t.from);
+  return isChange(t) && t.to === "ok" && (isFailing(t.from) || t.incident !== undefined);
+}
+
+function isChange(t: Transition): boolean {
+  return t.kind === undefined || t.kind === "transition";
 }
 
 function isReminder(t: Transition): boolean {
   return t.kind === "reminder";
 }
 
+function isEscalation(t: Transition): boolean {
+  return t.kind === "escalation";
+}
+
+function isFlapping(t: Transition): boolean {
+  return t.kind === "flapping";
+}
+
+/** Reminders and escalations are about an incident that is still open: no change, a duration. */
+function isStillOpen(t: Transition): boolean {
+  return isReminder(t) || isEscalation(t);
+}
+
+// Only the end of flapping sends a change whose status is the one before.
+function stoppedFlapping(t: Transition): boolean {
+  return isChange(t) && t.from === t.to;
+}
+
 function label(t: Transition): string {
   if (isRecovery(t)) return "RESOLVED";
+  if (isFlapping(t)) return "FLAPPING";
   if (isReminder(t)) return `Still ${t.to.toUpperCase()}`;
+  if (isEscalation(t)) return `${t.to.toUpperCase()} (escalated)`;
   return t.to.toUpperCase();
 }
 
 function style(t: Transition): { emoji: string; color: string } {
-  return isRecovery(t) ? styles.resolved : styles[t.to];
+  if (isRecovery(t)) return styles.resolved;
+  return isFlapping(t) ? styles.flapping : styles[t.to];
 }
 
 // Slack refuses a whole message over one bad button URL: only http(s) links within its 3000 characters.
@@ -124,32 +153,39 @@ function plainText(t: Transition, template: string): string {
   return truncate(escapeMrkdwn(text === "" ? head : `${head}: ${text}`), 3000);
 }
 
+// Flap damping exists so that a monitor going up and down does not page: its announcement mentions no one.
 function mentionFor(t: Transition, options: SlackMessageOptions): string {
-  return options.mention && t.to === "critical" && !isRecovery(t) ? `${options.mention} ` : "";
+  return options.mention && t.to === "critical" && !isRecovery(t) && !isFlapping(t)
+    ? `${options.mention} `
+    : "";
 }
 
-/** How long the incident lasted (recovery) or has lasted (reminder), when known. */
+/** How long the incident lasted (recovery) or has lasted (reminder, escalation), when known. */
 function failingFor(t: Transition, now: number): string | undefined {
   const start = t.incident?.openedAt ?? (isRecovery(t) ? t.previousSince : undefined);
   if (start === undefined) return undefined;
   return formatDuration((isRecovery(t) ? t.since : now) - start);
 }
 
+function status(t: Transition): string {
+  const to = `\`${t.to.toUpperCase()}\``;
+  if (isFlapping(t)) return `\`FLAPPING\`, now ${to}`;
+  if (isStillOpen(t)) return to;
+  if (stoppedFlapping(t)) return `${to}, no longer flapping`;
+  return `\`${t.from.toUpperCase()}\` → ${to}`;
+}
+
 function fields(t: Transition, text: string, now: number): SlackBlock | undefined {
   const out: string[] = [];
-  out.push(
-    isReminder(t)
-      ? `*Status*\n\`${t.to.toUpperCase()}\``
-      : `*Status*\n\`${t.from.toUpperCase()}\` → \`${t.to.toUpperCase()}\``,
-  );
+  out.push(`*Status*\n${status(t)}`);
   if (t.result.value !== undefined && t.result.value !== null) {
     out.push(`*Value*\n${truncate(escapeMrkdwn(String(t.result.value)), fieldMax)}`);
   }
   out.push(`*${isRecovery(t) ? "Recovered" : "Since"}*\n${slackDate(t.since)}`);
-  const lasted = isReminder(t) || isRecovery(t) ? failingFor(t, now) : undefined;
+  const lasted = isStillOpen(t) || isRecovery(t) ? failingFor(t, now) : undefined;
   if (lasted !== undefined) {
     out.push(`*${isRecovery(t) ? "Down for" : "Failing for"}*\n${lasted}`);
-  } else if (!isReminder(t) && t.previousSince !== undefined && t.from !== "pending") {
+  } else if (isChange(t) && !stoppedFlapping(t) && t.previousSince !== undefined && t.from !== "pending") {
     out.push(`*Was ${t.from.toUpperCase()} for*\n${formatDuration(t.since - t.previousSince)}`);
   }
   const message = escapeMrkdwn(t.result.message.trim());
@@ -166,6 +202,13 @@ function acknowledgedBy(by: string): string {
 
 function context(t: Transition): SlackBlock | undefined {
   const parts: string[] = [];
+  if (isEscalation(t)) {
+    const opened = t.incident?.openedAt ?? t.since;
+    parts.push(`:arrow_double_up: Escalated: failing since ${slackDate(opened)}, not acknowledged`);
+  }
+  if (isFlapping(t)) {
+    parts.push(":arrows_counterclockwise: Flapping: changes are held back until the monitor settles");
+  }
   const ack = t.incident?.acknowledged;
   if (ack) parts.push(`:raised_hand: Acknowledged by ${acknowledgedBy(ack.by)} ${slackDate(ack.at)}`);
   if (t.incident) parts.push(`Incident \`${escapeMrkdwn(t.incident.key)}\``);
@@ -184,7 +227,9 @@ export function acknowledgeValue(t: Transition): string | undefined {
 function actions(t: Transition, options: SlackMessageOptions): SlackBlock | undefined {
   const elements: SlackBlock[] = [];
   const ackValue = acknowledgeValue(t);
-  if (options.interactive && isFailing(t.to) && !t.incident?.acknowledged && ackValue !== undefined) {
+  // A flapping monitor has an open incident even while it happens to be ok: it can be acknowledged.
+  const open = (isFailing(t.to) && !isRecovery(t)) || isFlapping(t);
+  if (options.interactive && open && !t.incident?.acknowledged && ackValue !== undefined) {
     elements.push({
       type: "button",
       action_id: acknowledgeActionId,
@@ -220,11 +265,15 @@ function reply(t: Transition, options: SlackMessageOptions): SlackMessageContent
     ? lasted
       ? ` after ${lasted}`
       : ""
-    : isReminder(t)
+    : isStillOpen(t)
       ? lasted
         ? `, failing for ${lasted}`
         : ""
-      : ` (was ${t.from.toUpperCase()})`;
+      : isFlapping(t)
+        ? `, now ${t.to.toUpperCase()}`
+        : stoppedFlapping(t)
+          ? " (no longer flapping)"
+          : ` (was ${t.from.toUpperCase()})`;
   const text = body(t, options.template);
   const headline = `${mentionFor(t, options)}${emoji} *${label(t)}*${suffix}`;
   const value =
@@ -257,13 +306,11 @@ function reply(t: Transition, options: SlackMessageOptions): SlackMessageContent
  * ```
  */
 export function renderSlackMessage(
-  transition: Transition,
+  t: Transition,
   variant: SlackMessageVariant,
   options: SlackMessageOptions,
 ): SlackMessageContent {
-  if (variant === "reply") return reply(transition, options);
-  const t: Transition =
-    variant === "original" && isReminder(transition) ? { ...transition, kind: "transition" } : transition;
+  if (variant === "reply") return reply(t, options);
   const { emoji, color } = style(t);
   const mention = variant === "original" ? "" : mentionFor(t, options);
   const text = body(t, options.template);

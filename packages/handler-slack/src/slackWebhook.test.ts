@@ -57,6 +57,24 @@ describe("slackHandler in webhook mode", () => {
     expect(messages.every((m) => m.thread_ts === undefined)).toBe(true);
   });
 
+  it("posts every kind of an incident's notifications as its own message, escalation and flapping included", async () => {
+    const server = new ServerSimulation(webhook());
+    const alert = sampleTransition();
+    await server.deliver({ ...alert, kind: "flapping", flapping: true });
+    await server.deliver({ ...alert, id: "tr-0002", kind: "transition", from: "critical" });
+    await server.deliver({ ...alert, id: "tr-0003", kind: "escalation", from: "critical" });
+    await server.deliver({ ...alert, id: "tr-0004", kind: "reminder", from: "critical" });
+    await server.deliver(recoveryOf(alert));
+    expect(slackApi.topLevel("C0ALERTS1").map((m) => m.text.split(":")[0])).toEqual([
+      "FLAPPING",
+      "CRITICAL",
+      "CRITICAL (escalated)",
+      "Still CRITICAL",
+      "RESOLVED",
+    ]);
+    expect(JSON.stringify(webhookPosts())).not.toContain("amstaff_ack");
+  });
+
   it.each([
     [
       "a revoked webhook (404 no_service)",

@@ -22,4 +22,25 @@ describe("formatTransitionText", () => {
       /\(was PENDING\)$/,
     );
   });
+
+  it("says what an escalation, a reminder and a flapping announcement are", () => {
+    const incident = { key: "inc-42", openedAt: Date.parse("2026-11-24T00:50:00Z") };
+    expect(formatTransitionText(sampleTransition({ kind: "escalation", from: "critical", incident }))).toBe(
+      "[CRITICAL] Escalated: User Service / Health-Check: HTTP 500 from GET http://user-service/health (failing since 2026-11-24T00:50:00Z, not acknowledged)",
+    );
+    expect(formatTransitionText(sampleTransition({ kind: "reminder", from: "critical", incident }))).toBe(
+      "[CRITICAL] Reminder: User Service / Health-Check: HTTP 500 from GET http://user-service/health (failing since 2026-11-24T00:50:00Z)",
+    );
+    const flapping = sampleTransition({
+      kind: "flapping",
+      flapping: true,
+      from: "critical",
+      to: "ok",
+      result: { status: "ok", message: "HTTP 200", durationMs: 3, timestamp: 0 },
+    });
+    expect(formatTransitionText(flapping)).toBe("[FLAPPING] User Service / Health-Check: HTTP 200 (now OK)");
+    expect(formatTransitionText(sampleTransition({ from: "critical", to: "critical" }))).toBe(
+      "[CRITICAL] User Service / Health-Check: HTTP 500 from GET http://user-service/health (no longer flapping)",
+    );
+  });
 });

@@ -6,8 +6,10 @@ function isoSeconds(ms: number): string {
 }
 
 /**
- * One human-readable line describing a transition, as sent in the payload's `text` field, e.g.
+ * One human-readable line describing a notification, as sent in the payload's `text` field, e.g.
  * `[CRITICAL] User Service / Health-Check: HTTP 500 from GET http://api/health (was OK since 2026-11-24T01:00:00Z)`.
+ * Other kinds say what they are: `[CRITICAL] Reminder: … (failing since …)`,
+ * `[CRITICAL] Escalated: … (failing since …, not acknowledged)`, `[FLAPPING] … (now OK)`.
  *
  * @example
  * ```ts
@@ -16,10 +18,25 @@ function isoSeconds(ms: number): string {
  */
 export function formatTransitionText(transition: Transition): string {
   const message = transition.result.message.replace(/\s+/g, " ").trim();
-  const was =
-    transition.previousSince === undefined
-      ? `was ${transition.from.toUpperCase()}`
-      : `was ${transition.from.toUpperCase()} since ${isoSeconds(transition.previousSince)}`;
-  const head = `[${transition.to.toUpperCase()}] ${transition.module} / ${transition.monitor}`;
-  return `${head}${message === "" ? "" : `: ${message}`} (${was})`;
+  const to = transition.to.toUpperCase();
+  const name = `${transition.module} / ${transition.monitor}`;
+  const failingSince = `failing since ${isoSeconds(transition.incident?.openedAt ?? transition.since)}`;
+  const line = (head: string, note: string) => `${head}${message === "" ? "" : `: ${message}`} (${note})`;
+  switch (transition.kind) {
+    case "reminder":
+      return line(`[${to}] Reminder: ${name}`, failingSince);
+    case "escalation":
+      return line(`[${to}] Escalated: ${name}`, `${failingSince}, not acknowledged`);
+    case "flapping":
+      return line(`[FLAPPING] ${name}`, `now ${to}`);
+    default: {
+      // Only the end of flapping sends a change whose status is the one before.
+      if (transition.from === transition.to) return line(`[${to}] ${name}`, "no longer flapping");
+      const was =
+        transition.previousSince === undefined
+          ? `was ${transition.from.toUpperCase()}`
+          : `was ${transition.from.toUpperCase()} since ${isoSeconds(transition.previousSince)}`;
+      return line(`[${to}] ${name}`, was);
+    }
+  }
 }

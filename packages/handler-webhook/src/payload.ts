@@ -1,4 +1,4 @@
-import type { Transition } from "@amstaff/core";
+import type { NotificationKind, Transition } from "@amstaff/core";
 import { formatTransitionText } from "./formatTransitionText.js";
 
 /**
@@ -12,8 +12,12 @@ export interface WebhookPayload {
   type: "transition";
   /** The same on every retry of this delivery, also sent as the `idempotency-key` header: dedupe on it. */
   idempotencyKey: string;
-  /** The transition exactly as Amstaff recorded it. */
-  transition: Transition;
+  /**
+   * The transition as Amstaff recorded it, with its `kind` always set: `transition` (a change of status;
+   * to `ok`, the resolve), `reminder`, `escalation` (this handler hears of an open incident for the first
+   * time) or `flapping` (`to` is the current status, `flapping` is `true`).
+   */
+  transition: Transition & { kind: NotificationKind };
   /** One human-readable line, see {@link formatTransitionText}. */
   text: string;
 }
@@ -24,7 +28,8 @@ export function buildWebhookPayload(transition: Transition, idempotencyKey: stri
     version: 1,
     type: "transition",
     idempotencyKey,
-    transition,
+    // Receivers switch on the kind: absent means a change of status, and the payload says so.
+    transition: { ...transition, kind: transition.kind ?? "transition" },
     text: formatTransitionText(transition),
   };
 }

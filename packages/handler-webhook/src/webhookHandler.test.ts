@@ -37,7 +37,7 @@ describe("webhookHandler delivery", () => {
       version: 1,
       type: "transition",
       idempotencyKey: "key-123",
-      transition,
+      transition: { ...transition, kind: "transition" },
       text: "[CRITICAL] User Service / Health-Check: HTTP 500 from GET http://user-service/health (was OK since 2026-11-24T01:00:00Z)",
     });
     expect(request?.headers).toMatchObject({
@@ -79,6 +79,40 @@ describe("webhookHandler delivery", () => {
       /unknown template variable \{\{monitr\}\}/,
     );
     delete process.env.AMSTAFF_TEST_ROUTING_KEY;
+  });
+
+  it("sends escalations and flapping announcements with their kind, in the payload and in templates", async () => {
+    const receiver = await startReceiver();
+    const incident = { key: "inc-42", openedAt: Date.parse("2026-11-24T01:05:00Z") };
+    const standard = webhookHandler({ url: receiver.url });
+    const templated = webhookHandler({
+      url: receiver.url,
+      body: { event: "{{kind}}", summary: "{{TO}}: {{module}} / {{monitor}}" },
+    });
+    const escalation = sampleTransition({ id: "tr-0001-e1", kind: "escalation", from: "critical", incident });
+    const flapping = sampleTransition({
+      id: "tr-0007",
+      kind: "flapping",
+      flapping: true,
+      to: "ok",
+      incident,
+      result: { status: "ok", message: "HTTP 200", durationMs: 3, timestamp: 0 },
+    });
+    await standard.notify(escalation, context({ idempotencyKey: "e1" }));
+    await standard.notify(flapping, context({ idempotencyKey: "f1" }));
+    await templated.notify(flapping, context({ idempotencyKey: "f1" }));
+
+    const [escalated, flapped, custom] = receiver.requests.map((r) => JSON.parse(r.body));
+    expect(escalated).toMatchObject({
+      type: "transition",
+      transition: { kind: "escalation", from: "critical", to: "critical", incident },
+      text: "[CRITICAL] Escalated: User Service / Health-Check: HTTP 500 from GET http://user-service/health (failing since 2026-11-24T01:05:00Z, not acknowledged)",
+    });
+    expect(flapped).toMatchObject({
+      transition: { kind: "flapping", flapping: true, to: "ok" },
+      text: "[FLAPPING] User Service / Health-Check: HTTP 200 (now OK)",
+    });
+    expect(custom).toEqual({ event: "flapping", summary: "OK: User Service / Health-Check" });
   });
 
   it("uses PUT when asked and keeps the query string of the url", async () => {

@@ -2,11 +2,14 @@ import {
   type DeliveryReceipt,
   type HandlerSpec,
   type Incident,
+  type IncidentState,
   type ModuleDefinition,
   moduleDefinitionSchema,
+  type NotificationKind,
   type SampleResult,
   sampleResultSchema,
   sampleStatuses,
+  silenceSchema,
 } from "@amstaff/core";
 import { z } from "zod";
 
@@ -47,6 +50,8 @@ export const commandSchema = z.discriminatedUnion("type", [
     to: z.enum(sampleStatuses),
     since: z.number(),
     previousSince: z.number().optional(),
+    /** Whether the monitor is flapping after this change (a change of flapping alone keeps the status). */
+    flapping: z.boolean().default(false),
     result: sampleResultSchema,
     /** The node that proposed it and its grant's fencing token: a stale owner is refused. */
     owner: z.string().optional(),
@@ -68,6 +73,10 @@ export const commandSchema = z.discriminatedUnion("type", [
     at: z.number(),
   }),
   z.object({
+    /**
+     * Time passed for an open incident: reminders, escalation stages whose delay came, and alerts held
+     * back by a suppression that has ended. Refused when nothing is due at `at`.
+     */
     type: z.literal("incident.remind"),
     module: z.string(),
     monitor: z.string(),
@@ -84,6 +93,18 @@ export const commandSchema = z.discriminatedUnion("type", [
     /** When given, only this incident is acknowledged (a stale button cannot ack a newer incident). */
     incident: z.string().optional(),
     by: z.string().min(1).max(200),
+    at: z.number(),
+  }),
+  z.object({
+    /** A silence: alerts in its scope are held back (and recorded) until `until`. */
+    type: z.literal("silence.add"),
+    silence: silenceSchema,
+    at: z.number(),
+  }),
+  z.object({
+    /** Ends a silence early. */
+    type: z.literal("silence.remove"),
+    id: z.string().min(1),
     at: z.number(),
   }),
   z.object({
@@ -157,13 +178,8 @@ export interface ModuleRevision {
   monitors: string[];
 }
 
-/** An incident as the state machine tracks it. */
-export interface IncidentRecord extends Incident {
-  /** When its handlers were last notified (a transition or a reminder), for re-notify. */
-  lastNotifiedAt: number;
-  /** The handlers (by index) that were sent something for it: they always get its recovery. */
-  notified: number[];
-}
+/** An incident as the state machine tracks it: alerting's state (see `decideAlerts` in @amstaff/core). */
+export type IncidentRecord = IncidentState;
 
 /** The committed status of one monitor. */
 export interface MonitorRecord {
@@ -171,6 +187,8 @@ export interface MonitorRecord {
   monitor: string;
   status: z.output<typeof monitorStatus>;
   since?: number | undefined;
+  /** Set while the monitor is flapping. */
+  flapping?: boolean | undefined;
   lastTransitionId?: string | undefined;
   /** The open incident, while the monitor is failing. */
   incident?: IncidentRecord | undefined;
@@ -188,7 +206,11 @@ export interface TransitionRecord {
   previousSince?: number | undefined;
   result: SampleResult;
   incident?: Incident | undefined;
-  kind: "transition" | "reminder";
+  kind: NotificationKind;
+  /** Set while the monitor is flapping. */
+  flapping?: boolean | undefined;
+  /** Why its alerts were held back (a maintenance window, a silence, a failing dependency). */
+  suppressed?: string | undefined;
   at: number;
 }
 

@@ -15,6 +15,7 @@ import { errorResponse } from "./httpErrors.js";
 import type { Observations } from "./observations.js";
 import type { ReplicatedLog } from "./replicatedLog.js";
 import type { Scheduler } from "./scheduler.js";
+import { silenceRoutes } from "./silenceRoutes.js";
 import type { StateMachine } from "./stateMachine.js";
 
 /** What the HTTP API works with. */
@@ -265,6 +266,8 @@ export function createHttpApi(
             tags: definition.tags,
             status: record?.status ?? "pending",
             since: record?.since ?? null,
+            flapping: record?.flapping === true,
+            suppressed: machine.suppression(module, definition, clock.now()) ?? null,
             lastResult: observed?.lastResult ?? null,
             lastRunAt: observed?.lastRunAt ?? null,
             nextRunAt: nextRunAt !== undefined && Number.isFinite(nextRunAt) ? nextRunAt : null,
@@ -361,6 +364,7 @@ export function createHttpApi(
       },
     ],
     ["GET", /^\/monitors$/, (_, __, url) => ({ status: 200, body: monitorsView(url) })],
+    ...silenceRoutes({ machine, log, clock, readBody }),
     ...(deps.extraRoutes ?? []),
     [
       "POST",

@@ -1,5 +1,7 @@
 import {
+  decideAlerts,
   describeError,
+  type EvaluationPolicy,
   evaluate,
   type MonitorDefinition,
   type MonitorState,
@@ -27,6 +29,12 @@ export interface MonitorRunnerDeps {
   logger: Logger;
   /** Which modules this node may run (the cluster's ownership and lease); absent: all of them. */
   ownership?: Ownership | undefined;
+  /**
+   * How often open incidents are checked for reminders, escalation stages and alerts no longer held
+   * back, besides after every sample (a monitor sampling hourly still escalates on time).
+   * @default 5000
+   */
+  incidentTickMs?: number | undefined;
 }
 
 /** What a node may run, and the fencing token to put on what it commits. */
@@ -42,6 +50,15 @@ interface Running {
 
 const jobKey = (module: string, monitor: string) => `${module}\u0000${monitor}`;
 
+/** The sample-facing half of a monitor's alert policy. */
+export const evaluationPolicy = (definition: MonitorDefinition): EvaluationPolicy => ({
+  consecutive: definition.consecutive,
+  open: definition.open,
+  resolve: definition.resolve,
+  unknown: definition.unknown,
+  flapping: definition.flapping,
+});
+
 /**
  * Runs the modules of the state machine: keeps one scheduled job per monitor in step with the
  * committed modules, probes, folds each result into the monitor's status, and commits every status
@@ -50,9 +67,35 @@ const jobKey = (module: string, monitor: string) => `${module}\u0000${monitor}`;
 export class MonitorRunner {
   readonly #deps: MonitorRunnerDeps;
   readonly #running = new Map<string, Running>();
+  #tickTimer: unknown;
+  #ticking = false;
+  #stopped = false;
 
   constructor(deps: MonitorRunnerDeps) {
     this.#deps = deps;
+    this.#scheduleTick();
+  }
+
+  #scheduleTick(): void {
+    if (this.#stopped) return;
+    this.#tickTimer = this.#deps.clock.setTimeout(() => {
+      void this.tickIncidents().finally(() => this.#scheduleTick());
+    }, this.#deps.incidentTickMs ?? 5_000);
+  }
+
+  /** Proposes what is due for every open incident of the modules this node runs. */
+  async tickIncidents(): Promise<void> {
+    if (this.#ticking) return;
+    this.#ticking = true;
+    try {
+      for (const [name, running] of [...this.#running]) {
+        const module = this.#deps.machine.module(name);
+        if (!module || module.version !== running.version) continue;
+        for (const definition of module.definition.monitors) await this.#tickIfDue(module, definition);
+      }
+    } finally {
+      this.#ticking = false;
+    }
   }
 
   /** Brings the running monitors in line with the committed modules. Idempotent. */
@@ -80,7 +123,11 @@ export class MonitorRunner {
     this.#running.set(module.name, running);
     for (const definition of module.definition.monitors) {
       const committed = machine.monitor(module.name, definition.name);
-      const state: MonitorState = { status: committed?.status ?? "pending", since: committed?.since };
+      const state: MonitorState = {
+        status: committed?.status ?? "pending",
+        since: committed?.since,
+        flapping: committed?.flapping,
+      };
       let sampler: Sampler | undefined;
       let setupError: string | undefined;
       try {
@@ -144,10 +191,10 @@ export class MonitorRunner {
         };
     if (signal.aborted || this.#running.get(module.name)?.version !== module.version) return;
     observations.record(module.name, definition.name, result);
-    const { state, change } = evaluate(entry.state, result, { consecutive: definition.consecutive });
+    const { state, change } = evaluate(entry.state, result, evaluationPolicy(definition));
     if (!change) {
       entry.state = state;
-      await this.#remindIfDue(module, definition);
+      await this.#tickIfDue(module, definition);
       return;
     }
     try {
@@ -160,6 +207,7 @@ export class MonitorRunner {
         to: change.to,
         since: change.since,
         previousSince: change.previousSince,
+        flapping: change.flapping,
         result,
         ...ownership?.fence(module.name),
         at: clock.now(),
@@ -173,7 +221,12 @@ export class MonitorRunner {
       } else {
         // The committed status moved under us (a concurrent change); start again from it.
         const committed = this.#deps.machine.monitor(module.name, definition.name);
-        entry.state = { status: committed?.status ?? "pending", since: committed?.since };
+        entry.state = {
+          status: committed?.status ?? "pending",
+          since: committed?.since,
+          flapping: committed?.flapping,
+          recent: state.recent,
+        };
         logger.warn(
           { module: module.name, monitor: definition.name, reason: applied.reason },
           "transition refused",
@@ -188,20 +241,32 @@ export class MonitorRunner {
     }
   }
 
-  /** Re-notifies an open, unacknowledged incident once its re-notify interval has passed. */
-  async #remindIfDue(module: StoredModule, definition: MonitorDefinition): Promise<void> {
-    const { machine, log, clock, logger } = this.#deps;
-    const incident = machine.monitor(module.name, definition.name)?.incident;
+  /**
+   * Proposes a tick for an open incident when something is due: a reminder, an escalation stage, or
+   * an alert held back by a suppression that ended. The check runs the state machine's own pure
+   * decision on the committed state, so nothing is proposed that the log would refuse.
+   */
+  async #tickIfDue(module: StoredModule, definition: MonitorDefinition): Promise<void> {
+    const { machine, log, clock, logger, ownership } = this.#deps;
+    if (ownership && !ownership.mayRun(module.name)) return;
+    const record = machine.monitor(module.name, definition.name);
+    const incident = record?.incident;
+    if (!record || !incident || incident.acknowledged) return;
     const now = clock.now();
-    if (definition.renotifyMs === undefined || !incident || incident.acknowledged) return;
-    if (now < incident.lastNotifiedAt + definition.renotifyMs) return;
+    const decision = decideAlerts(
+      { status: record.status, since: record.since, flapping: record.flapping, incident },
+      { type: "tick", at: now },
+      definition,
+      machine.suppression(module, definition, now),
+    );
+    if (decision.notify.length === 0) return;
     try {
       await log.propose({
         type: "incident.remind",
         module: module.name,
         monitor: definition.name,
         incident: incident.key,
-        ...this.#deps.ownership?.fence(module.name),
+        ...ownership?.fence(module.name),
         at: now,
       });
     } catch (error) {
@@ -214,6 +279,8 @@ export class MonitorRunner {
 
   /** Stops every monitor (the scheduler itself is stopped by its owner). */
   stop(): void {
+    this.#stopped = true;
+    this.#deps.clock.clearTimeout(this.#tickTimer);
     for (const [name, running] of [...this.#running])
       this.#stop(name, running, this.#deps.machine.module(name));
   }

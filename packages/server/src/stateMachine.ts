@@ -1,11 +1,14 @@
 import { createHash } from "node:crypto";
 import {
+  type AlertDecision,
+  type AlertEvent,
+  type AlertState,
   AmstaffError,
-  type HandlerSpec,
-  isFailing,
+  decideAlerts,
   type MonitorDefinition,
-  type MonitorStatus,
   type SampleStatus,
+  type Silence,
+  suppressionOf,
 } from "@amstaff/core";
 import {
   type Command,
@@ -34,6 +37,7 @@ export type ApplyResult =
       transition?: TransitionRecord;
       deliveries?: DeliveryRecord[];
       incident?: IncidentRecord;
+      silence?: Silence;
     }
   | { ok: false; reason: string };
 
@@ -42,12 +46,8 @@ export type ApplyListener = (command: Command, result: ApplyResult) => void;
 
 const monitorKey = (module: string, monitor: string) => `${module}\u0000${monitor}`;
 
-/** Whether a handler hears about a change: its route allows it, and it is not a first settle on ok. */
-function routes(handler: HandlerSpec, from: MonitorStatus, to: SampleStatus): boolean {
-  if (from === "pending" && to === "ok") return false;
-  if (handler.on?.from && !handler.on.from.includes(from)) return false;
-  return !handler.on?.to || handler.on.to.includes(to);
-}
+/** Silences kept after they expired, for `GET /silences?expired=true` and the record. */
+const expiredSilencesKept = 100;
 
 /**
  * The server's whole replicated state: modules, monitor statuses, transitions and deliveries.
@@ -70,6 +70,7 @@ export class StateMachine {
   readonly #listeners = new Set<ApplyListener>();
   readonly #members = new Map<string, MemberRecord>();
   readonly #grants = new Map<string, OwnershipGrant>();
+  readonly #silences = new Map<string, Silence>();
 
   /** Listens to every applied command; returns the function that stops listening. */
   onApply(listener: ApplyListener): () => void {
@@ -108,6 +109,23 @@ export class StateMachine {
         return this.#remind(command, index);
       case "incident.ack":
         return this.#acknowledge(command);
+      case "silence.add": {
+        if (command.silence.until <= command.at)
+          return { ok: false, reason: "the silence has already ended" };
+        if (this.#silences.has(command.silence.id))
+          return { ok: false, reason: `silence ${command.silence.id} exists` };
+        this.#silences.set(command.silence.id, command.silence);
+        this.#pruneSilences(command.at);
+        return { ok: true, silence: command.silence };
+      }
+      case "silence.remove": {
+        const silence = this.#silences.get(command.id);
+        if (!silence || silence.until <= command.at)
+          return { ok: false, reason: `no active silence ${command.id}` };
+        const ended = { ...silence, until: command.at };
+        this.#silences.set(command.id, ended);
+        return { ok: true, silence: ended };
+      }
       case "node.announce": {
         const member = this.#members.get(command.node) ?? { id: command.node };
         member.apiUrl = command.apiUrl;
@@ -224,17 +242,22 @@ export class StateMachine {
     const definition = module.definition.monitors.find((m) => m.name === command.monitor);
     const record = this.#monitors.get(monitorKey(command.module, command.monitor));
     if (!definition || !record) return { ok: false, reason: `unknown monitor "${command.monitor}"` };
-    if (record.status !== command.from || command.to === command.from) {
+    if (record.status !== command.from) {
       return { ok: false, reason: `monitor is ${record.status}, not ${command.from}` };
     }
+    if (command.to === command.from && command.flapping === (record.flapping === true)) {
+      return { ok: false, reason: `monitor is already ${record.status}` };
+    }
     const id = `${this.#clusterId ?? "local"}-${index}`;
-    // An incident opens when the monitor starts failing, lives while it keeps failing (warning to
-    // critical is the same incident), and closes with the recovery, which still belongs to it.
-    const incident: IncidentRecord | undefined =
-      record.incident ??
-      (isFailing(command.to)
-        ? { key: id, openedAt: command.since, lastNotifiedAt: command.at, notified: [] }
-        : undefined);
+    const decision = this.#decide(module, definition, record, {
+      type: "change",
+      to: command.to,
+      since: command.since,
+      flapping: command.flapping,
+      at: command.at,
+      key: id,
+    });
+    const incident = decision.state.incident ?? record.incident;
     const transition: TransitionRecord = {
       id,
       module: command.module,
@@ -245,44 +268,64 @@ export class StateMachine {
       since: command.since,
       previousSince: command.previousSince,
       result: command.result,
+      // An incident lives from the first failure (or flap) to the resolve, which still belongs to it.
       incident: incident && {
         key: incident.key,
         openedAt: incident.openedAt,
         acknowledged: incident.acknowledged,
       },
-      kind: "transition",
+      kind: decision.kind,
+      ...(command.flapping && { flapping: true }),
+      ...(decision.suppressed !== undefined && { suppressed: decision.suppressed }),
       at: command.at,
     };
     record.status = command.to;
     record.since = command.since;
+    record.flapping = command.flapping || undefined;
     record.lastTransitionId = transition.id;
-    record.incident = isFailing(command.to) ? incident : undefined;
-    // A handler that heard of an incident always hears of its recovery, whatever its route says.
-    const deliveries = this.#notify(
-      transition,
-      definition,
-      incident,
-      (handler, i) =>
-        (command.to === "ok" && incident?.notified.includes(i) === true) ||
-        routes(handler, command.from, command.to),
-    );
+    record.incident = decision.state.incident;
+    const deliveries = this.#notify(transition, definition, decision.notify);
     this.#prune(command.module, command.monitor, transitionsKeptPerMonitor);
     return { ok: true, transition, deliveries };
   }
 
-  /** Stores a transition and creates a delivery for each handler `wanted` selects. */
-  #notify(
-    transition: TransitionRecord,
+  /**
+   * Asks alerting (`decideAlerts` in @amstaff/core, the same code the offline simulator runs) who hears
+   * of an event, with the suppression in force at the event's time.
+   */
+  #decide(
+    module: StoredModule,
     definition: MonitorDefinition,
-    incident: IncidentRecord | undefined,
-    wanted: (handler: HandlerSpec, index: number) => boolean,
-  ): DeliveryRecord[] {
+    record: MonitorRecord,
+    event: AlertEvent,
+  ): AlertDecision {
+    const state: AlertState = {
+      status: record.status,
+      since: record.since,
+      flapping: record.flapping,
+      incident: record.incident,
+    };
+    return decideAlerts(state, event, definition, this.suppression(module, definition, event.at));
+  }
+
+  /** Why a monitor's alerts are held back at `at` (maintenance, a silence, a failing dependency), if they are. */
+  suppression(module: StoredModule, definition: MonitorDefinition, at: number): string | undefined {
+    return suppressionOf(module.definition, definition, {
+      at,
+      silences: this.#silences.values(),
+      statusOf: (monitor) => this.#monitors.get(monitorKey(module.definition.name, monitor))?.status,
+    });
+  }
+
+  /** Stores a transition and creates a delivery for each of the handlers `notify` names. */
+  #notify(transition: TransitionRecord, definition: MonitorDefinition, notify: number[]): DeliveryRecord[] {
     this.#transitions.set(transition.id, transition);
     const key = monitorKey(transition.module, transition.monitor);
     this.#transitionsByMonitor.set(key, [...(this.#transitionsByMonitor.get(key) ?? []), transition.id]);
     const deliveries: DeliveryRecord[] = [];
-    definition.handlers.forEach((handler, handlerIndex) => {
-      if (!wanted(handler, handlerIndex)) return;
+    for (const handlerIndex of notify) {
+      const handler = definition.handlers[handlerIndex];
+      if (!handler) continue;
       const delivery: DeliveryRecord = {
         id: `${transition.id}-${handlerIndex}`,
         transitionId: transition.id,
@@ -296,9 +339,7 @@ export class StateMachine {
       };
       this.#addDelivery(delivery);
       deliveries.push(delivery);
-      if (incident && !incident.notified.includes(handlerIndex)) incident.notified.push(handlerIndex);
-    });
-    if (incident && deliveries.length > 0) incident.lastNotifiedAt = transition.at;
+    }
     return deliveries;
   }
 
@@ -307,20 +348,15 @@ export class StateMachine {
     const definition = module?.definition.monitors.find((m) => m.name === command.monitor);
     const record = this.#monitors.get(monitorKey(command.module, command.monitor));
     const incident = record?.incident;
-    if (
-      !definition ||
-      !record ||
-      !incident ||
-      incident.key !== command.incident ||
-      !isFailing(record.status)
-    ) {
+    if (!module || !definition || !record || !incident || incident.key !== command.incident) {
       return { ok: false, reason: `incident ${command.incident} is not open` };
     }
     if (incident.acknowledged) return { ok: false, reason: `incident ${command.incident} is acknowledged` };
     const stale = this.#stale(command.module, command);
     if (stale) return { ok: false, reason: stale };
-    if (definition.renotifyMs === undefined || command.at < incident.lastNotifiedAt + definition.renotifyMs) {
-      return { ok: false, reason: `incident ${command.incident} is not due a reminder` };
+    const decision = this.#decide(module, definition, record, { type: "tick", at: command.at });
+    if (decision.notify.length === 0) {
+      return { ok: false, reason: `incident ${command.incident} has nothing due` };
     }
     const status = record.status as SampleStatus;
     const last = record.lastTransitionId ? this.#transitions.get(record.lastTransitionId) : undefined;
@@ -335,13 +371,11 @@ export class StateMachine {
       previousSince: last?.previousSince,
       result: last?.result ?? { status, message: `still ${status}`, durationMs: 0, timestamp: command.at },
       incident: { key: incident.key, openedAt: incident.openedAt },
-      kind: "reminder",
+      kind: decision.kind,
       at: command.at,
     };
-    // Reminders go to the handlers that already heard of the incident.
-    const deliveries = this.#notify(transition, definition, incident, (_, i) =>
-      incident.notified.includes(i),
-    );
+    record.incident = decision.state.incident;
+    const deliveries = this.#notify(transition, definition, decision.notify);
     this.#prune(command.module, command.monitor, transitionsKeptPerMonitor);
     return { ok: true, transition, deliveries };
   }
@@ -407,6 +441,14 @@ export class StateMachine {
     else this.#transitionsByMonitor.delete(key);
   }
 
+  /** Forgets silences that ended long ago, keeping the newest {@link expiredSilencesKept}. */
+  #pruneSilences(at: number): void {
+    const expired = [...this.#silences.values()]
+      .filter((s) => s.until <= at)
+      .sort((a, b) => b.until - a.until);
+    for (const silence of expired.slice(expiredSilencesKept)) this.#silences.delete(silence.id);
+  }
+
   #deliveriesOf(transitionId: string): DeliveryRecord[] {
     return (this.#deliveryIds.get(transitionId) ?? []).flatMap((id) => this.#deliveries.get(id) ?? []);
   }
@@ -470,6 +512,13 @@ export class StateMachine {
     return undefined;
   }
 
+  /** Silences, newest first: active ones at `at`, or all that are kept when `at` is absent. */
+  silences(at?: number): Silence[] {
+    return [...this.#silences.values()]
+      .filter((s) => at === undefined || (s.from <= at && at < s.until))
+      .sort((a, b) => b.from - a.from);
+  }
+
   /** The nodes the log knows of (their API and Raft addresses), by id. */
   members(): MemberRecord[] {
     return [...this.#members.values()].sort((a, b) => a.id.localeCompare(b.id));
@@ -524,6 +573,7 @@ export class StateMachine {
       transitions: [...this.#transitionsByMonitor.values()].flat().map((id) => this.#transitions.get(id)),
       deliveries: [...this.#deliveries.values()],
       history: [...this.#history.entries()],
+      silences: [...this.#silences.values()],
     };
     return new TextEncoder().encode(JSON.stringify(data));
   }
@@ -540,6 +590,7 @@ export class StateMachine {
       history: [string, ModuleRevision[]][];
       members?: MemberRecord[];
       grants?: OwnershipGrant[];
+      silences?: Silence[];
     };
     try {
       data = JSON.parse(new TextDecoder().decode(snapshot));
@@ -559,6 +610,8 @@ export class StateMachine {
     this.#history.clear();
     this.#members.clear();
     this.#grants.clear();
+    this.#silences.clear();
+    for (const silence of data.silences ?? []) this.#silences.set(silence.id, silence);
     for (const m of data.members ?? []) this.#members.set(m.id, m);
     for (const g of data.grants ?? []) this.#grants.set(g.module, g);
     for (const [name, revisions] of data.history) this.#history.set(name, revisions);

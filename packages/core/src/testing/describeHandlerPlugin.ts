@@ -6,6 +6,7 @@ import type { NotifyContext, SampleHandler } from "../handler.js";
 import type { HandlerPlugin } from "../plugin.js";
 import { parsePluginOptions } from "../plugin.js";
 import { resolveSecrets, type SecretRef } from "../secret.js";
+import { isFailing } from "../status.js";
 import type { Transition } from "../transition.js";
 import {
   conformanceSecret,
@@ -80,6 +81,40 @@ function conformanceTransition(): Transition {
   };
 }
 
+/**
+ * The first notifications of two fresh incidents that are not a plain status change: an escalation (the
+ * incident is open, and this handler hears of it for the first time) and a flapping announcement made
+ * while the monitor happens to be ok.
+ */
+function openingsOfEveryKind(base: Transition): Transition[] {
+  const incident = (suffix: string) => ({
+    key: `${base.incident?.key ?? base.id}-${suffix}`,
+    openedAt: base.since - 10 * 60_000,
+  });
+  const failing = isFailing(base.to) ? base.to : "critical";
+  return [
+    {
+      ...base,
+      id: `${base.id}-escalation`,
+      kind: "escalation",
+      from: failing,
+      to: failing,
+      result: { ...base.result, status: failing },
+      incident: incident("escalation"),
+    },
+    {
+      ...base,
+      id: `${base.id}-flapping`,
+      kind: "flapping",
+      flapping: true,
+      from: "critical",
+      to: "ok",
+      result: { ...base.result, status: "ok", message: "HTTP 200" },
+      incident: incident("flapping"),
+    },
+  ];
+}
+
 function notifyContext(transition: Transition, overrides: Partial<NotifyContext> = {}): NotifyContext {
   return {
     signal: new AbortController().signal,
@@ -92,8 +127,10 @@ function notifyContext(transition: Transition, overrides: Partial<NotifyContext>
 /**
  * Registers the conformance suite of a handler plugin: its descriptor and builders, option validation,
  * the shape of the handlers it creates, and, given receivers, that deliveries arrive with secrets
- * resolved, that a refused delivery throws `AMS_ERR_DELIVERY_FAILED` without leaking a secret, and that an
- * aborted delivery gives up.
+ * resolved, that every kind of notification is delivered (an `escalation` and a `flapping` announcement,
+ * even one made while the monitor is ok, each reach the receiver as the first notification of their
+ * incident, then a reminder and the resolve), that a refused delivery throws `AMS_ERR_DELIVERY_FAILED`
+ * without leaking a secret, and that an aborted delivery gives up.
  *
  * @example
  * ```ts
@@ -152,6 +189,55 @@ export function describeHandlerPlugin<Schema extends z.ZodType>(
             if (live.sawSecret !== undefined) expect(live.sawSecret(secret.value)).toBe(true);
             const recovery: Transition = { ...sent, id: `${sent.id}-recovery`, from: "critical", to: "ok" };
             await handler.notify(recovery, notifyContext(recovery, receipt === undefined ? {} : { receipt }));
+            await handler.dispose?.();
+          } finally {
+            await live.cleanup?.();
+          }
+        });
+
+        it("delivers every kind of notification: an escalation and a flapping announcement open an incident", async () => {
+          const secret = conformanceSecret();
+          const live = await target(secret.ref);
+          try {
+            const handler = createFrom(live.options, secret.source);
+            for (const opening of openingsOfEveryKind(transition())) {
+              const before = live.received?.() ?? 0;
+              const receipt = (await handler.notify(opening, notifyContext(opening))) ?? undefined;
+              if (receipt !== undefined) {
+                expect(jsonRoundTrip(receipt)).toEqual(receipt);
+                expectNoSecret("the receipt", receipt, secret.value);
+              }
+              // The first notification of an incident a handler hears of must reach the receiver, whatever its kind.
+              if (live.received !== undefined) expect(live.received(), opening.kind).toBe(before + 1);
+              const context = (t: Transition) => notifyContext(t, receipt === undefined ? {} : { receipt });
+              const { to } = opening;
+              if (to !== "ok") {
+                const reminder: Transition = {
+                  ...opening,
+                  id: `${opening.id}-reminder`,
+                  kind: "reminder",
+                  from: to,
+                };
+                await handler.notify(reminder, context(reminder));
+              }
+              const resolve: Transition = {
+                ...opening,
+                id: `${opening.id}-resolve`,
+                kind: "transition",
+                flapping: undefined,
+                from: to,
+                to: "ok",
+                since: opening.since + 60_000,
+                previousSince: opening.since,
+                result: {
+                  ...opening.result,
+                  status: "ok",
+                  message: "HTTP 200",
+                  timestamp: opening.since + 60_000,
+                },
+              };
+              await handler.notify(resolve, context(resolve));
+            }
             await handler.dispose?.();
           } finally {
             await live.cleanup?.();

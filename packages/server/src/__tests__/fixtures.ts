@@ -13,7 +13,10 @@ export function definition(name = "User Service", monitors = ["Health", "Latency
       handlers: [{ plugin: "@amstaff/handler-webhook", options: { url: "http://127.0.0.1:2/hook" } }],
       consecutive: 1,
       timeoutMs: 10_000,
+      unknown: "unknown",
+      dependsOn: [],
     })),
+    maintenance: [],
   };
 }
 
@@ -46,6 +49,7 @@ export const transition = (
   from,
   to,
   since: at,
+  flapping: false,
   result: result(to, at),
   at,
 });

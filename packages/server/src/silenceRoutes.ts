@@ -1,0 +1,124 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { AmstaffError, formatIssues, isDuration, parseDuration } from "@amstaff/core";
+import { z } from "zod";
+import type { Clock } from "./clock.js";
+import type { Route } from "./httpApi.js";
+import type { ReplicatedLog } from "./replicatedLog.js";
+import type { StateMachine } from "./stateMachine.js";
+
+/** The longest silence: a silence that outlives its reason is how alerts get lost for good. */
+export const maxSilenceMs = 30 * 86_400_000;
+
+const silenceBodySchema = z
+  .strictObject({
+    /** The module it covers; absent: every module. */
+    module: z.string().trim().min(1).max(200).optional(),
+    monitors: z.array(z.string().trim().min(1).max(200)).min(1).max(1_000).optional(),
+    tags: z.array(z.string().trim().min(1).max(100)).min(1).max(50).optional(),
+    /** How long from now (or from `from`): "2h", "30m". */
+    for: z.string().refine(isDuration, 'a duration such as "30m" or "2h"').optional(),
+    /** When it ends, ms since the epoch or an ISO 8601 date. */
+    until: z.union([z.number().int(), z.iso.datetime({ offset: true })]).optional(),
+    /** When it starts (a scheduled silence), ms since the epoch or an ISO 8601 date. @default now */
+    from: z.union([z.number().int(), z.iso.datetime({ offset: true })]).optional(),
+    reason: z.string().trim().max(1_000).default(""),
+    by: z.string().trim().min(1).max(200).optional(),
+  })
+  .refine((b) => (b.for === undefined) !== (b.until === undefined), {
+    message: 'give either "for" (a duration) or "until" (an end time)',
+  })
+  .refine((b) => b.monitors === undefined || b.module !== undefined, {
+    message: '"monitors" names monitors of one module: give "module" too',
+  });
+
+const toMs = (value: number | string) => (typeof value === "number" ? value : Date.parse(value));
+
+/** `GET /silences`, `POST /silences` and `DELETE /silences/:id`. */
+export function silenceRoutes(deps: {
+  machine: StateMachine;
+  log: ReplicatedLog;
+  clock: Clock;
+  readBody: (request: IncomingMessage) => Promise<string>;
+}): [method: string, pattern: RegExp, route: Route][] {
+  const { machine, log, clock, readBody } = deps;
+  return [
+    [
+      "GET",
+      /^\/silences$/,
+      (_, __, url) => {
+        const all = url.searchParams.get("all") === "true";
+        return { status: 200, body: machine.silences(all ? undefined : clock.now()) };
+      },
+    ],
+    [
+      "POST",
+      /^\/silences$/,
+      async (request, _, __, caller) => {
+        const text = await readBody(request);
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          throw new AmstaffError("AMS_ERR_REQUEST_INVALID", "The body is not JSON.");
+        }
+        const body = silenceBodySchema.safeParse(json);
+        if (!body.success) {
+          throw new AmstaffError(
+            "AMS_ERR_REQUEST_INVALID",
+            `Invalid silence: ${formatIssues(body.error.issues)}. Example: {"module": "Payments", "for": "2h", "reason": "database migration"}.`,
+          );
+        }
+        const { module, monitors, tags, reason } = body.data;
+        if (module !== undefined && monitors !== undefined) {
+          const definition = machine.module(module)?.definition;
+          const unknown = monitors.filter((m) => !definition?.monitors.some((d) => d.name === m));
+          if (unknown.length > 0) {
+            throw new AmstaffError(
+              "AMS_ERR_MODULE_NOT_FOUND",
+              `No monitor ${unknown.map((m) => `"${m}"`).join(", ")} in module "${module}".`,
+            );
+          }
+        }
+        const now = clock.now();
+        const from = body.data.from === undefined ? now : toMs(body.data.from);
+        const until =
+          body.data.for !== undefined ? from + parseDuration(body.data.for) : toMs(body.data.until!);
+        if (until <= now || until <= from) {
+          throw new AmstaffError(
+            "AMS_ERR_REQUEST_INVALID",
+            "The silence ends before it starts, or in the past.",
+          );
+        }
+        if (until - from > maxSilenceMs) {
+          throw new AmstaffError(
+            "AMS_ERR_REQUEST_INVALID",
+            "A silence lasts at most 30 days; for a recurring quiet time, write a maintenance window in the module.",
+          );
+        }
+        const silence = {
+          id: randomUUID().slice(0, 8),
+          ...(module !== undefined && { module }),
+          scope: { ...(monitors && { monitors }), ...(tags && { tags }) },
+          from,
+          until,
+          by: body.data.by ?? caller,
+          reason,
+        };
+        const applied = await log.propose({ type: "silence.add", silence, at: now });
+        if (!applied.ok)
+          throw new AmstaffError("AMS_ERR_REQUEST_INVALID", `Not silenced: ${applied.reason}.`);
+        return { status: 201, body: applied.silence };
+      },
+    ],
+    [
+      "DELETE",
+      /^\/silences\/([^/]+)$/,
+      async (_, [id]) => {
+        const applied = await log.propose({ type: "silence.remove", id: id!, at: clock.now() });
+        if (!applied.ok) throw new AmstaffError("AMS_ERR_SILENCE_NOT_FOUND", `No active silence "${id}".`);
+        return { status: 200, body: applied.silence };
+      },
+    ],
+  ];
+}
