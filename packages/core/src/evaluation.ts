@@ -1,4 +1,4 @@
-import type { FlappingRule, OpenRule, UnknownPolicy } from "./moduleDefinition.js";
+import type { FlappingRule, MonitorDefinition, OpenRule, UnknownPolicy } from "./moduleDefinition.js";
 import type { SampleResult } from "./sampleResult.js";
 import { isFailing, type MonitorStatus, type SampleStatus } from "./status.js";
 
@@ -25,6 +25,17 @@ export interface EvaluationPolicy {
   unknown?: UnknownPolicy | undefined;
   /** Flap detection; absent: none. */
   flapping?: FlappingRule | undefined;
+}
+
+/** The sample-facing half of a monitor's alert policy, as its definition gives it. */
+export function evaluationPolicyOf(monitor: MonitorDefinition): EvaluationPolicy {
+  return {
+    consecutive: monitor.consecutive,
+    open: monitor.open,
+    resolve: monitor.resolve,
+    unknown: monitor.unknown,
+    flapping: monitor.flapping,
+  };
 }
 
 /** One sample as the evaluation remembers it. */

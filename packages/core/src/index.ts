@@ -10,7 +10,13 @@ export { decideAlerts } from "./alerting.js";
 export type { AmstaffErrorCode, AmstaffErrorOptions } from "./errors.js";
 export { AmstaffError, describeError, errorCodes, isAmstaffError } from "./errors.js";
 export type { EvaluationPolicy, MonitorState, RecentSample, StatusChange } from "./evaluation.js";
-export { changeRate, countedStatus, evaluate, initialMonitorState } from "./evaluation.js";
+export {
+  changeRate,
+  countedStatus,
+  evaluate,
+  evaluationPolicyOf,
+  initialMonitorState,
+} from "./evaluation.js";
 export type { DeliveryReceipt, NotifyContext, SampleHandler } from "./handler.js";
 export type {
   FlappingRule,

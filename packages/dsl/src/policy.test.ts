@@ -65,7 +65,11 @@ export default amstaff("Payments", { defaults: { timing: every("30s"), policy: p
         options: { url: "https://hooks.example.com/pager", headers: {} },
         on: { to: ["critical"] },
       },
-      { plugin: "test-handler", options: { url: "https://hooks.example.com/manager", headers: {} }, afterMs: 900_000 },
+      {
+        plugin: "test-handler",
+        options: { url: "https://hooks.example.com/manager", headers: {} },
+        afterMs: 900_000,
+      },
     ]);
     expect(api).toMatchObject({ dependsOn: ["Database"], renotifyMs: 1_800_000 });
     expect(batch).toMatchObject({ open: { failures: 2, samples: 4 }, handlers: [], unknown: "unknown" });

@@ -85,9 +85,11 @@ function secretNames(value: unknown): string[] {
 export function validateModule(
   output: SandboxSuccess,
   plugins: readonly PluginDescriptor[],
-  locator: SourceLocator,
+  locator: Pick<SourceLocator, "fromStack">,
   report: (position: SourcePosition, message: string) => void,
   secrets?: SecretSource,
+  /** Accept `{ plugin, options }` specs of plugins not in `plugins` as they are (the offline simulator). */
+  anyPlugin = false,
 ): ModuleDefinition | undefined {
   let failed = false;
   const error = (position: SourcePosition, message: string) => {
@@ -182,6 +184,7 @@ export function validateModule(
     // A spec written out by hand, `{ plugin, options }`, is accepted for an installed plugin.
     if (isRecord(value) && typeof value.plugin === "string") {
       const descriptor = byId.get(value.plugin);
+      if (descriptor === undefined && anyPlugin) return value;
       if (descriptor === undefined || descriptor.kind !== kind) {
         error(at, `${field}: no ${kind} plugin "${value.plugin}" is installed on this server`);
         return failedSpec;
@@ -295,6 +298,8 @@ function maintenanceWindow(window: unknown, error: (message: string) => void): u
   if (!isRecord(window) || !isRecord(window.timing)) return window;
   const label = `maintenance window "${String(window.name)}"`;
   const { timing } = window;
+  // Already in a definition's shape (a ModuleDefinition handed to the simulator): nothing to convert.
+  if ("durationMs" in timing || typeof timing.from === "number") return window;
   if (timing.kind === "cron") {
     const { duration, ...rest } = timing;
     let durationMs = 0;

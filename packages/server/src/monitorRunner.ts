@@ -1,8 +1,8 @@
 import {
   decideAlerts,
   describeError,
-  type EvaluationPolicy,
   evaluate,
+  evaluationPolicyOf,
   type MonitorDefinition,
   type MonitorState,
   runProbe,
@@ -49,15 +49,6 @@ interface Running {
 }
 
 const jobKey = (module: string, monitor: string) => `${module}\u0000${monitor}`;
-
-/** The sample-facing half of a monitor's alert policy. */
-export const evaluationPolicy = (definition: MonitorDefinition): EvaluationPolicy => ({
-  consecutive: definition.consecutive,
-  open: definition.open,
-  resolve: definition.resolve,
-  unknown: definition.unknown,
-  flapping: definition.flapping,
-});
 
 /**
  * Runs the modules of the state machine: keeps one scheduled job per monitor in step with the
@@ -191,7 +182,7 @@ export class MonitorRunner {
         };
     if (signal.aborted || this.#running.get(module.name)?.version !== module.version) return;
     observations.record(module.name, definition.name, result);
-    const { state, change } = evaluate(entry.state, result, evaluationPolicy(definition));
+    const { state, change } = evaluate(entry.state, result, evaluationPolicyOf(definition));
     if (!change) {
       entry.state = state;
       await this.#tickIfDue(module, definition);

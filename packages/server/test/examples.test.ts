@@ -6,7 +6,13 @@ import { serverPackageDir } from "../src/discovery.js";
 import { builtinPlugins } from "../src/plugins.js";
 
 const examples = fileURLToPath(new URL("../../../examples/", import.meta.url));
-const files = readdirSync(examples).filter((f) => f.endsWith(".ts"));
+// Module files: the top level and policies/, not the offline alert tests beside them.
+const files = [
+  ...readdirSync(examples).filter((f) => f.endsWith(".ts")),
+  ...readdirSync(`${examples}policies`)
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+    .map((f) => `policies/${f}`),
+];
 // As the server compiles them: type-checked against the declarations installed beside the server.
 const compiler = createCompiler({ plugins: builtinPlugins, resolveFrom: serverPackageDir });
 

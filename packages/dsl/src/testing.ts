@@ -1,0 +1,511 @@
+import { isDeepStrictEqual } from "node:util";
+import {
+  type AlertState,
+  AmstaffError,
+  type Duration,
+  decideAlerts,
+  evaluate,
+  evaluationPolicyOf,
+  initialMonitorState,
+  type ModuleDefinition,
+  type MonitorDefinition,
+  type MonitorState,
+  type MonitorStatus,
+  moduleDefinitionSchema,
+  type NotificationKind,
+  type PluginDescriptor,
+  type PluginSpec,
+  parseDuration,
+  type SampleResult,
+  type SampleStatus,
+  type Silence,
+  suppressionOf,
+} from "@amstaff/core";
+import { Cron } from "croner";
+import type { AmstaffModule } from "./builders.js";
+import { validateModule } from "./validateModule.js";
+
+/** Options of {@link simulate}. */
+export interface SimulateOptions {
+  /**
+   * When the virtual clock starts: an ISO 8601 date, milliseconds since the epoch, or a Date.
+   * @default "2026-01-05T09:00:00Z" (a Monday morning)
+   */
+  start?: string | number | Date | undefined;
+  /**
+   * How often open incidents are checked for reminders and escalation stages, as on a server.
+   * @default 5000
+   */
+  tickMs?: number | undefined;
+  /**
+   * Plugin descriptors to validate sampler and handler options with, as a server would. Without them
+   * options are taken as written (the simulator never runs a sampler or a handler).
+   * @default []
+   */
+  plugins?: readonly PluginDescriptor[] | undefined;
+}
+
+/** What a simulated sample returns: a status, or a result with a value and a message. */
+export type SimulatedOutcome =
+  | SampleStatus
+  | (Partial<Omit<SampleResult, "timestamp">> & { status: SampleStatus });
+
+/** One notification the server would have sent. */
+export interface SimulatedNotification {
+  /** When, on the virtual clock (ms since the epoch). */
+  at: number;
+  /** `at` as an ISO 8601 date. */
+  time: string;
+  /** Time since the simulation started, as `"+10m30s"`. */
+  elapsed: string;
+  monitor: string;
+  /** The handler's position among the monitor's handlers (the policy's come after the monitor's own). */
+  handler: number;
+  plugin: string;
+  options: unknown;
+  kind: NotificationKind;
+  from: MonitorStatus;
+  to: SampleStatus;
+  /** The incident it belongs to. */
+  incident: string;
+}
+
+/** A committed status change, sent or not. */
+export interface SimulatedTransition {
+  at: number;
+  elapsed: string;
+  monitor: string;
+  from: MonitorStatus;
+  to: SampleStatus;
+  flapping: boolean;
+  /** Why its alerts were held back (maintenance window, silence, failing dependency), if they were. */
+  suppressed?: string | undefined;
+  /** The handlers (by index) notified of it. */
+  notified: number[];
+}
+
+/** Where a simulated monitor stands. */
+export interface SimulatedStatus {
+  status: MonitorStatus;
+  since?: number | undefined;
+  flapping: boolean;
+  incident?:
+    | { key: string; openedAt: number; acknowledged?: { by: string; at: number } | undefined }
+    | undefined;
+  /** Why its alerts would be held back right now, if they would. */
+  suppressed?: string | undefined;
+}
+
+interface SimulatedMonitor {
+  definition: MonitorDefinition;
+  state: MonitorState;
+  alerts: AlertState;
+  outcome: SimulatedOutcome;
+  queue: SimulatedOutcome[];
+  nextSampleAt: number;
+  intervalMs?: number | undefined;
+  cron?: Cron | undefined;
+}
+
+/** At most this many events per `advance()`, so a typo like `advance("30d")` with `every("1s")` ends. */
+const maxEventsPerAdvance = 2_000_000;
+
+const toMs = (value: Duration | number) => (typeof value === "number" ? value : parseDuration(value));
+
+function formatElapsed(ms: number): string {
+  const sign = ms < 0 ? "-" : "+";
+  let rest = Math.abs(Math.round(ms / 1000));
+  const parts: string[] = [];
+  for (const [unit, size] of [
+    ["d", 86_400],
+    ["h", 3_600],
+    ["m", 60],
+  ] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  if (rest > 0 || parts.length === 0) parts.push(`${rest}s`);
+  return sign + parts.join("");
+}
+
+/** Turns what `amstaff()` returned into a validated definition, with readable errors. */
+function toDefinition(
+  module: AmstaffModule | ModuleDefinition,
+  plugins: readonly PluginDescriptor[],
+): ModuleDefinition {
+  const problems: string[] = [];
+  const definition = validateModule(
+    { ok: true, module, stack: "", monitorStacks: [], calls: [] },
+    plugins,
+    { fromStack: () => undefined },
+    (_, message) => problems.push(message),
+    undefined,
+    true,
+  );
+  if (!definition) {
+    throw new AmstaffError(
+      "AMS_ERR_MODULE_INVALID",
+      `The module does not compile:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+  }
+  return moduleDefinitionSchema.parse(definition);
+}
+
+/**
+ * A module running on a virtual clock: the same evaluation, alert policy, suppression and escalation
+ * code as the server (both call `@amstaff/core`), without samplers, handlers, network or time passing.
+ * Made by {@link simulate}.
+ */
+export class Simulation {
+  /** The module, validated as the server would store it. */
+  readonly definition: ModuleDefinition;
+  readonly #start: number;
+  readonly #tickMs: number;
+  readonly #monitors = new Map<string, SimulatedMonitor>();
+  readonly #silences = new Map<string, Silence>();
+  readonly #notifications: SimulatedNotification[] = [];
+  readonly #transitions: SimulatedTransition[] = [];
+  #taken = 0;
+  #now: number;
+  #nextTickAt: number;
+  #sequence = 0;
+
+  constructor(module: AmstaffModule | ModuleDefinition, options: SimulateOptions = {}) {
+    this.definition = toDefinition(module, options.plugins ?? []);
+    const start = options.start ?? "2026-01-05T09:00:00Z";
+    this.#start =
+      start instanceof Date ? start.getTime() : typeof start === "number" ? start : Date.parse(start);
+    if (!Number.isFinite(this.#start)) {
+      throw new AmstaffError("AMS_ERR_REQUEST_INVALID", `simulate(): start "${String(start)}" is not a date`);
+    }
+    this.#tickMs = options.tickMs ?? 5_000;
+    this.#now = this.#start;
+    this.#nextTickAt = this.#start;
+    for (const definition of this.definition.monitors) {
+      const { schedule } = definition;
+      const monitor: SimulatedMonitor = {
+        definition,
+        state: initialMonitorState,
+        alerts: { status: "pending" },
+        outcome: "ok",
+        queue: [],
+        nextSampleAt: this.#start,
+      };
+      if (schedule.kind === "interval") {
+        monitor.intervalMs = parseDuration(schedule.every);
+      } else {
+        monitor.cron = new Cron(schedule.expression, {
+          paused: true,
+          ...(schedule.timezone !== undefined && { timezone: schedule.timezone }),
+        });
+        monitor.nextSampleAt = this.#nextCron(monitor.cron, this.#start - 1);
+      }
+      this.#monitors.set(definition.name, monitor);
+    }
+  }
+
+  /** The virtual clock, in milliseconds since the epoch. */
+  get now(): number {
+    return this.#now;
+  }
+
+  /** Every notification so far, oldest first. */
+  get notifications(): readonly SimulatedNotification[] {
+    return this.#notifications;
+  }
+
+  /** Every committed status change so far, including those whose alerts were held back. */
+  get transitions(): readonly SimulatedTransition[] {
+    return this.#transitions;
+  }
+
+  /** What a monitor's samples return from now on (after any queued with {@link then}). Starts as `"ok"`. */
+  set(monitor: string, outcome: SimulatedOutcome): this {
+    this.#monitor(monitor).outcome = outcome;
+    return this;
+  }
+
+  /** What a monitor's next samples return, one each, before it goes back to what {@link set} gave. */
+  then(monitor: string, ...outcomes: SimulatedOutcome[]): this {
+    this.#monitor(monitor).queue.push(...outcomes);
+    return this;
+  }
+
+  /**
+   * Moves the clock forward, running every sample and incident check due in `[now, now + duration)`:
+   * a monitor sampling `every("30s")` samples once per `advance("30s")`, the first time at the start.
+   */
+  advance(duration: Duration | number): this {
+    const until = this.#now + toMs(duration);
+    for (let events = 0; ; events++) {
+      if (events > maxEventsPerAdvance) {
+        throw new AmstaffError(
+          "AMS_ERR_REQUEST_INVALID",
+          `advance() ran more than ${maxEventsPerAdvance} events; advance in smaller steps`,
+        );
+      }
+      let next = this.#nextTickAt;
+      for (const m of this.#monitors.values()) next = Math.min(next, m.nextSampleAt);
+      if (next >= until) break;
+      this.#now = next;
+      for (const monitor of this.#monitors.values()) {
+        if (monitor.nextSampleAt === next) this.#sample(monitor);
+      }
+      if (this.#nextTickAt === next) {
+        for (const monitor of this.#monitors.values()) this.#tick(monitor);
+        this.#nextTickAt += this.#tickMs;
+      }
+    }
+    this.#now = until;
+    return this;
+  }
+
+  /** Queues `outcomes` for a monitor and advances the clock by that many of its intervals. */
+  feed(monitor: string, outcomes: readonly SimulatedOutcome[]): this {
+    const m = this.#monitor(monitor);
+    if (m.intervalMs === undefined) {
+      throw new AmstaffError(
+        "AMS_ERR_REQUEST_INVALID",
+        `feed(): "${monitor}" samples on a cron schedule; use then() and advance()`,
+      );
+    }
+    this.then(monitor, ...outcomes);
+    return this.advance(m.intervalMs * outcomes.length);
+  }
+
+  /** Acknowledges a monitor's open incident, as `amstaff ack` would. */
+  ack(monitor: string, by = "tester"): this {
+    const m = this.#monitor(monitor);
+    if (!m.alerts.incident) {
+      throw new AmstaffError("AMS_ERR_REQUEST_INVALID", `ack(): "${monitor}" has no open incident`);
+    }
+    m.alerts = decideAlerts(m.alerts, { type: "ack", by, at: this.#now }, m.definition).state;
+    return this;
+  }
+
+  /** Silences monitors of this module from now on, as `amstaff silence` would; returns the silence's id. */
+  silence(options: {
+    monitors?: string[];
+    tags?: string[];
+    for: Duration | number;
+    reason?: string;
+    by?: string;
+  }): string {
+    for (const name of options.monitors ?? []) this.#monitor(name);
+    const id = `silence-${this.#silences.size + 1}`;
+    this.#silences.set(id, {
+      id,
+      module: this.definition.name,
+      scope: {
+        ...(options.monitors && { monitors: options.monitors }),
+        ...(options.tags && { tags: options.tags }),
+      },
+      from: this.#now,
+      until: this.#now + toMs(options.for),
+      by: options.by ?? "tester",
+      reason: options.reason ?? "",
+    });
+    return id;
+  }
+
+  /** Ends a silence now. */
+  unsilence(id: string): this {
+    const silence = this.#silences.get(id);
+    if (!silence) throw new AmstaffError("AMS_ERR_SILENCE_NOT_FOUND", `unsilence(): no silence "${id}"`);
+    this.#silences.set(id, { ...silence, until: Math.min(silence.until, this.#now) });
+    return this;
+  }
+
+  /** Where a monitor stands now. */
+  status(monitor: string): SimulatedStatus {
+    const m = this.#monitor(monitor);
+    const incident = m.alerts.incident;
+    return {
+      status: m.alerts.status,
+      since: m.alerts.since,
+      flapping: m.alerts.flapping === true,
+      ...(incident && {
+        incident: { key: incident.key, openedAt: incident.openedAt, acknowledged: incident.acknowledged },
+      }),
+      ...(this.#suppression(m) !== undefined && { suppressed: this.#suppression(m) }),
+    };
+  }
+
+  /** The notifications since the last call (or since the start). */
+  take(): SimulatedNotification[] {
+    const taken = this.#notifications.slice(this.#taken);
+    this.#taken = this.#notifications.length;
+    return taken;
+  }
+
+  /**
+   * The notifications sent to one handler: pass the same value the module used (`const team =
+   * slack({ ... })`). Matches on the plugin and the options written.
+   */
+  to(handler: PluginSpec): SimulatedNotification[] {
+    const wanted = handler.options;
+    return this.#notifications.filter((n) => {
+      if (n.plugin !== handler.plugin) return false;
+      if (
+        typeof wanted !== "object" ||
+        wanted === null ||
+        typeof n.options !== "object" ||
+        n.options === null
+      ) {
+        return isDeepStrictEqual(n.options, wanted);
+      }
+      const actual = n.options as Record<string, unknown>;
+      return Object.entries(wanted).every(([key, value]) => isDeepStrictEqual(actual[key], value));
+    });
+  }
+
+  /** Every notification as one line each, e.g. `+1m30s API: ok → critical to #0 @amstaff/handler-slack`. */
+  timeline(): string {
+    return this.#notifications
+      .map((n) => {
+        const what =
+          n.kind === "transition"
+            ? `${n.from} → ${n.to}`
+            : n.kind === "flapping"
+              ? `flapping (${n.to})`
+              : `${n.kind} (${n.to})`;
+        return `${n.elapsed} ${n.monitor}: ${what} to #${n.handler} ${n.plugin}`;
+      })
+      .join("\n");
+  }
+
+  #monitor(name: string): SimulatedMonitor {
+    const monitor = this.#monitors.get(name);
+    if (!monitor) {
+      const known = [...this.#monitors.keys()].map((n) => `"${n}"`).join(", ");
+      throw new AmstaffError(
+        "AMS_ERR_MODULE_NOT_FOUND",
+        `No monitor "${name}" in module "${this.definition.name}" (it has ${known}).`,
+      );
+    }
+    return monitor;
+  }
+
+  #nextCron(cron: Cron, after: number): number {
+    return cron.nextRun(new Date(after))?.getTime() ?? Number.POSITIVE_INFINITY;
+  }
+
+  #suppression(monitor: SimulatedMonitor): string | undefined {
+    return suppressionOf(this.definition, monitor.definition, {
+      at: this.#now,
+      silences: this.#silences.values(),
+      statusOf: (name) => this.#monitors.get(name)?.alerts.status,
+    });
+  }
+
+  #sample(monitor: SimulatedMonitor): void {
+    monitor.nextSampleAt =
+      monitor.intervalMs !== undefined
+        ? monitor.nextSampleAt + monitor.intervalMs
+        : this.#nextCron(monitor.cron!, this.#now);
+    const outcome = monitor.queue.shift() ?? monitor.outcome;
+    const given = typeof outcome === "string" ? { status: outcome } : outcome;
+    const result: SampleResult = {
+      message: `simulated ${given.status}`,
+      durationMs: 0,
+      ...given,
+      timestamp: this.#now,
+    };
+    const { state, change } = evaluate(monitor.state, result, evaluationPolicyOf(monitor.definition));
+    monitor.state = state;
+    if (!change) {
+      this.#tick(monitor);
+      return;
+    }
+    const key = `${this.definition.name}-${++this.#sequence}`;
+    const decision = decideAlerts(
+      monitor.alerts,
+      { type: "change", to: change.to, since: change.since, flapping: change.flapping, at: this.#now, key },
+      monitor.definition,
+      this.#suppression(monitor),
+    );
+    this.#transitions.push({
+      at: this.#now,
+      elapsed: formatElapsed(this.#now - this.#start),
+      monitor: monitor.definition.name,
+      from: change.from,
+      to: change.to,
+      flapping: change.flapping,
+      ...(decision.suppressed !== undefined && { suppressed: decision.suppressed }),
+      notified: decision.notify,
+    });
+    this.#record(
+      monitor,
+      decision.notify,
+      decision.kind,
+      change.from,
+      change.to,
+      decision.state.incident?.key ?? monitor.alerts.incident?.key ?? key,
+    );
+    monitor.alerts = decision.state;
+  }
+
+  #tick(monitor: SimulatedMonitor): void {
+    const incident = monitor.alerts.incident;
+    if (!incident) return;
+    const decision = decideAlerts(
+      monitor.alerts,
+      { type: "tick", at: this.#now },
+      monitor.definition,
+      this.#suppression(monitor),
+    );
+    if (decision.notify.length === 0) return;
+    const status = monitor.alerts.status as SampleStatus;
+    this.#record(monitor, decision.notify, decision.kind, status, status, incident.key);
+    monitor.alerts = decision.state;
+  }
+
+  #record(
+    monitor: SimulatedMonitor,
+    handlers: readonly number[],
+    kind: NotificationKind,
+    from: MonitorStatus,
+    to: SampleStatus,
+    incident: string,
+  ): void {
+    for (const index of handlers) {
+      const handler = monitor.definition.handlers[index];
+      if (!handler) continue;
+      this.#notifications.push({
+        at: this.#now,
+        time: new Date(this.#now).toISOString(),
+        elapsed: formatElapsed(this.#now - this.#start),
+        monitor: monitor.definition.name,
+        handler: index,
+        plugin: handler.plugin,
+        options: handler.options,
+        kind,
+        from,
+        to,
+        incident,
+      });
+    }
+  }
+}
+
+/**
+ * Runs a module offline on a virtual clock, to test its alerting: feed monitors sample results, move
+ * time, acknowledge, silence, and check which notifications go to which handler and when. Works in any
+ * test runner (vitest, `node:test` through `amstaff test`, jest): it only throws on misuse.
+ *
+ * @example
+ * ```ts
+ * import { simulate } from "@amstaff/dsl/testing";
+ * import payments, { oncall } from "./payments.ts";
+ *
+ * const sim = simulate(payments);
+ * sim.feed("API", ["critical", "critical", "critical"]);
+ * sim.advance("10m");
+ * assert.deepEqual(sim.to(oncall).map((n) => n.kind), ["escalation"]);
+ * ```
+ */
+export function simulate(module: AmstaffModule | ModuleDefinition, options?: SimulateOptions): Simulation {
+  return new Simulation(module, options);
+}
