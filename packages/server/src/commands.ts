@@ -179,7 +179,13 @@ export interface ModuleRevision {
 }
 
 /** An incident as the state machine tracks it: alerting's state (see `decideAlerts` in @amstaff/core). */
-export type IncidentRecord = IncidentState;
+export interface IncidentRecord extends IncidentState {
+  /**
+   * Handlers that heard of the incident but were removed from the monitor by a later push: they still
+   * get its resolve, with the spec they were alerted with.
+   */
+  departed?: { index: number; handler: HandlerSpec }[] | undefined;
+}
 
 /** The committed status of one monitor. */
 export interface MonitorRecord {

@@ -166,6 +166,92 @@ describe("StateMachine incidents", () => {
     });
   });
 
+  it("carries an open incident across a re-push: moved handlers keep their place, removed ones still get the resolve", () => {
+    const machine = new StateMachine();
+    machine.apply(put(withHandlers([slack, pager])), 1);
+    machine.apply(transition(1, "pending", "critical", "Health", 10), 2);
+    // Re-pushed: the pager moved first, slack was replaced by email.
+    const email = { plugin: "email", options: {} };
+    machine.apply(put(withHandlers([pager, email]), 20), 3);
+    expect(machine.monitor("User Service", "Health")?.incident).toMatchObject({
+      notified: [0],
+      departed: [{ index: 0, handler: slack }],
+    });
+    const ok = machine.apply(transition(3, "critical", "ok", "Health", 30), 4);
+    expect(ok.ok && ok.deliveries?.map((d) => [d.id, d.handler.plugin])).toEqual([
+      ["local-4-0", "pager"],
+      ["local-4-departed-0", "slack"],
+    ]);
+  });
+
+  it("closes the incident of a removed monitor or module with a resolve to every handler that heard", () => {
+    const machine = new StateMachine();
+    machine.apply(put(withHandlers([slack, pager])), 1);
+    machine.apply(transition(1, "pending", "warning", "Health", 10), 2);
+    machine.apply({ type: "module.delete", name: "User Service", at: 50 }, 3);
+    const pending = machine.pendingDeliveries().filter((d) => d.transitionId.startsWith("local-3"));
+    expect(pending.map((d) => d.handler.plugin)).toEqual(["slack"]);
+    expect(machine.transition(pending[0]!.transitionId)).toMatchObject({
+      from: "warning",
+      to: "ok",
+      kind: "transition",
+    });
+    // The module is gone but its delivery is still owed: it stays ownable until delivered.
+    expect(machine.ownable()).toEqual(["User Service"]);
+  });
+
+  it("holds alerts back under a silence, records why, and delivers the resolve anyway", () => {
+    const machine = new StateMachine();
+    machine.apply(put(withHandlers([slack])), 1);
+    machine.apply(transition(1, "pending", "critical", "Health", 10), 2);
+    const silence = {
+      id: "s1",
+      module: "User Service",
+      scope: {},
+      from: 15,
+      until: 1_000,
+      by: "alice",
+      reason: "deploy",
+    };
+    expect(machine.apply({ type: "silence.add", silence, at: 15 }, 3)).toMatchObject({ ok: true });
+    expect(machine.apply({ type: "silence.add", silence, at: 16 }, 4)).toMatchObject({ ok: false });
+    const ok = machine.apply(transition(1, "critical", "ok", "Health", 20), 5);
+    expect(ok.ok && ok.deliveries?.map((d) => d.handler.plugin)).toEqual(["slack"]);
+    const again = machine.apply(transition(1, "ok", "critical", "Health", 30), 6);
+    expect(again).toMatchObject({
+      ok: true,
+      deliveries: [],
+      transition: { suppressed: "silenced by alice until 1970-01-01T00:00:01.000Z: deploy" },
+    });
+    expect(machine.silences(30).map((s) => s.id)).toEqual(["s1"]);
+    expect(machine.apply({ type: "silence.remove", id: "s1", at: 40 }, 7)).toMatchObject({ ok: true });
+    expect(machine.silences(41)).toEqual([]);
+    // Once the silence ended, a tick sends the alert that was held back.
+    const tick = machine.apply(
+      { type: "incident.remind", module: "User Service", monitor: "Health", incident: "local-6", at: 45 },
+      8,
+    );
+    expect(tick).toMatchObject({ ok: true, transition: { kind: "escalation", to: "critical" } });
+    // Silences survive a snapshot.
+    const copy = new StateMachine();
+    copy.restore(machine.snapshot());
+    expect(copy.silences().map((s) => s.until)).toEqual([40]);
+  });
+
+  it("records a change of flapping alone, and refuses a change that changes nothing", () => {
+    const machine = new StateMachine();
+    machine.apply(put(withHandlers([slack])), 1);
+    machine.apply(transition(1, "pending", "critical", "Health", 10), 2);
+    const flap = machine.apply({ ...transition(1, "critical", "critical", "Health", 20), flapping: true }, 3);
+    expect(flap).toMatchObject({ ok: true, transition: { kind: "flapping", flapping: true } });
+    expect(machine.monitor("User Service", "Health")?.flapping).toBe(true);
+    expect(
+      machine.apply({ ...transition(1, "critical", "critical", "Health", 30), flapping: true }, 4),
+    ).toMatchObject({
+      ok: false,
+    });
+  });
+
   it("reminds only when due, only the handlers that heard of the incident, and never once acknowledged", () => {
     const machine = new StateMachine();
     machine.apply(put(withHandlers([slack, pager], 60_000)), 1);

@@ -5,6 +5,8 @@ import {
   type AlertState,
   AmstaffError,
   decideAlerts,
+  type HandlerSpec,
+  isFailing,
   type MonitorDefinition,
   type SampleStatus,
   type Silence,
@@ -45,6 +47,46 @@ export type ApplyResult =
 export type ApplyListener = (command: Command, result: ApplyResult) => void;
 
 const monitorKey = (module: string, monitor: string) => `${module}\u0000${monitor}`;
+
+const handlerIdentity = (handler: HandlerSpec) =>
+  JSON.stringify({ plugin: handler.plugin, options: handler.options });
+
+/**
+ * An open incident across a re-push of its monitor: handlers are matched by plugin and options (their
+ * positions may move); one that heard of the incident and is gone keeps its spec in `departed`, so it
+ * still gets the resolve.
+ */
+function carryIncident(
+  incident: IncidentRecord,
+  before: MonitorDefinition,
+  after: MonitorDefinition,
+): IncidentRecord {
+  const positions = new Map<string, number>();
+  after.handlers.forEach((handler, i) => {
+    const id = handlerIdentity(handler);
+    if (!positions.has(id)) positions.set(id, i);
+  });
+  const moved = (indices: readonly number[] | undefined) =>
+    (indices ?? []).flatMap((i) => {
+      const handler = before.handlers[i];
+      const to = handler && positions.get(handlerIdentity(handler));
+      return to === undefined ? [] : [to];
+    });
+  const departed = [
+    ...(incident.departed ?? []),
+    ...incident.notified.flatMap((i) => {
+      const handler = before.handlers[i];
+      return handler && !positions.has(handlerIdentity(handler)) ? [{ index: i, handler }] : [];
+    }),
+  ];
+  const held = moved(incident.held);
+  return {
+    ...incident,
+    notified: [...new Set(moved(incident.notified))].sort((a, b) => a - b),
+    held: held.length > 0 ? [...new Set(held)].sort((a, b) => a - b) : undefined,
+    departed: departed.length > 0 ? departed : undefined,
+  };
+}
 
 /** Silences kept after they expired, for `GET /silences?expired=true` and the record. */
 const expiredSilencesKept = 100;
@@ -100,7 +142,7 @@ export class StateMachine {
       case "module.put":
         return this.#putModule(command, index);
       case "module.delete":
-        return this.#deleteModule(command.name);
+        return this.#deleteModule(command.name, index, command.at);
       case "transition.record":
         return this.#recordTransition(command, index);
       case "delivery.attempt":
@@ -208,7 +250,11 @@ export class StateMachine {
     // Monitors that survive a re-push keep their status, so re-deploying a module does not re-alert.
     const names = new Set(definition.monitors.map((m) => m.name));
     for (const record of [...this.#monitors.values()]) {
-      if (record.module === name && !names.has(record.monitor)) this.#forgetMonitor(name, record.monitor);
+      if (record.module !== name) continue;
+      const before = previous?.definition.monitors.find((m) => m.name === record.monitor);
+      const after = definition.monitors.find((m) => m.name === record.monitor);
+      if (!after) this.#forgetMonitor(name, record.monitor, before, index, at);
+      else if (before && record.incident) record.incident = carryIncident(record.incident, before, after);
     }
     for (const monitor of definition.monitors) {
       const key = monitorKey(name, monitor.name);
@@ -218,17 +264,54 @@ export class StateMachine {
     return { ok: true, module };
   }
 
-  #deleteModule(name: string): ApplyResult {
-    if (!this.#modules.delete(name)) return { ok: false, reason: `module "${name}" does not exist` };
+  #deleteModule(name: string, index: number, at: number): ApplyResult {
+    const module = this.#modules.get(name);
+    if (!module) return { ok: false, reason: `module "${name}" does not exist` };
+    this.#modules.delete(name);
     for (const record of [...this.#monitors.values()]) {
-      if (record.module === name) this.#forgetMonitor(name, record.monitor);
+      if (record.module !== name) continue;
+      const definition = module.definition.monitors.find((m) => m.name === record.monitor);
+      this.#forgetMonitor(name, record.monitor, definition, index, at);
     }
     return { ok: true };
   }
 
-  /** Drops a monitor's status; its transitions stay until their deliveries settle. */
-  #forgetMonitor(module: string, monitor: string): void {
+  /**
+   * Drops a monitor's status; its transitions stay until their deliveries settle. A monitor removed
+   * with an open incident closes it: every handler that heard of it gets its resolve.
+   */
+  #forgetMonitor(
+    module: string,
+    monitor: string,
+    definition: MonitorDefinition | undefined,
+    index: number,
+    at: number,
+  ): void {
+    const record = this.#monitors.get(monitorKey(module, monitor));
     this.#monitors.delete(monitorKey(module, monitor));
+    const incident = record?.incident;
+    if (record && incident && definition && isFailing(record.status)) {
+      const transition: TransitionRecord = {
+        id: `${this.#clusterId ?? "local"}-${index}-${createHash("sha256").update(monitor).digest("hex").slice(0, 8)}`,
+        module,
+        monitor,
+        tags: definition.tags,
+        from: record.status,
+        to: "ok",
+        since: at,
+        previousSince: record.since,
+        result: {
+          status: "ok",
+          message: `"${monitor}" was removed from module "${module}": its incident is closed`,
+          durationMs: 0,
+          timestamp: at,
+        },
+        incident: { key: incident.key, openedAt: incident.openedAt, acknowledged: incident.acknowledged },
+        kind: "transition",
+        at,
+      };
+      this.#notify(transition, definition, incident.notified, incident.departed);
+    }
     this.#prune(module, monitor, 0);
   }
 
@@ -283,8 +366,10 @@ export class StateMachine {
     record.since = command.since;
     record.flapping = command.flapping || undefined;
     record.lastTransitionId = transition.id;
+    // A closing incident's resolve also goes to handlers a later push removed (they heard of it).
+    const departed = decision.state.incident ? undefined : record.incident?.departed;
     record.incident = decision.state.incident;
-    const deliveries = this.#notify(transition, definition, decision.notify);
+    const deliveries = this.#notify(transition, definition, decision.notify, departed);
     this.#prune(command.module, command.monitor, transitionsKeptPerMonitor);
     return { ok: true, transition, deliveries };
   }
@@ -317,17 +402,30 @@ export class StateMachine {
     });
   }
 
-  /** Stores a transition and creates a delivery for each of the handlers `notify` names. */
-  #notify(transition: TransitionRecord, definition: MonitorDefinition, notify: number[]): DeliveryRecord[] {
+  /**
+   * Stores a transition and creates a delivery for each of the handlers `notify` names, and for each
+   * `departed` handler (removed from the monitor since it heard of the incident).
+   */
+  #notify(
+    transition: TransitionRecord,
+    definition: MonitorDefinition,
+    notify: number[],
+    departed: IncidentRecord["departed"] = [],
+  ): DeliveryRecord[] {
     this.#transitions.set(transition.id, transition);
     const key = monitorKey(transition.module, transition.monitor);
     this.#transitionsByMonitor.set(key, [...(this.#transitionsByMonitor.get(key) ?? []), transition.id]);
     const deliveries: DeliveryRecord[] = [];
-    for (const handlerIndex of notify) {
-      const handler = definition.handlers[handlerIndex];
-      if (!handler) continue;
+    const targets = [
+      ...notify.flatMap((i) => {
+        const handler = definition.handlers[i];
+        return handler ? [{ handlerIndex: i, handler, suffix: String(i) }] : [];
+      }),
+      ...departed.map((d) => ({ handlerIndex: d.index, handler: d.handler, suffix: `departed-${d.index}` })),
+    ];
+    for (const { handlerIndex, handler, suffix } of targets) {
       const delivery: DeliveryRecord = {
-        id: `${transition.id}-${handlerIndex}`,
+        id: `${transition.id}-${suffix}`,
         transitionId: transition.id,
         module: transition.module,
         monitor: transition.monitor,
