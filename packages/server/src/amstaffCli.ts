@@ -21,6 +21,7 @@ Usage: amstaff <command> [options]
 Commands:
   init [name]                 scaffold a module file and a tsconfig for your editor
   check <file...>             compile module files offline, with the server's errors
+  test [file...]              run alert tests offline (default: **/*.alerts.test.ts)
   push <file> [--dry-run]     show what a module file changes, and apply it
   ls                          list the server's modules
   status [module]             monitors and their status, failing first
@@ -28,6 +29,9 @@ Commands:
   history <module>            the versions pushed of a module
   rollback <module> [rev]     re-apply an earlier version (default: the one before)
   ack <module> <monitor>      acknowledge a monitor's open incident
+  silence <module> --for 2h   hold back a module's alerts (or some monitors', tags') for a while
+  silences [--all]            the active silences (--all: ended ones too)
+  unsilence <id>              end a silence now
   cluster                     the cluster's nodes, roles, health and who owns which module
   cluster add <id> <host:port>  add a node (started with --join) by its Raft address
   cluster remove <id>         remove a node; its modules move to the others
@@ -42,6 +46,13 @@ Options:
 
 Exit codes: 0 ok, 1 refused (invalid module, failed check), 2 usage error, 3 server unreachable or error.`,
   init: "amstaff init [name]\n\nWrites monitoring/<name>.ts and monitoring/tsconfig.json (never overwrites).",
+  test: `amstaff test [file or glob...] [--reporter <name>] [--reporter-destination <file>]
+
+Runs alert test files with Node's own test runner (TypeScript included, nothing else to install):
+files written with node:test and @amstaff/dsl/testing's simulate(), which runs a module on a virtual
+clock with the server's own policy engine. Default: every **/*.alerts.test.ts below this directory.
+--reporter: spec, tap, dot, junit or lcov (e.g. --reporter junit --reporter-destination alerts.xml
+for CI). Exits 1 when a test fails.`,
   check:
     "amstaff check <file...>\n\nCompiles each file as the server would: syntax, imports, types and options; exits 1 on any error.",
   push: "amstaff push <file> [--dry-run]\n\nSends the file to the server: prints the monitors added, changed and removed; --dry-run changes nothing.",
@@ -53,6 +64,25 @@ Exit codes: 0 ok, 1 refused (invalid module, failed check), 2 usage error, 3 ser
   rollback:
     "amstaff rollback <module> [revision]\n\nRe-applies an earlier revision in one step (default: the one before the current).",
   ack: "amstaff ack <module> <monitor> [--by <name>]\n\nAcknowledges the monitor's open incident: stops reminders, never the resolve.",
+  silence: `amstaff silence <module> --for <duration> [options]
+amstaff silence --all-modules --for <duration> [options]
+
+Holds back the alerts of a module's monitors (all of them, or those named or tagged) until the silence
+ends: they are recorded, not sent, and a handler that was sent an alert before still gets its resolve.
+If a monitor is still failing when the silence ends, its alert goes out then.
+
+  --for <duration>     how long, from now: 30m, 2h, 1d (at most 30 days)
+  --until <date>       or until when, ISO 8601 with a time zone: 2026-12-01T06:00:00Z
+  --monitor <name>     only this monitor of the module (repeatable)
+  --tag <tag>          only the module's monitors with this tag (repeatable)
+  --reason <text>      why, shown with every suppressed alert
+  --by <name>          who (default: the token's name)
+  --all-modules        every module instead of one (with --tag: tagged monitors of every module)
+
+Prints the silence's id (for amstaff unsilence) and when it ends.`,
+  silences:
+    "amstaff silences [--all] [--json]\n\nThe silences in force, newest first (--all: also scheduled and ended ones still kept).",
+  unsilence: "amstaff unsilence <id>\n\nEnds a silence now. A monitor still failing then alerts at once.",
   cluster:
     "amstaff cluster [--json]\namstaff cluster add <id> <host:port>\namstaff cluster remove <id>\n\nShows the nodes (role, health, modules), adds a node started with --join (it catches up as a learner, then votes), or removes one.",
 };
@@ -76,6 +106,15 @@ async function main(argv: string[]): Promise<number> {
       json: { type: "boolean" },
       "dry-run": { type: "boolean" },
       by: { type: "string" },
+      monitor: { type: "string", multiple: true },
+      tag: { type: "string", multiple: true },
+      for: { type: "string" },
+      until: { type: "string" },
+      reason: { type: "string" },
+      all: { type: "boolean" },
+      "all-modules": { type: "boolean" },
+      reporter: { type: "string" },
+      "reporter-destination": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
@@ -113,9 +152,11 @@ async function main(argv: string[]): Promise<number> {
       const dir = resolve("monitoring");
       const file = join(dir, `${slug}.ts`);
       const tsconfig = join(dir, "tsconfig.json");
+      const alerts = join(dir, `${slug}.alerts.test.ts`);
       mkdirSync(dir, { recursive: true });
       for (const [path, content] of [
         [file, moduleTemplate(name, slug)],
+        [alerts, alertsTestTemplate(slug)],
         [tsconfig, `${JSON.stringify(tsconfigTemplate, null, 2)}\n`],
       ] as const) {
         if (existsSync(path)) {
@@ -128,9 +169,17 @@ async function main(argv: string[]): Promise<number> {
       out("\nFor autocompletion and type checks in your editor:");
       out("  npm i -D @amstaff/dsl @amstaff/sampler-http @amstaff/handler-webhook");
       out(
-        `Then: amstaff check ${relative(process.cwd(), file)} && amstaff push ${relative(process.cwd(), file)}`,
+        `Then: amstaff check ${relative(process.cwd(), file)} && amstaff test && amstaff push ${relative(process.cwd(), file)}`,
       );
       return exit.ok;
+    }
+    case "test": {
+      const { runAlertTests } = await import("./alertTests.js");
+      const code = await runAlertTests(args, {
+        reporter: values.reporter,
+        destination: values["reporter-destination"],
+      });
+      return code === 0 ? exit.ok : exit.refused;
     }
     case "check": {
       need(1, "a file to check");
@@ -209,15 +258,18 @@ async function main(argv: string[]): Promise<number> {
       if (values.json) return json(monitors);
       if (monitors.length === 0)
         return say(args[0] ? `no monitors in module "${args[0]}"` : "no monitors yet");
+      // The NOTE column appears only when some monitor's alerts are held back, to keep the table narrow.
+      const noted = monitors.some((m) => m.suppressed);
       out(
         renderTable(
-          ["STATUS", "MODULE", "MONITOR", "SINCE", "LAST RESULT"],
+          ["STATUS", "MODULE", "MONITOR", "SINCE", "LAST RESULT", ...(noted ? ["NOTE"] : [])],
           monitors.map((m) => [
-            `${statusIcon[m.status] ?? m.status}${m.incident?.acknowledged ? " (acked)" : ""}`,
+            `${m.flapping ? `↯ FLAPPING (${m.status})` : (statusIcon[m.status] ?? m.status)}${m.incident?.acknowledged ? " (acked)" : ""}`,
             m.module,
             m.monitor,
             ago(m.since),
             m.lastResult ? truncate(m.lastResult.message, 80) : "-",
+            ...(noted ? [m.suppressed ? `suppressed: ${m.suppressed}` : ""] : []),
           ]),
         ),
       );
@@ -269,6 +321,60 @@ async function main(argv: string[]): Promise<number> {
       const path = `/monitors/${encodeURIComponent(args[0]!)}/${encodeURIComponent(args[1]!)}/ack`;
       await client().request("POST", path, JSON.stringify(values.by ? { by: values.by } : {}));
       out(`✔ acknowledged ${args[0]} / ${args[1]}`);
+      return exit.ok;
+    }
+    case "silence": {
+      const allModules = values["all-modules"] === true;
+      if (allModules === (args[0] !== undefined))
+        throw new UsageError(`give a module, or --all-modules for every module\n\n${help.silence}`);
+      if ((values.for === undefined) === (values.until === undefined))
+        throw new UsageError(`give --for <duration> or --until <date>\n\n${help.silence}`);
+      const silence = await client().request<SilenceView>(
+        "POST",
+        "/silences",
+        JSON.stringify({
+          ...(!allModules && { module: args[0] }),
+          ...(values.monitor && { monitors: values.monitor }),
+          ...(values.tag && { tags: values.tag }),
+          ...(values.for !== undefined && { for: values.for }),
+          ...(values.until !== undefined && { until: values.until }),
+          ...(values.reason !== undefined && { reason: values.reason }),
+          ...(values.by !== undefined && { by: values.by }),
+        }),
+      );
+      if (values.json) return json(silence);
+      out(`✔ silenced ${scopeOf(silence)} until ${isoTime(silence.until)} (${until(silence.until)})`);
+      out(`  id ${silence.id}: amstaff unsilence ${silence.id} ends it`);
+      return exit.ok;
+    }
+    case "silences": {
+      const silences = await client().request<SilenceView[]>(
+        "GET",
+        `/silences${values.all ? "?all=true" : ""}`,
+      );
+      if (values.json) return json(silences);
+      if (silences.length === 0) return say(values.all ? "no silences" : "no active silences");
+      out(
+        renderTable(
+          ["ID", "SCOPE", "UNTIL", "BY", "REASON"],
+          silences.map((s) => [
+            s.id,
+            scopeOf(s),
+            `${isoTime(s.until)} (${until(s.until)})`,
+            s.by,
+            truncate(s.reason, 60) || "-",
+          ]),
+        ),
+      );
+      return exit.ok;
+    }
+    case "unsilence": {
+      need(1, "a silence id (amstaff silences lists them)");
+      const ended = await client().request<SilenceView>(
+        "DELETE",
+        `/silences/${encodeURIComponent(args[0]!)}`,
+      );
+      out(`✔ ended silence ${ended.id} (${scopeOf(ended)})`);
       return exit.ok;
     }
     case "cluster": {
@@ -332,6 +438,40 @@ interface MonitorStatusView {
   since: number | null;
   lastResult: { message: string } | null;
   incident: { acknowledged: unknown } | null;
+  flapping?: boolean;
+  suppressed?: string | null;
+}
+interface SilenceView {
+  id: string;
+  module?: string;
+  scope: { monitors?: string[]; tags?: string[] };
+  from: number;
+  until: number;
+  by: string;
+  reason: string;
+}
+
+/** "Payments", "Payments / API, Database", "every module #db": what a silence covers. */
+function scopeOf(silence: SilenceView): string {
+  const parts = [silence.module ?? "every module"];
+  if (silence.scope.monitors) parts.push(`/ ${silence.scope.monitors.join(", ")}`);
+  if (silence.scope.tags) parts.push(silence.scope.tags.map((t) => `#${t}`).join(" "));
+  return parts.join(" ");
+}
+
+const isoTime = (at: number) => `${new Date(at).toISOString().slice(0, 19).replace("T", " ")}Z`;
+
+/** "in 2h", "in 5m", "ended": how far ahead a time is. */
+function until(at: number, now = Date.now()): string {
+  const seconds = Math.round((at - now) / 1000);
+  if (seconds <= 0) return "ended";
+  if (seconds < 60) return `in ${seconds}s`;
+  if (seconds < 3600) return `in ${Math.floor(seconds / 60)}m`;
+  if (seconds < 86_400) {
+    const minutes = Math.floor((seconds % 3600) / 60);
+    return `in ${Math.floor(seconds / 3600)}h${minutes > 0 ? `${minutes}m` : ""}`;
+  }
+  return `in ${Math.floor(seconds / 86_400)}d`;
 }
 interface HistoryView {
   current: number | null;
@@ -367,10 +507,31 @@ const tsconfigTemplate = {
     moduleResolution: "NodeNext",
     strict: true,
     noEmit: true,
+    // Alert tests import the module file with its extension: `import mod from "./service.ts"`.
+    allowImportingTsExtensions: true,
     skipLibCheck: true,
   },
   include: ["*.ts"],
 };
+
+function alertsTestTemplate(slug: string): string {
+  return `// Offline tests of ${slug}.ts's alerting, on a virtual clock: run them with \`amstaff test\`.
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { simulate } from "@amstaff/dsl/testing";
+import service from "./${slug}.ts";
+
+it("notifies once when the health check fails, and once when it recovers", () => {
+  const sim = simulate(service);
+  sim.set("Health check", "critical").advance("5m");
+  sim.set("Health check", "ok").advance("5m");
+  assert.deepEqual(
+    sim.notifications.map((n) => \`\${n.elapsed} \${n.from} → \${n.to}\`),
+    ["+0s pending → critical", "+5m critical → ok"],
+  );
+});
+`;
+}
 
 function moduleTemplate(name: string, slug: string): string {
   return `import { amstaff, every } from "@amstaff/dsl";

@@ -74,6 +74,7 @@ const optionsSchema = z.object({
     .regex(/^([\w.-]+=[^,=\s]+:\d{1,5})(,[\w.-]+=[^,=\s]+:\d{1,5})*$/, "b=host:port,c=host:port")
     .optional(),
   advertiseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  incidentTickMs: z.coerce.number().int().min(10).max(3_600_000).optional(),
 });
 
 async function main(): Promise<void> {
@@ -93,6 +94,8 @@ async function main(): Promise<void> {
       peers: { type: "string" },
       join: { type: "boolean" },
       "advertise-url": { type: "string" },
+      // Undocumented in --help: a testing knob (see the README's table).
+      "incident-tick-ms": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
@@ -113,6 +116,7 @@ async function main(): Promise<void> {
     raftHost: values["raft-host"] ?? env.AMSTAFF_RAFT_HOST,
     peers: values.peers ?? env.AMSTAFF_PEERS,
     advertiseUrl: values["advertise-url"] ?? env.AMSTAFF_ADVERTISE_URL,
+    incidentTickMs: values["incident-tick-ms"] ?? env.AMSTAFF_INCIDENT_TICK_MS,
   });
   if (!parsed.success) {
     const flag = (key: PropertyKey | undefined) =>

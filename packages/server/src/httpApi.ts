@@ -404,6 +404,19 @@ export function createHttpApi(
     ],
     [
       "GET",
+      /^\/monitors\/([^/]+)\/([^/]+)\/transitions$/,
+      (_, [module, monitor]) => {
+        if (!machine.monitor(module!, monitor!))
+          throw new AmstaffError(
+            "AMS_ERR_MODULE_NOT_FOUND",
+            `No monitor "${monitor}" in module "${module}".`,
+          );
+        // Suppressed changes have no delivery: this is where they stay visible, with the reason.
+        return { status: 200, body: machine.transitionsOf(module!, monitor!).reverse() };
+      },
+    ],
+    [
+      "GET",
       /^\/deliveries$/,
       (_, __, url) => ({
         status: 200,

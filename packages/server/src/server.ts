@@ -79,6 +79,12 @@ export interface ServerOptions {
   clusterTiming?: Partial<ClusterTiming> | undefined;
   /** Test-only: enables `POST /cluster/fault` (cut this node off the cluster). @default false */
   faultInjection?: boolean | undefined;
+  /**
+   * How often open incidents are checked for escalation stages, reminders and alerts no longer held
+   * back, besides after every sample. A testing knob: lower it to see escalations on time in tests.
+   * @default 5000
+   */
+  incidentTickMs?: number | undefined;
 }
 
 /** A running Amstaff node. */
@@ -194,6 +200,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     clock,
     logger,
     ownership,
+    incidentTickMs: options.incidentTickMs,
   });
   const deliveries = new DeliveryWorker({
     machine,

@@ -70,12 +70,20 @@ export function silenceRoutes(deps: {
           );
         }
         const { module, monitors, tags, reason } = body.data;
-        if (module !== undefined && monitors !== undefined) {
+        // A misspelt name would silence nothing while its author believes it does: refuse it.
+        if (module !== undefined) {
           const definition = machine.module(module)?.definition;
-          const unknown = monitors.filter((m) => !definition?.monitors.some((d) => d.name === m));
+          if (!definition) {
+            const known = machine.modules().map((m) => `"${m.name}"`);
+            throw new AmstaffError(
+              "AMS_ERR_REQUEST_INVALID",
+              `No module "${module}"${known.length > 0 ? ` (modules: ${known.join(", ")})` : ""}.`,
+            );
+          }
+          const unknown = (monitors ?? []).filter((m) => !definition.monitors.some((d) => d.name === m));
           if (unknown.length > 0) {
             throw new AmstaffError(
-              "AMS_ERR_MODULE_NOT_FOUND",
+              "AMS_ERR_REQUEST_INVALID",
               `No monitor ${unknown.map((m) => `"${m}"`).join(", ")} in module "${module}".`,
             );
           }

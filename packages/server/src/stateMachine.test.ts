@@ -370,3 +370,41 @@ describe("StateMachine incidents", () => {
     expect(copy.ownable()).toEqual(["User Service"]);
   });
 });
+
+describe("StateMachine silences", () => {
+  const silence = (id: string, until: number) => ({
+    type: "silence.add" as const,
+    silence: {
+      id,
+      module: "User Service",
+      scope: { monitors: ["Health"] },
+      from: 0,
+      until,
+      by: "bob",
+      reason: "",
+    },
+    at: 1_000,
+  });
+
+  it("keeps silences, active and ended, in its snapshot", () => {
+    const machine = new StateMachine();
+    machine.apply(put(), 1);
+    expect(machine.apply(silence("s1", 60_000), 2)).toMatchObject({ ok: true });
+    expect(machine.apply(silence("s2", 60_000), 3)).toMatchObject({ ok: true });
+    expect(machine.apply({ type: "silence.remove", id: "s2", at: 2_000 }, 4)).toMatchObject({
+      ok: true,
+      silence: { until: 2_000 },
+    });
+    expect(machine.apply(silence("s1", 70_000), 5)).toMatchObject({ ok: false, reason: "silence s1 exists" });
+    expect(machine.apply(silence("s3", 500), 6)).toMatchObject({ ok: false });
+
+    const restored = new StateMachine();
+    restored.restore(machine.snapshot());
+    expect(restored.silences(3_000).map((s) => s.id)).toEqual(["s1"]);
+    expect(restored.silences()).toEqual(machine.silences());
+    const module = restored.module("User Service")!;
+    expect(restored.suppression(module, module.definition.monitors[0]!, 3_000)).toMatch(
+      /^silenced by bob until /,
+    );
+  });
+});

@@ -248,7 +248,6 @@ export class StateMachine {
     this.#history.set(name, history.slice(-revisionsKept));
     this.#modules.set(name, module);
     // Monitors that survive a re-push keep their status, so re-deploying a module does not re-alert.
-    const names = new Set(definition.monitors.map((m) => m.name));
     for (const record of [...this.#monitors.values()]) {
       if (record.module !== name) continue;
       const before = previous?.definition.monitors.find((m) => m.name === record.monitor);

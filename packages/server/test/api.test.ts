@@ -159,3 +159,127 @@ describe("the HTTP API", () => {
     expect((await api("/modules")).body).toEqual(before);
   });
 });
+
+describe("silences over the API", () => {
+  const quiet = moduleSource(
+    [
+      monitor("Web").replace("handlers:", 'tags: ["edge"], handlers:'),
+      monitor("Worker").replace("handlers:", 'tags: ["batch"], handlers:'),
+    ].join("\n"),
+    "Quiet",
+  );
+  const post = (body: unknown) =>
+    api("/silences", { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body) });
+
+  it("refuses an invalid silence with a clear message, and creates nothing", async () => {
+    expect((await api("/monitor", { method: "POST", body: quiet })).status).toBe(201);
+    const before = (await api("/silences?all=true")).body;
+    const refusals: [unknown, RegExp][] = [
+      [{ module: "Quiet", for: "2 hours" }, /for: a duration such as "30m" or "2h"/],
+      [
+        { module: "Quiet", for: "2h", until: "2099-01-01T00:00:00Z" },
+        /give either "for" \(a duration\) or "until"/,
+      ],
+      [{ module: "Quiet" }, /give either "for" \(a duration\) or "until"/],
+      [{ monitors: ["Web"], for: "1h" }, /"monitors" names monitors of one module: give "module" too/],
+      [{ module: "Quiet", monitors: ["Web", "Nope"], for: "1h" }, /No monitor "Nope" in module "Quiet"/],
+      [{ module: "Quite", for: "1h" }, /No module "Quite" \(modules: .*"Quiet"/],
+      [{ module: "Quiet", for: "31d" }, /at most 30 days/],
+      [{ module: "Quiet", until: "2020-01-01T00:00:00Z" }, /ends before it starts, or in the past/],
+      [{ module: "Quiet", until: "tomorrow" }, /until/],
+      [{ module: "Quiet", for: "1h", colour: "red" }, /colour/],
+      ["{not json", /not JSON/],
+    ];
+    for (const [body, message] of refusals) {
+      const refused = await post(body);
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+      expect(refused.body.error.code).toBe("AMS_ERR_REQUEST_INVALID");
+      expect(refused.body.error.message).toMatch(message);
+    }
+    expect((await api("/silences?all=true")).body).toEqual(before);
+  });
+
+  it("lists active silences (all of them with ?all=true), ends one with DELETE and says 404 for an unknown id", async () => {
+    const created = await post({
+      module: "Quiet",
+      monitors: ["Web"],
+      for: "2h",
+      reason: "deploy",
+      by: "bob",
+    });
+    expect(created).toMatchObject({
+      status: 201,
+      body: { module: "Quiet", scope: { monitors: ["Web"] }, by: "bob", reason: "deploy" },
+    });
+    const { id, from, until } = created.body;
+    expect(until - from).toBe(2 * 3_600_000);
+    const tagged = await post({
+      module: "Quiet",
+      tags: ["batch"],
+      until: new Date(Date.now() + 60_000).toISOString(),
+    });
+    expect(tagged).toMatchObject({ status: 201, body: { by: "admin", reason: "" } });
+
+    expect((await api("/silences")).body.map((s: { id: string }) => s.id)).toEqual(
+      expect.arrayContaining([id, tagged.body.id]),
+    );
+    const suppressed = Object.fromEntries(
+      (await api("/monitors?module=Quiet")).body.map((m: { monitor: string; suppressed: string | null }) => [
+        m.monitor,
+        m.suppressed,
+      ]),
+    );
+    expect(suppressed.Web).toMatch(/^silenced by bob until .*: deploy$/);
+    expect(suppressed.Worker).toMatch(/^silenced by admin until /);
+
+    const ended = await api(`/silences/${id}`, { method: "DELETE" });
+    expect(ended.status).toBe(200);
+    expect(ended.body.until).toBeLessThanOrEqual(Date.now());
+    const active = (await api("/silences")).body.map((s: { id: string }) => s.id);
+    expect(active).not.toContain(id);
+    expect(active).toContain(tagged.body.id);
+    expect((await api("/silences?all=true")).body.map((s: { id: string }) => s.id)).toContain(id);
+    expect((await api(`/silences/${id}`, { method: "DELETE" })).status).toBe(404);
+    const unknown = await api("/silences/nope1234", { method: "DELETE" });
+    expect(unknown).toMatchObject({ status: 404, body: { error: { code: "AMS_ERR_SILENCE_NOT_FOUND" } } });
+    expect((await api(`/silences/${tagged.body.id}`, { method: "DELETE" })).status).toBe(200);
+  });
+
+  it("keeps silences across a restart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "amstaff-api-silences-"));
+    try {
+      const first = await startServer({ dataDir: dir, port: 0, logger: "silent", token: server.token });
+      const call = async (base: string, path: string, init: { method?: string; body?: string } = {}) => {
+        const response = await fetch(`${base}${path}`, {
+          ...init,
+          headers: { authorization: `Bearer ${server.token}` },
+        });
+        return { status: response.status, body: (await response.json()) as any };
+      };
+      expect((await call(first.url, "/monitor", { method: "POST", body: quiet })).status).toBe(201);
+      const kept = await call(first.url, "/silences", {
+        method: "POST",
+        body: JSON.stringify({ module: "Quiet", for: "1h", reason: "kept" }),
+      });
+      const ended = await call(first.url, "/silences", {
+        method: "POST",
+        body: JSON.stringify({ module: "Quiet", tags: ["edge"], for: "1h" }),
+      });
+      await call(first.url, `/silences/${ended.body.id}`, { method: "DELETE" });
+      await first.stop();
+
+      await using second = await startServer({
+        dataDir: dir,
+        port: 0,
+        logger: "silent",
+        token: server.token,
+      });
+      expect((await call(second.url, "/silences")).body).toEqual([kept.body]);
+      expect(
+        (await call(second.url, "/silences?all=true")).body.map((s: { id: string }) => s.id).sort(),
+      ).toEqual([kept.body.id, ended.body.id].sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServerProcess } from "./serverProcess.js";
 
 const cli = fileURLToPath(new URL("../dist/amstaffCli.js", import.meta.url));
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "amstaff-cli-"));
 const server = new ServerProcess();
 
@@ -18,9 +19,9 @@ ${monitors.map((name) => `  m.monitor(${JSON.stringify(name)}, { sampler: httpGe
 });
 `;
 
-function amstaff(args: string[], env: Record<string, string> = {}) {
+function amstaff(args: string[], env: Record<string, string> = {}, cwd = work) {
   const result = spawnSync(process.execPath, [cli, ...args], {
-    cwd: work,
+    cwd,
     env: {
       ...process.env,
       AMSTAFF_URL: server.url,
@@ -29,7 +30,7 @@ function amstaff(args: string[], env: Record<string, string> = {}) {
       ...env,
     },
     encoding: "utf8",
-    timeout: 30_000,
+    timeout: 60_000,
   });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
@@ -132,6 +133,25 @@ describe("the amstaff CLI against a real server", { timeout: 120_000 }, () => {
     expect(readFileSync(join(work, "monitoring", "tsconfig.json"), "utf8")).toContain('"strict": true');
     expect(amstaff(["init", "Billing API"]).out).toContain("exists   monitoring/billing-api.ts");
     expect(amstaff(["check", "monitoring/billing-api.ts"]).code).toBe(0);
+    expect(init.out).toContain("created  monitoring/billing-api.alerts.test.ts");
+  });
+
+  it("runs the scaffold's alert test offline with amstaff test, and fails on a wrong expectation", () => {
+    // Inside the package, so the scaffold's imports resolve as in a project that installed Amstaff.
+    const project = mkdtempSync(join(packageDir, ".init-"));
+    try {
+      expect(amstaff(["init", "Billing API"], {}, project).code).toBe(0);
+      const passed = amstaff(["test"], {}, project);
+      expect(passed.code, passed.out + passed.err).toBe(0);
+      expect(passed.out).toMatch(/pass 1/);
+      const test = join(project, "monitoring", "billing-api.alerts.test.ts");
+      writeFileSync(test, readFileSync(test, "utf8").replace('"+5m critical → ok"', '"+6m critical → ok"'));
+      const failed = amstaff(["test", "monitoring/*.alerts.test.ts", "--reporter", "tap"], {}, project);
+      expect(failed.code).toBe(1);
+      expect(failed.out).toMatch(/not ok 1 - notifies once/);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 
   it("shows the cluster: a single node is a cluster of one that leads and owns the modules", () => {
@@ -141,5 +161,77 @@ describe("the amstaff CLI against a real server", { timeout: 120_000 }, () => {
     expect(shown.out).toMatch(/^NODE\s+ROLE\s+HEALTH\s+API\s+MODULES$/m);
     expect(shown.out).toMatch(/leader\s+up\s+http:\/\/127\.0\.0\.1:\d+\s+User Service/);
     expect(amstaff(["cluster", "add", "x"]).code).toBe(2);
+  });
+
+  it("silences a monitor, lists silences, shows the suppression in status, and ends it", () => {
+    expect(amstaff(["push", "v2.ts"]).code).toBe(0);
+    expect(amstaff(["--help"]).out).toMatch(/silence <module> --for 2h/);
+    expect(amstaff(["help", "silence"]).out).toContain("--all-modules");
+
+    const silenced = amstaff([
+      "silence",
+      "User Service",
+      "--monitor",
+      "Health",
+      "--monitor",
+      "Login",
+      "--for",
+      "2h",
+      "--reason",
+      "database migration",
+      "--by",
+      "carol",
+    ]);
+    expect(silenced).toMatchObject({ code: 0, err: "" });
+    expect(silenced.out).toMatch(
+      /^✔ silenced User Service \/ Health, Login until \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ \(in (1h59m|2h)\)$/m,
+    );
+    const id = /id ([0-9a-f]{8}): amstaff unsilence \1 ends it/.exec(silenced.out)?.[1];
+    expect(id).toBeDefined();
+    const everywhere = amstaff(["silence", "--all-modules", "--tag", "edge", "--for", "30m"]);
+    expect(everywhere.out).toContain("✔ silenced every module #edge until");
+
+    expect(amstaff(["silence", "User Service"])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("give --for <duration> or --until <date>"),
+    });
+    expect(amstaff(["silence", "--for", "1h"])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("give a module, or --all-modules"),
+    });
+    expect(amstaff(["silence", "User Service", "--monitor", "Nope", "--for", "1h"])).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('No monitor "Nope" in module "User Service"'),
+    });
+    expect(amstaff(["silence", "User Service", "--for", "45d"])).toMatchObject({
+      code: 1,
+      err: expect.stringContaining("at most 30 days"),
+    });
+
+    const listed = amstaff(["silences"]).out.trim().split("\n");
+    expect(listed[0]).toMatch(/^ID\s+SCOPE\s+UNTIL\s+BY\s+REASON$/);
+    expect(listed).toHaveLength(3);
+    expect(listed.find((line) => line.startsWith(id!))).toMatch(
+      /User Service \/ Health, Login\s+\S+ \S+Z \(in (1h59m|2h)\)\s+carol\s+database migration$/,
+    );
+    expect(JSON.parse(amstaff(["silences", "--json"]).out)).toHaveLength(2);
+
+    const status = amstaff(["status", "User Service"]).out;
+    expect(status).toMatch(/^STATUS\s+MODULE\s+MONITOR\s+SINCE\s+LAST RESULT\s+NOTE$/m);
+    expect(status).toMatch(/Health\s+.*suppressed: silenced by carol until \S+: database migration$/m);
+    expect(JSON.parse(amstaff(["status", "--json"]).out)[0]).toMatchObject({
+      flapping: false,
+      suppressed: expect.stringContaining("carol"),
+    });
+
+    expect(amstaff(["unsilence", id!]).out).toContain(`✔ ended silence ${id} (User Service / Health, Login)`);
+    expect(amstaff(["silences"]).out).not.toContain(id);
+    expect(amstaff(["silences", "--all"]).out).toMatch(new RegExp(`^${id}\\s.*\\(ended\\)`, "m"));
+    expect(amstaff(["status", "User Service"]).out).not.toContain("NOTE");
+    expect(amstaff(["unsilence", id!])).toMatchObject({
+      code: 1,
+      err: expect.stringContaining(`No active silence "${id}"`),
+    });
+    expect(amstaff(["unsilence"]).code).toBe(2);
   });
 });

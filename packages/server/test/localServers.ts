@@ -17,6 +17,8 @@ export async function startTarget() {
     probes: [] as { at: number; path: string; node: string | undefined }[],
     /** Per-path statuses, overriding `status`. */
     statusOf: new Map<string, number>(),
+    /** Per-path delays before answering, in ms (a slow target, for latency thresholds). */
+    delayOf: new Map<string, number>(),
   };
   target.server.on("request", (request, response) => {
     target.hits++;
@@ -25,8 +27,13 @@ export async function startTarget() {
     target.probes.push({ at: Date.now(), path, node: typeof node === "string" ? node : undefined });
     const status = target.statusOf.get(path) ?? target.status;
     request.resume();
-    response.writeHead(status, { "content-type": "application/json" });
-    response.end(JSON.stringify({ status: status === 200 ? "UP" : "DOWN" }));
+    const answer = () => {
+      response.writeHead(status, { "content-type": "application/json" });
+      response.end(JSON.stringify({ status: status === 200 ? "UP" : "DOWN" }));
+    };
+    const delay = target.delayOf.get(path) ?? 0;
+    if (delay > 0) setTimeout(answer, delay);
+    else answer();
   });
   target.url = await listen(target.server);
   return Object.assign(target, {
