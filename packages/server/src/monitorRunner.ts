@@ -3,6 +3,7 @@ import {
   evaluate,
   type MonitorDefinition,
   type MonitorState,
+  type MonitorStatus,
   runProbe,
   type SampleResult,
   type Sampler,
@@ -27,6 +28,14 @@ export interface MonitorRunnerDeps {
   logger: Logger;
   /** Which modules this node may run (the cluster's ownership and lease); absent: all of them. */
   ownership?: Ownership | undefined;
+  /** Hears every sample this node takes and every status change it commits (history, metrics). */
+  observer?: RunObserver | undefined;
+}
+
+/** What a {@link MonitorRunner} reports as it runs. Must not throw. */
+export interface RunObserver {
+  sample(module: string, monitor: string, result: SampleResult): void;
+  transition(module: string, monitor: string, from: MonitorStatus, to: MonitorStatus): void;
 }
 
 /** What a node may run, and the fencing token to put on what it commits. */
@@ -144,6 +153,7 @@ export class MonitorRunner {
         };
     if (signal.aborted || this.#running.get(module.name)?.version !== module.version) return;
     observations.record(module.name, definition.name, result);
+    this.#deps.observer?.sample(module.name, definition.name, result);
     const { state, change } = evaluate(entry.state, result, { consecutive: definition.consecutive });
     if (!change) {
       entry.state = state;
@@ -166,6 +176,7 @@ export class MonitorRunner {
       });
       if (applied.ok) {
         entry.state = state;
+        this.#deps.observer?.transition(module.name, definition.name, change.from, change.to);
         logger.info(
           { module: module.name, monitor: definition.name, from: change.from, to: change.to },
           "status changed",
