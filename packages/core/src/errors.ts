@@ -23,6 +23,8 @@ export const errorCodes = {
   AMS_ERR_DELIVERY_FAILED: "delivery failed",
   /** A request lacked valid credentials. */
   AMS_ERR_AUTH_REQUIRED: "authentication required",
+  /** A valid token asked for something it may not do (a read-only token tried a write). */
+  AMS_ERR_AUTH_FORBIDDEN: "forbidden",
   /** A request was malformed. */
   AMS_ERR_REQUEST_INVALID: "invalid request",
   /** A request body exceeded the configured limit. */

@@ -3,7 +3,9 @@ import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { describeError } from "@amstaff/core";
 import { z } from "zod";
+import { parseStatusPages } from "./dashboard/statusPage.js";
 import { startServer } from "./server.js";
+import { parseNamedTokens } from "./token.js";
 import { version } from "./version.js";
 
 const usage = `amstaff-server ${version}: monitoring and alerting as code
@@ -16,6 +18,11 @@ Options:
   --data-dir <path>    where state is kept (env AMSTAFF_DATA_DIR, default ./amstaff-data)
   --log-level <level>  trace, debug, info, warn, error or silent (env AMSTAFF_LOG_LEVEL, default info)
   --public-url <url>   the URL people reach this server at, for links in notifications (env AMSTAFF_PUBLIC_URL)
+  --history-raw-days <n>     days raw samples are kept (env AMSTAFF_HISTORY_RAW_DAYS, default 7)
+  --history-rollup-days <n>  days 5-minute summaries of samples are kept (env AMSTAFF_HISTORY_ROLLUP_DAYS, default 90)
+  --metrics-public     serve GET /metrics without a token (env AMSTAFF_METRICS_PUBLIC=1)
+  --status-page <list> publish public status pages, e.g. tag:public,module:Payments (env AMSTAFF_STATUS_PAGES);
+                       served without a token at /status/tag/<tag> and /status/module/<name>
 
 Cluster (none of these: a cluster of one):
   --node-id <id>       this node's id, kept in <data-dir>/node-id (env AMSTAFF_NODE_ID)
@@ -30,32 +37,11 @@ Cluster (none of these: a cluster of one):
 
 The API token is AMSTAFF_TOKEN; when it is unset, the server generates one on first start
 and keeps it in <data-dir>/token. More named tokens: AMSTAFF_TOKENS="ci=<token>,alice=<token>";
-every push records the name of the token that made it. Slack's Acknowledge buttons are answered
+every push records the name of the token that made it. Read-only tokens, for dashboards and
+Prometheus (GET requests only): AMSTAFF_READ_TOKENS="grafana=<token>,wall=<token>". Slack's Acknowledge buttons are answered
 at /integrations/slack/actions when AMSTAFF_SLACK_SIGNING_SECRET is set (AMSTAFF_SLACK_TOKEN, if set,
 updates acknowledged messages with chat.update).
 `;
-
-/** Reads AMSTAFF_TOKENS: comma-separated name=token pairs. */
-function parseTokens(text: string | undefined): Record<string, string> {
-  const tokens: Record<string, string> = {};
-  const pairs = (text ?? "")
-    .split(",")
-    .map((p) => p.trim())
-    .filter(Boolean);
-  pairs.forEach((pair, i) => {
-    const at = pair.indexOf("=");
-    const name = at > 0 ? pair.slice(0, at).trim() : "";
-    const token = pair.slice(at + 1).trim();
-    // The message names the entry by position only: a malformed entry may be mostly token.
-    if (!/^[\w.-]+$/.test(name) || token.length < 16) {
-      throw new Error(
-        `AMSTAFF_TOKENS entry ${i + 1} is not name=token with a token of 16 characters or more`,
-      );
-    }
-    tokens[name] = token;
-  });
-  return tokens;
-}
 
 const optionsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
@@ -75,6 +61,8 @@ const optionsSchema = z.object({
     .optional(),
   advertiseUrl: z.url({ protocol: /^https?$/ }).optional(),
   incidentTickMs: z.coerce.number().int().min(10).max(3_600_000).optional(),
+  historyRawDays: z.coerce.number().positive().max(3650).optional(),
+  historyRollupDays: z.coerce.number().positive().max(3650).optional(),
 });
 
 async function main(): Promise<void> {
@@ -88,6 +76,7 @@ async function main(): Promise<void> {
       "data-dir": { type: "string" },
       "log-level": { type: "string" },
       "public-url": { type: "string" },
+      "status-page": { type: "string" },
       "node-id": { type: "string" },
       "raft-port": { type: "string" },
       "raft-host": { type: "string" },
@@ -96,6 +85,9 @@ async function main(): Promise<void> {
       "advertise-url": { type: "string" },
       // Undocumented in --help: a testing knob (see the README's table).
       "incident-tick-ms": { type: "string" },
+      "history-raw-days": { type: "string" },
+      "history-rollup-days": { type: "string" },
+      "metrics-public": { type: "boolean" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
@@ -117,6 +109,8 @@ async function main(): Promise<void> {
     peers: values.peers ?? env.AMSTAFF_PEERS,
     advertiseUrl: values["advertise-url"] ?? env.AMSTAFF_ADVERTISE_URL,
     incidentTickMs: values["incident-tick-ms"] ?? env.AMSTAFF_INCIDENT_TICK_MS,
+    historyRawDays: values["history-raw-days"] ?? env.AMSTAFF_HISTORY_RAW_DAYS,
+    historyRollupDays: values["history-rollup-days"] ?? env.AMSTAFF_HISTORY_ROLLUP_DAYS,
   });
   if (!parsed.success) {
     const flag = (key: PropertyKey | undefined) =>
@@ -124,7 +118,7 @@ async function main(): Promise<void> {
     const issues = parsed.error.issues.map((i) => `  --${flag(i.path[0])}: ${i.message}`).join("\n");
     throw new Error(`invalid options:\n${issues}\n\n${usage}`);
   }
-  const { peers, ...options } = parsed.data;
+  const { peers, historyRawDays, historyRollupDays, ...options } = parsed.data;
   const server = await startServer({
     ...options,
     peers: Object.fromEntries(
@@ -134,11 +128,14 @@ async function main(): Promise<void> {
         .map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]),
     ),
     join: values.join ?? false,
+    history: { rawDays: historyRawDays, rollupDays: historyRollupDays },
+    metricsPublic: values["metrics-public"] ?? env.AMSTAFF_METRICS_PUBLIC === "1",
     clusterSecret: env.AMSTAFF_CLUSTER_SECRET,
     // Test-only switch for the partition test; never set it in production.
     faultInjection: env.AMSTAFF_FAULT_INJECTION === "1",
     token: env.AMSTAFF_TOKEN,
-    tokens: parseTokens(env.AMSTAFF_TOKENS),
+    tokens: parseNamedTokens(env.AMSTAFF_TOKENS, "AMSTAFF_TOKENS"),
+    readTokens: parseNamedTokens(env.AMSTAFF_READ_TOKENS, "AMSTAFF_READ_TOKENS"),
     slack: env.AMSTAFF_SLACK_SIGNING_SECRET
       ? {
           signingSecret: env.AMSTAFF_SLACK_SIGNING_SECRET,
@@ -147,6 +144,7 @@ async function main(): Promise<void> {
         }
       : undefined,
     logger: options.logLevel,
+    statusPages: parseStatusPages(values["status-page"] ?? env.AMSTAFF_STATUS_PAGES),
   });
 
   // The token itself is never printed: only where it is and how to use it.

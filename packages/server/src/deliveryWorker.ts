@@ -46,6 +46,10 @@ export interface DeliveryWorkerDeps {
   publicUrl?: string | undefined;
   /** Which modules' deliveries this node makes (the owner's); absent: all of them. */
   ownership?: Ownership | undefined;
+  /** Hears the outcome and duration of every attempt (metrics). Must not throw. */
+  onAttempt?:
+    | ((plugin: string, outcome: "delivered" | "retrying" | "failed", durationMs: number) => void)
+    | undefined;
 }
 
 /**
@@ -119,6 +123,7 @@ export class DeliveryWorker {
     let outcome:
       | { outcome: "delivered"; receipt?: DeliveryReceipt }
       | { outcome: "retrying" | "failed"; error: string; nextAttemptAt?: number };
+    const started = performance.now();
     const signal = AbortSignal.any([
       this.#controller.signal,
       AbortSignal.timeout(this.#policy.attemptTimeoutMs),
@@ -169,6 +174,7 @@ export class DeliveryWorker {
         };
       }
     }
+    this.#deps.onAttempt?.(delivery.handler.plugin, outcome.outcome, performance.now() - started);
     try {
       await log.propose({
         type: "delivery.attempt",

@@ -12,8 +12,10 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import type { Clock } from "./clock.js";
 import { errorResponse } from "./httpErrors.js";
+import type { ServerMetrics } from "./metrics.js";
 import type { Observations } from "./observations.js";
 import type { ReplicatedLog } from "./replicatedLog.js";
+import type { SampleHistory } from "./sampleHistory.js";
 import type { Scheduler } from "./scheduler.js";
 import { silenceRoutes } from "./silenceRoutes.js";
 import type { StateMachine } from "./stateMachine.js";
@@ -30,6 +32,14 @@ export interface HttpApiDeps {
   logger: Logger;
   /** The API tokens by name; the name of the token a write used is recorded with it. */
   tokens: ReadonlyMap<string, string>;
+  /** Read-only tokens by name: `GET` requests only; anything else answers `403`. */
+  readTokens?: ReadonlyMap<string, string> | undefined;
+  /** This node's sample history, for `GET /modules/:module/monitors/:monitor/samples`. */
+  history?: SampleHistory | undefined;
+  /** The node's metrics, for `GET /metrics`. */
+  metrics?: ServerMetrics | undefined;
+  /** Serve `GET /metrics` without a token. @default false */
+  metricsPublic?: boolean | undefined;
   version: string;
   /** Largest accepted request body in bytes. @default 1048576 */
   maxBodyBytes?: number;
@@ -39,7 +49,17 @@ export interface HttpApiDeps {
   extraRoutes?: [method: string, pattern: RegExp, route: Route][];
 }
 
-type Reply = { status: number; body: unknown };
+/**
+ * What a route answers: a JSON body, or (`stream`) a response the route writes itself, such as the
+ * Server-Sent Events of `GET /events`.
+ */
+type Reply = {
+  status: number;
+  body: unknown;
+  stream?: (response: ServerResponse) => void;
+  /** Sends `body`, a string, as is with this content type instead of as JSON (`GET /metrics`). */
+  contentType?: string;
+};
 /** One endpoint of the API: gets the request, the pattern's captures, the URL and the caller's token name. */
 export type Route = (
   request: IncomingMessage,
@@ -65,6 +85,22 @@ function optionsJsonSchema(plugin: PluginDescriptor): unknown {
 }
 
 const rollbackBodySchema = z.strictObject({ revision: z.number().int().min(1).optional() });
+
+const epochMs = z
+  .string()
+  .regex(/^\d{1,15}$/, "milliseconds since the epoch, e.g. 1767225600000")
+  .transform(Number);
+const samplesQuerySchema = z.strictObject({
+  from: epochMs.optional(),
+  to: epochMs.optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,6}$/, "a whole number")
+    .transform(Number)
+    .pipe(z.number().min(1).max(10_000))
+    .optional(),
+  consistent: z.string().optional(),
+});
 
 /** A module file the compiler refused: answered with 400 and the compiler's errors. */
 class CompileRefusal extends Error {
@@ -94,26 +130,30 @@ function safeJson(text: string): unknown {
 }
 
 /**
- * The JSON API. Every endpoint but `GET /health` needs `Authorization: Bearer <token>`; bad requests get
- * a 4xx with `{ error: { code, message } }` and change nothing.
+ * The JSON API. Every endpoint but `GET /health` (and `GET /metrics` with `metricsPublic`) needs
+ * `Authorization: Bearer <token>`, and a read-only token may only `GET`; bad requests get a 4xx with
+ * `{ error: { code, message } }` and change nothing.
  */
 export function createHttpApi(
   deps: HttpApiDeps,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const { machine, log, observations, scheduler, clock, logger } = deps;
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024;
-  const tokenDigests = [...deps.tokens].map(([name, token]) => ({ name, digest: digest(token) }));
+  const tokenDigests = [
+    ...[...deps.tokens].map(([name, token]) => ({ name, readOnly: false, digest: digest(token) })),
+    ...[...(deps.readTokens ?? [])].map(([name, token]) => ({ name, readOnly: true, digest: digest(token) })),
+  ];
 
-  /** The name of the token the request presents, if it is a valid one. */
-  const caller = (request: IncomingMessage): string | undefined => {
+  /** The token the request presents (its name, and whether it is read-only), if it is a valid one. */
+  const caller = (request: IncomingMessage): { name: string; readOnly: boolean } | undefined => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
     if (!match) return undefined;
     // Comparing digests keeps each comparison constant-time whatever the presented token's length,
     // and every token is compared so the time taken does not tell which one matched.
     const presented = digest(match[1]!);
-    let name: string | undefined;
-    for (const token of tokenDigests) if (timingSafeEqual(presented, token.digest)) name ??= token.name;
-    return name;
+    let found: { name: string; readOnly: boolean } | undefined;
+    for (const token of tokenDigests) if (timingSafeEqual(presented, token.digest)) found ??= token;
+    return found && { name: found.name, readOnly: found.readOnly };
   };
 
   const readBody = async (request: IncomingMessage): Promise<string> => {
@@ -247,6 +287,40 @@ export function createHttpApi(
     return { ...reply, body: { ...(reply.body as object), rolledBackTo: target.revision } };
   };
 
+  /** A monitor's sample history on this node (raw or in 5-minute buckets), over a time range. */
+  const samples: Route = (_, [module, monitor], url) => {
+    const definition = moduleOr404(module!).definition.monitors.find((m) => m.name === monitor);
+    if (!definition) {
+      throw new AmstaffError(
+        "AMS_ERR_MODULE_NOT_FOUND",
+        `No monitor "${monitor}" in module "${module}". GET /modules/${encodeURIComponent(module!)} lists them.`,
+      );
+    }
+    const query = samplesQuerySchema.safeParse(Object.fromEntries(url.searchParams));
+    if (!query.success) {
+      throw new AmstaffError(
+        "AMS_ERR_REQUEST_INVALID",
+        `Invalid query: ${formatIssues(query.error.issues)}. Use ?from=<ms>&to=<ms>&limit=<1..10000>.`,
+      );
+    }
+    const to = query.data.to ?? clock.now();
+    const from = query.data.from ?? to - 86_400_000;
+    if (from > to) {
+      throw new AmstaffError("AMS_ERR_REQUEST_INVALID", "Invalid query: from must not be after to.");
+    }
+    const limit = query.data.limit ?? 2_000;
+    const page = deps.history?.query(module!, monitor!, { from, to, limit }) ?? {
+      resolution: "raw",
+      samples: [],
+    };
+    return { status: 200, body: { module, monitor, from, to, ...page } };
+  };
+
+  const metricsText: Route = async () => {
+    const { contentType, body } = await deps.metrics!.text();
+    return { status: 200, body, contentType };
+  };
+
   const monitorsView = (url: URL) => {
     const filter = {
       module: url.searchParams.get("module"),
@@ -365,6 +439,8 @@ export function createHttpApi(
     ],
     ["GET", /^\/monitors$/, (_, __, url) => ({ status: 200, body: monitorsView(url) })],
     ...silenceRoutes({ machine, log, clock, readBody }),
+    ["GET", /^\/modules\/([^/]+)\/monitors\/([^/]+)\/samples$/, samples],
+    ...(deps.metrics ? [["GET", /^\/metrics$/, metricsText] as [string, RegExp, Route]] : []),
     ...(deps.extraRoutes ?? []),
     [
       "POST",
@@ -456,12 +532,16 @@ export function createHttpApi(
       if (!match) continue;
       pathMatched = true;
       if (method !== request.method) continue;
-      const name = caller(request);
-      if (url.pathname !== "/health" && name === undefined) {
+      const token = caller(request);
+      const open = url.pathname === "/health" || (url.pathname === "/metrics" && deps.metricsPublic === true);
+      if (!open && token === undefined) {
         throw new AmstaffError(
           "AMS_ERR_AUTH_REQUIRED",
           "Missing or wrong token: send Authorization: Bearer <token> (the server prints where its token is).",
         );
+      }
+      if (token?.readOnly && request.method !== "GET") {
+        throw new AmstaffError("AMS_ERR_AUTH_FORBIDDEN", `token "${token.name}" is read-only`);
       }
       let params: string[];
       try {
@@ -472,7 +552,7 @@ export function createHttpApi(
       if (request.method === "GET" && url.searchParams.get("consistent") === "true") {
         await deps.consistentRead?.();
       }
-      return handler(request, params, url, name ?? "anonymous");
+      return handler(request, params, url, token?.name ?? "anonymous");
     }
     return pathMatched
       ? {
@@ -500,7 +580,7 @@ export function createHttpApi(
     const started = performance.now();
     const url = new URL(request.url ?? "/", "http://localhost");
     void route(request, url)
-      .catch((error: unknown) => {
+      .catch((error: unknown): Reply => {
         if (error instanceof CompileRefusal) {
           return {
             status: 400,
@@ -514,10 +594,14 @@ export function createHttpApi(
         if (status >= 500) logger.error({ requestId, err: error }, "request failed");
         return { status, body };
       })
-      .then(({ status, body }) => {
-        const payload = JSON.stringify(body);
+      .then(({ status, body, stream, contentType }) => {
+        if (stream) {
+          logger.info({ requestId, method: request.method, path: url.pathname, status }, "stream opened");
+          return stream(response);
+        }
+        const payload = contentType === undefined ? JSON.stringify(body) : String(body);
         response.writeHead(status, {
-          "content-type": "application/json; charset=utf-8",
+          "content-type": contentType ?? "application/json; charset=utf-8",
           "content-length": Buffer.byteLength(payload),
           "x-request-id": requestId,
         });

@@ -12,6 +12,9 @@ export type {
   TransitionRecord,
 } from "./commands.js";
 export { commandSchema } from "./commands.js";
+export type { OverviewRow } from "./dashboard/dashboard.js";
+export type { PublicStatus, StatusPageSelection } from "./dashboard/statusPage.js";
+export { parseStatusPages } from "./dashboard/statusPage.js";
 export type { RetryPolicy } from "./deliveryWorker.js";
 export { defaultRetryPolicy } from "./deliveryWorker.js";
 export type { Discovery, DiscoveryProblem } from "./discovery.js";
@@ -22,6 +25,7 @@ export { builtinPlugins, PluginRegistry } from "./plugins.js";
 export type { RaftLogOptions } from "./raftLog.js";
 export { migrateSqliteLog, RaftLog } from "./raftLog.js";
 export type { ReplicatedLog } from "./replicatedLog.js";
+export type { HistoryBucket, HistoryPage, HistoryRange, HistorySample } from "./sampleHistory.js";
 export type { Job, SchedulerOptions, SchedulerStats } from "./scheduler.js";
 export { Scheduler } from "./scheduler.js";
 export type { AmstaffServer, ServerOptions } from "./server.js";

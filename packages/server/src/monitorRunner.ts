@@ -5,6 +5,7 @@ import {
   evaluationPolicyOf,
   type MonitorDefinition,
   type MonitorState,
+  type MonitorStatus,
   runProbe,
   type SampleResult,
   type Sampler,
@@ -35,6 +36,14 @@ export interface MonitorRunnerDeps {
    * @default 5000
    */
   incidentTickMs?: number | undefined;
+  /** Hears every sample this node takes and every status change it commits (history, metrics). */
+  observer?: RunObserver | undefined;
+}
+
+/** What a {@link MonitorRunner} reports as it runs. Must not throw. */
+export interface RunObserver {
+  sample(module: string, monitor: string, result: SampleResult): void;
+  transition(module: string, monitor: string, from: MonitorStatus, to: MonitorStatus): void;
 }
 
 /** What a node may run, and the fencing token to put on what it commits. */
@@ -182,6 +191,7 @@ export class MonitorRunner {
         };
     if (signal.aborted || this.#running.get(module.name)?.version !== module.version) return;
     observations.record(module.name, definition.name, result);
+    this.#deps.observer?.sample(module.name, definition.name, result);
     const { state, change } = evaluate(entry.state, result, evaluationPolicyOf(definition));
     if (!change) {
       entry.state = state;
@@ -205,6 +215,7 @@ export class MonitorRunner {
       });
       if (applied.ok) {
         entry.state = state;
+        this.#deps.observer?.transition(module.name, definition.name, change.from, change.to);
         logger.info(
           { module: module.name, monitor: definition.name, from: change.from, to: change.to },
           "status changed",

@@ -17,6 +17,7 @@ export class Observations {
   readonly #db: Database.Database;
   readonly #latest = new Map<string, Observation>();
   readonly #dirty = new Set<string>();
+  readonly #listeners = new Set<(module: string, monitor: string) => void>();
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -45,6 +46,13 @@ export class Observations {
     const k = key(module, monitor);
     this.#latest.set(k, { lastResult: result, lastRunAt: result.timestamp });
     this.#dirty.add(k);
+    for (const listener of this.#listeners) listener(module, monitor);
+  }
+
+  /** Calls `listener` after every {@link record} (the dashboard's live updates); returns its remover. */
+  onRecord(listener: (module: string, monitor: string) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   forget(module: string, monitor: string): void {

@@ -12,6 +12,8 @@ export interface SchedulerOptions {
   random?: () => number;
   /** Called when a run is skipped because the previous one is still going. */
   onSkip?: (key: string) => void;
+  /** Called as each run starts, with how late it started against its due time (for metrics). */
+  onRun?: (latenessMs: number) => void;
   /** How long each of the two lateness histograms collects; stats cover the last one to two windows. @default 10000 */
   latenessWindowMs?: number;
 }
@@ -64,6 +66,7 @@ export class Scheduler {
   readonly #random: () => number;
   readonly #concurrency: number;
   readonly #onSkip: ((key: string) => void) | undefined;
+  readonly #onRun: ((latenessMs: number) => void) | undefined;
   readonly #entries = new Map<string, Entry>();
   readonly #controller = new AbortController();
   #active = 0;
@@ -77,6 +80,7 @@ export class Scheduler {
     this.#random = options.random ?? Math.random;
     this.#concurrency = options.concurrency ?? 64;
     this.#onSkip = options.onSkip;
+    this.#onRun = options.onRun;
     this.#lateness = new LatenessHistogram(options.latenessWindowMs ?? 10_000);
   }
 
@@ -184,6 +188,7 @@ export class Scheduler {
     this.#runs++;
     const now = this.#clock.now();
     this.#lateness.record(now - dueAt, now);
+    this.#onRun?.(now - dueAt);
     try {
       await job.run(this.#controller.signal);
     } catch {

@@ -8,16 +8,20 @@ import { closeSandboxes, createCompiler } from "@amstaff/dsl/compiler";
 import { createSlackInteractions } from "@amstaff/handler-slack";
 import { type Message, type RaftTransport, TcpTransport } from "@amstaff/raft";
 import Database from "better-sqlite3";
-import { type Logger, pino } from "pino";
+import { type DestinationStream, type Logger, pino } from "pino";
 import { type Clock, systemClock } from "./clock.js";
 import { Cluster, type ClusterTiming } from "./cluster.js";
+import { createDashboard } from "./dashboard/dashboard.js";
+import type { StatusPageSelection } from "./dashboard/statusPage.js";
 import { DeliveryWorker, type RetryPolicy } from "./deliveryWorker.js";
 import { discoverPlugins, serverPackageDir } from "./discovery.js";
 import { createHttpApi, type Route } from "./httpApi.js";
+import { ServerMetrics } from "./metrics.js";
 import { MonitorRunner } from "./monitorRunner.js";
 import { Observations } from "./observations.js";
 import { builtinPlugins, PluginRegistry } from "./plugins.js";
 import { migrateSqliteLog, RaftLog } from "./raftLog.js";
+import { SampleHistory } from "./sampleHistory.js";
 import { Scheduler } from "./scheduler.js";
 import { StateMachine } from "./stateMachine.js";
 import { loadToken, type TokenSource } from "./token.js";
@@ -38,6 +42,15 @@ export interface ServerOptions {
    * that made it, so give each pipeline and person their own.
    */
   tokens?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Read-only API tokens, by name (`{ grafana: "…" }`): they may call `GET` endpoints (and scrape
+   * `/metrics`) only; any other method answers `403`.
+   */
+  readTokens?: Readonly<Record<string, string>> | undefined;
+  /** Retention of the sample history. */
+  history?: { rawDays?: number | undefined; rollupDays?: number | undefined } | undefined;
+  /** Serve `GET /metrics` without a token. @default false */
+  metricsPublic?: boolean | undefined;
   /**
    * The plugins this node offers. Default: the built-in ones plus every plugin package discovered
    * beside the server and in the working directory (see `discoverPlugins`).
@@ -85,6 +98,11 @@ export interface ServerOptions {
    * @default 5000
    */
   incidentTickMs?: number | undefined;
+  /**
+   * What the public status pages (`/status/tag/<tag>`, `/status/module/<name>`, no token) publish.
+   * @default nothing: every status page answers 404
+   */
+  statusPages?: StatusPageSelection | undefined;
 }
 
 /** A running Amstaff node. */
@@ -114,11 +132,30 @@ export interface AmstaffServer extends AsyncDisposable {
  * ```
  */
 export async function startServer(options: ServerOptions): Promise<AmstaffServer> {
+  const { rawDays = 7, rollupDays = 90 } = options.history ?? {};
+  if (!(rawDays > 0 && rollupDays >= rawDays)) {
+    throw new AmstaffError(
+      "AMS_ERR_REQUEST_INVALID",
+      `History retention: raw days (${rawDays}) must be positive and at most the rollup days (${rollupDays}).`,
+    );
+  }
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const logger = typeof options.logger === "object" ? options.logger : createLogger(options.logger ?? "info");
   const clock = options.clock ?? systemClock;
   const { token, source: tokenSource, path: tokenPath } = loadToken(dataDir, options.token);
+  const writeTokens = new Map([["admin", token], ...Object.entries(options.tokens ?? {})]);
+  for (const [name, value] of Object.entries(options.readTokens ?? {})) {
+    const clash = [...writeTokens].find(([n, v]) => n === name || v === value);
+    if (clash) {
+      throw new AmstaffError(
+        "AMS_ERR_REQUEST_INVALID",
+        clash[0] === name
+          ? `Token name "${name}" is both a read-only and a read-write token: give each a name of its own.`
+          : `Read-only token "${name}" has the same value as token "${clash[0]}": give it a value of its own.`,
+      );
+    }
+  }
 
   const nodeId = loadNodeId(dataDir, options.nodeId);
   const peers = options.peers ?? {};
@@ -179,12 +216,40 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   const raftPort = tcp?.address().port;
   const plugins = new PluginRegistry(options.plugins ?? (await installedPlugins(logger)));
   const observations = new Observations(db);
+  const history = new SampleHistory(db, {
+    clock,
+    logger,
+    rawDays,
+    rollupDays,
+  });
   const scheduler = new Scheduler({
     clock,
     concurrency: options.concurrency ?? 64,
     onSkip: (key) =>
       logger.warn({ monitor: key.replace("\u0000", " / ") }, "previous probe still running; run skipped"),
+    onRun: (latenessMs) => metrics.lateness(latenessMs),
   });
+  const metrics = new ServerMetrics({
+    machine,
+    scheduler,
+    history,
+    version,
+    raft: () => ({
+      role: log.raft.role,
+      term: log.raft.term,
+      commitIndex: log.raft.commitIndex,
+      appliedIndex: log.raft.appliedIndex,
+    }),
+  });
+  log.raft.on("leader", () => metrics.leaderChanged());
+  const dashboard = createDashboard({
+    machine,
+    observations,
+    scheduler,
+    clock,
+    statusPages: options.statusPages,
+  });
+  observations.onRecord((module, monitor) => dashboard.observed(module, monitor));
   // The cluster needs the API's URL, which is known once the HTTP server listens: it is created then.
   let cluster: Cluster | undefined;
   const ownership = {
@@ -201,6 +266,13 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     logger,
     ownership,
     incidentTickMs: options.incidentTickMs,
+    observer: {
+      sample: (module, monitor, result) => {
+        history.record(module, monitor, result);
+        metrics.sample(module, result);
+      },
+      transition: (module, _monitor, from, to) => metrics.transition(module, from, to),
+    },
   });
   const deliveries = new DeliveryWorker({
     machine,
@@ -211,6 +283,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     retry: options.retry,
     publicUrl: options.publicUrl,
     ownership,
+    onAttempt: (plugin, outcome, durationMs) => metrics.deliveryAttempt(plugin, outcome, durationMs),
   });
   machine.onApply((command) => {
     if (command.type === "module.put" || command.type === "module.delete") runner.reconcile();
@@ -308,13 +381,19 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     scheduler,
     clock,
     logger,
-    tokens: new Map([["admin", token], ...Object.entries(options.tokens ?? {})]),
+    tokens: writeTokens,
+    readTokens: new Map(Object.entries(options.readTokens ?? {})),
+    history,
+    metrics,
+    metricsPublic: options.metricsPublic ?? false,
     version,
     consistentRead: () => log.readBarrier(),
-    extraRoutes: clusterRoutes,
+    extraRoutes: [...clusterRoutes, ...dashboard.routes],
   });
   const http: Server = createServer((request, response) => {
     if (slackActions && request.url === "/integrations/slack/actions") return slackActions(request, response);
+    // The dashboard's files and the public status pages need no token; its data does (through the API).
+    if (dashboard.handlePublic(request, response)) return;
     if (!Cluster.isInternal(request.url)) return api(request, response);
     if (!cluster) {
       request.resume();
@@ -355,6 +434,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
 
   runner.reconcile();
   deliveries.kick();
+  history.start();
   logger.info(
     { url, dataDir, nodeId, raftPort, modules: machine.modules().length, version },
     "amstaff server started",
@@ -364,6 +444,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   const stop = () => {
     stopping ??= (async () => {
       logger.info("stopping");
+      dashboard.close();
       const closed = new Promise((r) => http.close(r));
       http.closeIdleConnections();
       await scheduler.stop();
@@ -373,6 +454,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       await log.close();
       clearInterval(flushTimer);
       try {
+        history.close();
         observations.flush();
       } finally {
         db.close();
@@ -415,13 +497,37 @@ async function installedPlugins(logger: Logger): Promise<PluginDescriptor[]> {
   return [...byId.values()];
 }
 
-/** The default logger: JSON lines on stdout, never the token or a secret header. */
-export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: "amstaff" },
-    redact: ["req.headers.authorization", "headers.authorization", "*.token", "token"],
-  });
+/**
+ * Keys whose values are secrets wherever they appear in a logged object (up to five levels deep): API
+ * tokens, the options of handlers once their `secret("NAME")` references are resolved (Slack's `token`
+ * and `webhookUrl`, OpsGenie's `apiKey`, SMTP's `auth.pass`, a webhook's `authorization` header).
+ */
+const secretKeys = [
+  "token",
+  "apiKey",
+  "apiToken",
+  "accessToken",
+  "password",
+  "pass",
+  "secret",
+  "signingSecret",
+  "clusterSecret",
+  "internalToken",
+  "webhookUrl",
+  "authorization",
+  "cookie",
+];
+const redactPaths = secretKeys.flatMap((key) =>
+  ["", "*.", "*.*.", "*.*.*.", "*.*.*.*."].map((depth) => depth + key),
+);
+
+/**
+ * The default logger: JSON lines on stdout (or `destination`), in which the values of secret-named keys
+ * (tokens, passwords, API keys, authorization headers, webhook URLs) are replaced by `[Redacted]`.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = { level, base: { service: "amstaff" }, redact: redactPaths };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Reads the node id kept in the data directory, or keeps the given (or a generated) one there. */

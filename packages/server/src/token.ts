@@ -25,3 +25,28 @@ export function loadToken(
   writeFileSync(path, `${token}\n`, { mode: 0o600, flag: "wx" });
   return { token, source: "generated", path };
 }
+
+/**
+ * Reads a list of named tokens, `name=token,name=token` (`AMSTAFF_TOKENS`, `AMSTAFF_READ_TOKENS`).
+ * Names are letters, digits, `_`, `.` and `-`; tokens are 16 characters or more.
+ *
+ * @param variable the list's name, for the error message
+ * @throws Error naming the bad entry by position only (a malformed entry may be mostly token)
+ */
+export function parseNamedTokens(text: string | undefined, variable: string): Record<string, string> {
+  const tokens: Record<string, string> = {};
+  const pairs = (text ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
+  pairs.forEach((pair, i) => {
+    const at = pair.indexOf("=");
+    const name = at > 0 ? pair.slice(0, at).trim() : "";
+    const token = pair.slice(at + 1).trim();
+    if (!/^[\w.-]+$/.test(name) || token.length < 16) {
+      throw new Error(`${variable} entry ${i + 1} is not name=token with a token of 16 characters or more`);
+    }
+    tokens[name] = token;
+  });
+  return tokens;
+}

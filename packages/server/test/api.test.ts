@@ -38,6 +38,7 @@ beforeAll(async () => {
     port: 0,
     logger: "silent",
     tokens: { ci: "ci-token-0123456789abcdef" },
+    readTokens: { wall: "wall-read-token-0123456789" },
   });
 });
 
@@ -281,5 +282,132 @@ describe("silences over the API", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("read-only tokens", () => {
+  const wall = "wall-read-token-0123456789";
+
+  it("read everything and write nothing: every write answers 403 and changes nothing", async () => {
+    await api("/monitor", { method: "POST", body: moduleSource(monitor("Home"), "Read Only") });
+    const before = (await api("/modules")).body;
+    expect((await api("/modules", { token: wall })).body).toEqual(before);
+    expect((await api("/monitors?module=Read%20Only", { token: wall })).status).toBe(200);
+    const metrics = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${wall}` } });
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await metrics.text()).toContain("# TYPE amstaff_samples_total counter");
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+
+    const writes: [string, string][] = [
+      ["POST", "/monitor"],
+      ["POST", "/modules"],
+      ["DELETE", "/modules/Read%20Only"],
+      ["POST", "/modules/Read%20Only/rollback"],
+      ["POST", "/monitors/Read%20Only/Home/ack"],
+      ["POST", "/cluster/members"],
+    ];
+    for (const [method, path] of writes) {
+      const body = method === "POST" ? moduleSource(monitor("Other"), "Read Only") : undefined;
+      const refused = await api(path, { method, body, token: wall });
+      expect(refused, `${method} ${path}`).toEqual({
+        status: 403,
+        body: { error: { code: "AMS_ERR_AUTH_FORBIDDEN", message: 'token "wall" is read-only' } },
+      });
+    }
+    expect((await api("/modules")).body).toEqual(before);
+  });
+
+  it("are refused at start when a name or a value is also a read-write token's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "amstaff-api-"));
+    try {
+      await expect(
+        startServer({
+          dataDir: dir,
+          port: 0,
+          logger: "silent",
+          tokens: { ci: "x".repeat(20) },
+          readTokens: { ci: "y".repeat(20) },
+        }),
+      ).rejects.toThrow('"ci" is both a read-only and a read-write token');
+      await expect(
+        startServer({
+          dataDir: dir,
+          port: 0,
+          logger: "silent",
+          tokens: { ci: "x".repeat(20) },
+          readTokens: { ro: "x".repeat(20) },
+        }),
+      ).rejects.toThrow('Read-only token "ro" has the same value as token "ci"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("GET /modules/:module/monitors/:monitor/samples", () => {
+  const path = "/modules/Sample%20History/monitors/Front%20page/samples";
+
+  it("returns the monitor's samples of the last 24 hours, oldest first, with failing ones' messages", async () => {
+    target.statusOf.set("/front", 503);
+    await api("/monitor", {
+      method: "POST",
+      body: moduleSource(monitor("Front page", "/front"), "Sample History"),
+    });
+    const page = await eventually(
+      async () => {
+        const { body } = await api(path);
+        return body.samples?.length >= 2 ? body : undefined;
+      },
+      15_000,
+      "two samples in the history",
+    );
+    target.statusOf.delete("/front");
+    expect(page).toMatchObject({ module: "Sample History", monitor: "Front page", resolution: "raw" });
+    expect(page.to - page.from).toBe(86_400_000);
+    expect(Math.abs(page.to - Date.now())).toBeLessThan(60_000);
+    const [first, second] = page.samples;
+    expect(first).toMatchObject({ status: "critical", latencyMs: expect.any(Number) });
+    expect(first.message).toContain("503");
+    expect(second.t).toBeGreaterThanOrEqual(first.t);
+
+    const bounded = await api(`${path}?from=${first.t}&to=${first.t}`);
+    expect(bounded.body).toMatchObject({
+      from: first.t,
+      to: first.t,
+      resolution: "raw",
+      samples: [{ t: first.t }],
+    });
+  });
+
+  it("answers with 5-minute buckets when the samples are over the limit", async () => {
+    const { body } = await api(`${path}?limit=1`);
+    expect(body.resolution).toBe("5m");
+    expect(body.samples).toBeUndefined();
+    const total = body.buckets.reduce((n: number, b: { count: number }) => n + b.count, 0);
+    expect(total).toBeGreaterThanOrEqual(2);
+    expect(body.buckets[0]).toMatchObject({
+      t: expect.any(Number),
+      statuses: { ok: expect.any(Number), warning: 0, critical: expect.any(Number), unknown: 0 },
+      latencyMs: { min: expect.any(Number), avg: expect.any(Number), max: expect.any(Number) },
+    });
+    expect(body.buckets[0].t % 300_000).toBe(0);
+  });
+
+  it("refuses bad parameters with a clear 400, and unknown modules and monitors with a 404", async () => {
+    for (const query of ["from=yesterday", "to=-5", "limit=0", "limit=10001", "from=20&to=10", "form=1"]) {
+      const { status, body } = await api(`${path}?${query}`);
+      expect(status, query).toBe(400);
+      expect(body.error.code).toBe("AMS_ERR_REQUEST_INVALID");
+      expect(body.error.message).toMatch(/^Invalid query: /);
+    }
+    expect((await api(`${path}?from=${Date.now() + 86_400_000}`)).body.error.message).toContain(
+      "from must not be after to",
+    );
+    expect((await api("/modules/Nope/monitors/Front%20page/samples")).status).toBe(404);
+    const monitor404 = await api("/modules/Sample%20History/monitors/Nope/samples");
+    expect(monitor404).toMatchObject({ status: 404, body: { error: { code: "AMS_ERR_MODULE_NOT_FOUND" } } });
+    expect(monitor404.body.error.message).toContain('No monitor "Nope" in module "Sample History"');
+    expect((await fetch(`${server.url}${path}`)).status).toBe(401);
   });
 });

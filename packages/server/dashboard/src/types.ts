@@ -1,0 +1,39 @@
+/** A monitor's status, as the API reports it. */
+export type Status = "ok" | "warning" | "critical" | "unknown" | "pending";
+
+/** One monitor of the overview (the server's `OverviewRow`). */
+export interface Row {
+  m: string;
+  n: string;
+  s: Status;
+  since: number | null;
+  tags: string[];
+  lat: number | null;
+  v: number | null;
+  run: number | null;
+  msg?: string;
+  ack?: boolean;
+  gone?: true;
+}
+
+/** `GET /overview`. */
+export interface Overview {
+  at: number;
+  modules: { name: string; revision: number; pushedBy: string; updatedAt: number; owner: string | null }[];
+  monitors: Row[];
+}
+
+/** The `changes` event of `GET /events`. */
+export interface Changes {
+  at: number;
+  rows: Row[];
+}
+
+/** A monitor's status ordered for "failing first": lower is shown earlier. */
+export const statusRank: Record<Status, number> = { critical: 0, warning: 1, unknown: 2, pending: 3, ok: 4 };
+
+/** Whether a status means something is wrong. */
+export const isFailing = (s: Status) => s === "critical" || s === "warning" || s === "unknown";
+
+/** The key of a monitor in maps. */
+export const keyOf = (module: string, monitor: string) => `${module}\u0000${monitor}`;
