@@ -93,11 +93,16 @@ export function renderOverview(root: HTMLElement): () => void {
   const fillRow = (tr: HTMLTableRowElement, row: Row) => {
     const [statusCell, nameCell, sinceCell, latCell, valueCell, tagsCell] =
       tr.cells as unknown as HTMLTableCellElement[];
-    replace(statusCell!, statusBadge(row.s, row.ack));
+    replace(
+      statusCell!,
+      statusBadge(row.s, row.ack),
+      row.flap ? h("span", { className: "badge s-warning" }, "flapping") : null,
+    );
     replace(
       nameCell!,
       h("a", { href: `#/monitor/${seg(row.m)}/${seg(row.n)}` }, row.n),
       row.msg ? h("div", { className: "msg" }, row.msg) : null,
+      row.sup ? h("div", { className: "msg" }, `Alerts held back: ${row.sup}`) : null,
     );
     replace(
       sinceCell!,

@@ -13,6 +13,8 @@ export interface Row {
   run: number | null;
   msg?: string;
   ack?: boolean;
+  flap?: true;
+  sup?: string;
   gone?: true;
 }
 

@@ -35,6 +35,10 @@ export interface OverviewRow {
   msg?: string;
   /** Whether the open incident is acknowledged. */
   ack?: boolean;
+  /** Set while the monitor is flapping. */
+  flap?: true;
+  /** Why its alerts are held back now (maintenance window, silence, failing dependency), if they are. */
+  sup?: string;
   /** The monitor is gone (in a `changes` event). */
   gone?: true;
 }
@@ -93,6 +97,10 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     };
     if (last && last.status !== "ok") row.msg = last.message;
     if (record?.incident) row.ack = record.incident.acknowledged !== undefined;
+    if (record?.flapping) row.flap = true;
+    const stored = machine.module(module);
+    const suppressed = stored && definition && machine.suppression(stored, definition, clock.now());
+    if (suppressed) row.sup = suppressed;
     return row;
   };
 
@@ -127,6 +135,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         break;
       case "module.put":
       case "module.delete":
+      case "silence.add":
+      case "silence.remove":
       case "ownership.grant":
       case "ownership.release":
         hub.resync();
