@@ -1,5 +1,5 @@
 import { getJson, seg } from "./api.js";
-import { h, replace } from "./dom.js";
+import { dataTable, h, replace } from "./dom.js";
 
 interface ClusterView {
   node: string;
@@ -41,63 +41,27 @@ export function renderCluster(root: HTMLElement): () => void {
           h("div", null, h("dt", null, "Members"), h("dd", null, String(view.members.length))),
           h("div", null, h("dt", null, "Answered by"), h("dd", null, view.answeredBy)),
         ),
-        h(
-          "table",
-          { className: "history" },
-          h(
-            "thead",
-            null,
-            h(
-              "tr",
-              null,
-              h("th", { scope: "col" }, "Node"),
-              h("th", { scope: "col" }, "Role"),
-              h("th", { scope: "col" }, "Health"),
-              h("th", { scope: "col" }, "API"),
-              h("th", { scope: "col" }, "Modules owned"),
-            ),
-          ),
-          h(
-            "tbody",
-            null,
-            view.members.map((m) =>
-              h(
-                "tr",
-                null,
-                h(
-                  "th",
-                  { scope: "row", "data-label": "Node" },
-                  m.id,
-                  m.id === view.node ? " (this node)" : null,
+        dataTable(
+          ["Node", "Role", "Health", "API", "Modules owned"],
+          view.members.map((m) => [
+            [m.id, m.id === view.node ? " (this node)" : null],
+            [m.role, m.voter ? "" : " (non-voting)"],
+            h("span", { className: `badge h-${m.health}` }, m.health),
+            m.apiUrl ?? "—",
+            m.modules.length === 0
+              ? "none"
+              : h(
+                  "details",
+                  null,
+                  h("summary", null, `${m.modules.length} module${m.modules.length === 1 ? "" : "s"}`),
+                  h(
+                    "ul",
+                    { className: "plain" },
+                    m.modules.map((name) => h("li", null, h("a", { href: `#/module/${seg(name)}` }, name))),
+                  ),
                 ),
-                h("td", { "data-label": "Role" }, m.role, m.voter ? "" : " (non-voting)"),
-                h(
-                  "td",
-                  { "data-label": "Health" },
-                  h("span", { className: `badge h-${m.health}` }, m.health),
-                ),
-                h("td", { "data-label": "API" }, m.apiUrl ?? "—"),
-                h(
-                  "td",
-                  { "data-label": "Modules owned" },
-                  m.modules.length === 0
-                    ? "none"
-                    : h(
-                        "details",
-                        null,
-                        h("summary", null, `${m.modules.length} module${m.modules.length === 1 ? "" : "s"}`),
-                        h(
-                          "ul",
-                          { className: "plain" },
-                          m.modules.map((name) =>
-                            h("li", null, h("a", { href: `#/module/${seg(name)}` }, name)),
-                          ),
-                        ),
-                      ),
-                ),
-              ),
-            ),
-          ),
+          ]),
+          { rowHeader: true },
         ),
         view.unowned.length > 0
           ? h("p", { className: "error" }, `Modules without an owner: ${view.unowned.join(", ")}`)

@@ -1,4 +1,4 @@
-type Child = Node | string | number | null | undefined | false;
+export type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
 
 /**
@@ -35,4 +35,44 @@ export function append(parent: Node, children: (Child | Child[])[]): void {
 export function replace(parent: Element, ...children: (Child | Child[])[]): void {
   parent.replaceChildren();
   append(parent, children);
+}
+
+/**
+ * A table of records: a header row of `columns`, then one row per entry of `rows`. Every cell carries
+ * its column's name as `data-label`, which the phone layout shows beside the value; with `rowHeader`
+ * the first cell of each row is its header.
+ */
+export function dataTable(
+  columns: readonly string[],
+  rows: readonly (readonly (Child | Child[])[])[],
+  options: { rowHeader?: boolean } = {},
+): HTMLTableElement {
+  return h(
+    "table",
+    { className: "history" },
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        columns.map((column) => h("th", { scope: "col" }, column)),
+      ),
+    ),
+    h(
+      "tbody",
+      null,
+      rows.map((cells) =>
+        h(
+          "tr",
+          null,
+          cells.map((cell, i) =>
+            i === 0 && options.rowHeader
+              ? h("th", { scope: "row", "data-label": columns[i] }, cell)
+              : h("td", { "data-label": columns[i] }, cell),
+          ),
+        ),
+      ),
+    ),
+  );
 }

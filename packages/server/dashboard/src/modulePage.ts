@@ -1,6 +1,6 @@
 import { diffLines } from "diff";
 import { getJson, seg } from "./api.js";
-import { h, replace } from "./dom.js";
+import { dataTable, h, replace } from "./dom.js";
 import { dateTime } from "./format.js";
 import { statusBadge } from "./overview.js";
 import { store } from "./store.js";
@@ -125,40 +125,14 @@ export function renderModule(root: HTMLElement, module: string): () => void {
       fromSelect.value = String(history.revisions[1]?.revision ?? history.revisions[0]?.revision ?? "");
       replace(
         versions,
-        h(
-          "table",
-          { className: "history" },
-          h(
-            "thead",
-            null,
-            h(
-              "tr",
-              null,
-              h("th", { scope: "col" }, "Revision"),
-              h("th", { scope: "col" }, "Pushed by"),
-              h("th", { scope: "col" }, "When"),
-              h("th", { scope: "col" }, "Monitors"),
-            ),
-          ),
-          h(
-            "tbody",
-            null,
-            history.revisions.map((r) =>
-              h(
-                "tr",
-                null,
-                h(
-                  "td",
-                  { "data-label": "Revision" },
-                  String(r.revision),
-                  r.revision === history.current ? " (running)" : null,
-                ),
-                h("td", { "data-label": "Pushed by" }, r.pushedBy),
-                h("td", { "data-label": "When" }, dateTime(r.at)),
-                h("td", { "data-label": "Monitors" }, String(r.monitors.length)),
-              ),
-            ),
-          ),
+        dataTable(
+          ["Revision", "Pushed by", "When", "Monitors"],
+          history.revisions.map((r) => [
+            [String(r.revision), r.revision === history.current ? " (running)" : null],
+            r.pushedBy,
+            dateTime(r.at),
+            String(r.monitors.length),
+          ]),
         ),
         history.revisions.length < 2
           ? h("p", null, "Only one version has been pushed: nothing to compare yet.")

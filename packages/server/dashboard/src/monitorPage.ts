@@ -1,6 +1,6 @@
 import { ApiError, getJson, seg } from "./api.js";
 import { Chart, type Point } from "./chart.js";
-import { h, replace } from "./dom.js";
+import { dataTable, h, replace } from "./dom.js";
 import { ago, dateTime, definitionText, latency, value } from "./format.js";
 import { statusBadge } from "./overview.js";
 import { store } from "./store.js";
@@ -35,12 +35,14 @@ interface Detail {
   nextRunAt: number | null;
   transitions: {
     id: string;
-    kind: "transition" | "reminder";
+    kind: "transition" | "reminder" | "escalation" | "flapping";
     from: Status;
     to: Status;
     since: number;
     at: number;
     message: string;
+    /** Why its alerts were held back (maintenance window, silence, failing dependency), if they were. */
+    suppressed: string | null;
     incident: { key: string } | null;
     deliveries: Delivery[];
   }[];
@@ -233,64 +235,38 @@ export function renderMonitor(root: HTMLElement, module: string, monitor: string
     }
     replace(
       transitions,
-      h(
-        "table",
-        { className: "history" },
-        h(
-          "thead",
-          null,
-          h(
-            "tr",
-            null,
-            h("th", { scope: "col" }, "When"),
-            h("th", { scope: "col" }, "Change"),
-            h("th", { scope: "col" }, "Message"),
-            h("th", { scope: "col" }, "Notifications"),
-          ),
-        ),
-        h(
-          "tbody",
-          null,
-          detail.transitions.map((t) =>
-            h(
-              "tr",
-              null,
-              h("td", { "data-label": "When" }, dateTime(t.since)),
-              h(
-                "td",
-                { "data-label": "Change" },
-                t.kind === "reminder" ? "reminder: " : null,
-                statusBadge(t.from),
-                " → ",
-                statusBadge(t.to),
-                t.incident ? h("div", { className: "small" }, `incident ${t.incident.key}`) : null,
+      dataTable(
+        ["When", "Change", "Message", "Notifications"],
+        detail.transitions.map((t) => [
+          dateTime(t.since),
+          [
+            t.kind === "transition" ? null : `${t.kind}: `,
+            statusBadge(t.from),
+            " → ",
+            statusBadge(t.to),
+            t.incident ? h("div", { className: "small" }, `incident ${t.incident.key}`) : null,
+            t.suppressed ? h("div", { className: "small" }, `alerts held back: ${t.suppressed}`) : null,
+          ],
+          h("span", { className: "msg" }, t.message),
+          t.deliveries.length === 0
+            ? "none"
+            : h(
+                "ul",
+                { className: "deliveries" },
+                t.deliveries.map((d) =>
+                  h(
+                    "li",
+                    null,
+                    h("strong", null, d.handler),
+                    ` ${d.status}`,
+                    `, ${d.attempts} attempt${d.attempts === 1 ? "" : "s"}`,
+                    d.deliveredAt ? `, ${dateTime(d.deliveredAt)}` : null,
+                    d.nextAttemptAt ? `, next try ${dateTime(d.nextAttemptAt)}` : null,
+                    d.lastError ? h("div", { className: "error" }, `Last error: ${d.lastError}`) : null,
+                  ),
+                ),
               ),
-              h("td", { className: "msg", "data-label": "Message" }, t.message),
-              h(
-                "td",
-                { "data-label": "Notifications" },
-                t.deliveries.length === 0
-                  ? "none"
-                  : h(
-                      "ul",
-                      { className: "deliveries" },
-                      t.deliveries.map((d) =>
-                        h(
-                          "li",
-                          null,
-                          h("strong", null, d.handler),
-                          ` ${d.status}`,
-                          `, ${d.attempts} attempt${d.attempts === 1 ? "" : "s"}`,
-                          d.deliveredAt ? `, ${dateTime(d.deliveredAt)}` : null,
-                          d.nextAttemptAt ? `, next try ${dateTime(d.nextAttemptAt)}` : null,
-                          d.lastError ? h("div", { className: "error" }, `Last error: ${d.lastError}`) : null,
-                        ),
-                      ),
-                    ),
-              ),
-            ),
-          ),
-        ),
+        ]),
       ),
     );
   };

@@ -204,6 +204,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
             since: t.since,
             at: t.at,
             message: t.result.message,
+            suppressed: t.suppressed ?? null,
             incident: t.incident ?? null,
             deliveries: deliveries
               .filter((d) => d.transitionId === t.id)
