@@ -221,14 +221,14 @@ export class Simulation {
     return this.#transitions;
   }
 
-  /** What a monitor's samples return from now on (after any queued with {@link then}). Starts as `"ok"`. */
+  /** What a monitor's samples return from now on (after any queued with {@link queue}). Starts as `"ok"`. */
   set(monitor: string, outcome: SimulatedOutcome): this {
     this.#monitor(monitor).outcome = outcome;
     return this;
   }
 
   /** What a monitor's next samples return, one each, before it goes back to what {@link set} gave. */
-  then(monitor: string, ...outcomes: SimulatedOutcome[]): this {
+  queue(monitor: string, ...outcomes: SimulatedOutcome[]): this {
     this.#monitor(monitor).queue.push(...outcomes);
     return this;
   }
@@ -268,10 +268,10 @@ export class Simulation {
     if (m.intervalMs === undefined) {
       throw new AmstaffError(
         "AMS_ERR_REQUEST_INVALID",
-        `feed(): "${monitor}" samples on a cron schedule; use then() and advance()`,
+        `feed(): "${monitor}" samples on a cron schedule; use queue() and advance()`,
       );
     }
-    this.then(monitor, ...outcomes);
+    this.queue(monitor, ...outcomes);
     return this.advance(m.intervalMs * outcomes.length);
   }
 
