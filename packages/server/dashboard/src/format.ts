@@ -52,3 +52,8 @@ export function definitionText(definition: unknown): string {
   );
   return json.replace(/"\\u0000secret:((?:[^"\\]|\\.)*)"/g, (_, name: string) => `secret("${name}")`);
 }
+
+/** "1 monitor", "2 monitors", with thousands separators. */
+export function count(n: number, noun: string): string {
+  return `${n.toLocaleString()} ${noun}${n === 1 ? "" : "s"}`;
+}

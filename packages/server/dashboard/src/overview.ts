@@ -1,6 +1,6 @@
 import { seg } from "./api.js";
 import { h, replace } from "./dom.js";
-import { ago, dateTime, latency, value } from "./format.js";
+import { ago, count, dateTime, latency, value } from "./format.js";
 import { store } from "./store.js";
 import { isFailing, keyOf, type Row, type Status, statusRank } from "./types.js";
 
@@ -265,7 +265,7 @@ export function renderOverview(root: HTMLElement): () => void {
     for (const row of store.rows.values()) if (isFailing(row.s)) failing++;
     const shown = [...groups.values()].reduce((n, g) => n + g.matching.length, 0);
     summary.textContent =
-      `${store.rows.size.toLocaleString()} monitors in ${groups.size} modules, ${failing} failing` +
+      `${count(store.rows.size, "monitor")} in ${count(groups.size, "module")}, ${failing.toLocaleString()} failing` +
       (shown === store.rows.size ? "" : `; ${shown.toLocaleString()} match the filter`);
     empty.hidden = shown > 0 || store.rows.size === 0;
   };
