@@ -48,7 +48,7 @@ export type {
   NetworkErrorDescription,
   NetworkErrorKind,
 } from "./networkError.js";
-export { describeNetworkError } from "./networkError.js";
+export { abortReason, describeNetworkError, errorCodesOf } from "./networkError.js";
 export type {
   HandlerPlugin,
   PluginBuilder,

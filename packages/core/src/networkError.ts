@@ -50,13 +50,19 @@ const untrustedCodes = [
   "CERT_UNTRUSTED",
 ];
 
-function errorCodes(error: unknown, seen = new Set<unknown>()): string[] {
+/**
+ * Every `code` of an error, then of its aggregated `errors` (Happy Eyeballs tries one per address) and
+ * its `cause` (undici wraps the socket's error), depth first: `errorCodesOf(error)[0]` is the outermost.
+ */
+export function errorCodesOf(error: unknown, seen = new Set<unknown>()): string[] {
   if (typeof error !== "object" || error === null || seen.has(error)) return [];
   seen.add(error);
   const { code, errors, cause } = error as { code?: unknown; errors?: unknown; cause?: unknown };
-  // undici wraps the socket's error in `cause`; Happy Eyeballs gathers one per address in `errors`.
   const nested = [...(Array.isArray(errors) ? errors : []), cause];
-  return [...(typeof code === "string" ? [code] : []), ...nested.flatMap((inner) => errorCodes(inner, seen))];
+  return [
+    ...(typeof code === "string" ? [code] : []),
+    ...nested.flatMap((inner) => errorCodesOf(inner, seen)),
+  ];
 }
 
 function innermostMessage(error: unknown, dropNodeAdvice: boolean): string {
@@ -100,7 +106,7 @@ export function describeNetworkError(
   const port = target.port || (target.protocol === "https:" ? "443" : "80");
   const hostname = target.hostname.replace(/^\[|\]$/g, "");
   const hostPort = `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
-  const codes = errorCodes(error);
+  const codes = errorCodesOf(error);
   const has = (...wanted: string[]) => codes.find((code) => wanted.includes(code));
   const reason = () => innermostMessage(error, certificateDetail);
   if (has("ECONNREFUSED")) return { kind: "refused", message: `connection refused to ${hostPort}` };
@@ -148,4 +154,10 @@ export function describeNetworkError(
   }
   const code = codes[0];
   return { kind: "other", message: `request to ${hostPort} failed: ${reason()}${code ? ` (${code})` : ""}` };
+}
+
+/** Why a signal aborted, in words: its reason's message, or `"aborted"`. */
+export function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "aborted";
 }

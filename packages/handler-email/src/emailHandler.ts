@@ -1,4 +1,5 @@
 import {
+  abortReason,
   type DeliveryReceipt,
   type NotifyContext,
   parseDuration,
@@ -111,7 +112,7 @@ export function emailHandler(options: EmailOptions, runtime: EmailHandlerRuntime
     async notify(transition: Transition, context: NotifyContext): Promise<EmailReceipt> {
       const errorContext: SmtpErrorContext = { server, sensitive };
       if (context.signal.aborted) {
-        throw smtpDeliveryError(undefined, { ...errorContext, aborted: reasonOf(context.signal) });
+        throw smtpDeliveryError(undefined, { ...errorContext, aborted: abortReason(context.signal) });
       }
       const rendered = renderEmail(transition, resolved);
       const messageId = messageIdFor(context.idempotencyKey, resolved.from);
@@ -149,7 +150,7 @@ export function emailHandler(options: EmailOptions, runtime: EmailHandlerRuntime
       } catch (error) {
         throw smtpDeliveryError(error, {
           ...errorContext,
-          aborted: context.signal.aborted ? reasonOf(context.signal) : undefined,
+          aborted: context.signal.aborted ? abortReason(context.signal) : undefined,
         });
       }
       const rejected = info.rejected ?? [];
@@ -186,9 +187,4 @@ function toList(value: string | string[]): string[] {
 function openingMessageId(context: NotifyContext): string | undefined {
   const id = context.receipt?.messageId;
   return typeof id === "string" && /^<[^<>\s]+@[^<>\s]+>$/.test(id) ? id : undefined;
-}
-
-function reasonOf(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "aborted";
 }

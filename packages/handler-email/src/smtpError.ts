@@ -1,4 +1,4 @@
-import { AmstaffError } from "@amstaff/core";
+import { AmstaffError, errorCodesOf } from "@amstaff/core";
 
 /** The fields nodemailer sets on the errors it reports. */
 interface NodemailerErrorLike {
@@ -107,14 +107,14 @@ export function smtpDeliveryError(error: unknown, context: SmtpErrorContext): Am
     return fail(`the server answered ${reply || describe(e)} (${verdict(transient)})`, transient);
   }
   if (code === "ETLS" || code === "EREQUIRETLS") {
-    const nested = errorCode(e.cause);
+    const nested = errorCodesOf(e.cause)[0];
     if (nested !== undefined && certificateCodes.has(nested)) return certificateError(nested, fail);
     return fail(
       `STARTTLS failed: ${describe(e)}; the server must offer STARTTLS when requireTLS is set (permanent, not retried)`,
       false,
     );
   }
-  const low = typeof e.originalCode === "string" ? e.originalCode : errorCode(e.cause);
+  const low = typeof e.originalCode === "string" ? e.originalCode : errorCodesOf(e.cause)[0];
   if (low !== undefined && certificateCodes.has(low)) return certificateError(low, fail);
   const message = typeof e.message === "string" ? e.message : "";
   const certificateInMessage = [...certificateCodes].find((c) => message.includes(c));
@@ -194,16 +194,6 @@ function rejectedRecipients(e: NodemailerErrorLike, sensitive: readonly string[]
 
 function describe(e: NodemailerErrorLike): string {
   return oneLine(typeof e.message === "string" ? e.message : "unknown error");
-}
-
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
-    const { code, cause } = current as { code?: unknown; cause?: unknown };
-    if (typeof code === "string") return code;
-    current = cause;
-  }
-  return undefined;
 }
 
 function oneLine(text: string): string {

@@ -1,6 +1,8 @@
 import {
   AmstaffError,
+  abortReason,
   type DeliveryReceipt,
+  describeNetworkError,
   isFailing,
   type NotifyContext,
   parseDuration,
@@ -104,7 +106,6 @@ export function opsgenieHandler(
   const base = new URL(resolved.baseUrl ?? opsgenieRegions[resolved.region]);
   const basePath = base.pathname.replace(/\/+$/, "");
   const api = `${base.origin}${basePath}`;
-  const hostPort = `${base.hostname}:${base.port || (base.protocol === "https:" ? "443" : "80")}`;
   const timeoutMs = parseDuration(resolved.timeout);
   const sensitive = apiKey.length >= 4 ? [apiKey] : [];
 
@@ -130,12 +131,12 @@ export function opsgenieHandler(
     what: string,
     signal: AbortSignal,
   ): Promise<Answer> {
-    if (signal.aborted) throw fail(`${what}: aborted (${reasonOf(signal)})`, { retryable: true });
+    if (signal.aborted) throw fail(`${what}: aborted (${abortReason(signal)})`, { retryable: true });
     const timeout = AbortSignal.timeout(timeoutMs);
     const both = AbortSignal.any([signal, timeout]);
     const aborted = (cause: unknown) =>
       signal.aborted
-        ? fail(`${what}: aborted (${reasonOf(signal)})`, { retryable: true, cause })
+        ? fail(`${what}: aborted (${abortReason(signal)})`, { retryable: true, cause })
         : fail(`${what}: no answer within ${resolved.timeout} (timeout)`, { retryable: true, cause });
     try {
       const response = await request(`${api}${path}`, {
@@ -163,7 +164,10 @@ export function opsgenieHandler(
       return { status: response.statusCode, headers: response.headers, body, text };
     } catch (error) {
       if (both.aborted) throw aborted(error);
-      throw fail(`${what}: ${describeNetworkError(error, hostPort)}`, { retryable: true, cause: error });
+      throw fail(`${what}: ${describeNetworkError(error, base).message}; will retry`, {
+        retryable: true,
+        cause: error,
+      });
     }
   }
 
@@ -286,43 +290,6 @@ function explain(answer: Answer): string {
   }
   if (typeof body?.requestId === "string") parts.push(`[requestId ${body.requestId}]`);
   return parts.join(" ");
-}
-
-function reasonOf(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "aborted";
-}
-
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
-    const { code, errors, cause } = current as { code?: unknown; errors?: unknown; cause?: unknown };
-    if (typeof code === "string") return code;
-    current = Array.isArray(errors) && errors.length > 0 ? errors[0] : cause;
-  }
-  return undefined;
-}
-
-function describeNetworkError(error: unknown, hostPort: string): string {
-  const code = errorCode(error);
-  switch (code) {
-    case "ECONNREFUSED":
-      return `connection refused to ${hostPort}; will retry`;
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return `could not resolve ${hostPort.slice(0, hostPort.lastIndexOf(":"))} (${code}); will retry`;
-    case "ECONNRESET":
-    case "EPIPE":
-    case "UND_ERR_SOCKET":
-      return `connection to ${hostPort} closed before an answer (${code}); will retry`;
-    case "ETIMEDOUT":
-    case "UND_ERR_CONNECT_TIMEOUT":
-      return `connecting to ${hostPort} timed out; will retry`;
-    default: {
-      const message = error instanceof Error ? error.message : String(error);
-      return `${code ? `${code} ` : ""}${message}; will retry`.trim();
-    }
-  }
 }
 
 async function readPrefix(body: AsyncIterable<Uint8Array>, limit: number): Promise<string> {

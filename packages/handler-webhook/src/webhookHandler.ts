@@ -1,5 +1,8 @@
 import {
   AmstaffError,
+  abortReason,
+  describeNetworkError,
+  errorCodesOf,
   type NotifyContext,
   parseDuration,
   parsePluginOptions,
@@ -88,7 +91,6 @@ export function webhookHandler(options: WebhookOptions, runtime: WebhookHandlerR
   url.password = "";
 
   const target = `${url.origin}${url.pathname}`;
-  const hostPort = `${url.hostname}:${url.port || (url.protocol === "https:" ? "443" : "80")}`;
   const timeoutMs = parseDuration(resolved.timeout);
   const signingSecret = resolved.signingSecret;
   const sensitive = [...Object.values(customHeaders), ...(signingSecret ? [signingSecret] : [])].filter(
@@ -120,12 +122,12 @@ export function webhookHandler(options: WebhookOptions, runtime: WebhookHandlerR
       if (signingSecret) headers[signatureHeader] = signWebhookBody(body, signingSecret, now());
 
       if (context.signal.aborted)
-        throw fail(`delivery aborted: ${reasonOf(context.signal)}`, { retryable: true });
+        throw fail(`delivery aborted: ${abortReason(context.signal)}`, { retryable: true });
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = AbortSignal.any([context.signal, timeout]);
       const whyAborted = (cause: unknown) =>
         context.signal.aborted
-          ? fail(`delivery aborted: ${reasonOf(context.signal)}`, { retryable: true, cause })
+          ? fail(`delivery aborted: ${abortReason(context.signal)}`, { retryable: true, cause })
           : fail(`did not answer within ${resolved.timeout} (timeout)`, { retryable: true, cause });
 
       let response: Dispatcher.ResponseData;
@@ -141,10 +143,12 @@ export function webhookHandler(options: WebhookOptions, runtime: WebhookHandlerR
         });
       } catch (error) {
         if (signal.aborted) throw whyAborted(error);
-        throw fail(describeNetworkError(error, hostPort, resolved.timeout), {
-          retryable: true,
-          cause: error,
-        });
+        // undici's own header/body timers can beat the abort signal to the same deadline.
+        const timedOut = errorCodesOf(error).some(
+          (c) => c === "UND_ERR_HEADERS_TIMEOUT" || c === "UND_ERR_BODY_TIMEOUT",
+        );
+        if (timedOut) throw whyAborted(error);
+        throw fail(`failed: ${describeNetworkError(error, url).message}`, { retryable: true, cause: error });
       }
 
       const status = response.statusCode;
@@ -173,46 +177,6 @@ export function webhookHandler(options: WebhookOptions, runtime: WebhookHandlerR
       throw fail(answered, { retryable: false });
     },
   };
-}
-
-function reasonOf(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "aborted";
-}
-
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
-    const { code, errors, cause } = current as { code?: unknown; errors?: unknown; cause?: unknown };
-    if (typeof code === "string") return code;
-    current = Array.isArray(errors) && errors.length > 0 ? errors[0] : cause;
-  }
-  return undefined;
-}
-
-function describeNetworkError(error: unknown, hostPort: string, timeout: string): string {
-  const code = errorCode(error);
-  switch (code) {
-    case "ECONNREFUSED":
-      return `failed: connection refused to ${hostPort}`;
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return `failed: could not resolve ${hostPort.slice(0, hostPort.lastIndexOf(":"))} (${code})`;
-    case "ECONNRESET":
-    case "EPIPE":
-    case "UND_ERR_SOCKET":
-      return `failed: connection to ${hostPort} closed before an answer (${code})`;
-    case "ETIMEDOUT":
-    case "UND_ERR_CONNECT_TIMEOUT":
-      return `failed: connecting to ${hostPort} timed out`;
-    case "UND_ERR_HEADERS_TIMEOUT":
-    case "UND_ERR_BODY_TIMEOUT":
-      return `did not answer within ${timeout} (timeout)`;
-    default: {
-      const message = error instanceof Error ? error.message : String(error);
-      return `failed: ${code ? `${code} ` : ""}${message}`.trim();
-    }
-  }
 }
 
 async function readPrefix(body: AsyncIterable<Uint8Array>, limit: number): Promise<string> {

@@ -1,3 +1,4 @@
+import { errorCodesOf } from "@amstaff/core";
 /** What a query returned, reduced to what the checks need: nothing else of the rows is kept. */
 export interface QueryOutcome {
   /** The column names, in order. */
@@ -94,15 +95,6 @@ interface ServerTarget {
   address: string;
 }
 
-/** Every `code` of an error, its `cause` and its aggregated `errors` (Happy Eyeballs). */
-export function errorCodes(error: unknown, seen = new Set<unknown>()): string[] {
-  if (typeof error !== "object" || error === null || seen.has(error)) return [];
-  seen.add(error);
-  const { code, errors, cause } = error as { code?: unknown; errors?: unknown; cause?: unknown };
-  const nested = [...(Array.isArray(errors) ? errors : []), cause];
-  return [...(typeof code === "string" ? [code] : []), ...nested.flatMap((inner) => errorCodes(inner, seen))];
-}
-
 /** The first line of an error's message. */
 export function firstLine(error: unknown): string {
   const message =
@@ -116,7 +108,7 @@ export function firstLine(error: unknown): string {
 
 /** A failure for socket-level errors, or `undefined` when the error is not one. */
 export function networkFailure(error: unknown, address: string): SqlFailure | undefined {
-  const codes = errorCodes(error);
+  const codes = errorCodesOf(error);
   const has = (...wanted: string[]) => codes.find((code) => wanted.includes(code));
   if (has("ECONNREFUSED"))
     return new SqlFailure("unreachable", `connection refused to ${address}`, "ECONNREFUSED");
