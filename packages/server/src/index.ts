@@ -12,7 +12,7 @@ export type {
   TransitionRecord,
 } from "./commands.js";
 export { commandSchema } from "./commands.js";
-export type { OverviewRow } from "./dashboard/dashboard.js";
+export type { OverviewRow } from "./dashboard/overviewRow.js";
 export type { PublicStatus, StatusPageSelection } from "./dashboard/statusPage.js";
 export { parseStatusPages } from "./dashboard/statusPage.js";
 export type { RetryPolicy } from "./deliveryWorker.js";

@@ -1,22 +1,9 @@
+import type { OverviewRow } from "../../src/dashboard/overviewRow.js";
 /** A monitor's status, as the API reports it. */
 export type Status = "ok" | "warning" | "critical" | "unknown" | "pending";
 
-/** One monitor of the overview (the server's `OverviewRow`). */
-export interface Row {
-  m: string;
-  n: string;
-  s: Status;
-  since: number | null;
-  tags: string[];
-  lat: number | null;
-  v: number | null;
-  run: number | null;
-  msg?: string;
-  ack?: boolean;
-  flap?: true;
-  sup?: string;
-  gone?: true;
-}
+/** One monitor of the overview: the server's own type, so the two cannot drift apart. */
+export type Row = OverviewRow;
 
 /** `GET /overview`. */
 export interface Overview {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
-import { AmstaffError, type MonitorStatus } from "@amstaff/core";
+import { AmstaffError } from "@amstaff/core";
 import type { Clock } from "../clock.js";
 import { serverPackageDir } from "../discovery.js";
 import type { Route } from "../httpApi.js";
@@ -8,40 +8,9 @@ import type { Observations } from "../observations.js";
 import type { Scheduler } from "../scheduler.js";
 import type { StateMachine } from "../stateMachine.js";
 import { EventHub } from "./eventHub.js";
+import type { OverviewRow } from "./overviewRow.js";
 import { createStaticAssets, type StaticAssets } from "./staticAssets.js";
 import { createStatusPages, type StatusPageSelection } from "./statusPage.js";
-
-/**
- * One monitor as the overview shows it: short keys, because the overview of 10,000 monitors is one
- * response and every live change is one of these.
- */
-export interface OverviewRow {
-  /** Module. */
-  m: string;
-  /** Monitor. */
-  n: string;
-  /** Status. */
-  s: MonitorStatus;
-  /** Since when (ms since the epoch), null before the first transition. */
-  since: number | null;
-  tags: string[];
-  /** Latency of the last probe this node ran, in ms. */
-  lat: number | null;
-  /** Value of the last probe, when its sampler measures one. */
-  v: number | null;
-  /** When the last probe ran. */
-  run: number | null;
-  /** The last result's message, only while the monitor is failing (kept out of healthy rows to stay small). */
-  msg?: string;
-  /** Whether the open incident is acknowledged. */
-  ack?: boolean;
-  /** Set while the monitor is flapping. */
-  flap?: true;
-  /** Why its alerts are held back now (maintenance window, silence, failing dependency), if they are. */
-  sup?: string;
-  /** The monitor is gone (in a `changes` event). */
-  gone?: true;
-}
 
 /** Options of {@link createDashboard}. */
 export interface DashboardOptions {
