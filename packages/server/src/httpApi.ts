@@ -5,12 +5,14 @@ import {
   formatIssues,
   isFailing,
   type ModuleDefinition,
+  type MonitorDefinition,
   type PluginDescriptor,
 } from "@amstaff/core";
 import { type CompileError, type CompileResult, formatCompileErrors } from "@amstaff/dsl/compiler";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { Clock } from "./clock.js";
+import type { StoredModule } from "./commands.js";
 import { errorResponse } from "./httpErrors.js";
 import type { ServerMetrics } from "./metrics.js";
 import type { Observations } from "./observations.js";
@@ -101,6 +103,28 @@ const samplesQuerySchema = z.strictObject({
     .optional(),
   consistent: z.string().optional(),
 });
+
+/**
+ * A monitor and its module, or the 404 every route answers for a monitor that does not exist (its module
+ * gone, or no monitor of that name in it).
+ */
+export function monitorOr404(
+  machine: StateMachine,
+  module: string,
+  monitor: string,
+): { module: StoredModule; definition: MonitorDefinition } {
+  const stored = machine.module(module);
+  const definition = stored?.definition.monitors.find((m) => m.name === monitor);
+  if (!stored || !definition) {
+    throw new AmstaffError(
+      "AMS_ERR_MODULE_NOT_FOUND",
+      stored
+        ? `No monitor "${monitor}" in module "${module}". GET /modules/${encodeURIComponent(module)} lists them.`
+        : `No module named "${module}". GET /modules lists them.`,
+    );
+  }
+  return { module: stored, definition };
+}
 
 /** A module file the compiler refused: answered with 400 and the compiler's errors. */
 class CompileRefusal extends Error {
@@ -289,13 +313,7 @@ export function createHttpApi(
 
   /** A monitor's sample history on this node (raw or in 5-minute buckets), over a time range. */
   const samples: Route = (_, [module, monitor], url) => {
-    const definition = moduleOr404(module!).definition.monitors.find((m) => m.name === monitor);
-    if (!definition) {
-      throw new AmstaffError(
-        "AMS_ERR_MODULE_NOT_FOUND",
-        `No monitor "${monitor}" in module "${module}". GET /modules/${encodeURIComponent(module!)} lists them.`,
-      );
-    }
+    monitorOr404(machine, module!, monitor!);
     const query = samplesQuerySchema.safeParse(Object.fromEntries(url.searchParams));
     if (!query.success) {
       throw new AmstaffError(
@@ -454,12 +472,7 @@ export function createHttpApi(
             `Invalid body: ${formatIssues(body.error.issues)}. Send {"by": "your name"} or nothing.`,
           );
         }
-        const record = machine.monitor(module!, monitor!);
-        if (!record)
-          throw new AmstaffError(
-            "AMS_ERR_MODULE_NOT_FOUND",
-            `No monitor "${monitor}" in module "${module}".`,
-          );
+        monitorOr404(machine, module!, monitor!);
         const applied = await log.propose({
           type: "incident.ack",
           module: module!,
@@ -482,11 +495,7 @@ export function createHttpApi(
       "GET",
       /^\/monitors\/([^/]+)\/([^/]+)\/transitions$/,
       (_, [module, monitor]) => {
-        if (!machine.monitor(module!, monitor!))
-          throw new AmstaffError(
-            "AMS_ERR_MODULE_NOT_FOUND",
-            `No monitor "${monitor}" in module "${module}".`,
-          );
+        monitorOr404(machine, module!, monitor!);
         // Suppressed changes have no delivery: this is where they stay visible, with the reason.
         return { status: 200, body: machine.transitionsOf(module!, monitor!).reverse() };
       },

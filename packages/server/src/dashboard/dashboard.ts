@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
-import { AmstaffError } from "@amstaff/core";
 import type { Clock } from "../clock.js";
 import { serverPackageDir } from "../discovery.js";
-import type { Route } from "../httpApi.js";
+import { monitorOr404, type Route } from "../httpApi.js";
 import type { Observations } from "../observations.js";
 import type { Scheduler } from "../scheduler.js";
 import type { StateMachine } from "../stateMachine.js";
@@ -132,14 +131,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   };
 
   const monitorDetail: Route = (_, [module, monitor]) => {
-    const stored = machine.module(module!);
-    const definition = stored?.definition.monitors.find((d) => d.name === monitor);
-    if (!stored || !definition) {
-      throw new AmstaffError(
-        "AMS_ERR_MODULE_NOT_FOUND",
-        `No monitor "${monitor}" in module "${module}". GET /overview lists them.`,
-      );
-    }
+    const { module: stored, definition } = monitorOr404(machine, module!, monitor!);
     const record = machine.monitor(module!, monitor!);
     const observed = observations.get(module!, monitor!);
     const deliveries = machine.deliveries({ module: module!, monitor: monitor! });
