@@ -1,4 +1,4 @@
-// Runs the deterministic simulation over many seeds: node --import ./scripts/tsHooks.mjs scripts/soak.ts
+// Runs the deterministic simulation over many seeds: node --import ../../scripts/tsHooks.mjs scripts/soak.ts
 //   --seeds N     how many seeds (default 2000)    --from S   first seed (default 1)
 //   --seed S      replay exactly one seed           --trace    print the event trace of a failing seed
 //   --duration T  virtual time per run (default 6000)

@@ -7,7 +7,7 @@
 // Not part of `pnpm test`. Build first, then:
 //   npx -y pnpm@12.21.0 run build && npx -y pnpm@12.21.0 run soak -- --minutes 5
 import { parseArgs } from "node:util";
-import { startReceiver, startTarget } from "../test/localServers.js";
+import { proberModuleSource as moduleSource, startReceiver, startTarget } from "../test/localServers.js";
 import { eventually, type ServerProcess, startCluster } from "../test/serverProcess.js";
 
 const { values } = parseArgs({
@@ -32,23 +32,6 @@ const random = () => {
   return seed / 2 ** 31;
 };
 const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
-
-const moduleSource = (
-  name: string,
-  targetUrl: string,
-  hookUrl: string,
-) => `import { amstaff, every, secret } from "@amstaff/dsl";
-import { webhook } from "@amstaff/handler-webhook";
-import { httpGet } from "@amstaff/sampler-http";
-
-export default amstaff("${name}", (m) => {
-  m.monitor("health", {
-    sampler: httpGet({ url: "${targetUrl}/${name}", headers: { "x-prober": secret("PROBER") } }),
-    timing: every("1s"),
-    handlers: [webhook({ url: "${hookUrl}/hook" })],
-  });
-});
-`;
 
 const log = (text: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${text}\n`);
 

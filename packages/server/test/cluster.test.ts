@@ -1,25 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { startReceiver, startTarget } from "./localServers.js";
+import { proberModuleSource as moduleSource, startReceiver, startTarget } from "./localServers.js";
 import { eventually, freePorts, ServerProcess, startCluster } from "./serverProcess.js";
-
-// Each module probes its own path on the target, with the probing node's id in a header (a secret
-// resolved from the node's environment, PROBER), so the target sees who sampled what, and when.
-const moduleSource = (
-  name: string,
-  targetUrl: string,
-  hookUrl: string,
-) => `import { amstaff, every, secret } from "@amstaff/dsl";
-import { webhook } from "@amstaff/handler-webhook";
-import { httpGet } from "@amstaff/sampler-http";
-
-export default amstaff("${name}", (m) => {
-  m.monitor("health", {
-    sampler: httpGet({ url: "${targetUrl}/${name}", headers: { "x-prober": secret("PROBER") } }),
-    timing: every("1s"),
-    handlers: [webhook({ url: "${hookUrl}/hook" })],
-  });
-});
-`;
 
 interface ClusterView {
   leader: string | null;

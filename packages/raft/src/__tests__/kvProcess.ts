@@ -1,5 +1,5 @@
 // A Raft KV node as a separate OS process, for the real-process test and the benchmark. Run with
-//   node --import ./scripts/tsHooks.mjs src/__tests__/kvProcess.ts
+//   node --import ../../scripts/tsHooks.mjs src/__tests__/kvProcess.ts
 // env: RAFT_ID, RAFT_DB, RAFT_SECRET, RAFT_PORT (0 = any), RAFT_MEMBERS (comma list, founders only),
 //      RAFT_TICK_MS, RAFT_SNAPSHOT_ENTRIES, RAFT_SNAPSHOT_KEEP
 // IPC protocol (process.send): parent -> {t:"peers", peers}, {t:"put", id, key, value}, {t:"get", id, key},

@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const fixture = fileURLToPath(new URL("./kvProcess.ts", import.meta.url));
-const hooks = fileURLToPath(new URL("../../scripts/tsHooks.mjs", import.meta.url));
+const hooks = fileURLToPath(new URL("../../../../scripts/tsHooks.mjs", import.meta.url));
 
 export interface ProcessNode {
   id: string;

@@ -1,4 +1,4 @@
-// Lets Node (>= 23.6, type stripping on by default) run this package's TypeScript sources directly: the
+// Lets Node (>= 23.6, type stripping on by default) run the workspace's TypeScript sources directly: the
 // sources import "./x.js" (NodeNext style) while only "./x.ts" exists.
 import { registerHooks } from "node:module";
 
