@@ -58,8 +58,8 @@ export type {
   SamplerPlugin,
 } from "./plugin.js";
 export { defineHandlerPlugin, defineSamplerPlugin, formatIssues, parsePluginOptions } from "./plugin.js";
-export type { RunProbeOptions } from "./probe.js";
-export { runProbe } from "./probe.js";
+export type { ProbeDeadline, RunProbeOptions } from "./probe.js";
+export { probeDeadline, runProbe } from "./probe.js";
 export { maxRetryAfterMs, parseRetryAfter } from "./retryAfter.js";
 export type { JsonValue, SampleResult, SampleResultInit } from "./sampleResult.js";
 export { results, sampleResultSchema } from "./sampleResult.js";

@@ -63,3 +63,56 @@ export async function runProbe(sampler: Sampler, options: RunProbeOptions): Prom
     options.signal?.removeEventListener("abort", onAbort);
   }
 }
+
+/** A probe's own time limit joined with its caller's signal; see {@link probeDeadline}. */
+export interface ProbeDeadline {
+  /** Aborts when the time limit passes or the caller aborts, whichever comes first. */
+  readonly signal: AbortSignal;
+  /** Whether it was the time limit (not the caller) that aborted. */
+  readonly timedOut: boolean;
+  /** Stops the timer and stops listening to the caller: call it once the probe is done. */
+  dispose(): void;
+}
+
+/**
+ * The time limit a sampler puts on its own I/O, joined with the caller's signal (the server's shutdown,
+ * `runProbe`'s timeout), so a sampler can say "no answer within 5000 ms" instead of "aborted".
+ *
+ * @example
+ * ```ts
+ * const deadline = probeDeadline(timeoutMs, context?.signal, `no answer within ${timeoutMs} ms`);
+ * try {
+ *   await request(url, { signal: deadline.signal });
+ * } catch (error) {
+ *   if (deadline.timedOut) return results.critical(`no answer within ${timeoutMs} ms`);
+ *   throw error;
+ * } finally {
+ *   deadline.dispose();
+ * }
+ * ```
+ */
+export function probeDeadline(
+  timeoutMs: number,
+  parent: AbortSignal | undefined,
+  message: string,
+): ProbeDeadline {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error(message));
+  }, timeoutMs);
+  const onAbort = () => controller.abort(parent?.reason);
+  parent?.addEventListener("abort", onAbort, { once: true });
+  if (parent?.aborted) onAbort();
+  return {
+    signal: controller.signal,
+    get timedOut() {
+      return timedOut;
+    },
+    dispose() {
+      clearTimeout(timer);
+      parent?.removeEventListener("abort", onAbort);
+    },
+  };
+}

@@ -4,6 +4,7 @@ import {
   type ProbeContext,
   parseDuration,
   parsePluginOptions,
+  probeDeadline,
   type Resolved,
   resolveSecrets,
   results,
@@ -76,15 +77,7 @@ export function createGraphiteSampler(
     const timestamp = Date.now();
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error(`no answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onAbort = () => controller.abort(context?.signal.reason);
-    context?.signal.addEventListener("abort", onAbort, { once: true });
-    if (context?.signal.aborted) onAbort();
+    const deadline = probeDeadline(timeoutMs, context?.signal, `no answer within ${timeoutMs} ms`);
 
     const details = (extra: Record<string, JsonValue> = {}): Record<string, JsonValue> => ({
       url: shownUrl,
@@ -104,7 +97,7 @@ export function createGraphiteSampler(
         dispatcher: sharedAgent(),
         method: "GET",
         headers,
-        signal: controller.signal,
+        signal: deadline.signal,
       });
       statusCode = response.statusCode;
       const body = await readBody(response.body);
@@ -141,7 +134,7 @@ export function createGraphiteSampler(
       });
     } catch (error) {
       const extra: Record<string, JsonValue> = statusCode === undefined ? {} : { statusCode };
-      if (timedOut) {
+      if (deadline.timedOut) {
         return unknown(
           statusCode === undefined
             ? `no answer from ${graphite} within ${timeoutMs} ms`
@@ -152,8 +145,7 @@ export function createGraphiteSampler(
       if (context?.signal.aborted) return unknown(`probe of ${graphite} aborted`, extra);
       return unknown(`could not reach ${graphite}: ${describeNetworkError(error, base).message}`, extra);
     } finally {
-      clearTimeout(timer);
-      context?.signal.removeEventListener("abort", onAbort);
+      deadline.dispose();
     }
   }
 

@@ -6,6 +6,7 @@ import {
   type ProbeContext,
   parseDuration,
   parsePluginOptions,
+  probeDeadline,
   type Resolved,
   resolveSecrets,
   results,
@@ -133,15 +134,7 @@ export function createHttpSampler(
     const timestamp = Date.now();
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error(`no response within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onAbort = () => controller.abort(context?.signal.reason);
-    context?.signal.addEventListener("abort", onAbort, { once: true });
-    if (context?.signal.aborted) onAbort();
+    const deadline = probeDeadline(timeoutMs, context?.signal, `no response within ${timeoutMs} ms`);
 
     let current = target;
     let method: Dispatcher.HttpMethod = options.method;
@@ -164,12 +157,12 @@ export function createHttpSampler(
           method,
           headers: requestHeaders,
           body: requestBody,
-          signal: controller.signal,
+          signal: deadline.signal,
         });
         receivedHeaders = true;
         const location = [response.headers.location].flat()[0];
         if (options.followRedirects && redirectStatuses.has(response.statusCode) && location) {
-          await response.body.dump({ limit: 64 * 1024, signal: controller.signal });
+          await response.body.dump({ limit: 64 * 1024, signal: deadline.signal });
           if (redirects === maxRedirects) {
             return results.critical(`more than ${maxRedirects} redirects from ${options.method} ${url}`, {
               durationMs: elapsed(),
@@ -250,7 +243,7 @@ export function createHttpSampler(
       }
     } catch (error) {
       const init = { durationMs: elapsed(), timestamp, details: details() };
-      if (timedOut) {
+      if (deadline.timedOut) {
         return results.critical(
           receivedHeaders
             ? `response body from ${from()} not complete within ${timeoutMs} ms`
@@ -261,8 +254,7 @@ export function createHttpSampler(
       if (context?.signal.aborted) return results.unknown(`probe of ${from()} aborted`, init);
       return results.critical(describeNetworkError(error, current, networkErrorWording).message, init);
     } finally {
-      clearTimeout(timer);
-      context?.signal.removeEventListener("abort", onAbort);
+      deadline.dispose();
     }
   }
 

@@ -4,6 +4,7 @@ import {
   type ProbeContext,
   parseDuration,
   parsePluginOptions,
+  probeDeadline,
   type Resolved,
   resolveSecrets,
   results,
@@ -122,18 +123,11 @@ export function createSqlSampler(
     if (disposed) {
       return results.unknown(`the sampler was disposed (${sql})`, { timestamp, details: details() });
     }
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error(`no answer within ${timeoutMs} ms`));
-    }, timeoutMs + graceMs);
-    const onAbort = () => controller.abort(context?.signal.reason);
-    context?.signal.addEventListener("abort", onAbort, { once: true });
-    if (context?.signal.aborted) onAbort();
+    // The database enforces timeoutMs itself; this only catches a server that stops answering at all.
+    const deadline = probeDeadline(timeoutMs + graceMs, context?.signal, `no answer within ${timeoutMs} ms`);
     try {
       const driver = await lease.driver();
-      const outcome = await driver.query(options.query, { timeoutMs, signal: controller.signal });
+      const outcome = await driver.query(options.query, { timeoutMs, signal: deadline.signal });
       const verdict = judge(outcome, options, sql);
       const durationMs = elapsed();
       return results.of(verdict.status, scrubSecrets(verdict.message, secrets), {
@@ -148,7 +142,7 @@ export function createSqlSampler(
       });
     } catch (error) {
       const init = { durationMs: elapsed(), timestamp };
-      if (timedOut) {
+      if (deadline.timedOut) {
         return results.critical(`query did not finish within ${timeoutMs} ms (${sql})`, {
           ...init,
           details: details({ failure: "timeout" }),
@@ -187,8 +181,7 @@ export function createSqlSampler(
         details: details({ failure: "internal" }),
       });
     } finally {
-      clearTimeout(timer);
-      context?.signal.removeEventListener("abort", onAbort);
+      deadline.dispose();
     }
   }
 
