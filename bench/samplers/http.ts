@@ -12,23 +12,10 @@ import type { AddressInfo } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { measureProbes, type Probe, type RowResult } from "./probeLoop.ts";
 
 const self = fileURLToPath(import.meta.url);
 const body = JSON.stringify({ status: "UP", checks: { db: { status: "up" } } });
-
-interface RowResult {
-  client: string;
-  monitors: number;
-  probes: number;
-  failures: number;
-  seconds: number;
-  cpuMs: number;
-  rssMiB: number;
-  heapMiB: number;
-  p50: number;
-  p99: number;
-  connections?: number;
-}
 
 async function serve(): Promise<void> {
   const server = createServer((_request, response) => {
@@ -50,8 +37,6 @@ async function serve(): Promise<void> {
   process.on("disconnect", () => process.exit(0));
 }
 
-type Probe = () => Promise<boolean>;
-
 async function measure(client: string, monitors: number, url: string, seconds: number): Promise<RowResult> {
   const makeProbe = async (): Promise<Probe> => {
     if (client === "fetch()") {
@@ -72,42 +57,7 @@ async function measure(client: string, monitors: number, url: string, seconds: n
     return async () => (await sampler.probe({ signal: controller.signal })).status === "ok";
   };
   const probes = await Promise.all(Array.from({ length: monitors }, makeProbe));
-  const loop = async (probe: Probe, until: number, latencies: number[] | undefined) => {
-    let count = 0;
-    let failures = 0;
-    while (performance.now() < until) {
-      const started = performance.now();
-      if (!(await probe())) failures += 1;
-      latencies?.push(performance.now() - started);
-      count += 1;
-    }
-    return { count, failures };
-  };
-  // Warm-up: open the connections and let the JIT settle before the clock starts.
-  await Promise.all(probes.map((probe) => loop(probe, performance.now() + 1000, undefined)));
-
-  const latencies: number[] = [];
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  const counts = await Promise.all(probes.map((probe) => loop(probe, started + seconds * 1000, latencies)));
-  const elapsed = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  const memory = process.memoryUsage();
-  latencies.sort((a, b) => a - b);
-  const quantile = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return {
-    client,
-    monitors,
-    probes: counts.reduce((sum, c) => sum + c.count, 0),
-    failures: counts.reduce((sum, c) => sum + c.failures, 0),
-    seconds: elapsed,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    rssMiB: memory.rss / 2 ** 20,
-    heapMiB: memory.heapUsed / 2 ** 20,
-    p50: quantile(0.5),
-    p99: quantile(0.99),
-  };
+  return measureProbes(client, probes, seconds);
 }
 
 async function runRow(client: string, monitors: number, url: string, seconds: number): Promise<RowResult> {

@@ -18,24 +18,10 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { measureProbes, type Probe, type RowResult } from "./probeLoop.ts";
 
 const self = fileURLToPath(import.meta.url);
 const baseUrl = "postgres://postgres@127.0.0.1:5432/test";
-
-interface RowResult {
-  client: string;
-  monitors: number;
-  probes: number;
-  failures: number;
-  seconds: number;
-  cpuMs: number;
-  rssMiB: number;
-  heapMiB: number;
-  p50: number;
-  p99: number;
-}
-
-type Probe = () => Promise<boolean>;
 
 async function measure(
   client: string,
@@ -83,43 +69,7 @@ async function measure(
     close = () => pool.end();
   }
   const probes = Array.from({ length: monitors }, makeProbe);
-  const loop = async (probe: Probe, until: number, latencies: number[] | undefined) => {
-    let count = 0;
-    let failures = 0;
-    while (performance.now() < until) {
-      const started = performance.now();
-      if (!(await probe())) failures += 1;
-      latencies?.push(performance.now() - started);
-      count += 1;
-    }
-    return { count, failures };
-  };
-  // Warm-up: open the connections, load the driver, let the JIT settle before the clock starts.
-  await Promise.all(probes.map((probe) => loop(probe, performance.now() + 1000, undefined)));
-
-  const latencies: number[] = [];
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  const counts = await Promise.all(probes.map((probe) => loop(probe, started + seconds * 1000, latencies)));
-  const elapsed = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  const memory = process.memoryUsage();
-  await close();
-  latencies.sort((a, b) => a - b);
-  const quantile = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return {
-    client,
-    monitors,
-    probes: counts.reduce((sum, c) => sum + c.count, 0),
-    failures: counts.reduce((sum, c) => sum + c.failures, 0),
-    seconds: elapsed,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    rssMiB: memory.rss / 2 ** 20,
-    heapMiB: memory.heapUsed / 2 ** 20,
-    p50: quantile(0.5),
-    p99: quantile(0.99),
-  };
+  return measureProbes(client, probes, seconds, close);
 }
 
 async function runRow(client: string, monitors: number, table: string, seconds: number, pool: number) {
