@@ -1,3 +1,3 @@
 import { amstaffProject } from "../../vitest.shared.ts";
 
-export default amstaffProject("sampler-sql", { testTimeout: 20_000 });
+export default amstaffProject("sampler-sql", { testTimeout: 20_000, services: ["postgres", "mariadb"] });

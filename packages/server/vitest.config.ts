@@ -1,3 +1,4 @@
 import { amstaffProject } from "../../vitest.shared.ts";
 
-export default amstaffProject("server");
+// The dashboard's browser tests drive Debian's Chromium (browsers cannot be downloaded here).
+export default amstaffProject("server", { services: ["chromium"] });

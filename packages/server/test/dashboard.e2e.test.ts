@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startReceiver, startTarget } from "./localServers.js";
 import { eventually, ServerProcess } from "./serverProcess.js";
 
-// Debian's chromium: browsers cannot be downloaded here, and CI installs this one (.ci/run).
+// Debian's chromium: browsers cannot be downloaded here; the test command installs this one (vitest.config.ts).
 const chromiumPath = process.env.AMSTAFF_CHROMIUM ?? "/usr/bin/chromium";
 const artifacts = fileURLToPath(new URL("../test-results/", import.meta.url));
 

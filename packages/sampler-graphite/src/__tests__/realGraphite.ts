@@ -1,6 +1,7 @@
 import { connect } from "node:net";
 
 const howToStart =
+  "`pnpm test` starts one itself (scripts/testServices.ts); to run a test file directly, " +
   "run `packages/sampler-graphite/scripts/graphite.sh install start` (as root; it prints the URL) and " +
   "export AMSTAFF_GRAPHITE_URL=<that URL>, e.g. " +
   'AMSTAFF_GRAPHITE_URL="$(packages/sampler-graphite/scripts/graphite.sh install start)"';
