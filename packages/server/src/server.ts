@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { AmstaffError, type PluginDescriptor } from "@amstaff/core";
@@ -11,6 +12,7 @@ import Database from "better-sqlite3";
 import { type DestinationStream, type Logger, pino } from "pino";
 import { type Clock, systemClock } from "./clock.js";
 import { Cluster, type ClusterTiming } from "./cluster.js";
+import { ClusterHttp, type ClusterTlsFiles } from "./clusterHttp.js";
 import { createDashboard } from "./dashboard/dashboard.js";
 import type { StatusPageSelection } from "./dashboard/statusPage.js";
 import { DeliveryWorker, type RetryPolicy } from "./deliveryWorker.js";
@@ -84,6 +86,24 @@ export interface ServerOptions {
   raftHost?: string | undefined;
   /** The secret every node of the cluster shares (16 characters or more); needed with `raftPort`. */
   clusterSecret?: string | undefined;
+  /**
+   * Mutual TLS for node traffic (Raft and the internal endpoints): the cluster CA and this node's
+   * certificate and key, as PEM (`amstaff-server certs` makes them). A node with `raftPort` needs this,
+   * or `insecureClusterTransport`.
+   */
+  clusterTls?: ClusterTlsFiles | undefined;
+  /**
+   * Let a cluster run with node traffic in clear (authenticated with the secret, not encrypted): only
+   * for a network nobody else can reach, or tests. @default false
+   */
+  insecureClusterTransport?: boolean | undefined;
+  /**
+   * The port of the internal listener, which serves the node-to-node endpoints (`/_cluster/*`) on
+   * `raftHost`, over mutual TLS with `clusterTls`. @default 0 (a free port, announced to the cluster)
+   */
+  clusterHttpPort?: number | undefined;
+  /** HTTPS for the API: a certificate (its chain) and key, as PEM. @default none: plain HTTP */
+  tls?: { cert: string | Buffer; key: string | Buffer } | undefined;
   /** Start empty and wait to be added to an existing cluster (`POST /cluster/members`). @default false */
   join?: boolean | undefined;
   /** The API URL other nodes reach this one at. @default the URL it listens on */
@@ -168,6 +188,23 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       "A cluster needs a shared secret of 16 characters or more (AMSTAFF_CLUSTER_SECRET).",
     );
   }
+  if (options.raftPort !== undefined && !options.clusterTls && !options.insecureClusterTransport) {
+    throw new AmstaffError(
+      "AMS_ERR_CLUSTER_TLS",
+      [
+        "A cluster node encrypts its traffic to the other nodes: give it the cluster's certificates with",
+        "--cluster-ca, --cluster-cert and --cluster-key. Make them once for the whole cluster with",
+        "  amstaff-server certs --out ./certs --nodes a=10.0.0.1,b=10.0.0.2,c=10.0.0.3",
+        "then copy ca.pem and each node's <id>.pem and <id>-key.pem to that node. To run without encryption",
+        "on a network nobody else can reach, pass --insecure-cluster-transport.",
+      ].join("\n"),
+    );
+  }
+  if (options.insecureClusterTransport && options.raftPort !== undefined && !options.clusterTls) {
+    logger.warn(
+      "node traffic is NOT encrypted (--insecure-cluster-transport): anyone on the network between nodes can read it",
+    );
+  }
 
   const db = new Database(join(dataDir, "amstaff.db"));
   db.pragma("journal_mode = WAL");
@@ -190,12 +227,22 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
           peers: Object.fromEntries(
             Object.entries(peers).map(([id, address]) => [id, parseAddress(address)]),
           ),
-          logger: { warn: (message, details) => logger.debug({ ...details }, `raft transport: ${message}`) },
+          logger: {
+            // Refused certificates are a misconfiguration to fix; reconnects and resets are routine.
+            warn: (message, details) =>
+              (message.includes("TLS") ? logger.warn : logger.debug).call(
+                logger,
+                { ...details },
+                `raft transport: ${message}`,
+              ),
+          },
+          ...(options.clusterTls ? { tls: options.clusterTls } : {}),
         });
   const transport = faultyTransport(tcp, () => isolated);
   const internalToken = options.clusterSecret
     ? createHmac("sha256", options.clusterSecret).update("amstaff-internal-v1").digest("hex")
     : randomBytes(32).toString("hex");
+  const clusterHttp = new ClusterHttp({ internalToken, tls: options.clusterTls });
 
   const machine = new StateMachine();
   machine.onApply((command, result) => {
@@ -210,7 +257,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     machine,
     transport,
     initialMembers: options.join ? undefined : [nodeId, ...Object.keys(peers)],
-    internalToken,
+    http: clusterHttp,
     logger,
   });
   const raftPort = tcp?.address().port;
@@ -390,26 +437,75 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     consistentRead: () => log.readBarrier(),
     extraRoutes: [...clusterRoutes, ...dashboard.routes],
   });
-  const http: Server = createServer((request, response) => {
-    if (slackActions && request.url === "/integrations/slack/actions") return slackActions(request, response);
-    // The dashboard's files and the public status pages need no token; its data does (through the API).
-    if (dashboard.handlePublic(request, response)) return;
-    if (!Cluster.isInternal(request.url)) return api(request, response);
+  const internal = (request: IncomingMessage, response: ServerResponse) => {
     if (!cluster) {
       request.resume();
       response.writeHead(503).end();
       return;
     }
     cluster.handleInternal(request, response);
-  });
+  };
+  // Node-to-node endpoints are served on the API listener only by a node without an internal listener
+  // (a cluster of one) or with node traffic in clear (so nodes of a version without the internal
+  // listener still reach it during a rolling upgrade); with certificates, only the internal listener
+  // serves them, so the internal token is never accepted where the public certificate is.
+  const internalOnApi = tcp === undefined || !options.clusterTls;
+  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
+    if (slackActions && request.url === "/integrations/slack/actions") return slackActions(request, response);
+    // The dashboard's files and the public status pages need no token; its data does (through the API).
+    if (dashboard.handlePublic(request, response)) return;
+    if (!Cluster.isInternal(request.url) || !internalOnApi) return api(request, response);
+    internal(request, response);
+  };
+  const http: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: "TLSv1.2" }, onRequest)
+    : createServer(onRequest);
   http.requestTimeout = 30_000;
-  await new Promise<void>((resolveListen, reject) => {
-    http.once("error", reject);
-    http.listen(options.port ?? 7070, options.host ?? "127.0.0.1", () => resolveListen());
-  });
+  const url = await listenOn(
+    http,
+    options.port ?? 7070,
+    options.host ?? "127.0.0.1",
+    options.tls ? "https" : "http",
+  );
   const address = http.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+
+  // The internal listener: on the Raft host, mutual TLS against the cluster CA when the cluster has
+  // certificates (a client must present a node certificate before any byte of HTTP is read).
+  const internalHttp: Server | undefined =
+    tcp === undefined
+      ? undefined
+      : options.clusterTls
+        ? createHttpsServer(
+            {
+              ca: options.clusterTls.ca,
+              cert: options.clusterTls.cert,
+              key: options.clusterTls.key,
+              requestCert: true,
+              rejectUnauthorized: true,
+              minVersion: "TLSv1.3",
+            },
+            (request, response) =>
+              Cluster.isInternal(request.url) ? internal(request, response) : notFound(request, response),
+          )
+        : createServer((request, response) =>
+            Cluster.isInternal(request.url) ? internal(request, response) : notFound(request, response),
+          );
+  if (internalHttp) {
+    internalHttp.requestTimeout = 70_000;
+    internalHttp.on("tlsClientError", (error, socket) =>
+      logger.warn(
+        { remote: socket.remoteAddress, reason: error.message },
+        "refused a connection to the internal endpoints (no valid cluster certificate)",
+      ),
+    );
+  }
+  let internalUrl: string | undefined;
+  if (internalHttp) {
+    const scheme = options.clusterTls ? "https" : "http";
+    const bound = new URL(await listenOn(internalHttp, options.clusterHttpPort ?? 0, raftHost, scheme));
+    // Announced with the Raft host as configured: a name stays a name, to match the certificate's SANs.
+    internalUrl = `${scheme}://${raftHost.includes(":") ? `[${raftHost}]` : raftHost}:${bound.port}`;
+  }
 
   cluster = new Cluster({
     nodeId,
@@ -418,7 +514,9 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     clock,
     logger,
     internalToken,
+    http: clusterHttp,
     apiUrl: options.advertiseUrl?.replace(/\/$/, "") ?? url,
+    internalUrl,
     raftAddress: raftPort === undefined ? undefined : `${raftHost}:${raftPort}`,
     timing: options.clusterTiming,
     isolated: () => isolated,
@@ -436,7 +534,16 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   deliveries.kick();
   history.start();
   logger.info(
-    { url, dataDir, nodeId, raftPort, modules: machine.modules().length, version },
+    {
+      url,
+      internalUrl,
+      dataDir,
+      nodeId,
+      raftPort,
+      clusterTls: options.clusterTls !== undefined,
+      modules: machine.modules().length,
+      version,
+    },
     "amstaff server started",
   );
 
@@ -447,6 +554,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       dashboard.close();
       const closed = new Promise((r) => http.close(r));
       http.closeIdleConnections();
+      const internalClosed = new Promise((r) => (internalHttp ? internalHttp.close(r) : r(undefined)));
+      internalHttp?.closeIdleConnections();
       await scheduler.stop();
       runner.stop();
       await deliveries.stop();
@@ -460,7 +569,10 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
         db.close();
       }
       http.closeAllConnections();
+      internalHttp?.closeAllConnections();
       await closed;
+      await internalClosed;
+      await clusterHttp.close();
       await closeSandboxes();
       logger.info("stopped");
     })();
@@ -528,6 +640,31 @@ const redactPaths = secretKeys.flatMap((key) =>
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = { level, base: { service: "amstaff" }, redact: redactPaths };
   return destination ? pino(options, destination) : pino(options);
+}
+
+/** Listens on `port` and `host`; resolves with the listener's base URL. */
+async function listenOn(
+  server: Server,
+  port: number,
+  host: string,
+  scheme: "http" | "https",
+): Promise<string> {
+  await new Promise<void>((resolveListen, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolveListen();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return `${scheme}://${shown}:${address.port}`;
+}
+
+function notFound(request: IncomingMessage, response: ServerResponse): void {
+  request.resume();
+  response.writeHead(404, { "content-type": "application/json" });
+  response.end(JSON.stringify({ error: { code: "AMS_ERR_REQUEST_INVALID", message: "No such endpoint." } }));
 }
 
 /** Reads the node id kept in the data directory, or keeps the given (or a generated) one there. */
