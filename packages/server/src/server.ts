@@ -18,6 +18,7 @@ import type { StatusPageSelection } from "./dashboard/statusPage.js";
 import { DeliveryWorker, type RetryPolicy } from "./deliveryWorker.js";
 import { discoverPlugins, serverPackageDir } from "./discovery.js";
 import { createHttpApi, type Route } from "./httpApi.js";
+import { listenOn, startInternalListener } from "./internalListener.js";
 import { ServerMetrics } from "./metrics.js";
 import { MonitorRunner } from "./monitorRunner.js";
 import { Observations } from "./observations.js";
@@ -469,42 +470,24 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   );
   const address = http.address() as AddressInfo;
 
-  // The internal listener: on the Raft host, mutual TLS against the cluster CA when the cluster has
-  // certificates (a client must present a node certificate before any byte of HTTP is read).
-  const internalHttp: Server | undefined =
-    tcp === undefined
-      ? undefined
-      : options.clusterTls
-        ? createHttpsServer(
-            {
-              ca: options.clusterTls.ca,
-              cert: options.clusterTls.cert,
-              key: options.clusterTls.key,
-              requestCert: true,
-              rejectUnauthorized: true,
-              minVersion: "TLSv1.3",
-            },
-            (request, response) =>
-              Cluster.isInternal(request.url) ? internal(request, response) : notFound(request, response),
-          )
-        : createServer((request, response) =>
-            Cluster.isInternal(request.url) ? internal(request, response) : notFound(request, response),
-          );
-  if (internalHttp) {
-    internalHttp.requestTimeout = 70_000;
-    internalHttp.on("tlsClientError", (error, socket) =>
-      logger.warn(
-        { remote: socket.remoteAddress, reason: error.message },
-        "refused a connection to the internal endpoints (no valid cluster certificate)",
-      ),
-    );
-  }
+  let internalHttp: Server | undefined;
   let internalUrl: string | undefined;
-  if (internalHttp) {
-    const scheme = options.clusterTls ? "https" : "http";
-    const bound = new URL(await listenOn(internalHttp, options.clusterHttpPort ?? 0, raftHost, scheme));
-    // Announced with the Raft host as configured: a name stays a name, to match the certificate's SANs.
-    internalUrl = `${scheme}://${raftHost.includes(":") ? `[${raftHost}]` : raftHost}:${bound.port}`;
+  if (tcp) {
+    try {
+      ({ server: internalHttp, url: internalUrl } = await startInternalListener({
+        host: raftHost,
+        port: options.clusterHttpPort,
+        tls: options.clusterTls,
+        handle: internal,
+        isInternal: Cluster.isInternal,
+        logger,
+      }));
+    } catch (error) {
+      http.close();
+      await log.close();
+      db.close();
+      throw error;
+    }
   }
 
   cluster = new Cluster({
@@ -640,31 +623,6 @@ const redactPaths = secretKeys.flatMap((key) =>
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = { level, base: { service: "amstaff" }, redact: redactPaths };
   return destination ? pino(options, destination) : pino(options);
-}
-
-/** Listens on `port` and `host`; resolves with the listener's base URL. */
-async function listenOn(
-  server: Server,
-  port: number,
-  host: string,
-  scheme: "http" | "https",
-): Promise<string> {
-  await new Promise<void>((resolveListen, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolveListen();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  return `${scheme}://${shown}:${address.port}`;
-}
-
-function notFound(request: IncomingMessage, response: ServerResponse): void {
-  request.resume();
-  response.writeHead(404, { "content-type": "application/json" });
-  response.end(JSON.stringify({ error: { code: "AMS_ERR_REQUEST_INVALID", message: "No such endpoint." } }));
 }
 
 /** Reads the node id kept in the data directory, or keeps the given (or a generated) one there. */
