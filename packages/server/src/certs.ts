@@ -4,7 +4,7 @@ import { isIP } from "node:net";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { AmstaffError } from "@amstaff/core";
-import * as x509 from "@peculiar/x509";
+import type * as X509 from "@peculiar/x509";
 import { z } from "zod";
 
 /** One node to issue a certificate for: its id (the certificate's common name) and the addresses peers dial. */
@@ -54,6 +54,8 @@ const day = 86_400_000;
 export async function createClusterCertificates(
   options: ClusterCertificatesOptions,
 ): Promise<ClusterCertificates> {
+  // Loaded on demand: only this command needs an X.509 writer, not every server start.
+  const x509 = await import("@peculiar/x509");
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const out = resolve(options.out);
   mkdirSync(out, { recursive: true, mode: 0o700 });
@@ -75,7 +77,7 @@ export async function createClusterCertificates(
   }
   const now = Date.now();
   const notBefore = new Date(now - 5 * 60_000);
-  const ca = await loadOrCreateCa(out, notBefore, options.caDays ?? 3650);
+  const ca = await loadOrCreateCa(x509, out, notBefore, options.caDays ?? 3650);
   const nodes: ClusterCertificates["nodes"] = [];
   for (const node of options.nodes) {
     const keys = await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"]);
@@ -112,10 +114,11 @@ export async function createClusterCertificates(
 }
 
 async function loadOrCreateCa(
+  x509: typeof X509,
   out: string,
   notBefore: Date,
   days: number,
-): Promise<{ cert: x509.X509Certificate; privateKey: CryptoKey; created: boolean }> {
+): Promise<{ cert: X509.X509Certificate; privateKey: CryptoKey; created: boolean }> {
   const certPath = join(out, "ca.pem");
   const keyPath = join(out, "ca-key.pem");
   if (existsSync(certPath) !== existsSync(keyPath)) {
