@@ -125,10 +125,14 @@ export async function startNodes(ids: string[]): Promise<Node[]> {
         .filter((p) => p !== id)
         .map((p) => `${p}=127.0.0.1:${ports[ids.indexOf(p)]}`)
         .join(",");
-      return new Node(id, ["--node-id", id, "--raft-port", String(ports[i]), "--peers", peers], {
-        AMSTAFF_CLUSTER_SECRET: clusterSecret,
-        PROBER: id,
-      });
+      return new Node(
+        id,
+        ["--node-id", id, "--raft-port", String(ports[i]), "--peers", peers, "--insecure-cluster-transport"],
+        {
+          AMSTAFF_CLUSTER_SECRET: clusterSecret,
+          PROBER: id,
+        },
+      );
     });
   }
   try {

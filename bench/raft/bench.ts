@@ -8,6 +8,7 @@
 //          --etcd-heartbeat MS --etcd-election MS (default: etcd's own 100 / 1000)
 //          --failover-attempt-ms MS (per-attempt deadline during failover trials, default 100)
 //          --diagnostics (ours: save() and event-loop-delay percentiles per phase; adds a 1 ms loop timer)
+//          --tls (ours: Raft over mutual TLS, certificates from `amstaff-server certs`; build the server first)
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     "no-etcd": { type: "boolean", default: false },
     "no-ours": { type: "boolean", default: false },
     diagnostics: { type: "boolean", default: false },
+    tls: { type: "boolean", default: false },
     "etcd-heartbeat": { type: "string" },
     "failover-attempt-ms": { type: "string", default: "100" },
     "etcd-election": { type: "string" },
@@ -180,6 +182,16 @@ async function ours(dir: string): Promise<System> {
   const endpoints = clientPorts.map((p) => new FrameEndpoint(p));
   const children: (ChildProcess | null)[] = [null, null, null];
   const server = fileURLToPath(new URL("./kvServer.ts", import.meta.url));
+  const certs = join(dir, "certs");
+  if (values.tls) {
+    const serverCli = fileURLToPath(new URL("../../packages/server/dist/cli.js", import.meta.url));
+    const nodes = ids.map((id) => `${id}=127.0.0.1`).join(",");
+    const made = spawn(process.execPath, [serverCli, "certs", "--out", certs, "--nodes", nodes], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    const [code] = await once(made, "exit");
+    if (code !== 0) throw new Error("amstaff-server certs failed (is packages/server built?)");
+  }
   const status = async (i: number, timeoutMs = 1000) => {
     const r = await endpoints[i]!.call({ op: "status" }, timeoutMs);
     return r.ok ? (r.value as { role: string; saves: number; saveSeconds: number }) : undefined;
@@ -196,6 +208,7 @@ async function ours(dir: string): Promise<System> {
         CLIENT_PORT: String(clientPorts[i]),
         RAFT_PEERS: JSON.stringify(peers),
         BENCH_DIAGNOSTICS: values.diagnostics ? "1" : "0",
+        ...(values.tls ? { RAFT_TLS_DIR: certs } : {}),
         ...(founder ? { RAFT_MEMBERS: ids.join(",") } : {}),
       },
     });
@@ -203,7 +216,7 @@ async function ours(dir: string): Promise<System> {
   };
   await Promise.all(ids.map((_, i) => start(i, true)));
   return {
-    name: "@amstaff/raft",
+    name: values.tls ? "@amstaff/raft (TLS)" : "@amstaff/raft",
     async put(member, key, value, timeoutMs) {
       const r = await endpoints[member]!.call({ op: "put", key, value }, timeoutMs);
       const hint = typeof r.leader === "string" ? ids.indexOf(r.leader) : -1;

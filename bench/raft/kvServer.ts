@@ -3,10 +3,13 @@
 // (length-prefixed JSON over TCP, frames.ts) so that the benchmark client reaches it the way it reaches etcd
 // over gRPC: a separate process, one loopback TCP connection, requests multiplexed by id.
 // env: RAFT_ID, RAFT_DB, RAFT_SECRET, RAFT_PORT, CLIENT_PORT, RAFT_PEERS (JSON {id: {host, port}}),
-//      RAFT_MEMBERS (comma list, founders only; omitted on restart), BENCH_DIAGNOSTICS=1 (event-loop delay)
+//      RAFT_MEMBERS (comma list, founders only; omitted on restart), BENCH_DIAGNOSTICS=1 (event-loop delay),
+//      RAFT_TLS_DIR (mutual TLS: ca.pem, <id>.pem, <id>-key.pem as `amstaff-server certs` writes them)
 // Requests: {id, op: "put", key, value} | {id, op: "status"} | {id, op: "diagnostics"} (read and reset).
 // Replies: {id, ok: true, value?} | {id, ok: false, code, leader?}.
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { createHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import {
   type KvCommand,
@@ -29,6 +32,15 @@ const transport = new TcpTransport({
   listen: { host: "127.0.0.1", port: Number(env.RAFT_PORT) },
   peers: Object.fromEntries(Object.entries(peers).filter(([peer]) => peer !== id)),
   logger: { warn: () => {} },
+  ...(env.RAFT_TLS_DIR
+    ? {
+        tls: {
+          ca: readFileSync(join(env.RAFT_TLS_DIR, "ca.pem")),
+          cert: readFileSync(join(env.RAFT_TLS_DIR, `${id}.pem`)),
+          key: readFileSync(join(env.RAFT_TLS_DIR, `${id}-key.pem`)),
+        },
+      }
+    : {}),
 });
 
 // Counts and times durable writes (one SQLite transaction with fsync each): how well group commit batches

@@ -31,6 +31,11 @@ export const errorCodes = {
   AMS_ERR_REQUEST_TOO_LARGE: "request too large",
   /** The replicated log refused or failed to commit a command. */
   AMS_ERR_LOG_UNAVAILABLE: "log unavailable",
+  /**
+   * Node-to-node traffic cannot be secured as configured: a cluster without certificates (and without
+   * `--insecure-cluster-transport`), unreadable certificate files, or a node reachable only in clear.
+   */
+  AMS_ERR_CLUSTER_TLS: "cluster transport not secured",
   /** Persistent state on disk is unreadable or inconsistent. */
   AMS_ERR_STATE_CORRUPT: "state corrupt",
   /** A bug: an invariant Amstaff relies on did not hold. */

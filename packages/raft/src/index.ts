@@ -16,7 +16,7 @@ export type { SqliteStorageOptions } from "./sqliteStorage.js";
 export { SqliteStorage } from "./sqliteStorage.js";
 export type { RaftStorage, StorageUpdate, StoredState } from "./storage.js";
 export { MemoryStorage } from "./storage.js";
-export type { PeerAddress, TcpTransportOptions } from "./tcpTransport.js";
+export type { PeerAddress, TcpTransportOptions, TcpTransportTls } from "./tcpTransport.js";
 export { TcpTransport } from "./tcpTransport.js";
 export type { MemoryNetworkOptions, RaftTransport } from "./transport.js";
 export { MemoryNetwork } from "./transport.js";

@@ -1,5 +1,12 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
+import {
+  checkServerIdentity,
+  type PeerCertificate,
+  type TLSSocket,
+  connect as tlsConnect,
+  createServer as tlsCreateServer,
+} from "node:tls";
 import { decodeMessage, encodeMessage } from "./messageCodec.js";
 import type { RaftLogger } from "./raftNode.js";
 import type { RaftTransport } from "./transport.js";
@@ -9,6 +16,24 @@ import type { Message, NodeId } from "./types.js";
 export interface PeerAddress {
   host: string;
   port: number;
+}
+
+/**
+ * Mutual TLS between nodes: every node presents a certificate issued by the cluster's own CA, whose
+ * common name is its node id, and accepts only peers whose certificate chains to that CA.
+ */
+export interface TcpTransportTls {
+  /** The cluster CA (PEM): the only authority peer certificates are checked against (never the system store). */
+  ca: string | Uint8Array;
+  /** This node's certificate (PEM), issued by `ca`, common name = this node's id. */
+  cert: string | Uint8Array;
+  /** The private key of `cert` (PEM). */
+  key: string | Uint8Array;
+  /**
+   * Also require a peer's certificate to name the node it claims to be (common name = node id), so a
+   * node cannot speak for another. @default true
+   */
+  verifyNodeId?: boolean;
 }
 
 /** Options of {@link TcpTransport}. */
@@ -33,6 +58,11 @@ export interface TcpTransportOptions {
   maxBufferedBytes?: number;
   /** Handshake deadline. @default 5000 */
   handshakeTimeoutMs?: number;
+  /**
+   * Encrypt and mutually authenticate every connection with TLS 1.3 (the HMAC handshake still runs
+   * inside it). @default none: plain TCP, authenticated but not encrypted
+   */
+  tls?: TcpTransportTls;
   /** Receives warnings (rejected peers, malformed frames); never secrets. */
   logger?: RaftLogger;
 }
@@ -84,7 +114,9 @@ interface Outbound {
  * Raft over TCP (node:net): one outbound connection per peer, length-prefixed frames, an HMAC-SHA256
  * challenge-response handshake proving both ends hold the cluster secret, frame-size limits, reconnects
  * with exponential backoff. A malformed or hostile frame is logged and its connection closed; the node
- * keeps running.
+ * keeps running. With `tls`, connections are TLS 1.3 with certificates on both sides, checked against
+ * the cluster CA only; the HMAC handshake runs inside the TLS channel, so a node needs both a
+ * certificate of the cluster and the secret.
  *
  * @example
  * const transport = new TcpTransport({ id: "a", secret: process.env.RAFT_SECRET!, peers: { b: { host: "10.0.0.2", port: 7000 } } });
@@ -98,6 +130,7 @@ export class TcpTransport implements RaftTransport {
   readonly #peers = new Map<NodeId, PeerAddress>();
   readonly #out = new Map<NodeId, Outbound>();
   readonly #inbound = new Set<Socket>();
+  readonly #connecting = new Set<Socket>();
   #server: Server | null = null;
   #handler: ((m: Message) => void) | null = null;
   #closed = false;
@@ -135,9 +168,35 @@ export class TcpTransport implements RaftTransport {
   async listen(handler: (message: Message) => void): Promise<void> {
     this.#handler = handler;
     if (this.#server) return;
-    const server = createServer((socket) => this.#accept(socket));
+    const tls = this.#opts.tls;
+    const server = tls
+      ? tlsCreateServer(
+          {
+            ca: toPem(tls.ca),
+            cert: toPem(tls.cert),
+            key: toPem(tls.key),
+            requestCert: true,
+            rejectUnauthorized: true,
+            minVersion: "TLSv1.3",
+            handshakeTimeout: this.#opts.handshakeTimeoutMs ?? 5000,
+          },
+          (socket) => this.#accept(socket),
+        )
+      : createServer((socket) => this.#accept(socket));
     this.#server = server;
+    // Connections still in their TLS handshake are not in #inbound yet: close() must end them too.
+    server.on("connection", (socket: Socket) => {
+      this.#connecting.add(socket);
+      socket.once("close", () => this.#connecting.delete(socket));
+    });
     server.on("error", (e) => this.#warn("raft transport server error", { error: String(e) }));
+    // A peer without a certificate of the cluster CA, or speaking plain TCP, never reaches #accept.
+    server.on("tlsClientError", (error: Error, socket: TLSSocket) =>
+      this.#warn("raft transport refused a TLS connection", {
+        remote: socket.remoteAddress,
+        reason: error.message,
+      }),
+    );
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(this.#opts.listen?.port ?? 0, this.#opts.listen?.host ?? "127.0.0.1", () => {
@@ -179,6 +238,10 @@ export class TcpTransport implements RaftTransport {
           const want = this.#mac(PROTOCOL, "hello", from, this.id, serverNonce, nonce);
           if (mac.length !== want.length || !timingSafeEqual(mac, want))
             throw new Error("peer failed authentication");
+          if (this.#opts.tls && this.#opts.tls.verifyNodeId !== false) {
+            const name = commonName((socket as TLSSocket).getPeerCertificate());
+            if (name !== from) throw new Error(`peer "${from}" presented the certificate of "${name}"`);
+          }
           peer = from;
           clearTimeout(timer);
           socket.write(
@@ -217,7 +280,26 @@ export class TcpTransport implements RaftTransport {
   #connect(to: NodeId, o: Outbound): void {
     const addr = this.#peers.get(to);
     if (!addr || this.#closed) return;
-    const socket = connect({ host: addr.host, port: addr.port });
+    const tls = this.#opts.tls;
+    const socket = tls
+      ? tlsConnect({
+          host: addr.host,
+          port: addr.port,
+          ca: toPem(tls.ca),
+          cert: toPem(tls.cert),
+          key: toPem(tls.key),
+          minVersion: "TLSv1.3",
+          rejectUnauthorized: true,
+          checkServerIdentity: (host, cert) => {
+            const error = checkServerIdentity(host, cert);
+            if (error || tls.verifyNodeId === false) return error;
+            const name = commonName(cert);
+            return name === to
+              ? undefined
+              : new Error(`${host} presented the certificate of "${name}", not of node "${to}"`);
+          },
+        })
+      : connect({ host: addr.host, port: addr.port });
     socket.setNoDelay(true);
     o.socket = socket;
     o.ready = false;
@@ -272,7 +354,13 @@ export class TcpTransport implements RaftTransport {
         socket.destroy();
       }
     });
-    socket.on("error", () => socket.destroy());
+    socket.on("error", (error) => {
+      // Certificate problems are configuration errors an operator must see; refusals and resets are routine.
+      if (tls && !/ECONNREFUSED|ECONNRESET|EPIPE/.test(String((error as { code?: string }).code))) {
+        this.#warn("raft transport could not open a TLS connection", { peer: to, reason: error.message });
+      }
+      socket.destroy();
+    });
     socket.on("close", () => {
       clearTimeout(timer);
       if (o.socket === socket) {
@@ -320,7 +408,17 @@ export class TcpTransport implements RaftTransport {
     this.#closed = true;
     for (const o of this.#out.values()) o.socket?.destroy();
     for (const s of this.#inbound) s.destroy();
+    for (const s of this.#connecting) s.destroy();
     const server = this.#server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+function toPem(value: string | Uint8Array): string | Buffer {
+  return typeof value === "string" ? value : Buffer.from(value);
+}
+
+function commonName(cert: PeerCertificate | undefined): string | undefined {
+  const cn = cert?.subject?.CN;
+  return Array.isArray(cn) ? cn[0] : cn;
 }

@@ -39,6 +39,8 @@ Commands:
 Options:
   --server <url>    the server (env AMSTAFF_URL, config "server"; default http://127.0.0.1:7070)
   --token <token>   the API token (env AMSTAFF_TOKEN, config "token")
+  --ca <file>       verify an HTTPS server against this CA certificate (PEM) instead of the system's
+                    store (env AMSTAFF_CA, config "ca")
   --config <file>   a config file (default: .amstaff.json here or above, then ~/.config/amstaff/config.json)
   --json            machine-readable output
   -h, --help        help for amstaff or a command
@@ -102,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       server: { type: "string" },
       token: { type: "string" },
+      ca: { type: "string" },
       config: { type: "string" },
       json: { type: "boolean" },
       "dry-run": { type: "boolean" },

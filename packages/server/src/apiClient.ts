@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { Agent, fetch as undiciFetch } from "undici";
 import type { CliTarget } from "./cliConfig.js";
 
 /** An error answer of the Amstaff API, or a failure to reach it. */
@@ -15,9 +17,33 @@ export class ApiError extends Error {
 /** A small client of the server's JSON API, for the `amstaff` CLI. */
 export class ApiClient {
   readonly #target: CliTarget;
+  #dispatcher: Agent | undefined;
 
   constructor(target: CliTarget) {
     this.#target = target;
+  }
+
+  /** With a CA file, requests verify the server against it (and only it) instead of the system store. */
+  #fetch(url: string, init: RequestInit): Promise<Response> {
+    const ca = this.#target.ca;
+    if (ca === undefined) return fetch(url, init);
+    if (!this.#dispatcher) {
+      let pem: Buffer;
+      try {
+        pem = readFileSync(ca);
+      } catch (error) {
+        throw new ApiError(
+          `cannot read the CA file ${ca} (--ca or AMSTAFF_CA): ${(error as Error).message}`,
+          undefined,
+          undefined,
+        );
+      }
+      this.#dispatcher = new Agent({ connect: { ca: pem } });
+    }
+    return undiciFetch(url, {
+      ...(init as object),
+      dispatcher: this.#dispatcher,
+    }) as unknown as Promise<Response>;
   }
 
   async request<T>(method: string, path: string, body?: string): Promise<T> {
@@ -26,16 +52,20 @@ export class ApiClient {
     if (body !== undefined) headers["content-type"] = "text/plain; charset=utf-8";
     let response: Response;
     try {
-      response = await fetch(`${this.#target.server}${path}`, {
+      response = await this.#fetch(`${this.#target.server}${path}`, {
         method,
         headers,
         body,
         signal: AbortSignal.timeout(30_000),
       });
     } catch (error) {
+      if (error instanceof ApiError) throw error;
       const cause = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      const untrusted = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME/.test(cause);
       throw new ApiError(
-        `cannot reach ${this.#target.server} (${cause}); is the server running? Set --server or AMSTAFF_URL.`,
+        untrusted
+          ? `cannot verify ${this.#target.server}'s certificate (${cause}); if it comes from a private CA, pass that CA's certificate with --ca or AMSTAFF_CA.`
+          : `cannot reach ${this.#target.server} (${cause}); is the server running? Set --server or AMSTAFF_URL.`,
         undefined,
         undefined,
       );

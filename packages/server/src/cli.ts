@@ -1,8 +1,11 @@
 #!/usr/bin/env node
+import { readFileSync } from "node:fs";
 import { relative } from "node:path";
+import { createSecureContext } from "node:tls";
 import { parseArgs } from "node:util";
-import { describeError } from "@amstaff/core";
+import { AmstaffError, type AmstaffErrorCode, describeError } from "@amstaff/core";
 import { z } from "zod";
+import { certsCommand } from "./certs.js";
 import { parseStatusPages } from "./dashboard/statusPage.js";
 import { startServer } from "./server.js";
 import { parseNamedTokens } from "./token.js";
@@ -11,6 +14,7 @@ import { version } from "./version.js";
 const usage = `amstaff-server ${version}: monitoring and alerting as code
 
 Usage: amstaff-server [options]
+       amstaff-server certs --out <dir> --nodes a=10.0.0.1,b=10.0.0.2,c=host.example   (see certs --help)
 
 Options:
   --port <port>        HTTP API port (env AMSTAFF_PORT, default 7070; 0 picks a free one)
@@ -32,6 +36,18 @@ Cluster (none of these: a cluster of one):
   --join               start empty and wait to be added (amstaff cluster add) instead of founding
   --advertise-url <u>  the API URL other nodes reach this one at (env AMSTAFF_ADVERTISE_URL)
   The shared cluster secret (16+ characters) is AMSTAFF_CLUSTER_SECRET.
+
+TLS (node traffic: required with --raft-port, unless --insecure-cluster-transport):
+  --cluster-ca <file>    the cluster CA certificate, PEM (env AMSTAFF_CLUSTER_CA)
+  --cluster-cert <file>  this node's certificate, PEM, common name = node id (env AMSTAFF_CLUSTER_CERT)
+  --cluster-key <file>   this node's key, PEM (env AMSTAFF_CLUSTER_KEY)
+                         make all three with: amstaff-server certs --out ./certs --nodes a=<addr>,b=<addr>,...
+  --cluster-http-port <port>  the internal listener of node-to-node HTTP, on --raft-host
+                         (env AMSTAFF_CLUSTER_HTTP_PORT, default 0: a free port, announced to the cluster)
+  --insecure-cluster-transport  run a cluster with node traffic in clear (authenticated, not encrypted):
+                         only on a network nobody else can reach (env AMSTAFF_INSECURE_CLUSTER_TRANSPORT=1)
+  --tls-cert <file>      serve the API over HTTPS with this certificate chain, PEM (env AMSTAFF_TLS_CERT)
+  --tls-key <file>       its key, PEM (env AMSTAFF_TLS_KEY)
   -h, --help           show this help
   -v, --version        show the version
 
@@ -60,6 +76,7 @@ const optionsSchema = z.object({
     .regex(/^([\w.-]+=[^,=\s]+:\d{1,5})(,[\w.-]+=[^,=\s]+:\d{1,5})*$/, "b=host:port,c=host:port")
     .optional(),
   advertiseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  clusterHttpPort: z.coerce.number().int().min(0).max(65535).optional(),
   incidentTickMs: z.coerce.number().int().min(10).max(3_600_000).optional(),
   historyRawDays: z.coerce.number().positive().max(3650).optional(),
   historyRollupDays: z.coerce.number().positive().max(3650).optional(),
@@ -68,8 +85,12 @@ const optionsSchema = z.object({
 async function main(): Promise<void> {
   // `pnpm start -- --port 8080` hands us a leading "--"; it ends nothing here.
   const argv = process.argv.slice(2);
+  const args = argv[0] === "--" ? argv.slice(1) : argv;
+  if (args[0] === "certs") {
+    return certsCommand(args.slice(1), (line) => process.stdout.write(`${line}\n`));
+  }
   const { values } = parseArgs({
-    args: argv[0] === "--" ? argv.slice(1) : argv,
+    args,
     options: {
       port: { type: "string" },
       host: { type: "string" },
@@ -83,6 +104,13 @@ async function main(): Promise<void> {
       peers: { type: "string" },
       join: { type: "boolean" },
       "advertise-url": { type: "string" },
+      "cluster-ca": { type: "string" },
+      "cluster-cert": { type: "string" },
+      "cluster-key": { type: "string" },
+      "cluster-http-port": { type: "string" },
+      "insecure-cluster-transport": { type: "boolean" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
       // Undocumented in --help: a testing knob (see the README's table).
       "incident-tick-ms": { type: "string" },
       "history-raw-days": { type: "string" },
@@ -108,6 +136,7 @@ async function main(): Promise<void> {
     raftHost: values["raft-host"] ?? env.AMSTAFF_RAFT_HOST,
     peers: values.peers ?? env.AMSTAFF_PEERS,
     advertiseUrl: values["advertise-url"] ?? env.AMSTAFF_ADVERTISE_URL,
+    clusterHttpPort: values["cluster-http-port"] ?? env.AMSTAFF_CLUSTER_HTTP_PORT,
     incidentTickMs: values["incident-tick-ms"] ?? env.AMSTAFF_INCIDENT_TICK_MS,
     historyRawDays: values["history-raw-days"] ?? env.AMSTAFF_HISTORY_RAW_DAYS,
     historyRollupDays: values["history-rollup-days"] ?? env.AMSTAFF_HISTORY_ROLLUP_DAYS,
@@ -128,6 +157,7 @@ async function main(): Promise<void> {
         .map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]),
     ),
     join: values.join ?? false,
+    ...tlsOptions(values, env),
     history: { rawDays: historyRawDays, rollupDays: historyRollupDays },
     metricsPublic: values["metrics-public"] ?? env.AMSTAFF_METRICS_PUBLIC === "1",
     clusterSecret: env.AMSTAFF_CLUSTER_SECRET,
@@ -179,6 +209,87 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+/** The TLS flags: certificate files read and checked (a key that does not match its certificate fails here). */
+function tlsOptions(
+  values: Record<string, string | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+): {
+  clusterTls?: { ca: Buffer; cert: Buffer; key: Buffer };
+  insecureClusterTransport: boolean;
+  tls?: { cert: Buffer; key: Buffer };
+} {
+  const flag = (name: string, envName: string) => {
+    const value = values[name] ?? env[envName];
+    return typeof value === "string" && value !== "" ? value : undefined;
+  };
+  const cluster = {
+    ca: flag("cluster-ca", "AMSTAFF_CLUSTER_CA"),
+    cert: flag("cluster-cert", "AMSTAFF_CLUSTER_CERT"),
+    key: flag("cluster-key", "AMSTAFF_CLUSTER_KEY"),
+  };
+  const api = { cert: flag("tls-cert", "AMSTAFF_TLS_CERT"), key: flag("tls-key", "AMSTAFF_TLS_KEY") };
+  const insecureClusterTransport =
+    values["insecure-cluster-transport"] === true || env.AMSTAFF_INSECURE_CLUSTER_TRANSPORT === "1";
+  const given = Object.values(cluster).filter(Boolean).length;
+  if (given > 0 && given < 3) {
+    throw new AmstaffError(
+      "AMS_ERR_CLUSTER_TLS",
+      "Node traffic TLS needs all of --cluster-ca, --cluster-cert and --cluster-key (amstaff-server certs makes them).",
+    );
+  }
+  if ((api.cert === undefined) !== (api.key === undefined)) {
+    throw new AmstaffError(
+      "AMS_ERR_REQUEST_INVALID",
+      "HTTPS for the API needs both --tls-cert and --tls-key.",
+    );
+  }
+  const clusterTls =
+    given === 3
+      ? {
+          ca: readPem(cluster.ca!, "--cluster-ca", "AMS_ERR_CLUSTER_TLS"),
+          cert: readPem(cluster.cert!, "--cluster-cert", "AMS_ERR_CLUSTER_TLS"),
+          key: readPem(cluster.key!, "--cluster-key", "AMS_ERR_CLUSTER_TLS"),
+        }
+      : undefined;
+  if (clusterTls) checkPair(clusterTls, "--cluster-cert and --cluster-key", "AMS_ERR_CLUSTER_TLS");
+  const tls = api.cert
+    ? {
+        cert: readPem(api.cert, "--tls-cert", "AMS_ERR_REQUEST_INVALID"),
+        key: readPem(api.key!, "--tls-key", "AMS_ERR_REQUEST_INVALID"),
+      }
+    : undefined;
+  if (tls) checkPair(tls, "--tls-cert and --tls-key", "AMS_ERR_REQUEST_INVALID");
+  return {
+    ...(clusterTls ? { clusterTls } : {}),
+    ...(tls ? { tls } : {}),
+    insecureClusterTransport,
+  };
+}
+
+function readPem(path: string, flag: string, code: AmstaffErrorCode): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new AmstaffError(code, `${flag}: cannot read ${path} (${describeError(error)}).`);
+  }
+}
+
+function checkPair(
+  files: { ca?: Buffer; cert: Buffer; key: Buffer },
+  what: string,
+  code: AmstaffErrorCode,
+): void {
+  try {
+    createSecureContext(files);
+  } catch (error) {
+    // OpenSSL's reason ("key values mismatch", "no start line") names no key material.
+    throw new AmstaffError(
+      code,
+      `${what} are not a usable PEM certificate and matching key: ${describeError(error)}.`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {

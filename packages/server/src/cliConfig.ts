@@ -7,6 +7,11 @@ import { z } from "zod";
 export interface CliTarget {
   server: string;
   token: string | undefined;
+  /**
+   * A CA certificate file (PEM) to verify an HTTPS server with, instead of the system's store (a server
+   * with a certificate of a private CA). @default undefined: the system's store
+   */
+  ca?: string | undefined;
   /** Which file the settings came from, if any, for error messages. */
   configFile: string | undefined;
 }
@@ -14,6 +19,7 @@ export interface CliTarget {
 const configSchema = z.strictObject({
   server: z.url({ protocol: /^https?$/ }).optional(),
   token: z.string().min(1).optional(),
+  ca: z.string().min(1).optional(),
 });
 
 /** The config files the CLI reads, most specific first: `.amstaff.json` here or above, then the user's. */
@@ -28,12 +34,17 @@ export function configCandidates(cwd: string, env: NodeJS.ProcessEnv): string[] 
 }
 
 /**
- * The server and token, from (in order) flags, `AMSTAFF_URL` / `AMSTAFF_TOKEN`, then the first config file
+ * The server, token and CA, from (in order) flags, `AMSTAFF_URL` / `AMSTAFF_TOKEN` / `AMSTAFF_CA`, then the first config file
  * found (`--config`, else `.amstaff.json` in this directory or a parent, else `~/.config/amstaff/config.json`).
  * A config file that exists but is malformed is an error, never silently skipped.
  */
 export function resolveTarget(
-  flags: { server?: string | undefined; token?: string | undefined; config?: string | undefined },
+  flags: {
+    server?: string | undefined;
+    token?: string | undefined;
+    ca?: string | undefined;
+    config?: string | undefined;
+  },
   env: NodeJS.ProcessEnv,
   cwd: string,
 ): CliTarget {
@@ -64,6 +75,10 @@ export function resolveTarget(
       "",
     ),
     token: flags.token ?? fromEnv("AMSTAFF_TOKEN") ?? config.token,
+    ca:
+      flags.ca ??
+      fromEnv("AMSTAFF_CA") ??
+      (config.ca && configFile ? resolve(dirname(configFile), config.ca) : undefined),
     configFile,
   };
 }

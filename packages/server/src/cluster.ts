@@ -5,6 +5,7 @@ import type { NodeId } from "@amstaff/raft";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { Clock } from "./clock.js";
+import type { ClusterHttp } from "./clusterHttp.js";
 import { type Command, commandSchema } from "./commands.js";
 import { errorResponse } from "./httpErrors.js";
 import { isNotLeader, type RaftLog, withTimeout } from "./raftLog.js";
@@ -43,9 +44,14 @@ export interface ClusterDeps {
   machine: StateMachine;
   clock: Clock;
   logger: Logger;
+  /** The token other nodes present to this node's internal endpoints. */
   internalToken: string;
+  /** How this node calls the others' internal endpoints. */
+  http: ClusterHttp;
   /** This node's API URL, as other nodes reach it. */
   apiUrl: string;
+  /** The URL of this node's internal endpoints (its internal listener), announced to the others. */
+  internalUrl?: string | undefined;
   /** This node's Raft address (`host:port`), if it listens for Raft traffic. */
   raftAddress?: string | undefined;
   timing?: Partial<ClusterTiming>;
@@ -134,7 +140,7 @@ export class Cluster {
       } else if (command.type === "ownership.release") {
         this.#changed();
       } else if (command.type === "node.announce" && command.node === deps.nodeId) {
-        this.#announced = command.apiUrl === deps.apiUrl;
+        this.#announced = command.apiUrl === deps.apiUrl && command.internalUrl === deps.internalUrl;
       }
     });
   }
@@ -199,14 +205,10 @@ export class Cluster {
       } else {
         const url = log.leaderUrl();
         if (url === undefined) throw new Error("no leader known");
-        const response = await fetch(`${url}/_cluster/lease`, {
+        const response = await this.#deps.http.request(url, "/_cluster/lease", {
           method: "POST",
-          headers: {
-            authorization: `Bearer ${this.#deps.internalToken}`,
-            "content-type": "application/json",
-          },
-          body: JSON.stringify({ node: nodeId }),
-          signal: AbortSignal.timeout(this.timing.leaseMs),
+          body: { node: nodeId },
+          timeoutMs: this.timing.leaseMs,
         });
         const body = (await response.json()) as { index?: number };
         if (response.status !== 200 || typeof body.index !== "number")
@@ -223,7 +225,13 @@ export class Cluster {
         this.#deps.logger.info({ node: nodeId }, "lease acquired");
         this.#changed();
       }
-      if (!this.#announced || machine.member(nodeId)?.apiUrl !== this.#deps.apiUrl) void this.#announce();
+      const announced = machine.member(nodeId);
+      if (
+        !this.#announced ||
+        announced?.apiUrl !== this.#deps.apiUrl ||
+        announced.internalUrl !== this.#deps.internalUrl
+      )
+        void this.#announce();
     } catch {
       // The lease simply runs out: a node that cannot renew must not run anything after it.
     } finally {
@@ -244,6 +252,7 @@ export class Cluster {
         type: "node.announce",
         node: this.#deps.nodeId,
         apiUrl: this.#deps.apiUrl,
+        ...(this.#deps.internalUrl ? { internalUrl: this.#deps.internalUrl } : {}),
         ...(this.#deps.raftAddress ? { raftAddress: this.#deps.raftAddress } : {}),
         at: this.#deps.clock.now(),
       });
@@ -423,11 +432,10 @@ export class Cluster {
     const url = log.leaderUrl();
     if (url === undefined)
       throw new AmstaffError("AMS_ERR_LOG_UNAVAILABLE", "No leader is known; try again.");
-    const response = await fetch(`${url}${path}`, {
+    const response = await this.#deps.http.request(url, path, {
       method: body === undefined ? "DELETE" : "POST",
-      headers: { authorization: `Bearer ${this.#deps.internalToken}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(60_000),
+      body,
+      timeoutMs: 60_000,
     });
     if (response.status !== 200) {
       throw new AmstaffError(
@@ -539,9 +547,9 @@ export class Cluster {
       const url = log.leaderUrl();
       if (url !== undefined && !this.#deps.isolated?.()) {
         try {
-          const response = await fetch(`${url}/_cluster/view`, {
-            headers: { authorization: `Bearer ${this.#deps.internalToken}` },
-            signal: AbortSignal.timeout(2_000),
+          const response = await this.#deps.http.request(url, "/_cluster/view", {
+            method: "GET",
+            timeoutMs: 2_000,
           });
           if (response.status === 200)
             return { ...((await response.json()) as object), answeredBy: log.raft.leader };

@@ -112,6 +112,8 @@ export const commandSchema = z.discriminatedUnion("type", [
     type: z.literal("node.announce"),
     node: z.string().min(1),
     apiUrl: z.string().min(1),
+    /** Where the node serves the internal endpoints (`/_cluster/*`), when not on its API listener. */
+    internalUrl: z.string().min(1).optional(),
     raftAddress: z.string().optional(),
     at: z.number(),
   }),
@@ -243,6 +245,8 @@ export interface DeliveryRecord {
 export interface MemberRecord {
   id: string;
   apiUrl?: string | undefined;
+  /** Where the node serves the internal endpoints; absent: on its API listener (older versions). */
+  internalUrl?: string | undefined;
   raftAddress?: string | undefined;
 }
 

@@ -1,7 +1,14 @@
+export type {
+  CertificateNode,
+  ClusterCertificates,
+  ClusterCertificatesOptions,
+} from "./certs.js";
+export { createClusterCertificates } from "./certs.js";
 export type { Clock } from "./clock.js";
 export { systemClock } from "./clock.js";
 export type { ClusterTiming } from "./cluster.js";
 export { defaultClusterTiming } from "./cluster.js";
+export type { ClusterTlsFiles } from "./clusterHttp.js";
 export type {
   Command,
   DeliveryRecord,

@@ -10,6 +10,7 @@ import {
 } from "@amstaff/raft";
 import type Database from "better-sqlite3";
 import type { Logger } from "pino";
+import type { ClusterHttp } from "./clusterHttp.js";
 import type { Command } from "./commands.js";
 import type { ReplicatedLog } from "./replicatedLog.js";
 import { SqliteLog } from "./sqliteLog.js";
@@ -30,8 +31,8 @@ export interface RaftLogOptions {
   transport: RaftTransport;
   /** The founding voters, this node included, when the storage is empty; omit to join a cluster. */
   initialMembers?: string[] | undefined;
-  /** The bearer token nodes present to each other's internal endpoints. */
-  internalToken: string;
+  /** How this node calls the others' internal endpoints (token, and mutual TLS when configured). */
+  http: ClusterHttp;
   logger: Logger;
   /** Milliseconds per Raft tick. @default 50 */
   tickMs?: number;
@@ -94,10 +95,14 @@ export class RaftLog implements ReplicatedLog {
     return this.#opts.nodeId;
   }
 
-  /** The API URL of the leader, as it announced it in the log. */
+  /**
+   * The URL of the leader's internal endpoints, as it announced it in the log: its internal listener,
+   * or (a node of a version without one) its API URL.
+   */
   leaderUrl(): string | undefined {
     const leader = this.raft.leader;
-    return leader === null ? undefined : this.#opts.machine.member(leader)?.apiUrl;
+    const member = leader === null ? undefined : this.#opts.machine.member(leader);
+    return member?.internalUrl ?? member?.apiUrl;
   }
 
   async propose(command: Command): Promise<ApplyResult> {
@@ -135,14 +140,10 @@ export class RaftLog implements ReplicatedLog {
   async #forward(url: string, command: Command): Promise<Applied | undefined> {
     let response: Response;
     try {
-      response = await fetch(`${url}/_cluster/propose`, {
+      response = await this.#opts.http.request(url, "/_cluster/propose", {
         method: "POST",
-        headers: {
-          authorization: `Bearer ${this.#opts.internalToken}`,
-          "content-type": "application/json",
-        },
-        body: JSON.stringify({ command }),
-        signal: AbortSignal.timeout(10_000),
+        body: { command },
+        timeoutMs: 10_000,
       });
     } catch (error) {
       const code = (error as { cause?: { code?: string } }).cause?.code;
@@ -178,13 +179,11 @@ export class RaftLog implements ReplicatedLog {
     }
     const url = this.leaderUrl();
     if (url === undefined) throw unavailable("No Raft leader is known; a consistent read is impossible now.");
-    const response = await fetch(`${url}/_cluster/read-index`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${this.#opts.internalToken}` },
-      signal: AbortSignal.timeout(timeoutMs),
-    }).catch((error: unknown) => {
-      throw unavailable("The leader is unreachable; a consistent read is impossible now.", error);
-    });
+    const response = await this.#opts.http
+      .request(url, "/_cluster/read-index", { method: "POST", timeoutMs })
+      .catch((error: unknown) => {
+        throw unavailable("The leader is unreachable; a consistent read is impossible now.", error);
+      });
     const body = (await response.json().catch(() => ({}))) as { index?: number };
     if (response.status !== 200 || typeof body.index !== "number") {
       throw unavailable("The leader could not confirm its leadership; try again.");

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { AmstaffError, type PluginDescriptor } from "@amstaff/core";
@@ -11,11 +12,13 @@ import Database from "better-sqlite3";
 import { type DestinationStream, type Logger, pino } from "pino";
 import { type Clock, systemClock } from "./clock.js";
 import { Cluster, type ClusterTiming } from "./cluster.js";
+import { ClusterHttp, type ClusterTlsFiles } from "./clusterHttp.js";
 import { createDashboard } from "./dashboard/dashboard.js";
 import type { StatusPageSelection } from "./dashboard/statusPage.js";
 import { DeliveryWorker, type RetryPolicy } from "./deliveryWorker.js";
 import { discoverPlugins, serverPackageDir } from "./discovery.js";
 import { createHttpApi, type Route } from "./httpApi.js";
+import { listenOn, startInternalListener } from "./internalListener.js";
 import { ServerMetrics } from "./metrics.js";
 import { MonitorRunner } from "./monitorRunner.js";
 import { Observations } from "./observations.js";
@@ -84,6 +87,24 @@ export interface ServerOptions {
   raftHost?: string | undefined;
   /** The secret every node of the cluster shares (16 characters or more); needed with `raftPort`. */
   clusterSecret?: string | undefined;
+  /**
+   * Mutual TLS for node traffic (Raft and the internal endpoints): the cluster CA and this node's
+   * certificate and key, as PEM (`amstaff-server certs` makes them). A node with `raftPort` needs this,
+   * or `insecureClusterTransport`.
+   */
+  clusterTls?: ClusterTlsFiles | undefined;
+  /**
+   * Let a cluster run with node traffic in clear (authenticated with the secret, not encrypted): only
+   * for a network nobody else can reach, or tests. @default false
+   */
+  insecureClusterTransport?: boolean | undefined;
+  /**
+   * The port of the internal listener, which serves the node-to-node endpoints (`/_cluster/*`) on
+   * `raftHost`, over mutual TLS with `clusterTls`. @default 0 (a free port, announced to the cluster)
+   */
+  clusterHttpPort?: number | undefined;
+  /** HTTPS for the API: a certificate (its chain) and key, as PEM. @default none: plain HTTP */
+  tls?: { cert: string | Buffer; key: string | Buffer } | undefined;
   /** Start empty and wait to be added to an existing cluster (`POST /cluster/members`). @default false */
   join?: boolean | undefined;
   /** The API URL other nodes reach this one at. @default the URL it listens on */
@@ -168,6 +189,23 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       "A cluster needs a shared secret of 16 characters or more (AMSTAFF_CLUSTER_SECRET).",
     );
   }
+  if (options.raftPort !== undefined && !options.clusterTls && !options.insecureClusterTransport) {
+    throw new AmstaffError(
+      "AMS_ERR_CLUSTER_TLS",
+      [
+        "A cluster node encrypts its traffic to the other nodes: give it the cluster's certificates with",
+        "--cluster-ca, --cluster-cert and --cluster-key. Make them once for the whole cluster with",
+        "  amstaff-server certs --out ./certs --nodes a=10.0.0.1,b=10.0.0.2,c=10.0.0.3",
+        "then copy ca.pem and each node's <id>.pem and <id>-key.pem to that node. To run without encryption",
+        "on a network nobody else can reach, pass --insecure-cluster-transport.",
+      ].join("\n"),
+    );
+  }
+  if (options.insecureClusterTransport && options.raftPort !== undefined && !options.clusterTls) {
+    logger.warn(
+      "node traffic is NOT encrypted (--insecure-cluster-transport): anyone on the network between nodes can read it",
+    );
+  }
 
   const db = new Database(join(dataDir, "amstaff.db"));
   db.pragma("journal_mode = WAL");
@@ -190,12 +228,22 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
           peers: Object.fromEntries(
             Object.entries(peers).map(([id, address]) => [id, parseAddress(address)]),
           ),
-          logger: { warn: (message, details) => logger.debug({ ...details }, `raft transport: ${message}`) },
+          logger: {
+            // Refused certificates are a misconfiguration to fix; reconnects and resets are routine.
+            warn: (message, details) =>
+              (message.includes("TLS") ? logger.warn : logger.debug).call(
+                logger,
+                { ...details },
+                `raft transport: ${message}`,
+              ),
+          },
+          ...(options.clusterTls ? { tls: options.clusterTls } : {}),
         });
   const transport = faultyTransport(tcp, () => isolated);
   const internalToken = options.clusterSecret
     ? createHmac("sha256", options.clusterSecret).update("amstaff-internal-v1").digest("hex")
     : randomBytes(32).toString("hex");
+  const clusterHttp = new ClusterHttp({ internalToken, tls: options.clusterTls });
 
   const machine = new StateMachine();
   machine.onApply((command, result) => {
@@ -210,7 +258,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     machine,
     transport,
     initialMembers: options.join ? undefined : [nodeId, ...Object.keys(peers)],
-    internalToken,
+    http: clusterHttp,
     logger,
   });
   const raftPort = tcp?.address().port;
@@ -390,26 +438,57 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     consistentRead: () => log.readBarrier(),
     extraRoutes: [...clusterRoutes, ...dashboard.routes],
   });
-  const http: Server = createServer((request, response) => {
-    if (slackActions && request.url === "/integrations/slack/actions") return slackActions(request, response);
-    // The dashboard's files and the public status pages need no token; its data does (through the API).
-    if (dashboard.handlePublic(request, response)) return;
-    if (!Cluster.isInternal(request.url)) return api(request, response);
+  const internal = (request: IncomingMessage, response: ServerResponse) => {
     if (!cluster) {
       request.resume();
       response.writeHead(503).end();
       return;
     }
     cluster.handleInternal(request, response);
-  });
+  };
+  // Node-to-node endpoints are served on the API listener only by a node without an internal listener
+  // (a cluster of one) or with node traffic in clear (so nodes of a version without the internal
+  // listener still reach it during a rolling upgrade); with certificates, only the internal listener
+  // serves them, so the internal token is never accepted where the public certificate is.
+  const internalOnApi = tcp === undefined || !options.clusterTls;
+  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
+    if (slackActions && request.url === "/integrations/slack/actions") return slackActions(request, response);
+    // The dashboard's files and the public status pages need no token; its data does (through the API).
+    if (dashboard.handlePublic(request, response)) return;
+    if (!Cluster.isInternal(request.url) || !internalOnApi) return api(request, response);
+    internal(request, response);
+  };
+  const http: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: "TLSv1.2" }, onRequest)
+    : createServer(onRequest);
   http.requestTimeout = 30_000;
-  await new Promise<void>((resolveListen, reject) => {
-    http.once("error", reject);
-    http.listen(options.port ?? 7070, options.host ?? "127.0.0.1", () => resolveListen());
-  });
+  const url = await listenOn(
+    http,
+    options.port ?? 7070,
+    options.host ?? "127.0.0.1",
+    options.tls ? "https" : "http",
+  );
   const address = http.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+
+  let internalHttp: Server | undefined;
+  let internalUrl: string | undefined;
+  if (tcp) {
+    try {
+      ({ server: internalHttp, url: internalUrl } = await startInternalListener({
+        host: raftHost,
+        port: options.clusterHttpPort,
+        tls: options.clusterTls,
+        handle: internal,
+        isInternal: Cluster.isInternal,
+        logger,
+      }));
+    } catch (error) {
+      http.close();
+      await log.close();
+      db.close();
+      throw error;
+    }
+  }
 
   cluster = new Cluster({
     nodeId,
@@ -418,7 +497,9 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     clock,
     logger,
     internalToken,
+    http: clusterHttp,
     apiUrl: options.advertiseUrl?.replace(/\/$/, "") ?? url,
+    internalUrl,
     raftAddress: raftPort === undefined ? undefined : `${raftHost}:${raftPort}`,
     timing: options.clusterTiming,
     isolated: () => isolated,
@@ -436,7 +517,16 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   deliveries.kick();
   history.start();
   logger.info(
-    { url, dataDir, nodeId, raftPort, modules: machine.modules().length, version },
+    {
+      url,
+      internalUrl,
+      dataDir,
+      nodeId,
+      raftPort,
+      clusterTls: options.clusterTls !== undefined,
+      modules: machine.modules().length,
+      version,
+    },
     "amstaff server started",
   );
 
@@ -447,6 +537,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       dashboard.close();
       const closed = new Promise((r) => http.close(r));
       http.closeIdleConnections();
+      const internalClosed = new Promise((r) => (internalHttp ? internalHttp.close(r) : r(undefined)));
+      internalHttp?.closeIdleConnections();
       await scheduler.stop();
       runner.stop();
       await deliveries.stop();
@@ -460,7 +552,10 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
         db.close();
       }
       http.closeAllConnections();
+      internalHttp?.closeAllConnections();
       await closed;
+      await internalClosed;
+      await clusterHttp.close();
       await closeSandboxes();
       logger.info("stopped");
     })();

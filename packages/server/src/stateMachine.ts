@@ -171,6 +171,7 @@ export class StateMachine {
       case "node.announce": {
         const member = this.#members.get(command.node) ?? { id: command.node };
         member.apiUrl = command.apiUrl;
+        member.internalUrl = command.internalUrl;
         if (command.raftAddress !== undefined) member.raftAddress = command.raftAddress;
         this.#members.set(command.node, member);
         return { ok: true };

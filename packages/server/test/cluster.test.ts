@@ -255,7 +255,16 @@ describe("a three-node cluster of real processes", () => {
     const [port] = await freePorts(1);
     const peers = [...nodes.raft].map(([id, address]) => `${id}=${address}`).join(",");
     await using d = new ServerProcess(undefined, {
-      args: ["--node-id", "d", "--raft-port", String(port), "--peers", peers, "--join"],
+      args: [
+        "--node-id",
+        "d",
+        "--raft-port",
+        String(port),
+        "--peers",
+        peers,
+        "--join",
+        "--insecure-cluster-transport",
+      ],
       env: { AMSTAFF_CLUSTER_SECRET: "e2e-cluster-secret-0123456789", PROBER: "d" },
     });
     await d.start();

@@ -58,7 +58,7 @@ export class ServerProcess {
       child.stderr?.on("data", (chunk: Buffer) => {
         stderr += chunk.toString();
         this.output += chunk.toString();
-        const match = /is running at (http:\/\/\S+)/.exec(stderr);
+        const match = /is running at (https?:\/\/\S+)/.exec(stderr);
         if (match) {
           clearTimeout(timer);
           resolve(match[1]!);
@@ -157,7 +157,7 @@ export async function startCluster(
       return [
         id,
         new ServerProcess(undefined, {
-          args: ["--node-id", id, "--raft-port", port, "--peers", peers],
+          args: ["--node-id", id, "--raft-port", port, "--peers", peers, "--insecure-cluster-transport"],
           env: { AMSTAFF_CLUSTER_SECRET: "e2e-cluster-secret-0123456789", PROBER: id, ...env },
         }),
       ] as const;

@@ -1,0 +1,85 @@
+import { AmstaffError } from "@amstaff/core";
+import { Agent, fetch, type Response } from "undici";
+
+/** The certificates of node-to-node traffic (PEM): the cluster CA, and this node's certificate and key. */
+export interface ClusterTlsFiles {
+  /** The cluster's own CA: the only authority node certificates are checked against. */
+  ca: string | Buffer;
+  /** This node's certificate, issued by `ca`, common name = the node id. */
+  cert: string | Buffer;
+  /** The key of `cert`. */
+  key: string | Buffer;
+}
+
+/** Options of {@link ClusterHttp}. */
+export interface ClusterHttpOptions {
+  /** The bearer token every node presents to the others' internal endpoints (derived from the cluster secret). */
+  internalToken: string;
+  /**
+   * Mutual TLS: requests go only to `https://` URLs, verify the other node against the cluster CA, and
+   * present this node's certificate. @default none: plain HTTP (only with `--insecure-cluster-transport`)
+   */
+  tls?: ClusterTlsFiles | undefined;
+}
+
+/** One request to another node's internal endpoint. */
+export interface ClusterRequest {
+  method?: "GET" | "POST" | "DELETE";
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Aborts the request after this long. */
+  timeoutMs: number;
+}
+
+/**
+ * How a node calls another node's internal endpoints (`/_cluster/*`): with the cluster's internal token
+ * and, when the cluster has certificates, over HTTPS with mutual TLS through a dedicated undici
+ * dispatcher that trusts the cluster CA only (never the system store) — so a node never sends the
+ * internal token to, or accepts an answer from, anything but another node of the cluster.
+ */
+export class ClusterHttp {
+  readonly #token: string;
+  readonly #dispatcher: Agent;
+  readonly #tls: boolean;
+
+  constructor(options: ClusterHttpOptions) {
+    this.#token = options.internalToken;
+    this.#tls = options.tls !== undefined;
+    this.#dispatcher = new Agent({
+      connect: options.tls
+        ? {
+            ca: options.tls.ca,
+            cert: options.tls.cert,
+            key: options.tls.key,
+            minVersion: "TLSv1.3",
+            rejectUnauthorized: true,
+          }
+        : {},
+    });
+  }
+
+  /** Sends `request` to `baseUrl + path` (another node's internal URL). */
+  async request(baseUrl: string, path: string, request: ClusterRequest): Promise<Response> {
+    if (this.#tls && !baseUrl.startsWith("https://")) {
+      // Never downgrade: a node announcing a plain URL must not receive the internal token in clear.
+      throw new AmstaffError(
+        "AMS_ERR_CLUSTER_TLS",
+        `Refused to call ${baseUrl} over plain HTTP: this cluster's node traffic is TLS-only. Restart that node with --cluster-ca, --cluster-cert and --cluster-key.`,
+      );
+    }
+    const headers: Record<string, string> = { authorization: `Bearer ${this.#token}` };
+    if (request.body !== undefined) headers["content-type"] = "application/json";
+    return fetch(`${baseUrl}${path}`, {
+      method: request.method ?? (request.body === undefined ? "GET" : "POST"),
+      headers,
+      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      signal: AbortSignal.timeout(request.timeoutMs),
+      dispatcher: this.#dispatcher,
+    });
+  }
+
+  /** Closes the pooled connections. */
+  async close(): Promise<void> {
+    await this.#dispatcher.close();
+  }
+}
