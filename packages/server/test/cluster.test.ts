@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { proberModuleSource as moduleSource, startReceiver, startTarget } from "./localServers.js";
-import { eventually, freePorts, ServerProcess, startCluster } from "./serverProcess.js";
+import { eventually, freePorts, proberSecret, ServerProcess, startCluster } from "./serverProcess.js";
 
 interface ClusterView {
   leader: string | null;
@@ -256,7 +256,7 @@ describe("a three-node cluster of real processes", () => {
     const peers = [...nodes.raft].map(([id, address]) => `${id}=${address}`).join(",");
     await using d = new ServerProcess(undefined, {
       args: ["--node-id", "d", "--raft-port", String(port), "--peers", peers, "--join"],
-      env: { AMSTAFF_CLUSTER_SECRET: "e2e-cluster-secret-0123456789", PROBER: "d" },
+      env: { AMSTAFF_CLUSTER_SECRET: "e2e-cluster-secret-0123456789", ...proberSecret("d") },
     });
     await d.start();
     const added = await b.api("/cluster/members", {
