@@ -5,14 +5,12 @@ import {
   type PluginSpec,
   type ProbeContext,
   parsePluginOptions,
-  resolveSecrets,
   type SampleHandler,
   type Sampler,
   type SamplerCreateContext,
   type SamplerPlugin,
   type SecretAccess,
   type SecretRequester,
-  secretNames,
 } from "@amstaff/core";
 import { emailPlugin } from "@amstaff/handler-email";
 import { opsgeniePlugin } from "@amstaff/handler-opsgenie";
@@ -21,6 +19,7 @@ import { webhookPlugin } from "@amstaff/handler-webhook";
 import { graphitePlugin } from "@amstaff/sampler-graphite";
 import { httpPlugin } from "@amstaff/sampler-http";
 import { sqlPlugin } from "@amstaff/sampler-sql";
+import { SecretBinding } from "./secretBinding.js";
 import { SecretStore } from "./secretStore.js";
 
 /**
@@ -123,92 +122,5 @@ export class PluginRegistry {
         binding.use((handler) => handler.notify(transition, notifyContext)),
       dispose: () => binding.dispose(),
     };
-  }
-}
-
-interface Disposable {
-  dispose?(): void | Promise<void>;
-}
-
-interface Bound<T> {
-  key: string;
-  target: T;
-  users: number;
-  retired: boolean;
-}
-
-/**
- * A sampler or handler built from options with secrets, for one module: the secrets are looked up in the
- * store at each use, and the object is built again (the old one disposed once idle) when a value changed.
- */
-class SecretBinding<T extends Disposable> {
-  readonly names: string[];
-  readonly #options: unknown;
-  readonly #requester: SecretRequester;
-  readonly #secrets: SecretResolver;
-  readonly #create: (resolved: never) => T;
-  #bound: Bound<T> | undefined;
-
-  constructor(
-    options: unknown,
-    requester: SecretRequester,
-    secrets: SecretResolver,
-    create: (resolved: never) => T,
-  ) {
-    this.names = secretNames(options);
-    this.#options = options;
-    this.#requester = requester;
-    this.#secrets = secrets;
-    this.#create = create;
-  }
-
-  /** The object for the secrets' current values. @throws AmstaffError when one may not be used. */
-  current(): T {
-    return this.#acquire(false).target;
-  }
-
-  async use<R>(run: (target: T) => Promise<R>): Promise<R> {
-    const bound = this.#acquire(true);
-    try {
-      return await run(bound.target);
-    } finally {
-      bound.users--;
-      if (bound.retired && bound.users === 0) this.#dispose(bound);
-    }
-  }
-
-  dispose(): void {
-    if (this.#bound) this.#retire(this.#bound);
-    this.#bound = undefined;
-  }
-
-  #acquire(use: boolean): Bound<T> {
-    const values = new Map<string, string>();
-    for (const name of this.names) {
-      const access = this.#secrets.access(name, this.#requester);
-      // The code is in the message too: probe results and delivery records keep only the message.
-      if (!access.ok) throw new AmstaffError(access.code, `${access.reason} (${access.code})`);
-      values.set(name, access.value);
-    }
-    const key = JSON.stringify([...values.values()]);
-    if (this.#bound?.key !== key) {
-      const resolved = resolveSecrets(this.#options, (name) => values.get(name));
-      const target = this.#create(resolved as never);
-      if (this.#bound) this.#retire(this.#bound);
-      this.#bound = { key, target, users: 0, retired: false };
-    }
-    if (use) this.#bound.users++;
-    return this.#bound;
-  }
-
-  #retire(bound: Bound<T>): void {
-    bound.retired = true;
-    if (bound.users === 0) this.#dispose(bound);
-  }
-
-  #dispose(bound: Bound<T>): void {
-    void Promise.resolve()
-      .then(() => bound.target.dispose?.())
-      .catch(() => {});
   }
 }
