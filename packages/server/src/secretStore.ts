@@ -120,6 +120,7 @@ export class SecretStore {
   readonly #warn: (message: string) => void;
   #fileGrants: Grants = {};
   #fileStamp: string | undefined;
+  #merged: { from: Grants; grants: Grants } | undefined;
 
   /** @throws AmstaffError `AMS_ERR_SECRET_STORE` when the directory or the grants are unusable. */
   constructor(options: SecretStoreOptions = {}) {
@@ -291,6 +292,7 @@ export class SecretStore {
 
   #grants(): Grants {
     if (this.#grantsFile !== undefined) this.#reloadGrants(false);
+    if (this.#merged?.from === this.#fileGrants) return this.#merged.grants;
     const merged: Grants = { ...this.#fileGrants };
     for (const [name, grant] of Object.entries(this.#inline)) {
       const other = merged[name];
@@ -298,6 +300,7 @@ export class SecretStore {
         ? { modules: [...other.modules, ...grant.modules], teams: [...other.teams, ...grant.teams] }
         : grant;
     }
+    this.#merged = { from: this.#fileGrants, grants: merged };
     return merged;
   }
 
