@@ -181,4 +181,21 @@ describe("hostile modules and secret(...)", () => {
     expect(warnings[0]).toContain('{ \\"LEGACY_TOKEN\\": { \\"modules\\": [\\"Legacy\\"] } }');
     expect(again.output).not.toContain(legacyValue);
   });
+
+  it("refuses to start with broken grants, saying what is wrong and what to write", {
+    timeout: 120_000,
+  }, async () => {
+    await using broken = new ServerProcess(undefined, {
+      env: {
+        AMSTAFF_SECRETS_GRANTS: '{ "AMSTAFF_TOKEN": { "modules": ["*"] }, "HOOK": { "module": ["x"] } }',
+      },
+    });
+    const started = await broken.start().then(
+      () => "started",
+      (error: Error) => error.message,
+    );
+    expect(started).toContain("The secret grants in AMSTAFF_SECRETS_GRANTS are invalid");
+    expect(started).toContain("AMSTAFF_TOKEN: names starting with AMSTAFF_ are the server's own settings");
+    expect(started).toContain('Write { "SECRET_NAME": { "modules": ["Module name"], "teams": ["team"] } }');
+  });
 });
