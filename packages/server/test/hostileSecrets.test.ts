@@ -166,11 +166,15 @@ describe("hostile modules and secret(...)", () => {
         AMSTAFF_SECRETS_GRANTS: '{ "LEGACY_TOKEN": { "modules": ["Legacy"] } }',
       },
     });
-    await first.start();
-    expect((await first.api("/monitor", { method: "POST", body: source })).status).toBe(201);
-    await first.stop();
-    // Started again the old way: the secret as a plain variable, no store.
+    // Started again the old way, on the same data: the secret as a plain variable, no store. Disposing
+    // of it stops it and removes the data directory, whatever fails first.
     await using again = new ServerProcess(first.dataDir, { env: { LEGACY_TOKEN: legacyValue } });
+    try {
+      await first.start();
+      expect((await first.api("/monitor", { method: "POST", body: source })).status).toBe(201);
+    } finally {
+      await first.stop();
+    }
     await again.start();
     const lines = () =>
       again.output.split("\n").filter((line) => line.includes('"secretName":"LEGACY_TOKEN"'));

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { startReceiver, startTarget } from "./localServers.js";
 import { eventually, ServerProcess } from "./serverProcess.js";
 
@@ -46,6 +46,7 @@ describe("no secret or token ever leaves the server", () => {
     await using target = await startTarget();
     await using receiver = await startReceiver();
     const secretsDir = mkdtempSync(join(tmpdir(), "amstaff-leak-secrets-"));
+    onTestFinished(() => rmSync(secretsDir, { recursive: true, force: true }));
     writeFileSync(join(secretsDir, "PROBE_KEY"), `${secrets.probe}\n`);
     writeFileSync(join(secretsDir, "UNUSED"), `${secrets.unused}\n`);
     writeFileSync(
@@ -245,6 +246,5 @@ describe("no secret or token ever leaves the server", () => {
       if (output.includes(value)) leaks.push(`${name} in the server's output`);
     }
     expect(leaks).toEqual([]);
-    rmSync(secretsDir, { recursive: true, force: true });
   });
 });
