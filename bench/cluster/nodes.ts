@@ -113,11 +113,16 @@ async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
+/** The secret PROBER (the node's id) in the node's secret store, granted to every module. */
+function proberSecret(id: string): Record<string, string> {
+  return { AMSTAFF_SECRET_PROBER: id, AMSTAFF_SECRETS_GRANTS: '{ "PROBER": { "modules": ["*"] } }' };
+}
+
 /** One node without Raft networking (a cluster of one), or founding nodes a, b, c… sharing a secret. */
 export async function startNodes(ids: string[]): Promise<Node[]> {
   let nodes: Node[];
   if (ids.length === 1) {
-    nodes = [new Node(ids[0]!, [], { PROBER: ids[0]! })];
+    nodes = [new Node(ids[0]!, [], proberSecret(ids[0]!))];
   } else {
     const ports = await freePorts(ids.length);
     nodes = ids.map((id, i) => {
@@ -128,10 +133,7 @@ export async function startNodes(ids: string[]): Promise<Node[]> {
       return new Node(
         id,
         ["--node-id", id, "--raft-port", String(ports[i]), "--peers", peers, "--insecure-cluster-transport"],
-        {
-          AMSTAFF_CLUSTER_SECRET: clusterSecret,
-          PROBER: id,
-        },
+        { AMSTAFF_CLUSTER_SECRET: clusterSecret, ...proberSecret(id) },
       );
     });
   }

@@ -19,6 +19,10 @@ export const errorCodes = {
   AMS_ERR_SILENCE_NOT_FOUND: "silence not found",
   /** A secret referenced with `secret("NAME")` is not set on the node that needs it. */
   AMS_ERR_SECRET_MISSING: "missing secret",
+  /** A module refers to a secret that is in the store but not granted to it (or to its team). */
+  AMS_ERR_SECRET_NOT_GRANTED: "secret not granted",
+  /** The secret store's configuration (secrets directory, grants) is invalid. */
+  AMS_ERR_SECRET_STORE: "invalid secret store",
   /** A handler could not deliver a notification. */
   AMS_ERR_DELIVERY_FAILED: "delivery failed",
   /** A request lacked valid credentials. */

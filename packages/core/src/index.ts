@@ -67,8 +67,22 @@ export type { ProbeContext, Sampler } from "./sampler.js";
 export type { CronSchedule, Duration, DurationUnit, IntervalSchedule, Schedule } from "./schedule.js";
 export { isDuration, minimumIntervalMs, parseDuration, scheduleSchema } from "./schedule.js";
 export type { ScheduledSampling } from "./scheduledSampling.js";
-export type { Resolved, SecretRef, SecretSource } from "./secret.js";
-export { isSecretRef, resolveSecrets, secretNamePattern, secretRefSchema, stringOrSecret } from "./secret.js";
+export type {
+  Resolved,
+  SecretAccess,
+  SecretCheck,
+  SecretRef,
+  SecretRequester,
+  SecretSource,
+} from "./secret.js";
+export {
+  isSecretRef,
+  resolveSecrets,
+  secretNamePattern,
+  secretNames,
+  secretRefSchema,
+  stringOrSecret,
+} from "./secret.js";
 export type { MonitorStatus, SampleStatus } from "./status.js";
 export { compareStatus, isFailing, sampleStatuses, worstStatus } from "./status.js";
 export type { Silence, SuppressionContext } from "./suppression.js";

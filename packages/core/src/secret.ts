@@ -3,7 +3,7 @@ import { AmstaffError } from "./errors.js";
 
 /**
  * A reference to a secret by name. Module files and the replicated log only ever hold the name; the
- * node that runs the handler or sampler reads the value from its environment.
+ * node that runs the handler or sampler reads the value from its secret store, if the module is granted it.
  */
 export interface SecretRef {
   $secret: string;
@@ -20,8 +20,50 @@ export const secretRefSchema = z.strictObject({
 /** An option that takes either a literal string or a `secret("NAME")`. */
 export const stringOrSecret = z.union([z.string(), secretRefSchema]);
 
-/** Where secrets come from: the process environment unless a test injects its own. */
+/**
+ * Where {@link resolveSecrets} reads values from: by default the process environment, which suits an
+ * application that uses a sampler or handler package directly. The server never uses that default: it
+ * resolves secrets through its secret store and grants.
+ */
 export type SecretSource = (name: string) => string | undefined;
+
+/** Who asks for a secret: the module, and the team it belongs to when that is known. */
+export interface SecretRequester {
+  /** The module's name, as in `amstaff("User Service", ...)`. */
+  module: string;
+  /** The team the module belongs to; `undefined` when it is not known, so only module grants apply. */
+  team?: string | undefined;
+}
+
+/**
+ * A secret store's answer for one secret and one requester: the value, or why not (never the value).
+ * `AMS_ERR_SECRET_MISSING`: the store has no such secret; `AMS_ERR_SECRET_NOT_GRANTED`: it has, but not
+ * for this module or team.
+ */
+export type SecretAccess =
+  | { ok: true; value: string }
+  | { ok: false; code: "AMS_ERR_SECRET_MISSING" | "AMS_ERR_SECRET_NOT_GRANTED"; reason: string };
+
+/**
+ * Whether a requester may use a secret, without reading its value: what a compiler asks at push time.
+ * A store's `access` satisfies it.
+ */
+export type SecretCheck = (
+  name: string,
+  requester: SecretRequester,
+) => { ok: true } | { ok: false; reason: string };
+
+/** The names of every {@link SecretRef} in `value` (deeply), each once, in order of appearance. */
+export function secretNames(value: unknown): string[] {
+  const names = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (isSecretRef(v)) names.add(v.$secret);
+    else if (Array.isArray(v)) v.forEach(visit);
+    else if (typeof v === "object" && v !== null) Object.values(v).forEach(visit);
+  };
+  visit(value);
+  return [...names];
+}
 
 /** Whether a value is a {@link SecretRef}. */
 export function isSecretRef(value: unknown): value is SecretRef {

@@ -560,7 +560,8 @@ export function cron(expression: string, options: CronOptions = {}): CronSchedul
 
 /**
  * A reference to a secret by name. The module (and the replicated log) only ever holds the name; the
- * node that runs the sampler or handler reads the value from its environment variable of that name.
+ * node that runs the sampler or handler reads the value from its secret store, if the module is granted
+ * it (`AMSTAFF_SECRET_<NAME>` or a file in the secrets directory; never another environment variable).
  *
  * @example
  * ```ts

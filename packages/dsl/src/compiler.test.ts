@@ -1,3 +1,4 @@
+import type { SecretCheck, SecretRequester } from "@amstaff/core";
 import { describe, expect, it } from "vitest";
 import { plugins } from "./__tests__/plugins.js";
 import {
@@ -147,16 +148,26 @@ export default amstaff("Payments", (m) => {
     expect(errors.map((e) => e.message).join("\n")).toContain("renotify");
   });
 
-  it("refuses a secret the server does not have, at the builder call, naming only the secret", async () => {
+  it("refuses a secret the module may not use, at the builder call, with the check's reason", async () => {
     const source = monitor(
       `sampler: probeIt({ url: "http://x/health" }), timing: every("30s"), handlers: [notify({ url: "https://x.example.com", headers: { authorization: secret("HOOK_TOKEN") } })]`,
     );
-    const env: Record<string, string> = { OTHER: "value-1" };
-    const errors = await errorsOf(source, { secrets: (name) => env[name] });
+    const asked: SecretRequester[] = [];
+    const granted = new Set<string>();
+    const check: SecretCheck = (name, requester) => {
+      asked.push(requester);
+      return granted.has(name)
+        ? { ok: true }
+        : { ok: false, reason: `secret("${name}") is not granted to module "${requester.module}"` };
+    };
+    const errors = await errorsOf(source, { secrets: check, team: "payments" });
     expect(errors).toMatchObject([{ code: "validation", ...positionOf(source, "notify({") }]);
-    expect(errors[0]?.message).toContain('secret("HOOK_TOKEN") is not set on this server');
-    env.HOOK_TOKEN = "s3cret-value";
-    expect((await compile(source, { secrets: (name) => env[name] })).ok).toBe(true);
+    expect(errors[0]?.message).toBe('notify(): secret("HOOK_TOKEN") is not granted to module "User Service"');
+    expect(asked).toEqual([{ module: "User Service", team: "payments" }]);
+    granted.add("HOOK_TOKEN");
+    expect((await compile(source, { secrets: check })).ok).toBe(true);
+    // Offline (`amstaff check`), with no store, secrets are not checked.
+    expect((await compile(source)).ok).toBe(true);
   });
 
   it("reports a syntax error at its line and column", async () => {

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { ModuleDefinition, PluginDescriptor, SecretSource } from "@amstaff/core";
+import type { ModuleDefinition, PluginDescriptor, SecretCheck } from "@amstaff/core";
 import { AmstaffError } from "@amstaff/core";
 import * as builders from "./builders.js";
 import { bundleModule, type ImportTable } from "./bundleModule.js";
@@ -43,11 +43,19 @@ export interface CompileOptions {
    */
   resolveFrom?: string;
   /**
-   * Where the server reads secrets from. When given, a module that refers to a `secret("NAME")` this
-   * source does not have is refused at the builder call, instead of failing at its first delivery.
+   * Whether a module may use a secret: the server's secret store and grants (`store.check`). When given,
+   * a module that refers to a `secret("NAME")` it may not use (not in the store, or not granted to this
+   * module or its team) is refused at the builder call with the check's reason, instead of failing at its
+   * first delivery. Offline tools (`amstaff check`) pass none.
    * @default secrets are not checked
    */
-  secrets?: SecretSource | undefined;
+  secrets?: SecretCheck | undefined;
+  /**
+   * The team the pushed module belongs to, handed to `secrets` with the module's name so that grants to
+   * a team apply. Usually given per compile (`compiler.compile(source, { team })`).
+   * @default unknown: only grants to the module's name apply
+   */
+  team?: string | undefined;
   /**
    * The heap limit of the sandbox process that evaluates module files, in MB; a module that needs more
    * is refused with a `memory` error.
@@ -261,7 +269,7 @@ export async function compileModule(source: string, options: CompileOptions): Pr
     (at, message) => {
       errors.push(errorAt(at, "validation", message));
     },
-    options.secrets,
+    options.secrets && { check: options.secrets, team: options.team },
   );
   if (definition === undefined || errors.length > 0) {
     errors.sort((a, b) => a.line - b.line || a.column - b.column);

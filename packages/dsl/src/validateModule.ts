@@ -1,7 +1,6 @@
 import {
   describeError,
   isAmstaffError,
-  isSecretRef,
   type ModuleDefinition,
   moduleDefinitionSchema,
   type PluginDescriptor,
@@ -9,7 +8,8 @@ import {
   parseDuration,
   parsePluginOptions,
   pluginSpecSchema,
-  type SecretSource,
+  type SecretCheck,
+  secretNames,
 } from "@amstaff/core";
 import { Cron } from "croner";
 import { z } from "zod";
@@ -73,21 +73,14 @@ function optionIssues(error: unknown): string {
   return describeError(error);
 }
 
-/** The names of every `secret("NAME")` reference in a value. */
-function secretNames(value: unknown): string[] {
-  if (isSecretRef(value)) return [value.$secret];
-  if (Array.isArray(value)) return value.flatMap(secretNames);
-  if (isRecord(value)) return Object.values(value).flatMap(secretNames);
-  return [];
-}
-
 /** Turns the sandbox's output into a validated {@link ModuleDefinition}, or errors located in the source. */
 export function validateModule(
   output: SandboxSuccess,
   plugins: readonly PluginDescriptor[],
   locator: Pick<SourceLocator, "fromStack">,
   report: (position: SourcePosition, message: string) => void,
-  secrets?: SecretSource,
+  /** Who may use which secret (the server's store and grants), and the pushing module's team. */
+  secrets?: { check: SecretCheck; team?: string | undefined },
   /** Accept `{ plugin, options }` specs of plugins not in `plugins` as they are (the offline simulator). */
   anyPlugin = false,
 ): ModuleDefinition | undefined {
@@ -103,6 +96,7 @@ export function validateModule(
     if (!byId.has(plugin.id)) byId.set(plugin.id, plugin);
   }
   const modulePosition = locator.fromStack(output.stack) ?? { line: 1, column: 1 };
+  const moduleName = isRecord(output.module) ? String(output.module.name) : "";
 
   const checkOptions = (
     descriptor: PluginDescriptor,
@@ -117,14 +111,10 @@ export function validateModule(
       error(at, `invalid options for ${label}: ${optionIssues(cause)}`);
       return undefined;
     }
-    // A secret the server does not have would fail at 3 a.m., at the first delivery: refuse it now.
-    for (const name of secretNames(options)) {
-      if (secrets !== undefined && !secrets(name)) {
-        error(
-          at,
-          `${label}: secret("${name}") is not set on this server; set the environment variable ${name} on every node first`,
-        );
-      }
+    // A secret the module may not use would fail at 3 a.m., at the first delivery: refuse it now.
+    for (const name of secrets === undefined ? [] : secretNames(options)) {
+      const granted = secrets?.check(name, { module: moduleName, team: secrets.team });
+      if (granted?.ok === false) error(at, `${label}: ${granted.reason}`);
     }
     return { plugin: spec.plugin, options };
   };

@@ -28,6 +28,15 @@ Options:
   --status-page <list> publish public status pages, e.g. tag:public,module:Payments (env AMSTAFF_STATUS_PAGES);
                        served without a token at /status/tag/<tag> and /status/module/<name>
 
+Secrets (what a module's secret("NAME") may resolve to; nothing else of the environment):
+  AMSTAFF_SECRET_<NAME>    the secret NAME, e.g. AMSTAFF_SECRET_SLACK_TOKEN for secret("SLACK_TOKEN")
+  --secrets-dir <dir>      one file per secret, named after it, as Kubernetes and Docker mount them
+                           (env AMSTAFF_SECRETS_DIR); read at each use, so rotated files apply at once
+  --secret-grants <file>   which modules (names or globs) and teams may use which secret, as JSON
+                           {"SLACK_TOKEN":{"modules":["User Service","pay-*"],"teams":["payments"]}}
+                           (env AMSTAFF_SECRETS_GRANTS_FILE, default <secrets-dir>/grants.json); more
+                           grants inline in AMSTAFF_SECRETS_GRANTS. A secret with no grant is usable by no module.
+
 Cluster (none of these: a cluster of one):
   --node-id <id>       this node's id, kept in <data-dir>/node-id (env AMSTAFF_NODE_ID)
   --raft-port <port>   port for Raft traffic between nodes (env AMSTAFF_RAFT_PORT)
@@ -116,6 +125,8 @@ async function main(): Promise<void> {
       "history-raw-days": { type: "string" },
       "history-rollup-days": { type: "string" },
       "metrics-public": { type: "boolean" },
+      "secrets-dir": { type: "string" },
+      "secret-grants": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
@@ -148,6 +159,13 @@ async function main(): Promise<void> {
     throw new Error(`invalid options:\n${issues}\n\n${usage}`);
   }
   const { peers, historyRawDays, historyRollupDays, ...options } = parsed.data;
+  // The secret store: AMSTAFF_SECRET_* variables, a directory and grants (README, "Secrets").
+  const secrets = {
+    env,
+    dir: values["secrets-dir"] || env.AMSTAFF_SECRETS_DIR || undefined,
+    grantsFile: values["secret-grants"] || env.AMSTAFF_SECRETS_GRANTS_FILE || undefined,
+    grants: env.AMSTAFF_SECRETS_GRANTS || undefined,
+  };
   const server = await startServer({
     ...options,
     peers: Object.fromEntries(
@@ -160,6 +178,7 @@ async function main(): Promise<void> {
     ...tlsOptions(values, env),
     history: { rawDays: historyRawDays, rollupDays: historyRollupDays },
     metricsPublic: values["metrics-public"] ?? env.AMSTAFF_METRICS_PUBLIC === "1",
+    secrets,
     clusterSecret: env.AMSTAFF_CLUSTER_SECRET,
     // Test-only switch for the partition test; never set it in production.
     faultInjection: env.AMSTAFF_FAULT_INJECTION === "1",

@@ -105,10 +105,15 @@ export class DeliveryWorker {
   }
 
   #handler(delivery: DeliveryRecord): SampleHandler {
-    const key = JSON.stringify(delivery.handler);
+    // Per module: the handler resolves its secrets with that module's grants.
+    const key = `${delivery.module}\u0000${JSON.stringify(delivery.handler)}`;
     let handler = this.#handlers.get(key);
     if (!handler) {
-      handler = this.#deps.plugins.createHandler(delivery.handler);
+      // The module's team is not known yet: only grants to the module's name apply.
+      handler = this.#deps.plugins.createHandler(delivery.handler, {
+        module: delivery.module,
+        team: undefined,
+      });
       this.#handlers.set(key, handler);
     }
     return handler;

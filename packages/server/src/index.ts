@@ -28,6 +28,7 @@ export type { Discovery, DiscoveryProblem } from "./discovery.js";
 export { discoverPlugins, pluginPackagePattern } from "./discovery.js";
 export { errorResponse, httpStatusOf } from "./httpErrors.js";
 export type { LatenessSummary } from "./latenessHistogram.js";
+export type { SecretResolver } from "./plugins.js";
 export { builtinPlugins, PluginRegistry } from "./plugins.js";
 export type { RaftLogOptions } from "./raftLog.js";
 export { migrateSqliteLog, RaftLog } from "./raftLog.js";
@@ -35,6 +36,14 @@ export type { ReplicatedLog } from "./replicatedLog.js";
 export type { HistoryBucket, HistoryPage, HistoryRange, HistorySample } from "./sampleHistory.js";
 export type { Job, SchedulerOptions, SchedulerStats } from "./scheduler.js";
 export { Scheduler } from "./scheduler.js";
+export type { SecretGrants, SecretReferenceWarning, SecretStoreOptions } from "./secretStore.js";
+export {
+  globMatches,
+  SecretStore,
+  secretEnvPrefix,
+  secretGrantsSchema,
+  secretReferenceWarnings,
+} from "./secretStore.js";
 export type { AmstaffServer, ServerOptions } from "./server.js";
 export { createLogger, startServer } from "./server.js";
 export type { SqliteLogOptions } from "./sqliteLog.js";

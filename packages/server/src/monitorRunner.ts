@@ -131,7 +131,12 @@ export class MonitorRunner {
       let sampler: Sampler | undefined;
       let setupError: string | undefined;
       try {
-        sampler = plugins.createSampler(definition.sampler, { name: definition.name, tags: definition.tags });
+        // The module's team is not known yet: only grants to the module's name apply.
+        sampler = plugins.createSampler(
+          definition.sampler,
+          { name: definition.name, tags: definition.tags },
+          { module: module.name, team: undefined },
+        );
       } catch (error) {
         // A monitor that cannot start (a missing secret, a plugin gone from this node) reports unknown
         // on its schedule with the reason, rather than silently never running.

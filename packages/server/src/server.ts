@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { AmstaffError, type PluginDescriptor } from "@amstaff/core";
+import { AmstaffError, type PluginDescriptor, secretNames } from "@amstaff/core";
 import { closeSandboxes, createCompiler } from "@amstaff/dsl/compiler";
 import { createSlackInteractions } from "@amstaff/handler-slack";
 import { type Message, type RaftTransport, TcpTransport } from "@amstaff/raft";
@@ -26,6 +26,7 @@ import { builtinPlugins, PluginRegistry } from "./plugins.js";
 import { migrateSqliteLog, RaftLog } from "./raftLog.js";
 import { SampleHistory } from "./sampleHistory.js";
 import { Scheduler } from "./scheduler.js";
+import { SecretStore, type SecretStoreOptions, secretReferenceWarnings } from "./secretStore.js";
 import { StateMachine } from "./stateMachine.js";
 import { loadToken, type TokenSource } from "./token.js";
 import { version } from "./version.js";
@@ -67,6 +68,13 @@ export interface ServerOptions {
    * `chat.update`, otherwise through Slack's `response_url`.
    */
   slack?: { signingSecret: string; token?: string | undefined; apiUrl?: string | undefined } | undefined;
+  /**
+   * Where modules' `secret("NAME")` references are resolved, and who may use which: a store, or its
+   * options (`AMSTAFF_SECRET_<NAME>` variables, a secrets directory, grants). Nothing else of the
+   * environment is ever readable by a module.
+   * @default a store of this process' `AMSTAFF_SECRET_*` variables, with no grants (no module may use any)
+   */
+  secrets?: SecretStore | SecretStoreOptions | undefined;
   /** Jobs that may run at once. @default 64 */
   concurrency?: number;
   /** Delivery retries. */
@@ -178,6 +186,15 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     }
   }
 
+  // Before anything else starts: a broken secrets directory or grants file stops the server here.
+  const secrets =
+    options.secrets instanceof SecretStore
+      ? options.secrets
+      : new SecretStore({
+          ...options.secrets,
+          onWarning: (message) => logger.warn(message),
+        });
+
   const nodeId = loadNodeId(dataDir, options.nodeId);
   const peers = options.peers ?? {};
   if (Object.keys(peers).length > 0 && options.raftPort === undefined) {
@@ -262,7 +279,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     logger,
   });
   const raftPort = tcp?.address().port;
-  const plugins = new PluginRegistry(options.plugins ?? (await installedPlugins(logger)));
+  const plugins = new PluginRegistry(options.plugins ?? (await installedPlugins(logger)), secrets);
   const observations = new Observations(db);
   const history = new SampleHistory(db, {
     clock,
@@ -354,12 +371,14 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   flushTimer.unref();
 
   // Declarations of plugins resolve from where the server is installed, as their code does.
-  // A module that needs a secret this node lacks is refused at push time, not at its first delivery.
+  // A module that names a secret it may not use is refused at push time, not at its first delivery.
+  // The pushing token's team is not known yet (team: undefined): only grants to module names apply.
   const compiler = createCompiler({
     filename: "module.ts",
     plugins: plugins.list(),
     resolveFrom: serverPackageDir,
-    secrets: (name) => process.env[name],
+    secrets: secrets.check,
+    team: undefined,
   });
   const compile = (source: string) => compiler.compile(source);
   // Warm the compiler (TypeScript's declarations, the sandbox process) so the first push is as fast as the next.
@@ -516,6 +535,13 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   runner.reconcile();
   deliveries.kick();
   history.start();
+  // Modules pushed when secrets were plain environment variables: say, once per secret, how to move them.
+  for (const warning of secretReferenceWarnings(
+    secrets,
+    machine.modules().map((m) => ({ name: m.name, team: undefined, secrets: secretNames(m.definition) })),
+  )) {
+    logger.warn({ secretName: warning.secret, modules: warning.modules }, warning.message);
+  }
   logger.info(
     {
       url,

@@ -123,11 +123,11 @@ describe("the HTTP API", () => {
     target.status = 200;
   });
 
-  it("refuses at push time a module whose handler needs a secret this server lacks, or has a bad URL", async () => {
+  it("refuses at push time a module whose handler needs a secret it is not granted, or has a bad URL", async () => {
     const missing = moduleSource(
       monitor("A").replace(
         `webhook({ url: "${receiver.url}/hook" })`,
-        `webhook({ url: "${receiver.url}/hook", headers: { authorization: secret("AMSTAFF_TEST_NOT_SET") } })`,
+        `webhook({ url: "${receiver.url}/hook", headers: { authorization: secret("HOOK_NOT_GRANTED") } })`,
       ),
     ).replace("import { amstaff, every }", "import { amstaff, every, secret }");
     const refused = await api("/monitor", {
@@ -137,7 +137,7 @@ describe("the HTTP API", () => {
     expect(refused.status).toBe(400);
     expect(refused.body.errors[0]).toMatchObject({ line: 6, code: "validation" });
     expect(refused.body.errors[0].message).toContain(
-      'secret("AMSTAFF_TEST_NOT_SET") is not set on this server',
+      'secret("HOOK_NOT_GRANTED") is not granted to module "Secrets"',
     );
     const badUrl = moduleSource(monitor("A").replace(`${receiver.url}/hook`, "not a url"), "BadUrl");
     const invalid = await api("/monitor", { method: "POST", body: badUrl });

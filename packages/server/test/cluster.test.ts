@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { proberModuleSource as moduleSource, startReceiver, startTarget } from "./localServers.js";
-import { eventually, freePorts, ServerProcess, startCluster } from "./serverProcess.js";
+import { eventually, freePorts, proberSecret, ServerProcess, startCluster } from "./serverProcess.js";
 
 interface ClusterView {
   leader: string | null;
@@ -265,7 +265,7 @@ describe("a three-node cluster of real processes", () => {
         "--join",
         "--insecure-cluster-transport",
       ],
-      env: { AMSTAFF_CLUSTER_SECRET: "e2e-cluster-secret-0123456789", PROBER: "d" },
+      env: { AMSTAFF_CLUSTER_SECRET: "e2e-cluster-secret-0123456789", ...proberSecret("d") },
     });
     await d.start();
     const added = await b.api("/cluster/members", {

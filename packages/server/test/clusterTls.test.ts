@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { proberModuleSource as moduleSource, startReceiver, startTarget } from "./localServers.js";
-import { eventually, freePorts, ServerProcess } from "./serverProcess.js";
+import { eventually, freePorts, proberSecret, ServerProcess } from "./serverProcess.js";
 
 const serverCli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const amstaffCli = fileURLToPath(new URL("../dist/amstaffCli.js", import.meta.url));
@@ -96,7 +96,7 @@ describe("a three-node cluster over mutual TLS", () => {
           .join(",");
         const args = ["--node-id", id, "--raft-port", String(raft.get(id)), "--peers", peers];
         args.push("--cluster-http-port", String(internal.get(id)), ...tlsArgs(certs, id));
-        return [id, new ServerProcess(undefined, { args, env: { ...secret, PROBER: id } })];
+        return [id, new ServerProcess(undefined, { args, env: { ...secret, ...proberSecret(id) } })];
       }),
     );
     await Promise.all([...nodes.values()].map((n) => n.start()));
@@ -222,7 +222,7 @@ describe("a three-node cluster over mutual TLS", () => {
       args: ["--node-id", "d", "--raft-port", String(dPort), "--peers", peers, "--join"].concat(
         tlsArgs(otherCerts, "d"),
       ),
-      env: { ...secret, PROBER: "d" },
+      env: { ...secret, ...proberSecret("d") },
     });
     await d.start();
     const added = await up[0]!.api("/cluster/members", {
@@ -240,7 +240,7 @@ describe("a three-node cluster over mutual TLS", () => {
       args: ["--node-id", "e", "--raft-port", String(ePort), "--peers", peers, "--join"].concat(
         tlsArgs(certs, "e"),
       ),
-      env: { ...secret, PROBER: "e" },
+      env: { ...secret, ...proberSecret("e") },
     });
     await e.start();
     const joined = await up[0]!.api("/cluster/members", {

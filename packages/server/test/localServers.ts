@@ -66,7 +66,7 @@ export async function startReceiver() {
 }
 
 // Each module probes its own path on the target, with the probing node's id in a header (a secret
-// resolved from the node's environment, PROBER), so the target sees who sampled what, and when.
+// resolved from the node's secret store, PROBER), so the target sees who sampled what, and when.
 export const proberModuleSource = (
   name: string,
   targetUrl: string,

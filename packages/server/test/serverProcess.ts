@@ -140,6 +140,14 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
+/**
+ * The environment that gives a node the secret `PROBER` (its own id), granted to every module: the
+ * cluster tests' modules send it, so the target sees which node probed.
+ */
+export function proberSecret(id: string): Record<string, string> {
+  return { AMSTAFF_SECRET_PROBER: id, AMSTAFF_SECRETS_GRANTS: '{ "PROBER": { "modules": ["*"] } }' };
+}
+
 /** Three (or more) founding nodes on loopback, named a, b, c…, sharing a secret. */
 export async function startCluster(
   ids: string[] = ["a", "b", "c"],
@@ -158,7 +166,7 @@ export async function startCluster(
         id,
         new ServerProcess(undefined, {
           args: ["--node-id", id, "--raft-port", port, "--peers", peers, "--insecure-cluster-transport"],
-          env: { AMSTAFF_CLUSTER_SECRET: "e2e-cluster-secret-0123456789", PROBER: id, ...env },
+          env: { AMSTAFF_CLUSTER_SECRET: "e2e-cluster-secret-0123456789", ...proberSecret(id), ...env },
         }),
       ] as const;
     }),

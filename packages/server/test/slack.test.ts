@@ -17,13 +17,16 @@ const target = await startTarget();
 
 beforeAll(async () => {
   slack = await startSlackEmulator();
-  process.env.AMSTAFF_TEST_SLACK_TOKEN = SlackEmulator.token;
   dataDir = mkdtempSync(join(tmpdir(), "amstaff-slack-"));
   server = await startServer({
     dataDir,
     port: 0,
     logger: "silent",
     slack: { signingSecret, token: SlackEmulator.token, apiUrl: slack.apiUrl },
+    secrets: {
+      env: { AMSTAFF_SECRET_SLACK_TOKEN: SlackEmulator.token },
+      grants: { SLACK_TOKEN: { modules: ["Checkout"] } },
+    },
   });
 });
 
@@ -32,7 +35,6 @@ afterAll(async () => {
   await slack.close();
   await target[Symbol.asyncDispose]();
   rmSync(dataDir, { recursive: true, force: true });
-  delete process.env.AMSTAFF_TEST_SLACK_TOKEN;
 });
 
 const api = async (path: string, init: RequestInit = {}) => {
@@ -79,7 +81,7 @@ export default amstaff("Checkout", (m) => {
   m.monitor("API", {
     sampler: httpGet({ url: "${target.url}/health" }),
     timing: every("1s"),
-    handlers: [slack({ token: secret("AMSTAFF_TEST_SLACK_TOKEN"), channel: "C0ALERTS1", apiUrl: "${slack.apiUrl}" })],
+    handlers: [slack({ token: secret("SLACK_TOKEN"), channel: "C0ALERTS1", apiUrl: "${slack.apiUrl}" })],
   });
 });
 `;
