@@ -1,4 +1,5 @@
 export type {
+  Acknowledgement,
   AlertDecision,
   AlertEvent,
   AlertPolicy,
@@ -6,7 +7,7 @@ export type {
   HandlerRouting,
   IncidentState,
 } from "./alerting.js";
-export { decideAlerts } from "./alerting.js";
+export { decideAlerts, incidentView, incidentWorst } from "./alerting.js";
 export type { AmstaffErrorCode, AmstaffErrorOptions } from "./errors.js";
 export { AmstaffError, describeError, errorCodes, isAmstaffError } from "./errors.js";
 export type { EvaluationPolicy, MonitorState, RecentSample, StatusChange } from "./evaluation.js";

@@ -13,7 +13,8 @@ import type { Transition } from "./transition.js";
  * | `value` | the sample's value, or empty |
  * | `message` | the sample's message |
  * | `since` | when the new status started, ISO 8601 UTC |
- * | `duration` | how long the previous status lasted, e.g. `1h 5m` (empty for a first status) |
+ * | `duration` | how long the previous status lasted, e.g. `1h 5m` (empty for a first status); on a resolve, how long the incident lasted |
+ * | `worst` | the worst status the incident reached, lower case, or empty |
  * | `link` | the monitor's page on the server, or empty |
  * | `incident` | the incident key, or empty |
  * | `kind` | what the notification is: `transition`, `reminder`, `escalation` or `flapping` |
@@ -33,6 +34,7 @@ export const templateVariables = [
   "link",
   "incident",
   "kind",
+  "worst",
 ] as const;
 
 /** A variable of {@link templateVariables}. */
@@ -98,6 +100,7 @@ export function templateValues(transition: Transition): Record<TemplateVariable,
     link: transition.link ?? "",
     incident: transition.incident?.key ?? "",
     kind: transition.kind ?? "transition",
+    worst: transition.incident?.worst ?? "",
   };
 }
 
