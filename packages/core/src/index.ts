@@ -61,6 +61,8 @@ export type {
 export { defineHandlerPlugin, defineSamplerPlugin, formatIssues, parsePluginOptions } from "./plugin.js";
 export type { ProbeDeadline, RunProbeOptions } from "./probe.js";
 export { probeDeadline, runProbe } from "./probe.js";
+export type { Recovery } from "./recovery.js";
+export { isResolve, recoveryOf } from "./recovery.js";
 export { maxRetryAfterMs, parseRetryAfter } from "./retryAfter.js";
 export type { JsonValue, SampleResult, SampleResultInit } from "./sampleResult.js";
 export { results, sampleResultSchema } from "./sampleResult.js";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { recoveryOf } from "./recovery.js";
 import type { JsonValue } from "./sampleResult.js";
 import type { Transition } from "./transition.js";
 
@@ -9,7 +10,7 @@ import type { Transition } from "./transition.js";
  * |---|---|
  * | `module`, `monitor` | names |
  * | `tags` | comma-separated |
- * | `from`, `to` | statuses, lower case (`ok`, `critical`, …); `TO`/`FROM` upper case |
+ * | `from`, `to` | statuses, lower case (`ok`, `critical`, …); `TO`/`FROM` upper case. A resolve's `from` is the incident's worst status |
  * | `value` | the sample's value, or empty |
  * | `message` | the sample's message |
  * | `since` | when the new status started, ISO 8601 UTC |
@@ -82,21 +83,22 @@ export function formatDuration(ms: number): string {
 
 /** The value of every template variable for a transition. */
 export function templateValues(transition: Transition): Record<TemplateVariable, string> {
+  // A resolve reads as the recovery of the whole incident: from its worst status, for its duration.
+  const recovery = recoveryOf(transition);
+  const from = recovery?.from ?? transition.from;
+  const previousSince = recovery ? recovery.openedAt : transition.previousSince;
   return {
     module: transition.module,
     monitor: transition.monitor,
     tags: transition.tags.join(", "),
-    from: transition.from,
+    from,
     to: transition.to,
-    FROM: transition.from.toUpperCase(),
+    FROM: from.toUpperCase(),
     TO: transition.to.toUpperCase(),
     value: transition.result.value === undefined ? "" : String(transition.result.value),
     message: transition.result.message,
     since: new Date(transition.since).toISOString(),
-    duration:
-      transition.previousSince === undefined
-        ? ""
-        : formatDuration(transition.since - transition.previousSince),
+    duration: previousSince === undefined ? "" : formatDuration(transition.since - previousSince),
     link: transition.link ?? "",
     incident: transition.incident?.key ?? "",
     kind: transition.kind ?? "transition",
