@@ -71,6 +71,23 @@ describe("checkout alerting", () => {
     assert.deepEqual(heard(sim, team), ["transition critical", "transition ok"]);
   });
 
+  it("an ack of the warning never hides the critical: the pager hears it, and its resolve", () => {
+    const sim = simulate(checkout).set("API", "warning");
+    sim.advance("5m").ack("API", "alice");
+    sim.set("API", "critical").advance("5m");
+    assert.deepEqual(heard(sim, pager), ["transition critical"]);
+    // Worse than what alice acknowledged: the incident needs a new ack, or it escalates 15 minutes on.
+    assert.equal(sim.status("API").incident?.acknowledged, undefined);
+    sim.ack("API", "bob").advance("1h");
+    assert.deepEqual(heard(sim, manager), []);
+    sim.set("API", "ok").advance("2m");
+    assert.deepEqual(heard(sim, pager), ["transition critical", "transition ok"]);
+    assert.deepEqual(
+      sim.to(pager).map((n) => `${n.from} → ${n.to}`),
+      ["warning → critical", "critical → ok"],
+    );
+  });
+
   it("counts a sample the sampler could not take as a warning", () => {
     const sim = simulate(checkout);
     sim.feed("API", ["unknown", "unknown", "unknown"]);
@@ -101,6 +118,8 @@ describe("checkout alerting", () => {
       Array.from({ length: 10 }, () => "ok" as const),
     );
     assert.deepEqual(heard(sim, team), ["transition critical", "flapping critical", "transition ok"]);
+    // The resolve reads as the incident's recovery, from its worst status.
+    assert.equal(sim.to(team).at(-1)?.from, "critical");
     assert.equal(sim.status("API").flapping, false);
   });
 

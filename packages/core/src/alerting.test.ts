@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type AlertPolicy, type AlertState, decideAlerts } from "./alerting.js";
 import { type EvaluationPolicy, evaluate, initialMonitorState, type MonitorState } from "./evaluation.js";
-import { type SampleStatus, sampleStatuses } from "./status.js";
+import { compareStatus, isFailing, type SampleStatus, sampleStatuses } from "./status.js";
 import type { NotificationKind } from "./transition.js";
 
 type Step =
@@ -22,6 +22,21 @@ interface Sent {
   acked: boolean;
 }
 
+interface Change {
+  to: SampleStatus;
+  /** Flapping before or after the change. */
+  flapping: boolean;
+  suppressed: boolean;
+  /** The status the acknowledgement in force before the change covered. */
+  acked: SampleStatus | undefined;
+  /** What the notification reads as coming from. */
+  from: string;
+  /** Whether it closed an incident. */
+  resolve: boolean;
+  /** The incident's notified handlers after it. */
+  notified: number[];
+}
+
 /** Drives evaluate + decideAlerts the way the server does: samples, ticks, acks, suppression. */
 function drive(steps: readonly Step[], evaluation: EvaluationPolicy, policy: AlertPolicy) {
   let monitor: MonitorState = initialMonitorState;
@@ -30,6 +45,7 @@ function drive(steps: readonly Step[], evaluation: EvaluationPolicy, policy: Ale
   let now = 0;
   let seq = 0;
   const sent: Sent[] = [];
+  const changes: Change[] = [];
   const record = (decision: ReturnType<typeof decideAlerts>, key: string | undefined, to: string) => {
     const acked = alerts.incident?.acknowledged !== undefined;
     for (const handler of decision.notify) {
@@ -80,9 +96,18 @@ function drive(steps: readonly Step[], evaluation: EvaluationPolicy, policy: Ale
       suppressed ? "maintenance" : undefined,
     );
     record(decision, key, next.change.to);
+    changes.push({
+      to: next.change.to,
+      flapping: next.change.flapping || alerts.flapping === true,
+      suppressed,
+      acked: alerts.incident?.acknowledged?.status,
+      from: decision.from,
+      resolve: alerts.incident !== undefined && decision.state.incident === undefined,
+      notified: decision.state.incident?.notified ?? [],
+    });
     alerts = decision.state;
   }
-  return { sent, alerts, monitor };
+  return { sent, alerts, monitor, changes };
 }
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
@@ -180,6 +205,34 @@ describe("decideAlerts (properties, with evaluate in front as in the server)", (
   });
 });
 
+describe("decideAlerts (properties of acknowledgements and resolves)", () => {
+  it("an acknowledgement never hides a worse status: its handlers have heard once the change is sent", () => {
+    fc.assert(
+      fc.property(stepsArb, evaluationArb, policyArb, (steps, evaluation, policy) => {
+        const { changes } = drive(steps, evaluation, policy);
+        for (const c of changes) {
+          if (c.flapping || c.suppressed || !isFailing(c.to)) continue;
+          if (c.acked !== undefined && compareStatus(c.to, c.acked) <= 0) continue;
+          policy.handlers.forEach((handler, index) => {
+            if (handler.afterMs !== undefined || (handler.on?.to && !handler.on.to.includes(c.to))) return;
+            expect(c.notified).toContain(index);
+          });
+        }
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it("a resolve never reads as coming from ok", () => {
+    fc.assert(
+      fc.property(stepsArb, evaluationArb, policyArb, (steps, evaluation, policy) => {
+        const { changes } = drive([...steps, ...recovery], evaluation, policy);
+        for (const c of changes) if (c.resolve) expect(isFailing(c.from as SampleStatus)).toBe(true);
+      }),
+    );
+  });
+});
+
 describe("decideAlerts (examples)", () => {
   const policy: AlertPolicy = {
     handlers: [{ on: { to: ["warning"] } }, { on: { to: ["critical"] } }, { afterMs: 600_000 }],
@@ -234,5 +287,258 @@ describe("decideAlerts (examples)", () => {
     const settled = decideAlerts(during.state, change("ok", 2_000), policy);
     expect(settled).toMatchObject({ kind: "transition", notify: [0, 1] });
     expect(settled.state.incident).toBeUndefined();
+  });
+});
+
+describe("decideAlerts: an acknowledgement never hides a worse status", () => {
+  // notify: { warning: [team], critical: [team, pager] }, escalate after 15m to the manager, renotify 1h.
+  const team = 0;
+  const pager = 1;
+  const manager = 2;
+  const policy: AlertPolicy = {
+    handlers: [{ on: { to: ["warning", "critical"] } }, { on: { to: ["critical"] } }, { afterMs: 900_000 }],
+    renotifyMs: 3_600_000,
+  };
+  const change = (to: SampleStatus, at: number, flapping = false) =>
+    ({ type: "change", to, since: at, flapping, at, key: "i1" }) as const;
+  const ack = (at: number, by = "alice") => ({ type: "ack", by, at }) as const;
+  const tick = (at: number) => ({ type: "tick", at }) as const;
+
+  /** Runs events in order, returning what each one sent (`kind from->to` per handler). */
+  function run(
+    events: readonly Parameters<typeof decideAlerts>[1][],
+    suppressedAt: (i: number) => string | undefined = () => undefined,
+  ) {
+    let state: AlertState = { status: "ok" };
+    const heard = new Map<number, string[]>();
+    events.forEach((event, i) => {
+      const decision = decideAlerts(state, event, policy, suppressedAt(i));
+      const to = event.type === "change" ? event.to : state.status;
+      for (const h of decision.notify)
+        heard.set(h, [...(heard.get(h) ?? []), `${decision.kind} ${decision.from}->${to}`]);
+      state = decision.state;
+    });
+    return { state, heard: (h: number) => heard.get(h) ?? [] };
+  }
+
+  it("warning → ack → critical → ok: the pager hears the critical and its resolve", () => {
+    const { heard, state } = run([
+      change("warning", 0),
+      ack(60_000),
+      change("critical", 120_000),
+      change("ok", 180_000),
+    ]);
+    expect(heard(pager)).toEqual(["transition warning->critical", "transition critical->ok"]);
+    expect(heard(team)).toEqual([
+      "transition ok->warning",
+      "transition warning->critical",
+      "transition critical->ok",
+    ]);
+    expect(heard(manager)).toEqual([]);
+    expect(state.incident).toBeUndefined();
+  });
+
+  it("the rise ends the acknowledgement: reminders resume until the critical is acknowledged", () => {
+    const { state } = run([change("warning", 0), ack(60_000), change("critical", 120_000)]);
+    expect(state.incident?.acknowledged).toBeUndefined();
+    expect(state.incident?.worst).toBe("critical");
+    const escalation = decideAlerts(state, tick(120_000 + 900_000), policy);
+    expect(escalation).toMatchObject({ kind: "escalation", notify: [manager] });
+    const reminder = decideAlerts(escalation.state, tick(120_000 + 900_000 + 3_600_000), policy);
+    expect(reminder).toMatchObject({ kind: "reminder", notify: [team, pager, manager] });
+    const acked = decideAlerts(state, ack(200_000, "bob"), policy).state;
+    expect(acked.incident?.acknowledged).toEqual({ by: "bob", at: 200_000, status: "critical" });
+    expect(decideAlerts(acked, tick(9_000_000), policy).notify).toEqual([]);
+  });
+
+  it("an ack of the critical stops the pager's reminders and escalation, never the resolve", () => {
+    const { heard } = run([
+      change("critical", 0),
+      ack(60_000),
+      tick(4_000_000),
+      tick(8_000_000),
+      change("ok", 9_000_000),
+    ]);
+    expect(heard(pager)).toEqual(["transition ok->critical", "transition critical->ok"]);
+    expect(heard(manager)).toEqual([]);
+  });
+
+  it("a fall in severity after an ack reaches only those who heard, and a rise back to what was acked pages no one anew", () => {
+    const withWarningOnly: AlertPolicy = { handlers: [...policy.handlers, { on: { to: ["warning"] } }] };
+    let state = decideAlerts({ status: "ok" }, change("critical", 0), withWarningOnly).state;
+    state = decideAlerts(state, ack(1_000), withWarningOnly).state;
+    const fall = decideAlerts(state, change("warning", 2_000), withWarningOnly);
+    expect(fall.notify).toEqual([team]);
+    expect(fall.state.incident?.acknowledged?.by).toBe("alice");
+    const back = decideAlerts(fall.state, change("critical", 3_000), withWarningOnly);
+    expect(back.notify).toEqual([team, pager]);
+    expect(back.state.incident?.acknowledged?.by).toBe("alice");
+  });
+
+  it("escalation stages count again from the rise, not from the incident's opening", () => {
+    const { state, heard } = run([
+      change("warning", 0),
+      ack(60_000),
+      tick(1_200_000),
+      change("critical", 1_800_000),
+    ]);
+    expect(heard(manager)).toEqual([]);
+    expect(decideAlerts(state, tick(1_800_000 + 899_999), policy).notify).toEqual([]);
+    expect(decideAlerts(state, tick(1_800_000 + 900_000), policy)).toMatchObject({
+      kind: "escalation",
+      notify: [manager],
+    });
+    // Acknowledging the critical in time stops the stage again.
+    const acked = decideAlerts(state, ack(2_000_000), policy).state;
+    expect(decideAlerts(acked, tick(1_800_000 + 900_000), policy).notify).toEqual([]);
+  });
+
+  it("an ack while suppressed drops what was held back at or below it; a rise after it is sent once the suppression ends", () => {
+    const silenced = (from: number, to: number) => (i: number) =>
+      i >= from && i < to ? "silence" : undefined;
+    // Held back, acknowledged, then the silence ends: nobody hears of it, so nobody gets a resolve.
+    const quiet = run([change("critical", 0), ack(1_000), tick(2_000), change("ok", 3_000)], silenced(0, 2));
+    expect([quiet.heard(team), quiet.heard(pager)]).toEqual([[], []]);
+    // The warning was acknowledged; the critical comes while silenced and is sent when it ends.
+    const rise = run(
+      [
+        change("warning", 0),
+        ack(1_000),
+        change("critical", 2_000),
+        tick(3_000),
+        tick(4_000),
+        change("ok", 5_000),
+      ],
+      silenced(2, 4),
+    );
+    expect(rise.heard(pager)).toEqual(["escalation critical->critical", "transition critical->ok"]);
+    expect(rise.heard(team)).toEqual(["transition ok->warning", "transition critical->ok"]);
+  });
+
+  it("an acknowledged incident that starts flapping tells only those who heard", () => {
+    const late = change("critical", 1_200_000, true);
+    const acked = run([change("warning", 0), change("critical", 1_000), ack(2_000), late]);
+    expect(acked.heard(manager)).toEqual([]);
+    expect(acked.heard(pager)).toEqual(["transition warning->critical", "flapping critical->critical"]);
+    // Unacknowledged, the stage whose time came hears the announcement too.
+    const unacked = run([change("warning", 0), change("critical", 1_000), late]);
+    expect(unacked.heard(manager)).toEqual(["flapping critical->critical"]);
+  });
+
+  it("flapping into a worse status ends the ack, and the settled status pages its handlers", () => {
+    const { heard } = run([
+      change("warning", 0),
+      ack(1_000),
+      change("critical", 2_000, true),
+      change("ok", 3_000, true),
+      change("critical", 4_000, true),
+      change("critical", 5_000),
+      change("ok", 6_000),
+    ]);
+    // The flapping announcement reached the pager: it went past what was acknowledged.
+    expect(heard(pager)).toEqual([
+      "flapping warning->critical",
+      "transition critical->critical",
+      "transition critical->ok",
+    ]);
+  });
+
+  it("an ack during flapping covers the flapping; a worse status than it covers ends it", () => {
+    const covered = run([
+      change("warning", 0),
+      change("warning", 1_000, true),
+      ack(2_000),
+      change("ok", 3_000, true),
+    ]);
+    expect(covered.state.incident?.acknowledged?.status).toBe("warning");
+    const { heard, state } = run([
+      change("warning", 0),
+      change("warning", 1_000, true),
+      ack(2_000),
+      change("critical", 3_000, true),
+      change("critical", 4_000),
+    ]);
+    expect(state.incident?.acknowledged).toBeUndefined();
+    expect(heard(team)).toEqual([
+      "transition ok->warning",
+      "flapping warning->warning",
+      "transition critical->critical",
+    ]);
+    // The announcement reached every handler that hears failures, before the ack.
+    expect(heard(pager)).toEqual(["flapping warning->warning", "transition critical->critical"]);
+  });
+
+  it("a second acknowledgement changes nothing", () => {
+    const { state } = run([change("critical", 0), ack(1_000, "alice"), ack(2_000, "bob")]);
+    expect(state.incident?.acknowledged).toEqual({ by: "alice", at: 1_000, status: "critical" });
+  });
+
+  it("an ack of the warning, when the team also hears the critical: both hear the critical, and the team's reminders resume", () => {
+    const { state, heard } = run([change("warning", 0), ack(1_000), change("critical", 2_000)]);
+    expect(heard(team).at(-1)).toBe("transition warning->critical");
+    expect(heard(pager)).toEqual(["transition warning->critical"]);
+    const reminder = decideAlerts(state, tick(2_000 + 3_600_000), {
+      ...policy,
+      handlers: policy.handlers.slice(0, 2),
+    });
+    expect(reminder).toMatchObject({ kind: "reminder", notify: [team, pager] });
+  });
+});
+
+describe("decideAlerts: a resolve reads as the recovery of the incident", () => {
+  const policy: AlertPolicy = { handlers: [{}] };
+  const change = (to: SampleStatus, at: number, flapping = false) =>
+    ({ type: "change", to, since: at, flapping, at, key: "i1" }) as const;
+
+  it("from the incident's worst status, since the incident opened", () => {
+    let state: AlertState = { status: "ok" };
+    for (const [to, at] of [
+      ["warning", 1_000],
+      ["critical", 2_000],
+      ["warning", 3_000],
+    ] as const)
+      state = decideAlerts(state, change(to, at), policy).state;
+    const resolve = decideAlerts(state, change("ok", 10_000), policy);
+    expect(resolve).toMatchObject({
+      kind: "transition",
+      from: "critical",
+      previousSince: 1_000,
+      notify: [0],
+    });
+  });
+
+  it("after flapping that settled on ok, never ok -> ok", () => {
+    let state = decideAlerts({ status: "ok" }, change("critical", 1_000, true), policy).state;
+    state = decideAlerts(state, change("ok", 2_000, true), policy).state;
+    expect(state.status).toBe("ok");
+    const resolve = decideAlerts(state, change("ok", 9_000), policy);
+    expect(resolve).toMatchObject({ from: "critical", previousSince: 1_000, notify: [0] });
+  });
+
+  it("when the incident ended while suppressed", () => {
+    let state = decideAlerts({ status: "ok" }, change("critical", 1_000), policy).state;
+    state = decideAlerts(state, change("warning", 2_000), policy, "silence").state;
+    expect(decideAlerts(state, change("ok", 5_000), policy, "silence")).toMatchObject({
+      from: "critical",
+      previousSince: 1_000,
+      notify: [0],
+    });
+  });
+
+  it("when the monitor is removed (close)", () => {
+    const state = decideAlerts({ status: "ok" }, change("warning", 1_000), policy).state;
+    const closed = decideAlerts(state, { type: "close", at: 7_000 }, policy);
+    expect(closed).toMatchObject({ kind: "transition", from: "warning", previousSince: 1_000, notify: [0] });
+    expect(closed.state.incident).toBeUndefined();
+    expect(decideAlerts(closed.state, { type: "close", at: 8_000 }, policy).notify).toEqual([]);
+  });
+
+  it("as unknown when the incident only ever flapped around ok", () => {
+    let state = decideAlerts({ status: "ok" }, change("ok", 1_000, true), policy).state;
+    expect(state.incident?.worst).toBeUndefined();
+    state = decideAlerts(state, change("ok", 2_000), policy).state;
+    expect(state.incident).toBeUndefined();
+    const again = decideAlerts({ status: "ok" }, change("ok", 1_000, true), policy).state;
+    expect(decideAlerts(again, change("ok", 2_000), policy).from).toBe("unknown");
   });
 });

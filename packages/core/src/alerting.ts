@@ -1,6 +1,6 @@
 import type { Route } from "./moduleDefinition.js";
-import { isFailing, type MonitorStatus, type SampleStatus } from "./status.js";
-import type { NotificationKind } from "./transition.js";
+import { compareStatus, isFailing, type MonitorStatus, type SampleStatus } from "./status.js";
+import type { Incident, NotificationKind } from "./transition.js";
 
 /** How one handler takes part in alerting: its route and its escalation delay. */
 export interface HandlerRouting {
@@ -18,6 +18,18 @@ export interface AlertPolicy {
   renotifyMs?: number | undefined;
 }
 
+/** Who acknowledged an incident, when, and the worst status the acknowledgement covers. */
+export interface Acknowledgement {
+  by: string;
+  at: number;
+  /**
+   * The worst status the incident had reached when it was acknowledged: the acknowledgement covers it
+   * and every milder status. A change to a worse status ends the acknowledgement. Absent in records
+   * written before it existed: then it covers the incident's worst status.
+   */
+  status?: SampleStatus | undefined;
+}
+
 /** An open incident, as alerting tracks it. */
 export interface IncidentState {
   /** Stable for the incident's whole life. */
@@ -29,7 +41,14 @@ export interface IncidentState {
   lastNotifiedAt: number;
   /** Handlers (by index) an alert was held back from while suppressed: they hear of it once it no longer is. */
   held?: number[] | undefined;
-  acknowledged?: { by: string; at: number } | undefined;
+  acknowledged?: Acknowledgement | undefined;
+  /** The worst failing status the incident reached, flapping included. Absent in older records. */
+  worst?: SampleStatus | undefined;
+  /**
+   * When escalation stages start counting: the incident's opening, or the last change that ended an
+   * acknowledgement by getting worse than it covered. Absent: `openedAt`.
+   */
+  armedAt?: number | undefined;
 }
 
 /** What alerting remembers of one monitor. */
@@ -58,7 +77,12 @@ export type AlertEvent =
       type: "tick";
       at: number;
     }
-  | { type: "ack"; by: string; at: number };
+  | { type: "ack"; by: string; at: number }
+  | {
+      /** The incident closes without a sample: its monitor or module was removed. */
+      type: "close";
+      at: number;
+    };
 
 /** What to send, decided by {@link decideAlerts}. */
 export interface AlertDecision {
@@ -66,8 +90,16 @@ export interface AlertDecision {
   /** The handlers to notify, by index; empty when nothing is sent. */
   notify: number[];
   kind: NotificationKind;
-  /** The status before the event. */
+  /**
+   * The status the notification reads as coming from: the status before the event, except for a
+   * resolve, which reads as the recovery of the whole incident, from its worst status.
+   */
   from: MonitorStatus;
+  /**
+   * Set on a resolve (a change that closes an incident): when the incident opened, for the
+   * notification's `previousSince`, so that "was CRITICAL for 1h 5m" is the incident's duration.
+   */
+  previousSince?: number | undefined;
   /** Why alerts were held back, when they were. A resolve is never held back. */
   suppressed?: string | undefined;
 }
@@ -79,7 +111,33 @@ const allows = (handler: HandlerRouting, from: MonitorStatus, to: SampleStatus) 
 const hearsFailures = (handler: HandlerRouting) => !handler.on?.to || handler.on.to.some((s) => s !== "ok");
 
 const due = (handler: HandlerRouting, incident: IncidentState, at: number) =>
-  handler.afterMs === undefined || at >= incident.openedAt + handler.afterMs;
+  handler.afterMs === undefined || at >= (incident.armedAt ?? incident.openedAt) + handler.afterMs;
+
+/** The worst failing status an incident reached, if it reached one (older records: the monitor's status). */
+const knownWorst = (state: AlertState): SampleStatus | undefined =>
+  state.incident?.worst ?? (isFailing(state.status) ? (state.status as SampleStatus) : undefined);
+
+/**
+ * The worst status an open incident reached: what its resolve reads as recovering from. An incident
+ * that only ever flapped while its settled status stayed `ok` never had a failing status the cluster
+ * could tell: it reads as `unknown`.
+ */
+export function incidentWorst(state: AlertState): SampleStatus {
+  return knownWorst(state) ?? "unknown";
+}
+
+/** What handlers are told of an incident (see `Transition.incident`), from what alerting tracks. */
+export function incidentView(incident: IncidentState): Incident {
+  return {
+    key: incident.key,
+    openedAt: incident.openedAt,
+    ...(incident.acknowledged && { acknowledged: incident.acknowledged }),
+    ...(incident.worst !== undefined && { worst: incident.worst }),
+  };
+}
+
+const worse = (a: SampleStatus | undefined, b: SampleStatus) =>
+  a === undefined || compareStatus(b, a) > 0 ? b : a;
 
 /**
  * Decides who hears of an event. Pure and deterministic: the server's state machine and
@@ -89,14 +147,24 @@ const due = (handler: HandlerRouting, incident: IncidentState, at: number) =>
  * 1. Nothing is sent without an incident, and an incident opens only with a committed change to a
  *    failing status or into flapping.
  * 2. Every handler sent an alert of an incident gets exactly one resolve, when the monitor is ok (and
- *    not flapping) again — whatever was suppressed, acknowledged or re-routed in between. Handlers
- *    that were never alerted get no resolve.
+ *    not flapping) again, or when the monitor is removed (`close`) — whatever was suppressed,
+ *    acknowledged or re-routed in between. Handlers that were never alerted get no resolve. A resolve
+ *    reads as the recovery of the whole incident: from its worst status (see {@link incidentWorst}),
+ *    with `previousSince` the incident's opening.
  * 3. `suppressed` (a maintenance window, a silence, a failing dependency) holds back alerts, reminders
  *    and escalations, never a resolve. A handler held back hears of the incident (`escalation`) on the
  *    first tick after the suppression ends, if the incident is still open and unacknowledged.
  * 4. While flapping, status changes are recorded but not sent: one `flapping` notification announces
  *    it, and the status it settles on when it stops is sent as a change.
- * 5. Acknowledging stops reminders and escalation stages, never status changes or the resolve.
+ * 5. An acknowledgement covers the worst status the incident had reached when it was given, and every
+ *    milder one. While it holds: no reminders, no escalation stages, no alert held back by a
+ *    suppression, and no handler hears of the incident for the first time (a fall in severity, or
+ *    flapping, reaches only the handlers that already heard). Status changes still reach the handlers
+ *    that heard, and the resolve always does. A second acknowledgement changes nothing.
+ * 6. A change to a status worse than the acknowledgement covers ends it: the new status is routed as
+ *    if there had been no acknowledgement (its handlers hear it, and so get the resolve), reminders
+ *    resume, and escalation stages not yet reached count again from that change. Acknowledge again to
+ *    stop them.
  */
 export function decideAlerts(
   state: AlertState,
@@ -123,15 +191,31 @@ export function decideAlerts(
     }
     return { state: next, notify, kind, from, ...(reason !== undefined && { suppressed: reason }) };
   };
+  /** The resolve of the open incident: to every handler that heard of it, as its recovery. */
+  const resolve = (next: AlertState, incident: IncidentState): AlertDecision => ({
+    state: next,
+    notify: incident.notified,
+    kind: "transition",
+    from: incidentWorst(state),
+    previousSince: incident.openedAt,
+  });
 
   if (event.type === "ack") {
-    if (!state.incident) return { state, notify: [], kind: "transition", from };
+    const incident = state.incident;
+    if (!incident || incident.acknowledged) return { state, notify: [], kind: "transition", from };
+    const acknowledged = { by: event.by, at: event.at, status: incidentWorst(state) };
     return {
-      state: { ...state, incident: { ...state.incident, acknowledged: { by: event.by, at: event.at } } },
+      state: { ...state, incident: { ...incident, acknowledged } },
       notify: [],
       kind: "transition",
       from,
     };
+  }
+
+  if (event.type === "close") {
+    const { incident: _closed, ...rest } = state;
+    if (!state.incident) return { state, notify: [], kind: "transition", from };
+    return resolve(rest, state.incident);
   }
 
   if (event.type === "tick") {
@@ -176,15 +260,25 @@ export function decideAlerts(
   const next: AlertState = { status: to, since: event.since, flapping: event.flapping || undefined };
   if (!failing) {
     // The resolve: exactly the handlers that were alerted, suppressed or not.
-    return send(next, state.incident?.notified ?? [], "transition", at);
+    return state.incident ? resolve(next, state.incident) : send(next, [], "transition", at);
   }
-  const incident: IncidentState = state.incident ?? {
+  let incident: IncidentState = state.incident ?? {
     key: event.key,
     openedAt: event.flapping && !isFailing(to) ? at : event.since,
     notified: [],
     lastNotifiedAt: at,
   };
+  const worstBefore = state.incident ? knownWorst(state) : undefined;
+  if (isFailing(to)) incident = { ...incident, worst: worse(worstBefore, to) };
+  const ack = incident.acknowledged;
+  if (ack && isFailing(to) && compareStatus(to, ack.status ?? worstBefore ?? to) > 0) {
+    // Worse than anyone acknowledged: people who were not told must be, as if there were no ack.
+    const { acknowledged: _lapsed, ...rest } = incident;
+    incident = { ...rest, armedAt: at };
+  }
   next.incident = incident;
+  const firstNews = (handler: HandlerRouting, index: number) =>
+    incident.notified.includes(index) || (due(handler, incident, at) && !incident.acknowledged);
   let kind: NotificationKind = "transition";
   let notify: number[];
   if (event.flapping && state.flapping) {
@@ -193,15 +287,11 @@ export function decideAlerts(
     // Starting to flap: one announcement to every handler that would hear of a failure now.
     kind = "flapping";
     notify = handlers
-      .filter(({ handler }) => hearsFailures(handler) && due(handler, incident, at))
+      .filter(({ handler, index }) => hearsFailures(handler) && firstNews(handler, index))
       .map(({ index }) => index);
   } else {
     notify = handlers
-      .filter(
-        ({ handler, index }) =>
-          allows(handler, from, to) &&
-          (incident.notified.includes(index) || (due(handler, incident, at) && !incident.acknowledged)),
-      )
+      .filter(({ handler, index }) => allows(handler, from, to) && firstNews(handler, index))
       .map(({ index }) => index);
   }
   if (suppressed !== undefined) {

@@ -1,4 +1,5 @@
 export type {
+  Acknowledgement,
   AlertDecision,
   AlertEvent,
   AlertPolicy,
@@ -6,7 +7,7 @@ export type {
   HandlerRouting,
   IncidentState,
 } from "./alerting.js";
-export { decideAlerts } from "./alerting.js";
+export { decideAlerts, incidentView, incidentWorst } from "./alerting.js";
 export type { AmstaffErrorCode, AmstaffErrorOptions } from "./errors.js";
 export { AmstaffError, describeError, errorCodes, isAmstaffError } from "./errors.js";
 export type { EvaluationPolicy, MonitorState, RecentSample, StatusChange } from "./evaluation.js";
@@ -60,6 +61,8 @@ export type {
 export { defineHandlerPlugin, defineSamplerPlugin, formatIssues, parsePluginOptions } from "./plugin.js";
 export type { ProbeDeadline, RunProbeOptions } from "./probe.js";
 export { probeDeadline, runProbe } from "./probe.js";
+export type { Recovery } from "./recovery.js";
+export { isResolve, recoveryOf } from "./recovery.js";
 export { maxRetryAfterMs, parseRetryAfter } from "./retryAfter.js";
 export type { JsonValue, SampleResult, SampleResultInit } from "./sampleResult.js";
 export { results, sampleResultSchema } from "./sampleResult.js";

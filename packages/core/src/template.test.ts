@@ -60,6 +60,25 @@ describe("templates", () => {
   });
 });
 
+describe("templates of a resolve", () => {
+  it("read as the recovery of the incident: from its worst status, for its whole duration", () => {
+    const resolve: Transition = {
+      ...transition,
+      from: "critical",
+      to: "ok",
+      since: Date.UTC(2026, 10, 24, 4, 5, 0),
+      previousSince: Date.UTC(2026, 10, 24, 3, 0, 0),
+      result: { status: "ok", message: "HTTP 200", durationMs: 3, timestamp: 0 },
+      incident: { key: "c1-7", openedAt: Date.UTC(2026, 10, 24, 3, 0, 0), worst: "critical" },
+      kind: "transition",
+    };
+    expect(renderTemplate("{{FROM}} -> {{TO}} after {{duration}} (worst {{worst}})", resolve)).toBe(
+      "CRITICAL -> OK after 1h 5m (worst critical)",
+    );
+    expect(renderTemplate("[{{worst}}]", { ...transition, incident: undefined })).toBe("[]");
+  });
+});
+
 describe("JSON templates", () => {
   it("renders the strings of a JSON value and keeps it valid JSON whatever a variable holds", () => {
     const hostile: Transition = {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { recoveryOf } from "./recovery.js";
 import type { JsonValue } from "./sampleResult.js";
 import type { Transition } from "./transition.js";
 
@@ -9,11 +10,12 @@ import type { Transition } from "./transition.js";
  * |---|---|
  * | `module`, `monitor` | names |
  * | `tags` | comma-separated |
- * | `from`, `to` | statuses, lower case (`ok`, `critical`, …); `TO`/`FROM` upper case |
+ * | `from`, `to` | statuses, lower case (`ok`, `critical`, …); `TO`/`FROM` upper case. A resolve's `from` is the incident's worst status |
  * | `value` | the sample's value, or empty |
  * | `message` | the sample's message |
  * | `since` | when the new status started, ISO 8601 UTC |
- * | `duration` | how long the previous status lasted, e.g. `1h 5m` (empty for a first status) |
+ * | `duration` | how long the previous status lasted, e.g. `1h 5m` (empty for a first status); on a resolve, how long the incident lasted |
+ * | `worst` | the worst status the incident reached, lower case, or empty |
  * | `link` | the monitor's page on the server, or empty |
  * | `incident` | the incident key, or empty |
  * | `kind` | what the notification is: `transition`, `reminder`, `escalation` or `flapping` |
@@ -33,6 +35,7 @@ export const templateVariables = [
   "link",
   "incident",
   "kind",
+  "worst",
 ] as const;
 
 /** A variable of {@link templateVariables}. */
@@ -80,24 +83,26 @@ export function formatDuration(ms: number): string {
 
 /** The value of every template variable for a transition. */
 export function templateValues(transition: Transition): Record<TemplateVariable, string> {
+  // A resolve reads as the recovery of the whole incident: from its worst status, for its duration.
+  const recovery = recoveryOf(transition);
+  const from = recovery?.from ?? transition.from;
+  const previousSince = recovery ? recovery.openedAt : transition.previousSince;
   return {
     module: transition.module,
     monitor: transition.monitor,
     tags: transition.tags.join(", "),
-    from: transition.from,
+    from,
     to: transition.to,
-    FROM: transition.from.toUpperCase(),
+    FROM: from.toUpperCase(),
     TO: transition.to.toUpperCase(),
     value: transition.result.value === undefined ? "" : String(transition.result.value),
     message: transition.result.message,
     since: new Date(transition.since).toISOString(),
-    duration:
-      transition.previousSince === undefined
-        ? ""
-        : formatDuration(transition.since - transition.previousSince),
+    duration: previousSince === undefined ? "" : formatDuration(transition.since - previousSince),
     link: transition.link ?? "",
     incident: transition.incident?.key ?? "",
     kind: transition.kind ?? "transition",
+    worst: transition.incident?.worst ?? "",
   };
 }
 

@@ -14,13 +14,21 @@ export interface Transition {
   monitor: string;
   /** The monitor's tags. */
   tags: string[];
-  /** The status before. `pending` when the monitor had not settled yet. */
+  /**
+   * The status before. `pending` when the monitor had not settled yet. A resolve (a change to `ok`
+   * that closes an incident) reads as the recovery of the whole incident: `from` is the worst status
+   * the incident reached (`critical` for an incident that went warning → critical → warning → ok, and
+   * for a monitor that flapped through `critical` and settled on `ok`), never `ok`.
+   */
   from: MonitorStatus;
   /** The status now. */
   to: SampleStatus;
   /** When the new status started: the timestamp of the first sample that reported it. */
   since: number;
-  /** When the previous status started, if it had. */
+  /**
+   * When the previous status started, if it had. On a resolve, when the incident opened: `since -
+   * previousSince` is how long the incident lasted.
+   */
   previousSince?: number | undefined;
   /** The sample that completed the change. */
   result: SampleResult;
@@ -59,6 +67,11 @@ export interface Incident {
   key: string;
   /** When the monitor started failing. */
   openedAt: number;
-  /** Set once someone acknowledged the incident. */
-  acknowledged?: { by: string; at: number } | undefined;
+  /**
+   * Set while someone's acknowledgement holds. It covers the worst status the incident had reached
+   * then (`status`); a change to a worse status ends it, and the incident needs a new one.
+   */
+  acknowledged?: { by: string; at: number; status?: SampleStatus | undefined } | undefined;
+  /** The worst failing status the incident reached so far (absent when only flapping around `ok`). */
+  worst?: SampleStatus | undefined;
 }

@@ -63,3 +63,61 @@ describe("simulate (in vitest)", () => {
     expect(sim.notifications).toHaveLength(2);
   });
 });
+
+describe("simulate: acknowledgements and resolves, as the server decides them", () => {
+  const story = amstaff("Story", (m) => {
+    m.monitor("API", {
+      sampler: probe,
+      timing: every("1m"),
+      policy: policy({ notify: { warning: [team], critical: [team, pager] }, renotify: "1h" }),
+    });
+    m.monitor("Gateway", {
+      sampler: probe,
+      timing: every("1m"),
+      policy: policy({
+        notify: { critical: [team] },
+        open: { consecutive: 3 },
+        flapping: { samples: 6, high: 0.5, low: 0.2 },
+      }),
+    });
+  });
+  const heard = (sim: ReturnType<typeof simulate>, handler: typeof team, monitor = "API") =>
+    sim
+      .to(handler)
+      .filter((n) => n.monitor === monitor)
+      .map((n) => `${n.kind} ${n.from}->${n.to}`);
+
+  it("warning → ack → critical → ok: the pager hears the critical and its resolve", () => {
+    const sim = simulate(story).set("API", "warning").advance("5m").ack("API", "alice");
+    sim.set("API", "critical").advance("5m");
+    expect(sim.status("API").incident).toMatchObject({ worst: "critical" });
+    expect(sim.status("API").incident?.acknowledged).toBeUndefined();
+    sim.set("API", "ok").advance("5m");
+    expect(heard(sim, pager)).toEqual(["transition warning->critical", "transition critical->ok"]);
+    expect(heard(sim, team)).toEqual([
+      "transition pending->warning",
+      "transition warning->critical",
+      "transition critical->ok",
+    ]);
+  });
+
+  it("an ack of the critical stops the pager's reminders; a fall after it pages no one anew", () => {
+    const sim = simulate(story).set("API", "critical").advance("5m").ack("API");
+    expect(() => sim.ack("API", "bob")).toThrow(/already acknowledged by tester/);
+    sim.set("API", "warning").advance("3h");
+    expect(heard(sim, pager)).toEqual(["transition pending->critical"]);
+    expect(heard(sim, team)).toEqual(["transition pending->critical", "transition critical->warning"]);
+    sim.set("API", "ok").advance("2m");
+    expect(heard(sim, pager)).toEqual(["transition pending->critical", "transition critical->ok"]);
+  });
+
+  it("a flapping monitor's resolve reads as the recovery from its worst status", () => {
+    const sim = simulate(story).set("API", "ok").feed("Gateway", ["ok", "ok", "ok"]);
+    sim.feed("Gateway", ["critical", "ok", "critical", "ok", "critical", "ok", "critical", "ok"]);
+    expect(heard(sim, team, "Gateway")).toEqual(["flapping ok->critical"]);
+    sim.feed("Gateway", ["ok", "ok", "ok", "ok", "ok", "ok", "ok"]);
+    const notes = heard(sim, team, "Gateway");
+    expect(notes.at(-1)).toBe("transition critical->ok");
+    expect(notes.filter((n) => n.endsWith("->ok"))).toHaveLength(1);
+  });
+});

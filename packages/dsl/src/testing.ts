@@ -6,6 +6,8 @@ import {
   decideAlerts,
   evaluate,
   evaluationPolicyOf,
+  type Incident,
+  incidentView,
   initialMonitorState,
   type ModuleDefinition,
   type MonitorDefinition,
@@ -64,6 +66,10 @@ export interface SimulatedNotification {
   plugin: string;
   options: unknown;
   kind: NotificationKind;
+  /**
+   * The status before. A resolve reads as the recovery of the whole incident: `from` is the worst
+   * status the incident reached (also after flapping), never `ok`.
+   */
   from: MonitorStatus;
   to: SampleStatus;
   /** The incident it belongs to. */
@@ -89,9 +95,8 @@ export interface SimulatedStatus {
   status: MonitorStatus;
   since?: number | undefined;
   flapping: boolean;
-  incident?:
-    | { key: string; openedAt: number; acknowledged?: { by: string; at: number } | undefined }
-    | undefined;
+  /** The open incident: its key, opening, worst status so far, and the acknowledgement that holds. */
+  incident?: Incident | undefined;
   /** Why its alerts would be held back right now, if they would. */
   suppressed?: string | undefined;
 }
@@ -275,11 +280,22 @@ export class Simulation {
     return this.advance(m.intervalMs * outcomes.length);
   }
 
-  /** Acknowledges a monitor's open incident, as `amstaff ack` would. */
+  /**
+   * Acknowledges a monitor's open incident, as `amstaff ack` would. It covers the worst status the
+   * incident has reached: reminders and escalation stop until the incident gets worse than that.
+   */
   ack(monitor: string, by = "tester"): this {
     const m = this.#monitor(monitor);
     if (!m.alerts.incident) {
       throw new AmstaffError("AMS_ERR_REQUEST_INVALID", `ack(): "${monitor}" has no open incident`);
+    }
+    const { acknowledged } = m.alerts.incident;
+    if (acknowledged) {
+      // As the server answers a second `amstaff ack`: the first one still holds.
+      throw new AmstaffError(
+        "AMS_ERR_REQUEST_INVALID",
+        `ack(): "${monitor}" is already acknowledged by ${acknowledged.by}; it needs a new ack only once it gets worse`,
+      );
     }
     m.alerts = decideAlerts(m.alerts, { type: "ack", by, at: this.#now }, m.definition).state;
     return this;
@@ -326,9 +342,7 @@ export class Simulation {
       status: m.alerts.status,
       since: m.alerts.since,
       flapping: m.alerts.flapping === true,
-      ...(incident && {
-        incident: { key: incident.key, openedAt: incident.openedAt, acknowledged: incident.acknowledged },
-      }),
+      ...(incident && { incident: incidentView(incident) }),
       ...(this.#suppression(m) !== undefined && { suppressed: this.#suppression(m) }),
     };
   }
@@ -440,7 +454,7 @@ export class Simulation {
       monitor,
       decision.notify,
       decision.kind,
-      change.from,
+      decision.from,
       change.to,
       decision.state.incident?.key ?? monitor.alerts.incident?.key ?? key,
     );

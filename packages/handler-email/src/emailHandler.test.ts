@@ -100,7 +100,7 @@ describe("emailHandler over plain SMTP", () => {
     const [first, second] = smtp.messages;
     expect(first?.parsed.inReplyTo).toBeUndefined();
     expect(second?.parsed.subject).toBe("[OK] User Service / Health-Check");
-    expect(second?.parsed.text).toMatch(/Status: +ok \(was critical for 12m\)/);
+    expect(second?.parsed.text).toMatch(/Status: +ok \(recovered from critical after 12m\)/);
     expect(second?.parsed.inReplyTo).toBe(first?.parsed.messageId);
     expect(second?.parsed.references).toBe(first?.parsed.messageId);
   });
@@ -151,8 +151,10 @@ describe("emailHandler over plain SMTP", () => {
     await handler.notify(
       sampleTransition({
         id: "tr-0008",
+        // The monitor settled on ok while flapping: the incident says what it recovers from.
         from: "ok",
         to: "ok",
+        since: Date.parse("2026-11-24T01:35:00Z"),
         result: { status: "ok", message: "HTTP 200", durationMs: 5, timestamp: 0 },
       }),
       context({ idempotencyKey: "tr-0008:email:0", receipt: announced as Record<string, string> }),
@@ -164,7 +166,7 @@ describe("emailHandler over plain SMTP", () => {
     expect(flapping?.parsed.headers.get("x-amstaff-kind")).toBe("flapping");
     expect(flapping?.parsed.headers.get("x-amstaff-status")).toBe("critical");
     expect(flapping?.raw).not.toMatch(/^(X-Priority|Importance):/im);
-    expect(resolve?.parsed.text).toMatch(/Status: +ok \(no longer flapping\)/);
+    expect(resolve?.parsed.text).toMatch(/Status: +ok \(recovered after 30m\)/);
     expect(resolve?.parsed.inReplyTo).toBe(flapping?.parsed.messageId);
   });
 

@@ -82,6 +82,27 @@ describe("renderEmail", () => {
     expect(settled.text).toMatch(/Status: +critical \(no longer flapping\)/);
   });
 
+  it("renders a resolve as the recovery of the incident, also after flapping (never ok -> ok)", () => {
+    const openedAt = Date.parse("2026-11-24T00:00:00Z");
+    const ok = { status: "ok" as const, message: "HTTP 200", durationMs: 3, timestamp: 0 };
+    const resolve = renderEmail(
+      sampleTransition({ from: "critical", to: "ok", result: ok, incident: { key: "inc-42", openedAt } }),
+    );
+    expect(resolve.text).toMatch(/Status: +ok \(recovered from critical after 1h 5m\)/);
+    const settled = renderEmail(
+      sampleTransition({
+        from: "ok",
+        to: "ok",
+        result: ok,
+        incident: { key: "inc-42", openedAt, worst: "critical" },
+      }),
+      { subject: "{{FROM}} -> {{TO}} after {{duration}}" },
+    );
+    expect(settled.subject).toBe("CRITICAL -> OK after 1h 5m");
+    expect(settled.text).toMatch(/Status: +ok \(recovered from critical after 1h 5m\)/);
+    expect(settled.text).not.toContain("no longer flapping");
+  });
+
   it("keeps the user's subject for every kind, with {{kind}} to tell them apart", () => {
     const subject = "{{kind}}: {{module}} / {{monitor}} is {{to}}";
     expect(renderEmail(sampleTransition({ kind: "escalation" }), { subject }).subject).toBe(

@@ -1,4 +1,11 @@
-import { type NotificationKind, renderTemplate, type Transition, templateValues } from "@amstaff/core";
+import {
+  formatDuration,
+  type NotificationKind,
+  recoveryOf,
+  renderTemplate,
+  type Transition,
+  templateValues,
+} from "@amstaff/core";
 import { escapeHtml } from "./escapeHtml.js";
 import {
   defaultEscalationSubject,
@@ -108,11 +115,20 @@ function status(transition: Transition, duration: string): string {
     }
     case "flapping":
       return `flapping, now ${to} (changes are held back until the monitor settles)`;
-    default:
+    default: {
+      const recovery = recoveryOf(transition);
+      if (recovery) {
+        // The recovery of the whole incident, from its worst status, also after flapping.
+        const worst = recovery.from ? ` from ${recovery.from}` : "";
+        const lasted =
+          recovery.durationMs === undefined ? "" : ` after ${formatDuration(recovery.durationMs)}`;
+        return `${to} (recovered${worst}${lasted})`;
+      }
       if (from === "pending") return `${to} (first status)`;
       // Only the end of flapping sends a change whose status is the one before.
       if (from === to) return `${to} (no longer flapping)`;
       return `${to} (was ${from}${duration ? ` for ${duration}` : ""})`;
+    }
   }
 }
 

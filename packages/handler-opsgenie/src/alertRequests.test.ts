@@ -43,6 +43,23 @@ describe("createAlertRequest", () => {
 });
 
 describe("closeAlertRequest", () => {
+  it("closes a flapping monitor's alert as the recovery of its incident, never from ok", () => {
+    const openedAt = Date.parse("2026-11-24T01:00:00Z");
+    const settled = sampleTransition({
+      from: "ok",
+      to: "ok",
+      since: Date.parse("2026-11-24T02:05:00Z"),
+      previousSince: Date.parse("2026-11-24T02:04:00Z"),
+      incident: { key: "inc-42", openedAt, worst: "critical" },
+      result: { status: "ok", message: "HTTP 200", durationMs: 1, timestamp: 0 },
+    });
+    expect(closeAlertRequest(settled, options()).note).toBe("Recovered from CRITICAL after 1h 5m: HTTP 200");
+    // Recorded before incidents knew their worst status: the duration, and no "from OK".
+    expect(closeAlertRequest({ ...settled, incident: { key: "inc-42", openedAt } }, options()).note).toBe(
+      "Recovered after 1h 5m: HTTP 200",
+    );
+  });
+
   it("says how long the monitor failed", () => {
     const transition = sampleTransition({
       from: "critical",
@@ -53,7 +70,7 @@ describe("closeAlertRequest", () => {
     });
     expect(closeAlertRequest(transition, options())).toEqual({
       source: "Amstaff",
-      note: "Recovered after 1h: HTTP 200",
+      note: "Recovered from CRITICAL after 1h: HTTP 200",
     });
     expect(closeAlertRequest(transition, options({ closeNote: "{{monitor}} ok" })).note).toBe(
       "Health-Check ok",

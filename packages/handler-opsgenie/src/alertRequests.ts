@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import {
   type DeliveryReceipt,
   isFailing,
+  recoveryOf,
   renderTemplate,
   type Transition,
   templateValues,
@@ -102,13 +103,15 @@ export function createAlertRequest(
 
 /** The body that closes the alert of an incident when the monitor is ok again. */
 export function closeAlertRequest(transition: Transition, options: ParsedOpsgenieOptions): CloseAlertRequest {
-  // A flapping monitor that settles ok resolves from ok: how long its last ok lasted means nothing.
+  // The recovery of the whole incident; what is not known (a resolve recorded as ok -> ok after
+  // flapping by an older server) is left out rather than read as "from OK".
+  const recovery = recoveryOf(transition);
   const template =
     options.closeNote ??
-    (transition.from === transition.to
-      ? "No longer flapping, ok again: {{message}}"
-      : transition.previousSince === undefined
-        ? "Recovered: {{message}}"
+    (recovery?.durationMs === undefined
+      ? "Recovered: {{message}}"
+      : recovery.from === undefined
+        ? "Recovered after {{duration}}: {{message}}"
         : defaultCloseNote);
   return {
     source: truncate(options.source, alertLimits.source),

@@ -239,14 +239,15 @@ describe("opsgenieHandler escalations and flapping", () => {
     });
     expect(og.alerts).toMatchObject([{ alias: "inc-42", status: "open", priority: "P3" }]);
 
+    // As the server sends a resolve after flapping: from the incident's worst status, since it opened.
     await handler.notify(
-      recovered({ id: "tr-0008", from: "ok", flapping: undefined }),
+      recovered({ id: "tr-0008", from: "critical", flapping: undefined }),
       context({ receipt: receipt as DeliveryReceipt }),
     );
     expect(og.requests[1]?.path).toBe("/v2/alerts/inc-42/close");
     expect(og.requests[1]?.body).toEqual({
       source: "Amstaff",
-      note: "No longer flapping, ok again: HTTP 200",
+      note: "Recovered from CRITICAL after 12m: HTTP 200",
     });
     expect(og.alerts).toMatchObject([{ alias: "inc-42", status: "closed" }]);
   });
@@ -309,7 +310,7 @@ describe("opsgenieHandler closes alerts", () => {
     expect(close?.method).toBe("POST");
     expect(close?.path).toBe("/v2/alerts/inc-42/close");
     expect(close?.query).toEqual({ identifierType: "alias" });
-    expect(close?.body).toEqual({ source: "Amstaff", note: "Recovered after 12m: HTTP 200" });
+    expect(close?.body).toEqual({ source: "Amstaff", note: "Recovered from CRITICAL after 12m: HTTP 200" });
     expect(og.alerts).toMatchObject([{ alias: "inc-42", status: "closed" }]);
     expect(receipt).toMatchObject({ alias: "inc-42" });
   });

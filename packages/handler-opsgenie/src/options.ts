@@ -39,8 +39,11 @@ export const defaultMessage = "{{module}} / {{monitor}}: {{message}}";
 /** The `message` of an alert opened by a flapping announcement, when `message` is not set. */
 export const defaultFlappingMessage = "FLAPPING: {{module}} / {{monitor}} (now {{TO}})";
 
-/** The default `closeNote` template. */
-export const defaultCloseNote = "Recovered after {{duration}}: {{message}}";
+/**
+ * The default `closeNote` template: the recovery of the whole incident, from its worst status, after
+ * its duration (see `recoveryOf` in @amstaff/core).
+ */
+export const defaultCloseNote = "Recovered from {{FROM}} after {{duration}}: {{message}}";
 
 const name = z.string().min(1).max(512);
 
@@ -119,8 +122,9 @@ export const opsgenieOptionsSchema = z.strictObject({
    */
   source: z.string().min(1).max(100).default("Amstaff"),
   /**
-   * The note added when an alert is closed, a template.
-   * @default "Recovered after {{duration}}: {{message}}"
+   * The note added when an alert is closed, a template. On a resolve, `{{from}}` is the incident's
+   * worst status and `{{duration}}` how long the incident lasted.
+   * @default "Recovered from {{FROM}} after {{duration}}: {{message}}"
    */
   closeNote: templateSchema.optional(),
   /**

@@ -59,6 +59,32 @@ describe("renderSlackMessage", () => {
     expect(text(content)).toContain("<https://amstaff.example.com/m?a=1%7C2|User Service / Health-Check>");
   });
 
+  it("renders a resolve after flapping as the recovery of the incident, never OK → OK", () => {
+    const alert = sampleTransition();
+    const openedAt = alert.incident!.openedAt;
+    const settled = recoveryOf(alert, {
+      from: "ok",
+      previousSince: alert.since + 64 * 60_000,
+      incident: { key: "inc-1", openedAt, worst: "critical" },
+    });
+    for (const variant of ["message", "original"] as const) {
+      const content = renderSlackMessage(settled, variant, options);
+      expect(content.text).toMatch(/^RESOLVED: /);
+      expect(text(content)).toContain("*Status*\\n`CRITICAL` → `OK`");
+      expect(text(content)).toContain("*Down for*\\n1h 5m");
+      expect(text(content)).not.toContain("no longer flapping");
+    }
+    const reply = renderSlackMessage(settled, "reply", options);
+    expect(text(reply)).toContain("*RESOLVED* after 1h 5m");
+    // Recorded before incidents knew their worst status: still a recovery, not "OK, no longer flapping".
+    const older = renderSlackMessage(
+      { ...settled, incident: { key: "inc-1", openedAt } },
+      "message",
+      options,
+    );
+    expect(text(older)).toContain("*Status*\\n`OK`, recovered");
+  });
+
   it("leaves out a link Slack would refuse, rather than lose the alert", () => {
     const content = renderSlackMessage(sampleTransition({ link: "javascript:alert(1)" }), "message", options);
     expect(text(content)).not.toContain("amstaff_view");

@@ -1,4 +1,12 @@
-import { formatDuration, isFailing, renderTemplate, type SampleStatus, type Transition } from "@amstaff/core";
+import {
+  formatDuration,
+  isFailing,
+  isResolve,
+  recoveryOf,
+  renderTemplate,
+  type SampleStatus,
+  type Transition,
+} from "@amstaff/core";
 import { escapeMrkdwn, slackDate, truncate } from "./mrkdwn.js";
 
 /** A Block Kit block, as sent to Slack. */
@@ -72,7 +80,7 @@ export type SlackMessageVariant = "message" | "reply" | "original";
 
 // A resolve may come from ok when the monitor stopped flapping while ok: the incident says it is one.
 function isRecovery(t: Transition): boolean {
-  return isChange(t) && t.to === "ok" && (isFailing(t.from) || t.incident !== undefined);
+  return isResolve(t);
 }
 
 function isChange(t: Transition): boolean {
@@ -171,6 +179,11 @@ function status(t: Transition): string {
   const to = `\`${t.to.toUpperCase()}\``;
   if (isFlapping(t)) return `\`FLAPPING\`, now ${to}`;
   if (isStillOpen(t)) return to;
+  if (isRecovery(t)) {
+    // The recovery of the whole incident, from its worst status (never `OK` → `OK` after flapping).
+    const from = recoveryOf(t)?.from;
+    return from ? `\`${from.toUpperCase()}\` → ${to}` : `${to}, recovered`;
+  }
   if (stoppedFlapping(t)) return `${to}, no longer flapping`;
   return `\`${t.from.toUpperCase()}\` → ${to}`;
 }

@@ -16,10 +16,30 @@ describe("formatTransitionText", () => {
       result: { status: "ok", message: "HTTP 200\nin 12 ms", durationMs: 12, timestamp: 0 },
     });
     expect(formatTransitionText(recovery)).toBe(
-      "[OK] User Service / Health-Check: HTTP 200 in 12 ms (was CRITICAL since 2026-11-24T01:00:00Z)",
+      "[OK] User Service / Health-Check: HTTP 200 in 12 ms (recovered from CRITICAL after 5m, failing since 2026-11-24T01:00:00Z)",
     );
     expect(formatTransitionText(sampleTransition({ from: "pending", previousSince: undefined }))).toMatch(
       /\(was PENDING\)$/,
+    );
+  });
+
+  it("reads a resolve after flapping as the recovery of the incident, never as ok -> ok", () => {
+    const openedAt = Date.parse("2026-11-24T00:50:00Z");
+    const settled = sampleTransition({
+      from: "ok",
+      to: "ok",
+      since: openedAt + 65 * 60_000,
+      previousSince: openedAt + 64 * 60_000,
+      incident: { key: "inc-42", openedAt },
+      result: { status: "ok", message: "HTTP 200", durationMs: 3, timestamp: 0 },
+    });
+    expect(formatTransitionText(settled)).toBe(
+      "[OK] User Service / Health-Check: HTTP 200 (recovered after 1h 5m, failing since 2026-11-24T00:50:00Z)",
+    );
+    expect(
+      formatTransitionText({ ...settled, incident: { key: "inc-42", openedAt, worst: "critical" } }),
+    ).toBe(
+      "[OK] User Service / Health-Check: HTTP 200 (recovered from CRITICAL after 1h 5m, failing since 2026-11-24T00:50:00Z)",
     );
   });
 

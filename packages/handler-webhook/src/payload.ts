@@ -1,4 +1,4 @@
-import type { NotificationKind, Transition } from "@amstaff/core";
+import { type NotificationKind, type Recovery, recoveryOf, type Transition } from "@amstaff/core";
 import { formatTransitionText } from "./formatTransitionText.js";
 
 /**
@@ -20,10 +20,16 @@ export interface WebhookPayload {
   transition: Transition & { kind: NotificationKind };
   /** One human-readable line, see {@link formatTransitionText}. */
   text: string;
+  /**
+   * Set on a resolve only: what the incident recovers from — its worst status, when it opened, how long
+   * it lasted (see `recoveryOf` in @amstaff/core).
+   */
+  recovery?: Recovery | undefined;
 }
 
 /** Builds the payload sent for a transition. */
 export function buildWebhookPayload(transition: Transition, idempotencyKey: string): WebhookPayload {
+  const recovery = recoveryOf(transition);
   return {
     version: 1,
     type: "transition",
@@ -31,5 +37,6 @@ export function buildWebhookPayload(transition: Transition, idempotencyKey: stri
     // Receivers switch on the kind: absent means a change of status, and the payload says so.
     transition: { ...transition, kind: transition.kind ?? "transition" },
     text: formatTransitionText(transition),
+    ...(recovery && { recovery }),
   };
 }

@@ -115,6 +115,33 @@ describe("webhookHandler delivery", () => {
     expect(custom).toEqual({ event: "flapping", summary: "OK: User Service / Health-Check" });
   });
 
+  it("sends a resolve as the recovery of the incident, with a recovery field and templates to match", async () => {
+    const receiver = await startReceiver();
+    const openedAt = Date.parse("2026-11-24T00:00:00Z");
+    const standard = webhookHandler({ url: receiver.url });
+    const templated = webhookHandler({
+      url: receiver.url,
+      body: { summary: "{{FROM}} -> {{TO}} after {{duration}}" },
+    });
+    // What a server recorded for a monitor that flapped and settled on ok: the incident knows better.
+    const resolve = sampleTransition({
+      from: "ok",
+      to: "ok",
+      incident: { key: "inc-42", openedAt, worst: "critical" },
+      result: { status: "ok", message: "HTTP 200", durationMs: 3, timestamp: 0 },
+    });
+    await standard.notify(resolve, context({ idempotencyKey: "r1" }));
+    await templated.notify(resolve, context({ idempotencyKey: "r1" }));
+    const [sent, custom] = receiver.requests.map((r) => JSON.parse(r.body));
+    expect(sent).toMatchObject({
+      recovery: { from: "critical", openedAt, durationMs: 65 * 60_000 },
+      text: "[OK] User Service / Health-Check: HTTP 200 (recovered from CRITICAL after 1h 5m, failing since 2026-11-24T00:00:00Z)",
+    });
+    expect(custom).toEqual({ summary: "CRITICAL -> OK after 1h 5m" });
+    await standard.notify(sampleTransition(), context({ idempotencyKey: "c1" }));
+    expect(JSON.parse(receiver.requests[2]!.body).recovery).toBeUndefined();
+  });
+
   it("uses PUT when asked and keeps the query string of the url", async () => {
     const receiver = await startReceiver();
     const handler = webhookHandler({ url: `${receiver.url}?channel=ops`, method: "PUT" });

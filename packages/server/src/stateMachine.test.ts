@@ -288,6 +288,63 @@ describe("StateMachine incidents", () => {
     expect(ok.ok && ok.deliveries?.length).toBe(1);
   });
 
+  it("pages the critical's handlers after an ack of the warning, and resumes reminders until the critical is acked", () => {
+    const machine = new StateMachine();
+    machine.apply(put(withHandlers([{ ...slack, on: { to: ["warning", "critical"] } }, pager], 60_000)), 1);
+    machine.apply(transition(1, "pending", "warning", "Health", 1_000), 2);
+    const ack = (by: string, at: number) =>
+      ({ type: "incident.ack", module: "User Service", monitor: "Health", by, at }) as const;
+    expect(machine.apply(ack("alice", 2_000), 3)).toMatchObject({
+      ok: true,
+      incident: { acknowledged: { by: "alice", status: "warning" } },
+    });
+    const crit = machine.apply(transition(1, "warning", "critical", "Health", 3_000), 4);
+    expect(crit.ok && crit.deliveries?.map((d) => d.handler.plugin)).toEqual(["slack", "pager"]);
+    expect(machine.monitor("User Service", "Health")?.incident?.acknowledged).toBeUndefined();
+    const remind = (at: number, index: number) =>
+      machine.apply(
+        { type: "incident.remind", module: "User Service", monitor: "Health", incident: "local-2", at },
+        index,
+      );
+    const reminded = remind(63_000, 5);
+    expect(reminded.ok && reminded.deliveries?.map((d) => d.handler.plugin)).toEqual(["slack", "pager"]);
+    expect(machine.apply(ack("bob", 70_000), 6)).toMatchObject({
+      ok: true,
+      incident: { acknowledged: { by: "bob", status: "critical" } },
+    });
+    expect(remind(200_000, 7)).toMatchObject({ ok: false });
+    const ok = machine.apply(transition(1, "critical", "ok", "Health", 300_000), 8);
+    expect(ok.ok && ok.deliveries?.map((d) => d.handler.plugin)).toEqual(["slack", "pager"]);
+    expect(ok).toMatchObject({ transition: { from: "critical", to: "ok", previousSince: 1_000 } });
+  });
+
+  it("resolves a flapping incident as the recovery from its worst status, also when its monitor is removed", () => {
+    const machine = new StateMachine();
+    machine.apply(put(withHandlers([slack])), 1);
+    machine.apply({ ...transition(1, "pending", "critical", "Health", 10), flapping: true }, 2);
+    machine.apply({ ...transition(1, "critical", "ok", "Health", 20), flapping: true }, 3);
+    const settled = machine.apply(transition(1, "ok", "ok", "Health", 30), 4);
+    expect(settled).toMatchObject({
+      ok: true,
+      transition: { kind: "transition", from: "critical", to: "ok", previousSince: 10 },
+    });
+    expect(settled.ok && settled.transition?.incident).toMatchObject({ openedAt: 10, worst: "critical" });
+    expect(settled.ok && settled.deliveries?.length).toBe(1);
+
+    // Removed while flapping on ok: the incident still closes, with its resolve.
+    machine.apply({ ...transition(1, "ok", "warning", "Health", 40), flapping: true }, 5);
+    machine.apply({ ...transition(1, "warning", "ok", "Health", 50), flapping: true }, 6);
+    machine.apply(put(definition("User Service", ["Latency"])), 7);
+    const closing = machine.pendingDeliveries().filter((d) => d.transitionId.startsWith("local-7"));
+    expect(closing.map((d) => d.handler.plugin)).toEqual(["slack"]);
+    expect(machine.transition(closing[0]!.transitionId)).toMatchObject({
+      from: "warning",
+      to: "ok",
+      previousSince: 40,
+      kind: "transition",
+    });
+  });
+
   it("hands back a handler's receipt to later deliveries of the same incident", () => {
     const machine = new StateMachine();
     machine.apply(put(withHandlers([slack])), 1);

@@ -6,7 +6,7 @@ import {
   AmstaffError,
   decideAlerts,
   type HandlerSpec,
-  isFailing,
+  incidentView,
   type MonitorDefinition,
   type SampleStatus,
   type Silence,
@@ -290,27 +290,33 @@ export class StateMachine {
     const record = this.#monitors.get(monitorKey(module, monitor));
     this.#monitors.delete(monitorKey(module, monitor));
     const incident = record?.incident;
-    if (record && incident && definition && isFailing(record.status)) {
+    // Any open incident closes, a flapping one whose settled status is ok included.
+    if (record && incident && definition) {
+      const closed = decideAlerts(
+        { status: record.status, since: record.since, flapping: record.flapping, incident },
+        { type: "close", at },
+        definition,
+      );
       const transition: TransitionRecord = {
         id: `${this.#clusterId ?? "local"}-${index}-${createHash("sha256").update(monitor).digest("hex").slice(0, 8)}`,
         module,
         monitor,
         tags: definition.tags,
-        from: record.status,
+        from: closed.from,
         to: "ok",
         since: at,
-        previousSince: record.since,
+        previousSince: closed.previousSince,
         result: {
           status: "ok",
           message: `"${monitor}" was removed from module "${module}": its incident is closed`,
           durationMs: 0,
           timestamp: at,
         },
-        incident: { key: incident.key, openedAt: incident.openedAt, acknowledged: incident.acknowledged },
+        incident: incidentView(incident),
         kind: "transition",
         at,
       };
-      this.#notify(transition, definition, incident.notified, incident.departed);
+      this.#notify(transition, definition, closed.notify, incident.departed);
     }
     this.#prune(module, monitor, 0);
   }
@@ -346,17 +352,14 @@ export class StateMachine {
       module: command.module,
       monitor: command.monitor,
       tags: definition.tags,
-      from: command.from,
+      // A resolve reads as the recovery of the whole incident (alerting says from what, since when).
+      from: decision.from,
       to: command.to,
       since: command.since,
-      previousSince: command.previousSince,
+      previousSince: decision.previousSince ?? command.previousSince,
       result: command.result,
       // An incident lives from the first failure (or flap) to the resolve, which still belongs to it.
-      incident: incident && {
-        key: incident.key,
-        openedAt: incident.openedAt,
-        acknowledged: incident.acknowledged,
-      },
+      incident: incident && incidentView(incident),
       kind: decision.kind,
       ...(command.flapping && { flapping: true }),
       ...(decision.suppressed !== undefined && { suppressed: decision.suppressed }),
@@ -468,7 +471,7 @@ export class StateMachine {
       since: record.since ?? command.at,
       previousSince: last?.previousSince,
       result: last?.result ?? { status, message: `still ${status}`, durationMs: 0, timestamp: command.at },
-      incident: { key: incident.key, openedAt: incident.openedAt },
+      incident: incidentView(incident),
       kind: decision.kind,
       at: command.at,
     };
@@ -489,7 +492,15 @@ export class StateMachine {
     }
     if (incident.acknowledged)
       return { ok: false, reason: `already acknowledged by ${incident.acknowledged.by}` };
-    incident.acknowledged = { by: command.by, at: command.at };
+    // Alerting records what the acknowledgement covers (the worst status so far).
+    const module = this.#modules.get(command.module);
+    const definition = module?.definition.monitors.find((m) => m.name === command.monitor);
+    const acknowledged = decideAlerts(
+      { status: record.status, since: record.since, flapping: record.flapping, incident },
+      { type: "ack", by: command.by, at: command.at },
+      definition ?? { handlers: [] },
+    ).state.incident?.acknowledged;
+    incident.acknowledged = acknowledged ?? { by: command.by, at: command.at };
     return { ok: true, incident };
   }
 

@@ -192,6 +192,53 @@ export default amstaff("Routing", { defaults: { timing: every("1s") } }, (m) => 
     expect(notes(manager, "Search")).toEqual([]);
   });
 
+  it("an ack of the warning never hides the critical: the pager hears it, and its resolve", async () => {
+    await using target = await startTarget();
+    await using team = await startReceiver();
+    await using pager = await startReceiver();
+    await push(`${header}
+const team = webhook({ url: "${team.url}/team" });
+const pager = webhook({ url: "${pager.url}/pager" });
+const routed = policy({ open: { consecutive: 2 }, notify: { warning: [team], critical: [team, pager] } });
+
+export default amstaff("Acked", { defaults: { timing: every("1s") } }, (m) => {
+  m.monitor("Latency", { sampler: httpGet({ url: "${target.url}/latency", latency: { warning: 1500 } }), policy: routed });
+});
+`);
+    await waitStatus("Acked", "Latency", "ok");
+    target.delayOf.set("/latency", 2_000);
+    await waitNotes(team, "Latency", 1, "the team's warning");
+    const ack = await server.api("/monitors/Acked/Latency/ack", {
+      method: "POST",
+      body: JSON.stringify({ by: "alice" }),
+    });
+    expect(ack.status, JSON.stringify(ack.body)).toBe(200);
+    expect((await monitorView("Acked", "Latency"))?.incident?.acknowledged?.by).toBe("alice");
+
+    target.delayOf.delete("/latency");
+    target.statusOf.set("/latency", 500);
+    await waitNotes(pager, "Latency", 1, "the pager's critical");
+    // Worse than what alice acknowledged: the incident is unacknowledged again.
+    expect((await monitorView("Acked", "Latency"))?.incident?.acknowledged).toBeNull();
+
+    target.statusOf.delete("/latency");
+    await waitNotes(pager, "Latency", 2, "the pager's resolve");
+    await waitNotes(team, "Latency", 3, "the team's resolve");
+    await moreSamples(target, "/latency");
+    expect(notes(team, "Latency")).toEqual([
+      "transition ok->warning",
+      "transition warning->critical",
+      "transition critical->ok",
+    ]);
+    expect(notes(pager, "Latency")).toEqual(["transition warning->critical", "transition critical->ok"]);
+    const resolve = pager.received.at(-1)!.body;
+    expect(resolve.transition.incident).toMatchObject({ worst: "critical" });
+    expect(resolve.recovery).toMatchObject({
+      from: "critical",
+      openedAt: resolve.transition.incident.openedAt,
+    });
+  });
+
   it("holds back a dependent monitor's alert while its dependency fails, and sends it once the dependency recovers", async () => {
     await using target = await startTarget();
     await using team = await startReceiver();
@@ -292,9 +339,11 @@ export default amstaff("Silenced", (m) => {
     await waitNotes(team, monitor, 4, "the final resolve");
 
     await moreSamples(target, "/payments");
+    // The first resolve closes an incident that went critical -> warning (silenced): it reads as the
+    // recovery of the whole incident, from its worst status.
     expect(notes(team, monitor)).toEqual([
       "transition ok->critical",
-      "transition warning->ok",
+      "transition critical->ok",
       "escalation critical->critical",
       "transition critical->ok",
     ]);
@@ -377,7 +426,11 @@ export default amstaff("Flaky", (m) => {
     const received = notes(team, "Gateway");
     expect(received).toHaveLength(2);
     expect(received[0]).toBe("flapping ok->critical");
-    expect(received[1]).toMatch(/^transition (ok|critical)->ok$/);
+    // The resolve reads as the recovery of the incident, whatever status the monitor settled from.
+    expect(received[1]).toBe("transition critical->ok");
+    const resolve = team.received.at(-1)!.body;
+    expect(resolve.text).toMatch(/\(recovered from CRITICAL after \d/);
+    expect(resolve.transition.previousSince).toBe(resolve.transition.incident.openedAt);
     expect(transitions(team, "Gateway")[1].flapping).toBeUndefined();
     expect((await monitorView("Flaky", "Gateway"))?.flapping).toBe(false);
   });
