@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { parsePluginOptions } from "@amstaff/core";
+import { parsePluginOptions, resolveSecrets } from "@amstaff/core";
 import { describe, expect, it } from "vitest";
 import { sqliteFixture } from "./__tests__/databases.js";
 import { SqlFailure } from "./driver.js";
@@ -137,7 +137,7 @@ describe("the SQLite connection pool", () => {
   it("reports a refused file as unknown, naming the reason", async () => {
     using db = sqliteFixture();
     const refused = sqlPlugin.create(
-      parsePluginOptions(sqlPlugin, { url: `sqlite://${db.path}`, query: "SELECT 1" }),
+      resolveSecrets(parsePluginOptions(sqlPlugin, { url: `sqlite://${db.path}`, query: "SELECT 1" })),
       {
         name: "x",
         tags: [],
