@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { ModuleDefinition, PluginDescriptor, SecretSource } from "@amstaff/core";
+import type { ModuleDefinition, PluginDescriptor, PluginHost, SecretSource } from "@amstaff/core";
 import { AmstaffError } from "@amstaff/core";
 import * as builders from "./builders.js";
 import { bundleModule, type ImportTable } from "./bundleModule.js";
@@ -48,6 +48,12 @@ export interface CompileOptions {
    * @default secrets are not checked
    */
   secrets?: SecretSource | undefined;
+  /**
+   * What the node lets plugins reach (which files, say). When given, each plugin's `check` hook runs on
+   * the options of every builder call, and a module with a problem is refused at that call.
+   * @default plugins' options are not checked against a host
+   */
+  host?: PluginHost | undefined;
   /**
    * The heap limit of the sandbox process that evaluates module files, in MB; a module that needs more
    * is refused with a `memory` error.
@@ -262,6 +268,8 @@ export async function compileModule(source: string, options: CompileOptions): Pr
       errors.push(errorAt(at, "validation", message));
     },
     options.secrets,
+    false,
+    options.host,
   );
   if (definition === undefined || errors.length > 0) {
     errors.sort((a, b) => a.line - b.line || a.column - b.column);

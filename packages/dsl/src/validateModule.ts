@@ -5,6 +5,7 @@ import {
   type ModuleDefinition,
   moduleDefinitionSchema,
   type PluginDescriptor,
+  type PluginHost,
   type PluginSpec,
   parseDuration,
   parsePluginOptions,
@@ -81,6 +82,22 @@ function secretNames(value: unknown): string[] {
   return [];
 }
 
+/** What a plugin's `check` hook finds wrong with its options on this node; a hook that throws is a problem too. */
+function pluginProblems(
+  descriptor: PluginDescriptor,
+  options: unknown,
+  host: PluginHost | undefined,
+): string[] {
+  if (host === undefined || descriptor.check === undefined) return [];
+  try {
+    return descriptor.check(options, host);
+  } catch (cause) {
+    return [
+      `${descriptor.id} could not check its options (${describeError(cause)}); report this to the plugin's authors`,
+    ];
+  }
+}
+
 /** Turns the sandbox's output into a validated {@link ModuleDefinition}, or errors located in the source. */
 export function validateModule(
   output: SandboxSuccess,
@@ -90,6 +107,8 @@ export function validateModule(
   secrets?: SecretSource,
   /** Accept `{ plugin, options }` specs of plugins not in `plugins` as they are (the offline simulator). */
   anyPlugin = false,
+  /** What this node lets plugins reach, for their `check` hooks; absent: plugins are not checked. */
+  host?: PluginHost,
 ): ModuleDefinition | undefined {
   let failed = false;
   const error = (position: SourcePosition, message: string) => {
@@ -126,6 +145,7 @@ export function validateModule(
         );
       }
     }
+    for (const problem of pluginProblems(descriptor, options, host)) error(at, `${label}: ${problem}`);
     return { plugin: spec.plugin, options };
   };
 
