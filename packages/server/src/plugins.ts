@@ -2,6 +2,7 @@ import {
   AmstaffError,
   type HandlerPlugin,
   type PluginDescriptor,
+  type PluginHost,
   type PluginSpec,
   parsePluginOptions,
   resolveSecrets,
@@ -40,10 +41,13 @@ export const builtinPlugins: readonly PluginDescriptor[] = [
 export class PluginRegistry {
   readonly #byId = new Map<string, PluginDescriptor>();
   readonly #secrets: SecretSource;
+  readonly #host: PluginHost | undefined;
 
+  /** `host`: what samplers may reach on this node, handed to each through its create context. */
   constructor(
     plugins: readonly PluginDescriptor[] = builtinPlugins,
     secrets: SecretSource = (name) => process.env[name],
+    host?: PluginHost,
   ) {
     for (const plugin of plugins) {
       if (this.#byId.has(plugin.id)) {
@@ -52,6 +56,7 @@ export class PluginRegistry {
       this.#byId.set(plugin.id, plugin);
     }
     this.#secrets = secrets;
+    this.#host = host;
   }
 
   /** Every installed plugin. */
@@ -76,7 +81,10 @@ export class PluginRegistry {
   /** Builds a ready sampler from a module's spec, resolving its secrets from this node's environment. */
   createSampler(spec: PluginSpec, context: SamplerCreateContext): Sampler {
     const plugin: SamplerPlugin = this.#get(spec, "sampler");
-    return plugin.create(resolveSecrets(parsePluginOptions(plugin, spec.options), this.#secrets), context);
+    return plugin.create(resolveSecrets(parsePluginOptions(plugin, spec.options), this.#secrets), {
+      ...context,
+      host: this.#host,
+    });
   }
 
   /** Builds a ready handler from a module's spec, resolving its secrets from this node's environment. */

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { AmstaffError, type PluginDescriptor } from "@amstaff/core";
+import { AmstaffError, type PluginDescriptor, type PluginHost } from "@amstaff/core";
 import { closeSandboxes, createCompiler } from "@amstaff/dsl/compiler";
 import { createSlackInteractions } from "@amstaff/handler-slack";
 import { type Message, type RaftTransport, TcpTransport } from "@amstaff/raft";
@@ -15,6 +15,7 @@ import { createDashboard } from "./dashboard/dashboard.js";
 import type { StatusPageSelection } from "./dashboard/statusPage.js";
 import { DeliveryWorker, type RetryPolicy } from "./deliveryWorker.js";
 import { discoverPlugins, serverPackageDir } from "./discovery.js";
+import { createFileAccess } from "./fileAccess.js";
 import { createHttpApi, type Route } from "./httpApi.js";
 import { ServerMetrics } from "./metrics.js";
 import { MonitorRunner } from "./monitorRunner.js";
@@ -90,6 +91,12 @@ export interface ServerOptions {
   advertiseUrl?: string | undefined;
   /** Lease and reassignment timing. */
   clusterTiming?: Partial<ClusterTiming> | undefined;
+  /**
+   * The directories SQLite samplers may open files under (symlinks resolved; never the data directory,
+   * even inside one of them). A module naming another file is refused at push.
+   * @default [] (every `sqlite()` is refused)
+   */
+  sqliteRoots?: readonly string[] | undefined;
   /** Test-only: enables `POST /cluster/fault` (cut this node off the cluster). @default false */
   faultInjection?: boolean | undefined;
   /**
@@ -214,7 +221,12 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     logger,
   });
   const raftPort = tcp?.address().port;
-  const plugins = new PluginRegistry(options.plugins ?? (await installedPlugins(logger)));
+  const pluginHost: PluginHost = { files: createFileAccess({ roots: options.sqliteRoots, dataDir }) };
+  const plugins = new PluginRegistry(
+    options.plugins ?? (await installedPlugins(logger)),
+    undefined,
+    pluginHost,
+  );
   const observations = new Observations(db);
   const history = new SampleHistory(db, {
     clock,
@@ -312,6 +324,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     plugins: plugins.list(),
     resolveFrom: serverPackageDir,
     secrets: (name) => process.env[name],
+    host: pluginHost,
   });
   const compile = (source: string) => compiler.compile(source);
   // Warm the compiler (TypeScript's declarations, the sandbox process) so the first push is as fast as the next.
