@@ -205,6 +205,8 @@ export async function openSqlite(options: SqlitePoolOptions): Promise<SqlDriver>
     clearTimeout(slot.idleTimer);
     const index = idle.indexOf(slot);
     if (index >= 0) idle.splice(index, 1);
+    // Held until it has exited, so that close() can wait for it even in a program with nothing else to do.
+    slot.child.ref();
     slot.child.kill("SIGKILL");
     // A waiting probe takes the place the dead process leaves.
     const next = closed ? undefined : waiting.shift();

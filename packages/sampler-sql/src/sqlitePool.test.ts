@@ -1,4 +1,6 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { parsePluginOptions, resolveSecrets } from "@amstaff/core";
 import { describe, expect, it } from "vitest";
 import { sqliteFixture } from "./__tests__/databases.js";
@@ -151,5 +153,18 @@ describe("the SQLite connection pool", () => {
     } finally {
       await refused.dispose?.();
     }
+  });
+
+  it("lets a program that disposes its sampler exit by itself", () => {
+    using db = sqliteFixture();
+    const hooks = fileURLToPath(new URL("../../../scripts/tsHooks.mjs", import.meta.url));
+    const script = fileURLToPath(new URL("./__tests__/probeOnce.ts", import.meta.url));
+    const run = spawnSync(
+      process.execPath,
+      ["--import", hooks, "--conditions=@amstaff/source", script, db.path],
+      { encoding: "utf8", timeout: 60_000 },
+    );
+    expect(run.stderr).not.toContain("unsettled top-level await");
+    expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 0, stdout: "ok\n" });
   });
 });
