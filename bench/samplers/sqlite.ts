@@ -9,7 +9,7 @@
 //   sampler-sql (processes)   the sampler: a pool of `--pool` connection processes, one IPC round trip a query
 //   worker threads (before)   the previous design, reproduced: a pool of `--pool` worker threads
 //   in-process                better-sqlite3 on the main thread: no isolation, no timeout, the floor
-import { type ChildProcess, fork } from "node:child_process";
+import { type ChildProcess, fork, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -58,39 +58,86 @@ parentPort.on("message", ({ id, sql }) => {
 });
 `;
 
-function workerPool(path: string, size: number) {
-  const idle: Worker[] = [];
-  const all: Worker[] = [];
-  const waiting: ((w: Worker) => void)[] = [];
-  const acquire = (): Promise<Worker> => {
+// The same per-query path in a child process, as sampler-sql now runs it, without the sampler around it.
+const childSource = `
+const Database = require(process.argv[1]);
+const db = new Database(process.argv[2], { readonly: true, fileMustExist: true, timeout: 1000 });
+db.pragma("query_only = ON");
+process.on("disconnect", () => process.exit(0));
+process.on("message", ({ id, sql }) => {
+  const statement = db.prepare(sql);
+  statement.raw(true);
+  let rowCount = 0;
+  let firstRow;
+  for (const row of statement.iterate()) {
+    if (rowCount === 0) firstRow = row;
+    rowCount += 1;
+  }
+  process.send({ id, columns: statement.columns().map((c) => c.name), rowCount, firstRow });
+});
+`;
+
+/** A pool of connections, each a worker thread (`kind: "thread"`) or a child process. */
+function connectionPool(path: string, size: number, kind: "thread" | "process") {
+  type Connection = {
+    send(message: unknown): void;
+    once(event: "message", listener: (m: unknown) => void): void;
+    close(): Promise<unknown>;
+  };
+  const open = (): Connection => {
+    if (kind === "thread") {
+      const worker = new Worker(workerSource, { eval: true, workerData: { driver: driverPath, path } });
+      return {
+        send: (m) => worker.postMessage(m),
+        once: (e, l) => worker.once(e, l),
+        close: () => worker.terminate(),
+      };
+    }
+    const child = spawn(process.execPath, ["-e", childSource, driverPath, path], {
+      env: {},
+      stdio: ["ignore", "ignore", "ignore", "ipc"],
+      serialization: "advanced",
+    });
+    return {
+      send: (m) => child.send(m as object),
+      once: (e, l) => child.once(e, l),
+      close: async () => {
+        child.kill("SIGKILL");
+        await once(child, "exit");
+      },
+    };
+  };
+  const idle: Connection[] = [];
+  const all: Connection[] = [];
+  const waiting: ((c: Connection) => void)[] = [];
+  const acquire = (): Promise<Connection> => {
     const ready = idle.pop();
     if (ready) return Promise.resolve(ready);
     if (all.length < size) {
-      const worker = new Worker(workerSource, { eval: true, workerData: { driver: driverPath, path } });
-      all.push(worker);
-      return Promise.resolve(worker);
+      const connection = open();
+      all.push(connection);
+      return Promise.resolve(connection);
     }
     return new Promise((resolve) => waiting.push(resolve));
   };
-  const release = (worker: Worker) => {
+  const release = (connection: Connection) => {
     const next = waiting.shift();
-    if (next) next(worker);
-    else idle.push(worker);
+    if (next) next(connection);
+    else idle.push(connection);
   };
   return {
     async query(sql: string): Promise<{ firstRow: unknown[] }> {
-      const worker = await acquire();
+      const connection = await acquire();
       try {
-        const [reply] = (await new Promise((resolve) => {
-          worker.once("message", (m) => resolve([m]));
-          worker.postMessage({ id: 0, sql });
-        })) as [{ firstRow: unknown[] }];
-        return reply;
+        return await new Promise<{ firstRow: unknown[] }>((resolve) => {
+          connection.once("message", (m) => resolve(m as { firstRow: unknown[] }));
+          connection.send({ id: 0, sql });
+        });
       } finally {
-        release(worker);
+        release(connection);
       }
     },
-    close: () => Promise.all(all.map((w) => w.terminate())),
+    close: () => Promise.all(all.map((c) => c.close())),
   };
 }
 
@@ -107,8 +154,8 @@ async function measure(client: string, monitors: number, path: string, seconds: 
       return async () => (await sampler.probe({ signal: controller.signal })).status === "ok";
     };
     close = () => Promise.all(samplers.map((s) => s.dispose?.()));
-  } else if (client === "worker threads (before)") {
-    const pool = workerPool(path, poolSize);
+  } else if (client === "bare worker threads (before)" || client === "bare processes (now)") {
+    const pool = connectionPool(path, poolSize, client.includes("thread") ? "thread" : "process");
     makeProbe = () => async () => (await pool.query(query)).firstRow.length === 1;
     close = pool.close;
   } else {
@@ -170,7 +217,12 @@ if (values.client !== undefined && values.path !== undefined) {
   db.exec("CREATE INDEX jobs_state ON jobs (state)");
   db.close();
   const rows: RowResult[] = [];
-  const clients = ["sampler-sql (processes)", "worker threads (before)", "in-process"];
+  const clients = [
+    "sampler-sql (processes)",
+    "bare processes (now)",
+    "bare worker threads (before)",
+    "in-process",
+  ];
   try {
     for (const monitors of values.monitors.split(",").map(Number)) {
       const rounds: RowResult[][] = clients.map(() => []);
