@@ -32,6 +32,8 @@ const watchdog = new Worker(
   { eval: true },
 );
 watchdog.unref();
+// A watchdog still starting when a runaway query blocks this thread would never start: wait for it.
+const watching = new Promise((resolve) => watchdog.once("online", resolve));
 const [driver, path, busyTimeoutMs] = JSON.parse(process.argv[1]);
 let db;
 let openError;
@@ -46,7 +48,8 @@ const failure = (error, opening) => ({
   error: { message: String((error && error.message) || error), code: error && error.code, opening },
 });
 process.on("disconnect", () => process.exit(0));
-process.on("message", ({ id, sql }) => {
+process.on("message", (message) => void watching.then(() => answer(message)));
+const answer = ({ id, sql }) => {
   if (openError) return process.send({ id, ...failure(openError, true) });
   try {
     const statement = db.prepare(sql);
@@ -65,7 +68,7 @@ process.on("message", ({ id, sql }) => {
   } catch (error) {
     process.send({ id, ...failure(error, false) });
   }
-});
+};
 `;
 
 interface ChildReply {

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parsePluginOptions, resolveSecrets } from "@amstaff/core";
@@ -167,4 +167,31 @@ describe("the SQLite connection pool", () => {
     expect(run.stderr).not.toContain("unsettled top-level await");
     expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 0, stdout: "ok\n" });
   });
+
+  it("does not leave a runaway connection process behind when its parent is killed with SIGKILL", async () => {
+    using db = sqliteFixture();
+    const hooks = fileURLToPath(new URL("../../../scripts/tsHooks.mjs", import.meta.url));
+    const script = fileURLToPath(new URL("./__tests__/runawayOrphan.ts", import.meta.url));
+    const parent = spawn(
+      process.execPath,
+      ["--import", hooks, "--conditions=@amstaff/source", script, db.path],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    let output = "";
+    parent.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    try {
+      await until(() => output.includes("\n"), "the connection process's pid", 60_000);
+      const pid = Number(output.trim());
+      expect(alive(pid)).toBe(true);
+      parent.kill("SIGKILL");
+      // No exit hook runs on SIGKILL: the connection process's own watchdog notices it was orphaned.
+      await until(() => !alive(pid), "the orphaned connection process to die");
+    } finally {
+      parent.kill("SIGKILL");
+    }
+  }, 90_000);
 });
