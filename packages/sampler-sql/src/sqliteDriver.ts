@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import type { FileResolution } from "@amstaff/core";
 import { type QueryLimits, type QueryOutcome, type SqlDriver, SqlFailure } from "./driver.js";
 
 /** Which SQLite file, and how to pool it. */
@@ -13,7 +14,7 @@ export interface SqlitePoolOptions {
    * accepted): the real path to open, or why it may not be opened.
    * @default the path as given, unchecked
    */
-  resolve?: ((path: string) => { ok: true; path: string } | { ok: false; reason: string }) | undefined;
+  resolve?: ((path: string) => FileResolution) | undefined;
 }
 
 /**
