@@ -223,20 +223,30 @@ describe("SQLite files and runaway queries, against a real server process", () =
     expect(sqliteChildren(pid).length).toBeLessThanOrEqual(1);
     expect(threadsOf(pid)).toBeLessThanOrEqual(threadsAtFirst + 2);
 
-    // Deleting the module kills the query under way, and nothing is left running.
     expect((await server.api("/modules/Runaway", { method: "DELETE" })).status).toBe(200);
     await eventually(() => (sqliteChildren(pid).length === 0 ? true : undefined), 15_000, "no children");
 
-    // A runaway query with a long timeout is in flight when SIGTERM comes: the server still exits,
-    // within its documented 10 s bound (and its connection processes with it).
-    const long = moduleOf("Long", [
-      { name: "endless", path: file, query: endless, extra: `, timeout: "5m"` },
-    ]);
-    expect((await server.api("/monitor", { method: "POST", body: long })).status).toBe(201);
-    const busy = await eventually(() => {
-      const children = sqliteChildren(pid);
-      return children.length === 1 && children[0]!.cpuTicks > 0 ? children : undefined;
-    }, 30_000);
+    // A query with a timeout of 5 minutes is in flight when its module is deleted: it is killed at once.
+    const long = (name: string) =>
+      moduleOf(name, [{ name: "endless", path: file, query: endless, extra: `, timeout: "5m"` }]);
+    const spinning = () =>
+      eventually(() => {
+        const children = sqliteChildren(pid);
+        return children.length === 1 && children[0]!.cpuTicks > 0 ? children[0] : undefined;
+      }, 30_000);
+    expect((await server.api("/monitor", { method: "POST", body: long("Long") })).status).toBe(201);
+    const deleted = await spinning();
+    expect((await server.api("/modules/Long", { method: "DELETE" })).status).toBe(200);
+    await eventually(
+      () => (existsSync(`/proc/${deleted.pid}/stat`) ? undefined : true),
+      15_000,
+      "the deleted module's query to stop",
+    );
+
+    // Another is in flight when SIGTERM comes: the server still exits, within its documented 10 s
+    // bound, and its connection processes with it.
+    expect((await server.api("/monitor", { method: "POST", body: long("Longer") })).status).toBe(201);
+    const busy = [await spinning()];
     const started = Date.now();
     expect(await server.stop("SIGTERM")).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
