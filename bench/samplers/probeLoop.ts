@@ -25,6 +25,8 @@ export async function measureProbes(
   probes: readonly Probe[],
   seconds: number,
   close: () => unknown = () => {},
+  /** CPU time of the client's own child processes so far, in ms, added to the row's (SQLite connections). */
+  childCpuMs: () => number = () => 0,
 ): Promise<RowResult> {
   const loop = async (probe: Probe, until: number, latencies: number[] | undefined) => {
     let count = 0;
@@ -41,10 +43,12 @@ export async function measureProbes(
 
   const latencies: number[] = [];
   const cpuBefore = process.cpuUsage();
+  const childCpuBefore = childCpuMs();
   const started = performance.now();
   const counts = await Promise.all(probes.map((probe) => loop(probe, started + seconds * 1000, latencies)));
   const elapsed = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  const childCpu = childCpuMs() - childCpuBefore;
   const memory = process.memoryUsage();
   await close();
   latencies.sort((a, b) => a - b);
@@ -56,7 +60,7 @@ export async function measureProbes(
     probes: counts.reduce((sum, c) => sum + c.count, 0),
     failures: counts.reduce((sum, c) => sum + c.failures, 0),
     seconds: elapsed,
-    cpuMs: (cpu.user + cpu.system) / 1000,
+    cpuMs: (cpu.user + cpu.system) / 1000 + childCpu,
     rssMiB: memory.rss / 2 ** 20,
     heapMiB: memory.heapUsed / 2 ** 20,
     p50: quantile(0.5),

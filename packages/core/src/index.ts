@@ -51,9 +51,12 @@ export type {
 } from "./networkError.js";
 export { abortReason, describeNetworkError, errorCodesOf } from "./networkError.js";
 export type {
+  FileAccess,
+  FileResolution,
   HandlerPlugin,
   PluginBuilder,
   PluginDescriptor,
+  PluginHost,
   PluginSpec,
   SamplerCreateContext,
   SamplerPlugin,

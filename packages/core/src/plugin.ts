@@ -19,12 +19,41 @@ export interface PluginSpec<Id extends string = string, Options = unknown> {
 // biome-ignore lint/suspicious/noExplicitAny: builders take whatever arguments their plugin documents.
 export type PluginBuilder = (...args: any[]) => PluginSpec;
 
+/** What {@link FileAccess.resolve} answers: the real path a plugin may open, or why it may not. */
+export type FileResolution = { ok: true; path: string } | { ok: false; reason: string };
+
+/** The files a node lets plugins open. */
+export interface FileAccess {
+  /**
+   * Resolves a path (relative to the server's working directory) to its real path, symlinks followed,
+   * if plugins may open it on this node; else says why not and how to allow it. Plugins open the real
+   * path it returns, never the one they were given.
+   */
+  resolve(path: string): FileResolution;
+}
+
+/**
+ * What the node running a plugin lets it reach. A server passes one to the compiler (for
+ * {@link SamplerPlugin.check}) and to samplers (through {@link SamplerCreateContext}); a library user
+ * calling a sampler directly passes none, and the sampler is not restricted.
+ */
+export interface PluginHost {
+  /** The files plugins may open. */
+  files: FileAccess;
+}
+
 /** What a sampler plugin's `create` receives besides its options. */
 export interface SamplerCreateContext {
   /** The monitor's name. */
   name: string;
   /** The monitor's tags. */
   tags: readonly string[];
+  /**
+   * What the node lets the sampler reach; a sampler that opens files checks them with it again when it
+   * opens them (a symlink may have changed since the module was pushed).
+   * @default undefined (not restricted: the sampler is used as a library)
+   */
+  host?: PluginHost | undefined;
 }
 
 interface PluginDescriptorBase<Schema extends z.ZodType> {
@@ -38,6 +67,14 @@ interface PluginDescriptorBase<Schema extends z.ZodType> {
   options: Schema;
   /** The functions module files may call, by exported name (`{ httpGet, httpPost }`). */
   builders: Record<string, PluginBuilder>;
+  /**
+   * Problems with these options on this node, beyond what the schema can see: a file outside what the
+   * host allows, say. The server calls it when a module is pushed, with options validated by `options`
+   * (secrets still `secret("NAME")` references, so a value hidden in a secret is checked at run time
+   * only), and refuses the module at the builder's call with each problem. Must not throw or do slow I/O.
+   * @default no check
+   */
+  check?(options: z.output<Schema>, host: PluginHost): string[];
 }
 
 /** A package's offer of a sampler to Amstaff servers. */

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { ModuleDefinition, PluginDescriptor, SecretCheck } from "@amstaff/core";
+import type { ModuleDefinition, PluginDescriptor, PluginHost, SecretCheck } from "@amstaff/core";
 import { AmstaffError } from "@amstaff/core";
 import * as builders from "./builders.js";
 import { bundleModule, type ImportTable } from "./bundleModule.js";
@@ -56,6 +56,12 @@ export interface CompileOptions {
    * @default unknown: only grants to the module's name apply
    */
   team?: string | undefined;
+  /**
+   * What the node lets plugins reach (which files, say). When given, each plugin's `check` hook runs on
+   * the options of every builder call, and a module with a problem is refused at that call.
+   * @default plugins' options are not checked against a host
+   */
+  host?: PluginHost | undefined;
   /**
    * The heap limit of the sandbox process that evaluates module files, in MB; a module that needs more
    * is refused with a `memory` error.
@@ -269,7 +275,10 @@ export async function compileModule(source: string, options: CompileOptions): Pr
     (at, message) => {
       errors.push(errorAt(at, "validation", message));
     },
-    options.secrets && { check: options.secrets, team: options.team },
+    {
+      secrets: options.secrets && { check: options.secrets, team: options.team },
+      host: options.host,
+    },
   );
   if (definition === undefined || errors.length > 0) {
     errors.sort((a, b) => a.line - b.line || a.column - b.column);

@@ -146,8 +146,7 @@ function toDefinition(
     plugins,
     { fromStack: () => undefined },
     (_, message) => problems.push(message),
-    undefined,
-    true,
+    { anyPlugin: true },
   );
   if (!definition) {
     throw new AmstaffError(

@@ -4,6 +4,7 @@ import {
   type ModuleDefinition,
   moduleDefinitionSchema,
   type PluginDescriptor,
+  type PluginHost,
   type PluginSpec,
   parseDuration,
   parsePluginOptions,
@@ -73,16 +74,39 @@ function optionIssues(error: unknown): string {
   return describeError(error);
 }
 
+/** What a plugin's `check` hook finds wrong with its options on this node; a hook that throws is a problem too. */
+function pluginProblems(
+  descriptor: PluginDescriptor,
+  options: unknown,
+  host: PluginHost | undefined,
+): string[] {
+  if (host === undefined || descriptor.check === undefined) return [];
+  try {
+    return descriptor.check(options, host);
+  } catch (cause) {
+    return [
+      `${descriptor.id} could not check its options (${describeError(cause)}); report this to the plugin's authors`,
+    ];
+  }
+}
+
+/** What a module is checked against beyond its plugins' schemas. */
+export interface ValidateOptions {
+  /** Who may use which secret (the server's store and grants), and the pushing module's team. */
+  secrets?: { check: SecretCheck; team?: string | undefined } | undefined;
+  /** Accept `{ plugin, options }` specs of plugins not in `plugins` as they are (the offline simulator). */
+  anyPlugin?: boolean;
+  /** What this node lets plugins reach, for their `check` hooks; absent: plugins are not checked. */
+  host?: PluginHost | undefined;
+}
+
 /** Turns the sandbox's output into a validated {@link ModuleDefinition}, or errors located in the source. */
 export function validateModule(
   output: SandboxSuccess,
   plugins: readonly PluginDescriptor[],
   locator: Pick<SourceLocator, "fromStack">,
   report: (position: SourcePosition, message: string) => void,
-  /** Who may use which secret (the server's store and grants), and the pushing module's team. */
-  secrets?: { check: SecretCheck; team?: string | undefined },
-  /** Accept `{ plugin, options }` specs of plugins not in `plugins` as they are (the offline simulator). */
-  anyPlugin = false,
+  { secrets, anyPlugin = false, host }: ValidateOptions = {},
 ): ModuleDefinition | undefined {
   let failed = false;
   const error = (position: SourcePosition, message: string) => {
@@ -116,6 +140,7 @@ export function validateModule(
       const granted = secrets?.check(name, { module: moduleName, team: secrets.team });
       if (granted?.ok === false) error(at, `${label}: ${granted.reason}`);
     }
+    for (const problem of pluginProblems(descriptor, options, host)) error(at, `${label}: ${problem}`);
     return { plugin: spec.plugin, options };
   };
 

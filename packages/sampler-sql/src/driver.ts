@@ -36,7 +36,8 @@ export interface SqlDriver {
  * - `timeout`: the query did not finish within `timeout`;
  * - `unavailable`: the server is up but cannot serve (too many connections, shutting down, locked);
  * - `query`: the query itself is broken (syntax, unknown table or column, permissions, types);
- * - `readOnly`: the query tried to write, which monitors never may.
+ * - `readOnly`: the query tried to write, which monitors never may;
+ * - `refused`: the server does not allow this sampler to open the file (SQLite outside `--sqlite-root`).
  */
 export type SqlFailureKind =
   | "unreachable"
@@ -45,7 +46,8 @@ export type SqlFailureKind =
   | "timeout"
   | "unavailable"
   | "query"
-  | "readOnly";
+  | "readOnly"
+  | "refused";
 
 /** The failure kinds that mean the database does not serve the monitor (`critical`); others mean the query is broken (`unknown`). */
 export const criticalFailures: ReadonlySet<SqlFailureKind> = new Set([

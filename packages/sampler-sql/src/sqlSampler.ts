@@ -49,6 +49,18 @@ export interface SqlSamplerIdentity {
  */
 const serverCancelGraceMs = 1000;
 
+const hostIds = new WeakMap<object, number>();
+let lastHostId = 0;
+
+function hostIdOf(files: object): number {
+  let id = hostIds.get(files);
+  if (id === undefined) {
+    id = ++lastHostId;
+    hostIds.set(files, id);
+  }
+  return id;
+}
+
 /**
  * Creates a SQL sampler from options already validated and resolved, as the plugin's `create` receives
  * them. Most code wants {@link sqlSampler} instead.
@@ -78,8 +90,10 @@ export function createSqlSampler(
 
   let connectionUrl = "";
   let open: () => Promise<SqlDriver>;
+  const files = identity.host?.files;
   if (target.engine === "sqlite") {
-    open = () => openSqlite({ path: target.path, poolSize: options.poolSize, idleTimeoutMs });
+    const resolve = files && ((path: string) => files.resolve(path));
+    open = () => openSqlite({ path: target.path, poolSize: options.poolSize, idleTimeoutMs, resolve });
   } else {
     const url = new URL(target.url);
     if (options.password !== undefined) url.password = encodeURIComponent(options.password);
@@ -101,6 +115,9 @@ export function createSqlSampler(
     target.engine === "sqlite" ? target.path : connectionUrl,
     options.poolSize,
     idleTimeoutMs,
+    // A pool checks files with the host of the sampler that opened it: samplers of different hosts
+    // (a server's, a library user's unrestricted one) never share one.
+    files === undefined ? 0 : hostIdOf(files),
   ]);
   const lease = acquirePool(
     key,

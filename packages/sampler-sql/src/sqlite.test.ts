@@ -116,13 +116,13 @@ describe("SQLite", () => {
     }
     // A blocked event loop would have run the interval at most once, after the query.
     expect(ticks).toBeGreaterThan(1);
-    // The pool replaced the abandoned worker: the next probe works.
+    // The pool replaced the killed connection process: the next probe works.
     const sampler = sqlSampler({ url: `sqlite://${db.path}`, query: "SELECT 1", poolSize: 1 });
     expect((await sampler.probe()).status).toBe("ok");
     await sampler.dispose?.();
   });
 
-  it("shares one pool of workers per file", async () => {
+  it("shares one pool of connection processes per file", async () => {
     using db = sqliteFixture();
     const url = `sqlite://${db.path}`;
     const samplers = Array.from({ length: 5 }, () =>

@@ -1,5 +1,6 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
+import type { FileResolution } from "@amstaff/core";
 import { type QueryLimits, type QueryOutcome, type SqlDriver, SqlFailure } from "./driver.js";
 
 /** Which SQLite file, and how to pool it. */
@@ -8,21 +9,38 @@ export interface SqlitePoolOptions {
   path: string;
   poolSize: number;
   idleTimeoutMs: number;
+  /**
+   * Checks the file again each time a connection opens it (symlinks can change after a module was
+   * accepted): the real path to open, or why it may not be opened.
+   * @default the path as given, unchecked
+   */
+  resolve?: ((path: string) => FileResolution) | undefined;
 }
 
 /**
- * The code each worker thread runs: it opens the file read-only and answers one query at a time.
- * better-sqlite3 is synchronous and cannot interrupt a running statement, so queries run off the main
- * thread: a slow query never blocks the event loop, and a query past its timeout is abandoned by
- * terminating its worker (the thread stops when SQLite returns control).
+ * The code each connection process runs: it opens the file read-only and answers one query at a time.
+ * better-sqlite3 is synchronous and has no way to interrupt a running statement, and a worker thread
+ * stuck in native SQLite can be neither terminated nor joined (it keeps its CPU, and blocks the process's
+ * exit), so each connection lives in its own process, which a timeout SIGKILLs.
+ *
+ * A process whose parent died without killing it (SIGKILL, OOM) must not spin for ever: a watchdog
+ * thread, which a busy main thread cannot block, kills it when it is re-parented.
  */
-const workerSource = `
-const { parentPort, workerData } = require("node:worker_threads");
+const childSource = `
+const { Worker } = require("node:worker_threads");
+const watchdog = new Worker(
+  "const p = process.ppid; setInterval(() => { if (process.ppid !== p) process.kill(process.pid, 'SIGKILL'); }, 1000);",
+  { eval: true },
+);
+watchdog.unref();
+// A watchdog still starting when a runaway query blocks this thread would never start: wait for it.
+const watching = new Promise((resolve) => watchdog.once("online", resolve));
+const [driver, path, busyTimeoutMs] = JSON.parse(process.argv[1]);
 let db;
 let openError;
 try {
-  const Database = require(workerData.driver);
-  db = new Database(workerData.path, { readonly: true, fileMustExist: true, timeout: workerData.busyTimeoutMs });
+  const Database = require(driver);
+  db = new Database(path, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
   db.pragma("query_only = ON");
 } catch (error) {
   openError = error;
@@ -30,13 +48,15 @@ try {
 const failure = (error, opening) => ({
   error: { message: String((error && error.message) || error), code: error && error.code, opening },
 });
-parentPort.on("message", ({ id, sql }) => {
-  if (openError) return parentPort.postMessage({ id, ...failure(openError, true) });
+process.on("disconnect", () => process.exit(0));
+process.on("message", (message) => void watching.then(() => answer(message)));
+const answer = ({ id, sql }) => {
+  if (openError) return process.send({ id, ...failure(openError, true) });
   try {
     const statement = db.prepare(sql);
     if (!statement.reader) {
       statement.run();
-      return parentPort.postMessage({ id, columns: [], rowCount: 0 });
+      return process.send({ id, columns: [], rowCount: 0 });
     }
     statement.raw(true);
     let rowCount = 0;
@@ -45,14 +65,14 @@ parentPort.on("message", ({ id, sql }) => {
       if (rowCount === 0) firstRow = row;
       rowCount += 1;
     }
-    parentPort.postMessage({ id, columns: statement.columns().map((c) => c.name), rowCount, firstRow });
+    process.send({ id, columns: statement.columns().map((c) => c.name), rowCount, firstRow });
   } catch (error) {
-    parentPort.postMessage({ id, ...failure(error, false) });
+    process.send({ id, ...failure(error, false) });
   }
-});
+};
 `;
 
-interface WorkerReply {
+interface ChildReply {
   id: number;
   columns?: string[];
   rowCount?: number;
@@ -61,10 +81,40 @@ interface WorkerReply {
 }
 
 interface Slot {
-  worker: Worker;
-  pending: ((reply: WorkerReply | Error) => void) | undefined;
+  child: ChildProcess;
+  pending: ((reply: ChildReply | Error) => void) | undefined;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
   dead: boolean;
+  exited: Promise<void>;
+}
+
+/** A probe waiting for a connection: handed one, or told why it gets none. */
+interface Waiter {
+  take(slot: Slot): void;
+  fail(error: unknown): void;
+}
+
+// Every connection process of this process, so that none outlives it (process.exit, a second SIGTERM).
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function track(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on("exit", () => {
+      for (const c of liveChildren) c.kill("SIGKILL");
+    });
+  }
+  liveChildren.add(child);
+  child.once("exit", () => liveChildren.delete(child));
+}
+
+/**
+ * The ids of the SQLite connection processes this process has running (not yet exited): for diagnostics
+ * and tests that check none leaks.
+ */
+export function sqliteProcesses(): number[] {
+  return [...liveChildren].flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
 }
 
 /** Classifies a SQLite error by its result code (https://sqlite.org/rescode.html). */
@@ -93,50 +143,85 @@ export function classifySqliteError(
   return new SqlFailure("query", `${error.message}${code ? ` (${code})` : ""}`, code);
 }
 
-/** Opens a pool of read-only SQLite connections, each in its own worker thread. */
+/**
+ * Opens a pool of read-only SQLite connections, each in its own child process: a query past its
+ * deadline (or whose probe is aborted) has its process killed, which frees its CPU at once, and the pool
+ * starts another for the next query. `close()` kills every process, busy or idle, and waits for them.
+ */
 export async function openSqlite(options: SqlitePoolOptions): Promise<SqlDriver> {
   const driverPath = createRequire(import.meta.url).resolve("better-sqlite3");
   const idle: Slot[] = [];
-  const waiting: Array<(slot: Slot) => void> = [];
-  let live = 0;
+  const all = new Set<Slot>();
+  const waiting: Waiter[] = [];
   let nextId = 0;
   let closed = false;
 
-  function spawn(): Slot {
-    const worker = new Worker(workerSource, {
-      eval: true,
-      workerData: { driver: driverPath, path: options.path, busyTimeoutMs: 1000 },
-    });
-    // An idle worker never keeps the process alive; a probe waiting on one has its own timer that does.
-    worker.unref();
-    const slot: Slot = { worker, pending: undefined, idleTimer: undefined, dead: false };
-    live += 1;
-    worker.on("message", (reply: WorkerReply) => {
+  function start(): Slot {
+    const checked = options.resolve?.(options.path) ?? { ok: true as const, path: options.path };
+    if (!checked.ok) throw new SqlFailure("refused", checked.reason);
+    // No environment: the connection process needs none, and the server's secrets stay out of it.
+    const child = spawn(
+      process.execPath,
+      ["-e", childSource, JSON.stringify([driverPath, checked.path, 1000])],
+      {
+        env: {},
+        stdio: ["ignore", "ignore", "ignore", "ipc"],
+        serialization: "advanced",
+      },
+    );
+    track(child);
+    const slot: Slot = {
+      child,
+      pending: undefined,
+      idleTimer: undefined,
+      dead: false,
+      exited: new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) resolve();
+        else child.once("exit", () => resolve());
+      }),
+    };
+    all.add(slot);
+    // An idle process never keeps this one alive; a probe waiting on one has its own timer that does.
+    child.unref();
+    child.channel?.unref();
+    child.on("message", (reply: ChildReply) => {
       const pending = slot.pending;
       slot.pending = undefined;
       pending?.(reply);
     });
     const fail = (error: Error) => {
       kill(slot);
-      slot.pending?.(error);
+      const pending = slot.pending;
       slot.pending = undefined;
+      pending?.(error);
     };
-    worker.on("error", fail);
-    worker.on("exit", () => fail(new Error("the SQLite worker thread exited")));
+    child.on("error", fail);
+    child.on("exit", (code, signal) =>
+      fail(new Error(`the SQLite connection process exited (${signal ?? `code ${code}`})`)),
+    );
     return slot;
   }
 
   function kill(slot: Slot): void {
     if (slot.dead) return;
     slot.dead = true;
-    live -= 1;
+    all.delete(slot);
     clearTimeout(slot.idleTimer);
     const index = idle.indexOf(slot);
     if (index >= 0) idle.splice(index, 1);
-    void slot.worker.terminate();
-    // A waiting probe takes the place the dead worker leaves.
-    const next = waiting.shift();
-    if (next !== undefined && !closed) next(spawn());
+    // Held until it has exited, so that close() can wait for it even in a program with nothing else to do.
+    slot.child.ref();
+    slot.child.kill("SIGKILL");
+    // A waiting probe takes the place the dead process leaves.
+    const next = closed ? undefined : waiting.shift();
+    if (next !== undefined) {
+      try {
+        next.take(start());
+      } catch (error) {
+        // Refused (the file moved out of the allowed roots): the waiting probe fails the same way.
+        next.fail(error);
+      }
+    }
   }
 
   function acquire(signal: AbortSignal): Promise<Slot> {
@@ -145,18 +230,30 @@ export async function openSqlite(options: SqlitePoolOptions): Promise<SqlDriver>
       clearTimeout(ready.idleTimer);
       return Promise.resolve(ready);
     }
-    if (live < options.poolSize) return Promise.resolve(spawn());
+    if (all.size < options.poolSize) {
+      try {
+        return Promise.resolve(start());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     return new Promise<Slot>((resolve, reject) => {
       const onAbort = () => {
-        const index = waiting.indexOf(take);
+        const index = waiting.indexOf(waiter);
         if (index >= 0) waiting.splice(index, 1);
         reject(signal.reason);
       };
-      const take = (slot: Slot) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(slot);
+      const waiter: Waiter = {
+        take: (slot) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(slot);
+        },
+        fail: (error) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(error);
+        },
       };
-      waiting.push(take);
+      waiting.push(waiter);
       signal.addEventListener("abort", onAbort, { once: true });
     });
   }
@@ -165,7 +262,7 @@ export async function openSqlite(options: SqlitePoolOptions): Promise<SqlDriver>
     if (slot.dead) return;
     const next = waiting.shift();
     if (next !== undefined) {
-      next(slot);
+      next.take(slot);
       return;
     }
     if (closed) {
@@ -181,7 +278,7 @@ export async function openSqlite(options: SqlitePoolOptions): Promise<SqlDriver>
     if (closed) throw new SqlFailure("unavailable", "the SQLite pool is closed");
     const slot = await acquire(signal);
     const id = nextId++;
-    const reply = await new Promise<WorkerReply | Error>((resolve) => {
+    const reply = await new Promise<ChildReply | Error>((resolve) => {
       const onAbort = () => {
         slot.pending = undefined;
         kill(slot);
@@ -193,14 +290,16 @@ export async function openSqlite(options: SqlitePoolOptions): Promise<SqlDriver>
         signal.removeEventListener("abort", onAbort);
         resolve(answer);
       };
-      slot.worker.postMessage({ id, sql });
+      slot.child.send({ id, sql }, (error) => {
+        if (error) slot.pending?.(error);
+      });
     });
     if (reply instanceof Error) {
       if (signal.aborted) throw reply;
-      throw new SqlFailure("unavailable", `SQLite worker failed: ${reply.message}`);
+      throw new SqlFailure("unavailable", `SQLite connection failed: ${reply.message}`);
     }
     if (reply.error !== undefined) {
-      // A worker that could not open the file is replaced, so the next probe tries to open it again.
+      // A process that could not open the file is replaced, so the next probe tries to open it again.
       if (reply.error.opening) kill(slot);
       else release(slot);
       throw classifySqliteError(reply.error, options.path);
@@ -213,7 +312,17 @@ export async function openSqlite(options: SqlitePoolOptions): Promise<SqlDriver>
     query,
     async close() {
       closed = true;
-      for (const slot of [...idle]) kill(slot);
+      const slots = [...all];
+      for (const slot of slots) {
+        const pending = slot.pending;
+        slot.pending = undefined;
+        kill(slot);
+        pending?.(new Error("the SQLite pool was closed"));
+      }
+      for (const waiter of waiting.splice(0)) {
+        waiter.fail(new SqlFailure("unavailable", "the SQLite pool is closed"));
+      }
+      await Promise.all(slots.map((slot) => slot.exited));
     },
   };
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
-import { relative } from "node:path";
+import { delimiter, relative } from "node:path";
 import { createSecureContext } from "node:tls";
 import { parseArgs } from "node:util";
 import { AmstaffError, type AmstaffErrorCode, describeError } from "@amstaff/core";
@@ -27,6 +27,8 @@ Options:
   --metrics-public     serve GET /metrics without a token (env AMSTAFF_METRICS_PUBLIC=1)
   --status-page <list> publish public status pages, e.g. tag:public,module:Payments (env AMSTAFF_STATUS_PAGES);
                        served without a token at /status/tag/<tag> and /status/module/<name>
+  --sqlite-root <dir>  a directory whose SQLite files modules may query (repeatable; env AMSTAFF_SQLITE_ROOTS,
+                       separated by "${delimiter}"); never the data directory. Default: none, sqlite() is refused
 
 Secrets (what a module's secret("NAME") may resolve to; nothing else of the environment):
   AMSTAFF_SECRET_<NAME>    the secret NAME, e.g. AMSTAFF_SECRET_SLACK_TOKEN for secret("SLACK_TOKEN")
@@ -91,6 +93,9 @@ const optionsSchema = z.object({
   historyRollupDays: z.coerce.number().positive().max(3650).optional(),
 });
 
+/** How long SIGTERM/SIGINT wait for a clean stop before exiting anyway (documented in the README). */
+const shutdownBoundMs = 10_000;
+
 async function main(): Promise<void> {
   // `pnpm start -- --port 8080` hands us a leading "--"; it ends nothing here.
   const argv = process.argv.slice(2);
@@ -127,6 +132,7 @@ async function main(): Promise<void> {
       "metrics-public": { type: "boolean" },
       "secrets-dir": { type: "string" },
       "secret-grants": { type: "string" },
+      "sqlite-root": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
@@ -194,6 +200,7 @@ async function main(): Promise<void> {
       : undefined,
     logger: options.logLevel,
     statusPages: parseStatusPages(values["status-page"] ?? env.AMSTAFF_STATUS_PAGES),
+    sqliteRoots: values["sqlite-root"] ?? (env.AMSTAFF_SQLITE_ROOTS ?? "").split(delimiter).filter(Boolean),
   });
 
   // The token itself is never printed: only where it is and how to use it.
@@ -214,10 +221,18 @@ async function main(): Promise<void> {
     ].join("\n"),
   );
 
+  // A stop that hangs (a plugin ignoring its abort signal, a peer not answering) must not keep the
+  // node up: past the bound it exits anyway. SQLite connection processes die with it (their exit hook).
   let signals = 0;
   const shutdown = (signal: string) => {
     if (++signals > 1) process.exit(1);
     process.stderr.write(`\n  ${signal}: stopping (again to force)\n`);
+    setTimeout(() => {
+      process.stderr.write(
+        `amstaff-server: not stopped within ${shutdownBoundMs / 1000} s; exiting anyway\n`,
+      );
+      process.exit(1);
+    }, shutdownBoundMs);
     server.stop().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -232,7 +247,7 @@ async function main(): Promise<void> {
 
 /** The TLS flags: certificate files read and checked (a key that does not match its certificate fails here). */
 function tlsOptions(
-  values: Record<string, string | boolean | undefined>,
+  values: Record<string, string | string[] | boolean | undefined>,
   env: NodeJS.ProcessEnv,
 ): {
   clusterTls?: { ca: Buffer; cert: Buffer; key: Buffer };

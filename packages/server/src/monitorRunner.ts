@@ -52,9 +52,16 @@ export interface Ownership {
   fence(module: string): { owner: string; token: number } | undefined;
 }
 
+interface Monitor {
+  sampler: Sampler | undefined;
+  state: MonitorState;
+  /** Aborts the probe under way when the monitor is removed or replaced. */
+  removed: AbortController;
+}
+
 interface Running {
   version: number;
-  monitors: Map<string, { sampler: Sampler | undefined; state: MonitorState }>;
+  monitors: Map<string, Monitor>;
 }
 
 const jobKey = (module: string, monitor: string) => `${module}\u0000${monitor}`;
@@ -146,12 +153,19 @@ export class MonitorRunner {
           "monitor cannot start",
         );
       }
-      const entry = { sampler, state };
+      const entry: Monitor = { sampler, state, removed: new AbortController() };
       running.monitors.set(definition.name, entry);
       scheduler.add(jobKey(module.name, definition.name), {
         schedule: definition.schedule,
         lastRunAt: observations.get(module.name, definition.name)?.lastRunAt,
-        run: (signal) => this.#sample(module, definition, entry, setupError, signal),
+        run: (signal) =>
+          this.#sample(
+            module,
+            definition,
+            entry,
+            setupError,
+            AbortSignal.any([signal, entry.removed.signal]),
+          ),
       });
     }
     logger.info(
@@ -165,6 +179,8 @@ export class MonitorRunner {
     const kept = new Set(replacement?.definition.monitors.map((m) => m.name));
     for (const [monitor, entry] of running.monitors) {
       scheduler.remove(jobKey(name, monitor));
+      // The scheduler leaves a run under way to finish: a runaway probe of a deleted module must not.
+      entry.removed.abort(new Error("monitor removed"));
       void Promise.resolve(entry.sampler?.dispose?.()).catch(() => {});
       if (!kept.has(monitor)) observations.forget(name, monitor);
     }
@@ -178,7 +194,7 @@ export class MonitorRunner {
   async #sample(
     module: StoredModule,
     definition: MonitorDefinition,
-    entry: { sampler: Sampler | undefined; state: MonitorState },
+    entry: Monitor,
     setupError: string | undefined,
     signal: AbortSignal,
   ): Promise<void> {

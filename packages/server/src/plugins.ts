@@ -2,6 +2,7 @@ import {
   AmstaffError,
   type HandlerPlugin,
   type PluginDescriptor,
+  type PluginHost,
   type PluginSpec,
   type ProbeContext,
   parsePluginOptions,
@@ -51,9 +52,17 @@ export interface SecretResolver {
 export class PluginRegistry {
   readonly #byId = new Map<string, PluginDescriptor>();
   readonly #secrets: SecretResolver;
+  readonly #host: PluginHost | undefined;
 
-  /** @param secrets where secrets come from; by default a store of this process' `AMSTAFF_SECRET_*` variables with no grants. */
-  constructor(plugins: readonly PluginDescriptor[] = builtinPlugins, secrets?: SecretResolver) {
+  /**
+   * @param secrets where secrets come from; by default a store of this process' `AMSTAFF_SECRET_*` variables with no grants.
+   * @param host what samplers may reach on this node, handed to each through its create context.
+   */
+  constructor(
+    plugins: readonly PluginDescriptor[] = builtinPlugins,
+    secrets?: SecretResolver,
+    host?: PluginHost,
+  ) {
     for (const plugin of plugins) {
       if (this.#byId.has(plugin.id)) {
         throw new AmstaffError("AMS_ERR_INTERNAL", `Two installed plugins claim the id "${plugin.id}".`);
@@ -61,6 +70,7 @@ export class PluginRegistry {
       this.#byId.set(plugin.id, plugin);
     }
     this.#secrets = secrets ?? new SecretStore();
+    this.#host = host;
   }
 
   /** Every installed plugin. */
@@ -91,10 +101,11 @@ export class PluginRegistry {
   createSampler(spec: PluginSpec, context: SamplerCreateContext, requester: SecretRequester): Sampler {
     const plugin: SamplerPlugin = this.#get(spec, "sampler");
     const options = parsePluginOptions(plugin, spec.options);
+    const create = { ...context, host: this.#host };
     const binding = new SecretBinding(options, requester, this.#secrets, (resolved) =>
-      plugin.create(resolved, context),
+      plugin.create(resolved, create),
     );
-    if (binding.names.length === 0) return plugin.create(options, context);
+    if (binding.names.length === 0) return plugin.create(options, create);
     return {
       name: context.name,
       tags: context.tags,

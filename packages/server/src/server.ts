@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { AmstaffError, type PluginDescriptor, secretNames } from "@amstaff/core";
+import { AmstaffError, type PluginDescriptor, type PluginHost, secretNames } from "@amstaff/core";
 import { closeSandboxes, createCompiler } from "@amstaff/dsl/compiler";
 import { createSlackInteractions } from "@amstaff/handler-slack";
 import { type Message, type RaftTransport, TcpTransport } from "@amstaff/raft";
@@ -17,6 +17,7 @@ import { createDashboard } from "./dashboard/dashboard.js";
 import type { StatusPageSelection } from "./dashboard/statusPage.js";
 import { DeliveryWorker, type RetryPolicy } from "./deliveryWorker.js";
 import { discoverPlugins, serverPackageDir } from "./discovery.js";
+import { createFileAccess } from "./fileAccess.js";
 import { createHttpApi, type Route } from "./httpApi.js";
 import { listenOn, startInternalListener } from "./internalListener.js";
 import { ServerMetrics } from "./metrics.js";
@@ -119,6 +120,12 @@ export interface ServerOptions {
   advertiseUrl?: string | undefined;
   /** Lease and reassignment timing. */
   clusterTiming?: Partial<ClusterTiming> | undefined;
+  /**
+   * The directories SQLite samplers may open files under (symlinks resolved; never the data directory,
+   * even inside one of them). A module naming another file is refused at push.
+   * @default [] (every `sqlite()` is refused)
+   */
+  sqliteRoots?: readonly string[] | undefined;
   /** Test-only: enables `POST /cluster/fault` (cut this node off the cluster). @default false */
   faultInjection?: boolean | undefined;
   /**
@@ -279,7 +286,12 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     logger,
   });
   const raftPort = tcp?.address().port;
-  const plugins = new PluginRegistry(options.plugins ?? (await installedPlugins(logger)), secrets);
+  const pluginHost: PluginHost = { files: createFileAccess({ roots: options.sqliteRoots, dataDir }) };
+  const plugins = new PluginRegistry(
+    options.plugins ?? (await installedPlugins(logger)),
+    secrets,
+    pluginHost,
+  );
   const observations = new Observations(db);
   const history = new SampleHistory(db, {
     clock,
@@ -379,6 +391,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     resolveFrom: serverPackageDir,
     secrets: secrets.check,
     team: undefined,
+    host: pluginHost,
   });
   const compile = (source: string) => compiler.compile(source);
   // Warm the compiler (TypeScript's declarations, the sandbox process) so the first push is as fast as the next.
