@@ -44,4 +44,4 @@ export type {
   SnapshotMeta,
   SoftState,
 } from "./types.js";
-export { EntryType, MessageTypes } from "./types.js";
+export { EntryType, MAX_TERM_BOUNDARIES, MessageTypes } from "./types.js";

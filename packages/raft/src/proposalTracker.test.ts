@@ -41,6 +41,25 @@ describe("ProposalTracker", () => {
     expect(t.size).toBe(1);
   });
 
+  it("reads the entry's term from a snapshot's term boundaries when they cover its index", () => {
+    const t = new ProposalTracker<string>();
+    t.track(3, 2, "kept");
+    t.track(5, 2, "replaced");
+    t.track(1, 2, "before the boundaries");
+    const snap = snapshot(9, 4);
+    const terms: [number, number][] = [
+      [2, 2],
+      [5, 3],
+      [8, 4],
+    ];
+    const settled = t.observe({ snapshot: { ...snap.snapshot, meta: { ...snap.snapshot.meta, terms } } });
+    expect(Object.fromEntries(settled.map((s) => [s.token, s.outcome]))).toEqual({
+      kept: "appliedResultUnknown",
+      replaced: "dropped",
+      "before the boundaries": "unknown",
+    });
+  });
+
   it("keeps a leader's proposals pending while it leads their term; gives up one grace period after it stopped", () => {
     const t = new ProposalTracker<string>({ graceTicks: 3 });
     t.observe(soft("leader", 2));

@@ -99,8 +99,17 @@ export class ProposalTracker<T> {
     const out: SettledProposal<T>[] = [];
     for (const p of this.#pending.values()) {
       if (p.index > meta.index) continue;
+      const term = termIn(meta, p.index);
       const outcome: ProposalOutcome =
-        meta.term === p.term ? "appliedResultUnknown" : meta.term < p.term ? "dropped" : "unknown";
+        term !== undefined
+          ? term === p.term
+            ? "appliedResultUnknown"
+            : "dropped"
+          : meta.term === p.term
+            ? "appliedResultUnknown"
+            : meta.term < p.term
+              ? "dropped"
+              : "unknown";
       out.push(this.#settle(p, outcome));
     }
     return out;
@@ -135,4 +144,14 @@ export class ProposalTracker<T> {
     this.#pending.delete(p.index);
     return { token: p.token, index: p.index, term: p.term, outcome };
   }
+}
+
+/** The term of the committed entry at `index` per the snapshot's term boundaries, if they cover it. */
+function termIn(meta: SnapshotMeta, index: number): number | undefined {
+  let term: number | undefined;
+  for (const [i, t] of meta.terms ?? []) {
+    if (i > index) break;
+    term = t;
+  }
+  return term;
 }

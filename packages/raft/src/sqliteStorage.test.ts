@@ -50,12 +50,16 @@ describe("SqliteStorage", () => {
     let st = s.load();
     expect(st.snapshot?.meta).toEqual({ index: 3, term: 1, conf });
     expect(st.entries.map((x) => x.index)).toEqual([4]);
+    const terms: [number, number][] = [
+      [1, 1],
+      [6, 4],
+    ];
     s.save({
-      snapshot: { meta: { index: 10, term: 4, conf }, data: new Uint8Array([7, 7]) },
+      snapshot: { meta: { index: 10, term: 4, conf, terms }, data: new Uint8Array([7, 7]) },
       entries: [e(11, 4)],
     });
     st = s.load();
-    expect(st.snapshot?.meta.index).toBe(10);
+    expect(st.snapshot?.meta).toEqual({ index: 10, term: 4, conf, terms });
     expect([...st.snapshot!.data]).toEqual([7, 7]);
     expect(st.entries.map((x) => x.index)).toEqual([11]);
     s.close();
