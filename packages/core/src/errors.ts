@@ -33,8 +33,22 @@ export const errorCodes = {
   AMS_ERR_REQUEST_INVALID: "invalid request",
   /** A request body exceeded the configured limit. */
   AMS_ERR_REQUEST_TOO_LARGE: "request too large",
-  /** The replicated log refused or failed to commit a command. */
+  /**
+   * The replicated log could not take a command (no leader reachable in time, the node shutting down):
+   * the command was not applied, so retrying is safe.
+   */
   AMS_ERR_LOG_UNAVAILABLE: "log unavailable",
+  /**
+   * A command reached the log but its fate is unknown (leadership changed under it, the leader became
+   * unreachable mid-request, or the deadline ran out): it may or may not have been applied. Check the
+   * state, or repeat an idempotent command.
+   */
+  AMS_ERR_LOG_OUTCOME_UNKNOWN: "log outcome unknown",
+  /**
+   * A command was committed and applied, but the node that took it learnt so from a snapshot and cannot
+   * tell its result. Do not repeat it; read the state to see its effect.
+   */
+  AMS_ERR_LOG_RESULT_UNKNOWN: "log result unknown",
   /**
    * Node-to-node traffic cannot be secured as configured: a cluster without certificates (and without
    * `--insecure-cluster-transport`), unreadable certificate files, or a node reachable only in clear.

@@ -29,6 +29,8 @@ const totals = {
   reads: 0,
   leaders: 0,
 };
+/** How client writes settled (applied, applied-result-unknown, dropped, unknown). */
+const settled = { applied: 0, appliedResultUnknown: 0, dropped: 0, unknown: 0 };
 const started = Date.now();
 let failed = 0;
 for (let seed = first; seed < first + count; seed++) {
@@ -45,6 +47,7 @@ for (let seed = first; seed < first + count; seed++) {
       "leaders",
     ] as const)
       totals[k] += r[k];
+    for (const k of Object.keys(settled) as (keyof typeof settled)[]) settled[k] += r.settled[k];
     if (values.seed) console.warn(JSON.stringify(r));
   } catch (error) {
     failed++;
@@ -60,5 +63,5 @@ for (let seed = first; seed < first + count; seed++) {
       `${totals.runs} seeds ok, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`,
     );
 }
-console.warn(JSON.stringify({ ...totals, failed, seconds: (Date.now() - started) / 1000 }));
+console.warn(JSON.stringify({ ...totals, settled, failed, seconds: (Date.now() - started) / 1000 }));
 process.exitCode = failed > 0 ? 1 : 0;

@@ -4,10 +4,25 @@ import type { NodeId } from "./types.js";
 export const RaftErrorCode = {
   /** This node is not the leader; `leaderHint` names the one it believes in (if any). */
   NotLeader: "RAFT_NOT_LEADER",
-  /** The node was stopped while the operation was pending. */
+  /** The node was stopped while the operation was pending (a pending proposal's outcome is unknown). */
   Stopped: "RAFT_STOPPED",
-  /** The proposal's log entry was overwritten by another leader: it did not and will not take effect. */
+  /**
+   * The proposal provably did not and never will take effect: another entry was committed at its log index
+   * (or it never reached the log). Retrying is safe.
+   */
   Dropped: "RAFT_PROPOSAL_DROPPED",
+  /**
+   * The proposal may or may not take effect: this node lost leadership and did not learn the entry's fate
+   * within an election timeout, a snapshot covered it without telling, or the caller's signal aborted it
+   * while it was in the log. Retry only an idempotent command, or read the state first.
+   */
+  OutcomeUnknown: "RAFT_OUTCOME_UNKNOWN",
+  /**
+   * The proposal was committed and applied, but this node learnt it from a snapshot and never applied the
+   * entry itself, so the state machine's result is unknown here. Do not retry; read the state if you need
+   * the result.
+   */
+  AppliedResultUnknown: "RAFT_APPLIED_RESULT_UNKNOWN",
   /** A leadership transfer is in progress; retry shortly. */
   Transferring: "RAFT_TRANSFERRING",
   /** Another membership change is still pending; retry once it is applied. */

@@ -5,9 +5,18 @@ export { KvStateMachine } from "./kvStateMachine.js";
 export type { KvOperation, Model } from "./linearizability.js";
 export { checkKvHistory, checkLinearizable } from "./linearizability.js";
 export { decodeMessage, encodeMessage } from "./messageCodec.js";
+export type { ProposalOutcome, ProposalTrackerOptions, SettledProposal } from "./proposalTracker.js";
+export { ProposalTracker } from "./proposalTracker.js";
 export type { ProposeRefusal, RaftCoreOptions, RaftCoreState } from "./raft.js";
 export { RaftCore } from "./raft.js";
-export type { CommandCodec, RaftLogger, RaftNodeEvents, RaftNodeOptions, StateMachine } from "./raftNode.js";
+export type {
+  CommandCodec,
+  ProposeOptions,
+  RaftLogger,
+  RaftNodeEvents,
+  RaftNodeOptions,
+  StateMachine,
+} from "./raftNode.js";
 export { RaftNode } from "./raftNode.js";
 export { Rng } from "./rng.js";
 export type { SimulationOptions, SimulationResult } from "./simulation.js";
@@ -35,4 +44,4 @@ export type {
   SnapshotMeta,
   SoftState,
 } from "./types.js";
-export { EntryType, MessageTypes } from "./types.js";
+export { EntryType, MAX_TERM_BOUNDARIES, MessageTypes } from "./types.js";

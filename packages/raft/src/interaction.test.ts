@@ -69,6 +69,10 @@ function run(script: string): string {
       case "propose": {
         const r = n().get(args[0]!).propose(args.slice(1).map(enc));
         if ("refused" in r) result.push(`refused: ${r.refused}`);
+        else {
+          const tracker = n().trackers.get(args[0]!)!;
+          for (const [k, data] of args.slice(1).entries()) tracker.track(r.first + k, r.term, data);
+        }
         break;
       }
       case "conf": {
@@ -86,6 +90,10 @@ function run(script: string): string {
         break;
       case "isolate":
         n().isolate(args[0]!);
+        break;
+      case "cut":
+        // cut a b: messages from a to b are lost (one direction only).
+        n().cut.add(`${args[0]}>${args[1]}`);
         break;
       case "heal":
         n().heal();
@@ -105,10 +113,21 @@ function run(script: string): string {
         break;
       case "tick":
         // Ticks without delivering: follow with `stabilize` to see the resulting messages.
-        for (let k = 0; k < Number(args[1] ?? 1); k++) n().get(args[0]!).tick();
+        for (let k = 0; k < Number(args[1] ?? 1); k++) n().tickOne(args[0]!);
         break;
       case "tick-all":
         n().tickAll(Number(args[0] ?? 1));
+        break;
+      case "outcomes":
+        // What each node's proposals came to (settled since the last `outcomes`), and what is pending.
+        for (const [id, settled] of n().outcomes) {
+          const pending = n().trackers.get(id)!.size;
+          if (settled.length === 0 && pending === 0) continue;
+          const list = settled.map((s) => `${s.token}@${s.term}/${s.index}=${s.outcome}`).join(" ");
+          result.push(`${id}: ${list || "-"}${pending ? ` pending=${pending}` : ""}`);
+          settled.length = 0;
+        }
+        if (result.length === 0) result.push("none");
         break;
       case "status":
         for (const [id, c] of n().nodes) {

@@ -1,6 +1,7 @@
 import {
   type ConfState,
   type Entry,
+  MAX_TERM_BOUNDARIES,
   type Message,
   type MessageType,
   MessageTypes,
@@ -129,6 +130,18 @@ export function decodeMessage(buf: Uint8Array): Message {
         learners: ids(conf.learners, "learners"),
       } satisfies ConfState,
     };
+    if (s.terms !== undefined) {
+      if (!Array.isArray(s.terms) || s.terms.length > MAX_TERM_BOUNDARIES) bad("snapshot terms");
+      const terms: [number, number][] = [];
+      for (const raw of s.terms as unknown[]) {
+        if (!Array.isArray(raw) || raw.length !== 2) bad("snapshot terms must be [index, term] pairs");
+        const pair: [number, number] = [uint(raw[0], "terms index"), uint(raw[1], "terms term")];
+        if (pair[0] > meta.index || (terms.length > 0 && pair[0] <= terms[terms.length - 1]![0]))
+          bad("snapshot terms must have increasing indexes within the snapshot");
+        terms.push(pair);
+      }
+      meta.terms = terms;
+    }
     m.snapshot = meta;
   }
   if (h.chunk !== undefined) m.chunk = take(uint(h.chunk, "chunk"));

@@ -6,12 +6,14 @@ import {
   type Entry,
   EntryType,
   type HardState,
+  MAX_TERM_BOUNDARIES,
   type Message,
   type NodeId,
   type ReadState,
   type Ready,
   type Role,
   type Snapshot,
+  type SnapshotMeta,
   type SoftState,
 } from "./types.js";
 
@@ -1011,7 +1013,10 @@ export class RaftCore {
     const index = this.applied;
     const term = this.termAt(index);
     if (term === undefined) throw new Error(`raft: cannot snapshot at compacted index ${index}`);
-    const snap: Snapshot = { meta: { index, term, conf: this.#conf }, data };
+    const snap: Snapshot = {
+      meta: { index, term, conf: this.#conf, terms: this.#termBoundaries(index) },
+      data,
+    };
     this.#snapshot = snap;
     const cut = Math.max(this.#snapIndex, index - keep);
     if (cut > this.#snapIndex) {
@@ -1021,6 +1026,18 @@ export class RaftCore {
       this.#snapTerm = cutTerm;
     }
     return snap;
+  }
+  /** Term boundaries of the committed log up to `upTo` (applied): the last snapshot's, then the log's. */
+  #termBoundaries(upTo: number): NonNullable<SnapshotMeta["terms"]> {
+    const prev = this.#snapshot?.meta;
+    const out: NonNullable<SnapshotMeta["terms"]> = prev
+      ? (prev.terms?.map(([i, t]) => [i, t] as [number, number]) ?? [[prev.index, prev.term]])
+      : [];
+    for (let i = Math.max((prev?.index ?? 0) + 1, this.firstIndex()); i <= upTo; i++) {
+      const t = this.termAt(i)!;
+      if (out.length === 0 || out[out.length - 1]![1] !== t) out.push([i, t]);
+    }
+    return out.slice(-MAX_TERM_BOUNDARIES);
   }
   /**
    * The log index up to which entries were dropped from memory (entries after it are still held). The

@@ -209,6 +209,58 @@ describe("RaftNode", () => {
     expect(missing).toEqual([]);
   });
 
+  it("settles a deposed leader's pending proposals on a quiet cluster", async () => {
+    const { nodes, net, kvs } = await cluster(["a", "b", "c"]);
+    const old = await leaderOf(nodes);
+    await old.propose({ op: "put", key: "k", value: "0" });
+    net.isolate(old.id);
+    // Two entries the others never see: the next leader's empty entry takes the first index, and on a quiet
+    // cluster nothing is ever committed at the second.
+    const first = old.propose({ op: "put", key: "x", value: "1" }).then(
+      () => "applied",
+      (e: { code?: string }) => e.code,
+    );
+    const second = old.propose({ op: "put", key: "y", value: "1" }).then(
+      () => "applied",
+      (e: { code?: string }) => e.code,
+    );
+    const others = new Map([...nodes].filter(([id]) => id !== old.id));
+    const next = await leaderOf(others);
+    net.heal();
+    // Only a guard against a hang (the bug), not a timing assertion: the settling takes ~2 election timeouts.
+    let guard: NodeJS.Timeout | undefined;
+    const hung = new Promise<string>((r) => {
+      guard = setTimeout(() => r("still pending after 8 s"), 8_000);
+    });
+    const outcomes = await Promise.race([Promise.all([first, second]), hung.then((h) => [h, h])]);
+    clearTimeout(guard);
+    // x is dropped when the old leader heard of the new leader's commit at its index before its grace period
+    // ran out, unknown otherwise; y's fate can never be learnt.
+    expect([RaftErrorCode.Dropped, RaftErrorCode.OutcomeUnknown]).toContain(outcomes[0]);
+    expect(outcomes[1]).toBe(RaftErrorCode.OutcomeUnknown);
+    const kv = kvs.get(next.id)!;
+    expect(await next.read(() => [kv.get("x"), kv.get("y")])).toEqual([null, null]);
+  });
+
+  it("gives up on a proposal when the caller's signal aborts", async () => {
+    const { nodes, net } = await cluster(["a", "b", "c"], { checkQuorum: false });
+    const leader = await leaderOf(nodes);
+    await leader.propose({ op: "put", key: "k", value: "0" });
+    net.isolate(leader.id);
+    // Without check-quorum the cut-off leader keeps its role: only the caller's deadline settles the write.
+    const controller = new AbortController();
+    const pending = leader.propose({ op: "put", key: "x", value: "1" }, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 50));
+    controller.abort(new Error("deadline"));
+    await expect(pending).rejects.toMatchObject({ code: RaftErrorCode.OutcomeUnknown });
+    const aborted = AbortSignal.abort();
+    await expect(
+      leader.propose({ op: "put", key: "z", value: "1" }, { signal: aborted }),
+    ).rejects.toMatchObject({
+      code: RaftErrorCode.Dropped,
+    });
+  });
+
   it("rejects pending work on stop", async () => {
     const { nodes } = await cluster(["a", "b", "c"]);
     const leader = await leaderOf(nodes);

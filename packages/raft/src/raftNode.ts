@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { decodeConfChange } from "./confChange.js";
 import { NotLeaderError, RaftError, RaftErrorCode } from "./errors.js";
+import { ProposalTracker, type SettledProposal } from "./proposalTracker.js";
 import { type ProposeRefusal, RaftCore } from "./raft.js";
 import type { RaftStorage } from "./storage.js";
 import type { RaftTransport } from "./transport.js";
@@ -81,6 +82,18 @@ export interface RaftNodeOptions<C, R> {
   logger?: RaftLogger;
 }
 
+/** Options of one {@link RaftNode.propose} call. */
+export interface ProposeOptions {
+  /**
+   * Gives up on the proposal when aborted (e.g. `AbortSignal.timeout(ms)`): it rejects with
+   * `RAFT_PROPOSAL_DROPPED` if the command had not reached the log yet, else with `RAFT_OUTCOME_UNKNOWN`.
+   * Without a signal a proposal still always settles once this node stops leading (see the README's
+   * "Proposal outcomes"), but a leader that keeps its role without reaching a quorum (check-quorum off)
+   * can keep it pending.
+   */
+  signal?: AbortSignal;
+}
+
 /** Events of a {@link RaftNode}. */
 export interface RaftNodeEvents {
   role: [role: Role];
@@ -97,9 +110,33 @@ const jsonCodec: CommandCodec<unknown> = {
 };
 
 interface Pending {
-  term: number;
   resolve(value: unknown): void;
   reject(error: Error): void;
+  /** The log index once the proposal reached the core. */
+  index?: number;
+}
+
+function outcomeError(s: SettledProposal<Pending>): RaftError | undefined {
+  const at = `entry ${s.index} (term ${s.term})`;
+  switch (s.outcome) {
+    case "applied":
+      return undefined;
+    case "dropped":
+      return new RaftError(
+        RaftErrorCode.Dropped,
+        `proposal dropped: another entry was committed at ${at}; it will never take effect, retrying is safe`,
+      );
+    case "appliedResultUnknown":
+      return new RaftError(
+        RaftErrorCode.AppliedResultUnknown,
+        `proposal ${at} was committed and applied, learnt here from a snapshot: its result is unknown; do not retry`,
+      );
+    case "unknown":
+      return new RaftError(
+        RaftErrorCode.OutcomeUnknown,
+        `leadership lost with ${at} pending and its fate could not be learnt: it may or may not take effect`,
+      );
+  }
 }
 
 function refusal(r: ProposeRefusal, leader: NodeId | null): RaftError {
@@ -142,7 +179,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
   #stopped = false;
   #batch: { data: Uint8Array; pending: Pending }[] = [];
   #batchScheduled = false;
-  readonly #proposals = new Map<number, Pending>();
+  readonly #proposals: ProposalTracker<Pending>;
   readonly #reads = new Map<number, Pending>();
   #readWaiters: { index: number; pending: Pending }[] = [];
   #readSeq = 0;
@@ -161,6 +198,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     this.#codec = opts.codec ?? (jsonCodec as CommandCodec<C>);
     this.#tickMs = opts.tickMs ?? 50;
     this.#lastSnapshotIndex = core.compactedIndex();
+    this.#proposals = new ProposalTracker({ graceTicks: core.electionTick });
   }
 
   /** Loads durable state, restores the state machine, starts ticking and listening. */
@@ -191,6 +229,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     });
     node.#timer = setInterval(() => {
       node.#core.tick();
+      for (const s of node.#proposals.tick()) node.#settle(s);
       for (const l of node.#tickListeners) l();
       node.#kick();
     }, node.#tickMs);
@@ -224,20 +263,74 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
 
   /**
    * Replicates a command; resolves with the state machine's result once it is committed and applied here.
-   * Rejects with {@link NotLeaderError} (carrying the leader hint) on a follower. Commands proposed in the
-   * same tick of the event loop share one durable write (group commit).
+   * Rejects with {@link NotLeaderError} (carrying the leader hint) on a follower. Every proposal settles:
+   * once this node stops leading, within an election timeout it resolves (the new leader's log showed it
+   * committed) or rejects with `RAFT_PROPOSAL_DROPPED` (provably never applied), `RAFT_OUTCOME_UNKNOWN` or
+   * `RAFT_APPLIED_RESULT_UNKNOWN`. Commands proposed in the same tick of the event loop share one durable
+   * write (group commit).
    */
-  propose(command: C): Promise<R> {
+  propose(command: C, options: ProposeOptions = {}): Promise<R> {
     if (this.#stopped) return Promise.reject(new RaftError(RaftErrorCode.Stopped, "node stopped"));
     if (this.#core.role !== "leader") return Promise.reject(new NotLeaderError(this.#core.leader));
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(this.#aborted(signal, undefined));
     const data = this.#codec.encode(command);
     return new Promise<R>((resolve, reject) => {
-      this.#batch.push({ data, pending: { term: 0, resolve: resolve as (v: unknown) => void, reject } });
+      const pending: Pending = { resolve: resolve as (v: unknown) => void, reject };
+      const item = { data, pending };
+      if (signal) {
+        const onAbort = () => this.#abort(item, signal);
+        signal.addEventListener("abort", onAbort, { once: true });
+        const detach = () => signal.removeEventListener("abort", onAbort);
+        pending.resolve = (v) => {
+          detach();
+          resolve(v as R);
+        };
+        pending.reject = (e) => {
+          detach();
+          reject(e);
+        };
+      }
+      this.#batch.push(item);
       if (!this.#batchScheduled) {
         this.#batchScheduled = true;
         setImmediate(() => this.#flushBatch());
       }
     });
+  }
+
+  #abort(item: { data: Uint8Array; pending: Pending }, signal: AbortSignal): void {
+    const queued = this.#batch.indexOf(item);
+    if (queued >= 0) {
+      this.#batch.splice(queued, 1);
+      item.pending.reject(this.#aborted(signal, undefined));
+      return;
+    }
+    const index = item.pending.index;
+    if (index === undefined || this.#proposals.untrack(index) !== item.pending) return;
+    item.pending.reject(this.#aborted(signal, index));
+  }
+
+  #aborted(signal: AbortSignal, index: number | undefined): RaftError {
+    return index === undefined
+      ? new RaftError(
+          RaftErrorCode.Dropped,
+          "proposal aborted before it reached the log; it will never take effect",
+          {
+            cause: signal.reason,
+          },
+        )
+      : new RaftError(
+          RaftErrorCode.OutcomeUnknown,
+          `proposal aborted while entry ${index} was pending: it may or may not take effect`,
+          { cause: signal.reason },
+        );
+  }
+
+  #settle(s: SettledProposal<Pending>, result?: unknown): void {
+    const error = outcomeError(s);
+    if (error) s.token.reject(error);
+    else s.token.resolve(result);
   }
 
   #flushBatch(): void {
@@ -256,8 +349,8 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       return;
     }
     batch.forEach((b, i) => {
-      b.pending.term = res.term;
-      this.#proposals.set(res.first + i, b.pending);
+      b.pending.index = res.first + i;
+      this.#proposals.track(res.first + i, res.term, b.pending);
     });
     this.#kick();
   }
@@ -271,7 +364,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     if (this.#core.role !== "leader") throw new NotLeaderError(this.#core.leader);
     const ctx = ++this.#readSeq;
     await new Promise<unknown>((resolve, reject) => {
-      this.#reads.set(ctx, { term: this.#core.term, resolve, reject });
+      this.#reads.set(ctx, { resolve, reject });
       this.#core.readIndex(ctx);
       this.#kick();
     });
@@ -321,7 +414,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     if ("refused" in res) return Promise.reject(refusal(res.refused, this.#core.leader));
     this.#kick();
     return new Promise<void>((resolve, reject) => {
-      this.#proposals.set(res.index, { term: res.term, resolve: () => resolve(), reject });
+      this.#proposals.track(res.index, res.term, { index: res.index, resolve: () => resolve(), reject });
     });
   }
 
@@ -387,6 +480,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
         for (const w of this.#readWaiters) w.pending.reject(err);
         this.#readWaiters = [];
       }
+      this.#proposals.observe({ softState: s });
     }
     if (rd.snapshot || rd.entries.length > 0 || rd.hardState) {
       await this.#storage.save({
@@ -401,20 +495,12 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       await this.#sm.restore(rd.snapshot.data);
       this.#lastSnapshotIndex = rd.snapshot.meta.index;
       this.emit("membership", rd.snapshot.meta.conf);
-      for (const [index, p] of this.#proposals) {
-        if (index <= rd.snapshot.meta.index) {
-          this.#proposals.delete(index);
-          p.reject(new RaftError(RaftErrorCode.Dropped, "outcome superseded by a snapshot; retry if unsure"));
-        }
-      }
+      for (const s of this.#proposals.observe({ snapshot: rd.snapshot })) this.#settle(s);
     }
     for (const e of rd.committedEntries) {
-      const p = this.#proposals.get(e.index);
-      if (p) this.#proposals.delete(e.index);
-      if (p && p.term !== e.term) {
-        p.reject(new RaftError(RaftErrorCode.Dropped, "proposal overwritten by a new leader"));
-      }
-      const mine = p && p.term === e.term ? p : undefined;
+      const settled = this.#proposals.committed(e);
+      if (settled && settled.outcome !== "applied") this.#settle(settled);
+      const mine = settled?.outcome === "applied" ? settled.token : undefined;
       if (e.type === EntryType.ConfChange) {
         void decodeConfChange(e.data);
         this.emit("membership", this.#core.conf());
@@ -458,8 +544,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     if (this.#stopped) return;
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
-    for (const p of this.#proposals.values()) p.reject(reason);
-    this.#proposals.clear();
+    for (const p of this.#proposals.clear()) p.reject(reason);
     for (const b of this.#batch) b.pending.reject(reason);
     this.#batch = [];
     for (const p of this.#reads.values()) p.reject(reason);

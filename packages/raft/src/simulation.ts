@@ -1,4 +1,5 @@
 import { checkKvHistory, type KvOperation } from "./linearizability.js";
+import { type ProposalOutcome, ProposalTracker, type SettledProposal } from "./proposalTracker.js";
 import { RaftCore, type RaftCoreOptions } from "./raft.js";
 import { Rng } from "./rng.js";
 import { MemoryStorage } from "./storage.js";
@@ -50,6 +51,8 @@ export interface SimulationResult {
   operations: number;
   acknowledgedWrites: number;
   reads: number;
+  /** Client writes by how they settled (writes abandoned at the client's deadline are not counted). */
+  settled: Record<ProposalOutcome, number>;
 }
 
 const TICK = 10;
@@ -80,6 +83,8 @@ interface SimNode {
   phase: number;
   restartAt: number;
   reads: { context: number; index: number }[];
+  /** The node's pending client writes, settled by the same tracker RaftNode uses. */
+  proposals: ProposalTracker<ClientOp>;
 }
 
 class Heap {
@@ -190,6 +195,7 @@ export class Simulation {
       operations: 0,
       acknowledgedWrites: 0,
       reads: 0,
+      settled: { applied: 0, appliedResultUnknown: 0, dropped: 0, unknown: 0 },
     };
     const founders: NodeId[] = [];
     for (let i = 1; i <= this.#opts.voters; i++) founders.push(`n${i}`);
@@ -204,6 +210,7 @@ export class Simulation {
         phase: this.#rng.int(0, TICK),
         restartAt: 0,
         reads: [],
+        proposals: new ProposalTracker(),
       };
       this.#nodes.set(id, node);
       this.#start(node, founders.includes(id) ? founders : null);
@@ -238,6 +245,7 @@ export class Simulation {
     node.core = new RaftCore(this.#coreOptions(node.id), state);
     node.kv = stored.snapshot ? decodeKv(stored.snapshot.data) : new Map();
     node.reads = [];
+    node.proposals = new ProposalTracker({ graceTicks: node.core.electionTick });
     this.#process(node);
   }
 
@@ -276,6 +284,7 @@ export class Simulation {
         }
         if ((this.#now + node.phase) % TICK === 0) {
           node.core.tick();
+          for (const s of node.proposals.tick()) this.#settleWrite(node, s);
           this.#process(node);
         }
       }
@@ -286,6 +295,12 @@ export class Simulation {
     this.#checkLogMatching();
     this.#checkDurable();
     this.#checkConverged();
+    for (const node of this.#nodes.values()) {
+      // Every proposal settles: after healing, each node either still leads the proposal's term (and then
+      // commits it) or stopped leading it more than an election timeout ago.
+      if (node.core && node.proposals.size > 0)
+        this.#fail(`${node.id} has ${node.proposals.size} proposals that never settled`);
+    }
     for (let c = 0; c < this.#clients.length; c++) if (this.#clients[c]) this.#abandon(c);
     const lin = checkKvHistory(this.#history);
     if (!lin.ok) this.#fail(`client history is not linearizable (key ${lin.badKey})`);
@@ -405,7 +420,7 @@ export class Simulation {
         const cmd: KvCommand = { op: "put", key, value };
         const res = core.propose([encoder.encode(JSON.stringify(cmd))]);
         if ("refused" in res) continue;
-        this.#clients[c] = {
+        const op: ClientOp = {
           client: c,
           node: target,
           index: res.first,
@@ -413,6 +428,8 @@ export class Simulation {
           deadline: this.#now + 3000,
           record: { client: c, kind: "put", key, value, calledAt: this.#now, returnedAt: 0 },
         };
+        this.#clients[c] = op;
+        node.proposals.track(res.first, res.term, op);
       } else {
         const context = ++this.#nextContext;
         if (!core.readIndex(context)) continue;
@@ -512,6 +529,7 @@ export class Simulation {
       node.kv = decodeKv(rd.snapshot.data);
       this.#log(`${node.id} restored snapshot at ${rd.snapshot.meta.index}`);
     }
+    for (const s of node.proposals.observe(rd)) this.#settleWrite(node, s);
     for (const e of rd.committedEntries) {
       const key = entryKey(e);
       if (e.index <= this.#highestCommit) {
@@ -527,17 +545,8 @@ export class Simulation {
         const cmd = JSON.parse(decoder.decode(e.data)) as KvCommand;
         node.kv.set(cmd.key, cmd.value);
       }
-      for (let c = 0; c < this.#clients.length; c++) {
-        const op = this.#clients[c];
-        if (!op || op.node !== node.id || op.index !== e.index) continue;
-        this.#clients[c] = null;
-        if (e.term === op.term) {
-          this.#history.push({ ...op.record, returnedAt: this.#now });
-          this.#stats.acknowledgedWrites++;
-        } else {
-          this.#history.push({ ...op.record, returnedAt: Infinity });
-        }
-      }
+      const settled = node.proposals.committed(e);
+      if (settled) this.#settleWrite(node, settled);
     }
     for (const rs of rd.readStates) node.reads.push(rs);
     node.reads = node.reads.filter((rs) => {
@@ -559,6 +568,31 @@ export class Simulation {
       const snap = core.compact(encodeKv(node.kv), this.#rng.int(0, 10));
       node.storage.saveSnapshot(snap, core.compactedIndex());
     }
+  }
+
+  /**
+   * A client write settled: check the outcome against the cluster's committed log (the oracle), then
+   * record it. A dropped write is left out of the history altogether — a claim that it never took effect,
+   * which the linearizability checker refutes if any read ever sees it.
+   */
+  #settleWrite(node: SimNode, s: SettledProposal<ClientOp>): void {
+    const op = s.token;
+    this.#log(`${node.id} proposal ${s.term}/${s.index} ${s.outcome}`);
+    const committed = this.#committed[s.index];
+    const ours = committed?.startsWith(`${s.term}:`);
+    if ((s.outcome === "applied" || s.outcome === "appliedResultUnknown") && ours !== true)
+      this.#fail(`${node.id} settled ${s.term}/${s.index} as ${s.outcome}, committed there: ${committed}`);
+    if (s.outcome === "dropped" && (committed === undefined || ours))
+      this.#fail(`${node.id} settled ${s.term}/${s.index} as dropped, committed there: ${committed}`);
+    if (this.#clients[op.client] !== op) return;
+    this.#clients[op.client] = null;
+    if (s.outcome === "applied" || s.outcome === "appliedResultUnknown") {
+      this.#history.push({ ...op.record, returnedAt: this.#now });
+      this.#stats.acknowledgedWrites++;
+    } else if (s.outcome === "unknown") {
+      this.#history.push({ ...op.record, returnedAt: Infinity });
+    }
+    this.#stats.settled[s.outcome]++;
   }
 
   #checkLogMatching(): void {

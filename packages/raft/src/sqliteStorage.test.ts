@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { SqliteStorage } from "./sqliteStorage.js";
 import type { Entry } from "./types.js";
@@ -50,14 +51,36 @@ describe("SqliteStorage", () => {
     let st = s.load();
     expect(st.snapshot?.meta).toEqual({ index: 3, term: 1, conf });
     expect(st.entries.map((x) => x.index)).toEqual([4]);
+    const terms: [number, number][] = [
+      [1, 1],
+      [6, 4],
+    ];
     s.save({
-      snapshot: { meta: { index: 10, term: 4, conf }, data: new Uint8Array([7, 7]) },
+      snapshot: { meta: { index: 10, term: 4, conf, terms }, data: new Uint8Array([7, 7]) },
       entries: [e(11, 4)],
     });
     st = s.load();
-    expect(st.snapshot?.meta.index).toBe(10);
+    expect(st.snapshot?.meta).toEqual({ index: 10, term: 4, conf, terms });
     expect([...st.snapshot!.data]).toEqual([7, 7]);
     expect(st.entries.map((x) => x.index)).toEqual([11]);
+    s.close();
+  });
+
+  it("opens a file written before snapshots had term boundaries, and adds them", () => {
+    const path = join(tmp(), "raft.db");
+    const old = new Database(path);
+    old.exec(
+      "CREATE TABLE snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), idx INTEGER NOT NULL, term INTEGER NOT NULL, conf TEXT NOT NULL, data BLOB NOT NULL)",
+    );
+    old
+      .prepare("INSERT INTO snapshot VALUES (1, 5, 2, ?, ?)")
+      .run('{"voters":["a"],"learners":[]}', Buffer.from([1]));
+    old.close();
+    const s = new SqliteStorage({ path });
+    const conf = { voters: ["a"], learners: [] };
+    expect(s.load().snapshot?.meta).toEqual({ index: 5, term: 2, conf });
+    s.saveSnapshot({ meta: { index: 6, term: 2, conf, terms: [[5, 2]] }, data: new Uint8Array([2]) }, 6);
+    expect(s.load().snapshot?.meta).toEqual({ index: 6, term: 2, conf, terms: [[5, 2]] });
     s.close();
   });
 

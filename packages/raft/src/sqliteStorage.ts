@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import type { RaftStorage, StorageUpdate, StoredState } from "./storage.js";
-import type { ConfState, Entry, EntryType, HardState, Snapshot } from "./types.js";
+import type { ConfState, Entry, EntryType, HardState, Snapshot, SnapshotMeta } from "./types.js";
 
 /** Options of {@link SqliteStorage}. */
 export interface SqliteStorageOptions {
@@ -39,6 +39,9 @@ export class SqliteStorage implements RaftStorage {
       CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, term INTEGER NOT NULL, type INTEGER NOT NULL, data BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), idx INTEGER NOT NULL, term INTEGER NOT NULL, conf TEXT NOT NULL, data BLOB NOT NULL);
     `);
+    // Files written before snapshots carried term boundaries lack the column; NULL means "none known".
+    const columns = db.prepare<[], { name: string }>("PRAGMA table_info(snapshot)").all();
+    if (!columns.some((c) => c.name === "terms")) db.exec("ALTER TABLE snapshot ADD COLUMN terms TEXT");
     const putHard = db.prepare(
       "INSERT INTO hard_state (id, term, vote, commit_index) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET term = excluded.term, vote = excluded.vote, commit_index = excluded.commit_index",
     );
@@ -47,11 +50,17 @@ export class SqliteStorage implements RaftStorage {
     const deleteAll = db.prepare("DELETE FROM entries");
     const putEntry = db.prepare("INSERT INTO entries (idx, term, type, data) VALUES (?, ?, ?, ?)");
     const putSnap = db.prepare(
-      "INSERT INTO snapshot (id, idx, term, conf, data) VALUES (1, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET idx = excluded.idx, term = excluded.term, conf = excluded.conf, data = excluded.data",
+      "INSERT INTO snapshot (id, idx, term, conf, data, terms) VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET idx = excluded.idx, term = excluded.term, conf = excluded.conf, data = excluded.data, terms = excluded.terms",
     );
     const getSnapIndex = db.prepare<[], { idx: number }>("SELECT idx FROM snapshot WHERE id = 1");
     const writeSnap = (s: Snapshot) =>
-      putSnap.run(s.meta.index, s.meta.term, JSON.stringify(s.meta.conf), Buffer.from(s.data));
+      putSnap.run(
+        s.meta.index,
+        s.meta.term,
+        JSON.stringify(s.meta.conf),
+        Buffer.from(s.data),
+        s.meta.terms ? JSON.stringify(s.meta.terms) : null,
+      );
     this.#save = db.transaction((u: StorageUpdate) => {
       if (u.snapshot) {
         writeSnap(u.snapshot);
@@ -78,8 +87,8 @@ export class SqliteStorage implements RaftStorage {
       )
       .get();
     const snap = this.#db
-      .prepare<[], { idx: number; term: number; conf: string; data: Buffer }>(
-        "SELECT idx, term, conf, data FROM snapshot WHERE id = 1",
+      .prepare<[], { idx: number; term: number; conf: string; data: Buffer; terms: string | null }>(
+        "SELECT idx, term, conf, data, terms FROM snapshot WHERE id = 1",
       )
       .get();
     const after = snap?.idx ?? 0;
@@ -96,8 +105,14 @@ export class SqliteStorage implements RaftStorage {
     if (hard)
       out.hardState = { term: hard.term, vote: hard.vote, commit: hard.commit_index } satisfies HardState;
     if (snap) {
+      const meta: SnapshotMeta = {
+        index: snap.idx,
+        term: snap.term,
+        conf: JSON.parse(snap.conf) as ConfState,
+      };
+      if (snap.terms !== null) meta.terms = JSON.parse(snap.terms) as NonNullable<SnapshotMeta["terms"]>;
       out.snapshot = {
-        meta: { index: snap.idx, term: snap.term, conf: JSON.parse(snap.conf) as ConfState },
+        meta,
         data: new Uint8Array(snap.data.buffer, snap.data.byteOffset, snap.data.byteLength),
       };
     }

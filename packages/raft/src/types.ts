@@ -32,7 +32,18 @@ export interface SnapshotMeta {
   index: number;
   term: number;
   conf: ConfState;
+  /**
+   * Where the terms of the covered (committed) log change, as far as the node that took the snapshot knew:
+   * `[index, term]` pairs, indexes increasing, each entry from `index` up to the next pair's index having
+   * `term`; nothing is known before the first pair. At most {@link MAX_TERM_BOUNDARIES} pairs (the latest).
+   * Lets a deposed leader that restores the snapshot tell whether its pending proposals were applied.
+   * Optional: storages may drop it (then the next snapshot starts its list afresh).
+   */
+  terms?: [index: number, term: number][];
 }
+
+/** The most term boundaries a {@link SnapshotMeta} carries. */
+export const MAX_TERM_BOUNDARIES = 64;
 
 /** A state machine snapshot with its Raft metadata. */
 export interface Snapshot {

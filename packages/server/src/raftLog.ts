@@ -4,6 +4,7 @@ import {
   type NodeId,
   NotLeaderError,
   RaftError,
+  RaftErrorCode,
   RaftNode,
   type RaftTransport,
   SqliteStorage,
@@ -38,7 +39,13 @@ export interface RaftLogOptions {
   tickMs?: number;
   /** Applied entries between two snapshots. @default 1000 */
   snapshotEntries?: number;
-  /** How long a write waits for a leader before it fails with `AMS_ERR_LOG_UNAVAILABLE`. @default 10000 */
+  /**
+   * The deadline of one {@link RaftLog.propose} (and of a proposal forwarded to this node as leader):
+   * within it a command that provably did not reach the log is retried; past it the call fails with
+   * `AMS_ERR_LOG_UNAVAILABLE` (not applied) or, once the command reached the log, with
+   * `AMS_ERR_LOG_OUTCOME_UNKNOWN`. A follower then waits up to 5 s more to apply the entry itself.
+   * @default 10000
+   */
   proposeTimeoutMs?: number;
 }
 
@@ -47,16 +54,34 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const unavailable = (message: string, cause?: unknown) =>
   new AmstaffError("AMS_ERR_LOG_UNAVAILABLE", message, cause === undefined ? undefined : { cause });
 
+const outcomeUnknown = (message: string, cause?: unknown) =>
+  new AmstaffError(
+    "AMS_ERR_LOG_OUTCOME_UNKNOWN",
+    `${message} The command may or may not have been applied: check the state before repeating it (pushing a module again is idempotent).`,
+    cause === undefined ? undefined : { cause },
+  );
+
+/** Proposal errors of `@amstaff/raft` after which the command provably was not applied: retry it. */
+const notApplied = new Set<string>([
+  RaftErrorCode.NotLeader,
+  RaftErrorCode.Transferring,
+  RaftErrorCode.Dropped,
+  RaftErrorCode.ConfChangePending,
+]);
+
 /**
  * The server's log on `@amstaff/raft` (design decision 2: one node is a Raft cluster of one). Any node
  * takes proposals: the leader appends them; a follower forwards the command over HTTP to the leader's
  * internal endpoint (`POST /_cluster/propose`), gets the result and the entry's index back, and waits
  * until it applied that index itself, so a client reading from the node it wrote to sees its write.
  *
- * A forwarded proposal is retried only when it certainly did not reach the log (no leader known, the
- * leader refused it as not leader, the connection was refused); otherwise its outcome is unknown and
- * it fails with `AMS_ERR_LOG_UNAVAILABLE` — the same contract as a client-side timeout in Raft
- * (dissertation §6.3: without client sessions, retries are at least once).
+ * Every proposal settles within `proposeTimeoutMs`. It is retried only while it certainly did not reach
+ * the log (no leader known, refused as not leader, dropped by a new leader, connection refused), and
+ * fails with `AMS_ERR_LOG_UNAVAILABLE` if that lasts past the deadline. Once it reached the log and its
+ * fate cannot be learnt (leadership lost under it, leader unreachable mid-request, deadline), it fails
+ * with `AMS_ERR_LOG_OUTCOME_UNKNOWN` — the contract of a client-side timeout in Raft (dissertation §6.3:
+ * without client sessions, retries are at least once); `AMS_ERR_LOG_RESULT_UNKNOWN` when it was applied
+ * but its result is unknown here.
  */
 export class RaftLog implements ReplicatedLog {
   readonly raft: RaftNode<Command, Applied>;
@@ -105,23 +130,30 @@ export class RaftLog implements ReplicatedLog {
     return member?.internalUrl ?? member?.apiUrl;
   }
 
+  /**
+   * Commits a command through the leader and resolves with its result once this node applied it. Settles
+   * within `proposeTimeoutMs` (plus up to 5 s for a follower to apply the entry), with the errors described
+   * on {@link RaftLog}.
+   */
   async propose(command: Command): Promise<ApplyResult> {
-    const deadline = Date.now() + (this.#opts.proposeTimeoutMs ?? 10_000);
+    const timeoutMs = this.#opts.proposeTimeoutMs ?? 10_000;
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.#closed) throw unavailable("The server is shutting down; try again on another node.");
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw unavailable(
+          `No Raft leader took the command within ${timeoutMs} ms (is a majority of the cluster up?); it was not applied, try again.`,
+        );
+      }
       const { raft } = this;
       if (raft.role === "leader") {
-        try {
-          return (await raft.propose(command)).result;
-        } catch (error) {
-          if (!(error instanceof NotLeaderError)) {
-            throw unavailable(`The command may not have been committed: ${describeError(error)}`, error);
-          }
-        }
+        const applied = await this.#proposeHere(command, left);
+        if (applied) return applied.result;
       } else {
         const url = this.leaderUrl();
         if (url !== undefined && raft.leader !== this.#opts.nodeId) {
-          const applied = await this.#forward(url, command);
+          const applied = await this.#forward(url, command, left);
           if (applied) {
             // Read-your-writes on this node; if it lags too much the write still happened.
             await this.waitApplied(applied.index, 5_000).catch(() => undefined);
@@ -129,31 +161,66 @@ export class RaftLog implements ReplicatedLog {
           }
         }
       }
-      if (Date.now() > deadline) {
-        throw unavailable("No Raft leader is reachable (is a majority of the cluster up?); try again.");
-      }
-      await sleep(50);
+      await sleep(Math.min(50, Math.max(0, deadline - Date.now())));
     }
   }
 
-  /** Sends a command to the leader; undefined when it certainly was not appended (retry). */
-  async #forward(url: string, command: Command): Promise<Applied | undefined> {
+  /**
+   * Proposes on this node as leader, giving up after `timeoutMs`. Undefined when the command certainly was
+   * not applied (retry); throws when its outcome is unknown or it failed.
+   */
+  async #proposeHere(command: Command, timeoutMs: number): Promise<Applied | undefined> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      return await this.raft.propose(command, { signal });
+    } catch (error) {
+      if (!(error instanceof RaftError)) throw error;
+      if (notApplied.has(error.code)) return undefined;
+      if (error.code === RaftErrorCode.AppliedResultUnknown) {
+        throw new AmstaffError(
+          "AMS_ERR_LOG_RESULT_UNKNOWN",
+          "The command was committed and applied, but this node learnt it from a snapshot and cannot tell its result; do not repeat it, read the state instead.",
+          { cause: error },
+        );
+      }
+      if (signal.aborted) {
+        throw outcomeUnknown(`No outcome within ${timeoutMs} ms while the command was in the log.`, error);
+      }
+      if (error.code === RaftErrorCode.Stopped) throw outcomeUnknown("The node stopped.", error);
+      throw outcomeUnknown("Leadership changed while the command was in the log.", error);
+    }
+  }
+
+  /**
+   * Sends a command to the leader, waiting at most `timeoutMs`; undefined when it certainly was not
+   * applied (retry).
+   */
+  async #forward(url: string, command: Command, timeoutMs: number): Promise<Applied | undefined> {
     let response: Response;
     try {
       response = await this.#opts.http.request(url, "/_cluster/propose", {
         method: "POST",
         body: { command },
-        timeoutMs: 10_000,
+        timeoutMs,
       });
     } catch (error) {
       const code = (error as { cause?: { code?: string } }).cause?.code;
       if (code === "ECONNREFUSED") return undefined;
-      throw unavailable(`Could not reach the leader; the command may or may not be committed.`, error);
+      throw outcomeUnknown("Could not reach the leader, or it did not answer in time.", error);
     }
-    const body = (await response.json().catch(() => ({}))) as Partial<Applied> & { retry?: boolean };
+    const body = (await response.json().catch(() => ({}))) as Partial<Applied> & {
+      retry?: boolean;
+      error?: { code?: string; message?: string };
+    };
     if (response.status === 200 && body.result) return body as Applied;
     if (response.status === 421 || body.retry === true) return undefined;
-    throw unavailable(`The leader could not commit the command (HTTP ${response.status}).`);
+    const code = body.error?.code;
+    // The leader ran out of its own deadline before the command reached its log: not applied.
+    if (code === "AMS_ERR_LOG_UNAVAILABLE") return undefined;
+    if (code === "AMS_ERR_LOG_RESULT_UNKNOWN" || code === "AMS_ERR_LOG_OUTCOME_UNKNOWN") {
+      throw new AmstaffError(code, body.error?.message ?? "The leader could not tell the command's outcome.");
+    }
+    throw outcomeUnknown(`The leader could not commit the command (HTTP ${response.status}).`);
   }
 
   /** Resolves once this node applied `index`; rejects after `timeoutMs`. */
@@ -191,9 +258,24 @@ export class RaftLog implements ReplicatedLog {
     await this.waitApplied(body.index, timeoutMs);
   }
 
-  /** Proposes on this node, which must be the leader: for the internal endpoint. */
+  /**
+   * Proposes on this node, which must be the leader: for the internal endpoint. Settles within
+   * `proposeTimeoutMs`; throws {@link NotLeaderError} (the follower retries elsewhere) once this node does
+   * not lead, `AMS_ERR_LOG_UNAVAILABLE` when the deadline ran out before the command reached the log, and
+   * the outcome-unknown errors of {@link RaftLog.propose}.
+   */
   async proposeAsLeader(command: Command): Promise<Applied> {
-    return this.raft.propose(command);
+    const timeoutMs = this.#opts.proposeTimeoutMs ?? 10_000;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.#closed || this.raft.role !== "leader") throw new NotLeaderError(this.raft.leader);
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw unavailable(`The command did not reach the log within ${timeoutMs} ms; try again.`);
+      const applied = await this.#proposeHere(command, left);
+      if (applied) return applied;
+      await sleep(10);
+    }
   }
 
   async close(): Promise<void> {

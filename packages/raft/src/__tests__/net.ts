@@ -1,3 +1,4 @@
+import { ProposalTracker, type SettledProposal } from "../proposalTracker.js";
 import { RaftCore, type RaftCoreOptions } from "../raft.js";
 import { MemoryStorage } from "../storage.js";
 import type { Message, NodeId, ReadState } from "../types.js";
@@ -9,8 +10,16 @@ export class Net {
   storages = new Map<NodeId, MemoryStorage>();
   cut = new Set<string>();
   applied = new Map<NodeId, string[]>();
+  /** Each node's pending proposals (token: the proposed data), settled from its Readys and ticks. */
+  trackers = new Map<NodeId, ProposalTracker<string>>();
+  /** Settled proposals per node, in the order they settled. */
+  outcomes = new Map<NodeId, SettledProposal<string>[]>();
+  readonly #graceTicks: number;
   constructor(ids: NodeId[], opts: Partial<RaftCoreOptions> = {}, voters = ids) {
+    this.#graceTicks = opts.electionTick ?? 10;
     for (const id of ids) {
+      this.trackers.set(id, new ProposalTracker({ graceTicks: this.#graceTicks }));
+      this.outcomes.set(id, []);
       this.storages.set(id, new MemoryStorage());
       this.applied.set(id, []);
       const initialConf = voters.includes(id) ? { voters, learners: [] } : undefined;
@@ -28,6 +37,8 @@ export class Net {
   restart(id: NodeId, opts: Partial<RaftCoreOptions> = {}): void {
     this.nodes.set(id, new RaftCore({ id, ...opts }, this.storages.get(id)!.load()));
     this.applied.set(id, []);
+    // A restarted process has lost its callers: nothing is pending any more.
+    this.trackers.set(id, new ProposalTracker({ graceTicks: this.#graceTicks }));
   }
   /** Drains every node's Ready and delivers messages until nothing moves. */
   settle(): Message[] {
@@ -44,8 +55,14 @@ export class Net {
           });
           queue.push(...rd.messages);
           if (rd.readStates.length) this.reads.set(id, [...(this.reads.get(id) ?? []), ...rd.readStates]);
-          for (const e of rd.committedEntries)
+          const tracker = this.trackers.get(id)!;
+          const settled = this.outcomes.get(id)!;
+          settled.push(...tracker.observe(rd));
+          for (const e of rd.committedEntries) {
             if (e.type === 0 && e.data.length) this.applied.get(id)!.push(new TextDecoder().decode(e.data));
+            const s = tracker.committed(e);
+            if (s) settled.push(s);
+          }
         }
       }
       if (queue.length === 0) return seen;
@@ -59,14 +76,19 @@ export class Net {
   }
   tick(id: NodeId, n: number): void {
     for (let i = 0; i < n; i++) {
-      this.nodes.get(id)!.tick();
+      this.tickOne(id);
       this.settle();
     }
+  }
+  /** Ticks one node's core and its proposal tracker, without delivering. */
+  tickOne(id: NodeId): void {
+    this.nodes.get(id)!.tick();
+    this.outcomes.get(id)!.push(...this.trackers.get(id)!.tick());
   }
   tickAll(n: number): Message[] {
     const seen: Message[] = [];
     for (let i = 0; i < n; i++) {
-      for (const core of this.nodes.values()) core.tick();
+      for (const id of this.nodes.keys()) this.tickOne(id);
       seen.push(...this.settle());
     }
     return seen;

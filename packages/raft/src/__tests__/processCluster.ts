@@ -92,6 +92,16 @@ export class ProcessCluster {
     n.child = null;
   }
 
+  /** Freezes a node's process (SIGSTOP): it keeps its sockets and its state, and does nothing. */
+  pause(id: string): void {
+    this.nodes.get(id)!.child?.kill("SIGSTOP");
+  }
+
+  /** Resumes a paused node's process (SIGCONT). */
+  resume(id: string): void {
+    this.nodes.get(id)!.child?.kill("SIGCONT");
+  }
+
   call(id: string, msg: Record<string, unknown>, timeoutMs = 5000): Promise<Reply> {
     const n = this.nodes.get(id)!;
     const child = n.child;

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { decodeMessage, encodeMessage } from "./messageCodec.js";
+import { MAX_TERM_BOUNDARIES, type Message } from "./types.js";
+
+const snap = (terms: unknown): Message =>
+  ({
+    type: "snap",
+    from: "a",
+    to: "b",
+    term: 4,
+    index: 9,
+    offset: 0,
+    done: true,
+    chunk: new Uint8Array([1, 2, 3]),
+    snapshot: { index: 9, term: 4, conf: { voters: ["a", "b"], learners: [] }, terms },
+  }) as Message;
+
+describe("message codec: a snapshot's term boundaries", () => {
+  it("round-trip", () => {
+    const m = snap([
+      [1, 1],
+      [4, 3],
+      [8, 4],
+    ]);
+    expect(decodeMessage(encodeMessage(m))).toEqual(m);
+  });
+
+  it("are rejected when malformed, out of order, beyond the snapshot or too many", () => {
+    for (const terms of [
+      "x",
+      [[1]],
+      [[1, -1]],
+      [
+        [4, 3],
+        [2, 2],
+      ],
+      [[10, 4]],
+      Array.from({ length: MAX_TERM_BOUNDARIES + 1 }, (_, i) => [i, i]),
+    ]) {
+      expect(() => decodeMessage(encodeMessage(snap(terms)))).toThrow(/malformed/);
+    }
+  });
+});
