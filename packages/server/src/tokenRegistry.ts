@@ -136,7 +136,7 @@ function assertDistinct(tokens: readonly Known[]): void {
     if (sameName) {
       throw new AmstaffError(
         "AMS_ERR_REQUEST_INVALID",
-        `Token name "${token.name}" is used twice (${sameName.source} and ${token.source}, roles ${sameName.role} and ${token.role}): give each token a name of its own.`,
+        `Token name "${token.name}" is used twice (a ${sameName.role} token from the ${sameName.source} and a ${token.role} token from the ${token.source}): give each token a name of its own.`,
       );
     }
     const key = token.digest.toString("hex");
