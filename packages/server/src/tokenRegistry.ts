@@ -21,7 +21,7 @@ export interface TokenRegistryOptions {
   tokens: readonly PlainToken[];
   /** A tokens file (hashes only), read again when it changes. */
   file?: string | undefined;
-  clock: Clock;
+  clock: Pick<Clock, "now">;
   /** Where a tokens file that became unreadable or invalid is reported. */
   onReloadError?: (message: string) => void;
   /** How often, at most, the file is checked for changes, in ms. @default 1000 */
