@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   AmstaffError,
+  describeError,
   formatIssues,
   isFailing,
   type ModuleDefinition,
@@ -753,22 +754,28 @@ export function createHttpApi(
   /**
    * A cluster route that changes something: admin tokens only, and recorded in the audit once done
    * (membership lives in Raft's own configuration, not in the state machine, so the audit needs its entry).
+   * The entry is not awaited: a node that fault injection just cut off from the log still answers.
    */
   function adminOnly(handler: Route): Route {
     return async (request, params, url, caller) => {
       requireRole(caller, "admin", `${request.method} ${url.pathname}`);
       const reply = await handler(request, params, url, caller);
       if (reply.status < 300) {
-        const recorded = await log.propose({
-          type: "audit.record",
-          action: `${request.method} ${url.pathname}`,
-          ...(params[0] !== undefined && { target: params[0].slice(0, 200) }),
-          detail: JSON.stringify(reply.body).slice(0, 500),
-          actor: actorOf(caller),
-          at: clock.now(),
-        });
-        if (!recorded.ok)
-          logger.warn({ action: url.pathname, reason: recorded.reason }, "audit not recorded");
+        const failed = (reason: string) =>
+          logger.warn({ action: `${request.method} ${url.pathname}`, reason }, "audit entry not recorded");
+        log
+          .propose({
+            type: "audit.record",
+            action: `${request.method} ${url.pathname}`,
+            ...(params[0] !== undefined && { target: params[0].slice(0, 200) }),
+            detail: JSON.stringify(reply.body).slice(0, 500),
+            actor: actorOf(caller),
+            at: clock.now(),
+          })
+          .then(
+            (recorded) => recorded.ok || failed(recorded.reason),
+            (error: unknown) => failed(describeError(error)),
+          );
       }
       return reply;
     };

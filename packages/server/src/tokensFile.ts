@@ -74,7 +74,7 @@ export function readTokensFile(path: string): TokenEntry[] {
       code === "ENOENT"
         ? `The tokens file ${path} does not exist: create it with amstaff-server token create --file ${path} ...`
         : `Cannot read the tokens file ${path} (${code ?? "error"}).`,
-      { cause },
+      code === "ENOENT" ? {} : { cause },
     );
   }
   let json: unknown;

@@ -377,7 +377,20 @@ describe("tokens: who may do what (real server process)", () => {
         },
         200,
       );
-      if (outcome !== "ok") {
+      if (outcome === "ok") {
+        // The audit entry of a cluster change is written after the answer: wait for it before the next
+        // cell compares the state.
+        await eventually(
+          async () =>
+            ((await server.api("/audit?limit=5")).body as any[]).some(
+              (e) => e.action === "POST /cluster/fault",
+            )
+              ? true
+              : undefined,
+          15_000,
+          "the fault injection's audit entry",
+        );
+      } else {
         await cell(
           "add a cluster member",
           role,
@@ -517,7 +530,7 @@ describe("tokens: who may do what (real server process)", () => {
       "the server to refuse the revoked token",
     );
     expect(server.output).not.toContain(late);
-  });
+  }, 180_000);
 
   it("amstaff whoami, ls and audit show the token, the teams and the writers", () => {
     const amstaff = (args: string[]) =>
@@ -537,5 +550,21 @@ describe("tokens: who may do what (real server process)", () => {
     const refused = amstaff(["rm", "M write other"]);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('belongs to team "search"');
-  });
+  }, 180_000);
+
+  it("keeps every module's team and the audit across a restart", async () => {
+    const modules = (await server.api("/modules")).body as any[];
+    const audit = (await server.api("/audit?limit=2000")).body;
+    expect(await server.stop()).toBe(0);
+    await server.start();
+    expect(((await server.api("/modules")).body as any[]).map((m) => [m.name, m.team])).toEqual(
+      modules.map((m) => [m.name, m.team]),
+    );
+    expect((await server.api("/audit?limit=2000")).body).toEqual(audit);
+    const refused = await server.api(`/modules/${enc("M write other")}`, {
+      method: "DELETE",
+      token: token.write,
+    });
+    expect(refused).toMatchObject({ status: 403, body: { error: { code: "AMS_ERR_AUTH_TEAM" } } });
+  }, 120_000);
 });
