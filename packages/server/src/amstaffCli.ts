@@ -245,7 +245,7 @@ async function main(argv: string[]): Promise<number> {
         );
       else
         out(
-          `✔ ${result.module} (team ${result.team}) is at revision ${result.revision}:\n${lines.join("\n") || "  (same monitors, new source)"}`,
+          `✔ ${result.module} is at revision ${result.revision} (team ${result.team}):\n${lines.join("\n") || "  (same monitors, new source)"}`,
         );
       return exit.ok;
     }

@@ -84,7 +84,7 @@ describe("the amstaff CLI against a real server", { timeout: 120_000 }, () => {
     const ls = amstaff(["ls"]).out;
     expect(ls).toMatch(/MODULE\s+TEAM\s+REV\s+MONITORS/);
     expect(ls).toMatch(/User Service\s+default\s+2\s+2\s+.*admin/);
-    expect(amstaff(["status"]).out).toMatch(/User Service\s+(Health|Login)/);
+    expect(amstaff(["status"]).out).toMatch(/User Service\s+default\s+(Health|Login)/);
     expect(JSON.parse(amstaff(["status", "User Service", "--json"]).out)).toHaveLength(2);
 
     const history = amstaff(["history", "User Service"]).out.trim().split("\n");
