@@ -23,7 +23,10 @@ export const errorCodes = {
   AMS_ERR_DELIVERY_FAILED: "delivery failed",
   /** A request lacked valid credentials. */
   AMS_ERR_AUTH_REQUIRED: "authentication required",
-  /** A valid token asked for something it may not do (a read-only token tried a write). */
+  /**
+   * A valid token asked for something it may not do. The server now says why instead, with
+   * {@link errorCodes.AMS_ERR_AUTH_ROLE} or {@link errorCodes.AMS_ERR_AUTH_TEAM}.
+   */
   AMS_ERR_AUTH_FORBIDDEN: "forbidden",
   /** A valid token's role does not allow the action (a `read` token's write, an `operate` token's push, a team token's cluster change). */
   AMS_ERR_AUTH_ROLE: "role not allowed",

@@ -357,6 +357,7 @@ export function createHttpApi(
   };
 
   const rollback: Route = async (request, [name], _, caller) => {
+    requireRole(caller, "write", "roll back modules");
     const text = await readBody(request);
     const body = rollbackBodySchema.safeParse(text.trim() === "" ? {} : safeJson(text));
     if (!body.success)
@@ -600,6 +601,7 @@ export function createHttpApi(
       "DELETE",
       /^\/modules\/([^/]+)$/,
       async (_, [name], __, caller) => {
+        requireRole(caller, "write", "delete modules");
         const module = moduleOr404(name!);
         requireTeam(caller, "write", "delete", module);
         const applied = await log.propose({
@@ -625,6 +627,7 @@ export function createHttpApi(
       "POST",
       /^\/monitors\/([^/]+)\/([^/]+)\/ack$/,
       async (request, [module, monitor], _, caller) => {
+        requireRole(caller, "operate", "acknowledge incidents");
         const text = await readBody(request);
         const body = ackBodySchema.safeParse(text.trim() === "" ? {} : safeJson(text));
         if (!body.success) {

@@ -78,6 +78,7 @@ export function silenceRoutes(deps: {
       "POST",
       /^\/silences$/,
       async (request, _, __, caller) => {
+        requireRole(caller, "operate", "silence modules");
         const text = await readBody(request);
         let json: unknown;
         try {

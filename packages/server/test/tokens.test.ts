@@ -69,7 +69,10 @@ async function fingerprint() {
     modules,
     histories,
     silences: (await server.api("/silences?all=true")).body,
-    acks: monitors.map((m) => [m.module, m.monitor, m.team, m.incident?.acknowledged ?? null]),
+    // Sorted: /monitors lists failing monitors first, and new ones start failing at any time.
+    acks: monitors
+      .map((m) => [m.module, m.monitor, m.team, m.incident?.acknowledged ?? null])
+      .sort((a, b) => `${a[0]}/${a[1]}`.localeCompare(`${b[0]}/${b[1]}`)),
     audit: (await server.api("/audit?limit=2000")).body,
   };
 }
