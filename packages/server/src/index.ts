@@ -1,8 +1,12 @@
+export type { Principal, Role } from "./access.js";
+export { defaultTeam, roles } from "./access.js";
 export type { Clock } from "./clock.js";
 export { systemClock } from "./clock.js";
 export type { ClusterTiming } from "./cluster.js";
 export { defaultClusterTiming } from "./cluster.js";
 export type {
+  Actor,
+  AuditEntry,
   Command,
   DeliveryRecord,
   MemberRecord,
@@ -35,4 +39,12 @@ export { SqliteLog } from "./sqliteLog.js";
 export type { ApplyListener, ApplyResult } from "./stateMachine.js";
 export { StateMachine } from "./stateMachine.js";
 export type { TokenSource } from "./token.js";
+export type { TokenEntry } from "./tokensFile.js";
+export {
+  createTokenEntry,
+  hashToken,
+  readTokensFile,
+  revokeTokenEntry,
+  tokensFileSchema,
+} from "./tokensFile.js";
 export { version } from "./version.js";
