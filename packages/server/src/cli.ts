@@ -44,7 +44,9 @@ Teams and tokens (every token has a name, a team and a role: admin, write, opera
                        start and keeps it in <data-dir>/token
   AMSTAFF_TOKENS       "ci=<token>,alice=<token>": role write, team "default" (they no longer change the cluster)
   AMSTAFF_READ_TOKENS  "grafana=<token>,wall=<token>": role read (GET only), team "default"
-  Every write records the name and team of the token that made it (GET /audit). Slack's Acknowledge buttons are answered
+  Every write records the name and team of the token that made it (GET /audit).
+
+Slack's Acknowledge buttons are answered
 at /integrations/slack/actions when AMSTAFF_SLACK_SIGNING_SECRET is set (AMSTAFF_SLACK_TOKEN, if set,
 updates acknowledged messages with chat.update).
 `;

@@ -287,7 +287,10 @@ export function createHttpApi(
       at: clock.now(),
     });
     if (!applied.ok && applied.code === "AMS_ERR_AUTH_TEAM") {
-      throw new AmstaffError("AMS_ERR_AUTH_TEAM", `Not pushed: ${applied.reason} (it was claimed or moved meanwhile).`);
+      throw new AmstaffError(
+        "AMS_ERR_AUTH_TEAM",
+        `Not pushed: ${applied.reason} (it was claimed or moved meanwhile).`,
+      );
     }
     if (!applied.ok || !applied.module) {
       throw new AmstaffError(
