@@ -27,8 +27,15 @@ export const errorCodes = {
   AMS_ERR_DELIVERY_FAILED: "delivery failed",
   /** A request lacked valid credentials. */
   AMS_ERR_AUTH_REQUIRED: "authentication required",
-  /** A valid token asked for something it may not do (a read-only token tried a write). */
+  /**
+   * A valid token asked for something it may not do. The server now says why instead, with
+   * {@link errorCodes.AMS_ERR_AUTH_ROLE} or {@link errorCodes.AMS_ERR_AUTH_TEAM}.
+   */
   AMS_ERR_AUTH_FORBIDDEN: "forbidden",
+  /** A valid token's role does not allow the action (a `read` token's write, an `operate` token's push, a team token's cluster change). */
+  AMS_ERR_AUTH_ROLE: "role not allowed",
+  /** A valid token acted on what belongs to another team (its module, or a silence reaching other teams' modules). */
+  AMS_ERR_AUTH_TEAM: "another team's",
   /** A request was malformed. */
   AMS_ERR_REQUEST_INVALID: "invalid request",
   /** A request body exceeded the configured limit. */

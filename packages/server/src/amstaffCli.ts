@@ -23,7 +23,7 @@ Commands:
   check <file...>             compile module files offline, with the server's errors
   test [file...]              run alert tests offline (default: **/*.alerts.test.ts)
   push <file> [--dry-run]     show what a module file changes, and apply it
-  ls                          list the server's modules
+  ls                          list the server's modules and their teams
   status [module]             monitors and their status, failing first
   rm <module>                 stop and remove a module
   history <module>            the versions pushed of a module
@@ -35,6 +35,9 @@ Commands:
   cluster                     the cluster's nodes, roles, health and who owns which module
   cluster add <id> <host:port>  add a node (started with --join) by its Raft address
   cluster remove <id>         remove a node; its modules move to the others
+  whoami                      the token's name, team and role
+  audit [--module <name>]     who changed what (admins: everything; others: their team's)
+  move <module> --team <team> give a module to another team (admin)
 
 Options:
   --server <url>    the server (env AMSTAFF_URL, config "server"; default http://127.0.0.1:7070)
@@ -57,8 +60,8 @@ clock with the server's own policy engine. Default: every **/*.alerts.test.ts be
 for CI). Exits 1 when a test fails.`,
   check:
     "amstaff check <file...>\n\nCompiles each file as the server would: syntax, imports, types and options; exits 1 on any error.",
-  push: "amstaff push <file> [--dry-run]\n\nSends the file to the server: prints the monitors added, changed and removed; --dry-run changes nothing.",
-  ls: "amstaff ls [--json]\n\nLists modules with their revision, monitors and who pushed them.",
+  push: "amstaff push <file> [--dry-run] [--team <team>]\n\nSends the file to the server: prints the monitors added, changed and removed; --dry-run changes nothing.\nA new module becomes the team's of the token; an admin token may name another with --team.",
+  ls: "amstaff ls [--json]\n\nLists modules with their team, revision, monitors and who pushed them.",
   status:
     "amstaff status [module] [--json]\n\nEvery monitor (or one module's) with its status, since when and its last result.",
   rm: "amstaff rm <module>\n\nStops and removes a module; its history is kept for rollback.",
@@ -85,6 +88,11 @@ Prints the silence's id (for amstaff unsilence) and when it ends.`,
   silences:
     "amstaff silences [--all] [--json]\n\nThe silences in force, newest first (--all: also scheduled and ended ones still kept).",
   unsilence: "amstaff unsilence <id>\n\nEnds a silence now. A monitor still failing then alerts at once.",
+  whoami:
+    "amstaff whoami [--json]\n\nThe name, team and role of the token in use (--token, AMSTAFF_TOKEN or the config file).",
+  audit:
+    "amstaff audit [--module <name>] [--team <team>] [--limit <n>] [--json]\n\nEvery write the cluster applied, newest first, with the token (and team) that made it.\nAn admin token sees every entry (--team: one team's); other tokens see their team's.",
+  move: "amstaff move <module> --team <team>\n\nGives a module, and its history, to another team (admin tokens only).",
   cluster:
     "amstaff cluster [--json]\namstaff cluster add <id> <host:port>\namstaff cluster remove <id>\n\nShows the nodes (role, health, modules), adds a node started with --join (it catches up as a learner, then votes), or removes one.",
 };
@@ -116,6 +124,9 @@ async function main(argv: string[]): Promise<number> {
       reason: { type: "string" },
       all: { type: "boolean" },
       "all-modules": { type: "boolean" },
+      team: { type: "string" },
+      module: { type: "string" },
+      limit: { type: "string" },
       reporter: { type: "string" },
       "reporter-destination": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -214,9 +225,13 @@ async function main(argv: string[]): Promise<number> {
       need(1, "a module file");
       const source = readSource(args[0]!);
       const dryRun = values["dry-run"] === true;
+      const query = new URLSearchParams({
+        ...(dryRun && { dryRun: "true" }),
+        ...(values.team !== undefined && { team: values.team }),
+      }).toString();
       const result = await client().request<PushResult>(
         "POST",
-        `/monitor${dryRun ? "?dryRun=true" : ""}`,
+        `/monitor${query ? `?${query}` : ""}`,
         source,
       );
       if (values.json) return json(result);
@@ -233,7 +248,7 @@ async function main(argv: string[]): Promise<number> {
         );
       else
         out(
-          `✔ ${result.module} is at revision ${result.revision}:\n${lines.join("\n") || "  (same monitors, new source)"}`,
+          `✔ ${result.module} is at revision ${result.revision} (team ${result.team}):\n${lines.join("\n") || "  (same monitors, new source)"}`,
         );
       return exit.ok;
     }
@@ -243,9 +258,10 @@ async function main(argv: string[]): Promise<number> {
       if (modules.length === 0) return say("no modules yet: amstaff push <file>");
       out(
         renderTable(
-          ["MODULE", "REV", "MONITORS", "UPDATED", "BY"],
+          ["MODULE", "TEAM", "REV", "MONITORS", "UPDATED", "BY"],
           modules.map((m) => [
             m.name,
+            m.team,
             String(m.revision),
             String(m.monitors.length),
             ago(m.updatedAt),
@@ -265,10 +281,11 @@ async function main(argv: string[]): Promise<number> {
       const noted = monitors.some((m) => m.suppressed);
       out(
         renderTable(
-          ["STATUS", "MODULE", "MONITOR", "SINCE", "LAST RESULT", ...(noted ? ["NOTE"] : [])],
+          ["STATUS", "MODULE", "TEAM", "MONITOR", "SINCE", "LAST RESULT", ...(noted ? ["NOTE"] : [])],
           monitors.map((m) => [
             `${m.flapping ? `↯ FLAPPING (${m.status})` : (statusIcon[m.status] ?? m.status)}${m.incident?.acknowledged ? " (acked)" : ""}`,
             m.module,
+            m.team,
             m.monitor,
             ago(m.since),
             m.lastResult ? truncate(m.lastResult.message, 80) : "-",
@@ -298,7 +315,7 @@ async function main(argv: string[]): Promise<number> {
             `${r.revision === history.current ? "*" : " "}${r.revision}`,
             r.hash.slice(0, 12),
             new Date(r.at).toISOString().replace("T", " ").slice(0, 19),
-            r.pushedBy,
+            r.pushedByTeam ? `${r.pushedBy} (${r.pushedByTeam})` : r.pushedBy,
             String(r.monitors.length),
           ]),
         ),
@@ -380,6 +397,49 @@ async function main(argv: string[]): Promise<number> {
       out(`✔ ended silence ${ended.id} (${scopeOf(ended)})`);
       return exit.ok;
     }
+    case "whoami": {
+      const me = await client().request<{ name: string; team: string; role: string }>("GET", "/whoami");
+      if (values.json) return json(me);
+      return say(`${me.name} (team ${me.team}, role ${me.role})`);
+    }
+    case "audit": {
+      const query = new URLSearchParams({
+        ...(values.module !== undefined && { module: values.module }),
+        ...(values.team !== undefined && { team: values.team }),
+        ...(values.limit !== undefined && { limit: values.limit }),
+      }).toString();
+      const entries = await client().request<AuditView[]>("GET", `/audit${query ? `?${query}` : ""}`);
+      if (values.json) return json(entries);
+      if (entries.length === 0) return say("no audit entries");
+      out(
+        renderTable(
+          ["WHEN", "WHO", "ACTION", "TARGET", "DETAIL"],
+          entries.map((e) => [
+            isoTime(e.at),
+            e.actor.team ? `${e.actor.name} (${e.actor.team})` : e.actor.name,
+            e.action,
+            e.target ?? "-",
+            truncate(e.detail ?? "", 80) || "-",
+          ]),
+        ),
+      );
+      return exit.ok;
+    }
+    case "move": {
+      need(1, "a module name");
+      if (values.team === undefined) throw new UsageError(`give the new team with --team\n\n${help.move}`);
+      const moved = await client().request<{ module: string; team: string; from?: string; changed: boolean }>(
+        "PUT",
+        `/modules/${encodeURIComponent(args[0]!)}/team`,
+        JSON.stringify({ team: values.team }),
+      );
+      if (values.json) return json(moved);
+      return say(
+        moved.changed
+          ? `✔ ${moved.module} moved from team ${moved.from} to team ${moved.team}`
+          : `= ${moved.module} is team ${moved.team}'s already`,
+      );
+    }
     case "cluster": {
       const sub = args[0] ?? "status";
       if (sub === "add") {
@@ -421,14 +481,24 @@ interface ClusterView {
   members: { id: string; role: string; health: string; apiUrl: string | null; modules: string[] }[];
 }
 
+interface AuditView {
+  at: number;
+  action: string;
+  target?: string;
+  detail?: string;
+  actor: { name: string; team?: string };
+}
+
 interface PushResult {
   module: string;
+  team?: string;
   revision: number | null;
   changed: boolean;
   diff: { added: string[]; changed: string[]; removed: string[] };
 }
 interface ModuleSummary {
   name: string;
+  team: string;
   revision: number;
   monitors: string[];
   updatedAt: number;
@@ -436,6 +506,7 @@ interface ModuleSummary {
 }
 interface MonitorStatusView {
   module: string;
+  team: string;
   monitor: string;
   status: string;
   since: number | null;
@@ -478,7 +549,14 @@ function until(at: number, now = Date.now()): string {
 }
 interface HistoryView {
   current: number | null;
-  revisions: { revision: number; hash: string; at: number; pushedBy: string; monitors: string[] }[];
+  revisions: {
+    revision: number;
+    hash: string;
+    at: number;
+    pushedBy: string;
+    pushedByTeam?: string;
+    monitors: string[];
+  }[];
 }
 
 const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);

@@ -9,12 +9,14 @@ import { certsCommand } from "./certs.js";
 import { parseStatusPages } from "./dashboard/statusPage.js";
 import { startServer } from "./server.js";
 import { parseNamedTokens } from "./token.js";
+import { runTokenCommand } from "./tokenCommand.js";
 import { version } from "./version.js";
 
 const usage = `amstaff-server ${version}: monitoring and alerting as code
 
 Usage: amstaff-server [options]
        amstaff-server certs --out <dir> --nodes a=10.0.0.1,b=10.0.0.2,c=host.example   (see certs --help)
+       amstaff-server token create|list|revoke ...   manage a tokens file (amstaff-server token --help)
 
 Options:
   --port <port>        HTTP API port (env AMSTAFF_PORT, default 7070; 0 picks a free one)
@@ -62,10 +64,16 @@ TLS (node traffic: required with --raft-port, unless --insecure-cluster-transpor
   -h, --help           show this help
   -v, --version        show the version
 
-The API token is AMSTAFF_TOKEN; when it is unset, the server generates one on first start
-and keeps it in <data-dir>/token. More named tokens: AMSTAFF_TOKENS="ci=<token>,alice=<token>";
-every push records the name of the token that made it. Read-only tokens, for dashboards and
-Prometheus (GET requests only): AMSTAFF_READ_TOKENS="grafana=<token>,wall=<token>". Slack's Acknowledge buttons are answered
+Teams and tokens (every token has a name, a team and a role: admin, write, operate or read):
+  --tokens-file <path> tokens with a team and a role, hashed at rest (env AMSTAFF_TOKENS_FILE);
+                       make one with: amstaff-server token create --name ci --team payments --role write --file <path>
+  AMSTAFF_TOKEN        the admin token (team "default"); when unset, the server generates one on first
+                       start and keeps it in <data-dir>/token
+  AMSTAFF_TOKENS       "ci=<token>,alice=<token>": role write, team "default" (they no longer change the cluster)
+  AMSTAFF_READ_TOKENS  "grafana=<token>,wall=<token>": role read (GET only), team "default"
+  Every write records the name and team of the token that made it (GET /audit).
+
+Slack's Acknowledge buttons are answered
 at /integrations/slack/actions when AMSTAFF_SLACK_SIGNING_SECRET is set (AMSTAFF_SLACK_TOKEN, if set,
 updates acknowledged messages with chat.update).
 `;
@@ -103,6 +111,15 @@ async function main(): Promise<void> {
   if (args[0] === "certs") {
     return certsCommand(args.slice(1), (line) => process.stdout.write(`${line}\n`));
   }
+  if (args[0] === "token") {
+    process.exitCode = runTokenCommand(
+      args.slice(1),
+      process.env,
+      (text) => process.stdout.write(text),
+      (text) => process.stderr.write(text),
+    );
+    return;
+  }
   const { values } = parseArgs({
     args,
     options: {
@@ -133,6 +150,7 @@ async function main(): Promise<void> {
       "secrets-dir": { type: "string" },
       "secret-grants": { type: "string" },
       "sqlite-root": { type: "string", multiple: true },
+      "tokens-file": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
@@ -191,6 +209,7 @@ async function main(): Promise<void> {
     token: env.AMSTAFF_TOKEN,
     tokens: parseNamedTokens(env.AMSTAFF_TOKENS, "AMSTAFF_TOKENS"),
     readTokens: parseNamedTokens(env.AMSTAFF_READ_TOKENS, "AMSTAFF_READ_TOKENS"),
+    tokensFile: values["tokens-file"] || env.AMSTAFF_TOKENS_FILE || undefined,
     slack: env.AMSTAFF_SLACK_SIGNING_SECRET
       ? {
           signingSecret: env.AMSTAFF_SLACK_SIGNING_SECRET,

@@ -15,6 +15,16 @@ import { z } from "zod";
 
 const monitorStatus = z.enum([...sampleStatuses, "pending"]);
 
+/** Who made a change: the name, team and role of the API token that asked for it (for the audit). */
+export const actorSchema = z.object({
+  name: z.string().min(1).max(200),
+  team: z.string().optional(),
+  role: z.string().optional(),
+});
+
+/** Who made a change, as the audit records it. */
+export type Actor = z.output<typeof actorSchema>;
+
 /**
  * The commands of the server's state machine, one per kind of change. They travel through the
  * replicated log as JSON, so they carry every input `apply` needs (including the time): applying the
@@ -33,11 +43,38 @@ export const commandSchema = z.discriminatedUnion("type", [
     definition: moduleDefinitionSchema,
     /** The name of the token that pushed it. */
     by: z.string().optional(),
+    /**
+     * The team the module is pushed as: a new module becomes that team's; a module that already belongs
+     * to another team is refused (two teams racing for a new name). Absent (logs from before teams): the
+     * module's team, or `default`.
+     */
+    team: z.string().optional(),
+    actor: actorSchema.optional(),
+    /** Set when this push re-applies an earlier revision. */
+    rollbackOf: z.number().int().optional(),
     at: z.number(),
   }),
   z.object({
     type: z.literal("module.delete"),
     name: z.string(),
+    actor: actorSchema.optional(),
+    at: z.number(),
+  }),
+  z.object({
+    /** An admin gives a module (and its history) to another team. */
+    type: z.literal("module.team"),
+    name: z.string(),
+    team: z.string().min(1),
+    actor: actorSchema.optional(),
+    at: z.number(),
+  }),
+  z.object({
+    /** A write that changes nothing else in this state (a cluster membership change), kept for the audit. */
+    type: z.literal("audit.record"),
+    action: z.string().min(1).max(100),
+    target: z.string().max(200).optional(),
+    detail: z.string().max(500).optional(),
+    actor: actorSchema,
     at: z.number(),
   }),
   z.object({
@@ -93,18 +130,21 @@ export const commandSchema = z.discriminatedUnion("type", [
     /** When given, only this incident is acknowledged (a stale button cannot ack a newer incident). */
     incident: z.string().optional(),
     by: z.string().min(1).max(200),
+    actor: actorSchema.optional(),
     at: z.number(),
   }),
   z.object({
     /** A silence: alerts in its scope are held back (and recorded) until `until`. */
     type: z.literal("silence.add"),
     silence: silenceSchema,
+    actor: actorSchema.optional(),
     at: z.number(),
   }),
   z.object({
     /** Ends a silence early. */
     type: z.literal("silence.remove"),
     id: z.string().min(1),
+    actor: actorSchema.optional(),
     at: z.number(),
   }),
   z.object({
@@ -165,6 +205,8 @@ export interface StoredModule {
   hash: string;
   /** The name of the token that pushed this version. */
   pushedBy: string;
+  /** The team the module belongs to: its tokens may change it (and admins). */
+  team: string;
   createdAt: number;
   updatedAt: number;
 }
@@ -175,9 +217,29 @@ export interface ModuleRevision {
   version: number;
   hash: string;
   pushedBy: string;
+  /** The team of the token that pushed it (absent before teams existed). */
+  pushedByTeam?: string | undefined;
+  /** The revision it re-applied, for a rollback. */
+  rollbackOf?: number | undefined;
   at: number;
   source: string;
   monitors: string[];
+}
+
+/** One write, as the audit keeps it (`GET /audit`). */
+export interface AuditEntry {
+  /** The log index of the command: entries are in log order. */
+  index: number;
+  at: number;
+  /** `module.push`, `module.rollback`, `module.delete`, `module.team`, `incident.ack`, `silence.add`, `silence.remove`, or a cluster change. */
+  action: string;
+  /** The module, silence id or node it acted on. */
+  target?: string | undefined;
+  /** The teams whose things it concerns (a team token sees these entries, and those its own tokens made). */
+  teams: string[];
+  actor: Actor;
+  /** A short, secret-free note: the revision, the new team, the silence's scope. */
+  detail?: string | undefined;
 }
 
 /** An incident as the state machine tracks it: alerting's state (see `decideAlerts` in @amstaff/core). */

@@ -11,6 +11,7 @@ import type { DeliveryRecord } from "./commands.js";
 import type { Ownership } from "./monitorRunner.js";
 import type { PluginRegistry } from "./plugins.js";
 import type { ReplicatedLog } from "./replicatedLog.js";
+import { moduleRequester } from "./secretBinding.js";
 import type { StateMachine } from "./stateMachine.js";
 
 /** How deliveries are retried. */
@@ -105,15 +106,15 @@ export class DeliveryWorker {
   }
 
   #handler(delivery: DeliveryRecord): SampleHandler {
-    // Per module: the handler resolves its secrets with that module's grants.
+    // Per module: the handler resolves its secrets with that module's grants, and its team's as it is
+    // now (an admin may move the module to another team).
     const key = `${delivery.module}\u0000${JSON.stringify(delivery.handler)}`;
     let handler = this.#handlers.get(key);
     if (!handler) {
-      // The module's team is not known yet: only grants to the module's name apply.
-      handler = this.#deps.plugins.createHandler(delivery.handler, {
-        module: delivery.module,
-        team: undefined,
-      });
+      handler = this.#deps.plugins.createHandler(
+        delivery.handler,
+        moduleRequester(this.#deps.machine, delivery.module),
+      );
       this.#handlers.set(key, handler);
     }
     return handler;

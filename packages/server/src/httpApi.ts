@@ -1,7 +1,8 @@
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   AmstaffError,
+  describeError,
   formatIssues,
   isFailing,
   type ModuleDefinition,
@@ -11,8 +12,9 @@ import {
 import { type CompileError, type CompileResult, formatCompileErrors } from "@amstaff/dsl/compiler";
 import type { Logger } from "pino";
 import { z } from "zod";
+import { nameSchema, type Principal, requireRole, requireTeam } from "./access.js";
 import type { Clock } from "./clock.js";
-import type { StoredModule } from "./commands.js";
+import type { Actor, StoredModule } from "./commands.js";
 import { errorResponse } from "./httpErrors.js";
 import type { ServerMetrics } from "./metrics.js";
 import type { Observations } from "./observations.js";
@@ -22,20 +24,34 @@ import type { Scheduler } from "./scheduler.js";
 import { silenceRoutes } from "./silenceRoutes.js";
 import type { StateMachine } from "./stateMachine.js";
 
+/**
+ * What a push compiles a module for: the team it will belong to (the pushing token's, the one an admin
+ * names with `?team=`, or the team an existing module already belongs to), so that what a module may
+ * use (its secrets' grants) can depend on it.
+ */
+export interface CompileContext {
+  team: string;
+}
+
+/** Who the API's tokens are. */
+export interface TokenResolver {
+  /** The principal of a presented token, or undefined when the server does not know it. */
+  resolve(token: string): Principal | undefined;
+}
+
 /** What the HTTP API works with. */
 export interface HttpApiDeps {
   machine: StateMachine;
   log: ReplicatedLog;
-  compile: (source: string) => Promise<CompileResult>;
+  /** Compiles a pushed (or rolled back) module's source for the team it belongs to. */
+  compile: (source: string, context: CompileContext) => Promise<CompileResult>;
   plugins: () => readonly PluginDescriptor[];
   observations: Observations;
   scheduler: Scheduler;
   clock: Clock;
   logger: Logger;
-  /** The API tokens by name; the name of the token a write used is recorded with it. */
-  tokens: ReadonlyMap<string, string>;
-  /** Read-only tokens by name: `GET` requests only; anything else answers `403`. */
-  readTokens?: ReadonlyMap<string, string> | undefined;
+  /** The API's tokens: each has a name (recorded with every write it makes), a team and a role. */
+  tokens: TokenResolver;
   /** This node's sample history, for `GET /modules/:module/monitors/:monitor/samples`. */
   history?: SampleHistory | undefined;
   /** The node's metrics, for `GET /metrics`. */
@@ -47,7 +63,11 @@ export interface HttpApiDeps {
   maxBodyBytes?: number;
   /** A linearizable read barrier (ReadIndex), run before a `GET` with `?consistent=true`. */
   consistentRead?: () => Promise<void>;
-  /** More routes (the cluster's), authenticated like the others. */
+  /**
+   * More routes (the cluster's, the dashboard's), authenticated like the others. Their `GET`s are open
+   * to every token; anything else (cluster membership, fault injection) to admin tokens only, and
+   * recorded in the audit.
+   */
   extraRoutes?: [method: string, pattern: RegExp, route: Route][];
 }
 
@@ -62,15 +82,37 @@ type Reply = {
   /** Sends `body`, a string, as is with this content type instead of as JSON (`GET /metrics`). */
   contentType?: string;
 };
-/** One endpoint of the API: gets the request, the pattern's captures, the URL and the caller's token name. */
+/** One endpoint of the API: gets the request, the pattern's captures, the URL and who is calling. */
 export type Route = (
   request: IncomingMessage,
   params: string[],
   url: URL,
-  caller: string,
+  caller: Principal,
 ) => Promise<Reply> | Reply;
 
-const digest = (value: string) => createHash("sha256").update(value).digest();
+/** How a write's caller is recorded in the log (and so in the audit and the module's history). */
+export const actorOf = (caller: Principal): Actor => ({
+  name: caller.name,
+  team: caller.team,
+  role: caller.role,
+});
+
+/** The caller of the routes served without a token (`GET /health`, a public `GET /metrics`). */
+const anonymous: Principal = { name: "anonymous", team: "", role: "read" };
+
+const teamBodySchema = z.strictObject({ team: nameSchema });
+
+const auditQuerySchema = z.strictObject({
+  module: z.string().min(1).optional(),
+  team: nameSchema.optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, "a whole number")
+    .transform(Number)
+    .pipe(z.number().min(1).max(2_000))
+    .optional(),
+  consistent: z.string().optional(),
+});
 
 const ackBodySchema = z.strictObject({
   by: z.string().trim().min(1).max(200).optional(),
@@ -163,21 +205,13 @@ export function createHttpApi(
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const { machine, log, observations, scheduler, clock, logger } = deps;
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024;
-  const tokenDigests = [
-    ...[...deps.tokens].map(([name, token]) => ({ name, readOnly: false, digest: digest(token) })),
-    ...[...(deps.readTokens ?? [])].map(([name, token]) => ({ name, readOnly: true, digest: digest(token) })),
-  ];
 
-  /** The token the request presents (its name, and whether it is read-only), if it is a valid one. */
-  const caller = (request: IncomingMessage): { name: string; readOnly: boolean } | undefined => {
+  /** Who the request's token is, if it presents one the server knows. */
+  const caller = (request: IncomingMessage): Principal | undefined => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
     if (!match) return undefined;
-    // Comparing digests keeps each comparison constant-time whatever the presented token's length,
-    // and every token is compared so the time taken does not tell which one matched.
-    const presented = digest(match[1]!);
-    let found: { name: string; readOnly: boolean } | undefined;
-    for (const token of tokenDigests) if (timingSafeEqual(presented, token.digest)) found ??= token;
-    return found && { name: found.name, readOnly: found.readOnly };
+    const found = deps.tokens.resolve(match[1]!);
+    return found && { name: found.name, team: found.team, role: found.role };
   };
 
   const readBody = async (request: IncomingMessage): Promise<string> => {
@@ -208,9 +242,9 @@ export function createHttpApi(
     return module;
   };
 
-  /** Compiles a module's source, or throws the 400 that lists its errors. */
-  const compileOr400 = async (source: string): Promise<ModuleDefinition> => {
-    const compiled = await deps.compile(source);
+  /** Compiles a module's source for a team, or throws the 400 that lists its errors. */
+  const compileOr400 = async (source: string, team: string): Promise<ModuleDefinition> => {
+    const compiled = await deps.compile(source, { team });
     if (compiled.ok) return compiled.definition;
     throw new CompileRefusal(compiled.errors);
   };
@@ -219,7 +253,7 @@ export function createHttpApi(
   const applyModule = async (
     source: string,
     definition: ModuleDefinition,
-    by: string,
+    push: { caller: Principal; team: string; rollbackOf?: number },
     dryRun: boolean,
   ): Promise<Reply> => {
     const existing = machine.module(definition.name);
@@ -233,6 +267,7 @@ export function createHttpApi(
         status: 200,
         body: {
           module: definition.name,
+          team: push.team,
           revision: existing?.revision ?? null,
           changed: !unchanged,
           dryRun,
@@ -245,9 +280,18 @@ export function createHttpApi(
       name: definition.name,
       source,
       definition,
-      by,
+      by: push.caller.name,
+      team: push.team,
+      actor: actorOf(push.caller),
+      ...(push.rollbackOf !== undefined && { rollbackOf: push.rollbackOf }),
       at: clock.now(),
     });
+    if (!applied.ok && applied.code === "AMS_ERR_AUTH_TEAM") {
+      throw new AmstaffError(
+        "AMS_ERR_AUTH_TEAM",
+        `Not pushed: ${applied.reason} (it was claimed or moved meanwhile).`,
+      );
+    }
     if (!applied.ok || !applied.module) {
       throw new AmstaffError(
         "AMS_ERR_INTERNAL",
@@ -258,6 +302,7 @@ export function createHttpApi(
       status: existing ? 200 : 201,
       body: {
         module: definition.name,
+        team: applied.module.team,
         revision: applied.module.revision,
         version: applied.module.version,
         changed: true,
@@ -268,7 +313,27 @@ export function createHttpApi(
     };
   };
 
-  const pushModule: Route = async (request, _, url, by) => {
+  /**
+   * A push: a write token of the module's team (or an admin). A new module becomes the pushing token's
+   * team's, or the team an admin names with `?team=`.
+   */
+  const pushModule: Route = async (request, _, url, caller) => {
+    requireRole(caller, "write", "push modules");
+    const asked = url.searchParams.get("team");
+    const team = asked === null ? undefined : nameSchema.safeParse(asked);
+    if (team !== undefined && !team.success) {
+      throw new AmstaffError(
+        "AMS_ERR_REQUEST_INVALID",
+        `?team= is not a team name: ${formatIssues(team.error.issues)}.`,
+      );
+    }
+    if (team?.data !== undefined && team.data !== caller.team && caller.role !== "admin") {
+      throw new AmstaffError(
+        "AMS_ERR_AUTH_TEAM",
+        `Token "${caller.name}" is of team "${caller.team}": only an admin token may push a module for team "${team.data}".`,
+        { details: { token: caller.name, team: caller.team, asked: team.data } },
+      );
+    }
     const source = await readBody(request);
     if (source.trim() === "") {
       throw new AmstaffError(
@@ -277,14 +342,32 @@ export function createHttpApi(
       );
     }
     const dryRun = ["1", "true", ""].includes(url.searchParams.get("dryRun") ?? "no");
-    return applyModule(source, await compileOr400(source), by, dryRun);
+    const intended = team?.data ?? caller.team;
+    let definition = await compileOr400(source, intended);
+    const owner = machine.isKnownModule(definition.name) ? machine.teamOf(definition.name) : undefined;
+    if (owner !== undefined) {
+      requireTeam(caller, "write", "push", { name: definition.name, team: owner });
+      if (team?.data !== undefined && team.data !== owner) {
+        throw new AmstaffError(
+          "AMS_ERR_REQUEST_INVALID",
+          `Module "${definition.name}" is team "${owner}"'s: ?team= only names the team of a new module. Move it with PUT /modules/${encodeURIComponent(definition.name)}/team first.`,
+        );
+      }
+      // An admin pushing another team's module: what the module may use is decided by its own team.
+      if (owner !== intended) definition = await compileOr400(source, owner);
+    }
+    return applyModule(source, definition, { caller, team: owner ?? intended }, dryRun);
   };
 
-  const rollback: Route = async (request, [name], _, by) => {
+  const rollback: Route = async (request, [name], _, caller) => {
+    requireRole(caller, "write", "roll back modules");
     const text = await readBody(request);
     const body = rollbackBodySchema.safeParse(text.trim() === "" ? {} : safeJson(text));
     if (!body.success)
       throw new AmstaffError("AMS_ERR_REQUEST_INVALID", `Invalid body: ${formatIssues(body.error.issues)}.`);
+    if (machine.isKnownModule(name!)) {
+      requireTeam(caller, "write", "roll back", { name: name!, team: machine.teamOf(name!) });
+    }
     const history = machine.history(name!);
     const current = machine.module(name!)?.revision;
     const target =
@@ -300,14 +383,19 @@ export function createHttpApi(
       );
     }
     // The old source is compiled again: it must still be valid with the plugins installed today.
-    const definition = await compileOr400(target.source);
+    const definition = await compileOr400(target.source, machine.teamOf(name!));
     if (definition.name !== name) {
       throw new AmstaffError(
         "AMS_ERR_MODULE_INVALID",
         `Revision ${target.revision} now evaluates to module "${definition.name}", not "${name}".`,
       );
     }
-    const reply = await applyModule(target.source, definition, by, false);
+    const reply = await applyModule(
+      target.source,
+      definition,
+      { caller, team: machine.teamOf(name!), rollbackOf: target.revision },
+      false,
+    );
     return { ...reply, body: { ...(reply.body as object), rolledBackTo: target.revision } };
   };
 
@@ -342,6 +430,7 @@ export function createHttpApi(
   const monitorsView = (url: URL) => {
     const filter = {
       module: url.searchParams.get("module"),
+      team: url.searchParams.get("team"),
       status: url.searchParams.get("status"),
       tag: url.searchParams.get("tag"),
     };
@@ -354,6 +443,7 @@ export function createHttpApi(
           const nextRunAt = scheduler.nextRunAt(`${module.name}\u0000${definition.name}`);
           return {
             module: module.name,
+            team: module.team,
             monitor: definition.name,
             tags: definition.tags,
             status: record?.status ?? "pending",
@@ -376,6 +466,7 @@ export function createHttpApi(
       .filter(
         (m) =>
           (filter.module === null || m.module === filter.module) &&
+          (filter.team === null || m.team === filter.team) &&
           (filter.status === null || m.status === filter.status) &&
           (filter.tag === null || m.tags.includes(filter.tag)),
       )
@@ -412,6 +503,7 @@ export function createHttpApi(
           version: m.version,
           revision: m.revision,
           hash: m.hash,
+          team: m.team,
           pushedBy: m.pushedBy,
           monitors: m.definition.monitors.map((d) => d.name),
           createdAt: m.createdAt,
@@ -446,11 +538,81 @@ export function createHttpApi(
     ],
     ["POST", /^\/modules\/([^/]+)\/rollback$/, rollback],
     [
+      "PUT",
+      /^\/modules\/([^/]+)\/team$/,
+      async (request, [name], _, caller) => {
+        requireRole(caller, "admin", "move a module to another team");
+        if (!machine.isKnownModule(name!))
+          throw new AmstaffError(
+            "AMS_ERR_MODULE_NOT_FOUND",
+            `No module named "${name}". GET /modules lists them.`,
+          );
+        const text = await readBody(request);
+        const body = teamBodySchema.safeParse(safeJson(text));
+        if (!body.success) {
+          throw new AmstaffError(
+            "AMS_ERR_REQUEST_INVALID",
+            `Invalid body: ${formatIssues(body.error.issues)}. Send {"team": "payments"}.`,
+          );
+        }
+        const from = machine.teamOf(name!);
+        if (from === body.data.team)
+          return { status: 200, body: { module: name, team: from, changed: false } };
+        const applied = await log.propose({
+          type: "module.team",
+          name: name!,
+          team: body.data.team,
+          actor: actorOf(caller),
+          at: clock.now(),
+        });
+        if (!applied.ok) throw new AmstaffError("AMS_ERR_REQUEST_INVALID", `Not moved: ${applied.reason}.`);
+        return { status: 200, body: { module: name, team: body.data.team, from, changed: true } };
+      },
+    ],
+    [
+      "GET",
+      /^\/whoami$/,
+      (_, __, ___, caller) => ({
+        status: 200,
+        body: { name: caller.name, team: caller.team, role: caller.role },
+      }),
+    ],
+    [
+      "GET",
+      /^\/audit$/,
+      (_, __, url, caller) => {
+        const query = auditQuerySchema.safeParse(Object.fromEntries(url.searchParams));
+        if (!query.success) {
+          throw new AmstaffError(
+            "AMS_ERR_REQUEST_INVALID",
+            `Invalid query: ${formatIssues(query.error.issues)}. Use ?module=<name>&team=<team>&limit=<1..2000>.`,
+          );
+        }
+        const { module, limit } = query.data;
+        if (caller.role !== "admin" && query.data.team !== undefined && query.data.team !== caller.team) {
+          throw new AmstaffError(
+            "AMS_ERR_AUTH_TEAM",
+            `Token "${caller.name}" is of team "${caller.team}": it sees its own team's audit only.`,
+          );
+        }
+        // An admin sees every entry; a team's tokens those about its modules and those its tokens made.
+        const team = caller.role === "admin" ? query.data.team : caller.team;
+        return { status: 200, body: machine.audit({ team, module, limit }) };
+      },
+    ],
+    [
       "DELETE",
       /^\/modules\/([^/]+)$/,
-      async (_, [name]) => {
-        moduleOr404(name!);
-        const applied = await log.propose({ type: "module.delete", name: name!, at: clock.now() });
+      async (_, [name], __, caller) => {
+        requireRole(caller, "write", "delete modules");
+        const module = moduleOr404(name!);
+        requireTeam(caller, "write", "delete", module);
+        const applied = await log.propose({
+          type: "module.delete",
+          name: name!,
+          actor: actorOf(caller),
+          at: clock.now(),
+        });
         if (!applied.ok) throw new AmstaffError("AMS_ERR_MODULE_NOT_FOUND", `No module named "${name}".`);
         return { status: 200, body: { deleted: name } };
       },
@@ -459,11 +621,16 @@ export function createHttpApi(
     ...silenceRoutes({ machine, log, clock, readBody }),
     ["GET", /^\/modules\/([^/]+)\/monitors\/([^/]+)\/samples$/, samples],
     ...(deps.metrics ? [["GET", /^\/metrics$/, metricsText] as [string, RegExp, Route]] : []),
-    ...(deps.extraRoutes ?? []),
+    ...(deps.extraRoutes ?? []).map(([method, pattern, handler]): [string, RegExp, Route] => [
+      method,
+      pattern,
+      method === "GET" ? handler : adminOnly(handler),
+    ]),
     [
       "POST",
       /^\/monitors\/([^/]+)\/([^/]+)\/ack$/,
-      async (request, [module, monitor], _, by) => {
+      async (request, [module, monitor], _, caller) => {
+        requireRole(caller, "operate", "acknowledge incidents");
         const text = await readBody(request);
         const body = ackBodySchema.safeParse(text.trim() === "" ? {} : safeJson(text));
         if (!body.success) {
@@ -472,13 +639,14 @@ export function createHttpApi(
             `Invalid body: ${formatIssues(body.error.issues)}. Send {"by": "your name"} or nothing.`,
           );
         }
-        monitorOr404(machine, module!, monitor!);
+        requireTeam(caller, "operate", "acknowledge", monitorOr404(machine, module!, monitor!).module);
         const applied = await log.propose({
           type: "incident.ack",
           module: module!,
           monitor: monitor!,
           incident: body.data.incident,
-          by: body.data.by ?? by,
+          by: body.data.by ?? caller.name,
+          actor: actorOf(caller),
           at: clock.now(),
         });
         if (!applied.ok)
@@ -549,8 +717,13 @@ export function createHttpApi(
           "Missing or wrong token: send Authorization: Bearer <token> (the server prints where its token is).",
         );
       }
-      if (token?.readOnly && request.method !== "GET") {
-        throw new AmstaffError("AMS_ERR_AUTH_FORBIDDEN", `token "${token.name}" is read-only`);
+      // Every write route checks its own rights; this keeps a read token off any write route, future ones too.
+      if (token?.role === "read" && request.method !== "GET") {
+        throw new AmstaffError(
+          "AMS_ERR_AUTH_ROLE",
+          `Token "${token.name}" has role read: it may only GET. Use a token with role operate, write or admin.`,
+          { details: { token: token.name, team: token.team, role: token.role } },
+        );
       }
       let params: string[];
       try {
@@ -561,7 +734,7 @@ export function createHttpApi(
       if (request.method === "GET" && url.searchParams.get("consistent") === "true") {
         await deps.consistentRead?.();
       }
-      return handler(request, params, url, token?.name ?? "anonymous");
+      return handler(request, params, url, token ?? anonymous);
     }
     return pathMatched
       ? {
@@ -584,6 +757,36 @@ export function createHttpApi(
         };
   };
 
+  /**
+   * A cluster route that changes something: admin tokens only, and recorded in the audit once done
+   * (membership lives in Raft's own configuration, not in the state machine, so the audit needs its entry).
+   * The entry is not awaited: a node that fault injection just cut off from the log still answers.
+   */
+  function adminOnly(handler: Route): Route {
+    return async (request, params, url, caller) => {
+      requireRole(caller, "admin", `${request.method} ${url.pathname}`);
+      const reply = await handler(request, params, url, caller);
+      if (reply.status < 300) {
+        const failed = (reason: string) =>
+          logger.warn({ action: `${request.method} ${url.pathname}`, reason }, "audit entry not recorded");
+        log
+          .propose({
+            type: "audit.record",
+            action: `${request.method} ${url.pathname}`,
+            ...(params[0] !== undefined && { target: params[0].slice(0, 200) }),
+            detail: JSON.stringify(reply.body).slice(0, 500),
+            actor: actorOf(caller),
+            at: clock.now(),
+          })
+          .then(
+            (recorded) => recorded.ok || failed(recorded.reason),
+            (error: unknown) => failed(describeError(error)),
+          );
+      }
+      return reply;
+    };
+  }
+
   return (request, response) => {
     const requestId = randomUUID();
     const started = performance.now();
@@ -601,6 +804,18 @@ export function createHttpApi(
         }
         const { status, body } = errorResponse(error);
         if (status >= 500) logger.error({ requestId, err: error }, "request failed");
+        if (status === 403) {
+          logger.warn(
+            {
+              requestId,
+              method: request.method,
+              path: url.pathname,
+              code: body.error.code,
+              ...body.error.details,
+            },
+            "request refused",
+          );
+        }
         return { status, body };
       })
       .then(({ status, body, stream, contentType }) => {

@@ -1,3 +1,5 @@
+export type { Principal, Role } from "./access.js";
+export { defaultTeam, roles } from "./access.js";
 export type {
   CertificateNode,
   ClusterCertificates,
@@ -10,6 +12,8 @@ export type { ClusterTiming } from "./cluster.js";
 export { defaultClusterTiming } from "./cluster.js";
 export type { ClusterTlsFiles } from "./clusterHttp.js";
 export type {
+  Actor,
+  AuditEntry,
   Command,
   DeliveryRecord,
   MemberRecord,
@@ -51,4 +55,12 @@ export { SqliteLog } from "./sqliteLog.js";
 export type { ApplyListener, ApplyResult } from "./stateMachine.js";
 export { StateMachine } from "./stateMachine.js";
 export type { TokenSource } from "./token.js";
+export type { TokenEntry } from "./tokensFile.js";
+export {
+  createTokenEntry,
+  hashToken,
+  readTokensFile,
+  revokeTokenEntry,
+  tokensFileSchema,
+} from "./tokensFile.js";
 export { version } from "./version.js";

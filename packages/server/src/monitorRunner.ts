@@ -17,6 +17,7 @@ import type { Observations } from "./observations.js";
 import type { PluginRegistry } from "./plugins.js";
 import type { ReplicatedLog } from "./replicatedLog.js";
 import type { Scheduler } from "./scheduler.js";
+import { moduleRequester } from "./secretBinding.js";
 import type { StateMachine } from "./stateMachine.js";
 
 /** What a {@link MonitorRunner} works with. */
@@ -138,11 +139,10 @@ export class MonitorRunner {
       let sampler: Sampler | undefined;
       let setupError: string | undefined;
       try {
-        // The module's team is not known yet: only grants to the module's name apply.
         sampler = plugins.createSampler(
           definition.sampler,
           { name: definition.name, tags: definition.tags },
-          { module: module.name, team: undefined },
+          moduleRequester(machine, module.name),
         );
       } catch (error) {
         // A monitor that cannot start (a missing secret, a plugin gone from this node) reports unknown

@@ -94,3 +94,16 @@ export class SecretBinding<T extends Disposable> {
       .catch(() => {});
   }
 }
+
+/**
+ * Who asks for a module's secrets: the module, and the team it belongs to *at each use* — an admin may move
+ * a module to another team, and from then on only the new team's grants apply to its running monitors.
+ */
+export function moduleRequester(teams: { teamOf(module: string): string }, module: string): SecretRequester {
+  return {
+    module,
+    get team() {
+      return teams.teamOf(module);
+    },
+  };
+}

@@ -18,7 +18,7 @@ import type { StatusPageSelection } from "./dashboard/statusPage.js";
 import { DeliveryWorker, type RetryPolicy } from "./deliveryWorker.js";
 import { discoverPlugins, serverPackageDir } from "./discovery.js";
 import { createFileAccess } from "./fileAccess.js";
-import { createHttpApi, type Route } from "./httpApi.js";
+import { type CompileContext, createHttpApi, type Route } from "./httpApi.js";
 import { listenOn, startInternalListener } from "./internalListener.js";
 import { ServerMetrics } from "./metrics.js";
 import { MonitorRunner } from "./monitorRunner.js";
@@ -29,7 +29,8 @@ import { SampleHistory } from "./sampleHistory.js";
 import { Scheduler } from "./scheduler.js";
 import { SecretStore, type SecretStoreOptions, secretReferenceWarnings } from "./secretStore.js";
 import { StateMachine } from "./stateMachine.js";
-import { loadToken, type TokenSource } from "./token.js";
+import { environmentTokens, loadToken, type TokenSource } from "./token.js";
+import { TokenRegistry } from "./tokenRegistry.js";
 import { version } from "./version.js";
 
 /** Options of {@link startServer}. */
@@ -40,18 +41,27 @@ export interface ServerOptions {
   port?: number;
   /** The address to listen on. @default "127.0.0.1" */
   host?: string;
-  /** The API token, named `admin`; when absent, the data directory's, or a generated one. */
+  /**
+   * The API token, named `admin`, role admin, team `default`; when absent, the data directory's, or a
+   * generated one.
+   */
   token?: string | undefined;
   /**
-   * More API tokens, by name (`{ ci: "…", alice: "…" }`). Every write records the name of the token
-   * that made it, so give each pipeline and person their own.
+   * More API tokens, by name (`{ ci: "…", alice: "…" }`): role write, team `default` (see "Teams and
+   * tokens" in the README). Every write records the name of the token that made it, so give each
+   * pipeline and person their own.
    */
   tokens?: Readonly<Record<string, string>> | undefined;
   /**
-   * Read-only API tokens, by name (`{ grafana: "…" }`): they may call `GET` endpoints (and scrape
-   * `/metrics`) only; any other method answers `403`.
+   * Read-only API tokens, by name (`{ grafana: "…" }`): role read, team `default`; they may call `GET`
+   * endpoints (and scrape `/metrics`) only; any other method answers `403`.
    */
   readTokens?: Readonly<Record<string, string>> | undefined;
+  /**
+   * A tokens file (`amstaff-server token create` writes it): named tokens with a team and a role, kept
+   * as SHA-256 hashes, read again when it changes.
+   */
+  tokensFile?: string | undefined;
   /** Retention of the sample history. */
   history?: { rawDays?: number | undefined; rollupDays?: number | undefined } | undefined;
   /** Serve `GET /metrics` without a token. @default false */
@@ -180,17 +190,19 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   const logger = typeof options.logger === "object" ? options.logger : createLogger(options.logger ?? "info");
   const clock = options.clock ?? systemClock;
   const { token, source: tokenSource, path: tokenPath } = loadToken(dataDir, options.token);
-  const writeTokens = new Map([["admin", token], ...Object.entries(options.tokens ?? {})]);
-  for (const [name, value] of Object.entries(options.readTokens ?? {})) {
-    const clash = [...writeTokens].find(([n, v]) => n === name || v === value);
-    if (clash) {
-      throw new AmstaffError(
-        "AMS_ERR_REQUEST_INVALID",
-        clash[0] === name
-          ? `Token name "${name}" is both a read-only and a read-write token: give each a name of its own.`
-          : `Read-only token "${name}" has the same value as token "${clash[0]}": give it a value of its own.`,
-      );
-    }
+  const tokens = new TokenRegistry({
+    tokens: environmentTokens(token, options.tokens, options.readTokens),
+    file: options.tokensFile === undefined ? undefined : resolve(options.tokensFile),
+    clock,
+    onReloadError: (message) => logger.error(`tokens file not reloaded: ${message}`),
+  });
+  const legacyWriters = Object.keys(options.tokens ?? {});
+  if (legacyWriters.length > 0) {
+    // Their meaning changed when tokens got teams and roles: say so rather than break silently.
+    logger.warn(
+      { tokens: legacyWriters },
+      'AMSTAFF_TOKENS: these tokens are now role "write" of team "default": they push, delete, roll back, ack and silence team "default"\'s modules (every module pushed before teams existed) but no longer change cluster membership, other teams\' modules or silences of every module. Give them a team and role in a tokens file (amstaff-server token create), or use the admin token for cluster changes.',
+    );
   }
 
   // Before anything else starts: a broken secrets directory or grants file stops the server here.
@@ -384,16 +396,15 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
 
   // Declarations of plugins resolve from where the server is installed, as their code does.
   // A module that names a secret it may not use is refused at push time, not at its first delivery.
-  // The pushing token's team is not known yet (team: undefined): only grants to module names apply.
+  // Grants to a team apply to the team the module belongs to (the API passes it with every compile).
   const compiler = createCompiler({
     filename: "module.ts",
     plugins: plugins.list(),
     resolveFrom: serverPackageDir,
     secrets: secrets.check,
-    team: undefined,
     host: pluginHost,
   });
-  const compile = (source: string) => compiler.compile(source);
+  const compile = (source: string, { team }: CompileContext) => compiler.compile(source, { team });
   // Warm the compiler (TypeScript's declarations, the sandbox process) so the first push is as fast as the next.
   await compiler.warm();
 
@@ -461,8 +472,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     scheduler,
     clock,
     logger,
-    tokens: writeTokens,
-    readTokens: new Map(Object.entries(options.readTokens ?? {})),
+    tokens,
     history,
     metrics,
     metricsPublic: options.metricsPublic ?? false,
@@ -551,7 +561,9 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   // Modules pushed when secrets were plain environment variables: say, once per secret, how to move them.
   for (const warning of secretReferenceWarnings(
     secrets,
-    machine.modules().map((m) => ({ name: m.name, team: undefined, secrets: secretNames(m.definition) })),
+    machine
+      .modules()
+      .map((m) => ({ name: m.name, team: machine.teamOf(m.name), secrets: secretNames(m.definition) })),
   )) {
     logger.warn({ secretName: warning.secret, modules: warning.modules }, warning.message);
   }

@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { AmstaffError, formatIssues, isDuration, parseDuration } from "@amstaff/core";
 import { z } from "zod";
+import { type Principal, requireRole, requireTeam } from "./access.js";
 import type { Clock } from "./clock.js";
-import type { Route } from "./httpApi.js";
+import { actorOf, type Route } from "./httpApi.js";
 import type { ReplicatedLog } from "./replicatedLog.js";
 import type { StateMachine } from "./stateMachine.js";
 
@@ -34,7 +35,29 @@ const silenceBodySchema = z
 
 const toMs = (value: number | string) => (typeof value === "number" ? value : Date.parse(value));
 
-/** `GET /silences`, `POST /silences` and `DELETE /silences/:id`. */
+/**
+ * Silencing needs an operate (or write) token of the module's team. A silence without a module reaches
+ * every team's modules, those pushed later included: only an admin may set or end one.
+ */
+function requireSilenceRights(
+  caller: Principal,
+  what: string,
+  module: { name: string; team: string } | undefined,
+): void {
+  if (module) {
+    requireTeam(caller, "operate", what, module);
+    return;
+  }
+  requireRole(caller, "operate", what);
+  if (caller.role === "admin") return;
+  throw new AmstaffError(
+    "AMS_ERR_AUTH_TEAM",
+    `A silence without a module reaches every team's modules: token "${caller.name}" (team "${caller.team}") may not ${what} one. Name one of your team's modules, or ask an admin.`,
+    { details: { token: caller.name, team: caller.team } },
+  );
+}
+
+/** `GET /silences`, `POST /silences` and `DELETE /silences/:id` (operate tokens, on their team's modules). */
 export function silenceRoutes(deps: {
   machine: StateMachine;
   log: ReplicatedLog;
@@ -55,6 +78,7 @@ export function silenceRoutes(deps: {
       "POST",
       /^\/silences$/,
       async (request, _, __, caller) => {
+        requireRole(caller, "operate", "silence modules");
         const text = await readBody(request);
         let json: unknown;
         try {
@@ -73,6 +97,8 @@ export function silenceRoutes(deps: {
         // A misspelt name would silence nothing while its author believes it does: refuse it.
         if (module !== undefined) {
           const definition = machine.module(module)?.definition;
+          if (definition)
+            requireSilenceRights(caller, "silence", { name: module, team: machine.teamOf(module) });
           if (!definition) {
             const known = machine.modules().map((m) => `"${m.name}"`);
             throw new AmstaffError(
@@ -87,6 +113,8 @@ export function silenceRoutes(deps: {
               `No monitor ${unknown.map((m) => `"${m}"`).join(", ")} in module "${module}".`,
             );
           }
+        } else {
+          requireSilenceRights(caller, "set", undefined);
         }
         const now = clock.now();
         const from = body.data.from === undefined ? now : toMs(body.data.from);
@@ -110,10 +138,10 @@ export function silenceRoutes(deps: {
           scope: { ...(monitors && { monitors }), ...(tags && { tags }) },
           from,
           until,
-          by: body.data.by ?? caller,
+          by: body.data.by ?? caller.name,
           reason,
         };
-        const applied = await log.propose({ type: "silence.add", silence, at: now });
+        const applied = await log.propose({ type: "silence.add", silence, actor: actorOf(caller), at: now });
         if (!applied.ok)
           throw new AmstaffError("AMS_ERR_REQUEST_INVALID", `Not silenced: ${applied.reason}.`);
         return { status: 201, body: applied.silence };
@@ -122,8 +150,25 @@ export function silenceRoutes(deps: {
     [
       "DELETE",
       /^\/silences\/([^/]+)$/,
-      async (_, [id]) => {
-        const applied = await log.propose({ type: "silence.remove", id: id!, at: clock.now() });
+      async (_, [id], __, caller) => {
+        const silence = machine.silences().find((s) => s.id === id);
+        if (silence) {
+          requireSilenceRights(
+            caller,
+            "end",
+            silence.module === undefined
+              ? undefined
+              : { name: silence.module, team: machine.teamOf(silence.module) },
+          );
+        } else {
+          requireRole(caller, "operate", "end silences");
+        }
+        const applied = await log.propose({
+          type: "silence.remove",
+          id: id!,
+          actor: actorOf(caller),
+          at: clock.now(),
+        });
         if (!applied.ok) throw new AmstaffError("AMS_ERR_SILENCE_NOT_FOUND", `No active silence "${id}".`);
         return { status: 200, body: applied.silence };
       },

@@ -4,6 +4,7 @@ import {
   type AlertEvent,
   type AlertState,
   AmstaffError,
+  type AmstaffErrorCode,
   decideAlerts,
   type HandlerSpec,
   incidentView,
@@ -12,7 +13,10 @@ import {
   type Silence,
   suppressionOf,
 } from "@amstaff/core";
+import { defaultTeam } from "./access.js";
 import {
+  type Actor,
+  type AuditEntry,
   type Command,
   commandSchema,
   type DeliveryRecord,
@@ -28,6 +32,9 @@ import {
 /** How many pushed versions of each module are kept for history and rollback. */
 export const revisionsKept = 50;
 
+/** How many audit entries are kept (the newest). */
+export const auditEntriesKept = 2_000;
+
 /** How many committed transitions each monitor keeps once all their deliveries have settled. */
 export const transitionsKeptPerMonitor = 50;
 
@@ -41,7 +48,12 @@ export type ApplyResult =
       incident?: IncidentRecord;
       silence?: Silence;
     }
-  | { ok: false; reason: string };
+  | {
+      ok: false;
+      reason: string;
+      /** Set when the refusal is the caller's to understand (a module that is another team's). */
+      code?: AmstaffErrorCode;
+    };
 
 /** Something that wants to hear about every applied command (the scheduler, the delivery worker). */
 export type ApplyListener = (command: Command, result: ApplyResult) => void;
@@ -113,6 +125,9 @@ export class StateMachine {
   readonly #members = new Map<string, MemberRecord>();
   readonly #grants = new Map<string, OwnershipGrant>();
   readonly #silences = new Map<string, Silence>();
+  /** The team of every module name that has history (a deleted module stays its team's). */
+  readonly #teams = new Map<string, string>();
+  #audit: AuditEntry[] = [];
 
   /** Listens to every applied command; returns the function that stops listening. */
   onApply(listener: ApplyListener): () => void {
@@ -141,16 +156,42 @@ export class StateMachine {
         return { ok: true };
       case "module.put":
         return this.#putModule(command, index);
-      case "module.delete":
-        return this.#deleteModule(command.name, index, command.at);
+      case "module.delete": {
+        const result = this.#deleteModule(command.name, index, command.at);
+        if (result.ok) {
+          this.#record(index, command.at, "module.delete", command.actor, {
+            target: command.name,
+            teams: [this.teamOf(command.name)],
+          });
+        }
+        return result;
+      }
+      case "module.team":
+        return this.#moveModule(command, index);
+      case "audit.record":
+        this.#record(index, command.at, command.action, command.actor, {
+          target: command.target,
+          teams: [],
+          detail: command.detail,
+        });
+        return { ok: true };
       case "transition.record":
         return this.#recordTransition(command, index);
       case "delivery.attempt":
         return this.#recordAttempt(command);
       case "incident.remind":
         return this.#remind(command, index);
-      case "incident.ack":
-        return this.#acknowledge(command);
+      case "incident.ack": {
+        const result = this.#acknowledge(command);
+        if (result.ok) {
+          this.#record(index, command.at, "incident.ack", command.actor ?? { name: command.by }, {
+            target: command.module,
+            teams: [this.teamOf(command.module)],
+            detail: `${command.monitor}${command.actor && command.by !== command.actor.name ? ` (by ${command.by})` : ""}`,
+          });
+        }
+        return result;
+      }
       case "silence.add": {
         if (command.silence.until <= command.at)
           return { ok: false, reason: "the silence has already ended" };
@@ -158,6 +199,10 @@ export class StateMachine {
           return { ok: false, reason: `silence ${command.silence.id} exists` };
         this.#silences.set(command.silence.id, command.silence);
         this.#pruneSilences(command.at);
+        this.#record(index, command.at, "silence.add", command.actor ?? { name: command.silence.by }, {
+          target: command.silence.id,
+          ...this.#silenceScope(command.silence),
+        });
         return { ok: true, silence: command.silence };
       }
       case "silence.remove": {
@@ -166,6 +211,10 @@ export class StateMachine {
           return { ok: false, reason: `no active silence ${command.id}` };
         const ended = { ...silence, until: command.at };
         this.#silences.set(command.id, ended);
+        this.#record(index, command.at, "silence.remove", command.actor, {
+          target: command.id,
+          ...this.#silenceScope(silence),
+        });
         return { ok: true, silence: ended };
       }
       case "node.announce": {
@@ -220,7 +269,18 @@ export class StateMachine {
 
   #putModule(command: Extract<Command, { type: "module.put" }>, index: number): ApplyResult {
     const { name, source, definition, at } = command;
-    const by = command.by ?? "unknown";
+    const by = command.actor?.name ?? command.by ?? "unknown";
+    const owner = this.#teams.get(name);
+    // The API checks this first; here it settles two teams racing for one new name, the same on every node.
+    if (owner !== undefined && command.team !== undefined && command.team !== owner) {
+      return {
+        ok: false,
+        code: "AMS_ERR_AUTH_TEAM",
+        reason: `module "${name}" belongs to team "${owner}"`,
+      };
+    }
+    const team = owner ?? command.team ?? defaultTeam;
+    this.#teams.set(name, team);
     const previous = this.#modules.get(name);
     const history = this.#history.get(name) ?? [];
     const revision = (history.at(-1)?.revision ?? 0) + 1;
@@ -233,6 +293,7 @@ export class StateMachine {
       revision,
       hash,
       pushedBy: by,
+      team,
       createdAt: previous?.createdAt ?? at,
       updatedAt: at,
     };
@@ -242,6 +303,8 @@ export class StateMachine {
       version: index,
       hash,
       pushedBy: by,
+      ...(command.actor?.team !== undefined && { pushedByTeam: command.actor.team }),
+      ...(command.rollbackOf !== undefined && { rollbackOf: command.rollbackOf }),
       at,
       source,
       monitors: definition.monitors.map((m) => m.name),
@@ -261,7 +324,67 @@ export class StateMachine {
       if (!this.#monitors.has(key))
         this.#monitors.set(key, { module: name, monitor: monitor.name, status: "pending" });
     }
+    this.#record(
+      index,
+      at,
+      command.rollbackOf === undefined ? "module.push" : "module.rollback",
+      command.actor ?? { name: by },
+      {
+        target: name,
+        teams: [team],
+        detail:
+          command.rollbackOf === undefined
+            ? `revision ${revision}`
+            : `revision ${revision} (re-applies ${command.rollbackOf})`,
+      },
+    );
     return { ok: true, module };
+  }
+
+  #moveModule(command: Extract<Command, { type: "module.team" }>, index: number): ApplyResult {
+    const from = this.#teams.get(command.name);
+    if (from === undefined) return { ok: false, reason: `module "${command.name}" does not exist` };
+    if (from === command.team)
+      return { ok: false, reason: `module "${command.name}" is team "${from}"'s already` };
+    this.#teams.set(command.name, command.team);
+    const module = this.#modules.get(command.name);
+    if (module) module.team = command.team;
+    this.#record(index, command.at, "module.team", command.actor, {
+      target: command.name,
+      teams: [from, command.team],
+      detail: `from team "${from}" to team "${command.team}"`,
+    });
+    return { ok: true, ...(module && { module }) };
+  }
+
+  /** The teams a silence reaches: its module's, or none (every module: only admins may). */
+  #silenceScope(silence: Silence): { teams: string[]; detail: string } {
+    const parts = [silence.module ?? "every module"];
+    if (silence.scope.monitors) parts.push(`/ ${silence.scope.monitors.join(", ")}`);
+    if (silence.scope.tags) parts.push(silence.scope.tags.map((t) => `#${t}`).join(" "));
+    return {
+      teams: silence.module === undefined ? [] : [this.teamOf(silence.module)],
+      detail: parts.join(" "),
+    };
+  }
+
+  #record(
+    index: number,
+    at: number,
+    action: string,
+    actor: Actor | undefined,
+    entry: { target?: string | undefined; teams: string[]; detail?: string | undefined },
+  ): void {
+    this.#audit.push({
+      index,
+      at,
+      action,
+      ...(entry.target !== undefined && { target: entry.target }),
+      teams: entry.teams,
+      actor: actor ?? { name: "unknown" },
+      ...(entry.detail !== undefined && { detail: entry.detail }),
+    });
+    if (this.#audit.length > auditEntriesKept + 100) this.#audit = this.#audit.slice(-auditEntriesKept);
   }
 
   #deleteModule(name: string, index: number, at: number): ApplyResult {
@@ -578,6 +701,36 @@ export class StateMachine {
     return [...this.#modules.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /**
+   * The team a module belongs to: recorded at its first push, kept after a delete (its history, and
+   * rolling it back, stay the team's), changed only by an admin (`module.team`). `default` for a name
+   * never pushed.
+   */
+  teamOf(name: string): string {
+    return this.#teams.get(name) ?? defaultTeam;
+  }
+
+  /** Whether a module name was ever pushed (it exists, or its history does). */
+  isKnownModule(name: string): boolean {
+    return this.#teams.has(name);
+  }
+
+  /**
+   * The audit, newest first: every write the log applied, with the token that made it. With `team`,
+   * only the entries concerning that team or made by its tokens.
+   */
+  audit(filter: { team?: string; module?: string; limit?: number } = {}): AuditEntry[] {
+    const { team, module, limit = 200 } = filter;
+    const entries: AuditEntry[] = [];
+    for (let i = this.#audit.length - 1; i >= 0 && entries.length < limit; i--) {
+      const entry = this.#audit[i]!;
+      if (team !== undefined && !entry.teams.includes(team) && entry.actor.team !== team) continue;
+      if (module !== undefined && entry.target !== module) continue;
+      entries.push(entry);
+    }
+    return entries;
+  }
+
   /** The versions of a module pushed so far, oldest first (also after it was deleted). */
   history(name: string): ModuleRevision[] {
     return this.#history.get(name) ?? [];
@@ -683,6 +836,8 @@ export class StateMachine {
       deliveries: [...this.#deliveries.values()],
       history: [...this.#history.entries()],
       silences: [...this.#silences.values()],
+      teams: [...this.#teams.entries()],
+      audit: this.#audit.slice(-auditEntriesKept),
     };
     return new TextEncoder().encode(JSON.stringify(data));
   }
@@ -700,6 +855,8 @@ export class StateMachine {
       members?: MemberRecord[];
       grants?: OwnershipGrant[];
       silences?: Silence[];
+      teams?: [string, string][];
+      audit?: AuditEntry[];
     };
     try {
       data = JSON.parse(new TextDecoder().decode(snapshot));
@@ -720,11 +877,17 @@ export class StateMachine {
     this.#members.clear();
     this.#grants.clear();
     this.#silences.clear();
+    this.#teams.clear();
+    // A snapshot from before teams: every module it knows is team `default`'s, as its log would say.
+    for (const [name] of data.history) this.#teams.set(name, defaultTeam);
+    for (const m of data.modules) this.#teams.set(m.name, m.team ?? defaultTeam);
+    for (const [name, team] of data.teams ?? []) this.#teams.set(name, team);
+    this.#audit = data.audit ?? [];
     for (const silence of data.silences ?? []) this.#silences.set(silence.id, silence);
     for (const m of data.members ?? []) this.#members.set(m.id, m);
     for (const g of data.grants ?? []) this.#grants.set(g.module, g);
     for (const [name, revisions] of data.history) this.#history.set(name, revisions);
-    for (const m of data.modules) this.#modules.set(m.name, m);
+    for (const m of data.modules) this.#modules.set(m.name, { ...m, team: this.teamOf(m.name) });
     for (const m of data.monitors) this.#monitors.set(monitorKey(m.module, m.monitor), m);
     for (const t of data.transitions) {
       this.#transitions.set(t.id, t);

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { defaultTeam } from "./access.js";
+import type { PlainToken } from "./tokenRegistry.js";
 
 /** Where the API token came from. */
 export type TokenSource = "option" | "file" | "generated";
@@ -49,4 +51,31 @@ export function parseNamedTokens(text: string | undefined, variable: string): Re
     tokens[name] = token;
   });
   return tokens;
+}
+
+/**
+ * The tokens the environment gives, and who they are: `AMSTAFF_TOKEN` (or the data directory's) is
+ * `admin`, an admin of team `default`; each `AMSTAFF_TOKENS` entry a `write` token of team `default`;
+ * each `AMSTAFF_READ_TOKENS` entry a `read` token of team `default`.
+ */
+export function environmentTokens(
+  admin: string,
+  tokens: Readonly<Record<string, string>> = {},
+  readTokens: Readonly<Record<string, string>> = {},
+): PlainToken[] {
+  return [
+    { name: "admin", team: defaultTeam, role: "admin", token: admin },
+    ...Object.entries(tokens).map(([name, token]) => ({
+      name,
+      team: defaultTeam,
+      role: "write" as const,
+      token,
+    })),
+    ...Object.entries(readTokens).map(([name, token]) => ({
+      name,
+      team: defaultTeam,
+      role: "read" as const,
+      token,
+    })),
+  ];
 }

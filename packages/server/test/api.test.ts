@@ -312,7 +312,14 @@ describe("read-only tokens", () => {
       const refused = await api(path, { method, body, token: wall });
       expect(refused, `${method} ${path}`).toEqual({
         status: 403,
-        body: { error: { code: "AMS_ERR_AUTH_FORBIDDEN", message: 'token "wall" is read-only' } },
+        body: {
+          error: {
+            code: "AMS_ERR_AUTH_ROLE",
+            message:
+              'Token "wall" has role read: it may only GET. Use a token with role operate, write or admin.',
+            details: { token: "wall", team: "default", role: "read" },
+          },
+        },
       });
     }
     expect((await api("/modules")).body).toEqual(before);
@@ -329,7 +336,9 @@ describe("read-only tokens", () => {
           tokens: { ci: "x".repeat(20) },
           readTokens: { ci: "y".repeat(20) },
         }),
-      ).rejects.toThrow('"ci" is both a read-only and a read-write token');
+      ).rejects.toThrow(
+        'Token name "ci" is used twice (a write token from the environment and a read token from the environment)',
+      );
       await expect(
         startServer({
           dataDir: dir,
@@ -338,7 +347,7 @@ describe("read-only tokens", () => {
           tokens: { ci: "x".repeat(20) },
           readTokens: { ro: "x".repeat(20) },
         }),
-      ).rejects.toThrow('Read-only token "ro" has the same value as token "ci"');
+      ).rejects.toThrow('Tokens "ci" and "ro" have the same value');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -82,9 +82,9 @@ describe("the amstaff CLI against a real server", { timeout: 120_000 }, () => {
     expect(second.out).toContain("+ Login");
 
     const ls = amstaff(["ls"]).out;
-    expect(ls).toMatch(/MODULE\s+REV\s+MONITORS/);
-    expect(ls).toMatch(/User Service\s+2\s+2\s+.*admin/);
-    expect(amstaff(["status"]).out).toMatch(/User Service\s+(Health|Login)/);
+    expect(ls).toMatch(/MODULE\s+TEAM\s+REV\s+MONITORS/);
+    expect(ls).toMatch(/User Service\s+default\s+2\s+2\s+.*admin/);
+    expect(amstaff(["status"]).out).toMatch(/User Service\s+default\s+(Health|Login)/);
     expect(JSON.parse(amstaff(["status", "User Service", "--json"]).out)).toHaveLength(2);
 
     const history = amstaff(["history", "User Service"]).out.trim().split("\n");
@@ -217,7 +217,7 @@ describe("the amstaff CLI against a real server", { timeout: 120_000 }, () => {
     expect(JSON.parse(amstaff(["silences", "--json"]).out)).toHaveLength(2);
 
     const status = amstaff(["status", "User Service"]).out;
-    expect(status).toMatch(/^STATUS\s+MODULE\s+MONITOR\s+SINCE\s+LAST RESULT\s+NOTE$/m);
+    expect(status).toMatch(/^STATUS\s+MODULE\s+TEAM\s+MONITOR\s+SINCE\s+LAST RESULT\s+NOTE$/m);
     expect(status).toMatch(/Health\s+.*suppressed: silenced by carol until \S+: database migration$/m);
     expect(JSON.parse(amstaff(["status", "--json"]).out)[0]).toMatchObject({
       flapping: false,

@@ -157,7 +157,7 @@ describe("GET /metrics", { timeout: 60_000 }, () => {
     const statuses = new Set(body.samples.map((s: { status: string }) => s.status));
     expect(statuses).toEqual(new Set(["ok", "critical"]));
     const refused = await server.api("/modules/Metrics%20Shop", { method: "DELETE", token: readToken });
-    expect(refused).toMatchObject({ status: 403, body: { error: { code: "AMS_ERR_AUTH_FORBIDDEN" } } });
+    expect(refused).toMatchObject({ status: 403, body: { error: { code: "AMS_ERR_AUTH_ROLE" } } });
   });
 });
 

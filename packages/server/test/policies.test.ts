@@ -414,7 +414,7 @@ export default amstaff("Flaky", (m) => {
       env: { ...process.env, AMSTAFF_URL: server.url, AMSTAFF_TOKEN: server.token },
       timeout: 30_000,
     });
-    expect(stdout).toMatch(/↯ FLAPPING \((ok|critical)\)\s+Flaky\s+Gateway/);
+    expect(stdout).toMatch(/↯ FLAPPING \((ok|critical)\)\s+Flaky\s+default\s+Gateway/);
 
     await moreSamples(target, "/gateway", 3);
     expect(notes(team, "Gateway")).toHaveLength(1);
