@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTokenEntry } from "../src/tokensFile.js";
 import { startReceiver, startTarget } from "./localServers.js";
 import { eventually, ServerProcess } from "./serverProcess.js";
 
@@ -16,6 +17,12 @@ const target = await startTarget();
 const receiver = await startReceiver();
 const secretsDir = mkdtempSync(join(tmpdir(), "amstaff-hostile-secrets-"));
 const grantsFile = join(secretsDir, "grants.json");
+// Two teams' write tokens: TEAM_TOKEN is granted to the payments team only.
+const tokensDir = mkdtempSync(join(tmpdir(), "amstaff-hostile-tokens-"));
+const tokensFile = join(tokensDir, "tokens.json");
+const payments = createTokenEntry(tokensFile, { name: "pay-ci", team: "payments", role: "write" }).token;
+const search = createTokenEntry(tokensFile, { name: "search-ci", team: "search", role: "write" }).token;
+const teamToken = "payments-team-token-5d20c8";
 let server: ServerProcess;
 
 function writeGrants(grants: unknown, at: number): void {
@@ -32,12 +39,14 @@ beforeAll(async () => {
       DIR_TOKEN: { modules: ["Hook*"] },
       OTHER_TOKEN: { modules: ["Other Team"] },
       HOME: { teams: ["nobody-has-this-team"] },
+      TEAM_TOKEN: { teams: ["payments"] },
     },
     1_000,
   );
   server = new ServerProcess(undefined, {
-    args: ["--secrets-dir", secretsDir],
+    args: ["--secrets-dir", secretsDir, "--tokens-file", tokensFile],
     env: {
+      AMSTAFF_SECRET_TEAM_TOKEN: teamToken,
       AMSTAFF_CLUSTER_SECRET: clusterSecret,
       AMSTAFF_SECRET_HOOK_TOKEN: hookToken,
       AMSTAFF_SECRET_OTHER_TOKEN: otherToken,
@@ -51,6 +60,7 @@ afterAll(async () => {
   await target[Symbol.asyncDispose]();
   await receiver[Symbol.asyncDispose]();
   rmSync(secretsDir, { recursive: true, force: true });
+  rmSync(tokensDir, { recursive: true, force: true });
 });
 
 const moduleWith = (name: string, headers: string) => `import { amstaff, every, secret } from "@amstaff/dsl";
@@ -106,6 +116,51 @@ describe("hostile modules and secret(...)", () => {
       expect((await server.api("/modules")).body.map((m: { name: string }) => m.name)).not.toContain("Thief");
     },
   );
+
+  it("applies a grant to a team to that team's modules only, at push and at run time", {
+    timeout: 120_000,
+  }, async () => {
+    target.statusOf.set("/hooks-health", 500);
+    const source = (name: string) => moduleWith(name, `{ authorization: secret("TEAM_TOKEN") }`);
+    const stolen = await server.api("/monitor", { method: "POST", body: source("Search"), token: search });
+    expect(stolen.status).toBe(400);
+    expect(stolen.body.errors[0].message).toContain('secret("TEAM_TOKEN") is not granted to module "Search"');
+    expect(JSON.stringify(stolen.body)).not.toContain(teamToken);
+
+    const pushed = await server.api("/monitor", {
+      method: "POST",
+      body: source("Checkout"),
+      token: payments,
+    });
+    expect(pushed.status).toBe(201);
+    const alert = await eventually(
+      () =>
+        receiver.received.find(
+          (r) => r.body?.transition?.to === "critical" && r.body?.transition?.module === "Checkout",
+        ),
+      30_000,
+      "the critical notification of the payments team's module",
+    );
+    expect(alert.headers.authorization).toBe(teamToken);
+
+    // An admin gives the module to another team: its running monitor no longer gets the secret.
+    const moved = await server.api("/modules/Checkout/team", {
+      method: "PUT",
+      body: JSON.stringify({ team: "search" }),
+    });
+    expect(moved.status).toBe(200);
+    target.statusOf.set("/hooks-health", 200);
+    const refused = await eventually(
+      async () =>
+        (await server.api("/deliveries?module=Checkout")).body.find((d: { lastError?: string }) =>
+          d.lastError?.includes("AMS_ERR_SECRET_NOT_GRANTED"),
+        ),
+      30_000,
+      "the resolve refused its secret once the module is another team's",
+    );
+    expect(refused.lastError).not.toContain(teamToken);
+    expect((await server.api("/modules/Checkout", { method: "DELETE" })).status).toBe(200);
+  });
 
   it("delivers a granted secret (from the environment prefix and the directory) to the module's receiver, and fails the delivery once the grant is revoked", {
     timeout: 120_000,
