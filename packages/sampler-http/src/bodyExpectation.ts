@@ -6,10 +6,8 @@ import { matchPattern } from "./patternMatcher.js";
 
 /** The part of a response body that was read. */
 export interface ReadBody {
-  /** The body decoded as UTF-8, up to the byte limit. */
-  text: string;
-  /** The same bytes, undecoded: what a `matches` pattern is matched against. */
-  raw: Uint8Array;
+  /** The body's bytes, up to the byte limit: decoded as UTF-8 for `contains` and `json`, matched as is by `matches`. */
+  raw: Buffer;
   /** Whether the body was longer than the limit, so `text` is only its beginning. */
   truncated: boolean;
   /** The byte limit that applied. */
@@ -33,7 +31,7 @@ export async function checkBody(
 ): Promise<string | undefined> {
   const partial = body.truncated ? ` (only the first ${body.maxBodyBytes} bytes were read)` : "";
   if ("contains" in expectation) {
-    return body.text.includes(expectation.contains)
+    return body.raw.toString("utf8").includes(expectation.contains)
       ? undefined
       : `body does not contain ${quote(expectation.contains)}${partial}`;
   }
@@ -42,7 +40,8 @@ export async function checkBody(
     if (typeof pattern === "string") return `invalid regular expression: ${pattern}`;
     let matched: boolean;
     try {
-      matched = await matchPattern(pattern, body.raw, signal);
+      // The body is read once per probe and not used after this check: it moves to the thread uncopied.
+      matched = await matchPattern(pattern, body.raw, signal, true);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       return `body not checked against ${pattern.shown}: ${error instanceof Error ? error.message : String(error)}`;
@@ -52,13 +51,12 @@ export async function checkBody(
   if (body.truncated) {
     return `body is larger than maxBodyBytes (${body.maxBodyBytes} bytes): raise maxBodyBytes to check JSON field ${expectation.json}`;
   }
+  const text = body.raw.toString("utf8");
   let document: JsonValue;
   try {
-    document = JSON.parse(body.text) as JsonValue;
+    document = JSON.parse(text) as JsonValue;
   } catch {
-    return body.text.trim() === ""
-      ? "body is empty, expected JSON"
-      : `body is not JSON: ${quote(body.text, 40)}`;
+    return text.trim() === "" ? "body is empty, expected JSON" : `body is not JSON: ${quote(text, 40)}`;
   }
   const expected = expectation.equals as JsonValue;
   const found = lookupJsonPath(document, expectation.json);

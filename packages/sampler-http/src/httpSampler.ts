@@ -294,8 +294,7 @@ async function readBody(
     if (keep) chunks.push(chunk);
     bytes += chunk.length;
   }
-  const raw = Buffer.concat(chunks);
-  return { text: raw.toString("utf8"), raw, truncated, maxBodyBytes, bytes };
+  return { raw: Buffer.concat(chunks), truncated, maxBodyBytes, bytes };
 }
 
 /**

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { getPriority } from "node:os";
 import { describe, expect, it } from "vitest";
 import { type BodyPattern, compileBodyPattern } from "./bodyPattern.js";
 import { matchingThreads, matchPattern } from "./patternMatcher.js";
@@ -73,4 +75,19 @@ describe("matchPattern", () => {
       /invalid escape sequence/,
     );
   });
+
+  it.runIf(process.platform === "linux")(
+    "runs matching threads at a lower priority than the event loop, leaving the process's own alone",
+    async () => {
+      const before = getPriority();
+      await matchPattern(compiled("a"), Buffer.from("a"), new AbortController().signal);
+      expect(getPriority()).toBe(before);
+      // Field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value (after the parenthesised name).
+      const nices = readdirSync("/proc/self/task").map((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+      });
+      expect(nices).toContain(Math.min(19, before + 10));
+    },
+  );
 });

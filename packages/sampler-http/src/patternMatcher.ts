@@ -9,11 +9,22 @@ const idleMs = 30_000;
 const maxHeapMb = 256;
 /** Compiled patterns a matching thread keeps, the least recently used dropped first. */
 const cachedPatterns = 256;
+/**
+ * The nice value of a matching thread on Linux: when cores are scarce the event loop (health checks,
+ * schedules, the API) runs first and matching waits. Linux applies `setpriority(PRIO_PROCESS, 0)` to the
+ * calling thread only; elsewhere it would lower the whole process, so it is done on Linux alone.
+ */
+const matchingNice = 10;
 
 // The thread's code is a string (a CommonJS script) so that it runs the same from `src` and from `dist`,
 // with no second entry point for bundlers to miss; it loads re2js from this package's own dependencies.
-const workerSource = (re2jsPath: string) => `
+const workerSource = (re2jsPath: string, lowerPriority: boolean) => `
 const { parentPort } = require("node:worker_threads");
+if (${lowerPriority}) {
+  try {
+    require("node:os").setPriority(0, ${matchingNice});
+  } catch {}
+}
 const { RE2JS } = require(${JSON.stringify(re2jsPath)});
 const cache = new Map();
 parentPort.on("message", ({ id, source, flags, body }) => {
@@ -38,6 +49,7 @@ interface Job {
   id: number;
   pattern: BodyPattern;
   body: Uint8Array;
+  move: boolean;
   signal: AbortSignal;
   resolve: (matched: boolean) => void;
   reject: (error: unknown) => void;
@@ -66,7 +78,7 @@ class PatternMatcher {
     this.#size = size;
   }
 
-  match(pattern: BodyPattern, body: Uint8Array, signal: AbortSignal): Promise<boolean> {
+  match(pattern: BodyPattern, body: Uint8Array, signal: AbortSignal, move: boolean): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
       if (signal.aborted) {
         reject(signal.reason);
@@ -76,6 +88,7 @@ class PatternMatcher {
         id: this.#nextId++,
         pattern,
         body,
+        move,
         signal,
         resolve,
         reject,
@@ -102,15 +115,30 @@ class PatternMatcher {
       const job = this.#queue.shift() as Job;
       clearTimeout(slot.idleTimer);
       slot.job = job;
-      // A copy the thread owns: the caller's buffer may be a slice of a pooled one, which must not move.
-      const body = new Uint8Array(job.body);
+      // A body given up by its caller that owns its whole ArrayBuffer moves without a copy; a slice of a
+      // shared (pooled) one is copied, since moving it would take the other slices with it.
+      const movable =
+        job.move &&
+        job.body.buffer instanceof ArrayBuffer &&
+        job.body.byteOffset === 0 &&
+        job.body.byteLength === job.body.buffer.byteLength;
+      const body = movable ? (job.body as Uint8Array<ArrayBuffer>) : new Uint8Array(job.body);
       const { source, flags } = job.pattern;
-      slot.worker.postMessage({ id: job.id, source, flags, body }, [body.buffer]);
+      try {
+        slot.worker.postMessage({ id: job.id, source, flags, body }, [body.buffer]);
+      } catch {
+        // Node marks some buffers untransferable; a copy always moves.
+        const copy = new Uint8Array(job.body);
+        slot.worker.postMessage({ id: job.id, source, flags, body: copy }, [copy.buffer]);
+      }
     }
   }
 
   #spawn(): Slot {
-    this.#script ??= workerSource(createRequire(import.meta.url).resolve("re2js"));
+    this.#script ??= workerSource(
+      createRequire(import.meta.url).resolve("re2js"),
+      process.platform === "linux",
+    );
     const worker = new Worker(this.#script, {
       eval: true,
       resourceLimits: { maxOldGenerationSizeMb: maxHeapMb },
@@ -198,9 +226,16 @@ function sharedMatcher(): PatternMatcher {
 /**
  * Whether `body` (UTF-8 bytes) contains a match of `pattern`, decided on a worker thread in time linear in
  * the body's length. Rejects with `signal.reason` when the signal aborts first, stopping the match.
+ * With `move`, a body that owns its whole `ArrayBuffer` is moved to the thread rather than copied, and is
+ * empty here afterwards.
  */
-export function matchPattern(pattern: BodyPattern, body: Uint8Array, signal: AbortSignal): Promise<boolean> {
-  return sharedMatcher().match(pattern, body, signal);
+export function matchPattern(
+  pattern: BodyPattern,
+  body: Uint8Array,
+  signal: AbortSignal,
+  move = false,
+): Promise<boolean> {
+  return sharedMatcher().match(pattern, body, signal, move);
 }
 
 /** How many matching threads are running now (they stop after 30 s idle). */
