@@ -115,6 +115,8 @@ class PatternMatcher {
       const job = this.#queue.shift() as Job;
       clearTimeout(slot.idleTimer);
       slot.job = job;
+      // Busy, the thread keeps the process alive like the request before it did; idle, it never does.
+      slot.worker.ref();
       // A body given up by its caller that owns its whole ArrayBuffer moves without a copy; a slice of a
       // shared (pooled) one is copied, since moving it would take the other slices with it.
       const movable =
@@ -145,13 +147,13 @@ class PatternMatcher {
       stdout: false,
       stderr: false,
     });
-    // A matching thread never keeps a process alive: a probe that waits on it keeps its own timer.
     worker.unref();
     const slot: Slot = { worker, job: undefined, idleTimer: undefined };
     worker.on("message", (answer: { id: number; matched?: boolean; error?: string }) => {
       const job = slot.job;
       if (job === undefined || job.id !== answer.id) return;
       slot.job = undefined;
+      worker.unref();
       this.#settle(job, () =>
         answer.error === undefined
           ? job.resolve(answer.matched === true)

@@ -168,7 +168,7 @@ describe("hostile regular expressions", { timeout: 240_000 }, () => {
   });
 });
 
-describe("patterns RE2 cannot express", () => {
+describe("patterns RE2 cannot express", { timeout: 60_000 }, () => {
   it("are refused at push, at the httpGet(...) call's line and column, naming what to do", async () => {
     const source = `import { amstaff, every } from "@amstaff/dsl";
 import { httpGet } from "@amstaff/sampler-http";
