@@ -49,6 +49,25 @@ describe("templates", () => {
     expect(parsed.error?.issues[0]?.message).toContain("unknown template variable {{modul}}");
   });
 
+  it("scans module-supplied templates in linear time: `{{` then thousands of spaces is scanned at once", () => {
+    // With the former placeholder pattern this took ~25 s for 4,000 spaces (cubic backtracking) and ~7 min
+    // for the 10,000 characters a template may have, on the node's event loop.
+    const hostile = `{{${" ".repeat(9_990)}`;
+    expect(unknownTemplateVariables(hostile)).toEqual([]);
+    expect(templateSchema.safeParse(hostile).success).toBe(true);
+    expect(renderTemplate(`${hostile}{{module}}`, transition)).toBe(`${hostile}User Service`);
+    const unclosed = `{{${" x ".repeat(3_000)}`;
+    expect(renderTemplate(unclosed, transition)).toBe(unclosed);
+  });
+
+  it("trims any whitespace around a variable's name, line breaks and tabs included", () => {
+    expect(renderTemplate("{{\tmodule\n}}|{{  TO }}|{{monitor}}", transition)).toBe(
+      "User Service|CRITICAL|Health",
+    );
+    expect(unknownTemplateVariables("{{ \u00a0modul }}")).toEqual(["modul"]);
+    expect(renderTemplate("{{ }}{{}}{{ {module} }}", transition)).toBe("{{ }}{{}}{{ {module} }}");
+  });
+
   it("formats durations with their two largest units", () => {
     expect([0, 42_000, 3_900_000, 273_600_000, 90_061_000].map(formatDuration)).toEqual([
       "0s",

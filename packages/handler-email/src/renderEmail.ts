@@ -29,7 +29,8 @@ export interface RenderedEmail {
   html?: string | undefined;
 }
 
-const placeholder = /\{\{\s*([^{}]*?)\s*\}\}/g;
+// Linear, like @amstaff/core's: `\s*` around a lazy name backtracked cubically on `{{` and many spaces.
+const placeholder = /\{\{([^{}]*)\}\}/g;
 const maxSubjectLength = 250;
 
 const statusColors: Record<string, string> = {
@@ -73,7 +74,8 @@ export function renderEmail(transition: Transition, templates: EmailTemplates = 
 /** Fills a template's `{{variables}}` with HTML-escaped values. Unknown placeholders are left as they are. */
 export function renderHtmlTemplate(template: string, transition: Transition): string {
   const values: Record<string, string | undefined> = templateValues(transition);
-  return template.replace(placeholder, (match, name: string) => {
+  return template.replace(placeholder, (match, raw: string) => {
+    const name = raw.trim();
     const value = Object.hasOwn(values, name) ? values[name] : undefined;
     return value === undefined ? match : escapeHtml(value);
   });

@@ -50,6 +50,25 @@ describe("errorExcerpt", () => {
     expect(errorExcerpt(fixture("unknown-function"))).toBe(fixture("unknown-function").trim());
     expect(errorExcerpt("x".repeat(500))).toHaveLength(200);
   });
+
+  it("drops scripts and styles, whatever their case, and keeps text between them", () => {
+    expect(
+      errorExcerpt(
+        "<STYLE>p{}</style>Bad <b>target</b><script>x()</SCRIPT> &lt;here&gt; &#x1F600; &#99999999;",
+      ),
+    ).toBe("Bad target <here> 😀 &#99999999;");
+    expect(errorExcerpt("<script>never closed <style>s</style>text")).toBe("never closed text");
+  });
+
+  it("reads a hostile error page of a target in linear time", () => {
+    // Each of these took seconds to minutes before (quadratic scans), on the node's event loop.
+    expect(errorExcerpt("<script>".repeat(150_000))).toBe("");
+    expect(errorExcerpt("<script".repeat(150_000))).toHaveLength(200);
+    expect(errorExcerpt("<".repeat(1_000_000))).toHaveLength(200);
+    expect(errorExcerpt(`${"&a".repeat(500_000)}`)).toHaveLength(200);
+    const traceback = `${"<p>".repeat(2_000_000)}Traceback (most recent call last)<p>ValueError: bad`;
+    expect(errorExcerpt(traceback)).toBe("ValueError: bad");
+  });
 });
 
 describe("aggregate", () => {

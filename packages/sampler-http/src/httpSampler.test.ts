@@ -256,6 +256,30 @@ describe("body assertions", () => {
     expect(failing.message).toContain('body does not match /"status":"up"/');
   });
 
+  it("decides `^(a+)+$` against 28 a and a ! (the issue's freeze) with RE2 semantics", async () => {
+    await using server = await startServer(reply(200, `${"a".repeat(28)}!`));
+    const failing = await httpSampler({ url: server.origin, expect: { matches: "^(a+)+$" } }).probe();
+    expect(failing.status).toBe("critical");
+    expect(failing.message).toBe(`body does not match /^(a+)+$/ (HTTP 200 from GET ${server.origin}/)`);
+    const passing = await httpSampler({ url: server.origin, expect: { matches: "^(a+)+!$" } }).probe();
+    expect(passing.status).toBe("ok");
+  });
+
+  it("is critical when matching the body outlasts the timeout, and stops the match", async () => {
+    const body = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < body.length; i++) body[i] = Math.random() < 0.5 ? 0x61 : 0x62;
+    await using server = await startServer(reply(200, body.toString("latin1")));
+    const result = await httpSampler({
+      url: server.origin,
+      timeout: "1s",
+      expect: { matches: "[ab]*a[ab]{1000}$" },
+    }).probe();
+    expect(result.status).toBe("critical");
+    expect(result.message).toBe(
+      `body not checked: matching it took longer than the 1000 ms timeout (HTTP 200 from GET ${server.origin}/)`,
+    );
+  });
+
   it("passes and fails a JSON path", async () => {
     await using server = await startServer(reply(200, health));
     const probe = (json: string, equals: unknown) =>
@@ -416,7 +440,7 @@ describe("options", () => {
 
   it("rejects an invalid regular expression when the sampler is built", () => {
     expect(invalid({ url: "http://x/", expect: { matches: "(unclosed" } })).toContain(
-      "expect.matches: not a valid regular expression",
+      "expect.matches: not a pattern RE2 accepts (missing closing )",
     );
   });
 

@@ -224,7 +224,13 @@ export function createHttpSampler(
           );
         }
         if (options.expect !== undefined) {
-          const failure = checkBody(options.expect, read);
+          let failure: string | undefined;
+          try {
+            failure = await checkBody(options.expect, read, deadline.signal);
+          } catch (error) {
+            if (!deadline.timedOut) throw error;
+            failure = `body not checked: matching it took longer than the ${timeoutMs} ms timeout`;
+          }
           if (failure !== undefined)
             return withCertificate("critical", `${failure} (HTTP ${status} from ${from()})`, init);
         }
@@ -288,7 +294,7 @@ async function readBody(
     if (keep) chunks.push(chunk);
     bytes += chunk.length;
   }
-  return { text: Buffer.concat(chunks).toString("utf8"), truncated, maxBodyBytes, bytes };
+  return { raw: Buffer.concat(chunks), truncated, maxBodyBytes, bytes };
 }
 
 /**

@@ -49,5 +49,16 @@ describe("helpers", () => {
     expect(toNumber("-0.5")).toBe(-0.5);
     expect(toNumber("12abc")).toBeUndefined();
     expect(toNumber("")).toBeUndefined();
+    expect(toNumber(" 42. ")).toBe(42);
+    expect(toNumber(".5e-1")).toBe(0.05);
+    expect(toNumber("1.2.3")).toBeUndefined();
+  });
+
+  it("toNumber decides long text a query returns in linear time", () => {
+    // A query decides the text: `SELECT repeat('1', 200000) || 'x'` backtracked quadratically before.
+    expect(toNumber(`${"1".repeat(200_000)}x`)).toBeUndefined();
+    expect(toNumber(`1.${"1".repeat(200_000)}x`)).toBeUndefined();
+    expect(toNumber(`${" ".repeat(100_000)}7${" ".repeat(100_000)}`)).toBe(7);
+    expect(toNumber("9".repeat(400))).toBe(Number("9".repeat(400)));
   });
 });

@@ -15,6 +15,7 @@ import { z } from "zod";
 import { nameSchema, type Principal, requireRole, requireTeam } from "./access.js";
 import type { Clock } from "./clock.js";
 import type { Actor, StoredModule } from "./commands.js";
+import { eventLoopDelay } from "./eventLoopDelay.js";
 import { errorResponse } from "./httpErrors.js";
 import type { ServerMetrics } from "./metrics.js";
 import type { Observations } from "./observations.js";
@@ -480,6 +481,7 @@ export function createHttpApi(
       () => {
         const { runs, skipped, latenessMs } = scheduler.stats();
         const { p50, p99, max } = latenessMs;
+        const delay = eventLoopDelay().summary();
         return {
           status: 200,
           body: {
@@ -487,6 +489,7 @@ export function createHttpApi(
             version: deps.version,
             modules: machine.modules().length,
             scheduler: { runs, skipped, latenessMs: { p50, p99, max } },
+            eventLoopDelayMs: { p50: delay.p50, p99: delay.p99, max: delay.max },
           },
         };
       },

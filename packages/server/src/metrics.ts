@@ -1,5 +1,6 @@
 import { type MonitorStatus, type SampleResult, sampleStatuses } from "@amstaff/core";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { eventLoopDelay } from "./eventLoopDelay.js";
 import type { HistoryStats } from "./sampleHistory.js";
 import type { SchedulerStats } from "./scheduler.js";
 import type { StateMachine } from "./stateMachine.js";
@@ -71,6 +72,26 @@ export class ServerMetrics {
       help: "How late probes started against their due time, waiting for a concurrency slot included.",
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
+    });
+    const loop = eventLoopDelay();
+    new Gauge({
+      name: "amstaff_event_loop_delay_seconds",
+      help: "How late the node's event loop ran (delay beyond a 10 ms timer), p50 and p99 over the last 10 to 20 s.",
+      labelNames: ["quantile"],
+      registers,
+      collect() {
+        const { p50, p99 } = loop.summary();
+        this.set({ quantile: "0.5" }, p50 / 1000);
+        this.set({ quantile: "0.99" }, p99 / 1000);
+      },
+    });
+    new Gauge({
+      name: "amstaff_event_loop_delay_max_seconds",
+      help: "The longest the node's event loop was late over the last 10 to 20 s: a probe or request that blocked it.",
+      registers,
+      collect() {
+        this.set(loop.summary().max / 1000);
+      },
     });
     const scheduler = sources.scheduler;
     let skippedSeen = 0;
