@@ -10,7 +10,7 @@ import { type Message, type RaftTransport, TcpTransport } from "@amstaff/raft";
 import Database from "better-sqlite3";
 import { type DestinationStream, type Logger, pino } from "pino";
 import { type Clock, systemClock } from "./clock.js";
-import { Cluster, type ClusterTiming } from "./cluster.js";
+import { Cluster, type ClusterTiming, electionTicksOf, raftTickMs } from "./cluster.js";
 import { createDashboard } from "./dashboard/dashboard.js";
 import type { StatusPageSelection } from "./dashboard/statusPage.js";
 import { DeliveryWorker, type RetryPolicy } from "./deliveryWorker.js";
@@ -212,6 +212,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     initialMembers: options.join ? undefined : [nodeId, ...Object.keys(peers)],
     internalToken,
     logger,
+    tickMs: raftTickMs,
+    electionTicks: electionTicksOf(options.clusterTiming),
   });
   const raftPort = tcp?.address().port;
   const plugins = new PluginRegistry(options.plugins ?? (await installedPlugins(logger)));
