@@ -461,11 +461,16 @@ describe("a three-node cluster of real processes", () => {
       30_000,
       "the dead leader's module moved",
     );
-    await eventually(
+    const resumed = await eventually(
       () => probesOf(target, `/${leadersModule}`).find((p) => p.at > killedAt && p.node !== leaderId),
       20_000,
       "the dead leader's module sampled elsewhere",
     );
+    process.stdout.write(
+      `failover: ${leadersModule} resumed on node ${resumed.node} ${resumed.at - killedAt} ms after kill -9 of the leader ${leaderId}\n`,
+    );
+    // The new owner started after the old one stopped: one prober at a time.
+    expect(interleavings(probesOf(target, `/${leadersModule}`))).toEqual([]);
     // The owners that stayed never lost their lease (so never paused sampling) and kept their modules.
     survivors.forEach((node, i) => {
       expect(node.output.slice(outputBefore[i])).not.toContain("lease lost");
