@@ -1,15 +1,17 @@
 // Failover: three real amstaff-server processes on loopback, one module (one monitor, every 1 s) per
 // node. Each trial kills (SIGKILL) the owner of a module, alternately the leader and a follower, and
 // measures the time from the kill to the first probe of that module's target by another node; then it
-// restarts the killed node and waits until every node owns one module again. Prints a markdown table.
+// restarts the killed node and waits until every node owns one module again. Prints a markdown table,
+// with the machine's load average (the numbers mean little without it on a shared machine).
 //   npx -y pnpm@12.21.0 --filter @amstaff/server run build
-//   npx -y pnpm@12.21.0 --filter @amstaff/bench run cluster:failover -- --trials 10
+//   npx -y pnpm@12.21.0 --filter @amstaff/bench run cluster:failover -- --trials 20
+import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { eventually, median, type Node, startNodes, startTarget } from "./nodes.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "--"),
-  options: { trials: { type: "string", default: "10" } },
+  options: { trials: { type: "string", default: "20" } },
 });
 const trials = Number(values.trials);
 
@@ -52,6 +54,12 @@ async function balanced(nodes: Node[]): Promise<View> {
   );
 }
 
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" / ");
+const loadAtStart = load();
+
 const target = await startTarget();
 const nodes = await startNodes(["a", "b", "c"]);
 const results: { role: string; ms: number }[] = [];
@@ -81,6 +89,7 @@ try {
     );
     await victim.start();
   }
+  const loadAtEnd = load();
   const row = (label: string, ms: number[]) =>
     `| ${label} | ${ms.length} | ${median(ms)} | ${Math.max(...ms)} | ${[...ms].sort((a, b) => a - b).join(", ")} |`;
   process.stdout.write(
@@ -98,6 +107,8 @@ try {
         "any",
         results.map((r) => r.ms),
       ),
+      "",
+      `${cpus().length} cores; load average (1 / 5 / 15 min) ${loadAtStart} at the start, ${loadAtEnd} at the end`,
       "",
     ].join("\n"),
   );

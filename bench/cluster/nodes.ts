@@ -44,7 +44,8 @@ export class Node {
     this.#child = child;
     this.url = await new Promise<string>((resolve, reject) => {
       let stderr = "";
-      const timer = setTimeout(() => reject(new Error(`node ${this.id} did not start:\n${stderr}`)), 30_000);
+      // Generous: a start takes 2-4 s on a quiet machine, and over 30 s on a loaded two-core one.
+      const timer = setTimeout(() => reject(new Error(`node ${this.id} did not start:\n${stderr}`)), 120_000);
       child.stderr?.on("data", (chunk: Buffer) => {
         stderr += chunk.toString();
         const match = /is running at (http:\/\/\S+)/.exec(stderr);

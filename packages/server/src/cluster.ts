@@ -12,30 +12,55 @@ import { isNotLeader, type RaftLog, withTimeout } from "./raftLog.js";
 import type { StateMachine } from "./stateMachine.js";
 
 /**
- * The timing of ownership leases. The safety argument needs `leaseMs < reassignAfterMs` with margin
- * for clock-rate drift and event-loop lag between nodes: see {@link Cluster}.
+ * The timing of ownership leases and of Raft elections. The safety argument needs
+ * `leaseMs < reassignAfterMs` with margin for clock-rate drift and process stalls between nodes, and
+ * `electionTimeoutMs < leaseMs`: see {@link Cluster}. Failover takes about `reassignAfterMs` after a
+ * follower dies, and `reassignAfterMs` plus up to `electionTimeoutMs` after the leader dies.
  */
 export interface ClusterTiming {
-  /** How often a node renews its lease with the leader. @default 200 */
+  /** How often a node renews its lease with the leader (and at once when a new leader is known). @default 100 */
   renewEveryMs: number;
-  /** How long a renewal lets a node run its modules, counted from when it *sent* the renewal. @default 1200 */
+  /**
+   * How long a renewal lets a node run its modules, counted from when it *sent* the renewal. Must outlast
+   * an election (up to twice `electionTimeoutMs`) plus a renewal, so that owners keep sampling while the
+   * cluster elects a new leader. @default 800
+   */
   leaseMs: number;
-  /** The leader moves a node's modules after hearing no renewal from it for this long. @default 2000 */
+  /**
+   * The leader moves a node's modules after hearing no renewal from it for this long; the difference with
+   * `leaseMs` is the margin for clock drift and stalls. @default 1000
+   */
   reassignAfterMs: number;
   /** A node must have renewed continuously this long before modules are moved to it to rebalance. @default 3000 */
   stableMs: number;
-  /** How often the leader checks ownership. @default 250 */
+  /** How often the leader checks ownership. @default 100 */
   balanceEveryMs: number;
+  /**
+   * Raft's minimum election timeout (the timeout is randomized in [t, 2t)); heartbeats go every 50 ms.
+   * A node that heard from the leader votes for no one else for this long, which bounds the leases an
+   * old leader can have granted. Rounded to whole 50 ms ticks. @default 250
+   */
+  electionTimeoutMs: number;
 }
 
 /** The default {@link ClusterTiming}. */
 export const defaultClusterTiming: ClusterTiming = {
-  renewEveryMs: 200,
-  leaseMs: 1_200,
-  reassignAfterMs: 2_000,
+  renewEveryMs: 100,
+  leaseMs: 800,
+  reassignAfterMs: 1_000,
   stableMs: 3_000,
-  balanceEveryMs: 250,
+  balanceEveryMs: 100,
+  electionTimeoutMs: 250,
 };
+
+/** Milliseconds per Raft tick: heartbeats go every tick, and election timeouts are whole ticks. */
+export const raftTickMs = 50;
+
+/** The Raft election timeout, in ticks, of a {@link ClusterTiming}. */
+export function electionTicksOf(timing: Partial<ClusterTiming> | undefined): number {
+  const ms = timing?.electionTimeoutMs ?? defaultClusterTiming.electionTimeoutMs;
+  return Math.max(2, Math.round(ms / raftTickMs));
+}
 
 /** What a {@link Cluster} works with. */
 export interface ClusterDeps {
@@ -75,21 +100,35 @@ const memberBodySchema = z.strictObject({
 /**
  * Module ownership and leases across the cluster.
  *
- * **Leases.** Every `renewEveryMs` a node renews its lease with the leader (the leader with itself): the
- * leader confirms it still leads with a ReadIndex round (Raft dissertation §6.4) and answers its applied
- * index; the node's lease then lasts until `sentAt + leaseMs`, on its own clock, counted from when it
- * *sent* the request, and only once it applied that index (so its view of who owns what is at least as
- * new as the leader's at that moment). Without a valid lease a node runs no monitor and no delivery.
+ * **Leases.** Every `renewEveryMs` — and at once when a new leader becomes known — a node renews its
+ * lease with the leader (the leader with itself): the leader confirms it still leads with a ReadIndex
+ * round (Raft dissertation §6.4) and answers its applied index; the node's lease then lasts until
+ * `sentAt + leaseMs`, on its own monotonic clock, counted from when it *sent* the request, and only once
+ * it applied that index (so its view of who owns what is at least as new as the leader's at that moment).
+ * Without a valid lease a node runs no monitor and no delivery; with one it keeps running through an
+ * election, and renews with the new leader (a lease outlasts an election: `leaseMs` > twice
+ * `electionTimeoutMs` plus a renewal).
  *
- * **Reassignment.** The leader moves a module away from a node only after it received no renewal from it
- * for `reassignAfterMs` (counted from its own election at the earliest: an old leader may have renewed
- * that node's lease). The node's lease ended at `sentAt + leaseMs`, before the leader's
- * `receivedAt + reassignAfterMs`, since `sentAt < receivedAt`: a cut-off node stops at least
- * `reassignAfterMs - leaseMs` before another one starts, provided clocks advance at rates within that
- * margin and no process stalls longer than it (the assumption of leader leases, §6.4.1). When the old
+ * **Reassignment after a follower dies.** The leader moves a module away from a node only after it
+ * received no renewal from it for `reassignAfterMs`. The node's lease ended at `sentAt + leaseMs`, before
+ * the leader's `receivedAt + reassignAfterMs`, since `sentAt < receivedAt`.
+ *
+ * **Reassignment after a leader dies.** A new leader does not know when the old one last granted a
+ * lease, but it can bound it. A lease granted at `sentAt` was confirmed by a ReadIndex round that a
+ * majority acknowledged after `sentAt`; the new leader won the votes of a majority, so some node both
+ * acknowledged that round and then voted, and with Raft's check-quorum a node that heard from a leader
+ * grants no (pre-)vote for `electionTimeoutMs` (§4.2.3; a candidate itself waits at least that long).
+ * So every lease an earlier leader granted was sent before `electedAt - electionTimeoutMs`, and the new
+ * leader treats every node as having renewed then: the dead leader's modules move at
+ * `electedAt - electionTimeoutMs + reassignAfterMs`, not a full `reassignAfterMs` after the election.
+ *
+ * In both cases a cut-off node stops at least `reassignAfterMs - leaseMs` before another one starts,
+ * provided clocks advance at rates within that margin, no process stalls longer than it between
+ * checking its lease and acting (the assumption of leader leases, §6.4.1), and a node that crashes
+ * takes longer than `electionTimeoutMs` to restart (it forgets which leader it heard from). When the old
  * owner is alive (rebalancing, removal), the grant is marked `handoff` and the new owner waits one full
- * lease after applying it: the old owner stops when it applies the grant, or at the latest when the lease
- * it had when the grant committed runs out.
+ * lease after applying it: the old owner stops when it applies the grant, or at the latest when the
+ * lease it had when the grant committed runs out.
  *
  * **Fencing.** Whatever a node believes, the state machine refuses transitions, reminders and delivery
  * records that do not carry the module's current owner and token: a stalled ex-owner cannot change state.
@@ -102,7 +141,8 @@ export class Cluster {
   #renewTimer: NodeJS.Timeout | undefined;
   #balanceTimer: NodeJS.Timeout | undefined;
   #stopped = false;
-  #renewing = false;
+  /** The renewal under way, aborted when a new leader becomes known. */
+  #renewal: AbortController | undefined;
   #balancing = false;
   #announced = false;
   readonly #listeners = new Set<() => void>();
@@ -110,6 +150,8 @@ export class Cluster {
   readonly #handoffReadyAt = new Map<string, number>();
   // Leader-side view, reset on every election.
   #leaderSince = 0;
+  /** Every lease granted before this node's election was sent before this (see the class comment). */
+  #inheritedRenewal = 0;
   readonly #lastRenewal = new Map<NodeId, number>();
   readonly #liveSince = new Map<NodeId, number>();
 
@@ -122,12 +164,24 @@ export class Cluster {
         "The lease must be shorter than the reassignment delay, or two nodes could run a module at once.",
       );
     }
+    if (this.timing.electionTimeoutMs >= this.timing.leaseMs) {
+      throw new AmstaffError(
+        "AMS_ERR_REQUEST_INVALID",
+        "The election timeout must be shorter than the lease, or owners would stop at every election.",
+      );
+    }
     deps.log.raft.on("role", (role) => {
       if (role === "leader") {
         this.#leaderSince = monotonic();
+        // The raft node reports its election after it happened: counting back from now stays safe.
+        this.#inheritedRenewal = this.#leaderSince - electionTicksOf(this.timing) * raftTickMs;
         this.#lastRenewal.clear();
         this.#liveSince.clear();
       }
+    });
+    deps.log.raft.on("leader", (leader) => {
+      // A renewal sent to the old leader may hang (a stopped process): renew with the new one at once.
+      if (leader !== null && !this.#stopped) void this.#renew(true);
     });
     deps.machine.onApply((command, result) => {
       if (!result.ok) return;
@@ -192,9 +246,11 @@ export class Cluster {
     return false;
   }
 
-  async #renew(): Promise<void> {
-    if (this.#renewing || this.#stopped) return;
-    this.#renewing = true;
+  async #renew(force = false): Promise<void> {
+    if (this.#stopped || (this.#renewal !== undefined && !force)) return;
+    this.#renewal?.abort();
+    const renewal = new AbortController();
+    this.#renewal = renewal;
     const { log, nodeId, machine } = this.#deps;
     const sentAt = monotonic();
     try {
@@ -209,16 +265,17 @@ export class Cluster {
           method: "POST",
           body: { node: nodeId },
           timeoutMs: this.timing.leaseMs,
+          signal: renewal.signal,
         });
         const body = (await response.json()) as { index?: number };
         if (response.status !== 200 || typeof body.index !== "number")
           throw new Error(`HTTP ${response.status}`);
         await log.waitApplied(body.index, Math.max(0, sentAt + this.timing.leaseMs - monotonic()));
       }
+      if (this.#stopped || renewal.signal.aborted) return;
       const had = this.hasLease();
       const until = sentAt + this.timing.leaseMs;
       if (until > this.#leaseUntil) this.#leaseUntil = until;
-      if (this.#stopped) return;
       clearTimeout(this.#leaseTimer);
       this.#leaseTimer = setTimeout(() => this.#leaseExpired(), this.#leaseUntil - monotonic() + 1);
       if (!had && this.hasLease()) {
@@ -235,7 +292,7 @@ export class Cluster {
     } catch {
       // The lease simply runs out: a node that cannot renew must not run anything after it.
     } finally {
-      this.#renewing = false;
+      if (this.#renewal === renewal) this.#renewal = undefined;
     }
   }
 
@@ -268,7 +325,7 @@ export class Cluster {
 
   /** The leader's view: whether `node` renewed recently enough that it may still hold a lease. */
   #isLive(node: NodeId, now: number): boolean {
-    const last = Math.max(this.#lastRenewal.get(node) ?? this.#leaderSince, this.#leaderSince);
+    const last = Math.max(this.#lastRenewal.get(node) ?? this.#inheritedRenewal, this.#inheritedRenewal);
     return now - last < this.timing.reassignAfterMs;
   }
 
@@ -276,7 +333,8 @@ export class Cluster {
   #health(node: NodeId, now: number): "up" | "down" | "unknown" {
     if (this.#deps.log.raft.role !== "leader") return "unknown";
     const last = this.#lastRenewal.get(node);
-    if (last === undefined) return now - this.#leaderSince < this.timing.reassignAfterMs ? "unknown" : "down";
+    if (last === undefined)
+      return now - this.#inheritedRenewal < this.timing.reassignAfterMs ? "unknown" : "down";
     return now - last < this.timing.reassignAfterMs ? "up" : "down";
   }
 
@@ -566,6 +624,7 @@ export class Cluster {
     clearInterval(this.#renewTimer);
     clearInterval(this.#balanceTimer);
     clearTimeout(this.#leaseTimer);
+    this.#renewal?.abort();
     this.#changed();
   }
 }

@@ -29,6 +29,8 @@ export interface ClusterRequest {
   body?: unknown;
   /** Aborts the request after this long. */
   timeoutMs: number;
+  /** Aborts the request earlier (a lease renewal superseded by one to a new leader). */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -73,7 +75,9 @@ export class ClusterHttp {
       method: request.method ?? (request.body === undefined ? "GET" : "POST"),
       headers,
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
-      signal: AbortSignal.timeout(request.timeoutMs),
+      signal: request.signal
+        ? AbortSignal.any([request.signal, AbortSignal.timeout(request.timeoutMs)])
+        : AbortSignal.timeout(request.timeoutMs),
       dispatcher: this.#dispatcher,
     });
   }

@@ -99,7 +99,11 @@ export const commandSchema = z.discriminatedUnion("type", [
     type: z.literal("delivery.attempt"),
     id: z.string(),
     attempt: z.number().int().min(1),
-    outcome: z.enum(["delivered", "retrying", "failed"]),
+    /**
+     * `sending` claims the attempt number before the handler is called, so that no number is ever sent
+     * twice, by this owner or the next one; the others record how the attempt ended.
+     */
+    outcome: z.enum(["sending", "delivered", "retrying", "failed"]),
     error: z.string().optional(),
     nextAttemptAt: z.number().optional(),
     /** What the handler returned, kept for later deliveries of the same incident. */
@@ -296,7 +300,13 @@ export interface DeliveryRecord {
   /** The handler as it was configured when the transition was committed. */
   handler: HandlerSpec;
   status: "pending" | "delivered" | "failed";
+  /** Attempts whose outcome is recorded. */
   attempts: number;
+  /**
+   * The highest attempt number claimed for sending (absent before the first claim). A claimed attempt
+   * without a recorded outcome was sent by an owner that died or lost the module before recording it.
+   */
+  claimed?: number | undefined;
   lastError?: string | undefined;
   nextAttemptAt: number;
   deliveredAt?: number | undefined;

@@ -7,6 +7,7 @@ import { definition, put, transition } from "./__tests__/fixtures.js";
 import { ManualClock } from "./__tests__/manualClock.js";
 import { DeliveryWorker } from "./deliveryWorker.js";
 import { PluginRegistry } from "./plugins.js";
+import type { ReplicatedLog } from "./replicatedLog.js";
 import { SqliteLog } from "./sqliteLog.js";
 import { StateMachine } from "./stateMachine.js";
 
@@ -39,7 +40,13 @@ function scriptedPlugin(script: Outcome[]) {
   return { plugin, calls, setClock: (c: ManualClock) => (clock = c) };
 }
 
-async function setup(script: Outcome[]) {
+/**
+ * Where the worker's next proposals fail with an unknown outcome, as when the leader dies during a
+ * commit: "lost" never reached the log, "committed" did.
+ */
+type Fault = "lost" | "committed";
+
+async function setup(script: Outcome[], faults: { claim?: Fault[]; record?: Fault[] } = {}) {
   const clock = new ManualClock();
   const scripted = scriptedPlugin(script);
   scripted.setClock(clock);
@@ -47,19 +54,44 @@ async function setup(script: Outcome[]) {
   const log = new SqliteLog(new Database(":memory:"), machine);
   const def = definition("User Service", ["Health"]);
   def.monitors[0]!.handlers = [{ plugin: "scripted", options: {} }];
-  const worker = new DeliveryWorker({
-    machine,
-    log,
-    plugins: new PluginRegistry([scripted.plugin]),
-    clock,
-    logger: pino({ level: "silent" }),
-    retry: { baseDelayMs: 1_000, maxDelayMs: 60_000, maxAttempts: script.length > 5 ? 12 : 4 },
-    random: () => 0.5,
-    publicUrl: "https://amstaff.example.com/",
-  });
-  machine.onApply(() => worker.kick());
+  const unknownOutcome = () =>
+    new AmstaffError(
+      "AMS_ERR_LOG_UNAVAILABLE",
+      "Could not reach the leader; the command may or may not be committed.",
+    );
+  const workerLog: ReplicatedLog = {
+    async propose(command) {
+      const queue =
+        command.type === "delivery.attempt"
+          ? command.outcome === "sending"
+            ? faults.claim
+            : faults.record
+          : undefined;
+      const fault = queue?.shift();
+      if (fault === "lost") throw unknownOutcome();
+      const result = await log.propose(command);
+      if (fault === "committed") throw unknownOutcome();
+      return result;
+    },
+    close: () => log.close(),
+  };
+  const newWorker = () => {
+    const worker = new DeliveryWorker({
+      machine,
+      log: workerLog,
+      plugins: new PluginRegistry([scripted.plugin]),
+      clock,
+      logger: pino({ level: "silent" }),
+      retry: { baseDelayMs: 1_000, maxDelayMs: 60_000, maxAttempts: script.length > 5 ? 12 : 4 },
+      random: () => 0.5,
+      publicUrl: "https://amstaff.example.com/",
+    });
+    machine.onApply(() => worker.kick());
+    return worker;
+  };
+  const worker = newWorker();
   await log.propose(put(def));
-  return { clock, machine, log, worker, calls: scripted.calls };
+  return { clock, machine, log, worker, newWorker, calls: scripted.calls };
 }
 
 describe("DeliveryWorker", () => {
@@ -141,5 +173,43 @@ describe("DeliveryWorker", () => {
     expect(calls[3]!.context.receipt).toEqual({ ts: "ts-3" });
     expect(machine.pendingDeliveries()).toEqual([]);
     await worker.stop();
+  });
+
+  it("retries only the record of a delivered attempt whose commit is unknown, never the send", async () => {
+    for (const fault of ["lost", "committed"] as const) {
+      const { clock, machine, log, worker, calls } = await setup(["ok"], { record: [fault, fault] });
+      await log.propose({ ...transition(1, "pending", "critical"), at: clock.now() });
+      await clock.advance(60_000);
+      expect(calls.map((c) => c.context.attempt)).toEqual([1]);
+      expect(machine.deliveries()[0]).toMatchObject({ status: "delivered", attempts: 1, claimed: 1 });
+      await worker.stop();
+    }
+  });
+
+  it("never sends an attempt number twice: a failed record or claim moves to the next number", async () => {
+    const { clock, machine, log, worker, calls } = await setup(["500", "500", "ok"], {
+      claim: ["committed"],
+      record: ["lost"],
+    });
+    await log.propose({ ...transition(1, "pending", "critical"), at: clock.now() });
+    await clock.advance(60_000);
+    // Claim 1 committed but unconfirmed: never sent. 2 fails (its record retried), 3 fails, 4 succeeds.
+    expect(calls.map((c) => c.context.attempt)).toEqual([2, 3, 4]);
+    expect(machine.deliveries()[0]).toMatchObject({ status: "delivered", attempts: 4 });
+    await worker.stop();
+  });
+
+  it("continues the attempt numbers of an owner that died between sending and recording", async () => {
+    const { clock, machine, log, worker, newWorker, calls } = await setup(["ok"]);
+    await worker.stop();
+    await log.propose({ ...transition(1, "pending", "critical"), at: clock.now() });
+    const id = machine.pendingDeliveries()[0]!.id;
+    // The previous owner claimed attempt 1, sent it, and died before recording how it went.
+    await log.propose({ type: "delivery.attempt", id, attempt: 1, outcome: "sending", at: clock.now() });
+    const next = newWorker();
+    next.kick();
+    await clock.advance(60_000);
+    expect(calls.map((c) => c.context.attempt)).toEqual([2]);
+    await next.stop();
   });
 });

@@ -7,7 +7,7 @@ import {
 } from "@amstaff/core";
 import type { Logger } from "pino";
 import type { Clock } from "./clock.js";
-import type { DeliveryRecord } from "./commands.js";
+import type { DeliveryRecord, TransitionRecord } from "./commands.js";
 import type { Ownership } from "./monitorRunner.js";
 import type { PluginRegistry } from "./plugins.js";
 import type { ReplicatedLog } from "./replicatedLog.js";
@@ -34,6 +34,16 @@ export const defaultRetryPolicy: RetryPolicy = {
   attemptTimeoutMs: 15_000,
 };
 
+/** First wait before proposing an unconfirmed record again; it doubles up to {@link maxRecordRetryMs}. */
+const recordRetryMs = 50;
+const maxRecordRetryMs = 2_000;
+/** Wait before claiming again after a claim failed or was refused. */
+const claimRetryMs = 100;
+
+type AttemptOutcome =
+  | { outcome: "delivered"; receipt?: DeliveryReceipt }
+  | { outcome: "retrying" | "failed"; error: string; nextAttemptAt?: number };
+
 /** What a {@link DeliveryWorker} works with. */
 export interface DeliveryWorkerDeps {
   machine: StateMachine;
@@ -55,10 +65,15 @@ export interface DeliveryWorkerDeps {
 
 /**
  * Delivers committed transitions to their handlers. A delivery exists in the log before its first
- * attempt and every attempt's outcome is committed, so after a restart or failover the pending ones
- * resume and the delivered ones are never sent again. The one window left — a handler that succeeded
- * just before the node died, before the success was committed — is closed downstream by the
- * idempotency key, which is the same for every attempt of a delivery.
+ * attempt, every attempt's number is claimed in the log before it is sent, and every attempt's outcome
+ * is committed, so after a restart or failover the pending ones resume, the delivered ones are never
+ * sent again, and no attempt number (`x-amstaff-attempt`, ...) is ever sent twice.
+ *
+ * An outcome the owner could not record (the leader died while it committed: the record may or may not
+ * be in the log) is kept and only its *record* is retried, never the send. The one window left — a
+ * handler that succeeded just before its node died or lost the module, before the success was
+ * committed — sends the delivery again from the next owner, with the next attempt number and the same
+ * idempotency key, which closes it downstream.
  */
 export class DeliveryWorker {
   readonly #deps: DeliveryWorkerDeps;
@@ -121,14 +136,47 @@ export class DeliveryWorker {
   }
 
   async #attempt(delivery: DeliveryRecord): Promise<void> {
-    const { machine, log, clock, logger } = this.#deps;
+    const { machine, log, clock, logger, ownership } = this.#deps;
     const transition = machine.transition(delivery.transitionId);
     if (!transition) return;
-    const attempt = delivery.attempts + 1;
+    const attempt = Math.max(delivery.attempts, delivery.claimed ?? 0) + 1;
     const context = { module: delivery.module, monitor: delivery.monitor, delivery: delivery.id, attempt };
-    let outcome:
-      | { outcome: "delivered"; receipt?: DeliveryReceipt }
-      | { outcome: "retrying" | "failed"; error: string; nextAttemptAt?: number };
+    try {
+      const claimed = await log.propose({
+        type: "delivery.attempt",
+        id: delivery.id,
+        attempt,
+        outcome: "sending",
+        at: clock.now(),
+        ...ownership?.fence(delivery.module),
+      });
+      if (!claimed.ok) {
+        logger.warn({ ...context, reason: claimed.reason }, "delivery attempt not claimed");
+        await this.#pause(claimRetryMs);
+        return;
+      }
+    } catch (error) {
+      // Maybe claimed: the number is then burnt, never sent. The next try claims the next free one.
+      logger.warn({ ...context, err: describeError(error) }, "could not claim delivery attempt; will retry");
+      await this.#pause(claimRetryMs);
+      return;
+    }
+    // Claiming took a round trip: the lease may have run out meanwhile.
+    if (ownership && !ownership.mayRun(delivery.module)) return;
+    const outcome = await this.#send(delivery, transition, attempt);
+    if (outcome === undefined) return;
+    this.#deps.onAttempt?.(delivery.handler.plugin, outcome.outcome, outcome.durationMs);
+    const { durationMs: _durationMs, ...recorded } = outcome;
+    await this.#record(delivery, attempt, recorded, context);
+  }
+
+  /** Calls the handler once; undefined when the worker is stopping. */
+  async #send(
+    delivery: DeliveryRecord,
+    transition: TransitionRecord,
+    attempt: number,
+  ): Promise<(AttemptOutcome & { durationMs: number }) | undefined> {
+    const { machine, clock } = this.#deps;
     const started = performance.now();
     const signal = AbortSignal.any([
       this.#controller.signal,
@@ -160,9 +208,13 @@ export class DeliveryWorker {
         attempt,
         receipt,
       });
-      outcome = returned ? { outcome: "delivered", receipt: returned } : { outcome: "delivered" };
+      const durationMs = performance.now() - started;
+      return returned
+        ? { outcome: "delivered", receipt: returned, durationMs }
+        : { outcome: "delivered", durationMs };
     } catch (error) {
-      if (this.#controller.signal.aborted) return; // shutting down: the attempt is retried after restart
+      if (this.#controller.signal.aborted) return undefined; // shutting down: retried after restart
+      const durationMs = performance.now() - started;
       const message = describeError(error);
       const retryable =
         !isAmstaffError(error) ||
@@ -170,32 +222,70 @@ export class DeliveryWorker {
           error.code !== "AMS_ERR_PLUGIN_UNKNOWN" &&
           error.code !== "AMS_ERR_PLUGIN_OPTIONS");
       if (!retryable || attempt >= this.#policy.maxAttempts) {
-        outcome = { outcome: "failed", error: message };
-      } else {
-        const hinted = isAmstaffError(error) ? (error.retryAfterMs ?? 0) : 0;
-        outcome = {
-          outcome: "retrying",
-          error: message,
-          nextAttemptAt: clock.now() + this.#backoff(attempt, hinted),
-        };
+        return { outcome: "failed", error: message, durationMs };
+      }
+      const hinted = isAmstaffError(error) ? (error.retryAfterMs ?? 0) : 0;
+      return {
+        outcome: "retrying",
+        error: message,
+        nextAttemptAt: clock.now() + this.#backoff(attempt, hinted),
+        durationMs,
+      };
+    }
+  }
+
+  /**
+   * Commits how an attempt ended. A record whose commit is unknown is proposed again (the state machine
+   * takes the same record twice as once) until it is known, refused, or the worker stops: the delivery
+   * stays in flight meanwhile, so it is never sent again by this node.
+   */
+  async #record(
+    delivery: DeliveryRecord,
+    attempt: number,
+    outcome: AttemptOutcome,
+    context: Record<string, unknown>,
+  ): Promise<void> {
+    const { machine, log, clock, logger, ownership } = this.#deps;
+    const level = outcome.outcome === "delivered" ? "info" : outcome.outcome === "failed" ? "error" : "warn";
+    const at = clock.now();
+    for (let wait = recordRetryMs; ; wait = Math.min(wait * 2, maxRecordRetryMs)) {
+      try {
+        const result = await log.propose({
+          type: "delivery.attempt",
+          id: delivery.id,
+          attempt,
+          at,
+          ...outcome,
+          ...ownership?.fence(delivery.module),
+        });
+        if (result.ok) logger[level]({ ...context, ...outcome }, `delivery ${outcome.outcome}`);
+        else logger.warn({ ...context, reason: result.reason }, "delivery attempt record refused");
+        return;
+      } catch (error) {
+        const now = machine.delivery(delivery.id);
+        if (now?.status !== "pending" || now.attempts >= attempt) return; // committed after all
+        if (this.#controller.signal.aborted) return;
+        logger.warn(
+          { ...context, outcome: outcome.outcome, err: describeError(error) },
+          "could not record delivery attempt; retrying the record, not the send",
+        );
+        await this.#pause(wait);
       }
     }
-    this.#deps.onAttempt?.(delivery.handler.plugin, outcome.outcome, performance.now() - started);
-    try {
-      await log.propose({
-        type: "delivery.attempt",
-        id: delivery.id,
-        attempt,
-        at: clock.now(),
-        ...outcome,
-        ...this.#deps.ownership?.fence(delivery.module),
-      });
-      const level =
-        outcome.outcome === "delivered" ? "info" : outcome.outcome === "failed" ? "error" : "warn";
-      logger[level]({ ...context, ...outcome }, `delivery ${outcome.outcome}`);
-    } catch (error) {
-      logger.error({ ...context, err: describeError(error) }, "could not record delivery attempt");
-    }
+  }
+
+  #pause(ms: number): Promise<void> {
+    const { clock } = this.#deps;
+    const { signal } = this.#controller;
+    return new Promise((resolve) => {
+      const done = () => {
+        clock.clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = clock.setTimeout(done, ms);
+      signal.addEventListener("abort", done, { once: true });
+    });
   }
 
   /** Exponential backoff with equal jitter (half fixed, half random), never shorter than the receiver asked. */

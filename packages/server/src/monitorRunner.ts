@@ -155,9 +155,13 @@ export class MonitorRunner {
       }
       const entry: Monitor = { sampler, state, removed: new AbortController() };
       running.monitors.set(definition.name, entry);
+      // A monitor that already ran on another node is overdue when its module fails over here: it runs
+      // at once instead of within the first-run spread meant for a fresh push.
+      const ranElsewhere = committed !== undefined && definition.schedule.kind === "interval";
       scheduler.add(jobKey(module.name, definition.name), {
         schedule: definition.schedule,
-        lastRunAt: observations.get(module.name, definition.name)?.lastRunAt,
+        lastRunAt:
+          observations.get(module.name, definition.name)?.lastRunAt ?? (ranElsewhere ? 0 : undefined),
         run: (signal) =>
           this.#sample(
             module,

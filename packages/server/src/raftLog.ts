@@ -37,6 +37,11 @@ export interface RaftLogOptions {
   logger: Logger;
   /** Milliseconds per Raft tick. @default 50 */
   tickMs?: number;
+  /**
+   * Raft's election timeout, in ticks, randomized in [n, 2n). The cluster's leases are sized from it.
+   * @default 10
+   */
+  electionTicks?: number;
   /** Applied entries between two snapshots. @default 1000 */
   snapshotEntries?: number;
   /**
@@ -108,6 +113,7 @@ export class RaftLog implements ReplicatedLog {
         restore: (data) => machine.restore(data),
       },
       tickMs: opts.tickMs ?? 50,
+      ...(opts.electionTicks === undefined ? {} : { electionTicks: opts.electionTicks }),
       snapshotEntries: opts.snapshotEntries ?? 1000,
       snapshotKeep: 500,
       logger: { warn: (message, details) => opts.logger.warn({ ...details }, `raft: ${message}`) },

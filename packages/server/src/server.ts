@@ -11,7 +11,7 @@ import { type Message, type RaftTransport, TcpTransport } from "@amstaff/raft";
 import Database from "better-sqlite3";
 import { type DestinationStream, type Logger, pino } from "pino";
 import { type Clock, systemClock } from "./clock.js";
-import { Cluster, type ClusterTiming } from "./cluster.js";
+import { Cluster, type ClusterTiming, electionTicksOf, raftTickMs } from "./cluster.js";
 import { ClusterHttp, type ClusterTlsFiles } from "./clusterHttp.js";
 import { createDashboard } from "./dashboard/dashboard.js";
 import type { StatusPageSelection } from "./dashboard/statusPage.js";
@@ -296,6 +296,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     initialMembers: options.join ? undefined : [nodeId, ...Object.keys(peers)],
     http: clusterHttp,
     logger,
+    tickMs: raftTickMs,
+    electionTicks: electionTicksOf(options.clusterTiming),
   });
   const raftPort = tcp?.address().port;
   const pluginHost: PluginHost = { files: createFileAccess({ roots: options.sqliteRoots, dataDir }) };

@@ -52,7 +52,7 @@ describe("StateMachine", () => {
     expect(machine.monitor("User Service", "New")?.status).toBe("pending");
   });
 
-  it("records delivery attempts in order and ignores duplicates", () => {
+  it("records delivery attempts in order, takes a repeated record as one, and refuses older ones", () => {
     const machine = new StateMachine();
     applyAll(machine, [put(), transition(1, "pending", "critical")]);
     const id = machine.pendingDeliveries()[0]!.id;
@@ -70,9 +70,12 @@ describe("StateMachine", () => {
         index,
       );
     expect(attempt(1, "retrying", 3)).toMatchObject({ ok: true });
-    expect(attempt(1, "retrying", 4)).toMatchObject({ ok: false });
+    // The owner proposes a record again when it could not confirm the first commit: a no-op.
+    expect(attempt(1, "retrying", 4)).toEqual({ ok: true });
     expect(attempt(2, "delivered", 5)).toMatchObject({ ok: true });
-    expect(attempt(3, "retrying", 6)).toMatchObject({ ok: false });
+    expect(attempt(2, "delivered", 6)).toEqual({ ok: true });
+    expect(attempt(1, "retrying", 7)).toMatchObject({ ok: false });
+    expect(attempt(3, "retrying", 8)).toMatchObject({ ok: false });
     expect(machine.deliveries()[0]).toMatchObject({
       status: "delivered",
       attempts: 2,

@@ -632,6 +632,19 @@ export class StateMachine {
     if (!delivery) return { ok: false, reason: `unknown delivery ${command.id}` };
     const stale = this.#stale(delivery.module, command);
     if (stale) return { ok: false, reason: stale };
+    if (command.outcome === "sending") {
+      // A number is claimed once: whoever sends next, after a lost record or a new owner, counts on.
+      const last = Math.max(delivery.attempts, delivery.claimed ?? 0);
+      if (delivery.status !== "pending" || command.attempt <= last) {
+        return { ok: false, reason: `delivery ${command.id} already claimed attempt ${last}` };
+      }
+      delivery.claimed = command.attempt;
+      return { ok: true, deliveries: [delivery] };
+    }
+    // The owner retries a record whose commit it could not confirm: the same record again is a no-op.
+    if (command.attempt === delivery.attempts && this.#sameOutcome(delivery, command.outcome)) {
+      return { ok: true };
+    }
     // Attempts are recorded in order; a late duplicate of an older attempt changes nothing.
     if (delivery.status !== "pending" || command.attempt <= delivery.attempts) {
       return { ok: false, reason: `delivery ${command.id} already recorded attempt ${delivery.attempts}` };
@@ -653,6 +666,10 @@ export class StateMachine {
       this.#prune(transition.module, transition.monitor, live ? transitionsKeptPerMonitor : 0);
     }
     return { ok: true, deliveries: [delivery] };
+  }
+
+  #sameOutcome(delivery: DeliveryRecord, outcome: "delivered" | "retrying" | "failed"): boolean {
+    return outcome === "retrying" ? delivery.status === "pending" : delivery.status === outcome;
   }
 
   /** Keeps the newest `keep` transitions of a monitor, and any older one still being delivered. */
@@ -805,6 +822,11 @@ export class StateMachine {
     const names = new Set(this.#modules.keys());
     for (const d of this.#deliveries.values()) if (d.status === "pending") names.add(d.module);
     return [...names].sort();
+  }
+
+  /** One delivery, while it is kept. */
+  delivery(id: string): DeliveryRecord | undefined {
+    return this.#deliveries.get(id);
   }
 
   /** Every delivery still to be made. */

@@ -66,7 +66,8 @@ export async function startReceiver() {
 }
 
 // Each module probes its own path on the target, with the probing node's id in a header (a secret
-// resolved from the node's secret store, PROBER), so the target sees who sampled what, and when.
+// resolved from the node's secret store, PROBER), so the target sees who sampled what, and when; its
+// notifications carry the same header, so the receiver sees which node sent each one.
 export const proberModuleSource = (
   name: string,
   targetUrl: string,
@@ -79,7 +80,7 @@ export default amstaff("${name}", (m) => {
   m.monitor("health", {
     sampler: httpGet({ url: "${targetUrl}/${name}", headers: { "x-prober": secret("PROBER") } }),
     timing: every("1s"),
-    handlers: [webhook({ url: "${hookUrl}/hook" })],
+    handlers: [webhook({ url: "${hookUrl}/hook", headers: { "x-prober": secret("PROBER") } })],
   });
 });
 `;
