@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AmstaffError, describeError } from "@amstaff/core";
+import { AmstaffError, describeError, isAmstaffError } from "@amstaff/core";
 import type { NodeId } from "@amstaff/raft";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -450,8 +450,12 @@ export class Cluster {
     return url?.startsWith("/_cluster/") ?? false;
   }
 
-  /** Serves the internal endpoints (authenticated with the cluster's internal token). */
-  handleInternal(request: IncomingMessage, response: ServerResponse): void {
+  /**
+   * Serves the internal endpoints (authenticated with the cluster's internal token). `peer`: the node id
+   * the caller's client certificate names, when node traffic is mutual TLS — then a request counts only
+   * for that node (see {@link Cluster.checkPeer}).
+   */
+  handleInternal(request: IncomingMessage, response: ServerResponse, peer?: string): void {
     const reply = (status: number, body: unknown) => {
       const payload = JSON.stringify(body);
       response.writeHead(status, {
@@ -482,18 +486,93 @@ export class Cluster {
         reply(400, { error: { code: "AMS_ERR_REQUEST_INVALID", message: "Invalid JSON." } });
         return;
       }
-      this.#internal(request.method ?? "GET", path, body).then(
-        ({ status, body: out }) => reply(status, out),
-        (error: unknown) => {
-          if (isNotLeader(error)) {
-            reply(421, { retry: true });
-            return;
-          }
-          const { status, body: out } = errorResponse(error);
-          reply(status, out);
-        },
-      );
+      const method = request.method ?? "GET";
+      Promise.resolve()
+        .then(() => this.checkPeer(peer, method, path, body))
+        .then(() => this.#internal(method, path, body))
+        .then(
+          ({ status, body: out }) => reply(status, out),
+          (error: unknown) => {
+            if (isNotLeader(error)) {
+              reply(421, { retry: true });
+              return;
+            }
+            if (isAmstaffError(error) && error.code === "AMS_ERR_CLUSTER_IDENTITY") {
+              this.#deps.logger.warn(
+                { peer, path, reason: error.message },
+                "refused an internal request made on another node's behalf",
+              );
+            }
+            const { status, body: out } = errorResponse(error);
+            reply(status, out);
+          },
+        );
     });
+  }
+
+  /**
+   * Binds an internal request to the node whose certificate made it (mutual TLS; `peer` undefined: plain
+   * transport, no identity to bind). A node that is not a member — removed, or whose certificate was made
+   * ahead of its joining — may only read the cluster view (and record its own removal); a member renews
+   * only its own lease, announces only its own addresses, reports only as the owner it is, and never
+   * proposes what only the leader proposes (module grants, the cluster id).
+   *
+   * @throws AmstaffError `AMS_ERR_CLUSTER_IDENTITY` (403)
+   */
+  checkPeer(peer: string | undefined, method: string, path: string, body: unknown): void {
+    if (peer === undefined || (method === "GET" && path === "/_cluster/view")) return;
+    const { log } = this.#deps;
+    const refuse = (why: string): never => {
+      throw new AmstaffError(
+        "AMS_ERR_CLUSTER_IDENTITY",
+        `Refused a request from the node of certificate "${peer}": ${why}. Each node must use its own certificate (amstaff-server certs).`,
+        { details: { peer } },
+      );
+    };
+    const isMember = () => {
+      const { voters, learners } = log.raft.membership;
+      return voters.includes(peer) || learners.includes(peer);
+    };
+    if (path.startsWith("/_cluster/members")) {
+      // Any node forwards an admin's membership change to the leader: check here, before forwarding.
+      if (!isMember()) refuse("it is not a member of this cluster");
+      return;
+    }
+    // A follower answers 421 to these without acting, and its view of the membership may lag.
+    if (log.raft.role !== "leader") return;
+    if (method === "POST" && path === "/_cluster/lease") {
+      const node = (body as { node?: unknown } | undefined)?.node;
+      if (node !== peer) refuse("a node renews only its own lease");
+      return;
+    }
+    if (method === "POST" && path === "/_cluster/propose") {
+      const parsed = commandSchema.safeParse((body as { command?: unknown } | undefined)?.command);
+      // The endpoint itself answers 400 to a command that is not one.
+      if (!parsed.success) return;
+      const command = parsed.data;
+      // A node removed through its own API records its removal after Raft dropped it.
+      if (command.type === "node.remove" && command.node === peer) return;
+      if (!isMember()) refuse("it is not a member of this cluster");
+      switch (command.type) {
+        case "node.announce":
+          if (command.node !== peer) refuse("a node announces only its own addresses");
+          return;
+        case "ownership.grant":
+        case "ownership.release":
+        case "cluster.init":
+          refuse(`only the leader proposes ${command.type}`);
+          return;
+        case "transition.record":
+        case "delivery.attempt":
+        case "incident.remind":
+          if (command.owner !== undefined && command.owner !== peer)
+            refuse("it reports module work as another node, its owner");
+          return;
+        default:
+          return;
+      }
+    }
+    if (!isMember()) refuse("it is not a member of this cluster");
   }
 
   async #internal(method: string, path: string, body: unknown): Promise<{ status: number; body: unknown }> {
