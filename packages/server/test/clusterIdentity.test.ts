@@ -183,4 +183,17 @@ describe("node identity on the internal endpoints (mutual TLS)", () => {
     expect(modules.map((m) => m.name)).toEqual(["m1"]);
     expect((await view(leader))!.members.map((m) => m.id).sort()).toEqual(ids);
   }, 60_000);
+
+  it("logs no key, no cluster secret and no internal token, refusals included", () => {
+    for (const id of [...ids, "x"]) {
+      const key = readFileSync(join(certs, `${id}-key.pem`), "utf8");
+      const body = key.split("\n").filter((line) => line !== "" && !line.startsWith("-----"));
+      expect(body.length).toBeGreaterThan(0);
+      for (const node of nodes.values()) {
+        for (const line of body) expect(node.output).not.toContain(line);
+        expect(node.output).not.toContain(clusterSecret);
+        expect(node.output).not.toContain(internalToken);
+      }
+    }
+  });
 });
