@@ -73,6 +73,12 @@ const memberBodySchema = z.strictObject({
 });
 
 /**
+ * The largest body of an internal request: a forwarded command is at most what one Raft frame carries
+ * (64 MiB); without a bound, one request could fill the node's memory before anything checked it.
+ */
+export const maxInternalBodyBytes = 64 * 1024 * 1024;
+
+/**
  * Module ownership and leases across the cluster.
  *
  * **Leases.** Every `renewEveryMs` a node renews its lease with the leader (the leader with itself): the
@@ -475,9 +481,32 @@ export class Cluster {
       request.destroy();
       return;
     }
+    const tooLarge = () => {
+      reply(413, {
+        error: {
+          code: "AMS_ERR_REQUEST_TOO_LARGE",
+          message: `An internal request body is at most ${maxInternalBodyBytes} bytes.`,
+        },
+      });
+      request.destroy();
+    };
+    if (Number(request.headers["content-length"] ?? 0) > maxInternalBodyBytes) {
+      tooLarge();
+      return;
+    }
     const chunks: Buffer[] = [];
-    request.on("data", (c: Buffer) => chunks.push(c));
+    let size = 0;
+    request.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > maxInternalBodyBytes) {
+        chunks.length = 0;
+        if (!response.headersSent) tooLarge();
+        return;
+      }
+      chunks.push(c);
+    });
     request.on("end", () => {
+      if (size > maxInternalBodyBytes) return;
       const path = request.url ?? "";
       let body: unknown;
       try {

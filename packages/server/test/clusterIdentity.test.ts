@@ -184,6 +184,39 @@ describe("node identity on the internal endpoints (mutual TLS)", () => {
     expect((await view(leader))!.members.map((m) => m.id).sort()).toEqual(ids);
   }, 60_000);
 
+  it("refuses an oversized internal body before reading it", async () => {
+    // Declares 1 GiB and sends 1 KiB: the leader answers at once instead of buffering what comes.
+    const answer = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = httpsRequest(
+        leaderUrl("/_cluster/propose"),
+        {
+          method: "POST",
+          ca: readFileSync(join(certs, "ca.pem")),
+          cert: readFileSync(join(certs, "x.pem")),
+          key: readFileSync(join(certs, "x-key.pem")),
+          headers: {
+            authorization: `Bearer ${internalToken}`,
+            "content-type": "application/json",
+            "content-length": String(1024 ** 3),
+          },
+          timeout: 20_000,
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (c: Buffer) => chunks.push(c));
+          response.on("end", () =>
+            resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) }),
+          );
+        },
+      );
+      req.on("error", reject);
+      req.on("timeout", () => req.destroy(new Error("no answer: the body is being read")));
+      req.write(Buffer.alloc(1024, 0x20));
+    });
+    expect(answer).toMatchObject({ status: 413, body: { error: { code: "AMS_ERR_REQUEST_TOO_LARGE" } } });
+    expect((await view(leader))?.leader).toBe(leader);
+  }, 60_000);
+
   it("logs no key, no cluster secret and no internal token, refusals included", () => {
     for (const id of [...ids, "x"]) {
       const key = readFileSync(join(certs, `${id}-key.pem`), "utf8");
