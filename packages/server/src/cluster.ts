@@ -209,12 +209,13 @@ export class Cluster {
         await withTimeout(log.raft.read(), this.timing.leaseMs);
         this.#recordRenewal(nodeId, sentAt);
       } else {
-        const url = log.leaderUrl();
-        if (url === undefined) throw new Error("no leader known");
-        const response = await this.#deps.http.request(url, "/_cluster/lease", {
+        const leader = log.leaderTarget();
+        if (leader === undefined) throw new Error("no leader known");
+        const response = await this.#deps.http.request(leader.url, "/_cluster/lease", {
           method: "POST",
           body: { node: nodeId },
           timeoutMs: this.timing.leaseMs,
+          node: leader.node,
         });
         const body = (await response.json()) as { index?: number };
         if (response.status !== 200 || typeof body.index !== "number")
@@ -435,13 +436,14 @@ export class Cluster {
         );
       }
     }
-    const url = log.leaderUrl();
-    if (url === undefined)
+    const leader = log.leaderTarget();
+    if (leader === undefined)
       throw new AmstaffError("AMS_ERR_LOG_UNAVAILABLE", "No leader is known; try again.");
-    const response = await this.#deps.http.request(url, path, {
+    const response = await this.#deps.http.request(leader.url, path, {
       method: body === undefined ? "DELETE" : "POST",
       body,
       timeoutMs: 60_000,
+      node: leader.node,
     });
     if (response.status !== 200) {
       throw new AmstaffError(
@@ -652,12 +654,13 @@ export class Cluster {
   async clusterView(): Promise<Record<string, unknown>> {
     const { log } = this.#deps;
     if (log.raft.role !== "leader") {
-      const url = log.leaderUrl();
-      if (url !== undefined && !this.#deps.isolated?.()) {
+      const leader = log.leaderTarget();
+      if (leader !== undefined && !this.#deps.isolated?.()) {
         try {
-          const response = await this.#deps.http.request(url, "/_cluster/view", {
+          const response = await this.#deps.http.request(leader.url, "/_cluster/view", {
             method: "GET",
             timeoutMs: 2_000,
+            node: leader.node,
           });
           if (response.status === 200)
             return { ...((await response.json()) as object), answeredBy: log.raft.leader };
