@@ -64,7 +64,7 @@ export const errorCodes = {
   /**
    * A node's request to another node's internal endpoints does not match the node its client certificate
    * names: a certificate of a node that is not (or no longer) a member, or a request on another node's behalf
-   * (renewing its lease, announcing its address, reporting as a module's owner).
+   * (renewing its lease, announcing its address) or proposing what only the leader does (module grants).
    */
   AMS_ERR_CLUSTER_IDENTITY: "node identity mismatch",
   /** Persistent state on disk is unreadable or inconsistent. */

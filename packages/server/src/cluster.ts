@@ -545,8 +545,9 @@ export class Cluster {
    * Binds an internal request to the node whose certificate made it (mutual TLS; `peer` undefined: plain
    * transport, no identity to bind). A node that is not a member — removed, or whose certificate was made
    * ahead of its joining — may only read the cluster view (and record its own removal); a member renews
-   * only its own lease, announces only its own addresses, reports only as the owner it is, and never
-   * proposes what only the leader proposes (module grants, the cluster id).
+   * only its own lease, announces only its own addresses, and never proposes what only the leader proposes
+   * (module grants, the cluster id). Other commands are not bound to the forwarding node: a member forwards
+   * writes on behalf of the API tokens it checked, and the state machine fences module work by grant.
    *
    * @throws AmstaffError `AMS_ERR_CLUSTER_IDENTITY` (403)
    */
@@ -592,12 +593,6 @@ export class Cluster {
         case "ownership.release":
         case "cluster.init":
           refuse(`only the leader proposes ${command.type}`);
-          return;
-        case "transition.record":
-        case "delivery.attempt":
-        case "incident.remind":
-          if (command.owner !== undefined && command.owner !== peer)
-            refuse("it reports module work as another node, its owner");
           return;
         default:
           return;
