@@ -61,6 +61,12 @@ export const errorCodes = {
    * `--insecure-cluster-transport`), unreadable certificate files, or a node reachable only in clear.
    */
   AMS_ERR_CLUSTER_TLS: "cluster transport not secured",
+  /**
+   * A node's request to another node's internal endpoints does not match the node its client certificate
+   * names: a certificate of a node that is not (or no longer) a member, or a request on another node's behalf
+   * (renewing its lease, announcing its address) or proposing what only the leader does (module grants).
+   */
+  AMS_ERR_CLUSTER_IDENTITY: "node identity mismatch",
   /** Persistent state on disk is unreadable or inconsistent. */
   AMS_ERR_STATE_CORRUPT: "state corrupt",
   /** A bug: an invariant Amstaff relies on did not hold. */

@@ -1,4 +1,5 @@
-import { join, relative } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { sqliteFixture } from "./__tests__/databases.js";
 import type { SqlSamplerOptions } from "./options.js";
@@ -72,11 +73,34 @@ describe("SQLite", () => {
     expect(db.rows()).toBe(3);
   });
 
+  it("never attaches another file to a pooled connection, nor writes one with VACUUM INTO", async () => {
+    using db = sqliteFixture();
+    using other = sqliteFixture();
+    const url = `sqlite://${db.path}`;
+    const copy = join(dirname(db.path), "copy.db");
+    // One connection: what the first query leaves on it, the second one finds.
+    const attach = sqlSampler({ url, query: `ATTACH DATABASE '${other.path}' AS other`, poolSize: 1 });
+    const read = sqlSampler({ url, query: "SELECT count(*) FROM other.t", poolSize: 1 });
+    const vacuum = sqlSampler({ url, query: `VACUUM INTO '${copy}'`, poolSize: 1 });
+    try {
+      const attached = await attach.probe();
+      expect(attached.status).toBe("unknown");
+      expect(attached.message).toContain("ATTACH, VACUUM, PRAGMA assignments and writes are refused");
+      const stolen = await read.probe();
+      expect(stolen.status).toBe("unknown");
+      expect(stolen.message).toContain("no such table: other.t");
+      expect((await vacuum.probe()).status).toBe("unknown");
+      expect(existsSync(copy)).toBe(false);
+    } finally {
+      await Promise.all([attach, read, vacuum].map((s) => s.dispose?.()));
+    }
+  });
+
   it("says the query tried to write", async () => {
     using db = sqliteFixture();
     const result = await probe({ url: `sqlite://${db.path}`, query: "DELETE FROM t" });
     expect(result.message).toBe(
-      "the query tried to write (attempt to write a readonly database): monitor queries run read-only (DELETE FROM t)",
+      "the query tried to write (only statements that return rows run here, read-only; ATTACH, VACUUM, PRAGMA assignments and writes are refused): monitor queries run read-only (DELETE FROM t)",
     );
   });
 

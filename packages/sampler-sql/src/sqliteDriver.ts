@@ -54,9 +54,19 @@ const answer = ({ id, sql }) => {
   if (openError) return process.send({ id, ...failure(openError, true) });
   try {
     const statement = db.prepare(sql);
+    // A read-only connection still runs ATTACH (any file the process can read, past the SQLite roots, for
+    // the next query of the pooled connection), VACUUM INTO (a new file anywhere) and PRAGMA assignments:
+    // only a statement that returns rows runs.
     if (!statement.reader) {
-      statement.run();
-      return process.send({ id, columns: [], rowCount: 0 });
+      return process.send({
+        id,
+        ...failure(
+          new Error(
+            "only statements that return rows run here, read-only; ATTACH, VACUUM, PRAGMA assignments and writes are refused",
+          ),
+          false,
+        ),
+      });
     }
     statement.raw(true);
     let rowCount = 0;

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AmstaffError, describeError } from "@amstaff/core";
+import { AmstaffError, describeError, isAmstaffError } from "@amstaff/core";
 import type { NodeId } from "@amstaff/raft";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -96,6 +96,12 @@ const memberBodySchema = z.strictObject({
   id: z.string().regex(/^[\w.-]{1,64}$/, "letters, digits, '.', '_' or '-', at most 64"),
   raftAddress: z.string().regex(/^[^\s:]+:\d{1,5}$/, "host:port"),
 });
+
+/**
+ * The largest body of an internal request: a forwarded command is at most what one Raft frame carries
+ * (64 MiB); without a bound, one request could fill the node's memory before anything checked it.
+ */
+export const maxInternalBodyBytes = 64 * 1024 * 1024;
 
 /**
  * Module ownership and leases across the cluster.
@@ -259,13 +265,14 @@ export class Cluster {
         await withTimeout(log.raft.read(), this.timing.leaseMs);
         this.#recordRenewal(nodeId, sentAt);
       } else {
-        const url = log.leaderUrl();
-        if (url === undefined) throw new Error("no leader known");
-        const response = await this.#deps.http.request(url, "/_cluster/lease", {
+        const leader = log.leaderTarget();
+        if (leader === undefined) throw new Error("no leader known");
+        const response = await this.#deps.http.request(leader.url, "/_cluster/lease", {
           method: "POST",
           body: { node: nodeId },
           timeoutMs: this.timing.leaseMs,
           signal: renewal.signal,
+          node: leader.node,
         });
         const body = (await response.json()) as { index?: number };
         if (response.status !== 200 || typeof body.index !== "number")
@@ -487,13 +494,14 @@ export class Cluster {
         );
       }
     }
-    const url = log.leaderUrl();
-    if (url === undefined)
+    const leader = log.leaderTarget();
+    if (leader === undefined)
       throw new AmstaffError("AMS_ERR_LOG_UNAVAILABLE", "No leader is known; try again.");
-    const response = await this.#deps.http.request(url, path, {
+    const response = await this.#deps.http.request(leader.url, path, {
       method: body === undefined ? "DELETE" : "POST",
       body,
       timeoutMs: 60_000,
+      node: leader.node,
     });
     if (response.status !== 200) {
       throw new AmstaffError(
@@ -508,8 +516,12 @@ export class Cluster {
     return url?.startsWith("/_cluster/") ?? false;
   }
 
-  /** Serves the internal endpoints (authenticated with the cluster's internal token). */
-  handleInternal(request: IncomingMessage, response: ServerResponse): void {
+  /**
+   * Serves the internal endpoints (authenticated with the cluster's internal token). `peer`: the node id
+   * the caller's client certificate names, when node traffic is mutual TLS — then a request counts only
+   * for that node (see {@link Cluster.checkPeer}).
+   */
+  handleInternal(request: IncomingMessage, response: ServerResponse, peer?: string): void {
     const reply = (status: number, body: unknown) => {
       const payload = JSON.stringify(body);
       response.writeHead(status, {
@@ -529,9 +541,32 @@ export class Cluster {
       request.destroy();
       return;
     }
+    const tooLarge = () => {
+      reply(413, {
+        error: {
+          code: "AMS_ERR_REQUEST_TOO_LARGE",
+          message: `An internal request body is at most ${maxInternalBodyBytes} bytes.`,
+        },
+      });
+      request.destroy();
+    };
+    if (Number(request.headers["content-length"] ?? 0) > maxInternalBodyBytes) {
+      tooLarge();
+      return;
+    }
     const chunks: Buffer[] = [];
-    request.on("data", (c: Buffer) => chunks.push(c));
+    let size = 0;
+    request.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > maxInternalBodyBytes) {
+        chunks.length = 0;
+        if (!response.headersSent) tooLarge();
+        return;
+      }
+      chunks.push(c);
+    });
     request.on("end", () => {
+      if (size > maxInternalBodyBytes) return;
       const path = request.url ?? "";
       let body: unknown;
       try {
@@ -540,18 +575,88 @@ export class Cluster {
         reply(400, { error: { code: "AMS_ERR_REQUEST_INVALID", message: "Invalid JSON." } });
         return;
       }
-      this.#internal(request.method ?? "GET", path, body).then(
-        ({ status, body: out }) => reply(status, out),
-        (error: unknown) => {
-          if (isNotLeader(error)) {
-            reply(421, { retry: true });
-            return;
-          }
-          const { status, body: out } = errorResponse(error);
-          reply(status, out);
-        },
-      );
+      const method = request.method ?? "GET";
+      Promise.resolve()
+        .then(() => this.checkPeer(peer, method, path, body))
+        .then(() => this.#internal(method, path, body))
+        .then(
+          ({ status, body: out }) => reply(status, out),
+          (error: unknown) => {
+            if (isNotLeader(error)) {
+              reply(421, { retry: true });
+              return;
+            }
+            if (isAmstaffError(error) && error.code === "AMS_ERR_CLUSTER_IDENTITY") {
+              this.#deps.logger.warn(
+                { peer, path, reason: error.message },
+                "refused an internal request made on another node's behalf",
+              );
+            }
+            const { status, body: out } = errorResponse(error);
+            reply(status, out);
+          },
+        );
     });
+  }
+
+  /**
+   * Binds an internal request to the node whose certificate made it (mutual TLS; `peer` undefined: plain
+   * transport, no identity to bind). A node that is not a member — removed, or whose certificate was made
+   * ahead of its joining — may only read the cluster view (and record its own removal); a member renews
+   * only its own lease, announces only its own addresses, and never proposes what only the leader proposes
+   * (module grants, the cluster id). Other commands are not bound to the forwarding node: a member forwards
+   * writes on behalf of the API tokens it checked, and the state machine fences module work by grant.
+   *
+   * @throws AmstaffError `AMS_ERR_CLUSTER_IDENTITY` (403)
+   */
+  checkPeer(peer: string | undefined, method: string, path: string, body: unknown): void {
+    if (peer === undefined || (method === "GET" && path === "/_cluster/view")) return;
+    const { log } = this.#deps;
+    const refuse = (why: string): never => {
+      throw new AmstaffError(
+        "AMS_ERR_CLUSTER_IDENTITY",
+        `Refused a request from the node of certificate "${peer}": ${why}. Each node must use its own certificate (amstaff-server certs).`,
+        { details: { peer } },
+      );
+    };
+    const isMember = () => {
+      const { voters, learners } = log.raft.membership;
+      return voters.includes(peer) || learners.includes(peer);
+    };
+    if (path.startsWith("/_cluster/members")) {
+      // Any node forwards an admin's membership change to the leader: check here, before forwarding.
+      if (!isMember()) refuse("it is not a member of this cluster");
+      return;
+    }
+    // A follower answers 421 to these without acting, and its view of the membership may lag.
+    if (log.raft.role !== "leader") return;
+    if (method === "POST" && path === "/_cluster/lease") {
+      const node = (body as { node?: unknown } | undefined)?.node;
+      if (node !== peer) refuse("a node renews only its own lease");
+      return;
+    }
+    if (method === "POST" && path === "/_cluster/propose") {
+      const parsed = commandSchema.safeParse((body as { command?: unknown } | undefined)?.command);
+      // The endpoint itself answers 400 to a command that is not one.
+      if (!parsed.success) return;
+      const command = parsed.data;
+      // A node removed through its own API records its removal after Raft dropped it.
+      if (command.type === "node.remove" && command.node === peer) return;
+      if (!isMember()) refuse("it is not a member of this cluster");
+      switch (command.type) {
+        case "node.announce":
+          if (command.node !== peer) refuse("a node announces only its own addresses");
+          return;
+        case "ownership.grant":
+        case "ownership.release":
+        case "cluster.init":
+          refuse(`only the leader proposes ${command.type}`);
+          return;
+        default:
+          return;
+      }
+    }
+    if (!isMember()) refuse("it is not a member of this cluster");
   }
 
   async #internal(method: string, path: string, body: unknown): Promise<{ status: number; body: unknown }> {
@@ -602,12 +707,13 @@ export class Cluster {
   async clusterView(): Promise<Record<string, unknown>> {
     const { log } = this.#deps;
     if (log.raft.role !== "leader") {
-      const url = log.leaderUrl();
-      if (url !== undefined && !this.#deps.isolated?.()) {
+      const leader = log.leaderTarget();
+      if (leader !== undefined && !this.#deps.isolated?.()) {
         try {
-          const response = await this.#deps.http.request(url, "/_cluster/view", {
+          const response = await this.#deps.http.request(leader.url, "/_cluster/view", {
             method: "GET",
             timeoutMs: 2_000,
+            node: leader.node,
           });
           if (response.status === 200)
             return { ...((await response.json()) as object), answeredBy: log.raft.leader };

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClusterCertificates } from "./certs.js";
-import { ClusterHttp } from "./clusterHttp.js";
+import { ClusterHttp, nodeMismatchCode } from "./clusterHttp.js";
 
 const dir = mkdtempSync(join(tmpdir(), "amstaff-cluster-http-"));
 const other = mkdtempSync(join(tmpdir(), "amstaff-cluster-http-other-"));
@@ -60,6 +60,35 @@ describe("ClusterHttp", () => {
     const http = new ClusterHttp({ internalToken: "internal-token-0123456789", tls: files(dir, "a") });
     closers.push(() => http.close());
     await expect(http.request(url, "/_cluster/view", { method: "GET", timeoutMs: 10_000 })).rejects.toThrow();
+  });
+
+  it("talks to the node it asks for only: another node of the cluster cannot answer in its place", async () => {
+    let requests = 0;
+    const server = createHttpsServer(
+      { ...files(dir, "b"), requestCert: true, rejectUnauthorized: true },
+      (_, response) => {
+        requests++;
+        response.end("{}");
+      },
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    closers.push(() => new Promise((resolve) => server.close(resolve)));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const http = new ClusterHttp({ internalToken: "internal-token-0123456789", tls: files(dir, "a") });
+    closers.push(() => http.close());
+    // b's certificate is valid for the cluster, but the caller asked for the leader "a" at that address.
+    const error = await http
+      .request(url, "/_cluster/propose", { body: { command: {} }, timeoutMs: 10_000, node: "a" })
+      .then(
+        () => undefined,
+        (e: unknown) => e as { cause?: { code?: string; message?: string } },
+      );
+    expect(error?.cause).toMatchObject({ code: nodeMismatchCode });
+    expect(error?.cause?.message).toContain('presented the certificate of "b", not of node "a"');
+    expect(requests).toBe(0);
+    const right = await http.request(url, "/_cluster/view", { method: "GET", timeoutMs: 10_000, node: "b" });
+    expect(right.status).toBe(200);
+    expect(requests).toBe(1);
   });
 
   it("never sends the internal token to a plain http:// URL when the cluster has certificates", async () => {

@@ -1,3 +1,4 @@
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { AmstaffError } from "@amstaff/core";
 import { Agent, fetch, type Response } from "undici";
 
@@ -31,7 +32,16 @@ export interface ClusterRequest {
   timeoutMs: number;
   /** Aborts the request earlier (a lease renewal superseded by one to a new leader). */
   signal?: AbortSignal | undefined;
+  /**
+   * The node expected to answer (the leader, for most calls): with TLS, the connection is refused unless
+   * its certificate names this node, so no other node of the cluster can answer in its place. @default any
+   * node of the cluster CA
+   */
+  node?: string | undefined;
 }
+
+/** The `code` of the error (the `cause` of a failed fetch) when the other end is another node than asked. */
+export const nodeMismatchCode = "ERR_AMSTAFF_NODE_MISMATCH";
 
 /**
  * How a node calls another node's internal endpoints (`/_cluster/*`): with the cluster's internal token
@@ -42,22 +52,48 @@ export interface ClusterRequest {
 export class ClusterHttp {
   readonly #token: string;
   readonly #dispatcher: Agent;
+  readonly #tlsFiles: ClusterTlsFiles | undefined;
   readonly #tls: boolean;
+  /** One dispatcher per node asked for by name, checking that node's certificate. */
+  readonly #byNode = new Map<string, Agent>();
 
   constructor(options: ClusterHttpOptions) {
     this.#token = options.internalToken;
+    this.#tlsFiles = options.tls;
     this.#tls = options.tls !== undefined;
-    this.#dispatcher = new Agent({
-      connect: options.tls
-        ? {
-            ca: options.tls.ca,
-            cert: options.tls.cert,
-            key: options.tls.key,
-            minVersion: "TLSv1.3",
-            rejectUnauthorized: true,
-          }
-        : {},
-    });
+    this.#dispatcher = new Agent({ connect: this.#connectOptions(undefined) });
+  }
+
+  #connectOptions(node: string | undefined) {
+    const tls = this.#tlsFiles;
+    if (!tls) return {};
+    return {
+      ca: tls.ca,
+      cert: tls.cert,
+      key: tls.key,
+      minVersion: "TLSv1.3" as const,
+      rejectUnauthorized: true,
+      ...(node !== undefined && {
+        checkServerIdentity: (host: string, cert: PeerCertificate) => {
+          const error = checkServerIdentity(host, cert);
+          if (error || cert.subject?.CN === node) return error;
+          return Object.assign(
+            new Error(`${host} presented the certificate of "${cert.subject?.CN}", not of node "${node}"`),
+            { code: nodeMismatchCode },
+          );
+        },
+      }),
+    };
+  }
+
+  #dispatcherFor(node: string | undefined): Agent {
+    if (!this.#tls || node === undefined) return this.#dispatcher;
+    let agent = this.#byNode.get(node);
+    if (!agent) {
+      agent = new Agent({ connect: this.#connectOptions(node) });
+      this.#byNode.set(node, agent);
+    }
+    return agent;
   }
 
   /** Sends `request` to `baseUrl + path` (another node's internal URL). */
@@ -78,12 +114,12 @@ export class ClusterHttp {
       signal: request.signal
         ? AbortSignal.any([request.signal, AbortSignal.timeout(request.timeoutMs)])
         : AbortSignal.timeout(request.timeoutMs),
-      dispatcher: this.#dispatcher,
+      dispatcher: this.#dispatcherFor(request.node),
     });
   }
 
   /** Closes the pooled connections. */
   async close(): Promise<void> {
-    await this.#dispatcher.close();
+    await Promise.all([this.#dispatcher, ...this.#byNode.values()].map((agent) => agent.close()));
   }
 }

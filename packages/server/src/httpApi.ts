@@ -23,7 +23,7 @@ import type { ReplicatedLog } from "./replicatedLog.js";
 import type { SampleHistory } from "./sampleHistory.js";
 import type { Scheduler } from "./scheduler.js";
 import { silenceRoutes } from "./silenceRoutes.js";
-import type { StateMachine } from "./stateMachine.js";
+import type { ApplyResult, StateMachine } from "./stateMachine.js";
 
 /**
  * What a push compiles a module for: the team it will belong to (the pushing token's, the one an admin
@@ -97,6 +97,18 @@ export const actorOf = (caller: Principal): Actor => ({
   team: caller.team,
   role: caller.role,
 });
+
+/**
+ * The 403 for a write the state machine refused on apply because the module is (by then) another team's —
+ * an admin moved it while the request was on its way; undefined for any other refusal.
+ */
+export function refusal(applied: ApplyResult, what: string): AmstaffError | undefined {
+  if (applied.ok || applied.code !== "AMS_ERR_AUTH_TEAM") return undefined;
+  return new AmstaffError(
+    "AMS_ERR_AUTH_TEAM",
+    `${what}: ${applied.reason} (it was moved meanwhile). Use a token of that team, or ask an admin.`,
+  );
+}
 
 /** The caller of the routes served without a token (`GET /health`, a public `GET /metrics`). */
 const anonymous: Principal = { name: "anonymous", team: "", role: "read" };
@@ -616,7 +628,12 @@ export function createHttpApi(
           actor: actorOf(caller),
           at: clock.now(),
         });
-        if (!applied.ok) throw new AmstaffError("AMS_ERR_MODULE_NOT_FOUND", `No module named "${name}".`);
+        if (!applied.ok) {
+          throw (
+            refusal(applied, "Not deleted") ??
+            new AmstaffError("AMS_ERR_MODULE_NOT_FOUND", `No module named "${name}".`)
+          );
+        }
         return { status: 200, body: { deleted: name } };
       },
     ],
@@ -652,6 +669,8 @@ export function createHttpApi(
           actor: actorOf(caller),
           at: clock.now(),
         });
+        const refused = applied.ok ? undefined : refusal(applied, "Not acknowledged");
+        if (refused) throw refused;
         if (!applied.ok)
           return {
             status: 409,

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import type { ClusterTlsFiles } from "./clusterHttp.js";
 
@@ -12,8 +13,11 @@ export interface InternalListenerOptions {
   port?: number | undefined;
   /** Mutual TLS against the cluster CA; without it, plain HTTP (`--insecure-cluster-transport`). */
   tls?: ClusterTlsFiles | undefined;
-  /** Serves one request for an internal endpoint (`/_cluster/*`). */
-  handle: (request: IncomingMessage, response: ServerResponse) => void;
+  /**
+   * Serves one request for an internal endpoint (`/_cluster/*`). With `tls`, `peer` is the node id its
+   * client certificate names (its common name), or `""` when the certificate names none.
+   */
+  handle: (request: IncomingMessage, response: ServerResponse, peer?: string) => void;
   /** Whether a path is an internal endpoint; anything else answers 404. */
   isInternal: (url: string | undefined) => boolean;
   logger: Logger;
@@ -28,15 +32,17 @@ export interface InternalListenerOptions {
 export async function startInternalListener(
   options: InternalListenerOptions,
 ): Promise<{ server: Server; url: string }> {
+  const { tls } = options;
   const onRequest = (request: IncomingMessage, response: ServerResponse) => {
-    if (options.isInternal(request.url)) return options.handle(request, response);
+    if (options.isInternal(request.url)) {
+      return options.handle(request, response, tls ? peerNodeId(request) : undefined);
+    }
     request.resume();
     response.writeHead(404, { "content-type": "application/json" });
     response.end(
       JSON.stringify({ error: { code: "AMS_ERR_REQUEST_INVALID", message: "No such endpoint." } }),
     );
   };
-  const { tls } = options;
   const server: Server = tls
     ? createHttpsServer(
         {
@@ -81,4 +87,10 @@ export async function listenOn(
   const address = server.address() as AddressInfo;
   const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return `${scheme}://${shown}:${address.port}`;
+}
+
+/** The node id (common name) of the client certificate a mutual-TLS request came with; `""` when none. */
+function peerNodeId(request: IncomingMessage): string {
+  const cn = (request.socket as TLSSocket).getPeerCertificate?.()?.subject?.CN as unknown;
+  return typeof cn === "string" ? cn : "";
 }

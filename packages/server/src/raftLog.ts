@@ -11,7 +11,7 @@ import {
 } from "@amstaff/raft";
 import type Database from "better-sqlite3";
 import type { Logger } from "pino";
-import type { ClusterHttp } from "./clusterHttp.js";
+import { type ClusterHttp, nodeMismatchCode } from "./clusterHttp.js";
 import type { Command } from "./commands.js";
 import type { ReplicatedLog } from "./replicatedLog.js";
 import { SqliteLog } from "./sqliteLog.js";
@@ -131,9 +131,15 @@ export class RaftLog implements ReplicatedLog {
    * or (a node of a version without one) its API URL.
    */
   leaderUrl(): string | undefined {
+    return this.leaderTarget()?.url;
+  }
+
+  /** The leader's id and where it serves the internal endpoints, read together; undefined when unknown. */
+  leaderTarget(): { node: string; url: string } | undefined {
     const leader = this.raft.leader;
     const member = leader === null ? undefined : this.#opts.machine.member(leader);
-    return member?.internalUrl ?? member?.apiUrl;
+    const url = member?.internalUrl ?? member?.apiUrl;
+    return leader === null || url === undefined ? undefined : { node: leader, url };
   }
 
   /**
@@ -157,9 +163,9 @@ export class RaftLog implements ReplicatedLog {
         const applied = await this.#proposeHere(command, left);
         if (applied) return applied.result;
       } else {
-        const url = this.leaderUrl();
-        if (url !== undefined && raft.leader !== this.#opts.nodeId) {
-          const applied = await this.#forward(url, command, left);
+        const target = this.leaderTarget();
+        if (target !== undefined && target.node !== this.#opts.nodeId) {
+          const applied = await this.#forward(target, command, left);
           if (applied) {
             // Read-your-writes on this node; if it lags too much the write still happened.
             await this.waitApplied(applied.index, 5_000).catch(() => undefined);
@@ -201,17 +207,23 @@ export class RaftLog implements ReplicatedLog {
    * Sends a command to the leader, waiting at most `timeoutMs`; undefined when it certainly was not
    * applied (retry).
    */
-  async #forward(url: string, command: Command, timeoutMs: number): Promise<Applied | undefined> {
+  async #forward(
+    target: { node: string; url: string },
+    command: Command,
+    timeoutMs: number,
+  ): Promise<Applied | undefined> {
     let response: Response;
     try {
-      response = await this.#opts.http.request(url, "/_cluster/propose", {
+      response = await this.#opts.http.request(target.url, "/_cluster/propose", {
         method: "POST",
         body: { command },
         timeoutMs,
+        node: target.node,
       });
     } catch (error) {
       const code = (error as { cause?: { code?: string } }).cause?.code;
-      if (code === "ECONNREFUSED") return undefined;
+      // Refused before a byte of the request was sent: certainly not applied.
+      if (code === "ECONNREFUSED" || code === nodeMismatchCode) return undefined;
       throw outcomeUnknown("Could not reach the leader, or it did not answer in time.", error);
     }
     const body = (await response.json().catch(() => ({}))) as Partial<Applied> & {
@@ -250,10 +262,11 @@ export class RaftLog implements ReplicatedLog {
       await withTimeout(this.raft.read(), timeoutMs);
       return;
     }
-    const url = this.leaderUrl();
-    if (url === undefined) throw unavailable("No Raft leader is known; a consistent read is impossible now.");
+    const target = this.leaderTarget();
+    if (target === undefined)
+      throw unavailable("No Raft leader is known; a consistent read is impossible now.");
     const response = await this.#opts.http
-      .request(url, "/_cluster/read-index", { method: "POST", timeoutMs })
+      .request(target.url, "/_cluster/read-index", { method: "POST", timeoutMs, node: target.node })
       .catch((error: unknown) => {
         throw unavailable("The leader is unreachable; a consistent read is impossible now.", error);
       });

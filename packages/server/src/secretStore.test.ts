@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isAmstaffError } from "@amstaff/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { globMatches, SecretStore, secretReferenceWarnings } from "./secretStore.js";
+import { globMatches, grantPatternOf, SecretStore, secretReferenceWarnings } from "./secretStore.js";
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -73,6 +73,38 @@ describe("SecretStore", () => {
       ok: false,
       reason: !stored.ok && stored.reason,
     });
+  });
+
+  it("grants by module name to team default's modules only, and to another team's as team/name", () => {
+    const store = new SecretStore({
+      env: { AMSTAFF_SECRET_A: "a-value", AMSTAFF_SECRET_B: "b-value", AMSTAFF_SECRET_C: "c-value" },
+      grants: {
+        A: { modules: ["payments-*", "*"] },
+        B: { modules: ["payments/payments-*", "pay*/Checkout"] },
+        C: { modules: ["*/Shared"] },
+      },
+    });
+    // A name is the pushing team's choice: "payments-*" alone does not reach team search's "payments-x".
+    expect(store.access("A", { module: "payments-x", team: "search" })).toMatchObject({
+      ok: false,
+      code: "AMS_ERR_SECRET_NOT_GRANTED",
+      reason: expect.stringContaining('{ "A": { "modules": ["search/payments-x"] } }'),
+    });
+    expect(store.access("A", { module: "anything", team: "payments" }).ok).toBe(false);
+    expect(store.access("A", { module: "payments-x", team: "default" }).ok).toBe(true);
+    expect(store.access("A", { module: "payments-x", team: undefined }).ok).toBe(true);
+    expect(store.access("B", { module: "payments-eu", team: "payments" }).ok).toBe(true);
+    expect(store.access("B", { module: "Checkout", team: "payroll" }).ok).toBe(true);
+    expect(store.access("B", { module: "payments-eu", team: "search" }).ok).toBe(false);
+    expect(store.access("B", { module: "payments-eu", team: undefined }).ok).toBe(false);
+    expect(store.access("B", { module: "payments-eu", team: "default" }).ok).toBe(false);
+    expect(store.access("C", { module: "Shared", team: "search" }).ok).toBe(true);
+    expect(store.access("C", { module: "Shared", team: "default" }).ok).toBe(true);
+    expect(grantPatternOf("Checkout", "payments")).toBe("payments/Checkout");
+    expect(grantPatternOf("Checkout", "default")).toBe("Checkout");
+    expect(
+      (thrown(() => new SecretStore({ env: {}, grants: { A: { modules: ["a/b/c"] } } })) as Error).message,
+    ).toContain('one "/" at most');
   });
 
   it("grants to modules by exact name or glob, and to teams by name", () => {

@@ -9,6 +9,7 @@ import {
   secretNamePattern,
 } from "@amstaff/core";
 import { z } from "zod";
+import { defaultTeam } from "./access.js";
 
 /** The prefix of the environment variables that are secrets: `AMSTAFF_SECRET_SLACK_TOKEN` is `secret("SLACK_TOKEN")`. */
 export const secretEnvPrefix = "AMSTAFF_SECRET_";
@@ -27,8 +28,14 @@ const patternsSchema = z.array(z.string().trim().min(1, "an empty name grants no
 /** Who may use one secret: modules by name or glob (`*`, `?`), teams by name. */
 const grantSchema = z
   .strictObject({
-    /** Module names or globs: `"User Service"`, `"payments-*"`, `"*"` (every module). */
-    modules: patternsSchema,
+    /**
+     * Module names or globs, of team `default` (`"User Service"`, `"*"`: every module of team `default`),
+     * or of the teams a team glob names, before a `/` (`"payments/payments-*"`; the team glob `*` names
+     * every team, so `*` `/` `*` is every module of every team).
+     */
+    modules: patternsSchema.refine((patterns) => patterns.every((p) => p.split("/").length <= 2), {
+      message: 'a module is "Module name" (team default\'s) or "team/Module name": one "/" at most',
+    }),
     /** Team names. */
     teams: patternsSchema,
   })
@@ -44,8 +51,8 @@ const grantSchema = z
  * @example
  * ```json
  * {
- *   "SLACK_TOKEN": { "modules": ["User Service", "payments-*"], "teams": ["payments"] },
- *   "PAGER_KEY": { "modules": ["*"] }
+ *   "SLACK_TOKEN": { "modules": ["User Service", "payments/payments-*"], "teams": ["checkout"] },
+ *   "PAGER_KEY": { "teams": ["payments", "checkout"], "modules": ["*"] }
  * }
  * ```
  */
@@ -187,7 +194,7 @@ export class SecretStore {
     const grant = this.#grants()[name];
     if (grant === undefined) return false;
     return (
-      grant.modules.some((pattern) => globMatches(pattern, requester.module)) ||
+      grant.modules.some((pattern) => grantNamesModule(pattern, requester)) ||
       (requester.team !== undefined && grant.teams.includes(requester.team))
     );
   }
@@ -209,10 +216,11 @@ export class SecretStore {
     }
     if (!this.granted(name, requester)) {
       const team = requester.team === undefined ? "" : ` or team "${requester.team}"`;
+      const example = JSON.stringify(grantPatternOf(requester.module, requester.team));
       return {
         ok: false,
         code: "AMS_ERR_SECRET_NOT_GRANTED",
-        reason: `secret("${name}") is not granted to module "${requester.module}"${team}: an operator must put it in the server's secret store (${secretEnvPrefix}${name}, or a file ${name} in the secrets directory) and grant it, e.g. { "${name}": { "modules": [${JSON.stringify(requester.module)}] } } in the secret grants`,
+        reason: `secret("${name}") is not granted to module "${requester.module}"${team}: an operator must put it in the server's secret store (${secretEnvPrefix}${name}, or a file ${name} in the secrets directory) and grant it, e.g. { "${name}": { "modules": [${example}] } } in the secret grants`,
       };
     }
     const found = this.#find(name);
@@ -389,6 +397,25 @@ function parseGrants(input: string | SecretGrants, where: string): Grants {
 }
 
 /**
+ * Whether a grant's `modules` entry names `requester`. `"<module glob>"` names the modules of team
+ * `default` (those the server's own and `AMSTAFF_TOKENS` tokens push) — not any team's: a module's name is
+ * whatever the team that first pushes it chooses, so a name alone must not reach other teams' modules.
+ * `"<team glob>/<module glob>"` names the modules of the matching teams (module names never hold a `/`).
+ * A requester whose team is not known counts as team `default`'s.
+ */
+export function grantNamesModule(pattern: string, requester: SecretRequester): boolean {
+  const slash = pattern.indexOf("/");
+  const teamGlob = slash < 0 ? defaultTeam : pattern.slice(0, slash);
+  const moduleGlob = slash < 0 ? pattern : pattern.slice(slash + 1);
+  return globMatches(teamGlob, requester.team ?? defaultTeam) && globMatches(moduleGlob, requester.module);
+}
+
+/** The `modules` entry that grants exactly `module` of `team`: its name alone when team `default`'s. */
+export function grantPatternOf(module: string, team: string | undefined): string {
+  return team === undefined || team === defaultTeam ? module : `${team}/${module}`;
+}
+
+/**
  * Whether `name` matches a glob where `*` stands for any run of characters and `?` for one; every other
  * character stands for itself. Linear in practice: the classic two-pointer match with one backtrack point.
  */
@@ -443,7 +470,7 @@ export function secretReferenceWarnings(
   }
   const warnings: SecretReferenceWarning[] = [];
   for (const [secret, names] of [...users].sort(([a], [b]) => a.localeCompare(b))) {
-    const list = names.map((n) => JSON.stringify(n)).join(", ");
+    const list = names.map((n) => JSON.stringify(grantPatternOf(n, teams.get(n)))).join(", ");
     if (!store.has(secret) && env[secret] !== undefined && !secret.startsWith(reservedPrefix)) {
       warnings.push({
         secret,
@@ -454,7 +481,7 @@ export function secretReferenceWarnings(
     }
     const denied = names.filter((module) => !store.granted(secret, { module, team: teams.get(module) }));
     if (store.has(secret) && denied.length > 0) {
-      const deniedList = denied.map((n) => JSON.stringify(n)).join(", ");
+      const deniedList = denied.map((n) => JSON.stringify(grantPatternOf(n, teams.get(n)))).join(", ");
       warnings.push({
         secret,
         modules: denied,

@@ -482,13 +482,13 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     consistentRead: () => log.readBarrier(),
     extraRoutes: [...clusterRoutes, ...dashboard.routes],
   });
-  const internal = (request: IncomingMessage, response: ServerResponse) => {
+  const internal = (request: IncomingMessage, response: ServerResponse, peer?: string) => {
     if (!cluster) {
       request.resume();
       response.writeHead(503).end();
       return;
     }
-    cluster.handleInternal(request, response);
+    cluster.handleInternal(request, response, peer);
   };
   // Node-to-node endpoints are served on the API listener only by a node without an internal listener
   // (a cluster of one) or with node traffic in clear (so nodes of a version without the internal

@@ -4,7 +4,7 @@ import { AmstaffError, formatIssues, isDuration, parseDuration } from "@amstaff/
 import { z } from "zod";
 import { type Principal, requireRole, requireTeam } from "./access.js";
 import type { Clock } from "./clock.js";
-import { actorOf, type Route } from "./httpApi.js";
+import { actorOf, type Route, refusal } from "./httpApi.js";
 import type { ReplicatedLog } from "./replicatedLog.js";
 import type { StateMachine } from "./stateMachine.js";
 
@@ -143,7 +143,10 @@ export function silenceRoutes(deps: {
         };
         const applied = await log.propose({ type: "silence.add", silence, actor: actorOf(caller), at: now });
         if (!applied.ok)
-          throw new AmstaffError("AMS_ERR_REQUEST_INVALID", `Not silenced: ${applied.reason}.`);
+          throw (
+            refusal(applied, "Not silenced") ??
+            new AmstaffError("AMS_ERR_REQUEST_INVALID", `Not silenced: ${applied.reason}.`)
+          );
         return { status: 201, body: applied.silence };
       },
     ],
@@ -169,7 +172,12 @@ export function silenceRoutes(deps: {
           actor: actorOf(caller),
           at: clock.now(),
         });
-        if (!applied.ok) throw new AmstaffError("AMS_ERR_SILENCE_NOT_FOUND", `No active silence "${id}".`);
+        if (!applied.ok) {
+          throw (
+            refusal(applied, "Not ended") ??
+            new AmstaffError("AMS_ERR_SILENCE_NOT_FOUND", `No active silence "${id}".`)
+          );
+        }
         return { status: 200, body: applied.silence };
       },
     ],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { definition, put } from "./__tests__/fixtures.js";
+import { definition, put, transition } from "./__tests__/fixtures.js";
 import type { Command } from "./commands.js";
 import { StateMachine } from "./stateMachine.js";
 
@@ -70,6 +70,61 @@ describe("StateMachine: teams and audit", () => {
     expect(
       machine.apply({ type: "module.team", name: "Nothing", team: "search", actor: root, at: 6 }, 6),
     ).toEqual({ ok: false, reason: 'module "Nothing" does not exist' });
+  });
+
+  it("refuses, on apply, a team token's delete, ack or silence of a module an admin moved to another team meanwhile", () => {
+    const machine = new StateMachine();
+    const silence = (id: string, module?: string) => ({
+      id,
+      ...(module !== undefined && { module }),
+      scope: {},
+      from: 3,
+      until: 1_000_000,
+      by: "alice",
+      reason: "",
+    });
+    const [, , , kept] = applyAll(machine, [
+      teamPut("payments"),
+      transition(1, "pending", "critical"),
+      // alice's silence, set while the module was still her team's
+      { type: "silence.add", silence: silence("s1", "User Service"), actor: alice, at: 3 },
+      { type: "module.team", name: "User Service", team: "search", actor: root, at: 4 },
+    ]);
+    expect(kept).toMatchObject({ ok: true });
+    const moved = {
+      ok: false,
+      code: "AMS_ERR_AUTH_TEAM",
+      reason: 'module "User Service" belongs to team "search"',
+    };
+    // What alice's token checked against a node that had not applied the move yet reaches the log after it.
+    const raced: Command[] = [
+      { type: "incident.ack", module: "User Service", monitor: "Health", by: "alice", actor: alice, at: 5 },
+      { type: "silence.add", silence: silence("s2", "User Service"), actor: alice, at: 5 },
+      { type: "silence.remove", id: "s1", actor: alice, at: 5 },
+      { type: "module.delete", name: "User Service", actor: alice, at: 5 },
+    ];
+    for (const [i, command] of raced.entries()) expect(machine.apply(command, 5 + i)).toEqual(moved);
+    expect(machine.module("User Service")).toBeDefined();
+    expect(machine.silences().map((s) => [s.id, s.until])).toEqual([["s1", 1_000_000]]);
+    expect(machine.monitor("User Service", "Health")?.incident?.acknowledged).toBeUndefined();
+    // A silence of every module is an admin's only, also on apply.
+    expect(
+      machine.apply({ type: "silence.add", silence: silence("s3"), actor: bob, at: 9 }, 9),
+    ).toMatchObject({ ok: false, code: "AMS_ERR_AUTH_TEAM" });
+
+    // The new team's token, an admin, and a command from before roles (no role: replayed as it was) pass.
+    expect(machine.apply({ ...raced[0]!, actor: bob, by: "bob" } as Command, 10)).toMatchObject({ ok: true });
+    expect(machine.monitor("User Service", "Health")?.incident?.acknowledged?.by).toBe("bob");
+    expect(machine.apply({ type: "silence.remove", id: "s1", actor: root, at: 11 }, 11)).toMatchObject({
+      ok: true,
+    });
+    expect(
+      machine.apply(
+        { type: "silence.add", silence: silence("s4", "User Service"), actor: { name: "old" }, at: 12 },
+        12,
+      ),
+    ).toMatchObject({ ok: true });
+    expect(machine.apply({ ...raced[3]!, actor: bob } as Command, 13)).toMatchObject({ ok: true });
   });
 
   it("records every write with its actor; a team sees the entries about its modules and those its tokens made", () => {

@@ -157,6 +157,8 @@ export class StateMachine {
       case "module.put":
         return this.#putModule(command, index);
       case "module.delete": {
+        const refused = this.#otherTeams(command.actor, command.name, "delete");
+        if (refused) return refused;
         const result = this.#deleteModule(command.name, index, command.at);
         if (result.ok) {
           this.#record(index, command.at, "module.delete", command.actor, {
@@ -182,6 +184,8 @@ export class StateMachine {
       case "incident.remind":
         return this.#remind(command, index);
       case "incident.ack": {
+        const refused = this.#otherTeams(command.actor, command.module, "acknowledge");
+        if (refused) return refused;
         const result = this.#acknowledge(command);
         if (result.ok) {
           this.#record(index, command.at, "incident.ack", command.actor ?? { name: command.by }, {
@@ -197,6 +201,8 @@ export class StateMachine {
           return { ok: false, reason: "the silence has already ended" };
         if (this.#silences.has(command.silence.id))
           return { ok: false, reason: `silence ${command.silence.id} exists` };
+        const refused = this.#otherTeams(command.actor, command.silence.module, "silence");
+        if (refused) return refused;
         this.#silences.set(command.silence.id, command.silence);
         this.#pruneSilences(command.at);
         this.#record(index, command.at, "silence.add", command.actor ?? { name: command.silence.by }, {
@@ -209,6 +215,8 @@ export class StateMachine {
         const silence = this.#silences.get(command.id);
         if (!silence || silence.until <= command.at)
           return { ok: false, reason: `no active silence ${command.id}` };
+        const refused = this.#otherTeams(command.actor, silence.module, "end a silence of");
+        if (refused) return refused;
         const ended = { ...silence, until: command.at };
         this.#silences.set(command.id, ended);
         this.#record(index, command.at, "silence.remove", command.actor, {
@@ -355,6 +363,30 @@ export class StateMachine {
       detail: `from team "${from}" to team "${command.team}"`,
     });
     return { ok: true, ...(module && { module }) };
+  }
+
+  /**
+   * Refuses a team token's delete, acknowledgement or silence of a module that is another team's *when the
+   * command applies*: the API checked the rights against its node's copy of the state, which an admin's
+   * move of the module (`module.team`) may have overtaken. `module` undefined: a silence of every module,
+   * an admin's only. Commands without a role (logs from before teams) and admins' pass.
+   */
+  #otherTeams(actor: Actor | undefined, module: string | undefined, what: string): ApplyResult | undefined {
+    if (actor?.role === undefined || actor.role === "admin" || actor.team === undefined) return undefined;
+    if (module === undefined) {
+      return {
+        ok: false,
+        code: "AMS_ERR_AUTH_TEAM",
+        reason: `only an admin may ${what} every module`,
+      };
+    }
+    const owner = this.teamOf(module);
+    if (owner === actor.team) return undefined;
+    return {
+      ok: false,
+      code: "AMS_ERR_AUTH_TEAM",
+      reason: `module "${module}" belongs to team "${owner}"`,
+    };
   }
 
   /** The teams a silence reaches: its module's, or none (every module: only admins may). */

@@ -162,6 +162,33 @@ describe("hostile modules and secret(...)", () => {
     expect((await server.api("/modules/Checkout", { method: "DELETE" })).status).toBe(200);
   });
 
+  it("does not let a team claim a secret granted by module name by naming its own module so", {
+    timeout: 60_000,
+  }, async () => {
+    // DIR_TOKEN is granted to modules "Hook*": team default's (the operators'). A module's name is whatever
+    // the team that pushes it first chooses, so a name grant must not reach another team's new module.
+    for (const [token, team] of [
+      [search, "search"],
+      [payments, "payments"],
+    ] as const) {
+      const source = moduleWith("Hookshot", `{ authorization: secret("DIR_TOKEN") }`);
+      const claimed = await server.api("/monitor", { method: "POST", body: source, token });
+      expect(claimed.status).toBe(400);
+      expect(claimed.body.errors[0]).toMatchObject({
+        ...positionOf(source, "webhook({"),
+        message: expect.stringContaining(
+          `secret("DIR_TOKEN") is not granted to module "Hookshot" or team "${team}"`,
+        ),
+      });
+      // What to grant instead names the team.
+      expect(claimed.body.errors[0].message).toContain(`"modules": ["${team}/Hookshot"]`);
+      expect(JSON.stringify(claimed.body)).not.toContain(dirToken);
+    }
+    expect((await server.api("/modules")).body.map((m: { name: string }) => m.name)).not.toContain(
+      "Hookshot",
+    );
+  });
+
   it("delivers a granted secret (from the environment prefix and the directory) to the module's receiver, and fails the delivery once the grant is revoked", {
     timeout: 120_000,
   }, async () => {

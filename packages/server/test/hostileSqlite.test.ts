@@ -171,6 +171,47 @@ describe("SQLite files and runaway queries, against a real server process", () =
     );
   }, 180_000);
 
+  it("never lets a query ATTACH another file to a pooled connection (the Raft log past the roots)", async () => {
+    const root = mkdtempSync(join(workspace, "attach-root-"));
+    await using server = new ServerProcess(undefined, { args: ["--sqlite-root", root] });
+    await server.start();
+    const good = database(join(root, "good.db"));
+    // Two monitors on one allowed file and one connection: the first attaches the server's Raft log,
+    // the second reads it through that connection.
+    const source = moduleOf("Attach", [
+      {
+        name: "attach",
+        path: good,
+        query: `ATTACH DATABASE '${join(server.dataDir, "raft.db")}' AS r`,
+        extra: ", poolSize: 1",
+      },
+      { name: "read", path: good, query: "SELECT count(*) FROM r.entries", extra: ", poolSize: 1" },
+    ]);
+    expect((await server.api("/monitor", { method: "POST", body: source })).status).toBe(201);
+    const attach = await eventually(
+      async () => {
+        const m = await monitor(server, "Attach", "attach");
+        return m?.lastRunAt ? m : undefined;
+      },
+      30_000,
+      "the attach monitor's first probe",
+    );
+    expect(attach.status).toBe("unknown");
+    expect(attach.lastResult?.message).toContain("ATTACH, VACUUM, PRAGMA assignments and writes are refused");
+    // Let both run a few times in either order: the second never sees the attached file.
+    await eventually(
+      async () => {
+        const m = await monitor(server, "Attach", "read");
+        return m?.lastRunAt && m.lastRunAt > attach.lastRunAt! + 2_000 ? m : undefined;
+      },
+      30_000,
+      "the read monitor probing after the attach",
+    );
+    const read = await monitor(server, "Attach", "read");
+    expect(read?.status).toBe("unknown");
+    expect(read?.lastResult?.message).toContain("no such table: r.entries");
+  }, 120_000);
+
   it("refuses every sqlite() when no root is configured, saying how to allow it", async () => {
     const dir = mkdtempSync(join(workspace, "noroot-"));
     const file = database(join(dir, "x.db"));

@@ -1,6 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { startReceiver, startTarget } from "./localServers.js";
 import { eventually, ServerProcess } from "./serverProcess.js";
@@ -17,7 +21,37 @@ const secrets = {
   readToken: "leak-read-token-93b0e4d7a2c6",
   clusterSecret: "leak-cluster-secret-1f8e2d3c4b5a",
   slackSigningSecret: "leak-slack-signing-secret-77e1d0",
+  // Tokens-file tokens (made by `amstaff-server token create` below), and the hashes the file keeps.
+  payToken: "",
+  searchToken: "",
+  payHash: "",
+  searchHash: "",
 };
+
+const serverCli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const run = promisify(execFile);
+
+/** `amstaff-server token create`: the token is on stdout alone, and neither in stderr nor in the file. */
+async function createToken(file: string, name: string, team: string, role: string): Promise<string> {
+  const { stdout, stderr } = await run(process.execPath, [
+    serverCli,
+    "token",
+    "create",
+    "--file",
+    file,
+    "--name",
+    name,
+    "--team",
+    team,
+    "--role",
+    role,
+  ]);
+  const token = stdout.trim();
+  expect(token).toMatch(/^ams_[\w-]{40,}$/);
+  expect(stderr).not.toContain(token);
+  expect(readFileSync(file, "utf8")).not.toContain(token);
+  return token;
+}
 
 const moduleSource = (
   name: string,
@@ -53,8 +87,18 @@ describe("no secret or token ever leaves the server", () => {
       join(secretsDir, "grants.json"),
       JSON.stringify({ PROBE_KEY: { modules: ["Shop*"] }, UNUSED: { modules: ["Nobody"] } }),
     );
+    const tokensFile = join(secretsDir, "tokens.json");
+    secrets.payToken = await createToken(tokensFile, "pay-ci", "payments", "write");
+    secrets.searchToken = await createToken(tokensFile, "search-ops", "search", "operate");
+    for (const [hash, token] of [
+      ["payHash", secrets.payToken],
+      ["searchHash", secrets.searchToken],
+    ] as const) {
+      secrets[hash] = createHash("sha256").update(token).digest("hex");
+      expect(readFileSync(tokensFile, "utf8")).toContain(secrets[hash]);
+    }
     await using server = new ServerProcess(undefined, {
-      args: ["--secrets-dir", secretsDir, "--log-level", "debug"],
+      args: ["--secrets-dir", secretsDir, "--log-level", "debug", "--tokens-file", tokensFile],
       env: {
         AMSTAFF_SECRET_HOOK_TOKEN: secrets.hook,
         AMSTAFF_SECRETS_GRANTS: '{ "HOOK_TOKEN": { "modules": ["Shop", "Shop 2"] } }',
@@ -211,9 +255,40 @@ describe("no secret or token ever leaves the server", () => {
     ).toBe(200);
     expect((await call("/modules/Shop%202", { method: "DELETE", token: secrets.ciToken })).status).toBe(200);
 
+    // Teams: who am I, the audit (as admin and as a team), refusals of other teams' modules, moves.
+    for (const token of [server.token, secrets.payToken, secrets.searchToken, secrets.readToken]) {
+      expect((await call("/whoami", { token })).status).toBe(200);
+      expect((await call("/audit?limit=2000", { token })).status).toBe(200);
+    }
+    expect((await call("/audit?team=payments", { token: secrets.searchToken })).status).toBe(403);
+    expect((await call("/audit?limit=0")).status).toBe(400);
+    expect((await call("/modules/Shop", { method: "DELETE", token: secrets.payToken })).status).toBe(403);
+    expect(
+      (await call("/monitors/Shop/Checkout/ack", { method: "POST", token: secrets.searchToken })).status,
+    ).toBe(403);
+    const team = (body: string, token = server.token) =>
+      call("/modules/Shop/team", { method: "PUT", body, token });
+    expect((await team('{"team":"search"}', secrets.payToken)).status).toBe(403);
+    expect((await team("{not json")).status).toBe(400);
+    expect((await team('{"team":"../etc"}')).status).toBe(400);
+    expect((await team(JSON.stringify({ team: "x".repeat(2 * 1024 * 1024) }))).status).toBe(413);
+    expect((await team('{"team":"search"}')).status).toBe(200);
+    expect(
+      (
+        await call("/silences", {
+          method: "POST",
+          body: '{"module":"Shop","for":"1h"}',
+          token: secrets.searchToken,
+        })
+      ).status,
+    ).toBe(201);
+    expect((await team('{"team":"default"}')).status).toBe(200);
+    expect((await call("/audit?module=Shop")).json.length).toBeGreaterThan(3);
+
     // Errors of every kind.
     expect((await call("/monitors", { token: null })).status).toBe(401);
     expect((await call("/monitors", { token: `${secrets.adminToken}x` })).status).toBe(401);
+    expect((await call("/monitors", { token: `sha256:${secrets.payHash}` })).status).toBe(401);
     expect((await call("/monitor", { method: "POST", body: shop, token: secrets.readToken })).status).toBe(
       403,
     );
