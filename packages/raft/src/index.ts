@@ -27,8 +27,9 @@ export type { RaftStorage, StorageUpdate, StoredState } from "./storage.js";
 export { MemoryStorage } from "./storage.js";
 export type { PeerAddress, TcpTransportOptions, TcpTransportTls } from "./tcpTransport.js";
 export { TcpTransport } from "./tcpTransport.js";
-export type { MemoryNetworkOptions, RaftTransport } from "./transport.js";
-export { MemoryNetwork } from "./transport.js";
+export type { MemoryNetworkOptions } from "./memoryNetwork.js";
+export { MemoryNetwork } from "./memoryNetwork.js";
+export type { RaftTransport } from "./transport.js";
 export type {
   ConfChange,
   ConfState,
