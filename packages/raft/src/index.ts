@@ -1,3 +1,5 @@
+export type { RaftClock } from "./clock.js";
+export { systemClock } from "./clock.js";
 export { applyConfChange, decodeConfChange, encodeConfChange } from "./confChange.js";
 export { NotLeaderError, RaftError, RaftErrorCode } from "./errors.js";
 export type { KvCommand } from "./kvStateMachine.js";
