@@ -3,7 +3,7 @@
 //   --seed S      replay exactly one seed           --trace    print the event trace of a failing seed
 //   --duration T  virtual time per run (default 6000)
 import { parseArgs } from "node:util";
-import { Simulation, SimulationFailure } from "../src/simulation.ts";
+import { Simulation, SimulationFailure } from "../src/testing.ts";
 
 const { values } = parseArgs({
   // pnpm forwards the "--" separator of `pnpm run soak -- --seeds N`.

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type KvCommand, KvStateMachine } from "./kvStateMachine.js";
+import { MemoryNetwork } from "./memoryNetwork.js";
 import { RaftNode } from "./raftNode.js";
 import { MemoryStorage, type RaftStorage, type StorageUpdate, type StoredState } from "./storage.js";
-import { MemoryNetwork } from "./transport.js";
 import type { Snapshot } from "./types.js";
 
 /**

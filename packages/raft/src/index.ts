@@ -1,9 +1,9 @@
+export type { RaftClock } from "./clock.js";
+export { systemClock } from "./clock.js";
 export { applyConfChange, decodeConfChange, encodeConfChange } from "./confChange.js";
 export { NotLeaderError, RaftError, RaftErrorCode } from "./errors.js";
 export type { KvCommand } from "./kvStateMachine.js";
 export { KvStateMachine } from "./kvStateMachine.js";
-export type { KvOperation, Model } from "./linearizability.js";
-export { checkKvHistory, checkLinearizable } from "./linearizability.js";
 export { decodeMessage, encodeMessage } from "./messageCodec.js";
 export type { ProposalOutcome, ProposalTrackerOptions, SettledProposal } from "./proposalTracker.js";
 export { ProposalTracker } from "./proposalTracker.js";
@@ -18,17 +18,13 @@ export type {
   StateMachine,
 } from "./raftNode.js";
 export { RaftNode } from "./raftNode.js";
-export { Rng } from "./rng.js";
-export type { SimulationOptions, SimulationResult } from "./simulation.js";
-export { Simulation, SimulationFailure } from "./simulation.js";
 export type { SqliteStorageOptions } from "./sqliteStorage.js";
 export { SqliteStorage } from "./sqliteStorage.js";
 export type { RaftStorage, StorageUpdate, StoredState } from "./storage.js";
 export { MemoryStorage } from "./storage.js";
 export type { PeerAddress, TcpTransportOptions, TcpTransportTls } from "./tcpTransport.js";
 export { TcpTransport } from "./tcpTransport.js";
-export type { MemoryNetworkOptions, RaftTransport } from "./transport.js";
-export { MemoryNetwork } from "./transport.js";
+export type { RaftTransport } from "./transport.js";
 export type {
   ConfChange,
   ConfState,

@@ -1,4 +1,7 @@
 import { applyConfChange, decodeConfChange, encodeConfChange } from "./confChange.js";
+import { type Progress, type ProgressState, ProgressTracker } from "./progress.js";
+import { RaftLog } from "./raftLog.js";
+import { ReadOnly } from "./readOnly.js";
 import { Rng } from "./rng.js";
 import {
   type ConfChange,
@@ -6,14 +9,12 @@ import {
   type Entry,
   EntryType,
   type HardState,
-  MAX_TERM_BOUNDARIES,
   type Message,
   type NodeId,
   type ReadState,
   type Ready,
   type Role,
   type Snapshot,
-  type SnapshotMeta,
   type SoftState,
 } from "./types.js";
 
@@ -62,71 +63,6 @@ export interface RaftCoreState {
 
 /** Why a proposal was refused by the core. */
 export type ProposeRefusal = "notLeader" | "transferring" | "confChangePending" | "invalidConfChange";
-
-type ProgressState = "probe" | "replicate" | "snapshot";
-
-class Progress {
-  match = 0;
-  next = 1;
-  state: ProgressState = "probe";
-  probeSent = false;
-  inflight: number[] = [];
-  pendingSnapshot = 0;
-  snapOffset = 0;
-  recentActive = false;
-  ackedTick = -Infinity;
-
-  becomeProbe(): void {
-    if (this.state === "snapshot") {
-      this.next = Math.max(this.match + 1, this.pendingSnapshot + 1);
-      this.pendingSnapshot = 0;
-    } else {
-      this.next = this.match + 1;
-    }
-    this.state = "probe";
-    this.probeSent = false;
-    this.inflight = [];
-  }
-  becomeReplicate(): void {
-    this.state = "replicate";
-    this.next = this.match + 1;
-    this.probeSent = false;
-    this.inflight = [];
-  }
-  becomeSnapshot(index: number): void {
-    this.state = "snapshot";
-    this.pendingSnapshot = index;
-    this.snapOffset = 0;
-    this.inflight = [];
-  }
-  maybeUpdate(n: number): boolean {
-    let updated = false;
-    if (this.match < n) {
-      this.match = n;
-      updated = true;
-      this.probeSent = false;
-    }
-    this.next = Math.max(this.next, n + 1);
-    return updated;
-  }
-  maybeDecrTo(rejected: number, matchHint: number): boolean {
-    if (this.state === "replicate") {
-      if (rejected <= this.match) return false;
-      this.next = this.match + 1;
-      return true;
-    }
-    if (this.next - 1 !== rejected) return false;
-    this.next = Math.max(Math.min(rejected, matchHint + 1), this.match + 1, 1);
-    this.probeSent = false;
-    return true;
-  }
-}
-
-interface PendingRead {
-  context: number;
-  index: number;
-  acks: Set<NodeId>;
-}
 
 interface IncomingSnapshot {
   from: NodeId;
@@ -182,15 +118,9 @@ export class RaftCore {
   commit = 0;
   applied = 0;
 
-  #entries: Entry[] = [];
-  #snapIndex = 0;
-  #snapTerm = 0;
-  #snapshot: Snapshot | null = null;
+  #log: RaftLog;
   #conf: ConfState = { voters: [], learners: [] };
-  #voters = new Set<NodeId>();
-  #learners = new Set<NodeId>();
-  #prs = new Map<NodeId, Progress>();
-  #votes = new Map<NodeId, boolean>();
+  readonly #prs: ProgressTracker;
   #electionElapsed = 0;
   #heartbeatElapsed = 0;
   #randomizedElectionTimeout = 0;
@@ -198,14 +128,11 @@ export class RaftCore {
   #leadTransferee: NodeId | null = null;
   #timeoutNowSent = false;
   #pendingConfIndex = 0;
-  #pendingReads: PendingRead[] = [];
-  #waitingReads: number[] = [];
+  readonly #readOnly = new ReadOnly();
   #msgs: Message[] = [];
   #readStates: ReadState[] = [];
-  #unstableFrom: number;
   #prevHard: HardState;
   #prevSoft: SoftState;
-  #pendingSnapshot: Snapshot | null = null;
   #incoming: IncomingSnapshot | null = null;
 
   constructor(options: RaftCoreOptions, state: RaftCoreState = {}) {
@@ -222,42 +149,37 @@ export class RaftCore {
     this.#maxApplyBatch = options.maxApplyBatch ?? 4096;
     if (this.heartbeatTick >= this.electionTick) throw new Error("heartbeatTick must be < electionTick");
     this.#rng = new Rng(options.seed ?? hashString(options.id));
+    this.#prs = new ProgressTracker(this.id);
 
     const fresh = !state.hardState && !state.snapshot && (state.entries?.length ?? 0) === 0;
+    this.#log = new RaftLog(state);
     if (state.snapshot) {
-      this.#snapshot = state.snapshot;
-      this.#snapIndex = state.snapshot.meta.index;
-      this.#snapTerm = state.snapshot.meta.term;
-      this.#setConf(state.snapshot.meta.conf);
-    }
-    for (const e of state.entries ?? []) {
-      if (e.index <= this.#snapIndex) continue;
-      if (e.index !== this.lastIndex() + 1) throw new Error(`storage returned a gap at index ${e.index}`);
-      this.#entries.push(e);
+      // Progress is seeded from the snapshot's index, before the entries after it count.
+      this.#conf = state.snapshot.meta.conf;
+      this.#prs.setConf(this.#conf, state.snapshot.meta.index);
     }
     if (state.hardState) {
       this.term = state.hardState.term;
       this.vote = state.hardState.vote;
-      this.commit = Math.min(Math.max(state.hardState.commit, this.#snapIndex), this.lastIndex());
+      this.commit = Math.min(Math.max(state.hardState.commit, this.#log.compactedIndex()), this.lastIndex());
     }
-    this.commit = Math.max(this.commit, this.#snapIndex);
-    this.applied = this.#snapIndex;
-    this.#unstableFrom = this.lastIndex() + 1;
+    const snapIndex = this.#log.compactedIndex();
+    this.commit = Math.max(this.commit, snapIndex);
+    this.applied = snapIndex;
     if (fresh && state.initialConf && state.initialConf.voters.length > 0) {
       const cc: ConfChange = {
         type: "bootstrap",
         voters: state.initialConf.voters,
         learners: state.initialConf.learners,
       };
-      this.#entries.push({ index: 1, term: 1, type: EntryType.ConfChange, data: encodeConfChange(cc) });
+      this.#log.append([{ index: 1, term: 1, type: EntryType.ConfChange, data: encodeConfChange(cc) }], 0);
       this.term = 1;
       this.commit = 1;
-      this.#unstableFrom = 1;
     }
     // The membership is that of the last committed change: pre-compute it so a restarted node can vote
     // before its first ready() is processed (re-applying a change later is idempotent).
     for (let i = this.applied + 1; i <= this.commit; i++) {
-      const e = this.#entry(i)!;
+      const e = this.#log.entry(i)!;
       if (e.type === EntryType.ConfChange)
         this.#setConf(applyConfChange(this.#conf, decodeConfChange(e.data)));
     }
@@ -268,48 +190,25 @@ export class RaftCore {
 
   // ---------------------------------------------------------------- log
 
+  /** Index of the last log entry. */
   lastIndex(): number {
-    return this.#snapIndex + this.#entries.length;
+    return this.#log.lastIndex();
   }
+  /** Term of the last log entry. */
   lastTerm(): number {
-    return this.termAt(this.lastIndex())!;
+    return this.#log.lastTerm();
   }
   /** Index of the first entry still in the log (entries before it are in the snapshot). */
   firstIndex(): number {
-    return this.#snapIndex + 1;
+    return this.#log.firstIndex();
   }
   /** Term of the entry at `i`, or undefined when compacted or beyond the log. */
   termAt(i: number): number | undefined {
-    if (i === this.#snapIndex) return this.#snapTerm;
-    if (i < this.#snapIndex || i > this.lastIndex()) return undefined;
-    return this.#entries[i - this.#snapIndex - 1]!.term;
-  }
-  #entry(i: number): Entry | undefined {
-    return this.#entries[i - this.#snapIndex - 1];
+    return this.#log.termAt(i);
   }
   /** Entries in [lo, hi]; lo must be > the snapshot index. */
   entriesBetween(lo: number, hi: number): Entry[] {
-    return this.#entries.slice(lo - this.#snapIndex - 1, hi - this.#snapIndex);
-  }
-  #matchTerm(i: number, t: number): boolean {
-    return this.termAt(i) === t;
-  }
-  #isUpToDate(lastTerm: number, lastIndex: number): boolean {
-    const myTerm = this.lastTerm();
-    return lastTerm > myTerm || (lastTerm === myTerm && lastIndex >= this.lastIndex());
-  }
-  #findConflictByTerm(index: number, term: number): number {
-    let i = Math.min(index, this.lastIndex());
-    while (i > this.#snapIndex && (this.termAt(i) ?? 0) > term) i--;
-    return i;
-  }
-  #append(entries: Entry[]): void {
-    if (entries.length === 0) return;
-    const first = entries[0]!.index;
-    if (first <= this.commit) throw new Error(`raft: truncating committed entry ${first} <= ${this.commit}`);
-    this.#entries.length = first - this.#snapIndex - 1;
-    for (const e of entries) this.#entries.push(e);
-    this.#unstableFrom = Math.min(this.#unstableFrom, first);
+    return this.#log.slice(lo, hi);
   }
   #commitTo(c: number): void {
     if (c > this.commit) this.commit = Math.min(c, this.lastIndex());
@@ -317,7 +216,7 @@ export class RaftCore {
 
   /** The latest local snapshot (created with {@link RaftCore.compact} or received from a leader). */
   snapshot(): Snapshot | null {
-    return this.#snapshot;
+    return this.#log.snapshot();
   }
 
   // ---------------------------------------------------------------- membership
@@ -328,25 +227,13 @@ export class RaftCore {
   }
   #setConf(conf: ConfState): void {
     this.#conf = conf;
-    this.#voters = new Set(conf.voters);
-    this.#learners = new Set(conf.learners);
-    for (const id of [...this.#prs.keys()]) {
-      if (!this.#voters.has(id) && !this.#learners.has(id)) this.#prs.delete(id);
-    }
-    for (const id of [...conf.voters, ...conf.learners]) {
-      if (!this.#prs.has(id)) {
-        const pr = new Progress();
-        pr.next = this.lastIndex() + 1;
-        if (id === this.id) pr.match = this.lastIndex();
-        this.#prs.set(id, pr);
-      }
-    }
+    this.#prs.setConf(conf, this.lastIndex());
   }
   #applyConf(cc: ConfChange): void {
     this.#setConf(applyConfChange(this.#conf, cc));
     if (this.role !== "leader") return;
-    if (this.#leadTransferee !== null && !this.#voters.has(this.#leadTransferee)) this.#abortTransfer();
-    if (!this.#voters.has(this.id)) {
+    if (this.#leadTransferee !== null && !this.#prs.isVoter(this.#leadTransferee)) this.#abortTransfer();
+    if (!this.#prs.isVoter(this.id)) {
       // A removed leader hands over to nobody in particular; the remaining voters elect a new leader.
       this.#becomeFollower(this.term, null);
       return;
@@ -355,7 +242,7 @@ export class RaftCore {
   }
   /** Whether this node may campaign (it is a voter of the applied membership). */
   promotable(): boolean {
-    return this.#voters.has(this.id);
+    return this.#prs.isVoter(this.id);
   }
 
   /** Replication progress of a peer, as the leader sees it (undefined on followers or unknown peers). */
@@ -380,17 +267,10 @@ export class RaftCore {
     this.#heartbeatElapsed = 0;
     this.#resetRandomizedElectionTimeout();
     this.#abortTransfer();
-    this.#votes.clear();
-    for (const [id, pr] of this.#prs) {
-      const fresh = new Progress();
-      fresh.next = this.lastIndex() + 1;
-      if (id === this.id) fresh.match = this.lastIndex();
-      void pr;
-      this.#prs.set(id, fresh);
-    }
+    this.#prs.resetVotes();
+    this.#prs.resetProgress(this.lastIndex());
     this.#pendingConfIndex = 0;
-    this.#pendingReads = [];
-    this.#waitingReads = [];
+    this.#readOnly.reset();
   }
   #becomeFollower(term: number, leader: NodeId | null): void {
     this.#reset(term);
@@ -398,7 +278,7 @@ export class RaftCore {
     this.leader = leader;
   }
   #becomePreCandidate(): void {
-    this.#votes.clear();
+    this.#prs.resetVotes();
     this.role = "precandidate";
     this.leader = null;
     this.#electionElapsed = 0;
@@ -413,9 +293,7 @@ export class RaftCore {
     this.#reset(this.term);
     this.role = "leader";
     this.leader = this.id;
-    for (const [id, pr] of this.#prs) {
-      pr.recentActive = id === this.id;
-    }
+    this.#prs.resetRecentActive();
     const index = this.lastIndex() + 1;
     this.#appendLocal([{ index, term: this.term, type: EntryType.Normal, data: new Uint8Array(0) }]);
     // Membership changes wait until the leader has committed an entry of its own term (the fix to the
@@ -424,7 +302,7 @@ export class RaftCore {
   }
 
   #quorum(): number {
-    return Math.floor(this.#voters.size / 2) + 1;
+    return this.#prs.quorum();
   }
 
   /** Starts an election now (as if the election timeout elapsed). */
@@ -435,7 +313,7 @@ export class RaftCore {
   }
   #hasUnappliedConf(): boolean {
     for (let i = this.applied + 1; i <= this.commit; i++) {
-      if (this.#entry(i)?.type === EntryType.ConfChange) return true;
+      if (this.#log.entry(i)?.type === EntryType.ConfChange) return true;
     }
     return false;
   }
@@ -443,13 +321,13 @@ export class RaftCore {
     if (kind === "pre") this.#becomePreCandidate();
     else this.#becomeCandidate();
     const voteTerm = kind === "pre" ? this.term + 1 : this.term;
-    this.#votes.set(this.id, true);
-    if (this.#tally().granted >= this.#quorum()) {
+    this.#prs.recordVote(this.id, true);
+    if (this.#prs.tally().granted >= this.#quorum()) {
       if (kind === "pre") this.#campaign("vote", force);
       else this.#becomeLeader();
       return;
     }
-    for (const id of this.#voters) {
+    for (const id of this.#prs.voters) {
       if (id === this.id) continue;
       this.#send({
         type: kind === "pre" ? "prevote" : "vote",
@@ -461,17 +339,6 @@ export class RaftCore {
       });
     }
   }
-  #tally(): { granted: number; rejected: number } {
-    let granted = 0;
-    let rejected = 0;
-    for (const id of this.#voters) {
-      const v = this.#votes.get(id);
-      if (v === true) granted++;
-      else if (v === false) rejected++;
-    }
-    return { granted, rejected };
-  }
-
   // ---------------------------------------------------------------- ticks
 
   /** Advances logical time by one tick. */
@@ -493,23 +360,18 @@ export class RaftCore {
     if (this.#electionElapsed >= this.electionTick) {
       this.#electionElapsed = 0;
       if (this.checkQuorum) {
-        let active = 0;
-        for (const id of this.#voters) {
-          const pr = this.#prs.get(id);
-          if (id === this.id || pr?.recentActive) active++;
-        }
-        if (active < this.#quorum()) {
+        if (!this.#prs.quorumActive()) {
           this.#becomeFollower(this.term, null);
           return;
         }
-        for (const [id, pr] of this.#prs) pr.recentActive = id === this.id;
+        this.#prs.resetRecentActive();
       }
       if (this.#leadTransferee !== null) this.#abortTransfer();
     }
     if (this.role !== "leader") return;
     if (this.#heartbeatElapsed >= this.heartbeatTick) {
       this.#heartbeatElapsed = 0;
-      this.#bcastHeartbeat(this.#pendingReads.at(-1)?.context);
+      this.#bcastHeartbeat(this.#readOnly.lastPendingContext());
     }
   }
 
@@ -519,10 +381,10 @@ export class RaftCore {
     this.#msgs.push({ ...m, from: this.id, term: m.term ?? this.term } as Message);
   }
   #bcastAppend(): void {
-    for (const id of this.#prs.keys()) if (id !== this.id) this.#sendAppend(id, true);
+    for (const id of this.#prs.ids()) if (id !== this.id) this.#sendAppend(id, true);
   }
   #bcastHeartbeat(context?: number): void {
-    for (const [id, pr] of this.#prs) {
+    for (const [id, pr] of this.#prs.entries()) {
       if (id === this.id) continue;
       this.#send({
         type: "heartbeat",
@@ -547,7 +409,7 @@ export class RaftCore {
     const entries: Entry[] = [];
     let bytes = 0;
     for (let i = pr.next; i <= last && entries.length < this.#maxEntriesPerMsg; i++) {
-      const e = this.#entry(i)!;
+      const e = this.#log.entry(i)!;
       if (entries.length > 0 && bytes + e.data.length > this.#maxBytesPerMsg) break;
       bytes += e.data.length;
       entries.push(e);
@@ -568,14 +430,14 @@ export class RaftCore {
     return true;
   }
   #sendSnapshot(to: NodeId, pr: Progress): boolean {
-    const snap = this.#snapshot;
+    const snap = this.#log.snapshot();
     if (!snap) throw new Error("raft: log compacted without a snapshot");
     pr.becomeSnapshot(snap.meta.index);
     this.#sendChunk(to, pr);
     return true;
   }
   #sendChunk(to: NodeId, pr: Progress): void {
-    const snap = this.#snapshot!;
+    const snap = this.#log.snapshot()!;
     if (snap.meta.index !== pr.pendingSnapshot) {
       // Compacted again during the transfer: restart with the newer snapshot.
       pr.becomeSnapshot(snap.meta.index);
@@ -595,7 +457,7 @@ export class RaftCore {
   // ---------------------------------------------------------------- proposals
 
   #appendLocal(entries: Entry[]): void {
-    this.#append(entries);
+    this.#log.append(entries, this.commit);
     this.#prs.get(this.id)?.maybeUpdate(this.lastIndex());
     this.#maybeCommit();
   }
@@ -640,14 +502,14 @@ export class RaftCore {
     if (this.role !== "leader") return false;
     if (this.termAt(this.commit) !== this.term) {
       // The commit index of a new leader is only known once an entry of its term commits.
-      this.#waitingReads.push(context);
+      this.#readOnly.wait(context);
       return true;
     }
     this.#startRead(context);
     return true;
   }
   #startRead(context: number): void {
-    if (this.#voters.size === 1 && this.#voters.has(this.id)) {
+    if (this.#prs.voters.size === 1 && this.#prs.isVoter(this.id)) {
       this.#readStates.push({ index: this.commit, context });
       return;
     }
@@ -655,17 +517,12 @@ export class RaftCore {
       this.#readStates.push({ index: this.commit, context });
       return;
     }
-    this.#pendingReads.push({ context, index: this.commit, acks: new Set([this.id]) });
+    this.#readOnly.add(context, this.commit, this.id);
     this.#bcastHeartbeat(context);
   }
   #leaseValid(): boolean {
     if (this.#timeoutNowSent) return false;
-    const ticks: number[] = [];
-    for (const id of this.#voters) {
-      ticks.push(id === this.id ? this.#now : (this.#prs.get(id)?.ackedTick ?? -Infinity));
-    }
-    ticks.sort((a, b) => b - a);
-    const q = ticks[this.#quorum() - 1] ?? -Infinity;
+    const q = this.#prs.quorumAckedTick(this.#now);
     // A quorum heard us at tick q (our clock) and will refuse votes for electionTick of their ticks;
     // one tick of margin covers tick phase differences (rates assumed equal, see README).
     return this.#now - q < this.electionTick - 1;
@@ -673,7 +530,7 @@ export class RaftCore {
 
   /** Asks the leader to hand leadership to `to` (a voter). Returns false when not possible. */
   transferLeadership(to: NodeId): boolean {
-    if (this.role !== "leader" || !this.#voters.has(to)) return false;
+    if (this.role !== "leader" || !this.#prs.isVoter(to)) return false;
     if (to === this.id) return true;
     if (this.#leadTransferee === to) return true;
     this.#abortTransfer();
@@ -701,19 +558,11 @@ export class RaftCore {
 
   #maybeCommit(): boolean {
     if (this.role !== "leader") return false;
-    const matches: number[] = [];
-    for (const id of this.#voters) matches.push(this.#prs.get(id)?.match ?? 0);
-    if (matches.length === 0) return false;
-    matches.sort((a, b) => b - a);
-    const q = matches[this.#quorum() - 1]!;
+    const q = this.#prs.committed();
     // §5.4.2: only entries of the current term are committed by counting replicas.
     if (q > this.commit && this.termAt(q) === this.term) {
       this.commit = q;
-      if (this.#waitingReads.length > 0) {
-        const waiting = this.#waitingReads;
-        this.#waitingReads = [];
-        for (const c of waiting) this.#startRead(c);
-      }
+      for (const c of this.#readOnly.takeWaiting()) this.#startRead(c);
       return true;
     }
     return false;
@@ -756,7 +605,7 @@ export class RaftCore {
         this.vote === m.from ||
         (this.vote === null && this.leader === null) ||
         (m.type === "prevote" && m.term > this.term);
-      if (canVote && this.#isUpToDate(m.logTerm ?? 0, m.index ?? 0)) {
+      if (canVote && this.#log.isUpToDate(m.logTerm ?? 0, m.index ?? 0)) {
         this.#send({ type: m.type === "vote" ? "voteResp" : "prevoteResp", to: m.from, term: m.term });
         if (m.type === "vote") {
           this.#electionElapsed = 0;
@@ -824,8 +673,8 @@ export class RaftCore {
       case "prevoteResp":
       case "voteResp": {
         if ((m.type === "prevoteResp") !== (this.role === "precandidate")) return;
-        if (!this.#votes.has(m.from)) this.#votes.set(m.from, !m.reject);
-        const { granted, rejected } = this.#tally();
+        this.#prs.recordVote(m.from, !m.reject);
+        const { granted, rejected } = this.#prs.tally();
         if (granted >= this.#quorum()) {
           if (this.role === "precandidate") this.#campaign("vote", false);
           else {
@@ -851,7 +700,7 @@ export class RaftCore {
         if (m.index === undefined) return;
         if (m.reject) {
           let hint = m.rejectHint ?? 0;
-          if ((m.logTerm ?? 0) > 0) hint = this.#findConflictByTerm(hint, m.logTerm!);
+          if ((m.logTerm ?? 0) > 0) hint = this.#log.findConflictByTerm(hint, m.logTerm!);
           if (pr.maybeDecrTo(m.index, hint)) {
             if (pr.state === "replicate") pr.becomeProbe();
             this.#sendAppend(m.from, true);
@@ -901,17 +750,8 @@ export class RaftCore {
   }
 
   #ackRead(from: NodeId, context: number): void {
-    const pos = this.#pendingReads.findIndex((r) => r.context === context);
-    if (pos < 0) return;
-    const read = this.#pendingReads[pos]!;
-    read.acks.add(from);
-    let acked = 0;
-    for (const id of read.acks) if (this.#voters.has(id)) acked++;
-    if (acked < this.#quorum()) return;
-    // Confirming a later round confirms every earlier one too.
-    for (const r of this.#pendingReads.splice(0, pos + 1)) {
-      this.#readStates.push({ index: r.index, context: r.context });
-    }
+    const confirmed = this.#readOnly.recvAck(from, context, (id) => this.#prs.isVoter(id), this.#quorum());
+    for (const rs of confirmed) this.#readStates.push(rs);
   }
 
   #handleAppend(m: Message): void {
@@ -921,23 +761,23 @@ export class RaftCore {
       this.#send({ type: "appResp", to: m.from, index: this.commit });
       return;
     }
-    if (this.#matchTerm(prevIndex, prevTerm)) {
+    if (this.#log.matchTerm(prevIndex, prevTerm)) {
       const entries = m.entries ?? [];
       const lastNew = prevIndex + entries.length;
       let conflict = -1;
       for (let k = 0; k < entries.length; k++) {
         const e = entries[k]!;
-        if (!this.#matchTerm(e.index, e.term)) {
+        if (!this.#log.matchTerm(e.index, e.term)) {
           conflict = k;
           break;
         }
       }
-      if (conflict >= 0) this.#append(entries.slice(conflict));
+      if (conflict >= 0) this.#log.append(entries.slice(conflict), this.commit);
       this.#commitTo(Math.min(m.commit ?? 0, lastNew));
       this.#send({ type: "appResp", to: m.from, index: lastNew });
       return;
     }
-    const hintIndex = this.#findConflictByTerm(Math.min(prevIndex, this.lastIndex()), prevTerm);
+    const hintIndex = this.#log.findConflictByTerm(Math.min(prevIndex, this.lastIndex()), prevTerm);
     this.#send({
       type: "appResp",
       to: m.from,
@@ -987,19 +827,14 @@ export class RaftCore {
 
   #restore(snap: Snapshot): void {
     const { index, term } = snap.meta;
-    if (this.#matchTerm(index, term)) {
+    if (this.#log.matchTerm(index, term)) {
       // We already have the log the snapshot covers: just advance the commit index.
       this.#commitTo(index);
       return;
     }
-    this.#entries = [];
-    this.#snapIndex = index;
-    this.#snapTerm = term;
-    this.#snapshot = snap;
+    this.#log.restore(snap);
     this.commit = index;
     this.applied = index;
-    this.#unstableFrom = index + 1;
-    this.#pendingSnapshot = snap;
     this.#setConf(snap.meta.conf);
   }
 
@@ -1010,41 +845,14 @@ export class RaftCore {
    * `keep` entries before it for slow followers.
    */
   compact(data: Uint8Array, keep = 0): Snapshot {
-    const index = this.applied;
-    const term = this.termAt(index);
-    if (term === undefined) throw new Error(`raft: cannot snapshot at compacted index ${index}`);
-    const snap: Snapshot = {
-      meta: { index, term, conf: this.#conf, terms: this.#termBoundaries(index) },
-      data,
-    };
-    this.#snapshot = snap;
-    const cut = Math.max(this.#snapIndex, index - keep);
-    if (cut > this.#snapIndex) {
-      const cutTerm = this.termAt(cut)!;
-      this.#entries = this.#entries.slice(cut - this.#snapIndex);
-      this.#snapIndex = cut;
-      this.#snapTerm = cutTerm;
-    }
-    return snap;
-  }
-  /** Term boundaries of the committed log up to `upTo` (applied): the last snapshot's, then the log's. */
-  #termBoundaries(upTo: number): NonNullable<SnapshotMeta["terms"]> {
-    const prev = this.#snapshot?.meta;
-    const out: NonNullable<SnapshotMeta["terms"]> = prev
-      ? (prev.terms?.map(([i, t]) => [i, t] as [number, number]) ?? [[prev.index, prev.term]])
-      : [];
-    for (let i = Math.max((prev?.index ?? 0) + 1, this.firstIndex()); i <= upTo; i++) {
-      const t = this.termAt(i)!;
-      if (out.length === 0 || out[out.length - 1]![1] !== t) out.push([i, t]);
-    }
-    return out.slice(-MAX_TERM_BOUNDARIES);
+    return this.#log.compact(this.applied, this.#conf, data, keep);
   }
   /**
    * The log index up to which entries were dropped from memory (entries after it are still held). The
    * storage may drop the same prefix.
    */
   compactedIndex(): number {
-    return this.#snapIndex;
+    return this.#log.compactedIndex();
   }
 
   // ---------------------------------------------------------------- ready
@@ -1054,8 +862,7 @@ export class RaftCore {
     return (
       this.#msgs.length > 0 ||
       this.#readStates.length > 0 ||
-      this.#unstableFrom <= this.lastIndex() ||
-      this.#pendingSnapshot !== null ||
+      this.#log.hasUnstable() ||
       this.commit > this.applied ||
       this.#hardChanged() ||
       this.#softChanged()
@@ -1092,14 +899,9 @@ export class RaftCore {
       this.#prevSoft = { role: this.role, leader: this.leader, term: this.term };
       rd.softState = this.#prevSoft;
     }
-    if (this.#pendingSnapshot) {
-      rd.snapshot = this.#pendingSnapshot;
-      this.#pendingSnapshot = null;
-    }
-    if (this.#unstableFrom <= this.lastIndex()) {
-      rd.entries = this.entriesBetween(Math.max(this.#unstableFrom, this.firstIndex()), this.lastIndex());
-    }
-    this.#unstableFrom = this.lastIndex() + 1;
+    const snapshot = this.#log.takePendingSnapshot();
+    if (snapshot) rd.snapshot = snapshot;
+    rd.entries = this.#log.takeUnstableEntries();
     if (this.#hardChanged()) {
       this.#prevHard = this.hardState();
       rd.hardState = this.#prevHard;
@@ -1117,6 +919,6 @@ export class RaftCore {
 
   /** A copy of the in-memory log entries (for tests and checkers). */
   logEntries(): Entry[] {
-    return this.#entries.slice();
+    return this.#log.all();
   }
 }

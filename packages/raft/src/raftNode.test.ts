@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { NotLeaderError, RaftErrorCode } from "./errors.js";
 import type { KvCommand } from "./kvStateMachine.js";
 import { KvStateMachine } from "./kvStateMachine.js";
+import { MemoryNetwork } from "./memoryNetwork.js";
 import { RaftNode } from "./raftNode.js";
 import { MemoryStorage, type RaftStorage, type StorageUpdate } from "./storage.js";
-import { MemoryNetwork } from "./transport.js";
 
 type KvNode = RaftNode<KvCommand, string | null>;
 const live: KvNode[] = [];

@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { type RaftClock, systemClock } from "./clock.js";
 import { decodeConfChange } from "./confChange.js";
 import { NotLeaderError, RaftError, RaftErrorCode } from "./errors.js";
 import { ProposalTracker, type SettledProposal } from "./proposalTracker.js";
@@ -53,6 +54,8 @@ export interface RaftNodeOptions<C, R> {
   codec?: CommandCodec<C>;
   /** Milliseconds per Raft tick. @default 50 */
   tickMs?: number;
+  /** Source of ticks and of operation deadlines; inject one in tests. @default the system clock */
+  clock?: RaftClock;
   /** Election timeout in ticks, randomized in [n, 2n). @default 10 (500–1000 ms) */
   electionTicks?: number;
   /** Heartbeat interval in ticks. @default 1 (50 ms) */
@@ -173,7 +176,8 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
   readonly #codec: CommandCodec<C>;
   readonly #opts: RaftNodeOptions<C, R>;
   readonly #tickMs: number;
-  #timer: NodeJS.Timeout | null = null;
+  readonly #clock: RaftClock;
+  #timer: unknown = null;
   #running = false;
   #idle: Promise<void> = Promise.resolve();
   #stopped = false;
@@ -197,6 +201,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     this.#sm = opts.stateMachine;
     this.#codec = opts.codec ?? (jsonCodec as CommandCodec<C>);
     this.#tickMs = opts.tickMs ?? 50;
+    this.#clock = opts.clock ?? systemClock;
     this.#lastSnapshotIndex = core.compactedIndex();
     this.#proposals = new ProposalTracker({ graceTicks: core.electionTick });
   }
@@ -227,13 +232,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       node.#core.step(m);
       node.#kick();
     });
-    node.#timer = setInterval(() => {
-      node.#core.tick();
-      for (const s of node.#proposals.tick()) node.#settle(s);
-      for (const l of node.#tickListeners) l();
-      node.#kick();
-    }, node.#tickMs);
-    node.#timer.unref?.();
+    node.#scheduleTick();
     node.#kick();
     return node;
   }
@@ -418,16 +417,28 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     });
   }
 
+  #scheduleTick(): void {
+    this.#timer = this.#clock.setTimeout(() => {
+      if (this.#stopped) return;
+      // Rescheduled before the work, as an interval would be, so a slow tick does not stretch the next.
+      this.#scheduleTick();
+      this.#core.tick();
+      for (const s of this.#proposals.tick()) this.#settle(s);
+      for (const l of this.#tickListeners) l();
+      this.#kick();
+    }, this.#tickMs);
+  }
+
   #waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const deadline = Date.now() + timeoutMs;
+      const deadline = this.#clock.now() + timeoutMs;
       const check = () => {
         try {
           if (this.#stopped) throw new RaftError(RaftErrorCode.Stopped, "node stopped");
           if (cond()) {
             this.#tickListeners.delete(check);
             resolve();
-          } else if (Date.now() > deadline) {
+          } else if (this.#clock.now() > deadline) {
             throw new RaftError(RaftErrorCode.Timeout, "operation timed out");
           }
         } catch (error) {
@@ -543,7 +554,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
   async #shutdown(reason: RaftError): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    if (this.#timer) clearInterval(this.#timer);
+    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
     for (const p of this.#proposals.clear()) p.reject(reason);
     for (const b of this.#batch) b.pending.reject(reason);
     this.#batch = [];

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AmstaffError } from "@amstaff/core";
-import { MemoryNetwork } from "@amstaff/raft";
+import { MemoryNetwork } from "@amstaff/raft/testing";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { ClusterHttp } from "./clusterHttp.js";
