@@ -1,5 +1,4 @@
-import { createServer, type Socket } from "node:net";
-import { describeHandlerPlugin } from "@amstaff/core/testing";
+import { describeHandlerPlugin, startSilentServer } from "@amstaff/core/testing";
 import { startSmtpServer } from "./__tests__/smtpServer.js";
 import { emailPlugin } from "./emailPlugin.js";
 
@@ -54,19 +53,7 @@ describeHandlerPlugin(emailPlugin, {
     };
   },
   hangingTarget: async () => {
-    const sockets = new Set<Socket>();
-    const server = createServer((socket) => {
-      sockets.add(socket);
-      socket.on("error", () => {});
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as { port: number };
-    return {
-      options: { ...base, port },
-      cleanup: async () => {
-        for (const socket of sockets) socket.destroy();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      },
-    };
+    const silent = await startSilentServer();
+    return { options: { ...base, port: silent.port }, cleanup: silent.close };
   },
 });

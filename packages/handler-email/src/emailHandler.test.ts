@@ -1,6 +1,7 @@
 import { AmstaffError, type SampleHandler } from "@amstaff/core";
+import { notifyContext, sampleTransition } from "@amstaff/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { closeSmtpServers, context, sampleTransition, startSmtpServer } from "./__tests__/smtpServer.js";
+import { closeSmtpServers, startSmtpServer } from "./__tests__/smtpServer.js";
 import { emailHandler } from "./emailHandler.js";
 import type { EmailOptions } from "./options.js";
 
@@ -40,7 +41,7 @@ describe("emailHandler over plain SMTP", () => {
       cc: "boss@example.com",
     });
 
-    const receipt = await handler.notify(sampleTransition(), context());
+    const receipt = await handler.notify(sampleTransition(), notifyContext("email"));
 
     expect(smtp.messages).toHaveLength(1);
     const [mail] = smtp.messages;
@@ -67,9 +68,12 @@ describe("emailHandler over plain SMTP", () => {
   it("sends the same Message-ID on every attempt of one delivery, a new one for the next delivery", async () => {
     const smtp = await startSmtpServer();
     const handler = handlerFor({ ...base, port: smtp.port });
-    await handler.notify(sampleTransition(), context({ attempt: 1 }));
-    await handler.notify(sampleTransition(), context({ attempt: 2 }));
-    await handler.notify(sampleTransition({ id: "tr-0002" }), context({ idempotencyKey: "tr-0002:email:0" }));
+    await handler.notify(sampleTransition(), notifyContext("email", { attempt: 1 }));
+    await handler.notify(sampleTransition(), notifyContext("email", { attempt: 2 }));
+    await handler.notify(
+      sampleTransition({ id: "tr-0002" }),
+      notifyContext("email", { idempotencyKey: "tr-0002:email:0" }),
+    );
     const ids = smtp.messages.map((m) => m.parsed.messageId);
     expect(ids[0]).toBe(ids[1]);
     expect(ids[2]).not.toBe(ids[0]);
@@ -78,7 +82,7 @@ describe("emailHandler over plain SMTP", () => {
   it("threads a recovery under the alert that opened the incident", async () => {
     const smtp = await startSmtpServer();
     const handler = handlerFor({ ...base, port: smtp.port });
-    const alert = await handler.notify(sampleTransition(), context());
+    const alert = await handler.notify(sampleTransition(), notifyContext("email"));
     const recovery = sampleTransition({
       id: "tr-0002",
       from: "critical",
@@ -94,7 +98,7 @@ describe("emailHandler over plain SMTP", () => {
     });
     await handler.notify(
       recovery,
-      context({ idempotencyKey: "tr-0002:email:0", receipt: alert as Record<string, string> }),
+      notifyContext("email", { idempotencyKey: "tr-0002:email:0", receipt: alert as Record<string, string> }),
     );
 
     const [first, second] = smtp.messages;
@@ -108,7 +112,7 @@ describe("emailHandler over plain SMTP", () => {
   it("marks reminders in the subject and the body", async () => {
     const smtp = await startSmtpServer();
     const handler = handlerFor({ ...base, port: smtp.port });
-    await handler.notify(sampleTransition({ kind: "reminder", from: "critical" }), context());
+    await handler.notify(sampleTransition({ kind: "reminder", from: "critical" }), notifyContext("email"));
     expect(smtp.messages[0]?.parsed.subject).toBe("[CRITICAL] Reminder: User Service / Health-Check");
     expect(smtp.messages[0]?.parsed.text).toContain("Still CRITICAL: User Service / Health-Check");
   });
@@ -118,7 +122,7 @@ describe("emailHandler over plain SMTP", () => {
     const handler = handlerFor({ ...base, port: smtp.port });
     const escalated = await handler.notify(
       sampleTransition({ id: "tr-0001-e1", kind: "escalation", from: "critical" }),
-      context({ idempotencyKey: "tr-0001-e1:email:1" }),
+      notifyContext("email", { idempotencyKey: "tr-0001-e1:email:1" }),
     );
     await handler.notify(
       sampleTransition({
@@ -127,7 +131,10 @@ describe("emailHandler over plain SMTP", () => {
         to: "ok",
         result: { status: "ok", message: "HTTP 200", durationMs: 5, timestamp: 0 },
       }),
-      context({ idempotencyKey: "tr-0002:email:1", receipt: escalated as Record<string, string> }),
+      notifyContext("email", {
+        idempotencyKey: "tr-0002:email:1",
+        receipt: escalated as Record<string, string>,
+      }),
     );
 
     const [first, resolve] = smtp.messages;
@@ -146,7 +153,7 @@ describe("emailHandler over plain SMTP", () => {
     const handler = handlerFor({ ...base, port: smtp.port });
     const announced = await handler.notify(
       sampleTransition({ id: "tr-0007", kind: "flapping", flapping: true }),
-      context({ idempotencyKey: "tr-0007:email:0" }),
+      notifyContext("email", { idempotencyKey: "tr-0007:email:0" }),
     );
     await handler.notify(
       sampleTransition({
@@ -157,7 +164,10 @@ describe("emailHandler over plain SMTP", () => {
         since: Date.parse("2026-11-24T01:35:00Z"),
         result: { status: "ok", message: "HTTP 200", durationMs: 5, timestamp: 0 },
       }),
-      context({ idempotencyKey: "tr-0008:email:0", receipt: announced as Record<string, string> }),
+      notifyContext("email", {
+        idempotencyKey: "tr-0008:email:0",
+        receipt: announced as Record<string, string>,
+      }),
     );
 
     const [flapping, resolve] = smtp.messages;
@@ -178,7 +188,10 @@ describe("emailHandler over plain SMTP", () => {
       subject: "{{module}}: {{monitor}} went from {{from}} to {{to}}",
       text: "{{monitor}} is {{TO}}: {{message}} ({{link}})",
     });
-    await handler.notify(sampleTransition({ link: "https://amstaff.example.com/m/1" }), context());
+    await handler.notify(
+      sampleTransition({ link: "https://amstaff.example.com/m/1" }),
+      notifyContext("email"),
+    );
     const mail = smtp.messages[0]?.parsed;
     expect(mail?.subject).toBe("User Service: Health-Check went from ok to critical");
     expect(mail?.text?.trim()).toBe(
@@ -195,10 +208,10 @@ describe("emailHandler over plain SMTP", () => {
       result: { status: "critical", message: evil, durationMs: 1, timestamp: Date.now() },
       link: "javascript:alert(1)",
     });
-    await handlerFor({ ...base, port: smtp.port }).notify(transition, context());
+    await handlerFor({ ...base, port: smtp.port }).notify(transition, notifyContext("email"));
     await handlerFor({ ...base, port: smtp.port, html: "<p>{{monitor}}: {{message}}</p>" }).notify(
       transition,
-      context(),
+      notifyContext("email"),
     );
 
     const [layout, templated] = smtp.messages.map((m) => String(m.parsed.html));
@@ -217,7 +230,7 @@ describe("emailHandler over plain SMTP", () => {
     const smtp = await startSmtpServer();
     await handlerFor({ ...base, port: smtp.port }).notify(
       sampleTransition({ monitor: "Health\r\nBcc: everyone@example.com" }),
-      context(),
+      notifyContext("email"),
     );
     const mail = smtp.messages[0];
     expect(mail?.to).toEqual(["oncall@example.com"]);
@@ -242,7 +255,7 @@ describe("emailHandler authentication and TLS", () => {
       tls: { ca: smtp.cert },
       auth: { user: "alerts", pass: { $secret: "AMSTAFF_TEST_SMTP_PASSWORD" } },
     });
-    await handler.notify(sampleTransition(), context());
+    await handler.notify(sampleTransition(), notifyContext("email"));
     expect(smtp.messages).toHaveLength(1);
     expect(smtp.messages[0]?.secure).toBe(true);
     expect(smtp.messages[0]?.auth).toEqual({ method: "PLAIN", user: "alerts" });
@@ -255,7 +268,7 @@ describe("emailHandler authentication and TLS", () => {
     });
     await handlerFor({ ...base, port: smtp.port, auth: { user: "alerts", pass: "pa55" } }).notify(
       sampleTransition(),
-      context(),
+      notifyContext("email"),
     );
     expect(smtp.messages[0]?.auth).toEqual({ method: "LOGIN", user: "alerts" });
   });
@@ -263,14 +276,14 @@ describe("emailHandler authentication and TLS", () => {
   it("sends over implicit TLS", async () => {
     const smtp = await startSmtpServer({ tls: "implicit" });
     const handler = handlerFor({ ...base, port: smtp.port, secure: true, tls: { ca: smtp.cert } });
-    await handler.notify(sampleTransition(), context());
+    await handler.notify(sampleTransition(), notifyContext("email"));
     expect(smtp.messages[0]?.secure).toBe(true);
   });
 
   it("refuses an untrusted certificate, permanently and with advice", async () => {
     const smtp = await startSmtpServer({ tls: "implicit" });
     const handler = handlerFor({ ...base, port: smtp.port, secure: true });
-    const error = await failure(handler.notify(sampleTransition(), context()));
+    const error = await failure(handler.notify(sampleTransition(), notifyContext("email")));
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/^email via 127\.0\.0\.1:\d+: the server's TLS certificate is not trusted/);
     expect(error.message).toContain("tls.ca");
@@ -280,7 +293,7 @@ describe("emailHandler authentication and TLS", () => {
   it("refuses to send in clear text when requireTLS is set and the server has no STARTTLS", async () => {
     const smtp = await startSmtpServer({ tls: "none" });
     const handler = handlerFor({ ...base, port: smtp.port, requireTLS: true });
-    const error = await failure(handler.notify(sampleTransition(), context()));
+    const error = await failure(handler.notify(sampleTransition(), notifyContext("email")));
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("STARTTLS");
     expect(smtp.messages).toHaveLength(0);
@@ -294,7 +307,7 @@ describe("emailHandler authentication and TLS", () => {
       port: smtp.port,
       auth: { user: "alerts", pass: { $secret: "AMSTAFF_TEST_SMTP_PASSWORD" } },
     });
-    const error = await failure(handler.notify(sampleTransition(), context()));
+    const error = await failure(handler.notify(sampleTransition(), notifyContext("email")));
     expect(smtp.authAttempts.at(-1)?.pass).toBe("wrong-pa55word");
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("authentication failed");
@@ -311,7 +324,7 @@ describe("emailHandler failure classification", () => {
       data: () => ({ code: 451, message: "4.3.0 Temporary local problem, try again later" }),
     });
     const error = await failure(
-      handlerFor({ ...base, port: smtp.port }).notify(sampleTransition(), context()),
+      handlerFor({ ...base, port: smtp.port }).notify(sampleTransition(), notifyContext("email")),
     );
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(
@@ -324,7 +337,7 @@ describe("emailHandler failure classification", () => {
       rcpt: () => ({ code: 550, message: "5.1.1 User unknown" }),
     });
     const error = await failure(
-      handlerFor({ ...base, port: smtp.port }).notify(sampleTransition(), context()),
+      handlerFor({ ...base, port: smtp.port }).notify(sampleTransition(), notifyContext("email")),
     );
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("the server rejected oncall@example.com (550 5.1.1 User unknown)");
@@ -337,7 +350,7 @@ describe("emailHandler failure classification", () => {
         address === "gone@example.com" ? { code: 550, message: "5.1.1 User unknown" } : undefined,
     });
     const handler = handlerFor({ ...base, port: smtp.port, to: ["oncall@example.com", "gone@example.com"] });
-    const error = await failure(handler.notify(sampleTransition(), context()));
+    const error = await failure(handler.notify(sampleTransition(), notifyContext("email")));
     expect(smtp.messages.map((m) => m.to)).toEqual([["oncall@example.com"]]);
     expect(error.retryable).toBe(false);
     expect(error.message).toContain(
@@ -349,7 +362,7 @@ describe("emailHandler failure classification", () => {
     const smtp = await startSmtpServer();
     await smtp.close();
     const error = await failure(
-      handlerFor({ ...base, port: smtp.port }).notify(sampleTransition(), context()),
+      handlerFor({ ...base, port: smtp.port }).notify(sampleTransition(), notifyContext("email")),
     );
     expect(error.retryable).toBe(true);
     expect(error.message).toBe(
@@ -364,7 +377,7 @@ describe("emailHandler failure classification", () => {
     const error = await failure(
       handlerFor({ ...base, port: smtp.port }).notify(
         sampleTransition(),
-        context({ signal: controller.signal }),
+        notifyContext("email", { signal: controller.signal }),
       ),
     );
     expect(error.retryable).toBe(true);
@@ -378,10 +391,10 @@ describe("emailHandler transports", () => {
     const smtp = await startSmtpServer();
     const a = emailHandler({ ...base, port: smtp.port, to: "a@example.com" });
     const b = handlerFor({ ...base, port: smtp.port, to: "b@example.com" });
-    await a.notify(sampleTransition(), context());
-    await b.notify(sampleTransition(), context({ idempotencyKey: "k2" }));
+    await a.notify(sampleTransition(), notifyContext("email"));
+    await b.notify(sampleTransition(), notifyContext("email", { idempotencyKey: "k2" }));
     await a.dispose?.();
-    await b.notify(sampleTransition(), context({ idempotencyKey: "k3" }));
+    await b.notify(sampleTransition(), notifyContext("email", { idempotencyKey: "k3" }));
     expect(smtp.messages.map((m) => m.to[0])).toEqual(["a@example.com", "b@example.com", "b@example.com"]);
   });
 

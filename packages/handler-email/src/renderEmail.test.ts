@@ -1,5 +1,5 @@
+import { sampleTransition } from "@amstaff/core/testing";
 import { describe, expect, it } from "vitest";
-import { sampleTransition } from "./__tests__/smtpServer.js";
 import { renderEmail, renderHtmlTemplate } from "./renderEmail.js";
 
 describe("renderEmail", () => {

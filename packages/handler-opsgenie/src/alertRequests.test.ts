@@ -1,5 +1,5 @@
+import { sampleTransition } from "@amstaff/core/testing";
 import { describe, expect, it } from "vitest";
-import { sampleTransition } from "./__tests__/opsgenieEmulator.js";
 import { alertAlias, alertLimits, closeAlertRequest, createAlertRequest } from "./alertRequests.js";
 import { opsgenieOptionsSchema } from "./options.js";
 

@@ -1,12 +1,10 @@
 import { AmstaffError, type DeliveryReceipt, type SampleStatus, type Transition } from "@amstaff/core";
+import { closedPort, notifyContext, sampleTransition } from "@amstaff/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import packageJson from "../package.json" with { type: "json" };
 import {
   closeEmulators,
-  context,
-  freePort,
   type OpsgenieEmulator,
-  sampleTransition,
   startOpsgenieEmulator,
 } from "./__tests__/opsgenieEmulator.js";
 import { opsgenieHandler } from "./opsgenieHandler.js";
@@ -61,7 +59,7 @@ describe("opsgenieHandler opens alerts", () => {
 
     const receipt = await handler.notify(
       sampleTransition({ link: "https://amstaff.example.com/m/1" }),
-      context(),
+      notifyContext("opsgenie"),
     );
 
     expect(og.requests).toHaveLength(1);
@@ -103,11 +101,17 @@ describe("opsgenieHandler opens alerts", () => {
   it("maps statuses to priorities, with defaults and overrides", async () => {
     const og = await startOpsgenieEmulator();
     const handler = handlerFor(og, { priority: { warning: "P2" } });
-    await handler.notify(sampleTransition({ to: "warning", incident: { key: "a", openedAt: 0 } }), context());
-    await handler.notify(sampleTransition({ to: "unknown", incident: { key: "b", openedAt: 0 } }), context());
+    await handler.notify(
+      sampleTransition({ to: "warning", incident: { key: "a", openedAt: 0 } }),
+      notifyContext("opsgenie"),
+    );
+    await handler.notify(
+      sampleTransition({ to: "unknown", incident: { key: "b", openedAt: 0 } }),
+      notifyContext("opsgenie"),
+    );
     await handler.notify(
       sampleTransition({ to: "critical", incident: { key: "c", openedAt: 0 } }),
-      context(),
+      notifyContext("opsgenie"),
     );
     expect(og.alerts.map((a) => [a.alias, a.priority])).toEqual([
       ["a", "P2"],
@@ -119,9 +123,12 @@ describe("opsgenieHandler opens alerts", () => {
   it("lets OpsGenie deduplicate repeats and reminders on the alias: one alert, counted", async () => {
     const og = await startOpsgenieEmulator();
     const handler = handlerFor(og);
-    await handler.notify(sampleTransition(), context());
-    await handler.notify(sampleTransition(), context({ attempt: 2 }));
-    await handler.notify(sampleTransition({ id: "tr-r1", kind: "reminder", from: "critical" }), context());
+    await handler.notify(sampleTransition(), notifyContext("opsgenie"));
+    await handler.notify(sampleTransition(), notifyContext("opsgenie", { attempt: 2 }));
+    await handler.notify(
+      sampleTransition({ id: "tr-r1", kind: "reminder", from: "critical" }),
+      notifyContext("opsgenie"),
+    );
     expect(og.alerts).toHaveLength(1);
     expect(og.alerts[0]).toMatchObject({ alias: "inc-42", count: 3, status: "open" });
     expect(og.requests[2]?.body).toMatchObject({
@@ -133,10 +140,10 @@ describe("opsgenieHandler opens alerts", () => {
     const og = await startOpsgenieEmulator();
     const handler = handlerFor(og);
     const warning = sampleTransition({ to: "warning" });
-    const first = await handler.notify(warning, context());
+    const first = await handler.notify(warning, notifyContext("opsgenie"));
     await handler.notify(
       sampleTransition({ id: "tr-0002", from: "warning", to: "critical" }),
-      context({ receipt: first as DeliveryReceipt }),
+      notifyContext("opsgenie", { receipt: first as DeliveryReceipt }),
     );
     expect(og.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       "POST /v2/alerts",
@@ -156,7 +163,7 @@ describe("opsgenieHandler opens alerts", () => {
     const long = "x".repeat(300);
     await handlerFor(og).notify(
       sampleTransition({ result: { status: "critical", message: long, durationMs: 1, timestamp: 0 } }),
-      context(),
+      notifyContext("opsgenie"),
     );
     const { message } = og.requests[0]!.body as { message: string };
     expect(message).toHaveLength(130);
@@ -171,7 +178,7 @@ describe("opsgenieHandler opens alerts", () => {
       description: "{{message}} since {{since}}",
       entity: "{{module}}/{{monitor}}",
       source: "amstaff-prod",
-    }).notify(sampleTransition(), context());
+    }).notify(sampleTransition(), notifyContext("opsgenie"));
     expect(og.requests[0]?.body).toMatchObject({
       message: "CRITICAL Health-Check",
       description: "HTTP 500 from GET http://user-service/health since 2026-11-24T01:05:00.000Z",
@@ -203,7 +210,7 @@ describe("opsgenieHandler escalations and flapping", () => {
         from: "critical",
         since: Date.parse("2026-11-24T01:10:00Z"),
       }),
-      context(),
+      notifyContext("opsgenie"),
     );
     expect(og.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /v2/alerts"]);
     expect(og.requests[0]?.body).toMatchObject({
@@ -218,14 +225,14 @@ describe("opsgenieHandler escalations and flapping", () => {
     });
     expect(receipt).toMatchObject({ alias: "inc-42" });
 
-    await handler.notify(recovered(), context({ receipt: receipt as DeliveryReceipt }));
+    await handler.notify(recovered(), notifyContext("opsgenie", { receipt: receipt as DeliveryReceipt }));
     expect(og.alerts).toMatchObject([{ alias: "inc-42", status: "closed", priority: "P1" }]);
   });
 
   it("opens an alert for a flapping announcement even while ok, at the flapping priority, and closes it on the resolve", async () => {
     const og = await startOpsgenieEmulator();
     const handler = handlerFor(og);
-    const receipt = await handler.notify(flapping("ok"), context());
+    const receipt = await handler.notify(flapping("ok"), notifyContext("opsgenie"));
 
     expect(og.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /v2/alerts"]);
     expect(og.requests[0]?.body).toMatchObject({
@@ -242,7 +249,7 @@ describe("opsgenieHandler escalations and flapping", () => {
     // As the server sends a resolve after flapping: from the incident's worst status, since it opened.
     await handler.notify(
       recovered({ id: "tr-0008", from: "critical", flapping: undefined }),
-      context({ receipt: receipt as DeliveryReceipt }),
+      notifyContext("opsgenie", { receipt: receipt as DeliveryReceipt }),
     );
     expect(og.requests[1]?.path).toBe("/v2/alerts/inc-42/close");
     expect(og.requests[1]?.body).toEqual({
@@ -255,11 +262,11 @@ describe("opsgenieHandler escalations and flapping", () => {
   it("raises a flapping alert to the priority of the failing status it settles on", async () => {
     const og = await startOpsgenieEmulator();
     const handler = handlerFor(og, { priority: { flapping: "P4" } });
-    const receipt = await handler.notify(flapping("critical"), context());
+    const receipt = await handler.notify(flapping("critical"), notifyContext("opsgenie"));
     // The monitor settles critical: the status it last had while flapping was ok.
     await handler.notify(
       sampleTransition({ id: "tr-0008" }),
-      context({ receipt: receipt as DeliveryReceipt }),
+      notifyContext("opsgenie", { receipt: receipt as DeliveryReceipt }),
     );
 
     expect(og.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
@@ -274,10 +281,10 @@ describe("opsgenieHandler escalations and flapping", () => {
   it("says in a note when flapping ends at the status it had, and still sets the priority", async () => {
     const og = await startOpsgenieEmulator();
     const handler = handlerFor(og);
-    const receipt = await handler.notify(flapping("critical"), context());
+    const receipt = await handler.notify(flapping("critical"), notifyContext("opsgenie"));
     await handler.notify(
       sampleTransition({ id: "tr-0008", from: "critical" }),
-      context({ receipt: receipt as DeliveryReceipt }),
+      notifyContext("opsgenie", { receipt: receipt as DeliveryReceipt }),
     );
     expect(og.alerts[0]?.notes.map((n) => n.note)).toEqual([
       "Flapping, now critical: changes are held back until the monitor settles: HTTP 500",
@@ -289,10 +296,10 @@ describe("opsgenieHandler escalations and flapping", () => {
   it("keeps the priority an open alert was paged with when its monitor starts flapping", async () => {
     const og = await startOpsgenieEmulator();
     const handler = handlerFor(og);
-    const receipt = await handler.notify(sampleTransition(), context());
+    const receipt = await handler.notify(sampleTransition(), notifyContext("opsgenie"));
     await handler.notify(
       flapping("ok", { from: "critical" }),
-      context({ receipt: receipt as DeliveryReceipt }),
+      notifyContext("opsgenie", { receipt: receipt as DeliveryReceipt }),
     );
     expect(og.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /v2/alerts", "POST /v2/alerts"]);
     expect(og.alerts).toMatchObject([{ alias: "inc-42", count: 2, status: "open", priority: "P1" }]);
@@ -303,8 +310,11 @@ describe("opsgenieHandler closes alerts", () => {
   it("closes the incident's alert by alias when the monitor recovers", async () => {
     const og = await startOpsgenieEmulator();
     const handler = handlerFor(og);
-    const first = await handler.notify(sampleTransition(), context());
-    const receipt = await handler.notify(recovered(), context({ receipt: first as DeliveryReceipt }));
+    const first = await handler.notify(sampleTransition(), notifyContext("opsgenie"));
+    const receipt = await handler.notify(
+      recovered(),
+      notifyContext("opsgenie", { receipt: first as DeliveryReceipt }),
+    );
 
     const close = og.requests[1];
     expect(close?.method).toBe("POST");
@@ -319,10 +329,16 @@ describe("opsgenieHandler closes alerts", () => {
     const og = await startOpsgenieEmulator();
     const handler = handlerFor(og);
     const incident = (key: string) => ({ incident: { key, openedAt: 0 } });
-    const r1 = await handler.notify(sampleTransition(incident("inc-1")), context());
-    await handler.notify(recovered(incident("inc-1")), context({ receipt: r1 as DeliveryReceipt }));
-    const r2 = await handler.notify(sampleTransition(incident("inc-2")), context());
-    await handler.notify(recovered(incident("inc-2")), context({ receipt: r2 as DeliveryReceipt }));
+    const r1 = await handler.notify(sampleTransition(incident("inc-1")), notifyContext("opsgenie"));
+    await handler.notify(
+      recovered(incident("inc-1")),
+      notifyContext("opsgenie", { receipt: r1 as DeliveryReceipt }),
+    );
+    const r2 = await handler.notify(sampleTransition(incident("inc-2")), notifyContext("opsgenie"));
+    await handler.notify(
+      recovered(incident("inc-2")),
+      notifyContext("opsgenie", { receipt: r2 as DeliveryReceipt }),
+    );
 
     expect(og.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
       "POST /v2/alerts Created alert",
@@ -339,9 +355,9 @@ describe("opsgenieHandler closes alerts", () => {
   it("without incidents, uses one alias per monitor: a new alert after each close", async () => {
     const og = await startOpsgenieEmulator();
     const handler = handlerFor(og);
-    await handler.notify(sampleTransition({ incident: undefined }), context());
-    await handler.notify(recovered({ incident: undefined }), context());
-    await handler.notify(sampleTransition({ incident: undefined }), context());
+    await handler.notify(sampleTransition({ incident: undefined }), notifyContext("opsgenie"));
+    await handler.notify(recovered({ incident: undefined }), notifyContext("opsgenie"));
+    await handler.notify(sampleTransition({ incident: undefined }), notifyContext("opsgenie"));
     expect(og.alerts.map((a) => [a.alias, a.status])).toEqual([
       ["amstaff:User Service/Health-Check", "closed"],
       ["amstaff:User Service/Health-Check", "open"],
@@ -353,7 +369,7 @@ describe("opsgenieHandler closes alerts", () => {
     const og = await startOpsgenieEmulator();
     const result = await handlerFor(og).notify(
       recovered({ from: "pending", previousSince: undefined, incident: undefined }),
-      context(),
+      notifyContext("opsgenie"),
     );
     expect(result).toBeUndefined();
     expect(og.requests).toHaveLength(0);
@@ -362,7 +378,9 @@ describe("opsgenieHandler closes alerts", () => {
   it("treats 404 on close as delivered: the alert is gone already", async () => {
     const og = await startOpsgenieEmulator();
     og.closeAbsentAnswers404 = true;
-    await expect(handlerFor(og).notify(recovered(), context())).resolves.toMatchObject({ alias: "inc-42" });
+    await expect(handlerFor(og).notify(recovered(), notifyContext("opsgenie"))).resolves.toMatchObject({
+      alias: "inc-42",
+    });
     expect(og.requests[0]?.status).toBe("Alert does not exist");
   });
 });
@@ -375,7 +393,7 @@ describe("opsgenieHandler failures", () => {
       apiKey: { $secret: "AMSTAFF_TEST_OPSGENIE_KEY" },
       baseUrl: og.url,
     });
-    const error = await failure(handler.notify(sampleTransition(), context()));
+    const error = await failure(handler.notify(sampleTransition(), notifyContext("opsgenie")));
     expect(og.requests[0]?.headers.authorization).toBe("GenieKey not-a-genie-key-1234");
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(
@@ -397,7 +415,7 @@ describe("opsgenieHandler failures", () => {
         requestId: "5ad3e7ec-d6a4-4a91-8cf2-6f31e9b2fbf6",
       },
     });
-    const error = await failure(handlerFor(og).notify(sampleTransition(), context()));
+    const error = await failure(handlerFor(og).notify(sampleTransition(), notifyContext("opsgenie")));
     expect(error.retryable).toBe(false);
     expect(error.message).toContain(
       "OpsGenie refused the alert (HTTP 422: Request body is not processable. Please check the errors. (message: Message can not be empty.) [requestId 5ad3e7ec-d6a4-4a91-8cf2-6f31e9b2fbf6])",
@@ -410,7 +428,7 @@ describe("opsgenieHandler failures", () => {
       status: 403,
       body: { message: "You are not authorized for this action.", took: 0.01, requestId: "r" },
     });
-    const error = await failure(handlerFor(og).notify(sampleTransition(), context()));
+    const error = await failure(handlerFor(og).notify(sampleTransition(), notifyContext("opsgenie")));
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("the API key may not do this");
   });
@@ -427,20 +445,20 @@ describe("opsgenieHandler failures", () => {
         "x-ratelimit-period-in-sec": "60",
       },
     });
-    const error = await failure(handlerFor(og).notify(sampleTransition(), context()));
+    const error = await failure(handlerFor(og).notify(sampleTransition(), notifyContext("opsgenie")));
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBe(7000);
     expect(error.message).toContain(
       "OpsGenie is rate-limiting this API key (HTTP 429: You are making too many requests!",
     );
-    await handlerFor(og).notify(sampleTransition(), context({ attempt: 2 }));
+    await handlerFor(og).notify(sampleTransition(), notifyContext("opsgenie", { attempt: 2 }));
     expect(og.alerts).toHaveLength(1);
   });
 
   it("5xx answers are retryable", async () => {
     const og = await startOpsgenieEmulator();
     og.inject({ status: 503, body: { message: "Service Unavailable" } });
-    const error = await failure(handlerFor(og).notify(recovered(), context()));
+    const error = await failure(handlerFor(og).notify(recovered(), notifyContext("opsgenie")));
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBeUndefined();
     expect(error.message).toContain(
@@ -449,11 +467,11 @@ describe("opsgenieHandler failures", () => {
   });
 
   it("a refused connection is retryable", async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const error = await failure(
       opsgenieHandler({ apiKey: "k-0000", baseUrl: `http://127.0.0.1:${port}` }).notify(
         sampleTransition(),
-        context(),
+        notifyContext("opsgenie"),
       ),
     );
     expect(error.retryable).toBe(true);
@@ -466,7 +484,10 @@ describe("opsgenieHandler failures", () => {
     const og = await startOpsgenieEmulator();
     og.hang = true;
     const controller = new AbortController();
-    const delivery = handlerFor(og).notify(sampleTransition(), context({ signal: controller.signal }));
+    const delivery = handlerFor(og).notify(
+      sampleTransition(),
+      notifyContext("opsgenie", { signal: controller.signal }),
+    );
     controller.abort(new Error("delivery timed out"));
     const error = await failure(delivery);
     expect(error.retryable).toBe(true);
@@ -488,7 +509,10 @@ describe("opsgenieHandler endpoints", () => {
   it("keeps a base path of baseUrl", async () => {
     const og = await startOpsgenieEmulator();
     og.inject({ status: 202, body: { result: "Request will be processed", took: 0.1, requestId: "x" } });
-    await handlerFor(og, { baseUrl: `${og.url}/proxy/` }).notify(sampleTransition(), context());
+    await handlerFor(og, { baseUrl: `${og.url}/proxy/` }).notify(
+      sampleTransition(),
+      notifyContext("opsgenie"),
+    );
     expect(og.requests[0]?.path).toBe("/proxy/v2/alerts");
   });
 });

@@ -1,6 +1,4 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { describeHandlerPlugin } from "@amstaff/core/testing";
+import { describeHandlerPlugin, startSilentServer } from "@amstaff/core/testing";
 import { startSlackEmulator } from "./__tests__/slackEmulator.js";
 import { slackPlugin } from "./slackPlugin.js";
 
@@ -51,15 +49,10 @@ describeHandlerPlugin(slackPlugin, {
     };
   },
   hangingTarget: async (secret) => {
-    const silent = createServer(() => {});
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const { port } = silent.address() as AddressInfo;
+    const silent = await startSilentServer();
     return {
-      options: { token: secret, channel: "C0ALERTS1", apiUrl: `http://127.0.0.1:${port}/api/` },
-      cleanup: async () => {
-        silent.closeAllConnections();
-        await new Promise<void>((resolve) => silent.close(() => resolve()));
-      },
+      options: { token: secret, channel: "C0ALERTS1", apiUrl: `http://127.0.0.1:${silent.port}/api/` },
+      cleanup: silent.close,
     };
   },
 });

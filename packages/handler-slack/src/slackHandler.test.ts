@@ -1,6 +1,7 @@
 import { AmstaffError, type SampleStatus, type Transition } from "@amstaff/core";
+import { notifyContext, recoveryOf, startSilentServer } from "@amstaff/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { context, recoveryOf, ServerSimulation, sampleTransition } from "./__tests__/fixtures.js";
+import { ServerSimulation, sampleTransition } from "./__tests__/fixtures.js";
 import { type EmulatedMessage, SlackEmulator, startSlackEmulator } from "./__tests__/slackEmulator.js";
 import type { SlackBotOptions } from "./options.js";
 import { slackHandler } from "./slackHandler.js";
@@ -58,7 +59,10 @@ describe("slackHandler in bot mode: the alert", () => {
     const handler = bot();
     const transition = sampleTransition({ link: "https://amstaff.example.com/modules/user-service" });
 
-    const receipt = await handler.notify(transition, context({ idempotencyKey: "tr-0001:slack" }));
+    const receipt = await handler.notify(
+      transition,
+      notifyContext("slack", { idempotencyKey: "tr-0001:slack" }),
+    );
 
     const [request] = slackApi.calls("chat.postMessage");
     expect(request?.headers.authorization).toBe(`Bearer ${SlackEmulator.token}`);
@@ -99,14 +103,14 @@ describe("slackHandler in bot mode: the alert", () => {
 
   it("mentions only on critical", async () => {
     const handler = bot({ mention: "<!here> <!subteam^S0TEAM8>" });
-    await handler.notify(sampleTransition(), context());
+    await handler.notify(sampleTransition(), notifyContext("slack"));
     await handler.notify(
       sampleTransition({
         to: "warning",
         incident: { key: "inc-2", openedAt: 0 },
         result: { ...sampleTransition().result, status: "warning" },
       }),
-      context(),
+      notifyContext("slack"),
     );
     const [critical, warning] = slackApi.topLevel("C0ALERTS1");
     expect(critical?.text).toMatch(/^<!here> <!subteam\^S0TEAM8> CRITICAL/);
@@ -123,7 +127,7 @@ describe("slackHandler in bot mode: the alert", () => {
       sampleTransition({
         result: { ...sampleTransition().result, message: "body was <!channel> & <b>bold</b>" },
       }),
-      context(),
+      notifyContext("slack"),
     );
     const [alert] = slackApi.topLevel("C0ALERTS1");
     const text = allText(alert);
@@ -134,7 +138,7 @@ describe("slackHandler in bot mode: the alert", () => {
   });
 
   it("accepts a channel name and keeps the channel ID in the receipt", async () => {
-    const receipt = await bot({ channel: "#alerts" }).notify(sampleTransition(), context());
+    const receipt = await bot({ channel: "#alerts" }).notify(sampleTransition(), notifyContext("slack"));
     expect(receipt).toMatchObject({ channel: "C0ALERTS1" });
   });
 });
@@ -364,9 +368,15 @@ describe("slackHandler in bot mode: retries after a crash", () => {
   it("finds the alert an earlier attempt posted instead of posting it twice", async () => {
     const handler = bot();
     const transition = sampleTransition();
-    const first = await handler.notify(transition, context({ idempotencyKey: "k-1", attempt: 1 }));
+    const first = await handler.notify(
+      transition,
+      notifyContext("slack", { idempotencyKey: "k-1", attempt: 1 }),
+    );
     // The server crashed before recording `first`: it tries again, without a receipt.
-    const second = await handler.notify(transition, context({ idempotencyKey: "k-1", attempt: 2 }));
+    const second = await handler.notify(
+      transition,
+      notifyContext("slack", { idempotencyKey: "k-1", attempt: 2 }),
+    );
     expect(second).toEqual(first);
     expect(slackApi.topLevel("C0ALERTS1")).toHaveLength(1);
     expect(slackApi.calls("conversations.history")[0]?.params).toMatchObject({
@@ -386,7 +396,7 @@ describe("slackHandler in bot mode: retries after a crash", () => {
   });
 
   it("posts on a retry when nothing was posted before", async () => {
-    const receipt = await bot().notify(sampleTransition(), context({ attempt: 3 }));
+    const receipt = await bot().notify(sampleTransition(), notifyContext("slack", { attempt: 3 }));
     expect(receipt).toMatchObject({ channel: "C0ALERTS1" });
     expect(slackApi.topLevel("C0ALERTS1")).toHaveLength(1);
   });
@@ -394,8 +404,8 @@ describe("slackHandler in bot mode: retries after a crash", () => {
   it("posts again when it cannot read the channel's history (documented duplicate)", async () => {
     slackApi.tokens.set("xoxb-write-only", ["chat:write"]);
     const handler = slackHandler({ token: "xoxb-write-only", channel: "C0ALERTS1", apiUrl: slackApi.apiUrl });
-    await handler.notify(sampleTransition(), context({ idempotencyKey: "k-1", attempt: 1 }));
-    await handler.notify(sampleTransition(), context({ idempotencyKey: "k-1", attempt: 2 }));
+    await handler.notify(sampleTransition(), notifyContext("slack", { idempotencyKey: "k-1", attempt: 1 }));
+    await handler.notify(sampleTransition(), notifyContext("slack", { idempotencyKey: "k-1", attempt: 2 }));
     expect(slackApi.topLevel("C0ALERTS1")).toHaveLength(2);
   });
 });
@@ -419,7 +429,7 @@ describe("slackHandler in bot mode: failures", () => {
     ],
   ];
   it.each(cases)("is not retryable for %s, and says what to do", async (_name, options, message) => {
-    const error = await failure(bot(options()).notify(sampleTransition(), context()));
+    const error = await failure(bot(options()).notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(message);
   });
@@ -429,7 +439,7 @@ describe("slackHandler in bot mode: failures", () => {
       { token: { $secret: "SLACK_TOKEN" }, channel: "C0ALERTS1", apiUrl: slackApi.apiUrl },
       { secrets: () => "xoxb-9999-wrong-token-value" },
     );
-    const error = await failure(handler.notify(sampleTransition(), context()));
+    const error = await failure(handler.notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("Slack rejected the token (invalid_auth)");
     expect(`${error.message} ${JSON.stringify(error.details)} ${String(error.cause)}`).not.toContain(
@@ -440,7 +450,7 @@ describe("slackHandler in bot mode: failures", () => {
 
   it("is not retryable for an uninstalled app", async () => {
     slackApi.tokens.set(SlackEmulator.token, "account_inactive");
-    const error = await failure(bot().notify(sampleTransition(), context()));
+    const error = await failure(bot().notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/account_inactive.*reinstall the app/);
   });
@@ -448,14 +458,14 @@ describe("slackHandler in bot mode: failures", () => {
   it("names the missing scope", async () => {
     slackApi.tokens.set("xoxb-read-only", ["channels:history"]);
     const handler = slackHandler({ token: "xoxb-read-only", channel: "C0ALERTS1", apiUrl: slackApi.apiUrl });
-    const error = await failure(handler.notify(sampleTransition(), context()));
+    const error = await failure(handler.notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/lacks the chat:write scope \(missing_scope\)/);
   });
 
   it("is retryable after Slack's Retry-After when rate-limited, making a single request", async () => {
     slackApi.failNext("chat.postMessage", { status: 429, retryAfter: 7 });
-    const error = await failure(bot().notify(sampleTransition(), context()));
+    const error = await failure(bot().notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBe(7000);
     expect(error.message).toContain("rate-limited");
@@ -467,7 +477,7 @@ describe("slackHandler in bot mode: failures", () => {
     ["internal_error", { error: "internal_error" }, /temporary problem \(internal_error\)/],
   ])("is retryable for %s, without retrying by itself", async (_name, injected, message) => {
     slackApi.failNext("chat.postMessage", injected);
-    const error = await failure(bot().notify(sampleTransition(), context()));
+    const error = await failure(bot().notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(message);
     expect(slackApi.calls("chat.postMessage")).toHaveLength(1);
@@ -487,21 +497,19 @@ describe("slackHandler in bot mode: failures", () => {
     const apiUrl = slackApi.apiUrl;
     await slackApi.close();
     const handler = slackHandler({ token: "xoxb-x", channel: "C0ALERTS1", apiUrl });
-    const error = await failure(handler.notify(sampleTransition(), context()));
+    const error = await failure(handler.notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/could not reach Slack/);
   });
 
   it("gives up when the server aborts the attempt, and at its own timeout", async () => {
-    const { createServer } = await import("node:http");
-    const silent = createServer(() => {});
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const silent = await startSilentServer();
     try {
-      const apiUrl = `http://127.0.0.1:${(silent.address() as { port: number }).port}/api/`;
+      const apiUrl = `http://127.0.0.1:${silent.port}/api/`;
       const controller = new AbortController();
       const pending = slackHandler({ token: "xoxb-x", channel: "C0ALERTS1", apiUrl }).notify(
         sampleTransition(),
-        context({ signal: controller.signal }),
+        notifyContext("slack", { signal: controller.signal }),
       );
       controller.abort(new Error("node shutting down"));
       const aborted = await failure(pending);
@@ -513,7 +521,7 @@ describe("slackHandler in bot mode: failures", () => {
       const timedOut = await failure(
         slackHandler({ token: "xoxb-x", channel: "C0ALERTS1", apiUrl, timeout: "50ms" }).notify(
           sampleTransition(),
-          context(),
+          notifyContext("slack"),
         ),
       );
       expect(timedOut).toMatchObject({
@@ -521,8 +529,7 @@ describe("slackHandler in bot mode: failures", () => {
         message: expect.stringContaining("within 50ms (timeout)"),
       });
     } finally {
-      silent.closeAllConnections();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await silent.close();
     }
   });
 });

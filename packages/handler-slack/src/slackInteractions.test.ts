@@ -1,8 +1,9 @@
 import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { notifyContext } from "@amstaff/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { context, sampleTransition } from "./__tests__/fixtures.js";
+import { sampleTransition } from "./__tests__/fixtures.js";
 import { SlackEmulator, startSlackEmulator } from "./__tests__/slackEmulator.js";
 import { slackHandler } from "./slackHandler.js";
 import {
@@ -79,7 +80,7 @@ async function alertAndClickPayload(actionId = "amstaff_ack") {
   const handler = slackHandler({ token: SlackEmulator.token, channel: "C0ALERTS1", apiUrl: slackApi.apiUrl });
   const receipt = (await handler.notify(
     sampleTransition({ link: "https://amstaff.example.com/m" }),
-    context(),
+    notifyContext("slack"),
   )) as { channel: string; ts: string };
   const message = slackApi.message("C0ALERTS1", receipt.ts);
   const button = JSON.stringify(message).includes(actionId)

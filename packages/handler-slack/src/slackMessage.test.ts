@@ -1,5 +1,6 @@
+import { recoveryOf } from "@amstaff/core/testing";
 import { describe, expect, it } from "vitest";
-import { recoveryOf, sampleTransition } from "./__tests__/fixtures.js";
+import { sampleTransition } from "./__tests__/fixtures.js";
 import { acknowledgedMessage } from "./acknowledgedMessage.js";
 import { renderSlackMessage, type SlackMessageOptions } from "./slackMessage.js";
 

@@ -1,6 +1,7 @@
 import { parsePluginOptions, resolveSecrets } from "@amstaff/core";
+import { notifyContext } from "@amstaff/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { context, sampleTransition } from "./__tests__/fixtures.js";
+import { sampleTransition } from "./__tests__/fixtures.js";
 import { SlackEmulator, startSlackEmulator } from "./__tests__/slackEmulator.js";
 import * as api from "./index.js";
 import { slack } from "./slack.js";
@@ -69,7 +70,7 @@ describe("slackPlugin", () => {
       slack({ token: { $secret: "SLACK_TOKEN" }, channel: "C0ALERTS1", apiUrl: slackApi.apiUrl }).options,
     );
     const handler = slackPlugin.create(resolveSecrets(options, () => SlackEmulator.token));
-    await handler.notify(sampleTransition(), context());
+    await handler.notify(sampleTransition(), notifyContext("slack"));
     expect(slackApi.topLevel("C0ALERTS1")).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 import { AmstaffError } from "@amstaff/core";
+import { notifyContext, recoveryOf } from "@amstaff/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { context, recoveryOf, ServerSimulation, sampleTransition } from "./__tests__/fixtures.js";
+import { ServerSimulation, sampleTransition } from "./__tests__/fixtures.js";
 import { type SlackEmulator, startSlackEmulator } from "./__tests__/slackEmulator.js";
 import { slackHandler } from "./slackHandler.js";
 
@@ -31,7 +32,7 @@ const webhookPosts = () => slackApi.requests.filter((r) => r.path.startsWith("/s
 describe("slackHandler in webhook mode", () => {
   it("posts the Block Kit message as JSON, with the webhook's username and icon, and no receipt", async () => {
     const handler = webhook(slackApi.webhookUrl, { username: "Amstaff", iconEmoji: ":rotating_light:" });
-    await expect(handler.notify(sampleTransition(), context())).resolves.toBeUndefined();
+    await expect(handler.notify(sampleTransition(), notifyContext("slack"))).resolves.toBeUndefined();
 
     const [post] = webhookPosts();
     expect(post?.headers["content-type"]).toBe("application/json");
@@ -97,7 +98,7 @@ describe("slackHandler in webhook mode", () => {
     ["an archived channel (410 channel_is_archived)", 410, "channel_is_archived", /archived/],
   ])("is not retryable for %s, and never shows the URL", async (_name, status, code, message) => {
     slackApi.failNext("webhook", { status, error: code });
-    const error = await failure(webhook().notify(sampleTransition(), context()));
+    const error = await failure(webhook().notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(message);
     expect(error.message).not.toContain("whsecretpart0123");
@@ -108,7 +109,7 @@ describe("slackHandler in webhook mode", () => {
     const error = await failure(
       webhook(`http://127.0.0.1:${slackApi.port}/services/T0001/B0001/deletedhooksecret`).notify(
         sampleTransition(),
-        context(),
+        notifyContext("slack"),
       ),
     );
     expect(error.retryable).toBe(false);
@@ -118,14 +119,14 @@ describe("slackHandler in webhook mode", () => {
 
   it("is retryable after Retry-After when rate-limited, making a single request", async () => {
     slackApi.failNext("webhook", { status: 429, error: "rate_limited", retryAfter: 30 });
-    const error = await failure(webhook().notify(sampleTransition(), context()));
+    const error = await failure(webhook().notify(sampleTransition(), notifyContext("slack")));
     expect(error).toMatchObject({ retryable: true, retryAfterMs: 30_000 });
     expect(webhookPosts()).toHaveLength(1);
   });
 
   it("is retryable for Slack's 5xx, making a single request", async () => {
     slackApi.failNext("webhook", { status: 500, error: "" });
-    const error = await failure(webhook().notify(sampleTransition(), context()));
+    const error = await failure(webhook().notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(true);
     expect(error.message).toContain("HTTP 500");
     expect(webhookPosts()).toHaveLength(1);
@@ -134,7 +135,7 @@ describe("slackHandler in webhook mode", () => {
   it("is retryable when Slack cannot be reached, without showing the URL", async () => {
     const url = slackApi.webhookUrl;
     await slackApi.close();
-    const error = await failure(webhook(url).notify(sampleTransition(), context()));
+    const error = await failure(webhook(url).notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/could not reach Slack/);
     expect(error.message).not.toContain("whsecretpart0123");

@@ -1,6 +1,5 @@
-import { describeHandlerPlugin } from "@amstaff/core/testing";
+import { closeReceivers, describeHandlerPlugin, startReceiver } from "@amstaff/core/testing";
 import { afterEach, expect, it } from "vitest";
-import { closeReceivers, startReceiver } from "./__tests__/receiver.js";
 import { webhookPlugin } from "./webhookPlugin.js";
 
 afterEach(closeReceivers);

@@ -1,5 +1,5 @@
+import { sampleTransition } from "@amstaff/core/testing";
 import { describe, expect, it } from "vitest";
-import { sampleTransition } from "./__tests__/receiver.js";
 import { formatTransitionText } from "./formatTransitionText.js";
 
 describe("formatTransitionText", () => {
@@ -10,7 +10,9 @@ describe("formatTransitionText", () => {
   });
 
   it("reports a recovery and a first status without a previous time", () => {
+    // Outside any incident: the text says since when the monitor itself failed.
     const recovery = sampleTransition({
+      incident: undefined,
       from: "critical",
       to: "ok",
       result: { status: "ok", message: "HTTP 200\nin 12 ms", durationMs: 12, timestamp: 0 },

@@ -1,7 +1,13 @@
 import { AmstaffError } from "@amstaff/core";
+import {
+  closedPort,
+  closeReceivers,
+  notifyContext,
+  sampleTransition,
+  startReceiver,
+} from "@amstaff/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import packageJson from "../package.json" with { type: "json" };
-import { closeReceivers, context, freePort, sampleTransition, startReceiver } from "./__tests__/receiver.js";
 import { verifyWebhookSignature } from "./signature.js";
 import { webhookHandler } from "./webhookHandler.js";
 
@@ -23,11 +29,11 @@ async function failure(promise: Promise<unknown>): Promise<AmstaffError> {
 
 describe("webhookHandler delivery", () => {
   it("POSTs the payload contract with the always-sent headers", async () => {
-    const receiver = await startReceiver();
+    const receiver = await startReceiver(undefined, { path: "/hooks/amstaff" });
     const handler = webhookHandler({ url: receiver.url, headers: { "X-Team": "team8" } });
     const transition = sampleTransition();
 
-    await handler.notify(transition, context({ idempotencyKey: "key-123", attempt: 3 }));
+    await handler.notify(transition, notifyContext("webhook", { idempotencyKey: "key-123", attempt: 3 }));
 
     expect(receiver.requests).toHaveLength(1);
     const [request] = receiver.requests;
@@ -63,7 +69,7 @@ describe("webhookHandler delivery", () => {
         fields: [{ name: "since", value: "{{since}}" }],
       },
     });
-    await handler.notify(sampleTransition(), context({ idempotencyKey: "key-9" }));
+    await handler.notify(sampleTransition(), notifyContext("webhook", { idempotencyKey: "key-9" }));
     const request = receiver.requests[0]!;
     expect(JSON.parse(request.body)).toEqual({
       content: "CRITICAL: User Service / Health-Check — HTTP 500 from GET http://user-service/health",
@@ -98,9 +104,9 @@ describe("webhookHandler delivery", () => {
       incident,
       result: { status: "ok", message: "HTTP 200", durationMs: 3, timestamp: 0 },
     });
-    await standard.notify(escalation, context({ idempotencyKey: "e1" }));
-    await standard.notify(flapping, context({ idempotencyKey: "f1" }));
-    await templated.notify(flapping, context({ idempotencyKey: "f1" }));
+    await standard.notify(escalation, notifyContext("webhook", { idempotencyKey: "e1" }));
+    await standard.notify(flapping, notifyContext("webhook", { idempotencyKey: "f1" }));
+    await templated.notify(flapping, notifyContext("webhook", { idempotencyKey: "f1" }));
 
     const [escalated, flapped, custom] = receiver.requests.map((r) => JSON.parse(r.body));
     expect(escalated).toMatchObject({
@@ -130,22 +136,22 @@ describe("webhookHandler delivery", () => {
       incident: { key: "inc-42", openedAt, worst: "critical" },
       result: { status: "ok", message: "HTTP 200", durationMs: 3, timestamp: 0 },
     });
-    await standard.notify(resolve, context({ idempotencyKey: "r1" }));
-    await templated.notify(resolve, context({ idempotencyKey: "r1" }));
+    await standard.notify(resolve, notifyContext("webhook", { idempotencyKey: "r1" }));
+    await templated.notify(resolve, notifyContext("webhook", { idempotencyKey: "r1" }));
     const [sent, custom] = receiver.requests.map((r) => JSON.parse(r.body));
     expect(sent).toMatchObject({
       recovery: { from: "critical", openedAt, durationMs: 65 * 60_000 },
       text: "[OK] User Service / Health-Check: HTTP 200 (recovered from CRITICAL after 1h 5m, failing since 2026-11-24T00:00:00Z)",
     });
     expect(custom).toEqual({ summary: "CRITICAL -> OK after 1h 5m" });
-    await standard.notify(sampleTransition(), context({ idempotencyKey: "c1" }));
+    await standard.notify(sampleTransition(), notifyContext("webhook", { idempotencyKey: "c1" }));
     expect(JSON.parse(receiver.requests[2]!.body).recovery).toBeUndefined();
   });
 
   it("uses PUT when asked and keeps the query string of the url", async () => {
-    const receiver = await startReceiver();
+    const receiver = await startReceiver(undefined, { path: "/hooks/amstaff" });
     const handler = webhookHandler({ url: `${receiver.url}?channel=ops`, method: "PUT" });
-    await handler.notify(sampleTransition(), context());
+    await handler.notify(sampleTransition(), notifyContext("webhook"));
     expect(receiver.requests[0]?.method).toBe("PUT");
     expect(receiver.requests[0]?.url).toBe("/hooks/amstaff?channel=ops");
   });
@@ -153,8 +159,8 @@ describe("webhookHandler delivery", () => {
   it("accepts any 2xx answer, with or without a body", async () => {
     const receiver = await startReceiver((_, res) => res.writeHead(200).end("x".repeat(200_000)));
     const handler = webhookHandler({ url: receiver.url });
-    await expect(handler.notify(sampleTransition(), context())).resolves.toBeUndefined();
-    await expect(handler.notify(sampleTransition(), context())).resolves.toBeUndefined();
+    await expect(handler.notify(sampleTransition(), notifyContext("webhook"))).resolves.toBeUndefined();
+    await expect(handler.notify(sampleTransition(), notifyContext("webhook"))).resolves.toBeUndefined();
     expect(receiver.requests).toHaveLength(2);
   });
 
@@ -166,7 +172,7 @@ describe("webhookHandler delivery", () => {
   it("turns credentials in the url into basic authentication", async () => {
     const receiver = await startReceiver();
     const handler = webhookHandler({ url: receiver.url.replace("http://", "http://amstaff:p%40ss@") });
-    await handler.notify(sampleTransition(), context());
+    await handler.notify(sampleTransition(), notifyContext("webhook"));
     expect(receiver.requests[0]?.headers.authorization).toBe(
       `Basic ${Buffer.from("amstaff:p@ss").toString("base64")}`,
     );
@@ -181,7 +187,7 @@ describe("webhookHandler signing", () => {
       url: receiver.url,
       signingSecret: { $secret: "AMSTAFF_TEST_SIGNING_SECRET" },
     });
-    await handler.notify(sampleTransition(), context());
+    await handler.notify(sampleTransition(), notifyContext("webhook"));
 
     const request = receiver.requests[0]!;
     const header = request.headers["x-amstaff-signature"];
@@ -202,7 +208,7 @@ describe("webhookHandler signing", () => {
     const receiver = await startReceiver();
     const now = Date.parse("2026-11-24T01:00:00Z");
     const handler = webhookHandler({ url: receiver.url, signingSecret: "s3cret" }, { now: () => now });
-    await handler.notify(sampleTransition(), context());
+    await handler.notify(sampleTransition(), notifyContext("webhook"));
     const request = receiver.requests[0]!;
     expect(request.headers["x-amstaff-signature"]).toMatch(new RegExp(`^t=${now / 1000},`));
     expect(
@@ -222,7 +228,7 @@ describe("webhookHandler secrets", () => {
       headers: { Authorization: { $secret: "AMSTAFF_TEST_WEBHOOK_TOKEN" } },
     });
 
-    const error = await failure(handler.notify(sampleTransition(), context()));
+    const error = await failure(handler.notify(sampleTransition(), notifyContext("webhook")));
 
     expect(receiver.requests[0]?.headers.authorization).toBe("Bearer tok-9f8e7d6c5b4a");
     expect(error.message).toContain("answered HTTP 500: internal error");
@@ -247,16 +253,18 @@ describe("webhookHandler secrets", () => {
       { url: receiver.url, headers: { "x-api-key": { $secret: "API_KEY" } } },
       { secrets: (name) => (name === "API_KEY" ? "k-123" : undefined) },
     );
-    await handler.notify(sampleTransition(), context());
+    await handler.notify(sampleTransition(), notifyContext("webhook"));
     expect(receiver.requests[0]?.headers["x-api-key"]).toBe("k-123");
   });
 });
 
 describe("webhookHandler error classification", () => {
   it("makes a 500 retryable, with a short excerpt of the body", async () => {
-    const receiver = await startReceiver((_, res) => res.writeHead(500).end(`boom\n${"z".repeat(5000)}`));
+    const receiver = await startReceiver((_, res) => res.writeHead(500).end(`boom\n${"z".repeat(5000)}`), {
+      path: "/hooks/amstaff",
+    });
     const handler = webhookHandler({ url: `${receiver.url}?token=abc` });
-    const error = await failure(handler.notify(sampleTransition(), context()));
+    const error = await failure(handler.notify(sampleTransition(), notifyContext("webhook")));
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBeUndefined();
     expect(error.message).toMatch(
@@ -268,7 +276,9 @@ describe("webhookHandler error classification", () => {
 
   it("honours Retry-After in seconds on a 429", async () => {
     const receiver = await startReceiver((_, res) => res.writeHead(429, { "retry-after": "3" }).end());
-    const error = await failure(webhookHandler({ url: receiver.url }).notify(sampleTransition(), context()));
+    const error = await failure(
+      webhookHandler({ url: receiver.url }).notify(sampleTransition(), notifyContext("webhook")),
+    );
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBe(3000);
     expect(error.message).toContain("answered HTTP 429");
@@ -280,20 +290,24 @@ describe("webhookHandler error classification", () => {
       res.writeHead(503, { "retry-after": new Date(now + 120_000).toUTCString() }).end(),
     );
     const handler = webhookHandler({ url: receiver.url }, { now: () => now });
-    const error = await failure(handler.notify(sampleTransition(), context()));
+    const error = await failure(handler.notify(sampleTransition(), notifyContext("webhook")));
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBe(120_000);
   });
 
   it("makes 408 retryable", async () => {
     const receiver = await startReceiver((_, res) => res.writeHead(408).end());
-    const error = await failure(webhookHandler({ url: receiver.url }).notify(sampleTransition(), context()));
+    const error = await failure(
+      webhookHandler({ url: receiver.url }).notify(sampleTransition(), notifyContext("webhook")),
+    );
     expect(error.retryable).toBe(true);
   });
 
   it("makes a 400 final", async () => {
     const receiver = await startReceiver((_, res) => res.writeHead(400).end('{"error":"bad payload"}'));
-    const error = await failure(webhookHandler({ url: receiver.url }).notify(sampleTransition(), context()));
+    const error = await failure(
+      webhookHandler({ url: receiver.url }).notify(sampleTransition(), notifyContext("webhook")),
+    );
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('answered HTTP 400: {"error":"bad payload"}');
   });
@@ -302,15 +316,17 @@ describe("webhookHandler error classification", () => {
     const receiver = await startReceiver((_, res) =>
       res.writeHead(301, { location: "http://elsewhere/" }).end(),
     );
-    const error = await failure(webhookHandler({ url: receiver.url }).notify(sampleTransition(), context()));
+    const error = await failure(
+      webhookHandler({ url: receiver.url }).notify(sampleTransition(), notifyContext("webhook")),
+    );
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("answered HTTP 301 (a redirect)");
   });
 
   it("makes a refused connection retryable with a clear message", async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const handler = webhookHandler({ url: `http://127.0.0.1:${port}/hook` });
-    const error = await failure(handler.notify(sampleTransition(), context()));
+    const error = await failure(handler.notify(sampleTransition(), notifyContext("webhook")));
     expect(error.retryable).toBe(true);
     expect(error.message).toBe(
       `webhook http://127.0.0.1:${port}/hook failed: connection refused to 127.0.0.1:${port}`,
@@ -320,7 +336,7 @@ describe("webhookHandler error classification", () => {
   it("gives up after the timeout when the receiver never answers, retryably", async () => {
     const receiver = await startReceiver(() => {});
     const handler = webhookHandler({ url: receiver.url, timeout: "300ms" });
-    const error = await failure(handler.notify(sampleTransition(), context()));
+    const error = await failure(handler.notify(sampleTransition(), notifyContext("webhook")));
     expect(error.retryable).toBe(true);
     expect(error.message).toContain("did not answer within 300ms (timeout)");
     expect(receiver.requests).toHaveLength(1);
@@ -328,12 +344,13 @@ describe("webhookHandler error classification", () => {
 
   it("stops when the server aborts the attempt", async () => {
     const controller = new AbortController();
-    const receiver = await startReceiver(
-      () => {},
-      () => controller.abort(new Error("node shutting down")),
-    );
+    const receiver = await startReceiver(() => {}, {
+      onRequest: () => controller.abort(new Error("node shutting down")),
+    });
     const handler = webhookHandler({ url: receiver.url, timeout: "1h" });
-    const error = await failure(handler.notify(sampleTransition(), context({ signal: controller.signal })));
+    const error = await failure(
+      handler.notify(sampleTransition(), notifyContext("webhook", { signal: controller.signal })),
+    );
     expect(error.retryable).toBe(true);
     expect(error.message).toContain("delivery aborted: node shutting down");
   });
@@ -341,7 +358,9 @@ describe("webhookHandler error classification", () => {
   it("does not send at all when the signal is already aborted", async () => {
     const receiver = await startReceiver();
     const handler = webhookHandler({ url: receiver.url });
-    const error = await failure(handler.notify(sampleTransition(), context({ signal: AbortSignal.abort() })));
+    const error = await failure(
+      handler.notify(sampleTransition(), notifyContext("webhook", { signal: AbortSignal.abort() })),
+    );
     expect(error.message).toContain("delivery aborted");
     expect(receiver.requests).toHaveLength(0);
   });

@@ -1,6 +1,6 @@
 import { parsePluginOptions, resolveSecrets } from "@amstaff/core";
+import { closeReceivers, notifyContext, sampleTransition, startReceiver } from "@amstaff/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { closeReceivers, context, sampleTransition, startReceiver } from "./__tests__/receiver.js";
 import { webhook } from "./webhook.js";
 import { webhookPlugin } from "./webhookPlugin.js";
 
@@ -47,7 +47,7 @@ describe("webhookPlugin", () => {
     const receiver = await startReceiver();
     const options = parsePluginOptions(webhookPlugin, webhook({ url: receiver.url }).options);
     const handler = webhookPlugin.create(resolveSecrets(options));
-    await handler.notify(sampleTransition(), context());
+    await handler.notify(sampleTransition(), notifyContext("webhook"));
     expect(receiver.requests).toHaveLength(1);
   });
 });

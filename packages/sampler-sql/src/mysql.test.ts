@@ -1,6 +1,7 @@
 import type mysql from "mysql2/promise";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { closedPort, mariadbAdmin, mariadbUrl, uniqueName } from "./__tests__/databases.js";
+import { mariadbAdmin, mariadbUrl, uniqueName } from "./__tests__/databases.js";
+import { describeSqlDriver } from "./__tests__/describeSqlDriver.js";
 import type { SqlSamplerOptions } from "./options.js";
 import { sqlPools } from "./poolRegistry.js";
 import { sqlSampler } from "./sqlSampler.js";
@@ -89,59 +90,43 @@ describe("MariaDB values, rows and equality", () => {
   });
 });
 
-describe("MariaDB read-only", () => {
-  it.each([
-    [`DELETE FROM ${table}`],
-    [`INSERT INTO ${table} (state) VALUES ('evil')`],
-    [`UPDATE ${table} SET state = 'evil'`],
-    [`DROP TABLE ${table}`],
-    [`TRUNCATE TABLE ${table}`],
-    [`CREATE TABLE ${table}_evil (id INT)`],
-    [`SELECT 1; DELETE FROM ${table}`],
-  ])("refuses %s and changes nothing", async (query) => {
-    const result = await probe({ query });
-    expect(result.status).toBe("unknown");
-    expect(await count()).toBe(3);
-    expect(await count("state = 'evil'")).toBe(0);
-  });
-
-  it("cannot be made writable by an earlier query on the same pooled connection", async () => {
-    const url = `${mariadbUrl}?connectTimeout=4000`;
-    const opener = sqlSampler({ url, query: "SET SESSION TRANSACTION READ WRITE", poolSize: 1 });
-    const opener2 = sqlSampler({ url, query: "SET SESSION tx_read_only = 0", poolSize: 1 });
-    const autocommit = sqlSampler({ url, query: "SET autocommit = 0", poolSize: 1 });
-    const dropper = sqlSampler({ url, query: `DROP TABLE ${table}`, poolSize: 1 });
-    const deleter = sqlSampler({ url, query: `DELETE FROM ${table}`, poolSize: 1 });
-    try {
-      for (const first of [opener, opener2, autocommit]) {
-        expect((await first.probe()).status).toBe("ok");
-        expect((await dropper.probe()).status).toBe("unknown");
-        expect((await first.probe()).status).toBe("ok");
-        expect((await deleter.probe()).status).toBe("unknown");
-      }
-      expect(sqlPools().filter((pool) => pool.url === url)).toMatchObject([{ samplers: 5, poolSize: 1 }]);
-    } finally {
-      await Promise.all([opener, opener2, autocommit, dropper, deleter].map((s) => s.dispose?.()));
-    }
-    expect(await count()).toBe(3);
-  });
-
-  it("says the query tried to write", async () => {
-    const result = await probe({ query: `DELETE FROM ${table}` });
-    expect(result.message).toMatch(
-      /^the query tried to write \(.*read only.*\): monitor queries run read-only \(DELETE/i,
-    );
-    expect(result.details).toMatchObject({ failure: "readOnly" });
-  });
+describeSqlDriver({
+  name: "MariaDB",
+  table,
+  target: () => ({ url: mariadbUrl, count }),
+  writes: [
+    `DELETE FROM ${table}`,
+    `INSERT INTO ${table} (state) VALUES ('evil')`,
+    `UPDATE ${table} SET state = 'evil'`,
+    `DROP TABLE ${table}`,
+    `TRUNCATE TABLE ${table}`,
+    `CREATE TABLE ${table}_evil (id INT)`,
+    `SELECT 1; DELETE FROM ${table}`,
+  ],
+  pooledSession: {
+    url: `${mariadbUrl}?connectTimeout=4000`,
+    openers: ["SET SESSION TRANSACTION READ WRITE", "SET SESSION tx_read_only = 0", "SET autocommit = 0"],
+    writers: [`DROP TABLE ${table}`, `DELETE FROM ${table}`],
+  },
+  triedToWrite: {
+    message: /^the query tried to write \(.*read only.*\): monitor queries run read-only \(DELETE/i,
+    details: { failure: "readOnly" },
+  },
+  syntaxError: /^You have an error in your SQL syntax.* \(ER_PARSE_ERROR\) \(SELEC 1\)$/,
+  unknownDatabase: {
+    url: "mysql://root@127.0.0.1:3306/amstaff_no_such_db",
+    message:
+      'database "amstaff_no_such_db" does not exist on 127.0.0.1:3306 (mysql://root@127.0.0.1:3306/amstaff_no_such_db)',
+  },
+  refused: (port) => ({
+    url: `mysql://root:pw-123456@127.0.0.1:${port}/test`,
+    shown: `mysql://root:***@127.0.0.1:${port}/test`,
+  }),
+  // MariaDB's own max_statement_time stops it (error 1969), not the client giving up.
+  slowQuery: { query: "SELECT SLEEP(5)", code: /1969|STATEMENT_TIMEOUT/ },
 });
 
 describe("MariaDB failures", () => {
-  it("is unknown for a syntax error", async () => {
-    const result = await probe({ query: "SELEC 1" });
-    expect(result.status).toBe("unknown");
-    expect(result.message).toMatch(/^You have an error in your SQL syntax.* \(ER_PARSE_ERROR\) \(SELEC 1\)$/);
-  });
-
   it("is critical for a wrong password, never showing it", async () => {
     const wrong = "Wr0ng-Pa55word-xyz";
     const result = await probe({ url: `mysql://${user}:${wrong}@127.0.0.1:3306/test`, query: "SELECT 1" });
@@ -162,32 +147,6 @@ describe("MariaDB failures", () => {
     });
     expect(result.status).toBe("ok");
     expect(JSON.stringify(result)).not.toContain(password);
-  });
-
-  it("is critical for an unknown database", async () => {
-    const result = await probe({ url: "mysql://root@127.0.0.1:3306/amstaff_no_such_db", query: "SELECT 1" });
-    expect(result.status).toBe("critical");
-    expect(result.message).toBe(
-      'database "amstaff_no_such_db" does not exist on 127.0.0.1:3306 (mysql://root@127.0.0.1:3306/amstaff_no_such_db)',
-    );
-  });
-
-  it("is critical when the connection is refused", async () => {
-    const port = await closedPort();
-    const result = await probe({ url: `mysql://root:pw-123456@127.0.0.1:${port}/test`, query: "SELECT 1" });
-    expect(result.status).toBe("critical");
-    expect(result.message).toBe(
-      `connection refused to 127.0.0.1:${port} (mysql://root:***@127.0.0.1:${port}/test)`,
-    );
-  });
-
-  it("is critical when the query outlives its timeout, cancelled by the server", async () => {
-    const result = await probe({ query: "SELECT SLEEP(5)", timeout: "500ms" });
-    expect(result.status).toBe("critical");
-    expect(result.message).toBe("query did not finish within 500 ms (SELECT SLEEP(5))");
-    // MariaDB's own max_statement_time stopped it (error 1969), not the client giving up.
-    expect(result.details).toMatchObject({ failure: "timeout" });
-    expect(String(result.details?.code)).toMatch(/1969|STATEMENT_TIMEOUT/);
   });
 
   it("shares one pool per URL and closes it with the last sampler", async () => {

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { closedPort, postgresAdmin, postgresUrl, uniqueName } from "./__tests__/databases.js";
+import { postgresAdmin, postgresUrl, uniqueName } from "./__tests__/databases.js";
+import { describeSqlDriver } from "./__tests__/describeSqlDriver.js";
 import type { SqlSamplerOptions } from "./options.js";
 import { sqlPools } from "./poolRegistry.js";
 import { sqlSampler } from "./sqlSampler.js";
@@ -129,86 +130,54 @@ describe("PostgreSQL rows and equality", () => {
   });
 });
 
-describe("PostgreSQL read-only", () => {
-  it.each([
-    [`DELETE FROM ${table}`],
-    [`INSERT INTO ${table} (state) VALUES ('evil')`],
-    [`UPDATE ${table} SET state = 'evil'`],
-    [`DROP TABLE ${table}`],
-    [`CREATE TABLE ${table}_evil (id int)`],
-    [`SELECT 1; COMMIT; DELETE FROM ${table}`],
-    [
-      `WITH s AS (SELECT set_config('transaction_read_only', 'off', true)), d AS (DELETE FROM ${table} RETURNING 1) SELECT * FROM s, d`,
+describeSqlDriver({
+  name: "PostgreSQL",
+  table,
+  target: () => ({
+    url: postgresUrl,
+    count: async (where = "true") =>
+      (await admin.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`)).rows[0].n as number,
+  }),
+  writes: [
+    `DELETE FROM ${table}`,
+    `INSERT INTO ${table} (state) VALUES ('evil')`,
+    `UPDATE ${table} SET state = 'evil'`,
+    `DROP TABLE ${table}`,
+    `CREATE TABLE ${table}_evil (id int)`,
+    `SELECT 1; COMMIT; DELETE FROM ${table}`,
+    `WITH s AS (SELECT set_config('transaction_read_only', 'off', true)), d AS (DELETE FROM ${table} RETURNING 1) SELECT * FROM s, d`,
+    `SELECT set_config('transaction_read_only', 'off', false)`,
+  ],
+  pooledSession: {
+    url: `${postgresUrl}?application_name=amstaff_ro`,
+    openers: [
+      "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE",
+      "SELECT set_config('default_transaction_read_only', 'off', false)",
     ],
-    [`SELECT set_config('transaction_read_only', 'off', false)`],
-  ])("refuses %s and changes nothing", async (query) => {
-    const result = await probe({ query });
-    expect(result.status).toBe("unknown");
-    expect(result.message).not.toMatch(/^value/);
-    const { rows } = await admin.query(`SELECT count(*)::int AS n FROM ${table}`);
-    expect(rows[0].n).toBe(3);
-    const { rows: states } = await admin.query(
-      `SELECT count(*)::int AS n FROM ${table} WHERE state = 'evil'`,
-    );
-    expect(states[0].n).toBe(0);
-  });
-
-  it("cannot be made writable by an earlier query on the same pooled connection", async () => {
-    const url = `${postgresUrl}?application_name=amstaff_ro`;
-    const opener = sqlSampler({
-      url,
-      query: "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE",
-      poolSize: 1,
-    });
-    const opener2 = sqlSampler({
-      url,
-      query: "SELECT set_config('default_transaction_read_only', 'off', false)",
-      poolSize: 1,
-    });
-    const deleter = sqlSampler({ url, query: `DELETE FROM ${table}`, poolSize: 1 });
-    try {
-      for (const first of [opener, opener2]) {
-        expect((await first.probe()).status).toBe("ok");
-        expect((await deleter.probe()).status).toBe("unknown");
-      }
-    } finally {
-      await Promise.all([opener, opener2, deleter].map((s) => s.dispose?.()));
-    }
-    const { rows } = await admin.query(`SELECT count(*)::int AS n FROM ${table}`);
-    expect(rows[0].n).toBe(3);
-  });
-
-  it("says the query tried to write", async () => {
-    const result = await probe({ query: `DELETE FROM ${table}` });
-    expect(result.message).toBe(
-      `the query tried to write (cannot execute DELETE in a read-only transaction): monitor queries run read-only (DELETE FROM ${table})`,
-    );
-    expect(result.details).toMatchObject({ failure: "readOnly", code: "25006" });
-  });
+    writers: [`DELETE FROM ${table}`],
+  },
+  triedToWrite: {
+    message: `the query tried to write (cannot execute DELETE in a read-only transaction): monitor queries run read-only (DELETE FROM ${table})`,
+    details: { failure: "readOnly", code: "25006" },
+  },
+  syntaxError: 'syntax error at or near "SELEC" (SQLSTATE 42601) (SELEC 1)',
+  unknownDatabase: {
+    url: "postgres://postgres@127.0.0.1:5432/amstaff_no_such_db",
+    message:
+      'database "amstaff_no_such_db" does not exist on 127.0.0.1:5432 (postgres://postgres@127.0.0.1:5432/amstaff_no_such_db)',
+  },
+  refused: (port) => ({
+    url: `postgres://postgres:pw-123456@127.0.0.1:${port}/test`,
+    shown: `postgres://postgres:***@127.0.0.1:${port}/test`,
+  }),
+  slowQuery: { query: "SELECT pg_sleep(5)", code: "57014" },
 });
 
 describe("PostgreSQL failures", () => {
-  it("is unknown for a syntax error, naming it", async () => {
-    const result = await probe({ query: "SELEC 1" });
-    expect(result.status).toBe("unknown");
-    expect(result.message).toBe('syntax error at or near "SELEC" (SQLSTATE 42601) (SELEC 1)');
-  });
-
   it("is unknown for an unknown table", async () => {
     const result = await probe({ query: "SELECT count(*) FROM amstaff_no_such_table" });
     expect(result.status).toBe("unknown");
     expect(result.message).toContain('relation "amstaff_no_such_table" does not exist');
-  });
-
-  it("is critical for an unknown database", async () => {
-    const result = await probe({
-      url: "postgres://postgres@127.0.0.1:5432/amstaff_no_such_db",
-      query: "SELECT 1",
-    });
-    expect(result.status).toBe("critical");
-    expect(result.message).toBe(
-      'database "amstaff_no_such_db" does not exist on 127.0.0.1:5432 (postgres://postgres@127.0.0.1:5432/amstaff_no_such_db)',
-    );
   });
 
   it("is critical when the server refuses the credentials, and never shows the password", async () => {
@@ -224,25 +193,6 @@ describe("PostgreSQL failures", () => {
       `authentication failed for user "${role}" on 127.0.0.1:5432 (postgres://${role}:***@127.0.0.1:5432/test)`,
     );
     expect(JSON.stringify(result)).not.toContain(password);
-  });
-
-  it("is critical when the connection is refused", async () => {
-    const port = await closedPort();
-    const result = await probe({
-      url: `postgres://postgres:pw-123456@127.0.0.1:${port}/test`,
-      query: "SELECT 1",
-    });
-    expect(result.status).toBe("critical");
-    expect(result.message).toBe(
-      `connection refused to 127.0.0.1:${port} (postgres://postgres:***@127.0.0.1:${port}/test)`,
-    );
-  });
-
-  it("is critical when the query outlives its timeout, and the server cancels it", async () => {
-    const result = await probe({ query: "SELECT pg_sleep(5)", timeout: "500ms" });
-    expect(result.status).toBe("critical");
-    expect(result.message).toBe("query did not finish within 500 ms (SELECT pg_sleep(5))");
-    expect(result.details).toMatchObject({ failure: "timeout", code: "57014" });
   });
 
   it("resolves the URL and the password from secrets, and never shows them", async () => {

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { sqliteFixture } from "./__tests__/databases.js";
+import { describeSqlDriver } from "./__tests__/describeSqlDriver.js";
 import type { SqlSamplerOptions } from "./options.js";
 import { sqlPools } from "./poolRegistry.js";
 import { sqlSampler } from "./sqlSampler.js";
@@ -14,6 +15,29 @@ async function probe(options: SqlSamplerOptions) {
     await sampler.dispose?.();
   }
 }
+
+describeSqlDriver({
+  name: "SQLite",
+  table: "t",
+  target: () => {
+    const db = sqliteFixture();
+    return { url: `sqlite://${db.path}`, count: db.rows, cleanup: db[Symbol.dispose] };
+  },
+  writes: [
+    "DELETE FROM t",
+    "INSERT INTO t (state) VALUES ('evil')",
+    "UPDATE t SET state = 'evil'",
+    "DROP TABLE t",
+    "CREATE TABLE evil (id INTEGER)",
+    "PRAGMA journal_mode = WAL",
+    "SELECT 1; DELETE FROM t",
+  ],
+  triedToWrite: {
+    message:
+      "the query tried to write (only statements that return rows run here, read-only; ATTACH, VACUUM, PRAGMA assignments and writes are refused): monitor queries run read-only (DELETE FROM t)",
+  },
+  syntaxError: 'near "SELEC": syntax error (SQLITE_ERROR) (SELEC 1)',
+});
 
 describe("SQLite", () => {
   it("accepts sqlite:///absolute, sqlite:relative and file:// URLs", async () => {
@@ -58,21 +82,6 @@ describe("SQLite", () => {
     );
   });
 
-  it.each([
-    ["DELETE FROM t"],
-    ["INSERT INTO t (state) VALUES ('evil')"],
-    ["UPDATE t SET state = 'evil'"],
-    ["DROP TABLE t"],
-    ["CREATE TABLE evil (id INTEGER)"],
-    ["PRAGMA journal_mode = WAL"],
-    ["SELECT 1; DELETE FROM t"],
-  ])("refuses %s and changes nothing", async (query) => {
-    using db = sqliteFixture();
-    const result = await probe({ url: `sqlite://${db.path}`, query });
-    expect(result.status).toBe("unknown");
-    expect(db.rows()).toBe(3);
-  });
-
   it("never attaches another file to a pooled connection, nor writes one with VACUUM INTO", async () => {
     using db = sqliteFixture();
     using other = sqliteFixture();
@@ -96,14 +105,6 @@ describe("SQLite", () => {
     }
   });
 
-  it("says the query tried to write", async () => {
-    using db = sqliteFixture();
-    const result = await probe({ url: `sqlite://${db.path}`, query: "DELETE FROM t" });
-    expect(result.message).toBe(
-      "the query tried to write (only statements that return rows run here, read-only; ATTACH, VACUUM, PRAGMA assignments and writes are refused): monitor queries run read-only (DELETE FROM t)",
-    );
-  });
-
   it("is critical for a missing file, and never creates it", async () => {
     using db = sqliteFixture();
     const missing = join(db.dir, "missing.db");
@@ -114,13 +115,6 @@ describe("SQLite", () => {
     );
     const { existsSync } = await import("node:fs");
     expect(existsSync(missing)).toBe(false);
-  });
-
-  it("is unknown for a syntax error", async () => {
-    using db = sqliteFixture();
-    const result = await probe({ url: `sqlite://${db.path}`, query: "SELEC 1" });
-    expect(result.status).toBe("unknown");
-    expect(result.message).toBe('near "SELEC": syntax error (SQLITE_ERROR) (SELEC 1)');
   });
 
   it("is critical when a query outlives its timeout, without blocking the event loop", async () => {

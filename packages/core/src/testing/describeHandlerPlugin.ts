@@ -15,6 +15,7 @@ import {
   type InvalidOptionsCase,
   jsonRoundTrip,
 } from "./conformanceShared.js";
+import { notifyContext } from "./notifyContext.js";
 
 /** A live receiver a handler can deliver to. */
 export interface HandlerTarget<Input> {
@@ -115,13 +116,8 @@ function openingsOfEveryKind(base: Transition): Transition[] {
   ];
 }
 
-function notifyContext(transition: Transition, overrides: Partial<NotifyContext> = {}): NotifyContext {
-  return {
-    signal: new AbortController().signal,
-    idempotencyKey: `${transition.id}:conformance:0`,
-    attempt: 1,
-    ...overrides,
-  };
+function contextFor(transition: Transition, overrides: Partial<NotifyContext> = {}): NotifyContext {
+  return notifyContext("conformance", { idempotencyKey: `${transition.id}:conformance:0`, ...overrides });
 }
 
 /**
@@ -180,7 +176,7 @@ export function describeHandlerPlugin<Schema extends z.ZodType>(
             expectNoSecret("the handler's name", handler.name, secret.value);
             const sent = transition();
             const before = live.received?.() ?? 0;
-            const receipt = (await handler.notify(sent, notifyContext(sent))) ?? undefined;
+            const receipt = (await handler.notify(sent, contextFor(sent))) ?? undefined;
             if (receipt !== undefined) {
               expect(jsonRoundTrip(receipt)).toEqual(receipt);
               expectNoSecret("the receipt", receipt, secret.value);
@@ -188,7 +184,7 @@ export function describeHandlerPlugin<Schema extends z.ZodType>(
             if (live.received !== undefined) expect(live.received()).toBe(before + 1);
             if (live.sawSecret !== undefined) expect(live.sawSecret(secret.value)).toBe(true);
             const recovery: Transition = { ...sent, id: `${sent.id}-recovery`, from: "critical", to: "ok" };
-            await handler.notify(recovery, notifyContext(recovery, receipt === undefined ? {} : { receipt }));
+            await handler.notify(recovery, contextFor(recovery, receipt === undefined ? {} : { receipt }));
             await handler.dispose?.();
           } finally {
             await live.cleanup?.();
@@ -202,14 +198,14 @@ export function describeHandlerPlugin<Schema extends z.ZodType>(
             const handler = createFrom(live.options, secret.source);
             for (const opening of openingsOfEveryKind(transition())) {
               const before = live.received?.() ?? 0;
-              const receipt = (await handler.notify(opening, notifyContext(opening))) ?? undefined;
+              const receipt = (await handler.notify(opening, contextFor(opening))) ?? undefined;
               if (receipt !== undefined) {
                 expect(jsonRoundTrip(receipt)).toEqual(receipt);
                 expectNoSecret("the receipt", receipt, secret.value);
               }
               // The first notification of an incident a handler hears of must reach the receiver, whatever its kind.
               if (live.received !== undefined) expect(live.received(), opening.kind).toBe(before + 1);
-              const context = (t: Transition) => notifyContext(t, receipt === undefined ? {} : { receipt });
+              const context = (t: Transition) => contextFor(t, receipt === undefined ? {} : { receipt });
               const { to } = opening;
               if (to !== "ok") {
                 const reminder: Transition = {
@@ -253,7 +249,7 @@ export function describeHandlerPlugin<Schema extends z.ZodType>(
         try {
           const handler = createFrom(live.options, secret.source);
           const sent = transition();
-          const error = await handler.notify(sent, notifyContext(sent)).then(
+          const error = await handler.notify(sent, contextFor(sent)).then(
             () => undefined,
             (thrown: unknown) => thrown,
           );
@@ -276,7 +272,7 @@ export function describeHandlerPlugin<Schema extends z.ZodType>(
           const handler = createFrom(live.options, secret.source);
           const sent = transition();
           const controller = new AbortController();
-          const delivery = handler.notify(sent, notifyContext(sent, { signal: controller.signal }));
+          const delivery = handler.notify(sent, contextFor(sent, { signal: controller.signal }));
           setTimeout(() => controller.abort(new Error("delivery timed out")), 100);
           const error = await delivery.then(
             () => undefined,

@@ -1,7 +1,9 @@
 /**
  * `@amstaff/core/testing`: the conformance suite every sampler and handler plugin runs, ours and
- * third-party ones alike. Each function registers a vitest `describe` block; call it at the top level of
- * a test file.
+ * third-party ones alike, and the fixtures their own tests share. Each `describe…` function registers a
+ * vitest `describe` block; call it at the top level of a test file. The fixtures (a sample transition and
+ * notify context, loopback HTTP receivers, a server that never answers, free and closed ports) register
+ * no tests and touch nothing but 127.0.0.1.
  *
  * @example
  * ```ts
@@ -30,3 +32,10 @@ export type {
   SamplerTargetFactory,
 } from "./describeSamplerPlugin.js";
 export { describeSamplerPlugin } from "./describeSamplerPlugin.js";
+export { notifyContext } from "./notifyContext.js";
+export { closedPort, freePort } from "./ports.js";
+export type { ReceivedRequest, Receiver, ReceiverOptions, Responder } from "./receiver.js";
+export { closeReceivers, startReceiver } from "./receiver.js";
+export type { SilentServer } from "./silentServer.js";
+export { startSilentServer } from "./silentServer.js";
+export { recoveryOf, sampleTransition, sampleTransitionStart } from "./transitions.js";

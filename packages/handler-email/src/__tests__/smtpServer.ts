@@ -1,5 +1,4 @@
 import type { AddressInfo } from "node:net";
-import type { NotifyContext, Transition } from "@amstaff/core";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { generate } from "selfsigned";
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from "smtp-server";
@@ -160,37 +159,4 @@ function closeServer(server: SMTPServer): Promise<void> {
 /** Closes every SMTP server still open. */
 export async function closeSmtpServers(): Promise<void> {
   await Promise.all([...open].map(closeServer));
-}
-
-/** A transition like the server hands to handlers. */
-export function sampleTransition(overrides: Partial<Transition> = {}): Transition {
-  return {
-    id: "tr-0001",
-    module: "User Service",
-    monitor: "Health-Check",
-    tags: ["production", "team8"],
-    from: "ok",
-    to: "critical",
-    since: Date.parse("2026-11-24T01:05:00Z"),
-    previousSince: Date.parse("2026-11-24T01:00:00Z"),
-    result: {
-      status: "critical",
-      message: "HTTP 500 from GET http://user-service/health",
-      value: 12.5,
-      durationMs: 13,
-      timestamp: Date.parse("2026-11-24T01:05:00Z"),
-    },
-    incident: { key: "inc-42", openedAt: Date.parse("2026-11-24T01:05:00Z") },
-    ...overrides,
-  };
-}
-
-/** A notify context for one attempt. */
-export function context(overrides: Partial<NotifyContext> = {}): NotifyContext {
-  return {
-    signal: new AbortController().signal,
-    idempotencyKey: "tr-0001:email:0",
-    attempt: 1,
-    ...overrides,
-  };
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { NotifyContext, Transition } from "@amstaff/core";
 
 /**
  * A local emulator of OpsGenie's Alert API v2 (https://docs.opsgenie.com/docs/alert-api), at the wire:
@@ -359,44 +358,4 @@ function closeServer(server: Server): Promise<void> {
 /** Closes every emulator still open. */
 export async function closeEmulators(): Promise<void> {
   await Promise.all([...open].map(closeServer));
-}
-
-/** A port nothing listens on: bound, then released. */
-export async function freePort(): Promise<number> {
-  const emulator = await startOpsgenieEmulator();
-  await emulator.close();
-  return emulator.port;
-}
-
-/** A transition like the server hands to handlers. */
-export function sampleTransition(overrides: Partial<Transition> = {}): Transition {
-  return {
-    id: "tr-0001",
-    module: "User Service",
-    monitor: "Health-Check",
-    tags: ["production", "team8"],
-    from: "ok",
-    to: "critical",
-    since: Date.parse("2026-11-24T01:05:00Z"),
-    previousSince: Date.parse("2026-11-24T01:00:00Z"),
-    result: {
-      status: "critical",
-      message: "HTTP 500 from GET http://user-service/health",
-      value: 12.5,
-      durationMs: 13,
-      timestamp: Date.parse("2026-11-24T01:05:00Z"),
-    },
-    incident: { key: "inc-42", openedAt: Date.parse("2026-11-24T01:05:00Z") },
-    ...overrides,
-  };
-}
-
-/** A notify context for one attempt. */
-export function context(overrides: Partial<NotifyContext> = {}): NotifyContext {
-  return {
-    signal: new AbortController().signal,
-    idempotencyKey: "tr-0001:opsgenie:0",
-    attempt: 1,
-    ...overrides,
-  };
 }

@@ -51,8 +51,13 @@ export async function mariadbAdmin(): Promise<mysql.Pool> {
   return pool;
 }
 
-/** A SQLite file with a `t` table of three rows in a fresh temporary directory. */
-export function sqliteFixture(): { dir: string; path: string; rows: () => number; [Symbol.dispose](): void } {
+/** A SQLite file with a `t` table of three rows in a fresh temporary directory; `rows(where?)` counts them. */
+export function sqliteFixture(): {
+  dir: string;
+  path: string;
+  rows: (where?: string) => number;
+  [Symbol.dispose](): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), "amstaff-sql-"));
   const path = join(dir, "fixture.db");
   const db = new Database(path);
@@ -65,24 +70,14 @@ export function sqliteFixture(): { dir: string; path: string; rows: () => number
   return {
     dir,
     path,
-    rows: () => {
+    rows: (where = "TRUE") => {
       const check = new Database(path, { readonly: true });
       try {
-        return (check.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n;
+        return (check.prepare(`SELECT count(*) AS n FROM t WHERE ${where}`).get() as { n: number }).n;
       } finally {
         check.close();
       }
     },
     [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }),
   };
-}
-
-/** A TCP port on 127.0.0.1 nothing listens on. */
-export async function closedPort(): Promise<number> {
-  const { createServer } = await import("node:net");
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
