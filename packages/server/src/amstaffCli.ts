@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { basename, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { PluginDescriptor } from "@amstaff/core";
@@ -200,7 +201,10 @@ async function main(argv: string[]): Promise<number> {
       // Only `check` needs the compiler and the plugins: the other commands start without loading them.
       const { createCompiler, formatCompileErrors, closeSandboxes } = await import("@amstaff/dsl/compiler");
       const { serverPackageDir } = await import("./discovery.js");
-      const compiler = createCompiler({ plugins: await localPlugins(), resolveFrom: serverPackageDir });
+      const compiler = createCompiler({
+        plugins: await localPlugins(),
+        resolveFrom: checkRoot(serverPackageDir),
+      });
       let failed = false;
       const results = [];
       for (const path of args) {
@@ -571,12 +575,29 @@ function readSource(path: string): string {
   }
 }
 
-/** The plugins a local check knows: the built-in ones and those installed here or beside the CLI. */
+/**
+ * Where a check resolves a module file's imports: the project in the working directory when it has
+ * `@amstaff/dsl` installed (the versions its editor sees; `npx amstaff` runs from a cache elsewhere),
+ * else beside the CLI.
+ */
+function checkRoot(cliPackageDir: string): string {
+  try {
+    createRequire(join(process.cwd(), "noop.js")).resolve("@amstaff/dsl/package.json");
+    return process.cwd();
+  } catch {
+    return cliPackageDir;
+  }
+}
+
+/**
+ * The plugins a local check knows: the packages installed here (the project's own) or beside the CLI
+ * (the server's, when the CLI comes with it). Amstaff's own samplers and handlers are found the same
+ * way, never imported: the published `amstaff` package must not need every handler's SDK to check a file.
+ */
 async function localPlugins(): Promise<PluginDescriptor[]> {
   const { discoverPlugins, serverPackageDir } = await import("./discovery.js");
-  const { builtinPlugins } = await import("./plugins.js");
   const { plugins } = await discoverPlugins([process.cwd(), serverPackageDir]);
-  const byId = new Map<string, PluginDescriptor>(builtinPlugins.map((p) => [p.id, p]));
+  const byId = new Map<string, PluginDescriptor>();
   for (const { descriptor } of plugins) if (!byId.has(descriptor.id)) byId.set(descriptor.id, descriptor);
   return [...byId.values()];
 }
