@@ -201,8 +201,14 @@ async function main(argv: string[]): Promise<number> {
       // Only `check` needs the compiler and the plugins: the other commands start without loading them.
       const { createCompiler, formatCompileErrors, closeSandboxes } = await import("@amstaff/dsl/compiler");
       const { serverPackageDir } = await import("./discovery.js");
+      const plugins = await localPlugins();
+      if (plugins.length === 0) {
+        process.stderr.write(
+          "amstaff: no sampler or handler package found here or beside the CLI: install the ones your modules import, e.g. npm i -D @amstaff/dsl @amstaff/sampler-http @amstaff/handler-webhook\n",
+        );
+      }
       const compiler = createCompiler({
-        plugins: await localPlugins(),
+        plugins,
         resolveFrom: checkRoot(serverPackageDir),
       });
       let failed = false;
