@@ -18,6 +18,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stopCheckDaemons } from "../packages/server/src/checkDaemon.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -386,7 +387,11 @@ export async function publishCheck(options: PublishCheckOptions = {}): Promise<P
       join(authorDir, "package.json"),
       '{ "name": "my-monitoring", "private": true, "type": "module" }\n',
     );
-    const authorEnv = userEnv(authorHome);
+    const authorEnv = { ...userEnv(authorHome), XDG_RUNTIME_DIR: join(authorHome, "run") };
+    const daemons = join(authorHome, "run", "amstaff");
+    cleanups.push(async () => {
+      if (existsSync(daemons)) await stopCheckDaemons(daemons);
+    });
     await timed("npm install @amstaff/dsl @amstaff/sampler-http @amstaff/handler-webhook", () =>
       mustRun("npm", ["install", "@amstaff/dsl", "@amstaff/sampler-http", "@amstaff/handler-webhook"], {
         cwd: authorDir,
@@ -431,6 +436,21 @@ export default amstaff("Shop", (m) => {
         `npx amstaff check broken.ts should refuse it with file:line:col, got ${broken.code}:\n${broken.stdout}\n${broken.stderr}`,
       );
     }
+    // The first check left a daemon that keeps the compiler warm: the published bin can start it.
+    await timed("the check daemon answers", async () => {
+      await waitFor("the check daemon's socket", 120_000, async () =>
+        existsSync(daemons) && readdirSync(daemons).some((n) => n.endsWith(".sock")) ? true : undefined,
+      );
+      const warm = await mustRun("npx", ["-y", "amstaff", "check", "shop.ts"], {
+        cwd: authorDir,
+        env: authorEnv,
+      });
+      if (warm.stdout !== checked.stdout)
+        throw new Error(`the warm check said:\n${warm.stdout}\n${warm.stderr}`);
+      const served = await stopCheckDaemons(daemons);
+      if (!served.some((n) => n >= 1))
+        throw new Error(`no check daemon answered (served: ${served.join(", ")})`);
+    });
     await timed("npx amstaff push shop.ts", () =>
       mustRun("npx", ["-y", "amstaff", "push", "shop.ts", "--server", server.url, "--token", serverToken], {
         cwd: authorDir,

@@ -25,6 +25,7 @@ export default amstaff("Shop", (m) => {
     );
     const result = spawnSync(process.execPath, [cli, "check", "shop.ts"], {
       cwd: work,
+      env: { ...process.env, AMSTAFF_CHECK_DAEMON: "0" },
       encoding: "utf8",
       timeout: 120_000,
     });
