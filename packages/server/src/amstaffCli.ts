@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { basename, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { PluginDescriptor } from "@amstaff/core";
+import type { Compiler } from "@amstaff/dsl/compiler";
 import { ApiClient, ApiError } from "./apiClient.js";
+import type { CheckAnswer, CheckRequest } from "./checkDaemon.js";
 import { resolveTarget } from "./cliConfig.js";
 import { ago, renderTable } from "./table.js";
 import { version } from "./version.js";
@@ -59,7 +62,7 @@ clock with the server's own policy engine. Default: every **/*.alerts.test.ts be
 --reporter: spec, tap, dot, junit or lcov (e.g. --reporter junit --reporter-destination alerts.xml
 for CI). Exits 1 when a test fails.`,
   check:
-    "amstaff check <file...>\n\nCompiles each file as the server would: syntax, imports, types and options; exits 1 on any error.",
+    "amstaff check <file...> [--no-daemon]\n\nCompiles each file as the server would: syntax, imports, types and options; exits 1 on any error.\nThe first check leaves a daemon in the background that keeps the compiler warm for the next ones (it exits\nafter 10 minutes unused; never started when CI is set, with --no-daemon or AMSTAFF_CHECK_DAEMON=0).",
   push: "amstaff push <file> [--dry-run] [--team <team>]\n\nSends the file to the server: prints the monitors added, changed and removed; --dry-run changes nothing.\nA new module becomes the team's of the token; an admin token may name another with --team.",
   ls: "amstaff ls [--json]\n\nLists modules with their team, revision, monitors and who pushed them.",
   status:
@@ -129,6 +132,7 @@ async function main(argv: string[]): Promise<number> {
       limit: { type: "string" },
       reporter: { type: "string" },
       "reporter-destination": { type: "string" },
+      "no-daemon": { type: "boolean" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
@@ -141,6 +145,12 @@ async function main(argv: string[]): Promise<number> {
     return exit.ok;
   };
   const json = (value: unknown): number => say(JSON.stringify(value, null, 2));
+  /** Prints a check's answer and ends with its exit code. */
+  const printCheck = (answer: CheckAnswer): number => {
+    if (values.json) json(answer.results);
+    else for (const line of answer.lines) out(line);
+    return answer.failed ? exit.refused : exit.ok;
+  };
 
   if (values.version) return say(version);
   if (values.help || command === "" || command === "help") {
@@ -148,7 +158,8 @@ async function main(argv: string[]): Promise<number> {
     out(help[topic] ?? help[""]!);
     return exit.ok;
   }
-  if (!(command in help)) throw new UsageError(`unknown command "${command}"; run amstaff --help`);
+  if (!(command in help) && command !== "__check-daemon")
+    throw new UsageError(`unknown command "${command}"; run amstaff --help`);
 
   const need = (count: number, what: string) => {
     if (args.length < count) throw new UsageError(`missing ${what}\n\n${help[command]}`);
@@ -197,29 +208,49 @@ async function main(argv: string[]): Promise<number> {
     }
     case "check": {
       need(1, "a file to check");
-      // Only `check` needs the compiler and the plugins: the other commands start without loading them.
-      const { createCompiler, formatCompileErrors, closeSandboxes } = await import("@amstaff/dsl/compiler");
-      const { serverPackageDir } = await import("./discovery.js");
-      const compiler = createCompiler({ plugins: await localPlugins(), resolveFrom: serverPackageDir });
-      let failed = false;
-      const results = [];
-      for (const path of args) {
-        const source = readSource(path);
-        const result = await compiler.compile(source, { filename: path });
-        results.push({ file: path, ...result });
-        if (result.ok) {
-          if (!values.json)
-            out(
-              `✔ ${path}: module "${result.definition.name}", ${result.definition.monitors.length} monitor(s)`,
-            );
-        } else {
-          failed = true;
-          if (!values.json) out(`✖ ${formatCompileErrors(result.errors)}`);
-        }
+      const files = args.map((path) => ({ path, source: readSource(path) }));
+      const { serverPackageDir, pluginFingerprint } = await import("./discovery.js");
+      const resolveFrom = checkRoot(serverPackageDir);
+      // A warm daemon answers in a fraction of the cold compile (TypeScript parsing the DSL's and the
+      // plugins' declarations); CI runs check once, so it never starts one there.
+      const daemon =
+        values["no-daemon"] !== true && process.env.AMSTAFF_CHECK_DAEMON !== "0" && !process.env.CI;
+      let socket: string | undefined;
+      if (daemon) {
+        const { askCheckDaemon, checkDaemonSocket } = await import("./checkDaemon.js");
+        socket = checkDaemonSocket([
+          version,
+          process.execPath,
+          resolveFrom,
+          ...pluginFingerprint([process.cwd(), serverPackageDir]),
+          dslFingerprint(resolveFrom),
+        ]);
+        const answer = await askCheckDaemon(socket, { files });
+        if (answer !== undefined) return printCheck(answer);
       }
+      const answer = await checkFiles(files, resolveFrom);
+      const { closeSandboxes } = await import("@amstaff/dsl/compiler");
       await closeSandboxes();
-      if (values.json) json(results);
-      return failed ? exit.refused : exit.ok;
+      if (socket !== undefined) {
+        const { spawnCheckDaemon } = await import("./checkDaemon.js");
+        spawnCheckDaemon(process.argv[1]!, socket);
+      }
+      return printCheck(answer);
+    }
+    case "__check-daemon": {
+      // Started by `check` in the background (checkDaemon.ts); not a command for people.
+      need(1, "a socket");
+      const { serveChecks } = await import("./checkDaemon.js");
+      const { serverPackageDir } = await import("./discovery.js");
+      const resolveFrom = checkRoot(serverPackageDir);
+      // Warm at once (declarations parsed, sandbox started), so even the next check is fast.
+      const warmed = checkFiles([], resolveFrom)
+        .then(() => checkCompiler?.warm())
+        .catch(() => undefined);
+      await serveChecks(args[0]!, (request) => warmed.then(() => checkFiles(request.files, resolveFrom)));
+      const { closeSandboxes } = await import("@amstaff/dsl/compiler");
+      await closeSandboxes();
+      return exit.ok;
     }
     case "push": {
       need(1, "a module file");
@@ -571,12 +602,69 @@ function readSource(path: string): string {
   }
 }
 
-/** The plugins a local check knows: the built-in ones and those installed here or beside the CLI. */
+let checkCompiler: Compiler | undefined;
+
+/** Compiles each file as the server would, with a compiler kept for the process (warm in a daemon). */
+async function checkFiles(files: CheckRequest["files"], resolveFrom: string): Promise<CheckAnswer> {
+  const { createCompiler, formatCompileErrors } = await import("@amstaff/dsl/compiler");
+  if (checkCompiler === undefined) {
+    const plugins = await localPlugins();
+    if (plugins.length === 0) {
+      process.stderr.write(
+        "amstaff: no sampler or handler package found here or beside the CLI: install the ones your modules import, e.g. npm i -D @amstaff/dsl @amstaff/sampler-http @amstaff/handler-webhook\n",
+      );
+    }
+    checkCompiler = createCompiler({ plugins, resolveFrom });
+  }
+  const answer: CheckAnswer = { results: [], lines: [], failed: false };
+  for (const { path, source } of files) {
+    const result = await checkCompiler.compile(source, { filename: path });
+    answer.results.push({ file: path, ...result });
+    if (result.ok) {
+      answer.lines.push(
+        `✔ ${path}: module "${result.definition.name}", ${result.definition.monitors.length} monitor(s)`,
+      );
+    } else {
+      answer.failed = true;
+      answer.lines.push(`✖ ${formatCompileErrors(result.errors)}`);
+    }
+  }
+  return answer;
+}
+
+/** Which `@amstaff/dsl` a check in `resolveFrom` uses, and when it was installed: a new one needs a new daemon. */
+function dslFingerprint(resolveFrom: string): string {
+  try {
+    const manifest = createRequire(join(resolveFrom, "noop.js")).resolve("@amstaff/dsl/package.json");
+    return `${manifest}@${statSync(manifest).mtimeMs}`;
+  } catch {
+    return "@amstaff/dsl beside the CLI";
+  }
+}
+
+/**
+ * Where a check resolves a module file's imports: the project in the working directory when it has
+ * `@amstaff/dsl` installed (the versions its editor sees; `npx amstaff` runs from a cache elsewhere),
+ * else beside the CLI.
+ */
+function checkRoot(cliPackageDir: string): string {
+  try {
+    createRequire(join(process.cwd(), "noop.js")).resolve("@amstaff/dsl/package.json");
+    return process.cwd();
+  } catch {
+    return cliPackageDir;
+  }
+}
+
+/**
+ * The plugins a local check knows: the packages installed here (the project's own) or beside the CLI
+ * (the server's, when the CLI comes with it). Amstaff's own samplers and handlers are found the same
+ * way, never imported: the published `amstaff` package must not need every handler's SDK to check a file.
+ */
 async function localPlugins(): Promise<PluginDescriptor[]> {
   const { discoverPlugins, serverPackageDir } = await import("./discovery.js");
-  const { builtinPlugins } = await import("./plugins.js");
   const { plugins } = await discoverPlugins([process.cwd(), serverPackageDir]);
-  const byId = new Map<string, PluginDescriptor>(builtinPlugins.map((p) => [p.id, p]));
+  const byId = new Map<string, PluginDescriptor>();
   for (const { descriptor } of plugins) if (!byId.has(descriptor.id)) byId.set(descriptor.id, descriptor);
   return [...byId.values()];
 }

@@ -7,7 +7,7 @@ import { AmstaffError, type AmstaffErrorCode, describeError } from "@amstaff/cor
 import { z } from "zod";
 import { certsCommand } from "./certs.js";
 import { parseStatusPages } from "./dashboard/statusPage.js";
-import { startServer } from "./server.js";
+import { createLogger, startServer } from "./server.js";
 import { parseNamedTokens } from "./token.js";
 import { runTokenCommand } from "./tokenCommand.js";
 import { version } from "./version.js";
@@ -23,6 +23,8 @@ Options:
   --host <address>     address to listen on (env AMSTAFF_HOST, default 127.0.0.1)
   --data-dir <path>    where state is kept (env AMSTAFF_DATA_DIR, default ./amstaff-data)
   --log-level <level>  trace, debug, info, warn, error or silent (env AMSTAFF_LOG_LEVEL, default info)
+  --log-format <fmt>   pretty (readable lines) or json (one object a line) (env AMSTAFF_LOG_FORMAT;
+                       default pretty when stdout is a terminal, json otherwise)
   --public-url <url>   the URL people reach this server at, for links in notifications (env AMSTAFF_PUBLIC_URL)
   --history-raw-days <n>     days raw samples are kept (env AMSTAFF_HISTORY_RAW_DAYS, default 7)
   --history-rollup-days <n>  days 5-minute summaries of samples are kept (env AMSTAFF_HISTORY_ROLLUP_DAYS, default 90)
@@ -83,6 +85,7 @@ const optionsSchema = z.object({
   host: z.string().min(1),
   dataDir: z.string().min(1),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
+  logFormat: z.enum(["json", "pretty"]),
   publicUrl: z.url({ protocol: /^https?$/ }).optional(),
   nodeId: z
     .string()
@@ -127,6 +130,7 @@ async function main(): Promise<void> {
       host: { type: "string" },
       "data-dir": { type: "string" },
       "log-level": { type: "string" },
+      "log-format": { type: "string" },
       "public-url": { type: "string" },
       "status-page": { type: "string" },
       "node-id": { type: "string" },
@@ -165,6 +169,8 @@ async function main(): Promise<void> {
     host: values.host ?? env.AMSTAFF_HOST ?? "127.0.0.1",
     dataDir: values["data-dir"] ?? env.AMSTAFF_DATA_DIR ?? "amstaff-data",
     logLevel: values["log-level"] ?? env.AMSTAFF_LOG_LEVEL ?? "info",
+    // A person at a terminal reads lines; a pipe or a file goes to a log collector, which wants JSON.
+    logFormat: values["log-format"] ?? env.AMSTAFF_LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json"),
     publicUrl: values["public-url"] ?? env.AMSTAFF_PUBLIC_URL,
     nodeId: values["node-id"] ?? env.AMSTAFF_NODE_ID,
     raftPort: values["raft-port"] ?? env.AMSTAFF_RAFT_PORT,
@@ -182,7 +188,7 @@ async function main(): Promise<void> {
     const issues = parsed.error.issues.map((i) => `  --${flag(i.path[0])}: ${i.message}`).join("\n");
     throw new Error(`invalid options:\n${issues}\n\n${usage}`);
   }
-  const { peers, historyRawDays, historyRollupDays, ...options } = parsed.data;
+  const { peers, historyRawDays, historyRollupDays, logFormat, ...options } = parsed.data;
   // The secret store: AMSTAFF_SECRET_* variables, a directory and grants (README, "Secrets").
   const secrets = {
     env,
@@ -217,7 +223,7 @@ async function main(): Promise<void> {
           apiUrl: env.AMSTAFF_SLACK_API_URL || undefined,
         }
       : undefined,
-    logger: options.logLevel,
+    logger: createLogger(options.logLevel, undefined, logFormat),
     statusPages: parseStatusPages(values["status-page"] ?? env.AMSTAFF_STATUS_PAGES),
     sqliteRoots: values["sqlite-root"] ?? (env.AMSTAFF_SQLITE_ROOTS ?? "").split(delimiter).filter(Boolean),
   });

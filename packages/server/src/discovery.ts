@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -113,3 +113,24 @@ export async function discoverPlugins(roots: readonly string[]): Promise<Discove
 
 /** Where the server itself is installed, the first place to look for plugins. */
 export const serverPackageDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * What {@link discoverPlugins} would find from `roots`, without loading anything: each candidate package's
+ * directory and when its manifest and folder last changed. A cheap key for caches of compiled plugin state.
+ */
+export function pluginFingerprint(roots: readonly string[]): string[] {
+  const parts: string[] = [];
+  for (const nodeModules of roots.flatMap(nodeModulesChain)) {
+    for (const name of candidatePackages(nodeModules)) {
+      const directory = join(nodeModules, name);
+      try {
+        parts.push(
+          `${directory}@${statSync(join(directory, "package.json")).mtimeMs}/${statSync(directory).mtimeMs}`,
+        );
+      } catch {
+        parts.push(`${directory}@missing`);
+      }
+    }
+  }
+  return parts;
+}

@@ -48,7 +48,7 @@ export {
   secretGrantsSchema,
   secretReferenceWarnings,
 } from "./secretStore.js";
-export type { AmstaffServer, ServerOptions } from "./server.js";
+export type { AmstaffServer, LogFormat, ServerOptions } from "./server.js";
 export { createLogger, startServer } from "./server.js";
 export type { SqliteLogOptions } from "./sqliteLog.js";
 export { SqliteLog } from "./sqliteLog.js";

@@ -59,4 +59,36 @@ describe("createLogger", () => {
     expect(output).toContain('"url":"http://hooks.local/x"');
     expect(output.match(/\[Redacted\]/g)?.length).toBe(8);
   });
+  it("writes readable lines in the pretty format, with the same secrets redacted", () => {
+    let output = "";
+    const logger = createLogger(
+      "debug",
+      new Writable({
+        write(chunk, _, done) {
+          output += String(chunk);
+          done();
+        },
+      }),
+      "pretty",
+    );
+    logger.info({ module: "Shop", token: "api-token-secret-8" }, "module pushed");
+    logger.debug(
+      { handler: { options: { webhookUrl: "https://hooks.example/secret-9", channel: "C0123" } } },
+      "handler created",
+    );
+    logger.warn({ req: { headers: { authorization: "Bearer api-secret-10" } } }, "refused");
+
+    expect(output).not.toContain("api-token-secret-8");
+    expect(output).not.toContain("secret-9");
+    expect(output).not.toContain("api-secret-10");
+    expect(output.match(/\[Redacted\]/g)?.length).toBe(3);
+    const lines = output.split("\n").filter(Boolean);
+    // A time, a level and the message first; the fields below it, indented; no JSON object lines.
+    expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: module pushed$/);
+    expect(output).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] DEBUG: handler created$/m);
+    expect(output).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: refused$/m);
+    expect(output).toMatch(/^ {4}module: "Shop"$/m);
+    expect(output).toContain('"channel": "C0123"');
+    expect(lines.some((line) => line.trimStart().startsWith('{"level"'))).toBe(false);
+  });
 });

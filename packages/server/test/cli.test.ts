@@ -26,6 +26,8 @@ function amstaff(args: string[], env: Record<string, string> = {}, cwd = work) {
       ...process.env,
       AMSTAFF_URL: server.url,
       AMSTAFF_TOKEN: server.token,
+      // Each check here is a cold one in its own process (checkDaemon.test.ts covers the daemon).
+      AMSTAFF_CHECK_DAEMON: "0",
       XDG_CONFIG_HOME: join(work, ".config"),
       ...env,
     },
