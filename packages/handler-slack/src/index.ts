@@ -15,12 +15,14 @@ export { slack } from "./slack.js";
 export type { SlackFetch } from "./slackClients.js";
 export type { SlackHandlerRuntime, SlackReceipt } from "./slackHandler.js";
 export { slackHandler, slackMetadataEventType } from "./slackHandler.js";
+export type { SlackIntegrationSettings } from "./slackIntegration.js";
+export { slackIntegration, slackIntegrationSettingsSchema } from "./slackIntegration.js";
 export type {
   SlackAcknowledgement,
   SlackInteractionsHandler,
   SlackInteractionsOptions,
 } from "./slackInteractions.js";
-export { createSlackInteractions } from "./slackInteractions.js";
+export { createSlackInteractions, slackInteractionRoute } from "./slackInteractions.js";
 export type {
   AcknowledgeValue,
   SlackAttachment,

@@ -3,8 +3,12 @@ import { slackOptionsSchema } from "./options.js";
 import { slackPluginId } from "./pluginId.js";
 import { slack } from "./slack.js";
 import { slackHandler } from "./slackHandler.js";
+import { slackIntegration } from "./slackIntegration.js";
 
-/** The descriptor an Amstaff server discovers: lets module files use {@link slack}. */
+/**
+ * The descriptor an Amstaff server discovers: lets module files use {@link slack}, and serves the
+ * Acknowledge buttons at `/integrations/slack/actions` ({@link slackIntegration}).
+ */
 export const slackPlugin = defineHandlerPlugin({
   kind: "handler",
   id: slackPluginId,
@@ -13,6 +17,7 @@ export const slackPlugin = defineHandlerPlugin({
   options: slackOptionsSchema,
   builders: { slack },
   create: (options) => slackHandler(options),
+  integration: slackIntegration,
 });
 
 /** The conventional name servers look for when they load an installed plugin package. */
