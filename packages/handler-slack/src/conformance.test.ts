@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describeHandlerPlugin } from "@amstaff/core/testing";
 import { startSlackEmulator } from "./__tests__/slackEmulator.js";
-import { slackPlugin } from "./slackPlugin.js";
+import { slackPlugin } from "./plugin.js";
 
 describeHandlerPlugin(slackPlugin, {
   validOptions: [

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import type { IncidentAcknowledgement, IntegrationHost } from "@amstaff/core";
 import { describe, expect, it } from "vitest";
-import { slackPlugin } from "./slackPlugin.js";
+import { slackPlugin } from "./plugin.js";
 
 const signingSecret = "8f742231b10e8888abcd99yyyzzz85a5";
 

@@ -1,7 +1,7 @@
 import { describeHandlerPlugin } from "@amstaff/core/testing";
 import { afterEach, expect, it } from "vitest";
 import { closeReceivers, startReceiver } from "./__tests__/receiver.js";
-import { webhookPlugin } from "./webhookPlugin.js";
+import { webhookPlugin } from "./plugin.js";
 
 afterEach(closeReceivers);
 

@@ -1,7 +1,6 @@
 import { defineHandlerPlugin } from "@amstaff/core";
-import { slackOptionsSchema } from "./options.js";
-import { slackPluginId } from "./pluginId.js";
-import { slack } from "./slack.js";
+import { slack } from "./builders.js";
+import { slackOptionsSchema, slackPluginId } from "./options.js";
 import { slackHandler } from "./slackHandler.js";
 import { slackIntegration } from "./slackIntegration.js";
 
@@ -20,5 +19,5 @@ export const slackPlugin = defineHandlerPlugin({
   integration: slackIntegration,
 });
 
-/** The conventional name servers look for when they load an installed plugin package. */
+/** The plugin of this package, under the name Amstaff servers look for when they discover plugins. */
 export const amstaffPlugin = slackPlugin;

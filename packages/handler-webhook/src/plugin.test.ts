@@ -1,8 +1,8 @@
 import { parsePluginOptions, resolveSecrets } from "@amstaff/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { closeReceivers, context, sampleTransition, startReceiver } from "./__tests__/receiver.js";
-import { webhook } from "./webhook.js";
-import { webhookPlugin } from "./webhookPlugin.js";
+import { webhook } from "./builders.js";
+import { webhookPlugin } from "./plugin.js";
 
 afterEach(closeReceivers);
 
