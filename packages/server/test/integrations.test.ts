@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { builtinPlugins } from "../src/plugins.js";
 import { type AmstaffServer, startServer } from "../src/server.js";
+import { ServerProcess } from "./serverProcess.js";
 
 // A plugin the way a heartbeat or a chat app's buttons would be written: its own route under
 // /integrations/<path>/, authenticated with a token of its own, acknowledging through the host.
@@ -149,4 +150,23 @@ describe("plugins' inbound routes under /integrations/<path>/", () => {
     expect((error as AmstaffError).message).toContain("AMSTAFF_PING_TEST_TOKEN");
     expect((error as AmstaffError).message).not.toContain("short");
   });
+
+  it("amstaff-server reads an integration's settings from its AMSTAFF_<PATH>_<SETTING> variables", async () => {
+    await using node = new ServerProcess(undefined, {
+      env: { AMSTAFF_SLACK_SIGNING_SECRET: "cli-signing-secret-5b1d" },
+    });
+    await node.start();
+    // Slack's route answers (in its own words), not the API's token check.
+    const forged = await fetch(`${node.url}/integrations/slack/actions`, {
+      method: "POST",
+      headers: {
+        "x-slack-request-timestamp": String(Math.floor(Date.now() / 1000)),
+        "x-slack-signature": "v0=00",
+      },
+      body: "payload=%7B%7D",
+    });
+    expect(forged.status).toBe(401);
+    expect(await forged.text()).toBe("invalid or stale Slack signature");
+    expect((await fetch(`${node.url}/integrations/slack/actions`)).status).toBe(405);
+  }, 60_000);
 });
