@@ -604,6 +604,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       await scheduler.stop();
       runner.stop();
       await deliveries.stop();
+      // An acknowledgement clicked just before the stop is recorded while the log still runs.
+      await integrations.idle();
       cluster?.stop();
       await log.close();
       clearInterval(flushTimer);
