@@ -1,5 +1,8 @@
 import { z } from "zod";
 
+/** The id of the TCP sampler plugin, its npm package name. */
+export const tcpPluginId = "amstaff-sampler-tcp";
+
 /** Validates the options of the TCP sampler and applies their defaults. */
 export const tcpOptionsSchema = z.strictObject({
   /**

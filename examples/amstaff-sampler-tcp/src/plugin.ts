@@ -1,13 +1,13 @@
 import { defineSamplerPlugin } from "@amstaff/core";
 import { tcpConnect } from "./builders.js";
-import { tcpOptionsSchema } from "./options.js";
+import { tcpOptionsSchema, tcpPluginId } from "./options.js";
 import { createTcpSampler } from "./tcpSampler.js";
 
 /** The TCP sampler, as an Amstaff server sees it. */
 export const tcpPlugin = defineSamplerPlugin({
   kind: "sampler",
-  id: "amstaff-sampler-tcp",
-  package: "amstaff-sampler-tcp",
+  id: tcpPluginId,
+  package: tcpPluginId,
   description: "Checks that a TCP port accepts connections",
   options: tcpOptionsSchema,
   builders: { tcpConnect },

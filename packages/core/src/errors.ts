@@ -7,6 +7,8 @@ export const errorCodes = {
   AMS_ERR_PLUGIN_OPTIONS: "invalid plugin options",
   /** A module refers to a plugin that is not installed on this server. */
   AMS_ERR_PLUGIN_UNKNOWN: "unknown plugin",
+  /** A plugin integration's server-side settings (`AMSTAFF_<PATH>_<SETTING>`) are invalid, or two plugins claim one path. */
+  AMS_ERR_PLUGIN_SETTINGS: "invalid plugin settings",
   /** A duration such as `"30s"` could not be parsed. */
   AMS_ERR_SCHEDULE_DURATION: "invalid duration",
   /** A cron expression could not be parsed. */

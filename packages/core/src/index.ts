@@ -20,6 +20,18 @@ export {
 } from "./evaluation.js";
 export type { DeliveryReceipt, NotifyContext, SampleHandler } from "./handler.js";
 export type {
+  InboundLogger,
+  InboundMethod,
+  InboundRequest,
+  InboundResponse,
+  InboundRoute,
+  InboundRoutes,
+  IncidentAcknowledgement,
+  Integration,
+  IntegrationHost,
+} from "./inbound.js";
+export { integrationPathPattern, integrationSettingVariable } from "./inbound.js";
+export type {
   FlappingRule,
   HandlerSpec,
   MaintenanceWindow,

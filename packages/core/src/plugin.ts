@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { AmstaffError } from "./errors.js";
 import type { SampleHandler } from "./handler.js";
+import type { Integration } from "./inbound.js";
 import type { Sampler } from "./sampler.js";
 import type { Resolved } from "./secret.js";
 
@@ -75,6 +76,12 @@ interface PluginDescriptorBase<Schema extends z.ZodType> {
    * @default no check
    */
   check?(options: z.output<Schema>, host: PluginHost): string[];
+  /**
+   * Routes the plugin serves under `/integrations/<path>/`, authenticated its own way (Slack's signed
+   * Acknowledge clicks, a heartbeat's ping), with server-side settings of their own.
+   * @default none
+   */
+  integration?: Integration | undefined;
 }
 
 /** A package's offer of a sampler to Amstaff servers. */

@@ -1,6 +1,6 @@
 import { describeHandlerPlugin, startSilentServer } from "@amstaff/core/testing";
 import { startSmtpServer } from "./__tests__/smtpServer.js";
-import { emailPlugin } from "./emailPlugin.js";
+import { emailPlugin } from "./plugin.js";
 
 const base = { host: "127.0.0.1", from: "Amstaff <alerts@example.com>", to: "oncall@example.com" };
 

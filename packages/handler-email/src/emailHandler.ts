@@ -11,8 +11,7 @@ import {
 } from "@amstaff/core";
 import type { SMTPPoolOptions } from "nodemailer";
 import { messageIdFor } from "./messageId.js";
-import { type EmailOptions, emailOptionsSchema } from "./options.js";
-import { emailPluginId } from "./pluginId.js";
+import { type EmailOptions, emailOptionsSchema, emailPluginId } from "./options.js";
 import { renderEmail } from "./renderEmail.js";
 import { leaseTransport } from "./sharedTransport.js";
 import { partialRejectionError, type SmtpErrorContext, smtpDeliveryError } from "./smtpError.js";

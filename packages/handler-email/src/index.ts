@@ -1,7 +1,6 @@
-export { email } from "./email.js";
+export { email } from "./builders.js";
 export type { EmailHandlerRuntime, EmailReceipt } from "./emailHandler.js";
 export { emailHandler } from "./emailHandler.js";
-export { amstaffPlugin, emailPlugin } from "./emailPlugin.js";
 export { escapeHtml } from "./escapeHtml.js";
 export { messageIdFor } from "./messageId.js";
 export type { EmailOptions, ParsedEmailOptions } from "./options.js";
@@ -11,7 +10,8 @@ export {
   defaultReminderSubject,
   defaultSubject,
   emailOptionsSchema,
+  emailPluginId,
 } from "./options.js";
-export { emailPluginId } from "./pluginId.js";
+export { amstaffPlugin, emailPlugin } from "./plugin.js";
 export type { EmailTemplates, RenderedEmail } from "./renderEmail.js";
 export { renderEmail, renderHtmlTemplate } from "./renderEmail.js";

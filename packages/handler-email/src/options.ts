@@ -1,6 +1,9 @@
 import { type Duration, isDuration, stringOrSecret, templateSchema } from "@amstaff/core";
 import { z } from "zod";
 
+/** The id of the email handler plugin, its npm package name. */
+export const emailPluginId = "@amstaff/handler-email";
+
 const lineBreak = /[\r\n\0]/;
 
 // Deliberately loose: the SMTP server is the authority on addresses; this only catches what can never

@@ -1,6 +1,6 @@
 import { describeHandlerPlugin } from "@amstaff/core/testing";
 import { startOpsgenieEmulator } from "./__tests__/opsgenieEmulator.js";
-import { opsgeniePlugin } from "./opsgeniePlugin.js";
+import { opsgeniePlugin } from "./plugin.js";
 
 describeHandlerPlugin(opsgeniePlugin, {
   validOptions: [

@@ -8,10 +8,9 @@ export {
   closeAlertRequest,
   createAlertRequest,
 } from "./alertRequests.js";
-export { opsgenie } from "./opsgenie.js";
+export { opsgenie } from "./builders.js";
 export type { OpsgenieHandlerRuntime, OpsgenieReceipt } from "./opsgenieHandler.js";
 export { opsgenieHandler } from "./opsgenieHandler.js";
-export { amstaffPlugin, opsgeniePlugin } from "./opsgeniePlugin.js";
 export type {
   OpsgenieOptions,
   OpsgeniePriority,
@@ -24,8 +23,9 @@ export {
   defaultMessage,
   defaultPriorities,
   opsgenieOptionsSchema,
+  opsgeniePluginId,
   opsgeniePriorities,
   opsgenieRegions,
   responderSchema,
 } from "./options.js";
-export { opsgeniePluginId } from "./pluginId.js";
+export { amstaffPlugin, opsgeniePlugin } from "./plugin.js";

@@ -16,8 +16,7 @@ import {
 } from "@amstaff/core";
 import { Agent, type Dispatcher, request } from "undici";
 import { alertAlias, alertPriority, closeAlertRequest, createAlertRequest } from "./alertRequests.js";
-import { type OpsgenieOptions, opsgenieOptionsSchema, opsgenieRegions } from "./options.js";
-import { opsgeniePluginId } from "./pluginId.js";
+import { type OpsgenieOptions, opsgenieOptionsSchema, opsgeniePluginId, opsgenieRegions } from "./options.js";
 import { packageVersion } from "./version.js";
 
 /** Dependencies of {@link opsgenieHandler} that tests and embedders may replace. */

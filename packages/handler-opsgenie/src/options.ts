@@ -1,6 +1,9 @@
 import { type Duration, isDuration, stringOrSecret, templateSchema } from "@amstaff/core";
 import { z } from "zod";
 
+/** The id of the OpsGenie handler plugin, its npm package name. */
+export const opsgeniePluginId = "@amstaff/handler-opsgenie";
+
 function isHttpUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const { protocol, hostname, search, hash } = new URL(value);

@@ -1,6 +1,6 @@
 import { describeHandlerPlugin, startSilentServer } from "@amstaff/core/testing";
 import { startSlackEmulator } from "./__tests__/slackEmulator.js";
-import { slackPlugin } from "./slackPlugin.js";
+import { slackPlugin } from "./plugin.js";
 
 describeHandlerPlugin(slackPlugin, {
   validOptions: [

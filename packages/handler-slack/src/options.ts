@@ -1,6 +1,9 @@
 import { type Duration, isDuration, secretRefSchema, stringOrSecret, templateSchema } from "@amstaff/core";
 import { z } from "zod";
 
+/** The id of the Slack handler plugin, its npm package name. */
+export const slackPluginId = "@amstaff/handler-slack";
+
 /** The notification text used when `message` is not set: the sample's own message. */
 export const defaultSlackMessage = "{{message}}";
 

@@ -11,8 +11,7 @@ import {
 } from "@amstaff/core";
 import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
-import { type SlackOptions, slackOptionsSchema } from "./options.js";
-import { slackPluginId } from "./pluginId.js";
+import { type SlackOptions, slackOptionsSchema, slackPluginId } from "./options.js";
 import { boundFetch, createIncomingWebhook, createWebClient, type SlackFetch } from "./slackClients.js";
 import { type CallSite, deliveryError, platformErrorCode } from "./slackErrors.js";
 import { renderSlackMessage, type SlackMessageContent, type SlackMessageOptions } from "./slackMessage.js";

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { InboundRequest, InboundResponse, InboundRoute, InboundRoutes } from "@amstaff/core";
 import { z } from "zod";
 import { acknowledgedMessage } from "./acknowledgedMessage.js";
 import { boundFetch, createWebClient, type SlackFetch } from "./slackClients.js";
@@ -115,10 +116,18 @@ function loadVerifier(): Promise<SlackRequestVerifier> {
   return verifier;
 }
 
-function answer(res: ServerResponse, status: number, text = ""): void {
+function answer(status: number, text = ""): InboundResponse {
+  return {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+    body: text,
+  };
+}
+
+function write(res: ServerResponse, response: InboundResponse): void {
   if (res.headersSent) return;
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
-  res.end(text);
+  res.writeHead(response.status, response.headers);
+  res.end(response.body);
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer | "too-large"> {
@@ -145,32 +154,17 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 /**
- * Creates the HTTP handler for a Slack app's interactivity Request URL: when someone clicks an alert's
- * Acknowledge button, Slack POSTs here. The handler verifies the request's signature with the app's signing
- * secret (Bolt's `isValidSlackRequest`; requests more than 5 minutes old or ahead are refused, so a
- * captured request cannot be replayed), answers `200` at once, calls `onAcknowledge`, then updates the
- * alert to show "Acknowledged by @name" (with `chat.update` when `token` is set, else `response_url`).
- *
- * Answers: `200` for every verified interaction (others than Acknowledge are ignored), `401` for a missing,
- * wrong or stale signature, `400` for a malformed payload, `405` for other methods, `413` above 1 MiB.
- *
- * @example
- * ```ts
- * import { createServer } from "node:http";
- * const interactions = createSlackInteractions({
- *   signingSecret: process.env.SLACK_SIGNING_SECRET!,
- *   token: process.env.SLACK_TOKEN,
- *   onAcknowledge: async ({ incidentKey, user }) => { await incidents.acknowledge(incidentKey, user.name); },
- * });
- * createServer((req, res) => {
- *   if (req.url === "/integrations/slack/actions") interactions(req, res);
- *   else res.writeHead(404).end();
- * }).listen(3000);
- * ```
+ * Slack's Acknowledge endpoint as an {@link InboundRoute} (`POST /actions`), for a server that reads the
+ * request itself (`@amstaff/server` mounts it at `/integrations/slack/actions` through the plugin's
+ * integration); {@link createSlackInteractions} is the same for a plain Node HTTP server. It verifies the
+ * signature, answers at once and does the work after: `idle()` resolves when that work is done.
  */
-export function createSlackInteractions(options: SlackInteractionsOptions): SlackInteractionsHandler {
+export function slackInteractionRoute(options: SlackInteractionsOptions): InboundRoutes & {
+  route: InboundRoute;
+  idle(): Promise<void>;
+} {
   if (!options.signingSecret) {
-    throw new TypeError("createSlackInteractions: signingSecret is required (the app's Signing Secret)");
+    throw new TypeError("Slack interactions: signingSecret is required (the app's Signing Secret)");
   }
   const now = options.now ?? Date.now;
   const baseFetch: SlackFetch = options.fetch ?? ((url, init) => fetch(url, init));
@@ -184,22 +178,10 @@ export function createSlackInteractions(options: SlackInteractionsOptions): Slac
     pending.add(done);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, rawBody?: string | Buffer) => {
-    if (req.method !== "POST") {
-      res.setHeader("allow", "POST");
-      answer(res, 405, "method not allowed");
-      return;
-    }
-    const body = rawBody === undefined ? await readBody(req) : Buffer.from(rawBody);
-    if (body === "too-large") {
-      res.setHeader("connection", "close");
-      res.on("finish", () => req.destroy());
-      answer(res, 413, "request too large");
-      return;
-    }
-    const text = body.toString("utf8");
-    const signature = header(req, "x-slack-signature");
-    const timestamp = Number(header(req, "x-slack-request-timestamp"));
+  const respond = async (request: InboundRequest): Promise<InboundResponse> => {
+    const text = new TextDecoder().decode(request.body);
+    const signature = request.headers["x-slack-signature"];
+    const timestamp = Number(request.headers["x-slack-request-timestamp"]);
     const nowMs = now();
     if (
       !signature ||
@@ -212,10 +194,8 @@ export function createSlackInteractions(options: SlackInteractionsOptions): Slac
         nowMilliseconds: nowMs,
       })
     ) {
-      answer(res, 401, "invalid or stale Slack signature");
-      return;
+      return answer(401, "invalid or stale Slack signature");
     }
-
     const rawPayload = new URLSearchParams(text).get("payload");
     let json: unknown;
     try {
@@ -225,13 +205,11 @@ export function createSlackInteractions(options: SlackInteractionsOptions): Slac
     }
     const payload = payloadSchema.safeParse(json);
     if (!payload.success) {
-      answer(res, 400, "expected a form field 'payload' with an interaction payload");
-      return;
+      return answer(400, "expected a form field 'payload' with an interaction payload");
     }
     const action = payload.data.actions?.find((a) => a.action_id === acknowledgeActionId);
     if (payload.data.type !== "block_actions" || action === undefined) {
-      answer(res, 200);
-      return;
+      return answer(200);
     }
     let value: AcknowledgeValue | undefined;
     try {
@@ -244,11 +222,9 @@ export function createSlackInteractions(options: SlackInteractionsOptions): Slac
     const channel = payload.data.container?.channel_id ?? payload.data.channel?.id;
     const ts = payload.data.container?.message_ts ?? payload.data.message?.ts;
     if (value === undefined || user === undefined || channel === undefined || ts === undefined) {
-      answer(res, 400, "malformed Acknowledge action");
-      return;
+      return answer(400, "malformed Acknowledge action");
     }
     // Slack shows the user an error unless it gets its answer within 3 seconds: answer first, work after.
-    answer(res, 200);
 
     const ack: SlackAcknowledgement = {
       incidentKey: value.incidentKey,
@@ -291,17 +267,84 @@ export function createSlackInteractions(options: SlackInteractionsOptions): Slac
         }
       })(),
     );
+    return answer(200);
+  };
+
+  const route: InboundRoute = { method: "POST", path: "/actions", maxBodyBytes, handle: respond };
+  return {
+    route,
+    routes: [route],
+    idle: async () => {
+      while (pending.size > 0) await Promise.all(pending);
+    },
+  };
+}
+
+/**
+ * Creates the HTTP handler for a Slack app's interactivity Request URL: when someone clicks an alert's
+ * Acknowledge button, Slack POSTs here. The handler verifies the request's signature with the app's signing
+ * secret (Bolt's `isValidSlackRequest`; requests more than 5 minutes old or ahead are refused, so a
+ * captured request cannot be replayed), answers `200` at once, calls `onAcknowledge`, then updates the
+ * alert to show "Acknowledged by @name" (with `chat.update` when `token` is set, else `response_url`).
+ *
+ * Answers: `200` for every verified interaction (others than Acknowledge are ignored), `401` for a missing,
+ * wrong or stale signature, `400` for a malformed payload, `405` for other methods, `413` above 1 MiB.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "node:http";
+ * const interactions = createSlackInteractions({
+ *   signingSecret: process.env.SLACK_SIGNING_SECRET!,
+ *   token: process.env.SLACK_TOKEN,
+ *   onAcknowledge: async ({ incidentKey, user }) => { await incidents.acknowledge(incidentKey, user.name); },
+ * });
+ * createServer((req, res) => {
+ *   if (req.url === "/integrations/slack/actions") interactions(req, res);
+ *   else res.writeHead(404).end();
+ * }).listen(3000);
+ * ```
+ */
+export function createSlackInteractions(options: SlackInteractionsOptions): SlackInteractionsHandler {
+  if (!options.signingSecret) {
+    throw new TypeError("createSlackInteractions: signingSecret is required (the app's Signing Secret)");
+  }
+  const onError = options.onError ?? (() => {});
+  const { route, idle } = slackInteractionRoute(options);
+  const handle = async (req: IncomingMessage, res: ServerResponse, rawBody?: string | Buffer) => {
+    if (req.method !== "POST") {
+      res.setHeader("allow", "POST");
+      write(res, answer(405, "method not allowed"));
+      return;
+    }
+    const body = rawBody === undefined ? await readBody(req) : Buffer.from(rawBody);
+    if (body === "too-large") {
+      res.setHeader("connection", "close");
+      res.on("finish", () => req.destroy());
+      write(res, answer(413, "request too large"));
+      return;
+    }
+    write(
+      res,
+      await route.handle({
+        method: "POST",
+        path: (req.url ?? "/").split("?")[0] ?? "/",
+        query: new URLSearchParams((req.url ?? "").split("?")[1] ?? ""),
+        headers: {
+          "x-slack-signature": header(req, "x-slack-signature"),
+          "x-slack-request-timestamp": header(req, "x-slack-request-timestamp"),
+        },
+        body,
+      }),
+    );
   };
 
   const handler = ((req: IncomingMessage, res: ServerResponse, rawBody?: string | Buffer) => {
     handle(req, res, rawBody).catch((error: unknown) => {
       onError(error);
-      answer(res, 500, "internal error");
+      write(res, answer(500, "internal error"));
     });
   }) as SlackInteractionsHandler;
-  handler.idle = async () => {
-    while (pending.size > 0) await Promise.all(pending);
-  };
+  handler.idle = idle;
   return handler;
 }
 

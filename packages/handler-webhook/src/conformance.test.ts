@@ -1,6 +1,6 @@
 import { closeReceivers, describeHandlerPlugin, startReceiver } from "@amstaff/core/testing";
 import { afterEach, expect, it } from "vitest";
-import { webhookPlugin } from "./webhookPlugin.js";
+import { webhookPlugin } from "./plugin.js";
 
 afterEach(closeReceivers);
 

@@ -7,6 +7,9 @@ import {
 } from "@amstaff/core";
 import { z } from "zod";
 
+/** The id of the webhook handler plugin, its npm package name. */
+export const webhookPluginId = "@amstaff/handler-webhook";
+
 /** Headers the handler always sets itself; options may not override them. */
 export const reservedHeaders = [
   "content-type",

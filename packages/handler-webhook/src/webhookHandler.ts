@@ -14,9 +14,8 @@ import {
   type Transition,
 } from "@amstaff/core";
 import { Agent, type Dispatcher, request } from "undici";
-import { type WebhookOptions, webhookOptionsSchema } from "./options.js";
+import { type WebhookOptions, webhookOptionsSchema, webhookPluginId } from "./options.js";
 import { buildWebhookPayload } from "./payload.js";
-import { webhookPluginId } from "./pluginId.js";
 import { signatureHeader, signWebhookBody } from "./signature.js";
 import { packageVersion } from "./version.js";
 

@@ -75,9 +75,10 @@ Teams and tokens (every token has a name, a team and a role: admin, write, opera
   AMSTAFF_READ_TOKENS  "grafana=<token>,wall=<token>": role read (GET only), team "default"
   Every write records the name and team of the token that made it (GET /audit).
 
-Slack's Acknowledge buttons are answered
-at /integrations/slack/actions when AMSTAFF_SLACK_SIGNING_SECRET is set (AMSTAFF_SLACK_TOKEN, if set,
-updates acknowledged messages with chat.update).
+Integrations: plugins serve routes under /integrations/<path>/ once their settings are set, from the
+variables AMSTAFF_<PATH>_<SETTING>. Slack's Acknowledge buttons are answered at /integrations/slack/actions
+when AMSTAFF_SLACK_SIGNING_SECRET is set (AMSTAFF_SLACK_TOKEN, if set, updates acknowledged messages with
+chat.update).
 `;
 
 const optionsSchema = z.object({
@@ -216,13 +217,8 @@ async function main(): Promise<void> {
     tokens: parseNamedTokens(env.AMSTAFF_TOKENS, "AMSTAFF_TOKENS"),
     readTokens: parseNamedTokens(env.AMSTAFF_READ_TOKENS, "AMSTAFF_READ_TOKENS"),
     tokensFile: values["tokens-file"] || env.AMSTAFF_TOKENS_FILE || undefined,
-    slack: env.AMSTAFF_SLACK_SIGNING_SECRET
-      ? {
-          signingSecret: env.AMSTAFF_SLACK_SIGNING_SECRET,
-          token: env.AMSTAFF_SLACK_TOKEN || undefined,
-          apiUrl: env.AMSTAFF_SLACK_API_URL || undefined,
-        }
-      : undefined,
+    // Plugins' integrations read only the AMSTAFF_<PATH>_<SETTING> variables they declare.
+    integrationEnv: env,
     logger: createLogger(options.logLevel, undefined, logFormat),
     statusPages: parseStatusPages(values["status-page"] ?? env.AMSTAFF_STATUS_PAGES),
     sqliteRoots: values["sqlite-root"] ?? (env.AMSTAFF_SQLITE_ROOTS ?? "").split(delimiter).filter(Boolean),

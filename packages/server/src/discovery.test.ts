@@ -71,4 +71,28 @@ describe("discoverPlugins", () => {
       ],
     ]);
   });
+
+  it("loads a plugin with a well-formed integration and reports one whose integration is malformed", async () => {
+    const root = mkdtempSync(join(tmpdir(), "amstaff-discovery-"));
+    dirs.push(root);
+    const withIntegration = (id: string, integration: string) =>
+      descriptor(id).replace("create:", `integration: ${integration},\n  create:`);
+    fakePackage(
+      root,
+      "amstaff-handler-beacon",
+      withIntegration(
+        "amstaff-handler-beacon",
+        '{ path: "beacon", settings: { shape: {} }, routes: () => ({ routes: [] }) }',
+      ),
+    );
+    fakePackage(
+      root,
+      "amstaff-handler-odd",
+      withIntegration("amstaff-handler-odd", '{ path: "odd", routes: [] }'),
+    );
+
+    const { plugins, problems } = await discoverPlugins([join(root, "project")]);
+    expect(plugins.map((p) => p.descriptor.id)).toEqual(["amstaff-handler-beacon"]);
+    expect(problems.map((p) => p.package)).toEqual(["amstaff-handler-odd"]);
+  });
 });

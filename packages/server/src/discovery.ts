@@ -63,7 +63,11 @@ function isDescriptor(value: unknown): value is PluginDescriptor {
     typeof d.id === "string" &&
     typeof d.create === "function" &&
     typeof d.builders === "object" &&
-    typeof d.options?.safeParse === "function"
+    typeof d.options?.safeParse === "function" &&
+    (d.integration === undefined ||
+      (typeof d.integration.path === "string" &&
+        typeof d.integration.routes === "function" &&
+        typeof d.integration.settings?.shape === "object"))
   );
 }
 

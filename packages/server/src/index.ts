@@ -31,6 +31,7 @@ export { defaultRetryPolicy } from "./deliveryWorker.js";
 export type { Discovery, DiscoveryProblem } from "./discovery.js";
 export { discoverPlugins, pluginPackagePattern } from "./discovery.js";
 export { errorResponse, httpStatusOf } from "./httpErrors.js";
+export type { IntegrationSettings } from "./integrations.js";
 export type { LatenessSummary } from "./latenessHistogram.js";
 export type { SecretResolver } from "./plugins.js";
 export { builtinPlugins, PluginRegistry } from "./plugins.js";

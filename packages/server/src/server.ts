@@ -6,7 +6,6 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { AmstaffError, type PluginDescriptor, type PluginHost, secretNames } from "@amstaff/core";
 import { closeSandboxes, createCompiler } from "@amstaff/dsl/compiler";
-import { createSlackInteractions } from "@amstaff/handler-slack";
 import { type Message, type RaftTransport, TcpTransport } from "@amstaff/raft";
 import Database from "better-sqlite3";
 import { type DestinationStream, type Logger, pino } from "pino";
@@ -20,6 +19,7 @@ import { DeliveryWorker, type RetryPolicy } from "./deliveryWorker.js";
 import { discoverPlugins, serverPackageDir } from "./discovery.js";
 import { createFileAccess } from "./fileAccess.js";
 import { type CompileContext, createHttpApi, type Route } from "./httpApi.js";
+import { type IntegrationSettings, mountIntegrations } from "./integrations.js";
 import { listenOn, startInternalListener } from "./internalListener.js";
 import { ServerMetrics } from "./metrics.js";
 import { MonitorRunner } from "./monitorRunner.js";
@@ -75,10 +75,20 @@ export interface ServerOptions {
   /** The URL people reach this server at, for links in notifications (e.g. `https://amstaff.example.com`). */
   publicUrl?: string | undefined;
   /**
-   * Slack's signing secret, to answer the Acknowledge buttons of Slack alerts at
-   * `POST /integrations/slack/actions`; with `slackToken`, acknowledged messages are updated with
-   * `chat.update`, otherwise through Slack's `response_url`.
+   * Settings of plugins' integrations (routes under `/integrations/<path>/`), by path:
+   * `{ slack: { signingSecret, token } }` answers Slack's Acknowledge buttons. An integration is served
+   * only when it has settings, here or in `integrationEnv`; these win.
+   * @default {} (only those of `integrationEnv`)
    */
+  integrations?: IntegrationSettings | undefined;
+  /**
+   * Where integrations' settings are read as `AMSTAFF_<PATH>_<SETTING>` variables
+   * (`AMSTAFF_SLACK_SIGNING_SECRET`): only the settings each installed integration declares are read.
+   * The CLI passes its environment.
+   * @default {} (none)
+   */
+  integrationEnv?: Readonly<Record<string, string | undefined>> | undefined;
+  /** @deprecated Use `integrations: { slack: { signingSecret, token, apiUrl } }`; the same. */
   slack?: { signingSecret: string; token?: string | undefined; apiUrl?: string | undefined } | undefined;
   /**
    * Where modules' `secret("NAME")` references are resolved, and who may use which: a store, or its
@@ -411,30 +421,29 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   // Warm the compiler (TypeScript's declarations, the sandbox process) so the first push is as fast as the next.
   await compiler.warm();
 
-  // Slack signs its interactivity requests instead of sending our token, so they bypass the API's auth.
-  const slackActions = options.slack
-    ? createSlackInteractions({
-        signingSecret: options.slack.signingSecret,
-        token: options.slack.token,
-        apiUrl: options.slack.apiUrl,
-        onAcknowledge: async ({ module, monitor, incidentKey, user }) => {
-          const applied = await log.propose({
-            type: "incident.ack",
-            module,
-            monitor,
-            incident: incidentKey,
-            by: `<@${user.id}>`,
-            at: clock.now(),
-          });
-          if (!applied.ok) throw new Error(applied.reason);
-          logger.info(
-            { module, monitor, incident: incidentKey, by: user.name },
-            "incident acknowledged in Slack",
-          );
-        },
-        onError: (error) => logger.warn({ err: error }, "could not update the acknowledged Slack message"),
-      })
-    : undefined;
+  // Plugins' inbound routes authenticate their callers their own way (Slack signs its requests), so
+  // they are mounted outside the API's token auth; they reach the state only through this host.
+  const integrations = mountIntegrations({
+    plugins: plugins.list(),
+    settings: options.slack ? { slack: options.slack, ...options.integrations } : options.integrations,
+    env: options.integrationEnv,
+    logger,
+    host: (plugin) => ({
+      acknowledgeIncident: async ({ module, monitor, incident, by }) => {
+        const applied = await log.propose({
+          type: "incident.ack",
+          module,
+          monitor,
+          incident,
+          by,
+          at: clock.now(),
+        });
+        if (!applied.ok) throw new Error(applied.reason);
+      },
+      logger: logger.child({ plugin: plugin.id }),
+      now: () => clock.now(),
+    }),
+  });
   const clusterRoutes: [string, RegExp, Route][] = [
     ["GET", /^\/cluster$/, async () => ({ status: 200, body: await cluster!.clusterView() })],
     [
@@ -497,7 +506,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   // serves them, so the internal token is never accepted where the public certificate is.
   const internalOnApi = tcp === undefined || !options.clusterTls;
   const onRequest = (request: IncomingMessage, response: ServerResponse) => {
-    if (slackActions && request.url === "/integrations/slack/actions") return slackActions(request, response);
+    if (integrations.handle(request, response)) return;
     // The dashboard's files and the public status pages need no token; its data does (through the API).
     if (dashboard.handlePublic(request, response)) return;
     if (!Cluster.isInternal(request.url) || !internalOnApi) return api(request, response);
@@ -596,6 +605,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       await scheduler.stop();
       runner.stop();
       await deliveries.stop();
+      // An acknowledgement clicked just before the stop is recorded while the log still runs.
+      await integrations.idle();
       cluster?.stop();
       await log.close();
       clearInterval(flushTimer);

@@ -1,8 +1,8 @@
 import { parsePluginOptions, resolveSecrets } from "@amstaff/core";
 import { closeReceivers, notifyContext, sampleTransition, startReceiver } from "@amstaff/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { webhook } from "./webhook.js";
-import { webhookPlugin } from "./webhookPlugin.js";
+import { webhook } from "./builders.js";
+import { webhookPlugin } from "./plugin.js";
 
 afterEach(closeReceivers);
 

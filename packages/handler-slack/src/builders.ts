@@ -1,6 +1,5 @@
 import type { PluginSpec } from "@amstaff/core";
-import type { SlackOptions } from "./options.js";
-import { slackPluginId } from "./pluginId.js";
+import { type SlackOptions, slackPluginId } from "./options.js";
 
 /**
  * In a module file: notify Slack when the monitor changes status. Assembles plain data only; the server

@@ -1,7 +1,6 @@
 import { defineHandlerPlugin } from "@amstaff/core";
-import { webhookOptionsSchema } from "./options.js";
-import { webhookPluginId } from "./pluginId.js";
-import { webhook } from "./webhook.js";
+import { webhook } from "./builders.js";
+import { webhookOptionsSchema, webhookPluginId } from "./options.js";
 import { webhookHandler } from "./webhookHandler.js";
 
 /** The descriptor an Amstaff server discovers: lets module files use {@link webhook}. */
@@ -14,3 +13,6 @@ export const webhookPlugin = defineHandlerPlugin({
   builders: { webhook },
   create: (options) => webhookHandler(options),
 });
+
+/** The plugin of this package, under the name Amstaff servers look for when they discover plugins. */
+export const amstaffPlugin = webhookPlugin;

@@ -1,6 +1,5 @@
 import type { PluginSpec } from "@amstaff/core";
-import type { EmailOptions } from "./options.js";
-import { emailPluginId } from "./pluginId.js";
+import { type EmailOptions, emailPluginId } from "./options.js";
 
 /**
  * In a module file: email someone when the monitor changes status. Assembles plain data only; the server

@@ -3,9 +3,9 @@ import { notifyContext } from "@amstaff/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sampleTransition } from "./__tests__/fixtures.js";
 import { SlackEmulator, startSlackEmulator } from "./__tests__/slackEmulator.js";
+import { slack } from "./builders.js";
 import * as api from "./index.js";
-import { slack } from "./slack.js";
-import { amstaffPlugin, slackPlugin } from "./slackPlugin.js";
+import { amstaffPlugin, slackPlugin } from "./plugin.js";
 
 let slackApi: SlackEmulator;
 beforeEach(async () => {

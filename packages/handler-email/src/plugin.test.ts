@@ -1,8 +1,8 @@
 import { parsePluginOptions } from "@amstaff/core";
 import { describe, expect, it } from "vitest";
-import { email } from "./email.js";
-import { amstaffPlugin, emailPlugin } from "./emailPlugin.js";
+import { email } from "./builders.js";
 import * as api from "./index.js";
+import { amstaffPlugin, emailPlugin } from "./plugin.js";
 
 describe("email builder and plugin", () => {
   it("keeps secret references as names in the spec a module file produces", () => {

@@ -1,8 +1,8 @@
 import { parsePluginOptions } from "@amstaff/core";
 import { describe, expect, it } from "vitest";
+import { opsgenie } from "./builders.js";
 import * as api from "./index.js";
-import { opsgenie } from "./opsgenie.js";
-import { amstaffPlugin, opsgeniePlugin } from "./opsgeniePlugin.js";
+import { amstaffPlugin, opsgeniePlugin } from "./plugin.js";
 
 describe("opsgenie builder and plugin", () => {
   it("keeps the API key as a secret name in the spec a module file produces", () => {

@@ -1,6 +1,5 @@
 import type { PluginSpec } from "@amstaff/core";
-import type { OpsgenieOptions } from "./options.js";
-import { opsgeniePluginId } from "./pluginId.js";
+import { type OpsgenieOptions, opsgeniePluginId } from "./options.js";
 
 /**
  * In a module file: page through OpsGenie when the monitor fails, and close the alert when it recovers.

@@ -1,8 +1,7 @@
 import { defineHandlerPlugin } from "@amstaff/core";
-import { opsgenie } from "./opsgenie.js";
+import { opsgenie } from "./builders.js";
 import { opsgenieHandler } from "./opsgenieHandler.js";
-import { opsgenieOptionsSchema } from "./options.js";
-import { opsgeniePluginId } from "./pluginId.js";
+import { opsgenieOptionsSchema, opsgeniePluginId } from "./options.js";
 
 /** The descriptor an Amstaff server discovers: lets module files use {@link opsgenie}. */
 export const opsgeniePlugin = defineHandlerPlugin({

@@ -1,8 +1,7 @@
 import { defineHandlerPlugin } from "@amstaff/core";
-import { email } from "./email.js";
+import { email } from "./builders.js";
 import { emailHandler } from "./emailHandler.js";
-import { emailOptionsSchema } from "./options.js";
-import { emailPluginId } from "./pluginId.js";
+import { emailOptionsSchema, emailPluginId } from "./options.js";
 
 /** The descriptor an Amstaff server discovers: lets module files use {@link email}. */
 export const emailPlugin = defineHandlerPlugin({

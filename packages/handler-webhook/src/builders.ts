@@ -1,6 +1,5 @@
 import type { PluginSpec } from "@amstaff/core";
-import type { WebhookOptions } from "./options.js";
-import { webhookPluginId } from "./pluginId.js";
+import { type WebhookOptions, webhookPluginId } from "./options.js";
 
 /**
  * In a module file: notify a webhook when the monitor changes status. Assembles plain data only; the
