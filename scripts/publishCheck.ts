@@ -265,6 +265,13 @@ export async function publishCheck(options: PublishCheckOptions = {}): Promise<P
         "  upstream:",
         `    url: ${upstream}`,
         "    timeout: 60s",
+        // Verdaccio marks an uplink offline after 2 failed requests (its default) and then answers 404 for
+        // every package it has not cached: one slow answer among the hundreds an install asks for failed a
+        // whole run (@peculiar/x509 "no such package"). Tolerate failures, and retry each request.
+        "    max_fails: 1000",
+        "    maxage: 60m",
+        "    fail_timeout: 1s",
+        "    agent_options: { keepAlive: true, maxSockets: 16 }",
         "packages:",
         // Our packages only ever come from here: never proxied, so a test never runs a published version.
         ...localOnly.flatMap((name) => [`  ${name}:`, "    access: $all", "    publish: $authenticated"]),
@@ -325,7 +332,7 @@ export async function publishCheck(options: PublishCheckOptions = {}): Promise<P
       mkdirSync(home, { recursive: true });
       writeFileSync(
         join(home, ".npmrc"),
-        `registry=${registry}\n${registryHost}:_authToken=${token}\nfund=false\naudit=false\nupdate-notifier=false\n`,
+        `registry=${registry}\n${registryHost}:_authToken=${token}\nfund=false\naudit=false\nupdate-notifier=false\nfetch-retries=5\n`,
       );
       return home;
     };
@@ -350,6 +357,28 @@ export async function publishCheck(options: PublishCheckOptions = {}): Promise<P
             env: userEnv(publisher),
           },
         );
+      }
+    });
+
+    // Third-party dependencies come through verdaccio's uplink, which answers an upstream hiccup with a 404
+    // (verdaccio#720, #1328) that npm never retries. They are fetched once here, retried, and kept (tarballs
+    // always, metadata for an hour): the steps below then find every package on loopback and fail only for
+    // what is wrong with ours.
+    await timed("fetch third-party dependencies through the proxy", async () => {
+      const home = emptyHome("prefetch-home");
+      const dir = join(work, "prefetch");
+      mkdirSync(dir);
+      writeFileSync(join(dir, "package.json"), '{ "name": "prefetch", "private": true }\n');
+      const names = packages.map((p) => p.name);
+      for (let attempt = 1; ; attempt++) {
+        const result = await run("npm", ["install", "--no-save", ...names], { cwd: dir, env: userEnv(home) });
+        if (result.code === 0) return;
+        if (attempt === 3) {
+          throw new Error(
+            `npm install through verdaccio failed 3 times:\n${result.stdout}\n${result.stderr}`,
+          );
+        }
+        log(`publish check: npm install through verdaccio failed (attempt ${attempt}); retrying`);
       }
     });
 
