@@ -287,6 +287,9 @@ export async function publishCheck(options: PublishCheckOptions = {}): Promise<P
       const child = spawn(
         join(nodeDir, "node"),
         [
+          // The upstream registry is reached through the machine's TLS setup: a proxy whose CA is only in the
+          // system store fails Node's bundled one (SELF_SIGNED_CERT_IN_CHAIN), which verdaccio reports as 404.
+          "--use-system-ca",
           join(root, "node_modules", "verdaccio", "bin", "verdaccio"),
           "-c",
           join(work, "verdaccio.yaml"),
