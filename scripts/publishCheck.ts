@@ -432,7 +432,10 @@ export async function publishCheck(options: PublishCheckOptions = {}): Promise<P
       join(authorDir, "package.json"),
       '{ "name": "my-monitoring", "private": true, "type": "module" }\n',
     );
-    const authorEnv = { ...userEnv(authorHome), XDG_RUNTIME_DIR: join(authorHome, "run") };
+    // A module author's own shell, not CI (where the check never starts its daemon): the steps below check
+    // that the published bin leaves one and that it answers.
+    const { CI: _ci, ...authorShell } = userEnv(authorHome);
+    const authorEnv = { ...authorShell, XDG_RUNTIME_DIR: join(authorHome, "run") };
     const daemons = join(authorHome, "run", "amstaff");
     cleanups.push(async () => {
       if (existsSync(daemons)) await stopCheckDaemons(daemons);
