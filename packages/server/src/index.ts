@@ -1,16 +1,52 @@
-export type { Principal, Role } from "./access.js";
-export { defaultTeam, roles } from "./access.js";
+export type { Principal, Role } from "./access/access.js";
+export { defaultTeam, roles } from "./access/access.js";
+export type { SecretGrants, SecretReferenceWarning, SecretStoreOptions } from "./access/secretStore.js";
+export {
+  globMatches,
+  SecretStore,
+  secretEnvPrefix,
+  secretGrantsSchema,
+  secretReferenceWarnings,
+} from "./access/secretStore.js";
+export type { TokenSource } from "./access/token.js";
+export type { TokenEntry } from "./access/tokensFile.js";
+export {
+  createTokenEntry,
+  hashToken,
+  readTokensFile,
+  revokeTokenEntry,
+  tokensFileSchema,
+} from "./access/tokensFile.js";
+export type { Clock } from "./clock.js";
+export { systemClock } from "./clock.js";
 export type {
   CertificateNode,
   ClusterCertificates,
   ClusterCertificatesOptions,
-} from "./certs.js";
-export { createClusterCertificates } from "./certs.js";
-export type { Clock } from "./clock.js";
-export { systemClock } from "./clock.js";
-export type { ClusterTiming } from "./cluster.js";
-export { defaultClusterTiming } from "./cluster.js";
-export type { ClusterTlsFiles } from "./clusterHttp.js";
+} from "./cluster/certs.js";
+export { createClusterCertificates } from "./cluster/certs.js";
+export type { ClusterTiming } from "./cluster/cluster.js";
+export { defaultClusterTiming } from "./cluster/cluster.js";
+export type { ClusterTlsFiles } from "./cluster/clusterHttp.js";
+export type { RaftLogOptions } from "./cluster/raftLog.js";
+export { migrateSqliteLog, RaftLog } from "./cluster/raftLog.js";
+export type { OverviewRow } from "./http/dashboard/overviewRow.js";
+export type { PublicStatus, StatusPageSelection } from "./http/dashboard/statusPage.js";
+export { parseStatusPages } from "./http/dashboard/statusPage.js";
+export { errorResponse, httpStatusOf } from "./http/httpErrors.js";
+export type { IntegrationSettings } from "./http/integrations.js";
+export type { Discovery, DiscoveryProblem } from "./plugins/discovery.js";
+export { discoverPlugins, pluginPackagePattern } from "./plugins/discovery.js";
+export type { SecretResolver } from "./plugins/plugins.js";
+export { builtinPlugins, PluginRegistry } from "./plugins/plugins.js";
+export type { RetryPolicy } from "./runtime/deliveryWorker.js";
+export { defaultRetryPolicy } from "./runtime/deliveryWorker.js";
+export type { LatenessSummary } from "./runtime/latenessHistogram.js";
+export type { HistoryBucket, HistoryPage, HistoryRange, HistorySample } from "./runtime/sampleHistory.js";
+export type { Job, SchedulerOptions, SchedulerStats } from "./runtime/scheduler.js";
+export { Scheduler } from "./runtime/scheduler.js";
+export type { AmstaffServer, LogFormat, ServerOptions } from "./server.js";
+export { createLogger, startServer } from "./server.js";
 export type {
   Actor,
   AuditEntry,
@@ -21,47 +57,11 @@ export type {
   OwnershipGrant,
   StoredModule,
   TransitionRecord,
-} from "./commands.js";
-export { commandSchema } from "./commands.js";
-export type { OverviewRow } from "./dashboard/overviewRow.js";
-export type { PublicStatus, StatusPageSelection } from "./dashboard/statusPage.js";
-export { parseStatusPages } from "./dashboard/statusPage.js";
-export type { RetryPolicy } from "./deliveryWorker.js";
-export { defaultRetryPolicy } from "./deliveryWorker.js";
-export type { Discovery, DiscoveryProblem } from "./discovery.js";
-export { discoverPlugins, pluginPackagePattern } from "./discovery.js";
-export { errorResponse, httpStatusOf } from "./httpErrors.js";
-export type { IntegrationSettings } from "./integrations.js";
-export type { LatenessSummary } from "./latenessHistogram.js";
-export type { SecretResolver } from "./plugins.js";
-export { builtinPlugins, PluginRegistry } from "./plugins.js";
-export type { RaftLogOptions } from "./raftLog.js";
-export { migrateSqliteLog, RaftLog } from "./raftLog.js";
-export type { ReplicatedLog } from "./replicatedLog.js";
-export type { HistoryBucket, HistoryPage, HistoryRange, HistorySample } from "./sampleHistory.js";
-export type { Job, SchedulerOptions, SchedulerStats } from "./scheduler.js";
-export { Scheduler } from "./scheduler.js";
-export type { SecretGrants, SecretReferenceWarning, SecretStoreOptions } from "./secretStore.js";
-export {
-  globMatches,
-  SecretStore,
-  secretEnvPrefix,
-  secretGrantsSchema,
-  secretReferenceWarnings,
-} from "./secretStore.js";
-export type { AmstaffServer, LogFormat, ServerOptions } from "./server.js";
-export { createLogger, startServer } from "./server.js";
-export type { SqliteLogOptions } from "./sqliteLog.js";
-export { SqliteLog } from "./sqliteLog.js";
-export type { ApplyListener, ApplyResult } from "./stateMachine.js";
-export { StateMachine } from "./stateMachine.js";
-export type { TokenSource } from "./token.js";
-export type { TokenEntry } from "./tokensFile.js";
-export {
-  createTokenEntry,
-  hashToken,
-  readTokensFile,
-  revokeTokenEntry,
-  tokensFileSchema,
-} from "./tokensFile.js";
+} from "./state/commands.js";
+export { commandSchema } from "./state/commands.js";
+export type { ReplicatedLog } from "./state/replicatedLog.js";
+export type { SqliteLogOptions } from "./state/sqliteLog.js";
+export { SqliteLog } from "./state/sqliteLog.js";
+export type { ApplyListener, ApplyResult } from "./state/stateMachine.js";
+export { StateMachine } from "./state/stateMachine.js";
 export { version } from "./version.js";

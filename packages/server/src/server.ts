@@ -10,28 +10,29 @@ import { type Message, type RaftTransport, TcpTransport } from "@amstaff/raft";
 import Database from "better-sqlite3";
 import { type DestinationStream, type Logger, pino } from "pino";
 import pinoPretty from "pino-pretty";
+import { SecretStore, type SecretStoreOptions, secretReferenceWarnings } from "./access/secretStore.js";
+import { environmentTokens, loadToken, type TokenSource } from "./access/token.js";
+import { TokenRegistry } from "./access/tokenRegistry.js";
 import { type Clock, systemClock } from "./clock.js";
-import { Cluster, type ClusterTiming, electionTicksOf, raftTickMs } from "./cluster.js";
-import { ClusterHttp, type ClusterTlsFiles } from "./clusterHttp.js";
-import { createDashboard } from "./dashboard/dashboard.js";
-import type { StatusPageSelection } from "./dashboard/statusPage.js";
-import { DeliveryWorker, type RetryPolicy } from "./deliveryWorker.js";
-import { discoverPlugins, serverPackageDir } from "./discovery.js";
-import { createFileAccess } from "./fileAccess.js";
-import { type CompileContext, createHttpApi, type Route } from "./httpApi.js";
-import { type IntegrationSettings, mountIntegrations } from "./integrations.js";
-import { listenOn, startInternalListener } from "./internalListener.js";
-import { ServerMetrics } from "./metrics.js";
-import { MonitorRunner } from "./monitorRunner.js";
-import { Observations } from "./observations.js";
-import { builtinPlugins, PluginRegistry } from "./plugins.js";
-import { migrateSqliteLog, RaftLog } from "./raftLog.js";
-import { SampleHistory } from "./sampleHistory.js";
-import { Scheduler } from "./scheduler.js";
-import { SecretStore, type SecretStoreOptions, secretReferenceWarnings } from "./secretStore.js";
-import { StateMachine } from "./stateMachine.js";
-import { environmentTokens, loadToken, type TokenSource } from "./token.js";
-import { TokenRegistry } from "./tokenRegistry.js";
+import { Cluster, type ClusterTiming, electionTicksOf, raftTickMs } from "./cluster/cluster.js";
+import { ClusterHttp, type ClusterTlsFiles } from "./cluster/clusterHttp.js";
+import { listenOn, startInternalListener } from "./cluster/internalListener.js";
+import { migrateSqliteLog, RaftLog } from "./cluster/raftLog.js";
+import { createDashboard } from "./http/dashboard/dashboard.js";
+import type { StatusPageSelection } from "./http/dashboard/statusPage.js";
+import { type CompileContext, createHttpApi, type Route } from "./http/httpApi.js";
+import { type IntegrationSettings, mountIntegrations } from "./http/integrations.js";
+import { discoverPlugins, serverPackageDir } from "./plugins/discovery.js";
+import { createFileAccess } from "./plugins/fileAccess.js";
+import { builtinPlugins, PluginRegistry } from "./plugins/plugins.js";
+import { DeliveryWorker, type RetryPolicy } from "./runtime/deliveryWorker.js";
+import { ServerMetrics } from "./runtime/metrics.js";
+import { MonitorRunner } from "./runtime/monitorRunner.js";
+import { Observations } from "./runtime/observations.js";
+import { SampleHistory } from "./runtime/sampleHistory.js";
+import { Scheduler } from "./runtime/scheduler.js";
+import { describeMonitorKey } from "./state/monitorKey.js";
+import { StateMachine } from "./state/stateMachine.js";
 import { version } from "./version.js";
 
 /** Options of {@link startServer}. */
@@ -328,7 +329,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     clock,
     concurrency: options.concurrency ?? 64,
     onSkip: (key) =>
-      logger.warn({ monitor: key.replace("\u0000", " / ") }, "previous probe still running; run skipped"),
+      logger.warn({ monitor: describeMonitorKey(key) }, "previous probe still running; run skipped"),
     onRun: (latenessMs) => metrics.lateness(latenessMs),
   });
   const metrics = new ServerMetrics({

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { AmstaffError, defineHandlerPlugin, type IntegrationHost } from "@amstaff/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { builtinPlugins } from "../src/plugins.js";
+import { builtinPlugins } from "../src/plugins/plugins.js";
 import { type AmstaffServer, startServer } from "../src/server.js";
 import { ServerProcess } from "./serverProcess.js";
 

@@ -5,8 +5,8 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { put, transition } from "../src/__tests__/fixtures.js";
 import { startServer } from "../src/server.js";
-import { SqliteLog } from "../src/sqliteLog.js";
-import { StateMachine } from "../src/stateMachine.js";
+import { SqliteLog } from "../src/state/sqliteLog.js";
+import { StateMachine } from "../src/state/stateMachine.js";
 
 describe("a data directory of the single-node log", () => {
   it("moves into Raft on first start, keeping modules, versions and statuses", async () => {

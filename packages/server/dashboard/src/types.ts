@@ -1,4 +1,4 @@
-import type { OverviewRow } from "../../src/dashboard/overviewRow.js";
+import type { OverviewRow } from "../../src/http/dashboard/overviewRow.js";
 /** A monitor's status, as the API reports it. */
 export type Status = "ok" | "warning" | "critical" | "unknown" | "pending";
 
@@ -25,4 +25,4 @@ export const statusRank: Record<Status, number> = { critical: 0, warning: 1, unk
 export const isFailing = (s: Status) => s === "critical" || s === "warning" || s === "unknown";
 
 /** The key of a monitor in maps. */
-export const keyOf = (module: string, monitor: string) => `${module}\u0000${monitor}`;
+export { monitorKey as keyOf } from "../../src/state/monitorKey.js";

@@ -1,5 +1,5 @@
 import type { ModuleDefinition, SampleResult, SampleStatus } from "@amstaff/core";
-import type { Command } from "../commands.js";
+import type { Command } from "../state/commands.js";
 
 /** A module of two monitors with one webhook handler each. */
 export function definition(name = "User Service", monitors = ["Health", "Latency"]): ModuleDefinition {

@@ -1,0 +1,353 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import { delimiter, relative } from "node:path";
+import { createSecureContext } from "node:tls";
+import { parseArgs } from "node:util";
+import { AmstaffError, type AmstaffErrorCode, describeError } from "@amstaff/core";
+import { z } from "zod";
+import { parseNamedTokens } from "../access/token.js";
+import { certsCommand } from "../cluster/certs.js";
+import { parseStatusPages } from "../http/dashboard/statusPage.js";
+import { createLogger, startServer } from "../server.js";
+import { version } from "../version.js";
+import { runTokenCommand } from "./tokenCommand.js";
+
+const usage = `amstaff-server ${version}: monitoring and alerting as code
+
+Usage: amstaff-server [options]
+       amstaff-server certs --out <dir> --nodes a=10.0.0.1,b=10.0.0.2,c=host.example   (see certs --help)
+       amstaff-server token create|list|revoke ...   manage a tokens file (amstaff-server token --help)
+
+Options:
+  --port <port>        HTTP API port (env AMSTAFF_PORT, default 7070; 0 picks a free one)
+  --host <address>     address to listen on (env AMSTAFF_HOST, default 127.0.0.1)
+  --data-dir <path>    where state is kept (env AMSTAFF_DATA_DIR, default ./amstaff-data)
+  --log-level <level>  trace, debug, info, warn, error or silent (env AMSTAFF_LOG_LEVEL, default info)
+  --log-format <fmt>   pretty (readable lines) or json (one object a line) (env AMSTAFF_LOG_FORMAT;
+                       default pretty when stdout is a terminal, json otherwise)
+  --public-url <url>   the URL people reach this server at, for links in notifications (env AMSTAFF_PUBLIC_URL)
+  --history-raw-days <n>     days raw samples are kept (env AMSTAFF_HISTORY_RAW_DAYS, default 7)
+  --history-rollup-days <n>  days 5-minute summaries of samples are kept (env AMSTAFF_HISTORY_ROLLUP_DAYS, default 90)
+  --metrics-public     serve GET /metrics without a token (env AMSTAFF_METRICS_PUBLIC=1)
+  --status-page <list> publish public status pages, e.g. tag:public,module:Payments (env AMSTAFF_STATUS_PAGES);
+                       served without a token at /status/tag/<tag> and /status/module/<name>
+  --sqlite-root <dir>  a directory whose SQLite files modules may query (repeatable; env AMSTAFF_SQLITE_ROOTS,
+                       separated by "${delimiter}"); never the data directory. Default: none, sqlite() is refused
+
+Secrets (what a module's secret("NAME") may resolve to; nothing else of the environment):
+  AMSTAFF_SECRET_<NAME>    the secret NAME, e.g. AMSTAFF_SECRET_SLACK_TOKEN for secret("SLACK_TOKEN")
+  --secrets-dir <dir>      one file per secret, named after it, as Kubernetes and Docker mount them
+                           (env AMSTAFF_SECRETS_DIR); read at each use, so rotated files apply at once
+  --secret-grants <file>   which modules (names or globs) and teams may use which secret, as JSON
+                           {"SLACK_TOKEN":{"modules":["User Service","pay-*"],"teams":["payments"]}}
+                           (env AMSTAFF_SECRETS_GRANTS_FILE, default <secrets-dir>/grants.json); more
+                           grants inline in AMSTAFF_SECRETS_GRANTS. A secret with no grant is usable by no module.
+
+Cluster (none of these: a cluster of one):
+  --node-id <id>       this node's id, kept in <data-dir>/node-id (env AMSTAFF_NODE_ID)
+  --raft-port <port>   port for Raft traffic between nodes (env AMSTAFF_RAFT_PORT)
+  --raft-host <addr>   address Raft listens on and peers dial (env AMSTAFF_RAFT_HOST, default --host)
+  --peers <list>       the other founding nodes: b=host:port,c=host:port (their Raft addresses; env AMSTAFF_PEERS)
+  --join               start empty and wait to be added (amstaff cluster add) instead of founding
+  --advertise-url <u>  the API URL other nodes reach this one at (env AMSTAFF_ADVERTISE_URL)
+  The shared cluster secret (16+ characters) is AMSTAFF_CLUSTER_SECRET.
+
+TLS (node traffic: required with --raft-port, unless --insecure-cluster-transport):
+  --cluster-ca <file>    the cluster CA certificate, PEM (env AMSTAFF_CLUSTER_CA)
+  --cluster-cert <file>  this node's certificate, PEM, common name = node id (env AMSTAFF_CLUSTER_CERT)
+  --cluster-key <file>   this node's key, PEM (env AMSTAFF_CLUSTER_KEY)
+                         make all three with: amstaff-server certs --out ./certs --nodes a=<addr>,b=<addr>,...
+  --cluster-http-port <port>  the internal listener of node-to-node HTTP, on --raft-host
+                         (env AMSTAFF_CLUSTER_HTTP_PORT, default 0: a free port, announced to the cluster)
+  --insecure-cluster-transport  run a cluster with node traffic in clear (authenticated, not encrypted):
+                         only on a network nobody else can reach (env AMSTAFF_INSECURE_CLUSTER_TRANSPORT=1)
+  --tls-cert <file>      serve the API over HTTPS with this certificate chain, PEM (env AMSTAFF_TLS_CERT)
+  --tls-key <file>       its key, PEM (env AMSTAFF_TLS_KEY)
+  -h, --help           show this help
+  -v, --version        show the version
+
+Teams and tokens (every token has a name, a team and a role: admin, write, operate or read):
+  --tokens-file <path> tokens with a team and a role, hashed at rest (env AMSTAFF_TOKENS_FILE);
+                       make one with: amstaff-server token create --name ci --team payments --role write --file <path>
+  AMSTAFF_TOKEN        the admin token (team "default"); when unset, the server generates one on first
+                       start and keeps it in <data-dir>/token
+  AMSTAFF_TOKENS       "ci=<token>,alice=<token>": role write, team "default" (they no longer change the cluster)
+  AMSTAFF_READ_TOKENS  "grafana=<token>,wall=<token>": role read (GET only), team "default"
+  Every write records the name and team of the token that made it (GET /audit).
+
+Integrations: plugins serve routes under /integrations/<path>/ once their settings are set, from the
+variables AMSTAFF_<PATH>_<SETTING>. Slack's Acknowledge buttons are answered at /integrations/slack/actions
+when AMSTAFF_SLACK_SIGNING_SECRET is set (AMSTAFF_SLACK_TOKEN, if set, updates acknowledged messages with
+chat.update).
+`;
+
+const optionsSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535),
+  host: z.string().min(1),
+  dataDir: z.string().min(1),
+  logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
+  logFormat: z.enum(["json", "pretty"]),
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  nodeId: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/)
+    .optional(),
+  raftPort: z.coerce.number().int().min(0).max(65535).optional(),
+  raftHost: z.string().min(1).optional(),
+  peers: z
+    .string()
+    .regex(/^([\w.-]+=[^,=\s]+:\d{1,5})(,[\w.-]+=[^,=\s]+:\d{1,5})*$/, "b=host:port,c=host:port")
+    .optional(),
+  advertiseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  clusterHttpPort: z.coerce.number().int().min(0).max(65535).optional(),
+  incidentTickMs: z.coerce.number().int().min(10).max(3_600_000).optional(),
+  historyRawDays: z.coerce.number().positive().max(3650).optional(),
+  historyRollupDays: z.coerce.number().positive().max(3650).optional(),
+});
+
+/** How long SIGTERM/SIGINT wait for a clean stop before exiting anyway (documented in the README). */
+const shutdownBoundMs = 10_000;
+
+async function main(): Promise<void> {
+  // `pnpm start -- --port 8080` hands us a leading "--"; it ends nothing here.
+  const argv = process.argv.slice(2);
+  const args = argv[0] === "--" ? argv.slice(1) : argv;
+  if (args[0] === "certs") {
+    return certsCommand(args.slice(1), (line) => process.stdout.write(`${line}\n`));
+  }
+  if (args[0] === "token") {
+    process.exitCode = runTokenCommand(
+      args.slice(1),
+      process.env,
+      (text) => process.stdout.write(text),
+      (text) => process.stderr.write(text),
+    );
+    return;
+  }
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      "data-dir": { type: "string" },
+      "log-level": { type: "string" },
+      "log-format": { type: "string" },
+      "public-url": { type: "string" },
+      "status-page": { type: "string" },
+      "node-id": { type: "string" },
+      "raft-port": { type: "string" },
+      "raft-host": { type: "string" },
+      peers: { type: "string" },
+      join: { type: "boolean" },
+      "advertise-url": { type: "string" },
+      "cluster-ca": { type: "string" },
+      "cluster-cert": { type: "string" },
+      "cluster-key": { type: "string" },
+      "cluster-http-port": { type: "string" },
+      "insecure-cluster-transport": { type: "boolean" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
+      // Undocumented in --help: a testing knob (see the README's table).
+      "incident-tick-ms": { type: "string" },
+      "history-raw-days": { type: "string" },
+      "history-rollup-days": { type: "string" },
+      "metrics-public": { type: "boolean" },
+      "secrets-dir": { type: "string" },
+      "secret-grants": { type: "string" },
+      "sqlite-root": { type: "string", multiple: true },
+      "tokens-file": { type: "string" },
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "v" },
+    },
+    strict: true,
+  });
+  if (values.help) return void process.stdout.write(usage);
+  if (values.version) return void process.stdout.write(`${version}\n`);
+
+  const env = process.env;
+  const parsed = optionsSchema.safeParse({
+    port: values.port ?? env.AMSTAFF_PORT ?? 7070,
+    host: values.host ?? env.AMSTAFF_HOST ?? "127.0.0.1",
+    dataDir: values["data-dir"] ?? env.AMSTAFF_DATA_DIR ?? "amstaff-data",
+    logLevel: values["log-level"] ?? env.AMSTAFF_LOG_LEVEL ?? "info",
+    // A person at a terminal reads lines; a pipe or a file goes to a log collector, which wants JSON.
+    logFormat: values["log-format"] ?? env.AMSTAFF_LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json"),
+    publicUrl: values["public-url"] ?? env.AMSTAFF_PUBLIC_URL,
+    nodeId: values["node-id"] ?? env.AMSTAFF_NODE_ID,
+    raftPort: values["raft-port"] ?? env.AMSTAFF_RAFT_PORT,
+    raftHost: values["raft-host"] ?? env.AMSTAFF_RAFT_HOST,
+    peers: values.peers ?? env.AMSTAFF_PEERS,
+    advertiseUrl: values["advertise-url"] ?? env.AMSTAFF_ADVERTISE_URL,
+    clusterHttpPort: values["cluster-http-port"] ?? env.AMSTAFF_CLUSTER_HTTP_PORT,
+    incidentTickMs: values["incident-tick-ms"] ?? env.AMSTAFF_INCIDENT_TICK_MS,
+    historyRawDays: values["history-raw-days"] ?? env.AMSTAFF_HISTORY_RAW_DAYS,
+    historyRollupDays: values["history-rollup-days"] ?? env.AMSTAFF_HISTORY_ROLLUP_DAYS,
+  });
+  if (!parsed.success) {
+    const flag = (key: PropertyKey | undefined) =>
+      String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const issues = parsed.error.issues.map((i) => `  --${flag(i.path[0])}: ${i.message}`).join("\n");
+    throw new Error(`invalid options:\n${issues}\n\n${usage}`);
+  }
+  const { peers, historyRawDays, historyRollupDays, logFormat, ...options } = parsed.data;
+  // The secret store: AMSTAFF_SECRET_* variables, a directory and grants (README, "Secrets").
+  const secrets = {
+    env,
+    dir: values["secrets-dir"] || env.AMSTAFF_SECRETS_DIR || undefined,
+    grantsFile: values["secret-grants"] || env.AMSTAFF_SECRETS_GRANTS_FILE || undefined,
+    grants: env.AMSTAFF_SECRETS_GRANTS || undefined,
+  };
+  const server = await startServer({
+    ...options,
+    peers: Object.fromEntries(
+      (peers ?? "")
+        .split(",")
+        .filter(Boolean)
+        .map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]),
+    ),
+    join: values.join ?? false,
+    ...tlsOptions(values, env),
+    history: { rawDays: historyRawDays, rollupDays: historyRollupDays },
+    metricsPublic: values["metrics-public"] ?? env.AMSTAFF_METRICS_PUBLIC === "1",
+    secrets,
+    clusterSecret: env.AMSTAFF_CLUSTER_SECRET,
+    // Test-only switch for the partition test; never set it in production.
+    faultInjection: env.AMSTAFF_FAULT_INJECTION === "1",
+    token: env.AMSTAFF_TOKEN,
+    tokens: parseNamedTokens(env.AMSTAFF_TOKENS, "AMSTAFF_TOKENS"),
+    readTokens: parseNamedTokens(env.AMSTAFF_READ_TOKENS, "AMSTAFF_READ_TOKENS"),
+    tokensFile: values["tokens-file"] || env.AMSTAFF_TOKENS_FILE || undefined,
+    // Plugins' integrations read only the AMSTAFF_<PATH>_<SETTING> variables they declare.
+    integrationEnv: env,
+    logger: createLogger(options.logLevel, undefined, logFormat),
+    statusPages: parseStatusPages(values["status-page"] ?? env.AMSTAFF_STATUS_PAGES),
+    sqliteRoots: values["sqlite-root"] ?? (env.AMSTAFF_SQLITE_ROOTS ?? "").split(delimiter).filter(Boolean),
+  });
+
+  // The token itself is never printed: only where it is and how to use it.
+  const tokenFile = relative(process.cwd(), server.tokenPath) || server.tokenPath;
+  const tokenHint =
+    server.tokenSource === "option" ? "from AMSTAFF_TOKEN" : `export AMSTAFF_TOKEN=$(cat ${tokenFile})`;
+  process.stderr.write(
+    [
+      "",
+      `  Amstaff ${version} is running at ${server.url}`,
+      `  Node: ${server.nodeId}${server.raftPort === undefined ? " (a cluster of one)" : `, Raft on port ${server.raftPort}`}`,
+      `  State: ${server.dataDir}`,
+      `  Token: ${tokenHint}${server.tokenSource === "generated" ? "   (new token, generated just now)" : ""}`,
+      `  Push a module:`,
+      `    curl -H "Authorization: Bearer $AMSTAFF_TOKEN" --data-binary @examples/user-service.ts ${server.url}/monitor`,
+      "",
+      "",
+    ].join("\n"),
+  );
+
+  // A stop that hangs (a plugin ignoring its abort signal, a peer not answering) must not keep the
+  // node up: past the bound it exits anyway. SQLite connection processes die with it (their exit hook).
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) process.exit(1);
+    process.stderr.write(`\n  ${signal}: stopping (again to force)\n`);
+    setTimeout(() => {
+      process.stderr.write(
+        `amstaff-server: not stopped within ${shutdownBoundMs / 1000} s; exiting anyway\n`,
+      );
+      process.exit(1);
+    }, shutdownBoundMs);
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`amstaff-server: error while stopping: ${describeError(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+/** The TLS flags: certificate files read and checked (a key that does not match its certificate fails here). */
+function tlsOptions(
+  values: Record<string, string | string[] | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+): {
+  clusterTls?: { ca: Buffer; cert: Buffer; key: Buffer };
+  insecureClusterTransport: boolean;
+  tls?: { cert: Buffer; key: Buffer };
+} {
+  const flag = (name: string, envName: string) => {
+    const value = values[name] ?? env[envName];
+    return typeof value === "string" && value !== "" ? value : undefined;
+  };
+  const cluster = {
+    ca: flag("cluster-ca", "AMSTAFF_CLUSTER_CA"),
+    cert: flag("cluster-cert", "AMSTAFF_CLUSTER_CERT"),
+    key: flag("cluster-key", "AMSTAFF_CLUSTER_KEY"),
+  };
+  const api = { cert: flag("tls-cert", "AMSTAFF_TLS_CERT"), key: flag("tls-key", "AMSTAFF_TLS_KEY") };
+  const insecureClusterTransport =
+    values["insecure-cluster-transport"] === true || env.AMSTAFF_INSECURE_CLUSTER_TRANSPORT === "1";
+  const given = Object.values(cluster).filter(Boolean).length;
+  if (given > 0 && given < 3) {
+    throw new AmstaffError(
+      "AMS_ERR_CLUSTER_TLS",
+      "Node traffic TLS needs all of --cluster-ca, --cluster-cert and --cluster-key (amstaff-server certs makes them).",
+    );
+  }
+  if ((api.cert === undefined) !== (api.key === undefined)) {
+    throw new AmstaffError(
+      "AMS_ERR_REQUEST_INVALID",
+      "HTTPS for the API needs both --tls-cert and --tls-key.",
+    );
+  }
+  const clusterTls =
+    given === 3
+      ? {
+          ca: readPem(cluster.ca!, "--cluster-ca", "AMS_ERR_CLUSTER_TLS"),
+          cert: readPem(cluster.cert!, "--cluster-cert", "AMS_ERR_CLUSTER_TLS"),
+          key: readPem(cluster.key!, "--cluster-key", "AMS_ERR_CLUSTER_TLS"),
+        }
+      : undefined;
+  if (clusterTls) checkPair(clusterTls, "--cluster-cert and --cluster-key", "AMS_ERR_CLUSTER_TLS");
+  const tls = api.cert
+    ? {
+        cert: readPem(api.cert, "--tls-cert", "AMS_ERR_REQUEST_INVALID"),
+        key: readPem(api.key!, "--tls-key", "AMS_ERR_REQUEST_INVALID"),
+      }
+    : undefined;
+  if (tls) checkPair(tls, "--tls-cert and --tls-key", "AMS_ERR_REQUEST_INVALID");
+  return {
+    ...(clusterTls ? { clusterTls } : {}),
+    ...(tls ? { tls } : {}),
+    insecureClusterTransport,
+  };
+}
+
+function readPem(path: string, flag: string, code: AmstaffErrorCode): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new AmstaffError(code, `${flag}: cannot read ${path} (${describeError(error)}).`);
+  }
+}
+
+function checkPair(
+  files: { ca?: Buffer; cert: Buffer; key: Buffer },
+  what: string,
+  code: AmstaffErrorCode,
+): void {
+  try {
+    createSecureContext(files);
+  } catch (error) {
+    // OpenSSL's reason ("key values mismatch", "no start line") names no key material.
+    throw new AmstaffError(
+      code,
+      `${what} are not a usable PEM certificate and matching key: ${describeError(error)}.`,
+    );
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`amstaff-server: ${describeError(error)}\n`);
+  process.exit(1);
+});

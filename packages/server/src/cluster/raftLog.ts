@@ -1,0 +1,364 @@
+import { existsSync } from "node:fs";
+import { AmstaffError, describeError } from "@amstaff/core";
+import {
+  type NodeId,
+  NotLeaderError,
+  RaftError,
+  RaftErrorCode,
+  RaftNode,
+  type RaftTransport,
+  SqliteStorage,
+} from "@amstaff/raft";
+import type Database from "better-sqlite3";
+import type { Logger } from "pino";
+import type { Command } from "../state/commands.js";
+import type { ReplicatedLog } from "../state/replicatedLog.js";
+import { SqliteLog } from "../state/sqliteLog.js";
+import { type ApplyResult, StateMachine } from "../state/stateMachine.js";
+import { type ClusterHttp, nodeMismatchCode } from "./clusterHttp.js";
+
+/** What the leader returns for a forwarded proposal. */
+interface Applied {
+  result: ApplyResult;
+  index: number;
+}
+
+/** Options of {@link RaftLog.open}. */
+export interface RaftLogOptions {
+  nodeId: string;
+  /** The SQLite file of the Raft log and snapshots. */
+  path: string;
+  machine: StateMachine;
+  transport: RaftTransport;
+  /** The founding voters, this node included, when the storage is empty; omit to join a cluster. */
+  initialMembers?: string[] | undefined;
+  /** How this node calls the others' internal endpoints (token, and mutual TLS when configured). */
+  http: ClusterHttp;
+  logger: Logger;
+  /** Milliseconds per Raft tick. @default 50 */
+  tickMs?: number;
+  /**
+   * Raft's election timeout, in ticks, randomized in [n, 2n). The cluster's leases are sized from it.
+   * @default 10
+   */
+  electionTicks?: number;
+  /** Applied entries between two snapshots. @default 1000 */
+  snapshotEntries?: number;
+  /**
+   * The deadline of one {@link RaftLog.propose} (and of a proposal forwarded to this node as leader):
+   * within it a command that provably did not reach the log is retried; past it the call fails with
+   * `AMS_ERR_LOG_UNAVAILABLE` (not applied) or, once the command reached the log, with
+   * `AMS_ERR_LOG_OUTCOME_UNKNOWN`. A follower then waits up to 5 s more to apply the entry itself.
+   * @default 10000
+   */
+  proposeTimeoutMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const unavailable = (message: string, cause?: unknown) =>
+  new AmstaffError("AMS_ERR_LOG_UNAVAILABLE", message, cause === undefined ? undefined : { cause });
+
+const outcomeUnknown = (message: string, cause?: unknown) =>
+  new AmstaffError(
+    "AMS_ERR_LOG_OUTCOME_UNKNOWN",
+    `${message} The command may or may not have been applied: check the state before repeating it (pushing a module again is idempotent).`,
+    cause === undefined ? undefined : { cause },
+  );
+
+/** Proposal errors of `@amstaff/raft` after which the command provably was not applied: retry it. */
+const notApplied = new Set<string>([
+  RaftErrorCode.NotLeader,
+  RaftErrorCode.Transferring,
+  RaftErrorCode.Dropped,
+  RaftErrorCode.ConfChangePending,
+]);
+
+/**
+ * The server's log on `@amstaff/raft` (design decision 2: one node is a Raft cluster of one). Any node
+ * takes proposals: the leader appends them; a follower forwards the command over HTTP to the leader's
+ * internal endpoint (`POST /_cluster/propose`), gets the result and the entry's index back, and waits
+ * until it applied that index itself, so a client reading from the node it wrote to sees its write.
+ *
+ * Every proposal settles within `proposeTimeoutMs`. It is retried only while it certainly did not reach
+ * the log (no leader known, refused as not leader, dropped by a new leader, connection refused), and
+ * fails with `AMS_ERR_LOG_UNAVAILABLE` if that lasts past the deadline. Once it reached the log and its
+ * fate cannot be learnt (leadership lost under it, leader unreachable mid-request, deadline), it fails
+ * with `AMS_ERR_LOG_OUTCOME_UNKNOWN` — the contract of a client-side timeout in Raft (dissertation §6.3:
+ * without client sessions, retries are at least once); `AMS_ERR_LOG_RESULT_UNKNOWN` when it was applied
+ * but its result is unknown here.
+ */
+export class RaftLog implements ReplicatedLog {
+  readonly raft: RaftNode<Command, Applied>;
+  readonly #opts: RaftLogOptions;
+  #closed = false;
+
+  private constructor(raft: RaftNode<Command, Applied>, opts: RaftLogOptions) {
+    this.raft = raft;
+    this.#opts = opts;
+  }
+
+  /** Opens (or creates) the Raft log, restores the latest snapshot and starts the node. */
+  static async open(opts: RaftLogOptions): Promise<RaftLog> {
+    const { machine } = opts;
+    const storage = new SqliteStorage({ path: opts.path });
+    const raft = await RaftNode.create<Command, Applied>({
+      id: opts.nodeId,
+      ...(opts.initialMembers ? { initialMembers: opts.initialMembers } : {}),
+      transport: opts.transport,
+      storage,
+      stateMachine: {
+        apply: (command, index) => ({ result: machine.apply(command, index), index }),
+        snapshot: () => machine.snapshot(),
+        restore: (data) => machine.restore(data),
+      },
+      tickMs: opts.tickMs ?? 50,
+      ...(opts.electionTicks === undefined ? {} : { electionTicks: opts.electionTicks }),
+      snapshotEntries: opts.snapshotEntries ?? 1000,
+      snapshotKeep: 500,
+      logger: { warn: (message, details) => opts.logger.warn({ ...details }, `raft: ${message}`) },
+    });
+    raft.on("error", (error) => opts.logger.error({ err: describeError(error) }, "raft stopped"));
+    return new RaftLog(raft, opts);
+  }
+
+  get nodeId(): string {
+    return this.#opts.nodeId;
+  }
+
+  /**
+   * The URL of the leader's internal endpoints, as it announced it in the log: its internal listener,
+   * or (a node of a version without one) its API URL.
+   */
+  leaderUrl(): string | undefined {
+    return this.leaderTarget()?.url;
+  }
+
+  /** The leader's id and where it serves the internal endpoints, read together; undefined when unknown. */
+  leaderTarget(): { node: string; url: string } | undefined {
+    const leader = this.raft.leader;
+    const member = leader === null ? undefined : this.#opts.machine.member(leader);
+    const url = member?.internalUrl ?? member?.apiUrl;
+    return leader === null || url === undefined ? undefined : { node: leader, url };
+  }
+
+  /**
+   * Commits a command through the leader and resolves with its result once this node applied it. Settles
+   * within `proposeTimeoutMs` (plus up to 5 s for a follower to apply the entry), with the errors described
+   * on {@link RaftLog}.
+   */
+  async propose(command: Command): Promise<ApplyResult> {
+    const timeoutMs = this.#opts.proposeTimeoutMs ?? 10_000;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.#closed) throw unavailable("The server is shutting down; try again on another node.");
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw unavailable(
+          `No Raft leader took the command within ${timeoutMs} ms (is a majority of the cluster up?); it was not applied, try again.`,
+        );
+      }
+      const { raft } = this;
+      if (raft.role === "leader") {
+        const applied = await this.#proposeHere(command, left);
+        if (applied) return applied.result;
+      } else {
+        const target = this.leaderTarget();
+        if (target !== undefined && target.node !== this.#opts.nodeId) {
+          const applied = await this.#forward(target, command, left);
+          if (applied) {
+            // Read-your-writes on this node; if it lags too much the write still happened.
+            await this.waitApplied(applied.index, 5_000).catch(() => undefined);
+            return applied.result;
+          }
+        }
+      }
+      await sleep(Math.min(50, Math.max(0, deadline - Date.now())));
+    }
+  }
+
+  /**
+   * Proposes on this node as leader, giving up after `timeoutMs`. Undefined when the command certainly was
+   * not applied (retry); throws when its outcome is unknown or it failed.
+   */
+  async #proposeHere(command: Command, timeoutMs: number): Promise<Applied | undefined> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      return await this.raft.propose(command, { signal });
+    } catch (error) {
+      if (!(error instanceof RaftError)) throw error;
+      if (notApplied.has(error.code)) return undefined;
+      if (error.code === RaftErrorCode.AppliedResultUnknown) {
+        throw new AmstaffError(
+          "AMS_ERR_LOG_RESULT_UNKNOWN",
+          "The command was committed and applied, but this node learnt it from a snapshot and cannot tell its result; do not repeat it, read the state instead.",
+          { cause: error },
+        );
+      }
+      if (signal.aborted) {
+        throw outcomeUnknown(`No outcome within ${timeoutMs} ms while the command was in the log.`, error);
+      }
+      if (error.code === RaftErrorCode.Stopped) throw outcomeUnknown("The node stopped.", error);
+      throw outcomeUnknown("Leadership changed while the command was in the log.", error);
+    }
+  }
+
+  /**
+   * Sends a command to the leader, waiting at most `timeoutMs`; undefined when it certainly was not
+   * applied (retry).
+   */
+  async #forward(
+    target: { node: string; url: string },
+    command: Command,
+    timeoutMs: number,
+  ): Promise<Applied | undefined> {
+    let response: Response;
+    try {
+      response = await this.#opts.http.request(target.url, "/_cluster/propose", {
+        method: "POST",
+        body: { command },
+        timeoutMs,
+        node: target.node,
+      });
+    } catch (error) {
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      // Refused before a byte of the request was sent: certainly not applied.
+      if (code === "ECONNREFUSED" || code === nodeMismatchCode) return undefined;
+      throw outcomeUnknown("Could not reach the leader, or it did not answer in time.", error);
+    }
+    const body = (await response.json().catch(() => ({}))) as Partial<Applied> & {
+      retry?: boolean;
+      error?: { code?: string; message?: string };
+    };
+    if (response.status === 200 && body.result) return body as Applied;
+    if (response.status === 421 || body.retry === true) return undefined;
+    const code = body.error?.code;
+    // The leader ran out of its own deadline before the command reached its log: not applied.
+    if (code === "AMS_ERR_LOG_UNAVAILABLE") return undefined;
+    if (code === "AMS_ERR_LOG_RESULT_UNKNOWN" || code === "AMS_ERR_LOG_OUTCOME_UNKNOWN") {
+      throw new AmstaffError(code, body.error?.message ?? "The leader could not tell the command's outcome.");
+    }
+    throw outcomeUnknown(`The leader could not commit the command (HTTP ${response.status}).`);
+  }
+
+  /** Resolves once this node applied `index`; rejects after `timeoutMs`. */
+  async waitApplied(index: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.raft.appliedIndex < index) {
+      if (this.#closed || Date.now() > deadline) {
+        throw unavailable(`This node has not caught up with the log (entry ${index}).`);
+      }
+      await sleep(5);
+    }
+  }
+
+  /**
+   * A linearizable read barrier (Raft's ReadIndex, dissertation §6.4): on the leader, a heartbeat round
+   * confirms leadership and the state machine catches up with the commit index; on a follower, the
+   * leader does that and this node then waits until it applied the same index.
+   */
+  async readBarrier(timeoutMs = 5_000): Promise<void> {
+    if (this.raft.role === "leader") {
+      await withTimeout(this.raft.read(), timeoutMs);
+      return;
+    }
+    const target = this.leaderTarget();
+    if (target === undefined)
+      throw unavailable("No Raft leader is known; a consistent read is impossible now.");
+    const response = await this.#opts.http
+      .request(target.url, "/_cluster/read-index", { method: "POST", timeoutMs, node: target.node })
+      .catch((error: unknown) => {
+        throw unavailable("The leader is unreachable; a consistent read is impossible now.", error);
+      });
+    const body = (await response.json().catch(() => ({}))) as { index?: number };
+    if (response.status !== 200 || typeof body.index !== "number") {
+      throw unavailable("The leader could not confirm its leadership; try again.");
+    }
+    await this.waitApplied(body.index, timeoutMs);
+  }
+
+  /**
+   * Proposes on this node, which must be the leader: for the internal endpoint. Settles within
+   * `proposeTimeoutMs`; throws {@link NotLeaderError} (the follower retries elsewhere) once this node does
+   * not lead, `AMS_ERR_LOG_UNAVAILABLE` when the deadline ran out before the command reached the log, and
+   * the outcome-unknown errors of {@link RaftLog.propose}.
+   */
+  async proposeAsLeader(command: Command): Promise<Applied> {
+    const timeoutMs = this.#opts.proposeTimeoutMs ?? 10_000;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.#closed || this.raft.role !== "leader") throw new NotLeaderError(this.raft.leader);
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw unavailable(`The command did not reach the log within ${timeoutMs} ms; try again.`);
+      const applied = await this.#proposeHere(command, left);
+      if (applied) return applied;
+      await sleep(10);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.raft.stop();
+  }
+}
+
+/** Rejects with `AMS_ERR_LOG_UNAVAILABLE` if `promise` takes longer than `ms`. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(unavailable(`No answer within ${ms} ms.`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Whether an error means "this node is not the leader" (retry elsewhere). */
+export function isNotLeader(error: unknown): boolean {
+  return error instanceof NotLeaderError || (error instanceof RaftError && error.code === "RAFT_NOT_LEADER");
+}
+
+/**
+ * Moves the state of a data directory written by the single-node `SqliteLog` (before the server ran
+ * on Raft) into a fresh Raft storage: the old log is replayed, the state becomes the Raft snapshot at
+ * the same index (so module versions and transition ids keep growing from where they were), with this
+ * node as the only voter, and the old tables are dropped. Does nothing when there is nothing to move or
+ * the Raft storage exists already.
+ *
+ * @returns the index the migrated state ends at, or undefined when nothing was migrated.
+ */
+export function migrateSqliteLog(
+  db: Database.Database,
+  raftPath: string,
+  nodeId: NodeId,
+): number | undefined {
+  const tables = db
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('log_entries', 'log_snapshot')",
+    )
+    .all() as { name: string }[];
+  if (tables.length === 0 || existsSync(raftPath)) return undefined;
+  const machine = new StateMachine();
+  const old = new SqliteLog(db, machine);
+  const index = old.lastIndex;
+  if (index > 0) {
+    const storage = new SqliteStorage({ path: raftPath });
+    storage.save({
+      entries: [],
+      hardState: { term: 1, vote: nodeId, commit: index },
+      snapshot: {
+        meta: { index, term: 1, conf: { voters: [nodeId], learners: [] } },
+        data: machine.snapshot(),
+      },
+    });
+    storage.close();
+  }
+  db.exec("DROP TABLE IF EXISTS log_entries; DROP TABLE IF EXISTS log_snapshot;");
+  return index > 0 ? index : undefined;
+}

@@ -1,0 +1,306 @@
+import {
+  type DeliveryReceipt,
+  describeError,
+  isAmstaffError,
+  type SampleHandler,
+  type Transition,
+} from "@amstaff/core";
+import type { Logger } from "pino";
+import { moduleRequester } from "../access/secretBinding.js";
+import type { Clock } from "../clock.js";
+import type { PluginRegistry } from "../plugins/plugins.js";
+import type { DeliveryRecord, TransitionRecord } from "../state/commands.js";
+import type { ReplicatedLog } from "../state/replicatedLog.js";
+import type { StateMachine } from "../state/stateMachine.js";
+import type { Ownership } from "./monitorRunner.js";
+
+/** How deliveries are retried. */
+export interface RetryPolicy {
+  /** The first retry waits up to this long; each next one up to twice as long. @default 1000 */
+  baseDelayMs: number;
+  /** No wait is longer than this (a receiver's `Retry-After` included). @default 300000 */
+  maxDelayMs: number;
+  /** Attempts before a delivery is marked failed. @default 12 */
+  maxAttempts: number;
+  /** Time limit of one attempt. @default 15000 */
+  attemptTimeoutMs: number;
+}
+
+/** The default {@link RetryPolicy}: about an hour of retries before giving up. */
+export const defaultRetryPolicy: RetryPolicy = {
+  baseDelayMs: 1_000,
+  maxDelayMs: 300_000,
+  maxAttempts: 12,
+  attemptTimeoutMs: 15_000,
+};
+
+/** First wait before proposing an unconfirmed record again; it doubles up to {@link maxRecordRetryMs}. */
+const recordRetryMs = 50;
+const maxRecordRetryMs = 2_000;
+/** Wait before claiming again after a claim failed or was refused. */
+const claimRetryMs = 100;
+
+type AttemptOutcome =
+  | { outcome: "delivered"; receipt?: DeliveryReceipt }
+  | { outcome: "retrying" | "failed"; error: string; nextAttemptAt?: number };
+
+/** What a {@link DeliveryWorker} works with. */
+export interface DeliveryWorkerDeps {
+  machine: StateMachine;
+  log: ReplicatedLog;
+  plugins: PluginRegistry;
+  clock: Clock;
+  logger: Logger;
+  retry?: Partial<RetryPolicy>;
+  random?: () => number;
+  /** The server's public base URL, for links in notifications. */
+  publicUrl?: string | undefined;
+  /** Which modules' deliveries this node makes (the owner's); absent: all of them. */
+  ownership?: Ownership | undefined;
+  /** Hears the outcome and duration of every attempt (metrics). Must not throw. */
+  onAttempt?:
+    | ((plugin: string, outcome: "delivered" | "retrying" | "failed", durationMs: number) => void)
+    | undefined;
+}
+
+/**
+ * Delivers committed transitions to their handlers. A delivery exists in the log before its first
+ * attempt, every attempt's number is claimed in the log before it is sent, and every attempt's outcome
+ * is committed, so after a restart or failover the pending ones resume, the delivered ones are never
+ * sent again, and no attempt number (`x-amstaff-attempt`, ...) is ever sent twice.
+ *
+ * An outcome the owner could not record (the leader died while it committed: the record may or may not
+ * be in the log) is kept and only its *record* is retried, never the send. The one window left — a
+ * handler that succeeded just before its node died or lost the module, before the success was
+ * committed — sends the delivery again from the next owner, with the next attempt number and the same
+ * idempotency key, which closes it downstream.
+ */
+export class DeliveryWorker {
+  readonly #deps: DeliveryWorkerDeps;
+  readonly #policy: RetryPolicy;
+  readonly #random: () => number;
+  readonly #inFlight = new Map<string, Promise<void>>();
+  readonly #handlers = new Map<string, SampleHandler>();
+  readonly #controller = new AbortController();
+  #timer: unknown;
+
+  constructor(deps: DeliveryWorkerDeps) {
+    this.#deps = deps;
+    this.#policy = { ...defaultRetryPolicy, ...deps.retry };
+    this.#random = deps.random ?? Math.random;
+  }
+
+  /** Starts every delivery that is due and sets a timer for the next one. Call after each change. */
+  kick(): void {
+    if (this.#controller.signal.aborted) return;
+    const now = this.#deps.clock.now();
+    let next = Number.POSITIVE_INFINITY;
+    // One monitor's notifications reach one handler in the order they were committed: a retried alert
+    // must never land after the recovery that followed it.
+    const busy = new Set<string>();
+    for (const delivery of this.#deps.machine.pendingDeliveries()) {
+      const lane = `${delivery.module}\u0000${delivery.monitor}\u0000${delivery.handlerIndex}`;
+      if (busy.has(lane)) continue;
+      busy.add(lane);
+      if (this.#inFlight.has(delivery.id)) continue;
+      if (this.#deps.ownership && !this.#deps.ownership.mayRun(delivery.module)) continue;
+      if (delivery.nextAttemptAt <= now) {
+        const attempt = this.#attempt(delivery).finally(() => {
+          this.#inFlight.delete(delivery.id);
+          this.kick();
+        });
+        this.#inFlight.set(delivery.id, attempt);
+      } else {
+        next = Math.min(next, delivery.nextAttemptAt);
+      }
+    }
+    this.#deps.clock.clearTimeout(this.#timer);
+    this.#timer = Number.isFinite(next)
+      ? this.#deps.clock.setTimeout(() => this.kick(), next - now)
+      : undefined;
+  }
+
+  #handler(delivery: DeliveryRecord): SampleHandler {
+    // Per module: the handler resolves its secrets with that module's grants, and its team's as it is
+    // now (an admin may move the module to another team).
+    const key = `${delivery.module}\u0000${JSON.stringify(delivery.handler)}`;
+    let handler = this.#handlers.get(key);
+    if (!handler) {
+      handler = this.#deps.plugins.createHandler(
+        delivery.handler,
+        moduleRequester(this.#deps.machine, delivery.module),
+      );
+      this.#handlers.set(key, handler);
+    }
+    return handler;
+  }
+
+  async #attempt(delivery: DeliveryRecord): Promise<void> {
+    const { machine, log, clock, logger, ownership } = this.#deps;
+    const transition = machine.transition(delivery.transitionId);
+    if (!transition) return;
+    const attempt = Math.max(delivery.attempts, delivery.claimed ?? 0) + 1;
+    const context = { module: delivery.module, monitor: delivery.monitor, delivery: delivery.id, attempt };
+    try {
+      const claimed = await log.propose({
+        type: "delivery.attempt",
+        id: delivery.id,
+        attempt,
+        outcome: "sending",
+        at: clock.now(),
+        ...ownership?.fence(delivery.module),
+      });
+      if (!claimed.ok) {
+        logger.warn({ ...context, reason: claimed.reason }, "delivery attempt not claimed");
+        await this.#pause(claimRetryMs);
+        return;
+      }
+    } catch (error) {
+      // Maybe claimed: the number is then burnt, never sent. The next try claims the next free one.
+      logger.warn({ ...context, err: describeError(error) }, "could not claim delivery attempt; will retry");
+      await this.#pause(claimRetryMs);
+      return;
+    }
+    // Claiming took a round trip: the lease may have run out meanwhile.
+    if (ownership && !ownership.mayRun(delivery.module)) return;
+    const outcome = await this.#send(delivery, transition, attempt);
+    if (outcome === undefined) return;
+    this.#deps.onAttempt?.(delivery.handler.plugin, outcome.outcome, outcome.durationMs);
+    const { durationMs: _durationMs, ...recorded } = outcome;
+    await this.#record(delivery, attempt, recorded, context);
+  }
+
+  /** Calls the handler once; undefined when the worker is stopping. */
+  async #send(
+    delivery: DeliveryRecord,
+    transition: TransitionRecord,
+    attempt: number,
+  ): Promise<(AttemptOutcome & { durationMs: number }) | undefined> {
+    const { machine, clock } = this.#deps;
+    const started = performance.now();
+    const signal = AbortSignal.any([
+      this.#controller.signal,
+      AbortSignal.timeout(this.#policy.attemptTimeoutMs),
+    ]);
+    try {
+      const handler = this.#handler(delivery);
+      const { at: _at, ...event } = transition;
+      const link = this.#deps.publicUrl
+        ? `${this.#deps.publicUrl.replace(/\/$/, "")}/monitors?module=${encodeURIComponent(transition.module)}&monitor=${encodeURIComponent(transition.monitor)}`
+        : undefined;
+      const receipt = transition.incident
+        ? machine.receiptFor(
+            transition.module,
+            transition.monitor,
+            transition.incident.key,
+            delivery.handlerIndex,
+          )
+        : undefined;
+      // The incident's acknowledgement may postdate the transition: handlers show the current one.
+      const current = machine.monitor(transition.module, transition.monitor)?.incident;
+      const incident =
+        event.incident && current?.key === event.incident.key
+          ? { ...event.incident, acknowledged: current.acknowledged }
+          : event.incident;
+      const returned = await handler.notify({ ...event, incident, link } satisfies Transition, {
+        signal,
+        idempotencyKey: delivery.id,
+        attempt,
+        receipt,
+      });
+      const durationMs = performance.now() - started;
+      return returned
+        ? { outcome: "delivered", receipt: returned, durationMs }
+        : { outcome: "delivered", durationMs };
+    } catch (error) {
+      if (this.#controller.signal.aborted) return undefined; // shutting down: retried after restart
+      const durationMs = performance.now() - started;
+      const message = describeError(error);
+      const retryable =
+        !isAmstaffError(error) ||
+        (error.retryable &&
+          error.code !== "AMS_ERR_PLUGIN_UNKNOWN" &&
+          error.code !== "AMS_ERR_PLUGIN_OPTIONS");
+      if (!retryable || attempt >= this.#policy.maxAttempts) {
+        return { outcome: "failed", error: message, durationMs };
+      }
+      const hinted = isAmstaffError(error) ? (error.retryAfterMs ?? 0) : 0;
+      return {
+        outcome: "retrying",
+        error: message,
+        nextAttemptAt: clock.now() + this.#backoff(attempt, hinted),
+        durationMs,
+      };
+    }
+  }
+
+  /**
+   * Commits how an attempt ended. A record whose commit is unknown is proposed again (the state machine
+   * takes the same record twice as once) until it is known, refused, or the worker stops: the delivery
+   * stays in flight meanwhile, so it is never sent again by this node.
+   */
+  async #record(
+    delivery: DeliveryRecord,
+    attempt: number,
+    outcome: AttemptOutcome,
+    context: Record<string, unknown>,
+  ): Promise<void> {
+    const { machine, log, clock, logger, ownership } = this.#deps;
+    const level = outcome.outcome === "delivered" ? "info" : outcome.outcome === "failed" ? "error" : "warn";
+    const at = clock.now();
+    for (let wait = recordRetryMs; ; wait = Math.min(wait * 2, maxRecordRetryMs)) {
+      try {
+        const result = await log.propose({
+          type: "delivery.attempt",
+          id: delivery.id,
+          attempt,
+          at,
+          ...outcome,
+          ...ownership?.fence(delivery.module),
+        });
+        if (result.ok) logger[level]({ ...context, ...outcome }, `delivery ${outcome.outcome}`);
+        else logger.warn({ ...context, reason: result.reason }, "delivery attempt record refused");
+        return;
+      } catch (error) {
+        const now = machine.delivery(delivery.id);
+        if (now?.status !== "pending" || now.attempts >= attempt) return; // committed after all
+        if (this.#controller.signal.aborted) return;
+        logger.warn(
+          { ...context, outcome: outcome.outcome, err: describeError(error) },
+          "could not record delivery attempt; retrying the record, not the send",
+        );
+        await this.#pause(wait);
+      }
+    }
+  }
+
+  #pause(ms: number): Promise<void> {
+    const { clock } = this.#deps;
+    const { signal } = this.#controller;
+    return new Promise((resolve) => {
+      const done = () => {
+        clock.clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = clock.setTimeout(done, ms);
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  /** Exponential backoff with equal jitter (half fixed, half random), never shorter than the receiver asked. */
+  #backoff(attempt: number, hintedMs: number): number {
+    const { baseDelayMs, maxDelayMs } = this.#policy;
+    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+    const jittered = Math.floor(ceiling / 2 + (this.#random() * ceiling) / 2);
+    return Math.min(maxDelayMs, Math.max(jittered, hintedMs));
+  }
+
+  /** Stops delivering: attempts under way are aborted and will be retried after a restart. */
+  async stop(): Promise<void> {
+    this.#controller.abort(new Error("server stopping"));
+    this.#deps.clock.clearTimeout(this.#timer);
+    await Promise.allSettled(this.#inFlight.values());
+    await Promise.allSettled([...this.#handlers.values()].map(async (h) => h.dispose?.()));
+  }
+}

@@ -1,0 +1,82 @@
+import { defineSamplerPlugin, results } from "@amstaff/core";
+import Database from "better-sqlite3";
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { definition, put } from "../__tests__/fixtures.js";
+import { ManualClock } from "../__tests__/manualClock.js";
+import { PluginRegistry } from "../plugins/plugins.js";
+import { SqliteLog } from "../state/sqliteLog.js";
+import { StateMachine } from "../state/stateMachine.js";
+import { MonitorRunner } from "./monitorRunner.js";
+import { Observations } from "./observations.js";
+import { Scheduler } from "./scheduler.js";
+
+/** A sampler whose probes never end on their own: they settle only when their signal aborts. */
+function hangingPlugin() {
+  const probes: AbortSignal[] = [];
+  let disposed = 0;
+  const plugin = defineSamplerPlugin({
+    kind: "sampler",
+    id: "hanging",
+    package: "hanging",
+    description: "never answers",
+    options: z.object({}),
+    builders: {},
+    create: (_options, { name, tags }) => ({
+      name,
+      tags,
+      probe: ({ signal } = { signal: new AbortController().signal }) => {
+        probes.push(signal);
+        return new Promise((resolve) =>
+          signal.addEventListener("abort", () => resolve(results.unknown("aborted")), { once: true }),
+        );
+      },
+      dispose: () => {
+        disposed += 1;
+      },
+    }),
+  });
+  return { plugin, probes, disposed: () => disposed };
+}
+
+describe("MonitorRunner", () => {
+  it("aborts the probe under way and disposes the sampler when its module is deleted", async () => {
+    const clock = new ManualClock();
+    const hanging = hangingPlugin();
+    const machine = new StateMachine();
+    const db = new Database(":memory:");
+    const log = new SqliteLog(db, machine);
+    const scheduler = new Scheduler({ clock, random: () => 0 });
+    const runner = new MonitorRunner({
+      machine,
+      log,
+      plugins: new PluginRegistry([hanging.plugin]),
+      scheduler,
+      observations: new Observations(db),
+      clock,
+      logger: pino({ level: "silent" }),
+    });
+    machine.onApply((command) => {
+      if (command.type === "module.put" || command.type === "module.delete") runner.reconcile();
+    });
+    const def = definition("Runaway", ["Endless"]);
+    // Far longer than the test: only the deletion can end the probe.
+    def.monitors[0] = {
+      ...def.monitors[0]!,
+      sampler: { plugin: "hanging", options: {} },
+      timeoutMs: 600_000,
+    };
+    await log.propose(put(def));
+    await clock.advance(1_000);
+    expect(hanging.probes).toHaveLength(1);
+    expect(hanging.probes[0]!.aborted).toBe(false);
+
+    await log.propose({ type: "module.delete", name: "Runaway", at: clock.now() });
+    expect(hanging.probes[0]!.aborted).toBe(true);
+    expect(hanging.disposed()).toBe(1);
+    expect(scheduler.keys()).toEqual([]);
+    runner.stop();
+    await scheduler.stop();
+  });
+});

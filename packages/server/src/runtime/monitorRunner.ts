@@ -1,0 +1,315 @@
+import {
+  decideAlerts,
+  describeError,
+  evaluate,
+  evaluationPolicyOf,
+  type MonitorDefinition,
+  type MonitorState,
+  type MonitorStatus,
+  runProbe,
+  type SampleResult,
+  type Sampler,
+} from "@amstaff/core";
+import type { Logger } from "pino";
+import { moduleRequester } from "../access/secretBinding.js";
+import type { Clock } from "../clock.js";
+import type { PluginRegistry } from "../plugins/plugins.js";
+import type { StoredModule } from "../state/commands.js";
+import { monitorKey } from "../state/monitorKey.js";
+import type { ReplicatedLog } from "../state/replicatedLog.js";
+import type { StateMachine } from "../state/stateMachine.js";
+import type { Observations } from "./observations.js";
+import type { Scheduler } from "./scheduler.js";
+
+/** What a {@link MonitorRunner} works with. */
+export interface MonitorRunnerDeps {
+  machine: StateMachine;
+  log: ReplicatedLog;
+  plugins: PluginRegistry;
+  scheduler: Scheduler;
+  observations: Observations;
+  clock: Clock;
+  logger: Logger;
+  /** Which modules this node may run (the cluster's ownership and lease); absent: all of them. */
+  ownership?: Ownership | undefined;
+  /**
+   * How often open incidents are checked for reminders, escalation stages and alerts no longer held
+   * back, besides after every sample (a monitor sampling hourly still escalates on time).
+   * @default 5000
+   */
+  incidentTickMs?: number | undefined;
+  /** Hears every sample this node takes and every status change it commits (history, metrics). */
+  observer?: RunObserver | undefined;
+}
+
+/** What a {@link MonitorRunner} reports as it runs. Must not throw. */
+export interface RunObserver {
+  sample(module: string, monitor: string, result: SampleResult): void;
+  transition(module: string, monitor: string, from: MonitorStatus, to: MonitorStatus): void;
+}
+
+/** What a node may run, and the fencing token to put on what it commits. */
+export interface Ownership {
+  mayRun(module: string): boolean;
+  fence(module: string): { owner: string; token: number } | undefined;
+}
+
+interface Monitor {
+  sampler: Sampler | undefined;
+  state: MonitorState;
+  /** Aborts the probe under way when the monitor is removed or replaced. */
+  removed: AbortController;
+}
+
+interface Running {
+  version: number;
+  monitors: Map<string, Monitor>;
+}
+
+const jobKey = monitorKey;
+
+/**
+ * Runs the modules of the state machine: keeps one scheduled job per monitor in step with the
+ * committed modules, probes, folds each result into the monitor's status, and commits every status
+ * change to the log before anyone is notified.
+ */
+export class MonitorRunner {
+  readonly #deps: MonitorRunnerDeps;
+  readonly #running = new Map<string, Running>();
+  #tickTimer: unknown;
+  #ticking = false;
+  #stopped = false;
+
+  constructor(deps: MonitorRunnerDeps) {
+    this.#deps = deps;
+    this.#scheduleTick();
+  }
+
+  #scheduleTick(): void {
+    if (this.#stopped) return;
+    this.#tickTimer = this.#deps.clock.setTimeout(() => {
+      void this.tickIncidents().finally(() => this.#scheduleTick());
+    }, this.#deps.incidentTickMs ?? 5_000);
+  }
+
+  /** Proposes what is due for every open incident of the modules this node runs. */
+  async tickIncidents(): Promise<void> {
+    if (this.#ticking) return;
+    this.#ticking = true;
+    try {
+      for (const [name, running] of [...this.#running]) {
+        const module = this.#deps.machine.module(name);
+        if (!module || module.version !== running.version) continue;
+        for (const definition of module.definition.monitors) await this.#tickIfDue(module, definition);
+      }
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  /** Brings the running monitors in line with the committed modules. Idempotent. */
+  reconcile(): void {
+    const { machine } = this.#deps;
+    const ownership = this.#deps.ownership;
+    const wanted = new Map(
+      machine
+        .modules()
+        .filter((m) => ownership?.mayRun(m.name) ?? true)
+        .map((m) => [m.name, m]),
+    );
+    for (const [name, running] of this.#running) {
+      const module = wanted.get(name);
+      if (!module || module.version !== running.version) this.#stop(name, running, module);
+    }
+    for (const module of wanted.values()) {
+      if (!this.#running.has(module.name)) this.#start(module);
+    }
+  }
+
+  #start(module: StoredModule): void {
+    const { scheduler, machine, plugins, observations, logger } = this.#deps;
+    const running: Running = { version: module.version, monitors: new Map() };
+    this.#running.set(module.name, running);
+    for (const definition of module.definition.monitors) {
+      const committed = machine.monitor(module.name, definition.name);
+      const state: MonitorState = {
+        status: committed?.status ?? "pending",
+        since: committed?.since,
+        flapping: committed?.flapping,
+      };
+      let sampler: Sampler | undefined;
+      let setupError: string | undefined;
+      try {
+        sampler = plugins.createSampler(
+          definition.sampler,
+          { name: definition.name, tags: definition.tags },
+          moduleRequester(machine, module.name),
+        );
+      } catch (error) {
+        // A monitor that cannot start (a missing secret, a plugin gone from this node) reports unknown
+        // on its schedule with the reason, rather than silently never running.
+        setupError = describeError(error);
+        logger.warn(
+          { module: module.name, monitor: definition.name, err: setupError },
+          "monitor cannot start",
+        );
+      }
+      const entry: Monitor = { sampler, state, removed: new AbortController() };
+      running.monitors.set(definition.name, entry);
+      // A monitor that already ran on another node is overdue when its module fails over here: it runs
+      // at once instead of within the first-run spread meant for a fresh push.
+      const ranElsewhere = committed !== undefined && definition.schedule.kind === "interval";
+      scheduler.add(jobKey(module.name, definition.name), {
+        schedule: definition.schedule,
+        lastRunAt:
+          observations.get(module.name, definition.name)?.lastRunAt ?? (ranElsewhere ? 0 : undefined),
+        run: (signal) =>
+          this.#sample(
+            module,
+            definition,
+            entry,
+            setupError,
+            AbortSignal.any([signal, entry.removed.signal]),
+          ),
+      });
+    }
+    logger.info(
+      { module: module.name, version: module.version, monitors: module.definition.monitors.length },
+      "module started",
+    );
+  }
+
+  #stop(name: string, running: Running, replacement: StoredModule | undefined): void {
+    const { scheduler, observations, logger } = this.#deps;
+    const kept = new Set(replacement?.definition.monitors.map((m) => m.name));
+    for (const [monitor, entry] of running.monitors) {
+      scheduler.remove(jobKey(name, monitor));
+      // The scheduler leaves a run under way to finish: a runaway probe of a deleted module must not.
+      entry.removed.abort(new Error("monitor removed"));
+      void Promise.resolve(entry.sampler?.dispose?.()).catch(() => {});
+      if (!kept.has(monitor)) observations.forget(name, monitor);
+    }
+    this.#running.delete(name);
+    logger.info(
+      { module: name, version: running.version },
+      replacement ? "module replaced" : "module stopped",
+    );
+  }
+
+  async #sample(
+    module: StoredModule,
+    definition: MonitorDefinition,
+    entry: Monitor,
+    setupError: string | undefined,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { observations, clock, log, logger, ownership } = this.#deps;
+    // Checked before every probe, not only when the lease timer fires: a node that lost its lease or
+    // the module never starts another probe.
+    if (ownership && !ownership.mayRun(module.name)) return;
+    const result: SampleResult = entry.sampler
+      ? await runProbe(entry.sampler, { timeoutMs: definition.timeoutMs, signal, now: clock.now })
+      : {
+          status: "unknown",
+          message: `${definition.name}: cannot run: ${setupError}`,
+          durationMs: 0,
+          timestamp: clock.now(),
+        };
+    if (signal.aborted || this.#running.get(module.name)?.version !== module.version) return;
+    observations.record(module.name, definition.name, result);
+    this.#deps.observer?.sample(module.name, definition.name, result);
+    const { state, change } = evaluate(entry.state, result, evaluationPolicyOf(definition));
+    if (!change) {
+      entry.state = state;
+      await this.#tickIfDue(module, definition);
+      return;
+    }
+    try {
+      const applied = await log.propose({
+        type: "transition.record",
+        module: module.name,
+        monitor: definition.name,
+        moduleVersion: module.version,
+        from: change.from,
+        to: change.to,
+        since: change.since,
+        previousSince: change.previousSince,
+        flapping: change.flapping,
+        result,
+        ...ownership?.fence(module.name),
+        at: clock.now(),
+      });
+      if (applied.ok) {
+        entry.state = state;
+        this.#deps.observer?.transition(module.name, definition.name, change.from, change.to);
+        logger.info(
+          { module: module.name, monitor: definition.name, from: change.from, to: change.to },
+          "status changed",
+        );
+      } else {
+        // The committed status moved under us (a concurrent change); start again from it.
+        const committed = this.#deps.machine.monitor(module.name, definition.name);
+        entry.state = {
+          status: committed?.status ?? "pending",
+          since: committed?.since,
+          flapping: committed?.flapping,
+          recent: state.recent,
+        };
+        logger.warn(
+          { module: module.name, monitor: definition.name, reason: applied.reason },
+          "transition refused",
+        );
+      }
+    } catch (error) {
+      // Not committed: keep the old state so the next sample proposes the change again.
+      logger.error(
+        { module: module.name, monitor: definition.name, err: describeError(error) },
+        "could not commit transition",
+      );
+    }
+  }
+
+  /**
+   * Proposes a tick for an open incident when something is due: a reminder, an escalation stage, or
+   * an alert held back by a suppression that ended. The check runs the state machine's own pure
+   * decision on the committed state, so nothing is proposed that the log would refuse.
+   */
+  async #tickIfDue(module: StoredModule, definition: MonitorDefinition): Promise<void> {
+    const { machine, log, clock, logger, ownership } = this.#deps;
+    if (ownership && !ownership.mayRun(module.name)) return;
+    const record = machine.monitor(module.name, definition.name);
+    const incident = record?.incident;
+    if (!record || !incident || incident.acknowledged) return;
+    const now = clock.now();
+    const decision = decideAlerts(
+      { status: record.status, since: record.since, flapping: record.flapping, incident },
+      { type: "tick", at: now },
+      definition,
+      machine.suppression(module, definition, now),
+    );
+    if (decision.notify.length === 0) return;
+    try {
+      await log.propose({
+        type: "incident.remind",
+        module: module.name,
+        monitor: definition.name,
+        incident: incident.key,
+        ...ownership?.fence(module.name),
+        at: now,
+      });
+    } catch (error) {
+      logger.error(
+        { module: module.name, monitor: definition.name, err: describeError(error) },
+        "could not commit reminder",
+      );
+    }
+  }
+
+  /** Stops every monitor (the scheduler itself is stopped by its owner). */
+  stop(): void {
+    this.#stopped = true;
+    this.#deps.clock.clearTimeout(this.#tickTimer);
+    for (const [name, running] of [...this.#running])
+      this.#stop(name, running, this.#deps.machine.module(name));
+  }
+}

@@ -1,0 +1,83 @@
+import type { SampleResult } from "@amstaff/core";
+import type Database from "better-sqlite3";
+import { monitorKey, parseMonitorKey } from "../state/monitorKey.js";
+
+/** What this node last saw of a monitor. Local to the node, not replicated: it changes every sample. */
+export interface Observation {
+  lastResult: SampleResult;
+  lastRunAt: number;
+}
+
+const key = monitorKey;
+
+/**
+ * The latest result of every monitor this node runs, kept in memory and written to SQLite in batches,
+ * so sampling never waits on the disk and a restart knows when each monitor last ran.
+ */
+export class Observations {
+  readonly #db: Database.Database;
+  readonly #latest = new Map<string, Observation>();
+  readonly #dirty = new Set<string>();
+  readonly #listeners = new Set<(module: string, monitor: string) => void>();
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    db.exec(`CREATE TABLE IF NOT EXISTS observations (
+      module TEXT NOT NULL, monitor TEXT NOT NULL, result TEXT NOT NULL, run_at INTEGER NOT NULL,
+      PRIMARY KEY (module, monitor))`);
+    const rows = db.prepare("SELECT module, monitor, result, run_at FROM observations").all() as {
+      module: string;
+      monitor: string;
+      result: string;
+      run_at: number;
+    }[];
+    for (const row of rows) {
+      this.#latest.set(key(row.module, row.monitor), {
+        lastResult: JSON.parse(row.result),
+        lastRunAt: row.run_at,
+      });
+    }
+  }
+
+  get(module: string, monitor: string): Observation | undefined {
+    return this.#latest.get(key(module, monitor));
+  }
+
+  record(module: string, monitor: string, result: SampleResult): void {
+    const k = key(module, monitor);
+    this.#latest.set(k, { lastResult: result, lastRunAt: result.timestamp });
+    this.#dirty.add(k);
+    for (const listener of this.#listeners) listener(module, monitor);
+  }
+
+  /** Calls `listener` after every {@link record} (the dashboard's live updates); returns its remover. */
+  onRecord(listener: (module: string, monitor: string) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  forget(module: string, monitor: string): void {
+    const k = key(module, monitor);
+    this.#latest.delete(k);
+    this.#dirty.add(k);
+  }
+
+  /** Writes every change since the last flush in one transaction. */
+  flush(): void {
+    if (this.#dirty.size === 0) return;
+    const upsert = this.#db.prepare(
+      "INSERT OR REPLACE INTO observations (module, monitor, result, run_at) VALUES (?, ?, ?, ?)",
+    );
+    const remove = this.#db.prepare("DELETE FROM observations WHERE module = ? AND monitor = ?");
+    const keys = [...this.#dirty];
+    this.#db.transaction(() => {
+      for (const k of keys) {
+        const { module, monitor } = parseMonitorKey(k);
+        const o = this.#latest.get(k);
+        if (o) upsert.run(module, monitor, JSON.stringify(o.lastResult), o.lastRunAt);
+        else remove.run(module, monitor);
+      }
+    })();
+    this.#dirty.clear();
+  }
+}

@@ -1,0 +1,226 @@
+import { Writable } from "node:stream";
+import { results, type SampleResult } from "@amstaff/core";
+import Database from "better-sqlite3";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { ManualClock } from "../__tests__/manualClock.js";
+import { historyBucketMs, SampleHistory, type SampleHistoryOptions } from "./sampleHistory.js";
+
+const minute = 60_000;
+const day = 86_400_000;
+
+/** A logger that keeps its lines, to see what was logged and how often. */
+function memoryLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  return { logger: pino({ level: "info" }, stream), lines };
+}
+
+let db: Database.Database | undefined;
+afterEach(() => {
+  db?.close();
+  db = undefined;
+});
+
+function open(options: Partial<SampleHistoryOptions> = {}) {
+  db = new Database(":memory:");
+  const clock = new ManualClock();
+  const { logger, lines } = memoryLogger();
+  const history = new SampleHistory(db, { clock, logger, ...options });
+  return { db, clock, history, lines };
+}
+
+const at = (t: number, status: SampleResult["status"], durationMs: number, value?: number, message = "msg") =>
+  results.of(status, message, { timestamp: t, durationMs, ...(value === undefined ? {} : { value }) });
+
+describe("SampleHistory", () => {
+  it("keeps raw samples in time order, with values, and messages of failing samples cut to 300 characters", () => {
+    const { clock, history } = open();
+    const now = clock.now();
+    history.record("Shop", "Checkout", at(now - 3000, "ok", 12, 200, "HTTP 200"));
+    history.record("Shop", "Checkout", at(now - 1000, "critical", 40, undefined, "x".repeat(1000)));
+    history.record("Shop", "Checkout", at(now - 2000, "warning", 30, 1.5, "slow"));
+    history.record("Shop", "Cart", at(now - 1500, "ok", 5));
+    expect(history.stats()).toMatchObject({ buffered: 4, written: 0 });
+
+    const page = history.query("Shop", "Checkout", { from: now - 60_000, to: now, limit: 100 });
+    expect(page).toEqual({
+      resolution: "raw",
+      samples: [
+        { t: now - 3000, status: "ok", latencyMs: 12, value: 200 },
+        { t: now - 2000, status: "warning", latencyMs: 30, value: 1.5, message: "slow" },
+        { t: now - 1000, status: "critical", latencyMs: 40, message: "x".repeat(300) },
+      ],
+    });
+    expect(history.stats()).toMatchObject({ buffered: 0, written: 4 });
+    expect(history.query("Shop", "Nope", { from: now - 60_000, to: now, limit: 100 })).toEqual({
+      resolution: "raw",
+      samples: [],
+    });
+  });
+
+  it("answers with 5-minute buckets when the range holds more samples than the limit", () => {
+    const { clock, history } = open();
+    const start = Math.floor(clock.now() / historyBucketMs) * historyBucketMs - 2 * historyBucketMs;
+    // Two full buckets: one sample every 30 s.
+    for (let i = 0; i < 20; i++) {
+      const t = start + i * 30_000;
+      const status = i === 3 ? "critical" : i === 15 ? "unknown" : "ok";
+      history.record("Shop", "Checkout", at(t, status, 10 + i, i % 2 === 0 ? i : undefined));
+    }
+    history.flush();
+    const range = { from: start, to: start + 2 * historyBucketMs - 1 };
+    expect(history.query("Shop", "Checkout", { ...range, limit: 20 }).resolution).toBe("raw");
+    const page = history.query("Shop", "Checkout", { ...range, limit: 19 });
+    expect(page).toEqual({
+      resolution: "5m",
+      buckets: [
+        {
+          t: start,
+          count: 10,
+          statuses: { ok: 9, warning: 0, critical: 1, unknown: 0 },
+          latencyMs: { min: 10, avg: 14.5, max: 19 },
+          value: { min: 0, avg: 4, max: 8 },
+        },
+        {
+          t: start + historyBucketMs,
+          count: 10,
+          statuses: { ok: 9, warning: 0, critical: 0, unknown: 1 },
+          latencyMs: { min: 20, avg: 24.5, max: 29 },
+          value: { min: 10, avg: 14, max: 18 },
+        },
+      ],
+    });
+  });
+
+  it("merges samples of one bucket written in different flushes, and omits value where none had one", () => {
+    const { clock, history } = open();
+    const start = Math.floor(clock.now() / historyBucketMs) * historyBucketMs - historyBucketMs;
+    history.record("M", "a", at(start + 1000, "ok", 50));
+    history.flush();
+    history.record("M", "a", at(start + 2000, "warning", 10));
+    history.flush();
+    history.record("M", "b", at(start + 1000, "ok", 1, 7));
+    history.flush();
+    history.record("M", "b", at(start + 2000, "ok", 1));
+    history.flush();
+    const a = history.query("M", "a", { from: start, to: start + historyBucketMs - 1, limit: 1 });
+    expect(a).toEqual({
+      resolution: "5m",
+      buckets: [
+        {
+          t: start,
+          count: 2,
+          statuses: { ok: 1, warning: 1, critical: 0, unknown: 0 },
+          latencyMs: { min: 10, avg: 30, max: 50 },
+        },
+      ],
+    });
+    const b = history.query("M", "b", { from: start, to: start + historyBucketMs - 1, limit: 1 });
+    expect(b.resolution === "5m" && b.buckets[0]?.value).toEqual({ min: 7, avg: 7, max: 7 });
+  });
+
+  it("answers with buckets for a range that reaches past raw retention", () => {
+    const { clock, history } = open({ rawDays: 1 });
+    const now = clock.now();
+    history.record("M", "a", at(now - 2 * day, "ok", 1));
+    history.record("M", "a", at(now - 1000, "ok", 1));
+    const page = history.query("M", "a", { from: now - 3 * day, to: now, limit: 2000 });
+    expect(page.resolution).toBe("5m");
+    expect(page.resolution === "5m" && page.buckets.map((b) => b.count)).toEqual([1, 1]);
+  });
+
+  it("deletes raw samples after rawDays and buckets after rollupDays, in bounded chunks", () => {
+    const { clock, history } = open({ rawDays: 2, rollupDays: 10, pruneChunk: 10 });
+    const now = clock.now();
+    for (let i = 0; i < 25; i++) history.record("M", "a", at(now - 3 * day + i * 1000, "ok", 1));
+    history.record("M", "a", at(now - 11 * day, "critical", 1));
+    history.record("M", "a", at(now - 1000, "ok", 1));
+    history.flush();
+
+    expect(history.prune()).toEqual({ samples: 10, buckets: 1, more: true });
+    expect(history.prune()).toEqual({ samples: 10, buckets: 0, more: true });
+    expect(history.prune()).toEqual({ samples: 6, buckets: 0, more: false });
+    expect(history.prune()).toEqual({ samples: 0, buckets: 0, more: false });
+
+    // The 3-day-old samples live on as a bucket; the 11-day-old one is gone altogether.
+    const page = history.query("M", "a", { from: now - 30 * day, to: now, limit: 2000 });
+    expect(page.resolution === "5m" && page.buckets.map((b) => b.count)).toEqual([25, 1]);
+    const raw = history.query("M", "a", { from: now - day, to: now, limit: 2000 });
+    expect(raw.resolution === "raw" && raw.samples.length).toBe(1);
+  });
+
+  it("runs retention on its timer until the backlog is gone, and forgets monitors with no history left", async () => {
+    const { db, clock, history } = open({
+      rawDays: 1,
+      rollupDays: 2,
+      pruneChunk: 7,
+      pruneIntervalMs: minute,
+    });
+    const now = clock.now();
+    for (let i = 0; i < 50; i++) history.record("Gone", "a", at(now - 3 * day + i, "ok", 1));
+    history.flush();
+    history.start();
+    await clock.advance(minute);
+    const count = (table: string) =>
+      (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    expect([count("history_samples"), count("history_rollup"), count("history_series")]).toEqual([0, 0, 0]);
+
+    // A monitor forgotten by retention is remembered again on its next sample.
+    history.record("Gone", "a", at(clock.now(), "critical", 3));
+    await clock.advance(1_000);
+    const page = history.query("Gone", "a", { from: clock.now() - minute, to: clock.now(), limit: 10 });
+    expect(page).toMatchObject({ resolution: "raw", samples: [{ status: "critical", latencyMs: 3 }] });
+    history.close();
+  });
+
+  it("keeps sampling when the disk is full: buffers, drops the oldest past the bound, logs once a minute, recovers", async () => {
+    const file = new Database(":memory:");
+    db = file;
+    const clock = new ManualClock();
+    const { logger, lines } = memoryLogger();
+    const history = new SampleHistory(file, { clock, logger, maxBuffered: 50, flushChunk: 20 });
+    const now = clock.now();
+    // SQLite reports SQLITE_FULL once the database would grow past max_page_count: a disk that is full.
+    const pages = file.pragma("page_count", { simple: true }) as number;
+    file.pragma(`max_page_count = ${pages}`);
+    for (let i = 0; i < 40; i++) history.record("M", "a", at(now + i, "critical", 1, i, "y".repeat(300)));
+    expect(history.flush()).toBe(0);
+    for (let i = 40; i < 60; i++) history.record("M", "a", at(now + i, "critical", 1, i, "y".repeat(300)));
+    await clock.advance(30_000);
+    expect(history.flush()).toBe(0);
+    expect(history.stats()).toMatchObject({ buffered: 50, dropped: 10, written: 0, writeErrors: 2 });
+    const errors = lines.filter((l) => String(l.msg).startsWith("could not write the sample history"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: "SQLITE_FULL" });
+    await clock.advance(31_000);
+    history.flush();
+    expect(lines.filter((l) => String(l.msg).startsWith("could not write the sample history"))).toHaveLength(
+      2,
+    );
+
+    file.pragma("max_page_count = 1073741823");
+    // The timer writes the backlog, one chunk of 20 per turn of the event loop.
+    history.start();
+    await clock.advance(1_000);
+    expect(history.stats()).toMatchObject({ buffered: 0, written: 50 });
+    const page = history.query("M", "a", { from: now, to: now + 100, limit: 100 });
+    expect(page.resolution === "raw" && page.samples.map((s) => s.value)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 10),
+    );
+    history.close();
+  });
+
+  it("writes what is buffered when closed, and takes no sample after", () => {
+    const { db, clock, history } = open();
+    history.record("M", "a", at(clock.now(), "ok", 1));
+    history.close();
+    history.record("M", "a", at(clock.now(), "ok", 1));
+    expect((db.prepare("SELECT count(*) AS n FROM history_samples").get() as { n: number }).n).toBe(1);
+  });
+});

@@ -1,0 +1,478 @@
+import { describeError, type SampleResult, type SampleStatus, sampleStatuses } from "@amstaff/core";
+import type Database from "better-sqlite3";
+import type { Logger } from "pino";
+import type { Clock } from "../clock.js";
+import { monitorKey } from "../state/monitorKey.js";
+
+const dayMs = 86_400_000;
+/** The width of a downsampled bucket: 5 minutes. */
+export const historyBucketMs = 300_000;
+/** Longest message kept with a sample. */
+export const historyMessageChars = 300;
+
+/** Options of {@link SampleHistory}. */
+export interface SampleHistoryOptions {
+  clock: Clock;
+  logger: Logger;
+  /** Days raw samples are kept. @default 7 */
+  rawDays?: number | undefined;
+  /** Days 5-minute buckets are kept. @default 90 */
+  rollupDays?: number | undefined;
+  /** How often buffered samples are written. @default 1000 */
+  flushIntervalMs?: number | undefined;
+  /** Samples buffered at most while the disk does not take them; past that the oldest are dropped. @default 100000 */
+  maxBuffered?: number | undefined;
+  /** Samples written per transaction, so one write never holds the event loop for long. @default 2000 */
+  flushChunk?: number | undefined;
+  /** How often expired history is deleted. @default 60000 */
+  pruneIntervalMs?: number | undefined;
+  /** Rows deleted per statement by the retention job. @default 500 */
+  pruneChunk?: number | undefined;
+}
+
+/** One sample as the history keeps it. */
+export interface HistorySample {
+  /** When the probe started (ms since the epoch). */
+  t: number;
+  status: SampleStatus;
+  /** How long the probe took. */
+  latencyMs: number;
+  /** The sampler's measured value, when it measures one. */
+  value?: number;
+  /** The result's message, cut to 300 characters; kept for samples that are not `ok`. */
+  message?: string;
+}
+
+/** Minimum, average and maximum of a measure over a bucket. */
+export interface HistoryRange {
+  min: number;
+  avg: number;
+  max: number;
+}
+
+/** The samples of one monitor in a 5-minute bucket. */
+export interface HistoryBucket {
+  /** The bucket's start (ms since the epoch, a multiple of 5 minutes). */
+  t: number;
+  count: number;
+  statuses: Record<SampleStatus, number>;
+  latencyMs: HistoryRange;
+  /** Over the samples that had a value; absent when none had. */
+  value?: HistoryRange;
+}
+
+/** What {@link SampleHistory.query} returns. */
+export type HistoryPage =
+  | { resolution: "raw"; samples: HistorySample[] }
+  | { resolution: "5m"; buckets: HistoryBucket[] };
+
+/** Counters of the history's write path, for metrics. */
+export interface HistoryStats {
+  /** Samples waiting in memory to be written. */
+  buffered: number;
+  /** Samples dropped since start because the buffer was full (the disk did not take writes). */
+  dropped: number;
+  /** Samples written since start. */
+  written: number;
+  /** Failed write transactions since start. */
+  writeErrors: number;
+}
+
+interface Pending {
+  module: string;
+  monitor: string;
+  t: number;
+  status: number;
+  latencyMs: number;
+  value: number | null;
+  message: string | null;
+}
+
+interface BucketRow {
+  bucket: number;
+  count: number;
+  ok: number;
+  warning: number;
+  critical: number;
+  unknown: number;
+  lat_min: number;
+  lat_sum: number;
+  lat_max: number;
+  val_count: number;
+  val_min: number | null;
+  val_sum: number;
+  val_max: number | null;
+}
+
+const statusCode = new Map<SampleStatus, number>(sampleStatuses.map((s, i) => [s, i]));
+const finite = (n: number | undefined): number | null => (n !== undefined && Number.isFinite(n) ? n : null);
+const seriesKey = monitorKey;
+
+/**
+ * The sample history of the monitors this node runs, in the node's SQLite database.
+ *
+ * `record` only appends to a bounded in-memory ring, so sampling never waits on the disk; a timer writes
+ * the ring in transactions of at most `flushChunk` samples, one transaction per turn of the event loop. Each write also folds its samples into
+ * 5-minute buckets (counts per status, min/sum/max of latency and value), so every range has a
+ * downsampled form from the start and "downsampling" on expiry is only a delete. When the disk refuses
+ * writes (full, read-only) the samples stay in the ring, the oldest are dropped past `maxBuffered`, the
+ * error is logged at most once a minute, and sampling goes on.
+ *
+ * Retention: raw samples for `rawDays`, buckets for `rollupDays`, deleted by a periodic job in
+ * statements of at most `pruneChunk` rows, yielding to the event loop between them.
+ */
+export class SampleHistory {
+  readonly #db: Database.Database;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #rawMs: number;
+  readonly #rollupMs: number;
+  readonly #flushIntervalMs: number;
+  readonly #flushChunk: number;
+  readonly #pruneIntervalMs: number;
+  readonly #pruneChunk: number;
+  readonly #ring: (Pending | undefined)[];
+  #head = 0;
+  #size = 0;
+  readonly #series = new Map<string, number>();
+  #dropped = 0;
+  #written = 0;
+  #writeErrors = 0;
+  #lastErrorLoggedAt = Number.NEGATIVE_INFINITY;
+  #flushTimer: unknown;
+  #pruneTimer: unknown;
+  #closed = false;
+  readonly #statements: ReturnType<typeof prepare>;
+
+  constructor(db: Database.Database, options: SampleHistoryOptions) {
+    this.#db = db;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    const rawDays = options.rawDays ?? 7;
+    const rollupDays = options.rollupDays ?? 90;
+    if (!(rawDays > 0) || !(rollupDays > 0)) {
+      throw new RangeError("history retention must be a positive number of days");
+    }
+    this.#rawMs = rawDays * dayMs;
+    this.#rollupMs = rollupDays * dayMs;
+    this.#flushIntervalMs = options.flushIntervalMs ?? 1_000;
+    this.#flushChunk = options.flushChunk ?? 2_000;
+    this.#pruneIntervalMs = options.pruneIntervalMs ?? 60_000;
+    this.#pruneChunk = options.pruneChunk ?? 500;
+    this.#ring = new Array(Math.max(1, options.maxBuffered ?? 100_000));
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS history_series (
+        id INTEGER PRIMARY KEY, module TEXT NOT NULL, monitor TEXT NOT NULL, UNIQUE (module, monitor));
+      CREATE TABLE IF NOT EXISTS history_samples (
+        series INTEGER NOT NULL, t INTEGER NOT NULL, status INTEGER NOT NULL, latency_ms REAL NOT NULL,
+        value REAL, message TEXT);
+      CREATE INDEX IF NOT EXISTS history_samples_by_series ON history_samples (series, t);
+      CREATE INDEX IF NOT EXISTS history_samples_by_time ON history_samples (t);
+      CREATE TABLE IF NOT EXISTS history_rollup (
+        series INTEGER NOT NULL, bucket INTEGER NOT NULL, count INTEGER NOT NULL,
+        ok INTEGER NOT NULL, warning INTEGER NOT NULL, critical INTEGER NOT NULL, unknown INTEGER NOT NULL,
+        lat_min REAL NOT NULL, lat_sum REAL NOT NULL, lat_max REAL NOT NULL,
+        val_count INTEGER NOT NULL, val_min REAL, val_sum REAL NOT NULL, val_max REAL,
+        PRIMARY KEY (series, bucket)) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS history_rollup_by_time ON history_rollup (bucket);
+    `);
+    this.#statements = prepare(db);
+  }
+
+  /** Starts the flush and retention timers. */
+  start(): void {
+    this.#armFlush();
+    this.#armPrune(this.#pruneIntervalMs);
+  }
+
+  /** Keeps one sample. Never throws, never waits: the write happens on the next flush. */
+  record(module: string, monitor: string, result: SampleResult): void {
+    if (this.#closed) return;
+    const message =
+      result.status === "ok" || result.message === "" ? null : result.message.slice(0, historyMessageChars);
+    const entry: Pending = {
+      module,
+      monitor,
+      t: result.timestamp,
+      status: statusCode.get(result.status) ?? statusCode.get("unknown")!,
+      latencyMs: Math.max(0, finite(result.durationMs) ?? 0),
+      value: finite(result.value),
+      message,
+    };
+    const capacity = this.#ring.length;
+    if (this.#size === capacity) {
+      // The disk has not taken writes for a while: the oldest sample goes, sampling never blocks.
+      this.#ring[this.#head] = undefined;
+      this.#head = (this.#head + 1) % capacity;
+      this.#size--;
+      this.#dropped++;
+    }
+    this.#ring[(this.#head + this.#size) % capacity] = entry;
+    this.#size++;
+  }
+
+  /** Write-path counters. */
+  stats(): HistoryStats {
+    return {
+      buffered: this.#size,
+      dropped: this.#dropped,
+      written: this.#written,
+      writeErrors: this.#writeErrors,
+    };
+  }
+
+  /**
+   * Writes buffered samples, at most `maxRows` (default: all), in transactions of `flushChunk`. A failed
+   * transaction leaves its samples buffered for the next flush; the error is logged at most once a minute.
+   *
+   * @returns how many samples were written.
+   */
+  flush(maxRows = Number.POSITIVE_INFINITY): number {
+    let written = 0;
+    while (this.#size > 0 && written < maxRows && !this.#closedDb()) {
+      const count = Math.min(this.#size, this.#flushChunk, maxRows - written);
+      const batch: Pending[] = [];
+      for (let i = 0; i < count; i++) batch.push(this.#ring[(this.#head + i) % this.#ring.length]!);
+      try {
+        this.#write(batch);
+      } catch (error) {
+        this.#writeErrors++;
+        const now = this.#clock.now();
+        if (now - this.#lastErrorLoggedAt >= 60_000) {
+          this.#lastErrorLoggedAt = now;
+          this.#logger.error(
+            { err: describeError(error), code: (error as { code?: unknown }).code, ...this.stats() },
+            "could not write the sample history; samples stay in memory (the oldest dropped when full) until the disk takes writes again",
+          );
+        }
+        break;
+      }
+      for (let i = 0; i < count; i++) this.#ring[(this.#head + i) % this.#ring.length] = undefined;
+      this.#head = (this.#head + count) % this.#ring.length;
+      this.#size -= count;
+      this.#written += count;
+      written += count;
+    }
+    return written;
+  }
+
+  #closedDb(): boolean {
+    return !this.#db.open;
+  }
+
+  #write(batch: Pending[]): void {
+    const added: string[] = [];
+    try {
+      this.#writeIn(batch, added);
+    } catch (error) {
+      // The transaction rolled back the series it created: their ids must not be reused.
+      for (const key of added) this.#series.delete(key);
+      throw error;
+    }
+  }
+
+  #writeIn(batch: Pending[], added: string[]): void {
+    const s = this.#statements;
+    const buckets = new Map<string, BucketRow & { series: number }>();
+    this.#db.transaction(() => {
+      for (const p of batch) {
+        const series = this.#seriesId(p.module, p.monitor, added);
+        s.insertSample.run(series, p.t, p.status, p.latencyMs, p.value, p.message);
+        const start = Math.floor(p.t / historyBucketMs) * historyBucketMs;
+        const key = `${series}:${start}`;
+        let b = buckets.get(key);
+        if (!b) {
+          b = {
+            series,
+            bucket: start,
+            count: 0,
+            ok: 0,
+            warning: 0,
+            critical: 0,
+            unknown: 0,
+            lat_min: p.latencyMs,
+            lat_sum: 0,
+            lat_max: p.latencyMs,
+            val_count: 0,
+            val_min: null,
+            val_sum: 0,
+            val_max: null,
+          };
+          buckets.set(key, b);
+        }
+        b.count++;
+        b[sampleStatuses[p.status]!]++;
+        b.lat_min = Math.min(b.lat_min, p.latencyMs);
+        b.lat_max = Math.max(b.lat_max, p.latencyMs);
+        b.lat_sum += p.latencyMs;
+        if (p.value !== null) {
+          b.val_count++;
+          b.val_sum += p.value;
+          b.val_min = b.val_min === null ? p.value : Math.min(b.val_min, p.value);
+          b.val_max = b.val_max === null ? p.value : Math.max(b.val_max, p.value);
+        }
+      }
+      for (const b of buckets.values()) s.upsertBucket.run(b);
+    })();
+  }
+
+  #seriesId(module: string, monitor: string, added: string[]): number {
+    const key = seriesKey(module, monitor);
+    let id = this.#series.get(key);
+    if (id === undefined) {
+      this.#statements.insertSeries.run(module, monitor);
+      id = (this.#statements.findSeries.get(module, monitor) as { id: number }).id;
+      this.#series.set(key, id);
+      added.push(key);
+    }
+    return id;
+  }
+
+  /**
+   * A monitor's history over `[from, to]`: raw samples when the range lies within raw retention and
+   * holds at most `limit` of them, else 5-minute buckets (all of the range's; `limit` bounds raw samples
+   * only). Buffered samples are written first, so the answer includes the latest ones.
+   */
+  query(module: string, monitor: string, range: { from: number; to: number; limit: number }): HistoryPage {
+    this.flush(this.#flushChunk);
+    const { from, to, limit } = range;
+    const s = this.#statements;
+    const series = (s.findSeries.get(module, monitor) as { id: number } | undefined)?.id;
+    const rawFrom = this.#clock.now() - this.#rawMs;
+    if (from >= rawFrom) {
+      const count =
+        series === undefined ? 0 : (s.countSamples.get(series, from, to, limit + 1) as { n: number }).n;
+      if (count <= limit) {
+        const rows = (series === undefined ? [] : s.samples.all(series, from, to, limit)) as {
+          t: number;
+          status: number;
+          latency_ms: number;
+          value: number | null;
+          message: string | null;
+        }[];
+        return {
+          resolution: "raw",
+          samples: rows.map((r) => ({
+            t: r.t,
+            status: sampleStatuses[r.status] ?? "unknown",
+            latencyMs: r.latency_ms,
+            ...(r.value === null ? {} : { value: r.value }),
+            ...(r.message === null ? {} : { message: r.message }),
+          })),
+        };
+      }
+    }
+    const first = Math.floor(from / historyBucketMs) * historyBucketMs;
+    const rows = (series === undefined ? [] : s.buckets.all(series, first, to)) as BucketRow[];
+    return {
+      resolution: "5m",
+      buckets: rows.map((r) => ({
+        t: r.bucket,
+        count: r.count,
+        statuses: { ok: r.ok, warning: r.warning, critical: r.critical, unknown: r.unknown },
+        latencyMs: { min: r.lat_min, avg: r.lat_sum / r.count, max: r.lat_max },
+        ...(r.val_count === 0 || r.val_min === null || r.val_max === null
+          ? {}
+          : { value: { min: r.val_min, avg: r.val_sum / r.val_count, max: r.val_max } }),
+      })),
+    };
+  }
+
+  /**
+   * One bounded step of the retention job: deletes at most `pruneChunk` expired raw samples and as many
+   * expired buckets; once nothing is left to delete, forgets monitors that have no history left.
+   *
+   * @returns how many rows it deleted, and whether more are due.
+   */
+  prune(): { samples: number; buckets: number; more: boolean } {
+    const s = this.#statements;
+    const now = this.#clock.now();
+    const samples = s.pruneSamples.run(now - this.#rawMs, this.#pruneChunk).changes;
+    const buckets = s.pruneBuckets.run(now - this.#rollupMs, this.#pruneChunk).changes;
+    const more = samples === this.#pruneChunk || buckets === this.#pruneChunk;
+    if (!more) {
+      for (const row of s.pruneSeries.all() as { module: string; monitor: string }[]) {
+        this.#series.delete(seriesKey(row.module, row.monitor));
+      }
+    }
+    return { samples, buckets, more };
+  }
+
+  #armFlush(delayMs = this.#flushIntervalMs): void {
+    if (this.#closed) return;
+    this.#flushTimer = this.#clock.setTimeout(() => {
+      const written = this.flush(this.#flushChunk);
+      // A backlog (after the disk came back) is written one chunk at a time, yielding to the event
+      // loop between chunks, so catching up never stalls sampling.
+      this.#armFlush(written === this.#flushChunk && this.#size > 0 ? 0 : this.#flushIntervalMs);
+    }, delayMs);
+    (this.#flushTimer as { unref?: () => void }).unref?.();
+  }
+
+  #armPrune(delayMs: number): void {
+    if (this.#closed) return;
+    this.#pruneTimer = this.#clock.setTimeout(() => {
+      let more = false;
+      try {
+        more = this.prune().more;
+      } catch (error) {
+        this.#logger.warn({ err: describeError(error) }, "could not delete expired sample history");
+      }
+      // Between chunks the timer yields to the event loop, so a big backlog never stalls sampling.
+      this.#armPrune(more ? 0 : this.#pruneIntervalMs);
+    }, delayMs);
+    (this.#pruneTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** Stops the timers and writes what is buffered (as far as the disk takes it). Call before closing the database. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#clock.clearTimeout(this.#flushTimer);
+    this.#clock.clearTimeout(this.#pruneTimer);
+    this.flush();
+  }
+}
+
+function prepare(db: Database.Database) {
+  return {
+    insertSeries: db.prepare("INSERT OR IGNORE INTO history_series (module, monitor) VALUES (?, ?)"),
+    findSeries: db.prepare("SELECT id FROM history_series WHERE module = ? AND monitor = ?"),
+    insertSample: db.prepare(
+      "INSERT INTO history_samples (series, t, status, latency_ms, value, message) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
+    upsertBucket: db.prepare(`
+      INSERT INTO history_rollup (series, bucket, count, ok, warning, critical, unknown, lat_min, lat_sum,
+        lat_max, val_count, val_min, val_sum, val_max)
+      VALUES (@series, @bucket, @count, @ok, @warning, @critical, @unknown, @lat_min, @lat_sum, @lat_max,
+        @val_count, @val_min, @val_sum, @val_max)
+      ON CONFLICT (series, bucket) DO UPDATE SET
+        count = count + excluded.count, ok = ok + excluded.ok, warning = warning + excluded.warning,
+        critical = critical + excluded.critical, unknown = unknown + excluded.unknown,
+        lat_min = min(lat_min, excluded.lat_min), lat_sum = lat_sum + excluded.lat_sum,
+        lat_max = max(lat_max, excluded.lat_max), val_count = val_count + excluded.val_count,
+        val_min = min(coalesce(val_min, excluded.val_min), coalesce(excluded.val_min, val_min)),
+        val_sum = val_sum + excluded.val_sum,
+        val_max = max(coalesce(val_max, excluded.val_max), coalesce(excluded.val_max, val_max))`),
+    countSamples: db.prepare(
+      "SELECT count(*) AS n FROM (SELECT 1 FROM history_samples WHERE series = ? AND t >= ? AND t <= ? LIMIT ?)",
+    ),
+    samples: db.prepare(
+      "SELECT t, status, latency_ms, value, message FROM history_samples WHERE series = ? AND t >= ? AND t <= ? ORDER BY t LIMIT ?",
+    ),
+    buckets: db.prepare(
+      "SELECT * FROM history_rollup WHERE series = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket",
+    ),
+    pruneSamples: db.prepare(
+      "DELETE FROM history_samples WHERE rowid IN (SELECT rowid FROM history_samples WHERE t < ? LIMIT ?)",
+    ),
+    pruneBuckets: db.prepare(
+      "DELETE FROM history_rollup WHERE (series, bucket) IN (SELECT series, bucket FROM history_rollup WHERE bucket < ? LIMIT ?)",
+    ),
+    pruneSeries: db.prepare(`
+      DELETE FROM history_series WHERE
+        NOT EXISTS (SELECT 1 FROM history_samples s WHERE s.series = history_series.id) AND
+        NOT EXISTS (SELECT 1 FROM history_rollup r WHERE r.series = history_series.id)
+      RETURNING module, monitor`),
+  };
+}
