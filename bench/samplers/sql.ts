@@ -13,12 +13,18 @@
 //   sampler-sql          the sampler: BEGIN READ ONLY + SET LOCAL statement_timeout, the query, ROLLBACK
 //   pg.Pool              pool.query(sql): one round trip, no read-only guarantee, no timeout
 //   pg.Pool + read-only  the sampler's three round trips written by hand: the cost of the guarantee alone
-import { type ChildProcess, fork } from "node:child_process";
-import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { measureProbes, type Probe, type RowResult } from "./probeLoop.ts";
+import {
+  measureInChild,
+  measureProbes,
+  medianOfRounds,
+  type Probe,
+  printRows,
+  type RowResult,
+  reportToParent,
+} from "./probeLoop.ts";
 
 const self = fileURLToPath(import.meta.url);
 const baseUrl = "postgres://postgres@127.0.0.1:5432/test";
@@ -72,24 +78,6 @@ async function measure(
   return measureProbes(client, probes, seconds, close);
 }
 
-async function runRow(client: string, monitors: number, table: string, seconds: number, pool: number) {
-  const child: ChildProcess = fork(self, [
-    "--client",
-    client,
-    "--monitors",
-    String(monitors),
-    "--table",
-    table,
-    "--seconds",
-    String(seconds),
-    "--pool",
-    String(pool),
-  ]);
-  const [result] = (await once(child, "message")) as [RowResult];
-  await once(child, "exit");
-  return result;
-}
-
 const { values } = parseArgs({
   // `pnpm run x -- --seconds 2` passes the `--` along.
   args: process.argv.slice(2).filter((arg) => arg !== "--"),
@@ -111,9 +99,7 @@ if (values.client !== undefined && values.table !== undefined) {
     Number(values.seconds),
     Number(values.pool),
   );
-  process.send?.(result);
-  process.disconnect?.();
-  process.exit(0);
+  reportToParent(result);
 } else {
   const seconds = Number(values.seconds);
   const pool = Number(values.pool);
@@ -135,40 +121,24 @@ if (values.client !== undefined && values.table !== undefined) {
   await admin.query(`CREATE INDEX ON ${table} (state)`);
   await admin.query(`ANALYZE ${table}`);
   const { rows: version } = await admin.query("SHOW server_version");
-  const rows: RowResult[] = [];
   const clients = ["sampler-sql", "pg.Pool", "pg.Pool + read-only"];
+  let rows: RowResult[] = [];
   try {
-    for (const monitors of values.monitors.split(",").map(Number)) {
-      const rounds: RowResult[][] = clients.map(() => []);
-      for (let round = 0; round < Number(values.rounds); round += 1) {
-        for (const [index, client] of clients.entries()) {
-          rounds[index]?.push(await runRow(client, monitors, table, seconds, pool));
-        }
-      }
-      for (const measured of rounds) {
-        const sorted = [...measured].sort((a, b) => a.probes / a.seconds - b.probes / b.seconds);
-        const median = sorted[Math.floor(sorted.length / 2)];
-        if (median !== undefined) rows.push(median);
-      }
-    }
+    rows = await medianOfRounds(
+      clients,
+      values.monitors.split(",").map(Number),
+      Number(values.rounds),
+      (client, monitors) => measureInChild(self, { client, monitors, table, seconds, pool }),
+    );
   } finally {
     await admin.query(`DROP TABLE IF EXISTS ${table}`);
     await admin.end();
   }
 
-  const fixed = (n: number, digits = 0) => n.toFixed(digits);
-  const os = await import("node:os");
-  console.log(
+  printRows(
     `SQL probes against local PostgreSQL ${version[0]?.server_version} over TCP loopback: \`SELECT count(*) ... WHERE state = 'stuck'\` on 10,000 indexed rows, ` +
-      `pool of ${pool} connections per row (median of ${values.rounds} interleaved rounds of ${seconds} s, Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"})\n`,
+      `pool of ${pool} connections per row (median of ${values.rounds} interleaved rounds of ${seconds} s)`,
+    rows,
+    { p50Digits: 2, heap: true },
   );
-  console.log(
-    "| client | monitors | probes/s | CPU ms / 1k probes | CPU (cores) | p50 ms | p99 ms | RSS MiB | heap MiB | failed |",
-  );
-  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-  for (const row of rows) {
-    console.log(
-      `| ${row.client} | ${row.monitors} | ${fixed(row.probes / row.seconds)} | ${fixed((row.cpuMs / row.probes) * 1000, 1)} | ${fixed(row.cpuMs / 1000 / row.seconds, 2)} | ${fixed(row.p50, 2)} | ${fixed(row.p99, 2)} | ${fixed(row.rssMiB)} | ${fixed(row.heapMiB, 1)} | ${row.failures} |`,
-    );
-  }
 }

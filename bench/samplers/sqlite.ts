@@ -9,7 +9,7 @@
 //   sampler-sql (processes)   the sampler: a pool of `--pool` connection processes, one IPC round trip a query
 //   worker threads (before)   the previous design, reproduced: a pool of `--pool` worker threads
 //   in-process                better-sqlite3 on the main thread: no isolation, no timeout, the floor
-import { type ChildProcess, fork, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -18,7 +18,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
-import { measureProbes, type Probe, type RowResult } from "./probeLoop.ts";
+import {
+  measureInChild,
+  measureProbes,
+  medianOfRounds,
+  type Probe,
+  printRows,
+  type RowResult,
+  reportToParent,
+} from "./probeLoop.ts";
 
 const self = fileURLToPath(import.meta.url);
 const require = createRequire(createRequire(import.meta.url).resolve("@amstaff/sampler-sql"));
@@ -170,16 +178,6 @@ async function measure(client: string, monitors: number, path: string, seconds: 
   return measureProbes(client, Array.from({ length: monitors }, makeProbe), seconds, close, childCpuMs);
 }
 
-async function runRow(client: string, monitors: number, path: string, seconds: number, pool: number) {
-  const child: ChildProcess = fork(self, [
-    ...["--client", client, "--monitors", String(monitors), "--path", path],
-    ...["--seconds", String(seconds), "--pool", String(pool)],
-  ]);
-  const [result] = (await once(child, "message")) as [RowResult];
-  await once(child, "exit");
-  return result;
-}
-
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== "--"),
   options: {
@@ -200,9 +198,7 @@ if (values.client !== undefined && values.path !== undefined) {
     Number(values.seconds),
     Number(values.pool),
   );
-  process.send?.(result);
-  process.disconnect?.();
-  process.exit(0);
+  reportToParent(result);
 } else {
   const seconds = Number(values.seconds);
   const pool = Number(values.pool);
@@ -216,43 +212,27 @@ if (values.client !== undefined && values.path !== undefined) {
   );
   db.exec("CREATE INDEX jobs_state ON jobs (state)");
   db.close();
-  const rows: RowResult[] = [];
   const clients = [
     "sampler-sql (processes)",
     "bare processes (now)",
     "bare worker threads (before)",
     "in-process",
   ];
+  let rows: RowResult[] = [];
   try {
-    for (const monitors of values.monitors.split(",").map(Number)) {
-      const rounds: RowResult[][] = clients.map(() => []);
-      for (let round = 0; round < Number(values.rounds); round += 1) {
-        for (const [index, client] of clients.entries()) {
-          rounds[index]?.push(await runRow(client, monitors, path, seconds, pool));
-        }
-      }
-      for (const measured of rounds) {
-        const sorted = [...measured].sort((a, b) => a.probes / a.seconds - b.probes / b.seconds);
-        const median = sorted[Math.floor(sorted.length / 2)];
-        if (median !== undefined) rows.push(median);
-      }
-    }
+    rows = await medianOfRounds(
+      clients,
+      values.monitors.split(",").map(Number),
+      Number(values.rounds),
+      (client, monitors) => measureInChild(self, { client, monitors, path, seconds, pool }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const fixed = (n: number, digits = 0) => n.toFixed(digits);
-  const os = await import("node:os");
-  console.log(
+  printRows(
     `SQLite probes: \`${query}\` on 10,000 indexed rows, pool of ${pool} connections per row ` +
-      `(median of ${values.rounds} interleaved rounds of ${seconds} s, Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"})\n`,
+      `(median of ${values.rounds} interleaved rounds of ${seconds} s)`,
+    rows,
+    { p50Digits: 3, heap: false },
   );
-  console.log(
-    "| client | monitors | probes/s | CPU ms / 1k probes | CPU (cores) | p50 ms | p99 ms | RSS MiB | failed |",
-  );
-  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-  for (const row of rows) {
-    console.log(
-      `| ${row.client} | ${row.monitors} | ${fixed(row.probes / row.seconds)} | ${fixed((row.cpuMs / row.probes) * 1000, 1)} | ${fixed(row.cpuMs / 1000 / row.seconds, 2)} | ${fixed(row.p50, 3)} | ${fixed(row.p99, 2)} | ${fixed(row.rssMiB)} | ${row.failures} |`,
-    );
-  }
 }
