@@ -57,9 +57,6 @@ describe("MonitorRunner", () => {
       clock,
       logger: pino({ level: "silent" }),
     });
-    machine.onApply((command) => {
-      if (command.type === "module.put" || command.type === "module.delete") runner.reconcile();
-    });
     const def = definition("Runaway", ["Endless"]);
     // Far longer than the test: only the deletion can end the probe.
     def.monitors[0] = {
