@@ -5,7 +5,6 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { AmstaffError, type PluginHost } from "@amstaff/core";
-import { closeSandboxes, createCompiler } from "@amstaff/dsl/compiler";
 import { type Message, type RaftTransport, TcpTransport } from "@amstaff/raft";
 import { openSecretStore, warnAboutSecretReferences } from "./access/nodeSecrets.js";
 import { openNodeTokens } from "./access/nodeTokens.js";
@@ -15,13 +14,13 @@ import { ClusterHttp } from "./cluster/clusterHttp.js";
 import { listenOn, startInternalListener } from "./cluster/internalListener.js";
 import { migrateSqliteLog, RaftLog } from "./cluster/raftLog.js";
 import { createDashboard } from "./http/dashboard/dashboard.js";
-import { type CompileContext, createHttpApi, type Route } from "./http/httpApi.js";
+import { createHttpApi, type Route } from "./http/httpApi.js";
 import { mountIntegrations } from "./http/integrations.js";
 import { createLogger } from "./logger.js";
 import { type AmstaffServer, historyRetention, type ServerOptions } from "./options.js";
-import { serverPackageDir } from "./plugins/discovery.js";
 import { createFileAccess } from "./plugins/fileAccess.js";
 import { installedPlugins } from "./plugins/installedPlugins.js";
+import { startModuleCompiler } from "./plugins/moduleCompiler.js";
 import { PluginRegistry } from "./plugins/plugins.js";
 import { DeliveryWorker } from "./runtime/deliveryWorker.js";
 import { ServerMetrics } from "./runtime/metrics.js";
@@ -149,7 +148,6 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     pluginHost,
   );
   const observations = new Observations(db, { clock, logger });
-  observations.start();
   const history = new SampleHistory(db, {
     clock,
     logger,
@@ -186,19 +184,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   // The cluster needs the API's URL, which is known once the HTTP server listens: it is created then.
   let cluster: Cluster | undefined;
 
-  // Declarations of plugins resolve from where the server is installed, as their code does.
-  // A module that names a secret it may not use is refused at push time, not at its first delivery.
-  // Grants to a team apply to the team the module belongs to (the API passes it with every compile).
-  const compiler = createCompiler({
-    filename: "module.ts",
-    plugins: plugins.list(),
-    resolveFrom: serverPackageDir,
-    secrets: secrets.check,
-    host: pluginHost,
-  });
-  const compile = (source: string, { team }: CompileContext) => compiler.compile(source, { team });
-  // Warm the compiler (TypeScript's declarations, the sandbox process) so the first push is as fast as the next.
-  await compiler.warm();
+  const compiler = await startModuleCompiler({ plugins, secrets, host: pluginHost });
+  const { compile } = compiler;
 
   // Plugins' inbound routes authenticate their callers their own way (Slack signs its requests), so
   // they are mounted outside the API's token auth; they reach the state only through this host.
@@ -375,6 +362,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   runner.reconcile();
   deliveries.kick();
   history.start();
+  observations.start();
   warnAboutSecretReferences(secrets, machine, logger);
   logger.info(
     {
@@ -390,6 +378,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     "amstaff server started",
   );
 
+  // In reverse order of start, but for the listeners: they stop taking requests first and are waited
+  // for last, so the requests under way finish meanwhile (and may still compile).
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -399,6 +389,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       http.closeIdleConnections();
       const internalClosed = new Promise((r) => (internalHttp ? internalHttp.close(r) : r(undefined)));
       internalHttp?.closeIdleConnections();
+      // The scheduler before the runner: it waits for the probes under way, which the runner's stop
+      // takes off its list.
       await scheduler.stop();
       runner.stop();
       await deliveries.stop();
@@ -417,7 +409,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       await closed;
       await internalClosed;
       await clusterHttp.close();
-      await closeSandboxes();
+      await compiler.close();
       logger.info("stopped");
     })();
     return stopping;
