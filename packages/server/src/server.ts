@@ -148,11 +148,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     pluginHost,
   );
   const observations = new Observations(db, { clock, logger });
-  const history = new SampleHistory(db, {
-    clock,
-    logger,
-    ...retention,
-  });
+  const history = new SampleHistory(db, { clock, logger, ...retention });
   const scheduler = new Scheduler({
     clock,
     concurrency: options.concurrency ?? 64,
@@ -165,14 +161,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     scheduler,
     history,
     version,
-    raft: () => ({
-      role: log.raft.role,
-      term: log.raft.term,
-      commitIndex: log.raft.commitIndex,
-      appliedIndex: log.raft.appliedIndex,
-    }),
+    raft: log.raft,
   });
-  log.raft.on("leader", () => metrics.leaderChanged());
   const dashboard = createDashboard({
     machine,
     observations,
