@@ -314,7 +314,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     timing: options.clusterTiming,
     isolated: () => isolated,
   });
-  // Created once the cluster exists, they run what it lets this node run and follow its changes.
+  // The runner and the delivery worker come once the cluster exists (before, this node may run nothing):
+  // they run only what it lets this node run, and follow its changes themselves.
   const runner = new MonitorRunner({
     machine,
     log,
