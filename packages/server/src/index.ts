@@ -35,6 +35,9 @@ export type { PublicStatus, StatusPageSelection } from "./http/dashboard/statusP
 export { parseStatusPages } from "./http/dashboard/statusPage.js";
 export { errorResponse, httpStatusOf } from "./http/httpErrors.js";
 export type { IntegrationSettings } from "./http/integrations.js";
+export type { LogFormat } from "./logger.js";
+export { createLogger } from "./logger.js";
+export type { AmstaffServer, ServerOptions } from "./options.js";
 export type { Discovery, DiscoveryProblem } from "./plugins/discovery.js";
 export { discoverPlugins, pluginPackagePattern } from "./plugins/discovery.js";
 export type { SecretResolver } from "./plugins/plugins.js";
@@ -45,8 +48,7 @@ export type { LatenessSummary } from "./runtime/latenessHistogram.js";
 export type { HistoryBucket, HistoryPage, HistoryRange, HistorySample } from "./runtime/sampleHistory.js";
 export type { Job, SchedulerOptions, SchedulerStats } from "./runtime/scheduler.js";
 export { Scheduler } from "./runtime/scheduler.js";
-export type { AmstaffServer, LogFormat, ServerOptions } from "./server.js";
-export { createLogger, startServer } from "./server.js";
+export { startServer } from "./server.js";
 export type {
   Actor,
   AuditEntry,

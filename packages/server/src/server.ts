@@ -4,180 +4,36 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { AmstaffError, type PluginDescriptor, type PluginHost, secretNames } from "@amstaff/core";
-import { closeSandboxes, createCompiler } from "@amstaff/dsl/compiler";
+import { AmstaffError, type PluginHost } from "@amstaff/core";
 import { type Message, type RaftTransport, TcpTransport } from "@amstaff/raft";
-import Database from "better-sqlite3";
-import { type DestinationStream, type Logger, pino } from "pino";
-import pinoPretty from "pino-pretty";
-import { SecretStore, type SecretStoreOptions, secretReferenceWarnings } from "./access/secretStore.js";
-import { environmentTokens, loadToken, type TokenSource } from "./access/token.js";
-import { TokenRegistry } from "./access/tokenRegistry.js";
-import { type Clock, systemClock } from "./clock.js";
-import { Cluster, type ClusterTiming, electionTicksOf, raftTickMs } from "./cluster/cluster.js";
-import { ClusterHttp, type ClusterTlsFiles } from "./cluster/clusterHttp.js";
+import { openSecretStore, warnAboutSecretReferences } from "./access/nodeSecrets.js";
+import { openNodeTokens } from "./access/nodeTokens.js";
+import { systemClock } from "./clock.js";
+import { Cluster, electionTicksOf, raftTickMs } from "./cluster/cluster.js";
+import { ClusterHttp } from "./cluster/clusterHttp.js";
 import { listenOn, startInternalListener } from "./cluster/internalListener.js";
 import { migrateSqliteLog, RaftLog } from "./cluster/raftLog.js";
 import { createDashboard } from "./http/dashboard/dashboard.js";
-import type { StatusPageSelection } from "./http/dashboard/statusPage.js";
-import { type CompileContext, createHttpApi, type Route } from "./http/httpApi.js";
-import { type IntegrationSettings, mountIntegrations } from "./http/integrations.js";
-import { discoverPlugins, serverPackageDir } from "./plugins/discovery.js";
+import { createHttpApi, type Route } from "./http/httpApi.js";
+import { mountIntegrations } from "./http/integrations.js";
+import { createLogger } from "./logger.js";
+import { type AmstaffServer, historyRetention, type ServerOptions } from "./options.js";
 import { createFileAccess } from "./plugins/fileAccess.js";
-import { builtinPlugins, PluginRegistry } from "./plugins/plugins.js";
-import { DeliveryWorker, type RetryPolicy } from "./runtime/deliveryWorker.js";
+import { installedPlugins } from "./plugins/installedPlugins.js";
+import { startModuleCompiler } from "./plugins/moduleCompiler.js";
+import { PluginRegistry } from "./plugins/plugins.js";
+import { DeliveryWorker } from "./runtime/deliveryWorker.js";
 import { ServerMetrics } from "./runtime/metrics.js";
 import { MonitorRunner } from "./runtime/monitorRunner.js";
 import { Observations } from "./runtime/observations.js";
 import { SampleHistory } from "./runtime/sampleHistory.js";
 import { Scheduler } from "./runtime/scheduler.js";
+import { openDatabase } from "./state/database.js";
 import { describeMonitorKey } from "./state/monitorKey.js";
 import { StateMachine } from "./state/stateMachine.js";
 import { version } from "./version.js";
 
-/** Options of {@link startServer}. */
-export interface ServerOptions {
-  /** Where state lives (a SQLite file and the token). Created if missing. */
-  dataDir: string;
-  /** The port of the HTTP API; 0 picks a free one. @default 7070 */
-  port?: number;
-  /** The address to listen on. @default "127.0.0.1" */
-  host?: string;
-  /**
-   * The API token, named `admin`, role admin, team `default`; when absent, the data directory's, or a
-   * generated one.
-   */
-  token?: string | undefined;
-  /**
-   * More API tokens, by name (`{ ci: "…", alice: "…" }`): role write, team `default` (see "Teams and
-   * tokens" in the README). Every write records the name of the token that made it, so give each
-   * pipeline and person their own.
-   */
-  tokens?: Readonly<Record<string, string>> | undefined;
-  /**
-   * Read-only API tokens, by name (`{ grafana: "…" }`): role read, team `default`; they may call `GET`
-   * endpoints (and scrape `/metrics`) only; any other method answers `403`.
-   */
-  readTokens?: Readonly<Record<string, string>> | undefined;
-  /**
-   * A tokens file (`amstaff-server token create` writes it): named tokens with a team and a role, kept
-   * as SHA-256 hashes, read again when it changes.
-   */
-  tokensFile?: string | undefined;
-  /** Retention of the sample history. */
-  history?: { rawDays?: number | undefined; rollupDays?: number | undefined } | undefined;
-  /** Serve `GET /metrics` without a token. @default false */
-  metricsPublic?: boolean | undefined;
-  /**
-   * The plugins this node offers. Default: the built-in ones plus every plugin package discovered
-   * beside the server and in the working directory (see `discoverPlugins`).
-   */
-  plugins?: readonly PluginDescriptor[];
-  /** The URL people reach this server at, for links in notifications (e.g. `https://amstaff.example.com`). */
-  publicUrl?: string | undefined;
-  /**
-   * Settings of plugins' integrations (routes under `/integrations/<path>/`), by path:
-   * `{ slack: { signingSecret, token } }` answers Slack's Acknowledge buttons. An integration is served
-   * only when it has settings, here or in `integrationEnv`; these win.
-   * @default {} (only those of `integrationEnv`)
-   */
-  integrations?: IntegrationSettings | undefined;
-  /**
-   * Where integrations' settings are read as `AMSTAFF_<PATH>_<SETTING>` variables
-   * (`AMSTAFF_SLACK_SIGNING_SECRET`): only the settings each installed integration declares are read.
-   * The CLI passes its environment.
-   * @default {} (none)
-   */
-  integrationEnv?: Readonly<Record<string, string | undefined>> | undefined;
-  /** @deprecated Use `integrations: { slack: { signingSecret, token, apiUrl } }`; the same. */
-  slack?: { signingSecret: string; token?: string | undefined; apiUrl?: string | undefined } | undefined;
-  /**
-   * Where modules' `secret("NAME")` references are resolved, and who may use which: a store, or its
-   * options (`AMSTAFF_SECRET_<NAME>` variables, a secrets directory, grants). Nothing else of the
-   * environment is ever readable by a module.
-   * @default a store of this process' `AMSTAFF_SECRET_*` variables, with no grants (no module may use any)
-   */
-  secrets?: SecretStore | SecretStoreOptions | undefined;
-  /** Jobs that may run at once. @default 64 */
-  concurrency?: number;
-  /** Delivery retries. */
-  retry?: Partial<RetryPolicy>;
-  /** A pino logger, or a level for the default one. @default "info" */
-  logger?: Logger | string;
-  clock?: Clock;
-  /**
-   * This node's id in the cluster. Kept in `<data-dir>/node-id` on first start; a later start with a
-   * different id is refused. @default the stored one, else a generated one
-   */
-  nodeId?: string | undefined;
-  /** The other founding nodes' Raft addresses, `{ b: "10.0.0.2:7170" }`. @default {} (a cluster of one) */
-  peers?: Readonly<Record<string, string>> | undefined;
-  /** The port Raft listens on; needed for a cluster (0 picks a free one). @default none (no Raft network) */
-  raftPort?: number | undefined;
-  /** The address Raft listens on and that other nodes dial. @default `host` */
-  raftHost?: string | undefined;
-  /** The secret every node of the cluster shares (16 characters or more); needed with `raftPort`. */
-  clusterSecret?: string | undefined;
-  /**
-   * Mutual TLS for node traffic (Raft and the internal endpoints): the cluster CA and this node's
-   * certificate and key, as PEM (`amstaff-server certs` makes them). A node with `raftPort` needs this,
-   * or `insecureClusterTransport`.
-   */
-  clusterTls?: ClusterTlsFiles | undefined;
-  /**
-   * Let a cluster run with node traffic in clear (authenticated with the secret, not encrypted): only
-   * for a network nobody else can reach, or tests. @default false
-   */
-  insecureClusterTransport?: boolean | undefined;
-  /**
-   * The port of the internal listener, which serves the node-to-node endpoints (`/_cluster/*`) on
-   * `raftHost`, over mutual TLS with `clusterTls`. @default 0 (a free port, announced to the cluster)
-   */
-  clusterHttpPort?: number | undefined;
-  /** HTTPS for the API: a certificate (its chain) and key, as PEM. @default none: plain HTTP */
-  tls?: { cert: string | Buffer; key: string | Buffer } | undefined;
-  /** Start empty and wait to be added to an existing cluster (`POST /cluster/members`). @default false */
-  join?: boolean | undefined;
-  /** The API URL other nodes reach this one at. @default the URL it listens on */
-  advertiseUrl?: string | undefined;
-  /** Lease and reassignment timing. */
-  clusterTiming?: Partial<ClusterTiming> | undefined;
-  /**
-   * The directories SQLite samplers may open files under (symlinks resolved; never the data directory,
-   * even inside one of them). A module naming another file is refused at push.
-   * @default [] (every `sqlite()` is refused)
-   */
-  sqliteRoots?: readonly string[] | undefined;
-  /** Test-only: enables `POST /cluster/fault` (cut this node off the cluster). @default false */
-  faultInjection?: boolean | undefined;
-  /**
-   * How often open incidents are checked for escalation stages, reminders and alerts no longer held
-   * back, besides after every sample. A testing knob: lower it to see escalations on time in tests.
-   * @default 5000
-   */
-  incidentTickMs?: number | undefined;
-  /**
-   * What the public status pages (`/status/tag/<tag>`, `/status/module/<name>`, no token) publish.
-   * @default nothing: every status page answers 404
-   */
-  statusPages?: StatusPageSelection | undefined;
-}
-
-/** A running Amstaff node. */
-export interface AmstaffServer extends AsyncDisposable {
-  /** The API's base URL, e.g. `http://127.0.0.1:7070`. */
-  readonly url: string;
-  readonly port: number;
-  readonly token: string;
-  readonly tokenSource: TokenSource;
-  readonly tokenPath: string;
-  readonly dataDir: string;
-  readonly nodeId: string;
-  /** The port Raft listens on, when it does. */
-  readonly raftPort: number | undefined;
-  /** Stops sampling and delivering, finishes the requests under way and closes the state. */
-  stop(): Promise<void>;
-}
+export type { AmstaffServer, ServerOptions } from "./options.js";
 
 /**
  * Starts an Amstaff node: the state machine on its Raft log (a cluster of one unless peers are given),
@@ -190,41 +46,18 @@ export interface AmstaffServer extends AsyncDisposable {
  * ```
  */
 export async function startServer(options: ServerOptions): Promise<AmstaffServer> {
-  const { rawDays = 7, rollupDays = 90 } = options.history ?? {};
-  if (!(rawDays > 0 && rollupDays >= rawDays)) {
-    throw new AmstaffError(
-      "AMS_ERR_REQUEST_INVALID",
-      `History retention: raw days (${rawDays}) must be positive and at most the rollup days (${rollupDays}).`,
-    );
-  }
+  const retention = historyRetention(options.history);
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const logger = typeof options.logger === "object" ? options.logger : createLogger(options.logger ?? "info");
   const clock = options.clock ?? systemClock;
-  const { token, source: tokenSource, path: tokenPath } = loadToken(dataDir, options.token);
-  const tokens = new TokenRegistry({
-    tokens: environmentTokens(token, options.tokens, options.readTokens),
-    file: options.tokensFile === undefined ? undefined : resolve(options.tokensFile),
-    clock,
-    onReloadError: (message) => logger.error(`tokens file not reloaded: ${message}`),
-  });
-  const legacyWriters = Object.keys(options.tokens ?? {});
-  if (legacyWriters.length > 0) {
-    // Their meaning changed when tokens got teams and roles: say so rather than break silently.
-    logger.warn(
-      { tokens: legacyWriters },
-      'AMSTAFF_TOKENS: these tokens are now role "write" of team "default": they push, delete, roll back, ack and silence team "default"\'s modules (every module pushed before teams existed) but no longer change cluster membership, other teams\' modules or silences of every module. Give them a team and role in a tokens file (amstaff-server token create), or use the admin token for cluster changes.',
-    );
-  }
-
-  // Before anything else starts: a broken secrets directory or grants file stops the server here.
-  const secrets =
-    options.secrets instanceof SecretStore
-      ? options.secrets
-      : new SecretStore({
-          ...options.secrets,
-          onWarning: (message) => logger.warn(message),
-        });
+  const {
+    registry: tokens,
+    token,
+    source: tokenSource,
+    path: tokenPath,
+  } = openNodeTokens({ ...options, dataDir, clock, logger });
+  const secrets = openSecretStore(options.secrets, logger);
 
   const nodeId = loadNodeId(dataDir, options.nodeId);
   const peers = options.peers ?? {};
@@ -255,11 +88,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     );
   }
 
-  const db = new Database(join(dataDir, "amstaff.db"));
-  db.pragma("journal_mode = WAL");
-  // FULL makes every committed transaction durable before it is acknowledged: a command is on disk
-  // before it is applied, and before any notification it causes is sent.
-  db.pragma("synchronous = FULL");
+  const db = openDatabase(dataDir);
   const raftPath = join(dataDir, "raft.db");
   const migrated = migrateSqliteLog(db, raftPath, nodeId);
   if (migrated !== undefined) logger.info({ index: migrated }, "moved the single-node log to Raft");
@@ -318,13 +147,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     secrets,
     pluginHost,
   );
-  const observations = new Observations(db);
-  const history = new SampleHistory(db, {
-    clock,
-    logger,
-    rawDays,
-    rollupDays,
-  });
+  const observations = new Observations(db, { clock, logger });
+  const history = new SampleHistory(db, { clock, logger, ...retention });
   const scheduler = new Scheduler({
     clock,
     concurrency: options.concurrency ?? 64,
@@ -337,14 +161,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     scheduler,
     history,
     version,
-    raft: () => ({
-      role: log.raft.role,
-      term: log.raft.term,
-      commitIndex: log.raft.commitIndex,
-      appliedIndex: log.raft.appliedIndex,
-    }),
+    raft: log.raft,
   });
-  log.raft.on("leader", () => metrics.leaderChanged());
   const dashboard = createDashboard({
     machine,
     observations,
@@ -355,72 +173,9 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   observations.onRecord((module, monitor) => dashboard.observed(module, monitor));
   // The cluster needs the API's URL, which is known once the HTTP server listens: it is created then.
   let cluster: Cluster | undefined;
-  const ownership = {
-    mayRun: (module: string) => cluster?.mayRun(module) ?? false,
-    fence: (module: string) => cluster?.fence(module),
-  };
-  const runner = new MonitorRunner({
-    machine,
-    log,
-    plugins,
-    scheduler,
-    observations,
-    clock,
-    logger,
-    ownership,
-    incidentTickMs: options.incidentTickMs,
-    observer: {
-      sample: (module, monitor, result) => {
-        history.record(module, monitor, result);
-        metrics.sample(module, result);
-      },
-      transition: (module, _monitor, from, to) => metrics.transition(module, from, to),
-    },
-  });
-  const deliveries = new DeliveryWorker({
-    machine,
-    log,
-    plugins,
-    clock,
-    logger,
-    retry: options.retry,
-    publicUrl: options.publicUrl,
-    ownership,
-    onAttempt: (plugin, outcome, durationMs) => metrics.deliveryAttempt(plugin, outcome, durationMs),
-  });
-  machine.onApply((command) => {
-    if (command.type === "module.put" || command.type === "module.delete") runner.reconcile();
-    if (
-      command.type === "transition.record" ||
-      command.type === "delivery.attempt" ||
-      command.type === "incident.remind"
-    ) {
-      deliveries.kick();
-    }
-  });
 
-  const flushTimer = setInterval(() => {
-    try {
-      observations.flush();
-    } catch (error) {
-      logger.error({ err: error }, "could not save the latest results; will retry");
-    }
-  }, 2_000);
-  flushTimer.unref();
-
-  // Declarations of plugins resolve from where the server is installed, as their code does.
-  // A module that names a secret it may not use is refused at push time, not at its first delivery.
-  // Grants to a team apply to the team the module belongs to (the API passes it with every compile).
-  const compiler = createCompiler({
-    filename: "module.ts",
-    plugins: plugins.list(),
-    resolveFrom: serverPackageDir,
-    secrets: secrets.check,
-    host: pluginHost,
-  });
-  const compile = (source: string, { team }: CompileContext) => compiler.compile(source, { team });
-  // Warm the compiler (TypeScript's declarations, the sandbox process) so the first push is as fast as the next.
-  await compiler.warm();
+  const compiler = await startModuleCompiler({ plugins, secrets, host: pluginHost });
+  const { compile } = compiler;
 
   // Plugins' inbound routes authenticate their callers their own way (Slack signs its requests), so
   // they are mounted outside the API's token auth; they reach the state only through this host.
@@ -559,9 +314,36 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     timing: options.clusterTiming,
     isolated: () => isolated,
   });
-  cluster.onChange(() => {
-    runner.reconcile();
-    deliveries.kick();
+  // The runner and the delivery worker come once the cluster exists (before, this node may run nothing):
+  // they run only what it lets this node run, and follow its changes themselves.
+  const runner = new MonitorRunner({
+    machine,
+    log,
+    plugins,
+    scheduler,
+    observations,
+    clock,
+    logger,
+    ownership: cluster,
+    incidentTickMs: options.incidentTickMs,
+    observer: {
+      sample: (module, monitor, result) => {
+        history.record(module, monitor, result);
+        metrics.sample(module, result);
+      },
+      transition: (module, _monitor, from, to) => metrics.transition(module, from, to),
+    },
+  });
+  const deliveries = new DeliveryWorker({
+    machine,
+    log,
+    plugins,
+    clock,
+    logger,
+    retry: options.retry,
+    publicUrl: options.publicUrl,
+    ownership: cluster,
+    onAttempt: (plugin, outcome, durationMs) => metrics.deliveryAttempt(plugin, outcome, durationMs),
   });
   cluster.start();
   // A node of a cluster whose majority is down still starts (to serve /health and /cluster); a
@@ -571,15 +353,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   runner.reconcile();
   deliveries.kick();
   history.start();
-  // Modules pushed when secrets were plain environment variables: say, once per secret, how to move them.
-  for (const warning of secretReferenceWarnings(
-    secrets,
-    machine
-      .modules()
-      .map((m) => ({ name: m.name, team: machine.teamOf(m.name), secrets: secretNames(m.definition) })),
-  )) {
-    logger.warn({ secretName: warning.secret, modules: warning.modules }, warning.message);
-  }
+  observations.start();
+  warnAboutSecretReferences(secrets, machine, logger);
   logger.info(
     {
       url,
@@ -594,6 +369,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     "amstaff server started",
   );
 
+  // In reverse order of start, but for the listeners: they stop taking requests first and are waited
+  // for last, so the requests under way finish meanwhile (and may still compile).
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -603,6 +380,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       http.closeIdleConnections();
       const internalClosed = new Promise((r) => (internalHttp ? internalHttp.close(r) : r(undefined)));
       internalHttp?.closeIdleConnections();
+      // The scheduler before the runner: it waits for the probes under way, which the runner's stop
+      // takes off its list.
       await scheduler.stop();
       runner.stop();
       await deliveries.stop();
@@ -610,10 +389,9 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       await integrations.idle();
       cluster?.stop();
       await log.close();
-      clearInterval(flushTimer);
       try {
         history.close();
-        observations.flush();
+        observations.close();
       } finally {
         db.close();
       }
@@ -622,7 +400,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       await closed;
       await internalClosed;
       await clusterHttp.close();
-      await closeSandboxes();
+      await compiler.close();
       logger.info("stopped");
     })();
     return stopping;
@@ -640,81 +418,6 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     stop,
     [Symbol.asyncDispose]: stop,
   };
-}
-
-/** The built-in plugins, and those of every plugin package installed beside the server. */
-async function installedPlugins(logger: Logger): Promise<PluginDescriptor[]> {
-  const { plugins, problems } = await discoverPlugins([serverPackageDir, process.cwd()]);
-  for (const problem of problems) logger.warn(problem, "plugin package skipped");
-  const byId = new Map<string, PluginDescriptor>(builtinPlugins.map((p) => [p.id, p]));
-  for (const { descriptor, package: name, version } of plugins) {
-    if (byId.has(descriptor.id)) continue;
-    byId.set(descriptor.id, descriptor);
-    logger.info(
-      { plugin: descriptor.id, kind: descriptor.kind, package: name, version },
-      "plugin discovered",
-    );
-  }
-  return [...byId.values()];
-}
-
-/**
- * Keys whose values are secrets wherever they appear in a logged object (up to five levels deep): API
- * tokens, the options of handlers once their `secret("NAME")` references are resolved (Slack's `token`
- * and `webhookUrl`, OpsGenie's `apiKey`, SMTP's `auth.pass`, a webhook's `authorization` header).
- */
-const secretKeys = [
-  "token",
-  "apiKey",
-  "apiToken",
-  "accessToken",
-  "password",
-  "pass",
-  "secret",
-  "signingSecret",
-  "clusterSecret",
-  "internalToken",
-  "webhookUrl",
-  "authorization",
-  "cookie",
-];
-const redactPaths = secretKeys.flatMap((key) =>
-  ["", "*.", "*.*.", "*.*.*.", "*.*.*.*."].map((depth) => depth + key),
-);
-
-/** How log lines are written: one JSON object a line, or lines a person reads on a terminal. */
-export type LogFormat = "json" | "pretty";
-
-/**
- * The default logger: lines on stdout (or `destination`), in which the values of secret-named keys
- * (tokens, passwords, API keys, authorization headers, webhook URLs) are replaced by `[Redacted]`.
- * `json` writes one JSON object a line, for log collectors; `pretty` writes a time, a level and the
- * message, then the fields indented, coloured when stdout is a terminal.
- * @param format the line format. @default "json"
- */
-export function createLogger(
-  level: string,
-  destination?: DestinationStream,
-  format: LogFormat = "json",
-): Logger {
-  const options = { level, base: { service: "amstaff" }, redact: redactPaths };
-  // Redaction happens in pino before a line is serialised, so the pretty printer only ever sees
-  // `[Redacted]`. It runs as a synchronous stream in this thread, not a worker transport: no line
-  // is lost when the process exits right after logging.
-  if (format === "pretty") {
-    return pino(
-      options,
-      pinoPretty({
-        destination: destination ?? 1,
-        colorize: destination === undefined && process.stdout.isTTY === true,
-        sync: true,
-        translateTime: "SYS:HH:MM:ss.l",
-        ignore: "pid,hostname,service",
-        singleLine: false,
-      }),
-    );
-  }
-  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Reads the node id kept in the data directory, or keeps the given (or a generated) one there. */

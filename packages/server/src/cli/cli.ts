@@ -8,7 +8,8 @@ import { z } from "zod";
 import { parseNamedTokens } from "../access/token.js";
 import { certsCommand } from "../cluster/certs.js";
 import { parseStatusPages } from "../http/dashboard/statusPage.js";
-import { createLogger, startServer } from "../server.js";
+import { createLogger } from "../logger.js";
+import { startServer } from "../server.js";
 import { version } from "../version.js";
 import { runTokenCommand } from "./tokenCommand.js";
 

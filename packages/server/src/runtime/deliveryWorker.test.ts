@@ -75,8 +75,8 @@ async function setup(script: Outcome[], faults: { claim?: Fault[]; record?: Faul
     },
     close: () => log.close(),
   };
-  const newWorker = () => {
-    const worker = new DeliveryWorker({
+  const newWorker = () =>
+    new DeliveryWorker({
       machine,
       log: workerLog,
       plugins: new PluginRegistry([scripted.plugin]),
@@ -86,9 +86,6 @@ async function setup(script: Outcome[], faults: { claim?: Fault[]; record?: Faul
       random: () => 0.5,
       publicUrl: "https://amstaff.example.com/",
     });
-    machine.onApply(() => worker.kick());
-    return worker;
-  };
   const worker = newWorker();
   await log.propose(put(def));
   return { clock, machine, log, worker, newWorker, calls: scripted.calls };

@@ -55,7 +55,10 @@ export interface DeliveryWorkerDeps {
   random?: () => number;
   /** The server's public base URL, for links in notifications. */
   publicUrl?: string | undefined;
-  /** Which modules' deliveries this node makes (the owner's); absent: all of them. */
+  /**
+   * Which modules' deliveries this node makes (the owner's); absent: all of them. The worker looks
+   * again for due deliveries whenever it changes.
+   */
   ownership?: Ownership | undefined;
   /** Hears the outcome and duration of every attempt (metrics). Must not throw. */
   onAttempt?:
@@ -74,6 +77,9 @@ export interface DeliveryWorkerDeps {
  * handler that succeeded just before its node died or lost the module, before the success was
  * committed — sends the delivery again from the next owner, with the next attempt number and the same
  * idempotency key, which closes it downstream.
+ *
+ * The worker looks for due deliveries after every committed command that can make one due (a
+ * transition, an attempt's outcome, a reminder) and every ownership change.
  */
 export class DeliveryWorker {
   readonly #deps: DeliveryWorkerDeps;
@@ -82,15 +88,31 @@ export class DeliveryWorker {
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #handlers = new Map<string, SampleHandler>();
   readonly #controller = new AbortController();
+  readonly #unsubscribe: (() => void)[];
   #timer: unknown;
 
   constructor(deps: DeliveryWorkerDeps) {
     this.#deps = deps;
     this.#policy = { ...defaultRetryPolicy, ...deps.retry };
     this.#random = deps.random ?? Math.random;
+    this.#unsubscribe = [
+      deps.machine.onApply((command) => {
+        if (
+          command.type === "transition.record" ||
+          command.type === "delivery.attempt" ||
+          command.type === "incident.remind"
+        ) {
+          this.kick();
+        }
+      }),
+      ...(deps.ownership ? [deps.ownership.onChange(() => this.kick())] : []),
+    ];
   }
 
-  /** Starts every delivery that is due and sets a timer for the next one. Call after each change. */
+  /**
+   * Starts every delivery that is due and sets a timer for the next one. Runs by itself after each
+   * change it listens to; call it once at start, for what was due before.
+   */
   kick(): void {
     if (this.#controller.signal.aborted) return;
     const now = this.#deps.clock.now();
@@ -298,6 +320,7 @@ export class DeliveryWorker {
 
   /** Stops delivering: attempts under way are aborted and will be retried after a restart. */
   async stop(): Promise<void> {
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.#controller.abort(new Error("server stopping"));
     this.#deps.clock.clearTimeout(this.#timer);
     await Promise.allSettled(this.#inFlight.values());

@@ -7,17 +7,22 @@ import type { SchedulerStats } from "./scheduler.js";
 
 /** What this node's Raft says of itself, read at each scrape. */
 export interface RaftStatus {
-  role: string;
-  term: number;
-  commitIndex: number;
-  appliedIndex: number;
+  readonly role: string;
+  readonly term: number;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+}
+
+/** This node's Raft node: its status, and word of every change of leader it sees. */
+export interface RaftSource extends RaftStatus {
+  on(event: "leader", listener: () => void): unknown;
 }
 
 /** Where {@link ServerMetrics} reads the values it does not count itself. */
 export interface MetricsSources {
   machine: StateMachine;
   scheduler: { stats(): SchedulerStats };
-  raft?: (() => RaftStatus) | undefined;
+  raft?: RaftSource | undefined;
   history?: { stats(): HistoryStats } | undefined;
   version: string;
 }
@@ -185,13 +190,14 @@ export class ServerMetrics {
     });
     const raft = sources.raft;
     if (raft) {
+      raft.on("leader", () => this.#leaderChanges.inc());
       const gauge = (name: string, help: string, read: (s: RaftStatus) => number) =>
         new Gauge({
           name,
           help,
           registers,
           collect() {
-            this.set(read(raft()));
+            this.set(read(raft));
           },
         });
       new Gauge({
@@ -200,7 +206,7 @@ export class ServerMetrics {
         labelNames: ["role"],
         registers,
         collect() {
-          const { role } = raft();
+          const { role } = raft;
           for (const r of raftRoles) this.set({ role: r }, r === role ? 1 : 0);
         },
       });
@@ -249,11 +255,6 @@ export class ServerMetrics {
     this.#deliveries.inc({ plugin, outcome });
     if (outcome !== "delivered") this.#deliveryFailures.inc({ plugin });
     this.#deliveryDuration.observe({ plugin }, Math.max(0, durationMs) / 1000);
-  }
-
-  /** Counts a change of Raft leader seen by this node. */
-  leaderChanged(): void {
-    this.#leaderChanges.inc();
   }
 
   /** The Prometheus text exposition of every metric. */

@@ -8,7 +8,7 @@ import { ManualClock } from "../__tests__/manualClock.js";
 import { PluginRegistry } from "../plugins/plugins.js";
 import { SqliteLog } from "../state/sqliteLog.js";
 import { StateMachine } from "../state/stateMachine.js";
-import { MonitorRunner } from "./monitorRunner.js";
+import { MonitorRunner, type Ownership } from "./monitorRunner.js";
 import { Observations } from "./observations.js";
 import { Scheduler } from "./scheduler.js";
 
@@ -57,9 +57,6 @@ describe("MonitorRunner", () => {
       clock,
       logger: pino({ level: "silent" }),
     });
-    machine.onApply((command) => {
-      if (command.type === "module.put" || command.type === "module.delete") runner.reconcile();
-    });
     const def = definition("Runaway", ["Endless"]);
     // Far longer than the test: only the deletion can end the probe.
     def.monitors[0] = {
@@ -77,6 +74,52 @@ describe("MonitorRunner", () => {
     expect(hanging.disposed()).toBe(1);
     expect(scheduler.keys()).toEqual([]);
     runner.stop();
+    await scheduler.stop();
+  });
+
+  it("follows pushes and ownership changes until it stops, and nothing after", async () => {
+    const clock = new ManualClock();
+    const hanging = hangingPlugin();
+    const machine = new StateMachine();
+    const db = new Database(":memory:");
+    const log = new SqliteLog(db, machine);
+    const scheduler = new Scheduler({ clock, random: () => 0 });
+    const owned = new Set<string>();
+    const listeners = new Set<() => void>();
+    const ownership: Ownership = {
+      mayRun: (module) => owned.has(module),
+      fence: () => undefined,
+      onChange: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    const runner = new MonitorRunner({
+      machine,
+      log,
+      plugins: new PluginRegistry([hanging.plugin]),
+      scheduler,
+      observations: new Observations(db),
+      clock,
+      logger: pino({ level: "silent" }),
+      ownership,
+    });
+    const hangingModule = (name: string) => {
+      const def = definition(name, ["Endless"]);
+      def.monitors[0] = { ...def.monitors[0]!, sampler: { plugin: "hanging", options: {} } };
+      return def;
+    };
+    await log.propose(put(hangingModule("Granted")));
+    expect(scheduler.keys()).toEqual([]);
+    owned.add("Granted");
+    for (const listener of listeners) listener();
+    expect(scheduler.keys()).toHaveLength(1);
+
+    runner.stop();
+    expect(listeners.size).toBe(0);
+    owned.add("Later");
+    await log.propose(put(hangingModule("Later")));
+    expect(scheduler.keys()).toEqual([]);
     await scheduler.stop();
   });
 });

@@ -30,7 +30,10 @@ export interface MonitorRunnerDeps {
   observations: Observations;
   clock: Clock;
   logger: Logger;
-  /** Which modules this node may run (the cluster's ownership and lease); absent: all of them. */
+  /**
+   * Which modules this node may run (the cluster's ownership and lease); absent: all of them. The runner
+   * reconciles whenever it changes.
+   */
   ownership?: Ownership | undefined;
   /**
    * How often open incidents are checked for reminders, escalation stages and alerts no longer held
@@ -52,6 +55,8 @@ export interface RunObserver {
 export interface Ownership {
   mayRun(module: string): boolean;
   fence(module: string): { owner: string; token: number } | undefined;
+  /** Calls `listener` whenever which modules this node may run changes; returns an unsubscribe function. */
+  onChange(listener: () => void): () => void;
 }
 
 interface Monitor {
@@ -70,18 +75,26 @@ const jobKey = monitorKey;
 
 /**
  * Runs the modules of the state machine: keeps one scheduled job per monitor in step with the
- * committed modules, probes, folds each result into the monitor's status, and commits every status
- * change to the log before anyone is notified.
+ * committed modules (reconciling after every committed push or delete and every ownership change),
+ * probes, folds each result into the monitor's status, and commits every status change to the log
+ * before anyone is notified.
  */
 export class MonitorRunner {
   readonly #deps: MonitorRunnerDeps;
   readonly #running = new Map<string, Running>();
+  readonly #unsubscribe: (() => void)[];
   #tickTimer: unknown;
   #ticking = false;
   #stopped = false;
 
   constructor(deps: MonitorRunnerDeps) {
     this.#deps = deps;
+    this.#unsubscribe = [
+      deps.machine.onApply((command) => {
+        if (command.type === "module.put" || command.type === "module.delete") this.reconcile();
+      }),
+      ...(deps.ownership ? [deps.ownership.onChange(() => this.reconcile())] : []),
+    ];
     this.#scheduleTick();
   }
 
@@ -305,9 +318,10 @@ export class MonitorRunner {
     }
   }
 
-  /** Stops every monitor (the scheduler itself is stopped by its owner). */
+  /** Stops every monitor and stops listening for changes (the scheduler itself is stopped by its owner). */
   stop(): void {
     this.#stopped = true;
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.#deps.clock.clearTimeout(this.#tickTimer);
     for (const [name, running] of [...this.#running])
       this.#stop(name, running, this.#deps.machine.module(name));

@@ -1,11 +1,23 @@
 import type { SampleResult } from "@amstaff/core";
 import type Database from "better-sqlite3";
+import type { Logger } from "pino";
+import { type Clock, systemClock } from "../clock.js";
 import { monitorKey, parseMonitorKey } from "../state/monitorKey.js";
 
 /** What this node last saw of a monitor. Local to the node, not replicated: it changes every sample. */
 export interface Observation {
   lastResult: SampleResult;
   lastRunAt: number;
+}
+
+/** Options of {@link Observations}. */
+export interface ObservationsOptions {
+  /** Times the flushes {@link Observations.start} schedules. @default systemClock */
+  clock?: Clock | undefined;
+  /** Where a scheduled flush that failed is reported (it is retried at the next one). @default none */
+  logger?: Logger | undefined;
+  /** How often {@link Observations.start} writes what changed. @default 2000 */
+  flushEveryMs?: number | undefined;
 }
 
 const key = monitorKey;
@@ -19,9 +31,17 @@ export class Observations {
   readonly #latest = new Map<string, Observation>();
   readonly #dirty = new Set<string>();
   readonly #listeners = new Set<(module: string, monitor: string) => void>();
+  readonly #clock: Clock;
+  readonly #logger: Logger | undefined;
+  readonly #flushEveryMs: number;
+  #flushTimer: unknown;
+  #started = false;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, options: ObservationsOptions = {}) {
     this.#db = db;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger;
+    this.#flushEveryMs = options.flushEveryMs ?? 2_000;
     db.exec(`CREATE TABLE IF NOT EXISTS observations (
       module TEXT NOT NULL, monitor TEXT NOT NULL, result TEXT NOT NULL, run_at INTEGER NOT NULL,
       PRIMARY KEY (module, monitor))`);
@@ -79,5 +99,31 @@ export class Observations {
       }
     })();
     this.#dirty.clear();
+  }
+
+  /** Writes what changed every `flushEveryMs` until {@link close}. */
+  start(): void {
+    this.#started = true;
+    this.#armFlush();
+  }
+
+  #armFlush(): void {
+    if (!this.#started) return;
+    this.#flushTimer = this.#clock.setTimeout(() => {
+      try {
+        this.flush();
+      } catch (error) {
+        this.#logger?.error({ err: error }, "could not save the latest results; will retry");
+      }
+      this.#armFlush();
+    }, this.#flushEveryMs);
+    (this.#flushTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** Stops the scheduled flushes and writes what is left. Call before closing the database. */
+  close(): void {
+    this.#started = false;
+    this.#clock.clearTimeout(this.#flushTimer);
+    this.flush();
   }
 }

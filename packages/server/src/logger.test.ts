@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { resolveSecrets } from "@amstaff/core";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "./server.js";
+import { createLogger } from "./logger.js";
 
 describe("createLogger", () => {
   it("never writes a resolved secret of a handler's options, however deep it sits in the logged object", () => {
