@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// The `amstaff` command: flags and dispatch. Each command lives in its own file, with its help text,
+// and is listed in `commands` below; the API answers they read are declared in responses.ts.
 import { version } from "../../version.js";
 import { ApiClient, ApiError } from "../apiClient.js";
 import { resolveTarget } from "../cliConfig.js";

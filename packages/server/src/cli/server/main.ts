@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// The `amstaff-server` command: `certs` and `token` subcommands, else start a node (options.ts
+// reads its flags and variables, start.ts runs it).
 import { describeError } from "@amstaff/core";
 import { certsCommand } from "../../cluster/certs.js";
 import { version } from "../../version.js";
