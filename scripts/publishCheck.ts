@@ -18,7 +18,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { stopCheckDaemons } from "../packages/server/src/cli/checkDaemon.ts";
+import { stopCheckDaemons } from "../packages/server/src/cli/amstaff/checkDaemon.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 

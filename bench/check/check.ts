@@ -11,7 +11,7 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { stopCheckDaemons } from "../../packages/server/src/cli/checkDaemon.ts";
+import { stopCheckDaemons } from "../../packages/server/src/cli/amstaff/checkDaemon.ts";
 
 // The `amstaff` package's build, run from this package, which has the DSL and two plugins installed.
 const cli = fileURLToPath(new URL("../../packages/cli/dist/amstaff.js", import.meta.url));

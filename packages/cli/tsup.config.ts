@@ -4,7 +4,7 @@ import { defineConfig } from "tsup";
 // its light distribution: the same code, bundled, with only what the CLI needs installed beside it, so
 // a module author checks and pushes files without the server's native SQLite and every handler's SDK.
 export default defineConfig({
-  entry: { amstaff: "../server/src/cli/amstaffCli.ts" },
+  entry: { amstaff: "../server/src/cli/amstaff/main.ts" },
   format: ["esm"],
   dts: false,
   sourcemap: true,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { stopCheckDaemons } from "../src/cli/checkDaemon.js";
+import { stopCheckDaemons } from "../src/cli/amstaff/checkDaemon.js";
 import { eventually } from "./serverProcess.js";
 
 const cli = fileURLToPath(new URL("../dist/amstaffCli.js", import.meta.url));

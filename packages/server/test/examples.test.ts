@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { serverPackageDir } from "../src/plugins/discovery.js";
 import { builtinPlugins } from "../src/plugins/plugins.js";
 
-const examples = fileURLToPath(new URL("../../../examples", import.meta.url));
+const examples = fileURLToPath(new URL("../../../examples/", import.meta.url));
 // Module files: the top level and policies/, not the offline alert tests beside them.
 const files = [
   ...readdirSync(examples).filter((f) => f.endsWith(".ts")),

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
-import { roles } from "../access/access.js";
-import { createTokenEntry, readTokensFile, revokeTokenEntry } from "../access/tokensFile.js";
-import { renderTable } from "./table.js";
+import { roles } from "../../access/access.js";
+import { createTokenEntry, readTokensFile, revokeTokenEntry } from "../../access/tokensFile.js";
+import { renderTable } from "../format.js";
 
 /** `amstaff-server token --help`. */
 export const tokenUsage = `Usage: amstaff-server token <command> [options]

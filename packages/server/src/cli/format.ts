@@ -19,3 +19,24 @@ export function ago(timestamp: number | null | undefined, now = Date.now()): str
   if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h ago`;
   return `${Math.floor(seconds / 86_400)}d ago`;
 }
+
+/** "in 2h", "in 5m", "ended": how far ahead a time is. */
+export function until(at: number, now = Date.now()): string {
+  const seconds = Math.round((at - now) / 1000);
+  if (seconds <= 0) return "ended";
+  if (seconds < 60) return `in ${seconds}s`;
+  if (seconds < 3600) return `in ${Math.floor(seconds / 60)}m`;
+  if (seconds < 86_400) {
+    const minutes = Math.floor((seconds % 3600) / 60);
+    return `in ${Math.floor(seconds / 3600)}h${minutes > 0 ? `${minutes}m` : ""}`;
+  }
+  return `in ${Math.floor(seconds / 86_400)}d`;
+}
+
+/** "2026-12-01 06:00:00Z": a timestamp to the second, in UTC. */
+export const isoTime = (at: number): string =>
+  `${new Date(at).toISOString().slice(0, 19).replace("T", " ")}Z`;
+
+/** The text, cut to `max` characters with an ellipsis when longer. */
+export const truncate = (text: string, max: number): string =>
+  text.length > max ? `${text.slice(0, max - 1)}…` : text;

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { type Command, exit } from "./command.js";
 
 /** The files `amstaff test` runs when given none: Node's test runner expands the glob. */
 export const defaultAlertTestPattern = "**/*.alerts.test.ts";
@@ -38,3 +39,21 @@ export function runAlertTests(patterns: readonly string[], options: AlertTestOpt
     child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }
+
+/** `amstaff test [file...]`: runs alert tests offline, exits 1 when one fails. */
+export const test: Command = {
+  help: `amstaff test [file or glob...] [--reporter <name>] [--reporter-destination <file>]
+
+Runs alert test files with Node's own test runner (TypeScript included, nothing else to install):
+files written with node:test and @amstaff/dsl/testing's simulate(), which runs a module on a virtual
+clock with the server's own policy engine. Default: every **/*.alerts.test.ts below this directory.
+--reporter: spec, tap, dot, junit or lcov (e.g. --reporter junit --reporter-destination alerts.xml
+for CI). Exits 1 when a test fails.`,
+  async run({ args, flags }) {
+    const code = await runAlertTests(args, {
+      reporter: flags.reporter,
+      destination: flags["reporter-destination"],
+    });
+    return code === 0 ? exit.ok : exit.refused;
+  },
+};

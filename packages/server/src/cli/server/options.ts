@@ -1,19 +1,15 @@
-#!/usr/bin/env node
-import { readFileSync } from "node:fs";
-import { delimiter, relative } from "node:path";
-import { createSecureContext } from "node:tls";
+import { delimiter } from "node:path";
 import { parseArgs } from "node:util";
-import { AmstaffError, type AmstaffErrorCode, describeError } from "@amstaff/core";
 import { z } from "zod";
-import { parseNamedTokens } from "../access/token.js";
-import { certsCommand } from "../cluster/certs.js";
-import { parseStatusPages } from "../http/dashboard/statusPage.js";
-import { createLogger } from "../logger.js";
-import { startServer } from "../server.js";
-import { version } from "../version.js";
-import { runTokenCommand } from "./tokenCommand.js";
+import { parseNamedTokens } from "../../access/token.js";
+import { parseStatusPages } from "../../http/dashboard/statusPage.js";
+import { createLogger } from "../../logger.js";
+import type { ServerOptions } from "../../options.js";
+import { version } from "../../version.js";
+import { tlsOptions } from "./tls.js";
 
-const usage = `amstaff-server ${version}: monitoring and alerting as code
+/** `amstaff-server --help`: every flag and variable. */
+export const serverUsage = `amstaff-server ${version}: monitoring and alerting as code
 
 Usage: amstaff-server [options]
        amstaff-server certs --out <dir> --nodes a=10.0.0.1,b=10.0.0.2,c=host.example   (see certs --help)
@@ -82,50 +78,9 @@ when AMSTAFF_SLACK_SIGNING_SECRET is set (AMSTAFF_SLACK_TOKEN, if set, updates a
 chat.update).
 `;
 
-const optionsSchema = z.object({
-  port: z.coerce.number().int().min(0).max(65535),
-  host: z.string().min(1),
-  dataDir: z.string().min(1),
-  logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
-  logFormat: z.enum(["json", "pretty"]),
-  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
-  nodeId: z
-    .string()
-    .regex(/^[\w.-]{1,64}$/)
-    .optional(),
-  raftPort: z.coerce.number().int().min(0).max(65535).optional(),
-  raftHost: z.string().min(1).optional(),
-  peers: z
-    .string()
-    .regex(/^([\w.-]+=[^,=\s]+:\d{1,5})(,[\w.-]+=[^,=\s]+:\d{1,5})*$/, "b=host:port,c=host:port")
-    .optional(),
-  advertiseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  clusterHttpPort: z.coerce.number().int().min(0).max(65535).optional(),
-  incidentTickMs: z.coerce.number().int().min(10).max(3_600_000).optional(),
-  historyRawDays: z.coerce.number().positive().max(3650).optional(),
-  historyRollupDays: z.coerce.number().positive().max(3650).optional(),
-});
-
-/** How long SIGTERM/SIGINT wait for a clean stop before exiting anyway (documented in the README). */
-const shutdownBoundMs = 10_000;
-
-async function main(): Promise<void> {
-  // `pnpm start -- --port 8080` hands us a leading "--"; it ends nothing here.
-  const argv = process.argv.slice(2);
-  const args = argv[0] === "--" ? argv.slice(1) : argv;
-  if (args[0] === "certs") {
-    return certsCommand(args.slice(1), (line) => process.stdout.write(`${line}\n`));
-  }
-  if (args[0] === "token") {
-    process.exitCode = runTokenCommand(
-      args.slice(1),
-      process.env,
-      (text) => process.stdout.write(text),
-      (text) => process.stderr.write(text),
-    );
-    return;
-  }
-  const { values } = parseArgs({
+/** Parses `amstaff-server`'s flags (no positionals: `certs` and `token` are dispatched before). */
+export function parseServerFlags(args: string[]) {
+  return parseArgs({
     args,
     options: {
       port: { type: "string" },
@@ -161,11 +116,44 @@ async function main(): Promise<void> {
       version: { type: "boolean", short: "v" },
     },
     strict: true,
-  });
-  if (values.help) return void process.stdout.write(usage);
-  if (values.version) return void process.stdout.write(`${version}\n`);
+  }).values;
+}
 
-  const env = process.env;
+/** The flags of an `amstaff-server` command line, as {@link parseServerFlags} reads them. */
+export type ServerFlags = ReturnType<typeof parseServerFlags>;
+
+const optionsSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535),
+  host: z.string().min(1),
+  dataDir: z.string().min(1),
+  logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
+  logFormat: z.enum(["json", "pretty"]),
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  nodeId: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/)
+    .optional(),
+  raftPort: z.coerce.number().int().min(0).max(65535).optional(),
+  raftHost: z.string().min(1).optional(),
+  peers: z
+    .string()
+    .regex(/^([\w.-]+=[^,=\s]+:\d{1,5})(,[\w.-]+=[^,=\s]+:\d{1,5})*$/, "b=host:port,c=host:port")
+    .optional(),
+  advertiseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  clusterHttpPort: z.coerce.number().int().min(0).max(65535).optional(),
+  incidentTickMs: z.coerce.number().int().min(10).max(3_600_000).optional(),
+  historyRawDays: z.coerce.number().positive().max(3650).optional(),
+  historyRollupDays: z.coerce.number().positive().max(3650).optional(),
+});
+
+/**
+ * The node's options from its flags, else its `AMSTAFF_*` variables, else the defaults: validated, with
+ * the certificate files read and checked.
+ *
+ * @throws Error listing every invalid option, followed by the usage
+ * @throws AmstaffError for TLS files that are missing, unreadable or do not match
+ */
+export function serverOptions(values: ServerFlags, env: NodeJS.ProcessEnv): ServerOptions {
   const parsed = optionsSchema.safeParse({
     port: values.port ?? env.AMSTAFF_PORT ?? 7070,
     host: values.host ?? env.AMSTAFF_HOST ?? "127.0.0.1",
@@ -188,7 +176,7 @@ async function main(): Promise<void> {
     const flag = (key: PropertyKey | undefined) =>
       String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     const issues = parsed.error.issues.map((i) => `  --${flag(i.path[0])}: ${i.message}`).join("\n");
-    throw new Error(`invalid options:\n${issues}\n\n${usage}`);
+    throw new Error(`invalid options:\n${issues}\n\n${serverUsage}`);
   }
   const { peers, historyRawDays, historyRollupDays, logFormat, ...options } = parsed.data;
   // The secret store: AMSTAFF_SECRET_* variables, a directory and grants (README, "Secrets").
@@ -198,7 +186,7 @@ async function main(): Promise<void> {
     grantsFile: values["secret-grants"] || env.AMSTAFF_SECRETS_GRANTS_FILE || undefined,
     grants: env.AMSTAFF_SECRETS_GRANTS || undefined,
   };
-  const server = await startServer({
+  return {
     ...options,
     peers: Object.fromEntries(
       (peers ?? "")
@@ -223,132 +211,5 @@ async function main(): Promise<void> {
     logger: createLogger(options.logLevel, undefined, logFormat),
     statusPages: parseStatusPages(values["status-page"] ?? env.AMSTAFF_STATUS_PAGES),
     sqliteRoots: values["sqlite-root"] ?? (env.AMSTAFF_SQLITE_ROOTS ?? "").split(delimiter).filter(Boolean),
-  });
-
-  // The token itself is never printed: only where it is and how to use it.
-  const tokenFile = relative(process.cwd(), server.tokenPath) || server.tokenPath;
-  const tokenHint =
-    server.tokenSource === "option" ? "from AMSTAFF_TOKEN" : `export AMSTAFF_TOKEN=$(cat ${tokenFile})`;
-  process.stderr.write(
-    [
-      "",
-      `  Amstaff ${version} is running at ${server.url}`,
-      `  Node: ${server.nodeId}${server.raftPort === undefined ? " (a cluster of one)" : `, Raft on port ${server.raftPort}`}`,
-      `  State: ${server.dataDir}`,
-      `  Token: ${tokenHint}${server.tokenSource === "generated" ? "   (new token, generated just now)" : ""}`,
-      `  Push a module:`,
-      `    curl -H "Authorization: Bearer $AMSTAFF_TOKEN" --data-binary @examples/user-service.ts ${server.url}/monitor`,
-      "",
-      "",
-    ].join("\n"),
-  );
-
-  // A stop that hangs (a plugin ignoring its abort signal, a peer not answering) must not keep the
-  // node up: past the bound it exits anyway. SQLite connection processes die with it (their exit hook).
-  let signals = 0;
-  const shutdown = (signal: string) => {
-    if (++signals > 1) process.exit(1);
-    process.stderr.write(`\n  ${signal}: stopping (again to force)\n`);
-    setTimeout(() => {
-      process.stderr.write(
-        `amstaff-server: not stopped within ${shutdownBoundMs / 1000} s; exiting anyway\n`,
-      );
-      process.exit(1);
-    }, shutdownBoundMs);
-    server.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`amstaff-server: error while stopping: ${describeError(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
-  process.on("SIGINT", () => shutdown("SIGINT"));
-}
-
-/** The TLS flags: certificate files read and checked (a key that does not match its certificate fails here). */
-function tlsOptions(
-  values: Record<string, string | string[] | boolean | undefined>,
-  env: NodeJS.ProcessEnv,
-): {
-  clusterTls?: { ca: Buffer; cert: Buffer; key: Buffer };
-  insecureClusterTransport: boolean;
-  tls?: { cert: Buffer; key: Buffer };
-} {
-  const flag = (name: string, envName: string) => {
-    const value = values[name] ?? env[envName];
-    return typeof value === "string" && value !== "" ? value : undefined;
-  };
-  const cluster = {
-    ca: flag("cluster-ca", "AMSTAFF_CLUSTER_CA"),
-    cert: flag("cluster-cert", "AMSTAFF_CLUSTER_CERT"),
-    key: flag("cluster-key", "AMSTAFF_CLUSTER_KEY"),
-  };
-  const api = { cert: flag("tls-cert", "AMSTAFF_TLS_CERT"), key: flag("tls-key", "AMSTAFF_TLS_KEY") };
-  const insecureClusterTransport =
-    values["insecure-cluster-transport"] === true || env.AMSTAFF_INSECURE_CLUSTER_TRANSPORT === "1";
-  const given = Object.values(cluster).filter(Boolean).length;
-  if (given > 0 && given < 3) {
-    throw new AmstaffError(
-      "AMS_ERR_CLUSTER_TLS",
-      "Node traffic TLS needs all of --cluster-ca, --cluster-cert and --cluster-key (amstaff-server certs makes them).",
-    );
-  }
-  if ((api.cert === undefined) !== (api.key === undefined)) {
-    throw new AmstaffError(
-      "AMS_ERR_REQUEST_INVALID",
-      "HTTPS for the API needs both --tls-cert and --tls-key.",
-    );
-  }
-  const clusterTls =
-    given === 3
-      ? {
-          ca: readPem(cluster.ca!, "--cluster-ca", "AMS_ERR_CLUSTER_TLS"),
-          cert: readPem(cluster.cert!, "--cluster-cert", "AMS_ERR_CLUSTER_TLS"),
-          key: readPem(cluster.key!, "--cluster-key", "AMS_ERR_CLUSTER_TLS"),
-        }
-      : undefined;
-  if (clusterTls) checkPair(clusterTls, "--cluster-cert and --cluster-key", "AMS_ERR_CLUSTER_TLS");
-  const tls = api.cert
-    ? {
-        cert: readPem(api.cert, "--tls-cert", "AMS_ERR_REQUEST_INVALID"),
-        key: readPem(api.key!, "--tls-key", "AMS_ERR_REQUEST_INVALID"),
-      }
-    : undefined;
-  if (tls) checkPair(tls, "--tls-cert and --tls-key", "AMS_ERR_REQUEST_INVALID");
-  return {
-    ...(clusterTls ? { clusterTls } : {}),
-    ...(tls ? { tls } : {}),
-    insecureClusterTransport,
   };
 }
-
-function readPem(path: string, flag: string, code: AmstaffErrorCode): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw new AmstaffError(code, `${flag}: cannot read ${path} (${describeError(error)}).`);
-  }
-}
-
-function checkPair(
-  files: { ca?: Buffer; cert: Buffer; key: Buffer },
-  what: string,
-  code: AmstaffErrorCode,
-): void {
-  try {
-    createSecureContext(files);
-  } catch (error) {
-    // OpenSSL's reason ("key values mismatch", "no start line") names no key material.
-    throw new AmstaffError(
-      code,
-      `${what} are not a usable PEM certificate and matching key: ${describeError(error)}.`,
-    );
-  }
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`amstaff-server: ${describeError(error)}\n`);
-  process.exit(1);
-});
