@@ -9,7 +9,7 @@
 //   sampler-sql (processes)   the sampler: a pool of `--pool` connection processes, one IPC round trip a query
 //   worker threads (before)   the previous design, reproduced: a pool of `--pool` worker threads
 //   in-process                better-sqlite3 on the main thread: no isolation, no timeout, the floor
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
