@@ -3,9 +3,6 @@ import { z } from "zod";
 
 const monitorStatus = z.enum([...sampleStatuses, "pending"]);
 
-/** A monitor's committed status: a sample status, or `pending` before its first transition. */
-export type MonitorStatus = z.output<typeof monitorStatus>;
-
 /** Who made a change: the name, team and role of the API token that asked for it (for the audit). */
 export const actorSchema = z.object({
   name: z.string().min(1).max(200),

@@ -6,11 +6,12 @@ import type {
   Incident,
   IncidentState,
   ModuleDefinition,
+  MonitorStatus,
   NotificationKind,
   SampleResult,
   SampleStatus,
 } from "@amstaff/core";
-import type { Actor, MonitorStatus } from "./commands.js";
+import type { Actor } from "./commands.js";
 
 /** A stored module: its source as pushed and what it evaluated to. */
 export interface StoredModule {
