@@ -6,7 +6,7 @@ import {
   type MonitorDefinition,
   suppressionOf,
 } from "@amstaff/core";
-import type { MonitorRecord, StoredModule } from "./commands.js";
+import type { MonitorRecord, StoredModule } from "./records.js";
 import type { StateSlices } from "./reducer.js";
 
 /**

@@ -1,4 +1,5 @@
-import type { Actor, AuditEntry } from "./commands.js";
+import type { Actor } from "./commands.js";
+import type { AuditEntry } from "./records.js";
 import type { Reducer } from "./reducer.js";
 
 /** How many audit entries are kept (the newest). */

@@ -1,5 +1,5 @@
 import type { MonitorDefinition } from "@amstaff/core";
-import type { DeliveryRecord, IncidentRecord, TransitionRecord } from "./commands.js";
+import type { DeliveryRecord, IncidentRecord, TransitionRecord } from "./records.js";
 import type { Reducer } from "./reducer.js";
 import { transitionsKeptPerMonitor } from "./transitions.js";
 

@@ -1,8 +1,8 @@
 import type { HandlerSpec, MonitorDefinition } from "@amstaff/core";
 import { describe, expect, it } from "vitest";
 import { definition } from "../__tests__/fixtures.js";
-import type { IncidentRecord } from "./commands.js";
 import { carryIncident } from "./incidents.js";
+import type { IncidentRecord } from "./records.js";
 
 const handler = (plugin: string, options: Record<string, string> = {}) =>
   ({ plugin, options }) as HandlerSpec;

@@ -7,7 +7,7 @@ import {
   type SampleStatus,
 } from "@amstaff/core";
 import { alertState, decide } from "./alerting.js";
-import type { IncidentRecord, MonitorRecord, TransitionRecord } from "./commands.js";
+import type { IncidentRecord, MonitorRecord, TransitionRecord } from "./records.js";
 import type { Reducer, StateSlices } from "./reducer.js";
 import { refuseOtherTeams } from "./teamRights.js";
 import { commitTransition, transitionsKeptPerMonitor } from "./transitions.js";

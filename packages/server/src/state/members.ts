@@ -1,4 +1,4 @@
-import type { MemberRecord, OwnershipGrant } from "./commands.js";
+import type { MemberRecord, OwnershipGrant } from "./records.js";
 import type { Reducer } from "./reducer.js";
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { defaultTeam } from "../access/access.js";
-import type { ModuleRevision, StoredModule } from "./commands.js";
 import { forgetMonitor, reconcileMonitors } from "./monitors.js";
+import type { ModuleRevision, StoredModule } from "./records.js";
 import type { CommandOf, Reducer } from "./reducer.js";
 import { refuseOtherTeams, teamRefusal } from "./teamRights.js";
 

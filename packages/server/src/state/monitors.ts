@@ -1,9 +1,9 @@
 import type { MonitorDefinition } from "@amstaff/core";
 import { incidentView } from "@amstaff/core";
 import { decide } from "./alerting.js";
-import type { MonitorRecord, StoredModule, TransitionRecord } from "./commands.js";
 import { carryIncident, closeIncident } from "./incidents.js";
 import { monitorKey } from "./monitorKey.js";
+import type { MonitorRecord, StoredModule, TransitionRecord } from "./records.js";
 import type { Reducer, StateSlices } from "./reducer.js";
 import { commitTransition, transitionsKeptPerMonitor } from "./transitions.js";
 

@@ -8,7 +8,7 @@ import type {
   OwnershipGrant,
   StoredModule,
   TransitionRecord,
-} from "./commands.js";
+} from "./records.js";
 
 /**
  * The state machine's snapshot, as JSON. Format 2 is written and format 1 still restores: a snapshot

@@ -1,23 +1,22 @@
 import type { MonitorDefinition, Silence } from "@amstaff/core";
 import { suppression } from "./alerting.js";
 import { AuditLog, recordAudit } from "./audit.js";
-import {
-  type AuditEntry,
-  type Command,
-  commandSchema,
-  type DeliveryRecord,
-  type MemberRecord,
-  type ModuleRevision,
-  type MonitorRecord,
-  type OwnershipGrant,
-  type StoredModule,
-  type TransitionRecord,
-} from "./commands.js";
+import { type Command, commandSchema } from "./commands.js";
 import { DeliveryBook, recordAttempt } from "./deliveries.js";
 import { acknowledgeIncident, remindIncident } from "./incidents.js";
 import { addNode, announceNode, grantOwnership, Members, releaseOwnership, removeNode } from "./members.js";
 import { deleteModule, ModuleRegistry, moveModule, putModule } from "./modules.js";
 import { MonitorStatuses, recordTransition } from "./monitors.js";
+import type {
+  AuditEntry,
+  DeliveryRecord,
+  MemberRecord,
+  ModuleRevision,
+  MonitorRecord,
+  OwnershipGrant,
+  StoredModule,
+  TransitionRecord,
+} from "./records.js";
 import type { ApplyResult, StateSlices } from "./reducer.js";
 import { addSilence, removeSilence, SilenceBook } from "./silences.js";
 import { decodeSnapshot, encodeSnapshot, snapshotFormat } from "./snapshot.js";

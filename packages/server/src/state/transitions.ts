@@ -1,7 +1,7 @@
 import type { MonitorDefinition } from "@amstaff/core";
-import type { DeliveryRecord, IncidentRecord, TransitionRecord } from "./commands.js";
 import type { DeliveryBook } from "./deliveries.js";
 import { monitorKey } from "./monitorKey.js";
+import type { DeliveryRecord, IncidentRecord, TransitionRecord } from "./records.js";
 import type { StateSlices } from "./reducer.js";
 
 /** How many committed transitions each monitor keeps once all their deliveries have settled. */
