@@ -1,0 +1,82 @@
+import type { MonitorDefinition } from "@amstaff/core";
+import type { DeliveryBook } from "./deliveries.js";
+import { monitorKey } from "./monitorKey.js";
+import type { DeliveryRecord, IncidentRecord, TransitionRecord } from "./records.js";
+import type { StateSlices } from "./reducer.js";
+
+/** How many committed transitions each monitor keeps once all their deliveries have settled. */
+export const transitionsKeptPerMonitor = 50;
+
+/** The committed transitions, by id and by monitor (oldest first). */
+export class TransitionLog {
+  readonly #transitions = new Map<string, TransitionRecord>();
+  /** Transition ids by {@link monitorKey}, oldest first. */
+  readonly #byMonitor = new Map<string, string[]>();
+
+  /** One transition, while it is kept. */
+  get(id: string): TransitionRecord | undefined {
+    return this.#transitions.get(id);
+  }
+
+  /** Transitions of one monitor, oldest first. */
+  of(module: string, monitor: string): TransitionRecord[] {
+    return this.#records(this.#byMonitor.get(monitorKey(module, monitor)) ?? []);
+  }
+
+  /** Every transition kept, monitor by monitor, for a snapshot. */
+  all(): TransitionRecord[] {
+    return this.#records([...this.#byMonitor.values()].flat());
+  }
+
+  #records(ids: string[]): TransitionRecord[] {
+    return ids.flatMap((id) => this.#transitions.get(id) ?? []);
+  }
+
+  /** Keeps a transition as its monitor's newest. */
+  add(transition: TransitionRecord): void {
+    this.#transitions.set(transition.id, transition);
+    const key = monitorKey(transition.module, transition.monitor);
+    this.#byMonitor.set(key, [...(this.#byMonitor.get(key) ?? []), transition.id]);
+  }
+
+  /**
+   * Keeps the newest `keep` transitions of a monitor, and any older one still being delivered; the
+   * others go, with their deliveries.
+   */
+  prune(module: string, monitor: string, keep: number, deliveries: DeliveryBook): void {
+    const key = monitorKey(module, monitor);
+    const ids = this.#byMonitor.get(key);
+    if (!ids) return;
+    const kept = ids.filter((id, i) => {
+      if (i >= ids.length - keep) return true;
+      if (deliveries.of(id).some((d) => d.status === "pending")) return true;
+      this.#transitions.delete(id);
+      deliveries.forget(id);
+      return false;
+    });
+    if (kept.length > 0) this.#byMonitor.set(key, kept);
+    else this.#byMonitor.delete(key);
+  }
+
+  /** Replaces every transition by a snapshot's (monitor by monitor, each oldest first). */
+  restore(transitions: TransitionRecord[]): void {
+    this.#transitions.clear();
+    this.#byMonitor.clear();
+    for (const t of transitions) this.add(t);
+  }
+}
+
+/**
+ * Commits a transition: keeps it, and creates a delivery for each of the handlers `notify` names and
+ * for each `departed` handler (removed from the monitor since it heard of the incident).
+ */
+export function commitTransition(
+  state: StateSlices,
+  transition: TransitionRecord,
+  definition: MonitorDefinition,
+  notify: number[],
+  departed: IncidentRecord["departed"] = [],
+): DeliveryRecord[] {
+  state.transitions.add(transition);
+  return state.deliveries.open(transition, definition, notify, departed);
+}
