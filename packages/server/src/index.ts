@@ -1,13 +1,11 @@
 export type { Principal, Role } from "./access/access.js";
 export { defaultTeam, roles } from "./access/access.js";
-export type { SecretGrants, SecretReferenceWarning, SecretStoreOptions } from "./access/secretStore.js";
-export {
-  globMatches,
-  SecretStore,
-  secretEnvPrefix,
-  secretGrantsSchema,
-  secretReferenceWarnings,
-} from "./access/secretStore.js";
+export type { SecretGrants } from "./access/secretGrants.js";
+export { globMatches, secretGrantsSchema } from "./access/secretGrants.js";
+export type { SecretReferenceWarning } from "./access/secretReferences.js";
+export { secretReferenceWarnings } from "./access/secretReferences.js";
+export type { SecretStoreOptions } from "./access/secretStore.js";
+export { SecretStore, secretEnvPrefix } from "./access/secretStore.js";
 export type { TokenSource } from "./access/token.js";
 export type { TokenEntry } from "./access/tokensFile.js";
 export {

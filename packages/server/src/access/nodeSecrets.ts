@@ -1,7 +1,8 @@
 import { secretNames } from "@amstaff/core";
 import type { Logger } from "pino";
 import type { StateMachine } from "../state/stateMachine.js";
-import { SecretStore, type SecretStoreOptions, secretReferenceWarnings } from "./secretStore.js";
+import { secretReferenceWarnings } from "./secretReferences.js";
+import { SecretStore, type SecretStoreOptions } from "./secretStore.js";
 
 /**
  * The node's secret store: the one given, or one built from its options that reports its warnings to

@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isAmstaffError } from "@amstaff/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { globMatches, grantPatternOf, SecretStore, secretReferenceWarnings } from "./secretStore.js";
+import { globMatches, grantPatternOf } from "./secretGrants.js";
+import { secretReferenceWarnings } from "./secretReferences.js";
+import { SecretStore } from "./secretStore.js";
 
 const dirs: string[] = [];
 function tempDir(): string {

@@ -2,79 +2,27 @@ import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import {
   AmstaffError,
-  formatIssues,
   type SecretAccess,
   type SecretCheck,
   type SecretRequester,
   secretNamePattern,
 } from "@amstaff/core";
-import { z } from "zod";
-import { defaultTeam } from "./access.js";
+import {
+  type Grants,
+  grantNamesModule,
+  parseGrants,
+  reservedPrefix,
+  type SecretGrants,
+} from "./secretGrants.js";
 
 /** The prefix of the environment variables that are secrets: `AMSTAFF_SECRET_SLACK_TOKEN` is `secret("SLACK_TOKEN")`. */
 export const secretEnvPrefix = "AMSTAFF_SECRET_";
-
-/** Names starting with this are the server's own settings (`AMSTAFF_TOKEN`, ...): never secrets. */
-const reservedPrefix = "AMSTAFF_";
 
 /** The grants file looked for in the secrets directory when no other is given. */
 export const defaultGrantsFile = "grants.json";
 
 /** A secret file larger than this is refused: secrets are tokens and keys, not data. */
 const maxSecretBytes = 64 * 1024;
-
-const patternsSchema = z.array(z.string().trim().min(1, "an empty name grants nothing")).default([]);
-
-/** Who may use one secret: modules by name or glob (`*`, `?`), teams by name. */
-const grantSchema = z
-  .strictObject({
-    /**
-     * Module names or globs, of team `default` (`"User Service"`, `"*"`: every module of team `default`),
-     * or of the teams a team glob names, before a `/` (`"payments/payments-*"`; the team glob `*` names
-     * every team, so `*` `/` `*` is every module of every team).
-     */
-    modules: patternsSchema.refine((patterns) => patterns.every((p) => p.split("/").length <= 2), {
-      message: 'a module is "Module name" (team default\'s) or "team/Module name": one "/" at most',
-    }),
-    /** Team names. */
-    teams: patternsSchema,
-  })
-  .refine((grant) => grant.modules.length + grant.teams.length > 0, {
-    message:
-      'grants nothing: list who may use it, e.g. { "modules": ["User Service"], "teams": ["payments"] }',
-  });
-
-/**
- * The grants: for each secret name, which modules and teams may use it. A secret with no entry is usable
- * by no module.
- *
- * @example
- * ```json
- * {
- *   "SLACK_TOKEN": { "modules": ["User Service", "payments/payments-*"], "teams": ["checkout"] },
- *   "PAGER_KEY": { "teams": ["payments", "checkout"], "modules": ["*"] }
- * }
- * ```
- */
-export const secretGrantsSchema = z.record(z.string(), grantSchema).superRefine((grants, context) => {
-  // Checked here rather than as the record's key schema, whose issues do not say what is wrong.
-  for (const name of Object.keys(grants)) {
-    if (!secretNamePattern.test(name)) {
-      context.addIssue({ code: "custom", path: [name], message: "not a secret name like SLACK_TOKEN" });
-    } else if (name.startsWith(reservedPrefix)) {
-      context.addIssue({
-        code: "custom",
-        path: [name],
-        message: `names starting with ${reservedPrefix} are the server's own settings and can never be secrets`,
-      });
-    }
-  }
-});
-
-/** Grants as written in a grants file or `AMSTAFF_SECRETS_GRANTS`, see {@link secretGrantsSchema}. */
-export type SecretGrants = z.input<typeof secretGrantsSchema>;
-
-type Grants = z.output<typeof secretGrantsSchema>;
 
 /** Options of {@link SecretStore}. */
 export interface SecretStoreOptions {
@@ -370,124 +318,4 @@ function exists(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Parses and validates grants; `where` names the file or variable in errors. */
-function parseGrants(input: string | SecretGrants, where: string): Grants {
-  let json: unknown = input;
-  if (typeof input === "string") {
-    try {
-      json = JSON.parse(input);
-    } catch (cause) {
-      throw new AmstaffError(
-        "AMS_ERR_SECRET_STORE",
-        `The secret grants in ${where} are not valid JSON (${(cause as Error).message}): write { "SECRET_NAME": { "modules": ["Module name"], "teams": ["team"] } }.`,
-        { cause },
-      );
-    }
-  }
-  const parsed = secretGrantsSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new AmstaffError(
-      "AMS_ERR_SECRET_STORE",
-      `The secret grants in ${where} are invalid: ${formatIssues(parsed.error.issues)}. Write { "SECRET_NAME": { "modules": ["Module name"], "teams": ["team"] } }.`,
-    );
-  }
-  return parsed.data;
-}
-
-/**
- * Whether a grant's `modules` entry names `requester`. `"<module glob>"` names the modules of team
- * `default` (those the server's own and `AMSTAFF_TOKENS` tokens push) — not any team's: a module's name is
- * whatever the team that first pushes it chooses, so a name alone must not reach other teams' modules.
- * `"<team glob>/<module glob>"` names the modules of the matching teams (module names never hold a `/`).
- * A requester whose team is not known counts as team `default`'s.
- */
-export function grantNamesModule(pattern: string, requester: SecretRequester): boolean {
-  const slash = pattern.indexOf("/");
-  const teamGlob = slash < 0 ? defaultTeam : pattern.slice(0, slash);
-  const moduleGlob = slash < 0 ? pattern : pattern.slice(slash + 1);
-  return globMatches(teamGlob, requester.team ?? defaultTeam) && globMatches(moduleGlob, requester.module);
-}
-
-/** The `modules` entry that grants exactly `module` of `team`: its name alone when team `default`'s. */
-export function grantPatternOf(module: string, team: string | undefined): string {
-  return team === undefined || team === defaultTeam ? module : `${team}/${module}`;
-}
-
-/**
- * Whether `name` matches a glob where `*` stands for any run of characters and `?` for one; every other
- * character stands for itself. Linear in practice: the classic two-pointer match with one backtrack point.
- */
-export function globMatches(pattern: string, name: string): boolean {
-  let p = 0;
-  let n = 0;
-  let star = -1;
-  let resume = 0;
-  while (n < name.length) {
-    if (p < pattern.length && (pattern[p] === "?" || pattern[p] === name[n])) {
-      p++;
-      n++;
-    } else if (p < pattern.length && pattern[p] === "*") {
-      star = p++;
-      resume = n;
-    } else if (star >= 0) {
-      p = star + 1;
-      n = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.length && pattern[p] === "*") p++;
-  return p === pattern.length;
-}
-
-/** A start-up warning about a secret stored modules refer to, naming the secret and never its value. */
-export interface SecretReferenceWarning {
-  /** The secret's name. */
-  secret: string;
-  /** The modules that refer to it. */
-  modules: string[];
-  /** What is wrong and what to do. */
-  message: string;
-}
-
-/**
- * What the operator must fix for the modules already stored to keep working: one warning for each secret
- * they refer to that the store lacks while a plain environment variable of that name exists (the way
- * secrets were read before the store), and one for each secret the store holds but does not grant to a
- * module that uses it (by its name, or its team when given).
- */
-export function secretReferenceWarnings(
-  store: SecretStore,
-  modules: readonly { name: string; team?: string | undefined; secrets: readonly string[] }[],
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): SecretReferenceWarning[] {
-  const users = new Map<string, string[]>();
-  const teams = new Map(modules.map((m) => [m.name, m.team]));
-  for (const module of modules) {
-    for (const name of module.secrets) users.set(name, [...(users.get(name) ?? []), module.name]);
-  }
-  const warnings: SecretReferenceWarning[] = [];
-  for (const [secret, names] of [...users].sort(([a], [b]) => a.localeCompare(b))) {
-    const list = names.map((n) => JSON.stringify(grantPatternOf(n, teams.get(n)))).join(", ");
-    if (!store.has(secret) && env[secret] !== undefined && !secret.startsWith(reservedPrefix)) {
-      warnings.push({
-        secret,
-        modules: names,
-        message: `secret("${secret}") is no longer read from the environment variable ${secret}: secrets come only from the secret store now. Move it to ${secretEnvPrefix}${secret} (or a file ${secret} in the secrets directory) and grant it to ${list}, e.g. { "${secret}": { "modules": [${list}] } } in the secret grants; until then their probes and deliveries that need it fail.`,
-      });
-      continue;
-    }
-    const denied = names.filter((module) => !store.granted(secret, { module, team: teams.get(module) }));
-    if (store.has(secret) && denied.length > 0) {
-      const deniedList = denied.map((n) => JSON.stringify(grantPatternOf(n, teams.get(n)))).join(", ");
-      warnings.push({
-        secret,
-        modules: denied,
-        message: `secret("${secret}") is in the secret store but not granted to ${deniedList}, which use it: grant it (e.g. { "${secret}": { "modules": [${deniedList}] } } in the secret grants) or their probes and deliveries that need it fail.`,
-      });
-    }
-  }
-  return warnings;
 }
