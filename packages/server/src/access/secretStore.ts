@@ -10,6 +10,7 @@ import {
 import {
   type Grants,
   grantNamesModule,
+  grantPatternOf,
   parseGrants,
   reservedPrefix,
   type SecretGrants,
