@@ -13,7 +13,7 @@ import type { RaftLog } from "./raftLog.js";
 import { Renewals } from "./renewals.js";
 import { isInternalPath } from "./rpc.js";
 import { RpcClient } from "./rpcClient.js";
-import { serveInternal } from "./rpcServer.js";
+import { type RpcServerOptions, serveInternal } from "./rpcServer.js";
 import { type ClusterTiming, resolveClusterTiming } from "./timing.js";
 
 /** What a {@link Cluster} works with. */
@@ -85,6 +85,7 @@ export class Cluster implements Ownership {
   readonly #lease: NodeLease;
   readonly #balancer: Balancer;
   readonly #membership: Membership;
+  readonly #rpcServer: RpcServerOptions;
   #stopBalancing: (() => void) | undefined;
 
   constructor(deps: ClusterDeps) {
@@ -124,6 +125,7 @@ export class Cluster implements Ownership {
       renewals: this.#renewals,
       hasLease: () => this.#lease.hasLease(),
     });
+    this.#rpcServer = this.#rpcServerOptions();
   }
 
   /** Calls `listener` whenever which modules this node may run can have changed; returns an unsubscribe function. */
@@ -206,31 +208,31 @@ export class Cluster implements Ownership {
    * for that node (see `checkPeer`).
    */
   handleInternal(request: IncomingMessage, response: ServerResponse, peer?: string): void {
+    serveInternal(this.#rpcServer, request, response, peer);
+  }
+
+  /** The server half of the node-to-node protocol, answering with this node's parts. */
+  #rpcServerOptions(): RpcServerOptions {
     const { log, clock } = this.#deps;
-    serveInternal(
-      {
-        internalToken: this.#deps.internalToken,
-        isolated: this.#deps.isolated,
-        logger: this.#deps.logger,
-        handlers: {
-          isLeader: () => log.raft.role === "leader",
-          isMember: (node) => this.#membership.isMember(node),
-          propose: (command) => log.proposeAsLeader(command),
-          grantLease: (node) => this.#renewals.grant(node),
-          readIndex: async () => {
-            await withTimeout(log.raft.read(), 5_000, clock);
-            return log.raft.appliedIndex;
-          },
-          view: () => this.view(),
-          addMember: (body) => this.addMember(body),
-          removeMember: (id) => this.removeMember(id),
-          checkPeer: (from, method, path, body) => checkPeer(log.raft, from, method, path, body),
+    return {
+      internalToken: this.#deps.internalToken,
+      isolated: this.#deps.isolated,
+      logger: this.#deps.logger,
+      handlers: {
+        isLeader: () => log.raft.role === "leader",
+        isMember: (node) => this.#membership.isMember(node),
+        propose: (command) => log.proposeAsLeader(command),
+        grantLease: (node) => this.#renewals.grant(node),
+        readIndex: async () => {
+          await withTimeout(log.raft.read(), 5_000, clock);
+          return log.raft.appliedIndex;
         },
+        view: () => this.view(),
+        addMember: (body) => this.addMember(body),
+        removeMember: (id) => this.removeMember(id),
+        checkPeer: (from, method, path, body) => checkPeer(log.raft, from, method, path, body),
       },
-      request,
-      response,
-      peer,
-    );
+    };
   }
 
   /** Stops renewing and balancing; this node runs nothing from now on. */

@@ -22,6 +22,14 @@ export interface MembershipDeps {
   raftAddress?: string | undefined;
 }
 
+/** Whether `node` is a voter or a learner of `membership`. */
+export function isRaftMember(
+  membership: { voters: readonly string[]; learners: readonly string[] },
+  node: string,
+): boolean {
+  return membership.voters.includes(node) || membership.learners.includes(node);
+}
+
 const memberBodySchema = z.strictObject({
   id: z.string().regex(/^[\w.-]{1,64}$/, "letters, digits, '.', '_' or '-', at most 64"),
   raftAddress: z.string().regex(/^[^\s:]+:\d{1,5}$/, "host:port"),
@@ -127,8 +135,7 @@ export class Membership {
 
   /** Whether `node` is a voter or learner of the Raft membership. */
   isMember(node: string): boolean {
-    const { voters, learners } = this.#deps.log.raft.membership;
-    return voters.includes(node) || learners.includes(node);
+    return isRaftMember(this.#deps.log.raft.membership, node);
   }
 
   /** `GET /cluster`: this node's view, with health when it is the leader. */

@@ -1,5 +1,6 @@
 import { AmstaffError } from "@amstaff/core";
 import { commandSchema } from "../state/commands.js";
+import { isRaftMember } from "./membership.js";
 import { rpcPaths } from "./rpc.js";
 
 /** What {@link checkPeer} needs to know of the local Raft node. */
@@ -33,10 +34,7 @@ export function checkPeer(
       { details: { peer } },
     );
   };
-  const isMember = () => {
-    const { voters, learners } = raft.membership;
-    return voters.includes(peer) || learners.includes(peer);
-  };
+  const isMember = () => isRaftMember(raft.membership, peer);
   if (path.startsWith(rpcPaths.members)) {
     // Any node forwards an admin's membership change to the leader: check here, before forwarding.
     if (!isMember()) refuse("it is not a member of this cluster");
