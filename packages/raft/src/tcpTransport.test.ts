@@ -1,5 +1,6 @@
-import { connect } from "node:net";
+import { type AddressInfo, connect, createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { systemClock } from "./clock.js";
 import { type KvCommand, KvStateMachine } from "./kvStateMachine.js";
 import { decodeMessage, encodeMessage } from "./messageCodec.js";
 import { RaftNode } from "./raftNode.js";
@@ -194,5 +195,43 @@ describe("TcpTransport", () => {
     );
     const kv = kvs[nodes.indexOf(leader!)]!;
     expect(await leader!.read(() => kv.size)).toBe(50);
+  });
+});
+
+describe("TcpTransport reconnects", () => {
+  it("dials a failed peer again when the injected clock says its backoff is over, not real time", async () => {
+    let connections = 0;
+    // A peer that hangs up at once: every dial fails and backs off.
+    const peer = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => peer.listen(0, "127.0.0.1", resolve));
+    closers.push(() => new Promise((resolve) => peer.close(resolve)));
+    let now = 0;
+    const a = new TcpTransport({
+      id: "a",
+      secret: SECRET,
+      peers: { b: { host: "127.0.0.1", port: (peer.address() as AddressInfo).port } },
+      initialBackoffMs: 60_000,
+      clock: { ...systemClock, now: () => now },
+    });
+    closers.push(() => a.close());
+    a.send([hb(1)]);
+    for (let i = 0; i < 20 && connections === 0; i++) await sleep(10);
+    expect(connections).toBe(1);
+    // Real time passes, the clock stands still: the peer is not dialled again.
+    for (let i = 0; i < 10; i++) {
+      a.send([hb(2)]);
+      await sleep(20);
+    }
+    expect(connections).toBe(1);
+    // The backoff (at most 60 s with its jitter) is over on the clock: the next message dials again.
+    now += 60_000;
+    for (let i = 0; i < 50 && connections === 1; i++) {
+      a.send([hb(3)]);
+      await sleep(10);
+    }
+    expect(connections).toBe(2);
   });
 });

@@ -7,6 +7,7 @@ import {
   connect as tlsConnect,
   createServer as tlsCreateServer,
 } from "node:tls";
+import { type RaftClock, systemClock } from "./clock.js";
 import { decodeMessage, encodeMessage } from "./messageCodec.js";
 import type { RaftLogger } from "./raftNode.js";
 import type { RaftTransport } from "./transport.js";
@@ -65,6 +66,11 @@ export interface TcpTransportOptions {
   tls?: TcpTransportTls;
   /** Receives warnings (rejected peers, malformed frames); never secrets. */
   logger?: RaftLogger;
+  /**
+   * Decides when a peer that failed may be dialled again (the reconnect backoff); inject one to test
+   * reconnects without sleeping. @default the system clock
+   */
+  clock?: RaftClock;
 }
 
 const HANDSHAKE_MAX = 4096;
@@ -127,6 +133,7 @@ export class TcpTransport implements RaftTransport {
   readonly id: NodeId;
   readonly #secret: Buffer;
   readonly #opts: TcpTransportOptions;
+  readonly #clock: RaftClock;
   readonly #peers = new Map<NodeId, PeerAddress>();
   readonly #out = new Map<NodeId, Outbound>();
   readonly #inbound = new Set<Socket>();
@@ -138,6 +145,7 @@ export class TcpTransport implements RaftTransport {
   constructor(options: TcpTransportOptions) {
     this.id = options.id;
     this.#opts = options;
+    this.#clock = options.clock ?? systemClock;
     this.#secret = Buffer.from(options.secret);
     if (this.#secret.length < 16) throw new Error("the cluster secret must be at least 16 bytes");
     for (const [id, addr] of Object.entries(options.peers ?? {})) this.#peers.set(id, addr);
@@ -215,6 +223,8 @@ export class TcpTransport implements RaftTransport {
     socket.setNoDelay(true);
     const serverNonce = randomBytes(16).toString("hex");
     let peer: NodeId | null = null;
+    // A guard of the socket, not a decision: a peer that never completes the handshake is dropped
+    // after `handshakeTimeoutMs` of real time, whatever clock drives the backoff.
     const timer = setTimeout(() => {
       this.#warn("raft peer handshake timed out", { remote: socket.remoteAddress });
       socket.destroy();
@@ -306,6 +316,7 @@ export class TcpTransport implements RaftTransport {
     const clientNonce = randomBytes(16).toString("hex");
     let state: "challenge" | "welcome" | "open" = "challenge";
     let serverNonce = "";
+    // A guard of the socket (as in #accept): a handshake that hangs frees its connection.
     const timer = setTimeout(() => socket.destroy(), this.#opts.handshakeTimeoutMs ?? 5000);
     const reader = new FrameReader(
       () => HANDSHAKE_MAX,
@@ -368,7 +379,7 @@ export class TcpTransport implements RaftTransport {
         o.ready = false;
         const initial = this.#opts.initialBackoffMs ?? 50;
         o.backoff = Math.min(o.backoff === 0 ? initial : o.backoff * 2, this.#opts.maxBackoffMs ?? 2000);
-        o.nextAttempt = Date.now() + o.backoff * (0.5 + Math.random() / 2);
+        o.nextAttempt = this.#clock.now() + o.backoff * (0.5 + Math.random() / 2);
       }
     });
   }
@@ -383,7 +394,7 @@ export class TcpTransport implements RaftTransport {
         this.#out.set(m.to, o);
       }
       if (!o.socket) {
-        if (Date.now() < o.nextAttempt) continue;
+        if (this.#clock.now() < o.nextAttempt) continue;
         this.#connect(m.to, o);
         if (!o.socket) continue;
       }

@@ -23,11 +23,11 @@ export type {
   ClusterCertificatesOptions,
 } from "./cluster/certs.js";
 export { createClusterCertificates } from "./cluster/certs.js";
-export type { ClusterTiming } from "./cluster/cluster.js";
-export { defaultClusterTiming } from "./cluster/cluster.js";
 export type { ClusterTlsFiles } from "./cluster/clusterHttp.js";
 export type { RaftLogOptions } from "./cluster/raftLog.js";
 export { migrateSqliteLog, RaftLog } from "./cluster/raftLog.js";
+export type { ClusterTiming } from "./cluster/timing.js";
+export { defaultClusterTiming } from "./cluster/timing.js";
 export type { OverviewRow } from "./http/dashboard/overviewRow.js";
 export type { PublicStatus, StatusPageSelection } from "./http/dashboard/statusPage.js";
 export { parseStatusPages } from "./http/dashboard/statusPage.js";

@@ -1,18 +1,19 @@
-import { createHmac, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { AmstaffError, type PluginHost } from "@amstaff/core";
-import { type Message, type RaftTransport, TcpTransport } from "@amstaff/raft";
 import { openSecretStore, warnAboutSecretReferences } from "./access/nodeSecrets.js";
 import { openNodeTokens } from "./access/nodeTokens.js";
 import { systemClock } from "./clock.js";
-import { Cluster, electionTicksOf, raftTickMs } from "./cluster/cluster.js";
-import { ClusterHttp } from "./cluster/clusterHttp.js";
+import { Cluster } from "./cluster/cluster.js";
+import { checkClusterOptions } from "./cluster/clusterOptions.js";
 import { listenOn, startInternalListener } from "./cluster/internalListener.js";
+import { loadNodeId } from "./cluster/nodeId.js";
+import { createNodeTransport, followPeerAddresses } from "./cluster/nodeTransport.js";
 import { migrateSqliteLog, RaftLog } from "./cluster/raftLog.js";
+import { electionTicksOf, raftTickMs } from "./cluster/timing.js";
 import { createDashboard } from "./http/dashboard/dashboard.js";
 import { createHttpApi, type Route } from "./http/httpApi.js";
 import { mountIntegrations } from "./http/integrations.js";
@@ -61,32 +62,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
 
   const nodeId = loadNodeId(dataDir, options.nodeId);
   const peers = options.peers ?? {};
-  if (Object.keys(peers).length > 0 && options.raftPort === undefined) {
-    throw new AmstaffError("AMS_ERR_REQUEST_INVALID", "A cluster needs a Raft port (--raft-port).");
-  }
-  if (options.raftPort !== undefined && (options.clusterSecret ?? "").length < 16) {
-    throw new AmstaffError(
-      "AMS_ERR_REQUEST_INVALID",
-      "A cluster needs a shared secret of 16 characters or more (AMSTAFF_CLUSTER_SECRET).",
-    );
-  }
-  if (options.raftPort !== undefined && !options.clusterTls && !options.insecureClusterTransport) {
-    throw new AmstaffError(
-      "AMS_ERR_CLUSTER_TLS",
-      [
-        "A cluster node encrypts its traffic to the other nodes: give it the cluster's certificates with",
-        "--cluster-ca, --cluster-cert and --cluster-key. Make them once for the whole cluster with",
-        "  amstaff-server certs --out ./certs --nodes a=10.0.0.1,b=10.0.0.2,c=10.0.0.3",
-        "then copy ca.pem and each node's <id>.pem and <id>-key.pem to that node. To run without encryption",
-        "on a network nobody else can reach, pass --insecure-cluster-transport.",
-      ].join("\n"),
-    );
-  }
-  if (options.insecureClusterTransport && options.raftPort !== undefined && !options.clusterTls) {
-    logger.warn(
-      "node traffic is NOT encrypted (--insecure-cluster-transport): anyone on the network between nodes can read it",
-    );
-  }
+  checkClusterOptions(options, logger);
 
   const db = openDatabase(dataDir);
   const raftPath = join(dataDir, "raft.db");
@@ -95,40 +71,19 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
 
   let isolated = false;
   const raftHost = options.raftHost ?? options.host ?? "127.0.0.1";
-  const tcp =
-    options.raftPort === undefined
-      ? undefined
-      : new TcpTransport({
-          id: nodeId,
-          secret: options.clusterSecret!,
-          listen: { host: raftHost, port: options.raftPort },
-          peers: Object.fromEntries(
-            Object.entries(peers).map(([id, address]) => [id, parseAddress(address)]),
-          ),
-          logger: {
-            // Refused certificates are a misconfiguration to fix; reconnects and resets are routine.
-            warn: (message, details) =>
-              (message.includes("TLS") ? logger.warn : logger.debug).call(
-                logger,
-                { ...details },
-                `raft transport: ${message}`,
-              ),
-          },
-          ...(options.clusterTls ? { tls: options.clusterTls } : {}),
-        });
-  const transport = faultyTransport(tcp, () => isolated);
-  const internalToken = options.clusterSecret
-    ? createHmac("sha256", options.clusterSecret).update("amstaff-internal-v1").digest("hex")
-    : randomBytes(32).toString("hex");
-  const clusterHttp = new ClusterHttp({ internalToken, tls: options.clusterTls });
+  const { tcp, transport, internalToken, clusterHttp } = createNodeTransport({
+    peers,
+    raftPort: options.raftPort,
+    clusterSecret: options.clusterSecret,
+    clusterTls: options.clusterTls,
+    nodeId,
+    raftHost,
+    logger,
+    isolated: () => isolated,
+  });
 
   const machine = new StateMachine();
-  machine.onApply((command, result) => {
-    if (!tcp || !result.ok) return;
-    if ((command.type === "node.add" || command.type === "node.announce") && command.node !== nodeId) {
-      if (command.raftAddress) tcp.setPeer(command.node, parseAddress(command.raftAddress));
-    }
-  });
+  followPeerAddresses(machine, tcp, nodeId);
   const log = await RaftLog.open({
     nodeId,
     path: raftPath,
@@ -139,6 +94,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     logger,
     tickMs: raftTickMs,
     electionTicks: electionTicksOf(options.clusterTiming),
+    clock,
   });
   const raftPort = tcp?.address().port;
   const pluginHost: PluginHost = { files: createFileAccess({ roots: options.sqliteRoots, dataDir }) };
@@ -417,54 +373,6 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     raftPort,
     stop,
     [Symbol.asyncDispose]: stop,
-  };
-}
-
-/** Reads the node id kept in the data directory, or keeps the given (or a generated) one there. */
-function loadNodeId(dataDir: string, wanted: string | undefined): string {
-  const path = join(dataDir, "node-id");
-  if (existsSync(path)) {
-    const stored = readFileSync(path, "utf8").trim();
-    if (wanted !== undefined && wanted !== stored) {
-      throw new AmstaffError(
-        "AMS_ERR_REQUEST_INVALID",
-        `This data directory belongs to node "${stored}", not "${wanted}": a node keeps its id for life.`,
-      );
-    }
-    return stored;
-  }
-  const id = wanted ?? `node-${randomBytes(3).toString("hex")}`;
-  if (!/^[\w.-]{1,64}$/.test(id)) {
-    throw new AmstaffError(
-      "AMS_ERR_REQUEST_INVALID",
-      "A node id is 1 to 64 letters, digits, '.', '_' or '-'.",
-    );
-  }
-  writeFileSync(path, `${id}\n`, { mode: 0o600 });
-  return id;
-}
-
-/** `host:port` (or `[v6]:port`) to a peer address. */
-function parseAddress(address: string): { host: string; port: number } {
-  const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(address.trim());
-  if (!match) throw new AmstaffError("AMS_ERR_REQUEST_INVALID", `"${address}" is not host:port.`);
-  return { host: match[1]!, port: Number(match[2]) };
-}
-
-/**
- * The Raft transport, with a switch that drops every message in and out (fault injection for the
- * partition test). Without a TCP transport (a cluster of one), messages go nowhere: there is no peer.
- */
-function faultyTransport(inner: RaftTransport | undefined, isolated: () => boolean): RaftTransport {
-  return {
-    listen: (handler: (message: Message) => void) =>
-      inner?.listen((message) => {
-        if (!isolated()) handler(message);
-      }),
-    send: (messages: Message[]) => {
-      if (!isolated()) inner?.send(messages);
-    },
-    close: () => inner?.close(),
   };
 }
 

@@ -12,6 +12,9 @@ export class ManualClock implements Clock {
 
   now = (): number => this.#now;
 
+  /** The same time as {@link ManualClock.now}: a manual clock never steps unless told to. */
+  monotonic = (): number => this.#now;
+
   setTimeout = (callback: () => void, ms: number): unknown => {
     const timer = { at: this.#now + Math.max(0, ms), seq: this.#seq++, callback };
     this.#timers.push(timer);

@@ -75,6 +75,8 @@ export async function createClusterCertificates(
       }
     }
   }
+  // Validity dates printed into the certificates: the wall-clock calendar, not a duration the server
+  // measures, so not the injected clock.
   const now = Date.now();
   const notBefore = new Date(now - 5 * 60_000);
   const ca = await loadOrCreateCa(x509, out, notBefore, options.caDays ?? 3650);

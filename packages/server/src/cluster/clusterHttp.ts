@@ -111,6 +111,8 @@ export class ClusterHttp {
       method: request.method ?? (request.body === undefined ? "GET" : "POST"),
       headers,
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      // A guard of the socket, not a decision: callers hold their deadlines on the injected clock
+      // (`rpcClient.ts`); this one frees the connection even when that clock is a test's.
       signal: request.signal
         ? AbortSignal.any([request.signal, AbortSignal.timeout(request.timeoutMs)])
         : AbortSignal.timeout(request.timeoutMs),

@@ -11,17 +11,15 @@ import {
 } from "@amstaff/raft";
 import type Database from "better-sqlite3";
 import type { Logger } from "pino";
+import { type Clock, sleep, systemClock, timeoutSignal } from "../clock.js";
 import type { Command } from "../state/commands.js";
 import type { ReplicatedLog } from "../state/replicatedLog.js";
 import { SqliteLog } from "../state/sqliteLog.js";
 import { type ApplyResult, StateMachine } from "../state/stateMachine.js";
-import { type ClusterHttp, nodeMismatchCode } from "./clusterHttp.js";
-
-/** What the leader returns for a forwarded proposal. */
-interface Applied {
-  result: ApplyResult;
-  index: number;
-}
+import type { ClusterHttp } from "./clusterHttp.js";
+import { outcomeUnknown, unavailable, withTimeout } from "./logErrors.js";
+import type { Applied, RpcTarget } from "./rpc.js";
+import { RpcClient } from "./rpcClient.js";
 
 /** Options of {@link RaftLog.open}. */
 export interface RaftLogOptions {
@@ -52,19 +50,12 @@ export interface RaftLogOptions {
    * @default 10000
    */
   proposeTimeoutMs?: number;
+  /**
+   * Drives Raft's ticks and every deadline and retry of proposals, forwarding and reads.
+   * @default the system clock
+   */
+  clock?: Clock | undefined;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const unavailable = (message: string, cause?: unknown) =>
-  new AmstaffError("AMS_ERR_LOG_UNAVAILABLE", message, cause === undefined ? undefined : { cause });
-
-const outcomeUnknown = (message: string, cause?: unknown) =>
-  new AmstaffError(
-    "AMS_ERR_LOG_OUTCOME_UNKNOWN",
-    `${message} The command may or may not have been applied: check the state before repeating it (pushing a module again is idempotent).`,
-    cause === undefined ? undefined : { cause },
-  );
 
 /** Proposal errors of `@amstaff/raft` after which the command provably was not applied: retry it. */
 const notApplied = new Set<string>([
@@ -91,16 +82,21 @@ const notApplied = new Set<string>([
 export class RaftLog implements ReplicatedLog {
   readonly raft: RaftNode<Command, Applied>;
   readonly #opts: RaftLogOptions;
+  readonly #clock: Clock;
+  readonly #rpc: RpcClient;
   #closed = false;
 
-  private constructor(raft: RaftNode<Command, Applied>, opts: RaftLogOptions) {
+  private constructor(raft: RaftNode<Command, Applied>, opts: RaftLogOptions, clock: Clock) {
     this.raft = raft;
     this.#opts = opts;
+    this.#clock = clock;
+    this.#rpc = new RpcClient(opts.http, clock);
   }
 
   /** Opens (or creates) the Raft log, restores the latest snapshot and starts the node. */
   static async open(opts: RaftLogOptions): Promise<RaftLog> {
     const { machine } = opts;
+    const clock = opts.clock ?? systemClock;
     const storage = new SqliteStorage({ path: opts.path });
     const raft = await RaftNode.create<Command, Applied>({
       id: opts.nodeId,
@@ -117,9 +113,10 @@ export class RaftLog implements ReplicatedLog {
       snapshotEntries: opts.snapshotEntries ?? 1000,
       snapshotKeep: 500,
       logger: { warn: (message, details) => opts.logger.warn({ ...details }, `raft: ${message}`) },
+      clock,
     });
     raft.on("error", (error) => opts.logger.error({ err: describeError(error) }, "raft stopped"));
-    return new RaftLog(raft, opts);
+    return new RaftLog(raft, opts, clock);
   }
 
   get nodeId(): string {
@@ -135,7 +132,7 @@ export class RaftLog implements ReplicatedLog {
   }
 
   /** The leader's id and where it serves the internal endpoints, read together; undefined when unknown. */
-  leaderTarget(): { node: string; url: string } | undefined {
+  leaderTarget(): RpcTarget | undefined {
     const leader = this.raft.leader;
     const member = leader === null ? undefined : this.#opts.machine.member(leader);
     const url = member?.internalUrl ?? member?.apiUrl;
@@ -149,10 +146,10 @@ export class RaftLog implements ReplicatedLog {
    */
   async propose(command: Command): Promise<ApplyResult> {
     const timeoutMs = this.#opts.proposeTimeoutMs ?? 10_000;
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.#clock.now() + timeoutMs;
     for (;;) {
       if (this.#closed) throw unavailable("The server is shutting down; try again on another node.");
-      const left = deadline - Date.now();
+      const left = deadline - this.#clock.now();
       if (left <= 0) {
         throw unavailable(
           `No Raft leader took the command within ${timeoutMs} ms (is a majority of the cluster up?); it was not applied, try again.`,
@@ -165,7 +162,7 @@ export class RaftLog implements ReplicatedLog {
       } else {
         const target = this.leaderTarget();
         if (target !== undefined && target.node !== this.#opts.nodeId) {
-          const applied = await this.#forward(target, command, left);
+          const applied = await this.#rpc.forwardProposal(target, command, left);
           if (applied) {
             // Read-your-writes on this node; if it lags too much the write still happened.
             await this.waitApplied(applied.index, 5_000).catch(() => undefined);
@@ -173,7 +170,7 @@ export class RaftLog implements ReplicatedLog {
           }
         }
       }
-      await sleep(Math.min(50, Math.max(0, deadline - Date.now())));
+      await sleep(this.#clock, Math.min(50, Math.max(0, deadline - this.#clock.now())));
     }
   }
 
@@ -182,7 +179,7 @@ export class RaftLog implements ReplicatedLog {
    * not applied (retry); throws when its outcome is unknown or it failed.
    */
   async #proposeHere(command: Command, timeoutMs: number): Promise<Applied | undefined> {
-    const signal = AbortSignal.timeout(timeoutMs);
+    const { signal, cancel } = timeoutSignal(this.#clock, timeoutMs);
     try {
       return await this.raft.propose(command, { signal });
     } catch (error) {
@@ -200,55 +197,19 @@ export class RaftLog implements ReplicatedLog {
       }
       if (error.code === RaftErrorCode.Stopped) throw outcomeUnknown("The node stopped.", error);
       throw outcomeUnknown("Leadership changed while the command was in the log.", error);
+    } finally {
+      cancel();
     }
-  }
-
-  /**
-   * Sends a command to the leader, waiting at most `timeoutMs`; undefined when it certainly was not
-   * applied (retry).
-   */
-  async #forward(
-    target: { node: string; url: string },
-    command: Command,
-    timeoutMs: number,
-  ): Promise<Applied | undefined> {
-    let response: Response;
-    try {
-      response = await this.#opts.http.request(target.url, "/_cluster/propose", {
-        method: "POST",
-        body: { command },
-        timeoutMs,
-        node: target.node,
-      });
-    } catch (error) {
-      const code = (error as { cause?: { code?: string } }).cause?.code;
-      // Refused before a byte of the request was sent: certainly not applied.
-      if (code === "ECONNREFUSED" || code === nodeMismatchCode) return undefined;
-      throw outcomeUnknown("Could not reach the leader, or it did not answer in time.", error);
-    }
-    const body = (await response.json().catch(() => ({}))) as Partial<Applied> & {
-      retry?: boolean;
-      error?: { code?: string; message?: string };
-    };
-    if (response.status === 200 && body.result) return body as Applied;
-    if (response.status === 421 || body.retry === true) return undefined;
-    const code = body.error?.code;
-    // The leader ran out of its own deadline before the command reached its log: not applied.
-    if (code === "AMS_ERR_LOG_UNAVAILABLE") return undefined;
-    if (code === "AMS_ERR_LOG_RESULT_UNKNOWN" || code === "AMS_ERR_LOG_OUTCOME_UNKNOWN") {
-      throw new AmstaffError(code, body.error?.message ?? "The leader could not tell the command's outcome.");
-    }
-    throw outcomeUnknown(`The leader could not commit the command (HTTP ${response.status}).`);
   }
 
   /** Resolves once this node applied `index`; rejects after `timeoutMs`. */
   async waitApplied(index: number, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.#clock.now() + timeoutMs;
     while (this.raft.appliedIndex < index) {
-      if (this.#closed || Date.now() > deadline) {
+      if (this.#closed || this.#clock.now() > deadline) {
         throw unavailable(`This node has not caught up with the log (entry ${index}).`);
       }
-      await sleep(5);
+      await sleep(this.#clock, 5);
     }
   }
 
@@ -259,22 +220,13 @@ export class RaftLog implements ReplicatedLog {
    */
   async readBarrier(timeoutMs = 5_000): Promise<void> {
     if (this.raft.role === "leader") {
-      await withTimeout(this.raft.read(), timeoutMs);
+      await withTimeout(this.raft.read(), timeoutMs, this.#clock);
       return;
     }
     const target = this.leaderTarget();
     if (target === undefined)
       throw unavailable("No Raft leader is known; a consistent read is impossible now.");
-    const response = await this.#opts.http
-      .request(target.url, "/_cluster/read-index", { method: "POST", timeoutMs, node: target.node })
-      .catch((error: unknown) => {
-        throw unavailable("The leader is unreachable; a consistent read is impossible now.", error);
-      });
-    const body = (await response.json().catch(() => ({}))) as { index?: number };
-    if (response.status !== 200 || typeof body.index !== "number") {
-      throw unavailable("The leader could not confirm its leadership; try again.");
-    }
-    await this.waitApplied(body.index, timeoutMs);
+    await this.waitApplied(await this.#rpc.readIndex(target, timeoutMs), timeoutMs);
   }
 
   /**
@@ -285,15 +237,15 @@ export class RaftLog implements ReplicatedLog {
    */
   async proposeAsLeader(command: Command): Promise<Applied> {
     const timeoutMs = this.#opts.proposeTimeoutMs ?? 10_000;
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.#clock.now() + timeoutMs;
     for (;;) {
       if (this.#closed || this.raft.role !== "leader") throw new NotLeaderError(this.raft.leader);
-      const left = deadline - Date.now();
+      const left = deadline - this.#clock.now();
       if (left <= 0)
         throw unavailable(`The command did not reach the log within ${timeoutMs} ms; try again.`);
       const applied = await this.#proposeHere(command, left);
       if (applied) return applied;
-      await sleep(10);
+      await sleep(this.#clock, 10);
     }
   }
 
@@ -302,26 +254,6 @@ export class RaftLog implements ReplicatedLog {
     this.#closed = true;
     await this.raft.stop();
   }
-}
-
-/** Rejects with `AMS_ERR_LOG_UNAVAILABLE` if `promise` takes longer than `ms`. */
-export async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(unavailable(`No answer within ${ms} ms.`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Whether an error means "this node is not the leader" (retry elsewhere). */
-export function isNotLeader(error: unknown): boolean {
-  return error instanceof NotLeaderError || (error instanceof RaftError && error.code === "RAFT_NOT_LEADER");
 }
 
 /**

@@ -8,11 +8,11 @@ import {
 import type { Logger } from "pino";
 import { moduleRequester } from "../access/secretBinding.js";
 import type { Clock } from "../clock.js";
+import type { Ownership } from "../cluster/ownership.js";
 import type { PluginRegistry } from "../plugins/plugins.js";
 import type { DeliveryRecord, TransitionRecord } from "../state/commands.js";
 import type { ReplicatedLog } from "../state/replicatedLog.js";
 import type { StateMachine } from "../state/stateMachine.js";
-import type { Ownership } from "./monitorRunner.js";
 
 /** How deliveries are retried. */
 export interface RetryPolicy {

@@ -5,10 +5,11 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { definition, put } from "../__tests__/fixtures.js";
 import { ManualClock } from "../__tests__/manualClock.js";
+import type { Ownership } from "../cluster/ownership.js";
 import { PluginRegistry } from "../plugins/plugins.js";
 import { SqliteLog } from "../state/sqliteLog.js";
 import { StateMachine } from "../state/stateMachine.js";
-import { MonitorRunner, type Ownership } from "./monitorRunner.js";
+import { MonitorRunner } from "./monitorRunner.js";
 import { Observations } from "./observations.js";
 import { Scheduler } from "./scheduler.js";
 

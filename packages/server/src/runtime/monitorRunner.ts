@@ -13,6 +13,7 @@ import {
 import type { Logger } from "pino";
 import { moduleRequester } from "../access/secretBinding.js";
 import type { Clock } from "../clock.js";
+import type { Ownership } from "../cluster/ownership.js";
 import type { PluginRegistry } from "../plugins/plugins.js";
 import type { StoredModule } from "../state/commands.js";
 import { monitorKey } from "../state/monitorKey.js";
@@ -49,14 +50,6 @@ export interface MonitorRunnerDeps {
 export interface RunObserver {
   sample(module: string, monitor: string, result: SampleResult): void;
   transition(module: string, monitor: string, from: MonitorStatus, to: MonitorStatus): void;
-}
-
-/** What a node may run, and the fencing token to put on what it commits. */
-export interface Ownership {
-  mayRun(module: string): boolean;
-  fence(module: string): { owner: string; token: number } | undefined;
-  /** Calls `listener` whenever which modules this node may run changes; returns an unsubscribe function. */
-  onChange(listener: () => void): () => void;
 }
 
 interface Monitor {

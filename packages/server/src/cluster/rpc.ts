@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { type Command, commandSchema } from "../state/commands.js";
+import type { ApplyResult } from "../state/stateMachine.js";
+
+/**
+ * The node-to-node protocol: every internal endpoint, its request and its answer. The server half is
+ * `rpcServer.ts`, the client half `rpcClient.ts`. Its wire format is fixed: nodes of two versions talk
+ * to each other during a rolling upgrade. Requests carry the cluster's internal token as a bearer token
+ * (and, with certificates, travel over mutual TLS); a follower answers `421 {"retry": true}` to what
+ * only the leader serves.
+ *
+ * | endpoint                       | body                      | answer (200)            |
+ * |--------------------------------|---------------------------|-------------------------|
+ * | `POST /_cluster/propose`       | `{ command }`             | {@link Applied}         |
+ * | `POST /_cluster/lease`         | `{ node }`                | `{ index }`             |
+ * | `POST /_cluster/read-index`    | none                      | `{ index }`             |
+ * | `GET /_cluster/view`           | none                      | the cluster view        |
+ * | `POST /_cluster/members`       | `{ id, raftAddress }`     | `{ ok: true }`          |
+ * | `DELETE /_cluster/members/:id` | none                      | `{ ok: true }`          |
+ */
+export const rpcPaths = {
+  /** A follower forwards a command to the leader, which appends it and answers its result. */
+  propose: "/_cluster/propose",
+  /** A node renews its ownership lease with the leader (see `ownership.ts`). */
+  lease: "/_cluster/lease",
+  /** ReadIndex (Raft dissertation §6.4): the leader confirms it leads and answers its applied index. */
+  readIndex: "/_cluster/read-index",
+  /** The leader's view of the cluster, with each node's health. */
+  view: "/_cluster/view",
+  /** A membership change, forwarded to the leader. */
+  members: "/_cluster/members",
+} as const;
+
+/** The path that removes member `id`. */
+export const memberPath = (id: string): string => `${rpcPaths.members}/${encodeURIComponent(id)}`;
+
+/** The member id of a {@link memberPath}, or undefined when `path` is not one. */
+export function memberIdOf(path: string): string | undefined {
+  const match = /^\/_cluster\/members\/([^/]+)$/.exec(path);
+  return match ? decodeURIComponent(match[1]!) : undefined;
+}
+
+/** Whether a request is for the internal, node-to-node endpoints. */
+export function isInternalPath(url: string | undefined): boolean {
+  return url?.startsWith("/_cluster/") ?? false;
+}
+
+/**
+ * The largest body of an internal request: a forwarded command is at most what one Raft frame carries
+ * (64 MiB); without a bound, one request could fill the node's memory before anything checked it.
+ */
+export const maxInternalBodyBytes = 64 * 1024 * 1024;
+
+/** What the leader answers to a forwarded proposal: the command's result and its log index. */
+export interface Applied {
+  result: ApplyResult;
+  index: number;
+}
+
+/** Where a node serves the internal endpoints, with its id (checked against its certificate). */
+export interface RpcTarget {
+  node: string;
+  url: string;
+}
+
+/** The body of `POST /_cluster/lease`. */
+export const leaseRequestSchema = z.object({ node: z.string() });
+
+/** The answer of `POST /_cluster/lease` and `POST /_cluster/read-index`: the leader's applied index. */
+export const indexReplySchema = z.object({ index: z.number() });
+
+/** The answer of a follower to what only the leader serves (HTTP 421): try the leader. */
+export const retryReply = { retry: true } as const;
+
+/** The status of {@link retryReply}. */
+export const retryStatus = 421;
+
+/** The command of a `POST /_cluster/propose` body. @throws ZodError when it is not one */
+export function proposedCommand(body: unknown): Command {
+  return commandSchema.parse((body as { command?: unknown } | undefined)?.command);
+}

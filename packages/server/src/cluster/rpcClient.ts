@@ -1,0 +1,133 @@
+import { AmstaffError } from "@amstaff/core";
+import { type Clock, timeoutSignal } from "../clock.js";
+import type { Command } from "../state/commands.js";
+import { type ClusterHttp, type ClusterRequest, nodeMismatchCode } from "./clusterHttp.js";
+import { outcomeUnknown, unavailable } from "./logErrors.js";
+import { type Applied, indexReplySchema, memberPath, type RpcTarget, retryStatus, rpcPaths } from "./rpc.js";
+
+/** An answer of another node: its status and its JSON body (undefined when the body is not JSON). */
+interface Reply {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * The client half of the node-to-node protocol (see `rpc.ts`): one method per internal endpoint. Every
+ * call's deadline runs on the injected clock, so a test drives forwarding and renewals without sleeping.
+ */
+export class RpcClient {
+  readonly #http: ClusterHttp;
+  readonly #clock: Clock;
+
+  constructor(http: ClusterHttp, clock: Clock) {
+    this.#http = http;
+    this.#clock = clock;
+  }
+
+  /** Sends one request and reads its answer, aborting both when `timeoutMs` runs out on the clock. */
+  async #call(target: RpcTarget, path: string, request: ClusterRequest): Promise<Reply> {
+    const deadline = timeoutSignal(this.#clock, request.timeoutMs);
+    try {
+      const response = await this.#http.request(target.url, path, {
+        ...request,
+        signal: request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal,
+        node: target.node,
+      });
+      return { status: response.status, body: await response.json().catch(() => undefined) };
+    } finally {
+      deadline.cancel();
+    }
+  }
+
+  /**
+   * Renews this node's lease with the leader; resolves with the leader's applied index once it confirmed
+   * its leadership. Throws on any failure: the lease then simply runs out.
+   */
+  async renewLease(target: RpcTarget, node: string, timeoutMs: number, signal: AbortSignal): Promise<number> {
+    const reply = await this.#call(target, rpcPaths.lease, {
+      method: "POST",
+      body: { node },
+      timeoutMs,
+      signal,
+    });
+    const parsed = indexReplySchema.safeParse(reply.body);
+    if (reply.status !== 200 || !parsed.success) throw new Error(`HTTP ${reply.status}`);
+    return parsed.data.index;
+  }
+
+  /**
+   * Sends a command to the leader, waiting at most `timeoutMs`; undefined when it certainly was not
+   * applied (retry). Throws the outcome-unknown errors of `RaftLog.propose` otherwise.
+   */
+  async forwardProposal(
+    target: RpcTarget,
+    command: Command,
+    timeoutMs: number,
+  ): Promise<Applied | undefined> {
+    let reply: Reply;
+    try {
+      reply = await this.#call(target, rpcPaths.propose, { method: "POST", body: { command }, timeoutMs });
+    } catch (error) {
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      // Refused before a byte of the request was sent: certainly not applied.
+      if (code === "ECONNREFUSED" || code === nodeMismatchCode) return undefined;
+      throw outcomeUnknown("Could not reach the leader, or it did not answer in time.", error);
+    }
+    const body = (reply.body ?? {}) as Partial<Applied> & {
+      retry?: boolean;
+      error?: { code?: string; message?: string };
+    };
+    if (reply.status === 200 && body.result) return body as Applied;
+    if (reply.status === retryStatus || body.retry === true) return undefined;
+    const code = body.error?.code;
+    // The leader ran out of its own deadline before the command reached its log: not applied.
+    if (code === "AMS_ERR_LOG_UNAVAILABLE") return undefined;
+    if (code === "AMS_ERR_LOG_RESULT_UNKNOWN" || code === "AMS_ERR_LOG_OUTCOME_UNKNOWN") {
+      throw new AmstaffError(code, body.error?.message ?? "The leader could not tell the command's outcome.");
+    }
+    throw outcomeUnknown(`The leader could not commit the command (HTTP ${reply.status}).`);
+  }
+
+  /** ReadIndex through the leader: resolves with the index this node must apply before it reads. */
+  async readIndex(target: RpcTarget, timeoutMs: number): Promise<number> {
+    const reply = await this.#call(target, rpcPaths.readIndex, { method: "POST", timeoutMs }).catch(
+      (error: unknown) => {
+        throw unavailable("The leader is unreachable; a consistent read is impossible now.", error);
+      },
+    );
+    const parsed = indexReplySchema.safeParse(reply.body);
+    if (reply.status !== 200 || !parsed.success) {
+      throw unavailable("The leader could not confirm its leadership; try again.");
+    }
+    return parsed.data.index;
+  }
+
+  /** The leader's view of the cluster; undefined when it does not answer within 2 s. */
+  async view(target: RpcTarget): Promise<Record<string, unknown> | undefined> {
+    try {
+      const reply = await this.#call(target, rpcPaths.view, { method: "GET", timeoutMs: 2_000 });
+      const ok = reply.status === 200 && typeof reply.body === "object" && reply.body !== null;
+      return ok ? (reply.body as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Asks the leader to add (`{ id, raftAddress }`) or remove (an id) a member; resolves with its status.
+   * A learner may take a while to catch up: up to a minute.
+   */
+  async changeMembership(
+    target: RpcTarget,
+    change: { add: { id: string; raftAddress: string } } | { remove: string },
+  ): Promise<number> {
+    const reply = await this.#call(
+      target,
+      "add" in change ? rpcPaths.members : memberPath(change.remove),
+      "add" in change
+        ? { method: "POST", body: change.add, timeoutMs: 60_000 }
+        : { method: "DELETE", timeoutMs: 60_000 },
+    );
+    return reply.status;
+  }
+}
