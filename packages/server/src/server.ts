@@ -20,8 +20,11 @@ import { listenOn, startInternalListener } from "./cluster/internalListener.js";
 import { migrateSqliteLog, RaftLog } from "./cluster/raftLog.js";
 import { createDashboard } from "./http/dashboard/dashboard.js";
 import type { StatusPageSelection } from "./http/dashboard/statusPage.js";
-import { type CompileContext, createHttpApi, type Route } from "./http/httpApi.js";
+import type { CompileContext } from "./http/deps.js";
+import { createHttpApi } from "./http/httpApi.js";
 import { type IntegrationSettings, mountIntegrations } from "./http/integrations.js";
+import { clusterRoutes } from "./http/routes/cluster.js";
+import { dashboardRoutes } from "./http/routes/dashboard.js";
 import { discoverPlugins, serverPackageDir } from "./plugins/discovery.js";
 import { createFileAccess } from "./plugins/fileAccess.js";
 import { builtinPlugins, PluginRegistry } from "./plugins/plugins.js";
@@ -348,7 +351,6 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   const dashboard = createDashboard({
     machine,
     observations,
-    scheduler,
     clock,
     statusPages: options.statusPages,
   });
@@ -445,37 +447,6 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       now: () => clock.now(),
     }),
   });
-  const clusterRoutes: [string, RegExp, Route][] = [
-    ["GET", /^\/cluster$/, async () => ({ status: 200, body: await cluster!.clusterView() })],
-    [
-      "POST",
-      /^\/cluster\/members$/,
-      async (request) => ({
-        status: 200,
-        body: { added: await cluster!.addMember(await readJson(request)) },
-      }),
-    ],
-    [
-      "DELETE",
-      /^\/cluster\/members\/([^/]+)$/,
-      async (_, [id]) => {
-        await cluster!.removeMember(id!);
-        return { status: 200, body: { removed: id } };
-      },
-    ],
-  ];
-  if (options.faultInjection) {
-    clusterRoutes.push([
-      "POST",
-      /^\/cluster\/fault$/,
-      async (request) => {
-        const body = (await readJson(request)) as { isolated?: unknown };
-        isolated = body.isolated === true;
-        logger.warn({ isolated }, "fault injection");
-        return { status: 200, body: { isolated } };
-      },
-    ]);
-  }
   const api = createHttpApi({
     machine,
     log,
@@ -491,7 +462,20 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     metricsPublic: options.metricsPublic ?? false,
     version,
     consistentRead: () => log.readBarrier(),
-    extraRoutes: [...clusterRoutes, ...dashboard.routes],
+    extraRoutes: [
+      clusterRoutes({
+        cluster: () => cluster,
+        isolate: options.faultInjection
+          ? (value) => {
+              isolated = value;
+            }
+          : undefined,
+        log,
+        clock,
+        logger,
+      }),
+      dashboardRoutes(dashboard, { machine, observations, scheduler, clock, logger }),
+    ],
   });
   const internal = (request: IncomingMessage, response: ServerResponse, peer?: string) => {
     if (!cluster) {
@@ -763,20 +747,4 @@ function faultyTransport(inner: RaftTransport | undefined, isolated: () => boole
     },
     close: () => inner?.close(),
   };
-}
-
-async function readJson(request: import("node:http").IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > 64 * 1024) throw new AmstaffError("AMS_ERR_REQUEST_TOO_LARGE", "The body is over 64 KiB.");
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString();
-  try {
-    return text.trim() === "" ? {} : JSON.parse(text);
-  } catch {
-    throw new AmstaffError("AMS_ERR_REQUEST_INVALID", "The body is not JSON.");
-  }
 }

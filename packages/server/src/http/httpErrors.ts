@@ -41,14 +41,19 @@ export interface ErrorBody {
 /** Turns anything thrown while serving a request into a status and a body that leak nothing internal. */
 export function errorResponse(error: unknown): { status: number; body: ErrorBody } {
   if (isAmstaffError(error)) {
+    // A refused module's compiler errors are answered at the top level, where clients have always read them.
+    const { errors, ...details } = error.details ?? {};
+    const refusedModule = error.code === "AMS_ERR_MODULE_INVALID" && Array.isArray(errors);
+    const shown = refusedModule ? details : error.details;
     return {
       status: httpStatusOf[error.code],
       body: {
         error: {
           code: error.code,
           message: error.message,
-          ...(error.details ? { details: error.details } : {}),
+          ...(shown && Object.keys(shown).length > 0 ? { details: shown } : {}),
         },
+        ...(refusedModule && { errors }),
       },
     };
   }
