@@ -14,6 +14,15 @@ import { moduleRoutes } from "./routes/modules.js";
 import { monitorRoutes } from "./routes/monitors.js";
 import { silenceRoutes } from "./routes/silences.js";
 
+function wellEncoded(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The default of {@link HttpApiDeps.maxBodyBytes}: 1 MiB. */
 export const defaultMaxBodyBytes = 1024 * 1024;
 
@@ -49,6 +58,13 @@ export function createApiApp(deps: HttpApiDeps): ApiApp {
   );
   // Only a request that reached an endpoint is read: an unknown one answers 404 whatever it sends.
   app.use((c, next) => (endpointMatched(c) ? limit(c, next) : next()));
+  // Hono leaves a malformed percent-encoding as it is: refuse it rather than look up a garbled name.
+  app.use((c, next) => {
+    if (endpointMatched(c) && !wellEncoded(new URL(c.req.url).pathname)) {
+      throw new AmstaffError("AMS_ERR_REQUEST_INVALID", "The URL is not correctly percent-encoded.");
+    }
+    return next();
+  });
 
   metaRoutes(app, deps);
   moduleRoutes(app, deps);

@@ -47,20 +47,25 @@ export async function readJson<T extends z.ZodType>(
  * request unless the process' global `Request` is replaced, which the server does not do.
  */
 export function limitBody(maxBytes: number, tooLarge: () => Error): MiddlewareHandler {
+  const refuse = (c: Context) => {
+    // The rest of the body is not read: the client must not send its next request on this connection.
+    c.header("connection", "close");
+    return tooLarge();
+  };
   return async (c, next) => {
     const cached = c.req.bodyCache.arrayBuffer;
     if (cached) {
-      if ((await cached).byteLength > maxBytes) throw tooLarge();
+      if ((await cached).byteLength > maxBytes) throw refuse(c);
       return next();
     }
     const body = c.req.raw.body;
     if (!body) return next();
-    if (Number(c.req.header("content-length") ?? 0) > maxBytes) throw tooLarge();
+    if (Number(c.req.header("content-length") ?? 0) > maxBytes) throw refuse(c);
     const chunks: Uint8Array[] = [];
     let size = 0;
     for await (const chunk of body) {
       size += chunk.byteLength;
-      if (size > maxBytes) throw tooLarge();
+      if (size > maxBytes) throw refuse(c);
       chunks.push(chunk);
     }
     const bytes = Buffer.concat(chunks);
