@@ -1,6 +1,7 @@
-import { AmstaffError, formatIssues } from "@amstaff/core";
+import { AmstaffError } from "@amstaff/core";
 import type { Context, MiddlewareHandler } from "hono";
 import type { z } from "zod";
+import { invalidInput } from "./contract.js";
 
 /** Options of {@link readJson}. */
 export interface ReadJsonOptions {
@@ -31,12 +32,7 @@ export async function readJson<T extends z.ZodType>(
     }
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    throw new AmstaffError(
-      "AMS_ERR_REQUEST_INVALID",
-      `Invalid ${options.what ?? "body"}: ${formatIssues(parsed.error.issues)}.${options.hint ? ` ${options.hint}` : ""}`,
-    );
-  }
+  if (!parsed.success) throw invalidInput(options.what ?? "body", parsed.error, options.hint);
   return parsed.data;
 }
 

@@ -52,11 +52,16 @@ export const segment = (description: string) => z.string().min(1).openapi({ desc
 export function invalidRequest(hint?: string) {
   return (result: { success: boolean; target: string; error?: ZodError }): undefined => {
     if (result.success || !result.error) return undefined;
-    throw new AmstaffError(
-      "AMS_ERR_REQUEST_INVALID",
-      `Invalid ${result.target}: ${formatIssues(result.error.issues)}.${hint ? ` ${hint}` : ""}`,
-    );
+    throw invalidInput(result.target, result.error, hint);
   };
+}
+
+/** The 400 `AMS_ERR_REQUEST_INVALID` for an input (`query`, `body`, …) its schema refused: the issues and a hint. */
+export function invalidInput(what: string, error: ZodError, hint?: string): AmstaffError {
+  return new AmstaffError(
+    "AMS_ERR_REQUEST_INVALID",
+    `Invalid ${what}: ${formatIssues(error.issues)}.${hint ? ` ${hint}` : ""}`,
+  );
 }
 
 type WithBody = RouteConfig & { request: NonNullable<RouteConfig["request"]> };

@@ -52,8 +52,8 @@ export interface HttpApiDeps {
   /** A linearizable read barrier (ReadIndex), run before a `GET` with `?consistent=true`. */
   consistentRead?: () => Promise<void>;
   /**
-   * More route groups (the cluster's, the dashboard's), authenticated like the others. Their `GET`s are
-   * open to every token; anything else must be wrapped in {@link adminAudited} by the group itself.
+   * More route groups (the cluster's, the dashboard's), each registering its routes on the app:
+   * authenticated like the others; a group's admin-only changes use the `adminAudited` middleware.
    */
   extraRoutes?: readonly ((app: ApiApp) => void)[] | undefined;
 }
