@@ -325,11 +325,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                message: string;
-                            };
+                        "application/json": components["schemas"]["Error"] & {
                             errors: components["schemas"]["CompileError"][];
                         };
                     };
@@ -470,11 +466,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                message: string;
-                            };
+                        "application/json": components["schemas"]["Error"] & {
                             errors: components["schemas"]["CompileError"][];
                         };
                     };
@@ -499,6 +491,99 @@ export interface paths {
                 };
                 /** @description The body is over the limit (`AMS_ERR_REQUEST_TOO_LARGE`) */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The log cannot take writes (`AMS_ERR_LOG_*`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/modules/{name}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply an earlier revision again (default: the one before the current) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The module's name */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            /** @description `{}` or nothing: the previous one */
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        revision?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Rolled back */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushResult"] & {
+                            rolledBackTo: number;
+                        };
+                    };
+                };
+                /** @description Invalid request (`AMS_ERR_REQUEST_INVALID`, `AMS_ERR_MODULE_INVALID`, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong token (`AMS_ERR_AUTH_REQUIRED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token may not do this (`AMS_ERR_AUTH_ROLE`, `AMS_ERR_AUTH_TEAM`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such module, monitor, silence or endpoint */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -774,99 +859,6 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/modules/{name}/rollback": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Apply an earlier revision again (default: the one before the current) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The module's name */
-                    name: string;
-                };
-                cookie?: never;
-            };
-            /** @description `{}` or nothing: the previous one */
-            requestBody?: {
-                content: {
-                    "application/json": {
-                        revision?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Rolled back */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PushResult"] & {
-                            rolledBackTo: number;
-                        };
-                    };
-                };
-                /** @description Invalid request (`AMS_ERR_REQUEST_INVALID`, `AMS_ERR_MODULE_INVALID`, …) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or wrong token (`AMS_ERR_AUTH_REQUIRED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The token may not do this (`AMS_ERR_AUTH_ROLE`, `AMS_ERR_AUTH_TEAM`) */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description No such module, monitor, silence or endpoint */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The log cannot take writes (`AMS_ERR_LOG_*`) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
         delete?: never;
         options?: never;
         head?: never;

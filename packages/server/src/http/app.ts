@@ -12,6 +12,7 @@ import { docsRoutes } from "./routes/docs.js";
 import { metaRoutes } from "./routes/meta.js";
 import { moduleRoutes } from "./routes/modules.js";
 import { monitorRoutes } from "./routes/monitors.js";
+import { pushRoutes } from "./routes/push.js";
 import { silenceRoutes } from "./routes/silences.js";
 
 function wellEncoded(path: string): boolean {
@@ -67,6 +68,7 @@ export function createApiApp(deps: HttpApiDeps): ApiApp {
   });
 
   metaRoutes(app, deps);
+  pushRoutes(app, deps);
   moduleRoutes(app, deps);
   monitorRoutes(app, deps);
   deliveryRoutes(app, deps);
