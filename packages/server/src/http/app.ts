@@ -15,15 +15,6 @@ import { monitorRoutes } from "./routes/monitors.js";
 import { pushRoutes } from "./routes/push.js";
 import { silenceRoutes } from "./routes/silences.js";
 
-function wellEncoded(path: string): boolean {
-  try {
-    decodeURIComponent(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The default of {@link HttpApiDeps.maxBodyBytes}: 1 MiB. */
 export const defaultMaxBodyBytes = 1024 * 1024;
 
@@ -79,4 +70,13 @@ export function createApiApp(deps: HttpApiDeps): ApiApp {
   app.onError(handleError);
   app.notFound(notFoundOrNotAllowed(app, handleError));
   return app;
+}
+
+function wellEncoded(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

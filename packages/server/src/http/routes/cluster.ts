@@ -1,6 +1,5 @@
 import { AmstaffError } from "@amstaff/core";
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Logger } from "pino";
 import type { Cluster } from "../../cluster/cluster.js";
 import { type AuditDeps, adminAudited } from "../audit.js";
 import { limitBody, readJson } from "../body.js";
@@ -13,7 +12,6 @@ export interface ClusterRouteDeps extends AuditDeps {
   cluster: () => Cluster | undefined;
   /** Test-only fault injection: serves `POST /cluster/fault`, which cuts this node off the cluster. */
   isolate?: ((isolated: boolean) => void) | undefined;
-  logger: Logger;
 }
 
 /** Membership changes are small: a bigger body is refused before it is read. */
