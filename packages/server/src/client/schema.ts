@@ -2028,7 +2028,8 @@ export interface components {
         OverviewRow: {
             m: string;
             n: string;
-            s: string;
+            /** @enum {string} */
+            s: "ok" | "warning" | "critical" | "unknown" | "pending";
             since: number | null;
             tags: string[];
             lat: number | null;
@@ -2036,9 +2037,11 @@ export interface components {
             run: number | null;
             msg?: string;
             ack?: boolean;
-            flap?: boolean;
+            /** @enum {boolean} */
+            flap?: true;
             sup?: string;
-            gone?: boolean;
+            /** @enum {boolean} */
+            gone?: true;
         };
     };
     responses: never;

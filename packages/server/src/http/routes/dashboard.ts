@@ -3,25 +3,26 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { errors, json, segment } from "../contract.js";
 import type { Dashboard } from "../dashboard/dashboard.js";
 import { monitorDetail } from "../dashboard/monitorDetail.js";
+import type { OverviewRow } from "../dashboard/overviewRow.js";
 import type { ApiApp, HttpApiDeps } from "../deps.js";
 
-const overviewRow = z
-  .object({
-    m: z.string(),
-    n: z.string(),
-    s: z.string(),
-    since: z.number().nullable(),
-    tags: z.array(z.string()),
-    lat: z.number().nullable(),
-    v: z.number().nullable(),
-    run: z.number().nullable(),
-    msg: z.string().optional(),
-    ack: z.boolean().optional(),
-    flap: z.boolean().optional(),
-    sup: z.string().optional(),
-    gone: z.boolean().optional(),
-  })
-  .openapi("OverviewRow");
+// Typed as the row the hub sends, so the contract cannot drift from `OverviewRow`.
+const overviewRowSchema: z.ZodType<OverviewRow> = z.object({
+  m: z.string(),
+  n: z.string(),
+  s: z.enum(["ok", "warning", "critical", "unknown", "pending"]),
+  since: z.number().nullable(),
+  tags: z.array(z.string()),
+  lat: z.number().nullable(),
+  v: z.number().nullable(),
+  run: z.number().nullable(),
+  msg: z.string().optional(),
+  ack: z.boolean().optional(),
+  flap: z.literal(true).optional(),
+  sup: z.string().optional(),
+  gone: z.literal(true).optional(),
+});
+const overviewRow = overviewRowSchema.openapi("OverviewRow");
 
 const overview = createRoute({
   method: "get",
