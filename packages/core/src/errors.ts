@@ -42,6 +42,15 @@ export const errorCodes = {
   AMS_ERR_REQUEST_INVALID: "invalid request",
   /** A request body exceeded the configured limit. */
   AMS_ERR_REQUEST_TOO_LARGE: "request too large",
+  /** A request named an endpoint the API does not have (no route matches its path). */
+  AMS_ERR_NOT_FOUND: "no such endpoint",
+  /** A request used a method its path does not offer; the answer's `Allow` header lists those it does. */
+  AMS_ERR_METHOD_NOT_ALLOWED: "method not allowed",
+  /**
+   * A well-formed request that the current state refuses (acknowledging a monitor with no open incident):
+   * read the state again before repeating it.
+   */
+  AMS_ERR_CONFLICT: "conflict with the current state",
   /**
    * The replicated log could not take a command (no leader reachable in time, the node shutting down):
    * the command was not applied, so retrying is safe.

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { AmstaffError, type PluginHost } from "@amstaff/core";
+import type { PluginHost } from "@amstaff/core";
 import { openSecretStore, warnAboutSecretReferences } from "./access/nodeSecrets.js";
 import { openNodeTokens } from "./access/nodeTokens.js";
 import { systemClock } from "./clock.js";
@@ -15,8 +15,10 @@ import { createNodeTransport, followPeerAddresses } from "./cluster/nodeTranspor
 import { migrateSqliteLog, RaftLog } from "./cluster/raftLog.js";
 import { electionTicksOf, raftTickMs } from "./cluster/timing.js";
 import { createDashboard } from "./http/dashboard/dashboard.js";
-import { createHttpApi, type Route } from "./http/httpApi.js";
+import { createHttpApi } from "./http/httpApi.js";
 import { mountIntegrations } from "./http/integrations.js";
+import { clusterRoutes } from "./http/routes/cluster.js";
+import { dashboardRoutes } from "./http/routes/dashboard.js";
 import { createLogger } from "./logger.js";
 import { type AmstaffServer, historyRetention, type ServerOptions } from "./options.js";
 import { createFileAccess } from "./plugins/fileAccess.js";
@@ -122,7 +124,6 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   const dashboard = createDashboard({
     machine,
     observations,
-    scheduler,
     clock,
     statusPages: options.statusPages,
   });
@@ -156,37 +157,6 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       now: () => clock.now(),
     }),
   });
-  const clusterRoutes: [string, RegExp, Route][] = [
-    ["GET", /^\/cluster$/, async () => ({ status: 200, body: await cluster!.clusterView() })],
-    [
-      "POST",
-      /^\/cluster\/members$/,
-      async (request) => ({
-        status: 200,
-        body: { added: await cluster!.addMember(await readJson(request)) },
-      }),
-    ],
-    [
-      "DELETE",
-      /^\/cluster\/members\/([^/]+)$/,
-      async (_, [id]) => {
-        await cluster!.removeMember(id!);
-        return { status: 200, body: { removed: id } };
-      },
-    ],
-  ];
-  if (options.faultInjection) {
-    clusterRoutes.push([
-      "POST",
-      /^\/cluster\/fault$/,
-      async (request) => {
-        const body = (await readJson(request)) as { isolated?: unknown };
-        isolated = body.isolated === true;
-        logger.warn({ isolated }, "fault injection");
-        return { status: 200, body: { isolated } };
-      },
-    ]);
-  }
   const api = createHttpApi({
     machine,
     log,
@@ -202,7 +172,20 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     metricsPublic: options.metricsPublic ?? false,
     version,
     consistentRead: () => log.readBarrier(),
-    extraRoutes: [...clusterRoutes, ...dashboard.routes],
+    extraRoutes: [
+      clusterRoutes({
+        cluster: () => cluster,
+        isolate: options.faultInjection
+          ? (value) => {
+              isolated = value;
+            }
+          : undefined,
+        log,
+        clock,
+        logger,
+      }),
+      dashboardRoutes(dashboard, { machine, observations, scheduler, clock, logger }),
+    ],
   });
   const internal = (request: IncomingMessage, response: ServerResponse, peer?: string) => {
     if (!cluster) {
@@ -374,20 +357,4 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     stop,
     [Symbol.asyncDispose]: stop,
   };
-}
-
-async function readJson(request: import("node:http").IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > 64 * 1024) throw new AmstaffError("AMS_ERR_REQUEST_TOO_LARGE", "The body is over 64 KiB.");
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString();
-  try {
-    return text.trim() === "" ? {} : JSON.parse(text);
-  } catch {
-    throw new AmstaffError("AMS_ERR_REQUEST_INVALID", "The body is not JSON.");
-  }
 }

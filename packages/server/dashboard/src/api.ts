@@ -1,3 +1,5 @@
+import { AmstaffApiError, createAmstaffClient } from "../../src/client/client.js";
+
 const storageKey = "amstaff.token";
 
 /** The token, kept for this browser tab only (sessionStorage), never in a URL. */
@@ -28,22 +30,19 @@ export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
 }
 
-/** GETs a JSON endpoint with the token. */
+/** The API's typed client, as the signed-in session (same origin). */
+export const api = createAmstaffClient({ baseUrl: "", token: () => session.token });
+
+/** GETs a JSON endpoint with the token (the session's, or one being tried at sign-in). */
 export async function getJson<T>(path: string, token = session.token, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(path, {
-    headers: { authorization: `Bearer ${token ?? ""}`, accept: "application/json" },
-    signal,
-  });
-  if (response.ok) return (await response.json()) as T;
-  let message = `${response.status} ${response.statusText}`;
+  const client = token === session.token ? api : createAmstaffClient({ baseUrl: "", token });
   try {
-    const body = (await response.json()) as { error?: { message?: string } };
-    if (body.error?.message) message = body.error.message;
-  } catch {
-    // not JSON: keep the status line
+    return (await client.send("GET", path, { signal })) as T;
+  } catch (error) {
+    if (!(error instanceof AmstaffApiError)) throw error;
+    if (error.status === 401 && token === session.token) onUnauthorized();
+    throw new ApiError(error.status, error.message);
   }
-  if (response.status === 401 && token === session.token) onUnauthorized();
-  throw new ApiError(response.status, message);
 }
 
 /** Percent-encodes one path segment. */

@@ -1,3 +1,4 @@
+import type { Operation, SuccessOf } from "../../src/client/client.js";
 import type { OverviewRow } from "../../src/http/dashboard/overviewRow.js";
 /** A monitor's status, as the API reports it. */
 export type Status = "ok" | "warning" | "critical" | "unknown" | "pending";
@@ -5,12 +6,8 @@ export type Status = "ok" | "warning" | "critical" | "unknown" | "pending";
 /** One monitor of the overview: the server's own type, so the two cannot drift apart. */
 export type Row = OverviewRow;
 
-/** `GET /overview`. */
-export interface Overview {
-  at: number;
-  modules: { name: string; revision: number; pushedBy: string; updatedAt: number; owner: string | null }[];
-  monitors: Row[];
-}
+/** `GET /overview`, as the API's contract declares it. */
+export type Overview = SuccessOf<Operation<"/overview", "get">>;
 
 /** The `changes` event of `GET /events`. */
 export interface Changes {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Agent, fetch as undiciFetch } from "undici";
+import { AmstaffApiError, type AmstaffClient, createAmstaffClient } from "../client/client.js";
 import type { CliTarget } from "./cliConfig.js";
 
 /** An error answer of the Amstaff API, or a failure to reach it. */
@@ -14,13 +15,19 @@ export class ApiError extends Error {
   }
 }
 
-/** A small client of the server's JSON API, for the `amstaff` CLI. */
+/** The `amstaff` CLI's client of the server's API: the typed client, with the CLI's CA and messages. */
 export class ApiClient {
   readonly #target: CliTarget;
   #dispatcher: Agent | undefined;
+  readonly #client: AmstaffClient;
 
   constructor(target: CliTarget) {
     this.#target = target;
+    this.#client = createAmstaffClient({
+      baseUrl: target.server,
+      token: target.token,
+      fetch: (url, init) => this.#fetch(url, init),
+    });
   }
 
   /** With a CA file, requests verify the server against it (and only it) instead of the system store. */
@@ -46,20 +53,17 @@ export class ApiClient {
     }) as unknown as Promise<Response>;
   }
 
+  /** Sends `method path` (a string body as is) and resolves with the parsed answer. */
   async request<T>(method: string, path: string, body?: string): Promise<T> {
-    const headers: Record<string, string> = {};
-    if (this.#target.token) headers.authorization = `Bearer ${this.#target.token}`;
-    if (body !== undefined) headers["content-type"] = "text/plain; charset=utf-8";
-    let response: Response;
     try {
-      response = await this.#fetch(`${this.#target.server}${path}`, {
-        method,
-        headers,
-        body,
-        signal: AbortSignal.timeout(30_000),
-      });
+      return (await this.#client.send(method, path, { body, signal: AbortSignal.timeout(30_000) })) as T;
     } catch (error) {
       if (error instanceof ApiError) throw error;
+      if (error instanceof AmstaffApiError) {
+        const hint =
+          error.status === 401 && !this.#target.token ? " (no token: set --token or AMSTAFF_TOKEN)" : "";
+        throw new ApiError(`${error.message}${hint}`, error.status, error.body);
+      }
       const cause = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
       const untrusted = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME/.test(cause);
       throw new ApiError(
@@ -70,21 +74,5 @@ export class ApiClient {
         undefined,
       );
     }
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // Not JSON: a proxy's error page, say. Keep the text for the message.
-    }
-    if (!response.ok) {
-      const message =
-        (parsed as { error?: { message?: string } })?.error?.message ??
-        `${response.status} ${response.statusText}: ${text.slice(0, 200)}`;
-      const hint =
-        response.status === 401 && !this.#target.token ? " (no token: set --token or AMSTAFF_TOKEN)" : "";
-      throw new ApiError(`${message}${hint}`, response.status, parsed);
-    }
-    return parsed as T;
   }
 }

@@ -14,7 +14,8 @@ import { Observations } from "../runtime/observations.js";
 import { Scheduler } from "../runtime/scheduler.js";
 import { SqliteLog } from "../state/sqliteLog.js";
 import { StateMachine } from "../state/stateMachine.js";
-import { type CompileContext, createHttpApi } from "./httpApi.js";
+import type { CompileContext } from "./deps.js";
+import { createHttpApi } from "./httpApi.js";
 
 // The seam the secret store's grants hang on: every compile of a push or a rollback is told the team
 // the module belongs to (or will belong to).

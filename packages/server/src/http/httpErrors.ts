@@ -15,6 +15,9 @@ export const httpStatusOf: Record<AmstaffErrorCode, number> = {
   AMS_ERR_MODULE_NOT_FOUND: 404,
   AMS_ERR_SILENCE_NOT_FOUND: 404,
   AMS_ERR_REQUEST_TOO_LARGE: 413,
+  AMS_ERR_NOT_FOUND: 404,
+  AMS_ERR_METHOD_NOT_ALLOWED: 405,
+  AMS_ERR_CONFLICT: 409,
   AMS_ERR_SECRET_MISSING: 500,
   AMS_ERR_SECRET_NOT_GRANTED: 403,
   AMS_ERR_SECRET_STORE: 500,
@@ -38,14 +41,19 @@ export interface ErrorBody {
 /** Turns anything thrown while serving a request into a status and a body that leak nothing internal. */
 export function errorResponse(error: unknown): { status: number; body: ErrorBody } {
   if (isAmstaffError(error)) {
+    // A refused module's compiler errors are answered at the top level, where clients have always read them.
+    const { errors, ...details } = error.details ?? {};
+    const refusedModule = error.code === "AMS_ERR_MODULE_INVALID" && Array.isArray(errors);
+    const shown = refusedModule ? details : error.details;
     return {
       status: httpStatusOf[error.code],
       body: {
         error: {
           code: error.code,
           message: error.message,
-          ...(error.details ? { details: error.details } : {}),
+          ...(shown && Object.keys(shown).length > 0 ? { details: shown } : {}),
         },
+        ...(refusedModule && { errors }),
       },
     };
   }
