@@ -14,18 +14,29 @@ describeSamplerPlugin(tcpPlugin, {
       maxReplyBytes: 512,
       latency: { warning: 100, critical: 500 },
     },
-    { host: "mail.example.com", port: 993, tls: { servername: "imap.example.com", certificate: { warningDays: 21 } } },
+    {
+      host: "mail.example.com",
+      port: 993,
+      tls: { servername: "imap.example.com", certificate: { warningDays: 21 } },
+    },
   ],
   invalidOptions: [
     { options: { host: "db.internal" }, path: "port" },
     { options: { host: "db.internal", port: 70000 }, path: "port", message: /1 to 65535/ },
     { options: { host: "", port: 80 }, path: "host" },
     { options: { host: "x", port: 80, timeout: "5 seconds" }, path: "timeout" },
-    { options: { host: "x", port: 80, expect: { matches: "(a)\\1" } }, path: "expect.matches", message: /RE2/ },
+    {
+      options: { host: "x", port: 80, expect: { matches: "(a)\\1" } },
+      path: "expect.matches",
+      message: /RE2/,
+    },
     { options: { host: "x", port: 80, expect: { startsWith: "220" } }, path: "expect" },
     { options: { host: "x", port: 80, latency: { warning: 900, critical: 100 } }, path: "latency" },
     { options: { host: "x", port: 80, tls: { ca: "not a pem" } }, path: "tls.ca" },
-    { options: { host: "x", port: 80, tls: { certificate: { warningDays: 3, criticalDays: 7 } } }, path: "tls.certificate" },
+    {
+      options: { host: "x", port: 80, tls: { certificate: { warningDays: 3, criticalDays: 7 } } },
+      path: "tls.certificate",
+    },
     { options: { host: "x", port: 80, maxReplyBytes: 1_000_000 }, path: "maxReplyBytes" },
     { options: { host: "x", port: 80, retries: 3 }, message: /retries/ },
   ],
@@ -55,5 +66,8 @@ describeSamplerPlugin(tcpPlugin, {
 describeSamplerPlugin(tcpPlugin, {
   validOptions: [{ host: "127.0.0.1", port: 1 }],
   invalidOptions: [],
-  target: async () => ({ options: { host: "127.0.0.1", port: await closedPort() }, expectedStatus: "critical" }),
+  target: async () => ({
+    options: { host: "127.0.0.1", port: await closedPort() },
+    expectedStatus: "critical",
+  }),
 });

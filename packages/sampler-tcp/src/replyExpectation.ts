@@ -43,7 +43,10 @@ const matchesSchema = z.strictObject({
    * Flags: `"i"` case-insensitive, `"m"` `^` and `$` match at line breaks, `"s"` `.` matches line breaks.
    * @default ""
    */
-  flags: z.string().regex(/^[ims]*$/, 'a combination of "i", "m" and "s"').optional(),
+  flags: z
+    .string()
+    .regex(/^[ims]*$/, 'a combination of "i", "m" and "s"')
+    .optional(),
 });
 
 /** Validates what a reply must look like: `{ equals }`, `{ contains }` or `{ matches, flags? }`. */

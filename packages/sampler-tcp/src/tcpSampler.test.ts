@@ -13,9 +13,15 @@ describe("connect", () => {
     await using server = await startTcpServer((socket) => socket.end());
     const result = await tcpSampler({ host: "127.0.0.1", port: server.port }).probe();
     expect(result.status).toBe("ok");
-    expect(result.message).toMatch(new RegExp(`^127\\.0\\.0\\.1:${server.port} accepted the connection in \\d+ ms$`));
+    expect(result.message).toMatch(
+      new RegExp(`^127\\.0\\.0\\.1:${server.port} accepted the connection in \\d+ ms$`),
+    );
     expect(result.value).toBeTypeOf("number");
-    expect(result.details).toMatchObject({ host: "127.0.0.1", port: server.port, connectMs: expect.any(Number) });
+    expect(result.details).toMatchObject({
+      host: "127.0.0.1",
+      port: server.port,
+      connectMs: expect.any(Number),
+    });
   });
 
   it("is critical when the connection is refused", async () => {
@@ -34,10 +40,18 @@ describe("connect", () => {
 describe("banner and reply", () => {
   it("matches the first line exactly with equals", async () => {
     await using server = await bannerServer("SSH-2.0-OpenSSH_9.6\r\n");
-    const ok = await tcpSampler({ host: "127.0.0.1", port: server.port, expect: { equals: "SSH-2.0-OpenSSH_9.6" } }).probe();
+    const ok = await tcpSampler({
+      host: "127.0.0.1",
+      port: server.port,
+      expect: { equals: "SSH-2.0-OpenSSH_9.6" },
+    }).probe();
     expect(ok.status).toBe("ok");
     expect(ok.message).toMatch(/ replied in \d+ ms$/);
-    const wrong = await tcpSampler({ host: "127.0.0.1", port: server.port, expect: { equals: "SSH-2.0" } }).probe();
+    const wrong = await tcpSampler({
+      host: "127.0.0.1",
+      port: server.port,
+      expect: { equals: "SSH-2.0" },
+    }).probe();
     expect(wrong.status).toBe("critical");
     expect(wrong.message).toBe(
       `127.0.0.1:${server.port} did not reply with a first line of "SSH-2.0" (received "SSH-2.0-OpenSSH_9.6\\r\\n")`,
@@ -51,21 +65,32 @@ describe("banner and reply", () => {
     });
     const target = { host: "127.0.0.1", port: server.port };
     expect((await tcpSampler({ ...target, expect: { contains: "ESMTP" } }).probe()).status).toBe("ok");
-    expect((await tcpSampler({ ...target, expect: { matches: "^220 \\S+ esmtp", flags: "i" } }).probe()).status).toBe("ok");
+    expect(
+      (await tcpSampler({ ...target, expect: { matches: "^220 \\S+ esmtp", flags: "i" } }).probe()).status,
+    ).toBe("ok");
   });
 
   it("sends a text and checks the reply", async () => {
     await using server = await startTcpServer((socket) =>
       socket.on("data", (data) => socket.write(data.toString() === "PING\r\n" ? "+PONG\r\n" : "-ERR\r\n")),
     );
-    const result = await tcpSampler({ host: "127.0.0.1", port: server.port, send: "PING\r\n", expect: { equals: "+PONG" } }).probe();
+    const result = await tcpSampler({
+      host: "127.0.0.1",
+      port: server.port,
+      send: "PING\r\n",
+      expect: { equals: "+PONG" },
+    }).probe();
     expect(result.status).toBe("ok");
     expect(result.details).toMatchObject({ replyBytes: 7 });
   });
 
   it("is critical when the server closes without the expected text", async () => {
     await using server = await startTcpServer((socket) => socket.end("-ERR unknown command\r\n"));
-    const result = await tcpSampler({ host: "127.0.0.1", port: server.port, expect: { contains: "+PONG" } }).probe();
+    const result = await tcpSampler({
+      host: "127.0.0.1",
+      port: server.port,
+      expect: { contains: "+PONG" },
+    }).probe();
     expect(result.status).toBe("critical");
     expect(result.message).toBe(
       `127.0.0.1:${server.port} did not reply with text containing "+PONG" (received "-ERR unknown command\\r\\n")`,
@@ -94,7 +119,9 @@ describe("banner and reply", () => {
         expect: { matches: "^220" },
       }).probe();
       expect(result.status).toBe("critical");
-      expect(result.message).toBe(`no text matching /^220/ from 127.0.0.1:${silent.port} within 200 ms (received "")`);
+      expect(result.message).toBe(
+        `no text matching /^220/ from 127.0.0.1:${silent.port} within 200 ms (received "")`,
+      );
       expect(result.details).toMatchObject({ connectMs: expect.any(Number) });
     } finally {
       await silent.close();
@@ -125,7 +152,9 @@ describe("latency", () => {
     const warning = await tcpSampler({ ...target, latency: { warning: 50, critical: 5000 } }).probe();
     expect(warning.status).toBe("warning");
     expect(warning.message).toMatch(
-      new RegExp(`^127\\.0\\.0\\.1:${server.port} replied in \\d+ ms, reaching the warning threshold of 50 ms$`),
+      new RegExp(
+        `^127\\.0\\.0\\.1:${server.port} replied in \\d+ ms, reaching the warning threshold of 50 ms$`,
+      ),
     );
     const critical = await tcpSampler({ ...target, latency: { warning: 20, critical: 50 } }).probe();
     expect(critical.status).toBe("critical");

@@ -18,7 +18,12 @@ import {
 } from "@amstaff/core";
 import { checkCertificate } from "./certificateCheck.js";
 import { type ConversationProgress, converse } from "./conversation.js";
-import { type ParsedTcpSamplerOptions, type TcpSamplerOptions, tcpPluginId, tcpSamplerOptionsSchema } from "./options.js";
+import {
+  type ParsedTcpSamplerOptions,
+  type TcpSamplerOptions,
+  tcpPluginId,
+  tcpSamplerOptionsSchema,
+} from "./options.js";
 import { describeExpectation, quoteReply, replyCheck } from "./replyExpectation.js";
 
 /** Validated TCP sampler options whose secrets have been resolved: what {@link createTcpSampler} takes. */
@@ -38,7 +43,10 @@ export interface TcpSamplerIdentity {
   tags?: string[];
 }
 
-const networkErrorWording = { certificateDetail: true, untrustedAdvice: "give the CA that signed it as `tls.ca`" } as const;
+const networkErrorWording = {
+  certificateDetail: true,
+  untrustedAdvice: "give the CA that signed it as `tls.ca`",
+} as const;
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
@@ -58,7 +66,9 @@ export function createTcpSampler(
     throw new AmstaffError(
       "AMS_ERR_PLUGIN_OPTIONS",
       `Invalid options for ${tcpPluginId}: tls.ca: the secret does not hold a PEM certificate (-----BEGIN CERTIFICATE----- ...)`,
-      { details: { plugin: tcpPluginId, issues: [{ path: ["tls", "ca"], message: "not a PEM certificate" }] } },
+      {
+        details: { plugin: tcpPluginId, issues: [{ path: ["tls", "ca"], message: "not a PEM certificate" }] },
+      },
     );
   }
   const hostPort = `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;

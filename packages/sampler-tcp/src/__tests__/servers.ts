@@ -55,12 +55,17 @@ export function startTlsServer(
 }
 
 function pem(label: string, der: ArrayBuffer): string {
-  const lines = Buffer.from(der).toString("base64").match(/.{1,64}/g) ?? [];
+  const lines =
+    Buffer.from(der)
+      .toString("base64")
+      .match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }
 
 /** A test CA and a server certificate for 127.0.0.1 and localhost it issued, valid for `days` more days. */
-export async function issuedCertificate(days = 90): Promise<{ ca: string; cert: string; key: string; notAfter: Date }> {
+export async function issuedCertificate(
+  days = 90,
+): Promise<{ ca: string; cert: string; key: string; notAfter: Date }> {
   const caKeys = await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"]);
   const caCert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: "01",
