@@ -39,7 +39,10 @@ const matchesSchema = z.strictObject({
    * Flags: `"i"` case-insensitive, `"s"` `.` matches line breaks.
    * @default ""
    */
-  flags: z.string().regex(/^[is]*$/, 'a combination of "i" and "s"').optional(),
+  flags: z
+    .string()
+    .regex(/^[is]*$/, 'a combination of "i" and "s"')
+    .optional(),
   /**
    * Whether every answer must match, rather than at least one.
    * @default false
@@ -59,7 +62,8 @@ function compilePattern(source: string, flags = ""): RE2JS | string {
       ? `too large once compiled (${size} RE2 instructions, at most ${maxProgramSize}): use smaller repetition counts`
       : compiled;
   } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(/^error parsing regexp: /, "") : String(error);
+    const reason =
+      error instanceof Error ? error.message.replace(/^error parsing regexp: /, "") : String(error);
     return `not a pattern RE2 accepts (${reason}); RE2 has no backreferences and no lookaround, so that matching takes linear time`;
   }
 }
@@ -106,7 +110,9 @@ export function checkAnswers(
     const shown = `/${expectation.matches}/${expectation.flags ?? ""}`;
     if (expectation.every) {
       const failing = answers.filter((answer) => !pattern.test(answer));
-      return failing.length === 0 ? undefined : `${list(failing)} ${failing.length === 1 ? "does" : "do"} not match ${shown}`;
+      return failing.length === 0
+        ? undefined
+        : `${list(failing)} ${failing.length === 1 ? "does" : "do"} not match ${shown}`;
     }
     return answers.some((answer) => pattern.test(answer)) ? undefined : `no answer matches ${shown}`;
   }

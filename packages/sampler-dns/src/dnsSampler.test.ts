@@ -27,7 +27,12 @@ describe("record types", () => {
   ] as const)("reads %s records and checks them with equals", async (type, domain, answers) => {
     const result = await probe({ domain, type, expect: { equals: [...answers] } });
     expect(result.status).toBe("ok");
-    expect(result.details).toMatchObject({ domain, type, resolver: server.resolver, answers: [...answers].sort() });
+    expect(result.details).toMatchObject({
+      domain,
+      type,
+      resolver: server.resolver,
+      answers: [...answers].sort(),
+    });
     expect(result.message).toMatch(new RegExp(`^${domain} ${type}: .+ in \\d+ ms$`));
     expect(result.value).toBeTypeOf("number");
   });
@@ -35,8 +40,12 @@ describe("record types", () => {
 
 describe("expected answers", () => {
   it("compares host names without case or trailing dot, and IPv6 addresses in any spelling", async () => {
-    expect((await probe({ domain: zone.alias, type: "CNAME", expect: { equals: ["WWW.Example.Test."] } })).status).toBe("ok");
-    expect((await probe({ domain: zone.www, type: "AAAA", expect: { contains: "2001:DB8:0:0::10" } })).status).toBe("ok");
+    expect(
+      (await probe({ domain: zone.alias, type: "CNAME", expect: { equals: ["WWW.Example.Test."] } })).status,
+    ).toBe("ok");
+    expect(
+      (await probe({ domain: zone.www, type: "AAAA", expect: { contains: "2001:DB8:0:0::10" } })).status,
+    ).toBe("ok");
   });
 
   it("with equals, is critical on a missing and on an extra answer, naming both", async () => {
@@ -48,15 +57,27 @@ describe("expected answers", () => {
   });
 
   it("with contains, accepts other answers besides", async () => {
-    expect((await probe({ domain: zone.apex, type: "MX", expect: { contains: "10 mail.example.test" } })).status).toBe("ok");
-    const missing = await probe({ domain: zone.apex, type: "MX", expect: { contains: ["5 mx.example.test"] } });
+    expect(
+      (await probe({ domain: zone.apex, type: "MX", expect: { contains: "10 mail.example.test" } })).status,
+    ).toBe("ok");
+    const missing = await probe({
+      domain: zone.apex,
+      type: "MX",
+      expect: { contains: ["5 mx.example.test"] },
+    });
     expect(missing.status).toBe("critical");
     expect(missing.message).toMatch(/: missing "5 mx\.example\.test"$/);
   });
 
   it("with matches, needs one answer to match, or every answer with every", async () => {
-    expect((await probe({ domain: zone.apex, type: "TXT", expect: { matches: "^V=SPF1 ", flags: "i" } })).status).toBe("ok");
-    const every = await probe({ domain: zone.apex, type: "TXT", expect: { matches: "^v=spf1 ", every: true } });
+    expect(
+      (await probe({ domain: zone.apex, type: "TXT", expect: { matches: "^V=SPF1 ", flags: "i" } })).status,
+    ).toBe("ok");
+    const every = await probe({
+      domain: zone.apex,
+      type: "TXT",
+      expect: { matches: "^v=spf1 ", every: true },
+    });
     expect(every.status).toBe("critical");
     expect(every.message).toMatch(/: "hello world" does not match \/\^v=spf1 \/$/);
   });
@@ -96,7 +117,11 @@ describe("resolver, latency and timeout", () => {
     const resolver = `127.0.0.1:${await closedPort()}`;
     const result = await dnsSampler({ domain: zone.www, resolver, timeout: "300ms" }).probe();
     expect(result.status).toBe("critical");
-    expect(result.message).toMatch(new RegExp(`^(no answer from ${resolver} within 300 ms|connection refused by ${resolver}) for ${zone.www} A$`));
+    expect(result.message).toMatch(
+      new RegExp(
+        `^(no answer from ${resolver} within 300 ms|connection refused by ${resolver}) for ${zone.www} A$`,
+      ),
+    );
     expect(result.durationMs).toBeLessThan(2000);
   });
 
@@ -109,7 +134,9 @@ describe("resolver, latency and timeout", () => {
   it("is unknown when the caller aborts", async () => {
     const controller = new AbortController();
     controller.abort();
-    const result = await dnsSampler({ domain: zone.www, resolver: server.resolver }).probe({ signal: controller.signal });
+    const result = await dnsSampler({ domain: zone.www, resolver: server.resolver }).probe({
+      signal: controller.signal,
+    });
     expect(result.status).toBe("unknown");
     expect(result.message).toBe(`lookup of ${zone.www} A aborted`);
   });

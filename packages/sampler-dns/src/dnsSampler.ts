@@ -14,7 +14,12 @@ import {
   type SampleStatus,
 } from "@amstaff/core";
 import { checkAnswers } from "./answerExpectation.js";
-import { type DnsSamplerOptions, dnsPluginId, dnsSamplerOptionsSchema, type ParsedDnsSamplerOptions } from "./options.js";
+import {
+  type DnsSamplerOptions,
+  dnsPluginId,
+  dnsSamplerOptionsSchema,
+  type ParsedDnsSamplerOptions,
+} from "./options.js";
 import { queryRecords } from "./records.js";
 
 /** What {@link dnsSampler} takes besides the options: the sampler's identity. */
@@ -71,7 +76,8 @@ export function createDnsSampler(
       answers = await queryRecords(resolver, domain, type);
     } catch (error) {
       const init = { durationMs: elapsed(), timestamp, details: details() };
-      if (deadline.timedOut) return results.critical(`no answer from ${via} within ${timeoutMs} ms for ${query}`, init);
+      if (deadline.timedOut)
+        return results.critical(`no answer from ${via} within ${timeoutMs} ms for ${query}`, init);
       if (context?.signal.aborted) return results.unknown(`lookup of ${query} aborted`, init);
       return failure(errorCodesOf(error)[0] ?? "", error, init);
     } finally {
@@ -88,7 +94,8 @@ export function createDnsSampler(
     const found = `${query}: ${shownAnswers(answers)} in ${Math.round(latencyMs)} ms`;
     if (options.latency) {
       const { status, threshold } = checkThresholds(latencyMs, options.latency);
-      if (status !== "ok") return results.of(status, `${found}, reaching the ${status} threshold of ${threshold} ms`, init);
+      if (status !== "ok")
+        return results.of(status, `${found}, reaching the ${status} threshold of ${threshold} ms`, init);
     }
     return results.ok(found, init);
   }

@@ -32,7 +32,9 @@ export const dnsSamplerOptionsSchema = z
      * The domain name to look up.
      * @example "www.example.com"
      */
-    domain: z.string().regex(domainNamePattern, 'a domain name, like "www.example.com" or "_sip._tcp.example.com"'),
+    domain: z
+      .string()
+      .regex(domainNamePattern, 'a domain name, like "www.example.com" or "_sip._tcp.example.com"'),
     /**
      * The record type to ask for.
      * @default "A"
@@ -45,7 +47,10 @@ export const dnsSamplerOptionsSchema = z
      */
     resolver: z
       .string()
-      .refine(isResolverAddress, 'an IP address with an optional port, like "192.0.2.53", "127.0.0.1:5353" or "[2001:db8::53]:53"')
+      .refine(
+        isResolverAddress,
+        'an IP address with an optional port, like "192.0.2.53", "127.0.0.1:5353" or "[2001:db8::53]:53"',
+      )
       .optional(),
     /**
      * What the answers must be: `{ equals: [...] }` (exactly these, any order), `{ contains }` (these among
@@ -61,9 +66,7 @@ export const dnsSamplerOptionsSchema = z
      * @default "5s"
      */
     timeout: (
-      z
-        .string()
-        .refine(isDuration, 'a duration like "5s", "500ms" or "1m"') as unknown as z.ZodType<Duration>
+      z.string().refine(isDuration, 'a duration like "5s", "500ms" or "1m"') as unknown as z.ZodType<Duration>
     ).default("5s"),
     /**
      * Latency thresholds in milliseconds, on the time the lookup took. Reaching `warning` makes the result

@@ -25,14 +25,25 @@ export const zone = {
 };
 
 // dnsmasq on its own: no /etc/dnsmasq.conf, no /etc/hosts, no upstream but the ones given, in the foreground.
-const common = ["--no-daemon", "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--pid-file", "--listen-address=127.0.0.1", "--bind-interfaces"];
+const common = [
+  "--no-daemon",
+  "--no-resolv",
+  "--no-hosts",
+  "--conf-file=/dev/null",
+  "--pid-file",
+  "--listen-address=127.0.0.1",
+  "--bind-interfaces",
+];
 
 // The IANA root zone's KSK-2017 trust anchor: dnsmasq refuses DNSSEC without one for the root.
-const rootAnchor = "--trust-anchor=.,20326,8,2,E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D";
+const rootAnchor =
+  "--trust-anchor=.,20326,8,2,E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D";
 
 /** `ns1.example.test` in DNS wire format (RFC 1035 §3.1), hex: dnsmasq has no NS option, only raw records. */
 const ns1Wire = Buffer.concat(
-  ["ns1", "example", "test", ""].map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)])),
+  ["ns1", "example", "test", ""].map((label) =>
+    Buffer.concat([Buffer.from([label.length]), Buffer.from(label)]),
+  ),
 ).toString("hex");
 
 function start(args: string[]): ChildProcess {
