@@ -31,6 +31,13 @@ export type {
   IntegrationHost,
 } from "./inbound.js";
 export { integrationPathPattern, integrationSettingVariable } from "./inbound.js";
+export type { LinearPattern } from "./linearPattern.js";
+export {
+  compileLinearPattern,
+  linearPatternFlagsSchema,
+  linearPatternSchema,
+  maxLinearPatternLength,
+} from "./linearPattern.js";
 export type {
   FlappingRule,
   HandlerSpec,

@@ -1,11 +1,6 @@
-import { RE2JS } from "re2js";
+import { compileLinearPattern, linearPatternFlagsSchema, linearPatternSchema } from "@amstaff/core";
 import { z } from "zod";
 import { normalizeAnswer, type RecordType } from "./records.js";
-
-/** The longest `matches` pattern accepted, in characters. */
-const maxPatternLength = 1_000;
-/** The largest compiled pattern accepted, in RE2 program instructions, so matching stays fast per byte. */
-const maxProgramSize = 2_000;
 
 const values = z.array(z.string().min(1, "must not be empty")).min(1, "list at least one value");
 
@@ -31,18 +26,12 @@ const matchesSchema = z.strictObject({
    * must match somewhere. At most 1,000 characters.
    * @example "^v=DKIM1;"
    */
-  matches: z
-    .string()
-    .min(1, "must not be empty")
-    .max(maxPatternLength, `at most ${maxPatternLength} characters`),
+  matches: linearPatternSchema,
   /**
-   * Flags: `"i"` case-insensitive, `"s"` `.` matches line breaks.
+   * Flags: `"i"` case-insensitive, `"m"` `^` and `$` match at line breaks, `"s"` `.` matches line breaks.
    * @default ""
    */
-  flags: z
-    .string()
-    .regex(/^[is]*$/, 'a combination of "i" and "s"')
-    .optional(),
+  flags: linearPatternFlagsSchema.optional(),
   /**
    * Whether every answer must match, rather than at least one.
    * @default false
@@ -50,35 +39,11 @@ const matchesSchema = z.strictObject({
   every: z.boolean().default(false),
 });
 
-/** Compiles an RE2 pattern, or says why it cannot. */
-function compilePattern(source: string, flags = ""): RE2JS | string {
-  let bits = 0;
-  if (flags.includes("i")) bits |= RE2JS.CASE_INSENSITIVE;
-  if (flags.includes("s")) bits |= RE2JS.DOTALL;
-  try {
-    const compiled = RE2JS.compile(source, bits);
-    const size = compiled.programSize();
-    return size > maxProgramSize
-      ? `too large once compiled (${size} RE2 instructions, at most ${maxProgramSize}): use smaller repetition counts`
-      : compiled;
-  } catch (error) {
-    const reason =
-      error instanceof Error ? error.message.replace(/^error parsing regexp: /, "") : String(error);
-    return `not a pattern RE2 accepts (${reason}); RE2 has no backreferences and no lookaround, so that matching takes linear time`;
-  }
-}
-
 /** Validates what the answers must be: `{ equals: [...] }`, `{ contains }` or `{ matches, flags?, every? }`. */
-export const answerExpectationSchema = z
-  .union([equalsSchema, containsSchema, matchesSchema], {
-    error:
-      'one of { equals: ["value", ...] }, { contains: "value" | ["value", ...] } or { matches: "regex", flags?: "i", every?: true }',
-  })
-  .superRefine((expectation, ctx) => {
-    if (!("matches" in expectation)) return;
-    const compiled = compilePattern(expectation.matches, expectation.flags);
-    if (typeof compiled === "string") ctx.addIssue({ code: "custom", path: ["matches"], message: compiled });
-  });
+export const answerExpectationSchema = z.union([equalsSchema, containsSchema, matchesSchema], {
+  error:
+    'one of { equals: ["value", ...] }, { contains: "value" | ["value", ...] } or { matches: "regex", flags?: "i", every?: true }',
+});
 
 /** What the answers must be, as users write it. */
 export type AnswerExpectation = z.input<typeof answerExpectationSchema>;
@@ -105,9 +70,8 @@ export function checkAnswers(
   answers: readonly string[],
 ): string | undefined {
   if ("matches" in expectation) {
-    const pattern = compilePattern(expectation.matches, expectation.flags);
-    if (typeof pattern === "string") throw new TypeError(`unvalidated pattern: ${pattern}`);
-    const shown = `/${expectation.matches}/${expectation.flags ?? ""}`;
+    const pattern = compileLinearPattern(expectation.matches, expectation.flags);
+    const shown = pattern.shown;
     if (expectation.every) {
       const failing = answers.filter((answer) => !pattern.test(answer));
       return failing.length === 0

@@ -1,14 +1,5 @@
-import { RE2JS } from "re2js";
+import { compileLinearPattern, linearPatternFlagsSchema, linearPatternSchema } from "@amstaff/core";
 import { z } from "zod";
-
-/** The longest `matches` pattern accepted, in characters. */
-export const maxPatternLength = 1_000;
-
-/**
- * The largest compiled pattern accepted, in RE2 program instructions. Matching is linear in the reply, but
- * its cost per byte grows with the program: `[a-z]{1000}` is 12 characters and 1,000 instructions.
- */
-const maxProgramSize = 2_000;
 
 const equalsSchema = z.strictObject({
   /**
@@ -35,30 +26,18 @@ const matchesSchema = z.strictObject({
    * lookaround: a pattern that uses them is refused. At most 1,000 characters.
    * @example "^SSH-2\\.0-OpenSSH_9"
    */
-  matches: z
-    .string()
-    .min(1, "must not be empty")
-    .max(maxPatternLength, `at most ${maxPatternLength} characters`),
+  matches: linearPatternSchema,
   /**
    * Flags: `"i"` case-insensitive, `"m"` `^` and `$` match at line breaks, `"s"` `.` matches line breaks.
    * @default ""
    */
-  flags: z
-    .string()
-    .regex(/^[ims]*$/, 'a combination of "i", "m" and "s"')
-    .optional(),
+  flags: linearPatternFlagsSchema.optional(),
 });
 
 /** Validates what a reply must look like: `{ equals }`, `{ contains }` or `{ matches, flags? }`. */
-export const replyExpectationSchema = z
-  .union([equalsSchema, containsSchema, matchesSchema], {
-    error: 'one of { equals: "first line" }, { contains: "text" } or { matches: "regex", flags?: "i" }',
-  })
-  .superRefine((expectation, ctx) => {
-    if (!("matches" in expectation)) return;
-    const compiled = compilePattern(expectation.matches, expectation.flags);
-    if (typeof compiled === "string") ctx.addIssue({ code: "custom", path: ["matches"], message: compiled });
-  });
+export const replyExpectationSchema = z.union([equalsSchema, containsSchema, matchesSchema], {
+  error: 'one of { equals: "first line" }, { contains: "text" } or { matches: "regex", flags?: "i" }',
+});
 
 /** What a reply must look like, as users write it. */
 export type ReplyExpectation = z.input<typeof replyExpectationSchema>;
@@ -71,29 +50,6 @@ export type ReplyVerdict = "matched" | "mismatch" | "pending";
  * connection, or the most bytes to read were read): then nothing is `pending`.
  */
 export type ReplyCheck = (reply: string, complete: boolean) => ReplyVerdict;
-
-/** Compiles an RE2 pattern, or says why it cannot: a syntax RE2 does not have, or a program too large. */
-function compilePattern(source: string, flags = ""): RE2JS | string {
-  let bits = 0;
-  if (flags.includes("i")) bits |= RE2JS.CASE_INSENSITIVE;
-  if (flags.includes("m")) bits |= RE2JS.MULTILINE;
-  if (flags.includes("s")) bits |= RE2JS.DOTALL;
-  let compiled: RE2JS;
-  try {
-    compiled = RE2JS.compile(source, bits);
-  } catch (error) {
-    const reason = (error instanceof Error ? error.message : String(error)).replace(
-      /^error parsing regexp: /,
-      "",
-    );
-    return `not a pattern RE2 accepts (${reason}); RE2 has no backreferences and no lookaround, so that matching takes linear time`;
-  }
-  const size = compiled.programSize();
-  if (size > maxProgramSize) {
-    return `too large once compiled (${size} RE2 instructions, at most ${maxProgramSize}): use smaller repetition counts`;
-  }
-  return compiled;
-}
 
 /**
  * Builds the check of a validated expectation. Patterns run on the calling thread: the reply they see is
@@ -112,8 +68,7 @@ export function replyCheck(expectation: ReplyExpectation): ReplyCheck {
   let found: (reply: string) => boolean;
   if ("contains" in expectation) found = (reply) => reply.includes(expectation.contains);
   else {
-    const pattern = compilePattern(expectation.matches, expectation.flags);
-    if (typeof pattern === "string") throw new TypeError(`unvalidated pattern: ${pattern}`);
+    const pattern = compileLinearPattern(expectation.matches, expectation.flags);
     found = (reply) => pattern.test(reply);
   }
   return (reply, complete) => (found(reply) ? "matched" : complete ? "mismatch" : "pending");
