@@ -74,9 +74,9 @@ export function replyCheck(expectation: ReplyExpectation): ReplyCheck {
   return (reply, complete) => (found(reply) ? "matched" : complete ? "mismatch" : "pending");
 }
 
-/** The expectation in words, for messages: `first line "+PONG"`, `"ESMTP"`, `/^SSH-2/i`. */
+/** The expectation in words, for messages: `the first line "+PONG"`, `text containing "ESMTP"`, `text matching /^SSH-2/i`. */
 export function describeExpectation(expectation: ReplyExpectation): string {
-  if ("equals" in expectation) return `a first line of ${JSON.stringify(expectation.equals)}`;
+  if ("equals" in expectation) return `the first line ${JSON.stringify(expectation.equals)}`;
   if ("contains" in expectation) return `text containing ${JSON.stringify(expectation.contains)}`;
   return `text matching /${expectation.matches}/${expectation.flags ?? ""}`;
 }

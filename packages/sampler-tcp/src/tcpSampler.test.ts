@@ -54,7 +54,7 @@ describe("banner and reply", () => {
     }).probe();
     expect(wrong.status).toBe("critical");
     expect(wrong.message).toBe(
-      `127.0.0.1:${server.port} did not reply with a first line of "SSH-2.0" (received "SSH-2.0-OpenSSH_9.6\\r\\n")`,
+      `127.0.0.1:${server.port} did not reply with the first line "SSH-2.0" (received "SSH-2.0-OpenSSH_9.6\\r\\n")`,
     );
   });
 
@@ -120,7 +120,7 @@ describe("banner and reply", () => {
       }).probe();
       expect(result.status).toBe("critical");
       expect(result.message).toBe(
-        `no text matching /^220/ from 127.0.0.1:${silent.port} within 200 ms (received "")`,
+        `no reply with text matching /^220/ from 127.0.0.1:${silent.port} within 200 ms (received "")`,
       );
       expect(result.details).toMatchObject({ connectMs: expect.any(Number) });
     } finally {

@@ -106,7 +106,7 @@ export function createTcpSampler(
             ? `no connection to ${hostPort} within ${timeoutMs} ms`
             : expectation === undefined
               ? `${hostPort} accepted the connection but did not take the text sent within ${timeoutMs} ms`
-              : `no ${describeExpectation(expectation)} from ${hostPort} within ${timeoutMs} ms (received ${quoteReply(progress.reply)})`;
+              : `no reply with ${describeExpectation(expectation)} from ${hostPort} within ${timeoutMs} ms (received ${quoteReply(progress.reply)})`;
         return results.critical(message, init);
       }
       if (context?.signal.aborted) return results.unknown(`probe of ${hostPort} aborted`, init);
