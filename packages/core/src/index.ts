@@ -124,5 +124,5 @@ export {
   unknownTemplateVariables,
 } from "./template.js";
 export type { Thresholds } from "./thresholds.js";
-export { checkThresholds } from "./thresholds.js";
+export { checkThresholds, latencyThresholdsSchema } from "./thresholds.js";
 export type { Incident, NotificationKind, Transition } from "./transition.js";

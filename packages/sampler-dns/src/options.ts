@@ -1,5 +1,5 @@
 import { isIP, isIPv4, isIPv6 } from "node:net";
-import { type Duration, isDuration, sampleStatuses } from "@amstaff/core";
+import { type Duration, isDuration, latencyThresholdsSchema, sampleStatuses } from "@amstaff/core";
 import { z } from "zod";
 import { answerExpectationSchema } from "./answerExpectation.js";
 import { answerFormats, isAnswerFormat, recordTypes } from "./records.js";
@@ -73,18 +73,7 @@ export const dnsSamplerOptionsSchema = z
      * `warning`, reaching `critical` makes it `critical`.
      * @default undefined (latency is measured but never judged)
      */
-    latency: z
-      .strictObject({
-        /** Latency (ms) at which the result becomes `warning`. @default undefined */
-        warning: z.number().positive().optional(),
-        /** Latency (ms) at which the result becomes `critical`. @default undefined */
-        critical: z.number().positive().optional(),
-      })
-      .refine(
-        (t) => t.warning === undefined || t.critical === undefined || t.warning < t.critical,
-        "warning must be lower than critical",
-      )
-      .optional(),
+    latency: latencyThresholdsSchema.optional(),
     /**
      * The status when the name does not exist (NXDOMAIN). `"ok"` monitors that a name stays gone.
      * @default "critical"

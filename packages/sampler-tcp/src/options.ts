@@ -1,4 +1,4 @@
-import { type Duration, isDuration, secretRefSchema } from "@amstaff/core";
+import { type Duration, isDuration, latencyThresholdsSchema, secretRefSchema } from "@amstaff/core";
 import { z } from "zod";
 import { replyExpectationSchema } from "./replyExpectation.js";
 
@@ -6,18 +6,6 @@ import { replyExpectationSchema } from "./replyExpectation.js";
 export const tcpPluginId = "@amstaff/sampler-tcp";
 
 const pemCertificate = "a PEM certificate (-----BEGIN CERTIFICATE----- ...)";
-
-const thresholdsSchema = z
-  .strictObject({
-    /** Latency (ms) at which the result becomes `warning`. @default undefined */
-    warning: z.number().positive().optional(),
-    /** Latency (ms) at which the result becomes `critical`. @default undefined */
-    critical: z.number().positive().optional(),
-  })
-  .refine(
-    (t) => t.warning === undefined || t.critical === undefined || t.warning < t.critical,
-    "warning must be lower than critical",
-  );
 
 /** Validates the `tls` option: TLS on the connection, and what to check of the server's certificate. */
 export const tcpTlsSchema = z
@@ -124,7 +112,7 @@ export const tcpSamplerOptionsSchema = z.strictObject({
    * `critical` makes it `critical`.
    * @default undefined (latency is measured but never judged)
    */
-  latency: thresholdsSchema.optional(),
+  latency: latencyThresholdsSchema.optional(),
 });
 
 /** Options of a TCP sampler, as written by users (defaults not yet applied). */

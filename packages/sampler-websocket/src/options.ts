@@ -1,4 +1,10 @@
-import { type Duration, isDuration, secretRefSchema, stringOrSecret } from "@amstaff/core";
+import {
+  type Duration,
+  isDuration,
+  latencyThresholdsSchema,
+  secretRefSchema,
+  stringOrSecret,
+} from "@amstaff/core";
 import { z } from "zod";
 import { messageExpectationSchema } from "./messageExpectation.js";
 
@@ -99,18 +105,7 @@ export const websocketSamplerOptionsSchema = z
      * message, with `expect`). Reaching `warning` makes the result `warning`, `critical` makes it `critical`.
      * @default undefined (latency is measured but never judged)
      */
-    latency: z
-      .strictObject({
-        /** Latency (ms) at which the result becomes `warning`. @default undefined */
-        warning: z.number().positive().optional(),
-        /** Latency (ms) at which the result becomes `critical`. @default undefined */
-        critical: z.number().positive().optional(),
-      })
-      .refine(
-        (t) => t.warning === undefined || t.critical === undefined || t.warning < t.critical,
-        "warning must be lower than critical",
-      )
-      .optional(),
+    latency: latencyThresholdsSchema.optional(),
     /**
      * The certificate authority (PEM) that signed the server's certificate, for private CAs and self-signed
      * certificates; may be a `secret("NAME")`. It replaces the system's trust store. wss:// URLs only.
