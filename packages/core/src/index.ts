@@ -8,6 +8,7 @@ export type {
   IncidentState,
 } from "./alerting.js";
 export { decideAlerts, incidentView, incidentWorst } from "./alerting.js";
+export { certificateAuthoritySchema, requirePemCertificate } from "./certificateAuthority.js";
 export type { AmstaffErrorCode, AmstaffErrorOptions } from "./errors.js";
 export { AmstaffError, describeError, errorCodes, isAmstaffError } from "./errors.js";
 export type { EvaluationPolicy, MonitorState, RecentSample, StatusChange } from "./evaluation.js";

@@ -1,11 +1,15 @@
-import { type Duration, isDuration, latencyThresholdsSchema, secretRefSchema } from "@amstaff/core";
+import {
+  certificateAuthoritySchema,
+  type Duration,
+  isDuration,
+  latencyThresholdsSchema,
+  secretRefSchema,
+} from "@amstaff/core";
 import { z } from "zod";
 import { replyExpectationSchema } from "./replyExpectation.js";
 
 /** The plugin id of this package, also its npm name. */
 export const tcpPluginId = "@amstaff/sampler-tcp";
-
-const pemCertificate = "a PEM certificate (-----BEGIN CERTIFICATE----- ...)";
 
 /** Validates the `tls` option: TLS on the connection, and what to check of the server's certificate. */
 export const tcpTlsSchema = z
@@ -20,10 +24,7 @@ export const tcpTlsSchema = z
      * self-signed certificates; may be a `secret("NAME")`. It replaces the system's trust store.
      * @default undefined (the system's trust store)
      */
-    ca: z
-      .union([z.string(), secretRefSchema], { error: `${pemCertificate} or secret("NAME")` })
-      .refine((ca) => typeof ca !== "string" || ca.includes("-----BEGIN CERTIFICATE-----"), pemCertificate)
-      .optional(),
+    ca: certificateAuthoritySchema.optional(),
     /**
      * DANGEROUS: accept any certificate, expired, self-signed or for another host. For test environments
      * only; prefer `ca`. `certificate` thresholds still apply.

@@ -1,5 +1,4 @@
 import {
-  AmstaffError,
   checkThresholds,
   describeNetworkError,
   type JsonValue,
@@ -8,6 +7,7 @@ import {
   parsePluginOptions,
   probeDeadline,
   type Resolved,
+  requirePemCertificate,
   resolveSecrets,
   results,
   type SampleResult,
@@ -61,16 +61,7 @@ export function createTcpSampler(
   identity: Partial<SamplerCreateContext> = {},
 ): Sampler {
   const tls = options.tls;
-  if (tls?.ca !== undefined && !tls.ca.includes("-----BEGIN CERTIFICATE-----")) {
-    // Reached only through a secret: a literal `ca` is checked by the schema. Never show the value.
-    throw new AmstaffError(
-      "AMS_ERR_PLUGIN_OPTIONS",
-      `Invalid options for ${tcpPluginId}: tls.ca: the secret does not hold a PEM certificate (-----BEGIN CERTIFICATE----- ...)`,
-      {
-        details: { plugin: tcpPluginId, issues: [{ path: ["tls", "ca"], message: "not a PEM certificate" }] },
-      },
-    );
-  }
+  requirePemCertificate(tcpPluginId, ["tls", "ca"], tls?.ca);
   const hostPort = `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;
   const url = new URL(`${tls ? "https" : "http"}://${hostPort}`);
   const timeoutMs = parseDuration(options.timeout);

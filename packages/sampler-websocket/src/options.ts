@@ -1,4 +1,5 @@
 import {
+  certificateAuthoritySchema,
   type Duration,
   isDuration,
   latencyThresholdsSchema,
@@ -111,15 +112,7 @@ export const websocketSamplerOptionsSchema = z
      * certificates; may be a `secret("NAME")`. It replaces the system's trust store. wss:// URLs only.
      * @default undefined (the system's trust store)
      */
-    ca: z
-      .union([z.string(), secretRefSchema], {
-        error: 'a PEM certificate (-----BEGIN CERTIFICATE----- ...) or secret("NAME")',
-      })
-      .refine(
-        (ca) => typeof ca !== "string" || ca.includes("-----BEGIN CERTIFICATE-----"),
-        "a PEM certificate (-----BEGIN CERTIFICATE----- ...)",
-      )
-      .optional(),
+    ca: certificateAuthoritySchema.optional(),
     /**
      * DANGEROUS: accept any TLS certificate, so anyone on the path can impersonate the server. For test
      * environments only; prefer `ca`. wss:// URLs only.

@@ -1,5 +1,4 @@
 import {
-  AmstaffError,
   checkThresholds,
   describeNetworkError,
   type JsonValue,
@@ -8,6 +7,7 @@ import {
   parsePluginOptions,
   probeDeadline,
   type Resolved,
+  requirePemCertificate,
   resolveSecrets,
   results,
   type SampleResult,
@@ -63,16 +63,7 @@ export function createWebsocketSampler(
   options: ResolvedWebsocketSamplerOptions,
   identity: Partial<SamplerCreateContext> = {},
 ): Sampler {
-  if (options.ca !== undefined && !options.ca.includes("-----BEGIN CERTIFICATE-----")) {
-    // Reached only through a secret: a literal `ca` is checked by the schema. Never show the value.
-    throw new AmstaffError(
-      "AMS_ERR_PLUGIN_OPTIONS",
-      `Invalid options for ${websocketPluginId}: ca: the secret does not hold a PEM certificate (-----BEGIN CERTIFICATE----- ...)`,
-      {
-        details: { plugin: websocketPluginId, issues: [{ path: ["ca"], message: "not a PEM certificate" }] },
-      },
-    );
-  }
+  requirePemCertificate(websocketPluginId, ["ca"], options.ca);
   const target = new URL(options.url);
   target.username = "";
   target.password = "";
