@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The services a package's tests may need. */
-export type TestService = "postgres" | "mariadb" | "graphite" | "chromium";
+export type TestService = "postgres" | "mariadb" | "graphite" | "chromium" | "dnsmasq";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quiet: StdioOptions = ["ignore", "ignore", "inherit"];
@@ -147,6 +147,15 @@ const ensure: Record<TestService, () => Promise<void>> = {
     aptInstall("Chromium", ["chromium"]);
     if (!existsSync(path))
       throw new ServiceUnavailable("Chromium", `${path} is still missing after apt-get install.`);
+  },
+  async dnsmasq() {
+    // The DNS sampler's tests start their own dnsmasq on a free loopback port: only the binary is needed.
+    // dnsmasq-base ships it without the system service that would take port 53.
+    const path = "/usr/sbin/dnsmasq";
+    if (existsSync(path)) return;
+    aptInstall("dnsmasq", ["dnsmasq-base"]);
+    if (!existsSync(path))
+      throw new ServiceUnavailable("dnsmasq", `${path} is still missing after apt-get install.`);
   },
 };
 

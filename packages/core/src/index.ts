@@ -8,6 +8,7 @@ export type {
   IncidentState,
 } from "./alerting.js";
 export { decideAlerts, incidentView, incidentWorst } from "./alerting.js";
+export { certificateAuthoritySchema, requirePemCertificate } from "./certificateAuthority.js";
 export type { AmstaffErrorCode, AmstaffErrorOptions } from "./errors.js";
 export { AmstaffError, describeError, errorCodes, isAmstaffError } from "./errors.js";
 export type { EvaluationPolicy, MonitorState, RecentSample, StatusChange } from "./evaluation.js";
@@ -31,6 +32,13 @@ export type {
   IntegrationHost,
 } from "./inbound.js";
 export { integrationPathPattern, integrationSettingVariable } from "./inbound.js";
+export type { LinearPattern } from "./linearPattern.js";
+export {
+  compileLinearPattern,
+  linearPatternFlagsSchema,
+  linearPatternSchema,
+  maxLinearPatternLength,
+} from "./linearPattern.js";
 export type {
   FlappingRule,
   HandlerSpec,
@@ -117,5 +125,5 @@ export {
   unknownTemplateVariables,
 } from "./template.js";
 export type { Thresholds } from "./thresholds.js";
-export { checkThresholds } from "./thresholds.js";
+export { checkThresholds, latencyThresholdsSchema } from "./thresholds.js";
 export type { Incident, NotificationKind, Transition } from "./transition.js";

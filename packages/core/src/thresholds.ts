@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { SampleStatus } from "./status.js";
 
 /** Warning and critical thresholds on a measured value. */
@@ -28,3 +29,24 @@ export function checkThresholds(
   if (crosses(warning)) return { status: "warning", threshold: warning };
   return { status: "ok" };
 }
+
+/**
+ * Validates a sampler's `latency` option: thresholds in milliseconds, `warning` lower than `critical`, either
+ * optional. Judge a measured latency against them with {@link checkThresholds}.
+ *
+ * @example
+ * ```ts
+ * const options = z.strictObject({ latency: latencyThresholdsSchema.optional() });
+ * ```
+ */
+export const latencyThresholdsSchema = z
+  .strictObject({
+    /** Latency (ms) at which the result becomes `warning`. @default undefined */
+    warning: z.number().positive().optional(),
+    /** Latency (ms) at which the result becomes `critical`. @default undefined */
+    critical: z.number().positive().optional(),
+  })
+  .refine(
+    (t) => t.warning === undefined || t.critical === undefined || t.warning < t.critical,
+    "warning must be lower than critical",
+  );

@@ -1,0 +1,11 @@
+export type { AnswerExpectation } from "./answerExpectation.js";
+export { answerExpectationSchema } from "./answerExpectation.js";
+export type { DnsSamplerSpec } from "./builders.js";
+export { dns } from "./builders.js";
+export type { DnsSamplerIdentity } from "./dnsSampler.js";
+export { createDnsSampler, dnsSampler } from "./dnsSampler.js";
+export type { DnsSamplerOptions, ParsedDnsSamplerOptions } from "./options.js";
+export { dnsPluginId, dnsSamplerOptionsSchema } from "./options.js";
+export { amstaffPlugin, dnsPlugin } from "./plugin.js";
+export type { RecordType } from "./records.js";
+export { recordTypes } from "./records.js";
