@@ -1,7 +1,8 @@
+import { closeReceivers } from "@amstaff/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { closeEmulators, startDiscordEmulator } from "./__tests__/discordEmulator.js";
+import { startDiscordEmulator } from "./__tests__/discordEmulator.js";
 
-afterEach(closeEmulators);
+afterEach(closeReceivers);
 
 const execute = (url: string, body: unknown, query = "?wait=true") =>
   fetch(`${url}${query}`, {

@@ -1,13 +1,13 @@
 import { AmstaffError } from "@amstaff/core";
-import { notifyContext, recoveryOf, sampleTransition } from "@amstaff/core/testing";
+import { closeReceivers, notifyContext, recoveryOf, sampleTransition } from "@amstaff/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import packageJson from "../package.json" with { type: "json" };
-import { closeEmulators, type DiscordEmulator, startDiscordEmulator } from "./__tests__/discordEmulator.js";
+import { type DiscordEmulator, startDiscordEmulator } from "./__tests__/discordEmulator.js";
 import { discordHandler } from "./discordHandler.js";
 import { statusColors, type WebhookMessage } from "./discordMessage.js";
 import type { DiscordOptions } from "./options.js";
 
-afterEach(closeEmulators);
+afterEach(closeReceivers);
 
 async function failure(promise: Promise<unknown>): Promise<AmstaffError> {
   const error = await promise.then(

@@ -1,7 +1,8 @@
+import { closeReceivers } from "@amstaff/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { closeEmulators, startNtfyEmulator } from "./__tests__/ntfyEmulator.js";
+import { startNtfyEmulator } from "./__tests__/ntfyEmulator.js";
 
-afterEach(closeEmulators);
+afterEach(closeReceivers);
 
 const publish = (url: string, body: unknown, token?: string) =>
   fetch(`${url}/`, {

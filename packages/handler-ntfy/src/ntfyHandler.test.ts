@@ -1,17 +1,18 @@
 import { AmstaffError } from "@amstaff/core";
-import { closedPort, notifyContext, recoveryOf, sampleTransition } from "@amstaff/core/testing";
+import {
+  closedPort,
+  closeReceivers,
+  notifyContext,
+  recoveryOf,
+  sampleTransition,
+} from "@amstaff/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import packageJson from "../package.json" with { type: "json" };
-import {
-  closeEmulators,
-  type NtfyEmulator,
-  ntfyErrors,
-  startNtfyEmulator,
-} from "./__tests__/ntfyEmulator.js";
+import { type NtfyEmulator, ntfyErrors, startNtfyEmulator } from "./__tests__/ntfyEmulator.js";
 import { ntfyHandler } from "./ntfyHandler.js";
 import type { NtfyOptions } from "./options.js";
 
-afterEach(closeEmulators);
+afterEach(closeReceivers);
 
 async function failure(promise: Promise<unknown>): Promise<AmstaffError> {
   const error = await promise.then(

@@ -1,7 +1,8 @@
+import { closeReceivers } from "@amstaff/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { closeEmulators, startPagerdutyEmulator } from "./__tests__/pagerdutyEmulator.js";
+import { startPagerdutyEmulator } from "./__tests__/pagerdutyEmulator.js";
 
-afterEach(closeEmulators);
+afterEach(closeReceivers);
 
 const enqueue = (url: string, body: unknown) =>
   fetch(`${url}/v2/enqueue`, {

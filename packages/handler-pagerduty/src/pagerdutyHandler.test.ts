@@ -1,17 +1,19 @@
 import { AmstaffError } from "@amstaff/core";
-import { closedPort, notifyContext, recoveryOf, sampleTransition } from "@amstaff/core/testing";
+import {
+  closedPort,
+  closeReceivers,
+  notifyContext,
+  recoveryOf,
+  sampleTransition,
+} from "@amstaff/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import packageJson from "../package.json" with { type: "json" };
-import {
-  closeEmulators,
-  type PagerdutyEmulator,
-  startPagerdutyEmulator,
-} from "./__tests__/pagerdutyEmulator.js";
+import { type PagerdutyEmulator, startPagerdutyEmulator } from "./__tests__/pagerdutyEmulator.js";
 import type { AlertEvent } from "./events.js";
 import type { PagerdutyOptions } from "./options.js";
 import { pagerdutyHandler } from "./pagerdutyHandler.js";
 
-afterEach(closeEmulators);
+afterEach(closeReceivers);
 
 async function failure(promise: Promise<unknown>): Promise<AmstaffError> {
   const error = await promise.then(

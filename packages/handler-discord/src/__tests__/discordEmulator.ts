@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import { startReceiver } from "@amstaff/core/testing";
 
 /**
  * A local emulator of Discord's webhook API, at the wire:
@@ -61,7 +61,6 @@ export interface DiscordEmulator {
   close(): Promise<void>;
 }
 
-const open = new Set<Server>();
 const mentionTypes = new Set(["roles", "users", "everyone"]);
 
 function snowflake(): string {
@@ -199,7 +198,7 @@ function mentionsOf(body: Record<string, unknown>): { users: string[]; roles: st
   };
 }
 
-/** Starts an emulator on a free port. Close it with {@link closeEmulators} in `afterEach`. */
+/** Starts an emulator on a free port. Close it, or every one at once with `closeReceivers` from `@amstaff/core/testing` in `afterEach`. */
 export async function startDiscordEmulator(
   options: { acceptAnyToken?: boolean } = {},
 ): Promise<DiscordEmulator> {
@@ -219,119 +218,113 @@ export async function startDiscordEmulator(
     "x-ratelimit-bucket": `webhook-${webhookId.slice(-8)}`,
   });
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      if (state.hang) return;
-      const url = new URL(req.url ?? "/", "http://emulator");
-      let body: unknown;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      } catch {
-        body = undefined;
-      }
-      requests.push({
-        method: req.method ?? "",
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        headers: req.headers,
-        body,
-      });
-      const next = injected.shift();
-      if (next) return send(res, next.status, next.body ?? {}, next.headers);
-
-      const route = /^\/api(?:\/v\d+)?\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/(\d+))?$/.exec(url.pathname);
-      if (!route) return send(res, 404, { message: "404: Not Found", code: 0 });
-      if (route[1] !== webhookId) return send(res, 404, { message: "Unknown Webhook", code: 10015 });
-      if (route[2] !== token && options.acceptAnyToken !== true)
-        return send(res, 401, { message: "Invalid Webhook Token", code: 50027 });
-
-      const now = Date.now();
-      if (now - state.windowStart >= state.rateLimit.windowMs) {
-        state.windowStart = now;
-        state.used = 0;
-      }
-      const resetAt = state.windowStart + state.rateLimit.windowMs;
-      if (state.used >= state.rateLimit.limit) {
-        const retryAfter = Math.max(0, resetAt - now) / 1000;
-        return send(
-          res,
-          429,
-          {
-            message: "You are being rate limited.",
-            retry_after: Number(retryAfter.toFixed(3)),
-            global: false,
-          },
-          {
-            ...rateHeaders(0, resetAt),
-            "retry-after": String(Math.ceil(retryAfter)),
-            "x-ratelimit-scope": "shared",
-          },
-        );
-      }
-      state.used++;
-      const limits = rateHeaders(state.rateLimit.limit - state.used, resetAt);
-
-      if (typeof body !== "object" || body === null || Array.isArray(body))
-        return send(res, 400, { message: "Cannot send an empty message", code: 50006 }, limits);
-      const fields = body as Record<string, unknown>;
-      const errors = validate(fields);
-      if (Object.keys(errors).length > 0)
-        return send(res, 400, { code: 50035, errors, message: "Invalid Form Body" }, limits);
-      const thread = url.searchParams.get("thread_id");
-
-      if (req.method === "POST" && route[3] === undefined) {
-        const content = typeof fields.content === "string" ? fields.content : "";
-        const embeds = Array.isArray(fields.embeds) ? (fields.embeds as Record<string, unknown>[]) : [];
-        if (content === "" && embeds.length === 0)
-          return send(res, 400, { message: "Cannot send an empty message", code: 50006 }, limits);
-        const pinged = mentionsOf(fields);
-        const message: EmulatedMessage = {
-          id: snowflake(),
-          type: 0,
-          content,
-          channel_id: thread ?? channelId,
-          author: {
-            bot: true,
-            id: webhookId,
-            username: typeof fields.username === "string" ? fields.username : "Captain Hook",
-            avatar: null,
-            discriminator: "0000",
-          },
-          attachments: [],
-          embeds: embeds.map((e) => ({ type: "rich", ...e })),
-          mentions: pinged.users.map((id) => ({ id })),
-          mention_roles: pinged.roles,
-          pinned: false,
-          mention_everyone: pinged.everyone,
-          tts: false,
-          timestamp: new Date(now).toISOString(),
-          edited_timestamp: null,
-          flags: 0,
-          components: [],
-          webhook_id: webhookId,
-        };
-        messages.push(message);
-        return url.searchParams.get("wait") === "true"
-          ? send(res, 200, message, limits)
-          : send(res, 204, undefined, limits);
-      }
-      if (req.method === "PATCH" && route[3] !== undefined) {
-        const message = messages.find((m) => m.id === route[3] && m.channel_id === (thread ?? channelId));
-        if (!message) return send(res, 404, { message: "Unknown Message", code: 10008 }, limits);
-        if (typeof fields.content === "string") message.content = fields.content;
-        if (Array.isArray(fields.embeds))
-          message.embeds = (fields.embeds as Record<string, unknown>[]).map((e) => ({ type: "rich", ...e }));
-        message.edited_timestamp = new Date(now).toISOString();
-        return send(res, 200, message, limits);
-      }
-      return send(res, 405, { message: "405: Method Not Allowed", code: 0 }, limits);
+  const receiver = await startReceiver((req, res) => {
+    if (state.hang) return;
+    const url = new URL(req.url ?? "/", "http://emulator");
+    let body: unknown;
+    try {
+      body = JSON.parse(req.body);
+    } catch {
+      body = undefined;
+    }
+    requests.push({
+      method: req.method ?? "",
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body,
     });
+    const next = injected.shift();
+    if (next) return send(res, next.status, next.body ?? {}, next.headers);
+
+    const route = /^\/api(?:\/v\d+)?\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/(\d+))?$/.exec(url.pathname);
+    if (!route) return send(res, 404, { message: "404: Not Found", code: 0 });
+    if (route[1] !== webhookId) return send(res, 404, { message: "Unknown Webhook", code: 10015 });
+    if (route[2] !== token && options.acceptAnyToken !== true)
+      return send(res, 401, { message: "Invalid Webhook Token", code: 50027 });
+
+    const now = Date.now();
+    if (now - state.windowStart >= state.rateLimit.windowMs) {
+      state.windowStart = now;
+      state.used = 0;
+    }
+    const resetAt = state.windowStart + state.rateLimit.windowMs;
+    if (state.used >= state.rateLimit.limit) {
+      const retryAfter = Math.max(0, resetAt - now) / 1000;
+      return send(
+        res,
+        429,
+        {
+          message: "You are being rate limited.",
+          retry_after: Number(retryAfter.toFixed(3)),
+          global: false,
+        },
+        {
+          ...rateHeaders(0, resetAt),
+          "retry-after": String(Math.ceil(retryAfter)),
+          "x-ratelimit-scope": "shared",
+        },
+      );
+    }
+    state.used++;
+    const limits = rateHeaders(state.rateLimit.limit - state.used, resetAt);
+
+    if (typeof body !== "object" || body === null || Array.isArray(body))
+      return send(res, 400, { message: "Cannot send an empty message", code: 50006 }, limits);
+    const fields = body as Record<string, unknown>;
+    const errors = validate(fields);
+    if (Object.keys(errors).length > 0)
+      return send(res, 400, { code: 50035, errors, message: "Invalid Form Body" }, limits);
+    const thread = url.searchParams.get("thread_id");
+
+    if (req.method === "POST" && route[3] === undefined) {
+      const content = typeof fields.content === "string" ? fields.content : "";
+      const embeds = Array.isArray(fields.embeds) ? (fields.embeds as Record<string, unknown>[]) : [];
+      if (content === "" && embeds.length === 0)
+        return send(res, 400, { message: "Cannot send an empty message", code: 50006 }, limits);
+      const pinged = mentionsOf(fields);
+      const message: EmulatedMessage = {
+        id: snowflake(),
+        type: 0,
+        content,
+        channel_id: thread ?? channelId,
+        author: {
+          bot: true,
+          id: webhookId,
+          username: typeof fields.username === "string" ? fields.username : "Captain Hook",
+          avatar: null,
+          discriminator: "0000",
+        },
+        attachments: [],
+        embeds: embeds.map((e) => ({ type: "rich", ...e })),
+        mentions: pinged.users.map((id) => ({ id })),
+        mention_roles: pinged.roles,
+        pinned: false,
+        mention_everyone: pinged.everyone,
+        tts: false,
+        timestamp: new Date(now).toISOString(),
+        edited_timestamp: null,
+        flags: 0,
+        components: [],
+        webhook_id: webhookId,
+      };
+      messages.push(message);
+      return url.searchParams.get("wait") === "true"
+        ? send(res, 200, message, limits)
+        : send(res, 204, undefined, limits);
+    }
+    if (req.method === "PATCH" && route[3] !== undefined) {
+      const message = messages.find((m) => m.id === route[3] && m.channel_id === (thread ?? channelId));
+      if (!message) return send(res, 404, { message: "Unknown Message", code: 10008 }, limits);
+      if (typeof fields.content === "string") message.content = fields.content;
+      if (Array.isArray(fields.embeds))
+        message.embeds = (fields.embeds as Record<string, unknown>[]).map((e) => ({ type: "rich", ...e }));
+      message.edited_timestamp = new Date(now).toISOString();
+      return send(res, 200, message, limits);
+    }
+    return send(res, 405, { message: "405: Method Not Allowed", code: 0 }, limits);
   });
-  open.add(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = receiver.port;
   return {
     url: `http://127.0.0.1:${port}/api/webhooks/${webhookId}/${token}`,
     webhookId,
@@ -352,17 +345,6 @@ export async function startDiscordEmulator(
     set hang(value: boolean) {
       state.hang = value;
     },
-    close: () => closeServer(server),
+    close: () => receiver.close(),
   };
-}
-
-function closeServer(server: Server): Promise<void> {
-  if (!open.delete(server)) return Promise.resolve();
-  server.closeAllConnections();
-  return new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
-/** Closes every emulator still open. */
-export async function closeEmulators(): Promise<void> {
-  await Promise.all([...open].map(closeServer));
 }

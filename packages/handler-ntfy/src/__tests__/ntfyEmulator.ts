@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import { startReceiver } from "@amstaff/core/testing";
 
 /**
  * A local emulator of ntfy's publish API, at the wire: "publish as JSON" (`POST /` with a JSON message,
@@ -57,7 +57,6 @@ export interface NtfyEmulator {
   close(): Promise<void>;
 }
 
-const open = new Set<Server>();
 const topicPattern = /^[-_A-Za-z0-9]{1,64}$/;
 const authLink = "https://ntfy.sh/docs/publish/#authentication";
 
@@ -110,7 +109,7 @@ function priorityOf(value: unknown): number | undefined {
     : Number.NaN;
 }
 
-/** Starts an emulator on a free port. Close it with {@link closeEmulators} in `afterEach`. */
+/** Starts an emulator on a free port. Close it, or every one at once with `closeReceivers` from `@amstaff/core/testing` in `afterEach`. */
 export async function startNtfyEmulator(options: { acceptAnyToken?: boolean } = {}): Promise<NtfyEmulator> {
   const messages: EmulatedMessage[] = [];
   const requests: EmulatedRequest[] = [];
@@ -119,61 +118,54 @@ export async function startNtfyEmulator(options: { acceptAnyToken?: boolean } = 
   const token = `tk_${randomBytes(20).toString("base64url").toLowerCase().slice(0, 29)}`;
   const protectedTopics = new Set<string>();
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      if (state.hang) return;
-      const path = new URL(req.url ?? "/", "http://emulator").pathname;
-      const raw = Buffer.concat(chunks).toString("utf8");
-      let body: unknown;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = undefined;
-      }
-      requests.push({ method: req.method ?? "", path, headers: req.headers, body });
+  const receiver = await startReceiver((req, res) => {
+    if (state.hang) return;
+    const path = new URL(req.url ?? "/", "http://emulator").pathname;
+    let body: unknown;
+    try {
+      body = JSON.parse(req.body);
+    } catch {
+      body = undefined;
+    }
+    requests.push({ method: req.method ?? "", path, headers: req.headers, body });
 
-      const next = injected.shift();
-      if (next) return send(res, next.status, next.body ?? {}, next.headers);
-      if (path !== "/" || (req.method !== "POST" && req.method !== "PUT"))
-        return send(res, 404, ntfyErrors.notFound);
+    const next = injected.shift();
+    if (next) return send(res, next.status, next.body ?? {}, next.headers);
+    if (path !== "/" || (req.method !== "POST" && req.method !== "PUT"))
+      return send(res, 404, ntfyErrors.notFound);
 
-      const authorization = req.headers.authorization;
-      const bearer = authorization === undefined ? undefined : /^Bearer (.+)$/.exec(authorization)?.[1];
-      const known = bearer === token || (options.acceptAnyToken === true && bearer !== undefined);
-      if (authorization !== undefined && !known) return send(res, 401, ntfyErrors.unauthorized);
-      if (typeof body !== "object" || body === null || Array.isArray(body))
-        return send(res, 400, ntfyErrors.messageJsonInvalid);
-      const fields = body as Record<string, unknown>;
-      if (typeof fields.topic !== "string" || !topicPattern.test(fields.topic))
-        return send(res, 400, ntfyErrors.topicInvalid);
-      if (protectedTopics.has(fields.topic) && !known) return send(res, 403, ntfyErrors.forbidden);
-      const priority = priorityOf(fields.priority);
-      if (Number.isNaN(priority)) return send(res, 400, ntfyErrors.priorityInvalid);
+    const authorization = req.headers.authorization;
+    const bearer = authorization === undefined ? undefined : /^Bearer (.+)$/.exec(authorization)?.[1];
+    const known = bearer === token || (options.acceptAnyToken === true && bearer !== undefined);
+    if (authorization !== undefined && !known) return send(res, 401, ntfyErrors.unauthorized);
+    if (typeof body !== "object" || body === null || Array.isArray(body))
+      return send(res, 400, ntfyErrors.messageJsonInvalid);
+    const fields = body as Record<string, unknown>;
+    if (typeof fields.topic !== "string" || !topicPattern.test(fields.topic))
+      return send(res, 400, ntfyErrors.topicInvalid);
+    if (protectedTopics.has(fields.topic) && !known) return send(res, 403, ntfyErrors.forbidden);
+    const priority = priorityOf(fields.priority);
+    if (Number.isNaN(priority)) return send(res, 400, ntfyErrors.priorityInvalid);
 
-      const time = Math.floor(Date.now() / 1000);
-      const text = typeof fields.message === "string" && fields.message !== "" ? fields.message : "triggered";
-      const message: EmulatedMessage = {
-        id: randomBytes(9).toString("base64url").slice(0, 12),
-        time,
-        expires: time + 43_200,
-        event: "message",
-        topic: fields.topic,
-        ...(typeof fields.title === "string" && fields.title !== "" ? { title: fields.title } : {}),
-        message: text,
-        ...(priority === undefined ? {} : { priority }),
-        ...(Array.isArray(fields.tags) && fields.tags.length > 0 ? { tags: fields.tags.map(String) } : {}),
-        ...(typeof fields.click === "string" && fields.click !== "" ? { click: fields.click } : {}),
-        ...(fields.markdown === true ? { content_type: "text/markdown" } : {}),
-      };
-      messages.push(message);
-      return send(res, 200, message);
-    });
+    const time = Math.floor(Date.now() / 1000);
+    const text = typeof fields.message === "string" && fields.message !== "" ? fields.message : "triggered";
+    const message: EmulatedMessage = {
+      id: randomBytes(9).toString("base64url").slice(0, 12),
+      time,
+      expires: time + 43_200,
+      event: "message",
+      topic: fields.topic,
+      ...(typeof fields.title === "string" && fields.title !== "" ? { title: fields.title } : {}),
+      message: text,
+      ...(priority === undefined ? {} : { priority }),
+      ...(Array.isArray(fields.tags) && fields.tags.length > 0 ? { tags: fields.tags.map(String) } : {}),
+      ...(typeof fields.click === "string" && fields.click !== "" ? { click: fields.click } : {}),
+      ...(fields.markdown === true ? { content_type: "text/markdown" } : {}),
+    };
+    messages.push(message);
+    return send(res, 200, message);
   });
-  open.add(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = receiver.port;
   return {
     url: `http://127.0.0.1:${port}`,
     token,
@@ -187,17 +179,6 @@ export async function startNtfyEmulator(options: { acceptAnyToken?: boolean } = 
     set hang(value: boolean) {
       state.hang = value;
     },
-    close: () => closeServer(server),
+    close: () => receiver.close(),
   };
-}
-
-function closeServer(server: Server): Promise<void> {
-  if (!open.delete(server)) return Promise.resolve();
-  server.closeAllConnections();
-  return new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
-/** Closes every emulator still open. */
-export async function closeEmulators(): Promise<void> {
-  await Promise.all([...open].map(closeServer));
 }

@@ -1,5 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import { startReceiver } from "@amstaff/core/testing";
 
 /**
  * A local emulator of PagerDuty's Events API v2, at the wire:
@@ -52,7 +52,6 @@ export interface PagerdutyEmulator {
   close(): Promise<void>;
 }
 
-const open = new Set<Server>();
 const actions = new Set(["trigger", "acknowledge", "resolve"]);
 const severities = new Set(["critical", "error", "warning", "info"]);
 
@@ -113,7 +112,7 @@ function validate(event: Record<string, unknown>, acceptAnyKey: boolean): string
   return errors;
 }
 
-/** Starts an emulator on a free port. Close it with {@link closeEmulators} in `afterEach`. */
+/** Starts an emulator on a free port. Close it, or every one at once with `closeReceivers` from `@amstaff/core/testing` in `afterEach`. */
 export async function startPagerdutyEmulator(
   routingKey = "R0123456789ABCDEF0123456789ABCDE",
   options: { acceptAnyKey?: boolean } = {},
@@ -124,64 +123,56 @@ export async function startPagerdutyEmulator(
   const state = { hang: false };
   const acceptAnyKey = options.acceptAnyKey === true;
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      if (state.hang) return;
-      const path = new URL(req.url ?? "/", "http://emulator").pathname;
-      const raw = Buffer.concat(chunks).toString("utf8");
-      let body: unknown;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = undefined;
-      }
-      requests.push({ method: req.method ?? "", path, headers: req.headers, body });
+  const receiver = await startReceiver((req, res) => {
+    if (state.hang) return;
+    const path = new URL(req.url ?? "/", "http://emulator").pathname;
+    let body: unknown;
+    try {
+      body = JSON.parse(req.body);
+    } catch {
+      body = undefined;
+    }
+    requests.push({ method: req.method ?? "", path, headers: req.headers, body });
 
-      const next = injected.shift();
-      if (next) return send(res, next.status, next.body ?? "", next.headers);
-      if (path !== "/v2/enqueue") return send(res, 404, { status: "not found", message: "Not Found" });
-      if (req.method !== "POST")
-        return send(res, 405, { status: "method not allowed", message: "Not Allowed" });
-      const invalid = (errors: string[]) =>
-        send(res, 400, { status: "invalid event", message: "Event object is invalid", errors });
-      if (typeof body !== "object" || body === null || Array.isArray(body))
-        return invalid(["Malformed JSON"]);
-      const event = body as Record<string, unknown>;
-      const errors = validate(event, acceptAnyKey);
-      if (errors.length > 0) return invalid(errors);
+    const next = injected.shift();
+    if (next) return send(res, next.status, next.body ?? "", next.headers);
+    if (path !== "/v2/enqueue") return send(res, 404, { status: "not found", message: "Not Found" });
+    if (req.method !== "POST")
+      return send(res, 405, { status: "method not allowed", message: "Not Allowed" });
+    const invalid = (errors: string[]) =>
+      send(res, 400, { status: "invalid event", message: "Event object is invalid", errors });
+    if (typeof body !== "object" || body === null || Array.isArray(body)) return invalid(["Malformed JSON"]);
+    const event = body as Record<string, unknown>;
+    const errors = validate(event, acceptAnyKey);
+    if (errors.length > 0) return invalid(errors);
 
-      const key = String(event.routing_key);
-      const action = String(event.event_action);
-      const dedupKey =
-        typeof event.dedup_key === "string" ? event.dedup_key : crypto.randomUUID().replaceAll("-", "");
-      // Events for another integration's key go nowhere here: only the emulator's own integration has alerts.
-      const known = acceptAnyKey || key === routingKey;
-      const current = alerts.find(
-        (a) => a.dedupKey === dedupKey && a.routingKey === key && a.status !== "resolved",
-      );
-      if (known && action === "trigger") {
-        if (current) current.triggers++;
-        else
-          alerts.push({
-            dedupKey,
-            routingKey: key,
-            status: "triggered",
-            payload: event.payload as Record<string, unknown>,
-            triggers: 1,
-          });
-      } else if (known && current && action === "acknowledge") {
-        current.status = "acknowledged";
-      } else if (known && current && action === "resolve") {
-        current.status = "resolved";
-      }
-      return send(res, 202, { status: "success", message: "Event processed", dedup_key: dedupKey });
-    });
+    const key = String(event.routing_key);
+    const action = String(event.event_action);
+    const dedupKey =
+      typeof event.dedup_key === "string" ? event.dedup_key : crypto.randomUUID().replaceAll("-", "");
+    // Events for another integration's key go nowhere here: only the emulator's own integration has alerts.
+    const known = acceptAnyKey || key === routingKey;
+    const current = alerts.find(
+      (a) => a.dedupKey === dedupKey && a.routingKey === key && a.status !== "resolved",
+    );
+    if (known && action === "trigger") {
+      if (current) current.triggers++;
+      else
+        alerts.push({
+          dedupKey,
+          routingKey: key,
+          status: "triggered",
+          payload: event.payload as Record<string, unknown>,
+          triggers: 1,
+        });
+    } else if (known && current && action === "acknowledge") {
+      current.status = "acknowledged";
+    } else if (known && current && action === "resolve") {
+      current.status = "resolved";
+    }
+    return send(res, 202, { status: "success", message: "Event processed", dedup_key: dedupKey });
   });
-  open.add(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = receiver.port;
   return {
     url: `http://127.0.0.1:${port}`,
     routingKey,
@@ -194,17 +185,6 @@ export async function startPagerdutyEmulator(
     set hang(value: boolean) {
       state.hang = value;
     },
-    close: () => closeServer(server),
+    close: () => receiver.close(),
   };
-}
-
-function closeServer(server: Server): Promise<void> {
-  if (!open.delete(server)) return Promise.resolve();
-  server.closeAllConnections();
-  return new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
-/** Closes every emulator still open. */
-export async function closeEmulators(): Promise<void> {
-  await Promise.all([...open].map(closeServer));
 }
