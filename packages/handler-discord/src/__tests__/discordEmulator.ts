@@ -44,6 +44,7 @@ export interface EmulatedRequest {
   body: unknown;
 }
 
+/** A running emulator: its webhook, what it received and keeps, and switches for failure tests. */
 export interface DiscordEmulator {
   /** The webhook URL of its one webhook: `http://127.0.0.1:PORT/api/webhooks/{id}/{token}`. */
   url: string;

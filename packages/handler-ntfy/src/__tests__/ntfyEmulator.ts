@@ -41,6 +41,7 @@ export interface InjectedAnswer {
   headers?: Record<string, string>;
 }
 
+/** A running emulator: its URL, what it received and keeps, and switches for failure tests. */
 export interface NtfyEmulator {
   /** The server URL to use as `server`, e.g. `http://127.0.0.1:PORT`. */
   url: string;

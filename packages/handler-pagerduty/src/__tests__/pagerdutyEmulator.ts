@@ -38,6 +38,7 @@ export interface InjectedAnswer {
   headers?: Record<string, string>;
 }
 
+/** A running emulator: its URL, what it received and keeps, and switches for failure tests. */
 export interface PagerdutyEmulator {
   /** The origin to use as `baseUrl`, e.g. `http://127.0.0.1:PORT`. */
   url: string;
