@@ -57,4 +57,19 @@ describe("the ntfy emulator", () => {
     expect(((await priority.json()) as { code: number }).code).toBe(40007);
     expect(server.messages).toHaveLength(1);
   });
+
+  it("answers 429 with ntfy's 42901 error once a visitor is over its request limit", async () => {
+    const server = await startNtfyEmulator();
+    server.rateLimit.limit = 1;
+    expect((await publish(server.url, { topic: "alerts", message: "1" })).status).toBe(200);
+    const limited = await publish(server.url, { topic: "alerts", message: "2" });
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toEqual({
+      code: 42901,
+      http: 429,
+      error: "limit reached: too many requests, please be nice",
+      link: "https://ntfy.sh/docs/publish/#limitations",
+    });
+    expect(server.messages).toHaveLength(1);
+  });
 });

@@ -135,6 +135,17 @@ describe("ntfyHandler failures", () => {
     expect(error.message).toContain("limit reached: too many requests, please be nice [42901]");
   });
 
+  it("retries when the server's request limit is reached", async () => {
+    const server = await startNtfyEmulator();
+    server.rateLimit.limit = 1;
+    const handler = handlerFor(server);
+    await handler.notify(sampleTransition(), notifyContext("ntfy"));
+    const error = await failure(handler.notify(recoveryOf(sampleTransition()), notifyContext("ntfy")));
+    expect(error.retryable).toBe(true);
+    expect(error.retryAfterMs).toBeUndefined();
+    expect(server.messages).toHaveLength(1);
+  });
+
   it("does not retry a refused token or a protected topic, and never shows the token", async () => {
     const server = await startNtfyEmulator();
     server.protectedTopics.add("user-service");

@@ -63,4 +63,14 @@ describe("the PagerDuty emulator", () => {
       "'payload.severity' is invalid (must be one of the following: 'critical', 'warning', 'error' or 'info')",
     ]);
   });
+
+  it("answers 429 with an empty body once a routing key is over its rate limit", async () => {
+    const pd = await startPagerdutyEmulator();
+    pd.rateLimit.limit = 1;
+    const event = { routing_key: pd.routingKey, event_action: "resolve", dedup_key: "inc-1" };
+    expect((await enqueue(pd.url, event)).status).toBe(202);
+    const limited = await enqueue(pd.url, event);
+    expect(limited.status).toBe(429);
+    expect(await limited.text()).toBe("");
+  });
 });

@@ -196,6 +196,25 @@ describe("pagerdutyHandler failures", () => {
     expect(pd.alerts).toHaveLength(1);
   });
 
+  it("retries when the integration is over PagerDuty's rate limit", async () => {
+    const pd = await startPagerdutyEmulator();
+    pd.rateLimit.limit = 1;
+    const handler = handlerFor(pd);
+    const receipt = await handler.notify(sampleTransition(), notifyContext("pagerduty"));
+    const error = await failure(
+      handler.notify(
+        recoveryOf(sampleTransition()),
+        notifyContext("pagerduty", { receipt: receipt ?? undefined }),
+      ),
+    );
+    expect(error.retryable).toBe(true);
+    expect(error.retryAfterMs).toBeUndefined();
+    expect(error.message).toBe(
+      `pagerduty ${pd.url}/v2/enqueue: resolve inc-42: PagerDuty is rate-limiting this integration (HTTP 429); will retry`,
+    );
+    expect(pd.alerts[0]?.status).toBe("triggered");
+  });
+
   it("retries a 5xx, and gives up on an invalid event with PagerDuty's reasons, never the key", async () => {
     const pd = await startPagerdutyEmulator();
     pd.inject({ status: 503, body: "upstream unavailable" });

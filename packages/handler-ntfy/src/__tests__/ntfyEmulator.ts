@@ -53,6 +53,12 @@ export interface NtfyEmulator {
   requests: EmulatedRequest[];
   /** Answers the next requests with these, in order, instead of processing them. */
   inject(...answers: InjectedAnswer[]): void;
+  /**
+   * Requests a visitor may make per window; more get `429` with ntfy's 42901 error, as ntfy's visitor
+   * request limit answers.
+   * @default { limit: 60, windowMs: 60_000 }
+   */
+  rateLimit: { limit: number; windowMs: number };
   /** Accepts connections and never answers, for timeout tests. */
   hang: boolean;
   close(): Promise<void>;
@@ -116,6 +122,8 @@ export async function startNtfyEmulator(options: { acceptAnyToken?: boolean } = 
   const requests: EmulatedRequest[] = [];
   const injected: InjectedAnswer[] = [];
   const state = { hang: false };
+  const rateLimit = { limit: 60, windowMs: 60_000 };
+  let sent: number[] = [];
   const token = `tk_${randomBytes(20).toString("base64url").toLowerCase().slice(0, 29)}`;
   const protectedTopics = new Set<string>();
 
@@ -132,6 +140,10 @@ export async function startNtfyEmulator(options: { acceptAnyToken?: boolean } = 
 
     const next = injected.shift();
     if (next) return send(res, next.status, next.body ?? {}, next.headers);
+    const now = Date.now();
+    sent = sent.filter((at) => now - at < rateLimit.windowMs);
+    if (sent.length >= rateLimit.limit) return send(res, 429, ntfyErrors.tooManyRequests);
+    sent.push(now);
     if (path !== "/" || (req.method !== "POST" && req.method !== "PUT"))
       return send(res, 404, ntfyErrors.notFound);
 
@@ -173,6 +185,7 @@ export async function startNtfyEmulator(options: { acceptAnyToken?: boolean } = 
     protectedTopics,
     messages,
     requests,
+    rateLimit,
     inject: (...answers) => injected.push(...answers),
     get hang() {
       return state.hang;

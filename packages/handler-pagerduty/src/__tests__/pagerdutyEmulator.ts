@@ -48,6 +48,12 @@ export interface PagerdutyEmulator {
   requests: EmulatedRequest[];
   /** Answers the next requests with these, in order, instead of processing them. */
   inject(...answers: InjectedAnswer[]): void;
+  /**
+   * Events each routing key may send per window; more get `429` with an empty body, as PagerDuty answers an
+   * integration over its rate limit.
+   * @default { limit: 120, windowMs: 60_000 }
+   */
+  rateLimit: { limit: number; windowMs: number };
   /** Accepts connections and never answers, for timeout tests. */
   hang: boolean;
   close(): Promise<void>;
@@ -122,6 +128,8 @@ export async function startPagerdutyEmulator(
   const requests: EmulatedRequest[] = [];
   const injected: InjectedAnswer[] = [];
   const state = { hang: false };
+  const rateLimit = { limit: 120, windowMs: 60_000 };
+  const sent = new Map<string, number[]>();
   const acceptAnyKey = options.acceptAnyKey === true;
 
   const receiver = await startReceiver((req, res) => {
@@ -148,6 +156,10 @@ export async function startPagerdutyEmulator(
     if (errors.length > 0) return invalid(errors);
 
     const key = String(event.routing_key);
+    const now = Date.now();
+    const recent = (sent.get(key) ?? []).filter((at) => now - at < rateLimit.windowMs);
+    if (recent.length >= rateLimit.limit) return send(res, 429, "");
+    sent.set(key, [...recent, now]);
     const action = String(event.event_action);
     const dedupKey =
       typeof event.dedup_key === "string" ? event.dedup_key : crypto.randomUUID().replaceAll("-", "");
@@ -179,6 +191,7 @@ export async function startPagerdutyEmulator(
     routingKey,
     alerts,
     requests,
+    rateLimit,
     inject: (...answers) => injected.push(...answers),
     get hang() {
       return state.hang;
