@@ -1,0 +1,294 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  AmstaffError,
+  abortReason,
+  type DeliveryReceipt,
+  describeNetworkError,
+  type NotifyContext,
+  parseDuration,
+  parsePluginOptions,
+  recoveryOf,
+  resolveSecrets,
+  type SampleHandler,
+  type SecretSource,
+  type Transition,
+} from "@amstaff/core";
+import { Agent, type Dispatcher, request } from "undici";
+import { resolvedEdit, type WebhookMessage, webhookMessage } from "./discordMessage.js";
+import { type DiscordOptions, discordOptionsSchema, discordPluginId, webhookUrlPattern } from "./options.js";
+import { RateLimitBucket, rateLimitWaitMs } from "./rateLimit.js";
+import { packageVersion } from "./version.js";
+
+/** Dependencies of {@link discordHandler} that tests and embedders may replace. */
+export interface DiscordHandlerRuntime {
+  /**
+   * The undici dispatcher requests go through.
+   * @default a keep-alive `Agent` shared by every Discord handler of the process
+   */
+  dispatcher?: Dispatcher;
+  /**
+   * Where `secret("NAME")` references are read from.
+   * @default the process environment
+   */
+  secrets?: SecretSource;
+  /**
+   * The clock, in milliseconds since the epoch, for rate limits and `Retry-After` dates.
+   * @default Date.now
+   */
+  now?: () => number;
+}
+
+/**
+ * What the Discord handler returns from a delivery. The server hands the first one of an incident (the
+ * alert's) back to its later deliveries, so the recovery edits the alert's very message.
+ */
+export interface DiscordReceipt extends DeliveryReceipt {
+  /** The id of the message posted (or, for a recovery that only edits, edited). */
+  messageId: string;
+  /** The channel (or thread) it is in. */
+  channelId: string;
+}
+
+let sharedAgent: Agent | undefined;
+
+// Created on first use, not at import, so importing the package opens nothing.
+function defaultDispatcher(): Agent {
+  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 8 });
+  return sharedAgent;
+}
+
+/** A Discord answer: a message object, or an error `{ code, message, errors? }`, or a 429 `{ retry_after }`. */
+interface DiscordAnswer {
+  id?: unknown;
+  channel_id?: unknown;
+  code?: unknown;
+  message?: unknown;
+  errors?: unknown;
+  retry_after?: unknown;
+  global?: unknown;
+}
+
+/** Discord's JSON error code for a message that no longer exists. */
+const unknownMessage = 10008;
+
+/**
+ * Creates a handler that posts a monitor's notifications to a Discord channel through its webhook ("Execute
+ * Webhook" with `?wait=true`, so Discord answers the message): one embed per notification, coloured by
+ * status, with status, value, since, incident and tags fields and the monitor's link. Alerts ping the
+ * configured users and roles, and only them. A recovery edits the alert's message into a green resolved card
+ * ("Edit Webhook Message", with the message id from the alert's receipt) and posts the recovery, as
+ * `resolve` says. A first status of `ok` sends nothing.
+ *
+ * Rate limits: the handler reads Discord's `X-RateLimit-*` headers and waits for the bucket to reset before
+ * a request that would be refused (when that is shorter than `timeout`); a 429 fails the attempt with
+ * `retryAfterMs` from the answer's `retry_after`, `Retry-After` and `X-RateLimit-Reset-After`.
+ *
+ * One call of `notify` is one attempt: failures throw `AmstaffError` `AMS_ERR_DELIVERY_FAILED`, retryable for
+ * network errors, timeouts, HTTP 408, 429 and 5xx, not retryable for 400, 401, 403, 404 and other 4xx.
+ *
+ * @throws AmstaffError `AMS_ERR_PLUGIN_OPTIONS` for invalid options or a secret that is no webhook URL,
+ * `AMS_ERR_SECRET_MISSING` for an unset secret.
+ * @example
+ * ```ts
+ * const handler = discordHandler({ url: { $secret: "DISCORD_WEBHOOK_URL" }, mentions: { roles: ["123456789012345678"] } });
+ * await handler.notify(transition, { signal, idempotencyKey: transition.id, attempt: 1 });
+ * ```
+ */
+export function discordHandler(options: DiscordOptions, runtime: DiscordHandlerRuntime = {}): SampleHandler {
+  const parsed = parsePluginOptions({ id: discordPluginId, options: discordOptionsSchema }, options);
+  const resolved = resolveSecrets(parsed, runtime.secrets);
+  const now = runtime.now ?? Date.now;
+  const match = webhookUrlPattern.exec(resolved.url.trim());
+  if (!match) {
+    // Never the value: it holds the webhook's token.
+    throw new AmstaffError(
+      "AMS_ERR_PLUGIN_OPTIONS",
+      `Invalid options for ${discordPluginId}: url: not a Discord webhook URL like https://discord.com/api/webhooks/{id}/{token}`,
+    );
+  }
+  const [, , webhookId = "", token = ""] = match;
+  const webhook = new URL(resolved.url.trim().replace(/\/$/, ""));
+  const endpoint = `${webhook.origin}${webhook.pathname}`;
+  // Logs and errors name the webhook by id; the token stays out of them.
+  const shown = `${webhook.origin}${webhook.pathname.replace(/\/[^/]+$/, "/…")}`;
+  const timeoutMs = parseDuration(resolved.timeout);
+  const bucket = new RateLimitBucket(now);
+
+  const fail = (
+    message: string,
+    options: { retryable: boolean; retryAfterMs?: number | undefined; cause?: unknown; status?: number },
+  ) =>
+    new AmstaffError("AMS_ERR_DELIVERY_FAILED", redact(`discord ${shown}: ${message}`, token), {
+      retryable: options.retryable,
+      ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+      details: {
+        webhook: webhookId,
+        retryable: options.retryable,
+        ...(options.status === undefined ? {} : { status: options.status }),
+      },
+    });
+
+  const aborted = (what: string, signal: AbortSignal, cause?: unknown) =>
+    fail(`${what}: aborted (${abortReason(signal)})`, {
+      retryable: true,
+      ...(cause === undefined ? {} : { cause }),
+    });
+
+  async function call(
+    method: "POST" | "PATCH",
+    path: string,
+    body: WebhookMessage,
+    what: string,
+    signal: AbortSignal,
+  ): Promise<{ status: number; answer: DiscordAnswer | undefined }> {
+    if (signal.aborted) throw aborted(what, signal);
+    const wait = bucket.waitMs();
+    if (wait > timeoutMs)
+      throw fail(`${what}: Discord's rate limit for this webhook resets in ${wait} ms; will retry`, {
+        retryable: true,
+        retryAfterMs: wait,
+      });
+    if (wait > 0)
+      await sleep(wait, undefined, { signal }).catch((error: unknown) =>
+        Promise.reject(aborted(what, signal, error)),
+      );
+    const both = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+    const query = new URLSearchParams(method === "POST" ? { wait: "true" } : {});
+    if (resolved.threadId !== undefined) query.set("thread_id", resolved.threadId);
+    let status: number;
+    let headers: Record<string, string | string[] | undefined>;
+    let text: string;
+    try {
+      const response = await request(`${endpoint}${path}?${query}`, {
+        method,
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json",
+          // Discord asks for a User-Agent of the form "DiscordBot ($url, $versionNumber)".
+          "user-agent": `DiscordBot (https://github.com/amstaff-dev/amstaff, ${packageVersion}) amstaff-handler-discord`,
+        },
+        body: JSON.stringify(body),
+        signal: both,
+        dispatcher: runtime.dispatcher ?? defaultDispatcher(),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      status = response.statusCode;
+      headers = response.headers;
+      text = await response.body.text();
+    } catch (error) {
+      if (signal.aborted) throw aborted(what, signal, error);
+      if (both.aborted)
+        throw fail(`${what}: no answer within ${resolved.timeout} (timeout)`, {
+          retryable: true,
+          cause: error,
+        });
+      throw fail(`${what}: ${describeNetworkError(error, webhook).message}; will retry`, {
+        retryable: true,
+        cause: error,
+      });
+    }
+    const answer = parseAnswer(text);
+    bucket.update(status, headers, answer);
+    if (status >= 200 && status < 300) return { status, answer };
+    if (status === 404 && answer?.code === unknownMessage && method === "PATCH") return { status, answer };
+    const said = explain(answer, text);
+    const answered = `HTTP ${status}${said ? `: ${said}` : ""}`;
+    if (status === 429)
+      throw fail(
+        `${what}: Discord is rate-limiting this webhook${answer?.global === true ? " (global limit)" : ""} (${answered}); will retry`,
+        { retryable: true, retryAfterMs: rateLimitWaitMs(headers, answer, now()), status },
+      );
+    if (status === 408 || status >= 500)
+      throw fail(`${what}: Discord answered ${answered}; will retry`, {
+        retryable: true,
+        retryAfterMs: rateLimitWaitMs(headers, undefined, now()),
+        status,
+      });
+    const advice =
+      status === 401 || status === 404
+        ? "the webhook was deleted or its URL is wrong: check url"
+        : status === 403
+          ? "the webhook may not post here (a locked thread or a missing permission)"
+          : "Discord refused the message";
+    throw fail(`${what}: ${advice} (${answered}) (permanent, not retried)`, { retryable: false, status });
+  }
+
+  const receiptOf = (
+    answer: DiscordAnswer | undefined,
+    fallback: DiscordReceipt | undefined,
+  ): DiscordReceipt => ({
+    messageId: typeof answer?.id === "string" ? answer.id : (fallback?.messageId ?? ""),
+    channelId: typeof answer?.channel_id === "string" ? answer.channel_id : (fallback?.channelId ?? ""),
+  });
+
+  return {
+    name: `discord ${shown}`,
+    async notify(transition: Transition, context: NotifyContext): Promise<DiscordReceipt | undefined> {
+      // Nothing was posted for a monitor whose first status is ok.
+      if (transition.to === "ok" && transition.from === "pending" && context.receipt === undefined)
+        return undefined;
+      const alert = alertReceipt(context.receipt);
+      if (recoveryOf(transition) !== undefined && alert !== undefined && resolved.resolve !== "post") {
+        const what = `marking message ${alert.messageId} resolved`;
+        const edited = await call(
+          "PATCH",
+          `/messages/${alert.messageId}`,
+          resolvedEdit(transition, resolved),
+          what,
+          context.signal,
+        );
+        // The alert's message was deleted: the recovery is posted instead, whatever `resolve` says.
+        const gone = edited.status === 404;
+        if (resolved.resolve === "edit" && !gone) return receiptOf(edited.answer, alert);
+      }
+      const posted = await call("POST", "", webhookMessage(transition, resolved), "posting", context.signal);
+      return receiptOf(posted.answer, undefined);
+    },
+  };
+}
+
+function alertReceipt(receipt: DeliveryReceipt | undefined): DiscordReceipt | undefined {
+  if (typeof receipt?.messageId !== "string" || !/^\d{1,20}$/.test(receipt.messageId)) return undefined;
+  return {
+    messageId: receipt.messageId,
+    channelId: typeof receipt.channelId === "string" ? receipt.channelId : "",
+  };
+}
+
+function parseAnswer(text: string): DiscordAnswer | undefined {
+  try {
+    const json: unknown = JSON.parse(text);
+    return typeof json === "object" && json !== null ? (json as DiscordAnswer) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Discord's error, with the field errors of an "Invalid Form Body" flattened to `path: message`. */
+function explain(answer: DiscordAnswer | undefined, text: string): string {
+  if (typeof answer?.message !== "string") return text.replace(/\s+/g, " ").trim().slice(0, 300);
+  const code = typeof answer.code === "number" && answer.code !== 0 ? ` [${answer.code}]` : "";
+  const fields = fieldErrors(answer.errors, "").slice(0, 5);
+  return `${answer.message}${code}${fields.length > 0 ? ` (${fields.join("; ")})` : ""}`;
+}
+
+function fieldErrors(errors: unknown, path: string): string[] {
+  if (typeof errors !== "object" || errors === null) return [];
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(errors as Record<string, unknown>)) {
+    if (key === "_errors" && Array.isArray(value)) {
+      for (const e of value as { message?: unknown }[])
+        if (typeof e?.message === "string") out.push(`${path || "body"}: ${e.message}`);
+    } else {
+      out.push(...fieldErrors(value, path ? `${path}.${key}` : key));
+    }
+  }
+  return out;
+}
+
+// Discord does not echo webhook tokens, but a proxy's error page might: never let one reach a message.
+function redact(text: string, token: string): string {
+  return token.length >= 4 ? text.split(token).join("[redacted]") : text;
+}
