@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The services a package's tests may need. */
-export type TestService = "postgres" | "mariadb" | "graphite" | "chromium";
+export type TestService = "postgres" | "mariadb" | "graphite" | "chromium" | "etcd";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quiet: StdioOptions = ["ignore", "ignore", "inherit"];
@@ -147,6 +147,14 @@ const ensure: Record<TestService, () => Promise<void>> = {
     aptInstall("Chromium", ["chromium"]);
     if (!existsSync(path))
       throw new ServiceUnavailable("Chromium", `${path} is still missing after apt-get install.`);
+  },
+  async etcd() {
+    // Only the binaries: the tests start their own 3-member clusters on free loopback ports
+    // (packages/server/test/etcdCluster.ts), never a shared daemon.
+    if (onPath("etcd") && onPath("etcdctl")) return;
+    aptInstall("etcd", ["etcd-server", "etcd-client"]);
+    if (!onPath("etcd"))
+      throw new ServiceUnavailable("etcd", "`etcd` is still missing after apt-get install.");
   },
 };
 
