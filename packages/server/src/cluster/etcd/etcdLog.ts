@@ -1,0 +1,336 @@
+import { AmstaffError, describeError } from "@amstaff/core";
+import type { Etcd3, IKeyValue, Namespace, Watcher } from "etcd3";
+import type { Logger } from "pino";
+import { type Clock, every, sleep, systemClock } from "../../clock.js";
+import type { Command } from "../../state/commands.js";
+import type { ReplicatedLog } from "../../state/replicatedLog.js";
+import type { ApplyResult, StateMachine } from "../../state/stateMachine.js";
+import { outcomeUnknown, unavailable } from "../logErrors.js";
+import { connectEtcd, type EtcdConnectionOptions, neverSent } from "./etcdClient.js";
+import { AppliedMarker, compactBelow, compactionBound } from "./etcdCompaction.js";
+import { etcdKeys, loadSnapshot, saveSnapshot } from "./etcdSnapshots.js";
+
+/** Options of {@link EtcdLog.open}. */
+export interface EtcdLogOptions extends EtcdConnectionOptions {
+  nodeId: string;
+  machine: StateMachine;
+  logger: Logger;
+  /**
+   * The deadline of one {@link EtcdLog.propose}: within it a command that certainly never reached etcd is
+   * retried (on another member); past it the call fails (see {@link EtcdLog}).
+   * @default 10000
+   */
+  proposeTimeoutMs?: number;
+  /** Log entries this node applies between two snapshots it offers to store. @default 1000 */
+  snapshotEntries?: number;
+  /** How often the node records its applied revision, stores a due snapshot and compacts. @default 1000 */
+  maintenanceMs?: number;
+  /** TTL of the lease of this node's applied revision, in seconds. @default 10 */
+  appliedTtlSeconds?: number;
+  /** Drives the deadlines and the maintenance timer. @default the system clock */
+  clock?: Clock | undefined;
+}
+
+/** One log entry's value: the command and who proposed it, so the proposer recognises it on the watch. */
+interface Entry {
+  id: string;
+  command: Command;
+}
+
+/**
+ * The server's log on etcd (issue 17): the same deterministic state machine as on Raft, fed by a totally
+ * ordered log kept in etcd.
+ *
+ * The log is ONE key, `<prefix>/log`, and its successive values are the entries: each `propose` is one
+ * put, the put's revision is the entry's log index, and every node watches that key from the revision
+ * after the last one it applied, applying the values in revision order. One key rather than a key per
+ * entry because etcd then gives everything the log needs by itself: the revision is a gap-free-enough
+ * total order without counters or transactions on the append path; a linearizable read of the one key
+ * returns the newest entry's revision (the read barrier); and compaction alone discards old entries,
+ * with no keys to delete. The cost: entries exist only in etcd's history, so a node that fell behind
+ * etcd's compaction catches up from the snapshot rather than from the entries.
+ *
+ * Snapshots: every `snapshotEntries` entries a node stores its state machine snapshot and the revision it
+ * covers (`<prefix>/snapshot/…`, never replacing a newer one). A node starts from the stored snapshot and
+ * watches from the revision after it; a node whose watch falls below etcd's compaction does the same.
+ *
+ * Compaction never outruns the slowest live node: each records its applied revision under a lease
+ * (`<prefix>/nodes/<id>/applied`), and nodes compact at min(applied revisions, snapshot's revision).
+ *
+ * Errors, as on Raft: `AMS_ERR_LOG_UNAVAILABLE` when the command certainly never reached etcd (no member
+ * could be connected to until the deadline); `AMS_ERR_LOG_OUTCOME_UNKNOWN` when the put may have been
+ * carried out but no answer came and the entry did not show up on the watch by the deadline;
+ * `AMS_ERR_LOG_RESULT_UNKNOWN` when the entry is committed in etcd but this node cannot tell its result
+ * (it caught up from a snapshot past it, or did not apply it by the deadline).
+ */
+export class EtcdLog implements ReplicatedLog {
+  readonly #opts: EtcdLogOptions;
+  readonly #clock: Clock;
+  readonly #client: Etcd3;
+  readonly #space: Namespace;
+  readonly #marker: AppliedMarker;
+  /** Proposals of this node awaiting their entry, by entry id; the result once applied. */
+  readonly #pending = new Map<string, ApplyResult | undefined>();
+  /** Called after each applied entry or restored snapshot, and on close. */
+  readonly #listeners = new Set<() => void>();
+  readonly #incarnation = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  #sequence = 0;
+  #applied = 0;
+  #sinceSnapshot = 0;
+  /** The revision this node last compacted at. */
+  #compacted = 0;
+  #watcher: Watcher | undefined;
+  #stopMaintenance: () => void = () => undefined;
+  #maintaining = false;
+  #closed = false;
+
+  private constructor(opts: EtcdLogOptions) {
+    this.#opts = opts;
+    this.#clock = opts.clock ?? systemClock;
+    const { client, space } = connectEtcd(opts);
+    this.#client = client;
+    this.#space = space;
+    this.#marker = new AppliedMarker(space, opts.nodeId, opts.appliedTtlSeconds ?? 10);
+  }
+
+  /** Connects, restores the stored snapshot (if any) and starts watching the log after it. */
+  static async open(opts: EtcdLogOptions): Promise<EtcdLog> {
+    const log = new EtcdLog(opts);
+    try {
+      await log.#catchUp();
+    } catch (error) {
+      log.#client.close();
+      throw unavailable(`etcd (${opts.endpoints.join(", ")}) could not be read: ${describeError(error)}`, error);
+    }
+    log.#stopMaintenance = every(log.#clock, opts.maintenanceMs ?? 1_000, () => void log.maintain());
+    return log;
+  }
+
+  get nodeId(): string {
+    return this.#opts.nodeId;
+  }
+
+  /** The revision of the last log entry this node applied (or that its snapshot covers). */
+  get appliedRevision(): number {
+    return this.#applied;
+  }
+
+  /**
+   * Appends a command to the log in etcd and resolves with its result once this node applied it. Settles
+   * within `proposeTimeoutMs`, with the errors described on {@link EtcdLog}.
+   */
+  async propose(command: Command): Promise<ApplyResult> {
+    const timeoutMs = this.#opts.proposeTimeoutMs ?? 10_000;
+    const deadline = this.#clock.now() + timeoutMs;
+    const id = `${this.#opts.nodeId}/${this.#incarnation}/${++this.#sequence}`;
+    this.#pending.set(id, undefined);
+    try {
+      const appended = await this.#append({ id, command }, deadline, timeoutMs);
+      const revision = typeof appended === "number" ? appended : undefined;
+      await this.#until(
+        () => this.#pending.get(id) !== undefined || (revision !== undefined && this.#applied >= revision),
+        deadline,
+      );
+      const result = this.#pending.get(id);
+      if (result !== undefined) return result;
+      if (revision === undefined) {
+        throw outcomeUnknown("etcd did not answer the write, and the command has not shown up in the log.", appended);
+      }
+      throw new AmstaffError(
+        "AMS_ERR_LOG_RESULT_UNKNOWN",
+        this.#applied >= revision
+          ? "The command was committed and applied, but this node caught up from a snapshot past it and cannot tell its result; do not repeat it, read the state instead."
+          : `The command was committed in etcd (revision ${revision}) but this node did not apply it within ${timeoutMs} ms; do not repeat it, read the state instead.`,
+      );
+    } finally {
+      this.#pending.delete(id);
+    }
+  }
+
+  /**
+   * Puts the entry, retrying while it certainly never reached etcd. Resolves with its revision, or with
+   * the error when it may have been carried out (the caller then looks for it on the watch).
+   */
+  async #append(entry: Entry, deadline: number, timeoutMs: number): Promise<number | unknown> {
+    const value = JSON.stringify(entry);
+    for (;;) {
+      if (this.#closed) throw unavailable("The server is shutting down; try again on another node.");
+      const left = deadline - this.#clock.now();
+      if (left <= 0) {
+        throw unavailable(
+          `No etcd member (${this.#opts.endpoints.join(", ")}) could be reached within ${timeoutMs} ms; the command was not applied, try again.`,
+        );
+      }
+      try {
+        const response = await this.#space
+          .put(etcdKeys.log)
+          .value(value)
+          .options({ deadline: Date.now() + left })
+          .exec();
+        return Number(response.header.revision);
+      } catch (error) {
+        if (!neverSent(error)) return error;
+      }
+      await sleep(this.#clock, Math.min(100, Math.max(0, deadline - this.#clock.now())));
+    }
+  }
+
+  /** Resolves once `condition` holds (checked after each applied entry) or at `deadline`, or on close. */
+  async #until(condition: () => boolean, deadline: number): Promise<void> {
+    if (condition() || this.#closed) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.#listeners.delete(check);
+        this.#clock.clearTimeout(timer);
+        resolve();
+      };
+      const check = () => {
+        if (condition() || this.#closed) done();
+      };
+      const timer = this.#clock.setTimeout(done, Math.max(0, deadline - this.#clock.now()));
+      this.#listeners.add(check);
+    });
+  }
+
+  #notify(): void {
+    for (const listener of [...this.#listeners]) listener();
+  }
+
+  /** Resolves once this node applied `revision`; rejects with `AMS_ERR_LOG_UNAVAILABLE` after `timeoutMs`. */
+  async waitApplied(revision: number, timeoutMs: number): Promise<void> {
+    await this.#until(() => this.#applied >= revision, this.#clock.now() + timeoutMs);
+    if (this.#applied < revision) {
+      throw unavailable(`This node has not caught up with the log in etcd (revision ${revision}).`);
+    }
+  }
+
+  /**
+   * A linearizable read barrier: a quorum read of the log key gives the revision of the newest entry
+   * committed before the read, and this node then waits until it applied it.
+   */
+  async readBarrier(timeoutMs = 5_000): Promise<void> {
+    const deadline = this.#clock.now() + timeoutMs;
+    let revision: number;
+    try {
+      const { kvs } = await this.#space
+        .get(etcdKeys.log)
+        .options({ deadline: Date.now() + timeoutMs })
+        .exec();
+      revision = Number(kvs[0]?.mod_revision ?? 0);
+    } catch (error) {
+      throw unavailable("etcd could not be read; a consistent read is impossible now.", error);
+    }
+    await this.waitApplied(revision, Math.max(0, deadline - this.#clock.now()));
+  }
+
+  /** Restores the stored snapshot when it is ahead of this node, then (re)starts the watch after it. */
+  async #catchUp(): Promise<void> {
+    const snapshot = await loadSnapshot(this.#space);
+    if (snapshot !== undefined && snapshot.revision > this.#applied) {
+      this.#opts.machine.restore(snapshot.data);
+      this.#applied = snapshot.revision;
+      this.#sinceSnapshot = 0;
+      this.#notify();
+    }
+    const watcher = await this.#space
+      .watch()
+      .key(etcdKeys.log)
+      .startRevision(String(this.#applied > 0 ? this.#applied + 1 : await this.#firstRevision()))
+      .create();
+    watcher.on("put", (kv) => this.#apply(kv));
+    // Cancelled by etcd, typically because the start revision was compacted: catch up again.
+    watcher.on("error", (error) => void this.#recover(watcher, error));
+    if (this.#closed) await watcher.cancel();
+    else this.#watcher = watcher;
+  }
+
+  /**
+   * Where a node with nothing applied starts: the log key is never deleted, so its creation revision is
+   * the first entry; with no entry yet, the revision after this (quorum) read.
+   */
+  async #firstRevision(): Promise<number> {
+    const { header, kvs } = await this.#space.get(etcdKeys.log).exec();
+    const kv = kvs[0];
+    return kv === undefined ? Number(header.revision) + 1 : Number(kv.create_revision);
+  }
+
+  async #recover(failed: Watcher, error: unknown): Promise<void> {
+    if (this.#watcher !== failed) return;
+    this.#watcher = undefined;
+    const stuckAt = this.#applied;
+    await failed.cancel().catch(() => undefined);
+    // Not at once: if no newer snapshot is stored (etcd compacted by someone else, past this cluster's
+    // snapshot), the new watch is cancelled again.
+    await sleep(this.#clock, 200);
+    this.#opts.logger.warn(
+      { err: describeError(error), applied: stuckAt },
+      "etcd log: the watch was cancelled (compacted past this node?); catching up from the snapshot",
+    );
+    while (!this.#closed) {
+      try {
+        await this.#catchUp();
+        return;
+      } catch (retry) {
+        this.#opts.logger.warn({ err: describeError(retry) }, "etcd log: catching up failed; retrying");
+        await sleep(this.#clock, 1_000);
+      }
+    }
+  }
+
+  #apply(kv: IKeyValue): void {
+    const revision = Number(kv.mod_revision);
+    if (revision <= this.#applied) return;
+    let entry: Partial<Entry> = {};
+    try {
+      entry = JSON.parse(kv.value.toString());
+    } catch {
+      // Not an entry this version wrote: the state machine refuses it like any unrecognised command,
+      // on every node alike.
+    }
+    const result = this.#opts.machine.apply(entry.command, revision);
+    this.#applied = revision;
+    this.#sinceSnapshot++;
+    if (entry.id !== undefined && this.#pending.has(entry.id)) this.#pending.set(entry.id, result);
+    this.#notify();
+  }
+
+  /**
+   * One round of upkeep: records the applied revision, stores a snapshot when `snapshotEntries` entries
+   * were applied since the last one, and compacts etcd's history as far as every live node allows.
+   * Failures are logged and retried on the next round.
+   */
+  async maintain(): Promise<void> {
+    if (this.#maintaining || this.#closed) return;
+    this.#maintaining = true;
+    try {
+      await this.#marker.record(this.#applied);
+      if (this.#sinceSnapshot >= (this.#opts.snapshotEntries ?? 1_000)) {
+        // Taken synchronously with the revision it covers: no entry is applied in between.
+        const revision = this.#applied;
+        const data = this.#opts.machine.snapshot();
+        const counted = this.#sinceSnapshot;
+        await saveSnapshot(this.#space, revision, data);
+        this.#sinceSnapshot -= counted;
+      }
+      const bound = await compactionBound(this.#space);
+      if (bound > this.#compacted) {
+        await compactBelow(this.#space, bound);
+        this.#compacted = bound;
+      }
+    } catch (error) {
+      this.#opts.logger.warn({ err: describeError(error) }, "etcd log: upkeep failed; retrying");
+    } finally {
+      this.#maintaining = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stopMaintenance();
+    this.#notify();
+    await this.#watcher?.cancel().catch(() => undefined);
+    await this.#marker.close().catch(() => undefined);
+    this.#client.close();
+  }
+}

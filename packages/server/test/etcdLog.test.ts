@@ -1,0 +1,159 @@
+import { AmstaffError } from "@amstaff/core";
+import { Etcd3 } from "etcd3";
+import { pino } from "pino";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { EtcdLog, type EtcdLogOptions } from "../src/cluster/etcd/etcdLog.js";
+import type { Command } from "../src/state/commands.js";
+import { StateMachine } from "../src/state/stateMachine.js";
+import { EtcdCluster } from "./etcdCluster.js";
+
+// A real 3-member etcd cluster (Debian's etcd-server), started here on free loopback ports.
+let etcd: EtcdCluster;
+let admin: Etcd3;
+beforeAll(async () => {
+  etcd = await EtcdCluster.start(3);
+  admin = new Etcd3({ hosts: etcd.endpoints });
+}, 60_000);
+afterAll(async () => {
+  admin?.close();
+  await etcd?.stop();
+});
+
+const logs: EtcdLog[] = [];
+afterEach(async () => {
+  await Promise.all(logs.splice(0).map((l) => l.close()));
+});
+
+let clusters = 0;
+/** A key prefix of its own for each test: several Amstaff clusters share this etcd. */
+const freshPrefix = () => `/amstaff-test-${process.pid}-${++clusters}`;
+
+async function open(prefix: string, nodeId: string, extra: Partial<EtcdLogOptions> = {}) {
+  const machine = new StateMachine();
+  const log = await EtcdLog.open({
+    endpoints: etcd.endpoints,
+    prefix,
+    nodeId,
+    machine,
+    logger: pino({ level: "silent" }),
+    // Upkeep runs when a test calls maintain().
+    maintenanceMs: 3_600_000,
+    ...extra,
+  });
+  logs.push(log);
+  return { log, machine };
+}
+
+const audit = (action: string): Command => ({
+  type: "audit.record",
+  action,
+  actor: { name: "tester" },
+  at: 0,
+});
+
+describe("EtcdLog on a real 3-member etcd", () => {
+  it("applies concurrent proposals of 3 nodes in one total order: identical state everywhere", async () => {
+    const prefix = freshPrefix();
+    const nodes = [await open(prefix, "n1"), await open(prefix, "n2"), await open(prefix, "n3")];
+    const results = await Promise.all(
+      nodes.flatMap(({ log }, n) =>
+        Array.from({ length: 20 }, (_, i) => log.propose(audit(`n${n + 1}-${i}`))),
+      ),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    const last = Math.max(...nodes.map(({ log }) => log.appliedRevision));
+    await Promise.all(nodes.map(({ log }) => log.waitApplied(last, 5_000)));
+    const [first, ...others] = nodes.map(({ machine }) => machine.snapshot());
+    for (const other of others) expect(other).toEqual(first);
+    expect(nodes[0]?.machine.audit({ limit: 100 })).toHaveLength(60);
+  });
+
+  it("a late node catches up from the snapshot after etcd's history was compacted", async () => {
+    const prefix = freshPrefix();
+    const a = await open(prefix, "a", { snapshotEntries: 5 });
+    for (let i = 0; i < 12; i++) await a.log.propose(audit(`early-${i}`));
+    const firstRevision = a.log.appliedRevision - 11;
+    await a.log.maintain();
+    // The early entries are gone from etcd: only the snapshot has them.
+    await expect(admin.namespace(`${prefix}/`).get("log").revision(firstRevision).exec()).rejects.toThrow(
+      /compacted/,
+    );
+    const b = await open(prefix, "b");
+    expect(b.log.appliedRevision).toBe(a.log.appliedRevision);
+    expect(b.machine.snapshot()).toEqual(a.machine.snapshot());
+    await b.log.propose(audit("from-b"));
+    await a.log.waitApplied(b.log.appliedRevision, 5_000);
+    expect(a.machine.snapshot()).toEqual(b.machine.snapshot());
+    expect(a.machine.audit({ limit: 100 })).toHaveLength(13);
+  });
+
+  it("never compacts past a live node's applied revision", async () => {
+    const prefix = freshPrefix();
+    const space = admin.namespace(`${prefix}/`);
+    const a = await open(prefix, "a", { snapshotEntries: 1 });
+    await a.log.propose(audit("before"));
+    const slowAt = a.log.appliedRevision;
+    // A live node that applied no further than `slowAt`.
+    const slowLease = space.lease(30);
+    await slowLease.put("nodes/slow/applied").value(String(slowAt)).exec();
+    for (let i = 0; i < 5; i++) await a.log.propose(audit(`after-${i}`));
+    await a.log.maintain();
+    // The slow node can still watch from the revision after its own.
+    const kept = await space.get("log").revision(slowAt).exec();
+    expect(Number(kept.kvs[0]?.mod_revision)).toBe(slowAt);
+    // Once it is gone (its lease ends), compaction moves on to the snapshot.
+    await slowLease.revoke();
+    await a.log.maintain();
+    await expect(space.get("log").revision(slowAt).exec()).rejects.toThrow(/compacted/);
+  });
+
+  it("readBarrier on one node sees a write made through another", async () => {
+    const prefix = freshPrefix();
+    const a = await open(prefix, "a");
+    const b = await open(prefix, "b");
+    for (let i = 0; i < 5; i++) {
+      await a.log.propose(audit(`write-${i}`));
+      await b.log.readBarrier();
+      expect(b.machine.audit({ limit: 100 })).toHaveLength(i + 1);
+    }
+  });
+
+  it("goes on taking proposals while a member is killed with SIGKILL", async () => {
+    const prefix = freshPrefix();
+    const a = await open(prefix, "a");
+    const b = await open(prefix, "b");
+    await a.log.propose(audit("before"));
+    await etcd.kill(0);
+    try {
+      for (let i = 0; i < 10; i++) {
+        const { log } = i % 2 === 0 ? a : b;
+        expect((await log.propose(audit(`during-${i}`))).ok).toBe(true);
+      }
+      await b.log.readBarrier();
+      expect(b.machine.snapshot()).toEqual(a.machine.snapshot());
+      expect(b.machine.audit({ limit: 100 })).toHaveLength(11);
+    } finally {
+      await etcd.restart(0);
+    }
+  }, 30_000);
+
+  it("fails fast with AMS_ERR_LOG_UNAVAILABLE while etcd is unreachable, and applies nothing", async () => {
+    const prefix = freshPrefix();
+    const a = await open(prefix, "a", { proposeTimeoutMs: 2_000 });
+    await a.log.propose(audit("before"));
+    await Promise.all([0, 1, 2].map((i) => etcd.kill(i)));
+    try {
+      const started = Date.now();
+      const error = await a.log.propose(audit("lost")).catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(4_000);
+      expect(error).toBeInstanceOf(AmstaffError);
+      expect((error as AmstaffError).code).toBe("AMS_ERR_LOG_UNAVAILABLE");
+      expect((error as AmstaffError).message).toMatch(/No etcd member .* could be reached/);
+    } finally {
+      await Promise.all([0, 1, 2].map((i) => etcd.restart(i)));
+    }
+    const later = await open(prefix, "later");
+    await later.log.readBarrier(10_000);
+    expect(later.machine.audit({ limit: 100 }).map((e) => e.action)).toEqual(["before"]);
+  }, 40_000);
+});
