@@ -64,9 +64,7 @@ export class EtcdCluster {
 
   #spawn(i: number): void {
     const m = this.#members[i] as Member;
-    const initialCluster = this.#members
-      .map((o) => `${o.name}=http://127.0.0.1:${o.peerPort}`)
-      .join(",");
+    const initialCluster = this.#members.map((o) => `${o.name}=http://127.0.0.1:${o.peerPort}`).join(",");
     const child = spawn(
       "etcd",
       [

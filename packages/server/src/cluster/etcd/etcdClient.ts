@@ -1,4 +1,4 @@
-import { ExponentialBackoff, noop } from "cockatiel";
+import { BrokenCircuitError, ExponentialBackoff, noop } from "cockatiel";
 import { Etcd3, GRPCUnavailableError, type Namespace } from "etcd3";
 
 /** How to reach etcd: its members and, when it requires them, TLS material and a user. */
@@ -48,7 +48,8 @@ export function connectEtcd(opts: EtcdConnectionOptions): EtcdConnection {
     ...(opts.ca && {
       credentials: {
         rootCertificate: Buffer.from(opts.ca),
-        ...(opts.cert && opts.key && { certChain: Buffer.from(opts.cert), privateKey: Buffer.from(opts.key) }),
+        ...(opts.cert &&
+          opts.key && { certChain: Buffer.from(opts.cert), privateKey: Buffer.from(opts.key) }),
       },
     }),
     ...(opts.user !== undefined && { auth: { username: opts.user, password: opts.password ?? "" } }),
@@ -56,7 +57,10 @@ export function connectEtcd(opts: EtcdConnectionOptions): EtcdConnection {
     // retries itself, and only what certainly never reached etcd (see `neverSent`).
     // The watch reconnects (to another member) within 2 s at most, not the library's 30 s: a node
     // applies nothing, its own writes included, while its watch is down.
-    faultHandling: { global: noop, watchBackoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 2_000 }) },
+    faultHandling: {
+      global: noop,
+      watchBackoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 2_000 }).next(),
+    },
   });
   return { client, space: client.namespace(normalPrefix(opts.prefix ?? "/amstaff")) };
 }
@@ -67,8 +71,7 @@ export function connectEtcd(opts: EtcdConnectionOptions): EtcdConnection {
  * have been carried out.
  */
 export function neverSent(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === "BrokenCircuitError") return true;
+  if (error instanceof BrokenCircuitError) return true;
   return (
     error instanceof GRPCUnavailableError &&
     /No connection established|ECONNREFUSED|failed to connect|Connection refused/i.test(error.message)

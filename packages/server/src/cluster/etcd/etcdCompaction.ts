@@ -56,7 +56,10 @@ export async function compactionBound(space: Namespace): Promise<number> {
     snapshotRevision(space),
     space.getAll().prefix(etcdKeys.nodes).strings(),
   ]);
-  return Math.min(covers, ...Object.values(applied).map(Number));
+  const revisions = Object.entries(applied)
+    .filter(([key]) => key.endsWith("/applied"))
+    .map(([, value]) => Number(value));
+  return Math.min(covers, ...revisions);
 }
 
 /**

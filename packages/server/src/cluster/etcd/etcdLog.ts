@@ -6,7 +6,8 @@ import type { Command } from "../../state/commands.js";
 import type { ReplicatedLog } from "../../state/replicatedLog.js";
 import type { ApplyResult, StateMachine } from "../../state/stateMachine.js";
 import { outcomeUnknown, unavailable } from "../logErrors.js";
-import { connectEtcd, type EtcdConnectionOptions, neverSent } from "./etcdClient.js";
+import { EtcdAppender } from "./etcdAppender.js";
+import { connectEtcd, type EtcdConnectionOptions } from "./etcdClient.js";
 import { AppliedMarker, compactBelow, compactionBound } from "./etcdCompaction.js";
 import { etcdKeys, loadSnapshot, saveSnapshot } from "./etcdSnapshots.js";
 
@@ -41,14 +42,14 @@ interface Entry {
  * The server's log on etcd (issue 17): the same deterministic state machine as on Raft, fed by a totally
  * ordered log kept in etcd.
  *
- * The log is ONE key, `<prefix>/log`, and its successive values are the entries: each `propose` is one
- * put, the put's revision is the entry's log index, and every node watches that key from the revision
- * after the last one it applied, applying the values in revision order. One key rather than a key per
- * entry because etcd then gives everything the log needs by itself: the revision is a gap-free-enough
- * total order without counters or transactions on the append path; a linearizable read of the one key
- * returns the newest entry's revision (the read barrier); and compaction alone discards old entries,
- * with no keys to delete. The cost: entries exist only in etcd's history, so a node that fell behind
- * etcd's compaction catches up from the snapshot rather than from the entries.
+ * The log is ONE key, `<prefix>/log`, and its successive values are the entries: each `propose` puts the
+ * key once (in a transaction fenced per node, see {@link EtcdAppender}), the put's revision is the entry's
+ * log index, and every node watches that key from the revision after the last one it applied, applying
+ * the values in revision order. One key rather than a key per entry because etcd then gives everything
+ * the log needs by itself: revisions order the entries (with gaps where other keys changed: indexes
+ * only need to grow); a linearizable read of the one key returns the newest entry's revision (the read
+ * barrier); and compaction alone discards old entries, with no keys to delete. The cost: entries exist
+ * only in etcd's history, so a node that fell behind etcd's compaction catches up from the snapshot.
  *
  * Snapshots: every `snapshotEntries` entries a node stores its state machine snapshot and the revision it
  * covers (`<prefix>/snapshot/…`, never replacing a newer one). A node starts from the stored snapshot and
@@ -57,9 +58,10 @@ interface Entry {
  * Compaction never outruns the slowest live node: each records its applied revision under a lease
  * (`<prefix>/nodes/<id>/applied`), and nodes compact at min(applied revisions, snapshot's revision).
  *
- * Errors, as on Raft: `AMS_ERR_LOG_UNAVAILABLE` when the command certainly never reached etcd (no member
- * could be connected to until the deadline); `AMS_ERR_LOG_OUTCOME_UNKNOWN` when the put may have been
- * carried out but no answer came and the entry did not show up on the watch by the deadline;
+ * Errors, as on Raft: `AMS_ERR_LOG_UNAVAILABLE` when the command certainly did not reach the log (no
+ * member could be connected to for 2 s, or until the deadline); `AMS_ERR_LOG_OUTCOME_UNKNOWN` when a
+ * write's answer was lost and its fate could not be settled by the deadline (an answer lost while etcd
+ * stays up is settled through the fence, and the command appended again if it was not);
  * `AMS_ERR_LOG_RESULT_UNKNOWN` when the entry is committed in etcd but this node cannot tell its result
  * (it caught up from a snapshot past it, or did not apply it by the deadline).
  */
@@ -69,6 +71,7 @@ export class EtcdLog implements ReplicatedLog {
   readonly #client: Etcd3;
   readonly #space: Namespace;
   readonly #marker: AppliedMarker;
+  readonly #appender: EtcdAppender;
   /** Proposals of this node awaiting their entry, by entry id; the result once applied. */
   readonly #pending = new Map<string, ApplyResult | undefined>();
   /** Called after each applied entry or restored snapshot, and on close. */
@@ -77,6 +80,8 @@ export class EtcdLog implements ReplicatedLog {
   #sequence = 0;
   #applied = 0;
   #sinceSnapshot = 0;
+  /** Snapshots restored so far (entries skipped, their results unknown here). */
+  #restores = 0;
   /** The revision this node last compacted at. */
   #compacted = 0;
   #watcher: Watcher | undefined;
@@ -91,6 +96,7 @@ export class EtcdLog implements ReplicatedLog {
     this.#client = client;
     this.#space = space;
     this.#marker = new AppliedMarker(space, opts.nodeId, opts.appliedTtlSeconds ?? 10);
+    this.#appender = new EtcdAppender(space, opts.nodeId, this.#clock, opts.endpoints);
   }
 
   /** Connects, restores the stored snapshot (if any) and starts watching the log after it. */
@@ -100,7 +106,10 @@ export class EtcdLog implements ReplicatedLog {
       await log.#catchUp();
     } catch (error) {
       log.#client.close();
-      throw unavailable(`etcd (${opts.endpoints.join(", ")}) could not be read: ${describeError(error)}`, error);
+      throw unavailable(
+        `etcd (${opts.endpoints.join(", ")}) could not be read: ${describeError(error)}`,
+        error,
+      );
     }
     log.#stopMaintenance = every(log.#clock, opts.maintenanceMs ?? 1_000, () => void log.maintain());
     return log;
@@ -123,56 +132,51 @@ export class EtcdLog implements ReplicatedLog {
     const timeoutMs = this.#opts.proposeTimeoutMs ?? 10_000;
     const deadline = this.#clock.now() + timeoutMs;
     const id = `${this.#opts.nodeId}/${this.#incarnation}/${++this.#sequence}`;
+    const value = JSON.stringify({ id, command } satisfies Entry);
     this.#pending.set(id, undefined);
     try {
-      const appended = await this.#append({ id, command }, deadline, timeoutMs);
-      const revision = typeof appended === "number" ? appended : undefined;
-      await this.#until(
-        () => this.#pending.get(id) !== undefined || (revision !== undefined && this.#applied >= revision),
-        deadline,
-      );
-      const result = this.#pending.get(id);
-      if (result !== undefined) return result;
-      if (revision === undefined) {
-        throw outcomeUnknown("etcd did not answer the write, and the command has not shown up in the log.", appended);
+      for (;;) {
+        const appended = await this.#appender.append(value, deadline, () => this.#closed);
+        if ("revision" in appended) return await this.#resultOf(id, appended.revision, deadline, timeoutMs);
+        if (!(await this.#settle(id, deadline))) {
+          throw outcomeUnknown(
+            "etcd did not answer the write, and could not be reached to learn whether it took effect.",
+            appended.uncertain,
+          );
+        }
+        const result = this.#pending.get(id);
+        if (result !== undefined) return result;
+        // Certainly not in the log: appending again cannot apply it twice.
       }
-      throw new AmstaffError(
-        "AMS_ERR_LOG_RESULT_UNKNOWN",
-        this.#applied >= revision
-          ? "The command was committed and applied, but this node caught up from a snapshot past it and cannot tell its result; do not repeat it, read the state instead."
-          : `The command was committed in etcd (revision ${revision}) but this node did not apply it within ${timeoutMs} ms; do not repeat it, read the state instead.`,
-      );
     } finally {
       this.#pending.delete(id);
     }
   }
 
+  /** Waits until this node applied the entry at `revision` and returns its result. */
+  async #resultOf(id: string, revision: number, deadline: number, timeoutMs: number): Promise<ApplyResult> {
+    await this.#until(() => this.#pending.get(id) !== undefined || this.#applied >= revision, deadline);
+    const result = this.#pending.get(id);
+    if (result !== undefined) return result;
+    throw new AmstaffError(
+      "AMS_ERR_LOG_RESULT_UNKNOWN",
+      this.#applied >= revision
+        ? "The command was committed and applied, but this node caught up from a snapshot past it and cannot tell its result; do not repeat it, read the state instead."
+        : `The command was committed in etcd (revision ${revision}) but this node did not apply it within ${timeoutMs} ms; do not repeat it, read the state instead.`,
+    );
+  }
+
   /**
-   * Puts the entry, retrying while it certainly never reached etcd. Resolves with its revision, or with
-   * the error when it may have been carried out (the caller then looks for it on the watch).
+   * After an append whose answer was lost: moves this node's fence and applies the log up to it. Resolves
+   * true when the entry's fate is then known (its result is pending, or it certainly is not in the log),
+   * false when it is not (no fence by the deadline, or a snapshot skipped past the entry).
    */
-  async #append(entry: Entry, deadline: number, timeoutMs: number): Promise<number | unknown> {
-    const value = JSON.stringify(entry);
-    for (;;) {
-      if (this.#closed) throw unavailable("The server is shutting down; try again on another node.");
-      const left = deadline - this.#clock.now();
-      if (left <= 0) {
-        throw unavailable(
-          `No etcd member (${this.#opts.endpoints.join(", ")}) could be reached within ${timeoutMs} ms; the command was not applied, try again.`,
-        );
-      }
-      try {
-        const response = await this.#space
-          .put(etcdKeys.log)
-          .value(value)
-          .options({ deadline: Date.now() + left })
-          .exec();
-        return Number(response.header.revision);
-      } catch (error) {
-        if (!neverSent(error)) return error;
-      }
-      await sleep(this.#clock, Math.min(100, Math.max(0, deadline - this.#clock.now())));
-    }
+  async #settle(id: string, deadline: number): Promise<boolean> {
+    const restores = this.#restores;
+    const upTo = await this.#appender.fence(deadline);
+    if (upTo === undefined) return false;
+    await this.#until(() => this.#pending.get(id) !== undefined || this.#applied >= upTo, deadline);
+    return this.#pending.get(id) !== undefined || (this.#applied >= upTo && this.#restores === restores);
   }
 
   /** Resolves once `condition` holds (checked after each applied entry) or at `deadline`, or on close. */
@@ -230,6 +234,7 @@ export class EtcdLog implements ReplicatedLog {
       this.#opts.machine.restore(snapshot.data);
       this.#applied = snapshot.revision;
       this.#sinceSnapshot = 0;
+      this.#restores++;
       this.#notify();
     }
     const watcher = await this.#space

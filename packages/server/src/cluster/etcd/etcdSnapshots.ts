@@ -11,6 +11,8 @@ export const etcdKeys = {
   /** Every live node's applied revision, each under a lease of its own. */
   nodes: "nodes/",
   applied: (nodeId: string) => `nodes/${nodeId}/applied`,
+  /** A node's append fence (see {@link EtcdAppender}). */
+  fence: (nodeId: string) => `fences/${nodeId}`,
 };
 
 /** A state machine snapshot stored in etcd and the log revision it covers. */
