@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Etcd3 } from "etcd3";
 import { eventually, freePorts } from "./serverProcess.js";
 
 /** One member of an {@link EtcdCluster}: Debian's `etcd` on loopback, with a data directory of its own. */
@@ -91,6 +92,25 @@ export class EtcdCluster {
   async #ready(i: number): Promise<void> {
     const m = this.#members[i] as Member;
     await eventually(async () => ((await accepts(m.clientPort)) ? true : undefined), 30_000, `${m.name}`);
+  }
+
+  /** The index of the member that leads the etcd cluster now, as the first live member answering sees it. */
+  async leader(): Promise<number> {
+    for (const endpoint of this.endpoints) {
+      const client = new Etcd3({ hosts: endpoint, dialTimeout: 1_000 });
+      try {
+        const { leader } = await client.maintenance.status({});
+        const { members } = await client.cluster.memberList({});
+        const name = members.find((m) => m.ID === leader)?.name;
+        const index = this.#members.findIndex((m) => m.name === name);
+        if (index >= 0) return index;
+      } catch {
+        // Not up: ask the next one.
+      } finally {
+        client.close();
+      }
+    }
+    throw new Error("No etcd member knows a leader.");
   }
 
   /** Kills member `i` with SIGKILL (no clean shutdown) and waits until it is gone. */

@@ -1,4 +1,11 @@
-import { BrokenCircuitError, ExponentialBackoff, noop } from "cockatiel";
+import {
+  BrokenCircuitError,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  ExponentialBackoff,
+  handleWhen,
+  noop,
+} from "cockatiel";
 import { Etcd3, GRPCUnavailableError, type Namespace } from "etcd3";
 
 /** How to reach etcd: its members and, when it requires them, TLS material and a user. */
@@ -59,6 +66,11 @@ export function connectEtcd(opts: EtcdConnectionOptions): EtcdConnection {
     // applies nothing, its own writes included, while its watch is down.
     faultHandling: {
       global: noop,
+      // A member that refuses connections is skipped for half a second. Only refusals count: errors of
+      // a live member (an election under way) must not shut it out too, or with one member down the
+      // others would look down as well.
+      host: () =>
+        circuitBreaker(handleWhen(neverSent), { halfOpenAfter: 500, breaker: new ConsecutiveBreaker(2) }),
       watchBackoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 2_000 }).next(),
     },
   });
