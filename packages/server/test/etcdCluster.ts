@@ -6,6 +6,13 @@ import { join } from "node:path";
 import { Etcd3 } from "etcd3";
 import { eventually, freePorts } from "./serverProcess.js";
 
+/** PEM files of the members' TLS: client connections then need a certificate signed by `ca`. */
+export interface EtcdTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
 /** One member of an {@link EtcdCluster}: Debian's `etcd` on loopback, with a data directory of its own. */
 interface Member {
   name: string;
@@ -35,14 +42,19 @@ export class EtcdCluster {
   readonly #members: Member[];
   readonly #root: string;
   readonly #token = `amstaff-test-${process.pid}-${Date.now()}`;
+  readonly #tls: EtcdTls | undefined;
 
-  private constructor(members: Member[], root: string) {
+  private constructor(members: Member[], root: string, tls: EtcdTls | undefined) {
     this.#members = members;
     this.#root = root;
+    this.#tls = tls;
   }
 
-  /** Starts `size` members and resolves once each accepts client connections. */
-  static async start(size = 3): Promise<EtcdCluster> {
+  /**
+   * Starts `size` members and resolves once each accepts client connections; with `tls`, clients must
+   * speak TLS and present a certificate of its CA (peers still talk plain HTTP on loopback).
+   */
+  static async start(size = 3, tls?: EtcdTls): Promise<EtcdCluster> {
     const root = mkdtempSync(join(tmpdir(), "amstaff-etcd-"));
     const ports = await freePorts(size * 2);
     const members = Array.from({ length: size }, (_, i) => ({
@@ -52,7 +64,7 @@ export class EtcdCluster {
       dataDir: join(root, `etcd${i}`),
       process: undefined,
     }));
-    const cluster = new EtcdCluster(members, root);
+    const cluster = new EtcdCluster(members, root, tls);
     for (let i = 0; i < size; i++) cluster.#spawn(i);
     await Promise.all(members.map((_, i) => cluster.#ready(i)));
     return cluster;
@@ -60,19 +72,30 @@ export class EtcdCluster {
 
   /** The client URLs of every member, killed ones included (as an operator would configure them). */
   get endpoints(): string[] {
-    return this.#members.map((m) => `http://127.0.0.1:${m.clientPort}`);
+    const scheme = this.#tls ? "https" : "http";
+    return this.#members.map((m) => `${scheme}://127.0.0.1:${m.clientPort}`);
   }
 
   #spawn(i: number): void {
     const m = this.#members[i] as Member;
     const initialCluster = this.#members.map((o) => `${o.name}=http://127.0.0.1:${o.peerPort}`).join(",");
+    const client = this.endpoints[i] as string;
+    const tls = this.#tls
+      ? [
+          `--cert-file=${this.#tls.cert}`,
+          `--key-file=${this.#tls.key}`,
+          `--trusted-ca-file=${this.#tls.ca}`,
+          "--client-cert-auth",
+        ]
+      : [];
     const child = spawn(
       "etcd",
       [
         `--name=${m.name}`,
         `--data-dir=${m.dataDir}`,
-        `--listen-client-urls=http://127.0.0.1:${m.clientPort}`,
-        `--advertise-client-urls=http://127.0.0.1:${m.clientPort}`,
+        `--listen-client-urls=${client}`,
+        `--advertise-client-urls=${client}`,
+        ...tls,
         `--listen-peer-urls=http://127.0.0.1:${m.peerPort}`,
         `--initial-advertise-peer-urls=http://127.0.0.1:${m.peerPort}`,
         `--initial-cluster=${initialCluster}`,

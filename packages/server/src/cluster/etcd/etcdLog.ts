@@ -259,11 +259,11 @@ export class EtcdLog implements ReplicatedLog {
     return kv === undefined ? Number(header.revision) + 1 : Number(kv.create_revision);
   }
 
+  /** After etcd cancelled the watch (the library already dropped it): catches up and watches anew. */
   async #recover(failed: Watcher, error: unknown): Promise<void> {
     if (this.#watcher !== failed) return;
     this.#watcher = undefined;
     const stuckAt = this.#applied;
-    await failed.cancel().catch(() => undefined);
     // Not at once: if no newer snapshot is stored (etcd compacted by someone else, past this cluster's
     // snapshot), the new watch is cancelled again.
     await sleep(this.#clock, 200);
