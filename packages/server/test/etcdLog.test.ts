@@ -6,6 +6,7 @@ import { EtcdLog, type EtcdLogOptions } from "../src/cluster/etcd/etcdLog.js";
 import type { Command } from "../src/state/commands.js";
 import { StateMachine } from "../src/state/stateMachine.js";
 import { EtcdCluster } from "./etcdCluster.js";
+import { eventually } from "./serverProcess.js";
 
 // A real 3-member etcd cluster (Debian's etcd-server), started here on free loopback ports.
 let etcd: EtcdCluster;
@@ -85,6 +86,37 @@ describe("EtcdLog on a real 3-member etcd", () => {
     await a.log.waitApplied(b.log.appliedRevision, 5_000);
     expect(a.machine.snapshot()).toEqual(b.machine.snapshot());
     expect(a.machine.audit({ limit: 100 })).toHaveLength(13);
+  });
+
+  it("records its applied revision, stores snapshots and compacts by itself", async () => {
+    const prefix = freshPrefix();
+    const space = admin.namespace(`${prefix}/`);
+    const a = await open(prefix, "a", { snapshotEntries: 3, maintenanceMs: 100 });
+    for (let i = 0; i < 5; i++) await a.log.propose(audit(`write-${i}`));
+    const revision = a.log.appliedRevision;
+    await eventually(
+      async () => ((await space.get("snapshot/revision").string()) === String(revision) ? true : undefined),
+      5_000,
+      "a snapshot",
+    );
+    await eventually(
+      async () => ((await space.get("nodes/a/applied").string()) === String(revision) ? true : undefined),
+      5_000,
+      "the applied revision",
+    );
+    await eventually(
+      () =>
+        space
+          .get("log")
+          .revision(revision - 1)
+          .exec()
+          .then(
+            () => undefined,
+            () => true,
+          ),
+      5_000,
+      "compaction",
+    );
   });
 
   it("never compacts past a live node's applied revision", async () => {
