@@ -1,8 +1,7 @@
 import type { Namespace } from "etcd3";
 import { type Clock, sleep } from "../../clock.js";
 import { unavailable } from "../logErrors.js";
-import { neverSent } from "./etcdClient.js";
-import { etcdKeys } from "./etcdSnapshots.js";
+import { etcdKeys, neverSent } from "./etcdClient.js";
 
 /**
  * How long appends go on retrying while no etcd member accepts a connection at all: a killed member is

@@ -29,6 +29,21 @@ export interface EtcdConnectionOptions {
   dialTimeoutMs?: number | undefined;
 }
 
+/** The keys of the log on etcd, under the cluster's prefix. */
+export const etcdKeys = {
+  /** The one key whose successive values are the log (see `EtcdLog`). */
+  log: "log",
+  /** The revision the stored snapshot covers, in decimal. */
+  snapshotRevision: "snapshot/revision",
+  /** The state machine snapshot covering `snapshotRevision`. */
+  snapshotData: "snapshot/data",
+  /** Every live node's applied revision, each under a lease of its own. */
+  nodes: "nodes/",
+  applied: (nodeId: string) => `nodes/${nodeId}/applied`,
+  /** A node's append fence (see `EtcdAppender`). */
+  fence: (nodeId: string) => `fences/${nodeId}`,
+};
+
 /** An etcd client and this cluster's part of the key space. */
 export interface EtcdConnection {
   client: Etcd3;

@@ -7,9 +7,9 @@ import type { ReplicatedLog } from "../../state/replicatedLog.js";
 import type { ApplyResult, StateMachine } from "../../state/stateMachine.js";
 import { outcomeUnknown, unavailable } from "../logErrors.js";
 import { EtcdAppender } from "./etcdAppender.js";
-import { connectEtcd, type EtcdConnectionOptions } from "./etcdClient.js";
-import { AppliedMarker, compactBelow, compactionBound } from "./etcdCompaction.js";
-import { etcdKeys, loadSnapshot, saveSnapshot } from "./etcdSnapshots.js";
+import { connectEtcd, type EtcdConnectionOptions, etcdKeys } from "./etcdClient.js";
+import { loadSnapshot } from "./etcdSnapshots.js";
+import { EtcdUpkeep } from "./etcdUpkeep.js";
 
 /** Options of {@link EtcdLog.open}. */
 export interface EtcdLogOptions extends EtcdConnectionOptions {
@@ -70,7 +70,7 @@ export class EtcdLog implements ReplicatedLog {
   readonly #clock: Clock;
   readonly #client: Etcd3;
   readonly #space: Namespace;
-  readonly #marker: AppliedMarker;
+  readonly #upkeep: EtcdUpkeep;
   readonly #appender: EtcdAppender;
   /** Proposals of this node awaiting their entry, by entry id; the result once applied. */
   readonly #pending = new Map<string, ApplyResult | undefined>();
@@ -79,14 +79,10 @@ export class EtcdLog implements ReplicatedLog {
   readonly #incarnation = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   #sequence = 0;
   #applied = 0;
-  #sinceSnapshot = 0;
   /** Snapshots restored so far (entries skipped, their results unknown here). */
   #restores = 0;
-  /** The revision this node last compacted at. */
-  #compacted = 0;
   #watcher: Watcher | undefined;
   #stopMaintenance: () => void = () => undefined;
-  #maintaining = false;
   #closed = false;
 
   private constructor(opts: EtcdLogOptions) {
@@ -95,7 +91,11 @@ export class EtcdLog implements ReplicatedLog {
     const { client, space } = connectEtcd(opts);
     this.#client = client;
     this.#space = space;
-    this.#marker = new AppliedMarker(space, opts.nodeId, opts.appliedTtlSeconds ?? 10);
+    this.#upkeep = new EtcdUpkeep(space, opts.nodeId, {
+      ttlSeconds: opts.appliedTtlSeconds ?? 10,
+      snapshotEntries: opts.snapshotEntries ?? 1_000,
+      logger: opts.logger,
+    });
     this.#appender = new EtcdAppender(space, opts.nodeId, this.#clock, opts.endpoints);
   }
 
@@ -233,7 +233,7 @@ export class EtcdLog implements ReplicatedLog {
     if (snapshot !== undefined && snapshot.revision > this.#applied) {
       this.#opts.machine.restore(snapshot.data);
       this.#applied = snapshot.revision;
-      this.#sinceSnapshot = 0;
+      this.#upkeep.restored();
       this.#restores++;
       this.#notify();
     }
@@ -294,39 +294,18 @@ export class EtcdLog implements ReplicatedLog {
     }
     const result = this.#opts.machine.apply(entry.command, revision);
     this.#applied = revision;
-    this.#sinceSnapshot++;
+    this.#upkeep.applied();
     if (entry.id !== undefined && this.#pending.has(entry.id)) this.#pending.set(entry.id, result);
     this.#notify();
   }
 
   /**
-   * One round of upkeep: records the applied revision, stores a snapshot when `snapshotEntries` entries
-   * were applied since the last one, and compacts etcd's history as far as every live node allows.
-   * Failures are logged and retried on the next round.
+   * One round of upkeep (see {@link EtcdUpkeep}): records the applied revision, stores a due snapshot,
+   * compacts. Runs every `maintenanceMs`; tests call it to run one now.
    */
   async maintain(): Promise<void> {
-    if (this.#maintaining || this.#closed) return;
-    this.#maintaining = true;
-    try {
-      await this.#marker.record(this.#applied);
-      if (this.#sinceSnapshot >= (this.#opts.snapshotEntries ?? 1_000)) {
-        // Taken synchronously with the revision it covers: no entry is applied in between.
-        const revision = this.#applied;
-        const data = this.#opts.machine.snapshot();
-        const counted = this.#sinceSnapshot;
-        await saveSnapshot(this.#space, revision, data);
-        this.#sinceSnapshot -= counted;
-      }
-      const bound = await compactionBound(this.#space);
-      if (bound > this.#compacted) {
-        await compactBelow(this.#space, bound);
-        this.#compacted = bound;
-      }
-    } catch (error) {
-      this.#opts.logger.warn({ err: describeError(error) }, "etcd log: upkeep failed; retrying");
-    } finally {
-      this.#maintaining = false;
-    }
+    if (this.#closed) return;
+    await this.#upkeep.run({ applied: () => this.#applied, snapshot: () => this.#opts.machine.snapshot() });
   }
 
   async close(): Promise<void> {
@@ -335,7 +314,7 @@ export class EtcdLog implements ReplicatedLog {
     this.#stopMaintenance();
     this.#notify();
     await this.#watcher?.cancel().catch(() => undefined);
-    await this.#marker.close().catch(() => undefined);
+    await this.#upkeep.close().catch(() => undefined);
     this.#client.close();
   }
 }

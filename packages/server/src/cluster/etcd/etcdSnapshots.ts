@@ -1,19 +1,5 @@
 import type { Namespace } from "etcd3";
-
-/** The keys of the log on etcd, under the cluster's prefix. */
-export const etcdKeys = {
-  /** The one key whose successive values are the log (see {@link EtcdLog}). */
-  log: "log",
-  /** The revision the stored snapshot covers, in decimal. */
-  snapshotRevision: "snapshot/revision",
-  /** The state machine snapshot covering `snapshotRevision`. */
-  snapshotData: "snapshot/data",
-  /** Every live node's applied revision, each under a lease of its own. */
-  nodes: "nodes/",
-  applied: (nodeId: string) => `nodes/${nodeId}/applied`,
-  /** A node's append fence (see {@link EtcdAppender}). */
-  fence: (nodeId: string) => `fences/${nodeId}`,
-};
+import { etcdKeys } from "./etcdClient.js";
 
 /** A state machine snapshot stored in etcd and the log revision it covers. */
 export interface StoredSnapshot {
