@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The services a package's tests may need. */
-export type TestService = "postgres" | "mariadb" | "graphite" | "chromium" | "dnsmasq";
+export type TestService = "postgres" | "mariadb" | "graphite" | "chromium" | "dnsmasq" | "etcd";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quiet: StdioOptions = ["ignore", "ignore", "inherit"];
@@ -156,6 +156,14 @@ const ensure: Record<TestService, () => Promise<void>> = {
     aptInstall("dnsmasq", ["dnsmasq-base"]);
     if (!existsSync(path))
       throw new ServiceUnavailable("dnsmasq", `${path} is still missing after apt-get install.`);
+  },
+  async etcd() {
+    // Only the binaries: the tests start their own 3-member clusters on free loopback ports
+    // (packages/server/test/etcdCluster.ts), never a shared daemon.
+    if (onPath("etcd") && onPath("etcdctl")) return;
+    aptInstall("etcd", ["etcd-server", "etcd-client"]);
+    if (!onPath("etcd"))
+      throw new ServiceUnavailable("etcd", "`etcd` is still missing after apt-get install.");
   },
 };
 

@@ -1,0 +1,215 @@
+import { AmstaffError } from "@amstaff/core";
+import { Etcd3 } from "etcd3";
+import { pino } from "pino";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { EtcdLog, type EtcdLogOptions } from "../src/cluster/etcd/etcdLog.js";
+import type { Command } from "../src/state/commands.js";
+import { StateMachine } from "../src/state/stateMachine.js";
+import { EtcdCluster } from "./etcdCluster.js";
+import { eventually } from "./serverProcess.js";
+
+// A real 3-member etcd cluster (Debian's etcd-server), started here on free loopback ports.
+let etcd: EtcdCluster;
+let admin: Etcd3;
+beforeAll(async () => {
+  etcd = await EtcdCluster.start(3);
+  admin = new Etcd3({ hosts: etcd.endpoints });
+}, 60_000);
+afterAll(async () => {
+  admin?.close();
+  await etcd?.stop();
+});
+
+const logs: EtcdLog[] = [];
+afterEach(async () => {
+  await Promise.all(logs.splice(0).map((l) => l.close()));
+});
+
+let clusters = 0;
+/** A key prefix of its own for each test: several Amstaff clusters share this etcd. */
+const freshPrefix = () => `/amstaff-test-${process.pid}-${++clusters}`;
+
+async function open(prefix: string, nodeId: string, extra: Partial<EtcdLogOptions> = {}) {
+  const machine = new StateMachine();
+  const log = await EtcdLog.open({
+    endpoints: etcd.endpoints,
+    prefix,
+    nodeId,
+    machine,
+    logger: pino({ level: "silent" }),
+    // Upkeep runs when a test calls maintain().
+    maintenanceMs: 3_600_000,
+    ...extra,
+  });
+  logs.push(log);
+  return { log, machine };
+}
+
+const audit = (action: string): Command => ({
+  type: "audit.record",
+  action,
+  actor: { name: "tester" },
+  at: 0,
+});
+
+describe("EtcdLog on a real 3-member etcd", () => {
+  it("applies concurrent proposals of 3 nodes in one total order: identical state everywhere", async () => {
+    const prefix = freshPrefix();
+    const nodes = [await open(prefix, "n1"), await open(prefix, "n2"), await open(prefix, "n3")];
+    const results = await Promise.all(
+      nodes.flatMap(({ log }, n) =>
+        Array.from({ length: 20 }, (_, i) => log.propose(audit(`n${n + 1}-${i}`))),
+      ),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    const last = Math.max(...nodes.map(({ log }) => log.appliedRevision));
+    await Promise.all(nodes.map(({ log }) => log.waitApplied(last, 5_000)));
+    const [first, ...others] = nodes.map(({ machine }) => machine.snapshot());
+    for (const other of others) expect(other).toEqual(first);
+    expect(nodes[0]?.machine.audit({ limit: 100 })).toHaveLength(60);
+  });
+
+  it("a late node catches up from the snapshot after etcd's history was compacted", async () => {
+    const prefix = freshPrefix();
+    const a = await open(prefix, "a", { snapshotEntries: 5 });
+    for (let i = 0; i < 12; i++) await a.log.propose(audit(`early-${i}`));
+    const firstRevision = a.log.appliedRevision - 11;
+    await a.log.maintain();
+    // The early entries are gone from etcd: only the snapshot has them.
+    await expect(admin.namespace(`${prefix}/`).get("log").revision(firstRevision).exec()).rejects.toThrow(
+      /compacted/,
+    );
+    const b = await open(prefix, "b");
+    expect(b.log.appliedRevision).toBe(a.log.appliedRevision);
+    expect(b.machine.snapshot()).toEqual(a.machine.snapshot());
+    await b.log.propose(audit("from-b"));
+    await a.log.waitApplied(b.log.appliedRevision, 5_000);
+    expect(a.machine.snapshot()).toEqual(b.machine.snapshot());
+    expect(a.machine.audit({ limit: 100 })).toHaveLength(13);
+  });
+
+  it("records its applied revision, stores snapshots and compacts by itself", async () => {
+    const prefix = freshPrefix();
+    const space = admin.namespace(`${prefix}/`);
+    const a = await open(prefix, "a", { snapshotEntries: 3, maintenanceMs: 100 });
+    for (let i = 0; i < 5; i++) await a.log.propose(audit(`write-${i}`));
+    const revision = a.log.appliedRevision;
+    await eventually(
+      async () => ((await space.get("snapshot/revision").string()) === String(revision) ? true : undefined),
+      5_000,
+      "a snapshot",
+    );
+    await eventually(
+      async () => ((await space.get("nodes/a/applied").string()) === String(revision) ? true : undefined),
+      5_000,
+      "the applied revision",
+    );
+    await eventually(
+      () =>
+        space
+          .get("log")
+          .revision(revision - 1)
+          .exec()
+          .then(
+            () => undefined,
+            () => true,
+          ),
+      5_000,
+      "compaction",
+    );
+  });
+
+  it("never compacts past a live node's applied revision", async () => {
+    const prefix = freshPrefix();
+    const space = admin.namespace(`${prefix}/`);
+    const a = await open(prefix, "a", { snapshotEntries: 1 });
+    await a.log.propose(audit("before"));
+    const slowAt = a.log.appliedRevision;
+    // A live node that applied no further than `slowAt`.
+    const slowLease = space.lease(30);
+    await slowLease.put("nodes/slow/applied").value(String(slowAt)).exec();
+    for (let i = 0; i < 5; i++) await a.log.propose(audit(`after-${i}`));
+    await a.log.maintain();
+    // The slow node can still watch from the revision after its own.
+    const kept = await space.get("log").revision(slowAt).exec();
+    expect(Number(kept.kvs[0]?.mod_revision)).toBe(slowAt);
+    // Once it is gone (its lease ends), compaction moves on to the snapshot.
+    await slowLease.revoke();
+    await a.log.maintain();
+    await expect(space.get("log").revision(slowAt).exec()).rejects.toThrow(/compacted/);
+  });
+
+  it("readBarrier on one node sees a write made through another", async () => {
+    const prefix = freshPrefix();
+    const a = await open(prefix, "a");
+    const b = await open(prefix, "b");
+    for (let i = 0; i < 5; i++) {
+      await a.log.propose(audit(`write-${i}`));
+      await b.log.readBarrier();
+      expect(b.machine.audit({ limit: 100 })).toHaveLength(i + 1);
+    }
+  });
+
+  it("goes on taking proposals when the etcd leader is killed with SIGKILL, none lost or applied twice", async () => {
+    const prefix = freshPrefix();
+    const a = await open(prefix, "a");
+    const b = await open(prefix, "b");
+    await a.log.propose(audit("before"));
+    const leader = await etcd.leader();
+    try {
+      // Proposals in flight while the leader dies: each either succeeds or says its outcome is unknown.
+      const inFlight = Array.from({ length: 20 }, (_, i) =>
+        (i % 2 === 0 ? a : b).log.propose(audit(`in-flight-${i}`)),
+      );
+      await etcd.kill(leader);
+      const settled = await Promise.allSettled(inFlight);
+      for (const outcome of settled) {
+        if (outcome.status === "fulfilled") expect(outcome.value.ok).toBe(true);
+        else expect((outcome.reason as AmstaffError).code).toBe("AMS_ERR_LOG_OUTCOME_UNKNOWN");
+      }
+      // And afterwards, on the two members left, every proposal succeeds.
+      for (let i = 0; i < 10; i++) {
+        const { log } = i % 2 === 0 ? a : b;
+        expect((await log.propose(audit(`after-${i}`))).ok).toBe(true);
+      }
+      await b.log.readBarrier();
+      await a.log.readBarrier();
+      expect(b.machine.snapshot()).toEqual(a.machine.snapshot());
+      const actions = a.machine.audit({ limit: 100 }).map((e) => e.action);
+      expect(new Set(actions).size).toBe(actions.length);
+      settled.forEach((outcome, i) => {
+        if (outcome.status === "fulfilled") expect(actions).toContain(`in-flight-${i}`);
+      });
+      expect(actions.filter((action) => action.startsWith("after-"))).toHaveLength(10);
+    } finally {
+      await etcd.restart(leader);
+    }
+  }, 30_000);
+
+  it("fails fast with a clear error while etcd is unreachable, and applies nothing", async () => {
+    const prefix = freshPrefix();
+    // The default deadline (10 s): with no member to connect to, the log gives up well before it.
+    const a = await open(prefix, "a");
+    await a.log.propose(audit("before"));
+    await Promise.all([0, 1, 2].map((i) => etcd.kill(i)));
+    try {
+      const started = Date.now();
+      const error = await a.log.propose(audit("lost")).catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(4_000);
+      expect(error).toBeInstanceOf(AmstaffError);
+      // UNAVAILABLE when the client knew the members were gone before the write; OUTCOME_UNKNOWN when the
+      // write went out on a connection that then dropped (from the client, it may have reached etcd).
+      const { code, message } = error as AmstaffError;
+      expect(
+        code === "AMS_ERR_LOG_UNAVAILABLE"
+          ? /No etcd member .* took the command \(none could be reached/.test(message)
+          : code === "AMS_ERR_LOG_OUTCOME_UNKNOWN" && /could not be reached/.test(message),
+      ).toBe(true);
+    } finally {
+      await Promise.all([0, 1, 2].map((i) => etcd.restart(i)));
+    }
+    const later = await open(prefix, "later");
+    await later.log.readBarrier(10_000);
+    expect(later.machine.audit({ limit: 100 }).map((e) => e.action)).toEqual(["before"]);
+  }, 40_000);
+});
