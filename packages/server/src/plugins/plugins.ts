@@ -13,13 +13,19 @@ import {
   type SecretAccess,
   type SecretRequester,
 } from "@amstaff/core";
+import { discordPlugin } from "@amstaff/handler-discord";
 import { emailPlugin } from "@amstaff/handler-email";
+import { ntfyPlugin } from "@amstaff/handler-ntfy";
 import { opsgeniePlugin } from "@amstaff/handler-opsgenie";
+import { pagerdutyPlugin } from "@amstaff/handler-pagerduty";
 import { slackPlugin } from "@amstaff/handler-slack";
 import { webhookPlugin } from "@amstaff/handler-webhook";
+import { dnsPlugin } from "@amstaff/sampler-dns";
 import { graphitePlugin } from "@amstaff/sampler-graphite";
 import { httpPlugin } from "@amstaff/sampler-http";
 import { sqlPlugin } from "@amstaff/sampler-sql";
+import { tcpPlugin } from "@amstaff/sampler-tcp";
+import { websocketPlugin } from "@amstaff/sampler-websocket";
 import { SecretBinding } from "../access/secretBinding.js";
 import { SecretStore } from "../access/secretStore.js";
 
@@ -31,10 +37,16 @@ export const builtinPlugins: readonly PluginDescriptor[] = [
   httpPlugin,
   sqlPlugin,
   graphitePlugin,
+  tcpPlugin,
+  dnsPlugin,
+  websocketPlugin,
   webhookPlugin,
   slackPlugin,
   emailPlugin,
   opsgeniePlugin,
+  pagerdutyPlugin,
+  ntfyPlugin,
+  discordPlugin,
 ];
 
 /** Where a {@link PluginRegistry} resolves secrets: a {@link SecretStore}, or a test's own. */
