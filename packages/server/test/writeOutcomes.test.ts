@@ -26,15 +26,23 @@ describe("a write to a leader that loses its majority (real processes)", () => {
         timeoutMs: 60_000,
       });
     expect((await push("before")).status).toBe(201);
-    // Both followers die: the leader appends the next push but can never commit it. Check-quorum deposes it
+    // The writes below are silences, which reach the log at once: a push compiles first, and on a busy
+    // machine the compile can outlast the leader's deposition, so the push would never reach its log.
+    const silence = () =>
+      leader.api("/silences", {
+        method: "POST",
+        body: JSON.stringify({ module: "before", for: "30m" }),
+        timeoutMs: 60_000,
+      });
+    // Both followers die: the leader appends the next write but can never commit it. Check-quorum deposes it
     // after an election timeout, and an election timeout later the write's fate is declared unknown —
     // it used to hang for ever.
     await Promise.all([...nodes].filter(([id]) => id !== leaderId).map(([, n]) => n.stop("SIGKILL")));
-    const unknown = await push("during");
+    const unknown = await silence();
     expect([unknown.status, unknown.body.error?.code]).toEqual([503, "AMS_ERR_LOG_OUTCOME_UNKNOWN"]);
     expect(unknown.body.error.message).toMatch(/may or may not have been applied/);
     // Now no leader exists: the write never reaches a log and the client is told retrying is safe.
-    const refused = await push("after");
+    const refused = await silence();
     expect([refused.status, refused.body.error?.code]).toEqual([503, "AMS_ERR_LOG_UNAVAILABLE"]);
     expect(refused.body.error.message).toMatch(/it was not applied, try again/);
   }, 180_000);
