@@ -52,13 +52,15 @@ export const icmpSamplerOptionsSchema = z.strictObject({
    */
   count: z.number().int("a whole number").min(1, "at least 1").max(100, "at most 100").default(5),
   /**
-   * The time between two echo requests; at least `"200ms"`, the shortest `ping` allows a user that is not root.
+   * The time between two echo requests; at least `"200ms"` (shorter is flooding, which older pings allow only
+   * root).
    * @default "1s"
    */
   interval: durationSchema(200, '"200ms"').default("1s"),
   /**
-   * How long to wait for a reply after the last request before counting the packets without one as lost.
-   * The whole probe takes at most about `(count - 1) × interval + timeout`.
+   * How long ping waits for replies after the last request when none has come (once some have, it waits
+   * twice the round trip); requests still without a reply then count as lost. The whole probe takes at most
+   * about `(count - 1) × interval + timeout`.
    * @default "2s"
    */
   timeout: durationSchema(100, '"100ms"').default("2s"),
