@@ -49,6 +49,9 @@ export async function callHealthCheck(call: HealthCall): Promise<HealthCallOutco
     ...(servername === undefined
       ? {}
       : { "grpc.ssl_target_name_override": servername, "grpc.default_authority": servername }),
+    // grpc-js shares connections between channels through a global pool, and keeps an idle one around for a
+    // while after its channel closes: a pool of the channel's own makes each probe connect afresh.
+    "grpc.use_local_subchannel_pool": 1,
     // The health service answers in a few bytes; anything large is not it.
     "grpc.max_receive_message_length": 64 * 1024,
   });
