@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The services a package's tests may need. */
-export type TestService = "postgres" | "mariadb" | "graphite" | "chromium" | "dnsmasq" | "etcd";
+export type TestService = "postgres" | "mariadb" | "graphite" | "chromium" | "dnsmasq" | "etcd" | "ping";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quiet: StdioOptions = ["ignore", "ignore", "inherit"];
@@ -164,6 +164,13 @@ const ensure: Record<TestService, () => Promise<void>> = {
     aptInstall("etcd", ["etcd-server", "etcd-client"]);
     if (!onPath("etcd"))
       throw new ServiceUnavailable("etcd", "`etcd` is still missing after apt-get install.");
+  },
+  async ping() {
+    // The ICMP sampler's tests run the system's ping (iputils), as the sampler does: only the binary is needed.
+    if (onPath("ping")) return;
+    aptInstall("ping", ["iputils-ping"]);
+    if (!onPath("ping"))
+      throw new ServiceUnavailable("ping", "`ping` is still missing after apt-get install.");
   },
 };
 
