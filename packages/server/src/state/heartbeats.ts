@@ -4,9 +4,6 @@ import { monitorKey, parseMonitorKey } from "./monitorKey.js";
 import type { Reducer } from "./reducer.js";
 import type { StoredModule } from "./records.js";
 
-/** The longest ping message kept, in bytes: a ping is a command in the log, so it stays small. */
-export const pingMessageMaxBytes = 1024;
-
 /** The heartbeat part of a snapshot: the cluster's ping-id secret and each monitor's last pings. */
 export interface HeartbeatSnapshot {
   secret?: string | undefined;
