@@ -1,4 +1,10 @@
-import { type HeartbeatRecord, type JsonValue, parseDuration, results, type SampleResult } from "@amstaff/core";
+import {
+  type HeartbeatRecord,
+  type JsonValue,
+  parseDuration,
+  results,
+  type SampleResult,
+} from "@amstaff/core";
 import { nextExpectedAt, type ParsedHeartbeatSamplerOptions } from "./options.js";
 
 /** When a heartbeat is judged: now, and since when its monitor has been watched (the first deadline's start). */

@@ -6,7 +6,6 @@ export type { HeartbeatSamplerIdentity } from "./heartbeatSampler.js";
 export { createHeartbeatSampler } from "./heartbeatSampler.js";
 export type { HeartbeatSamplerOptions, ParsedHeartbeatSamplerOptions } from "./options.js";
 export { heartbeatPluginId, heartbeatSamplerOptionsSchema, nextExpectedAt } from "./options.js";
-export { amstaffPlugin, heartbeatPlugin } from "./plugin.js";
 export {
   heartbeatIntegration,
   parseSignal,
@@ -15,3 +14,4 @@ export {
   pingMessageMaxBytes,
   pingRoutes,
 } from "./pingRoutes.js";
+export { amstaffPlugin, heartbeatPlugin } from "./plugin.js";

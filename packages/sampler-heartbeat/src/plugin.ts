@@ -12,11 +12,13 @@ export const heartbeatPlugin = defineSamplerPlugin({
   kind: "sampler",
   id: heartbeatPluginId,
   package: heartbeatPluginId,
-  description: "A dead-man's switch: jobs ping a URL on an interval or cron schedule; late or failed runs alert",
+  description:
+    "A dead-man's switch: jobs ping a URL on an interval or cron schedule; late or failed runs alert",
   options: heartbeatSamplerOptionsSchema,
   builders: { heartbeat },
   integration: heartbeatIntegration,
-  create: (options, { name, tags, module, host }) => createHeartbeatSampler(options, { name, tags, module, host }),
+  create: (options, { name, tags, module, host }) =>
+    createHeartbeatSampler(options, { name, tags, module, host }),
 });
 
 /**

@@ -15,8 +15,8 @@ import { createNodeTransport, followPeerAddresses } from "./cluster/nodeTranspor
 import { migrateSqliteLog, RaftLog } from "./cluster/raftLog.js";
 import { electionTicksOf, raftTickMs } from "./cluster/timing.js";
 import { createDashboard } from "./http/dashboard/dashboard.js";
-import { createHttpApi } from "./http/httpApi.js";
 import { heartbeatInbox } from "./http/heartbeatInbox.js";
+import { createHttpApi } from "./http/httpApi.js";
 import { mountIntegrations } from "./http/integrations.js";
 import { clusterRoutes } from "./http/routes/cluster.js";
 import { dashboardRoutes } from "./http/routes/dashboard.js";

@@ -132,10 +132,12 @@ export function mountIntegrations(options: MountIntegrationsOptions): MountedInt
       return true;
     }
     const { route, params } = matched;
-    serve(route, params, request, response, path, queryAt === -1 ? "" : url.slice(queryAt + 1)).catch((error) => {
-      options.logger.error({ err: error, plugin: integration.plugin, path }, "an integration route failed");
-      reply(response, { status: 500 }, "internal error");
-    });
+    serve(route, params, request, response, path, queryAt === -1 ? "" : url.slice(queryAt + 1)).catch(
+      (error) => {
+        options.logger.error({ err: error, plugin: integration.plugin, path }, "an integration route failed");
+        reply(response, { status: 500 }, "internal error");
+      },
+    );
     return true;
   };
 

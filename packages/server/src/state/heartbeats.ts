@@ -1,8 +1,8 @@
 import { createHmac } from "node:crypto";
 import type { HeartbeatRecord } from "@amstaff/core";
 import { monitorKey, parseMonitorKey } from "./monitorKey.js";
-import type { Reducer } from "./reducer.js";
 import type { StoredModule } from "./records.js";
+import type { Reducer } from "./reducer.js";
 
 /** The heartbeat part of a snapshot: the cluster's ping-id secret and each monitor's last pings. */
 export interface HeartbeatSnapshot {
@@ -45,7 +45,9 @@ export class HeartbeatBook {
 
   /** Forgets the pings of monitors that are no longer in any module. */
   prune(modules: readonly StoredModule[]): void {
-    const live = new Set(modules.flatMap((m) => m.definition.monitors.map((d) => monitorKey(m.name, d.name))));
+    const live = new Set(
+      modules.flatMap((m) => m.definition.monitors.map((d) => monitorKey(m.name, d.name))),
+    );
     for (const key of this.#records.keys()) if (!live.has(key)) this.#records.delete(key);
   }
 

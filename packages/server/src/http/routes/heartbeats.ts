@@ -13,7 +13,9 @@ const pingUrl = createRoute({
   path: "/monitors/{module}/{monitor}/ping-url",
   tags: ["monitors"],
   summary: "A heartbeat monitor's ping path (`/ping/<id>`): the id is its only credential",
-  request: { params: z.object({ module: segment("The module's name"), monitor: segment("The monitor's name") }) },
+  request: {
+    params: z.object({ module: segment("The module's name"), monitor: segment("The monitor's name") }),
+  },
   responses: {
     200: json(
       z.object({
