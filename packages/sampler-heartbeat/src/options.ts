@@ -12,7 +12,8 @@ const duration = (what: string) =>
 
 function validCron(expression: string, timezone: string | undefined): boolean {
   try {
-    new Cron(expression, { paused: true, ...(timezone !== undefined && { timezone }) });
+    // croner checks a time zone only when it computes a run.
+    new Cron(expression, { paused: true, ...(timezone !== undefined && { timezone }) }).nextRun();
     return true;
   } catch {
     return false;
