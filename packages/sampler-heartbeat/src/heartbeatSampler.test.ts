@@ -29,7 +29,13 @@ describe("the heartbeat sampler", () => {
     let now = 1_000_000;
     const { createHeartbeatSampler } = await import("./heartbeatSampler.js");
     const host = fakeHost(new Map());
-    const sampler = createHeartbeatSampler(options, { name: "m", tags: [], module: "x", host, now: () => now });
+    const sampler = createHeartbeatSampler(options, {
+      name: "m",
+      tags: [],
+      module: "x",
+      host,
+      now: () => now,
+    });
     expect((await sampler.probe()).status).toBe("ok");
     now += 2_500;
     expect((await sampler.probe()).status).toBe("warning");
