@@ -17,5 +17,5 @@ describeSamplerPlugin(heartbeatPlugin, {
     { options: { every: "5m", period: "1h" }, message: /period/ },
   ],
   // Outside a server there are no pings to read: the probe says so, without I/O.
-  target: async () => ({ options: { every: "5m" }, expectedStatus: "unknown" }),
+  target: async () => ({ options: { every: "5m" as const }, expectedStatus: "unknown" as const }),
 });
