@@ -1,7 +1,7 @@
 import type { z } from "zod";
 
 /** The HTTP methods an {@link InboundRoute} may answer. */
-export type InboundMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+export type InboundMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** A request to an {@link InboundRoute}, read in full by the server: what a signature check needs. */
 export interface InboundRequest {
@@ -11,6 +11,11 @@ export interface InboundRequest {
   path: string;
   /** The query string's parameters. */
   query: URLSearchParams;
+  /**
+   * The path's `:name` segments, decoded (`{ id: "abc" }` for `/ping/:id` and `/integrations/x/ping/abc`).
+   * @default {} (a route without parameters)
+   */
+  params?: Readonly<Record<string, string>> | undefined;
   /** The headers, names in lower case; a repeated header keeps its first value. */
   headers: Readonly<Record<string, string | undefined>>;
   /** The exact bytes of the body, as sent: signatures cover them. */
@@ -34,7 +39,11 @@ export interface InboundResponse {
 export interface InboundRoute {
   /** The method it answers; another method on its path answers `405`. */
   method: InboundMethod;
-  /** Its path below the integration's, starting with `/` (`"/actions"` serves `/integrations/slack/actions`). */
+  /**
+   * Its path below the integration's, starting with `/` (`"/actions"` serves `/integrations/slack/actions`).
+   * A segment `:name` matches any one non-empty segment, handed to the route in {@link InboundRequest.params}
+   * (`"/ping/:id"`); a literal route wins over a parameterised one on the same path.
+   */
   path: string;
   /**
    * The largest body accepted; a larger one is answered `413` without calling {@link handle}.
@@ -79,6 +88,40 @@ export interface IntegrationHost {
   logger: InboundLogger;
   /** The server's clock, in milliseconds since the epoch. */
   now(): number;
+  /**
+   * Records heartbeat pings through the replicated log, for a sampler plugin whose monitors are pinged
+   * (`@amstaff/sampler-heartbeat`).
+   * @default absent (a host that records no pings: an older or embedded server)
+   */
+  heartbeats?: HeartbeatInbox | undefined;
+}
+
+/** What a heartbeat ping says: the job finished (`success`), began (`start`) or failed (`fail`). */
+export type HeartbeatPingKind = "success" | "start" | "fail";
+
+/** A heartbeat ping as a route received it. */
+export interface HeartbeatPing {
+  kind: HeartbeatPingKind;
+  /** The exit code the job reported (`/ping/<id>/<exit-code>`). */
+  exitCode?: number | undefined;
+  /** The body the job sent (its log tail, say), cut by the host to a small size. */
+  message?: string | undefined;
+}
+
+/**
+ * What became of a ping: committed, answered without being committed because the same kind of ping of the
+ * same monitor was committed within the last second (a chatty job cannot flood the log), or not one of
+ * a monitor's ping ids.
+ */
+export type HeartbeatPingOutcome = "recorded" | "coalesced" | "unknown";
+
+/** Where an integration's routes hand heartbeat pings, by the monitor's unguessable ping id. */
+export interface HeartbeatInbox {
+  /**
+   * Commits a ping for the monitor whose ping id is `id`; any node accepts it.
+   * @throws Error saying why when the log refuses it (no leader).
+   */
+  record(id: string, ping: HeartbeatPing): Promise<HeartbeatPingOutcome>;
 }
 
 /** What an integration's {@link Integration.routes} returns: its routes, and a way to wait for their work. */

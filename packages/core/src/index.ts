@@ -21,6 +21,10 @@ export {
 } from "./evaluation.js";
 export type { DeliveryReceipt, NotifyContext, SampleHandler } from "./handler.js";
 export type {
+  HeartbeatInbox,
+  HeartbeatPing,
+  HeartbeatPingKind,
+  HeartbeatPingOutcome,
   InboundLogger,
   InboundMethod,
   InboundRequest,
@@ -74,6 +78,8 @@ export type {
   FileAccess,
   FileResolution,
   HandlerPlugin,
+  HeartbeatRecord,
+  HeartbeatView,
   PluginBuilder,
   PluginDescriptor,
   PluginHost,

@@ -41,6 +41,33 @@ export interface FileAccess {
 export interface PluginHost {
   /** The files plugins may open. */
   files: FileAccess;
+  /**
+   * The committed heartbeat pings, for samplers that read them (`@amstaff/sampler-heartbeat`).
+   * @default absent (a host that records no pings)
+   */
+  heartbeats?: HeartbeatView | undefined;
+}
+
+/** The committed pings of one monitor, as a heartbeat sampler reads them (milliseconds since the epoch). */
+export interface HeartbeatRecord {
+  /** When the last success ping was committed. */
+  lastSuccessAt?: number | undefined;
+  /** When the last start ping was committed. */
+  lastStartAt?: number | undefined;
+  /** When the last fail ping (or non-zero exit code) was committed. */
+  lastFailAt?: number | undefined;
+  /** The exit code of the last ping that gave one. */
+  exitCode?: number | undefined;
+  /** The body of the last ping that had one. */
+  message?: string | undefined;
+  /** The run time of the last run: from its start ping to its success ping. */
+  runMs?: number | undefined;
+}
+
+/** Read access to the committed heartbeat pings, by monitor. */
+export interface HeartbeatView {
+  /** The pings committed for a monitor; undefined before its first ping. */
+  get(module: string, monitor: string): HeartbeatRecord | undefined;
 }
 
 /** What a sampler plugin's `create` receives besides its options. */
@@ -49,6 +76,11 @@ export interface SamplerCreateContext {
   name: string;
   /** The monitor's tags. */
   tags: readonly string[];
+  /**
+   * The monitor's module, for a sampler that reads the host's state of its monitor (heartbeat pings).
+   * @default undefined (the sampler is used as a library)
+   */
+  module?: string | undefined;
   /**
    * What the node lets the sampler reach; a sampler that opens files checks them with it again when it
    * opens them (a symlink may have changed since the module was pushed).

@@ -15,6 +15,7 @@ import { createNodeTransport, followPeerAddresses } from "./cluster/nodeTranspor
 import { migrateSqliteLog, RaftLog } from "./cluster/raftLog.js";
 import { electionTicksOf, raftTickMs } from "./cluster/timing.js";
 import { createDashboard } from "./http/dashboard/dashboard.js";
+import { heartbeatInbox } from "./http/heartbeatInbox.js";
 import { createHttpApi } from "./http/httpApi.js";
 import { mountIntegrations } from "./http/integrations.js";
 import { clusterRoutes } from "./http/routes/cluster.js";
@@ -99,7 +100,10 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     clock,
   });
   const raftPort = tcp?.address().port;
-  const pluginHost: PluginHost = { files: createFileAccess({ roots: options.sqliteRoots, dataDir }) };
+  const pluginHost: PluginHost = {
+    files: createFileAccess({ roots: options.sqliteRoots, dataDir }),
+    heartbeats: { get: (module, monitor) => machine.heartbeat(module, monitor) },
+  };
   const plugins = new PluginRegistry(
     options.plugins ?? (await installedPlugins(logger)),
     secrets,
@@ -140,6 +144,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     plugins: plugins.list(),
     settings: options.slack ? { slack: options.slack, ...options.integrations } : options.integrations,
     env: options.integrationEnv,
+    // Heartbeat one-liners call the short `/ping/<id>` URL that `amstaff ping-url` prints.
+    shortPaths: { "/ping/": "/integrations/heartbeat/ping/" },
     logger,
     host: (plugin) => ({
       acknowledgeIncident: async ({ module, monitor, incident, by }) => {
@@ -155,6 +161,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       },
       logger: logger.child({ plugin: plugin.id }),
       now: () => clock.now(),
+      heartbeats: heartbeatInbox({ machine, log, clock }, plugin.id),
     }),
   });
   const api = createHttpApi({

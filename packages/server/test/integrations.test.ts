@@ -110,7 +110,12 @@ describe("plugins' inbound routes under /integrations/<path>/", () => {
     });
     expect(response.status).toBe(409);
     expect(await response.text()).not.toBe("");
-    expect(Object.keys(seen.hosts[0]!).sort()).toEqual(["acknowledgeIncident", "logger", "now"]);
+    expect(Object.keys(seen.hosts[0]!).sort()).toEqual([
+      "acknowledgeIncident",
+      "heartbeats",
+      "logger",
+      "now",
+    ]);
   });
 
   it("answers 405 for another method on a route's path and 413 above its body limit", async () => {

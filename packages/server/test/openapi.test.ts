@@ -59,6 +59,7 @@ describe("the API's contract", () => {
         "POST /modules/{name}/rollback",
         "PUT /modules/{name}/team",
         "GET /monitors",
+        "GET /monitors/{module}/{monitor}/ping-url",
         "GET /modules/{module}/monitors/{monitor}/samples",
         "POST /monitors/{module}/{monitor}/ack",
         "GET /monitors/{module}/{monitor}/transitions",

@@ -30,6 +30,11 @@ export class ApiClient {
     });
   }
 
+  /** The server's URL, as the flags, environment or config file give it. */
+  get server(): string {
+    return this.#target.server;
+  }
+
   /** With a CA file, requests verify the server against it (and only it) instead of the system store. */
   #fetch(url: string, init: RequestInit): Promise<Response> {
     const ca = this.#target.ca;

@@ -1573,6 +1573,99 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/monitors/{module}/{monitor}/ping-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A heartbeat monitor's ping path (`/ping/<id>`): the id is its only credential */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The module's name */
+                    module: string;
+                    /** @description The monitor's name */
+                    monitor: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The ping path */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            module: string;
+                            monitor: string;
+                            /** @description The ping id: the same on every node, kept across pushes */
+                            id: string;
+                            /** @description `/ping/<id>`, below the API's URL */
+                            path: string;
+                        };
+                    };
+                };
+                /** @description Invalid request (`AMS_ERR_REQUEST_INVALID`, `AMS_ERR_MODULE_INVALID`, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong token (`AMS_ERR_AUTH_REQUIRED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token may not do this (`AMS_ERR_AUTH_ROLE`, `AMS_ERR_AUTH_TEAM`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such module, monitor, silence or endpoint */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The log cannot take writes (`AMS_ERR_LOG_*`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cluster": {
         parameters: {
             query?: never;

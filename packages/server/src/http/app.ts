@@ -9,6 +9,7 @@ import { notFoundOrNotAllowed, onApiError } from "./errorMapping.js";
 import { requestLog } from "./requestLog.js";
 import { deliveryRoutes } from "./routes/deliveries.js";
 import { docsRoutes } from "./routes/docs.js";
+import { heartbeatRoutes } from "./routes/heartbeats.js";
 import { metaRoutes } from "./routes/meta.js";
 import { moduleRoutes } from "./routes/modules.js";
 import { monitorRoutes } from "./routes/monitors.js";
@@ -64,6 +65,7 @@ export function createApiApp(deps: HttpApiDeps): ApiApp {
   monitorRoutes(app, deps);
   deliveryRoutes(app, deps);
   silenceRoutes(app, deps);
+  heartbeatRoutes(app, deps);
   for (const add of deps.extraRoutes ?? []) add(app);
   docsRoutes(app, deps.version);
 

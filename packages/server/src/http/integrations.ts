@@ -16,7 +16,10 @@ export type IntegrationSettings = Readonly<Record<string, Readonly<Record<string
 
 /** Options of {@link mountIntegrations}. */
 export interface MountIntegrationsOptions {
-  /** The installed plugins; those with an `integration` are mounted when it has settings. */
+  /**
+   * The installed plugins; those with an `integration` are mounted when it has settings (or has none to
+   * set: an integration with an empty settings schema is always mounted).
+   */
   plugins: readonly PluginDescriptor[];
   /** Settings given directly, by path; they win over the environment's, setting by setting. */
   settings?: IntegrationSettings | undefined;
@@ -28,6 +31,12 @@ export interface MountIntegrationsOptions {
   env?: Readonly<Record<string, string | undefined>> | undefined;
   /** What the routes may do to the server, for a plugin (its logger names the plugin). */
   host: (plugin: PluginDescriptor) => IntegrationHost;
+  /**
+   * Short paths served as an integration's: `{ "/ping/": "/integrations/heartbeat/ping/" }` serves
+   * `/ping/abc` as `/integrations/heartbeat/ping/abc` (the URL a job's one-liner calls stays short).
+   * @default {} (none)
+   */
+  shortPaths?: Readonly<Record<string, string>> | undefined;
   logger: Logger;
 }
 
@@ -79,7 +88,8 @@ export function mountIntegrations(options: MountIntegrationsOptions): MountedInt
       // An empty variable is an unset one, as everywhere else in the server's configuration.
       if (value !== undefined && value !== "") given[key] = value;
     }
-    if (Object.keys(given).length === 0) {
+    const settable = Object.keys(integration.settings.shape).length > 0;
+    if (settable && Object.keys(given).length === 0) {
       byPath.set(integration.path, { plugin: plugin.id, routes: [] });
       continue;
     }
@@ -100,7 +110,7 @@ export function mountIntegrations(options: MountIntegrationsOptions): MountedInt
   }
 
   const handle = (request: IncomingMessage, response: ServerResponse): boolean => {
-    const url = request.url ?? "/";
+    const url = expandShortPath(request.url ?? "/", options.shortPaths ?? {});
     if (!url.startsWith(prefix)) return false;
     const queryAt = url.indexOf("?");
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
@@ -108,22 +118,26 @@ export function mountIntegrations(options: MountIntegrationsOptions): MountedInt
     const integration = byPath.get(path.slice(prefix.length, slash === -1 ? undefined : slash));
     if (!integration || slash === -1) return false;
     const subPath = path.slice(slash);
-    const onPath = integration.routes.filter((route) => route.path === subPath);
+    const onPath = integration.routes
+      .map((route) => ({ route, params: matchPath(route.path, subPath) }))
+      .filter((match): match is { route: InboundRoute; params: Record<string, string> } => !!match.params)
+      // The most literal route wins: `/ping/:id/start` before `/ping/:id/:code`.
+      .sort((a, b) => Object.keys(a.params).length - Object.keys(b.params).length);
     if (onPath.length === 0) return false;
-    const route = onPath.find((r) => r.method === request.method);
-    if (!route) {
+    const matched = onPath.find((m) => m.route.method === request.method);
+    if (!matched) {
       request.resume();
-      reply(
-        response,
-        { status: 405, headers: { allow: onPath.map((r) => r.method).join(", ") } },
-        "method not allowed",
-      );
+      const allowed = [...new Set(onPath.map((m) => m.route.method))];
+      reply(response, { status: 405, headers: { allow: allowed.join(", ") } }, "method not allowed");
       return true;
     }
-    serve(route, request, response, path, queryAt === -1 ? "" : url.slice(queryAt + 1)).catch((error) => {
-      options.logger.error({ err: error, plugin: integration.plugin, path }, "an integration route failed");
-      reply(response, { status: 500 }, "internal error");
-    });
+    const { route, params } = matched;
+    serve(route, params, request, response, path, queryAt === -1 ? "" : url.slice(queryAt + 1)).catch(
+      (error) => {
+        options.logger.error({ err: error, plugin: integration.plugin, path }, "an integration route failed");
+        reply(response, { status: 500 }, "internal error");
+      },
+    );
     return true;
   };
 
@@ -136,8 +150,39 @@ export function mountIntegrations(options: MountIntegrationsOptions): MountedInt
   };
 }
 
+/** Rewrites a short path (see {@link MountIntegrationsOptions.shortPaths}) to its integration's. */
+function expandShortPath(url: string, shortPaths: Readonly<Record<string, string>>): string {
+  for (const [short, full] of Object.entries(shortPaths)) {
+    if (url.startsWith(short)) return full + url.slice(short.length);
+  }
+  return url;
+}
+
+/** The `:name` segments of `path` when it matches a route's `pattern`; undefined when it does not. */
+function matchPath(pattern: string, path: string): Record<string, string> | undefined {
+  const wanted = pattern.split("/");
+  const given = path.split("/");
+  if (wanted.length !== given.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, segment] of wanted.entries()) {
+    const value = given[i] ?? "";
+    if (!segment.startsWith(":")) {
+      if (segment !== value) return undefined;
+      continue;
+    }
+    if (value === "") return undefined;
+    try {
+      params[segment.slice(1)] = decodeURIComponent(value);
+    } catch {
+      return undefined;
+    }
+  }
+  return params;
+}
+
 async function serve(
   route: InboundRoute,
+  params: Readonly<Record<string, string>>,
   request: IncomingMessage,
   response: ServerResponse,
   path: string,
@@ -158,6 +203,7 @@ async function serve(
     method: route.method as InboundMethod,
     path,
     query: new URLSearchParams(query),
+    params,
     headers,
     body,
   });

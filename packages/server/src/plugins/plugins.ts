@@ -22,6 +22,7 @@ import { slackPlugin } from "@amstaff/handler-slack";
 import { webhookPlugin } from "@amstaff/handler-webhook";
 import { dnsPlugin } from "@amstaff/sampler-dns";
 import { graphitePlugin } from "@amstaff/sampler-graphite";
+import { heartbeatPlugin } from "@amstaff/sampler-heartbeat";
 import { httpPlugin } from "@amstaff/sampler-http";
 import { sqlPlugin } from "@amstaff/sampler-sql";
 import { tcpPlugin } from "@amstaff/sampler-tcp";
@@ -40,6 +41,7 @@ export const builtinPlugins: readonly PluginDescriptor[] = [
   tcpPlugin,
   dnsPlugin,
   websocketPlugin,
+  heartbeatPlugin,
   webhookPlugin,
   slackPlugin,
   emailPlugin,
@@ -113,7 +115,7 @@ export class PluginRegistry {
   createSampler(spec: PluginSpec, context: SamplerCreateContext, requester: SecretRequester): Sampler {
     const plugin: SamplerPlugin = this.#get(spec, "sampler");
     const options = parsePluginOptions(plugin, spec.options);
-    const create = { ...context, host: this.#host };
+    const create = { module: requester.module, ...context, host: this.#host };
     const binding = new SecretBinding(options, requester, this.#secrets, (resolved) =>
       plugin.create(resolved, create),
     );

@@ -179,6 +179,22 @@ export const commandSchema = z.discriminatedUnion("type", [
     module: z.string(),
     at: z.number(),
   }),
+  z.object({
+    /** The secret heartbeat ping ids are made with, created when first needed; the first one wins. */
+    type: z.literal("heartbeat.secret"),
+    secret: z.string().min(32).max(200),
+    at: z.number(),
+  }),
+  z.object({
+    /** A heartbeat ping reached a node (`/ping/<id>`): pings are state, so failover loses none. */
+    type: z.literal("heartbeat.ping"),
+    module: z.string(),
+    monitor: z.string(),
+    kind: z.enum(["success", "start", "fail"]),
+    exitCode: z.number().int().min(0).max(255).optional(),
+    message: z.string().max(1024).optional(),
+    at: z.number(),
+  }),
 ]);
 
 /** A command of the server's state machine. */

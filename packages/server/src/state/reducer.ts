@@ -2,6 +2,7 @@ import type { AmstaffErrorCode, Silence } from "@amstaff/core";
 import type { AuditLog } from "./audit.js";
 import type { Command } from "./commands.js";
 import type { DeliveryBook } from "./deliveries.js";
+import type { HeartbeatBook } from "./heartbeats.js";
 import type { Members } from "./members.js";
 import type { ModuleRegistry } from "./modules.js";
 import type { MonitorStatuses } from "./monitors.js";
@@ -39,6 +40,7 @@ export interface StateSlices {
   readonly silences: SilenceBook;
   readonly members: Members;
   readonly audit: AuditLog;
+  readonly heartbeats: HeartbeatBook;
   /**
    * The id of the transition a command at log `index` commits: unique cluster-wide, the same on every
    * node (the cluster's id, fixed by its first command, and the log index).

@@ -1,4 +1,5 @@
 import { AmstaffError, type Silence } from "@amstaff/core";
+import type { HeartbeatSnapshot } from "./heartbeats.js";
 import type {
   AuditEntry,
   DeliveryRecord,
@@ -28,6 +29,7 @@ export interface SnapshotData {
   silences?: Silence[];
   teams?: [string, string][];
   audit?: AuditEntry[];
+  heartbeats?: HeartbeatSnapshot;
 }
 
 /** The snapshot format this version writes. */

@@ -1,8 +1,9 @@
-import type { MonitorDefinition, Silence } from "@amstaff/core";
+import type { HeartbeatRecord, MonitorDefinition, Silence } from "@amstaff/core";
 import { suppression } from "./alerting.js";
 import { AuditLog, recordAudit } from "./audit.js";
 import { type Command, commandSchema } from "./commands.js";
 import { DeliveryBook, recordAttempt } from "./deliveries.js";
+import { HeartbeatBook, recordPing, setHeartbeatSecret } from "./heartbeats.js";
 import { acknowledgeIncident, remindIncident } from "./incidents.js";
 import { addNode, announceNode, grantOwnership, Members, releaseOwnership, removeNode } from "./members.js";
 import { deleteModule, ModuleRegistry, moveModule, putModule } from "./modules.js";
@@ -54,6 +55,7 @@ export class StateMachine {
     silences: new SilenceBook(),
     members: new Members(),
     audit: new AuditLog(),
+    heartbeats: new HeartbeatBook(),
     transitionId: (index) => `${this.#clusterId ?? "local"}-${index}`,
   };
 
@@ -113,6 +115,10 @@ export class StateMachine {
         return grantOwnership(state, command, index);
       case "ownership.release":
         return releaseOwnership(state, command, index);
+      case "heartbeat.secret":
+        return setHeartbeatSecret(state, command, index);
+      case "heartbeat.ping":
+        return recordPing(state, command, index);
     }
   }
 
@@ -238,6 +244,21 @@ export class StateMachine {
     return this.#state.deliveries.list(filter);
   }
 
+  /** The committed heartbeat pings of a monitor (`@amstaff/sampler-heartbeat`). */
+  heartbeat(module: string, monitor: string): HeartbeatRecord | undefined {
+    return this.#state.heartbeats.get(module, monitor);
+  }
+
+  /** The secret heartbeat ping ids are made with; undefined until a `heartbeat.secret` is committed. */
+  get heartbeatSecret(): string | undefined {
+    return this.#state.heartbeats.secret;
+  }
+
+  /** The monitor sampled by `plugin` whose ping id is `id`, if any. */
+  pingTarget(id: string, plugin: string): { module: string; monitor: string } | undefined {
+    return this.#state.heartbeats.find(id, this.#state.modules.list(), plugin);
+  }
+
   /** The whole state as bytes, for log compaction and for catching up a new node. */
   snapshot(): Uint8Array {
     const state = this.#state;
@@ -254,6 +275,7 @@ export class StateMachine {
       silences: [...state.silences.all()],
       teams: state.modules.teams(),
       audit: state.audit.kept(),
+      heartbeats: state.heartbeats.all(),
     });
   }
 
@@ -269,5 +291,6 @@ export class StateMachine {
     state.monitors.restore(data.monitors);
     state.transitions.restore(data.transitions);
     state.deliveries.restore(data.deliveries);
+    state.heartbeats.restore(data.heartbeats);
   }
 }

@@ -15,6 +15,7 @@ import { history, rollback } from "./history.js";
 import { init } from "./init.js";
 import { ls, move, rm } from "./modules.js";
 import { ack, status } from "./monitors.js";
+import { pingUrl } from "./pingUrl.js";
 import { push } from "./push.js";
 import { silence, silences, unsilence } from "./silences.js";
 import { whoami } from "./whoami.js";
@@ -35,6 +36,7 @@ Commands:
   history <module>            the versions pushed of a module
   rollback <module> [rev]     re-apply an earlier version (default: the one before)
   ack <module> <monitor>      acknowledge a monitor's open incident
+  ping-url <module> <monitor> the URL a heartbeat monitor's job pings
   silence <module> --for 2h   hold back a module's alerts (or some monitors', tags') for a while
   silences [--all]            the active silences (--all: ended ones too)
   unsilence <id>              end a silence now
@@ -70,6 +72,7 @@ const commands = new Map<string, Command>(
     history,
     rollback,
     ack,
+    "ping-url": pingUrl,
     silence,
     silences,
     unsilence,
