@@ -20,6 +20,8 @@ export {
   initialMonitorState,
 } from "./evaluation.js";
 export type { DeliveryReceipt, NotifyContext, SampleHandler } from "./handler.js";
+export type { HttpStatusClass } from "./httpStatus.js";
+export { classifyHttpStatus, redactSecrets } from "./httpStatus.js";
 export type {
   InboundLogger,
   InboundMethod,

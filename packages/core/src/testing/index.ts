@@ -20,6 +20,7 @@
  * @module
  */
 export type { InvalidOptionsCase } from "./conformanceShared.js";
+export { deliveryFailure } from "./deliveryFailure.js";
 export type {
   HandlerConformanceOptions,
   HandlerTarget,
