@@ -72,6 +72,7 @@ export type {
   NetworkErrorKind,
 } from "./networkError.js";
 export { abortReason, describeNetworkError, errorCodesOf } from "./networkError.js";
+export { defaultMessageTemplate, defaultTitleTemplate, statusSummary } from "./notificationText.js";
 export type {
   FileAccess,
   FileResolution,
