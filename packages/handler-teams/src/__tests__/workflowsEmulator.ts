@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
-import { startReceiver } from "@amstaff/core/testing";
+import { EmulatorControls, startReceiver } from "@amstaff/core/testing";
 
 /**
  * A local emulator of a Teams Workflows webhook: the Power Automate request trigger "When a Teams webhook
@@ -37,20 +37,14 @@ export interface EmulatedRequest {
   body: unknown;
 }
 
-/** A running emulator: its signed URL, what it received and posted, and switches for failure tests. */
-export interface WorkflowsEmulator {
+/** A running emulator: its signed URL, what it received and posted, and the switches of failure tests. */
+export interface WorkflowsEmulator extends EmulatorControls {
   /** The workflow's signed webhook URL. */
   url: string;
   /** The signature in the URL. */
   signature: string;
   cards: PostedCard[];
   requests: EmulatedRequest[];
-  /** Trigger throttling: this many requests per window. @default { limit: 20, windowMs: 60000 } */
-  rateLimit: { limit: number; windowMs: number };
-  /** Answers the next requests with these statuses and bodies instead of processing them. */
-  inject(...answers: { status: number; body?: unknown; headers?: Record<string, string> }[]): void;
-  /** Accepts connections and never answers, for timeout tests. */
-  hang: boolean;
   close(): Promise<void>;
 }
 
@@ -105,11 +99,10 @@ export async function startWorkflowsEmulator(): Promise<WorkflowsEmulator> {
   const signature = randomBytes(32).toString("base64url");
   const cards: PostedCard[] = [];
   const requests: EmulatedRequest[] = [];
-  const injected: { status: number; body?: unknown; headers?: Record<string, string> }[] = [];
-  const state = { hang: false, rateLimit: { limit: 20, windowMs: 60_000 }, windowStart: 0, used: 0 };
+  const controls = new EmulatorControls({ limit: 20, windowMs: 60_000 });
 
   const receiver = await startReceiver((req, res) => {
-    if (state.hang) return;
+    if (controls.hang) return;
     const url = new URL(req.url, "http://emulator");
     let body: unknown;
     try {
@@ -124,7 +117,7 @@ export async function startWorkflowsEmulator(): Promise<WorkflowsEmulator> {
       headers: req.headers,
       body,
     });
-    const next = injected.shift();
+    const next = controls.nextInjected();
     if (next) return send(res, next.status, next.body, next.headers);
 
     const route = /^\/workflows\/([0-9a-f]+)\/triggers\/manual\/paths\/invoke$/.exec(url.pathname);
@@ -152,22 +145,15 @@ export async function startWorkflowsEmulator(): Promise<WorkflowsEmulator> {
         `The HTTP method '${req.method}' is not allowed for this trigger.`,
       );
 
-    const now = Date.now();
-    if (now - state.windowStart >= state.rateLimit.windowMs) {
-      state.windowStart = now;
-      state.used = 0;
-    }
-    if (state.used >= state.rateLimit.limit) {
-      const retryAfter = Math.max(1, Math.ceil((state.windowStart + state.rateLimit.windowMs - now) / 1000));
+    const throttled = controls.throttle();
+    if (throttled !== undefined)
       return error(
         res,
         429,
         "WorkflowRequestsThrottled",
         "The workflow's trigger has been throttled: too many requests in a short time.",
-        { "retry-after": String(retryAfter) },
+        { "retry-after": String(Math.max(1, Math.ceil(throttled / 1000))) },
       );
-    }
-    state.used++;
 
     if (!String(req.headers["content-type"] ?? "").startsWith("application/json") || body === undefined)
       return error(res, 400, "InvalidRequestContent", "The request content is not valid JSON.");
@@ -184,24 +170,11 @@ export async function startWorkflowsEmulator(): Promise<WorkflowsEmulator> {
       cards.push({ runId, card: attachment.content });
     send(res, 202, undefined, { "x-ms-workflow-run-id": runId, "x-ms-correlation-id": randomUUID() });
   });
-  return {
+  return Object.assign(controls, {
     url: `http://127.0.0.1:${receiver.port}/workflows/${workflowId}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${signature}`,
     signature,
     cards,
     requests,
-    get rateLimit() {
-      return state.rateLimit;
-    },
-    set rateLimit(value) {
-      state.rateLimit = value;
-    },
-    inject: (...answers) => injected.push(...answers),
-    get hang() {
-      return state.hang;
-    },
-    set hang(value: boolean) {
-      state.hang = value;
-    },
     close: () => receiver.close(),
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
-import { startReceiver } from "@amstaff/core/testing";
+import { EmulatorControls, startReceiver } from "@amstaff/core/testing";
 import { type Parsed, parseHtml, parseMarkdownV2 } from "./entities.js";
 
 /**
@@ -39,8 +39,8 @@ export interface EmulatedRequest {
   body: unknown;
 }
 
-/** A running emulator: its bot, its chat, what it received and keeps, and switches for failure tests. */
-export interface TelegramEmulator {
+/** A running emulator: its bot, its chat, what it received and keeps, and the switches of failure tests. */
+export interface TelegramEmulator extends EmulatorControls {
   /** The Bot API's base URL, `http://127.0.0.1:PORT`. */
   url: string;
   /** The bot's token. */
@@ -51,12 +51,6 @@ export interface TelegramEmulator {
   threadId: number;
   messages: EmulatedMessage[];
   requests: EmulatedRequest[];
-  /** Flood control: this many messages per chat per window. @default { limit: 20, windowMs: 60000 } */
-  rateLimit: { limit: number; windowMs: number };
-  /** Answers the next requests with these statuses and bodies instead of processing them. */
-  inject(...answers: { status: number; body?: unknown; headers?: Record<string, string> }[]): void;
-  /** Accepts connections and never answers, for timeout tests. */
-  hang: boolean;
   close(): Promise<void>;
 }
 
@@ -87,17 +81,12 @@ export async function startTelegramEmulator(): Promise<TelegramEmulator> {
   const threadId = 42;
   const messages: EmulatedMessage[] = [];
   const requests: EmulatedRequest[] = [];
-  const injected: { status: number; body?: unknown; headers?: Record<string, string> }[] = [];
-  const state = {
-    hang: false,
-    rateLimit: { limit: 20, windowMs: 60_000 },
-    windowStart: 0,
-    used: 0,
-    nextId: 100,
-  };
+  // Flood control: 20 messages a minute in a group, as the Bot FAQ says.
+  const controls = new EmulatorControls({ limit: 20, windowMs: 60_000 });
+  let nextId = 100;
 
   const receiver = await startReceiver((req, res) => {
-    if (state.hang) return;
+    if (controls.hang) return;
     const path = new URL(req.url, "http://emulator").pathname;
     let body: unknown;
     try {
@@ -106,7 +95,7 @@ export async function startTelegramEmulator(): Promise<TelegramEmulator> {
       body = undefined;
     }
     requests.push({ method: req.method, path, headers: req.headers, body });
-    const next = injected.shift();
+    const next = controls.nextInjected();
     if (next) return send(res, next.status, next.body ?? {}, next.headers);
 
     const route = /^\/bot([^/]+)\/(\w+)$/.exec(path);
@@ -145,18 +134,14 @@ export async function startTelegramEmulator(): Promise<TelegramEmulator> {
       return refuse(res, 400, "Bad Request: message to be replied not found");
 
     const now = Date.now();
-    if (now - state.windowStart >= state.rateLimit.windowMs) {
-      state.windowStart = now;
-      state.used = 0;
-    }
-    if (state.used >= state.rateLimit.limit) {
-      const retryAfter = Math.max(1, Math.ceil((state.windowStart + state.rateLimit.windowMs - now) / 1000));
+    const throttled = controls.throttle(now);
+    if (throttled !== undefined) {
+      const retryAfter = Math.max(1, Math.ceil(throttled / 1000));
       return refuse(res, 429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
     }
-    state.used++;
 
     const message: EmulatedMessage = {
-      message_id: state.nextId++,
+      message_id: nextId++,
       chat_id: chatId,
       ...(typeof thread === "number" ? { message_thread_id: thread } : {}),
       raw: fields.text,
@@ -192,26 +177,13 @@ export async function startTelegramEmulator(): Promise<TelegramEmulator> {
       },
     });
   });
-  return {
+  return Object.assign(controls, {
     url: `http://127.0.0.1:${receiver.port}`,
     token,
     chatId,
     threadId,
     messages,
     requests,
-    get rateLimit() {
-      return state.rateLimit;
-    },
-    set rateLimit(value) {
-      state.rateLimit = value;
-    },
-    inject: (...answers) => injected.push(...answers),
-    get hang() {
-      return state.hang;
-    },
-    set hang(value: boolean) {
-      state.hang = value;
-    },
     close: () => receiver.close(),
-  };
+  });
 }
