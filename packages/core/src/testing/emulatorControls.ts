@@ -1,3 +1,5 @@
+import type { ServerResponse } from "node:http";
+
 /** An answer an emulator gives instead of processing the request; see {@link EmulatorControls.inject}. */
 export interface InjectedAnswer {
   status: number;
@@ -62,4 +64,29 @@ export class EmulatorControls {
     this.#used++;
     return undefined;
   }
+}
+
+/**
+ * Ends `res` with `body` as JSON (`content-type: application/json` and its `content-length`), or with an
+ * empty body when `body` is `undefined`; `headers` are added last, so they may override the content type.
+ *
+ * @example
+ * ```ts
+ * answerJson(res, 401, { ok: false, error_code: 401, description: "Unauthorized" });
+ * answerJson(res, 202, undefined, { "x-ms-workflow-run-id": runId });
+ * ```
+ */
+export function answerJson(
+  res: ServerResponse,
+  status: number,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = body === undefined ? "" : JSON.stringify(body);
+  res.writeHead(status, {
+    ...(body === undefined ? {} : { "content-type": "application/json" }),
+    "content-length": String(Buffer.byteLength(text)),
+    ...headers,
+  });
+  res.end(text);
 }

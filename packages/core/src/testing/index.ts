@@ -34,7 +34,7 @@ export type {
 } from "./describeSamplerPlugin.js";
 export { describeSamplerPlugin } from "./describeSamplerPlugin.js";
 export type { InjectedAnswer } from "./emulatorControls.js";
-export { EmulatorControls } from "./emulatorControls.js";
+export { answerJson, EmulatorControls } from "./emulatorControls.js";
 export { notifyContext } from "./notifyContext.js";
 export { closedPort, freePort } from "./ports.js";
 export type { ReceivedRequest, Receiver, ReceiverOptions, Responder } from "./receiver.js";

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
-import { EmulatorControls, startReceiver } from "@amstaff/core/testing";
+import { answerJson, EmulatorControls, startReceiver } from "@amstaff/core/testing";
 
 /**
  * A local emulator of a Teams Workflows webhook: the Power Automate request trigger "When a Teams webhook
@@ -50,28 +50,19 @@ export interface WorkflowsEmulator extends EmulatorControls {
 
 const cardVersions = new Set(["1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6"]);
 
-function send(
-  res: ServerResponse,
-  status: number,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = body === undefined ? "" : JSON.stringify(body);
-  res.writeHead(status, {
-    ...(body === undefined ? {} : { "content-type": "application/json; charset=utf-8" }),
-    "content-length": String(Buffer.byteLength(text)),
-    ...headers,
-  });
-  res.end(text);
-}
-
 const error = (
   res: ServerResponse,
   status: number,
   code: string,
   message: string,
   headers?: Record<string, string>,
-) => send(res, status, { error: { code, message } }, headers);
+) =>
+  answerJson(
+    res,
+    status,
+    { error: { code, message } },
+    { "content-type": "application/json; charset=utf-8", ...headers },
+  );
 
 /** Why an envelope is not one the template can post, or `undefined` when it is. */
 function envelopeProblem(body: unknown): string | undefined {
@@ -118,7 +109,7 @@ export async function startWorkflowsEmulator(): Promise<WorkflowsEmulator> {
       body,
     });
     const next = controls.nextInjected();
-    if (next) return send(res, next.status, next.body, next.headers);
+    if (next) return answerJson(res, next.status, next.body, next.headers);
 
     const route = /^\/workflows\/([0-9a-f]+)\/triggers\/manual\/paths\/invoke$/.exec(url.pathname);
     if (!route || route[1] !== workflowId)
@@ -168,7 +159,7 @@ export async function startWorkflowsEmulator(): Promise<WorkflowsEmulator> {
     const runId = `08584${randomUUID().replace(/-/g, "").slice(0, 24).toUpperCase()}`;
     for (const attachment of (body as { attachments: { content: Record<string, unknown> }[] }).attachments)
       cards.push({ runId, card: attachment.content });
-    send(res, 202, undefined, { "x-ms-workflow-run-id": runId, "x-ms-correlation-id": randomUUID() });
+    answerJson(res, 202, undefined, { "x-ms-workflow-run-id": runId, "x-ms-correlation-id": randomUUID() });
   });
   return Object.assign(controls, {
     url: `http://127.0.0.1:${receiver.port}/workflows/${workflowId}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${signature}`,

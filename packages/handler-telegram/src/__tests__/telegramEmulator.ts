@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
-import { EmulatorControls, startReceiver } from "@amstaff/core/testing";
+import { answerJson, EmulatorControls, startReceiver } from "@amstaff/core/testing";
 import { type Parsed, parseHtml, parseMarkdownV2 } from "./entities.js";
 
 /**
@@ -54,23 +54,8 @@ export interface TelegramEmulator extends EmulatorControls {
   close(): Promise<void>;
 }
 
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
-}
-
 function refuse(res: ServerResponse, code: number, description: string, parameters?: Record<string, number>) {
-  send(res, code, { ok: false, error_code: code, description, ...(parameters ? { parameters } : {}) });
+  answerJson(res, code, { ok: false, error_code: code, description, ...(parameters ? { parameters } : {}) });
 }
 
 /** Starts an emulator on a free port. Close it, or every one at once with `closeReceivers` in `afterEach`. */
@@ -96,7 +81,7 @@ export async function startTelegramEmulator(): Promise<TelegramEmulator> {
     }
     requests.push({ method: req.method, path, headers: req.headers, body });
     const next = controls.nextInjected();
-    if (next) return send(res, next.status, next.body ?? {}, next.headers);
+    if (next) return answerJson(res, next.status, next.body ?? {}, next.headers);
 
     const route = /^\/bot([^/]+)\/(\w+)$/.exec(path);
     if (!route) return refuse(res, 404, "Not Found");
@@ -154,7 +139,7 @@ export async function startTelegramEmulator(): Promise<TelegramEmulator> {
     };
     messages.push(message);
     const chat = { id: chatId, title: "Ops", is_forum: true, type: "supergroup" };
-    send(res, 200, {
+    answerJson(res, 200, {
       ok: true,
       result: {
         message_id: message.message_id,
