@@ -20,6 +20,8 @@ export {
   initialMonitorState,
 } from "./evaluation.js";
 export type { DeliveryReceipt, NotifyContext, SampleHandler } from "./handler.js";
+export type { HttpStatusClass } from "./httpStatus.js";
+export { classifyHttpStatus, redactSecrets } from "./httpStatus.js";
 export type {
   HeartbeatInbox,
   HeartbeatPing,
@@ -74,6 +76,7 @@ export type {
   NetworkErrorKind,
 } from "./networkError.js";
 export { abortReason, describeNetworkError, errorCodesOf } from "./networkError.js";
+export { defaultMessageTemplate, defaultTitleTemplate, statusSummary } from "./notificationText.js";
 export type {
   FileAccess,
   FileResolution,

@@ -1,5 +1,11 @@
 import { AmstaffError } from "@amstaff/core";
-import { closeReceivers, notifyContext, recoveryOf, sampleTransition } from "@amstaff/core/testing";
+import {
+  closeReceivers,
+  deliveryFailure,
+  notifyContext,
+  recoveryOf,
+  sampleTransition,
+} from "@amstaff/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import packageJson from "../package.json" with { type: "json" };
 import { type DiscordEmulator, startDiscordEmulator } from "./__tests__/discordEmulator.js";
@@ -8,16 +14,6 @@ import { statusColors, type WebhookMessage } from "./discordMessage.js";
 import type { DiscordOptions } from "./options.js";
 
 afterEach(closeReceivers);
-
-async function failure(promise: Promise<unknown>): Promise<AmstaffError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AmstaffError);
-  expect((error as AmstaffError).code).toBe("AMS_ERR_DELIVERY_FAILED");
-  return error as AmstaffError;
-}
 
 // The webhook URL comes from a secret, as in a module file.
 function handlerFor(discord: DiscordEmulator, options: Partial<DiscordOptions> = {}) {
@@ -187,7 +183,9 @@ describe("discordHandler and rate limits", () => {
       body: { message: "You are being rate limited.", retry_after: 2.5, global: false },
       headers: { "retry-after": "3", "x-ratelimit-reset-after": "2.5", "x-ratelimit-scope": "shared" },
     });
-    const error = await failure(handlerFor(discord).notify(sampleTransition(), notifyContext("discord")));
+    const error = await deliveryFailure(
+      handlerFor(discord).notify(sampleTransition(), notifyContext("discord")),
+    );
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBe(3_000);
     expect(error.message).toContain("Discord is rate-limiting this webhook");
@@ -200,10 +198,10 @@ describe("discordHandler and rate limits", () => {
       body: { message: "You are being rate limited.", retry_after: 30, global: true },
     });
     const handler = handlerFor(discord, { timeout: "1s" });
-    expect((await failure(handler.notify(sampleTransition(), notifyContext("discord")))).message).toContain(
-      "(global limit)",
-    );
-    const closed = await failure(handler.notify(sampleTransition(), notifyContext("discord")));
+    expect(
+      (await deliveryFailure(handler.notify(sampleTransition(), notifyContext("discord")))).message,
+    ).toContain("(global limit)");
+    const closed = await deliveryFailure(handler.notify(sampleTransition(), notifyContext("discord")));
     expect(closed.retryable).toBe(true);
     expect(closed.retryAfterMs).toBeGreaterThan(28_000);
     expect(discord.requests).toHaveLength(1);
@@ -229,14 +227,16 @@ describe("discordHandler failures", () => {
         message: "Invalid Form Body",
       },
     });
-    const invalid = await failure(handlerFor(discord).notify(sampleTransition(), notifyContext("discord")));
+    const invalid = await deliveryFailure(
+      handlerFor(discord).notify(sampleTransition(), notifyContext("discord")),
+    );
     expect(invalid.retryable).toBe(false);
     expect(invalid.message).toContain(
       "Invalid Form Body [50035] (embeds.0.title: Must be 256 or fewer in length.)",
     );
 
     const wrong = discordHandler({ url: discord.url.replace(/\/\d+\//, "/1/") });
-    const gone = await failure(wrong.notify(sampleTransition(), notifyContext("discord")));
+    const gone = await deliveryFailure(wrong.notify(sampleTransition(), notifyContext("discord")));
     expect(gone.retryable).toBe(false);
     expect(gone.message).toContain(
       "the webhook was deleted or its URL is wrong: check url (HTTP 404: Unknown Webhook [10015])",
@@ -248,7 +248,9 @@ describe("discordHandler failures", () => {
   it("retries a 5xx", async () => {
     const discord = await startDiscordEmulator();
     discord.inject({ status: 502, body: "<html>bad gateway</html>" });
-    const error = await failure(handlerFor(discord).notify(sampleTransition(), notifyContext("discord")));
+    const error = await deliveryFailure(
+      handlerFor(discord).notify(sampleTransition(), notifyContext("discord")),
+    );
     expect(error.retryable).toBe(true);
     expect(error.message).toContain("HTTP 502");
   });

@@ -3,7 +3,6 @@ import {
   AmstaffError,
   abortReason,
   type DeliveryReceipt,
-  describeNetworkError,
   type NotifyContext,
   parseDuration,
   parsePluginOptions,
@@ -13,7 +12,7 @@ import {
   type SecretSource,
   type Transition,
 } from "@amstaff/core";
-import { Agent, type Dispatcher, request } from "undici";
+import { bodyExcerpt, type Dispatcher, HttpDelivery } from "@amstaff/plugin-http";
 import { resolvedEdit, type WebhookMessage, webhookMessage } from "./discordMessage.js";
 import { type DiscordOptions, discordOptionsSchema, discordPluginId, webhookUrlPattern } from "./options.js";
 import { RateLimitBucket, rateLimitWaitMs } from "./rateLimit.js";
@@ -47,14 +46,6 @@ export interface DiscordReceipt extends DeliveryReceipt {
   messageId: string;
   /** The channel (or thread) it is in. */
   channelId: string;
-}
-
-let sharedAgent: Agent | undefined;
-
-// Created on first use, not at import, so importing the package opens nothing.
-function defaultDispatcher(): Agent {
-  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 8 });
-  return sharedAgent;
 }
 
 /** A Discord answer: a message object, or an error `{ code, message, errors? }`, or a 429 `{ retry_after }`. */
@@ -113,24 +104,19 @@ export function discordHandler(options: DiscordOptions, runtime: DiscordHandlerR
   const shown = `${webhook.origin}${webhook.pathname.replace(/\/[^/]+$/, "/…")}`;
   const timeoutMs = parseDuration(resolved.timeout);
   const bucket = new RateLimitBucket(now);
-
-  const fail = (
-    message: string,
-    options: { retryable: boolean; retryAfterMs?: number | undefined; cause?: unknown; status?: number },
-  ) =>
-    new AmstaffError("AMS_ERR_DELIVERY_FAILED", redact(`discord ${shown}: ${message}`, token), {
-      retryable: options.retryable,
-      ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),
-      ...(options.cause === undefined ? {} : { cause: options.cause }),
-      details: {
-        webhook: webhookId,
-        retryable: options.retryable,
-        ...(options.status === undefined ? {} : { status: options.status }),
-      },
-    });
+  const http = new HttpDelivery({
+    label: `discord ${shown}`,
+    // Discord does not echo webhook tokens, but a proxy's error page might: never let one reach a message.
+    secrets: [token],
+    details: { webhook: webhookId },
+    timeout: resolved.timeout,
+    timeoutMs,
+    dispatcher: runtime.dispatcher,
+    now,
+  });
 
   const aborted = (what: string, signal: AbortSignal, cause?: unknown) =>
-    fail(`${what}: aborted (${abortReason(signal)})`, {
+    http.fail(`${what}: aborted (${abortReason(signal)})`, {
       retryable: true,
       ...(cause === undefined ? {} : { cause }),
     });
@@ -145,7 +131,7 @@ export function discordHandler(options: DiscordOptions, runtime: DiscordHandlerR
     if (signal.aborted) throw aborted(what, signal);
     const wait = bucket.waitMs();
     if (wait > timeoutMs)
-      throw fail(`${what}: Discord's rate limit for this webhook resets in ${wait} ms; will retry`, {
+      throw http.fail(`${what}: Discord's rate limit for this webhook resets in ${wait} ms; will retry`, {
         retryable: true,
         retryAfterMs: wait,
       });
@@ -153,14 +139,11 @@ export function discordHandler(options: DiscordOptions, runtime: DiscordHandlerR
       await sleep(wait, undefined, { signal }).catch((error: unknown) =>
         Promise.reject(aborted(what, signal, error)),
       );
-    const both = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
     const query = new URLSearchParams(method === "POST" ? { wait: "true" } : {});
     if (resolved.threadId !== undefined) query.set("thread_id", resolved.threadId);
-    let status: number;
-    let headers: Record<string, string | string[] | undefined>;
-    let text: string;
-    try {
-      const response = await request(`${endpoint}${path}?${query}`, {
+    const response = await http.send<DiscordAnswer>(
+      {
+        url: `${endpoint}${path}?${query}`,
         method,
         headers: {
           "content-type": "application/json",
@@ -169,50 +152,26 @@ export function discordHandler(options: DiscordOptions, runtime: DiscordHandlerR
           "user-agent": `DiscordBot (https://github.com/amstaff-dev/amstaff, ${packageVersion}) amstaff-handler-discord`,
         },
         body: JSON.stringify(body),
-        signal: both,
-        dispatcher: runtime.dispatcher ?? defaultDispatcher(),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      status = response.statusCode;
-      headers = response.headers;
-      text = await response.body.text();
-    } catch (error) {
-      if (signal.aborted) throw aborted(what, signal, error);
-      if (both.aborted)
-        throw fail(`${what}: no answer within ${resolved.timeout} (timeout)`, {
-          retryable: true,
-          cause: error,
-        });
-      throw fail(`${what}: ${describeNetworkError(error, webhook).message}; will retry`, {
-        retryable: true,
-        cause: error,
-      });
-    }
-    const answer = parseAnswer(text);
+      },
+      what,
+      signal,
+    );
+    const { status, headers, body: answer } = response;
     bucket.update(status, headers, answer);
     if (status >= 200 && status < 300) return { status, answer };
     if (status === 404 && answer?.code === unknownMessage && method === "PATCH") return { status, answer };
-    const said = explain(answer, text);
-    const answered = `HTTP ${status}${said ? `: ${said}` : ""}`;
-    if (status === 429)
-      throw fail(
-        `${what}: Discord is rate-limiting this webhook${answer?.global === true ? " (global limit)" : ""} (${answered}); will retry`,
-        { retryable: true, retryAfterMs: rateLimitWaitMs(headers, answer, now()), status },
-      );
-    if (status === 408 || status >= 500)
-      throw fail(`${what}: Discord answered ${answered}; will retry`, {
-        retryable: true,
-        retryAfterMs: rateLimitWaitMs(headers, undefined, now()),
-        status,
-      });
-    const advice =
-      status === 401 || status === 404
-        ? "the webhook was deleted or its URL is wrong: check url"
-        : status === 403
-          ? "the webhook may not post here (a locked thread or a missing permission)"
-          : "Discord refused the message";
-    throw fail(`${what}: ${advice} (${answered}) (permanent, not retried)`, { retryable: false, status });
+    throw http.refusal(response, what, {
+      service: "Discord",
+      rateLimited: `Discord is rate-limiting this webhook${answer?.global === true ? " (global limit)" : ""}`,
+      said: explain(answer, response.text),
+      advice: (code) =>
+        code === 401 || code === 404
+          ? "the webhook was deleted or its URL is wrong: check url"
+          : code === 403
+            ? "the webhook may not post here (a locked thread or a missing permission)"
+            : "Discord refused the message",
+      retryAfterMs: (a) => rateLimitWaitMs(a.headers, a.status === 429 ? a.body : undefined, now()),
+    });
   }
 
   const receiptOf = (
@@ -257,18 +216,9 @@ function alertReceipt(receipt: DeliveryReceipt | undefined): DiscordReceipt | un
   };
 }
 
-function parseAnswer(text: string): DiscordAnswer | undefined {
-  try {
-    const json: unknown = JSON.parse(text);
-    return typeof json === "object" && json !== null ? (json as DiscordAnswer) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Discord's error, with the field errors of an "Invalid Form Body" flattened to `path: message`. */
 function explain(answer: DiscordAnswer | undefined, text: string): string {
-  if (typeof answer?.message !== "string") return text.replace(/\s+/g, " ").trim().slice(0, 300);
+  if (typeof answer?.message !== "string") return bodyExcerpt(text);
   const code = typeof answer.code === "number" && answer.code !== 0 ? ` [${answer.code}]` : "";
   const fields = fieldErrors(answer.errors, "").slice(0, 5);
   return `${answer.message}${code}${fields.length > 0 ? ` (${fields.join("; ")})` : ""}`;
@@ -286,9 +236,4 @@ function fieldErrors(errors: unknown, path: string): string[] {
     }
   }
   return out;
-}
-
-// Discord does not echo webhook tokens, but a proxy's error page might: never let one reach a message.
-function redact(text: string, token: string): string {
-  return token.length >= 4 ? text.split(token).join("[redacted]") : text;
 }

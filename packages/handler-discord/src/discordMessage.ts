@@ -1,4 +1,12 @@
-import { recoveryOf, renderTemplate, type Transition, templateValues } from "@amstaff/core";
+import {
+  defaultMessageTemplate,
+  defaultTitleTemplate,
+  recoveryOf,
+  renderTemplate,
+  statusSummary,
+  type Transition,
+  templateValues,
+} from "@amstaff/core";
 import type { ParsedDiscordOptions } from "./options.js";
 
 /** An embed field. */
@@ -88,15 +96,15 @@ export function statusEmbed(transition: Transition, options: ParsedDiscordOption
   const values = templateValues(transition);
   const recovery = recoveryOf(transition);
   const flapping = transition.kind === "flapping";
-  const fallbackTitle = defaultTitle(transition);
+  const fallbackTitle = defaultTitleTemplate(transition);
   const title = oneLine(renderTemplate(options.title ?? fallbackTitle, transition));
   const description = renderTemplate(
-    options.description ?? defaultDescription(transition),
+    options.description ?? defaultMessageTemplate(transition),
     transition,
   ).trim();
   const since = Math.floor(transition.since / 1000);
   const fields: EmbedField[] = [
-    { name: "Status", value: statusLine(transition, values.duration), inline: true },
+    { name: "Status", value: statusSummary(transition, values.duration), inline: true },
   ];
   if (values.value)
     fields.push({ name: "Value", value: cut(values.value, embedLimits.fieldValue), inline: true });
@@ -138,49 +146,6 @@ export function statusEmbed(transition: Transition, options: ParsedDiscordOption
     fields,
     footer: { text: footer },
   };
-}
-
-function defaultTitle(transition: Transition): string {
-  if (recoveryOf(transition)) return "RESOLVED: {{module}} / {{monitor}}";
-  switch (transition.kind) {
-    case "reminder":
-      return "Still {{TO}}: {{module}} / {{monitor}}";
-    case "escalation":
-      return "{{TO}} (escalated): {{module}} / {{monitor}}";
-    case "flapping":
-      return "FLAPPING: {{module}} / {{monitor}} (now {{TO}})";
-    default:
-      return "{{TO}}: {{module}} / {{monitor}}";
-  }
-}
-
-function defaultDescription(transition: Transition): string {
-  // The recovery of the whole incident; what is not known is left out rather than read as "from OK".
-  const recovery = recoveryOf(transition);
-  if (!recovery) return "{{message}}";
-  if (recovery.durationMs === undefined) return "Recovered: {{message}}";
-  return recovery.from === undefined
-    ? "Recovered after {{duration}}: {{message}}"
-    : "Recovered from {{FROM}} after {{duration}}: {{message}}";
-}
-
-function statusLine(transition: Transition, duration: string): string {
-  const { from, to } = transition;
-  const recovery = recoveryOf(transition);
-  if (recovery)
-    return recovery.from ? `ok (was ${recovery.from}${duration ? ` for ${duration}` : ""})` : "ok";
-  switch (transition.kind) {
-    case "reminder":
-      return `${to} (still)`;
-    case "escalation":
-      return `${to} (escalated, not acknowledged)`;
-    case "flapping":
-      return `flapping, now ${to}`;
-    default:
-      if (from === "pending") return `${to} (first status)`;
-      if (from === to) return `${to} (no longer flapping)`;
-      return `${to} (was ${from}${duration ? ` for ${duration}` : ""})`;
-  }
 }
 
 function oneLine(text: string): string {

@@ -1,5 +1,5 @@
-import { AmstaffError, type SampleHandler } from "@amstaff/core";
-import { notifyContext, sampleTransition } from "@amstaff/core/testing";
+import type { SampleHandler } from "@amstaff/core";
+import { deliveryFailure, notifyContext, sampleTransition } from "@amstaff/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { closeSmtpServers, startSmtpServer } from "./__tests__/smtpServer.js";
 import { emailHandler } from "./emailHandler.js";
@@ -17,16 +17,6 @@ function handlerFor(options: EmailOptions): SampleHandler {
   const handler = emailHandler(options);
   handlers.push(handler);
   return handler;
-}
-
-async function failure(promise: Promise<unknown>): Promise<AmstaffError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AmstaffError);
-  expect((error as AmstaffError).code).toBe("AMS_ERR_DELIVERY_FAILED");
-  return error as AmstaffError;
 }
 
 const base = { host: "127.0.0.1", from: "Amstaff <alerts@example.com>", to: "oncall@example.com" };
@@ -283,7 +273,7 @@ describe("emailHandler authentication and TLS", () => {
   it("refuses an untrusted certificate, permanently and with advice", async () => {
     const smtp = await startSmtpServer({ tls: "implicit" });
     const handler = handlerFor({ ...base, port: smtp.port, secure: true });
-    const error = await failure(handler.notify(sampleTransition(), notifyContext("email")));
+    const error = await deliveryFailure(handler.notify(sampleTransition(), notifyContext("email")));
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/^email via 127\.0\.0\.1:\d+: the server's TLS certificate is not trusted/);
     expect(error.message).toContain("tls.ca");
@@ -293,7 +283,7 @@ describe("emailHandler authentication and TLS", () => {
   it("refuses to send in clear text when requireTLS is set and the server has no STARTTLS", async () => {
     const smtp = await startSmtpServer({ tls: "none" });
     const handler = handlerFor({ ...base, port: smtp.port, requireTLS: true });
-    const error = await failure(handler.notify(sampleTransition(), notifyContext("email")));
+    const error = await deliveryFailure(handler.notify(sampleTransition(), notifyContext("email")));
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("STARTTLS");
     expect(smtp.messages).toHaveLength(0);
@@ -307,7 +297,7 @@ describe("emailHandler authentication and TLS", () => {
       port: smtp.port,
       auth: { user: "alerts", pass: { $secret: "AMSTAFF_TEST_SMTP_PASSWORD" } },
     });
-    const error = await failure(handler.notify(sampleTransition(), notifyContext("email")));
+    const error = await deliveryFailure(handler.notify(sampleTransition(), notifyContext("email")));
     expect(smtp.authAttempts.at(-1)?.pass).toBe("wrong-pa55word");
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("authentication failed");
@@ -323,7 +313,7 @@ describe("emailHandler failure classification", () => {
     const smtp = await startSmtpServer({
       data: () => ({ code: 451, message: "4.3.0 Temporary local problem, try again later" }),
     });
-    const error = await failure(
+    const error = await deliveryFailure(
       handlerFor({ ...base, port: smtp.port }).notify(sampleTransition(), notifyContext("email")),
     );
     expect(error.retryable).toBe(true);
@@ -336,7 +326,7 @@ describe("emailHandler failure classification", () => {
     const smtp = await startSmtpServer({
       rcpt: () => ({ code: 550, message: "5.1.1 User unknown" }),
     });
-    const error = await failure(
+    const error = await deliveryFailure(
       handlerFor({ ...base, port: smtp.port }).notify(sampleTransition(), notifyContext("email")),
     );
     expect(error.retryable).toBe(false);
@@ -350,7 +340,7 @@ describe("emailHandler failure classification", () => {
         address === "gone@example.com" ? { code: 550, message: "5.1.1 User unknown" } : undefined,
     });
     const handler = handlerFor({ ...base, port: smtp.port, to: ["oncall@example.com", "gone@example.com"] });
-    const error = await failure(handler.notify(sampleTransition(), notifyContext("email")));
+    const error = await deliveryFailure(handler.notify(sampleTransition(), notifyContext("email")));
     expect(smtp.messages.map((m) => m.to)).toEqual([["oncall@example.com"]]);
     expect(error.retryable).toBe(false);
     expect(error.message).toContain(
@@ -361,7 +351,7 @@ describe("emailHandler failure classification", () => {
   it("a refused connection is retryable", async () => {
     const smtp = await startSmtpServer();
     await smtp.close();
-    const error = await failure(
+    const error = await deliveryFailure(
       handlerFor({ ...base, port: smtp.port }).notify(sampleTransition(), notifyContext("email")),
     );
     expect(error.retryable).toBe(true);
@@ -374,7 +364,7 @@ describe("emailHandler failure classification", () => {
     const smtp = await startSmtpServer();
     const controller = new AbortController();
     controller.abort(new Error("node shutting down"));
-    const error = await failure(
+    const error = await deliveryFailure(
       handlerFor({ ...base, port: smtp.port }).notify(
         sampleTransition(),
         notifyContext("email", { signal: controller.signal }),

@@ -1,7 +1,7 @@
-import { AmstaffError } from "@amstaff/core";
 import {
   closedPort,
   closeReceivers,
+  deliveryFailure,
   notifyContext,
   recoveryOf,
   sampleTransition,
@@ -13,16 +13,6 @@ import { ntfyHandler } from "./ntfyHandler.js";
 import type { NtfyOptions } from "./options.js";
 
 afterEach(closeReceivers);
-
-async function failure(promise: Promise<unknown>): Promise<AmstaffError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AmstaffError);
-  expect((error as AmstaffError).code).toBe("AMS_ERR_DELIVERY_FAILED");
-  return error as AmstaffError;
-}
 
 function handlerFor(server: NtfyEmulator, options: Partial<NtfyOptions> = {}) {
   return ntfyHandler({ topic: "user-service", server: server.url, token: server.token, ...options });
@@ -129,7 +119,7 @@ describe("ntfyHandler failures", () => {
   it("retries a 429 after its Retry-After, with ntfy's own error", async () => {
     const server = await startNtfyEmulator();
     server.inject({ status: 429, body: ntfyErrors.tooManyRequests, headers: { "retry-after": "12" } });
-    const error = await failure(handlerFor(server).notify(sampleTransition(), notifyContext("ntfy")));
+    const error = await deliveryFailure(handlerFor(server).notify(sampleTransition(), notifyContext("ntfy")));
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBe(12_000);
     expect(error.message).toContain("limit reached: too many requests, please be nice [42901]");
@@ -140,7 +130,9 @@ describe("ntfyHandler failures", () => {
     server.rateLimit.limit = 1;
     const handler = handlerFor(server);
     await handler.notify(sampleTransition(), notifyContext("ntfy"));
-    const error = await failure(handler.notify(recoveryOf(sampleTransition()), notifyContext("ntfy")));
+    const error = await deliveryFailure(
+      handler.notify(recoveryOf(sampleTransition()), notifyContext("ntfy")),
+    );
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBeUndefined();
     expect(server.messages).toHaveLength(1);
@@ -150,7 +142,7 @@ describe("ntfyHandler failures", () => {
     const server = await startNtfyEmulator();
     server.protectedTopics.add("user-service");
     const wrong = "tk_0123456789abcdefghijklmnopqrs";
-    const unauthorized = await failure(
+    const unauthorized = await deliveryFailure(
       handlerFor(server, { token: wrong }).notify(sampleTransition(), notifyContext("ntfy")),
     );
     expect(unauthorized.retryable).toBe(false);
@@ -158,7 +150,7 @@ describe("ntfyHandler failures", () => {
     expect(unauthorized.message).toContain("unauthorized [40101]");
     expect(unauthorized.message).not.toContain(wrong);
 
-    const forbidden = await failure(
+    const forbidden = await deliveryFailure(
       ntfyHandler({ topic: "user-service", server: server.url }).notify(
         sampleTransition(),
         notifyContext("ntfy"),
@@ -171,12 +163,12 @@ describe("ntfyHandler failures", () => {
   it("retries a 5xx and an unreachable server", async () => {
     const server = await startNtfyEmulator();
     server.inject({ status: 502, body: "bad gateway" });
-    const bad = await failure(handlerFor(server).notify(sampleTransition(), notifyContext("ntfy")));
+    const bad = await deliveryFailure(handlerFor(server).notify(sampleTransition(), notifyContext("ntfy")));
     expect(bad.retryable).toBe(true);
     expect(bad.message).toContain("HTTP 502");
 
     const port = await closedPort();
-    const refused = await failure(
+    const refused = await deliveryFailure(
       ntfyHandler({ topic: "t", server: `http://127.0.0.1:${port}` }).notify(
         sampleTransition(),
         notifyContext("ntfy"),

@@ -1,18 +1,15 @@
 import {
   AmstaffError,
-  abortReason,
   type DeliveryReceipt,
-  describeNetworkError,
   type NotifyContext,
   parseDuration,
   parsePluginOptions,
-  parseRetryAfter,
   resolveSecrets,
   type SampleHandler,
   type SecretSource,
   type Transition,
 } from "@amstaff/core";
-import { Agent, type Dispatcher, request } from "undici";
+import { bodyExcerpt, type Dispatcher, HttpDelivery } from "@amstaff/plugin-http";
 import { type NtfyOptions, ntfyOptionsSchema, ntfyPluginId } from "./options.js";
 import { type PublishRequest, publishRequest } from "./publishRequest.js";
 import { packageVersion } from "./version.js";
@@ -47,14 +44,6 @@ export interface NtfyReceipt extends DeliveryReceipt {
   topic: string;
 }
 
-let sharedAgent: Agent | undefined;
-
-// Created on first use, not at import, so importing the package opens nothing.
-function defaultDispatcher(): Agent {
-  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 8 });
-  return sharedAgent;
-}
-
 /** An ntfy answer: the published message, or an error `{ code, http, error, link }`. */
 interface NtfyAnswer {
   id?: unknown;
@@ -84,7 +73,6 @@ interface NtfyAnswer {
 export function ntfyHandler(options: NtfyOptions, runtime: NtfyHandlerRuntime = {}): SampleHandler {
   const parsed = parsePluginOptions({ id: ntfyPluginId, options: ntfyOptionsSchema }, options);
   const resolved = resolveSecrets(parsed, runtime.secrets);
-  const now = runtime.now ?? Date.now;
   const token = resolved.token?.trim();
   if (token !== undefined && /[\r\n\0]/.test(token)) {
     throw new AmstaffError(
@@ -94,32 +82,22 @@ export function ntfyHandler(options: NtfyOptions, runtime: NtfyHandlerRuntime = 
   }
   const base = new URL(resolved.server);
   const server = `${base.origin}${base.pathname.replace(/\/+$/, "")}`;
-  const timeoutMs = parseDuration(resolved.timeout);
-
-  const fail = (
-    message: string,
-    options: { retryable: boolean; retryAfterMs?: number | undefined; cause?: unknown; status?: number },
-  ) =>
-    new AmstaffError("AMS_ERR_DELIVERY_FAILED", redact(`ntfy ${server}: ${message}`, token), {
-      retryable: options.retryable,
-      ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),
-      ...(options.cause === undefined ? {} : { cause: options.cause }),
-      details: {
-        server,
-        retryable: options.retryable,
-        ...(options.status === undefined ? {} : { status: options.status }),
-      },
-    });
+  const http = new HttpDelivery({
+    label: `ntfy ${server}`,
+    // ntfy does not echo tokens, but a proxy's error page might: never let one reach a message.
+    secrets: [token],
+    details: { server },
+    timeout: resolved.timeout,
+    timeoutMs: parseDuration(resolved.timeout),
+    dispatcher: runtime.dispatcher,
+    now: runtime.now,
+  });
 
   async function publish(body: PublishRequest, signal: AbortSignal): Promise<string> {
     const what = `publishing to ${body.topic}`;
-    if (signal.aborted) throw fail(`${what}: aborted (${abortReason(signal)})`, { retryable: true });
-    const both = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
-    let status: number;
-    let headers: Record<string, string | string[] | undefined>;
-    let text: string;
-    try {
-      const response = await request(`${server}/`, {
+    const answer = await http.send<NtfyAnswer>(
+      {
+        url: `${server}/`,
         method: "POST",
         headers: {
           "content-type": "application/json",
@@ -128,51 +106,27 @@ export function ntfyHandler(options: NtfyOptions, runtime: NtfyHandlerRuntime = 
           ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
         body: JSON.stringify(body),
-        signal: both,
-        dispatcher: runtime.dispatcher ?? defaultDispatcher(),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      status = response.statusCode;
-      headers = response.headers;
-      text = await response.body.text();
-    } catch (error) {
-      if (signal.aborted)
-        throw fail(`${what}: aborted (${abortReason(signal)})`, { retryable: true, cause: error });
-      if (both.aborted)
-        throw fail(`${what}: no answer within ${resolved.timeout} (timeout)`, {
-          retryable: true,
-          cause: error,
-        });
-      throw fail(`${what}: ${describeNetworkError(error, base).message}; will retry`, {
-        retryable: true,
-        cause: error,
-      });
-    }
-    const answer = parseAnswer(text);
-    if (status >= 200 && status < 300) return typeof answer?.id === "string" ? answer.id : "";
-    const said = explain(answer, text);
-    const answered = `HTTP ${status}${said ? `: ${said}` : ""}`;
-    const retryAfterMs = parseRetryAfter(headers["retry-after"], now());
-    if (status === 429)
-      throw fail(`${what}: ntfy is rate-limiting this client (${answered}); will retry`, {
-        retryable: true,
-        retryAfterMs,
-        status,
-      });
-    if (status === 408 || status >= 500)
-      throw fail(`${what}: ntfy answered ${answered}; will retry`, { retryable: true, retryAfterMs, status });
-    const advice =
-      status === 401
-        ? "the access token was refused: check token"
-        : status === 403
-          ? token
-            ? "the token's user may not publish to this topic: grant it write access"
-            : "the topic is protected: set token to an access token with write access"
-          : status === 404
-            ? "not found: check server"
-            : "ntfy refused the message";
-    throw fail(`${what}: ${advice} (${answered}) (permanent, not retried)`, { retryable: false, status });
+      },
+      what,
+      signal,
+    );
+    if (answer.status >= 200 && answer.status < 300)
+      return typeof answer.body?.id === "string" ? answer.body.id : "";
+    throw http.refusal(answer, what, {
+      service: "ntfy",
+      rateLimited: "ntfy is rate-limiting this client",
+      said: explain(answer.body, answer.text),
+      advice: (status) =>
+        status === 401
+          ? "the access token was refused: check token"
+          : status === 403
+            ? token
+              ? "the token's user may not publish to this topic: grant it write access"
+              : "the topic is protected: set token to an access token with write access"
+            : status === 404
+              ? "not found: check server"
+              : "ntfy refused the message",
+    });
   }
 
   return {
@@ -187,25 +141,11 @@ export function ntfyHandler(options: NtfyOptions, runtime: NtfyHandlerRuntime = 
   };
 }
 
-function parseAnswer(text: string): NtfyAnswer | undefined {
-  try {
-    const json: unknown = JSON.parse(text);
-    return typeof json === "object" && json !== null ? (json as NtfyAnswer) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function explain(answer: NtfyAnswer | undefined, text: string): string {
   if (typeof answer?.error === "string") {
     const code = typeof answer.code === "number" ? ` [${answer.code}]` : "";
     const link = typeof answer.link === "string" && answer.link !== "" ? ` (see ${answer.link})` : "";
     return `${answer.error}${code}${link}`;
   }
-  return text.replace(/\s+/g, " ").trim().slice(0, 300);
-}
-
-// ntfy does not echo tokens, but a proxy's error page might: never let one reach a message.
-function redact(text: string, token: string | undefined): string {
-  return token !== undefined && token.length >= 4 ? text.split(token).join("[redacted]") : text;
+  return bodyExcerpt(text);
 }

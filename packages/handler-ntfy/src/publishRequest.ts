@@ -1,4 +1,11 @@
-import { type DeliveryReceipt, recoveryOf, renderTemplate, type Transition } from "@amstaff/core";
+import {
+  type DeliveryReceipt,
+  defaultMessageTemplate,
+  defaultTitleTemplate,
+  recoveryOf,
+  renderTemplate,
+  type Transition,
+} from "@amstaff/core";
 import {
   defaultPriorities,
   type NtfyPriority,
@@ -47,9 +54,9 @@ export function publishRequest(
   const flapping = transition.kind === "flapping";
   const recovery = recoveryOf(transition);
   const status = flapping ? "flapping" : transition.to;
-  const fallbackTitle = defaultTitle(transition);
+  const fallbackTitle = defaultTitleTemplate(transition);
   const title = oneLine(renderTemplate(options.title ?? fallbackTitle, transition));
-  const message = renderTemplate(options.message ?? defaultMessage(transition), transition).trim();
+  const message = renderTemplate(options.message ?? defaultMessageTemplate(transition), transition).trim();
   const click = oneLine(renderTemplate(options.click ?? "{{link}}", transition));
   const tags = [statusTags[status], ...transition.tags, ...(options.tags ?? [])];
   return {
@@ -65,30 +72,6 @@ export function publishRequest(
     ...(URL.canParse(click) ? { click } : {}),
     ...(options.markdown ? { markdown: true as const } : {}),
   };
-}
-
-function defaultTitle(transition: Transition): string {
-  if (recoveryOf(transition)) return "RESOLVED: {{module}} / {{monitor}}";
-  switch (transition.kind) {
-    case "reminder":
-      return "Still {{TO}}: {{module}} / {{monitor}}";
-    case "escalation":
-      return "{{TO}} (escalated): {{module}} / {{monitor}}";
-    case "flapping":
-      return "FLAPPING: {{module}} / {{monitor}} (now {{TO}})";
-    default:
-      return "{{TO}}: {{module}} / {{monitor}}";
-  }
-}
-
-function defaultMessage(transition: Transition): string {
-  // The recovery of the whole incident; what is not known is left out rather than read as "from OK".
-  const recovery = recoveryOf(transition);
-  if (!recovery) return "{{message}}";
-  if (recovery.durationMs === undefined) return "Recovered: {{message}}";
-  return recovery.from === undefined
-    ? "Recovered after {{duration}}: {{message}}"
-    : "Recovered from {{FROM}} after {{duration}}: {{message}}";
 }
 
 function oneLine(text: string): string {

@@ -1,5 +1,5 @@
-import { AmstaffError, type DeliveryReceipt, type SampleStatus, type Transition } from "@amstaff/core";
-import { closedPort, notifyContext, sampleTransition } from "@amstaff/core/testing";
+import type { DeliveryReceipt, SampleStatus, Transition } from "@amstaff/core";
+import { closedPort, deliveryFailure, notifyContext, sampleTransition } from "@amstaff/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import packageJson from "../package.json" with { type: "json" };
 import {
@@ -14,16 +14,6 @@ afterEach(async () => {
   await closeEmulators();
   delete process.env.AMSTAFF_TEST_OPSGENIE_KEY;
 });
-
-async function failure(promise: Promise<unknown>): Promise<AmstaffError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AmstaffError);
-  expect((error as AmstaffError).code).toBe("AMS_ERR_DELIVERY_FAILED");
-  return error as AmstaffError;
-}
 
 function handlerFor(emulator: OpsgenieEmulator, options: Partial<OpsgenieOptions> = {}) {
   return opsgenieHandler({ apiKey: emulator.apiKey, baseUrl: emulator.url, ...options });
@@ -393,7 +383,7 @@ describe("opsgenieHandler failures", () => {
       apiKey: { $secret: "AMSTAFF_TEST_OPSGENIE_KEY" },
       baseUrl: og.url,
     });
-    const error = await failure(handler.notify(sampleTransition(), notifyContext("opsgenie")));
+    const error = await deliveryFailure(handler.notify(sampleTransition(), notifyContext("opsgenie")));
     expect(og.requests[0]?.headers.authorization).toBe("GenieKey not-a-genie-key-1234");
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(
@@ -415,7 +405,7 @@ describe("opsgenieHandler failures", () => {
         requestId: "5ad3e7ec-d6a4-4a91-8cf2-6f31e9b2fbf6",
       },
     });
-    const error = await failure(handlerFor(og).notify(sampleTransition(), notifyContext("opsgenie")));
+    const error = await deliveryFailure(handlerFor(og).notify(sampleTransition(), notifyContext("opsgenie")));
     expect(error.retryable).toBe(false);
     expect(error.message).toContain(
       "OpsGenie refused the alert (HTTP 422: Request body is not processable. Please check the errors. (message: Message can not be empty.) [requestId 5ad3e7ec-d6a4-4a91-8cf2-6f31e9b2fbf6])",
@@ -428,7 +418,7 @@ describe("opsgenieHandler failures", () => {
       status: 403,
       body: { message: "You are not authorized for this action.", took: 0.01, requestId: "r" },
     });
-    const error = await failure(handlerFor(og).notify(sampleTransition(), notifyContext("opsgenie")));
+    const error = await deliveryFailure(handlerFor(og).notify(sampleTransition(), notifyContext("opsgenie")));
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("the API key may not do this");
   });
@@ -445,7 +435,7 @@ describe("opsgenieHandler failures", () => {
         "x-ratelimit-period-in-sec": "60",
       },
     });
-    const error = await failure(handlerFor(og).notify(sampleTransition(), notifyContext("opsgenie")));
+    const error = await deliveryFailure(handlerFor(og).notify(sampleTransition(), notifyContext("opsgenie")));
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBe(7000);
     expect(error.message).toContain(
@@ -458,7 +448,7 @@ describe("opsgenieHandler failures", () => {
   it("5xx answers are retryable", async () => {
     const og = await startOpsgenieEmulator();
     og.inject({ status: 503, body: { message: "Service Unavailable" } });
-    const error = await failure(handlerFor(og).notify(recovered(), notifyContext("opsgenie")));
+    const error = await deliveryFailure(handlerFor(og).notify(recovered(), notifyContext("opsgenie")));
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBeUndefined();
     expect(error.message).toContain(
@@ -468,7 +458,7 @@ describe("opsgenieHandler failures", () => {
 
   it("a refused connection is retryable", async () => {
     const port = await closedPort();
-    const error = await failure(
+    const error = await deliveryFailure(
       opsgenieHandler({ apiKey: "k-0000", baseUrl: `http://127.0.0.1:${port}` }).notify(
         sampleTransition(),
         notifyContext("opsgenie"),
@@ -489,7 +479,7 @@ describe("opsgenieHandler failures", () => {
       notifyContext("opsgenie", { signal: controller.signal }),
     );
     controller.abort(new Error("delivery timed out"));
-    const error = await failure(delivery);
+    const error = await deliveryFailure(delivery);
     expect(error.retryable).toBe(true);
     expect(error.message).toContain("aborted (delivery timed out)");
   });

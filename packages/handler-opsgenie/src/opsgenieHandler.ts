@@ -1,20 +1,17 @@
 import {
   AmstaffError,
-  abortReason,
   type DeliveryReceipt,
-  describeNetworkError,
   isFailing,
   type NotifyContext,
   parseDuration,
   parsePluginOptions,
-  parseRetryAfter,
   resolveSecrets,
   type SampleHandler,
   type SampleStatus,
   type SecretSource,
   type Transition,
 } from "@amstaff/core";
-import { Agent, type Dispatcher, request } from "undici";
+import { bodyExcerpt, type Dispatcher, type HttpAnswer, HttpDelivery } from "@amstaff/plugin-http";
 import { alertAlias, alertPriority, closeAlertRequest, createAlertRequest } from "./alertRequests.js";
 import { type OpsgenieOptions, opsgenieOptionsSchema, opsgeniePluginId, opsgenieRegions } from "./options.js";
 import { packageVersion } from "./version.js";
@@ -49,20 +46,15 @@ export interface OpsgenieReceipt extends DeliveryReceipt {
   alias: string;
 }
 
-let sharedAgent: Agent | undefined;
-
-// Created on first use, not at import, so importing the package opens nothing.
-function defaultDispatcher(): Agent {
-  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 8 });
-  return sharedAgent;
+/** The body of an Alert API answer. */
+interface AlertAnswer {
+  message?: unknown;
+  result?: unknown;
+  requestId?: unknown;
+  errors?: unknown;
 }
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: { message?: unknown; result?: unknown; requestId?: unknown; errors?: unknown } | undefined;
-  text: string;
-}
+type Answer = HttpAnswer<AlertAnswer>;
 
 /**
  * Creates a handler that keeps one OpsGenie alert per incident (Alert API v2). A transition into a
@@ -94,7 +86,6 @@ export function opsgenieHandler(
 ): SampleHandler {
   const parsed = parsePluginOptions({ id: opsgeniePluginId, options: opsgenieOptionsSchema }, options);
   const resolved = resolveSecrets(parsed, runtime.secrets);
-  const now = runtime.now ?? Date.now;
   const apiKey = resolved.apiKey.trim();
   if (/[\r\n\0]/.test(apiKey)) {
     throw new AmstaffError(
@@ -105,40 +96,21 @@ export function opsgenieHandler(
   const base = new URL(resolved.baseUrl ?? opsgenieRegions[resolved.region]);
   const basePath = base.pathname.replace(/\/+$/, "");
   const api = `${base.origin}${basePath}`;
-  const timeoutMs = parseDuration(resolved.timeout);
-  const sensitive = apiKey.length >= 4 ? [apiKey] : [];
+  const http = new HttpDelivery({
+    label: `opsgenie ${api}`,
+    // OpsGenie does not echo keys, but a proxy's error page might: never let one reach a message.
+    secrets: [apiKey],
+    details: { api },
+    timeout: resolved.timeout,
+    timeoutMs: parseDuration(resolved.timeout),
+    dispatcher: runtime.dispatcher,
+    now: runtime.now,
+  });
 
-  const fail = (
-    message: string,
-    options: { retryable: boolean; retryAfterMs?: number | undefined; cause?: unknown; status?: number },
-  ) =>
-    new AmstaffError("AMS_ERR_DELIVERY_FAILED", redact(`opsgenie ${api}: ${message}`, sensitive), {
-      retryable: options.retryable,
-      ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),
-      ...(options.cause === undefined ? {} : { cause: options.cause }),
-      details: {
-        api,
-        retryable: options.retryable,
-        ...(options.status === undefined ? {} : { status: options.status }),
-      },
-    });
-
-  async function call(
-    method: "POST" | "PUT",
-    path: string,
-    payload: unknown,
-    what: string,
-    signal: AbortSignal,
-  ): Promise<Answer> {
-    if (signal.aborted) throw fail(`${what}: aborted (${abortReason(signal)})`, { retryable: true });
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const both = AbortSignal.any([signal, timeout]);
-    const aborted = (cause: unknown) =>
-      signal.aborted
-        ? fail(`${what}: aborted (${abortReason(signal)})`, { retryable: true, cause })
-        : fail(`${what}: no answer within ${resolved.timeout} (timeout)`, { retryable: true, cause });
-    try {
-      const response = await request(`${api}${path}`, {
+  const call = (method: "POST" | "PUT", path: string, payload: unknown, what: string, signal: AbortSignal) =>
+    http.send<AlertAnswer>(
+      {
+        url: `${api}${path}`,
         method,
         headers: {
           authorization: `GenieKey ${apiKey}`,
@@ -147,28 +119,10 @@ export function opsgenieHandler(
           "user-agent": `amstaff-handler-opsgenie/${packageVersion}`,
         },
         body: JSON.stringify(payload),
-        signal: both,
-        dispatcher: runtime.dispatcher ?? defaultDispatcher(),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      const text = await readPrefix(response.body, 64 * 1024);
-      let body: Answer["body"];
-      try {
-        const json: unknown = JSON.parse(text);
-        body = typeof json === "object" && json !== null ? (json as Answer["body"]) : undefined;
-      } catch {
-        body = undefined;
-      }
-      return { status: response.statusCode, headers: response.headers, body, text };
-    } catch (error) {
-      if (both.aborted) throw aborted(error);
-      throw fail(`${what}: ${describeNetworkError(error, base).message}; will retry`, {
-        retryable: true,
-        cause: error,
-      });
-    }
-  }
+      },
+      what,
+      signal,
+    );
 
   function requestIdOf(answer: Answer): string {
     const fromBody = answer.body?.requestId;
@@ -177,40 +131,24 @@ export function opsgenieHandler(
     return (Array.isArray(header) ? header[0] : header) ?? "";
   }
 
-  function failure(answer: Answer, what: string): AmstaffError {
-    const { status } = answer;
-    const said = explain(answer);
-    const answered = `HTTP ${status}${said ? `: ${said}` : ""}`;
-    if (status === 429) {
-      const retryAfterMs = parseRetryAfter(answer.headers["retry-after"], now());
-      return fail(`${what}: OpsGenie is rate-limiting this API key (${answered}); will retry`, {
-        retryable: true,
-        retryAfterMs,
-        status,
-      });
-    }
-    if (status === 408 || status >= 500) {
-      const retryAfterMs = parseRetryAfter(answer.headers["retry-after"], now());
-      return fail(`${what}: OpsGenie answered ${answered}; will retry`, {
-        retryable: true,
-        retryAfterMs,
-        status,
-      });
-    }
-    const advice =
-      status === 401
-        ? "the API key was refused: check apiKey, and that its integration is enabled"
-        : status === 402
-          ? "the OpsGenie plan does not allow this request"
-          : status === 403
-            ? "the API key may not do this: give its integration create-and-update access"
-            : status === 404
-              ? "not found: check region or baseUrl"
-              : status === 422 || status === 400
-                ? "OpsGenie refused the alert"
-                : "OpsGenie refused the request";
-    return fail(`${what}: ${advice} (${answered}) (permanent, not retried)`, { retryable: false, status });
-  }
+  const failure = (answer: Answer, what: string): AmstaffError =>
+    http.refusal(answer, what, {
+      service: "OpsGenie",
+      rateLimited: "OpsGenie is rate-limiting this API key",
+      said: explain(answer),
+      advice: (status) =>
+        status === 401
+          ? "the API key was refused: check apiKey, and that its integration is enabled"
+          : status === 402
+            ? "the OpsGenie plan does not allow this request"
+            : status === 403
+              ? "the API key may not do this: give its integration create-and-update access"
+              : status === 404
+                ? "not found: check region or baseUrl"
+                : status === 422 || status === 400
+                  ? "OpsGenie refused the alert"
+                  : "OpsGenie refused the request",
+    });
 
   return {
     name: `opsgenie ${api}`,
@@ -284,27 +222,9 @@ function explain(answer: Answer): string {
     if (errors.length > 0) parts.push(`(${errors.join("; ")})`);
   }
   if (parts.length === 0) {
-    const text = answer.text.replace(/\s+/g, " ").trim().slice(0, 300);
+    const text = bodyExcerpt(answer.text);
     if (text) parts.push(text);
   }
   if (typeof body?.requestId === "string") parts.push(`[requestId ${body.requestId}]`);
   return parts.join(" ");
-}
-
-async function readPrefix(body: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(Buffer.from(chunk));
-    size += chunk.byteLength;
-    if (size >= limit) break;
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString("utf8");
-}
-
-// OpsGenie does not echo keys, but a proxy's error page might: never let one reach a message.
-function redact(text: string, sensitive: readonly string[]): string {
-  let out = text;
-  for (const value of sensitive) out = out.split(value).join("[redacted]");
-  return out;
 }

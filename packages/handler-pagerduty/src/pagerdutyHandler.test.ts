@@ -1,7 +1,7 @@
-import { AmstaffError } from "@amstaff/core";
 import {
   closedPort,
   closeReceivers,
+  deliveryFailure,
   notifyContext,
   recoveryOf,
   sampleTransition,
@@ -14,16 +14,6 @@ import type { PagerdutyOptions } from "./options.js";
 import { pagerdutyHandler } from "./pagerdutyHandler.js";
 
 afterEach(closeReceivers);
-
-async function failure(promise: Promise<unknown>): Promise<AmstaffError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AmstaffError);
-  expect((error as AmstaffError).code).toBe("AMS_ERR_DELIVERY_FAILED");
-  return error as AmstaffError;
-}
 
 function eventAt(emulator: PagerdutyEmulator, index: number): AlertEvent | undefined {
   return emulator.requests[index]?.body as AlertEvent | undefined;
@@ -187,7 +177,9 @@ describe("pagerdutyHandler failures", () => {
   it("retries a 429 after the Retry-After it was given", async () => {
     const pd = await startPagerdutyEmulator();
     pd.inject({ status: 429, headers: { "retry-after": "7" } });
-    const error = await failure(handlerFor(pd).notify(sampleTransition(), notifyContext("pagerduty")));
+    const error = await deliveryFailure(
+      handlerFor(pd).notify(sampleTransition(), notifyContext("pagerduty")),
+    );
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBe(7_000);
     expect(error.message).toContain("rate-limiting");
@@ -201,7 +193,7 @@ describe("pagerdutyHandler failures", () => {
     pd.rateLimit.limit = 1;
     const handler = handlerFor(pd);
     const receipt = await handler.notify(sampleTransition(), notifyContext("pagerduty"));
-    const error = await failure(
+    const error = await deliveryFailure(
       handler.notify(
         recoveryOf(sampleTransition()),
         notifyContext("pagerduty", { receipt: receipt ?? undefined }),
@@ -218,12 +210,14 @@ describe("pagerdutyHandler failures", () => {
   it("retries a 5xx, and gives up on an invalid event with PagerDuty's reasons, never the key", async () => {
     const pd = await startPagerdutyEmulator();
     pd.inject({ status: 503, body: "upstream unavailable" });
-    const unavailable = await failure(handlerFor(pd).notify(sampleTransition(), notifyContext("pagerduty")));
+    const unavailable = await deliveryFailure(
+      handlerFor(pd).notify(sampleTransition(), notifyContext("pagerduty")),
+    );
     expect(unavailable.retryable).toBe(true);
     expect(unavailable.message).toContain("HTTP 503: upstream unavailable");
 
     const shortKey = "0123456789abcdef";
-    const invalid = await failure(
+    const invalid = await deliveryFailure(
       pagerdutyHandler({ routingKey: shortKey, baseUrl: pd.url }).notify(
         sampleTransition(),
         notifyContext("pagerduty"),
@@ -238,7 +232,7 @@ describe("pagerdutyHandler failures", () => {
 
   it("retries when PagerDuty cannot be reached", async () => {
     const port = await closedPort();
-    const error = await failure(
+    const error = await deliveryFailure(
       pagerdutyHandler(
         { routingKey: { $secret: "PD_KEY" }, baseUrl: `http://127.0.0.1:${port}` },
         {

@@ -1,18 +1,14 @@
 import {
-  AmstaffError,
-  abortReason,
   type DeliveryReceipt,
-  describeNetworkError,
   type NotifyContext,
   parseDuration,
   parsePluginOptions,
-  parseRetryAfter,
   resolveSecrets,
   type SampleHandler,
   type SecretSource,
   type Transition,
 } from "@amstaff/core";
-import { Agent, type Dispatcher, request } from "undici";
+import { bodyExcerpt, type Dispatcher, HttpDelivery } from "@amstaff/plugin-http";
 import { type AlertEvent, followUpEvent, triggerEvent } from "./events.js";
 import { type PagerdutyOptions, pagerdutyOptionsSchema, pagerdutyPluginId } from "./options.js";
 import { packageVersion } from "./version.js";
@@ -43,14 +39,6 @@ export interface PagerdutyHandlerRuntime {
 export interface PagerdutyReceipt extends DeliveryReceipt {
   /** The alert's `dedup_key`, as PagerDuty echoed it. */
   dedupKey: string;
-}
-
-let sharedAgent: Agent | undefined;
-
-// Created on first use, not at import, so importing the package opens nothing.
-function defaultDispatcher(): Agent {
-  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 8 });
-  return sharedAgent;
 }
 
 /** The body of every Events API answer, as documented (a 429 has none). */
@@ -85,36 +73,25 @@ export function pagerdutyHandler(
 ): SampleHandler {
   const parsed = parsePluginOptions({ id: pagerdutyPluginId, options: pagerdutyOptionsSchema }, options);
   const resolved = resolveSecrets(parsed, runtime.secrets);
-  const now = runtime.now ?? Date.now;
   const routingKey = resolved.routingKey.trim();
   const base = new URL(resolved.baseUrl);
   const endpoint = `${base.origin}${base.pathname.replace(/\/+$/, "")}/v2/enqueue`;
-  const timeoutMs = parseDuration(resolved.timeout);
-
-  const fail = (
-    message: string,
-    options: { retryable: boolean; retryAfterMs?: number | undefined; cause?: unknown; status?: number },
-  ) =>
-    new AmstaffError("AMS_ERR_DELIVERY_FAILED", redact(`pagerduty ${endpoint}: ${message}`, routingKey), {
-      retryable: options.retryable,
-      ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),
-      ...(options.cause === undefined ? {} : { cause: options.cause }),
-      details: {
-        endpoint,
-        retryable: options.retryable,
-        ...(options.status === undefined ? {} : { status: options.status }),
-      },
-    });
+  const http = new HttpDelivery({
+    label: `pagerduty ${endpoint}`,
+    // PagerDuty does not echo routing keys, but a proxy's error page might: never let one reach a message.
+    secrets: [routingKey],
+    details: { endpoint },
+    timeout: resolved.timeout,
+    timeoutMs: parseDuration(resolved.timeout),
+    dispatcher: runtime.dispatcher,
+    now: runtime.now,
+  });
 
   async function send(event: AlertEvent, signal: AbortSignal): Promise<string> {
     const what = `${event.event_action} ${event.dedup_key}`;
-    if (signal.aborted) throw fail(`${what}: aborted (${abortReason(signal)})`, { retryable: true });
-    const both = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
-    let status: number;
-    let headers: Record<string, string | string[] | undefined>;
-    let text: string;
-    try {
-      const response = await request(endpoint, {
+    const answer = await http.send<EnqueueAnswer>(
+      {
+        url: endpoint,
         method: "POST",
         headers: {
           "content-type": "application/json",
@@ -122,49 +99,22 @@ export function pagerdutyHandler(
           "user-agent": `amstaff-handler-pagerduty/${packageVersion}`,
         },
         body: JSON.stringify(event),
-        signal: both,
-        dispatcher: runtime.dispatcher ?? defaultDispatcher(),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      status = response.statusCode;
-      headers = response.headers;
-      text = await response.body.text();
-    } catch (error) {
-      if (signal.aborted)
-        throw fail(`${what}: aborted (${abortReason(signal)})`, { retryable: true, cause: error });
-      if (both.aborted)
-        throw fail(`${what}: no answer within ${resolved.timeout} (timeout)`, {
-          retryable: true,
-          cause: error,
-        });
-      throw fail(`${what}: ${describeNetworkError(error, base).message}; will retry`, {
-        retryable: true,
-        cause: error,
-      });
-    }
-    const body = parseAnswer(text);
+      },
+      what,
+      signal,
+    );
+    const { status, body } = answer;
     if (status >= 200 && status < 300)
       return typeof body?.dedup_key === "string" ? body.dedup_key : event.dedup_key;
-    const answered = `HTTP ${status}${explain(body, text)}`;
-    const retryAfterMs = parseRetryAfter(headers["retry-after"], now());
-    if (status === 429)
-      throw fail(`${what}: PagerDuty is rate-limiting this integration (${answered}); will retry`, {
-        retryable: true,
-        retryAfterMs,
-        status,
-      });
-    if (status === 408 || status >= 500)
-      throw fail(`${what}: PagerDuty answered ${answered}; will retry`, {
-        retryable: true,
-        retryAfterMs,
-        status,
-      });
-    const advice =
-      status === 400
-        ? "PagerDuty refused the event: check routingKey (an Events API v2 integration key) and the templates"
-        : "PagerDuty refused the request: check baseUrl";
-    throw fail(`${what}: ${advice} (${answered}) (permanent, not retried)`, { retryable: false, status });
+    throw http.refusal(answer, what, {
+      service: "PagerDuty",
+      rateLimited: "PagerDuty is rate-limiting this integration",
+      said: explain(body, answer.text),
+      advice: (code) =>
+        code === 400
+          ? "PagerDuty refused the event: check routingKey (an Events API v2 integration key) and the templates"
+          : "PagerDuty refused the request: check baseUrl",
+    });
   }
 
   return {
@@ -189,28 +139,11 @@ export function pagerdutyHandler(
   };
 }
 
-function parseAnswer(text: string): EnqueueAnswer | undefined {
-  try {
-    const json: unknown = JSON.parse(text);
-    return typeof json === "object" && json !== null ? (json as EnqueueAnswer) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function explain(body: EnqueueAnswer | undefined, text: string): string {
   const parts: string[] = [];
   if (typeof body?.message === "string") parts.push(body.message);
   if (Array.isArray(body?.errors) && body.errors.length > 0)
     parts.push(`(${body.errors.map(String).join("; ")})`);
-  if (parts.length === 0) {
-    const raw = text.replace(/\s+/g, " ").trim().slice(0, 300);
-    if (raw) parts.push(raw);
-  }
-  return parts.length === 0 ? "" : `: ${parts.join(" ")}`;
-}
-
-// PagerDuty does not echo routing keys, but a proxy's error page might: never let one reach a message.
-function redact(text: string, routingKey: string): string {
-  return routingKey.length >= 4 ? text.split(routingKey).join("[redacted]") : text;
+  if (parts.length === 0) parts.push(bodyExcerpt(text));
+  return parts.join(" ");
 }

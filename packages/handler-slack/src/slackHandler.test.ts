@@ -1,5 +1,5 @@
-import { AmstaffError, type SampleStatus, type Transition } from "@amstaff/core";
-import { notifyContext, recoveryOf, startSilentServer } from "@amstaff/core/testing";
+import type { SampleStatus, Transition } from "@amstaff/core";
+import { deliveryFailure, notifyContext, recoveryOf, startSilentServer } from "@amstaff/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ServerSimulation, sampleTransition } from "./__tests__/fixtures.js";
 import { type EmulatedMessage, SlackEmulator, startSlackEmulator } from "./__tests__/slackEmulator.js";
@@ -21,16 +21,6 @@ function bot(options: Partial<SlackBotOptions> = {}, now?: () => number) {
     { token: { $secret: "SLACK_TOKEN" }, channel: "C0ALERTS1", apiUrl: slackApi.apiUrl, ...options },
     { secrets, ...(now ? { now } : {}) },
   );
-}
-
-async function failure(promise: Promise<unknown>): Promise<AmstaffError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AmstaffError);
-  expect((error as AmstaffError).code).toBe("AMS_ERR_DELIVERY_FAILED");
-  return error as AmstaffError;
 }
 
 /** Every text of a message: top-level text, blocks, attachments, flattened. */
@@ -429,7 +419,7 @@ describe("slackHandler in bot mode: failures", () => {
     ],
   ];
   it.each(cases)("is not retryable for %s, and says what to do", async (_name, options, message) => {
-    const error = await failure(bot(options()).notify(sampleTransition(), notifyContext("slack")));
+    const error = await deliveryFailure(bot(options()).notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(message);
   });
@@ -439,7 +429,7 @@ describe("slackHandler in bot mode: failures", () => {
       { token: { $secret: "SLACK_TOKEN" }, channel: "C0ALERTS1", apiUrl: slackApi.apiUrl },
       { secrets: () => "xoxb-9999-wrong-token-value" },
     );
-    const error = await failure(handler.notify(sampleTransition(), notifyContext("slack")));
+    const error = await deliveryFailure(handler.notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("Slack rejected the token (invalid_auth)");
     expect(`${error.message} ${JSON.stringify(error.details)} ${String(error.cause)}`).not.toContain(
@@ -450,7 +440,7 @@ describe("slackHandler in bot mode: failures", () => {
 
   it("is not retryable for an uninstalled app", async () => {
     slackApi.tokens.set(SlackEmulator.token, "account_inactive");
-    const error = await failure(bot().notify(sampleTransition(), notifyContext("slack")));
+    const error = await deliveryFailure(bot().notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/account_inactive.*reinstall the app/);
   });
@@ -458,14 +448,14 @@ describe("slackHandler in bot mode: failures", () => {
   it("names the missing scope", async () => {
     slackApi.tokens.set("xoxb-read-only", ["channels:history"]);
     const handler = slackHandler({ token: "xoxb-read-only", channel: "C0ALERTS1", apiUrl: slackApi.apiUrl });
-    const error = await failure(handler.notify(sampleTransition(), notifyContext("slack")));
+    const error = await deliveryFailure(handler.notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/lacks the chat:write scope \(missing_scope\)/);
   });
 
   it("is retryable after Slack's Retry-After when rate-limited, making a single request", async () => {
     slackApi.failNext("chat.postMessage", { status: 429, retryAfter: 7 });
-    const error = await failure(bot().notify(sampleTransition(), notifyContext("slack")));
+    const error = await deliveryFailure(bot().notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBe(7000);
     expect(error.message).toContain("rate-limited");
@@ -477,7 +467,7 @@ describe("slackHandler in bot mode: failures", () => {
     ["internal_error", { error: "internal_error" }, /temporary problem \(internal_error\)/],
   ])("is retryable for %s, without retrying by itself", async (_name, injected, message) => {
     slackApi.failNext("chat.postMessage", injected);
-    const error = await failure(bot().notify(sampleTransition(), notifyContext("slack")));
+    const error = await deliveryFailure(bot().notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(message);
     expect(slackApi.calls("chat.postMessage")).toHaveLength(1);
@@ -488,7 +478,7 @@ describe("slackHandler in bot mode: failures", () => {
     const alert = sampleTransition();
     await server.deliver(alert);
     slackApi.failNext("chat.update", { status: 429, retryAfter: 3 });
-    const error = await failure(server.deliver(recoveryOf(alert)) as Promise<unknown>);
+    const error = await deliveryFailure(server.deliver(recoveryOf(alert)) as Promise<unknown>);
     expect(error).toMatchObject({ retryable: true, retryAfterMs: 3000 });
     expect(slackApi.replies("C0ALERTS1", slackApi.topLevel("C0ALERTS1")[0]?.ts ?? "")).toHaveLength(0);
   });
@@ -497,7 +487,7 @@ describe("slackHandler in bot mode: failures", () => {
     const apiUrl = slackApi.apiUrl;
     await slackApi.close();
     const handler = slackHandler({ token: "xoxb-x", channel: "C0ALERTS1", apiUrl });
-    const error = await failure(handler.notify(sampleTransition(), notifyContext("slack")));
+    const error = await deliveryFailure(handler.notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/could not reach Slack/);
   });
@@ -512,13 +502,13 @@ describe("slackHandler in bot mode: failures", () => {
         notifyContext("slack", { signal: controller.signal }),
       );
       controller.abort(new Error("node shutting down"));
-      const aborted = await failure(pending);
+      const aborted = await deliveryFailure(pending);
       expect(aborted).toMatchObject({
         retryable: true,
         message: expect.stringContaining("delivery aborted"),
       });
 
-      const timedOut = await failure(
+      const timedOut = await deliveryFailure(
         slackHandler({ token: "xoxb-x", channel: "C0ALERTS1", apiUrl, timeout: "50ms" }).notify(
           sampleTransition(),
           notifyContext("slack"),

@@ -1,5 +1,4 @@
-import { AmstaffError } from "@amstaff/core";
-import { notifyContext, recoveryOf } from "@amstaff/core/testing";
+import { deliveryFailure, notifyContext, recoveryOf } from "@amstaff/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ServerSimulation, sampleTransition } from "./__tests__/fixtures.js";
 import { type SlackEmulator, startSlackEmulator } from "./__tests__/slackEmulator.js";
@@ -15,16 +14,6 @@ afterEach(async () => {
 
 function webhook(url = slackApi.webhookUrl, extra: { username?: string; iconEmoji?: string } = {}) {
   return slackHandler({ webhookUrl: { $secret: "SLACK_WEBHOOK" }, ...extra }, { secrets: () => url });
-}
-
-async function failure(promise: Promise<unknown>): Promise<AmstaffError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AmstaffError);
-  expect((error as AmstaffError).code).toBe("AMS_ERR_DELIVERY_FAILED");
-  return error as AmstaffError;
 }
 
 const webhookPosts = () => slackApi.requests.filter((r) => r.path.startsWith("/services/"));
@@ -98,7 +87,7 @@ describe("slackHandler in webhook mode", () => {
     ["an archived channel (410 channel_is_archived)", 410, "channel_is_archived", /archived/],
   ])("is not retryable for %s, and never shows the URL", async (_name, status, code, message) => {
     slackApi.failNext("webhook", { status, error: code });
-    const error = await failure(webhook().notify(sampleTransition(), notifyContext("slack")));
+    const error = await deliveryFailure(webhook().notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(message);
     expect(error.message).not.toContain("whsecretpart0123");
@@ -106,7 +95,7 @@ describe("slackHandler in webhook mode", () => {
   });
 
   it("is not retryable when the webhook was deleted (unknown URL)", async () => {
-    const error = await failure(
+    const error = await deliveryFailure(
       webhook(`http://127.0.0.1:${slackApi.port}/services/T0001/B0001/deletedhooksecret`).notify(
         sampleTransition(),
         notifyContext("slack"),
@@ -119,14 +108,14 @@ describe("slackHandler in webhook mode", () => {
 
   it("is retryable after Retry-After when rate-limited, making a single request", async () => {
     slackApi.failNext("webhook", { status: 429, error: "rate_limited", retryAfter: 30 });
-    const error = await failure(webhook().notify(sampleTransition(), notifyContext("slack")));
+    const error = await deliveryFailure(webhook().notify(sampleTransition(), notifyContext("slack")));
     expect(error).toMatchObject({ retryable: true, retryAfterMs: 30_000 });
     expect(webhookPosts()).toHaveLength(1);
   });
 
   it("is retryable for Slack's 5xx, making a single request", async () => {
     slackApi.failNext("webhook", { status: 500, error: "" });
-    const error = await failure(webhook().notify(sampleTransition(), notifyContext("slack")));
+    const error = await deliveryFailure(webhook().notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(true);
     expect(error.message).toContain("HTTP 500");
     expect(webhookPosts()).toHaveLength(1);
@@ -135,7 +124,7 @@ describe("slackHandler in webhook mode", () => {
   it("is retryable when Slack cannot be reached, without showing the URL", async () => {
     const url = slackApi.webhookUrl;
     await slackApi.close();
-    const error = await failure(webhook(url).notify(sampleTransition(), notifyContext("slack")));
+    const error = await deliveryFailure(webhook(url).notify(sampleTransition(), notifyContext("slack")));
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/could not reach Slack/);
     expect(error.message).not.toContain("whsecretpart0123");

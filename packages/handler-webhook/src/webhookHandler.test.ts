@@ -1,7 +1,7 @@
-import { AmstaffError } from "@amstaff/core";
 import {
   closedPort,
   closeReceivers,
+  deliveryFailure,
   notifyContext,
   sampleTransition,
   startReceiver,
@@ -16,16 +16,6 @@ afterEach(async () => {
   delete process.env.AMSTAFF_TEST_WEBHOOK_TOKEN;
   delete process.env.AMSTAFF_TEST_SIGNING_SECRET;
 });
-
-async function failure(promise: Promise<unknown>): Promise<AmstaffError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AmstaffError);
-  expect((error as AmstaffError).code).toBe("AMS_ERR_DELIVERY_FAILED");
-  return error as AmstaffError;
-}
 
 describe("webhookHandler delivery", () => {
   it("POSTs the payload contract with the always-sent headers", async () => {
@@ -228,7 +218,7 @@ describe("webhookHandler secrets", () => {
       headers: { Authorization: { $secret: "AMSTAFF_TEST_WEBHOOK_TOKEN" } },
     });
 
-    const error = await failure(handler.notify(sampleTransition(), notifyContext("webhook")));
+    const error = await deliveryFailure(handler.notify(sampleTransition(), notifyContext("webhook")));
 
     expect(receiver.requests[0]?.headers.authorization).toBe("Bearer tok-9f8e7d6c5b4a");
     expect(error.message).toContain("answered HTTP 500: internal error");
@@ -264,7 +254,7 @@ describe("webhookHandler error classification", () => {
       path: "/hooks/amstaff",
     });
     const handler = webhookHandler({ url: `${receiver.url}?token=abc` });
-    const error = await failure(handler.notify(sampleTransition(), notifyContext("webhook")));
+    const error = await deliveryFailure(handler.notify(sampleTransition(), notifyContext("webhook")));
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBeUndefined();
     expect(error.message).toMatch(
@@ -276,7 +266,7 @@ describe("webhookHandler error classification", () => {
 
   it("honours Retry-After in seconds on a 429", async () => {
     const receiver = await startReceiver((_, res) => res.writeHead(429, { "retry-after": "3" }).end());
-    const error = await failure(
+    const error = await deliveryFailure(
       webhookHandler({ url: receiver.url }).notify(sampleTransition(), notifyContext("webhook")),
     );
     expect(error.retryable).toBe(true);
@@ -290,14 +280,14 @@ describe("webhookHandler error classification", () => {
       res.writeHead(503, { "retry-after": new Date(now + 120_000).toUTCString() }).end(),
     );
     const handler = webhookHandler({ url: receiver.url }, { now: () => now });
-    const error = await failure(handler.notify(sampleTransition(), notifyContext("webhook")));
+    const error = await deliveryFailure(handler.notify(sampleTransition(), notifyContext("webhook")));
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBe(120_000);
   });
 
   it("makes 408 retryable", async () => {
     const receiver = await startReceiver((_, res) => res.writeHead(408).end());
-    const error = await failure(
+    const error = await deliveryFailure(
       webhookHandler({ url: receiver.url }).notify(sampleTransition(), notifyContext("webhook")),
     );
     expect(error.retryable).toBe(true);
@@ -305,7 +295,7 @@ describe("webhookHandler error classification", () => {
 
   it("makes a 400 final", async () => {
     const receiver = await startReceiver((_, res) => res.writeHead(400).end('{"error":"bad payload"}'));
-    const error = await failure(
+    const error = await deliveryFailure(
       webhookHandler({ url: receiver.url }).notify(sampleTransition(), notifyContext("webhook")),
     );
     expect(error.retryable).toBe(false);
@@ -316,7 +306,7 @@ describe("webhookHandler error classification", () => {
     const receiver = await startReceiver((_, res) =>
       res.writeHead(301, { location: "http://elsewhere/" }).end(),
     );
-    const error = await failure(
+    const error = await deliveryFailure(
       webhookHandler({ url: receiver.url }).notify(sampleTransition(), notifyContext("webhook")),
     );
     expect(error.retryable).toBe(false);
@@ -326,7 +316,7 @@ describe("webhookHandler error classification", () => {
   it("makes a refused connection retryable with a clear message", async () => {
     const port = await closedPort();
     const handler = webhookHandler({ url: `http://127.0.0.1:${port}/hook` });
-    const error = await failure(handler.notify(sampleTransition(), notifyContext("webhook")));
+    const error = await deliveryFailure(handler.notify(sampleTransition(), notifyContext("webhook")));
     expect(error.retryable).toBe(true);
     expect(error.message).toBe(
       `webhook http://127.0.0.1:${port}/hook failed: connection refused to 127.0.0.1:${port}`,
@@ -336,7 +326,7 @@ describe("webhookHandler error classification", () => {
   it("gives up after the timeout when the receiver never answers, retryably", async () => {
     const receiver = await startReceiver(() => {});
     const handler = webhookHandler({ url: receiver.url, timeout: "300ms" });
-    const error = await failure(handler.notify(sampleTransition(), notifyContext("webhook")));
+    const error = await deliveryFailure(handler.notify(sampleTransition(), notifyContext("webhook")));
     expect(error.retryable).toBe(true);
     expect(error.message).toContain("did not answer within 300ms (timeout)");
     expect(receiver.requests).toHaveLength(1);
@@ -348,7 +338,7 @@ describe("webhookHandler error classification", () => {
       onRequest: () => controller.abort(new Error("node shutting down")),
     });
     const handler = webhookHandler({ url: receiver.url, timeout: "1h" });
-    const error = await failure(
+    const error = await deliveryFailure(
       handler.notify(sampleTransition(), notifyContext("webhook", { signal: controller.signal })),
     );
     expect(error.retryable).toBe(true);
@@ -358,7 +348,7 @@ describe("webhookHandler error classification", () => {
   it("does not send at all when the signal is already aborted", async () => {
     const receiver = await startReceiver();
     const handler = webhookHandler({ url: receiver.url });
-    const error = await failure(
+    const error = await deliveryFailure(
       handler.notify(sampleTransition(), notifyContext("webhook", { signal: AbortSignal.abort() })),
     );
     expect(error.message).toContain("delivery aborted");

@@ -1,19 +1,24 @@
 import {
   AmstaffError,
-  abortReason,
-  describeNetworkError,
-  errorCodesOf,
+  classifyHttpStatus,
   type NotifyContext,
   parseDuration,
   parsePluginOptions,
   parseRetryAfter,
+  redactSecrets,
   renderJsonTemplate,
   resolveSecrets,
   type SampleHandler,
   type SecretSource,
   type Transition,
 } from "@amstaff/core";
-import { Agent, type Dispatcher, request } from "undici";
+import {
+  bodyExcerpt,
+  type Dispatcher,
+  exchange,
+  type HttpAnswer,
+  TransportFailure,
+} from "@amstaff/plugin-http";
 import { type WebhookOptions, webhookOptionsSchema, webhookPluginId } from "./options.js";
 import { buildWebhookPayload } from "./payload.js";
 import { signatureHeader, signWebhookBody } from "./signature.js";
@@ -39,14 +44,6 @@ export interface WebhookHandlerRuntime {
    * @default Date.now
    */
   now?: () => number;
-}
-
-let sharedAgent: Agent | undefined;
-
-// Created on first use, not at import, so importing the package opens nothing.
-function defaultDispatcher(): Agent {
-  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 16 });
-  return sharedAgent;
 }
 
 /**
@@ -92,9 +89,7 @@ export function webhookHandler(options: WebhookOptions, runtime: WebhookHandlerR
   const target = `${url.origin}${url.pathname}`;
   const timeoutMs = parseDuration(resolved.timeout);
   const signingSecret = resolved.signingSecret;
-  const sensitive = [...Object.values(customHeaders), ...(signingSecret ? [signingSecret] : [])].filter(
-    (v) => v.length >= 4,
-  );
+  const sensitive = [...Object.values(customHeaders), signingSecret];
   const fail = (message: string, options: { retryable: boolean; retryAfterMs?: number; cause?: unknown }) =>
     new AmstaffError("AMS_ERR_DELIVERY_FAILED", `webhook ${target} ${message}`, {
       retryable: options.retryable,
@@ -120,52 +115,35 @@ export function webhookHandler(options: WebhookOptions, runtime: WebhookHandlerR
       };
       if (signingSecret) headers[signatureHeader] = signWebhookBody(body, signingSecret, now());
 
-      if (context.signal.aborted)
-        throw fail(`delivery aborted: ${abortReason(context.signal)}`, { retryable: true });
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const signal = AbortSignal.any([context.signal, timeout]);
-      const whyAborted = (cause: unknown) =>
-        context.signal.aborted
-          ? fail(`delivery aborted: ${abortReason(context.signal)}`, { retryable: true, cause })
-          : fail(`did not answer within ${resolved.timeout} (timeout)`, { retryable: true, cause });
-
-      let response: Dispatcher.ResponseData;
+      let answer: HttpAnswer;
       try {
-        response = await request(url, {
-          method: resolved.method,
-          headers,
-          body,
-          signal,
-          dispatcher: dispatcher ?? defaultDispatcher(),
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        });
-      } catch (error) {
-        if (signal.aborted) throw whyAborted(error);
-        // undici's own header/body timers can beat the abort signal to the same deadline.
-        const timedOut = errorCodesOf(error).some(
-          (c) => c === "UND_ERR_HEADERS_TIMEOUT" || c === "UND_ERR_BODY_TIMEOUT",
+        answer = await exchange(
+          { url: url.href, method: resolved.method, headers, body },
+          { signal: context.signal, timeoutMs, dispatcher },
         );
-        if (timedOut) throw whyAborted(error);
-        throw fail(`failed: ${describeNetworkError(error, url).message}`, { retryable: true, cause: error });
+      } catch (error) {
+        if (!(error instanceof TransportFailure)) throw error;
+        const cause = error.cause === undefined ? {} : { cause: error.cause };
+        const message =
+          error.kind === "aborted"
+            ? `delivery aborted: ${error.message}`
+            : error.kind === "timeout"
+              ? `did not answer within ${resolved.timeout} (timeout)`
+              : `failed: ${error.message}`;
+        throw fail(message, { retryable: true, ...cause });
       }
 
-      const status = response.statusCode;
-      if (status >= 200 && status < 300) {
-        // Draining a small answer keeps the connection reusable; a large one is not worth reading.
-        await response.body.dump({ limit: 64 * 1024 }).catch(() => {});
-        return;
-      }
-      let excerpt: string;
-      try {
-        excerpt = redact(await readPrefix(response.body, errorBodyPrefixBytes), sensitive);
-      } catch (error) {
-        if (signal.aborted) throw whyAborted(error);
-        excerpt = "";
-      }
+      const { status } = answer;
+      const verdict = classifyHttpStatus(status);
+      if (verdict === "success") return;
+      // A receiver may echo request headers in its error page; never let a secret reach a message that way.
+      const excerpt = redactSecrets(
+        bodyExcerpt(prefix(answer.text, errorBodyPrefixBytes), Infinity),
+        sensitive,
+      );
       const answered = `answered HTTP ${status}${excerpt ? `: ${excerpt}` : ""}`;
-      if (status === 408 || status === 429 || status >= 500) {
-        const retryAfterMs = parseRetryAfter(response.headers["retry-after"], now());
+      if (verdict === "retryable") {
+        const retryAfterMs = parseRetryAfter(answer.headers["retry-after"], now());
         throw fail(answered, { retryable: true, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
       }
       if (status >= 300 && status < 400) {
@@ -178,25 +156,10 @@ export function webhookHandler(options: WebhookOptions, runtime: WebhookHandlerR
   };
 }
 
-async function readPrefix(body: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Leaving the loop early destroys the stream: the rest of a large error page is never downloaded.
-  for await (const chunk of body) {
-    chunks.push(Buffer.from(chunk));
-    size += chunk.byteLength;
-    if (size >= limit) break;
-  }
-  const text = Buffer.concat(chunks).subarray(0, limit).toString("utf8");
-  return text
-    .replace(/\uFFFD+$/, "")
-    .replace(/\s+/g, " ")
-    .trim();
-}
-
-// A receiver may echo request headers in its error page; never let a secret reach a message that way.
-function redact(text: string, sensitive: readonly string[]): string {
-  let out = text;
-  for (const value of sensitive) out = out.split(value).join("[redacted]");
-  return out;
+/** The first `bytes` bytes of `text` in UTF-8, without a character cut in half. */
+function prefix(text: string, bytes: number): string {
+  return Buffer.from(text)
+    .subarray(0, bytes)
+    .toString("utf8")
+    .replace(/\uFFFD+$/, "");
 }

@@ -4,6 +4,7 @@ import { sampleResultSchema } from "../sampleResult.js";
 import {
   closedPort,
   closeReceivers,
+  EmulatorControls,
   freePort,
   notifyContext,
   recoveryOf,
@@ -123,5 +124,23 @@ describe("startSilentServer", () => {
     }
     expect(await connectionOutcome(silent.port)).toBe("ECONNREFUSED");
     await silent.close();
+  });
+});
+
+describe("EmulatorControls", () => {
+  it("throttles past the limit until the window ends, and hands out injected answers in order", () => {
+    const controls = new EmulatorControls({ limit: 2, windowMs: 1000 });
+    expect([controls.throttle(0), controls.throttle(100), controls.throttle(400)]).toEqual([
+      undefined,
+      undefined,
+      600,
+    ]);
+    expect(controls.throttle(1000)).toBeUndefined();
+    controls.inject({ status: 500 }, { status: 429 });
+    expect([
+      controls.nextInjected()?.status,
+      controls.nextInjected()?.status,
+      controls.nextInjected(),
+    ]).toEqual([500, 429, undefined]);
   });
 });

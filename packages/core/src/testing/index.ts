@@ -20,6 +20,7 @@
  * @module
  */
 export type { InvalidOptionsCase } from "./conformanceShared.js";
+export { deliveryFailure } from "./deliveryFailure.js";
 export type {
   HandlerConformanceOptions,
   HandlerTarget,
@@ -32,6 +33,8 @@ export type {
   SamplerTargetFactory,
 } from "./describeSamplerPlugin.js";
 export { describeSamplerPlugin } from "./describeSamplerPlugin.js";
+export type { InjectedAnswer } from "./emulatorControls.js";
+export { answerJson, EmulatorControls } from "./emulatorControls.js";
 export { notifyContext } from "./notifyContext.js";
 export { closedPort, freePort } from "./ports.js";
 export type { ReceivedRequest, Receiver, ReceiverOptions, Responder } from "./receiver.js";

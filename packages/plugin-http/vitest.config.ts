@@ -1,0 +1,3 @@
+import { amstaffProject } from "../../vitest.shared.ts";
+
+export default amstaffProject("plugin-http");
