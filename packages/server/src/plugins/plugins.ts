@@ -19,11 +19,15 @@ import { ntfyPlugin } from "@amstaff/handler-ntfy";
 import { opsgeniePlugin } from "@amstaff/handler-opsgenie";
 import { pagerdutyPlugin } from "@amstaff/handler-pagerduty";
 import { slackPlugin } from "@amstaff/handler-slack";
+import { teamsPlugin } from "@amstaff/handler-teams";
+import { telegramPlugin } from "@amstaff/handler-telegram";
 import { webhookPlugin } from "@amstaff/handler-webhook";
 import { dnsPlugin } from "@amstaff/sampler-dns";
 import { graphitePlugin } from "@amstaff/sampler-graphite";
+import { grpcPlugin } from "@amstaff/sampler-grpc";
 import { heartbeatPlugin } from "@amstaff/sampler-heartbeat";
 import { httpPlugin } from "@amstaff/sampler-http";
+import { icmpPlugin } from "@amstaff/sampler-icmp";
 import { sqlPlugin } from "@amstaff/sampler-sql";
 import { tcpPlugin } from "@amstaff/sampler-tcp";
 import { websocketPlugin } from "@amstaff/sampler-websocket";
@@ -41,6 +45,8 @@ export const builtinPlugins: readonly PluginDescriptor[] = [
   tcpPlugin,
   dnsPlugin,
   websocketPlugin,
+  grpcPlugin,
+  icmpPlugin,
   heartbeatPlugin,
   webhookPlugin,
   slackPlugin,
@@ -49,6 +55,8 @@ export const builtinPlugins: readonly PluginDescriptor[] = [
   pagerdutyPlugin,
   ntfyPlugin,
   discordPlugin,
+  teamsPlugin,
+  telegramPlugin,
 ];
 
 /** Where a {@link PluginRegistry} resolves secrets: a {@link SecretStore}, or a test's own. */
