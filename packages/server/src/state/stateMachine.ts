@@ -3,6 +3,7 @@ import { suppression } from "./alerting.js";
 import { AuditLog, recordAudit } from "./audit.js";
 import { type Command, commandSchema } from "./commands.js";
 import { DeliveryBook, recordAttempt } from "./deliveries.js";
+import { importState } from "./import.js";
 import { acknowledgeIncident, remindIncident } from "./incidents.js";
 import { addNode, announceNode, grantOwnership, Members, releaseOwnership, removeNode } from "./members.js";
 import { deleteModule, ModuleRegistry, moveModule, putModule } from "./modules.js";
@@ -113,6 +114,8 @@ export class StateMachine {
         return grantOwnership(state, command, index);
       case "ownership.release":
         return releaseOwnership(state, command, index);
+      case "state.import":
+        return importState(state, command, index);
     }
   }
 
