@@ -198,8 +198,25 @@ describe.each(moves)("amstaff export from a %s cluster, amstaff import into a %s
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(hook.probes.slice(sentBefore).filter((p) => p.path === "/api")).toHaveLength(1);
 
-    // A replace is explicit: the cluster's state becomes the file's.
-    const replaced = await c.api("/import?replace=true", { method: "POST", body: JSON.stringify(back.body) });
+    // A replace is explicit: the cluster's state becomes the file's. A state of megabytes (a long audit)
+    // goes through the log as one command; a file over the import limit is refused before it is read.
+    const padding = Array.from({ length: 30_000 }, (_, i) => ({
+      index: i + 1,
+      at: i,
+      action: "padding",
+      teams: [],
+      actor: { name: "load" },
+      detail: "x".repeat(200),
+    }));
+    const big = JSON.stringify({ ...back.body, state: { ...back.body.state, audit: padding } });
+    expect(big.length).toBeGreaterThan(8 * 1024 * 1024);
+    const replaced = await c.api("/import?replace=true", { method: "POST", body: big });
     expect(replaced).toMatchObject({ status: 200, body: { modules: 2, replaced: true } });
+    expect((await c.api("/audit?limit=2")).body).toMatchObject([
+      { action: "state.import", detail: expect.stringContaining("replacing") },
+      { action: "padding", index: 30_000 },
+    ]);
+    const tooBig = await c.api("/import", { method: "POST", body: "x".repeat(49 * 1024 * 1024) });
+    expect(tooBig).toMatchObject({ status: 413, body: { error: { code: "AMS_ERR_REQUEST_TOO_LARGE" } } });
   }, 240_000);
 });
