@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -100,7 +100,8 @@ describe.each(moves)("amstaff export from a %s cluster, amstaff import into a %s
       expect(pushed.status).toBe(201);
     }
     await eventually(
-      async () => ((await a.api("/monitors")).body.every((m: { status: string }) => m.status === "ok") || undefined),
+      async () =>
+        (await a.api("/monitors")).body.every((m: { status: string }) => m.status === "ok") || undefined,
       30_000,
       "every monitor ok",
     );
@@ -127,7 +128,11 @@ describe.each(moves)("amstaff export from a %s cluster, amstaff import into a %s
     expect(exported.out).toContain("exported 2 module(s)");
     const before = await views(a);
     const document = JSON.parse(readFileSync(file, "utf8"));
-    expect(document).toMatchObject({ format: "amstaff-export", version: 1, source: { clusterId: expect.any(String) } });
+    expect(document).toMatchObject({
+      format: "amstaff-export",
+      version: 1,
+      source: { clusterId: expect.any(String) },
+    });
     expect(document.state).not.toHaveProperty("members");
     expect(document.state).not.toHaveProperty("grants");
     // The source stops before the target starts: only one cluster may run the modules at a time.
@@ -161,7 +166,9 @@ describe.each(moves)("amstaff export from a %s cluster, amstaff import into a %s
     expect((await refused("{ not json")).status).toBe(400);
     const stranger = await refused(JSON.stringify({ modules: [] }));
     expect(stranger.body.error.message).toContain("not an Amstaff export");
-    const damaged = await refused(JSON.stringify({ ...document, state: { ...document.state, modules: "x" } }));
+    const damaged = await refused(
+      JSON.stringify({ ...document, state: { ...document.state, modules: "x" } }),
+    );
     expect(damaged.status).toBe(400);
     expect(damaged.body.error.message).toContain("damaged");
     expect((await views(b)).audit).toEqual(after.audit);
@@ -171,7 +178,7 @@ describe.each(moves)("amstaff export from a %s cluster, amstaff import into a %s
     hook.statusOf.delete("/api");
     const [pending] = before.deliveries;
     await eventually(
-      async () => ((await b.api(`/deliveries?module=Payments`)).body[0]?.status === "delivered" || undefined),
+      async () => (await b.api(`/deliveries?module=Payments`)).body[0]?.status === "delivered" || undefined,
       60_000,
       "the pending delivery delivered",
     );

@@ -153,6 +153,9 @@ export function exportRoutes(app: ApiApp, deps: HttpApiDeps): void {
     if (!applied.ok) {
       throw new AmstaffError(applied.code ?? "AMS_ERR_CONFLICT", `Not imported: ${applied.reason}.`);
     }
-    return c.json({ modules: document.state.modules.length, replaced: replace, source: document.source }, 200);
+    return c.json(
+      { modules: document.state.modules.length, replaced: replace, source: document.source },
+      200,
+    );
   });
 }
