@@ -76,6 +76,19 @@ async function views(server: ServerProcess) {
   };
 }
 
+type Views = Awaited<ReturnType<typeof views>>;
+
+/** The target shows what the source showed, and its audit one more entry: the import's. */
+function expectMoved(target: Views, source: Views): void {
+  expect(target.modules).toEqual(source.modules);
+  expect(target.history).toEqual(source.history);
+  expect(target.monitors).toEqual(source.monitors);
+  expect(target.deliveries).toEqual(source.deliveries);
+  expect(target.silences).toEqual(source.silences);
+  expect(target.audit[0]).toMatchObject({ action: "state.import", actor: { name: expect.any(String) } });
+  expect(target.audit.slice(1)).toEqual(source.audit);
+}
+
 /** A running server of `engine` on a fresh data directory. */
 async function serverOf(engine: string): Promise<ServerProcess> {
   const server = new ServerProcess(undefined, { args: engines[engine]! });
@@ -144,13 +157,7 @@ describe.each(moves)("amstaff export from a %s cluster, amstaff import into a %s
     expect(imported, imported.err).toMatchObject({ code: 0 });
     expect(imported.out).toContain("imported 2 module(s)");
     const after = await views(b);
-    expect(after.modules).toEqual(before.modules);
-    expect(after.history).toEqual(before.history);
-    expect(after.monitors).toEqual(before.monitors);
-    expect(after.deliveries).toEqual(before.deliveries);
-    expect(after.silences).toEqual(before.silences);
-    expect(after.audit[0]).toMatchObject({ action: "state.import", actor: { name: expect.any(String) } });
-    expect(after.audit.slice(1)).toEqual(before.audit);
+    expectMoved(after, before);
     // The target keeps its own identity.
     expect((await b.api("/cluster")).body.clusterId).toBe(clusterOfB);
     expect(clusterOfB).not.toBe(document.source.clusterId);
@@ -194,13 +201,7 @@ describe.each(moves)("amstaff export from a %s cluster, amstaff import into a %s
     await using c = await serverOf(from);
     const returned = await c.api("/import", { method: "POST", body: JSON.stringify(back.body) });
     expect(returned).toMatchObject({ status: 200, body: { modules: 2, replaced: false } });
-    const moved = await views(c);
-    expect(moved.modules).toEqual(before.modules);
-    expect(moved.history).toEqual(ofB.history);
-    expect(moved.monitors).toEqual(ofB.monitors);
-    expect(moved.deliveries).toEqual(ofB.deliveries);
-    expect(moved.silences).toEqual(before.silences);
-    expect(moved.audit.slice(1)).toEqual(ofB.audit);
+    expectMoved(await views(c), ofB);
     expect((await c.api("/deliveries?module=Payments")).body[0].status).toBe("delivered");
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(hook.probes.slice(sentBefore).filter((p) => p.path === "/api")).toHaveLength(1);
