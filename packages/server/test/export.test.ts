@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { startTarget } from "./localServers.js";
-import { eventually, ServerProcess } from "./serverProcess.js";
+import { eventually, ServerProcess, startCluster } from "./serverProcess.js";
 
 const cli = fileURLToPath(new URL("../dist/amstaffCli.js", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "amstaff-export-"));
@@ -226,5 +226,73 @@ describe.each(moves)("amstaff export from a %s cluster, amstaff import into a %s
     ]);
     const tooBig = await c.api("/import", { method: "POST", body: "x".repeat(49 * 1024 * 1024) });
     expect(tooBig).toMatchObject({ status: 413, body: { error: { code: "AMS_ERR_REQUEST_TOO_LARGE" } } });
+  }, 240_000);
+});
+
+describe("an import into a three-node cluster", () => {
+  it("goes through a follower as one command of a megabyte, and the cluster's nodes run what it brought", async () => {
+    await using target = await startTarget();
+    await using hook = await startTarget();
+    await using a = await serverOf("raft");
+    for (const [name, monitor] of [
+      ["Payments", "api"],
+      ["Billing", "db"],
+    ] as const) {
+      const pushed = await a.api("/monitor", {
+        method: "POST",
+        body: moduleSource(name, monitor, target.url, hook.url),
+      });
+      expect(pushed.status).toBe(201);
+    }
+    const exported = await a.api("/export?consistent=true");
+    expect(exported.status).toBe(200);
+    await a.stop();
+    // A long audit makes the command a megabyte: forwarded to the leader, replicated, applied everywhere.
+    // (Commands of a few megabytes stall a three-node Raft cluster on a loaded machine: see the README.)
+    const padding = Array.from({ length: 4_000 }, (_, i) => ({
+      index: i + 1,
+      at: i,
+      action: "padding",
+      teams: [],
+      actor: { name: "load" },
+      detail: "x".repeat(200),
+    }));
+    const { state } = exported.body;
+    const body = JSON.stringify({
+      ...exported.body,
+      state: { ...state, audit: [...padding, ...state.audit] },
+    });
+
+    await using nodes = await startCluster();
+    const follower = await eventually(
+      async () => {
+        const { body: view } = await nodes.get("a")!.api("/cluster");
+        const id = view.members.find((m: { role: string }) => m.role === "follower")?.id;
+        return id === undefined ? undefined : nodes.get(id);
+      },
+      30_000,
+      "a follower",
+    );
+    const imported = await follower.api("/import", { method: "POST", body, timeoutMs: 60_000 });
+    expect(imported).toMatchObject({ status: 200, body: { modules: 2 } });
+    for (const node of nodes.values()) {
+      const modules = await eventually(
+        async () => {
+          const { body: listed } = await node.api("/modules");
+          return listed.length === 2 ? listed : undefined;
+        },
+        15_000,
+        "the imported modules on every node",
+      );
+      expect(modules.map((m: { name: string }) => m.name)).toEqual(["Billing", "Payments"]);
+    }
+    const since = Date.now();
+    await eventually(
+      () =>
+        ["/api", "/db"].every((path) => target.probes.some((p) => p.path === path && p.at > since)) ||
+        undefined,
+      30_000,
+      "both imported monitors sampled",
+    );
   }, 240_000);
 });
