@@ -89,9 +89,15 @@ function expectMoved(target: Views, source: Views): void {
   expect(target.audit.slice(1)).toEqual(source.audit);
 }
 
+/** A token of role write: below the admin role both routes need. */
+const writer = "export-ci-token-0123456789";
+
 /** A running server of `engine` on a fresh data directory. */
 async function serverOf(engine: string): Promise<ServerProcess> {
-  const server = new ServerProcess(undefined, { args: engines[engine]! });
+  const server = new ServerProcess(undefined, {
+    args: engines[engine]!,
+    env: { AMSTAFF_TOKENS: `ci=${writer}` },
+  });
   await server.start();
   return server;
 }
@@ -178,6 +184,17 @@ describe.each(moves)("amstaff export from a %s cluster, amstaff import into a %s
     );
     expect(damaged.status).toBe(400);
     expect(damaged.body.error.message).toContain("damaged");
+    for (const [method, path] of [
+      ["GET", "/export"],
+      ["POST", "/import?replace=true"],
+    ]) {
+      const denied = await b.api(path!, {
+        method,
+        body: method === "POST" ? file : undefined,
+        token: writer,
+      });
+      expect(denied, path).toMatchObject({ status: 403, body: { error: { code: "AMS_ERR_AUTH_ROLE" } } });
+    }
     expect((await views(b)).audit).toEqual(after.audit);
 
     // The handler's endpoint comes back: the new owner delivers the pending delivery, once.

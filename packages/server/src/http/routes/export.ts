@@ -2,6 +2,7 @@ import { AmstaffError } from "@amstaff/core";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "../../access/access.js";
 import { exportedState, exportedStateSchema } from "../../state/import.js";
+import { endpointMatched } from "../auth.js";
 import { limitBody, readJson } from "../body.js";
 import { bodyReadByHandler, errors, invalidInput, json } from "../contract.js";
 import type { ApiApp, HttpApiDeps } from "../deps.js";
@@ -123,22 +124,20 @@ export function exportRoutes(app: ApiApp, deps: HttpApiDeps): void {
     return c.json(document, 200);
   });
 
-  // The caller's role is checked before a byte of a body that may be large is read.
-  app.use(importPath, async (c, next) => {
-    requireRole(c.get("caller"), "admin", "import a state");
-    await next();
-  });
-  app.use(
-    importPath,
-    limitBody(
-      maxImportBytes,
-      () =>
-        new AmstaffError(
-          "AMS_ERR_REQUEST_TOO_LARGE",
-          `An import is at most ${maxImportBytes} bytes; see "Moving a cluster" in the server's README.`,
-        ),
-    ),
+  const limit = limitBody(
+    maxImportBytes,
+    () =>
+      new AmstaffError(
+        "AMS_ERR_REQUEST_TOO_LARGE",
+        `An import is at most ${maxImportBytes} bytes; see "Moving a cluster" in the server's README.`,
+      ),
   );
+  // The caller's role is checked before a byte of a body that may be large is read.
+  app.use(importPath, (c, next) => {
+    if (!endpointMatched(c)) return next();
+    requireRole(c.get("caller"), "admin", "import a state");
+    return limit(c, next);
+  });
   app.openapi(bodyReadByHandler(app, importRoute), async (c) => {
     const replace = c.req.valid("query").replace === "true";
     const document = parseExport(await readJson(c, z.unknown(), { what: "export" }));
