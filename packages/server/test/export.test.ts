@@ -89,6 +89,31 @@ function expectMoved(target: Views, source: Views): void {
   expect(target.audit.slice(1)).toEqual(source.audit);
 }
 
+/** Pushes two modules, Payments (monitor `api`) and Billing (monitor `db`), each notifying the hook. */
+async function pushModules(server: ServerProcess, targetUrl: string, hookUrl: string): Promise<void> {
+  for (const [name, monitor] of [
+    ["Payments", "api"],
+    ["Billing", "db"],
+  ] as const) {
+    const pushed = await server.api("/monitor", {
+      method: "POST",
+      body: moduleSource(name, monitor, targetUrl, hookUrl),
+    });
+    expect(pushed.status).toBe(201);
+  }
+}
+
+/** `count` audit entries of about 280 bytes each, to make a state of megabytes. */
+const auditPadding = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({
+    index: i + 1,
+    at: i,
+    action: "padding",
+    teams: [],
+    actor: { name: "load" },
+    detail: "x".repeat(200),
+  }));
+
 /** A token of role write: below the admin role both routes need. */
 const writer = "export-ci-token-0123456789";
 
@@ -108,16 +133,7 @@ describe.each(moves)("amstaff export from a %s cluster, amstaff import into a %s
     // The handlers' endpoint: failing at first, so that a delivery is still pending at the move.
     await using hook = await startTarget();
     await using a = await serverOf(from);
-    for (const [name, monitor] of [
-      ["Payments", "api"],
-      ["Billing", "db"],
-    ] as const) {
-      const pushed = await a.api("/monitor", {
-        method: "POST",
-        body: moduleSource(name, monitor, target.url, hook.url),
-      });
-      expect(pushed.status).toBe(201);
-    }
+    await pushModules(a, target.url, hook.url);
     await eventually(
       async () =>
         (await a.api("/monitors")).body.every((m: { status: string }) => m.status === "ok") || undefined,
@@ -225,14 +241,7 @@ describe.each(moves)("amstaff export from a %s cluster, amstaff import into a %s
 
     // A replace is explicit: the cluster's state becomes the file's. A state of megabytes (a long audit)
     // goes through the log as one command; a file over the import limit is refused before it is read.
-    const padding = Array.from({ length: 30_000 }, (_, i) => ({
-      index: i + 1,
-      at: i,
-      action: "padding",
-      teams: [],
-      actor: { name: "load" },
-      detail: "x".repeat(200),
-    }));
+    const padding = auditPadding(30_000);
     const big = JSON.stringify({ ...back.body, state: { ...back.body.state, audit: padding } });
     expect(big.length).toBeGreaterThan(8 * 1024 * 1024);
     const replaced = await c.api("/import?replace=true", { method: "POST", body: big });
@@ -251,29 +260,13 @@ describe("an import into a three-node cluster", () => {
     await using target = await startTarget();
     await using hook = await startTarget();
     await using a = await serverOf("raft");
-    for (const [name, monitor] of [
-      ["Payments", "api"],
-      ["Billing", "db"],
-    ] as const) {
-      const pushed = await a.api("/monitor", {
-        method: "POST",
-        body: moduleSource(name, monitor, target.url, hook.url),
-      });
-      expect(pushed.status).toBe(201);
-    }
+    await pushModules(a, target.url, hook.url);
     const exported = await a.api("/export?consistent=true");
     expect(exported.status).toBe(200);
     await a.stop();
     // A long audit makes the command a megabyte: forwarded to the leader, replicated, applied everywhere.
     // (Commands of a few megabytes stall a three-node Raft cluster on a loaded machine: see the README.)
-    const padding = Array.from({ length: 4_000 }, (_, i) => ({
-      index: i + 1,
-      at: i,
-      action: "padding",
-      teams: [],
-      actor: { name: "load" },
-      detail: "x".repeat(200),
-    }));
+    const padding = auditPadding(4_000);
     const { state } = exported.body;
     const body = JSON.stringify({
       ...exported.body,
