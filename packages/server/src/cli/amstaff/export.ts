@@ -38,7 +38,8 @@ export const importState: Command = {
 Imports a file amstaff export wrote into this cluster, of either engine: its modules start running on
 this cluster's nodes and its pending deliveries are delivered from here. Refused when the cluster
 already has modules, unless --replace. The cluster keeps its own id, members and tokens.
-Needs an admin token; the file is at most 48 MiB.
+Needs an admin token; the file is at most 48 MiB. Over about 1 MiB, import into the cluster's first node
+started alone, then add the others (see "Moving a cluster" in the server's README).
 
   --replace   replace this cluster's whole state (its modules, history, incidents, silences, audit)`,
   async run({ args, flags, client, json, need, say }) {
