@@ -67,6 +67,8 @@ describe("the API's contract", () => {
         "GET /silences",
         "POST /silences",
         "DELETE /silences/{id}",
+        "GET /export",
+        "POST /import",
         "GET /cluster",
         "POST /cluster/members",
         "DELETE /cluster/members/{id}",

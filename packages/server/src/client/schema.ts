@@ -1666,6 +1666,173 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The whole state, as a file `POST /import` reads on another cluster (admin tokens) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The export */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Export"];
+                    };
+                };
+                /** @description Missing or wrong token (`AMS_ERR_AUTH_REQUIRED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token may not do this (`AMS_ERR_AUTH_ROLE`, `AMS_ERR_AUTH_TEAM`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The log cannot take writes (`AMS_ERR_LOG_*`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import an export into this cluster: refused unless it has no modules, or ?replace=true (admin tokens) */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description `true`: replace this cluster's whole state, modules included */
+                    replace?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Export"];
+                };
+            };
+            responses: {
+                /** @description Imported */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            modules: number;
+                            replaced: boolean;
+                            source: {
+                                clusterId?: string;
+                                version: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid request (`AMS_ERR_REQUEST_INVALID`, `AMS_ERR_MODULE_INVALID`, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong token (`AMS_ERR_AUTH_REQUIRED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token may not do this (`AMS_ERR_AUTH_ROLE`, `AMS_ERR_AUTH_TEAM`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The current state refuses it (`AMS_ERR_CONFLICT`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is over the limit (`AMS_ERR_REQUEST_TOO_LARGE`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The log cannot take writes (`AMS_ERR_LOG_*`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cluster": {
         parameters: {
             query?: never;
@@ -2118,6 +2285,128 @@ export interface components {
         SampleResult: {
             [key: string]: unknown;
         } | null;
+        Export: {
+            /** @enum {string} */
+            format: "amstaff-export";
+            /** @enum {number} */
+            version: 1;
+            /** Format: date-time */
+            exportedAt: string;
+            source: {
+                clusterId?: string;
+                version: string;
+            };
+            state: {
+                modules: ({
+                    name: string;
+                    source: string;
+                    definition: {
+                        monitors: ({
+                            name: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    version: number;
+                    revision: number;
+                    hash: string;
+                    pushedBy: string;
+                    team: string;
+                    createdAt: number;
+                    updatedAt: number;
+                } & {
+                    [key: string]: unknown;
+                })[];
+                history: [
+                    string,
+                    ({
+                        revision: number;
+                        version: number;
+                        hash: string;
+                        pushedBy: string;
+                        at: number;
+                        source: string;
+                        monitors: string[];
+                    } & {
+                        [key: string]: unknown;
+                    })[]
+                ][];
+                teams: [
+                    string,
+                    string
+                ][];
+                monitors: ({
+                    module: string;
+                    monitor: string;
+                    status: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
+                transitions: ({
+                    id: string;
+                    module: string;
+                    monitor: string;
+                    tags: string[];
+                    from: string;
+                    to: string;
+                    since: number;
+                    result: {
+                        status: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    kind: string;
+                    at: number;
+                } & {
+                    [key: string]: unknown;
+                })[];
+                deliveries: ({
+                    id: string;
+                    transitionId: string;
+                    module: string;
+                    monitor: string;
+                    handlerIndex: number;
+                    handler: {
+                        [key: string]: unknown;
+                    };
+                    /** @enum {string} */
+                    status: "pending" | "delivered" | "failed";
+                    attempts: number;
+                    nextAttemptAt: number;
+                } & {
+                    [key: string]: unknown;
+                })[];
+                silences: {
+                    id: string;
+                    module?: string;
+                    /** @default {} */
+                    scope: {
+                        monitors?: string[];
+                        tags?: string[];
+                    };
+                    from: number;
+                    until: number;
+                    by: string;
+                    /** @default  */
+                    reason: string;
+                }[];
+                audit: ({
+                    index: number;
+                    at: number;
+                    action: string;
+                    teams: string[];
+                    actor: {
+                        name: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                })[];
+            };
+        };
         OverviewRow: {
             m: string;
             n: string;

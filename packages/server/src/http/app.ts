@@ -9,6 +9,7 @@ import { notFoundOrNotAllowed, onApiError } from "./errorMapping.js";
 import { requestLog } from "./requestLog.js";
 import { deliveryRoutes } from "./routes/deliveries.js";
 import { docsRoutes } from "./routes/docs.js";
+import { exportRoutes, importPath } from "./routes/export.js";
 import { heartbeatRoutes } from "./routes/heartbeats.js";
 import { metaRoutes } from "./routes/meta.js";
 import { moduleRoutes } from "./routes/modules.js";
@@ -49,8 +50,9 @@ export function createApiApp(deps: HttpApiDeps): ApiApp {
       consistentRead: deps.consistentRead,
     }),
   );
-  // Only a request that reached an endpoint is read: an unknown one answers 404 whatever it sends.
-  app.use((c, next) => (endpointMatched(c) ? limit(c, next) : next()));
+  // Only a request that reached an endpoint is read: an unknown one answers 404 whatever it sends. An
+  // import (a whole state) has a limit of its own.
+  app.use((c, next) => (endpointMatched(c) && c.req.path !== importPath ? limit(c, next) : next()));
   // Hono leaves a malformed percent-encoding as it is: refuse it rather than look up a garbled name.
   app.use((c, next) => {
     if (endpointMatched(c) && !wellEncoded(new URL(c.req.url).pathname)) {
@@ -66,6 +68,7 @@ export function createApiApp(deps: HttpApiDeps): ApiApp {
   deliveryRoutes(app, deps);
   silenceRoutes(app, deps);
   heartbeatRoutes(app, deps);
+  exportRoutes(app, deps);
   for (const add of deps.extraRoutes ?? []) add(app);
   docsRoutes(app, deps.version);
 

@@ -100,7 +100,8 @@ export class DeliveryWorker {
         if (
           command.type === "transition.record" ||
           command.type === "delivery.attempt" ||
-          command.type === "incident.remind"
+          command.type === "incident.remind" ||
+          command.type === "state.import"
         ) {
           this.kick();
         }

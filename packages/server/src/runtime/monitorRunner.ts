@@ -84,7 +84,13 @@ export class MonitorRunner {
     this.#deps = deps;
     this.#unsubscribe = [
       deps.machine.onApply((command) => {
-        if (command.type === "module.put" || command.type === "module.delete") this.reconcile();
+        if (
+          command.type === "module.put" ||
+          command.type === "module.delete" ||
+          command.type === "state.import"
+        ) {
+          this.reconcile();
+        }
       }),
       ...(deps.ownership ? [deps.ownership.onChange(() => this.reconcile())] : []),
     ];

@@ -1,5 +1,6 @@
 import { moduleDefinitionSchema, sampleResultSchema, sampleStatuses, silenceSchema } from "@amstaff/core";
 import { z } from "zod";
+import { exportedStateSchema } from "./import.js";
 
 const monitorStatus = z.enum([...sampleStatuses, "pending"]);
 
@@ -171,6 +172,19 @@ export const commandSchema = z.discriminatedUnion("type", [
     module: z.string(),
     node: z.string().min(1),
     handoff: z.boolean(),
+    at: z.number(),
+  }),
+  z.object({
+    /**
+     * Another cluster's exported state replaces this one's (`POST /import`); refused while this cluster
+     * has modules unless `replace`. See ./import.ts.
+     */
+    type: z.literal("state.import"),
+    state: exportedStateSchema,
+    replace: z.boolean(),
+    /** The cluster and server version that exported it, for the audit. */
+    source: z.object({ clusterId: z.string().optional(), version: z.string() }),
+    actor: actorSchema.optional(),
     at: z.number(),
   }),
   z.object({

@@ -4,6 +4,7 @@ import { AuditLog, recordAudit } from "./audit.js";
 import { type Command, commandSchema } from "./commands.js";
 import { DeliveryBook, recordAttempt } from "./deliveries.js";
 import { HeartbeatBook, recordPing, setHeartbeatSecret } from "./heartbeats.js";
+import { importState } from "./import.js";
 import { acknowledgeIncident, remindIncident } from "./incidents.js";
 import { addNode, announceNode, grantOwnership, Members, releaseOwnership, removeNode } from "./members.js";
 import { deleteModule, ModuleRegistry, moveModule, putModule } from "./modules.js";
@@ -119,6 +120,8 @@ export class StateMachine {
         return setHeartbeatSecret(state, command, index);
       case "heartbeat.ping":
         return recordPing(state, command, index);
+      case "state.import":
+        return importState(state, command, index);
     }
   }
 

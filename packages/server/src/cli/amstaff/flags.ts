@@ -29,6 +29,8 @@ export function parseFlags(argv: string[]) {
       reporter: { type: "string" },
       "reporter-destination": { type: "string" },
       "no-daemon": { type: "boolean" },
+      out: { type: "string" },
+      replace: { type: "boolean" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },

@@ -10,6 +10,7 @@ import { audit } from "./audit.js";
 import { check, checkDaemon } from "./check.js";
 import { cluster } from "./cluster.js";
 import { type Command, type CommandContext, exit, UsageError } from "./command.js";
+import { exportState, importState } from "./export.js";
 import { parseFlags } from "./flags.js";
 import { history, rollback } from "./history.js";
 import { init } from "./init.js";
@@ -46,6 +47,8 @@ Commands:
   whoami                      the token's name, team and role
   audit [--module <name>]     who changed what (admins: everything; others: their team's)
   move <module> --team <team> give a module to another team (admin)
+  export [--out <file>]       the cluster's whole state, as a file (admin)
+  import <file> [--replace]   move an exported state into this cluster (admin)
 
 Options:
   --server <url>    the server (env AMSTAFF_URL, config "server"; default http://127.0.0.1:7070)
@@ -80,6 +83,8 @@ const commands = new Map<string, Command>(
     whoami,
     audit,
     move,
+    export: exportState,
+    import: importState,
   }),
 );
 
