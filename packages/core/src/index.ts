@@ -19,7 +19,15 @@ export {
   evaluationPolicyOf,
   initialMonitorState,
 } from "./evaluation.js";
-export type { DeliveryReceipt, NotifyContext, SampleHandler } from "./handler.js";
+export type { Groupable } from "./grouping.js";
+export { groupLabels, groupSendAt } from "./grouping.js";
+export type {
+  DeliveryReceipt,
+  GroupedNotification,
+  NotificationGroup,
+  NotifyContext,
+  SampleHandler,
+} from "./handler.js";
 export type {
   InboundLogger,
   InboundMethod,
@@ -41,6 +49,7 @@ export {
 } from "./linearPattern.js";
 export type {
   FlappingRule,
+  HandlerGroup,
   HandlerSpec,
   MaintenanceWindow,
   ModuleDefinition,
@@ -53,10 +62,12 @@ export type {
 } from "./moduleDefinition.js";
 export {
   flappingRuleSchema,
+  handlerGroupSchema,
   handlerSpecSchema,
   maintenanceWindowSchema,
   moduleDefinitionSchema,
   monitorDefinitionSchema,
+  notifyOnSchema,
   openRuleSchema,
   pluginSpecSchema,
   routeSchema,

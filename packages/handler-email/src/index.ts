@@ -6,6 +6,7 @@ export { messageIdFor } from "./messageId.js";
 export type { EmailOptions, ParsedEmailOptions } from "./options.js";
 export {
   defaultEscalationSubject,
+  defaultAcknowledgedSubject,
   defaultFlappingSubject,
   defaultReminderSubject,
   defaultSubject,

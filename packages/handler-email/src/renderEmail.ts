@@ -9,6 +9,7 @@ import {
 import { escapeHtml } from "./escapeHtml.js";
 import {
   defaultEscalationSubject,
+  defaultAcknowledgedSubject,
   defaultFlappingSubject,
   defaultReminderSubject,
   defaultSubject,
@@ -47,6 +48,7 @@ const defaultSubjects: Record<NotificationKind, string> = {
   reminder: defaultReminderSubject,
   escalation: defaultEscalationSubject,
   flapping: defaultFlappingSubject,
+  acknowledged: defaultAcknowledgedSubject,
 };
 
 /**

@@ -128,6 +128,35 @@ export interface DeliveryRecord {
   nextAttemptAt: number;
   deliveredAt?: number | undefined;
   receipt?: DeliveryReceipt | undefined;
+  /**
+   * The {@link GroupRecord} that sends it, for a grouping handler: the group's attempts settle it, it
+   * is never sent alone.
+   */
+  group?: string | undefined;
+}
+
+/** One message of a grouping handler: the deliveries it sends as one, and its attempts. */
+export interface GroupRecord {
+  /** Also the idempotency key sent downstream. */
+  id: string;
+  /** The module, the handler and the grouped-by values: what its members share. */
+  key: string;
+  module: string;
+  /** The values the group is grouped by. */
+  labels: Record<string, string>;
+  handler: HandlerSpec;
+  /** Its deliveries' ids, in commit order; none joins once its first attempt is claimed. */
+  members: string[];
+  openedAt: number;
+  /** When its message is due: after the group's wait, or its interval after the previous one. */
+  dueAt: number;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  claimed?: number | undefined;
+  lastError?: string | undefined;
+  nextAttemptAt: number;
+  deliveredAt?: number | undefined;
+  receipt?: DeliveryReceipt | undefined;
 }
 
 /** A node of the cluster as the state machine knows it (Raft's membership says whether it votes). */

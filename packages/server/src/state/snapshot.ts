@@ -2,6 +2,7 @@ import { AmstaffError, type Silence } from "@amstaff/core";
 import type {
   AuditEntry,
   DeliveryRecord,
+  GroupRecord,
   MemberRecord,
   ModuleRevision,
   MonitorRecord,
@@ -28,6 +29,8 @@ export interface SnapshotData {
   silences?: Silence[];
   teams?: [string, string][];
   audit?: AuditEntry[];
+  /** Grouping handlers' messages (absent before grouping existed). */
+  groups?: GroupRecord[];
 }
 
 /** The snapshot format this version writes. */

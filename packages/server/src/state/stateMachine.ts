@@ -3,6 +3,7 @@ import { suppression } from "./alerting.js";
 import { AuditLog, recordAudit } from "./audit.js";
 import { type Command, commandSchema } from "./commands.js";
 import { DeliveryBook, recordAttempt } from "./deliveries.js";
+import { GroupBook } from "./groups.js";
 import { acknowledgeIncident, remindIncident } from "./incidents.js";
 import { addNode, announceNode, grantOwnership, Members, releaseOwnership, removeNode } from "./members.js";
 import { deleteModule, ModuleRegistry, moveModule, putModule } from "./modules.js";
@@ -10,6 +11,7 @@ import { MonitorStatuses, recordTransition } from "./monitors.js";
 import type {
   AuditEntry,
   DeliveryRecord,
+  GroupRecord,
   MemberRecord,
   ModuleRevision,
   MonitorRecord,
@@ -51,6 +53,7 @@ export class StateMachine {
     monitors: new MonitorStatuses(),
     transitions: new TransitionLog(),
     deliveries: new DeliveryBook(),
+    groups: new GroupBook(),
     silences: new SilenceBook(),
     members: new Members(),
     audit: new AuditLog(),
@@ -233,6 +236,16 @@ export class StateMachine {
     return this.#state.deliveries.pending();
   }
 
+  /** One group of a grouping handler, while it is kept. */
+  group(id: string): GroupRecord | undefined {
+    return this.#state.groups.get(id);
+  }
+
+  /** Every group of a grouping handler still to be sent, oldest first. */
+  pendingGroups(): GroupRecord[] {
+    return this.#state.groups.pending();
+  }
+
   /** Deliveries, newest first, optionally of one monitor. */
   deliveries(filter: { module?: string; monitor?: string } = {}): DeliveryRecord[] {
     return this.#state.deliveries.list(filter);
@@ -254,6 +267,7 @@ export class StateMachine {
       silences: [...state.silences.all()],
       teams: state.modules.teams(),
       audit: state.audit.kept(),
+      groups: state.groups.all(),
     });
   }
 
@@ -269,5 +283,6 @@ export class StateMachine {
     state.monitors.restore(data.monitors);
     state.transitions.restore(data.transitions);
     state.deliveries.restore(data.deliveries);
+    state.groups.restore(data.groups ?? []);
   }
 }
