@@ -13,6 +13,8 @@ export const dslTypeNames = [
   "DefaultedMonitorOptions",
   "Duration",
   "FlappingOptions",
+  "GroupedHandler",
+  "GroupOptions",
   "IntervalSchedule",
   "MaintenanceOptions",
   "MaintenanceTiming",

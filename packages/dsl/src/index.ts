@@ -14,6 +14,8 @@ export type {
   CronOptions,
   DefaultedMonitorOptions,
   FlappingOptions,
+  GroupedHandler,
+  GroupOptions,
   MaintenanceOptions,
   MaintenanceTiming,
   ModuleBuilder,
@@ -27,4 +29,4 @@ export type {
   RoutedHandler,
   UnknownMeaning,
 } from "./builders.js";
-export { amstaff, cron, every, only, policy, secret } from "./builders.js";
+export { amstaff, cron, every, grouped, only, policy, secret } from "./builders.js";

@@ -12,9 +12,12 @@ import { z } from "zod";
 import { definition, put, transition } from "../__tests__/fixtures.js";
 import { ManualClock } from "../__tests__/manualClock.js";
 import { PluginRegistry } from "../plugins/plugins.js";
+import type { CommandOf } from "../state/reducer.js";
 import { SqliteLog } from "../state/sqliteLog.js";
 import { StateMachine } from "../state/stateMachine.js";
 import { DeliveryWorker } from "./deliveryWorker.js";
+
+type TransitionCommand = CommandOf<"transition.record">;
 
 /** Two handler plugins, one that renders groups (`grouping`) and one that does not (`single`). */
 function recordingPlugins() {
@@ -78,7 +81,7 @@ async function setup(plugin: "grouping" | "single", monitors = 5) {
     });
   await log.propose(put(def));
   const change = (monitor: string, from: "pending" | "critical", to: "critical" | "ok") =>
-    log.propose({ ...transition(1, from, to, monitor, clock.now()), module: "Shop" });
+    log.propose({ ...(transition(1, from, to, monitor, clock.now()) as TransitionCommand), module: "Shop" });
   return { clock, machine, log, newWorker, change, ...recorded };
 }
 

@@ -2,6 +2,7 @@ import type { HandlerSpec, ModuleDefinition } from "@amstaff/core";
 import { describe, expect, it } from "vitest";
 import { definition, put, transition } from "../__tests__/fixtures.js";
 import type { Command } from "./commands.js";
+import type { CommandOf } from "./reducer.js";
 import { StateMachine } from "./stateMachine.js";
 
 const hook = (extra: Partial<HandlerSpec> = {}): HandlerSpec => ({
@@ -96,7 +97,8 @@ describe("grouping", () => {
     const log = started(moduleOf(1, grouped(), "A"));
     log.apply(put(moduleOf(1, grouped(), "B")));
     for (const module of ["A", "B"]) {
-      log.apply({ ...transition(module === "A" ? 2 : 3, "pending", "critical", "m0", 1_000), module });
+      const change = transition(module === "A" ? 2 : 3, "pending", "critical", "m0", 1_000);
+      log.apply({ ...(change as CommandOf<"transition.record">), module });
     }
     expect(log.machine.pendingGroups().map((g) => g.labels)).toEqual([{ module: "A" }, { module: "B" }]);
   });

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { amstaff, every, grouped } from "./builders.js";
+import { simulate } from "./testing.js";
+
+const probe = { plugin: "test-sampler", options: { url: "http://x" } };
+const hook = { plugin: "test-handler", options: { url: "https://hooks.example.com/ops" } };
+const pager = { plugin: "test-pager", options: {}, notifyOn: { acknowledged: true } };
+
+const shop = amstaff("Shop", (m) => {
+  for (const name of ["API", "Cart", "Search"]) {
+    m.monitor(name, {
+      sampler: probe,
+      timing: every("30s"),
+      handlers: [grouped(hook, { wait: "1m", interval: "10m" }), pager],
+    });
+  }
+});
+
+describe("simulate() with a grouping handler", () => {
+  it("shows one message for a burst, and the recovery an interval later", () => {
+    const sim = simulate(shop);
+    sim.set("API", "critical").set("Cart", "critical").advance("30s");
+    sim.set("Search", "critical").advance("30s");
+    expect(sim.groups).toMatchObject([
+      {
+        id: "group-1",
+        at: sim.now,
+        labels: { module: "Shop" },
+        notifications: ["API: pending → critical", "Cart: pending → critical", "Search: ok → critical"],
+      },
+    ]);
+    for (const name of ["API", "Cart", "Search"]) sim.set(name, "ok");
+    sim.advance("30s");
+    expect(sim.groups[1]).toMatchObject({
+      at: sim.groups[0]!.at + 600_000,
+      notifications: ["API: critical → ok", "Cart: critical → ok", "Search: critical → ok"],
+    });
+    expect(sim.to(hook).map((n) => n.group)).toEqual([
+      "group-1",
+      "group-1",
+      "group-1",
+      "group-2",
+      "group-2",
+      "group-2",
+    ]);
+  });
+
+  it("sends an acknowledged notification at once to a handler that opts in", () => {
+    const sim = simulate(shop);
+    sim.set("API", "critical").advance("30s");
+    sim.take();
+    sim.ack("API", "alice");
+    expect(sim.take().map((n) => [n.kind, n.plugin])).toEqual([["acknowledged", "test-pager"]]);
+  });
+});
