@@ -3,6 +3,7 @@ import {
   abortReason,
   describeNetworkError,
   errorCodesOf,
+  type NotificationGroup,
   type NotifyContext,
   parseDuration,
   parsePluginOptions,
@@ -15,7 +16,7 @@ import {
 } from "@amstaff/core";
 import { Agent, type Dispatcher, request } from "undici";
 import { type WebhookOptions, webhookOptionsSchema, webhookPluginId } from "./options.js";
-import { buildWebhookPayload } from "./payload.js";
+import { buildWebhookGroupPayload, buildWebhookPayload } from "./payload.js";
 import { signatureHeader, signWebhookBody } from "./signature.js";
 import { packageVersion } from "./version.js";
 
@@ -103,14 +104,9 @@ export function webhookHandler(options: WebhookOptions, runtime: WebhookHandlerR
       details: { url: target, retryable: options.retryable },
     });
 
-  return {
-    name: `webhook ${target}`,
-    async notify(transition: Transition, context: NotifyContext): Promise<void> {
-      const body = JSON.stringify(
-        resolved.body === undefined
-          ? buildWebhookPayload(transition, context.idempotencyKey)
-          : renderJsonTemplate(resolved.body, transition),
-      );
+  const webhook = {
+    async post(payload: unknown, context: NotifyContext): Promise<void> {
+      const body = JSON.stringify(payload);
       const headers: Record<string, string> = {
         ...customHeaders,
         "content-type": "application/json",
@@ -175,6 +171,22 @@ export function webhookHandler(options: WebhookOptions, runtime: WebhookHandlerR
       }
       throw fail(answered, { retryable: false });
     },
+  };
+
+  return {
+    name: `webhook ${target}`,
+    notify: (transition: Transition, context: NotifyContext) =>
+      webhook.post(
+        resolved.body === undefined
+          ? buildWebhookPayload(transition, context.idempotencyKey)
+          : renderJsonTemplate(resolved.body, transition),
+        context,
+      ),
+    // A custom `body` template renders one transition: its groups go one request per notification.
+    ...(resolved.body === undefined && {
+      notifyGroup: (group: NotificationGroup, context: NotifyContext) =>
+        webhook.post(buildWebhookGroupPayload(group, context.idempotencyKey), context),
+    }),
   };
 }
 
