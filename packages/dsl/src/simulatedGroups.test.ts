@@ -52,4 +52,20 @@ describe("simulate() with a grouping handler", () => {
     sim.ack("API", "alice");
     expect(sim.take().map((n) => [n.kind, n.plugin])).toEqual([["acknowledged", "test-pager"]]);
   });
+
+  it("paces a group's next message by its interval (the alert-policy guide's example)", () => {
+    const ops = grouped(hook, { by: ["module"], wait: "30s", interval: "5m" });
+    const checkout = amstaff("Checkout", { defaults: { timing: every("30s"), handlers: [ops] } }, (m) => {
+      for (const name of ["API", "Cart", "Search"]) m.monitor(name, { sampler: probe });
+    });
+    const sim = simulate(checkout);
+    for (const name of ["API", "Cart", "Search"]) sim.set(name, "critical");
+    sim.advance("1m");
+    expect(sim.groups.map((g) => g.notifications.length)).toEqual([3]);
+    for (const name of ["API", "Cart", "Search"]) sim.set(name, "ok");
+    sim.advance("10m");
+    expect(
+      sim.groups.map((g) => `${g.notifications.length} at +${(g.at - sim.groups[0]!.at) / 60_000}m`),
+    ).toEqual(["3 at +0m", "3 at +5m"]);
+  });
 });
