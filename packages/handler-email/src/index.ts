@@ -5,8 +5,8 @@ export { escapeHtml } from "./escapeHtml.js";
 export { messageIdFor } from "./messageId.js";
 export type { EmailOptions, ParsedEmailOptions } from "./options.js";
 export {
-  defaultEscalationSubject,
   defaultAcknowledgedSubject,
+  defaultEscalationSubject,
   defaultFlappingSubject,
   defaultReminderSubject,
   defaultSubject,
