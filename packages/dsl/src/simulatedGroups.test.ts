@@ -1,4 +1,6 @@
+import { defineHandlerPlugin } from "@amstaff/core";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { amstaff, every, grouped } from "./builders.js";
 import { simulate } from "./testing.js";
 
@@ -67,5 +69,30 @@ describe("simulate() with a grouping handler", () => {
     expect(
       sim.groups.map((g) => `${g.notifications.length} at +${(g.at - sim.groups[0]!.at) / 60_000}m`),
     ).toEqual(["3 at +0m", "3 at +5m"]);
+  });
+
+  it("stores a group's durations in milliseconds, with defaults, and a plugin's notifyOn", () => {
+    const pagerPlugin = defineHandlerPlugin({
+      kind: "handler",
+      id: "test-pager",
+      package: "test-pager",
+      description: "a pager",
+      options: z.object({}),
+      builders: {},
+      create: () => ({ name: "pager", notify: async () => undefined }),
+      notifyOn: { acknowledged: true },
+    });
+    const module = amstaff("Shop", (m) => {
+      m.monitor("API", {
+        sampler: probe,
+        timing: every("30s"),
+        handlers: [grouped(hook, { wait: "10s" }), { plugin: "test-pager", options: {} }],
+      });
+    });
+    const [monitor] = simulate(module, { plugins: [pagerPlugin] }).definition.monitors;
+    expect(monitor?.handlers).toEqual([
+      { ...hook, group: { by: ["module"], waitMs: 10_000, intervalMs: 300_000 } },
+      { plugin: "test-pager", options: {}, notifyOn: { acknowledged: true } },
+    ]);
   });
 });
