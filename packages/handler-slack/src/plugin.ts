@@ -17,8 +17,6 @@ export const slackPlugin = defineHandlerPlugin({
   builders: { slack },
   create: (options) => slackHandler(options),
   integration: slackIntegration,
-  // An acknowledgement from the CLI or the API updates the alert at once (who, and no more button).
-  notifyOn: { acknowledged: true },
 });
 
 /** The plugin of this package, under the name Amstaff servers look for when they discover plugins. */
