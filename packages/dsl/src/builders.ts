@@ -123,6 +123,30 @@ export function grouped<H extends PluginSpec>(handler: H, group: GroupOptions = 
   return { ...handler, group };
 }
 
+/** Notifications a handler hears beyond status changes: see {@link notifyOn}. */
+export interface NotifyOnOptions {
+  /**
+   * An `acknowledged` notification as soon as someone acknowledges an incident the handler heard of.
+   * @default the plugin's choice (PagerDuty: true; others: false)
+   */
+  acknowledged?: boolean | undefined;
+}
+
+/**
+ * Opts a handler into (or out of) notifications beyond status changes, overriding its plugin's choice.
+ *
+ * @example
+ * ```ts
+ * handlers: [notifyOn(slack({ token: secret("SLACK_TOKEN"), channel: "#ops" }), { acknowledged: true })]
+ * ```
+ */
+export function notifyOn<H extends PluginSpec>(
+  handler: H,
+  options: NotifyOnOptions,
+): H & { notifyOn: NotifyOnOptions } {
+  return { ...handler, notifyOn: options };
+}
+
 /** One monitor as recorded by {@link ModuleBuilder.monitor}: plain data. */
 export interface AmstaffMonitor {
   name: string;
@@ -130,7 +154,12 @@ export interface AmstaffMonitor {
   schedule: Schedule;
   sampler: PluginSpec;
   /** Its handlers, the policy's included; an escalation stage carries `after`. */
-  handlers: (PluginSpec & { on?: Route; after?: Duration; group?: GroupOptions })[];
+  handlers: (PluginSpec & {
+    on?: Route;
+    after?: Duration;
+    group?: GroupOptions;
+    notifyOn?: NotifyOnOptions;
+  })[];
   consecutive?: number;
   timeout?: Duration;
   renotify?: Duration;

@@ -23,6 +23,7 @@ export const dslTypeNames = [
   "MonitorDefaults",
   "MonitorOptions",
   "MonitorRef",
+  "NotifyOnOptions",
   "PluginSpec",
   "Policy",
   "PolicyOptions",

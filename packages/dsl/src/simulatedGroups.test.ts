@@ -1,12 +1,12 @@
 import { defineHandlerPlugin } from "@amstaff/core";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { amstaff, every, grouped } from "./builders.js";
+import { amstaff, every, grouped, notifyOn } from "./builders.js";
 import { simulate } from "./testing.js";
 
 const probe = { plugin: "test-sampler", options: { url: "http://x" } };
 const hook = { plugin: "test-handler", options: { url: "https://hooks.example.com/ops" } };
-const pager = { plugin: "test-pager", options: {}, notifyOn: { acknowledged: true } };
+const pager = notifyOn({ plugin: "test-pager", options: {} }, { acknowledged: true });
 
 const shop = amstaff("Shop", (m) => {
   for (const name of ["API", "Cart", "Search"]) {
