@@ -1,5 +1,5 @@
 import type { MonitorDefinition } from "@amstaff/core";
-import type { DeliveryRecord, GroupRecord, IncidentRecord, TransitionRecord } from "./records.js";
+import type { Attempts, DeliveryRecord, IncidentRecord, TransitionRecord } from "./records.js";
 import type { CommandOf, Reducer, StateSlices } from "./reducer.js";
 import { transitionsKeptPerMonitor } from "./transitions.js";
 
@@ -115,7 +115,7 @@ export class DeliveryBook {
 }
 
 /** What an attempt changes: a delivery, or a group of a grouping handler's deliveries sent as one. */
-type Attempted = DeliveryRecord | GroupRecord;
+type Attempted = Attempts & { module: string };
 
 /** Whether a recorded outcome is the one a delivery already has (a retried record of the same attempt). */
 function sameOutcome(delivery: Attempted, outcome: "delivered" | "retrying" | "failed"): boolean {

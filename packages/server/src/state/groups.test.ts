@@ -33,6 +33,9 @@ class Log {
   change(monitor: string, from: "pending" | "ok" | "critical", to: "ok" | "critical", at: number) {
     return this.apply(transition(2, from, to, monitor, at));
   }
+  ack(monitor: string, by: string, at: number) {
+    return this.apply({ type: "incident.ack", module: "User Service", monitor, by, at });
+  }
   attempt(id: string, outcome: "sending" | "delivered" | "retrying", attempt = 1, at = 0) {
     return this.apply({ type: "delivery.attempt", id, attempt, outcome, at });
   }
@@ -141,13 +144,7 @@ describe("acknowledged notifications", () => {
       monitors: base.monitors.map((m) => ({ ...m, handlers: [hook(), pager] })),
     });
     log.change("m0", "pending", "critical", 1_000);
-    const acked = log.apply({
-      type: "incident.ack",
-      module: "User Service",
-      monitor: "m0",
-      by: "alice",
-      at: 5_000,
-    });
+    const acked = log.ack("m0", "alice", 5_000);
     expect(acked).toMatchObject({
       ok: true,
       incident: { acknowledged: { by: "alice" } },
@@ -164,13 +161,7 @@ describe("acknowledged notifications", () => {
   it("create nothing for handlers that do not opt in", () => {
     const log = started(moduleOf(1, hook()));
     log.change("m0", "pending", "critical", 1_000);
-    const acked = log.apply({
-      type: "incident.ack",
-      module: "User Service",
-      monitor: "m0",
-      by: "alice",
-      at: 5_000,
-    });
+    const acked = log.ack("m0", "alice", 5_000);
     expect(acked).toMatchObject({ ok: true });
     expect(acked).not.toHaveProperty("transition");
     expect(log.machine.pendingDeliveries()).toHaveLength(1);

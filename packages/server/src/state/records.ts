@@ -105,17 +105,8 @@ export interface TransitionRecord {
   at: number;
 }
 
-/** One handler's delivery of one transition. */
-export interface DeliveryRecord {
-  /** Also the idempotency key sent downstream. */
-  id: string;
-  transitionId: string;
-  module: string;
-  monitor: string;
-  /** The handler's position among the monitor's handlers. */
-  handlerIndex: number;
-  /** The handler as it was configured when the transition was committed. */
-  handler: HandlerSpec;
+/** The attempts of a delivery, or of a group sent as one: claimed, then recorded, in the log. */
+export interface Attempts {
   status: "pending" | "delivered" | "failed";
   /** Attempts whose outcome is recorded. */
   attempts: number;
@@ -128,6 +119,19 @@ export interface DeliveryRecord {
   nextAttemptAt: number;
   deliveredAt?: number | undefined;
   receipt?: DeliveryReceipt | undefined;
+}
+
+/** One handler's delivery of one transition. */
+export interface DeliveryRecord extends Attempts {
+  /** Also the idempotency key sent downstream. */
+  id: string;
+  transitionId: string;
+  module: string;
+  monitor: string;
+  /** The handler's position among the monitor's handlers. */
+  handlerIndex: number;
+  /** The handler as it was configured when the transition was committed. */
+  handler: HandlerSpec;
   /**
    * The {@link GroupRecord} that sends it, for a grouping handler: the group's attempts settle it, it
    * is never sent alone.
@@ -136,7 +140,7 @@ export interface DeliveryRecord {
 }
 
 /** One message of a grouping handler: the deliveries it sends as one, and its attempts. */
-export interface GroupRecord {
+export interface GroupRecord extends Attempts {
   /** Also the idempotency key sent downstream. */
   id: string;
   /** The module, the handler and the grouped-by values: what its members share. */
@@ -150,13 +154,6 @@ export interface GroupRecord {
   openedAt: number;
   /** When its message is due: after the group's wait, or its interval after the previous one. */
   dueAt: number;
-  status: "pending" | "delivered" | "failed";
-  attempts: number;
-  claimed?: number | undefined;
-  lastError?: string | undefined;
-  nextAttemptAt: number;
-  deliveredAt?: number | undefined;
-  receipt?: DeliveryReceipt | undefined;
 }
 
 /** A node of the cluster as the state machine knows it (Raft's membership says whether it votes). */
