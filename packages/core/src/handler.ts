@@ -23,6 +23,25 @@ export interface NotifyContext {
   receipt?: DeliveryReceipt | undefined;
 }
 
+/** One notification of a {@link NotificationGroup}. */
+export interface GroupedNotification {
+  transition: Transition;
+  /** This notification's own idempotency key (what `notify` would have been given). */
+  idempotencyKey: string;
+  /** The receipt of this handler's first delivery for the same incident, if it returned one. */
+  receipt?: DeliveryReceipt | undefined;
+}
+
+/** Notifications a grouping handler sends as one message (see `HandlerSpec.group`). */
+export interface NotificationGroup {
+  /** Stable for the group's life: the module, the handler and the grouped-by values. */
+  key: string;
+  /** The values the group is grouped by (`{ module: "shop" }`, `{ "tag:team": "payments" }`). */
+  labels: Record<string, string>;
+  /** In the order they were committed; at least one. */
+  notifications: GroupedNotification[];
+}
+
 /**
  * Reacts to a monitor's status changes: posts to Slack, sends an email, pages someone.
  *
@@ -35,6 +54,12 @@ export interface SampleHandler {
   readonly name: string;
   /** Delivers one transition; may return a receipt to keep with the delivery. */
   notify(transition: Transition, context: NotifyContext): Promise<void | DeliveryReceipt>;
+  /**
+   * Delivers a group of notifications as one message (a grouping handler's `group` option). Optional:
+   * without it, the server calls `notify` once per notification, each with its own idempotency key.
+   * The receipt it returns is kept for each incident of the group.
+   */
+  notifyGroup?(group: NotificationGroup, context: NotifyContext): Promise<void | DeliveryReceipt>;
   /** Releases resources (connection pools, clients). */
   dispose?(): void | Promise<void>;
 }

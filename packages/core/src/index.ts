@@ -19,7 +19,15 @@ export {
   evaluationPolicyOf,
   initialMonitorState,
 } from "./evaluation.js";
-export type { DeliveryReceipt, NotifyContext, SampleHandler } from "./handler.js";
+export type { Groupable } from "./grouping.js";
+export { groupLabels, groupSendAt } from "./grouping.js";
+export type {
+  DeliveryReceipt,
+  GroupedNotification,
+  NotificationGroup,
+  NotifyContext,
+  SampleHandler,
+} from "./handler.js";
 export type { HttpStatusClass } from "./httpStatus.js";
 export { classifyHttpStatus, redactSecrets } from "./httpStatus.js";
 export type {
@@ -47,6 +55,7 @@ export {
 } from "./linearPattern.js";
 export type {
   FlappingRule,
+  HandlerGroup,
   HandlerSpec,
   MaintenanceWindow,
   ModuleDefinition,
@@ -59,10 +68,12 @@ export type {
 } from "./moduleDefinition.js";
 export {
   flappingRuleSchema,
+  handlerGroupSchema,
   handlerSpecSchema,
   maintenanceWindowSchema,
   moduleDefinitionSchema,
   monitorDefinitionSchema,
+  notifyOnSchema,
   openRuleSchema,
   pluginSpecSchema,
   routeSchema,

@@ -22,6 +22,48 @@ export const routeSchema = z.strictObject({
   to: z.array(z.enum(sampleStatuses)).min(1).optional(),
 });
 
+/**
+ * Grouping of a handler's notifications (Alertmanager's `group_by`, `group_wait`, `group_interval`): the
+ * first notification of a new group waits `waitMs` to collect others, then the group sends at most one
+ * message per `intervalMs`. A resolve joins the group's next message: never later than the window, never
+ * dropped. Groups never span modules: one node (the module's owner) sends them.
+ */
+export const handlerGroupSchema = z.strictObject({
+  /**
+   * What notifications are grouped by, within the module: `"module"` (all of its monitors), `"status"`
+   * (the status changed to), `"tag:<name>"` (the value of the monitors' tag `<name>:<value>`, or the
+   * tag's presence).
+   * @default ["module"]
+   */
+  by: z
+    .array(z.string().regex(/^(module|status|tag:.+)$/, 'use "module", "status" or "tag:<name>"'))
+    .min(1)
+    .default(["module"]),
+  /**
+   * How long a new group waits for more notifications before its first message.
+   * @default 30000
+   */
+  waitMs: z.number().int().min(0).max(3_600_000).default(30_000),
+  /**
+   * At most one message per group this often, after its first.
+   * @default 300000
+   */
+  intervalMs: z.number().int().min(1_000).max(86_400_000).default(300_000),
+});
+
+/** A handler's grouping, as stored (defaults applied). */
+export type HandlerGroup = z.output<typeof handlerGroupSchema>;
+
+/** Notifications a handler hears beyond status changes, when it opts in. */
+export const notifyOnSchema = z.strictObject({
+  /**
+   * An `acknowledged` notification when someone acknowledges an incident the handler heard of (so a
+   * pager stops paging at once).
+   * @default false
+   */
+  acknowledged: z.boolean().optional(),
+});
+
 /** A handler of a monitor: the plugin spec, optionally limited to some changes. */
 export const handlerSpecSchema = z.strictObject({
   plugin: z.string().min(1),
@@ -37,6 +79,13 @@ export const handlerSpecSchema = z.strictObject({
     .min(1_000)
     .max(7 * 86_400_000)
     .optional(),
+  /** Groups this handler's notifications of the module's monitors; absent: one message per notification. */
+  group: handlerGroupSchema.optional(),
+  /**
+   * Opt-in notifications; absent: the plugin descriptor's `notifyOn`, set when the module is compiled.
+   * @default {}
+   */
+  notifyOn: notifyOnSchema.optional(),
 });
 
 /** Which changes a handler hears about. */

@@ -128,6 +128,12 @@ export interface HandlerPlugin<Schema extends z.ZodType = z.ZodType> extends Plu
   kind: "handler";
   /** Creates a ready handler from validated options whose secrets have been resolved. */
   create(options: Resolved<z.output<Schema>>): SampleHandler;
+  /**
+   * Notifications its handlers hear beyond status changes unless a module says otherwise (a pager
+   * that stops paging on an acknowledgement). Recorded in each handler spec when a module is compiled.
+   * @default {}
+   */
+  notifyOn?: { acknowledged?: boolean | undefined } | undefined;
 }
 
 /** A sampler or handler plugin. */

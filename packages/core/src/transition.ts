@@ -48,7 +48,9 @@ export interface Transition {
    *   was an escalation stage (`after`) whose time came, or the alert was held back (maintenance, a
    *   silence, a failing dependency) and no longer is. Render it as a fresh alert;
    * - `flapping`: the monitor keeps changing status, so it is held in one announced flapping state
-   *   instead of paging on every change; a `transition` follows once it settles.
+   *   instead of paging on every change; a `transition` follows once it settles;
+   * - `acknowledged`: someone acknowledged the incident (`incident.acknowledged` says who); only handlers
+   *   that opt in (`notifyOn: { acknowledged: true }`) and heard of the incident get it.
    * @default "transition"
    */
   kind?: NotificationKind | undefined;
@@ -59,7 +61,7 @@ export interface Transition {
 }
 
 /** What a notification is about; see {@link Transition.kind}. */
-export type NotificationKind = "transition" | "reminder" | "escalation" | "flapping";
+export type NotificationKind = "transition" | "reminder" | "escalation" | "flapping" | "acknowledged";
 
 /** A failing episode of one monitor, from its first failing sample to its recovery. */
 export interface Incident {

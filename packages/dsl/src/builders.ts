@@ -85,6 +85,68 @@ export function only(handler: PluginSpec, on: Route): RoutedHandler {
   return { ...handler, on };
 }
 
+/** How a handler groups its notifications: see {@link grouped}. */
+export interface GroupOptions {
+  /**
+   * What notifications are grouped by, within the module: `"module"` (all its monitors), `"status"`
+   * (the status they changed to), `"tag:<name>"` (the value of the monitors' `<name>:<value>` tag).
+   * @default ["module"]
+   */
+  by?: readonly ("module" | "status" | `tag:${string}`)[] | undefined;
+  /**
+   * How long a new group waits to collect more notifications before its first message.
+   * @default "30s"
+   */
+  wait?: Duration | undefined;
+  /**
+   * At most one message per group this often after its first; a resolve waits at most this long.
+   * @default "5m"
+   */
+  interval?: Duration | undefined;
+}
+
+/** A handler whose notifications are grouped: what {@link grouped} returns. */
+export type GroupedHandler<H extends PluginSpec = PluginSpec> = H & { group: GroupOptions };
+
+/**
+ * Groups a handler's notifications (Alertmanager's `group_by`, `group_wait`, `group_interval`): the
+ * first of a new group waits `wait` to collect others, then the group sends at most one message per
+ * `interval`, listing its monitors. A resolve is never held longer than that, nor dropped. Groups stay
+ * within a module.
+ *
+ * @example
+ * ```ts
+ * handlers: [grouped(webhook({ url: "https://hooks.example.com/amstaff" }), { wait: "30s", interval: "5m" })]
+ * ```
+ */
+export function grouped<H extends PluginSpec>(handler: H, group: GroupOptions = {}): GroupedHandler<H> {
+  return { ...handler, group };
+}
+
+/** Notifications a handler hears beyond status changes: see {@link notifyOn}. */
+export interface NotifyOnOptions {
+  /**
+   * An `acknowledged` notification as soon as someone acknowledges an incident the handler heard of.
+   * @default the plugin's choice (PagerDuty: true; others: false)
+   */
+  acknowledged?: boolean | undefined;
+}
+
+/**
+ * Opts a handler into (or out of) notifications beyond status changes, overriding its plugin's choice.
+ *
+ * @example
+ * ```ts
+ * handlers: [notifyOn(slack({ token: secret("SLACK_TOKEN"), channel: "#ops" }), { acknowledged: true })]
+ * ```
+ */
+export function notifyOn<H extends PluginSpec>(
+  handler: H,
+  options: NotifyOnOptions,
+): H & { notifyOn: NotifyOnOptions } {
+  return { ...handler, notifyOn: options };
+}
+
 /** One monitor as recorded by {@link ModuleBuilder.monitor}: plain data. */
 export interface AmstaffMonitor {
   name: string;
@@ -92,7 +154,12 @@ export interface AmstaffMonitor {
   schedule: Schedule;
   sampler: PluginSpec;
   /** Its handlers, the policy's included; an escalation stage carries `after`. */
-  handlers: (PluginSpec & { on?: Route; after?: Duration })[];
+  handlers: (PluginSpec & {
+    on?: Route;
+    after?: Duration;
+    group?: GroupOptions;
+    notifyOn?: NotifyOnOptions;
+  })[];
   consecutive?: number;
   timeout?: Duration;
   renotify?: Duration;

@@ -14,6 +14,8 @@ export type {
   CronOptions,
   DefaultedMonitorOptions,
   FlappingOptions,
+  GroupedHandler,
+  GroupOptions,
   MaintenanceOptions,
   MaintenanceTiming,
   ModuleBuilder,
@@ -21,10 +23,11 @@ export type {
   MonitorDefaults,
   MonitorOptions,
   MonitorRef,
+  NotifyOnOptions,
   Policy,
   PolicyOptions,
   Route,
   RoutedHandler,
   UnknownMeaning,
 } from "./builders.js";
-export { amstaff, cron, every, only, policy, secret } from "./builders.js";
+export { amstaff, cron, every, grouped, notifyOn, only, policy, secret } from "./builders.js";

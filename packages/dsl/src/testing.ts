@@ -25,6 +25,10 @@ import {
 } from "@amstaff/core";
 import { Cron } from "croner";
 import type { AmstaffModule } from "./builders.js";
+import { type SimulatedGroup, SimulatedGroups } from "./simulatedGroups.js";
+
+export type { SimulatedGroup } from "./simulatedGroups.js";
+
 import { validateModule } from "./validateModule.js";
 
 /** Options of {@link simulate}. */
@@ -74,6 +78,11 @@ export interface SimulatedNotification {
   to: SampleStatus;
   /** The incident it belongs to. */
   incident: string;
+  /**
+   * For a grouping handler (`grouped()`): the group it is sent with, one of {@link Simulation.groups};
+   * it goes out at the group's time, not at `at`.
+   */
+  group?: string | undefined;
 }
 
 /** A committed status change, sent or not. */
@@ -171,6 +180,7 @@ export class Simulation {
   readonly #silences = new Map<string, Silence>();
   readonly #notifications: SimulatedNotification[] = [];
   readonly #transitions: SimulatedTransition[] = [];
+  readonly #groups = new SimulatedGroups();
   #taken = 0;
   #now: number;
   #nextTickAt: number;
@@ -223,6 +233,11 @@ export class Simulation {
   /** Every committed status change so far, including those whose alerts were held back. */
   get transitions(): readonly SimulatedTransition[] {
     return this.#transitions;
+  }
+
+  /** The messages of grouping handlers: one per group, listing its notifications, with its send time. */
+  get groups(): SimulatedGroup[] {
+    return this.#groups.list();
   }
 
   /** What a monitor's samples return from now on (after any queued with {@link queue}). Starts as `"ok"`. */
@@ -297,6 +312,11 @@ export class Simulation {
       );
     }
     m.alerts = decideAlerts(m.alerts, { type: "ack", by, at: this.#now }, m.definition).state;
+    // Handlers that opt in hear of it at once, if they heard of the incident.
+    const incident = m.alerts.incident;
+    const status = m.alerts.status as SampleStatus;
+    const optedIn = incident?.notified.filter((i) => m.definition.handlers[i]?.notifyOn?.acknowledged);
+    if (incident && optedIn) this.#record(m, optedIn, "acknowledged", status, status, incident.key);
     return this;
   }
 
@@ -486,6 +506,21 @@ export class Simulation {
     for (const index of handlers) {
       const handler = monitor.definition.handlers[index];
       if (!handler) continue;
+      const { group } = handler;
+      const grouped =
+        group && kind !== "acknowledged"
+          ? this.#groups.add(
+              { ...handler, group },
+              {
+                module: this.definition.name,
+                tags: monitor.definition.tags,
+                monitor: monitor.definition.name,
+                from,
+                to,
+              },
+              this.#now,
+            )
+          : undefined;
       this.#notifications.push({
         at: this.#now,
         time: new Date(this.#now).toISOString(),
@@ -498,6 +533,7 @@ export class Simulation {
         from,
         to,
         incident,
+        ...(grouped !== undefined && { group: grouped }),
       });
     }
   }

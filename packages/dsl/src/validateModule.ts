@@ -212,6 +212,14 @@ export function validateModule(
     return value;
   };
 
+  const withNotifyOn = (spec: unknown): unknown => {
+    if (!isRecord(spec) || spec.notifyOn !== undefined || typeof spec.plugin !== "string") return spec;
+    const descriptor = byId.get(spec.plugin);
+    return descriptor?.kind === "handler" && descriptor.notifyOn
+      ? { ...spec, notifyOn: descriptor.notifyOn }
+      : spec;
+  };
+
   const reported = new Set<string>();
   const raw = output.module;
   const candidate: unknown =
@@ -242,17 +250,21 @@ export function validateModule(
                 ? handlers.map((h, j) => {
                     // `only(handler, route)` adds `on` beside the handler's spec (or its placeholder),
                     // a policy's escalation stage adds `after`.
-                    if (!isRecord(h) || !("on" in h || "after" in h))
-                      return resolveSpec(h, "handler", `${label}: handlers.${j}`, at);
-                    const { on, after, ...handler } = h;
+                    // `grouped(handler, options)` adds `group`; a plugin may opt its handlers into
+                    // more notifications (`notifyOn`) unless the module says otherwise.
+                    if (!isRecord(h) || !("on" in h || "after" in h || "group" in h || "notifyOn" in h))
+                      return withNotifyOn(resolveSpec(h, "handler", `${label}: handlers.${j}`, at));
+                    const { on, after, group, notifyOn, ...handler } = h;
                     const spec = resolveSpec(handler, "handler", `${label}: handlers.${j}`, at);
                     if (!isRecord(spec)) return spec;
                     const afterMs = after === undefined ? undefined : duration(after, "escalate.after");
-                    return {
+                    return withNotifyOn({
                       ...spec,
                       ...(on !== undefined && { on }),
                       ...(afterMs !== undefined && { afterMs }),
-                    };
+                      ...(group !== undefined && { group: handlerGroup(group, duration) }),
+                      ...(notifyOn !== undefined && { notifyOn }),
+                    });
                   })
                 : handlers,
             };
@@ -382,4 +394,21 @@ function checkSchedule(schedule: unknown, error: (message: string) => void): unk
     }
   }
   return schedule;
+}
+
+/**
+ * A handler's `group` as written (`{ by, wait: "30s", interval: "5m" }`) as stored (`waitMs`,
+ * `intervalMs`); the module schema checks the result and applies the defaults.
+ */
+function handlerGroup(
+  group: unknown,
+  duration: (value: unknown, field: string) => number | undefined,
+): unknown {
+  if (!isRecord(group)) return group;
+  const { wait, interval, ...rest } = group;
+  return {
+    ...rest,
+    ...(wait !== undefined && { waitMs: duration(wait, "group.wait") }),
+    ...(interval !== undefined && { intervalMs: duration(interval, "group.interval") }),
+  };
 }

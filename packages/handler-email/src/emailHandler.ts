@@ -1,6 +1,7 @@
 import {
   abortReason,
   type DeliveryReceipt,
+  type NotificationGroup,
   type NotifyContext,
   parseDuration,
   parsePluginOptions,
@@ -12,7 +13,8 @@ import {
 import type { SMTPPoolOptions } from "nodemailer";
 import { messageIdFor } from "./messageId.js";
 import { type EmailOptions, emailOptionsSchema, emailPluginId } from "./options.js";
-import { renderEmail } from "./renderEmail.js";
+import { type RenderedEmail, renderEmail } from "./renderEmail.js";
+import { renderEmailGroup } from "./renderEmailGroup.js";
 import { leaseTransport } from "./sharedTransport.js";
 import { partialRejectionError, type SmtpErrorContext, smtpDeliveryError } from "./smtpError.js";
 import { packageVersion } from "./version.js";
@@ -106,63 +108,96 @@ export function emailHandler(options: EmailOptions, runtime: EmailHandlerRuntime
   const lease = leaseTransport(transportOptions);
   const recipients = [...to, ...cc].join(", ");
 
-  return {
-    name: `email to ${recipients} via ${server}`,
-    async notify(transition: Transition, context: NotifyContext): Promise<EmailReceipt> {
-      const errorContext: SmtpErrorContext = { server, sensitive };
-      if (context.signal.aborted) {
-        throw smtpDeliveryError(undefined, { ...errorContext, aborted: abortReason(context.signal) });
-      }
-      const rendered = renderEmail(transition, resolved);
-      const messageId = messageIdFor(context.idempotencyKey, resolved.from);
-      const opening = openingMessageId(context);
-      const headers: Record<string, string> = {
+  /** Sends one email; `opening` is the Message-ID of the incident's first email, to thread under. */
+  const send = async (
+    rendered: RenderedEmail,
+    about: { headers: Record<string, string>; urgent: boolean; opening?: string | undefined },
+    context: NotifyContext,
+  ): Promise<EmailReceipt> => {
+    const errorContext: SmtpErrorContext = { server, sensitive };
+    if (context.signal.aborted) {
+      throw smtpDeliveryError(undefined, { ...errorContext, aborted: abortReason(context.signal) });
+    }
+    const messageId = messageIdFor(context.idempotencyKey, resolved.from);
+    const { opening } = about;
+    const message: Record<string, unknown> = {
+      from: resolved.from,
+      to,
+      ...(cc.length > 0 ? { cc } : {}),
+      subject: rendered.subject,
+      text: rendered.text,
+      ...(rendered.html === undefined ? {} : { html: rendered.html }),
+      messageId,
+      ...(opening !== undefined && opening !== messageId
+        ? { inReplyTo: opening, references: [opening] }
+        : {}),
+      priority: about.urgent ? "high" : "normal",
+      headers: {
         "Auto-Submitted": "auto-generated",
         "X-Auto-Response-Suppress": "All",
-        "X-Amstaff-Module": headerValue(transition.module),
-        "X-Amstaff-Monitor": headerValue(transition.monitor),
-        "X-Amstaff-Status": transition.to,
-        "X-Amstaff-Kind": transition.kind ?? "transition",
-        ...(transition.incident ? { "X-Amstaff-Incident": headerValue(transition.incident.key) } : {}),
-      };
-      const message: Record<string, unknown> = {
-        from: resolved.from,
-        to,
-        ...(cc.length > 0 ? { cc } : {}),
-        subject: rendered.subject,
-        text: rendered.text,
-        ...(rendered.html === undefined ? {} : { html: rendered.html }),
-        messageId,
-        ...(opening !== undefined && opening !== messageId
-          ? { inReplyTo: opening, references: [opening] }
-          : {}),
-        priority: isUrgent(transition) ? "high" : "normal",
-        headers,
-        xMailer: `amstaff-handler-email/${packageVersion}`,
-        signal: context.signal,
-      };
+        ...about.headers,
+      },
+      xMailer: `amstaff-handler-email/${packageVersion}`,
+      signal: context.signal,
+    };
 
-      let info: Awaited<ReturnType<Awaited<ReturnType<typeof lease.get>>["sendMail"]>>;
-      try {
-        const transport = await lease.get();
-        info = await transport.sendMail(message);
-      } catch (error) {
-        throw smtpDeliveryError(error, {
-          ...errorContext,
-          aborted: context.signal.aborted ? abortReason(context.signal) : undefined,
-        });
-      }
-      const rejected = info.rejected ?? [];
-      if (rejected.length > 0) {
-        throw partialRejectionError(
-          rejected.map(String),
-          (info as { rejectedErrors?: unknown[] }).rejectedErrors ?? [],
-          (info.accepted ?? []).map(String),
-          errorContext,
-        );
-      }
-      return { messageId, response: String(info.response ?? "") };
-    },
+    let info: Awaited<ReturnType<Awaited<ReturnType<typeof lease.get>>["sendMail"]>>;
+    try {
+      const transport = await lease.get();
+      info = await transport.sendMail(message);
+    } catch (error) {
+      throw smtpDeliveryError(error, {
+        ...errorContext,
+        aborted: context.signal.aborted ? abortReason(context.signal) : undefined,
+      });
+    }
+    const rejected = info.rejected ?? [];
+    if (rejected.length > 0) {
+      throw partialRejectionError(
+        rejected.map(String),
+        (info as { rejectedErrors?: unknown[] }).rejectedErrors ?? [],
+        (info.accepted ?? []).map(String),
+        errorContext,
+      );
+    }
+    return { messageId, response: String(info.response ?? "") };
+  };
+  const templated =
+    resolved.subject !== undefined || resolved.text !== undefined || resolved.html !== undefined;
+
+  return {
+    name: `email to ${recipients} via ${server}`,
+    notify: (transition: Transition, context: NotifyContext) =>
+      send(
+        renderEmail(transition, resolved),
+        {
+          headers: {
+            "X-Amstaff-Module": headerValue(transition.module),
+            "X-Amstaff-Monitor": headerValue(transition.monitor),
+            "X-Amstaff-Status": transition.to,
+            "X-Amstaff-Kind": transition.kind ?? "transition",
+            ...(transition.incident ? { "X-Amstaff-Incident": headerValue(transition.incident.key) } : {}),
+          },
+          urgent: isUrgent(transition),
+          opening: openingMessageId(context),
+        },
+        context,
+      ),
+    // Templates render one transition: with them, a group is sent as one email per notification.
+    ...(!templated && {
+      notifyGroup: (group: NotificationGroup, context: NotifyContext) =>
+        send(
+          renderEmailGroup(group),
+          {
+            headers: {
+              "X-Amstaff-Module": headerValue(group.notifications[0]?.transition.module ?? ""),
+              "X-Amstaff-Kind": "group",
+            },
+            urgent: group.notifications.some((n) => isUrgent(n.transition)),
+          },
+          context,
+        ),
+    }),
     dispose() {
       lease.release();
     },

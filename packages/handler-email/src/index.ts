@@ -5,6 +5,7 @@ export { escapeHtml } from "./escapeHtml.js";
 export { messageIdFor } from "./messageId.js";
 export type { EmailOptions, ParsedEmailOptions } from "./options.js";
 export {
+  defaultAcknowledgedSubject,
   defaultEscalationSubject,
   defaultFlappingSubject,
   defaultReminderSubject,

@@ -31,6 +31,9 @@ export const defaultEscalationSubject = "[{{TO}}] Escalated: {{module}} / {{moni
 /** The subject used for a flapping announcement when `subject` is not set. */
 export const defaultFlappingSubject = "[FLAPPING] {{module}} / {{monitor}} (now {{TO}})";
 
+/** The subject used for an acknowledgement (a handler with `notifyOn: { acknowledged: true }`) when `subject` is not set. */
+export const defaultAcknowledgedSubject = "[ACK] {{module}} / {{monitor}} ({{TO}})";
+
 /** Validates the options of {@link email} and {@link emailHandler}, applying defaults. */
 export const emailOptionsSchema = z.strictObject({
   /** The SMTP server's host name or IP address, e.g. `"smtp.example.com"`. */

@@ -8,6 +8,7 @@ import {
 } from "@amstaff/core";
 import { escapeHtml } from "./escapeHtml.js";
 import {
+  defaultAcknowledgedSubject,
   defaultEscalationSubject,
   defaultFlappingSubject,
   defaultReminderSubject,
@@ -47,6 +48,7 @@ const defaultSubjects: Record<NotificationKind, string> = {
   reminder: defaultReminderSubject,
   escalation: defaultEscalationSubject,
   flapping: defaultFlappingSubject,
+  acknowledged: defaultAcknowledgedSubject,
 };
 
 /**
@@ -97,12 +99,15 @@ function label(transition: Transition): string {
       return `${to} (escalated)`;
     case "flapping":
       return "FLAPPING";
+    case "acknowledged":
+      return `${to} (acknowledged)`;
     default:
       return to;
   }
 }
 
-function headline(transition: Transition): string {
+/** One line naming a notification, e.g. `CRITICAL: Shop / API`. */
+export function headline(transition: Transition): string {
   return `${label(transition)}: ${transition.module} / ${transition.monitor}`;
 }
 
@@ -117,6 +122,8 @@ function status(transition: Transition, duration: string): string {
     }
     case "flapping":
       return `flapping, now ${to} (changes are held back until the monitor settles)`;
+    case "acknowledged":
+      return `${to} (acknowledged: reminders and escalation stop; the resolve still comes)`;
     default: {
       const recovery = recoveryOf(transition);
       if (recovery) {

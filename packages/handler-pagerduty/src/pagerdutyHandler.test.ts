@@ -173,6 +173,41 @@ describe("pagerdutyHandler follows the incident", () => {
   });
 });
 
+describe("pagerdutyHandler acknowledged notifications", () => {
+  it("sends acknowledge at once, without waiting for the incident's next notification", async () => {
+    const pd = await startPagerdutyEmulator();
+    const handler = handlerFor(pd);
+    const alert = sampleTransition();
+    const receipt = await handler.notify(alert, notifyContext("pagerduty"));
+    const ack = sampleTransition({
+      id: "tr-0002",
+      from: "critical",
+      to: "critical",
+      kind: "acknowledged",
+      incident: {
+        key: "inc-42",
+        openedAt: alert.since,
+        acknowledged: { by: "alice", at: alert.since + 60_000 },
+      },
+    });
+
+    await handler.notify(ack, notifyContext("pagerduty", { receipt: receipt ?? undefined }));
+
+    expect(pd.requests.map((r) => (r.body as { event_action: string }).event_action)).toEqual([
+      "trigger",
+      "acknowledge",
+    ]);
+    expect(pd.alerts).toMatchObject([{ dedupKey: "inc-42", status: "acknowledged", triggers: 1 }]);
+  });
+
+  it("sends nothing for an incident it never triggered", async () => {
+    const pd = await startPagerdutyEmulator();
+    const ack = sampleTransition({ kind: "acknowledged" });
+    expect(await handlerFor(pd).notify(ack, notifyContext("pagerduty"))).toBeUndefined();
+    expect(pd.requests).toEqual([]);
+  });
+});
+
 describe("pagerdutyHandler failures", () => {
   it("retries a 429 after the Retry-After it was given", async () => {
     const pd = await startPagerdutyEmulator();

@@ -120,6 +120,12 @@ export function pagerdutyHandler(
   return {
     name: `pagerduty ${endpoint}`,
     async notify(transition: Transition, context: NotifyContext): Promise<PagerdutyReceipt | undefined> {
+      if (transition.kind === "acknowledged") {
+        // Nothing to acknowledge where no alert was triggered (the receipt names the one that was).
+        if (context.receipt === undefined) return undefined;
+        const event = followUpEvent("acknowledge", transition, routingKey, context.receipt);
+        return { dedupKey: await send(event, context.signal) };
+      }
       // A flapping monitor that happens to be ok has an open incident: its announcement triggers the alert.
       if (transition.to === "ok" && transition.kind !== "flapping") {
         // Nothing was triggered for a monitor whose first status is ok.

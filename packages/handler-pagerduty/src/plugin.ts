@@ -12,6 +12,8 @@ export const pagerdutyPlugin = defineHandlerPlugin({
   options: pagerdutyOptionsSchema,
   builders: { pagerduty },
   create: (options) => pagerdutyHandler(options),
+  // An acknowledgement in Amstaff acknowledges the PagerDuty alert at once, not with the next notification.
+  notifyOn: { acknowledged: true },
 });
 
 /** The plugin of this package, under the name Amstaff servers look for when they discover plugins. */

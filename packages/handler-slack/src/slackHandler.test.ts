@@ -228,6 +228,19 @@ describe("slackHandler in bot mode: the incident's life", () => {
     expect(allText(original)).toContain(":raised_hand: Acknowledged by <@U0ADA>");
   });
 
+  it("updates the alert, posting nothing, on an acknowledged notification", async () => {
+    const server = new ServerSimulation(bot());
+    const alert = sampleTransition();
+    await server.deliver(alert);
+    const incident = { ...alert.incident!, acknowledged: { by: "alice", at: alert.since + 60_000 } };
+    await server.deliver({ ...alert, id: "tr-ack", from: alert.to, kind: "acknowledged", incident });
+    const [original] = slackApi.topLevel("C0ALERTS1");
+    expect(allText(original)).toContain(":raised_hand: Acknowledged by alice");
+    expect(buttons(original).map((b) => b.action_id)).not.toContain("amstaff_ack");
+    expect(slackApi.replies("C0ALERTS1", original?.ts ?? "")).toEqual([]);
+    expect(slackApi.calls("chat.postMessage")).toHaveLength(1);
+  });
+
   it("still posts the recovery when the alert was deleted", async () => {
     const server = new ServerSimulation(bot());
     const alert = sampleTransition();

@@ -123,6 +123,8 @@ export function slackHandler(options: SlackOptions, runtime: SlackHandlerRuntime
     return {
       name,
       async notify(transition: Transition, context: NotifyContext): Promise<void> {
+        // An incoming webhook cannot edit what it posted: the acknowledgement shows on the next message.
+        if (transition.kind === "acknowledged") return;
         if (context.signal.aborted) throw abortedBeforeStart(name);
         const { signal, timedOut } = attemptSignals(context);
         const bound = boundFetch(baseFetch, signal);
@@ -198,6 +200,8 @@ export function slackHandler(options: SlackOptions, runtime: SlackHandlerRuntime
         },
       };
 
+      // An acknowledgement only updates the alert (it shows who, and drops the button): nothing to post.
+      if (transition.kind === "acknowledged" && !receipt.success) return undefined;
       if (!receipt.success) {
         if (context.attempt > 1) {
           const existing = await findPosted(client, {
@@ -246,6 +250,7 @@ export function slackHandler(options: SlackOptions, runtime: SlackHandlerRuntime
           }
         }
       }
+      if (transition.kind === "acknowledged") return undefined;
       if (context.attempt > 1) {
         const existing = await findPosted(client, {
           channel: thread.channel,

@@ -1,6 +1,7 @@
 import {
   AmstaffError,
   classifyHttpStatus,
+  type NotificationGroup,
   type NotifyContext,
   parseDuration,
   parsePluginOptions,
@@ -20,7 +21,7 @@ import {
   TransportFailure,
 } from "@amstaff/plugin-http";
 import { type WebhookOptions, webhookOptionsSchema, webhookPluginId } from "./options.js";
-import { buildWebhookPayload } from "./payload.js";
+import { buildWebhookGroupPayload, buildWebhookPayload } from "./payload.js";
 import { signatureHeader, signWebhookBody } from "./signature.js";
 import { packageVersion } from "./version.js";
 
@@ -98,14 +99,9 @@ export function webhookHandler(options: WebhookOptions, runtime: WebhookHandlerR
       details: { url: target, retryable: options.retryable },
     });
 
-  return {
-    name: `webhook ${target}`,
-    async notify(transition: Transition, context: NotifyContext): Promise<void> {
-      const body = JSON.stringify(
-        resolved.body === undefined
-          ? buildWebhookPayload(transition, context.idempotencyKey)
-          : renderJsonTemplate(resolved.body, transition),
-      );
+  const webhook = {
+    async post(payload: unknown, context: NotifyContext): Promise<void> {
+      const body = JSON.stringify(payload);
       const headers: Record<string, string> = {
         ...customHeaders,
         "content-type": "application/json",
@@ -153,6 +149,22 @@ export function webhookHandler(options: WebhookOptions, runtime: WebhookHandlerR
       }
       throw fail(answered, { retryable: false });
     },
+  };
+
+  return {
+    name: `webhook ${target}`,
+    notify: (transition: Transition, context: NotifyContext) =>
+      webhook.post(
+        resolved.body === undefined
+          ? buildWebhookPayload(transition, context.idempotencyKey)
+          : renderJsonTemplate(resolved.body, transition),
+        context,
+      ),
+    // A custom `body` template renders one transition: its groups go one request per notification.
+    ...(resolved.body === undefined && {
+      notifyGroup: (group: NotificationGroup, context: NotifyContext) =>
+        webhook.post(buildWebhookGroupPayload(group, context.idempotencyKey), context),
+    }),
   };
 }
 

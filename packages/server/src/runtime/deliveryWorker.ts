@@ -1,6 +1,8 @@
 import {
   type DeliveryReceipt,
   describeError,
+  type GroupedNotification,
+  type HandlerSpec,
   isAmstaffError,
   type SampleHandler,
   type Transition,
@@ -10,7 +12,7 @@ import { moduleRequester } from "../access/secretBinding.js";
 import type { Clock } from "../clock.js";
 import type { Ownership } from "../cluster/ownership.js";
 import type { PluginRegistry } from "../plugins/plugins.js";
-import type { DeliveryRecord, TransitionRecord } from "../state/commands.js";
+import type { DeliveryRecord, GroupRecord } from "../state/commands.js";
 import type { ReplicatedLog } from "../state/replicatedLog.js";
 import type { StateMachine } from "../state/stateMachine.js";
 
@@ -41,8 +43,14 @@ const maxRecordRetryMs = 2_000;
 const claimRetryMs = 100;
 
 type AttemptOutcome =
-  | { outcome: "delivered"; receipt?: DeliveryReceipt }
+  | { outcome: "delivered"; receipt?: DeliveryReceipt; receipts?: Record<string, DeliveryReceipt> }
   | { outcome: "retrying" | "failed"; error: string; nextAttemptAt?: number };
+
+/** What the worker sends: one delivery, or a grouping handler's group of deliveries as one. */
+type Work = DeliveryRecord | GroupRecord;
+
+/** What a successful handler call returned. */
+type Returned = { receipt?: DeliveryReceipt; receipts?: Record<string, DeliveryReceipt> };
 
 /** What a {@link DeliveryWorker} works with. */
 export interface DeliveryWorkerDeps {
@@ -78,8 +86,11 @@ export interface DeliveryWorkerDeps {
  * committed — sends the delivery again from the next owner, with the next attempt number and the same
  * idempotency key, which closes it downstream.
  *
+ * A grouping handler's deliveries are sent by their group (see `state/groups.ts`): the group's attempts
+ * are claimed and recorded like a delivery's, so a failover neither loses nor repeats a group message.
+ *
  * The worker looks for due deliveries after every committed command that can make one due (a
- * transition, an attempt's outcome, a reminder) and every ownership change.
+ * transition, an attempt's outcome, a reminder, an acknowledgement) and every ownership change.
  */
 export class DeliveryWorker {
   readonly #deps: DeliveryWorkerDeps;
@@ -101,7 +112,8 @@ export class DeliveryWorker {
           command.type === "transition.record" ||
           command.type === "delivery.attempt" ||
           command.type === "incident.remind" ||
-          command.type === "state.import"
+          command.type === "state.import" ||
+          command.type === "incident.ack"
         ) {
           this.kick();
         }
@@ -121,20 +133,28 @@ export class DeliveryWorker {
     // One monitor's notifications reach one handler in the order they were committed: a retried alert
     // must never land after the recovery that followed it.
     const busy = new Set<string>();
-    for (const delivery of this.#deps.machine.pendingDeliveries()) {
-      const lane = `${delivery.module}\u0000${delivery.monitor}\u0000${delivery.handlerIndex}`;
+    const lanes: [string, Work][] = [
+      ...this.#deps.machine
+        .pendingDeliveries()
+        .map((d): [string, Work] => [`${d.module}\u0000${d.monitor}\u0000${d.handlerIndex}`, d]),
+      // A group's messages go out in order too (a retried one before the next interval's).
+      ...this.#deps.machine.pendingGroups().map((g): [string, Work] => [`\u0000group\u0000${g.key}`, g]),
+    ];
+    for (const [lane, work] of lanes) {
       if (busy.has(lane)) continue;
       busy.add(lane);
-      if (this.#inFlight.has(delivery.id)) continue;
-      if (this.#deps.ownership && !this.#deps.ownership.mayRun(delivery.module)) continue;
-      if (delivery.nextAttemptAt <= now) {
-        const attempt = this.#attempt(delivery).finally(() => {
-          this.#inFlight.delete(delivery.id);
+      // A grouped delivery goes out with its group, and holds its lane until then.
+      if ("group" in work && work.group !== undefined) continue;
+      if (this.#inFlight.has(work.id)) continue;
+      if (this.#deps.ownership && !this.#deps.ownership.mayRun(work.module)) continue;
+      if (work.nextAttemptAt <= now) {
+        const attempt = this.#attempt(work).finally(() => {
+          this.#inFlight.delete(work.id);
           this.kick();
         });
-        this.#inFlight.set(delivery.id, attempt);
+        this.#inFlight.set(work.id, attempt);
       } else {
-        next = Math.min(next, delivery.nextAttemptAt);
+        next = Math.min(next, work.nextAttemptAt);
       }
     }
     this.#deps.clock.clearTimeout(this.#timer);
@@ -143,7 +163,7 @@ export class DeliveryWorker {
       : undefined;
   }
 
-  #handler(delivery: DeliveryRecord): SampleHandler {
+  #handler(delivery: { module: string; handler: HandlerSpec }): SampleHandler {
     // Per module: the handler resolves its secrets with that module's grants, and its team's as it is
     // now (an admin may move the module to another team).
     const key = `${delivery.module}\u0000${JSON.stringify(delivery.handler)}`;
@@ -158,12 +178,17 @@ export class DeliveryWorker {
     return handler;
   }
 
-  async #attempt(delivery: DeliveryRecord): Promise<void> {
-    const { machine, log, clock, logger, ownership } = this.#deps;
-    const transition = machine.transition(delivery.transitionId);
-    if (!transition) return;
+  async #attempt(delivery: Work): Promise<void> {
+    const { log, clock, logger, ownership } = this.#deps;
+    const call = this.#call(delivery);
+    if (!call) return;
     const attempt = Math.max(delivery.attempts, delivery.claimed ?? 0) + 1;
-    const context = { module: delivery.module, monitor: delivery.monitor, delivery: delivery.id, attempt };
+    const context = {
+      module: delivery.module,
+      ...("members" in delivery ? { group: delivery.labels } : { monitor: delivery.monitor }),
+      delivery: delivery.id,
+      attempt,
+    };
     try {
       const claimed = await log.propose({
         type: "delivery.attempt",
@@ -186,55 +211,102 @@ export class DeliveryWorker {
     }
     // Claiming took a round trip: the lease may have run out meanwhile.
     if (ownership && !ownership.mayRun(delivery.module)) return;
-    const outcome = await this.#send(delivery, transition, attempt);
+    const outcome = await this.#send(attempt, call);
     if (outcome === undefined) return;
     this.#deps.onAttempt?.(delivery.handler.plugin, outcome.outcome, outcome.durationMs);
     const { durationMs: _durationMs, ...recorded } = outcome;
     await this.#record(delivery, attempt, recorded, context);
   }
 
+  /**
+   * How to call the handler for a delivery or a group, once its attempt is claimed; undefined when
+   * there is nothing left to send (its transitions are gone).
+   */
+  #call(work: Work): ((signal: AbortSignal, attempt: number) => Promise<Returned>) | undefined {
+    const handler = () => this.#handler(work);
+    if (!("members" in work)) {
+      const notification = this.#notification(work);
+      if (!notification) return undefined;
+      return async (signal, attempt) => {
+        const { transition, receipt } = notification;
+        const returned = await handler().notify(transition, {
+          signal,
+          idempotencyKey: work.id,
+          attempt,
+          receipt,
+        });
+        return returned ? { receipt: returned } : {};
+      };
+    }
+    const notifications = work.members.flatMap((id) => {
+      const member = this.#deps.machine.delivery(id);
+      const notification = member?.status === "pending" && this.#notification(member);
+      return notification ? [notification] : [];
+    });
+    if (notifications.length === 0) return undefined;
+    return async (signal, attempt) => {
+      const target = handler();
+      if (target.notifyGroup) {
+        const group = { key: work.key, labels: work.labels, notifications };
+        const returned = await target.notifyGroup(group, { signal, idempotencyKey: work.id, attempt });
+        return returned ? { receipt: returned } : {};
+      }
+      // Without notifyGroup, one call per member, each with its own key: a retried group sends the
+      // ones that went through again under the same keys, which the receiver deduplicates.
+      const receipts: Record<string, DeliveryReceipt> = {};
+      for (const { transition, idempotencyKey, receipt } of notifications) {
+        const returned = await target.notify(transition, { signal, idempotencyKey, attempt, receipt });
+        if (returned) receipts[idempotencyKey] = returned;
+      }
+      return Object.keys(receipts).length > 0 ? { receipts } : {};
+    };
+  }
+
+  /** A delivery's transition as its handler sees it, with the incident's receipt; undefined once gone. */
+  #notification(delivery: DeliveryRecord): GroupedNotification | undefined {
+    const { machine, publicUrl } = this.#deps;
+    const transition = machine.transition(delivery.transitionId);
+    if (!transition) return undefined;
+    const { at: _at, ...event } = transition;
+    const link = publicUrl
+      ? `${publicUrl.replace(/\/$/, "")}/monitors?module=${encodeURIComponent(transition.module)}&monitor=${encodeURIComponent(transition.monitor)}`
+      : undefined;
+    const receipt = transition.incident
+      ? machine.receiptFor(
+          transition.module,
+          transition.monitor,
+          transition.incident.key,
+          delivery.handlerIndex,
+        )
+      : undefined;
+    // The incident's acknowledgement may postdate the transition: handlers show the current one.
+    const current = machine.monitor(transition.module, transition.monitor)?.incident;
+    const incident =
+      event.incident && current?.key === event.incident.key
+        ? { ...event.incident, acknowledged: current.acknowledged }
+        : event.incident;
+    return {
+      transition: { ...event, incident, link } satisfies Transition,
+      idempotencyKey: delivery.id,
+      receipt,
+    };
+  }
+
   /** Calls the handler once; undefined when the worker is stopping. */
   async #send(
-    delivery: DeliveryRecord,
-    transition: TransitionRecord,
     attempt: number,
+    call: (signal: AbortSignal, attempt: number) => Promise<Returned>,
   ): Promise<(AttemptOutcome & { durationMs: number }) | undefined> {
-    const { machine, clock } = this.#deps;
+    const { clock } = this.#deps;
     const started = performance.now();
     const signal = AbortSignal.any([
       this.#controller.signal,
       AbortSignal.timeout(this.#policy.attemptTimeoutMs),
     ]);
     try {
-      const handler = this.#handler(delivery);
-      const { at: _at, ...event } = transition;
-      const link = this.#deps.publicUrl
-        ? `${this.#deps.publicUrl.replace(/\/$/, "")}/monitors?module=${encodeURIComponent(transition.module)}&monitor=${encodeURIComponent(transition.monitor)}`
-        : undefined;
-      const receipt = transition.incident
-        ? machine.receiptFor(
-            transition.module,
-            transition.monitor,
-            transition.incident.key,
-            delivery.handlerIndex,
-          )
-        : undefined;
-      // The incident's acknowledgement may postdate the transition: handlers show the current one.
-      const current = machine.monitor(transition.module, transition.monitor)?.incident;
-      const incident =
-        event.incident && current?.key === event.incident.key
-          ? { ...event.incident, acknowledged: current.acknowledged }
-          : event.incident;
-      const returned = await handler.notify({ ...event, incident, link } satisfies Transition, {
-        signal,
-        idempotencyKey: delivery.id,
-        attempt,
-        receipt,
-      });
+      const returned = await call(signal, attempt);
       const durationMs = performance.now() - started;
-      return returned
-        ? { outcome: "delivered", receipt: returned, durationMs }
-        : { outcome: "delivered", durationMs };
+      return { outcome: "delivered", ...returned, durationMs };
     } catch (error) {
       if (this.#controller.signal.aborted) return undefined; // shutting down: retried after restart
       const durationMs = performance.now() - started;
@@ -263,7 +335,7 @@ export class DeliveryWorker {
    * stays in flight meanwhile, so it is never sent again by this node.
    */
   async #record(
-    delivery: DeliveryRecord,
+    delivery: Work,
     attempt: number,
     outcome: AttemptOutcome,
     context: Record<string, unknown>,
@@ -285,7 +357,7 @@ export class DeliveryWorker {
         else logger.warn({ ...context, reason: result.reason }, "delivery attempt record refused");
         return;
       } catch (error) {
-        const now = machine.delivery(delivery.id);
+        const now = machine.delivery(delivery.id) ?? machine.group(delivery.id);
         if (now?.status !== "pending" || now.attempts >= attempt) return; // committed after all
         if (this.#controller.signal.aborted) return;
         logger.warn(

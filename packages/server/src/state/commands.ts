@@ -97,6 +97,11 @@ export const commandSchema = z.discriminatedUnion("type", [
     nextAttemptAt: z.number().optional(),
     /** What the handler returned, kept for later deliveries of the same incident. */
     receipt: z.record(z.string(), z.json()).optional(),
+    /**
+     * For a group sent one notification at a time (a handler without `notifyGroup`): each member
+     * delivery's own receipt, by delivery id.
+     */
+    receipts: z.record(z.string(), z.record(z.string(), z.json())).optional(),
     /** The node that proposed it and its grant's fencing token: a stale owner is refused. */
     owner: z.string().optional(),
     token: z.number().int().optional(),
@@ -218,6 +223,7 @@ export type Command = z.output<typeof commandSchema>;
 export type {
   AuditEntry,
   DeliveryRecord,
+  GroupRecord,
   IncidentRecord,
   MemberRecord,
   ModuleRevision,

@@ -1,6 +1,6 @@
 import type { MonitorDefinition } from "@amstaff/core";
-import type { DeliveryRecord, IncidentRecord, TransitionRecord } from "./records.js";
-import type { Reducer } from "./reducer.js";
+import type { Attempts, DeliveryRecord, IncidentRecord, TransitionRecord } from "./records.js";
+import type { CommandOf, Reducer, StateSlices } from "./reducer.js";
 import { transitionsKeptPerMonitor } from "./transitions.js";
 
 /** The deliveries: one per handler a committed transition notifies, kept while its transition is. */
@@ -114,18 +114,22 @@ export class DeliveryBook {
   }
 }
 
+/** What an attempt changes: a delivery, or a group of a grouping handler's deliveries sent as one. */
+type Attempted = Attempts & { module: string };
+
 /** Whether a recorded outcome is the one a delivery already has (a retried record of the same attempt). */
-function sameOutcome(delivery: DeliveryRecord, outcome: "delivered" | "retrying" | "failed"): boolean {
+function sameOutcome(delivery: Attempted, outcome: "delivered" | "retrying" | "failed"): boolean {
   return outcome === "retrying" ? delivery.status === "pending" : delivery.status === outcome;
 }
 
 /**
  * `delivery.attempt`: the module's owner claims an attempt number before calling the handler
  * (`sending`), then records how it ended. Refused from a stale owner, and for a number already claimed
- * or recorded.
+ * or recorded. The id may name a group: its attempts are a delivery's, and its end settles its members.
  */
 export const recordAttempt: Reducer<"delivery.attempt"> = (state, command) => {
-  const delivery = state.deliveries.get(command.id);
+  const group = state.groups.get(command.id);
+  const delivery: Attempted | undefined = group ?? state.deliveries.get(command.id);
   if (!delivery) return { ok: false, reason: `unknown delivery ${command.id}` };
   const stale = state.members.stale(delivery.module, command);
   if (stale) return { ok: false, reason: stale };
@@ -136,7 +140,7 @@ export const recordAttempt: Reducer<"delivery.attempt"> = (state, command) => {
       return { ok: false, reason: `delivery ${command.id} already claimed attempt ${last}` };
     }
     delivery.claimed = command.attempt;
-    return { ok: true, deliveries: [delivery] };
+    return group ? { ok: true } : { ok: true, deliveries: [delivery as DeliveryRecord] };
   }
   // The owner retries a record whose commit it could not confirm: the same record again is a no-op.
   if (command.attempt === delivery.attempts && sameOutcome(delivery, command.outcome)) {
@@ -146,6 +150,24 @@ export const recordAttempt: Reducer<"delivery.attempt"> = (state, command) => {
   if (delivery.status !== "pending" || command.attempt <= delivery.attempts) {
     return { ok: false, reason: `delivery ${command.id} already recorded attempt ${delivery.attempts}` };
   }
+  recordOutcome(delivery, command);
+  if (!group) {
+    pruneAfter(state, delivery as DeliveryRecord);
+    return { ok: true, deliveries: [delivery as DeliveryRecord] };
+  }
+  const members = group.members.flatMap((id) => {
+    const member = state.deliveries.get(id);
+    return member?.status === "pending" ? [member] : [];
+  });
+  for (const member of members) {
+    recordOutcome(member, { ...command, receipt: command.receipts?.[member.id] ?? command.receipt });
+    if (command.outcome === "retrying") member.nextAttemptAt = group.nextAttemptAt;
+  }
+  for (const member of members) pruneAfter(state, member);
+  return { ok: true, deliveries: members };
+};
+
+function recordOutcome(delivery: Attempted, command: CommandOf<"delivery.attempt">): void {
   delivery.attempts = command.attempt;
   delivery.lastError = command.error;
   if (command.receipt !== undefined) delivery.receipt = command.receipt;
@@ -157,15 +179,17 @@ export const recordAttempt: Reducer<"delivery.attempt"> = (state, command) => {
   } else {
     delivery.nextAttemptAt = command.nextAttemptAt ?? command.at;
   }
+}
+
+/** Lets go of the delivered transitions of a delivery's monitor beyond what is kept. */
+function pruneAfter(state: StateSlices, delivery: DeliveryRecord): void {
   const transition = state.transitions.get(delivery.transitionId);
-  if (transition) {
-    const live = state.monitors.get(transition.module, transition.monitor) !== undefined;
-    state.transitions.prune(
-      transition.module,
-      transition.monitor,
-      live ? transitionsKeptPerMonitor : 0,
-      state.deliveries,
-    );
-  }
-  return { ok: true, deliveries: [delivery] };
-};
+  if (!transition) return;
+  const live = state.monitors.get(transition.module, transition.monitor) !== undefined;
+  state.transitions.prune(
+    transition.module,
+    transition.monitor,
+    live ? transitionsKeptPerMonitor : 0,
+    state.deliveries,
+  );
+}

@@ -7,7 +7,7 @@ import {
   type SampleStatus,
 } from "@amstaff/core";
 import { alertState, decide } from "./alerting.js";
-import type { IncidentRecord, MonitorRecord, TransitionRecord } from "./records.js";
+import type { DeliveryRecord, IncidentRecord, MonitorRecord, TransitionRecord } from "./records.js";
 import type { Reducer, StateSlices } from "./reducer.js";
 import { refuseOtherTeams } from "./teamRights.js";
 import { commitTransition, transitionsKeptPerMonitor } from "./transitions.js";
@@ -108,22 +108,11 @@ export const remindIncident: Reducer<"incident.remind"> = (state, command, index
   if (decision.notify.length === 0) {
     return { ok: false, reason: `incident ${command.incident} has nothing due` };
   }
-  const status = record.status as SampleStatus;
-  const last = record.lastTransitionId ? state.transitions.get(record.lastTransitionId) : undefined;
-  const transition: TransitionRecord = {
+  const transition = standingNotice(state, record, incident, definition, {
     id: state.transitionId(index),
-    module: command.module,
-    monitor: command.monitor,
-    tags: definition.tags,
-    from: status,
-    to: status,
-    since: record.since ?? command.at,
-    previousSince: last?.previousSince,
-    result: last?.result ?? { status, message: `still ${status}`, durationMs: 0, timestamp: command.at },
-    incident: incidentView(incident),
     kind: decision.kind,
     at: command.at,
-  };
+  });
   record.incident = decision.state.incident;
   const deliveries = commitTransition(state, transition, definition, decision.notify);
   state.transitions.prune(command.module, command.monitor, transitionsKeptPerMonitor, state.deliveries);
@@ -163,5 +152,60 @@ export const acknowledgeIncident: Reducer<"incident.ack"> = (state, command, ind
     teams: [state.modules.teamOf(command.module)],
     detail: `${command.monitor}${by}`,
   });
-  return { ok: true, incident };
+  if (!definition) return { ok: true, incident };
+  const { transition, deliveries } = announceAcknowledgement(state, record, definition, index, command.at);
+  return { ok: true, incident, ...(transition && { transition, deliveries }) };
 };
+
+/**
+ * The `acknowledged` notification of an acknowledgement, to the handlers that heard of the incident
+ * and opt in (`notifyOn: { acknowledged: true }`, a pager that stops paging at once). Nothing when
+ * none does: the others learn of it with the incident's next notification.
+ */
+function announceAcknowledgement(
+  state: StateSlices,
+  record: MonitorRecord,
+  definition: MonitorDefinition,
+  index: number,
+  at: number,
+): { transition?: TransitionRecord; deliveries?: DeliveryRecord[] } {
+  const incident = record.incident;
+  const notify = (incident?.notified ?? []).filter((i) => definition.handlers[i]?.notifyOn?.acknowledged);
+  if (!incident || notify.length === 0) return {};
+  const transition = standingNotice(state, record, incident, definition, {
+    id: state.transitionId(index),
+    kind: "acknowledged",
+    at,
+  });
+  return { transition, deliveries: commitTransition(state, transition, definition, notify) };
+}
+
+/**
+ * A notification about an open incident's current status (a reminder, an escalation, an
+ * acknowledgement): `from` and `to` are both that status, with the last transition's sample.
+ */
+function standingNotice(
+  state: StateSlices,
+  record: MonitorRecord,
+  incident: IncidentRecord,
+  definition: MonitorDefinition,
+  notice: Pick<TransitionRecord, "id" | "kind" | "at">,
+): TransitionRecord {
+  const { at } = notice;
+  const status = record.status as SampleStatus;
+  const last = record.lastTransitionId ? state.transitions.get(record.lastTransitionId) : undefined;
+  return {
+    id: notice.id,
+    module: record.module,
+    monitor: record.monitor,
+    tags: definition.tags,
+    from: status,
+    to: status,
+    since: record.since ?? at,
+    previousSince: last?.previousSince,
+    result: last?.result ?? { status, message: `still ${status}`, durationMs: 0, timestamp: at },
+    incident: incidentView(incident),
+    kind: notice.kind,
+    at,
+  };
+}

@@ -105,17 +105,8 @@ export interface TransitionRecord {
   at: number;
 }
 
-/** One handler's delivery of one transition. */
-export interface DeliveryRecord {
-  /** Also the idempotency key sent downstream. */
-  id: string;
-  transitionId: string;
-  module: string;
-  monitor: string;
-  /** The handler's position among the monitor's handlers. */
-  handlerIndex: number;
-  /** The handler as it was configured when the transition was committed. */
-  handler: HandlerSpec;
+/** The attempts of a delivery, or of a group sent as one: claimed, then recorded, in the log. */
+export interface Attempts {
   status: "pending" | "delivered" | "failed";
   /** Attempts whose outcome is recorded. */
   attempts: number;
@@ -128,6 +119,41 @@ export interface DeliveryRecord {
   nextAttemptAt: number;
   deliveredAt?: number | undefined;
   receipt?: DeliveryReceipt | undefined;
+}
+
+/** One handler's delivery of one transition. */
+export interface DeliveryRecord extends Attempts {
+  /** Also the idempotency key sent downstream. */
+  id: string;
+  transitionId: string;
+  module: string;
+  monitor: string;
+  /** The handler's position among the monitor's handlers. */
+  handlerIndex: number;
+  /** The handler as it was configured when the transition was committed. */
+  handler: HandlerSpec;
+  /**
+   * The {@link GroupRecord} that sends it, for a grouping handler: the group's attempts settle it, it
+   * is never sent alone.
+   */
+  group?: string | undefined;
+}
+
+/** One message of a grouping handler: the deliveries it sends as one, and its attempts. */
+export interface GroupRecord extends Attempts {
+  /** Also the idempotency key sent downstream. */
+  id: string;
+  /** The module, the handler and the grouped-by values: what its members share. */
+  key: string;
+  module: string;
+  /** The values the group is grouped by. */
+  labels: Record<string, string>;
+  handler: HandlerSpec;
+  /** Its deliveries' ids, in commit order; none joins once its first attempt is claimed. */
+  members: string[];
+  openedAt: number;
+  /** When its message is due: after the group's wait, or its interval after the previous one. */
+  dueAt: number;
 }
 
 /** A node of the cluster as the state machine knows it (Raft's membership says whether it votes). */

@@ -2,6 +2,7 @@ import type { AmstaffErrorCode, Silence } from "@amstaff/core";
 import type { AuditLog } from "./audit.js";
 import type { Command } from "./commands.js";
 import type { DeliveryBook } from "./deliveries.js";
+import type { GroupBook } from "./groups.js";
 import type { HeartbeatBook } from "./heartbeats.js";
 import type { Members } from "./members.js";
 import type { ModuleRegistry } from "./modules.js";
@@ -37,6 +38,7 @@ export interface StateSlices {
   readonly monitors: MonitorStatuses;
   readonly transitions: TransitionLog;
   readonly deliveries: DeliveryBook;
+  readonly groups: GroupBook;
   readonly silences: SilenceBook;
   readonly members: Members;
   readonly audit: AuditLog;

@@ -3,6 +3,7 @@ import type { HeartbeatSnapshot } from "./heartbeats.js";
 import type {
   AuditEntry,
   DeliveryRecord,
+  GroupRecord,
   MemberRecord,
   ModuleRevision,
   MonitorRecord,
@@ -30,6 +31,8 @@ export interface SnapshotData {
   teams?: [string, string][];
   audit?: AuditEntry[];
   heartbeats?: HeartbeatSnapshot;
+  /** Grouping handlers' messages (absent before grouping existed). */
+  groups?: GroupRecord[];
 }
 
 /** The snapshot format this version writes. */

@@ -3,6 +3,7 @@ import { suppression } from "./alerting.js";
 import { AuditLog, recordAudit } from "./audit.js";
 import { type Command, commandSchema } from "./commands.js";
 import { DeliveryBook, recordAttempt } from "./deliveries.js";
+import { GroupBook } from "./groups.js";
 import { HeartbeatBook, recordPing, setHeartbeatSecret } from "./heartbeats.js";
 import { importState } from "./import.js";
 import { acknowledgeIncident, remindIncident } from "./incidents.js";
@@ -12,6 +13,7 @@ import { MonitorStatuses, recordTransition } from "./monitors.js";
 import type {
   AuditEntry,
   DeliveryRecord,
+  GroupRecord,
   MemberRecord,
   ModuleRevision,
   MonitorRecord,
@@ -53,6 +55,7 @@ export class StateMachine {
     monitors: new MonitorStatuses(),
     transitions: new TransitionLog(),
     deliveries: new DeliveryBook(),
+    groups: new GroupBook(),
     silences: new SilenceBook(),
     members: new Members(),
     audit: new AuditLog(),
@@ -242,6 +245,16 @@ export class StateMachine {
     return this.#state.deliveries.pending();
   }
 
+  /** One group of a grouping handler, while it is kept. */
+  group(id: string): GroupRecord | undefined {
+    return this.#state.groups.get(id);
+  }
+
+  /** Every group of a grouping handler still to be sent, oldest first. */
+  pendingGroups(): GroupRecord[] {
+    return this.#state.groups.pending();
+  }
+
   /** Deliveries, newest first, optionally of one monitor. */
   deliveries(filter: { module?: string; monitor?: string } = {}): DeliveryRecord[] {
     return this.#state.deliveries.list(filter);
@@ -279,6 +292,7 @@ export class StateMachine {
       teams: state.modules.teams(),
       audit: state.audit.kept(),
       heartbeats: state.heartbeats.all(),
+      groups: state.groups.all(),
     });
   }
 
@@ -295,5 +309,6 @@ export class StateMachine {
     state.transitions.restore(data.transitions);
     state.deliveries.restore(data.deliveries);
     state.heartbeats.restore(data.heartbeats);
+    state.groups.restore(data.groups ?? []);
   }
 }

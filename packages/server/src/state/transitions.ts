@@ -68,7 +68,8 @@ export class TransitionLog {
 
 /**
  * Commits a transition: keeps it, and creates a delivery for each of the handlers `notify` names and
- * for each `departed` handler (removed from the monitor since it heard of the incident).
+ * for each `departed` handler (removed from the monitor since it heard of the incident); a grouping
+ * handler's delivery joins its group.
  */
 export function commitTransition(
   state: StateSlices,
@@ -78,5 +79,7 @@ export function commitTransition(
   departed: IncidentRecord["departed"] = [],
 ): DeliveryRecord[] {
   state.transitions.add(transition);
-  return state.deliveries.open(transition, definition, notify, departed);
+  const deliveries = state.deliveries.open(transition, definition, notify, departed);
+  state.groups.assign(transition, deliveries);
+  return deliveries;
 }
