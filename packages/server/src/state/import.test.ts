@@ -50,4 +50,13 @@ describe("state.import", () => {
     expect(target.modules()).toEqual([]);
     expect(target.members().map((m) => m.id)).toEqual(["a"]);
   });
+  it("carries the heartbeat secret, so the ping URLs the source's jobs call keep working", () => {
+    const from = source();
+    from.apply({ type: "heartbeat.secret", secret: "source".padEnd(40, "-"), at: 6 }, 6);
+    const target = new StateMachine();
+    target.apply({ type: "cluster.init", clusterId: "target", at: 0 }, 1);
+    target.apply({ type: "heartbeat.secret", secret: "target".padEnd(40, "-"), at: 1 }, 2);
+    expect(target.apply(importOf(from), 3)).toEqual({ ok: true });
+    expect(target.heartbeatSecret).toBe("source".padEnd(40, "-"));
+  });
 });

@@ -62,6 +62,14 @@ const deliveryRecord = z.looseObject({
   nextAttemptAt: z.number(),
 });
 
+const groupRecord = z.looseObject({
+  id: name,
+  key: text,
+  module: name,
+  members: z.array(name),
+  dueAt: z.number(),
+});
+
 const auditEntry = z.looseObject({
   index: int,
   at: z.number(),
@@ -87,10 +95,21 @@ export const exportedStateSchema = z.object({
   silences: z.array(silenceSchema),
   /** Oldest first. */
   audit: z.array(auditEntry),
+  // Absent from exports of versions before heartbeats and grouping.
+  heartbeats: z
+    .looseObject({
+      secret: text.optional(),
+      records: z.array(z.tuple([text, z.looseObject({})])),
+    })
+    .optional(),
+  groups: z.array(groupRecord).optional(),
 });
 
 /** The state an export carries, as the state machine's snapshot spells it. */
-export type ExportedState = Required<Omit<SnapshotData, "format" | "clusterId" | "members" | "grants">>;
+export type ExportedState = Required<
+  Omit<SnapshotData, "format" | "clusterId" | "members" | "grants" | "heartbeats" | "groups">
+> &
+  Pick<SnapshotData, "heartbeats" | "groups">;
 
 /**
  * The state of a snapshot's bytes without what belongs to the cluster that wrote it (the schema drops
@@ -129,6 +148,9 @@ export const importState: Reducer<"state.import"> = (state, command, index) => {
   state.deliveries.restore(imported.deliveries);
   state.silences.restore(imported.silences);
   state.audit.restore(imported.audit);
+  // The source's heartbeat secret comes along, so the ping URLs its jobs call keep working here.
+  state.heartbeats.restore(imported.heartbeats);
+  state.groups.restore(imported.groups ?? []);
   state.audit.record(index, command.at, "state.import", command.actor, {
     teams: [],
     detail: `${modules.length} module(s) from cluster ${command.source.clusterId ?? "unknown"} (version ${command.source.version})${command.replace ? ", replacing this cluster's state" : ""}`,
