@@ -5,10 +5,12 @@ import { type Clock, every, monotonicNow, sleep } from "../clock.js";
 import type { StateMachine } from "../state/stateMachine.js";
 import { Balancer } from "./balancer.js";
 import type { ClusterHttp } from "./clusterHttp.js";
+import type { ClusterEngine } from "./engine.js";
 import { withTimeout } from "./logErrors.js";
 import { Membership } from "./membership.js";
-import { type Fence, NodeLease, type Ownership } from "./ownership.js";
+import { type Fence, NodeLease } from "./ownership.js";
 import { checkPeer } from "./peerCheck.js";
+import { raftCoordination, raftLeaseRenewer } from "./raftCoordination.js";
 import type { RaftLog } from "./raftLog.js";
 import { Renewals } from "./renewals.js";
 import { isInternalPath } from "./rpc.js";
@@ -40,7 +42,7 @@ export interface ClusterDeps {
 }
 
 /**
- * Module ownership and leases across the cluster: the composition of this node's lease
+ * Module ownership and leases across a Raft cluster (the Raft {@link ClusterEngine}): the composition of this node's lease
  * ({@link NodeLease}), the leader's book of renewals ({@link Renewals}) and its {@link Balancer}, the
  * {@link Membership}, and both halves of the node-to-node protocol (`rpc.ts`).
  *
@@ -77,7 +79,7 @@ export interface ClusterDeps {
  * **Fencing.** Whatever a node believes, the state machine refuses transitions, reminders and delivery
  * records that do not carry the module's current owner and token: a stalled ex-owner cannot change state.
  */
-export class Cluster implements Ownership {
+export class Cluster implements ClusterEngine {
   readonly #deps: ClusterDeps;
   readonly timing: ClusterTiming;
   readonly #rpc: RpcClient;
@@ -105,15 +107,14 @@ export class Cluster implements Ownership {
       internalUrl: deps.internalUrl,
       raftAddress: deps.raftAddress,
     });
+    const raft = { nodeId, log, clock, rpc: this.#rpc, timing: this.timing, renewals: this.#renewals };
     this.#lease = new NodeLease({
       nodeId,
-      log,
       machine,
       clock,
       logger,
-      rpc: this.#rpc,
       timing: this.timing,
-      renewals: this.#renewals,
+      renewer: raftLeaseRenewer(raft),
       onRenewed: () => this.#membership.announceIfNeeded(),
       isolated: deps.isolated,
     });
@@ -122,7 +123,7 @@ export class Cluster implements Ownership {
       machine,
       clock,
       logger,
-      renewals: this.#renewals,
+      coordination: raftCoordination(raft),
       hasLease: () => this.#lease.hasLease(),
     });
     this.#rpcServer = this.#rpcServerOptions();
