@@ -33,13 +33,14 @@ export class Balancer {
   /** One round; does nothing off the coordinator, without a lease, or while the previous round runs. */
   async balance(): Promise<void> {
     const { log, machine, clock, logger, coordination } = this.#deps;
-    if (this.#balancing || !coordination.isCoordinator() || !this.#deps.hasLease()) return;
+    if (this.#balancing || !this.#deps.hasLease()) return;
     this.#balancing = true;
     try {
+      if (!(await coordination.isCoordinator())) return;
       if (machine.clusterId === undefined) {
         await log.propose({ type: "cluster.init", clusterId: crypto.randomUUID(), at: clock.now() });
       }
-      const nodes = await coordination.nodes();
+      const nodes = coordination.nodes();
       const now = coordination.now();
       const candidates = [...nodes].filter((n) => coordination.isLive(n, now)).sort();
       if (candidates.length === 0) return;

@@ -47,9 +47,9 @@ export function raftLeaseRenewer(deps: RaftCoordinationDeps): LeaseRenewer {
 export function raftCoordination(deps: RaftCoordinationDeps): Coordination {
   const { log, renewals } = deps;
   return {
-    isCoordinator: () => log.raft.role === "leader",
+    isCoordinator: async () => log.raft.role === "leader",
     now: () => renewals.now(),
-    nodes: async () => log.raft.membership.voters,
+    nodes: () => log.raft.membership.voters,
     isLive: (node, now) => renewals.isLive(node, now),
     isStable: (node, now) => renewals.isStable(node, now),
   };
