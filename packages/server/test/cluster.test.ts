@@ -1,6 +1,14 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EtcdCluster } from "./etcdCluster.js";
 import { proberModuleSource as moduleSource, startReceiver, startTarget } from "./localServers.js";
-import { eventually, freePorts, proberSecret, ServerProcess, startCluster } from "./serverProcess.js";
+import {
+  eventually,
+  freePorts,
+  proberSecret,
+  ServerProcess,
+  startCluster,
+  type TestEngine,
+} from "./serverProcess.js";
 
 interface ClusterView {
   leader: string | null;
@@ -44,11 +52,26 @@ function interleavings(probes: { node: string | undefined; at: number }[]): stri
     .map((r) => r.node);
 }
 
-describe("a three-node cluster of real processes", () => {
+// One conformance suite, two engines (issue 17): the same cases on Raft and on a real 3-member etcd,
+// started once for the file (each test cluster has a key prefix of its own). On etcd, "the leader" is
+// the coordinating node (the one registered first), which GET /cluster reports as `leader`.
+describe.each(["raft", "etcd"] as const)("a three-node cluster of real processes on %s", (engineName) => {
+  let engine: TestEngine = { name: "raft" };
+  let etcd: EtcdCluster | undefined;
+  beforeAll(async () => {
+    if (engineName !== "etcd") return;
+    etcd = await EtcdCluster.start();
+    engine = { name: "etcd", endpoints: etcd.endpoints };
+  }, 60_000);
+  afterAll(async () => {
+    await etcd?.stop();
+  });
+  const startNodes = (env: Record<string, string> = {}) => startCluster(["a", "b", "c"], env, engine);
+
   it("moves a killed owner's modules within seconds, notifies once, and takes the node back", async () => {
     await using target = await startTarget();
     await using receiver = await startReceiver();
-    await using nodes = await startCluster();
+    await using nodes = await startNodes();
     const [a, b, c] = ["a", "b", "c"].map((id) => nodes.get(id)!) as [
       ServerProcess,
       ServerProcess,
@@ -165,7 +188,7 @@ describe("a three-node cluster of real processes", () => {
   it("a cut-off node stops sampling before the majority takes its modules over, and heals", async () => {
     await using target = await startTarget();
     await using receiver = await startReceiver();
-    await using nodes = await startCluster(["a", "b", "c"], { AMSTAFF_FAULT_INJECTION: "1" });
+    await using nodes = await startNodes({ AMSTAFF_FAULT_INJECTION: "1" });
     const all = [...nodes.values()];
     for (const [i, node] of all.entries()) {
       await node.api("/monitor", {
@@ -244,73 +267,132 @@ describe("a three-node cluster of real processes", () => {
     expect(receiver.received).toEqual([]);
   }, 150_000);
 
-  it("adds a node at runtime (it catches up, then votes and takes modules) and removes it", async () => {
-    await using target = await startTarget();
-    await using receiver = await startReceiver();
-    await using nodes = await startCluster();
-    const b = nodes.get("b")!;
-    for (const name of ["m1", "m2", "m3", "m4"]) {
-      await b.api("/monitor", { method: "POST", body: moduleSource(name, target.url, receiver.url) });
-    }
-    const [port] = await freePorts(1);
-    const peers = [...nodes.raft].map(([id, address]) => `${id}=${address}`).join(",");
-    await using d = new ServerProcess(undefined, {
-      args: [
-        "--node-id",
-        "d",
-        "--raft-port",
-        String(port),
-        "--peers",
-        peers,
-        "--join",
-        "--insecure-cluster-transport",
-      ],
-      env: { AMSTAFF_CLUSTER_SECRET: "e2e-cluster-secret-0123456789", ...proberSecret("d") },
-    });
-    await d.start();
-    const added = await b.api("/cluster/members", {
-      method: "POST",
-      body: JSON.stringify({ id: "d", raftAddress: `127.0.0.1:${port}` }),
-    });
-    expect(added).toMatchObject({ status: 200, body: { added: { id: "d" } } });
-    const joined = await eventually(
-      async () => {
-        const v = await clusterView(d);
-        return v?.members.every((m) => m.health === "up" && m.modules.length === 1) ? v : undefined;
-      },
-      30_000,
-      "d votes and owns a module",
-    );
-    expect(joined.members.map((m) => m.id)).toEqual(["a", "b", "c", "d"]);
-    expect(joined.members.find((m) => m.id === "d")?.role).not.toBe("learner");
-    expect(((await d.api("/modules")).body as unknown[]).length).toBe(4);
-    const module = joined.members.find((m) => m.id === "d")!.modules[0]!;
-    await eventually(
-      () => (probesOf(target, `/${module}`).some((p) => p.node === "d") ? true : undefined),
-      10_000,
-      "d samples",
-    );
+  it.runIf(engineName === "raft")(
+    "adds a node at runtime (it catches up, then votes and takes modules) and removes it",
+    async () => {
+      await using target = await startTarget();
+      await using receiver = await startReceiver();
+      await using nodes = await startNodes();
+      const b = nodes.get("b")!;
+      for (const name of ["m1", "m2", "m3", "m4"]) {
+        await b.api("/monitor", { method: "POST", body: moduleSource(name, target.url, receiver.url) });
+      }
+      const [port] = await freePorts(1);
+      const peers = [...nodes.raft].map(([id, address]) => `${id}=${address}`).join(",");
+      await using d = new ServerProcess(undefined, {
+        args: [
+          "--node-id",
+          "d",
+          "--raft-port",
+          String(port),
+          "--peers",
+          peers,
+          "--join",
+          "--insecure-cluster-transport",
+        ],
+        env: { AMSTAFF_CLUSTER_SECRET: "e2e-cluster-secret-0123456789", ...proberSecret("d") },
+      });
+      await d.start();
+      const added = await b.api("/cluster/members", {
+        method: "POST",
+        body: JSON.stringify({ id: "d", raftAddress: `127.0.0.1:${port}` }),
+      });
+      expect(added).toMatchObject({ status: 200, body: { added: { id: "d" } } });
+      const joined = await eventually(
+        async () => {
+          const v = await clusterView(d);
+          return v?.members.every((m) => m.health === "up" && m.modules.length === 1) ? v : undefined;
+        },
+        30_000,
+        "d votes and owns a module",
+      );
+      expect(joined.members.map((m) => m.id)).toEqual(["a", "b", "c", "d"]);
+      expect(joined.members.find((m) => m.id === "d")?.role).not.toBe("learner");
+      expect(((await d.api("/modules")).body as unknown[]).length).toBe(4);
+      const module = joined.members.find((m) => m.id === "d")!.modules[0]!;
+      await eventually(
+        () => (probesOf(target, `/${module}`).some((p) => p.node === "d") ? true : undefined),
+        10_000,
+        "d samples",
+      );
 
-    expect((await b.api("/cluster/members/d", { method: "DELETE" })).status).toBe(200);
-    const removed = await eventually(
-      async () => {
-        const v = await clusterView(b);
-        const owner = v && ownerOf(v, module);
-        return v && owner && owner !== "d" && !v.members.some((m) => m.id === "d" && m.role !== "removed")
-          ? v
-          : undefined;
-      },
-      20_000,
-      "d's module moved",
-    );
-    expect(removed.members.filter((m) => m.modules.length > 0).map((m) => m.id)).toEqual(["a", "b", "c"]);
-    expect(interleavings(probesOf(target, `/${module}`))).toEqual([]);
-  }, 150_000);
+      expect((await b.api("/cluster/members/d", { method: "DELETE" })).status).toBe(200);
+      const removed = await eventually(
+        async () => {
+          const v = await clusterView(b);
+          const owner = v && ownerOf(v, module);
+          return v && owner && owner !== "d" && !v.members.some((m) => m.id === "d" && m.role !== "removed")
+            ? v
+            : undefined;
+        },
+        20_000,
+        "d's module moved",
+      );
+      expect(removed.members.filter((m) => m.modules.length > 0).map((m) => m.id)).toEqual(["a", "b", "c"]);
+      expect(interleavings(probesOf(target, `/${module}`))).toEqual([]);
+    },
+    150_000,
+  );
+
+  it.runIf(engineName === "etcd")(
+    "a node started on the same etcd joins by itself, takes modules, and is removed once stopped",
+    async () => {
+      await using target = await startTarget();
+      await using receiver = await startReceiver();
+      await using nodes = await startNodes();
+      const b = nodes.get("b")!;
+      for (const name of ["m1", "m2", "m3", "m4"]) {
+        await b.api("/monitor", { method: "POST", body: moduleSource(name, target.url, receiver.url) });
+      }
+      await using d = nodes.node("d");
+      await d.start();
+      const joined = await eventually(
+        async () => {
+          const v = await clusterView(d);
+          return v?.members.every((m) => m.health === "up" && m.modules.length === 1) ? v : undefined;
+        },
+        30_000,
+        "d owns a module",
+      );
+      expect(joined.members.map((m) => m.id)).toEqual(["a", "b", "c", "d"]);
+      const module = joined.members.find((m) => m.id === "d")!.modules[0]!;
+      await eventually(
+        () => (probesOf(target, `/${module}`).some((p) => p.node === "d") ? true : undefined),
+        10_000,
+        "d samples",
+      );
+      // A running node cannot be removed (deleting its registration would not stop it).
+      expect((await b.api("/cluster/members/d", { method: "DELETE" })).status).toBe(400);
+      await d.stop();
+      const moved = await eventually(
+        async () => {
+          const v = await clusterView(b);
+          const owner = v && ownerOf(v, module);
+          return v && owner && owner !== "d" ? v : undefined;
+        },
+        20_000,
+        "d's module moved",
+      );
+      expect(moved.members.find((m) => m.id === "d")?.health).toBe("down");
+      expect((await b.api("/cluster/members/d", { method: "DELETE" })).status).toBe(200);
+      const removed = await eventually(
+        async () => {
+          const v = await clusterView(b);
+          return v && !v.members.some((m) => m.id === "d") ? v : undefined;
+        },
+        10_000,
+        "d removed",
+      );
+      expect(removed.members.filter((m) => m.modules.length > 0).map((m) => m.id)).toEqual(["a", "b", "c"]);
+      expect(interleavings(probesOf(target, `/${module}`))).toEqual([]);
+    },
+    150_000,
+  );
 
   it("a frozen owner (SIGSTOP) loses its module, and after SIGCONT neither samples nor notifies", async () => {
     await using target = await startTarget();
     await using receiver = await startReceiver();
-    await using nodes = await startCluster();
+    await using nodes = await startNodes();
     const a = nodes.get("a")!;
     for (const name of ["m1", "m2", "m3"]) {
       await a.api("/monitor", { method: "POST", body: moduleSource(name, target.url, receiver.url) });
@@ -376,7 +458,7 @@ describe("a three-node cluster of real processes", () => {
   it("a leader killed right after the receiver answered a follower owner: the page is sent once", async () => {
     await using target = await startTarget();
     await using receiver = await startReceiver();
-    await using nodes = await startCluster();
+    await using nodes = await startNodes();
     const a = nodes.get("a")!;
     for (const name of ["m1", "m2", "m3"]) {
       await a.api("/monitor", { method: "POST", body: moduleSource(name, target.url, receiver.url) });
@@ -443,7 +525,7 @@ describe("a three-node cluster of real processes", () => {
   it("owners keep sampling through the election that follows a leader's death, and renew with the new leader", async () => {
     await using target = await startTarget();
     await using receiver = await startReceiver();
-    await using nodes = await startCluster();
+    await using nodes = await startNodes();
     const a = nodes.get("a")!;
     for (const name of ["m1", "m2", "m3"]) {
       await a.api("/monitor", { method: "POST", body: moduleSource(name, target.url, receiver.url) });
