@@ -94,6 +94,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     scheduler,
     history,
     version,
+    engine,
     raft: engine.raft,
   });
   const dashboard = createDashboard({

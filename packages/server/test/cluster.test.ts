@@ -586,4 +586,131 @@ describe.each(["raft", "etcd"] as const)("a three-node cluster of real processes
       expect(probes.every((p) => p.node === member.id)).toBe(true);
     }
   }, 150_000);
+
+  it.runIf(engineName === "etcd")(
+    "kill -9 of the etcd leader member: owners keep their modules, writes go on, nothing is lost",
+    async () => {
+      await using target = await startTarget();
+      await using receiver = await startReceiver();
+      await using nodes = await startNodes();
+      const a = nodes.get("a")!;
+      for (const name of ["m1", "m2", "m3"]) {
+        await a.api("/monitor", { method: "POST", body: moduleSource(name, target.url, receiver.url) });
+      }
+      const view = await eventually(
+        async () => {
+          const v = await clusterView(a);
+          return v?.members.every((m) => m.modules.length === 1) ? v : undefined;
+        },
+        30_000,
+        "one module per node",
+      );
+      const leader = await etcd!.leader();
+      const killedAt = Date.now();
+      await etcd!.kill(leader);
+      try {
+        // Writes go on through the other members (retried only when they certainly did not land).
+        const pushed = await eventually(
+          async () => {
+            const answer = await nodes
+              .get("b")!
+              .api("/monitor", { method: "POST", body: moduleSource("m4", target.url, receiver.url) })
+              .catch(() => undefined);
+            return answer?.status === 201 ? answer : undefined;
+          },
+          20_000,
+          "a push after the etcd leader died",
+        );
+        expect(pushed.status).toBe(201);
+        for (const member of view.members) {
+          const module = member.modules[0]!;
+          await eventually(
+            () =>
+              probesOf(target, `/${module}`).some((p) => p.at > killedAt + 3_000 && p.node === member.id)
+                ? true
+                : undefined,
+            20_000,
+            `${module} still sampled by ${member.id}`,
+          );
+        }
+        const after = await eventually(
+          async () => {
+            const v = await clusterView(a);
+            return v && ["m1", "m2", "m3", "m4"].every((m) => ownerOf(v, m)) ? v : undefined;
+          },
+          20_000,
+          "m4 owned",
+        );
+        for (const member of view.members) {
+          expect(after.members.find((m) => m.id === member.id)?.modules).toEqual(
+            expect.arrayContaining(member.modules),
+          );
+        }
+        for (const path of ["/m1", "/m2", "/m3", "/m4"]) {
+          expect(interleavings(probesOf(target, path))).toEqual([]);
+        }
+      } finally {
+        await etcd!.restart(leader);
+      }
+    },
+    150_000,
+  );
+
+  it.runIf(engineName === "etcd")(
+    "etcd unreachable: pushes fail fast with a clear error, owners stop, and everything resumes when it returns",
+    async () => {
+      await using target = await startTarget();
+      await using receiver = await startReceiver();
+      await using nodes = await startNodes();
+      const a = nodes.get("a")!;
+      for (const name of ["m1", "m2", "m3"]) {
+        await a.api("/monitor", { method: "POST", body: moduleSource(name, target.url, receiver.url) });
+      }
+      await eventually(
+        async () => {
+          const v = await clusterView(a);
+          return v?.members.every((m) => m.modules.length === 1) ? v : undefined;
+        },
+        30_000,
+        "one module per node",
+      );
+      await Promise.all([0, 1, 2].map((i) => etcd!.kill(i)));
+      const downAt = Date.now();
+      try {
+        const startedAt = Date.now();
+        const refused = await a.api("/monitor", {
+          method: "POST",
+          body: moduleSource("m4", target.url, receiver.url),
+        });
+        const tookMs = Date.now() - startedAt;
+        process.stdout.write(`etcd down: a push was refused in ${tookMs} ms (${refused.status})\n`);
+        expect(refused.status).toBe(503);
+        expect(refused.body.error?.code).toBe("AMS_ERR_LOG_UNAVAILABLE");
+        expect(tookMs).toBeLessThan(12_000);
+        // Owners stop once their lease cannot be renewed (3 s TTL): no probe from then on.
+        await new Promise((resolve) => setTimeout(resolve, 6_000));
+        expect(target.probes.filter((p) => p.at > downAt + 3_500)).toEqual([]);
+      } finally {
+        await Promise.all([0, 1, 2].map((i) => etcd!.restart(i)));
+      }
+      const backAt = Date.now();
+      for (const path of ["/m1", "/m2", "/m3"]) {
+        await eventually(
+          () => (probesOf(target, path).some((p) => p.at > backAt) ? true : undefined),
+          30_000,
+          `${path} sampled again`,
+        );
+      }
+      expect(
+        (await a.api("/monitor", { method: "POST", body: moduleSource("m4", target.url, receiver.url) }))
+          .status,
+      ).toBe(201);
+      const modules = (await nodes.get("c")!.api("/modules?consistent=true")).body as { name: string }[];
+      expect(modules.map((m) => m.name).sort()).toEqual(["m1", "m2", "m3", "m4"]);
+      for (const path of ["/m1", "/m2", "/m3"]) {
+        expect(interleavings(probesOf(target, path))).toEqual([]);
+      }
+    },
+    150_000,
+  );
 });

@@ -85,6 +85,8 @@ export interface ConsensusEngine {
   /** `raft` or `etcd`, for logs and `GET /cluster`. */
   readonly name: "raft" | "etcd";
   readonly log: ConsistentLog;
+  /** The index of the last log entry this node applied, for metrics. */
+  appliedIndex(): number;
   /** Raft's status for the `amstaff_raft_*` metrics; undefined on etcd. */
   readonly raft?: RaftSource | undefined;
   /** The port Raft listens on, when this node talks Raft over the network. */

@@ -63,6 +63,7 @@ export async function openRaftEngine(deps: RaftEngineDeps): Promise<ConsensusEng
   return {
     name: "raft",
     log,
+    appliedIndex: () => log.raft.appliedIndex,
     raft: log.raft,
     raftPort,
     internalHost: tcp === undefined ? undefined : raftHost,

@@ -39,6 +39,7 @@ export async function openEtcdEngine(deps: EtcdEngineDeps): Promise<ConsensusEng
   return {
     name: "etcd",
     log,
+    appliedIndex: () => log.appliedRevision,
     cluster: ({ apiUrl }) =>
       new EtcdCluster({
         nodeId,
