@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { PluginHost } from "@amstaff/core";
 import { openSecretStore, warnAboutSecretReferences } from "./access/nodeSecrets.js";
 import { openNodeTokens } from "./access/nodeTokens.js";

@@ -2,8 +2,8 @@ import { describeError } from "@amstaff/core";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Command } from "../state/commands.js";
-import type { StateMachine } from "../state/stateMachine.js";
 import type { ReplicatedLog } from "../state/replicatedLog.js";
+import type { StateMachine } from "../state/stateMachine.js";
 import type { Coordination } from "./engine.js";
 
 /** What a {@link Balancer} works with. */

@@ -1,8 +1,8 @@
 import { join } from "node:path";
+import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { ServerOptions } from "../options.js";
-import type Database from "better-sqlite3";
 import type { StateMachine } from "../state/stateMachine.js";
 import { Cluster } from "./cluster.js";
 import type { ConsensusEngine } from "./engine.js";

@@ -163,7 +163,10 @@ const optionsSchema = z.object({
     .string()
     .regex(/^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/, "http(s)://host:port,http(s)://host:port")
     .optional(),
-  etcdPrefix: z.string().regex(/^\/[^\s]*$/, "a key prefix starting with /").optional(),
+  etcdPrefix: z
+    .string()
+    .regex(/^\/[^\s]*$/, "a key prefix starting with /")
+    .optional(),
   clusterHttpPort: z.coerce.number().int().min(0).max(65535).optional(),
   incidentTickMs: z.coerce.number().int().min(10).max(3_600_000).optional(),
   historyRawDays: z.coerce.number().positive().max(3650).optional(),
@@ -204,8 +207,7 @@ export function serverOptions(values: ServerFlags, env: NodeJS.ProcessEnv): Serv
     const issues = parsed.error.issues.map((i) => `  --${flag(i.path[0])}: ${i.message}`).join("\n");
     throw new Error(`invalid options:\n${issues}\n\n${serverUsage}`);
   }
-  const { peers, etcd, etcdPrefix, historyRawDays, historyRollupDays, logFormat, ...options } =
-    parsed.data;
+  const { peers, etcd, etcdPrefix, historyRawDays, historyRollupDays, logFormat, ...options } = parsed.data;
   // The secret store: AMSTAFF_SECRET_* variables, a directory and grants (README, "Secrets").
   const secrets = {
     env,
