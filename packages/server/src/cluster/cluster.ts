@@ -1,14 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NodeId } from "@amstaff/raft";
 import type { Logger } from "pino";
-import { type Clock, every, monotonicNow, sleep } from "../clock.js";
+import type { Clock } from "../clock.js";
 import type { StateMachine } from "../state/stateMachine.js";
-import { Balancer } from "./balancer.js";
 import type { ClusterHttp } from "./clusterHttp.js";
 import type { ClusterEngine } from "./engine.js";
+import { LeasedOwnership } from "./leasedOwnership.js";
 import { withTimeout } from "./logErrors.js";
 import { Membership } from "./membership.js";
-import { type Fence, NodeLease } from "./ownership.js";
+import type { Fence } from "./ownership.js";
 import { checkPeer } from "./peerCheck.js";
 import { raftCoordination, raftLeaseRenewer } from "./raftCoordination.js";
 import type { RaftLog } from "./raftLog.js";
@@ -84,11 +84,9 @@ export class Cluster implements ClusterEngine {
   readonly timing: ClusterTiming;
   readonly #rpc: RpcClient;
   readonly #renewals: Renewals;
-  readonly #lease: NodeLease;
-  readonly #balancer: Balancer;
+  readonly #ownership: LeasedOwnership;
   readonly #membership: Membership;
   readonly #rpcServer: RpcServerOptions;
-  #stopBalancing: (() => void) | undefined;
 
   constructor(deps: ClusterDeps) {
     this.#deps = deps;
@@ -108,66 +106,49 @@ export class Cluster implements ClusterEngine {
       raftAddress: deps.raftAddress,
     });
     const raft = { nodeId, log, clock, rpc: this.#rpc, timing: this.timing, renewals: this.#renewals };
-    this.#lease = new NodeLease({
+    this.#ownership = new LeasedOwnership({
       nodeId,
+      log,
       machine,
       clock,
       logger,
       timing: this.timing,
       renewer: raftLeaseRenewer(raft),
-      onRenewed: () => this.#membership.announceIfNeeded(),
-      isolated: deps.isolated,
-    });
-    this.#balancer = new Balancer({
-      log,
-      machine,
-      clock,
-      logger,
       coordination: raftCoordination(raft),
-      hasLease: () => this.#lease.hasLease(),
+      announcer: this.#membership,
+      isolated: deps.isolated,
     });
     this.#rpcServer = this.#rpcServerOptions();
   }
 
   /** Calls `listener` whenever which modules this node may run can have changed; returns an unsubscribe function. */
   onChange(listener: () => void): () => void {
-    return this.#lease.onChange(listener);
+    return this.#ownership.onChange(listener);
   }
 
   /** Starts renewing the lease and, while leader, balancing. */
   start(): void {
-    this.#lease.start();
-    this.#stopBalancing = every(
-      this.#deps.clock,
-      this.timing.balanceEveryMs,
-      () => void this.#balancer.balance(),
-    );
+    this.#ownership.start();
   }
 
   /** Whether this node holds a valid lease now. */
   hasLease(): boolean {
-    return this.#lease.hasLease();
+    return this.#ownership.hasLease();
   }
 
   /** Whether this node may run `module`'s monitors and deliveries right now. */
   mayRun(module: string): boolean {
-    return this.#lease.mayRun(module);
+    return this.#ownership.mayRun(module);
   }
 
   /** The owner and token to put on commands about `module`. */
   fence(module: string): Fence | undefined {
-    return this.#lease.fence(module);
+    return this.#ownership.fence(module);
   }
 
   /** Resolves once this node has a lease and the cluster has an id, or after `timeoutMs`. */
-  async ready(timeoutMs: number): Promise<boolean> {
-    const { clock, machine } = this.#deps;
-    const deadline = monotonicNow(clock) + timeoutMs;
-    while (monotonicNow(clock) < deadline) {
-      if (this.hasLease() && machine.clusterId !== undefined && this.#membership.announced) return true;
-      await sleep(clock, 20);
-    }
-    return false;
+  ready(timeoutMs: number): Promise<boolean> {
+    return this.#ownership.ready(timeoutMs);
   }
 
   /** `GET /cluster`: this node's view, with health when it is the leader. */
@@ -238,7 +219,6 @@ export class Cluster implements ClusterEngine {
 
   /** Stops renewing and balancing; this node runs nothing from now on. */
   stop(): void {
-    this.#stopBalancing?.();
-    this.#lease.stop();
+    this.#ownership.stop();
   }
 }

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AmstaffError } from "@amstaff/core";
 import type { Logger } from "pino";
-import { type Clock, every, monotonicNow, sleep } from "../../clock.js";
+import type { Clock } from "../../clock.js";
 import type { StateMachine } from "../../state/stateMachine.js";
 import { Announcer } from "../announcer.js";
-import { Balancer } from "../balancer.js";
 import type { ClusterEngine } from "../engine.js";
-import { type Fence, NodeLease } from "../ownership.js";
+import { LeasedOwnership } from "../leasedOwnership.js";
+import type { Fence } from "../ownership.js";
 import { type ClusterTiming, resolveClusterTiming } from "../timing.js";
 import type { EtcdLog } from "./etcdLog.js";
 import { EtcdMembers } from "./etcdMembers.js";
@@ -63,10 +63,7 @@ export class EtcdCluster implements ClusterEngine {
   readonly timing: ClusterTiming;
   readonly #registration: EtcdRegistration;
   readonly #members: EtcdMembers;
-  readonly #announcer: Announcer;
-  readonly #lease: NodeLease;
-  readonly #balancer: Balancer;
-  #stopBalancing: (() => void) | undefined;
+  readonly #ownership: LeasedOwnership;
 
   constructor(deps: EtcdClusterDeps) {
     this.#deps = deps;
@@ -85,60 +82,42 @@ export class EtcdCluster implements ClusterEngine {
       value: () => JSON.stringify({ apiUrl }),
     });
     this.#members = new EtcdMembers(log.space, nodeId, clock, this.timing);
-    this.#announcer = new Announcer({ nodeId, log, machine, clock, apiUrl });
-    this.#lease = new NodeLease({
+    this.#ownership = new LeasedOwnership({
       nodeId,
-      machine,
-      clock,
-      logger,
-      timing: { leaseMs, renewEveryMs: this.timing.renewEveryMs },
-      renewer: this.#registration,
-      onRenewed: () => this.#announcer.announceIfNeeded(),
-      isolated: deps.isolated,
-    });
-    this.#balancer = new Balancer({
       log,
       machine,
       clock,
       logger,
+      timing: { leaseMs, renewEveryMs: this.timing.renewEveryMs, balanceEveryMs: this.timing.balanceEveryMs },
+      renewer: this.#registration,
       coordination: this.#members,
-      hasLease: () => this.#lease.hasLease(),
+      announcer: new Announcer({ nodeId, log, machine, clock, apiUrl }),
+      isolated: deps.isolated,
     });
   }
 
   onChange(listener: () => void): () => void {
-    return this.#lease.onChange(listener);
+    return this.#ownership.onChange(listener);
   }
 
   start(): void {
-    this.#lease.start();
-    this.#stopBalancing = every(
-      this.#deps.clock,
-      this.timing.balanceEveryMs,
-      () => void this.#balancer.balance(),
-    );
+    this.#ownership.start();
   }
 
   hasLease(): boolean {
-    return this.#lease.hasLease();
+    return this.#ownership.hasLease();
   }
 
   mayRun(module: string): boolean {
-    return this.#lease.mayRun(module);
+    return this.#ownership.mayRun(module);
   }
 
   fence(module: string): Fence | undefined {
-    return this.#lease.fence(module);
+    return this.#ownership.fence(module);
   }
 
-  async ready(timeoutMs: number): Promise<boolean> {
-    const { clock, machine } = this.#deps;
-    const deadline = monotonicNow(clock) + timeoutMs;
-    while (monotonicNow(clock) < deadline) {
-      if (this.hasLease() && machine.clusterId !== undefined && this.#announcer.announced) return true;
-      await sleep(clock, 20);
-    }
-    return false;
+  ready(timeoutMs: number): Promise<boolean> {
+    return this.#ownership.ready(timeoutMs);
   }
 
   /**
@@ -208,8 +187,7 @@ export class EtcdCluster implements ClusterEngine {
 
   /** Stops renewing and balancing and revokes the registration: this node's modules move at once. */
   async stop(): Promise<void> {
-    this.#stopBalancing?.();
-    this.#lease.stop();
+    this.#ownership.stop();
     await this.#registration.close();
   }
 }
