@@ -71,6 +71,12 @@ export class EtcdCluster implements ClusterEngine {
     const { nodeId, log, machine, clock, logger, apiUrl } = deps;
     const ttlSeconds = deps.leaseTtlSeconds ?? 3;
     const leaseMs = ttlSeconds * 1_000 - (this.timing.reassignAfterMs - this.timing.leaseMs);
+    if (!Number.isInteger(ttlSeconds) || leaseMs <= 2 * this.timing.renewEveryMs) {
+      throw new AmstaffError(
+        "AMS_ERR_REQUEST_INVALID",
+        `The etcd lease TTL (${ttlSeconds} s) must be whole seconds, and longer than the drift margin plus two renewals.`,
+      );
+    }
     this.#registration = new EtcdRegistration({
       space: log.space,
       nodeId,
