@@ -29,6 +29,28 @@ async function clusterView(node: ServerProcess): Promise<ClusterView | undefined
   }
 }
 
+/**
+ * Pushes m1, m2 and m3 through `node` and waits until each of the three nodes owns one; returns that
+ * view of the cluster.
+ */
+async function pushOneEach(
+  node: ServerProcess,
+  target: Awaited<ReturnType<typeof startTarget>>,
+  receiver: Awaited<ReturnType<typeof startReceiver>>,
+): Promise<ClusterView> {
+  for (const name of ["m1", "m2", "m3"]) {
+    await node.api("/monitor", { method: "POST", body: moduleSource(name, target.url, receiver.url) });
+  }
+  return eventually(
+    async () => {
+      const v = await clusterView(node);
+      return v?.members.every((m) => m.modules.length === 1) ? v : undefined;
+    },
+    30_000,
+    "one module per node",
+  );
+}
+
 /** Probes of one path, in order, as [node, at]. */
 const probesOf = (target: Awaited<ReturnType<typeof startTarget>>, path: string) =>
   target.probes.filter((p) => p.path === path);
@@ -394,17 +416,7 @@ describe.each(["raft", "etcd"] as const)("a three-node cluster of real processes
     await using receiver = await startReceiver();
     await using nodes = await startNodes();
     const a = nodes.get("a")!;
-    for (const name of ["m1", "m2", "m3"]) {
-      await a.api("/monitor", { method: "POST", body: moduleSource(name, target.url, receiver.url) });
-    }
-    const view = await eventually(
-      async () => {
-        const v = await clusterView(a);
-        return v?.members.every((m) => m.modules.length === 1) ? v : undefined;
-      },
-      30_000,
-      "one module per node",
-    );
+    const view = await pushOneEach(a, target, receiver);
     // Freeze a follower that owns a module (a frozen leader would also lose its leadership).
     const frozenId = view.members.find((m) => m.id !== view.leader)!.id;
     const frozen = nodes.get(frozenId)!;
@@ -594,17 +606,7 @@ describe.each(["raft", "etcd"] as const)("a three-node cluster of real processes
       await using receiver = await startReceiver();
       await using nodes = await startNodes();
       const a = nodes.get("a")!;
-      for (const name of ["m1", "m2", "m3"]) {
-        await a.api("/monitor", { method: "POST", body: moduleSource(name, target.url, receiver.url) });
-      }
-      const view = await eventually(
-        async () => {
-          const v = await clusterView(a);
-          return v?.members.every((m) => m.modules.length === 1) ? v : undefined;
-        },
-        30_000,
-        "one module per node",
-      );
+      const view = await pushOneEach(a, target, receiver);
       const leader = await etcd!.leader();
       const killedAt = Date.now();
       await etcd!.kill(leader);
@@ -663,17 +665,7 @@ describe.each(["raft", "etcd"] as const)("a three-node cluster of real processes
       await using receiver = await startReceiver();
       await using nodes = await startNodes();
       const a = nodes.get("a")!;
-      for (const name of ["m1", "m2", "m3"]) {
-        await a.api("/monitor", { method: "POST", body: moduleSource(name, target.url, receiver.url) });
-      }
-      await eventually(
-        async () => {
-          const v = await clusterView(a);
-          return v?.members.every((m) => m.modules.length === 1) ? v : undefined;
-        },
-        30_000,
-        "one module per node",
-      );
+      await pushOneEach(a, target, receiver);
       await Promise.all([0, 1, 2].map((i) => etcd!.kill(i)));
       const downAt = Date.now();
       try {

@@ -8,7 +8,6 @@ import type { ClusterEngine } from "./engine.js";
 import { LeasedOwnership } from "./leasedOwnership.js";
 import { withTimeout } from "./logErrors.js";
 import { Membership } from "./membership.js";
-import type { Fence } from "./ownership.js";
 import { checkPeer } from "./peerCheck.js";
 import { raftCoordination, raftLeaseRenewer } from "./raftCoordination.js";
 import type { RaftLog } from "./raftLog.js";
@@ -79,76 +78,49 @@ export interface ClusterDeps {
  * **Fencing.** Whatever a node believes, the state machine refuses transitions, reminders and delivery
  * records that do not carry the module's current owner and token: a stalled ex-owner cannot change state.
  */
-export class Cluster implements ClusterEngine {
+export class Cluster extends LeasedOwnership implements ClusterEngine {
   readonly #deps: ClusterDeps;
   readonly timing: ClusterTiming;
   readonly #rpc: RpcClient;
   readonly #renewals: Renewals;
-  readonly #ownership: LeasedOwnership;
   readonly #membership: Membership;
   readonly #rpcServer: RpcServerOptions;
 
   constructor(deps: ClusterDeps) {
-    this.#deps = deps;
-    this.timing = resolveClusterTiming(deps.timing);
+    const timing = resolveClusterTiming(deps.timing);
     const { nodeId, log, machine, clock, logger } = deps;
-    this.#rpc = new RpcClient(deps.http, clock);
-    this.#renewals = new Renewals(log, clock, this.timing);
-    this.#membership = new Membership({
+    const rpc = new RpcClient(deps.http, clock);
+    const renewals = new Renewals(log, clock, timing);
+    const membership = new Membership({
       nodeId,
       log,
       machine,
       clock,
-      rpc: this.#rpc,
-      renewals: this.#renewals,
+      rpc,
+      renewals,
       apiUrl: deps.apiUrl,
       internalUrl: deps.internalUrl,
       raftAddress: deps.raftAddress,
     });
-    const raft = { nodeId, log, clock, rpc: this.#rpc, timing: this.timing, renewals: this.#renewals };
-    this.#ownership = new LeasedOwnership({
+    const raft = { nodeId, log, clock, rpc, timing, renewals };
+    super({
       nodeId,
       log,
       machine,
       clock,
       logger,
-      timing: this.timing,
+      timing,
       renewer: raftLeaseRenewer(raft),
       coordination: raftCoordination(raft),
-      announcer: this.#membership,
+      announcer: membership,
       isolated: deps.isolated,
     });
+    this.#deps = deps;
+    this.timing = timing;
+    this.#rpc = rpc;
+    this.#renewals = renewals;
+    this.#membership = membership;
     this.#rpcServer = this.#rpcServerOptions();
-  }
-
-  /** Calls `listener` whenever which modules this node may run can have changed; returns an unsubscribe function. */
-  onChange(listener: () => void): () => void {
-    return this.#ownership.onChange(listener);
-  }
-
-  /** Starts renewing the lease and, while leader, balancing. */
-  start(): void {
-    this.#ownership.start();
-  }
-
-  /** Whether this node holds a valid lease now. */
-  hasLease(): boolean {
-    return this.#ownership.hasLease();
-  }
-
-  /** Whether this node may run `module`'s monitors and deliveries right now. */
-  mayRun(module: string): boolean {
-    return this.#ownership.mayRun(module);
-  }
-
-  /** The owner and token to put on commands about `module`. */
-  fence(module: string): Fence | undefined {
-    return this.#ownership.fence(module);
-  }
-
-  /** Resolves once this node has a lease and the cluster has an id, or after `timeoutMs`. */
-  ready(timeoutMs: number): Promise<boolean> {
-    return this.#ownership.ready(timeoutMs);
   }
 
   /** `GET /cluster`: this node's view, with health when it is the leader. */
@@ -215,10 +187,5 @@ export class Cluster implements ClusterEngine {
         checkPeer: (from, method, path, body) => checkPeer(log.raft, from, method, path, body),
       },
     };
-  }
-
-  /** Stops renewing and balancing; this node runs nothing from now on. */
-  stop(): void {
-    this.#ownership.stop();
   }
 }

@@ -6,7 +6,6 @@ import type { StateMachine } from "../../state/stateMachine.js";
 import { Announcer } from "../announcer.js";
 import type { ClusterEngine } from "../engine.js";
 import { LeasedOwnership } from "../leasedOwnership.js";
-import type { Fence } from "../ownership.js";
 import { type ClusterTiming, resolveClusterTiming } from "../timing.js";
 import type { EtcdLog } from "./etcdLog.js";
 import { EtcdMembers } from "./etcdMembers.js";
@@ -58,26 +57,24 @@ export interface EtcdClusterDeps {
  * still commits afterwards is refused by the token. A handoff away from a live node waits one lease, as
  * on Raft: the old owner stops when it applies the grant, or when its lease runs out.
  */
-export class EtcdCluster implements ClusterEngine {
+export class EtcdCluster extends LeasedOwnership implements ClusterEngine {
   readonly #deps: EtcdClusterDeps;
   readonly timing: ClusterTiming;
   readonly #registration: EtcdRegistration;
   readonly #members: EtcdMembers;
-  readonly #ownership: LeasedOwnership;
 
   constructor(deps: EtcdClusterDeps) {
-    this.#deps = deps;
-    this.timing = resolveClusterTiming(deps.timing);
+    const timing = resolveClusterTiming(deps.timing);
     const { nodeId, log, machine, clock, logger, apiUrl } = deps;
     const ttlSeconds = deps.leaseTtlSeconds ?? 3;
-    const leaseMs = ttlSeconds * 1_000 - (this.timing.reassignAfterMs - this.timing.leaseMs);
-    if (!Number.isInteger(ttlSeconds) || leaseMs <= 2 * this.timing.renewEveryMs) {
+    const leaseMs = ttlSeconds * 1_000 - (timing.reassignAfterMs - timing.leaseMs);
+    if (!Number.isInteger(ttlSeconds) || leaseMs <= 2 * timing.renewEveryMs) {
       throw new AmstaffError(
         "AMS_ERR_REQUEST_INVALID",
         `The etcd lease TTL (${ttlSeconds} s) must be whole seconds, and longer than the drift margin plus two renewals.`,
       );
     }
-    this.#registration = new EtcdRegistration({
+    const registration = new EtcdRegistration({
       space: log.space,
       nodeId,
       log,
@@ -87,43 +84,23 @@ export class EtcdCluster implements ClusterEngine {
       leaseMs,
       value: () => JSON.stringify({ apiUrl }),
     });
-    this.#members = new EtcdMembers(log.space, nodeId, clock, this.timing);
-    this.#ownership = new LeasedOwnership({
+    const members = new EtcdMembers(log.space, nodeId, clock, timing);
+    super({
       nodeId,
       log,
       machine,
       clock,
       logger,
-      timing: { leaseMs, renewEveryMs: this.timing.renewEveryMs, balanceEveryMs: this.timing.balanceEveryMs },
-      renewer: this.#registration,
-      coordination: this.#members,
+      timing: { ...timing, leaseMs },
+      renewer: registration,
+      coordination: members,
       announcer: new Announcer({ nodeId, log, machine, clock, apiUrl }),
       isolated: deps.isolated,
     });
-  }
-
-  onChange(listener: () => void): () => void {
-    return this.#ownership.onChange(listener);
-  }
-
-  start(): void {
-    this.#ownership.start();
-  }
-
-  hasLease(): boolean {
-    return this.#ownership.hasLease();
-  }
-
-  mayRun(module: string): boolean {
-    return this.#ownership.mayRun(module);
-  }
-
-  fence(module: string): Fence | undefined {
-    return this.#ownership.fence(module);
-  }
-
-  ready(timeoutMs: number): Promise<boolean> {
-    return this.#ownership.ready(timeoutMs);
+    this.#deps = deps;
+    this.timing = timing;
+    this.#registration = registration;
+    this.#members = members;
   }
 
   /**
@@ -192,8 +169,8 @@ export class EtcdCluster implements ClusterEngine {
   }
 
   /** Stops renewing and balancing and revokes the registration: this node's modules move at once. */
-  async stop(): Promise<void> {
-    this.#ownership.stop();
+  override async stop(): Promise<void> {
+    super.stop();
     await this.#registration.close();
   }
 }
