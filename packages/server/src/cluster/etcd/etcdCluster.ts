@@ -6,6 +6,7 @@ import type { StateMachine } from "../../state/stateMachine.js";
 import { Announcer } from "../announcer.js";
 import type { ClusterEngine } from "../engine.js";
 import { LeasedOwnership } from "../leasedOwnership.js";
+import { unavailable } from "../logErrors.js";
 import { type ClusterTiming, resolveClusterTiming } from "../timing.js";
 import type { EtcdLog } from "./etcdLog.js";
 import { EtcdMembers } from "./etcdMembers.js";
@@ -152,7 +153,9 @@ export class EtcdCluster extends LeasedOwnership implements ClusterEngine {
    * modules move once it stops, and deleting its registration would not stop it.
    */
   async removeMember(id: string): Promise<void> {
-    await this.#members.refresh();
+    await this.#members.refresh().catch((error: unknown) => {
+      throw unavailable("etcd could not be read to check that the node is stopped; try again.", error);
+    });
     if (this.#members.nodes().includes(id)) {
       throw new AmstaffError(
         "AMS_ERR_REQUEST_INVALID",
