@@ -30,8 +30,8 @@ async function clusterView(node: ServerProcess): Promise<ClusterView | undefined
 }
 
 /**
- * Pushes m1, m2 and m3 through `node` and waits until each of the three nodes owns one; returns that
- * view of the cluster.
+ * Pushes m1, m2 and m3 through `node` and waits until each of the three nodes owns one and a leader is
+ * known; returns that view of the cluster.
  */
 async function pushOneEach(
   node: ServerProcess,
@@ -44,7 +44,7 @@ async function pushOneEach(
   return eventually(
     async () => {
       const v = await clusterView(node);
-      return v?.members.every((m) => m.modules.length === 1) ? v : undefined;
+      return v?.leader && v.members.every((m) => m.modules.length === 1) ? v : undefined;
     },
     30_000,
     "one module per node",
@@ -483,17 +483,7 @@ export function clusterConformance(engineName: EngineName): void {
       await using receiver = await startReceiver();
       await using nodes = await startNodes();
       const a = nodes.get("a")!;
-      for (const name of ["m1", "m2", "m3"]) {
-        await a.api("/monitor", { method: "POST", body: moduleSource(name, target.url, receiver.url) });
-      }
-      const view = await eventually(
-        async () => {
-          const v = await clusterView(a);
-          return v?.leader && v.members.every((m) => m.modules.length === 1) ? v : undefined;
-        },
-        30_000,
-        "one module per node",
-      );
+      const view = await pushOneEach(a, target, receiver);
       const leaderId = view.leader!;
       const leader = nodes.get(leaderId)!;
       const owner = view.members.find((m) => m.id !== leaderId)!;
@@ -550,17 +540,7 @@ export function clusterConformance(engineName: EngineName): void {
       await using receiver = await startReceiver();
       await using nodes = await startNodes();
       const a = nodes.get("a")!;
-      for (const name of ["m1", "m2", "m3"]) {
-        await a.api("/monitor", { method: "POST", body: moduleSource(name, target.url, receiver.url) });
-      }
-      const view = await eventually(
-        async () => {
-          const v = await clusterView(a);
-          return v?.leader && v.members.every((m) => m.modules.length === 1) ? v : undefined;
-        },
-        30_000,
-        "one module per node",
-      );
+      const view = await pushOneEach(a, target, receiver);
       const leaderId = view.leader!;
       const leader = nodes.get(leaderId)!;
       const leadersModule = view.members.find((m) => m.id === leaderId)!.modules[0]!;
