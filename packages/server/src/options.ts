@@ -4,6 +4,7 @@ import type { SecretStore, SecretStoreOptions } from "./access/secretStore.js";
 import type { TokenSource } from "./access/token.js";
 import type { Clock } from "./clock.js";
 import type { ClusterTlsFiles } from "./cluster/clusterHttp.js";
+import type { EtcdEngineOptions } from "./cluster/etcd/etcdEngine.js";
 import type { ClusterTiming } from "./cluster/timing.js";
 import type { StatusPageSelection } from "./http/dashboard/statusPage.js";
 import type { IntegrationSettings } from "./http/integrations.js";
@@ -114,6 +115,12 @@ export interface ServerOptions {
   join?: boolean | undefined;
   /** The API URL other nodes reach this one at. @default the URL it listens on */
   advertiseUrl?: string | undefined;
+  /**
+   * Run on etcd instead of Raft (issue 17): the log and module ownership live in etcd, under `prefix`.
+   * Then no Raft port, peers or cluster secret are needed: nodes never call each other.
+   * @default none: Raft
+   */
+  etcd?: EtcdEngineOptions | undefined;
   /** Lease and reassignment timing. */
   clusterTiming?: Partial<ClusterTiming> | undefined;
   /**

@@ -2,18 +2,18 @@ import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { PluginHost } from "@amstaff/core";
 import { openSecretStore, warnAboutSecretReferences } from "./access/nodeSecrets.js";
 import { openNodeTokens } from "./access/nodeTokens.js";
 import { systemClock } from "./clock.js";
-import { Cluster } from "./cluster/cluster.js";
 import { checkClusterOptions } from "./cluster/clusterOptions.js";
+import type { ClusterEngine } from "./cluster/engine.js";
+import { openEtcdEngine } from "./cluster/etcd/etcdEngine.js";
 import { listenOn, startInternalListener } from "./cluster/internalListener.js";
 import { loadNodeId } from "./cluster/nodeId.js";
-import { createNodeTransport, followPeerAddresses } from "./cluster/nodeTransport.js";
-import { migrateSqliteLog, RaftLog } from "./cluster/raftLog.js";
-import { electionTicksOf, raftTickMs } from "./cluster/timing.js";
+import { openRaftEngine } from "./cluster/raftEngine.js";
+import { isInternalPath } from "./cluster/rpc.js";
 import { createDashboard } from "./http/dashboard/dashboard.js";
 import { heartbeatInbox } from "./http/heartbeatInbox.js";
 import { createHttpApi } from "./http/httpApi.js";
@@ -40,7 +40,8 @@ import { version } from "./version.js";
 export type { AmstaffServer, ServerOptions } from "./options.js";
 
 /**
- * Starts an Amstaff node: the state machine on its Raft log (a cluster of one unless peers are given),
+ * Starts an Amstaff node: the state machine on its consensus engine's log (Raft, a cluster of one unless
+ * peers are given; or etcd with `options.etcd`),
  * the scheduler running the modules this node owns, the delivery worker, and the HTTP API.
  *
  * @example
@@ -64,42 +65,16 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   const secrets = openSecretStore(options.secrets, logger);
 
   const nodeId = loadNodeId(dataDir, options.nodeId);
-  const peers = options.peers ?? {};
   checkClusterOptions(options, logger);
 
   const db = openDatabase(dataDir);
-  const raftPath = join(dataDir, "raft.db");
-  const migrated = migrateSqliteLog(db, raftPath, nodeId);
-  if (migrated !== undefined) logger.info({ index: migrated }, "moved the single-node log to Raft");
-
   let isolated = false;
-  const raftHost = options.raftHost ?? options.host ?? "127.0.0.1";
-  const { tcp, transport, internalToken, clusterHttp } = createNodeTransport({
-    peers,
-    raftPort: options.raftPort,
-    clusterSecret: options.clusterSecret,
-    clusterTls: options.clusterTls,
-    nodeId,
-    raftHost,
-    logger,
-    isolated: () => isolated,
-  });
-
   const machine = new StateMachine();
-  followPeerAddresses(machine, tcp, nodeId);
-  const log = await RaftLog.open({
-    nodeId,
-    path: raftPath,
-    machine,
-    transport,
-    initialMembers: options.join ? undefined : [nodeId, ...Object.keys(peers)],
-    http: clusterHttp,
-    logger,
-    tickMs: raftTickMs,
-    electionTicks: electionTicksOf(options.clusterTiming),
-    clock,
-  });
-  const raftPort = tcp?.address().port;
+  const engineDeps = { nodeId, machine, clock, logger, isolated: () => isolated };
+  const engine = options.etcd
+    ? await openEtcdEngine({ ...engineDeps, etcd: options.etcd, timing: options.clusterTiming })
+    : await openRaftEngine({ ...engineDeps, options, dataDir, db });
+  const { log, raftPort } = engine;
   const pluginHost: PluginHost = {
     files: createFileAccess({ roots: options.sqliteRoots, dataDir }),
     heartbeats: { get: (module, monitor) => machine.heartbeat(module, monitor) },
@@ -123,7 +98,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     scheduler,
     history,
     version,
-    raft: log.raft,
+    engine,
+    raft: engine.raft,
   });
   const dashboard = createDashboard({
     machine,
@@ -133,7 +109,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   });
   observations.onRecord((module, monitor) => dashboard.observed(module, monitor));
   // The cluster needs the API's URL, which is known once the HTTP server listens: it is created then.
-  let cluster: Cluster | undefined;
+  let cluster: ClusterEngine | undefined;
 
   const compiler = await startModuleCompiler({ plugins, secrets, host: pluginHost });
   const { compile } = compiler;
@@ -206,12 +182,12 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   // (a cluster of one) or with node traffic in clear (so nodes of a version without the internal
   // listener still reach it during a rolling upgrade); with certificates, only the internal listener
   // serves them, so the internal token is never accepted where the public certificate is.
-  const internalOnApi = tcp === undefined || !options.clusterTls;
+  const internalOnApi = engine.internalHost === undefined || !options.clusterTls;
   const onRequest = (request: IncomingMessage, response: ServerResponse) => {
     if (integrations.handle(request, response)) return;
     // The dashboard's files and the public status pages need no token; its data does (through the API).
     if (dashboard.handlePublic(request, response)) return;
-    if (!Cluster.isInternal(request.url) || !internalOnApi) return api(request, response);
+    if (!isInternalPath(request.url) || !internalOnApi) return api(request, response);
     internal(request, response);
   };
   const http: Server = options.tls
@@ -228,38 +204,25 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
 
   let internalHttp: Server | undefined;
   let internalUrl: string | undefined;
-  if (tcp) {
+  if (engine.internalHost !== undefined) {
     try {
       ({ server: internalHttp, url: internalUrl } = await startInternalListener({
-        host: raftHost,
+        host: engine.internalHost,
         port: options.clusterHttpPort,
         tls: options.clusterTls,
         handle: internal,
-        isInternal: Cluster.isInternal,
+        isInternal: isInternalPath,
         logger,
       }));
     } catch (error) {
       http.close();
-      await log.close();
+      await engine.close();
       db.close();
       throw error;
     }
   }
 
-  cluster = new Cluster({
-    nodeId,
-    log,
-    machine,
-    clock,
-    logger,
-    internalToken,
-    http: clusterHttp,
-    apiUrl: options.advertiseUrl?.replace(/\/$/, "") ?? url,
-    internalUrl,
-    raftAddress: raftPort === undefined ? undefined : `${raftHost}:${raftPort}`,
-    timing: options.clusterTiming,
-    isolated: () => isolated,
-  });
+  cluster = engine.cluster({ apiUrl: options.advertiseUrl?.replace(/\/$/, "") ?? url, internalUrl });
   // The runner and the delivery worker come once the cluster exists (before, this node may run nothing):
   // they run only what it lets this node run, and follow its changes themselves.
   const runner = new MonitorRunner({
@@ -333,8 +296,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       await deliveries.stop();
       // An acknowledgement clicked just before the stop is recorded while the log still runs.
       await integrations.idle();
-      cluster?.stop();
-      await log.close();
+      await cluster?.stop();
+      await engine.close();
       try {
         history.close();
         observations.close();
@@ -345,7 +308,6 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
       internalHttp?.closeAllConnections();
       await closed;
       await internalClosed;
-      await clusterHttp.close();
       await compiler.close();
       logger.info("stopped");
     })();

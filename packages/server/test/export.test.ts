@@ -4,21 +4,35 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EtcdCluster } from "./etcdCluster.js";
 import { startTarget } from "./localServers.js";
 import { eventually, ServerProcess, startCluster } from "./serverProcess.js";
 
 const cli = fileURLToPath(new URL("../dist/amstaffCli.js", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "amstaff-export-"));
 
-/** The engines a cluster can run on, by the flags that choose one; the etcd engine adds its line here. */
-const engines: Record<string, string[]> = { raft: [] };
-/** Each move exports from the first engine and imports into the second, then moves back. */
-const moves: [string, string][] = Object.keys(engines).flatMap((from) =>
-  Object.keys(engines).map((to): [string, string] => [from, to]),
-);
+/** A real etcd (one member: the move is what is tested here, not etcd's failover) for the etcd engine. */
+let etcd: EtcdCluster | undefined;
+let prefixes = 0;
+/** The flags that run a server on an engine; each etcd server gets a key prefix of its own. */
+const engines: Record<string, () => string[]> = {
+  raft: () => [],
+  etcd: () => ["--etcd", etcd!.endpoints.join(","), "--etcd-prefix", `/amstaff-export-${++prefixes}`],
+};
+/**
+ * Each move exports from the first engine and imports into the second, then moves back: Raft to etcd and
+ * back covers both directions between the engines.
+ */
+const moves: [string, string][] = [["raft", "etcd"]];
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+beforeAll(async () => {
+  etcd = await EtcdCluster.start(1);
+}, 60_000);
+afterAll(async () => {
+  await etcd?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
 
 /** Runs `amstaff` against a server; never throws, answers its exit code and output. */
 async function amstaff(server: ServerProcess, args: string[]) {
@@ -120,7 +134,7 @@ const writer = "export-ci-token-0123456789";
 /** A running server of `engine` on a fresh data directory. */
 async function serverOf(engine: string): Promise<ServerProcess> {
   const server = new ServerProcess(undefined, {
-    args: engines[engine]!,
+    args: engines[engine]!(),
     env: { AMSTAFF_TOKENS: `ci=${writer}` },
   });
   await server.start();

@@ -148,32 +148,55 @@ export function proberSecret(id: string): Record<string, string> {
   return { AMSTAFF_SECRET_PROBER: id, AMSTAFF_SECRETS_GRANTS: '{ "PROBER": { "modules": ["*"] } }' };
 }
 
-/** Three (or more) founding nodes on loopback, named a, b, c…, sharing a secret. */
+/**
+ * What the nodes of a test cluster agree through: Raft among themselves, or an etcd cluster (each test
+ * cluster then gets a key prefix of its own, so one etcd serves a whole test file).
+ */
+export type TestEngine = { name: "raft" } | { name: "etcd"; endpoints: string[] };
+
+let prefixes = 0;
+
+/** The engine flags of a node with id `id` of a cluster whose Raft addresses are `raft`. */
+function engineArgs(engine: TestEngine, id: string, raft: Map<string, string>, prefix: string): string[] {
+  if (engine.name === "etcd")
+    return ["--node-id", id, "--etcd", engine.endpoints.join(","), "--etcd-prefix", prefix];
+  const peers = [...raft]
+    .filter(([p]) => p !== id)
+    .map(([p, address]) => `${p}=${address}`)
+    .join(",");
+  const port = raft.get(id)!.split(":")[1]!;
+  return ["--node-id", id, "--raft-port", port, "--peers", peers, "--insecure-cluster-transport"];
+}
+
+/**
+ * Three (or more) founding nodes on loopback, named a, b, c…: on Raft sharing a secret, or on etcd.
+ * `node(id)` makes one more node of the same cluster (on Raft it must then be added with `--join`).
+ */
 export async function startCluster(
   ids: string[] = ["a", "b", "c"],
   env: Record<string, string> = {},
-): Promise<Map<string, ServerProcess> & AsyncDisposable & { raft: Map<string, string> }> {
+  engine: TestEngine = { name: "raft" },
+): Promise<
+  Map<string, ServerProcess> &
+    AsyncDisposable & { raft: Map<string, string>; node(id: string, args?: string[]): ServerProcess }
+> {
   const ports = await freePorts(ids.length);
   const raft = new Map(ids.map((id, i) => [id, `127.0.0.1:${ports[i]}`]));
-  const nodes = new Map(
-    ids.map((id) => {
-      const peers = ids
-        .filter((p) => p !== id)
-        .map((p) => `${p}=${raft.get(p)}`)
-        .join(",");
-      const port = raft.get(id)!.split(":")[1]!;
-      return [
-        id,
-        new ServerProcess(undefined, {
-          args: ["--node-id", id, "--raft-port", port, "--peers", peers, "--insecure-cluster-transport"],
-          env: { AMSTAFF_CLUSTER_SECRET: "e2e-cluster-secret-0123456789", ...proberSecret(id), ...env },
-        }),
-      ] as const;
-    }),
-  );
+  const prefix = `/amstaff-test-${process.pid}-${++prefixes}`;
+  const node = (id: string, args: string[] = engineArgs(engine, id, raft, prefix)) =>
+    new ServerProcess(undefined, {
+      args,
+      env: {
+        ...(engine.name === "raft" && { AMSTAFF_CLUSTER_SECRET: "e2e-cluster-secret-0123456789" }),
+        ...proberSecret(id),
+        ...env,
+      },
+    });
+  const nodes = new Map(ids.map((id) => [id, node(id)] as const));
   await Promise.all([...nodes.values()].map((n) => n.start()));
   return Object.assign(nodes, {
     raft,
+    node,
     [Symbol.asyncDispose]: async () => {
       await Promise.all([...nodes.values()].map((n) => n[Symbol.asyncDispose]()));
     },

@@ -2,23 +2,24 @@ import { describeError } from "@amstaff/core";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Command } from "../state/commands.js";
+import type { ReplicatedLog } from "../state/replicatedLog.js";
 import type { StateMachine } from "../state/stateMachine.js";
-import type { RaftLog } from "./raftLog.js";
-import type { Renewals } from "./renewals.js";
+import type { Coordination } from "./engine.js";
 
 /** What a {@link Balancer} works with. */
 export interface BalancerDeps {
-  log: RaftLog;
+  log: ReplicatedLog;
   machine: StateMachine;
   clock: Clock;
   logger: Logger;
-  renewals: Renewals;
+  /** Whose turn it is to balance, and which nodes are alive, as the engine knows them. */
+  coordination: Coordination;
   /** Whether this node may act as leader now (it holds a lease). */
   hasLease: () => boolean;
 }
 
 /**
- * The leader's duty (design decision 3): every module has a live owner, and the load is even (within
+ * The coordinator's duty (design decision 3; the Raft leader, or etcd's oldest member): every module has a live owner, and the load is even (within
  * one). Grants and releases go through the log; a grant away from a live owner is a `handoff`.
  */
 export class Balancer {
@@ -29,18 +30,19 @@ export class Balancer {
     this.#deps = deps;
   }
 
-  /** One round; does nothing on a follower, without a lease, or while the previous round runs. */
+  /** One round; does nothing off the coordinator, without a lease, or while the previous round runs. */
   async balance(): Promise<void> {
-    const { log, machine, clock, logger, renewals } = this.#deps;
-    if (this.#balancing || log.raft.role !== "leader" || !this.#deps.hasLease()) return;
+    const { log, machine, clock, logger, coordination } = this.#deps;
+    if (this.#balancing || !this.#deps.hasLease()) return;
     this.#balancing = true;
     try {
-      const now = renewals.now();
+      if (!(await coordination.isCoordinator())) return;
       if (machine.clusterId === undefined) {
         await log.propose({ type: "cluster.init", clusterId: crypto.randomUUID(), at: clock.now() });
       }
-      const voters = new Set(log.raft.membership.voters);
-      const candidates = [...voters].filter((n) => renewals.isLive(n, now)).sort();
+      const nodes = coordination.nodes();
+      const now = coordination.now();
+      const candidates = [...nodes].filter((n) => coordination.isLive(n, now)).sort();
       if (candidates.length === 0) return;
       const load = new Map(candidates.map((n) => [n, [] as string[]]));
       const ownable = new Set(machine.ownable());
@@ -54,7 +56,7 @@ export class Balancer {
         const grant = machine.grant(module);
         const owner = grant?.node;
         if (owner !== undefined && load.has(owner)) load.get(owner)!.push(module);
-        else orphans.push({ module, handoff: owner !== undefined && renewals.isLive(owner, now) });
+        else orphans.push({ module, handoff: owner !== undefined && coordination.isLive(owner, now) });
       }
       const leastLoaded = (among: string[]) =>
         among.reduce((best, n) => (load.get(n)!.length < load.get(best)!.length ? n : best));
@@ -66,7 +68,7 @@ export class Balancer {
       // Rebalance one module per round, only towards nodes that have been up for `stableMs` and only
       // when the spread is two or more: a flapping node does not attract modules, and an uneven count
       // that cannot be evened out (5 modules, 2 nodes) does not move modules back and forth.
-      const stable = candidates.filter((n) => renewals.isStable(n, now));
+      const stable = candidates.filter((n) => coordination.isStable(n, now));
       if (stable.length > 0 && orphans.length === 0) {
         const busiest = candidates.reduce((a, b) => (load.get(b)!.length > load.get(a)!.length ? b : a));
         const idlest = leastLoaded(stable);

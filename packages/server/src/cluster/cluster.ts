@@ -1,14 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NodeId } from "@amstaff/raft";
 import type { Logger } from "pino";
-import { type Clock, every, monotonicNow, sleep } from "../clock.js";
+import type { Clock } from "../clock.js";
 import type { StateMachine } from "../state/stateMachine.js";
-import { Balancer } from "./balancer.js";
 import type { ClusterHttp } from "./clusterHttp.js";
+import type { ClusterEngine } from "./engine.js";
+import { LeasedOwnership } from "./leasedOwnership.js";
 import { withTimeout } from "./logErrors.js";
 import { Membership } from "./membership.js";
-import { type Fence, NodeLease, type Ownership } from "./ownership.js";
 import { checkPeer } from "./peerCheck.js";
+import { raftCoordination, raftLeaseRenewer } from "./raftCoordination.js";
 import type { RaftLog } from "./raftLog.js";
 import { Renewals } from "./renewals.js";
 import { isInternalPath } from "./rpc.js";
@@ -40,7 +41,7 @@ export interface ClusterDeps {
 }
 
 /**
- * Module ownership and leases across the cluster: the composition of this node's lease
+ * Module ownership and leases across a Raft cluster (the Raft {@link ClusterEngine}): the composition of this node's lease
  * ({@link NodeLease}), the leader's book of renewals ({@link Renewals}) and its {@link Balancer}, the
  * {@link Membership}, and both halves of the node-to-node protocol (`rpc.ts`).
  *
@@ -77,96 +78,49 @@ export interface ClusterDeps {
  * **Fencing.** Whatever a node believes, the state machine refuses transitions, reminders and delivery
  * records that do not carry the module's current owner and token: a stalled ex-owner cannot change state.
  */
-export class Cluster implements Ownership {
+export class Cluster extends LeasedOwnership implements ClusterEngine {
   readonly #deps: ClusterDeps;
   readonly timing: ClusterTiming;
   readonly #rpc: RpcClient;
   readonly #renewals: Renewals;
-  readonly #lease: NodeLease;
-  readonly #balancer: Balancer;
   readonly #membership: Membership;
   readonly #rpcServer: RpcServerOptions;
-  #stopBalancing: (() => void) | undefined;
 
   constructor(deps: ClusterDeps) {
-    this.#deps = deps;
-    this.timing = resolveClusterTiming(deps.timing);
+    const timing = resolveClusterTiming(deps.timing);
     const { nodeId, log, machine, clock, logger } = deps;
-    this.#rpc = new RpcClient(deps.http, clock);
-    this.#renewals = new Renewals(log, clock, this.timing);
-    this.#membership = new Membership({
+    const rpc = new RpcClient(deps.http, clock);
+    const renewals = new Renewals(log, clock, timing);
+    const membership = new Membership({
       nodeId,
       log,
       machine,
       clock,
-      rpc: this.#rpc,
-      renewals: this.#renewals,
+      rpc,
+      renewals,
       apiUrl: deps.apiUrl,
       internalUrl: deps.internalUrl,
       raftAddress: deps.raftAddress,
     });
-    this.#lease = new NodeLease({
+    const raft = { nodeId, log, clock, rpc, timing, renewals };
+    super({
       nodeId,
       log,
       machine,
       clock,
       logger,
-      rpc: this.#rpc,
-      timing: this.timing,
-      renewals: this.#renewals,
-      onRenewed: () => this.#membership.announceIfNeeded(),
+      timing,
+      renewer: raftLeaseRenewer(raft),
+      coordination: raftCoordination(raft),
+      announcer: membership,
       isolated: deps.isolated,
     });
-    this.#balancer = new Balancer({
-      log,
-      machine,
-      clock,
-      logger,
-      renewals: this.#renewals,
-      hasLease: () => this.#lease.hasLease(),
-    });
+    this.#deps = deps;
+    this.timing = timing;
+    this.#rpc = rpc;
+    this.#renewals = renewals;
+    this.#membership = membership;
     this.#rpcServer = this.#rpcServerOptions();
-  }
-
-  /** Calls `listener` whenever which modules this node may run can have changed; returns an unsubscribe function. */
-  onChange(listener: () => void): () => void {
-    return this.#lease.onChange(listener);
-  }
-
-  /** Starts renewing the lease and, while leader, balancing. */
-  start(): void {
-    this.#lease.start();
-    this.#stopBalancing = every(
-      this.#deps.clock,
-      this.timing.balanceEveryMs,
-      () => void this.#balancer.balance(),
-    );
-  }
-
-  /** Whether this node holds a valid lease now. */
-  hasLease(): boolean {
-    return this.#lease.hasLease();
-  }
-
-  /** Whether this node may run `module`'s monitors and deliveries right now. */
-  mayRun(module: string): boolean {
-    return this.#lease.mayRun(module);
-  }
-
-  /** The owner and token to put on commands about `module`. */
-  fence(module: string): Fence | undefined {
-    return this.#lease.fence(module);
-  }
-
-  /** Resolves once this node has a lease and the cluster has an id, or after `timeoutMs`. */
-  async ready(timeoutMs: number): Promise<boolean> {
-    const { clock, machine } = this.#deps;
-    const deadline = monotonicNow(clock) + timeoutMs;
-    while (monotonicNow(clock) < deadline) {
-      if (this.hasLease() && machine.clusterId !== undefined && this.#membership.announced) return true;
-      await sleep(clock, 20);
-    }
-    return false;
   }
 
   /** `GET /cluster`: this node's view, with health when it is the leader. */
@@ -233,11 +187,5 @@ export class Cluster implements Ownership {
         checkPeer: (from, method, path, body) => checkPeer(log.raft, from, method, path, body),
       },
     };
-  }
-
-  /** Stops renewing and balancing; this node runs nothing from now on. */
-  stop(): void {
-    this.#stopBalancing?.();
-    this.#lease.stop();
   }
 }

@@ -14,16 +14,24 @@ export interface ClusterOptions {
   clusterTls?: ClusterTlsFiles | undefined;
   /** Let a cluster run with node traffic in clear. */
   insecureClusterTransport?: boolean | undefined;
+  /** Run on etcd: then there is no Raft network to configure. */
+  etcd?: object | undefined;
 }
 
 /**
- * Refuses a cluster that could not work or would not be safe: peers without a Raft port, a Raft port
+ * Refuses a cluster that could not work or would not be safe: Raft settings with etcd, peers without a Raft port, a Raft port
  * without a shared secret of 16 characters, node traffic in clear unless asked for (then it warns).
  *
  * @throws AmstaffError `AMS_ERR_REQUEST_INVALID`, or `AMS_ERR_CLUSTER_TLS` for missing certificates.
  */
 export function checkClusterOptions(options: ClusterOptions, logger: Logger): void {
   const peers = options.peers ?? {};
+  if (options.etcd !== undefined && (Object.keys(peers).length > 0 || options.raftPort !== undefined)) {
+    throw new AmstaffError(
+      "AMS_ERR_REQUEST_INVALID",
+      "A node on etcd (--etcd) talks to no other node: drop --raft-port and --peers.",
+    );
+  }
   if (Object.keys(peers).length > 0 && options.raftPort === undefined) {
     throw new AmstaffError("AMS_ERR_REQUEST_INVALID", "A cluster needs a Raft port (--raft-port).");
   }

@@ -2,6 +2,7 @@ import { AmstaffError, describeError } from "@amstaff/core";
 import { z } from "zod";
 import type { Clock } from "../clock.js";
 import type { StateMachine } from "../state/stateMachine.js";
+import { Announcer } from "./announcer.js";
 import type { RaftLog } from "./raftLog.js";
 import type { Renewals } from "./renewals.js";
 import type { RpcClient } from "./rpcClient.js";
@@ -41,45 +42,21 @@ const memberBodySchema = z.strictObject({
  */
 export class Membership {
   readonly #deps: MembershipDeps;
-  #announced = false;
+  readonly #announcer: Announcer;
 
   constructor(deps: MembershipDeps) {
     this.#deps = deps;
-    deps.machine.onApply((command, result) => {
-      if (result.ok && command.type === "node.announce" && command.node === deps.nodeId) {
-        this.#announced = command.apiUrl === deps.apiUrl && command.internalUrl === deps.internalUrl;
-      }
-    });
+    this.#announcer = new Announcer(deps);
   }
 
   /** Whether the log holds this node's current addresses. */
   get announced(): boolean {
-    return this.#announced;
+    return this.#announcer.announced;
   }
 
   /** Announces this node's addresses through the log unless it holds them already. */
   announceIfNeeded(): void {
-    const { machine, nodeId, apiUrl, internalUrl } = this.#deps;
-    const announced = machine.member(nodeId);
-    if (!this.#announced || announced?.apiUrl !== apiUrl || announced.internalUrl !== internalUrl)
-      void this.#announce();
-  }
-
-  async #announce(): Promise<void> {
-    this.#announced = true;
-    const { log, nodeId, apiUrl, internalUrl, raftAddress, clock } = this.#deps;
-    try {
-      await log.propose({
-        type: "node.announce",
-        node: nodeId,
-        apiUrl,
-        ...(internalUrl ? { internalUrl } : {}),
-        ...(raftAddress ? { raftAddress } : {}),
-        at: clock.now(),
-      });
-    } catch {
-      this.#announced = false;
-    }
+    this.#announcer.announceIfNeeded();
   }
 
   /** Adds a node: its Raft address goes through the log, then Raft adds it as a learner and promotes it. */

@@ -1,10 +1,7 @@
 import type { Logger } from "pino";
 import { type Clock, every, monotonicNow } from "../clock.js";
 import type { StateMachine } from "../state/stateMachine.js";
-import { withTimeout } from "./logErrors.js";
-import type { RaftLog } from "./raftLog.js";
-import type { Renewals } from "./renewals.js";
-import type { RpcClient } from "./rpcClient.js";
+import type { LeaseRenewer } from "./engine.js";
 import type { ClusterTiming } from "./timing.js";
 
 /** The owner and token a node puts on the commands it commits about a module it runs. */
@@ -24,14 +21,13 @@ export interface Ownership {
 /** What a {@link NodeLease} works with. */
 export interface NodeLeaseDeps {
   nodeId: string;
-  log: RaftLog;
   machine: StateMachine;
   clock: Clock;
   logger: Logger;
-  rpc: RpcClient;
-  timing: ClusterTiming;
-  /** The leader's book of renewals: a leader renews with itself. */
-  renewals: Renewals;
+  /** `leaseMs` and `renewEveryMs` are used here. */
+  timing: Pick<ClusterTiming, "leaseMs" | "renewEveryMs">;
+  /** How the engine renews this node's lease (with the Raft leader, or with etcd). */
+  renewer: LeaseRenewer;
   /** Called after every successful renewal (the node then makes sure its addresses are announced). */
   onRenewed: () => void;
   /** Fault injection for tests: when true, this node drops all cluster traffic. */
@@ -39,9 +35,9 @@ export interface NodeLeaseDeps {
 }
 
 /**
- * This node's side of ownership: its lease, renewed with the leader every `renewEveryMs`, and which
+ * This node's side of ownership: its lease, renewed with the coordinator every `renewEveryMs`, and which
  * modules it may run under it (those granted to it, once a handoff's wait is over). The argument why a
- * lease keeps two nodes from running a module at once is on `Cluster`. Times are monotonic, on the
+ * lease keeps two nodes from running a module at once is on `Cluster` (Raft) and `EtcdCluster` (etcd). Times are monotonic, on the
  * injected clock: a wall-clock step (NTP, a manual change) must neither extend nor cut a lease.
  */
 export class NodeLease implements Ownership {
@@ -59,10 +55,10 @@ export class NodeLease implements Ownership {
 
   constructor(deps: NodeLeaseDeps) {
     this.#deps = deps;
-    const { log, machine, nodeId, clock, timing } = deps;
-    log.raft.on("leader", (leader) => {
+    const { machine, nodeId, clock, timing } = deps;
+    deps.renewer.onCoordinatorChange(() => {
       // A renewal sent to the old leader may hang (a stopped process): renew with the new one at once.
-      if (leader !== null && !this.#stopped) void this.#renew(true);
+      if (!this.#stopped) void this.#renew(true);
     });
     machine.onApply((command, result) => {
       if (!result.ok) return;
@@ -116,27 +112,19 @@ export class NodeLease implements Ownership {
   }
 
   /**
-   * Renews the lease with the leader (with itself, as leader): the lease then lasts until
-   * `sentAt + leaseMs`, once this node applied the index the leader answered. A failure lets it run out.
+   * Renews the lease through the engine: the lease then lasts until `sentAt + leaseMs` (see
+   * {@link LeaseRenewer}). A failure lets it run out.
    */
   async #renew(force = false): Promise<void> {
     if (this.#stopped || (this.#renewal !== undefined && !force)) return;
     this.#renewal?.abort();
     const renewal = new AbortController();
     this.#renewal = renewal;
-    const { log, nodeId, clock, timing } = this.#deps;
+    const { nodeId, clock, timing } = this.#deps;
     const sentAt = monotonicNow(clock);
     try {
       if (this.#deps.isolated?.()) throw new Error("isolated");
-      if (log.raft.role === "leader") {
-        await withTimeout(log.raft.read(), timing.leaseMs, clock);
-        this.#deps.renewals.record(nodeId, sentAt);
-      } else {
-        const leader = log.leaderTarget();
-        if (leader === undefined) throw new Error("no leader known");
-        const index = await this.#deps.rpc.renewLease(leader, nodeId, timing.leaseMs, renewal.signal);
-        await log.waitApplied(index, Math.max(0, sentAt + timing.leaseMs - monotonicNow(clock)));
-      }
+      await this.#deps.renewer.renew(sentAt, renewal.signal);
       if (this.#stopped || renewal.signal.aborted) return;
       const had = this.hasLease();
       const until = sentAt + timing.leaseMs;

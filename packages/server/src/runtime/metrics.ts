@@ -18,10 +18,19 @@ export interface RaftSource extends RaftStatus {
   on(event: "leader", listener: () => void): unknown;
 }
 
+/** Which consensus engine the node runs on, and how far it applied the log (any engine). */
+export interface EngineSource {
+  readonly name: string;
+  /** The index of the last log entry applied here (on etcd, the entry's revision). */
+  appliedIndex(): number;
+}
+
 /** Where {@link ServerMetrics} reads the values it does not count itself. */
 export interface MetricsSources {
   machine: StateMachine;
   scheduler: { stats(): SchedulerStats };
+  engine?: EngineSource | undefined;
+  /** Raft's own status, on the Raft engine only (the `amstaff_raft_*` series). */
   raft?: RaftSource | undefined;
   history?: { stats(): HistoryStats } | undefined;
   version: string;
@@ -180,6 +189,23 @@ export class ServerMetrics {
           const { dropped } = history.stats();
           if (dropped > droppedSeen) this.inc(dropped - droppedSeen);
           droppedSeen = dropped;
+        },
+      });
+    }
+    const engine = sources.engine;
+    if (engine) {
+      new Gauge({
+        name: "amstaff_engine_info",
+        help: "Always 1; the consensus engine this node runs on (raft or etcd) as a label.",
+        labelNames: ["engine"],
+        registers,
+      }).set({ engine: engine.name }, 1);
+      new Gauge({
+        name: "amstaff_log_applied_index",
+        help: "The index of the last log entry applied here, on any engine (on etcd, its revision).",
+        registers,
+        collect() {
+          this.set(engine.appliedIndex());
         },
       });
     }

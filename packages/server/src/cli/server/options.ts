@@ -1,12 +1,13 @@
 import { delimiter } from "node:path";
 import { parseArgs } from "node:util";
+import { AmstaffError } from "@amstaff/core";
 import { z } from "zod";
 import { parseNamedTokens } from "../../access/token.js";
 import { parseStatusPages } from "../../http/dashboard/statusPage.js";
 import { createLogger } from "../../logger.js";
 import type { ServerOptions } from "../../options.js";
 import { version } from "../../version.js";
-import { tlsOptions } from "./tls.js";
+import { readPem, tlsOptions } from "./tls.js";
 
 /** `amstaff-server --help`: every flag and variable. */
 export const serverUsage = `amstaff-server ${version}: monitoring and alerting as code
@@ -48,6 +49,18 @@ Cluster (none of these: a cluster of one):
   --join               start empty and wait to be added (amstaff cluster add) instead of founding
   --advertise-url <u>  the API URL other nodes reach this one at (env AMSTAFF_ADVERTISE_URL)
   The shared cluster secret (16+ characters) is AMSTAFF_CLUSTER_SECRET.
+
+Engine (default: Raft, above; or etcd, when operators already run it):
+  --etcd <endpoints>   run on etcd: the log and module ownership live there, e.g.
+                       https://10.0.0.1:2379,https://10.0.0.2:2379 (env AMSTAFF_ETCD); no --raft-port,
+                       --peers or cluster secret: nodes never call each other
+  --etcd-prefix <p>    the key prefix of this Amstaff cluster, so several share one etcd
+                       (env AMSTAFF_ETCD_PREFIX, default /amstaff)
+  --etcd-ca <file>     the CA of the etcd members' certificates, PEM (env AMSTAFF_ETCD_CA)
+  --etcd-cert <file>   a client certificate, when etcd requires them, PEM (env AMSTAFF_ETCD_CERT)
+  --etcd-key <file>    its key, PEM (env AMSTAFF_ETCD_KEY)
+  --etcd-user <name>   the etcd user, when etcd has authentication on (env AMSTAFF_ETCD_USER);
+                       its password is AMSTAFF_ETCD_PASSWORD
 
 TLS (node traffic: required with --raft-port, unless --insecure-cluster-transport):
   --cluster-ca <file>    the cluster CA certificate, PEM (env AMSTAFF_CLUSTER_CA)
@@ -96,6 +109,12 @@ export function parseServerFlags(args: string[]) {
       peers: { type: "string" },
       join: { type: "boolean" },
       "advertise-url": { type: "string" },
+      etcd: { type: "string" },
+      "etcd-prefix": { type: "string" },
+      "etcd-ca": { type: "string" },
+      "etcd-cert": { type: "string" },
+      "etcd-key": { type: "string" },
+      "etcd-user": { type: "string" },
       "cluster-ca": { type: "string" },
       "cluster-cert": { type: "string" },
       "cluster-key": { type: "string" },
@@ -140,6 +159,14 @@ const optionsSchema = z.object({
     .regex(/^([\w.-]+=[^,=\s]+:\d{1,5})(,[\w.-]+=[^,=\s]+:\d{1,5})*$/, "b=host:port,c=host:port")
     .optional(),
   advertiseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  etcd: z
+    .string()
+    .regex(/^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/, "http(s)://host:port,http(s)://host:port")
+    .optional(),
+  etcdPrefix: z
+    .string()
+    .regex(/^\/[^\s]*$/, "a key prefix starting with /")
+    .optional(),
   clusterHttpPort: z.coerce.number().int().min(0).max(65535).optional(),
   incidentTickMs: z.coerce.number().int().min(10).max(3_600_000).optional(),
   historyRawDays: z.coerce.number().positive().max(3650).optional(),
@@ -167,6 +194,8 @@ export function serverOptions(values: ServerFlags, env: NodeJS.ProcessEnv): Serv
     raftHost: values["raft-host"] ?? env.AMSTAFF_RAFT_HOST,
     peers: values.peers ?? env.AMSTAFF_PEERS,
     advertiseUrl: values["advertise-url"] ?? env.AMSTAFF_ADVERTISE_URL,
+    etcd: values.etcd ?? env.AMSTAFF_ETCD,
+    etcdPrefix: values["etcd-prefix"] ?? env.AMSTAFF_ETCD_PREFIX,
     clusterHttpPort: values["cluster-http-port"] ?? env.AMSTAFF_CLUSTER_HTTP_PORT,
     incidentTickMs: values["incident-tick-ms"] ?? env.AMSTAFF_INCIDENT_TICK_MS,
     historyRawDays: values["history-raw-days"] ?? env.AMSTAFF_HISTORY_RAW_DAYS,
@@ -178,7 +207,7 @@ export function serverOptions(values: ServerFlags, env: NodeJS.ProcessEnv): Serv
     const issues = parsed.error.issues.map((i) => `  --${flag(i.path[0])}: ${i.message}`).join("\n");
     throw new Error(`invalid options:\n${issues}\n\n${serverUsage}`);
   }
-  const { peers, historyRawDays, historyRollupDays, logFormat, ...options } = parsed.data;
+  const { peers, etcd, etcdPrefix, historyRawDays, historyRollupDays, logFormat, ...options } = parsed.data;
   // The secret store: AMSTAFF_SECRET_* variables, a directory and grants (README, "Secrets").
   const secrets = {
     env,
@@ -195,6 +224,7 @@ export function serverOptions(values: ServerFlags, env: NodeJS.ProcessEnv): Serv
         .map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]),
     ),
     join: values.join ?? false,
+    ...(etcd !== undefined && { etcd: etcdOptions(etcd, etcdPrefix, values, env) }),
     ...tlsOptions(values, env),
     history: { rawDays: historyRawDays, rollupDays: historyRollupDays },
     metricsPublic: values["metrics-public"] ?? env.AMSTAFF_METRICS_PUBLIC === "1",
@@ -211,5 +241,41 @@ export function serverOptions(values: ServerFlags, env: NodeJS.ProcessEnv): Serv
     logger: createLogger(options.logLevel, undefined, logFormat),
     statusPages: parseStatusPages(values["status-page"] ?? env.AMSTAFF_STATUS_PAGES),
     sqliteRoots: values["sqlite-root"] ?? (env.AMSTAFF_SQLITE_ROOTS ?? "").split(delimiter).filter(Boolean),
+  };
+}
+
+/**
+ * `ServerOptions.etcd` from `--etcd` and its flags: the PEM files read, the password taken from
+ * `AMSTAFF_ETCD_PASSWORD` (never a flag: it would show in the process list).
+ *
+ * @throws AmstaffError `AMS_ERR_REQUEST_INVALID` for a file that cannot be read or a half-given pair
+ */
+function etcdOptions(
+  endpoints: string,
+  prefix: string | undefined,
+  values: ServerFlags,
+  env: NodeJS.ProcessEnv,
+): NonNullable<ServerOptions["etcd"]> {
+  const file = (name: "etcd-ca" | "etcd-cert" | "etcd-key", envName: string) => {
+    const path = values[name] || env[envName] || undefined;
+    return path === undefined ? undefined : readPem(path, `--${name}`, "AMS_ERR_REQUEST_INVALID");
+  };
+  const cert = file("etcd-cert", "AMSTAFF_ETCD_CERT");
+  const key = file("etcd-key", "AMSTAFF_ETCD_KEY");
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new AmstaffError(
+      "AMS_ERR_REQUEST_INVALID",
+      "An etcd client certificate needs both --etcd-cert and --etcd-key.",
+    );
+  }
+  const user = values["etcd-user"] || env.AMSTAFF_ETCD_USER || undefined;
+  return {
+    endpoints: endpoints.split(","),
+    prefix,
+    ca: file("etcd-ca", "AMSTAFF_ETCD_CA"),
+    cert,
+    key,
+    user,
+    password: user === undefined ? undefined : env.AMSTAFF_ETCD_PASSWORD,
   };
 }

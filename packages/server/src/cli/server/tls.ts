@@ -59,7 +59,8 @@ export function tlsOptions(
   };
 }
 
-function readPem(path: string, flag: string, code: AmstaffErrorCode): Buffer {
+/** Reads a PEM file named by `flag`; a file that cannot be read fails with `code`, naming the flag. */
+export function readPem(path: string, flag: string, code: AmstaffErrorCode): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {

@@ -40,6 +40,9 @@ export const etcdKeys = {
   /** Every live node's applied revision, each under a lease of its own. */
   nodes: "nodes/",
   applied: (nodeId: string) => `nodes/${nodeId}/applied`,
+  /** Every live node's registration, under the lease that says it is alive (see `EtcdRegistration`). */
+  members: "members/",
+  member: (nodeId: string) => `members/${nodeId}`,
   /** A node's append fence (see `EtcdAppender`). */
   fence: (nodeId: string) => `fences/${nodeId}`,
 };

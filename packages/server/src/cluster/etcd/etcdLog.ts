@@ -119,6 +119,11 @@ export class EtcdLog implements ReplicatedLog {
     return this.#opts.nodeId;
   }
 
+  /** This cluster's part of etcd's key space (its prefix), on the log's connection. */
+  get space(): Namespace {
+    return this.#space;
+  }
+
   /** The revision of the last log entry this node applied (or that its snapshot covers). */
   get appliedRevision(): number {
     return this.#applied;

@@ -1,6 +1,6 @@
 import { AmstaffError } from "@amstaff/core";
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Cluster } from "../../cluster/cluster.js";
+import type { ClusterEngine } from "../../cluster/engine.js";
 import { type AuditDeps, adminAudited } from "../audit.js";
 import { limitBody, readJson } from "../body.js";
 import { bodyReadByHandler, errors, json, segment } from "../contract.js";
@@ -9,7 +9,7 @@ import type { ApiApp } from "../deps.js";
 /** What the public cluster routes work with. */
 export interface ClusterRouteDeps extends AuditDeps {
   /** The cluster, created once the API listens (it needs the API's URL): undefined until then. */
-  cluster: () => Cluster | undefined;
+  cluster: () => ClusterEngine | undefined;
   /** Test-only fault injection: serves `POST /cluster/fault`, which cuts this node off the cluster. */
   isolate?: ((isolated: boolean) => void) | undefined;
 }
@@ -72,7 +72,7 @@ const fault = createRoute({
  * `POST /cluster/fault`): changes are admin-only and recorded in the audit.
  */
 export function clusterRoutes(deps: ClusterRouteDeps): (app: ApiApp) => void {
-  const started = (): Cluster => {
+  const started = (): ClusterEngine => {
     const cluster = deps.cluster();
     if (!cluster)
       throw new AmstaffError("AMS_ERR_LOG_UNAVAILABLE", "The cluster is starting: try again in a moment.");
