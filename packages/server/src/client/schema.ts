@@ -2405,6 +2405,26 @@ export interface components {
                 } & {
                     [key: string]: unknown;
                 })[];
+                heartbeats?: {
+                    secret?: string;
+                    records: [
+                        string,
+                        {
+                            [key: string]: unknown;
+                        }
+                    ][];
+                } & {
+                    [key: string]: unknown;
+                };
+                groups?: ({
+                    id: string;
+                    key: string;
+                    module: string;
+                    members: string[];
+                    dueAt: number;
+                } & {
+                    [key: string]: unknown;
+                })[];
             };
         };
         OverviewRow: {
