@@ -24,6 +24,9 @@ export type {
 } from "./cluster/certs.js";
 export { createClusterCertificates } from "./cluster/certs.js";
 export type { ClusterTlsFiles } from "./cluster/clusterHttp.js";
+export type { EtcdEngineOptions } from "./cluster/etcd/etcdEngine.js";
+export type { EtcdLogOptions } from "./cluster/etcd/etcdLog.js";
+export { EtcdLog } from "./cluster/etcd/etcdLog.js";
 export type { RaftLogOptions } from "./cluster/raftLog.js";
 export { migrateSqliteLog, RaftLog } from "./cluster/raftLog.js";
 export type { ClusterTiming } from "./cluster/timing.js";
@@ -33,6 +36,8 @@ export type { PublicStatus, StatusPageSelection } from "./http/dashboard/statusP
 export { parseStatusPages } from "./http/dashboard/statusPage.js";
 export { errorResponse, httpStatusOf } from "./http/httpErrors.js";
 export type { IntegrationSettings } from "./http/integrations.js";
+export type { ExportDocument } from "./http/routes/export.js";
+export { exportDocumentSchema, exportFormat, exportVersion } from "./http/routes/export.js";
 export type { LogFormat } from "./logger.js";
 export { createLogger } from "./logger.js";
 export type { AmstaffServer, ServerOptions } from "./options.js";
