@@ -1,9 +1,10 @@
 // Write throughput: three real amstaff-server processes on loopback, on Raft or on etcd (`--engine raft`,
 // `etcd` or `raft,etcd`; etcd: a fresh 3-member cluster of Debian's etcd-server on loopback). `--writers`
-// concurrent clients, spread over the nodes, each set one-minute silences (`POST /silences`, a small command
-// that goes straight to the log) one after the other for `--seconds`; a write counts once it is answered
-// 201, that is committed and applied on the node written to. Prints one markdown table with every engine's
-// row: writes per second, latency p50 / p99, failed writes, and the machine's load average.
+// concurrent clients, spread over the nodes, each set a one-minute silence (`POST /silences`, a small
+// command that goes straight to the log) and end it (`DELETE /silences/<id>`), one write after the other,
+// for `--seconds`; a write counts once it is answered (201, 200), that is committed and applied on the node
+// written to. Prints one markdown table with every engine's row: writes per second, latency p50 / p99,
+// failed writes, and the machine's load average.
 //   npx -y pnpm@12.21.0 --filter @amstaff/server run build
 //   npx -y pnpm@12.21.0 --filter @amstaff/bench run cluster:throughput -- --seconds 10 --engine raft,etcd
 import { parseArgs } from "node:util";
@@ -32,15 +33,37 @@ interface Result {
   elapsedMs: number;
 }
 
-/** One writer: silences in a loop on `node` until `until`, each write's latency in `latencies`. */
+/** One write through `node`'s API: its latency in `result` when it is answered `expected`, else a failure. */
+async function write(
+  node: Node,
+  path: string,
+  init: { method: string; body?: string },
+  expected: number,
+  result: Result,
+) {
+  const started = performance.now();
+  const answer = await node.api(path, { ...init, timeoutMs: 20_000 }).catch(() => undefined);
+  if (answer?.status === expected) result.latencies.push(performance.now() - started);
+  else result.failed++;
+  return answer?.body;
+}
+
+/**
+ * One writer until `until`: sets a one-minute silence, then ends it, two commands each round. Ending them
+ * keeps the state small (the state machine keeps only the newest 100 ended silences), so the last second
+ * measures the same log as the first.
+ */
 async function writer(node: Node, until: number, result: Result): Promise<void> {
   while (Date.now() < until) {
-    const started = performance.now();
-    const answer = await node
-      .api("/silences", { method: "POST", body: '{"for":"1m","reason":"bench"}', timeoutMs: 20_000 })
-      .catch(() => undefined);
-    if (answer?.status === 201) result.latencies.push(performance.now() - started);
-    else result.failed++;
+    const set = await write(
+      node,
+      "/silences",
+      { method: "POST", body: '{"for":"1m","reason":"bench"}' },
+      201,
+      result,
+    );
+    if (typeof set?.id === "string")
+      await write(node, `/silences/${set.id}`, { method: "DELETE" }, 200, result);
   }
 }
 
