@@ -146,13 +146,9 @@ async function run(engine: Engine, etcd: EtcdMembers | undefined): Promise<void>
 }
 
 // On etcd the "leader" of GET /cluster is the coordinating node (registered first; it balances).
-const labels: Record<EngineName, Record<Kill, string>> = {
-  raft: { leader: "owner: the leader", follower: "owner: a follower", "etcd leader member": "" },
-  etcd: {
-    leader: "owner: the coordinator",
-    follower: "owner: another node",
-    "etcd leader member": "etcd leader member → first write",
-  },
+const owners: Record<EngineName, Record<"leader" | "follower", string>> = {
+  raft: { leader: "owner: the leader", follower: "owner: a follower" },
+  etcd: { leader: "owner: the coordinator", follower: "owner: another node" },
 };
 
 const loadAtStart = load();
@@ -164,10 +160,10 @@ const rows = engineNames(values.engine).flatMap((engine) => {
   const of = (kills: Kill[]) =>
     results.filter((r) => r.engine === engine && kills.includes(r.kill)).map((r) => r.ms);
   return [
-    ...(["leader", "follower"] as const).map((kill) => row(engine, labels[engine][kill], of([kill]))),
+    ...(["leader", "follower"] as const).map((kill) => row(engine, owners[engine][kill], of([kill]))),
     row(engine, "owner: any", of(["leader", "follower"])),
     ...(engine === "etcd"
-      ? [row(engine, labels.etcd["etcd leader member"], of(["etcd leader member"]))]
+      ? [row(engine, "etcd leader member → first write", of(["etcd leader member"]))]
       : []),
   ];
 });
