@@ -1,17 +1,29 @@
 // Failover: three real amstaff-server processes on loopback, one module (one monitor, every 1 s) per
-// node. Each trial kills (SIGKILL) the owner of a module, alternately the leader and a follower, and
-// measures the time from the kill to the first probe of that module's target by another node; then it
-// restarts the killed node and waits until every node owns one module again. Prints a markdown table,
-// with the machine's load average (the numbers mean little without it on a shared machine).
+// node, on Raft or on etcd (`--engine raft`, `etcd` or `raft,etcd`; etcd: a fresh 3-member cluster of
+// Debian's etcd-server on loopback). Each trial kills (SIGKILL) the owner of a module, alternately the
+// leader (on etcd: the coordinating node, which balances) and another node, and measures the time from the
+// kill to the first probe of that module's target by another node; then it restarts the killed node and
+// waits until every node owns one module again. On etcd, as many trials again kill the etcd leader member
+// and time the first write (a silence) the cluster accepts after it. Prints one markdown table with every
+// engine's rows and the machine's load average (the numbers mean little without it on a shared machine).
 //   npx -y pnpm@12.21.0 --filter @amstaff/server run build
-//   npx -y pnpm@12.21.0 --filter @amstaff/bench run cluster:failover -- --trials 20
-import { cpus, loadavg } from "node:os";
+//   npx -y pnpm@12.21.0 --filter @amstaff/bench run cluster:failover -- --trials 20 --engine raft,etcd
 import { parseArgs } from "node:util";
-import { eventually, median, type Node, startNodes, startTarget } from "./nodes.ts";
+import { type EngineName, type EtcdMembers, engineNames, withEngine } from "./etcd.ts";
+import {
+  type Engine,
+  eventually,
+  load,
+  machine,
+  median,
+  type Node,
+  startNodes,
+  startTarget,
+} from "./nodes.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "--"),
-  options: { trials: { type: "string", default: "20" } },
+  options: { trials: { type: "string", default: "20" }, engine: { type: "string", default: "raft" } },
 });
 const trials = Number(values.trials);
 
@@ -54,24 +66,19 @@ async function balanced(nodes: Node[]): Promise<View> {
   );
 }
 
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(1))
-    .join(" / ");
-const loadAtStart = load();
+type Kill = "leader" | "follower" | "etcd leader member";
+const results: { engine: EngineName; kill: Kill; ms: number }[] = [];
 
-const target = await startTarget();
-const nodes = await startNodes(["a", "b", "c"]);
-const results: { role: string; ms: number }[] = [];
-try {
-  for (const name of ["m1", "m2", "m3"]) {
-    const pushed = await nodes[0]!.api("/monitor", { method: "POST", body: moduleSource(name, target.url) });
-    if (pushed.status !== 201) throw new Error(`push ${name}: ${JSON.stringify(pushed.body)}`);
-  }
+/** Kills owners, alternately the leader's and another node's, and times their modules' first probe elsewhere. */
+async function killOwners(
+  engine: EngineName,
+  nodes: Node[],
+  target: Awaited<ReturnType<typeof startTarget>>,
+) {
   for (let trial = 1; trial <= trials; trial++) {
     const view = await balanced(nodes);
-    const role = trial % 2 === 1 ? "leader" : "follower";
-    const victimId = role === "leader" ? view.leader! : view.members.find((m) => m.id !== view.leader)!.id;
+    const kill = trial % 2 === 1 ? "leader" : "follower";
+    const victimId = kill === "leader" ? view.leader! : view.members.find((m) => m.id !== view.leader)!.id;
     const module = view.members.find((m) => m.id === victimId)!.modules[0]!;
     const victim = nodes.find((n) => n.id === victimId)!;
     // Only keep the probes of this trial: a long run must not grow without bound.
@@ -83,36 +90,91 @@ try {
       30_000,
       `${module} sampled by another node`,
     );
-    results.push({ role, ms: resumed.at - killedAt });
+    results.push({ engine, kill, ms: resumed.at - killedAt });
     process.stderr.write(
-      `trial ${trial}: killed the ${role} ${victimId}; ${module} resumed on ${resumed.node} after ${resumed.at - killedAt} ms\n`,
+      `${engine} trial ${trial}: killed the ${kill} ${victimId}; ${module} resumed on ${resumed.node} after ${resumed.at - killedAt} ms\n`,
     );
     await victim.start();
   }
-  const loadAtEnd = load();
-  const row = (label: string, ms: number[]) =>
-    `| ${label} | ${ms.length} | ${median(ms)} | ${Math.max(...ms)} | ${[...ms].sort((a, b) => a - b).join(", ")} |`;
-  process.stdout.write(
-    [
-      "",
-      "| owner killed | trials | median ms | max ms | all ms |",
-      "|---|---|---|---|---|",
-      ...["leader", "follower"].map((role) =>
-        row(
-          role,
-          results.filter((r) => r.role === role).map((r) => r.ms),
-        ),
-      ),
-      row(
-        "any",
-        results.map((r) => r.ms),
-      ),
-      "",
-      `${cpus().length} cores; load average (1 / 5 / 15 min) ${loadAtStart} at the start, ${loadAtEnd} at the end`,
-      "",
-    ].join("\n"),
-  );
-} finally {
-  await Promise.all(nodes.map((n) => n.dispose()));
-  await target.close();
 }
+
+/** Kills the etcd leader member and times the first write (a one-minute silence) accepted after it. */
+async function killEtcdLeaders(nodes: Node[], etcd: EtcdMembers) {
+  for (let trial = 1; trial <= trials; trial++) {
+    await balanced(nodes);
+    const leader = await etcd.leader();
+    const writer = nodes[trial % nodes.length]!;
+    const killedAt = Date.now();
+    await etcd.kill(leader);
+    await eventually(
+      async () => {
+        const answer = await writer
+          .api("/silences", { method: "POST", body: '{"for":"1m","reason":"bench"}', timeoutMs: 20_000 })
+          .catch(() => undefined);
+        return answer?.status === 201 ? true : undefined;
+      },
+      30_000,
+      "a write after the etcd leader died",
+      0,
+    );
+    const ms = Date.now() - killedAt;
+    results.push({ engine: "etcd", kill: "etcd leader member", ms });
+    process.stderr.write(
+      `etcd trial ${trial}: killed etcd member ${leader}; ${writer.id} wrote after ${ms} ms\n`,
+    );
+    await etcd.restart(leader);
+  }
+}
+
+async function run(engine: Engine, etcd: EtcdMembers | undefined): Promise<void> {
+  const target = await startTarget();
+  const nodes = await startNodes(["a", "b", "c"], engine);
+  try {
+    for (const name of ["m1", "m2", "m3"]) {
+      const pushed = await nodes[0]!.api("/monitor", {
+        method: "POST",
+        body: moduleSource(name, target.url),
+      });
+      if (pushed.status !== 201) throw new Error(`push ${name}: ${JSON.stringify(pushed.body)}`);
+    }
+    await killOwners(engine.name, nodes, target);
+    if (etcd) await killEtcdLeaders(nodes, etcd);
+  } finally {
+    await Promise.all(nodes.map((n) => n.dispose()));
+    await target.close();
+  }
+}
+
+// On etcd the "leader" of GET /cluster is the coordinating node (registered first; it balances).
+const owners: Record<EngineName, Record<"leader" | "follower", string>> = {
+  raft: { leader: "owner: the leader", follower: "owner: a follower" },
+  etcd: { leader: "owner: the coordinator", follower: "owner: another node" },
+};
+
+const loadAtStart = load();
+for (const name of engineNames(values.engine)) await withEngine(name, run);
+const loadAtEnd = load();
+const row = (engine: EngineName, label: string, ms: number[]) =>
+  `| ${engine} | ${label} | ${ms.length} | ${median(ms)} | ${Math.max(...ms)} | ${[...ms].sort((a, b) => a - b).join(", ")} |`;
+const rows = engineNames(values.engine).flatMap((engine) => {
+  const of = (kills: Kill[]) =>
+    results.filter((r) => r.engine === engine && kills.includes(r.kill)).map((r) => r.ms);
+  return [
+    ...(["leader", "follower"] as const).map((kill) => row(engine, owners[engine][kill], of([kill]))),
+    row(engine, "owner: any", of(["leader", "follower"])),
+    ...(engine === "etcd"
+      ? [row(engine, "etcd leader member → first write", of(["etcd leader member"]))]
+      : []),
+  ];
+});
+process.stdout.write(
+  [
+    "",
+    "| engine | kill -9 of | trials | median ms | max ms | all ms |",
+    "|---|---|---|---|---|---|",
+    ...rows,
+    "",
+    machine(loadAtStart, loadAtEnd),
+    "",
+  ].join("\n"),
+);

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { type AddressInfo, createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -98,7 +98,8 @@ export class Node {
   }
 }
 
-async function freePorts(count: number): Promise<number[]> {
+/** `count` free TCP ports on loopback (free when asked; nothing holds them after). */
+export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from(
       { length: count },
@@ -119,11 +120,23 @@ function proberSecret(id: string): Record<string, string> {
   return { AMSTAFF_SECRET_PROBER: id, AMSTAFF_SECRETS_GRANTS: '{ "PROBER": { "modules": ["*"] } }' };
 }
 
-/** One node without Raft networking (a cluster of one), or founding nodes a, b, c… sharing a secret. */
-export async function startNodes(ids: string[]): Promise<Node[]> {
+/**
+ * What a cluster's nodes agree through: Raft among themselves, or an etcd cluster (`endpoints`), under a
+ * key `prefix` of its own.
+ */
+export type Engine = { name: "raft" } | { name: "etcd"; endpoints: string[]; prefix: string };
+
+/**
+ * One node without cluster networking (a cluster of one), or founding nodes a, b, c… on `engine`: on Raft
+ * sharing a secret, on etcd sharing its endpoints and a key prefix.
+ */
+export async function startNodes(ids: string[], engine: Engine = { name: "raft" }): Promise<Node[]> {
   let nodes: Node[];
   if (ids.length === 1) {
     nodes = [new Node(ids[0]!, [], proberSecret(ids[0]!))];
+  } else if (engine.name === "etcd") {
+    const args = ["--etcd", engine.endpoints.join(","), "--etcd-prefix", engine.prefix];
+    nodes = ids.map((id) => new Node(id, ["--node-id", id, ...args], proberSecret(id)));
   } else {
     const ports = await freePorts(ids.length);
     nodes = ids.map((id, i) => {
@@ -207,3 +220,13 @@ export function median(values: number[]): number {
   const mid = sorted.length / 2;
   return sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+/** The load average (1 / 5 / 15 min), as the tables print it. */
+export const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" / ");
+
+/** The machine line under a table: cores and the load average at the start and the end of the run. */
+export const machine = (loadAtStart: string, loadAtEnd: string): string =>
+  `${cpus().length} cores; load average (1 / 5 / 15 min) ${loadAtStart} at the start, ${loadAtEnd} at the end`;
