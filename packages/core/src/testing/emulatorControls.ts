@@ -64,6 +64,17 @@ export class EmulatorControls {
     this.#used++;
     return undefined;
   }
+
+  /**
+   * What is left of the current window, for emulators whose service reports it in headers (Discord's
+   * `X-RateLimit-Remaining` and `X-RateLimit-Reset`). Read it after {@link throttle}.
+   */
+  quota(): { remaining: number; resetAt: number } {
+    return {
+      remaining: Math.max(0, this.rateLimit.limit - this.#used),
+      resetAt: this.#windowStart + this.rateLimit.windowMs,
+    };
+  }
 }
 
 /**

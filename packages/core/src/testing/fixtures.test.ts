@@ -143,4 +143,13 @@ describe("EmulatorControls", () => {
       controls.nextInjected(),
     ]).toEqual([500, 429, undefined]);
   });
+
+  it("reports what is left of the window", () => {
+    const controls = new EmulatorControls({ limit: 2, windowMs: 1000 });
+    controls.throttle(5000);
+    expect(controls.quota()).toEqual({ remaining: 1, resetAt: 6000 });
+    controls.throttle(5100);
+    controls.throttle(5200);
+    expect(controls.quota()).toEqual({ remaining: 0, resetAt: 6000 });
+  });
 });

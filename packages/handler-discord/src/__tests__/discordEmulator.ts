@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
-import { startReceiver } from "@amstaff/core/testing";
+import { EmulatorControls, startReceiver } from "@amstaff/core/testing";
 
 /**
  * A local emulator of Discord's webhook API, at the wire:
@@ -45,7 +45,7 @@ export interface EmulatedRequest {
 }
 
 /** A running emulator: its webhook, what it received and keeps, and switches for failure tests. */
-export interface DiscordEmulator {
+export interface DiscordEmulator extends EmulatorControls {
   /** The webhook URL of its one webhook: `http://127.0.0.1:PORT/api/webhooks/{id}/{token}`. */
   url: string;
   webhookId: string;
@@ -55,10 +55,6 @@ export interface DiscordEmulator {
   requests: EmulatedRequest[];
   /** The webhook's bucket: this many requests per window. @default { limit: 5, windowMs: 2000 } */
   rateLimit: { limit: number; windowMs: number };
-  /** Answers the next requests with these statuses and bodies instead of processing them. */
-  inject(...answers: { status: number; body?: unknown; headers?: Record<string, string> }[]): void;
-  /** Accepts connections and never answers, for timeout tests. */
-  hang: boolean;
   close(): Promise<void>;
 }
 
@@ -208,11 +204,10 @@ export async function startDiscordEmulator(
   const channelId = snowflake();
   const messages: EmulatedMessage[] = [];
   const requests: EmulatedRequest[] = [];
-  const injected: { status: number; body?: unknown; headers?: Record<string, string> }[] = [];
-  const state = { hang: false, rateLimit: { limit: 5, windowMs: 2000 }, windowStart: 0, used: 0 };
+  const controls = new EmulatorControls({ limit: 5, windowMs: 2000 });
 
   const rateHeaders = (remaining: number, resetAt: number): Record<string, string> => ({
-    "x-ratelimit-limit": String(state.rateLimit.limit),
+    "x-ratelimit-limit": String(controls.rateLimit.limit),
     "x-ratelimit-remaining": String(remaining),
     "x-ratelimit-reset": (resetAt / 1000).toFixed(3),
     "x-ratelimit-reset-after": (Math.max(0, resetAt - Date.now()) / 1000).toFixed(3),
@@ -220,7 +215,7 @@ export async function startDiscordEmulator(
   });
 
   const receiver = await startReceiver((req, res) => {
-    if (state.hang) return;
+    if (controls.hang) return;
     const url = new URL(req.url ?? "/", "http://emulator");
     let body: unknown;
     try {
@@ -235,7 +230,7 @@ export async function startDiscordEmulator(
       headers: req.headers,
       body,
     });
-    const next = injected.shift();
+    const next = controls.nextInjected();
     if (next) return send(res, next.status, next.body ?? {}, next.headers);
 
     const route = /^\/api(?:\/v\d+)?\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/(\d+))?$/.exec(url.pathname);
@@ -245,13 +240,10 @@ export async function startDiscordEmulator(
       return send(res, 401, { message: "Invalid Webhook Token", code: 50027 });
 
     const now = Date.now();
-    if (now - state.windowStart >= state.rateLimit.windowMs) {
-      state.windowStart = now;
-      state.used = 0;
-    }
-    const resetAt = state.windowStart + state.rateLimit.windowMs;
-    if (state.used >= state.rateLimit.limit) {
-      const retryAfter = Math.max(0, resetAt - now) / 1000;
+    const waitMs = controls.throttle(now);
+    const { remaining, resetAt } = controls.quota();
+    if (waitMs !== undefined) {
+      const retryAfter = waitMs / 1000;
       return send(
         res,
         429,
@@ -267,8 +259,7 @@ export async function startDiscordEmulator(
         },
       );
     }
-    state.used++;
-    const limits = rateHeaders(state.rateLimit.limit - state.used, resetAt);
+    const limits = rateHeaders(remaining, resetAt);
 
     if (typeof body !== "object" || body === null || Array.isArray(body))
       return send(res, 400, { message: "Cannot send an empty message", code: 50006 }, limits);
@@ -325,27 +316,13 @@ export async function startDiscordEmulator(
     }
     return send(res, 405, { message: "405: Method Not Allowed", code: 0 }, limits);
   });
-  const port = receiver.port;
-  return {
-    url: `http://127.0.0.1:${port}/api/webhooks/${webhookId}/${token}`,
+  return Object.assign(controls, {
+    url: `http://127.0.0.1:${receiver.port}/api/webhooks/${webhookId}/${token}`,
     webhookId,
     token,
     channelId,
     messages,
     requests,
-    get rateLimit() {
-      return state.rateLimit;
-    },
-    set rateLimit(value) {
-      state.rateLimit = value;
-    },
-    inject: (...answers) => injected.push(...answers),
-    get hang() {
-      return state.hang;
-    },
-    set hang(value: boolean) {
-      state.hang = value;
-    },
     close: () => receiver.close(),
-  };
+  });
 }

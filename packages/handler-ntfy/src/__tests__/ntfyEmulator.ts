@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
-import { startReceiver } from "@amstaff/core/testing";
+import { EmulatorControls, startReceiver } from "@amstaff/core/testing";
 
 /**
  * A local emulator of ntfy's publish API, at the wire: "publish as JSON" (`POST /` with a JSON message,
@@ -34,15 +34,8 @@ export interface EmulatedRequest {
   body: unknown;
 }
 
-/** An answer the emulator gives instead of processing a request. */
-export interface InjectedAnswer {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
 /** A running emulator: its URL, what it received and keeps, and switches for failure tests. */
-export interface NtfyEmulator {
+export interface NtfyEmulator extends EmulatorControls {
   /** The server URL to use as `server`, e.g. `http://127.0.0.1:PORT`. */
   url: string;
   /** An access token with write access to every protected topic. */
@@ -51,16 +44,12 @@ export interface NtfyEmulator {
   protectedTopics: Set<string>;
   messages: EmulatedMessage[];
   requests: EmulatedRequest[];
-  /** Answers the next requests with these, in order, instead of processing them. */
-  inject(...answers: InjectedAnswer[]): void;
   /**
    * Requests a visitor may make per window; more get `429` with ntfy's 42901 error, as ntfy's visitor
    * request limit answers.
    * @default { limit: 60, windowMs: 60_000 }
    */
   rateLimit: { limit: number; windowMs: number };
-  /** Accepts connections and never answers, for timeout tests. */
-  hang: boolean;
   close(): Promise<void>;
 }
 
@@ -120,15 +109,12 @@ function priorityOf(value: unknown): number | undefined {
 export async function startNtfyEmulator(options: { acceptAnyToken?: boolean } = {}): Promise<NtfyEmulator> {
   const messages: EmulatedMessage[] = [];
   const requests: EmulatedRequest[] = [];
-  const injected: InjectedAnswer[] = [];
-  const state = { hang: false };
-  const rateLimit = { limit: 60, windowMs: 60_000 };
-  let sent: number[] = [];
+  const controls = new EmulatorControls({ limit: 60, windowMs: 60_000 });
   const token = `tk_${randomBytes(20).toString("base64url").toLowerCase().slice(0, 29)}`;
   const protectedTopics = new Set<string>();
 
   const receiver = await startReceiver((req, res) => {
-    if (state.hang) return;
+    if (controls.hang) return;
     const path = new URL(req.url ?? "/", "http://emulator").pathname;
     let body: unknown;
     try {
@@ -138,12 +124,9 @@ export async function startNtfyEmulator(options: { acceptAnyToken?: boolean } = 
     }
     requests.push({ method: req.method ?? "", path, headers: req.headers, body });
 
-    const next = injected.shift();
+    const next = controls.nextInjected();
     if (next) return send(res, next.status, next.body ?? {}, next.headers);
-    const now = Date.now();
-    sent = sent.filter((at) => now - at < rateLimit.windowMs);
-    if (sent.length >= rateLimit.limit) return send(res, 429, ntfyErrors.tooManyRequests);
-    sent.push(now);
+    if (controls.throttle() !== undefined) return send(res, 429, ntfyErrors.tooManyRequests);
     if (path !== "/" || (req.method !== "POST" && req.method !== "PUT"))
       return send(res, 404, ntfyErrors.notFound);
 
@@ -178,21 +161,12 @@ export async function startNtfyEmulator(options: { acceptAnyToken?: boolean } = 
     messages.push(message);
     return send(res, 200, message);
   });
-  const port = receiver.port;
-  return {
-    url: `http://127.0.0.1:${port}`,
+  return Object.assign(controls, {
+    url: `http://127.0.0.1:${receiver.port}`,
     token,
     protectedTopics,
     messages,
     requests,
-    rateLimit,
-    inject: (...answers) => injected.push(...answers),
-    get hang() {
-      return state.hang;
-    },
-    set hang(value: boolean) {
-      state.hang = value;
-    },
     close: () => receiver.close(),
-  };
+  });
 }

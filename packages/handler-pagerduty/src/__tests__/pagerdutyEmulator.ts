@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
-import { startReceiver } from "@amstaff/core/testing";
+import { EmulatorControls, startReceiver } from "@amstaff/core/testing";
 
 /**
  * A local emulator of PagerDuty's Events API v2, at the wire:
@@ -30,32 +30,20 @@ export interface EmulatedRequest {
   body: unknown;
 }
 
-/** An answer the emulator gives instead of processing a request. */
-export interface InjectedAnswer {
-  status: number;
-  /** A JSON value, or raw text (PagerDuty's 429 has an empty body). @default "" */
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
 /** A running emulator: its URL, what it received and keeps, and switches for failure tests. */
-export interface PagerdutyEmulator {
+export interface PagerdutyEmulator extends EmulatorControls {
   /** The origin to use as `baseUrl`, e.g. `http://127.0.0.1:PORT`. */
   url: string;
   /** The routing key of its one integration (32 characters). */
   routingKey: string;
   alerts: EmulatedAlert[];
   requests: EmulatedRequest[];
-  /** Answers the next requests with these, in order, instead of processing them. */
-  inject(...answers: InjectedAnswer[]): void;
   /**
-   * Events each routing key may send per window; more get `429` with an empty body, as PagerDuty answers an
-   * integration over its rate limit.
+   * Events the emulator's integrations may send per window; more get `429` with an empty body, as PagerDuty
+   * answers an integration over its rate limit. Injected answers have an empty body unless given one.
    * @default { limit: 120, windowMs: 60_000 }
    */
   rateLimit: { limit: number; windowMs: number };
-  /** Accepts connections and never answers, for timeout tests. */
-  hang: boolean;
   close(): Promise<void>;
 }
 
@@ -126,14 +114,11 @@ export async function startPagerdutyEmulator(
 ): Promise<PagerdutyEmulator> {
   const alerts: EmulatedAlert[] = [];
   const requests: EmulatedRequest[] = [];
-  const injected: InjectedAnswer[] = [];
-  const state = { hang: false };
-  const rateLimit = { limit: 120, windowMs: 60_000 };
-  const sent = new Map<string, number[]>();
+  const controls = new EmulatorControls({ limit: 120, windowMs: 60_000 });
   const acceptAnyKey = options.acceptAnyKey === true;
 
   const receiver = await startReceiver((req, res) => {
-    if (state.hang) return;
+    if (controls.hang) return;
     const path = new URL(req.url ?? "/", "http://emulator").pathname;
     let body: unknown;
     try {
@@ -143,7 +128,7 @@ export async function startPagerdutyEmulator(
     }
     requests.push({ method: req.method ?? "", path, headers: req.headers, body });
 
-    const next = injected.shift();
+    const next = controls.nextInjected();
     if (next) return send(res, next.status, next.body ?? "", next.headers);
     if (path !== "/v2/enqueue") return send(res, 404, { status: "not found", message: "Not Found" });
     if (req.method !== "POST")
@@ -155,11 +140,8 @@ export async function startPagerdutyEmulator(
     const errors = validate(event, acceptAnyKey);
     if (errors.length > 0) return invalid(errors);
 
+    if (controls.throttle() !== undefined) return send(res, 429, "");
     const key = String(event.routing_key);
-    const now = Date.now();
-    const recent = (sent.get(key) ?? []).filter((at) => now - at < rateLimit.windowMs);
-    if (recent.length >= rateLimit.limit) return send(res, 429, "");
-    sent.set(key, [...recent, now]);
     const action = String(event.event_action);
     const dedupKey =
       typeof event.dedup_key === "string" ? event.dedup_key : crypto.randomUUID().replaceAll("-", "");
@@ -185,20 +167,11 @@ export async function startPagerdutyEmulator(
     }
     return send(res, 202, { status: "success", message: "Event processed", dedup_key: dedupKey });
   });
-  const port = receiver.port;
-  return {
-    url: `http://127.0.0.1:${port}`,
+  return Object.assign(controls, {
+    url: `http://127.0.0.1:${receiver.port}`,
     routingKey,
     alerts,
     requests,
-    rateLimit,
-    inject: (...answers) => injected.push(...answers),
-    get hang() {
-      return state.hang;
-    },
-    set hang(value: boolean) {
-      state.hang = value;
-    },
     close: () => receiver.close(),
-  };
+  });
 }
