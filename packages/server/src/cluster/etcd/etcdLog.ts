@@ -7,8 +7,11 @@ import type { ReplicatedLog } from "../../state/replicatedLog.js";
 import type { ApplyResult, StateMachine } from "../../state/stateMachine.js";
 import { outcomeUnknown, unavailable } from "../logErrors.js";
 import { EtcdAppender } from "./etcdAppender.js";
-import { connectEtcd, type EtcdConnectionOptions, etcdKeys } from "./etcdClient.js";
+import { defaultAttemptMs } from "./etcdAttempts.js";
+import { defaultChunkBytes } from "./etcdChunks.js";
+import { connectEtcd, type EtcdConnectionOptions, etcdKeys, isCompacted } from "./etcdClient.js";
 import { loadSnapshot } from "./etcdSnapshots.js";
+import { readEntry, type Staged, stageCommand } from "./etcdStaging.js";
 import { EtcdUpkeep } from "./etcdUpkeep.js";
 
 /** Options of {@link EtcdLog.open}. */
@@ -22,6 +25,20 @@ export interface EtcdLogOptions extends EtcdConnectionOptions {
    * @default 10000
    */
   proposeTimeoutMs?: number;
+  /**
+   * The deadline of one attempt of an etcd write or linearizable read, doubled for each retry after one
+   * ran out: well below etcd's own request timeout, which holds a write forwarded to a leader that just
+   * died for 5 s + 2 × the election timeout.
+   * @default 1000
+   */
+  attemptTimeoutMs?: number;
+  /**
+   * The largest etcd value this log writes: snapshots are stored as chunks of this size, and a command
+   * whose entry is larger is staged as chunks and appended as a small entry naming them. Keep it well
+   * below the members' `--max-request-bytes` (1.5 MiB by default).
+   * @default 524288
+   */
+  chunkBytes?: number;
   /** Log entries this node applies between two snapshots it offers to store. @default 1000 */
   snapshotEntries?: number;
   /** How often the node records its applied revision, stores a due snapshot and compacts. @default 1000 */
@@ -30,12 +47,6 @@ export interface EtcdLogOptions extends EtcdConnectionOptions {
   appliedTtlSeconds?: number;
   /** Drives the deadlines and the maintenance timer. @default the system clock */
   clock?: Clock | undefined;
-}
-
-/** One log entry's value: the command and who proposed it, so the proposer recognises it on the watch. */
-interface Entry {
-  id: string;
-  command: Command;
 }
 
 /**
@@ -82,6 +93,8 @@ export class EtcdLog implements ReplicatedLog {
   /** Snapshots restored so far (entries skipped, their results unknown here). */
   #restores = 0;
   #watcher: Watcher | undefined;
+  /** Applies entries one at a time, in revision order (a staged entry's command is read first). */
+  #applying: Promise<void> = Promise.resolve();
   #stopMaintenance: () => void = () => undefined;
   #closed = false;
 
@@ -94,9 +107,16 @@ export class EtcdLog implements ReplicatedLog {
     this.#upkeep = new EtcdUpkeep(space, opts.nodeId, {
       ttlSeconds: opts.appliedTtlSeconds ?? 10,
       snapshotEntries: opts.snapshotEntries ?? 1_000,
+      chunkBytes: this.#chunkBytes,
       logger: opts.logger,
     });
-    this.#appender = new EtcdAppender(space, opts.nodeId, this.#clock, opts.endpoints);
+    this.#appender = new EtcdAppender(
+      space,
+      opts.nodeId,
+      this.#clock,
+      opts.endpoints,
+      opts.attemptTimeoutMs ?? defaultAttemptMs,
+    );
   }
 
   /** Connects, restores the stored snapshot (if any) and starts watching the log after it. */
@@ -106,6 +126,8 @@ export class EtcdLog implements ReplicatedLog {
       await log.#catchUp();
     } catch (error) {
       log.#client.close();
+      // A damaged snapshot is refused as such; anything else is etcd being out of reach.
+      if (error instanceof AmstaffError) throw error;
       throw unavailable(
         `etcd (${opts.endpoints.join(", ")}) could not be read: ${describeError(error)}`,
         error,
@@ -113,6 +135,10 @@ export class EtcdLog implements ReplicatedLog {
     }
     log.#stopMaintenance = every(log.#clock, opts.maintenanceMs ?? 1_000, () => void log.maintain());
     return log;
+  }
+
+  get #chunkBytes(): number {
+    return this.#opts.chunkBytes ?? defaultChunkBytes;
   }
 
   get nodeId(): string {
@@ -137,11 +163,21 @@ export class EtcdLog implements ReplicatedLog {
     const timeoutMs = this.#opts.proposeTimeoutMs ?? 10_000;
     const deadline = this.#clock.now() + timeoutMs;
     const id = `${this.#opts.nodeId}/${this.#incarnation}/${++this.#sequence}`;
-    const value = JSON.stringify({ id, command } satisfies Entry);
+    let value = JSON.stringify({ id, command });
+    let staged: Staged | undefined;
+    if (Buffer.byteLength(value) > this.#chunkBytes) {
+      staged = await stageCommand(this.#space, id, JSON.stringify(command), this.#chunkBytes).catch(
+        (error: unknown) => {
+          throw unavailable(`The command could not be staged in etcd: ${describeError(error)}`, error);
+        },
+      );
+      value = staged.value;
+    }
     this.#pending.set(id, undefined);
     try {
-      for (;;) {
-        const appended = await this.#appender.append(value, deadline, () => this.#closed);
+      for (let round = 0; ; round++) {
+        const closed = () => this.#closed;
+        const appended = await this.#appender.append(value, deadline, closed, round, staged?.requires);
         if ("revision" in appended) return await this.#resultOf(id, appended.revision, deadline, timeoutMs);
         if (!(await this.#settle(id, deadline))) {
           throw outcomeUnknown(
@@ -155,6 +191,7 @@ export class EtcdLog implements ReplicatedLog {
       }
     } finally {
       this.#pending.delete(id);
+      await staged?.release();
     }
   }
 
@@ -221,11 +258,7 @@ export class EtcdLog implements ReplicatedLog {
     const deadline = this.#clock.now() + timeoutMs;
     let revision: number;
     try {
-      const { kvs } = await this.#space
-        .get(etcdKeys.log)
-        .options({ deadline: Date.now() + timeoutMs })
-        .exec();
-      revision = Number(kvs[0]?.mod_revision ?? 0);
+      revision = await this.#appender.newest(deadline);
     } catch (error) {
       throw unavailable("etcd could not be read; a consistent read is impossible now.", error);
     }
@@ -247,7 +280,9 @@ export class EtcdLog implements ReplicatedLog {
       .key(etcdKeys.log)
       .startRevision(String(this.#applied > 0 ? this.#applied + 1 : await this.#firstRevision()))
       .create();
-    watcher.on("put", (kv) => this.#apply(kv));
+    watcher.on("put", (kv) => {
+      this.#applying = this.#applying.then(() => this.#apply(kv, watcher));
+    });
     // Cancelled by etcd, typically because the start revision was compacted: catch up again.
     watcher.on("error", (error) => void this.#recover(watcher, error));
     if (this.#closed) await watcher.cancel();
@@ -287,16 +322,32 @@ export class EtcdLog implements ReplicatedLog {
     }
   }
 
-  #apply(kv: IKeyValue): void {
+  /**
+   * Applies one entry of `watcher`'s (skipped when a restored snapshot covers it, or the watch was
+   * replaced). Reading a staged command is retried until it succeeds; if etcd compacted its revision
+   * away (this node fell behind), the node catches up from the snapshot instead.
+   */
+  async #apply(kv: IKeyValue, watcher: Watcher): Promise<void> {
     const revision = Number(kv.mod_revision);
-    if (revision <= this.#applied) return;
-    let entry: Partial<Entry> = {};
-    try {
-      entry = JSON.parse(kv.value.toString());
-    } catch {
-      // Not an entry this version wrote: the state machine refuses it like any unrecognised command,
-      // on every node alike.
+    let entry: Awaited<ReturnType<typeof readEntry>> | undefined;
+    while (entry === undefined) {
+      if (revision <= this.#applied || this.#closed || this.#watcher !== watcher) return;
+      try {
+        entry = await readEntry(this.#space, kv);
+      } catch (error) {
+        if (isCompacted(error)) {
+          await watcher.cancel().catch(() => undefined);
+          void this.#recover(watcher, error);
+          return;
+        }
+        this.#opts.logger.warn(
+          { err: describeError(error), revision },
+          "etcd log: reading an entry failed; retrying",
+        );
+        await sleep(this.#clock, 500);
+      }
     }
+    if (revision <= this.#applied || this.#watcher !== watcher) return;
     const result = this.#opts.machine.apply(entry.command, revision);
     this.#applied = revision;
     this.#upkeep.applied();
