@@ -1,53 +1,21 @@
 import { AmstaffError, describeError } from "@amstaff/core";
 import type { Etcd3, IKeyValue, Namespace, Watcher } from "etcd3";
-import type { Logger } from "pino";
 import { type Clock, every, sleep, systemClock } from "../../clock.js";
 import type { Command } from "../../state/commands.js";
 import type { ReplicatedLog } from "../../state/replicatedLog.js";
-import type { ApplyResult, StateMachine } from "../../state/stateMachine.js";
+import type { ApplyResult } from "../../state/stateMachine.js";
 import { outcomeUnknown, unavailable } from "../logErrors.js";
 import { EtcdAppender } from "./etcdAppender.js";
 import { defaultAttemptMs } from "./etcdAttempts.js";
 import { defaultChunkBytes } from "./etcdChunks.js";
-import { connectEtcd, type EtcdConnectionOptions, etcdKeys, isCompacted } from "./etcdClient.js";
+import { connectEtcd, etcdKeys, isCompacted } from "./etcdClient.js";
+import type { EtcdLogOptions } from "./etcdLogOptions.js";
 import { loadSnapshot } from "./etcdSnapshots.js";
 import { readEntry, type Staged, stageCommand } from "./etcdStaging.js";
 import { EtcdUpkeep } from "./etcdUpkeep.js";
+import { Waiters } from "./etcdWaiters.js";
 
-/** Options of {@link EtcdLog.open}. */
-export interface EtcdLogOptions extends EtcdConnectionOptions {
-  nodeId: string;
-  machine: StateMachine;
-  logger: Logger;
-  /**
-   * The deadline of one {@link EtcdLog.propose}: within it a command that certainly never reached etcd is
-   * retried (on another member); past it the call fails (see {@link EtcdLog}).
-   * @default 10000
-   */
-  proposeTimeoutMs?: number;
-  /**
-   * The deadline of one attempt of an etcd write or linearizable read, doubled for each retry after one
-   * ran out: well below etcd's own request timeout, which holds a write forwarded to a leader that just
-   * died for 5 s + 2 × the election timeout.
-   * @default 1000
-   */
-  attemptTimeoutMs?: number;
-  /**
-   * The largest etcd value this log writes: snapshots are stored as chunks of this size, and a command
-   * whose entry is larger is staged as chunks and appended as a small entry naming them. Keep it well
-   * below the members' `--max-request-bytes` (1.5 MiB by default).
-   * @default 524288
-   */
-  chunkBytes?: number;
-  /** Log entries this node applies between two snapshots it offers to store. @default 1000 */
-  snapshotEntries?: number;
-  /** How often the node records its applied revision, stores a due snapshot and compacts. @default 1000 */
-  maintenanceMs?: number;
-  /** TTL of the lease of this node's applied revision, in seconds. @default 10 */
-  appliedTtlSeconds?: number;
-  /** Drives the deadlines and the maintenance timer. @default the system clock */
-  clock?: Clock | undefined;
-}
+export type { EtcdLogOptions } from "./etcdLogOptions.js";
 
 /**
  * The server's log on etcd (issue 17): the same deterministic state machine as on Raft, fed by a totally
@@ -63,8 +31,13 @@ export interface EtcdLogOptions extends EtcdConnectionOptions {
  * only in etcd's history, so a node that fell behind etcd's compaction catches up from the snapshot.
  *
  * Snapshots: every `snapshotEntries` entries a node stores its state machine snapshot and the revision it
- * covers (`<prefix>/snapshot/…`, never replacing a newer one). A node starts from the stored snapshot and
- * watches from the revision after it; a node whose watch falls below etcd's compaction does the same.
+ * covers (`<prefix>/snapshot/…`, as chunks published by a manifest, never replacing a newer one: see
+ * `etcdSnapshots.ts`). A node starts from the stored snapshot and watches from the revision after it; a
+ * node whose watch falls below etcd's compaction does the same.
+ *
+ * Large commands: an entry larger than `chunkBytes` (an import of a large state) would exceed etcd's
+ * request limit, so its command is staged as chunks and the entry only names them; every node reads them
+ * at the entry's revision before applying it (see `etcdStaging.ts`).
  *
  * Compaction never outruns the slowest live node: each records its applied revision under a lease
  * (`<prefix>/nodes/<id>/applied`), and nodes compact at min(applied revisions, snapshot's revision).
@@ -86,7 +59,7 @@ export class EtcdLog implements ReplicatedLog {
   /** Proposals of this node awaiting their entry, by entry id; the result once applied. */
   readonly #pending = new Map<string, ApplyResult | undefined>();
   /** Called after each applied entry or restored snapshot, and on close. */
-  readonly #listeners = new Set<() => void>();
+  readonly #waiters: Waiters;
   readonly #incarnation = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   #sequence = 0;
   #applied = 0;
@@ -101,6 +74,7 @@ export class EtcdLog implements ReplicatedLog {
   private constructor(opts: EtcdLogOptions) {
     this.#opts = opts;
     this.#clock = opts.clock ?? systemClock;
+    this.#waiters = new Waiters(this.#clock, () => this.#closed);
     const { client, space } = connectEtcd(opts);
     this.#client = client;
     this.#space = space;
@@ -197,7 +171,10 @@ export class EtcdLog implements ReplicatedLog {
 
   /** Waits until this node applied the entry at `revision` and returns its result. */
   async #resultOf(id: string, revision: number, deadline: number, timeoutMs: number): Promise<ApplyResult> {
-    await this.#until(() => this.#pending.get(id) !== undefined || this.#applied >= revision, deadline);
+    await this.#waiters.until(
+      () => this.#pending.get(id) !== undefined || this.#applied >= revision,
+      deadline,
+    );
     const result = this.#pending.get(id);
     if (result !== undefined) return result;
     throw new AmstaffError(
@@ -217,34 +194,13 @@ export class EtcdLog implements ReplicatedLog {
     const restores = this.#restores;
     const upTo = await this.#appender.fence(deadline);
     if (upTo === undefined) return false;
-    await this.#until(() => this.#pending.get(id) !== undefined || this.#applied >= upTo, deadline);
+    await this.#waiters.until(() => this.#pending.get(id) !== undefined || this.#applied >= upTo, deadline);
     return this.#pending.get(id) !== undefined || (this.#applied >= upTo && this.#restores === restores);
-  }
-
-  /** Resolves once `condition` holds (checked after each applied entry) or at `deadline`, or on close. */
-  async #until(condition: () => boolean, deadline: number): Promise<void> {
-    if (condition() || this.#closed) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.#listeners.delete(check);
-        this.#clock.clearTimeout(timer);
-        resolve();
-      };
-      const check = () => {
-        if (condition() || this.#closed) done();
-      };
-      const timer = this.#clock.setTimeout(done, Math.max(0, deadline - this.#clock.now()));
-      this.#listeners.add(check);
-    });
-  }
-
-  #notify(): void {
-    for (const listener of [...this.#listeners]) listener();
   }
 
   /** Resolves once this node applied `revision`; rejects with `AMS_ERR_LOG_UNAVAILABLE` after `timeoutMs`. */
   async waitApplied(revision: number, timeoutMs: number): Promise<void> {
-    await this.#until(() => this.#applied >= revision, this.#clock.now() + timeoutMs);
+    await this.#waiters.until(() => this.#applied >= revision, this.#clock.now() + timeoutMs);
     if (this.#applied < revision) {
       throw unavailable(`This node has not caught up with the log in etcd (revision ${revision}).`);
     }
@@ -273,7 +229,7 @@ export class EtcdLog implements ReplicatedLog {
       this.#applied = snapshot.revision;
       this.#upkeep.restored();
       this.#restores++;
-      this.#notify();
+      this.#waiters.notify();
     }
     const watcher = await this.#space
       .watch()
@@ -352,7 +308,7 @@ export class EtcdLog implements ReplicatedLog {
     this.#applied = revision;
     this.#upkeep.applied();
     if (entry.id !== undefined && this.#pending.has(entry.id)) this.#pending.set(entry.id, result);
-    this.#notify();
+    this.#waiters.notify();
   }
 
   /**
@@ -368,7 +324,7 @@ export class EtcdLog implements ReplicatedLog {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopMaintenance();
-    this.#notify();
+    this.#waiters.notify();
     await this.#watcher?.cancel().catch(() => undefined);
     await this.#upkeep.close().catch(() => undefined);
     this.#client.close();
