@@ -23,7 +23,10 @@ export interface Staged {
   value: string;
   /** A key that exists as long as the staged chunks do: the entry is appended only while it does. */
   requires: string;
-  /** Deletes the chunks (entries that were appended read them at their own revision, in etcd's history). */
+  /**
+   * Deletes the chunks (entries that were appended read them at their own revision, in etcd's history);
+   * never rejects.
+   */
   release(): Promise<void>;
 }
 
@@ -52,7 +55,8 @@ export async function stageCommand(
     return {
       value: JSON.stringify({ id, staged: set }),
       requires: chunkKey(set.prefix, 0),
-      release: () => lease.revoke().catch(() => undefined),
+      // Bounded: with etcd out of reach the lease, no longer kept alive, expires by itself.
+      release: () => lease.revoke({ deadline: Date.now() + 2_000 }).catch(() => undefined),
     };
   } catch (error) {
     await lease.revoke().catch(() => undefined);
