@@ -2,6 +2,8 @@ import { AmstaffError } from "@amstaff/core";
 import { Etcd3 } from "etcd3";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { systemClock } from "../src/clock.js";
+import { EtcdAppender } from "../src/cluster/etcd/etcdAppender.js";
 import { EtcdLog, type EtcdLogOptions } from "../src/cluster/etcd/etcdLog.js";
 import type { Command } from "../src/state/commands.js";
 import { exportedState } from "../src/state/import.js";
@@ -316,4 +318,24 @@ describe("EtcdLog on a real 3-member etcd", () => {
       message: expect.stringMatching(/checksum/),
     });
   }, 30_000);
+
+  it("never appends an entry naming staged chunks that expired: it is refused, and the log is unchanged", async () => {
+    const prefix = freshPrefix();
+    const space = admin.namespace(`${prefix}/`);
+    const lease = space.lease(30);
+    await lease.put("staged/gone/000000").value("a chunk").exec();
+    // The proposer stalled past the lease: etcd deleted its chunks.
+    await lease.revoke();
+    const appender = new EtcdAppender(space, "a", systemClock, etcd.endpoints, 1_000);
+    const deadline = Date.now() + 5_000;
+    const entry = JSON.stringify({ id: "a/1", staged: { prefix: "staged/gone/" } });
+    const refused = await appender
+      .append(entry, deadline, () => false, 0, "staged/gone/000000")
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({
+      code: "AMS_ERR_LOG_UNAVAILABLE",
+      message: expect.stringMatching(/expired/),
+    });
+    expect(await space.get("log").exec()).toMatchObject({ kvs: [] });
+  });
 });
