@@ -6,8 +6,10 @@
 // waits until every node owns one module again. On etcd, as many trials again kill the etcd leader member
 // and time the first write (a silence) the cluster accepts after it. Prints one markdown table with every
 // engine's rows and the machine's load average (the numbers mean little without it on a shared machine).
+// `--kill owners` or `--kill etcd-leader` runs only those trials (default: both).
 //   npx -y pnpm@12.21.0 --filter @amstaff/server run build
 //   npx -y pnpm@12.21.0 --filter @amstaff/bench run cluster:failover -- --trials 20 --engine raft,etcd
+//   npx -y pnpm@12.21.0 --filter @amstaff/bench run cluster:failover -- --trials 5 --engine etcd --kill etcd-leader
 import { parseArgs } from "node:util";
 import { type EngineName, type EtcdMembers, engineNames, withEngine } from "./etcd.ts";
 import {
@@ -23,9 +25,17 @@ import {
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "--"),
-  options: { trials: { type: "string", default: "20" }, engine: { type: "string", default: "raft" } },
+  options: {
+    trials: { type: "string", default: "20" },
+    engine: { type: "string", default: "raft" },
+    kill: { type: "string", default: "owners,etcd-leader" },
+  },
 });
 const trials = Number(values.trials);
+const kills = new Set(values.kill.split(",").map((k) => k.trim()));
+for (const kill of kills)
+  if (kill !== "owners" && kill !== "etcd-leader")
+    throw new Error(`--kill: "${kill}" is neither owners nor etcd-leader`);
 
 const moduleSource = (
   name: string,
@@ -137,8 +147,8 @@ async function run(engine: Engine, etcd: EtcdMembers | undefined): Promise<void>
       });
       if (pushed.status !== 201) throw new Error(`push ${name}: ${JSON.stringify(pushed.body)}`);
     }
-    await killOwners(engine.name, nodes, target);
-    if (etcd) await killEtcdLeaders(nodes, etcd);
+    if (kills.has("owners")) await killOwners(engine.name, nodes, target);
+    if (etcd && kills.has("etcd-leader")) await killEtcdLeaders(nodes, etcd);
   } finally {
     await Promise.all(nodes.map((n) => n.dispose()));
     await target.close();
@@ -160,9 +170,13 @@ const rows = engineNames(values.engine).flatMap((engine) => {
   const of = (kills: Kill[]) =>
     results.filter((r) => r.engine === engine && kills.includes(r.kill)).map((r) => r.ms);
   return [
-    ...(["leader", "follower"] as const).map((kill) => row(engine, owners[engine][kill], of([kill]))),
-    row(engine, "owner: any", of(["leader", "follower"])),
-    ...(engine === "etcd"
+    ...(kills.has("owners")
+      ? [
+          ...(["leader", "follower"] as const).map((kill) => row(engine, owners[engine][kill], of([kill]))),
+          row(engine, "owner: any", of(["leader", "follower"])),
+        ]
+      : []),
+    ...(engine === "etcd" && kills.has("etcd-leader")
       ? [row(engine, "etcd leader member → first write", of(["etcd leader member"]))]
       : []),
   ];

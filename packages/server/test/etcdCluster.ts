@@ -43,18 +43,22 @@ export class EtcdCluster {
   readonly #root: string;
   readonly #token = `amstaff-test-${process.pid}-${Date.now()}`;
   readonly #tls: EtcdTls | undefined;
+  readonly #maxRequestBytes: number | undefined;
 
-  private constructor(members: Member[], root: string, tls: EtcdTls | undefined) {
+  private constructor(members: Member[], root: string, tls?: EtcdTls, maxRequestBytes?: number) {
     this.#members = members;
     this.#root = root;
     this.#tls = tls;
+    this.#maxRequestBytes = maxRequestBytes;
   }
 
   /**
    * Starts `size` members and resolves once each accepts client connections; with `tls`, clients must
-   * speak TLS and present a certificate of its CA (peers still talk plain HTTP on loopback).
+   * speak TLS and present a certificate of its CA (peers still talk plain HTTP on loopback). With
+   * `maxRequestBytes`, the members refuse requests larger than that (etcd's default: 1.5 MiB), so that
+   * values over the limit can be tested with small ones.
    */
-  static async start(size = 3, tls?: EtcdTls): Promise<EtcdCluster> {
+  static async start(size = 3, tls?: EtcdTls, maxRequestBytes?: number): Promise<EtcdCluster> {
     const root = mkdtempSync(join(tmpdir(), "amstaff-etcd-"));
     const ports = await freePorts(size * 2);
     const members = Array.from({ length: size }, (_, i) => ({
@@ -64,7 +68,7 @@ export class EtcdCluster {
       dataDir: join(root, `etcd${i}`),
       process: undefined,
     }));
-    const cluster = new EtcdCluster(members, root, tls);
+    const cluster = new EtcdCluster(members, root, tls, maxRequestBytes);
     for (let i = 0; i < size; i++) cluster.#spawn(i);
     await Promise.all(members.map((_, i) => cluster.#ready(i)));
     return cluster;
@@ -96,6 +100,7 @@ export class EtcdCluster {
         `--listen-client-urls=${client}`,
         `--advertise-client-urls=${client}`,
         ...tls,
+        ...(this.#maxRequestBytes === undefined ? [] : [`--max-request-bytes=${this.#maxRequestBytes}`]),
         `--listen-peer-urls=http://127.0.0.1:${m.peerPort}`,
         `--initial-advertise-peer-urls=http://127.0.0.1:${m.peerPort}`,
         `--initial-cluster=${initialCluster}`,

@@ -2,17 +2,27 @@ import { AmstaffError } from "@amstaff/core";
 import { Etcd3 } from "etcd3";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { systemClock } from "../src/clock.js";
+import { EtcdAppender } from "../src/cluster/etcd/etcdAppender.js";
 import { EtcdLog, type EtcdLogOptions } from "../src/cluster/etcd/etcdLog.js";
 import type { Command } from "../src/state/commands.js";
+import { exportedState } from "../src/state/import.js";
 import { StateMachine } from "../src/state/stateMachine.js";
+import { auditPadding } from "./auditPadding.js";
 import { EtcdCluster } from "./etcdCluster.js";
 import { eventually } from "./serverProcess.js";
+
+/**
+ * etcd's request limit here: 64 KiB instead of its default 1.5 MiB, so that values over the limit are
+ * tested with ones of a few hundred KiB (and chunks of a few KiB).
+ */
+const maxRequestBytes = 64 * 1024;
 
 // A real 3-member etcd cluster (Debian's etcd-server), started here on free loopback ports.
 let etcd: EtcdCluster;
 let admin: Etcd3;
 beforeAll(async () => {
-  etcd = await EtcdCluster.start(3);
+  etcd = await EtcdCluster.start(3, undefined, maxRequestBytes);
   admin = new Etcd3({ hosts: etcd.endpoints });
 }, 60_000);
 afterAll(async () => {
@@ -51,6 +61,26 @@ const audit = (action: string): Command => ({
   actor: { name: "tester" },
   at: 0,
 });
+
+/** A `state.import` of `count` audit entries of about 280 bytes each: a command of `count` × 280 bytes. */
+function bigImport(count: number): Command {
+  const state = exportedState(new StateMachine().snapshot());
+  return {
+    type: "state.import",
+    state: { ...state, audit: auditPadding(count) },
+    replace: false,
+    source: { clusterId: "elsewhere", version: "test" },
+    actor: { name: "tester" },
+    at: 0,
+  } as Command;
+}
+
+/** The snapshot's manifest as stored, and the keys of every snapshot chunk in etcd. */
+async function storedSnapshot(prefix: string) {
+  const space = admin.namespace(`${prefix}/`);
+  const manifest = JSON.parse((await space.get("snapshot/manifest").string()) ?? "null");
+  return { manifest, chunkKeys: await space.getAll().prefix("snapshot/chunks/").keys() };
+}
 
 describe("EtcdLog on a real 3-member etcd", () => {
   it("applies concurrent proposals of 3 nodes in one total order: identical state everywhere", async () => {
@@ -95,7 +125,7 @@ describe("EtcdLog on a real 3-member etcd", () => {
     for (let i = 0; i < 5; i++) await a.log.propose(audit(`write-${i}`));
     const revision = a.log.appliedRevision;
     await eventually(
-      async () => ((await space.get("snapshot/revision").string()) === String(revision) ? true : undefined),
+      async () => ((await storedSnapshot(prefix)).manifest?.covers === revision ? true : undefined),
       5_000,
       "a snapshot",
     );
@@ -212,4 +242,100 @@ describe("EtcdLog on a real 3-member etcd", () => {
     await later.log.readBarrier(10_000);
     expect(later.machine.audit({ limit: 100 }).map((e) => e.action)).toEqual(["before"]);
   }, 40_000);
+
+  it("stages a command over etcd's request limit, stores the state as a chunked snapshot, and a new node catches up from it", async () => {
+    const prefix = freshPrefix();
+    const space = admin.namespace(`${prefix}/`);
+    const small = { chunkBytes: 16 * 1024, snapshotEntries: 1 };
+    const a = await open(prefix, "a", small);
+    const b = await open(prefix, "b", small);
+    const command = bigImport(1_000);
+    // The limit is real: the command does not fit in one etcd request.
+    await expect(space.put("too-large").value(JSON.stringify(command)).exec()).rejects.toThrow(/too large/);
+
+    expect(await a.log.propose(command)).toEqual({ ok: true });
+    await b.log.waitApplied(a.log.appliedRevision, 10_000);
+    expect(b.machine.audit({ limit: 2_000 })).toHaveLength(1_001);
+    expect(b.machine.snapshot()).toEqual(a.machine.snapshot());
+    // Once the entry is committed, its staged chunks are gone (nodes read them from etcd's history).
+    expect(await space.getAll().prefix("staged/").keys()).toEqual([]);
+
+    await a.log.maintain();
+    const { manifest, chunkKeys } = await storedSnapshot(prefix);
+    expect(manifest).toMatchObject({ covers: a.log.appliedRevision, sha256: expect.any(String) });
+    expect(manifest.bytes).toBeGreaterThan(maxRequestBytes);
+    expect(manifest.chunks).toBe(Math.ceil(manifest.bytes / small.chunkBytes));
+    expect(chunkKeys).toHaveLength(manifest.chunks);
+    // Compacted: the entry itself is gone from etcd's history, only the snapshot has the import.
+    await expect(
+      space
+        .get("log")
+        .revision(a.log.appliedRevision - 1)
+        .exec(),
+    ).rejects.toThrow(/compacted/);
+
+    const c = await open(prefix, "c", small);
+    expect(c.log.appliedRevision).toBe(a.log.appliedRevision);
+    expect(c.machine.snapshot()).toEqual(a.machine.snapshot());
+    await c.log.propose(audit("from-c"));
+    await a.log.waitApplied(c.log.appliedRevision, 5_000);
+    expect(a.machine.audit({ limit: 2 })[0]).toMatchObject({ action: "from-c" });
+  }, 60_000);
+
+  it("ignores and then deletes a torn snapshot write, and refuses a snapshot whose checksum does not match", async () => {
+    const prefix = freshPrefix();
+    const space = admin.namespace(`${prefix}/`);
+    const tiny = { chunkBytes: 256, snapshotEntries: 1 };
+    const a = await open(prefix, "a", tiny);
+    for (let i = 0; i < 5; i++) await a.log.propose(audit(`write-${i}`));
+    await a.log.maintain();
+    const published = await storedSnapshot(prefix);
+    expect(published.manifest.chunks).toBeGreaterThan(1);
+
+    // A node died while writing the next snapshot: its chunks are there, the manifest never moved.
+    const torn = `snapshot/chunks/${String(a.log.appliedRevision + 1).padStart(16, "0")}/torn/`;
+    await space.put(`${torn}000000`).value("half a snapshot").exec();
+    const b = await open(prefix, "b", tiny);
+    expect(b.log.appliedRevision).toBe(a.log.appliedRevision);
+    expect(b.machine.snapshot()).toEqual(a.machine.snapshot());
+
+    // The next snapshot covers more: the torn chunks go, and so do the replaced snapshot's.
+    await a.log.propose(audit("later"));
+    await a.log.maintain();
+    const next = await storedSnapshot(prefix);
+    expect(next.manifest.covers).toBe(a.log.appliedRevision);
+    expect(next.chunkKeys).toHaveLength(next.manifest.chunks);
+    expect(next.chunkKeys.every((key) => key.startsWith(next.manifest.prefix))).toBe(true);
+
+    // A chunk changed behind Amstaff's back (same length): the snapshot is refused, not restored.
+    const first = `${next.manifest.prefix}000000`;
+    const original = (await space.get(first).buffer()) as Buffer;
+    await space.put(first).value(Buffer.alloc(original.length, "#")).exec();
+    const refused = await open(prefix, "c", tiny).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(AmstaffError);
+    expect(refused).toMatchObject({
+      code: "AMS_ERR_STATE_CORRUPT",
+      message: expect.stringMatching(/checksum/),
+    });
+  }, 30_000);
+
+  it("never appends an entry naming staged chunks that expired: it is refused, and the log is unchanged", async () => {
+    const prefix = freshPrefix();
+    const space = admin.namespace(`${prefix}/`);
+    const lease = space.lease(30);
+    await lease.put("staged/gone/000000").value("a chunk").exec();
+    // The proposer stalled past the lease: etcd deleted its chunks.
+    await lease.revoke();
+    const appender = new EtcdAppender(space, "a", systemClock, etcd.endpoints, 1_000);
+    const deadline = Date.now() + 5_000;
+    const entry = JSON.stringify({ id: "a/1", staged: { prefix: "staged/gone/" } });
+    const refused = await appender
+      .append(entry, deadline, () => false, 0, "staged/gone/000000")
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({
+      code: "AMS_ERR_LOG_UNAVAILABLE",
+      message: expect.stringMatching(/expired/),
+    });
+    expect(await space.get("log").exec()).toMatchObject({ kvs: [] });
+  });
 });

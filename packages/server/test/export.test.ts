@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditPadding } from "./auditPadding.js";
 import { EtcdCluster } from "./etcdCluster.js";
 import { startTarget } from "./localServers.js";
 import { eventually, ServerProcess, startCluster } from "./serverProcess.js";
@@ -117,16 +118,20 @@ async function pushModules(server: ServerProcess, targetUrl: string, hookUrl: st
   }
 }
 
-/** `count` audit entries of about 280 bytes each, to make a state of megabytes. */
-const auditPadding = (count: number) =>
-  Array.from({ length: count }, (_, i) => ({
-    index: i + 1,
-    at: i,
-    action: "padding",
-    teams: [],
-    actor: { name: "load" },
-    detail: "x".repeat(200),
-  }));
+/**
+ * Replaces the server's state by `document`'s with a long audit: a state of megabytes goes through the
+ * log as one command (on etcd, above its request limit, staged as chunks and committed by a small entry).
+ */
+async function replaceWithMegabytes(server: ServerProcess, document: { state: object }): Promise<void> {
+  const big = JSON.stringify({ ...document, state: { ...document.state, audit: auditPadding(30_000) } });
+  expect(big.length).toBeGreaterThan(8 * 1024 * 1024);
+  const replaced = await server.api("/import?replace=true", { method: "POST", body: big });
+  expect(replaced).toMatchObject({ status: 200, body: { modules: 2, replaced: true } });
+  expect((await server.api("/audit?limit=2")).body).toMatchObject([
+    { action: "state.import", detail: expect.stringContaining("replacing") },
+    { action: "padding", index: 30_000 },
+  ]);
+}
 
 /** A token of role write: below the admin role both routes need. */
 const writer = "export-ci-token-0123456789";
@@ -244,6 +249,7 @@ describe.each(moves)("amstaff export from a %s cluster, amstaff import into a %s
     const back = await b.api("/export");
     expect(back.status).toBe(200);
     const ofB = await views(b);
+    await replaceWithMegabytes(b, back.body);
     await b.stop();
     await using c = await serverOf(from);
     const returned = await c.api("/import", { method: "POST", body: JSON.stringify(back.body) });
@@ -253,17 +259,9 @@ describe.each(moves)("amstaff export from a %s cluster, amstaff import into a %s
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(hook.probes.slice(sentBefore).filter((p) => p.path === "/api")).toHaveLength(1);
 
-    // A replace is explicit: the cluster's state becomes the file's. A state of megabytes (a long audit)
-    // goes through the log as one command; a file over the import limit is refused before it is read.
-    const padding = auditPadding(30_000);
-    const big = JSON.stringify({ ...back.body, state: { ...back.body.state, audit: padding } });
-    expect(big.length).toBeGreaterThan(8 * 1024 * 1024);
-    const replaced = await c.api("/import?replace=true", { method: "POST", body: big });
-    expect(replaced).toMatchObject({ status: 200, body: { modules: 2, replaced: true } });
-    expect((await c.api("/audit?limit=2")).body).toMatchObject([
-      { action: "state.import", detail: expect.stringContaining("replacing") },
-      { action: "padding", index: 30_000 },
-    ]);
+    // A replace is explicit: the cluster's state becomes the file's. A file over the import limit is
+    // refused before it is read.
+    await replaceWithMegabytes(c, back.body);
     const tooBig = await c.api("/import", { method: "POST", body: "x".repeat(49 * 1024 * 1024) });
     expect(tooBig).toMatchObject({ status: 413, body: { error: { code: "AMS_ERR_REQUEST_TOO_LARGE" } } });
   }, 240_000);

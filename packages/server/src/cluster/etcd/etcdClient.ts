@@ -33,10 +33,12 @@ export interface EtcdConnectionOptions {
 export const etcdKeys = {
   /** The one key whose successive values are the log (see `EtcdLog`). */
   log: "log",
-  /** The revision the stored snapshot covers, in decimal. */
-  snapshotRevision: "snapshot/revision",
-  /** The state machine snapshot covering `snapshotRevision`. */
-  snapshotData: "snapshot/data",
+  /** The stored snapshot: the revision it covers and its chunk set (see `etcdSnapshots.ts`). */
+  snapshotManifest: "snapshot/manifest",
+  /** The snapshots' chunk sets, `snapshot/chunks/<covers>/<nonce>/<n>`. */
+  snapshotChunks: "snapshot/chunks/",
+  /** Log entries too large for one etcd request, staged as chunks under a lease (see `etcdStaging.ts`). */
+  staged: (nonce: string) => `staged/${nonce}/`,
   /** Every live node's applied revision, each under a lease of its own. */
   nodes: "nodes/",
   applied: (nodeId: string) => `nodes/${nodeId}/applied`,
@@ -93,6 +95,11 @@ export function connectEtcd(opts: EtcdConnectionOptions): EtcdConnection {
     },
   });
   return { client, space: client.namespace(normalPrefix(opts.prefix ?? "/amstaff")) };
+}
+
+/** Whether etcd refused a read at a revision because its history was compacted past it. */
+export function isCompacted(error: unknown): boolean {
+  return /required revision has been compacted/.test(String(error));
 }
 
 /**

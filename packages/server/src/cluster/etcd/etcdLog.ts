@@ -1,42 +1,21 @@
 import { AmstaffError, describeError } from "@amstaff/core";
 import type { Etcd3, IKeyValue, Namespace, Watcher } from "etcd3";
-import type { Logger } from "pino";
 import { type Clock, every, sleep, systemClock } from "../../clock.js";
 import type { Command } from "../../state/commands.js";
 import type { ReplicatedLog } from "../../state/replicatedLog.js";
-import type { ApplyResult, StateMachine } from "../../state/stateMachine.js";
+import type { ApplyResult } from "../../state/stateMachine.js";
 import { outcomeUnknown, unavailable } from "../logErrors.js";
 import { EtcdAppender } from "./etcdAppender.js";
-import { connectEtcd, type EtcdConnectionOptions, etcdKeys } from "./etcdClient.js";
+import { defaultAttemptMs } from "./etcdAttempts.js";
+import { defaultChunkBytes } from "./etcdChunks.js";
+import { connectEtcd, etcdKeys, isCompacted } from "./etcdClient.js";
+import type { EtcdLogOptions } from "./etcdLogOptions.js";
 import { loadSnapshot } from "./etcdSnapshots.js";
+import { readEntry, type Staged, stageCommand } from "./etcdStaging.js";
 import { EtcdUpkeep } from "./etcdUpkeep.js";
+import { Waiters } from "./etcdWaiters.js";
 
-/** Options of {@link EtcdLog.open}. */
-export interface EtcdLogOptions extends EtcdConnectionOptions {
-  nodeId: string;
-  machine: StateMachine;
-  logger: Logger;
-  /**
-   * The deadline of one {@link EtcdLog.propose}: within it a command that certainly never reached etcd is
-   * retried (on another member); past it the call fails (see {@link EtcdLog}).
-   * @default 10000
-   */
-  proposeTimeoutMs?: number;
-  /** Log entries this node applies between two snapshots it offers to store. @default 1000 */
-  snapshotEntries?: number;
-  /** How often the node records its applied revision, stores a due snapshot and compacts. @default 1000 */
-  maintenanceMs?: number;
-  /** TTL of the lease of this node's applied revision, in seconds. @default 10 */
-  appliedTtlSeconds?: number;
-  /** Drives the deadlines and the maintenance timer. @default the system clock */
-  clock?: Clock | undefined;
-}
-
-/** One log entry's value: the command and who proposed it, so the proposer recognises it on the watch. */
-interface Entry {
-  id: string;
-  command: Command;
-}
+export type { EtcdLogOptions } from "./etcdLogOptions.js";
 
 /**
  * The server's log on etcd (issue 17): the same deterministic state machine as on Raft, fed by a totally
@@ -52,8 +31,13 @@ interface Entry {
  * only in etcd's history, so a node that fell behind etcd's compaction catches up from the snapshot.
  *
  * Snapshots: every `snapshotEntries` entries a node stores its state machine snapshot and the revision it
- * covers (`<prefix>/snapshot/…`, never replacing a newer one). A node starts from the stored snapshot and
- * watches from the revision after it; a node whose watch falls below etcd's compaction does the same.
+ * covers (`<prefix>/snapshot/…`, as chunks published by a manifest, never replacing a newer one: see
+ * `etcdSnapshots.ts`). A node starts from the stored snapshot and watches from the revision after it; a
+ * node whose watch falls below etcd's compaction does the same.
+ *
+ * Large commands: an entry larger than `chunkBytes` (an import of a large state) would exceed etcd's
+ * request limit, so its command is staged as chunks and the entry only names them; every node reads them
+ * at the entry's revision before applying it (see `etcdStaging.ts`).
  *
  * Compaction never outruns the slowest live node: each records its applied revision under a lease
  * (`<prefix>/nodes/<id>/applied`), and nodes compact at min(applied revisions, snapshot's revision).
@@ -75,28 +59,38 @@ export class EtcdLog implements ReplicatedLog {
   /** Proposals of this node awaiting their entry, by entry id; the result once applied. */
   readonly #pending = new Map<string, ApplyResult | undefined>();
   /** Called after each applied entry or restored snapshot, and on close. */
-  readonly #listeners = new Set<() => void>();
+  readonly #waiters: Waiters;
   readonly #incarnation = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   #sequence = 0;
   #applied = 0;
   /** Snapshots restored so far (entries skipped, their results unknown here). */
   #restores = 0;
   #watcher: Watcher | undefined;
+  /** Applies entries one at a time, in revision order (a staged entry's command is read first). */
+  #applying: Promise<void> = Promise.resolve();
   #stopMaintenance: () => void = () => undefined;
   #closed = false;
 
   private constructor(opts: EtcdLogOptions) {
     this.#opts = opts;
     this.#clock = opts.clock ?? systemClock;
+    this.#waiters = new Waiters(this.#clock, () => this.#closed);
     const { client, space } = connectEtcd(opts);
     this.#client = client;
     this.#space = space;
     this.#upkeep = new EtcdUpkeep(space, opts.nodeId, {
       ttlSeconds: opts.appliedTtlSeconds ?? 10,
       snapshotEntries: opts.snapshotEntries ?? 1_000,
+      chunkBytes: this.#chunkBytes,
       logger: opts.logger,
     });
-    this.#appender = new EtcdAppender(space, opts.nodeId, this.#clock, opts.endpoints);
+    this.#appender = new EtcdAppender(
+      space,
+      opts.nodeId,
+      this.#clock,
+      opts.endpoints,
+      opts.attemptTimeoutMs ?? defaultAttemptMs,
+    );
   }
 
   /** Connects, restores the stored snapshot (if any) and starts watching the log after it. */
@@ -106,6 +100,8 @@ export class EtcdLog implements ReplicatedLog {
       await log.#catchUp();
     } catch (error) {
       log.#client.close();
+      // A damaged snapshot is refused as such; anything else is etcd being out of reach.
+      if (error instanceof AmstaffError) throw error;
       throw unavailable(
         `etcd (${opts.endpoints.join(", ")}) could not be read: ${describeError(error)}`,
         error,
@@ -113,6 +109,10 @@ export class EtcdLog implements ReplicatedLog {
     }
     log.#stopMaintenance = every(log.#clock, opts.maintenanceMs ?? 1_000, () => void log.maintain());
     return log;
+  }
+
+  get #chunkBytes(): number {
+    return this.#opts.chunkBytes ?? defaultChunkBytes;
   }
 
   get nodeId(): string {
@@ -137,11 +137,21 @@ export class EtcdLog implements ReplicatedLog {
     const timeoutMs = this.#opts.proposeTimeoutMs ?? 10_000;
     const deadline = this.#clock.now() + timeoutMs;
     const id = `${this.#opts.nodeId}/${this.#incarnation}/${++this.#sequence}`;
-    const value = JSON.stringify({ id, command } satisfies Entry);
+    let value = JSON.stringify({ id, command });
+    let staged: Staged | undefined;
+    if (Buffer.byteLength(value) > this.#chunkBytes) {
+      staged = await stageCommand(this.#space, id, JSON.stringify(command), this.#chunkBytes).catch(
+        (error: unknown) => {
+          throw unavailable(`The command could not be staged in etcd: ${describeError(error)}`, error);
+        },
+      );
+      value = staged.value;
+    }
     this.#pending.set(id, undefined);
     try {
-      for (;;) {
-        const appended = await this.#appender.append(value, deadline, () => this.#closed);
+      for (let round = 0; ; round++) {
+        const closed = () => this.#closed;
+        const appended = await this.#appender.append(value, deadline, closed, round, staged?.requires);
         if ("revision" in appended) return await this.#resultOf(id, appended.revision, deadline, timeoutMs);
         if (!(await this.#settle(id, deadline))) {
           throw outcomeUnknown(
@@ -155,12 +165,16 @@ export class EtcdLog implements ReplicatedLog {
       }
     } finally {
       this.#pending.delete(id);
+      await staged?.release();
     }
   }
 
   /** Waits until this node applied the entry at `revision` and returns its result. */
   async #resultOf(id: string, revision: number, deadline: number, timeoutMs: number): Promise<ApplyResult> {
-    await this.#until(() => this.#pending.get(id) !== undefined || this.#applied >= revision, deadline);
+    await this.#waiters.until(
+      () => this.#pending.get(id) !== undefined || this.#applied >= revision,
+      deadline,
+    );
     const result = this.#pending.get(id);
     if (result !== undefined) return result;
     throw new AmstaffError(
@@ -180,34 +194,13 @@ export class EtcdLog implements ReplicatedLog {
     const restores = this.#restores;
     const upTo = await this.#appender.fence(deadline);
     if (upTo === undefined) return false;
-    await this.#until(() => this.#pending.get(id) !== undefined || this.#applied >= upTo, deadline);
+    await this.#waiters.until(() => this.#pending.get(id) !== undefined || this.#applied >= upTo, deadline);
     return this.#pending.get(id) !== undefined || (this.#applied >= upTo && this.#restores === restores);
-  }
-
-  /** Resolves once `condition` holds (checked after each applied entry) or at `deadline`, or on close. */
-  async #until(condition: () => boolean, deadline: number): Promise<void> {
-    if (condition() || this.#closed) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.#listeners.delete(check);
-        this.#clock.clearTimeout(timer);
-        resolve();
-      };
-      const check = () => {
-        if (condition() || this.#closed) done();
-      };
-      const timer = this.#clock.setTimeout(done, Math.max(0, deadline - this.#clock.now()));
-      this.#listeners.add(check);
-    });
-  }
-
-  #notify(): void {
-    for (const listener of [...this.#listeners]) listener();
   }
 
   /** Resolves once this node applied `revision`; rejects with `AMS_ERR_LOG_UNAVAILABLE` after `timeoutMs`. */
   async waitApplied(revision: number, timeoutMs: number): Promise<void> {
-    await this.#until(() => this.#applied >= revision, this.#clock.now() + timeoutMs);
+    await this.#waiters.until(() => this.#applied >= revision, this.#clock.now() + timeoutMs);
     if (this.#applied < revision) {
       throw unavailable(`This node has not caught up with the log in etcd (revision ${revision}).`);
     }
@@ -221,11 +214,7 @@ export class EtcdLog implements ReplicatedLog {
     const deadline = this.#clock.now() + timeoutMs;
     let revision: number;
     try {
-      const { kvs } = await this.#space
-        .get(etcdKeys.log)
-        .options({ deadline: Date.now() + timeoutMs })
-        .exec();
-      revision = Number(kvs[0]?.mod_revision ?? 0);
+      revision = await this.#appender.newest(deadline);
     } catch (error) {
       throw unavailable("etcd could not be read; a consistent read is impossible now.", error);
     }
@@ -240,14 +229,16 @@ export class EtcdLog implements ReplicatedLog {
       this.#applied = snapshot.revision;
       this.#upkeep.restored();
       this.#restores++;
-      this.#notify();
+      this.#waiters.notify();
     }
     const watcher = await this.#space
       .watch()
       .key(etcdKeys.log)
       .startRevision(String(this.#applied > 0 ? this.#applied + 1 : await this.#firstRevision()))
       .create();
-    watcher.on("put", (kv) => this.#apply(kv));
+    watcher.on("put", (kv) => {
+      this.#applying = this.#applying.then(() => this.#apply(kv, watcher));
+    });
     // Cancelled by etcd, typically because the start revision was compacted: catch up again.
     watcher.on("error", (error) => void this.#recover(watcher, error));
     if (this.#closed) await watcher.cancel();
@@ -287,21 +278,37 @@ export class EtcdLog implements ReplicatedLog {
     }
   }
 
-  #apply(kv: IKeyValue): void {
+  /**
+   * Applies one entry of `watcher`'s (skipped when a restored snapshot covers it, or the watch was
+   * replaced). Reading a staged command is retried until it succeeds; if etcd compacted its revision
+   * away (this node fell behind), the node catches up from the snapshot instead.
+   */
+  async #apply(kv: IKeyValue, watcher: Watcher): Promise<void> {
     const revision = Number(kv.mod_revision);
-    if (revision <= this.#applied) return;
-    let entry: Partial<Entry> = {};
-    try {
-      entry = JSON.parse(kv.value.toString());
-    } catch {
-      // Not an entry this version wrote: the state machine refuses it like any unrecognised command,
-      // on every node alike.
+    let entry: Awaited<ReturnType<typeof readEntry>> | undefined;
+    while (entry === undefined) {
+      if (revision <= this.#applied || this.#closed || this.#watcher !== watcher) return;
+      try {
+        entry = await readEntry(this.#space, kv);
+      } catch (error) {
+        if (isCompacted(error)) {
+          await watcher.cancel().catch(() => undefined);
+          void this.#recover(watcher, error);
+          return;
+        }
+        this.#opts.logger.warn(
+          { err: describeError(error), revision },
+          "etcd log: reading an entry failed; retrying",
+        );
+        await sleep(this.#clock, 500);
+      }
     }
+    if (revision <= this.#applied || this.#watcher !== watcher) return;
     const result = this.#opts.machine.apply(entry.command, revision);
     this.#applied = revision;
     this.#upkeep.applied();
     if (entry.id !== undefined && this.#pending.has(entry.id)) this.#pending.set(entry.id, result);
-    this.#notify();
+    this.#waiters.notify();
   }
 
   /**
@@ -317,7 +324,7 @@ export class EtcdLog implements ReplicatedLog {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopMaintenance();
-    this.#notify();
+    this.#waiters.notify();
     await this.#watcher?.cancel().catch(() => undefined);
     await this.#upkeep.close().catch(() => undefined);
     this.#client.close();

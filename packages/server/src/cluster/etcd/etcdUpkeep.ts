@@ -1,7 +1,7 @@
 import { describeError } from "@amstaff/core";
 import type { Lease, Namespace } from "etcd3";
 import type { Logger } from "pino";
-import { etcdKeys } from "./etcdClient.js";
+import { etcdKeys, isCompacted } from "./etcdClient.js";
 import { saveSnapshot, snapshotRevision } from "./etcdSnapshots.js";
 
 /** What one round of {@link EtcdUpkeep} needs to know of its node. */
@@ -21,6 +21,7 @@ export class EtcdUpkeep {
   readonly #space: Namespace;
   readonly #marker: AppliedMarker;
   readonly #snapshotEntries: number;
+  readonly #chunkBytes: number;
   readonly #logger: Logger;
   #sinceSnapshot = 0;
   /** The revision this node last compacted at. */
@@ -30,11 +31,12 @@ export class EtcdUpkeep {
   constructor(
     space: Namespace,
     nodeId: string,
-    opts: { ttlSeconds: number; snapshotEntries: number; logger: Logger },
+    opts: { ttlSeconds: number; snapshotEntries: number; chunkBytes: number; logger: Logger },
   ) {
     this.#space = space;
     this.#marker = new AppliedMarker(space, nodeId, opts.ttlSeconds);
     this.#snapshotEntries = opts.snapshotEntries;
+    this.#chunkBytes = opts.chunkBytes;
     this.#logger = opts.logger;
   }
 
@@ -59,7 +61,7 @@ export class EtcdUpkeep {
         const revision = node.applied();
         const data = node.snapshot();
         const counted = this.#sinceSnapshot;
-        await saveSnapshot(this.#space, revision, data);
+        await saveSnapshot(this.#space, revision, data, this.#chunkBytes);
         this.#sinceSnapshot -= counted;
       }
       const bound = await compactionBound(this.#space);
@@ -150,6 +152,6 @@ async function compactBelow(space: Namespace, revision: number): Promise<void> {
   try {
     await space.kv.compact({ revision: String(revision), physical: false });
   } catch (error) {
-    if (!/required revision has been compacted/.test(String(error))) throw error;
+    if (!isCompacted(error)) throw error;
   }
 }
