@@ -41,28 +41,36 @@ export async function readJson<T extends z.ZodType>(
  * declared or streamed; the handler then reads it from Hono's body cache. Hono's own `bodyLimit`
  * rebuilds the request with `new Request(...)`, which fails on `@hono/node-server`'s lightweight
  * request unless the process' global `Request` is replaced, which the server does not do.
+ *
+ * A refused body is still read, and thrown away, up to another `maxBytes` before the answer goes out
+ * (a "lingering close"): a client that is still sending when the server closes gets a broken pipe instead
+ * of the 413 that says what is wrong. Past that the connection is closed.
  */
 export function limitBody(maxBytes: number, tooLarge: () => Error): MiddlewareHandler {
-  const refuse = (c: Context) => {
-    // The rest of the body is not read: the client must not send its next request on this connection.
-    c.header("connection", "close");
-    return tooLarge();
-  };
   return async (c, next) => {
     const cached = c.req.bodyCache.arrayBuffer;
     if (cached) {
-      if ((await cached).byteLength > maxBytes) throw refuse(c);
+      if ((await cached).byteLength > maxBytes) throw tooLarge();
       return next();
     }
     const body = c.req.raw.body;
     if (!body) return next();
-    if (Number(c.req.header("content-length") ?? 0) > maxBytes) throw refuse(c);
+    const reader = body.getReader();
+    const refuse = async (read: number) => {
+      if (!(await discard(reader, 2 * maxBytes - read))) {
+        // The rest of the body is not read: the client must not send its next request on this connection.
+        c.header("connection", "close");
+        await reader.cancel().catch(() => {});
+      }
+      return tooLarge();
+    };
+    if (Number(c.req.header("content-length") ?? 0) > maxBytes) throw await refuse(0);
     const chunks: Uint8Array[] = [];
     let size = 0;
-    for await (const chunk of body) {
-      size += chunk.byteLength;
-      if (size > maxBytes) throw refuse(c);
-      chunks.push(chunk);
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      size += chunk.value.byteLength;
+      if (size > maxBytes) throw await refuse(size);
+      chunks.push(chunk.value);
     }
     const bytes = Buffer.concat(chunks);
     const read = Promise.resolve(
@@ -72,4 +80,19 @@ export function limitBody(maxBytes: number, tooLarge: () => Error): MiddlewareHa
     c.req.bodyCache.arrayBuffer = read as unknown as ArrayBuffer;
     return next();
   };
+}
+
+/** Reads and drops what is left of a body, at most `budget` bytes; true when the body ended within it. */
+async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number): Promise<boolean> {
+  let left = budget;
+  try {
+    while (left >= 0) {
+      const chunk = await reader.read();
+      if (chunk.done) return true;
+      left -= chunk.value.byteLength;
+    }
+  } catch {
+    // The client went away mid-body: nothing is left to answer.
+  }
+  return false;
 }
