@@ -1,5 +1,14 @@
-import { escapeHtml } from "./statusPageHtml.js";
-import type { PublicStatus } from "./statusPageModel.js";
+import { type DayCounts, dayOf } from "../../runtime/dailyUptime.js";
+import { monitorKey } from "../../state/monitorKey.js";
+import type { StateMachine } from "../../state/stateMachine.js";
+import { escapeHtml, labelOf, percent } from "./statusPageHtml.js";
+import {
+  barDays,
+  type PublicStatus,
+  publicPage,
+  type ResolvedPage,
+  windowUptime,
+} from "./statusPageModel.js";
 
 const colours: Record<PublicStatus, string> = {
   ok: "#1e7b3a",
@@ -58,4 +67,52 @@ export function badgeSvg(label: string, value: string, colour: string): string {
     `<text x="${left + right / 2}" y="15" fill="#010101" fill-opacity=".3">${v}</text><text x="${left + right / 2}" y="14">${v}</text>` +
     "</g></svg>"
   );
+}
+
+/**
+ * The badge of `rest` (`status.svg`, `<component>/status.svg` or `<component>/uptime.svg`) of a page:
+ * the answer's status and SVG, a badge that says what is wrong for a 4xx.
+ */
+export function badgeFor(
+  machine: StateMachine,
+  page: ResolvedPage | undefined,
+  days: ReadonlyMap<string, DayCounts[]>,
+  rest: readonly string[],
+  query: URLSearchParams,
+  now: number,
+): { status: number; svg: string } {
+  const none = statusColour("no data");
+  const kind = rest.at(-1);
+  const componentName = rest.length === 2 ? rest[0] : undefined;
+  if (!page || (kind !== "status.svg" && kind !== "uptime.svg") || rest.length > 2) {
+    return { status: 404, svg: badgeSvg("status", "no such page", none) };
+  }
+  if (kind === "uptime.svg" && componentName === undefined) {
+    return { status: 404, svg: badgeSvg("uptime", "name a component", none) };
+  }
+  const model = publicPage(machine, page, days, now);
+  if (componentName === undefined) {
+    return {
+      status: 200,
+      svg: badgeSvg("status", labelOf(model.status).toLowerCase(), statusColour(model.status)),
+    };
+  }
+  const component = model.groups.flatMap((g) => g.components).find((c) => c.name === componentName);
+  const monitors = page.groups.flatMap((g) => g.components).find((c) => c.name === componentName)?.monitors;
+  if (!component || !monitors) {
+    return { status: 404, svg: badgeSvg(componentName, "no such component", none) };
+  }
+  if (kind === "status.svg") {
+    const word = labelOf(component.status).toLowerCase();
+    return { status: 200, svg: badgeSvg(component.name, word, statusColour(component.status)) };
+  }
+  const window = Number(query.get("days") ?? 30);
+  if (!Number.isInteger(window) || window < 1 || window > barDays) {
+    return { status: 400, svg: badgeSvg("uptime", `days: 1 to ${barDays}`, none) };
+  }
+  const share = windowUptime(
+    monitors.map((m) => days.get(monitorKey(m.module, m.monitor)) ?? []),
+    dayOf(now) - window + 1,
+  );
+  return { status: 200, svg: badgeSvg(`uptime ${window}d`, percent(share), uptimeColour(share)) };
 }

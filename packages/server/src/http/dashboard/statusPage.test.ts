@@ -112,6 +112,11 @@ describe("status pages", () => {
     expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
     const html = await response.text();
     expect(html).not.toContain("<script");
+    // It reloads only when the reader asks (WCAG 2.2.1), at most every 30 s.
+    expect(html).not.toContain('http-equiv="refresh"');
+    expect(await (await fetch(`${base}/status/acme?refresh=5`)).text()).toContain(
+      '<meta http-equiv="refresh" content="30">',
+    );
     expect(html).toContain("<h1>Acme &lt;status&gt;</h1>");
     expect(html).toContain("Users &amp; &lt;Login&gt;");
     expect(html).toContain("We &lt;b&gt;know&lt;/b&gt;.");

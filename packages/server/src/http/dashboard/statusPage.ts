@@ -2,14 +2,13 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { AmstaffError } from "@amstaff/core";
 import { z } from "zod";
 import type { Clock } from "../../clock.js";
-import { type DayCounts, dayOf } from "../../runtime/dailyUptime.js";
+import type { DayCounts } from "../../runtime/dailyUptime.js";
 import type { UptimeDays } from "../../runtime/uptimeDays.js";
-import { monitorKey } from "../../state/monitorKey.js";
 import type { StateMachine } from "../../state/stateMachine.js";
-import { badgeSvg, statusColour, uptimeColour } from "./badges.js";
+import { badgeFor } from "./badges.js";
 import { contentSecurityPolicy, securityHeaders } from "./staticAssets.js";
 import { statusPageCss } from "./statusPageCss.js";
-import { document, escapeHtml, labelOf, percent, statusPageHtml } from "./statusPageHtml.js";
+import { document, escapeHtml, statusPageHtml } from "./statusPageHtml.js";
 import {
   barDays,
   flagPage,
@@ -18,7 +17,6 @@ import {
   publicPage,
   type ResolvedPage,
   resolvePage,
-  windowUptime,
 } from "./statusPageModel.js";
 
 export { type PublicStatus, publicStatus } from "./statusPageModel.js";
@@ -179,7 +177,13 @@ export function createStatusPages(options: StatusPagesOptions) {
     );
   };
 
-  const page = async (request: IncomingMessage, response: ServerResponse, slug: string, asJson: boolean) => {
+  const page = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    slug: string,
+    asJson: boolean,
+    query: URLSearchParams,
+  ) => {
     const resolved = resolve(slug);
     if (!resolved) return notFound(request, response);
     const model = await build(resolved);
@@ -204,7 +208,10 @@ export function createStatusPages(options: StatusPagesOptions) {
       ? contentSecurityPolicy.replace("img-src 'self' data:", `img-src 'self' data: ${logoOrigin}`)
       : undefined;
     const json = slug.includes("/") ? undefined : `/status/${slug}.json`;
-    html(request, response, 200, statusPageHtml(model, json), csp);
+    // A refresh the reader chose (a wall display), between 30 s and an hour.
+    const asked = Number(query.get("refresh"));
+    const refresh = Number.isInteger(asked) && asked > 0 ? Math.min(Math.max(asked, 30), 3_600) : undefined;
+    html(request, response, 200, statusPageHtml(model, json, refresh), csp);
   };
 
   const logo = (request: IncomingMessage, response: ServerResponse, slug: string) => {
@@ -229,60 +236,10 @@ export function createStatusPages(options: StatusPagesOptions) {
     parts: string[],
     query: URLSearchParams,
   ) => {
-    const [slug, ...rest] = parts;
-    const resolved = slug === undefined ? undefined : resolve(slug);
-    const kind = rest.at(-1);
-    const componentName = rest.length === 2 ? rest[0] : undefined;
-    if (!resolved || (kind !== "status.svg" && kind !== "uptime.svg") || rest.length > 2) {
-      return svg(request, response, 404, badgeSvg("status", "no such page", statusColour("no data")));
-    }
-    if (kind === "uptime.svg" && componentName === undefined) {
-      return svg(request, response, 404, badgeSvg("uptime", "name a component", statusColour("no data")));
-    }
-    const days = await daysOf(resolved);
-    const model = publicPage(machine, resolved, days, clock.now());
-    if (componentName === undefined) {
-      return svg(
-        request,
-        response,
-        200,
-        badgeSvg("status", labelOf(model.status).toLowerCase(), statusColour(model.status)),
-      );
-    }
-    const component = model.groups.flatMap((g) => g.components).find((c) => c.name === componentName);
-    if (!component) {
-      return svg(
-        request,
-        response,
-        404,
-        badgeSvg(componentName, "no such component", statusColour("no data")),
-      );
-    }
-    if (kind === "status.svg") {
-      return svg(
-        request,
-        response,
-        200,
-        badgeSvg(component.name, labelOf(component.status).toLowerCase(), statusColour(component.status)),
-      );
-    }
-    const window = Number(query.get("days") ?? 30);
-    if (!Number.isInteger(window) || window < 1 || window > barDays) {
-      return svg(
-        request,
-        response,
-        400,
-        badgeSvg("uptime", `days: 1 to ${barDays}`, statusColour("no data")),
-      );
-    }
-    const monitors = resolved.groups
-      .flatMap((g) => g.components)
-      .find((c) => c.name === componentName)!.monitors;
-    const share = windowUptime(
-      monitors.map((m) => days.get(monitorKey(m.module, m.monitor)) ?? []),
-      dayOf(clock.now()) - window + 1,
-    );
-    svg(request, response, 200, badgeSvg(`uptime ${window}d`, percent(share), uptimeColour(share)));
+    const resolved = parts[0] === undefined ? undefined : resolve(parts[0]);
+    const days = resolved ? await daysOf(resolved) : new Map<string, DayCounts[]>();
+    const answer = badgeFor(machine, resolved, days, parts.slice(1), query, clock.now());
+    svg(request, response, answer.status, answer.svg);
   };
 
   return {
@@ -352,7 +309,9 @@ export function createStatusPages(options: StatusPagesOptions) {
       }
       const slug = segments.join("/");
       const asJson = slug.endsWith(".json") && !slug.includes("/");
-      page(request, response, asJson ? slug.slice(0, -5) : slug, asJson || wantsJson).catch(fail);
+      page(request, response, asJson ? slug.slice(0, -5) : slug, asJson || wantsJson, url.searchParams).catch(
+        fail,
+      );
       return true;
     },
   };

@@ -90,8 +90,12 @@ function note(n: PublicNote, headingLevel: 3): string {
   );
 }
 
-/** The HTML of a status page: no script, one stylesheet, refreshed every minute by the browser. */
-export function statusPageHtml(page: PublicPage, json: string | undefined): string {
+/**
+ * The HTML of a status page: no script, one stylesheet. It refreshes itself only when the reader asks
+ * (`?refresh=<seconds>`, a wall display): a page that reloads on its own is an accessibility failure
+ * (WCAG 2.2.1) for someone reading it slowly.
+ */
+export function statusPageHtml(page: PublicPage, json: string | undefined, refresh?: number): string {
   const open = page.notes.filter((n) => !n.resolvedAt);
   const closed = page.notes.filter((n) => n.resolvedAt);
   const notes = (title: string, id: string, list: PublicNote[]) =>
@@ -116,17 +120,20 @@ export function statusPageHtml(page: PublicPage, json: string | undefined): stri
     groups +
     notes("Recent history", "past", closed) +
     "</main>" +
-    `<footer>Updated ${when(page.updatedAt)} · refreshes every minute` +
+    `<footer>Updated ${when(page.updatedAt)} · ` +
+    (refresh === undefined
+      ? '<a href="?refresh=60">Refresh every minute</a>'
+      : `refreshes every ${refresh} s · <a href="?">Stop refreshing</a>`) +
     (json ? ` · <a href="${escapeHtml(json)}">JSON</a>` : "") +
     "</footer>";
-  return document(page.title, body);
+  return document(page.title, body, refresh);
 }
 
 /** A whole HTML document with the status pages' head. */
-export function document(title: string, body: string): string {
+export function document(title: string, body: string, refresh?: number): string {
   return (
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
-    `<meta name="color-scheme" content="light dark"><meta http-equiv="refresh" content="60"><title>${escapeHtml(title)}</title>` +
+    `<meta name="color-scheme" content="light dark">${refresh === undefined ? "" : `<meta http-equiv="refresh" content="${refresh}">`}<title>${escapeHtml(title)}</title>` +
     `<link rel="icon" href="/status/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/status/status.css"></head>` +
     `<body>${body}</body></html>`
   );

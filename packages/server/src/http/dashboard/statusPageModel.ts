@@ -154,7 +154,7 @@ export interface PublicPage {
   summary: string;
   updatedAt: string;
   groups: { name: string; status: PublicStatus; components: PublicComponent[] }[];
-  /** Open notes, then those closed in the page's last `showResolvedDays`; each group newest first. */
+  /** Open incidents, announcements, maintenance, then notes closed in the last `showResolvedDays`; each newest first. */
   notes: PublicNote[];
 }
 
@@ -173,6 +173,10 @@ const summaries: Record<PublicStatus, string> = {
   maintenance: "Maintenance in progress",
   "no data": "Status not known yet",
 };
+
+/** Open incidents first, then announcements, then maintenance; closed notes last. */
+const noteRank = (n: StatusNoteRecord) =>
+  n.closedAt !== undefined ? 3 : { incident: 0, announcement: 1, maintenance: 2 }[n.kind];
 
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -237,10 +241,7 @@ export function publicPage(
   const shownSince = now - page.showResolvedDays * dayMs;
   const notes = page.notes
     .filter((n) => n.closedAt === undefined || n.closedAt >= shownSince)
-    .sort(
-      (a, b) =>
-        Number(a.closedAt !== undefined) - Number(b.closedAt !== undefined) || b.createdAt - a.createdAt,
-    )
+    .sort((a, b) => noteRank(a) - noteRank(b) || b.createdAt - a.createdAt)
     .map(
       (n): PublicNote => ({
         id: n.id,
