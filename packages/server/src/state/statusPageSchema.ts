@@ -33,13 +33,16 @@ export const logoTypes = ["image/png", "image/jpeg", "image/gif", "image/webp", 
 
 const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** A logo: a URL the page links to (http or https), or a small image kept in the state. */
+/**
+ * A logo: an https URL the page links to (never http: a page served over https would block it as mixed
+ * content), or a small image kept in the state.
+ */
 export const logoSchema = z.union([
   z.strictObject({
     url: z
-      .url({ protocol: /^https?$/ })
+      .url({ protocol: /^https$/ })
       .max(2_000)
-      .describe("An http(s) URL of the image: the page's CSP allows images from its origin"),
+      .describe("An https URL of the image: the page's CSP allows images from its origin"),
   }),
   z.strictObject({
     type: z.enum(logoTypes),
