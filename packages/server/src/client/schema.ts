@@ -1912,7 +1912,7 @@ export interface paths {
                             logo?: {
                                 /**
                                  * Format: uri
-                                 * @description An http(s) URL of the image: the page's CSP allows images from its origin
+                                 * @description An https URL of the image: the page's CSP allows images from its origin
                                  */
                                 url: string;
                             } | {
@@ -1980,7 +1980,7 @@ export interface paths {
                         logo?: {
                             /**
                              * Format: uri
-                             * @description An http(s) URL of the image: the page's CSP allows images from its origin
+                             * @description An https URL of the image: the page's CSP allows images from its origin
                              */
                             url: string;
                         } | {
@@ -2912,7 +2912,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "AMS_ERR_PLUGIN_OPTIONS" | "AMS_ERR_PLUGIN_UNKNOWN" | "AMS_ERR_PLUGIN_SETTINGS" | "AMS_ERR_SCHEDULE_DURATION" | "AMS_ERR_SCHEDULE_CRON" | "AMS_ERR_MODULE_INVALID" | "AMS_ERR_MODULE_NOT_FOUND" | "AMS_ERR_SILENCE_NOT_FOUND" | "AMS_ERR_SECRET_MISSING" | "AMS_ERR_SECRET_NOT_GRANTED" | "AMS_ERR_SECRET_STORE" | "AMS_ERR_DELIVERY_FAILED" | "AMS_ERR_AUTH_REQUIRED" | "AMS_ERR_AUTH_FORBIDDEN" | "AMS_ERR_AUTH_ROLE" | "AMS_ERR_AUTH_TEAM" | "AMS_ERR_REQUEST_INVALID" | "AMS_ERR_REQUEST_TOO_LARGE" | "AMS_ERR_NOT_FOUND" | "AMS_ERR_METHOD_NOT_ALLOWED" | "AMS_ERR_CONFLICT" | "AMS_ERR_LOG_UNAVAILABLE" | "AMS_ERR_LOG_OUTCOME_UNKNOWN" | "AMS_ERR_LOG_RESULT_UNKNOWN" | "AMS_ERR_CLUSTER_TLS" | "AMS_ERR_CLUSTER_IDENTITY" | "AMS_ERR_STATE_CORRUPT" | "AMS_ERR_INTERNAL";
+                code: "AMS_ERR_PLUGIN_OPTIONS" | "AMS_ERR_PLUGIN_UNKNOWN" | "AMS_ERR_PLUGIN_SETTINGS" | "AMS_ERR_SCHEDULE_DURATION" | "AMS_ERR_SCHEDULE_CRON" | "AMS_ERR_MODULE_INVALID" | "AMS_ERR_MODULE_NOT_FOUND" | "AMS_ERR_SILENCE_NOT_FOUND" | "AMS_ERR_STATUS_PAGE_NOT_FOUND" | "AMS_ERR_SECRET_MISSING" | "AMS_ERR_SECRET_NOT_GRANTED" | "AMS_ERR_SECRET_STORE" | "AMS_ERR_DELIVERY_FAILED" | "AMS_ERR_AUTH_REQUIRED" | "AMS_ERR_AUTH_FORBIDDEN" | "AMS_ERR_AUTH_ROLE" | "AMS_ERR_AUTH_TEAM" | "AMS_ERR_REQUEST_INVALID" | "AMS_ERR_REQUEST_TOO_LARGE" | "AMS_ERR_NOT_FOUND" | "AMS_ERR_METHOD_NOT_ALLOWED" | "AMS_ERR_CONFLICT" | "AMS_ERR_LOG_UNAVAILABLE" | "AMS_ERR_LOG_OUTCOME_UNKNOWN" | "AMS_ERR_LOG_RESULT_UNKNOWN" | "AMS_ERR_CLUSTER_TLS" | "AMS_ERR_CLUSTER_IDENTITY" | "AMS_ERR_STATE_CORRUPT" | "AMS_ERR_INTERNAL";
                 message: string;
                 details?: {
                     [key: string]: unknown;
@@ -3122,7 +3122,7 @@ export interface components {
                         logo?: {
                             /**
                              * Format: uri
-                             * @description An http(s) URL of the image: the page's CSP allows images from its origin
+                             * @description An https URL of the image: the page's CSP allows images from its origin
                              */
                             url: string;
                         } | {
@@ -3193,7 +3193,7 @@ export interface components {
                 logo?: {
                     /**
                      * Format: uri
-                     * @description An http(s) URL of the image: the page's CSP allows images from its origin
+                     * @description An https URL of the image: the page's CSP allows images from its origin
                      */
                     url: string;
                 } | {
