@@ -121,16 +121,29 @@ describe("status pages, in a real Chromium against a real server", () => {
     rmSync(work, { recursive: true, force: true });
     expect(set.stdout).toContain("published status page acme");
     expect(set.status).toBe(0);
-    const incident = await server.api("/status-pages/acme/incidents", {
-      method: "POST",
-      body: JSON.stringify({
-        title: "Refunds are failing",
-        impact: "major",
-        message: "Refunds return errors; we are looking into it.",
-        components: ["Refunds"],
-      }),
-    });
-    expect(incident.status).toBe(201);
+    // The on-call posts the incident with the CLI too.
+    const posted = spawnSync(
+      process.execPath,
+      [
+        cli,
+        "status-page",
+        "post",
+        "acme",
+        "--title",
+        "Refunds are failing",
+        "--message",
+        "Refunds return errors; we are looking into it.",
+        "--impact",
+        "major",
+        "--component",
+        "Refunds",
+        "--json",
+      ],
+      { env, encoding: "utf8" },
+    );
+    expect(posted.status).toBe(0);
+    const incident = { body: JSON.parse(posted.stdout) as { id: string; status: string } };
+    expect(incident.body.status).toBe("investigating");
     const update = await server.api(`/status-pages/acme/incidents/${incident.body.id}/updates`, {
       method: "POST",
       body: JSON.stringify({
