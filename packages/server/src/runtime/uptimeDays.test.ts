@@ -100,8 +100,26 @@ describe("daily uptime", () => {
     await clock.advance(59_000);
     await uptime.get(monitors, 90);
     expect(asked).toHaveLength(1);
+    // Past a minute the nodes are asked again; meanwhile the answer of a minute ago is served.
+    history.record("Payments", "API", sample(clock.now() + 1_000, "critical"));
+    history.flush();
     await clock.advance(2_000);
-    await uptime.get(monitors, 90);
+    expect((await uptime.get(monitors, 90)).get(monitorKey("Payments", "API"))!.at(-1)).toEqual([
+      today,
+      1,
+      0,
+      0,
+      0,
+    ]);
+    expect(asked).toHaveLength(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await uptime.get(monitors, 90)).get(monitorKey("Payments", "API"))!.at(-1)).toEqual([
+      today,
+      1,
+      0,
+      1,
+      0,
+    ]);
     expect(asked).toHaveLength(2);
   });
 

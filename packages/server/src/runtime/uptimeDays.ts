@@ -37,7 +37,10 @@ export interface UptimeDaysOptions {
  */
 export class UptimeDays {
   readonly #options: UptimeDaysOptions;
-  readonly #cache = new Map<string, { at: number; days: Promise<Map<string, DayCounts[]>> }>();
+  readonly #cache = new Map<
+    string,
+    { at: number; days: Promise<Map<string, DayCounts[]>>; settled?: boolean }
+  >();
 
   constructor(options: UptimeDaysOptions) {
     this.#options = options;
@@ -71,15 +74,27 @@ export class UptimeDays {
       toDay,
     };
     const answer = this.#ask(request);
+    const entry = { at: now, days: answer };
+    // An answer that expired is still served while the next one is asked for (the day's bar a minute
+    // old), so a page view never waits on a slow node once the page was viewed today.
+    const stale = cached?.settled;
     this.#cache.delete(cacheKey);
-    this.#cache.set(cacheKey, { at: now, days: answer });
+    this.#cache.set(cacheKey, stale ? { ...cached, at: now } : entry);
     for (const key of this.#cache.keys()) {
       if (this.#cache.size <= (this.#options.maxEntries ?? 256)) break;
       this.#cache.delete(key);
     }
-    // A failed round is not kept: the next view asks again.
-    answer.catch(() => this.#cache.delete(cacheKey));
-    return answer;
+    answer.then(
+      (days) => {
+        if (this.#cache.get(cacheKey)?.at === now)
+          this.#cache.set(cacheKey, { at: now, days: Promise.resolve(days), settled: true });
+      },
+      // A failed round is not kept: the next view asks again.
+      () => {
+        if (!stale) this.#cache.delete(cacheKey);
+      },
+    );
+    return stale ? cached.days : answer;
   }
 
   async #ask(request: UptimeDaysRequest): Promise<Map<string, DayCounts[]>> {

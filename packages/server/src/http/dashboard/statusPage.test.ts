@@ -59,6 +59,30 @@ machine.apply(
   5,
 );
 
+// Two resolved incidents: one 8 days ago (past the page's 7 days: no longer shown), one yesterday.
+for (const [index, daysAgo] of [
+  [6, 8],
+  [7, 1],
+] as const) {
+  machine.apply(
+    {
+      type: "statusnote.post",
+      slug: "acme",
+      note: {
+        kind: "incident",
+        title: `Resolved ${daysAgo} days ago`,
+        impact: "minor",
+        status: "resolved",
+        message: "Fixed.",
+        components: [],
+      },
+      by: "bob",
+      at: clock.now() - daysAgo * 86_400_000,
+    },
+    index,
+  );
+}
+
 // Yesterday 50% up on one monitor and 100% on the other: the component's day is their mean, 75%.
 const uptime = new UptimeDays({
   clock,
@@ -144,7 +168,10 @@ describe("status pages", () => {
     expect(users!.days).toHaveLength(90);
     expect(users!.days.at(-1)).toEqual({ date: new Date(clock.now()).toISOString().slice(0, 10), uptime: 1 });
     expect(search).toMatchObject({ status: "no data", uptime: { "30d": null, "90d": null } });
-    expect(page.notes[0]).toMatchObject({ title: "Logins <fail>", status: "investigating" });
+    // Open first, then what was resolved within the page's showResolvedDays (7).
+    expect(page.notes.map((n) => n.title)).toEqual(["Logins <fail>", "Resolved 1 days ago"]);
+    expect(page.notes[0]).toMatchObject({ status: "investigating" });
+    expect(page.notes[1]).toMatchObject({ status: "resolved", resolvedAt: expect.any(String) });
     expect(JSON.stringify(page)).not.toContain("secret-token-name");
   });
 
