@@ -201,6 +201,10 @@ describe("status pages", () => {
     const flag = await (await fetch(`${base}/status/tag/team8`)).text();
     expect(flag).toContain("Status: team8");
     expect(flag).toContain("Health");
+    expect(await (await fetch(`${base}/badge/tag/team8/status.svg`)).text()).toContain("status: down");
+    expect(await (await fetch(`${base}/badge/tag/team8/Latency/status.svg`)).text()).toContain(
+      "Latency: no data",
+    );
     const list = await (await fetch(`${base}/status`)).text();
     expect(list).toContain('href="/status/acme"');
     expect(list).toContain('href="/status/tag/team8"');
