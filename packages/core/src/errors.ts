@@ -19,6 +19,8 @@ export const errorCodes = {
   AMS_ERR_MODULE_NOT_FOUND: "module not found",
   /** A silence was looked up by an id that does not exist or has ended. */
   AMS_ERR_SILENCE_NOT_FOUND: "silence not found",
+  /** A status page, or an incident note of one, was looked up by a slug or id that does not exist. */
+  AMS_ERR_STATUS_PAGE_NOT_FOUND: "status page not found",
   /** A secret referenced with `secret("NAME")` is not set on the node that needs it. */
   AMS_ERR_SECRET_MISSING: "missing secret",
   /** A module refers to a secret that is in the store but not granted to it (or to its team). */

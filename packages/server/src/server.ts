@@ -32,6 +32,7 @@ import { MonitorRunner } from "./runtime/monitorRunner.js";
 import { Observations } from "./runtime/observations.js";
 import { SampleHistory } from "./runtime/sampleHistory.js";
 import { Scheduler } from "./runtime/scheduler.js";
+import { UptimeDays } from "./runtime/uptimeDays.js";
 import { openDatabase } from "./state/database.js";
 import { describeMonitorKey } from "./state/monitorKey.js";
 import { StateMachine } from "./state/stateMachine.js";
@@ -101,11 +102,18 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     engine,
     raft: engine.raft,
   });
+  // The status pages' bars: this node's daily summary plus the other nodes' (asked once the cluster exists).
+  const uptime = new UptimeDays({
+    clock,
+    history,
+    peers: async (request) => (await cluster?.peerUptimeDays?.(request)) ?? [],
+  });
   const dashboard = createDashboard({
     machine,
     observations,
     clock,
     statusPages: options.statusPages,
+    uptime,
   });
   observations.onRecord((module, monitor) => dashboard.observed(module, monitor));
   // The cluster needs the API's URL, which is known once the HTTP server listens: it is created then.
@@ -222,7 +230,11 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     }
   }
 
-  cluster = engine.cluster({ apiUrl: options.advertiseUrl?.replace(/\/$/, "") ?? url, internalUrl });
+  cluster = engine.cluster({
+    apiUrl: options.advertiseUrl?.replace(/\/$/, "") ?? url,
+    internalUrl,
+    uptimeDays: (request) => uptime.local(request),
+  });
   // The runner and the delivery worker come once the cluster exists (before, this node may run nothing):
   // they run only what it lets this node run, and follow its changes themselves.
   const runner = new MonitorRunner({

@@ -75,6 +75,14 @@ describe("the API's contract", () => {
         "GET /overview",
         "GET /modules/{module}/monitors/{monitor}",
         "GET /events",
+        "GET /status-pages",
+        "GET /status-pages/{slug}",
+        "PUT /status-pages/{slug}",
+        "DELETE /status-pages/{slug}",
+        "GET /status-pages/{slug}/incidents",
+        "POST /status-pages/{slug}/incidents",
+        "POST /status-pages/{slug}/incidents/{id}/updates",
+        "DELETE /status-pages/{slug}/incidents/{id}",
       ].sort(),
     );
     expect(document.paths["/health"]!.get!.security).toEqual([]);

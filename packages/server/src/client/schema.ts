@@ -1833,6 +1833,694 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/status-pages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The configured status pages */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The pages */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatusPageSummary"][];
+                    };
+                };
+                /** @description Missing or wrong token (`AMS_ERR_AUTH_REQUIRED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status-pages/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One status page's configuration */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The page's slug */
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            slug: string;
+                            title: string;
+                            /** @default  */
+                            description: string;
+                            logo?: {
+                                /**
+                                 * Format: uri
+                                 * @description An https URL of the image: the page's CSP allows images from its origin
+                                 */
+                                url: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "image/svg+xml";
+                                /** @description The image, base64; at most 65536 bytes decoded */
+                                data: string;
+                            };
+                            team: string;
+                            groups: {
+                                name: string;
+                                components: {
+                                    name: string;
+                                    /** @default  */
+                                    description: string;
+                                    select: string[];
+                                }[];
+                            }[];
+                            /** @default 7 */
+                            showResolvedDays: number;
+                            createdAt: number;
+                            updatedAt: number;
+                            updatedBy: string;
+                        };
+                    };
+                };
+                /** @description Missing or wrong token (`AMS_ERR_AUTH_REQUIRED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such module, monitor, silence or endpoint */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Create or replace a status page (write tokens of its team, admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The page's slug */
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        slug: string;
+                        title: string;
+                        /** @default  */
+                        description?: string;
+                        logo?: {
+                            /**
+                             * Format: uri
+                             * @description An https URL of the image: the page's CSP allows images from its origin
+                             */
+                            url: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "image/svg+xml";
+                            /** @description The image, base64; at most 65536 bytes decoded */
+                            data: string;
+                        };
+                        team?: string;
+                        groups: {
+                            name: string;
+                            components: {
+                                name: string;
+                                /** @default  */
+                                description?: string;
+                                select: string[];
+                            }[];
+                        }[];
+                        /** @default 7 */
+                        showResolvedDays?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Replaced */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatusPagePut"];
+                    };
+                };
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatusPagePut"];
+                    };
+                };
+                /** @description Invalid request (`AMS_ERR_REQUEST_INVALID`, `AMS_ERR_MODULE_INVALID`, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong token (`AMS_ERR_AUTH_REQUIRED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token may not do this (`AMS_ERR_AUTH_ROLE`, `AMS_ERR_AUTH_TEAM`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The log cannot take writes (`AMS_ERR_LOG_*`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a status page and its notes (write tokens of its team, admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The page's slug */
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deleted: string;
+                        };
+                    };
+                };
+                /** @description Missing or wrong token (`AMS_ERR_AUTH_REQUIRED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token may not do this (`AMS_ERR_AUTH_ROLE`, `AMS_ERR_AUTH_TEAM`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such module, monitor, silence or endpoint */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The log cannot take writes (`AMS_ERR_LOG_*`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status-pages/{slug}/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A page's incidents, maintenance and announcements (closed ones kept 90 days), newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The page's slug */
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The notes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            page: string;
+                            /** @enum {string} */
+                            kind: "incident" | "maintenance" | "announcement";
+                            title: string;
+                            /** @enum {string} */
+                            impact: "none" | "minor" | "major" | "critical";
+                            /** @enum {string} */
+                            status: "investigating" | "identified" | "monitoring" | "resolved" | "scheduled" | "in_progress" | "completed" | "active";
+                            components: string[];
+                            startsAt?: number;
+                            endsAt?: number;
+                            createdAt: number;
+                            updatedAt: number;
+                            closedAt?: number;
+                            updates: {
+                                at: number;
+                                /** @enum {string} */
+                                status: "investigating" | "identified" | "monitoring" | "resolved" | "scheduled" | "in_progress" | "completed" | "active";
+                                message: string;
+                                by: string;
+                            }[];
+                        }[];
+                    };
+                };
+                /** @description Missing or wrong token (`AMS_ERR_AUTH_REQUIRED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such module, monitor, silence or endpoint */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Post an incident, maintenance or announcement on a page (operate tokens of its team) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The page's slug */
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @default incident
+                         * @enum {string}
+                         */
+                        kind?: "incident" | "maintenance" | "announcement";
+                        title: string;
+                        /** @enum {string} */
+                        impact?: "none" | "minor" | "major" | "critical";
+                        /** @enum {string} */
+                        status?: "investigating" | "identified" | "monitoring" | "resolved" | "scheduled" | "in_progress" | "completed" | "active";
+                        message: string;
+                        /** @default [] */
+                        components?: string[];
+                        startsAt?: number | string;
+                        endsAt?: number | string;
+                        by?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Posted */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            page: string;
+                            /** @enum {string} */
+                            kind: "incident" | "maintenance" | "announcement";
+                            title: string;
+                            /** @enum {string} */
+                            impact: "none" | "minor" | "major" | "critical";
+                            /** @enum {string} */
+                            status: "investigating" | "identified" | "monitoring" | "resolved" | "scheduled" | "in_progress" | "completed" | "active";
+                            components: string[];
+                            startsAt?: number;
+                            endsAt?: number;
+                            createdAt: number;
+                            updatedAt: number;
+                            closedAt?: number;
+                            updates: {
+                                at: number;
+                                /** @enum {string} */
+                                status: "investigating" | "identified" | "monitoring" | "resolved" | "scheduled" | "in_progress" | "completed" | "active";
+                                message: string;
+                                by: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Invalid request (`AMS_ERR_REQUEST_INVALID`, `AMS_ERR_MODULE_INVALID`, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong token (`AMS_ERR_AUTH_REQUIRED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token may not do this (`AMS_ERR_AUTH_ROLE`, `AMS_ERR_AUTH_TEAM`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such module, monitor, silence or endpoint */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The log cannot take writes (`AMS_ERR_LOG_*`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status-pages/{slug}/incidents/{id}/updates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add an update to a note, changing its status, impact or title (operate tokens of its team) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The page's slug */
+                    slug: string;
+                    /** @description The note's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status?: "investigating" | "identified" | "monitoring" | "resolved" | "scheduled" | "in_progress" | "completed" | "active";
+                        /** @enum {string} */
+                        impact?: "none" | "minor" | "major" | "critical";
+                        title?: string;
+                        message: string;
+                        by?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            page: string;
+                            /** @enum {string} */
+                            kind: "incident" | "maintenance" | "announcement";
+                            title: string;
+                            /** @enum {string} */
+                            impact: "none" | "minor" | "major" | "critical";
+                            /** @enum {string} */
+                            status: "investigating" | "identified" | "monitoring" | "resolved" | "scheduled" | "in_progress" | "completed" | "active";
+                            components: string[];
+                            startsAt?: number;
+                            endsAt?: number;
+                            createdAt: number;
+                            updatedAt: number;
+                            closedAt?: number;
+                            updates: {
+                                at: number;
+                                /** @enum {string} */
+                                status: "investigating" | "identified" | "monitoring" | "resolved" | "scheduled" | "in_progress" | "completed" | "active";
+                                message: string;
+                                by: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Invalid request (`AMS_ERR_REQUEST_INVALID`, `AMS_ERR_MODULE_INVALID`, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong token (`AMS_ERR_AUTH_REQUIRED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token may not do this (`AMS_ERR_AUTH_ROLE`, `AMS_ERR_AUTH_TEAM`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such module, monitor, silence or endpoint */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The log cannot take writes (`AMS_ERR_LOG_*`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status-pages/{slug}/incidents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a note posted by mistake (operate tokens of its team) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The page's slug */
+                    slug: string;
+                    /** @description The note's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deleted: string;
+                        };
+                    };
+                };
+                /** @description Missing or wrong token (`AMS_ERR_AUTH_REQUIRED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token may not do this (`AMS_ERR_AUTH_ROLE`, `AMS_ERR_AUTH_TEAM`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such module, monitor, silence or endpoint */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The log cannot take writes (`AMS_ERR_LOG_*`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cluster": {
         parameters: {
             query?: never;
@@ -2224,7 +2912,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "AMS_ERR_PLUGIN_OPTIONS" | "AMS_ERR_PLUGIN_UNKNOWN" | "AMS_ERR_PLUGIN_SETTINGS" | "AMS_ERR_SCHEDULE_DURATION" | "AMS_ERR_SCHEDULE_CRON" | "AMS_ERR_MODULE_INVALID" | "AMS_ERR_MODULE_NOT_FOUND" | "AMS_ERR_SILENCE_NOT_FOUND" | "AMS_ERR_SECRET_MISSING" | "AMS_ERR_SECRET_NOT_GRANTED" | "AMS_ERR_SECRET_STORE" | "AMS_ERR_DELIVERY_FAILED" | "AMS_ERR_AUTH_REQUIRED" | "AMS_ERR_AUTH_FORBIDDEN" | "AMS_ERR_AUTH_ROLE" | "AMS_ERR_AUTH_TEAM" | "AMS_ERR_REQUEST_INVALID" | "AMS_ERR_REQUEST_TOO_LARGE" | "AMS_ERR_NOT_FOUND" | "AMS_ERR_METHOD_NOT_ALLOWED" | "AMS_ERR_CONFLICT" | "AMS_ERR_LOG_UNAVAILABLE" | "AMS_ERR_LOG_OUTCOME_UNKNOWN" | "AMS_ERR_LOG_RESULT_UNKNOWN" | "AMS_ERR_CLUSTER_TLS" | "AMS_ERR_CLUSTER_IDENTITY" | "AMS_ERR_STATE_CORRUPT" | "AMS_ERR_INTERNAL";
+                code: "AMS_ERR_PLUGIN_OPTIONS" | "AMS_ERR_PLUGIN_UNKNOWN" | "AMS_ERR_PLUGIN_SETTINGS" | "AMS_ERR_SCHEDULE_DURATION" | "AMS_ERR_SCHEDULE_CRON" | "AMS_ERR_MODULE_INVALID" | "AMS_ERR_MODULE_NOT_FOUND" | "AMS_ERR_SILENCE_NOT_FOUND" | "AMS_ERR_STATUS_PAGE_NOT_FOUND" | "AMS_ERR_SECRET_MISSING" | "AMS_ERR_SECRET_NOT_GRANTED" | "AMS_ERR_SECRET_STORE" | "AMS_ERR_DELIVERY_FAILED" | "AMS_ERR_AUTH_REQUIRED" | "AMS_ERR_AUTH_FORBIDDEN" | "AMS_ERR_AUTH_ROLE" | "AMS_ERR_AUTH_TEAM" | "AMS_ERR_REQUEST_INVALID" | "AMS_ERR_REQUEST_TOO_LARGE" | "AMS_ERR_NOT_FOUND" | "AMS_ERR_METHOD_NOT_ALLOWED" | "AMS_ERR_CONFLICT" | "AMS_ERR_LOG_UNAVAILABLE" | "AMS_ERR_LOG_OUTCOME_UNKNOWN" | "AMS_ERR_LOG_RESULT_UNKNOWN" | "AMS_ERR_CLUSTER_TLS" | "AMS_ERR_CLUSTER_IDENTITY" | "AMS_ERR_STATE_CORRUPT" | "AMS_ERR_INTERNAL";
                 message: string;
                 details?: {
                     [key: string]: unknown;
@@ -2425,7 +3113,113 @@ export interface components {
                 } & {
                     [key: string]: unknown;
                 })[];
+                statusPages?: {
+                    pages: {
+                        slug: string;
+                        title: string;
+                        /** @default  */
+                        description: string;
+                        logo?: {
+                            /**
+                             * Format: uri
+                             * @description An https URL of the image: the page's CSP allows images from its origin
+                             */
+                            url: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "image/svg+xml";
+                            /** @description The image, base64; at most 65536 bytes decoded */
+                            data: string;
+                        };
+                        team: string;
+                        groups: {
+                            name: string;
+                            components: {
+                                name: string;
+                                /** @default  */
+                                description: string;
+                                select: string[];
+                            }[];
+                        }[];
+                        /** @default 7 */
+                        showResolvedDays: number;
+                        createdAt: number;
+                        updatedAt: number;
+                        updatedBy: string;
+                    }[];
+                    notes: {
+                        id: string;
+                        page: string;
+                        /** @enum {string} */
+                        kind: "incident" | "maintenance" | "announcement";
+                        title: string;
+                        /** @enum {string} */
+                        impact: "none" | "minor" | "major" | "critical";
+                        /** @enum {string} */
+                        status: "investigating" | "identified" | "monitoring" | "resolved" | "scheduled" | "in_progress" | "completed" | "active";
+                        components: string[];
+                        startsAt?: number;
+                        endsAt?: number;
+                        createdAt: number;
+                        updatedAt: number;
+                        closedAt?: number;
+                        updates: {
+                            at: number;
+                            /** @enum {string} */
+                            status: "investigating" | "identified" | "monitoring" | "resolved" | "scheduled" | "in_progress" | "completed" | "active";
+                            message: string;
+                            by: string;
+                        }[];
+                    }[];
+                };
             };
+        };
+        StatusPageSummary: {
+            slug: string;
+            title: string;
+            team: string;
+            components: number;
+            /** @description The public page's path */
+            url: string;
+            updatedAt: number;
+            updatedBy: string;
+        };
+        StatusPagePut: {
+            page: {
+                slug: string;
+                title: string;
+                /** @default  */
+                description: string;
+                logo?: {
+                    /**
+                     * Format: uri
+                     * @description An https URL of the image: the page's CSP allows images from its origin
+                     */
+                    url: string;
+                } | {
+                    /** @enum {string} */
+                    type: "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "image/svg+xml";
+                    /** @description The image, base64; at most 65536 bytes decoded */
+                    data: string;
+                };
+                team: string;
+                groups: {
+                    name: string;
+                    components: {
+                        name: string;
+                        /** @default  */
+                        description: string;
+                        select: string[];
+                    }[];
+                }[];
+                /** @default 7 */
+                showResolvedDays: number;
+                createdAt: number;
+                updatedAt: number;
+                updatedBy: string;
+            };
+            created: boolean;
+            warnings: string[];
         };
         OverviewRow: {
             m: string;

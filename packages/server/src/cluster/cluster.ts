@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NodeId } from "@amstaff/raft";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
+import type { UptimeDaysReply, UptimeDaysRequest } from "../runtime/uptimeDays.js";
 import type { StateMachine } from "../state/stateMachine.js";
 import type { ClusterHttp } from "./clusterHttp.js";
 import type { ClusterEngine } from "./engine.js";
@@ -38,6 +39,8 @@ export interface ClusterDeps {
   timing?: Partial<ClusterTiming>;
   /** Fault injection for tests: when true, this node drops all cluster traffic. */
   isolated?: () => boolean;
+  /** This node's daily sample counts, which it answers the others (the status pages' bars). */
+  uptimeDays?: ((request: UptimeDaysRequest) => UptimeDaysReply) | undefined;
 }
 
 /**
@@ -151,6 +154,23 @@ export class Cluster extends LeasedOwnership implements ClusterEngine {
     return this.#membership.removeMember(id);
   }
 
+  /**
+   * Every other member's daily sample counts of some monitors, asked at once, each within 3 s; a member
+   * that does not answer is left out (its part of the bars is missing until it answers again).
+   */
+  async peerUptimeDays(request: UptimeDaysRequest): Promise<UptimeDaysReply[]> {
+    if (this.#deps.isolated?.()) return [];
+    const targets = this.#deps.machine
+      .members()
+      .filter((m) => m.id !== this.#deps.nodeId)
+      .flatMap((m) => {
+        const url = m.internalUrl ?? m.apiUrl;
+        return url === undefined ? [] : [{ node: m.id, url }];
+      });
+    const replies = await Promise.all(targets.map((t) => this.#rpc.uptimeDays(t, request, 3_000)));
+    return replies.filter((r) => r !== undefined);
+  }
+
   /** Whether a request is for the internal, node-to-node endpoints. */
   static isInternal(url: string | undefined): boolean {
     return isInternalPath(url);
@@ -184,6 +204,7 @@ export class Cluster extends LeasedOwnership implements ClusterEngine {
         view: () => this.view(),
         addMember: (body) => this.addMember(body),
         removeMember: (id) => this.removeMember(id),
+        uptimeDays: this.#deps.uptimeDays,
         checkPeer: (from, method, path, body) => checkPeer(log.raft, from, method, path, body),
       },
     };

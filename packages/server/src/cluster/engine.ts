@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RaftSource } from "../runtime/metrics.js";
+import type { UptimeDaysReply, UptimeDaysRequest } from "../runtime/uptimeDays.js";
 import type { ReplicatedLog } from "../state/replicatedLog.js";
 import type { Ownership } from "./ownership.js";
 
@@ -66,6 +67,11 @@ export interface ClusterEngine extends Ownership {
   removeMember(id: string): Promise<void>;
   /** Serves the internal endpoints; `peer` is the node its client certificate names, if any. */
   handleInternal(request: IncomingMessage, response: ServerResponse, peer?: string): void;
+  /**
+   * The other nodes' daily sample counts of some monitors (the status pages' bars). Absent on an engine
+   * whose nodes never call each other (etcd): a page then shows the serving node's history only.
+   */
+  peerUptimeDays?(request: UptimeDaysRequest): Promise<UptimeDaysReply[]>;
 }
 
 /** Where other nodes reach this one, known once its listeners listen. */
@@ -74,6 +80,8 @@ export interface NodeAddresses {
   apiUrl: string;
   /** The URL of this node's internal endpoints (its internal listener), if it has one. */
   internalUrl?: string | undefined;
+  /** This node's daily sample counts, for the other nodes that ask (see `runtime/uptimeDays.ts`). */
+  uptimeDays?: ((request: UptimeDaysRequest) => UptimeDaysReply) | undefined;
 }
 
 /**

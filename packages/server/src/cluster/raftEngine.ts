@@ -67,7 +67,7 @@ export async function openRaftEngine(deps: RaftEngineDeps): Promise<ConsensusEng
     raft: log.raft,
     raftPort,
     internalHost: tcp === undefined ? undefined : raftHost,
-    cluster: ({ apiUrl, internalUrl }) =>
+    cluster: ({ apiUrl, internalUrl, uptimeDays }) =>
       new Cluster({
         nodeId,
         log,
@@ -81,6 +81,7 @@ export async function openRaftEngine(deps: RaftEngineDeps): Promise<ConsensusEng
         raftAddress: raftPort === undefined ? undefined : `${raftHost}:${raftPort}`,
         timing: options.clusterTiming,
         isolated,
+        uptimeDays,
       }),
     close: async () => {
       await log.close();

@@ -17,6 +17,7 @@ import type { ApplyResult } from "../state/stateMachine.js";
  * | `GET /_cluster/view`           | none                      | the cluster view        |
  * | `POST /_cluster/members`       | `{ id, raftAddress }`     | `{ ok: true }`          |
  * | `DELETE /_cluster/members/:id` | none                      | `{ ok: true }`          |
+ * | `POST /_cluster/uptime-days`   | {@link uptimeDaysRequestSchema} | `{ days }`        |
  */
 export const rpcPaths = {
   /** A follower forwards a command to the leader, which appends it and answers its result. */
@@ -29,7 +30,25 @@ export const rpcPaths = {
   view: "/_cluster/view",
   /** A membership change, forwarded to the leader. */
   members: "/_cluster/members",
+  /** Any node: its daily sample counts of some monitors (the status pages' uptime bars). */
+  uptimeDays: "/_cluster/uptime-days",
 } as const;
+
+/** The body of `POST /_cluster/uptime-days`: monitors and a range of UTC days (at most 400). */
+export const uptimeDaysRequestSchema = z
+  .object({
+    monitors: z.array(z.tuple([z.string(), z.string()])).max(10_000),
+    fromDay: z.number().int(),
+    toDay: z.number().int(),
+  })
+  .refine((r) => r.toDay >= r.fromDay && r.toDay - r.fromDay <= 400, "at most 400 days");
+
+const count = z.number().int().min(0);
+
+/** The answer of `POST /_cluster/uptime-days`: each monitor's `[day, ok, warning, critical, unknown]` rows. */
+export const uptimeDaysReplySchema = z.object({
+  days: z.array(z.array(z.tuple([z.number().int(), count, count, count, count]))),
+});
 
 /** The path that removes member `id`. */
 export const memberPath = (id: string): string => `${rpcPaths.members}/${encodeURIComponent(id)}`;

@@ -3,7 +3,15 @@ import { type Clock, timeoutSignal } from "../clock.js";
 import type { Command } from "../state/commands.js";
 import { type ClusterHttp, type ClusterRequest, nodeMismatchCode } from "./clusterHttp.js";
 import { outcomeUnknown, unavailable } from "./logErrors.js";
-import { type Applied, indexReplySchema, memberPath, type RpcTarget, retryStatus, rpcPaths } from "./rpc.js";
+import {
+  type Applied,
+  indexReplySchema,
+  memberPath,
+  type RpcTarget,
+  retryStatus,
+  rpcPaths,
+  uptimeDaysReplySchema,
+} from "./rpc.js";
 
 /** An answer of another node: its status and its JSON body (undefined when the body is not JSON). */
 interface Reply {
@@ -108,6 +116,28 @@ export class RpcClient {
       const reply = await this.#call(target, rpcPaths.view, { method: "GET", timeoutMs: 2_000 });
       const ok = reply.status === 200 && typeof reply.body === "object" && reply.body !== null;
       return ok ? (reply.body as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Another node's daily sample counts of some monitors; undefined when it does not answer within
+   * `timeoutMs` or answers something else (a node of a version without the endpoint).
+   */
+  async uptimeDays(
+    target: RpcTarget,
+    request: { monitors: [string, string][]; fromDay: number; toDay: number },
+    timeoutMs: number,
+  ): Promise<[number, number, number, number, number][][] | undefined> {
+    try {
+      const reply = await this.#call(target, rpcPaths.uptimeDays, {
+        method: "POST",
+        body: request,
+        timeoutMs,
+      });
+      const parsed = uptimeDaysReplySchema.safeParse(reply.body);
+      return reply.status === 200 && parsed.success ? parsed.data.days : undefined;
     } catch {
       return undefined;
     }

@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isAmstaffError } from "@amstaff/core";
 import type { Logger } from "pino";
+import type { z } from "zod";
 import { errorResponse } from "../http/httpErrors.js";
 import type { Command } from "../state/commands.js";
 import { isNotLeader } from "./logErrors.js";
@@ -14,6 +15,7 @@ import {
   retryReply,
   retryStatus,
   rpcPaths,
+  uptimeDaysRequestSchema,
 } from "./rpc.js";
 
 /** What the endpoints of `rpc.ts` do on this node. */
@@ -32,6 +34,8 @@ export interface RpcHandlers {
   view(): Record<string, unknown>;
   addMember(body: unknown): Promise<unknown>;
   removeMember(id: string): Promise<void>;
+  /** This node's daily sample counts of some monitors (undefined: a node that keeps no history). */
+  uptimeDays?: ((request: z.output<typeof uptimeDaysRequestSchema>) => unknown) | undefined;
   /**
    * Refuses a request made on another node's behalf (`peer`: the node its certificate names).
    * @throws AmstaffError `AMS_ERR_CLUSTER_IDENTITY`
@@ -169,6 +173,10 @@ async function dispatch(
     return { status: 200, body: { index: await handlers.readIndex() } };
   }
   if (method === "GET" && path === rpcPaths.view) return { status: 200, body: handlers.view() };
+  if (method === "POST" && path === rpcPaths.uptimeDays) {
+    const request = uptimeDaysRequestSchema.parse(body);
+    return { status: 200, body: { days: handlers.uptimeDays?.(request) ?? request.monitors.map(() => []) } };
+  }
   if (method === "POST" && path === rpcPaths.members) {
     await handlers.addMember(body);
     return { status: 200, body: { ok: true } };

@@ -16,6 +16,8 @@ import { moduleRoutes } from "./routes/modules.js";
 import { monitorRoutes } from "./routes/monitors.js";
 import { pushRoutes } from "./routes/push.js";
 import { silenceRoutes } from "./routes/silences.js";
+import { statusNoteRoutes } from "./routes/statusNotes.js";
+import { statusPageRoutes } from "./routes/statusPages.js";
 
 /** The default of {@link HttpApiDeps.maxBodyBytes}: 1 MiB. */
 export const defaultMaxBodyBytes = 1024 * 1024;
@@ -69,6 +71,8 @@ export function createApiApp(deps: HttpApiDeps): ApiApp {
   silenceRoutes(app, deps);
   heartbeatRoutes(app, deps);
   exportRoutes(app, deps);
+  statusPageRoutes(app, deps);
+  statusNoteRoutes(app, deps);
   for (const add of deps.extraRoutes ?? []) add(app);
   docsRoutes(app, deps.version);
 

@@ -3,6 +3,7 @@ import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import { monitorKey } from "../state/monitorKey.js";
+import { DailySummary, type DayCounts, dayOf } from "./dailyUptime.js";
 
 const dayMs = 86_400_000;
 /** The width of a downsampled bucket: 5 minutes. */
@@ -143,6 +144,7 @@ export class SampleHistory {
   #pruneTimer: unknown;
   #closed = false;
   readonly #statements: ReturnType<typeof prepare>;
+  readonly #daily: DailySummary;
 
   constructor(db: Database.Database, options: SampleHistoryOptions) {
     this.#db = db;
@@ -177,6 +179,7 @@ export class SampleHistory {
       CREATE INDEX IF NOT EXISTS history_rollup_by_time ON history_rollup (bucket);
     `);
     this.#statements = prepare(db);
+    this.#daily = new DailySummary(db);
   }
 
   /** Starts the flush and retention timers. */
@@ -313,6 +316,7 @@ export class SampleHistory {
         }
       }
       for (const b of buckets.values()) s.upsertBucket.run(b);
+      this.#daily.fold(buckets.values());
     })();
   }
 
@@ -379,6 +383,14 @@ export class SampleHistory {
   }
 
   /**
+   * A monitor's samples by UTC day in `[fromDay, toDay]` (days since the epoch) on this node, oldest
+   * first: at most one row per day, read from the daily summary (see `dailyUptime.ts`).
+   */
+  days(module: string, monitor: string, fromDay: number, toDay: number): DayCounts[] {
+    return this.#daily.days(module, monitor, fromDay, toDay);
+  }
+
+  /**
    * One bounded step of the retention job: deletes at most `pruneChunk` expired raw samples and as many
    * expired buckets; once nothing is left to delete, forgets monitors that have no history left.
    *
@@ -389,7 +401,8 @@ export class SampleHistory {
     const now = this.#clock.now();
     const samples = s.pruneSamples.run(now - this.#rawMs, this.#pruneChunk).changes;
     const buckets = s.pruneBuckets.run(now - this.#rollupMs, this.#pruneChunk).changes;
-    const more = samples === this.#pruneChunk || buckets === this.#pruneChunk;
+    const days = this.#daily.prune(dayOf(now - this.#rollupMs), this.#pruneChunk);
+    const more = samples === this.#pruneChunk || buckets === this.#pruneChunk || days === this.#pruneChunk;
     if (!more) {
       for (const row of s.pruneSeries.all() as { module: string; monitor: string }[]) {
         this.#series.delete(seriesKey(row.module, row.monitor));

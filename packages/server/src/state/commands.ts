@@ -1,6 +1,7 @@
 import { moduleDefinitionSchema, sampleResultSchema, sampleStatuses, silenceSchema } from "@amstaff/core";
 import { z } from "zod";
 import { exportedStateSchema } from "./import.js";
+import { impactSchema, noteStatusSchema, statusPageRecordSchema } from "./statusPageSchema.js";
 
 const monitorStatus = z.enum([...sampleStatuses, "pending"]);
 
@@ -212,6 +213,57 @@ export const commandSchema = z.discriminatedUnion("type", [
     kind: z.enum(["success", "start", "fail"]),
     exitCode: z.number().int().min(0).max(255).optional(),
     message: z.string().max(1024).optional(),
+    at: z.number(),
+  }),
+  z.object({
+    /** A status page is created or replaced (`PUT /status-pages/{slug}`). */
+    type: z.literal("statuspage.put"),
+    page: statusPageRecordSchema.omit({ createdAt: true, updatedAt: true, updatedBy: true }),
+    actor: actorSchema.optional(),
+    at: z.number(),
+  }),
+  z.object({
+    type: z.literal("statuspage.delete"),
+    slug: z.string(),
+    actor: actorSchema.optional(),
+    at: z.number(),
+  }),
+  z.object({
+    /** An incident, maintenance or announcement is posted on a page; its id derives from the log index. */
+    type: z.literal("statusnote.post"),
+    slug: z.string(),
+    note: z.object({
+      kind: z.enum(["incident", "maintenance", "announcement"]),
+      title: z.string().min(1).max(200),
+      impact: impactSchema,
+      status: noteStatusSchema,
+      message: z.string().max(5_000),
+      components: z.array(z.string()).max(100),
+      startsAt: z.number().optional(),
+      endsAt: z.number().optional(),
+    }),
+    by: z.string().min(1).max(200),
+    actor: actorSchema.optional(),
+    at: z.number(),
+  }),
+  z.object({
+    /** An update is appended to a note; it may change its status, impact or title. */
+    type: z.literal("statusnote.update"),
+    slug: z.string(),
+    id: z.string(),
+    status: noteStatusSchema.optional(),
+    impact: impactSchema.optional(),
+    title: z.string().min(1).max(200).optional(),
+    message: z.string().max(5_000),
+    by: z.string().min(1).max(200),
+    actor: actorSchema.optional(),
+    at: z.number(),
+  }),
+  z.object({
+    type: z.literal("statusnote.delete"),
+    slug: z.string(),
+    id: z.string(),
+    actor: actorSchema.optional(),
     at: z.number(),
   }),
 ]);

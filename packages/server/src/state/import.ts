@@ -2,6 +2,7 @@ import { silenceSchema } from "@amstaff/core";
 import { z } from "zod";
 import type { Reducer } from "./reducer.js";
 import { decodeSnapshot, type SnapshotData } from "./snapshot.js";
+import { statusNoteRecordSchema, statusPageRecordSchema } from "./statusPageSchema.js";
 
 const text = z.string();
 const name = z.string().min(1);
@@ -103,13 +104,17 @@ export const exportedStateSchema = z.object({
     })
     .optional(),
   groups: z.array(groupRecord).optional(),
+  /** Absent from exports of versions before configured status pages. */
+  statusPages: z
+    .object({ pages: z.array(statusPageRecordSchema), notes: z.array(statusNoteRecordSchema) })
+    .optional(),
 });
 
 /** The state an export carries, as the state machine's snapshot spells it. */
 export type ExportedState = Required<
-  Omit<SnapshotData, "format" | "clusterId" | "members" | "grants" | "heartbeats" | "groups">
+  Omit<SnapshotData, "format" | "clusterId" | "members" | "grants" | "heartbeats" | "groups" | "statusPages">
 > &
-  Pick<SnapshotData, "heartbeats" | "groups">;
+  Pick<SnapshotData, "heartbeats" | "groups" | "statusPages">;
 
 /**
  * The state of a snapshot's bytes without what belongs to the cluster that wrote it (the schema drops
@@ -151,6 +156,7 @@ export const importState: Reducer<"state.import"> = (state, command, index) => {
   // The source's heartbeat secret comes along, so the ping URLs its jobs call keep working here.
   state.heartbeats.restore(imported.heartbeats);
   state.groups.restore(imported.groups ?? []);
+  state.statusPages.restore(imported.statusPages);
   state.audit.record(index, command.at, "state.import", command.actor, {
     teams: [],
     detail: `${modules.length} module(s) from cluster ${command.source.clusterId ?? "unknown"} (version ${command.source.version})${command.replace ? ", replacing this cluster's state" : ""}`,

@@ -9,6 +9,8 @@ import type { ModuleRegistry } from "./modules.js";
 import type { MonitorStatuses } from "./monitors.js";
 import type { DeliveryRecord, IncidentRecord, StoredModule, TransitionRecord } from "./records.js";
 import type { SilenceBook } from "./silences.js";
+import type { StatusNoteRecord } from "./statusPageSchema.js";
+import type { StatusPageBook } from "./statusPages.js";
 import type { TransitionLog } from "./transitions.js";
 
 /** What applying a command returns to whoever proposed it. */
@@ -20,6 +22,7 @@ export type ApplyResult =
       deliveries?: DeliveryRecord[];
       incident?: IncidentRecord;
       silence?: Silence;
+      note?: StatusNoteRecord;
     }
   | {
       ok: false;
@@ -43,6 +46,7 @@ export interface StateSlices {
   readonly members: Members;
   readonly audit: AuditLog;
   readonly heartbeats: HeartbeatBook;
+  readonly statusPages: StatusPageBook;
   /**
    * The id of the transition a command at log `index` commits: unique cluster-wide, the same on every
    * node (the cluster's id, fixed by its first command, and the log index).

@@ -11,6 +11,7 @@ import type {
   StoredModule,
   TransitionRecord,
 } from "./records.js";
+import type { StatusPagesSnapshot } from "./statusPages.js";
 
 /**
  * The state machine's snapshot, as JSON. Format 2 is written and format 1 still restores: a snapshot
@@ -33,6 +34,8 @@ export interface SnapshotData {
   heartbeats?: HeartbeatSnapshot;
   /** Grouping handlers' messages (absent before grouping existed). */
   groups?: GroupRecord[];
+  /** Status pages and their notes (absent before configured status pages existed). */
+  statusPages?: StatusPagesSnapshot;
 }
 
 /** The snapshot format this version writes. */

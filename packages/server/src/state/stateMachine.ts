@@ -24,6 +24,15 @@ import type {
 import type { ApplyResult, StateSlices } from "./reducer.js";
 import { addSilence, removeSilence, SilenceBook } from "./silences.js";
 import { decodeSnapshot, encodeSnapshot, snapshotFormat } from "./snapshot.js";
+import type { StatusNoteRecord, StatusPageRecord } from "./statusPageSchema.js";
+import {
+  deleteStatusNote,
+  deleteStatusPage,
+  postStatusNote,
+  putStatusPage,
+  StatusPageBook,
+  updateStatusNote,
+} from "./statusPages.js";
 import { TransitionLog } from "./transitions.js";
 
 export { auditEntriesKept } from "./audit.js";
@@ -60,6 +69,7 @@ export class StateMachine {
     members: new Members(),
     audit: new AuditLog(),
     heartbeats: new HeartbeatBook(),
+    statusPages: new StatusPageBook(),
     transitionId: (index) => `${this.#clusterId ?? "local"}-${index}`,
   };
 
@@ -125,6 +135,16 @@ export class StateMachine {
         return recordPing(state, command, index);
       case "state.import":
         return importState(state, command, index);
+      case "statuspage.put":
+        return putStatusPage(state, command, index);
+      case "statuspage.delete":
+        return deleteStatusPage(state, command, index);
+      case "statusnote.post":
+        return postStatusNote(state, command, index);
+      case "statusnote.update":
+        return updateStatusNote(state, command, index);
+      case "statusnote.delete":
+        return deleteStatusNote(state, command, index);
     }
   }
 
@@ -275,6 +295,21 @@ export class StateMachine {
     return this.#state.heartbeats.find(id, this.#state.modules.list(), plugin);
   }
 
+  /** The configured status pages, by slug. */
+  statusPages(): StatusPageRecord[] {
+    return this.#state.statusPages.list();
+  }
+
+  /** One configured status page. */
+  statusPage(slug: string): StatusPageRecord | undefined {
+    return this.#state.statusPages.get(slug);
+  }
+
+  /** A status page's incidents, maintenance and announcements, newest first. */
+  statusNotes(slug: string): StatusNoteRecord[] {
+    return this.#state.statusPages.notes(slug);
+  }
+
   /** The whole state as bytes, for log compaction and for catching up a new node. */
   snapshot(): Uint8Array {
     const state = this.#state;
@@ -293,6 +328,7 @@ export class StateMachine {
       audit: state.audit.kept(),
       heartbeats: state.heartbeats.all(),
       groups: state.groups.all(),
+      statusPages: state.statusPages.all(),
     });
   }
 
@@ -310,5 +346,6 @@ export class StateMachine {
     state.deliveries.restore(data.deliveries);
     state.heartbeats.restore(data.heartbeats);
     state.groups.restore(data.groups ?? []);
+    state.statusPages.restore(data.statusPages);
   }
 }

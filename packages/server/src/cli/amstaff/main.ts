@@ -19,6 +19,7 @@ import { ack, status } from "./monitors.js";
 import { pingUrl } from "./pingUrl.js";
 import { push } from "./push.js";
 import { silence, silences, unsilence } from "./silences.js";
+import { statusPage } from "./statusPages.js";
 import { whoami } from "./whoami.js";
 
 /** `amstaff --help`: every command, in the order people meet them. */
@@ -41,6 +42,7 @@ Commands:
   silence <module> --for 2h   hold back a module's alerts (or some monitors', tags') for a while
   silences [--all]            the active silences (--all: ended ones too)
   unsilence <id>              end a silence now
+  status-page list|set|delete public status pages from a JSON file; post and update their incidents
   cluster                     the cluster's nodes, roles, health and who owns which module
   cluster add <id> <host:port>  add a node (started with --join) by its Raft address
   cluster remove <id>         remove a node; its modules move to the others
@@ -79,6 +81,7 @@ const commands = new Map<string, Command>(
     silence,
     silences,
     unsilence,
+    "status-page": statusPage,
     cluster,
     whoami,
     audit,

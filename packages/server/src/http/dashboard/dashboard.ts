@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Clock } from "../../clock.js";
 import { serverPackageDir } from "../../plugins/discovery.js";
 import type { Observations } from "../../runtime/observations.js";
+import type { UptimeDays } from "../../runtime/uptimeDays.js";
 import { monitorKey, parseMonitorKey } from "../../state/monitorKey.js";
 import type { StateMachine } from "../../state/stateMachine.js";
 import { EventHub } from "./eventHub.js";
@@ -17,6 +18,8 @@ export interface DashboardOptions {
   clock: Clock;
   /** What the public status pages publish. @default nothing */
   statusPages?: StatusPageSelection | undefined;
+  /** The cluster's daily uptime, for the status pages' bars and badges. */
+  uptime?: UptimeDays | undefined;
   /** Where the built dashboard is. @default `<server package>/dist/dashboard` */
   dir?: string | undefined;
   /** How often live changes are sent. @default 500 */
@@ -111,7 +114,12 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   });
 
   const assets = createStaticAssets({ dir: options.dir ?? join(serverPackageDir, "dist", "dashboard") });
-  const statusPages = createStatusPages({ machine, clock, selection: options.statusPages });
+  const statusPages = createStatusPages({
+    machine,
+    clock,
+    uptime: options.uptime,
+    selection: options.statusPages,
+  });
 
   return {
     row: rowOf,

@@ -1,12 +1,27 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AmstaffError, type MonitorStatus } from "@amstaff/core";
+import { AmstaffError } from "@amstaff/core";
 import { z } from "zod";
 import type { Clock } from "../../clock.js";
-import type { TransitionRecord } from "../../state/commands.js";
+import type { DayCounts } from "../../runtime/dailyUptime.js";
+import type { UptimeDays } from "../../runtime/uptimeDays.js";
 import type { StateMachine } from "../../state/stateMachine.js";
-import { securityHeaders } from "./staticAssets.js";
+import { badgeFor } from "./badges.js";
+import { contentSecurityPolicy, securityHeaders } from "./staticAssets.js";
+import { statusPageCss } from "./statusPageCss.js";
+import { document, escapeHtml, statusPageHtml } from "./statusPageHtml.js";
+import {
+  barDays,
+  flagPage,
+  type PublicPage,
+  pageMonitors,
+  publicPage,
+  type ResolvedPage,
+  resolvePage,
+} from "./statusPageModel.js";
 
-/** What the public status pages publish: the monitors with one of these tags, the modules named. */
+export { type PublicStatus, publicStatus } from "./statusPageModel.js";
+
+/** What the `--status-page` flag publishes: the monitors with one of these tags, the modules named. */
 export interface StatusPageSelection {
   tags: readonly string[];
   modules: readonly string[];
@@ -38,234 +53,265 @@ export function parseStatusPages(text: string | undefined): StatusPageSelection 
   return { tags, modules };
 }
 
-/** What the public sees of a status: a word, never the message behind it. */
-export type PublicStatus = "ok" | "degraded" | "down" | "no data";
-
-/** A monitor's status, as a status page says it. */
-export function publicStatus(status: MonitorStatus): PublicStatus {
-  switch (status) {
-    case "ok":
-      return "ok";
-    case "warning":
-      return "degraded";
-    case "critical":
-      return "down";
-    default:
-      return "no data";
-  }
-}
-
-const dayMs = 86_400_000;
-
-/**
- * The share of the last `windowMs` a monitor was up (ok or warning), from its committed transitions;
- * time in `unknown`, `pending`, or before the oldest transition kept, counts neither way. Undefined
- * when nothing in the window is known.
- */
-export function uptime(
-  transitions: readonly TransitionRecord[],
-  now: number,
-  windowMs: number,
-): number | undefined {
-  const start = now - windowMs;
-  const changes = transitions.filter((t) => t.kind === "transition");
-  let up = 0;
-  let known = 0;
-  changes.forEach((t, i) => {
-    const from = Math.max(t.since, start);
-    const to = Math.min(changes[i + 1]?.since ?? now, now);
-    if (to <= from) return;
-    if (t.to === "ok" || t.to === "warning") {
-      up += to - from;
-      known += to - from;
-    } else if (t.to === "critical") {
-      known += to - from;
-    }
-  });
-  return known === 0 ? undefined : up / known;
-}
-
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
-  );
-
-const percent = (share: number | undefined) =>
-  share === undefined ? "—" : `${(Math.floor(share * 10_000) / 100).toFixed(2)}%`;
-
-const label: Record<PublicStatus, string> = {
-  ok: "Operational",
-  degraded: "Degraded",
-  down: "Down",
-  "no data": "No data",
-};
-
-const stylesheet = `:root{color-scheme:light;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#f6f7f9}
-body{margin:0 auto;max-width:52rem;padding:1.5rem 1rem}h1{font-size:1.6rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
-.summary{padding:1rem;border-radius:.5rem;font-weight:600;margin:1rem 0;border:2px solid}
-.summary.ok{background:#e7f6ec;border-color:#1e7b3a;color:#13522a}.summary.degraded{background:#fff4d6;border-color:#8a5a00;color:#5c3c00}
-.summary.down{background:#fde8e8;border-color:#b42318;color:#7a1610}.summary.nodata{background:#eceef1;border-color:#4b5563;color:#1f2937}
-table{width:100%;border-collapse:collapse;background:#fff}th,td{text-align:left;padding:.5rem;border-bottom:1px solid #d0d5dd}
-th{font-size:.85rem;color:#374151}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-.st{font-weight:600}.st.ok{color:#13522a}.st.degraded{color:#5c3c00}.st.down{color:#9b1c13}.st.nodata{color:#374151}
-.st::before{content:"";display:inline-block;width:.7em;height:.7em;border-radius:50%;margin-right:.4em;background:currentColor}
-footer{margin-top:2rem;font-size:.85rem;color:#4b5563}a{color:#1d4ed8}a:focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}
-@media (max-width:40rem){th.hide,td.hide{display:none}}`;
-
-interface PageMonitor {
-  module: string;
-  monitor: string;
-  status: PublicStatus;
-  day: number | undefined;
-  week: number | undefined;
-}
-
 /** Options of {@link createStatusPages}. */
 export interface StatusPagesOptions {
   machine: StateMachine;
   clock: Clock;
+  /** The cluster's daily uptime (the bars); absent: pages show no bars' data. */
+  uptime?: UptimeDays | undefined;
   selection?: StatusPageSelection | undefined;
 }
 
+const favicon =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#1e7b3a"/></svg>';
+
+const pageCache = "public, max-age=30";
+const badgeCache = "public, max-age=60, s-maxage=60";
+
+/** Headers of a badge or logo: an image that may be embedded anywhere, and runs nothing. */
+const imageHeaders = {
+  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
+  "x-content-type-options": "nosniff",
+  "cross-origin-resource-policy": "cross-origin",
+};
+
+const decode = (segment: string): string | undefined => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+};
+
 /**
- * The public status pages, at `/status/` (the list), `/status/tag/<tag>` and `/status/module/<name>`:
- * plain HTML without script, no token needed. They show module and monitor names, a status word and
- * uptime, and nothing else: no messages, URLs, hosts, errors, tags or node names. A page that is not
- * published answers 404, the same as one that does not exist.
+ * The public status pages and badges, no token needed:
+ * - `/status/` lists them; `/status/<slug>` is a configured page (`PUT /status-pages/<slug>`), as HTML
+ *   or, with `Accept: application/json` or at `/status/<slug>.json`, as JSON; `/status/<slug>/logo` its
+ *   uploaded logo;
+ * - `/status/tag/<tag>` and `/status/module/<name>` are the `--status-page` flag's pages;
+ * - `/badge/<slug>/status.svg`, `/badge/<slug>/<component>/status.svg` and
+ *   `/badge/<slug>/<component>/uptime.svg?days=30` are SVG badges for READMEs.
+ *
+ * They show names, status words, uptime and the notes posted for the public; nothing else: no
+ * messages of samples, URLs, hosts, errors, tags or node names. A page that is not published answers
+ * 404, the same as one that does not exist.
  */
 export function createStatusPages(options: StatusPagesOptions) {
   const { machine, clock } = options;
   const selection = options.selection ?? { tags: [], modules: [] };
 
-  const monitorsOf = (kind: "tag" | "module", name: string): PageMonitor[] | undefined => {
-    if (!(kind === "tag" ? selection.tags : selection.modules).includes(name)) return undefined;
-    const now = clock.now();
-    return machine.modules().flatMap((module) =>
-      module.definition.monitors
-        .filter((d) => (kind === "tag" ? d.tags.includes(name) : module.name === name))
-        .map((d) => {
-          const transitions = machine.transitionsOf(module.name, d.name);
-          return {
-            module: module.name,
-            monitor: d.name,
-            status: publicStatus(machine.monitor(module.name, d.name)?.status ?? "pending"),
-            day: uptime(transitions, now, dayMs),
-            week: uptime(transitions, now, 7 * dayMs),
-          };
-        }),
+  const resolve = (slug: string): ResolvedPage | undefined => {
+    const flag = /^(tag|module)\/(.+)$/.exec(slug);
+    if (flag) {
+      const [, kind, name] = flag as unknown as [string, "tag" | "module", string];
+      const published = (kind === "tag" ? selection.tags : selection.modules).includes(name);
+      return published ? flagPage(machine, kind, name) : undefined;
+    }
+    const page = machine.statusPage(slug);
+    return page && resolvePage(machine, page);
+  };
+
+  const daysOf = async (page: ResolvedPage): Promise<ReadonlyMap<string, DayCounts[]>> =>
+    (await options.uptime?.get(pageMonitors(page), barDays)) ?? new Map();
+  const build = async (page: ResolvedPage): Promise<PublicPage> =>
+    publicPage(machine, page, await daysOf(page), clock.now());
+
+  const send = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    status: number,
+    headers: Record<string, string>,
+    body: string | Buffer,
+  ) => {
+    response.writeHead(status, { "content-length": Buffer.byteLength(body), ...headers });
+    response.end(request.method === "HEAD" ? undefined : body);
+  };
+  const html = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    status: number,
+    body: string,
+    csp?: string,
+  ) =>
+    send(
+      request,
+      response,
+      status,
+      {
+        "content-type": "text/html; charset=utf-8",
+        "cache-control": status === 200 ? pageCache : "no-cache",
+        vary: "accept",
+        ...securityHeaders,
+        ...(csp && { "content-security-policy": csp }),
+      },
+      body,
+    );
+  const notFound = (request: IncomingMessage, response: ServerResponse) =>
+    html(request, response, 404, document("Not found", "<main><h1>No such status page</h1></main>"));
+  const svg = (request: IncomingMessage, response: ServerResponse, status: number, body: string) =>
+    send(
+      request,
+      response,
+      status,
+      {
+        "content-type": "image/svg+xml; charset=utf-8",
+        "cache-control": status === 200 ? badgeCache : "no-cache",
+        ...imageHeaders,
+      },
+      body,
+    );
+
+  const list = (request: IncomingMessage, response: ServerResponse) => {
+    const links = [
+      ...machine.statusPages().map((p) => [p.slug, p.title] as const),
+      ...selection.tags.map((t) => [`tag/${encodeURIComponent(t)}`, `Status: ${t}`] as const),
+      ...selection.modules.map((m) => [`module/${encodeURIComponent(m)}`, `${m} status`] as const),
+    ];
+    if (links.length === 0) return notFound(request, response);
+    const items = links.map(([href, title]) => `<li><a href="/status/${href}">${escapeHtml(title)}</a></li>`);
+    html(
+      request,
+      response,
+      200,
+      document("Status pages", `<main><h1>Status pages</h1><ul>${items.join("")}</ul></main>`),
     );
   };
 
-  const page = (title: string, body: string) =>
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
-    `<meta http-equiv="refresh" content="60"><title>${escapeHtml(title)}</title><link rel="stylesheet" href="/status/status.css"></head>` +
-    `<body><main>${body}</main><footer>Updated ${new Date(clock.now()).toISOString().replace("T", " ").slice(0, 16)} UTC · refreshes every minute</footer></body></html>`;
+  const page = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    slug: string,
+    asJson: boolean,
+    query: URLSearchParams,
+  ) => {
+    const resolved = resolve(slug);
+    if (!resolved) return notFound(request, response);
+    const model = await build(resolved);
+    if (asJson) {
+      return send(
+        request,
+        response,
+        200,
+        {
+          "content-type": "application/json; charset=utf-8",
+          "cache-control": pageCache,
+          "access-control-allow-origin": "*",
+          vary: "accept",
+          "x-content-type-options": "nosniff",
+        },
+        JSON.stringify(model),
+      );
+    }
+    // An external logo is the one image from elsewhere the page may load.
+    const logoOrigin = model.logo?.startsWith("http") ? new URL(model.logo).origin : undefined;
+    const csp = logoOrigin
+      ? contentSecurityPolicy.replace("img-src 'self' data:", `img-src 'self' data: ${logoOrigin}`)
+      : undefined;
+    const json = slug.includes("/") ? undefined : `/status/${slug}.json`;
+    // A refresh the reader chose (a wall display), between 30 s and an hour.
+    const asked = Number(query.get("refresh"));
+    const refresh = Number.isInteger(asked) && asked > 0 ? Math.min(Math.max(asked, 30), 3_600) : undefined;
+    html(request, response, 200, statusPageHtml(model, json, refresh), csp);
+  };
 
-  const render = (title: string, monitors: PageMonitor[]) => {
-    const worst = monitors.some((m) => m.status === "down")
-      ? "down"
-      : monitors.some((m) => m.status === "degraded")
-        ? "degraded"
-        : monitors.length > 0 && monitors.every((m) => m.status === "ok")
-          ? "ok"
-          : "no data";
-    const summary = {
-      ok: "All systems operational",
-      degraded: "Some systems degraded",
-      down: "Some systems down",
-      "no data": "Status not known yet",
-    }[worst];
-    const modules = [...new Set(monitors.map((m) => m.module))];
-    const tables = modules
-      .map((module) => {
-        const rows = monitors
-          .filter((m) => m.module === module)
-          .map(
-            (m) =>
-              `<tr><td>${escapeHtml(m.monitor)}</td><td><span class="st ${m.status.replace(" ", "")}">${label[m.status]}</span></td>` +
-              `<td class="num hide">${percent(m.day)}</td><td class="num">${percent(m.week)}</td></tr>`,
-          )
-          .join("");
-        return (
-          `<section aria-labelledby="m-${escapeHtml(module)}"><h2 id="m-${escapeHtml(module)}">${escapeHtml(module)}</h2>` +
-          `<table><thead><tr><th scope="col">Service</th><th scope="col">Status</th><th scope="col" class="num hide">Uptime 24 h</th>` +
-          `<th scope="col" class="num">Uptime 7 days</th></tr></thead><tbody>${rows}</tbody></table></section>`
-        );
-      })
-      .join("");
-    return page(
-      title,
-      `<h1>${escapeHtml(title)}</h1><p class="summary ${worst.replace(" ", "")}" role="status">${summary}</p>${tables}`,
+  const logo = (request: IncomingMessage, response: ServerResponse, slug: string) => {
+    const stored = machine.statusPage(slug)?.logo;
+    if (!stored || !("data" in stored)) return notFound(request, response);
+    send(
+      request,
+      response,
+      200,
+      {
+        "content-type": stored.type,
+        "cache-control": "public, max-age=300",
+        ...imageHeaders,
+      },
+      Buffer.from(stored.data, "base64"),
     );
   };
 
-  const send = (response: ServerResponse, status: number, type: string, body: string, cache: string) => {
-    response.writeHead(status, {
-      "content-type": type,
-      "cache-control": cache,
-      "content-length": Buffer.byteLength(body),
-      ...securityHeaders,
-    });
-    response.end(body);
+  const badge = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    parts: string[],
+    query: URLSearchParams,
+  ) => {
+    const resolved = parts[0] === undefined ? undefined : resolve(parts[0]);
+    const days = resolved ? await daysOf(resolved) : new Map<string, DayCounts[]>();
+    const answer = badgeFor(machine, resolved, days, parts.slice(1), query, clock.now());
+    svg(request, response, answer.status, answer.svg);
   };
 
   return {
-    /** Answers `/status` and the paths under it; returns false for any other path. */
+    /** Answers `/status…` and `/badge/…`; returns false for any other path. */
     handle(request: IncomingMessage, response: ServerResponse): boolean {
-      const path = (request.url ?? "/").split("?")[0]!;
-      if (path !== "/status" && !path.startsWith("/status/")) return false;
-      const notFound = () => {
-        send(
-          response,
-          404,
-          "text/html; charset=utf-8",
-          page("Not found", "<h1>No such status page</h1>"),
-          "no-cache",
-        );
-        return true;
-      };
+      const url = new URL(request.url ?? "/", "http://status.invalid");
+      const path = url.pathname;
+      const isBadge = path.startsWith("/badge/");
+      if (path !== "/status" && !path.startsWith("/status/") && !isBadge) return false;
       if (request.method !== "GET" && request.method !== "HEAD") {
         response.writeHead(405, { allow: "GET, HEAD", ...securityHeaders }).end();
         return true;
       }
-      if (path === "/status/status.css") {
-        send(response, 200, "text/css; charset=utf-8", stylesheet, "public, max-age=3600");
+      const fail = () => {
+        if (!response.headersSent) response.writeHead(500, securityHeaders);
+        response.end();
+      };
+      const parts = path.split("/").slice(2).map(decode);
+      if (parts.some((p) => p === undefined)) {
+        notFound(request, response);
         return true;
       }
-      if (path === "/status" || path === "/status/") {
-        const links = [
-          ...selection.tags.map((t) => ["tag", t] as const),
-          ...selection.modules.map((m) => ["module", m] as const),
-        ];
-        if (links.length === 0) return notFound();
-        const items = links
-          .map(
-            ([kind, name]) =>
-              `<li><a href="/status/${kind}/${encodeURIComponent(name)}">${escapeHtml(name)}</a></li>`,
-          )
-          .join("");
+      const segments = parts as string[];
+      if (isBadge) {
+        badge(
+          request,
+          response,
+          segments.length > 2 && (segments[0] === "tag" || segments[0] === "module")
+            ? [`${segments[0]}/${segments[1]}`, ...segments.slice(2)]
+            : segments,
+          url.searchParams,
+        ).catch(fail);
+        return true;
+      }
+      if (path === "/status/status.css") {
         send(
+          request,
           response,
           200,
-          "text/html; charset=utf-8",
-          page("Status", `<h1>Status</h1><ul>${items}</ul>`),
-          "no-cache",
+          {
+            "content-type": "text/css; charset=utf-8",
+            "cache-control": "public, max-age=3600",
+            ...securityHeaders,
+          },
+          statusPageCss,
         );
         return true;
       }
-      const match = /^\/status\/(tag|module)\/([^/]+)$/.exec(path);
-      let name: string | undefined;
-      try {
-        name = match ? decodeURIComponent(match[2]!) : undefined;
-      } catch {
-        name = undefined;
+      if (path === "/status/favicon.svg") {
+        send(
+          request,
+          response,
+          200,
+          { "content-type": "image/svg+xml", "cache-control": "public, max-age=86400", ...imageHeaders },
+          favicon,
+        );
+        return true;
       }
-      const monitors =
-        match && name !== undefined ? monitorsOf(match[1] as "tag" | "module", name) : undefined;
-      if (!monitors) return notFound();
-      const title = match![1] === "module" ? `${name} status` : `Status: ${name}`;
-      send(response, 200, "text/html; charset=utf-8", render(title, monitors), "no-cache");
+      if (path === "/status" || path === "/status/") {
+        list(request, response);
+        return true;
+      }
+      const wantsJson = (request.headers.accept ?? "").includes("application/json");
+      if (segments.length === 2 && segments[1] === "logo") {
+        logo(request, response, segments[0]!);
+        return true;
+      }
+      const slug = segments.join("/");
+      const asJson = slug.endsWith(".json") && !slug.includes("/");
+      page(request, response, asJson ? slug.slice(0, -5) : slug, asJson || wantsJson, url.searchParams).catch(
+        fail,
+      );
       return true;
     },
   };

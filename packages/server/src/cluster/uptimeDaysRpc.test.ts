@@ -1,0 +1,74 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { ManualClock } from "../__tests__/manualClock.js";
+import { ClusterHttp } from "./clusterHttp.js";
+import { RpcClient } from "./rpcClient.js";
+import { type RpcHandlers, serveInternal } from "./rpcServer.js";
+
+// `POST /_cluster/uptime-days` end to end: the client half against the server half on loopback.
+
+const token = "internal-token-for-tests";
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+async function node(uptimeDays?: RpcHandlers["uptimeDays"]) {
+  const refuse = () => {
+    throw new Error("not under test");
+  };
+  const handlers: RpcHandlers = {
+    isLeader: () => false,
+    isMember: () => true,
+    propose: refuse,
+    grantLease: refuse,
+    readIndex: refuse,
+    view: () => ({}),
+    addMember: refuse,
+    removeMember: refuse,
+    checkPeer: () => undefined,
+    uptimeDays,
+  };
+  const server = createServer((request, response) =>
+    serveInternal({ internalToken: token, logger: pino({ level: "silent" }), handlers }, request, response),
+  );
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(() => new Promise((resolve) => server.close(resolve)));
+  return { node: "b", url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+function client(internalToken = token) {
+  const http = new ClusterHttp({ internalToken });
+  closers.push(() => http.close());
+  return new RpcClient(http, new ManualClock());
+}
+
+describe("a node's daily uptime, asked by another", () => {
+  it("answers each monitor's days in the order asked", async () => {
+    const asked: unknown[] = [];
+    const target = await node((request) => {
+      asked.push(request);
+      return request.monitors.map(([, monitor]) => (monitor === "API" ? [[20_000, 5, 1, 2, 0]] : []));
+    });
+    const request = {
+      monitors: [
+        ["Payments", "API"],
+        ["Payments", "Gone"],
+      ] as [string, string][],
+      fromDay: 19_911,
+      toDay: 20_000,
+    };
+    expect(await client().uptimeDays(target, request, 5_000)).toEqual([[[20_000, 5, 1, 2, 0]], []]);
+    expect(asked).toEqual([request]);
+  });
+
+  it("counts as no answer: a wrong token, a range too long, a node that keeps no history", async () => {
+    const target = await node(() => [[[1, 1, 0, 0, 0]]]);
+    const one = { monitors: [["M", "A"]] as [string, string][], fromDay: 1, toDay: 1 };
+    expect(await client("another-clusters-token").uptimeDays(target, one, 5_000)).toBeUndefined();
+    expect(await client().uptimeDays(target, { ...one, fromDay: 0, toDay: 500 }, 5_000)).toBeUndefined();
+    expect(await client().uptimeDays(await node(), one, 5_000)).toEqual([[]]);
+  });
+});
