@@ -1,0 +1,210 @@
+import "./incidents.css";
+import { AmstaffApiError } from "../../src/client/client.js";
+import {
+  expireButton,
+  type Me,
+  maintenanceForm,
+  mayOperate,
+  type SilenceView,
+  silenceForm,
+  whoami,
+} from "./actions.js";
+import { api } from "./api.js";
+import { dataTable, h, replace } from "./dom.js";
+import { dateTime } from "./format.js";
+import { type Incident, incidentCard } from "./incidentTimeline.js";
+import { store } from "./store.js";
+import type { Row } from "./types.js";
+
+const recentShown = 20;
+
+/** Whether a live change may have changed an incident: a status, an acknowledgement, a suppression. */
+const incidentChanged = (before: Row | undefined, after: Row) =>
+  !before ||
+  before.s !== after.s ||
+  before.since !== after.since ||
+  before.ack !== after.ack ||
+  before.sup !== after.sup;
+
+/**
+ * Calls `load` again when live changes touch the monitors `relevant` selects (at most once a second, and
+ * right away after an action of this page). Returns the trigger and the unsubscribe.
+ */
+function reloader(load: () => Promise<void>, relevant: (row: Row) => boolean) {
+  const seen = new Map<string, Row>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const now = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    void load();
+  };
+  const unsubscribe = store.subscribe((rows) => {
+    let changed = false;
+    for (const row of rows) {
+      if (!relevant(row)) continue;
+      const key = `${row.m}\u0000${row.n}`;
+      if (incidentChanged(seen.get(key), row)) changed = true;
+      seen.set(key, row);
+    }
+    if (changed && timer === undefined) timer = setTimeout(now, 1_000);
+  });
+  const stop = () => {
+    clearTimeout(timer);
+    unsubscribe();
+  };
+  return { now, stop };
+}
+
+const scopeText = (s: SilenceView) =>
+  `${s.module ?? "every module"}${s.scope.monitors ? ` / ${s.scope.monitors.join(", ")}` : ""}${
+    s.scope.tags ? ` ${s.scope.tags.map((t) => `#${t}`).join(" ")}` : ""
+  }`;
+
+/** The silences in force or still to come, with Expire (or Cancel) where the token may end them. */
+function silencesTable(
+  silences: SilenceView[],
+  me: Me,
+  teamOf: (module: string) => string | undefined,
+  changed: () => void,
+) {
+  const now = Date.now();
+  const current = silences.filter((s) => s.until > now).sort((a, b) => a.from - b.from);
+  if (current.length === 0)
+    return h("p", { className: "empty" }, "No silence or maintenance in force or scheduled.");
+  return dataTable(
+    ["Covers", "From", "Until", "By", "Comment", ""],
+    current.map((s) => [
+      scopeText(s),
+      s.from > now ? `${dateTime(s.from)} (scheduled)` : dateTime(s.from),
+      dateTime(s.until),
+      s.by,
+      s.reason || "—",
+      mayOperate(me, s.module === undefined ? undefined : teamOf(s.module)) ? expireButton(s, changed) : null,
+    ]),
+  );
+}
+
+const failure = (error: unknown) =>
+  h(
+    "p",
+    { className: "error", role: "alert" },
+    error instanceof AmstaffApiError ? error.message : (error as Error).message,
+  );
+
+/** The Incidents page: open incidents first, then recent ones, each with its timeline; then silences. */
+export function renderIncidents(root: HTMLElement): () => void {
+  const open = h("div", { className: "incident-list" });
+  const recent = h("div", { className: "incident-list" });
+  const silences = h("div");
+  replace(
+    root,
+    h("h1", null, "Incidents"),
+    h("section", { "aria-labelledby": "h-open" }, h("h2", { id: "h-open" }, "Open"), open),
+    h("section", { "aria-labelledby": "h-recent" }, h("h2", { id: "h-recent" }, "Recently resolved"), recent),
+    h(
+      "section",
+      { "aria-labelledby": "h-silences" },
+      h("h2", { id: "h-silences" }, "Silences and maintenance"),
+      silences,
+    ),
+  );
+  let stopped = false;
+  const load = async () => {
+    try {
+      const [me, opened, resolved, listed, modules] = await Promise.all([
+        whoami(),
+        api.call("get", "/incidents", { query: { state: "open,acknowledged", limit: "500" } }),
+        api.call("get", "/incidents", { query: { state: "resolved", limit: String(recentShown) } }),
+        api.call("get", "/silences", { query: { all: "true" } }),
+        api.call("get", "/modules"),
+      ]);
+      if (stopped) return;
+      const cards = (list: Incident[], empty: string) =>
+        list.length === 0
+          ? h("p", { className: "empty" }, empty)
+          : list.map((i) => incidentCard(i, { me, headingLevel: "h3", changed: reload.now }));
+      replace(open, cards(opened.incidents, "No open incident. All quiet."));
+      replace(recent, cards(resolved.incidents, "No incident resolved recently."));
+      const teams = new Map(modules.map((m) => [m.name, m.team]));
+      replace(
+        silences,
+        silencesTable(listed, me, (m) => teams.get(m), reload.now),
+      );
+    } catch (error) {
+      if (!stopped) replace(open, failure(error));
+    }
+  };
+  const reload = reloader(load, () => true);
+  void load();
+  return () => {
+    stopped = true;
+    reload.stop();
+  };
+}
+
+/**
+ * The monitor page's incidents: this monitor's open and recent incidents with their timelines, the
+ * silences covering it, and Silence / Schedule maintenance for tokens allowed to. It stops updating by
+ * itself once the page is left (the next route change), so the monitor page only places it.
+ */
+export function monitorIncidents(module: string, monitor: string): HTMLElement {
+  const body = h("div", { className: "incident-list" });
+  const element = h(
+    "section",
+    { "aria-labelledby": "h-monitor-incidents", className: "monitor-incidents" },
+    h("h2", { id: "h-monitor-incidents" }, "Incidents"),
+    body,
+  );
+  let stopped = false;
+  const load = async () => {
+    try {
+      const [me, page, listed, stored] = await Promise.all([
+        whoami(),
+        api.call("get", "/incidents", { query: { module, monitor, limit: "10" } }),
+        api.call("get", "/silences", { query: { all: "true" } }),
+        api.call("get", "/modules/{name}", { path: { name: module } }),
+      ]);
+      if (stopped || !element.isConnected) return stop();
+      const allowed = mayOperate(me, stored.team);
+      const { monitors } = stored.definition as { monitors: { name: string; tags: string[] }[] };
+      const tags = monitors.find((m) => m.name === monitor)?.tags ?? [];
+      // A silence covers the monitor when it names it or one of its tags, or names neither.
+      const covering = listed.filter(
+        ({ module: m, scope }) =>
+          (m === undefined || m === module) &&
+          ((scope.monitors === undefined && scope.tags === undefined) ||
+            scope.monitors?.includes(monitor) === true ||
+            scope.tags?.some((t) => tags.includes(t)) === true),
+      );
+      replace(
+        body,
+        allowed
+          ? h(
+              "div",
+              { className: "actions", role: "group", "aria-label": `Actions on ${monitor}` },
+              silenceForm({ module, monitor }, reload.now),
+              maintenanceForm({ module, monitor }, reload.now),
+            )
+          : null,
+        page.incidents.length === 0
+          ? h("p", { className: "empty" }, "No incident kept for this monitor.")
+          : page.incidents.map((i) =>
+              incidentCard(i, { me, headingLevel: "h3", changed: reload.now, silenceActions: false }),
+            ),
+        h("h3", null, "Silences and maintenance"),
+        silencesTable(covering, me, () => stored.team, reload.now),
+      );
+    } catch (error) {
+      if (!stopped) replace(body, failure(error));
+    }
+  };
+  const reload = reloader(load, (row) => row.m === module && row.n === monitor);
+  const stop = () => {
+    stopped = true;
+    reload.stop();
+    window.removeEventListener("hashchange", stop);
+  };
+  window.addEventListener("hashchange", stop);
+  void load();
+  return element;
+}
