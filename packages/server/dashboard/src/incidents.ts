@@ -14,7 +14,7 @@ import { dataTable, h, replace } from "./dom.js";
 import { dateTime } from "./format.js";
 import { type Incident, incidentCard } from "./incidentTimeline.js";
 import { store } from "./store.js";
-import type { Row } from "./types.js";
+import { keyOf, type Row } from "./types.js";
 
 const recentShown = 20;
 
@@ -27,10 +27,11 @@ const incidentChanged = (before: Row | undefined, after: Row) =>
   before.sup !== after.sup;
 
 /**
- * Calls `load` again when live changes touch the monitors `relevant` selects (at most once a second, and
- * right away after an action of this page). Returns the trigger and the unsubscribe.
+ * Calls `load` again when live changes touch the monitors `relevant` selects: at most once a second, and
+ * not while someone has a form of `container` open (a re-render would throw away what they typed); right
+ * away after an action of this page (`now`). Returns the trigger and the unsubscribe.
  */
-function reloader(load: () => Promise<void>, relevant: (row: Row) => boolean) {
+function reloader(load: () => Promise<void>, relevant: (row: Row) => boolean, container: HTMLElement) {
   const seen = new Map<string, Row>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const now = () => {
@@ -38,15 +39,19 @@ function reloader(load: () => Promise<void>, relevant: (row: Row) => boolean) {
     timer = undefined;
     void load();
   };
+  const later = () => {
+    if (container.querySelector("details.action[open]")) timer = setTimeout(later, 1_000);
+    else now();
+  };
   const unsubscribe = store.subscribe((rows) => {
     let changed = false;
     for (const row of rows) {
       if (!relevant(row)) continue;
-      const key = `${row.m}\u0000${row.n}`;
+      const key = keyOf(row.m, row.n);
       if (incidentChanged(seen.get(key), row)) changed = true;
       seen.set(key, row);
     }
-    if (changed && timer === undefined) timer = setTimeout(now, 1_000);
+    if (changed && timer === undefined) timer = setTimeout(later, 1_000);
   });
   const stop = () => {
     clearTimeout(timer);
@@ -72,7 +77,7 @@ function silencesTable(
   if (current.length === 0)
     return h("p", { className: "empty" }, "No silence or maintenance in force or scheduled.");
   return dataTable(
-    ["Covers", "From", "Until", "By", "Comment", ""],
+    ["Covers", "From", "Until", "By", "Comment", "Actions"],
     current.map((s) => [
       scopeText(s),
       s.from > now ? `${dateTime(s.from)} (scheduled)` : dateTime(s.from),
@@ -134,7 +139,7 @@ export function renderIncidents(root: HTMLElement): () => void {
       if (!stopped) replace(open, failure(error));
     }
   };
-  const reload = reloader(load, () => true);
+  const reload = reloader(load, () => true, root);
   void load();
   return () => {
     stopped = true;
@@ -198,7 +203,7 @@ export function monitorIncidents(module: string, monitor: string): HTMLElement {
       if (!stopped) replace(body, failure(error));
     }
   };
-  const reload = reloader(load, (row) => row.m === module && row.n === monitor);
+  const reload = reloader(load, (row) => row.m === module && row.n === monitor, element);
   const stop = () => {
     stopped = true;
     reload.stop();

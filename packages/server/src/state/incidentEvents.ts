@@ -146,7 +146,9 @@ export function incidentEvents(
   const end = resolvedAt(facts) ?? Number.POSITIVE_INFINITY;
   for (const s of silences) {
     if (s.module !== undefined && s.module !== facts.module) continue;
-    if (!inScope(s.scope, facts.definition) || s.until <= facts.openedAt || s.from >= end) continue;
+    // A scheduled silence ended before it started (cancelled) never covered anything.
+    if (s.until <= s.from || s.until <= facts.openedAt || s.from >= end) continue;
+    if (!inScope(s.scope, facts.definition)) continue;
     addUntimed({
       type: "silenced",
       at: Math.max(s.from, facts.openedAt),
