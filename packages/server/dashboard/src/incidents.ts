@@ -16,7 +16,8 @@ import { type Incident, incidentCard } from "./incidentTimeline.js";
 import { store } from "./store.js";
 import { keyOf, type Row } from "./types.js";
 
-const recentShown = 20;
+/** How many resolved incidents the page shows at first, and how many more each "Show older" adds. */
+const recentStep = 20;
 
 /** Whether a live change may have changed an incident: a status, an acknowledgement, a suppression. */
 const incidentChanged = (before: Row | undefined, after: Row) =>
@@ -43,9 +44,10 @@ function reloader(load: () => Promise<void>, relevant: (row: Row) => boolean, co
     if (container.querySelector("details.action[open]")) timer = setTimeout(later, 1_000);
     else now();
   };
-  const unsubscribe = store.subscribe((rows) => {
+  for (const [key, row] of store.rows) seen.set(key, row);
+  const unsubscribe = store.subscribe((rows, full) => {
     let changed = false;
-    for (const row of rows) {
+    for (const row of full ? store.rows.values() : rows) {
       if (!relevant(row)) continue;
       const key = keyOf(row.m, row.n);
       if (incidentChanged(seen.get(key), row)) changed = true;
@@ -96,8 +98,25 @@ const failure = (error: unknown) =>
     error instanceof AmstaffApiError ? error.message : (error as Error).message,
   );
 
+const teams = new Map<string, Promise<string | undefined>>();
+
+/** The team of a module (undefined once it is gone), asked once per page load. */
+function teamOf(module: string): Promise<string | undefined> {
+  let team = teams.get(module);
+  if (!team) {
+    team = api.call("get", "/modules/{name}", { path: { name: module } }).then(
+      (m) => m.team,
+      () => undefined,
+    );
+    teams.set(module, team);
+  }
+  return team;
+}
+
 /** The Incidents page: open incidents first, then recent ones, each with its timeline; then silences. */
 export function renderIncidents(root: HTMLElement): () => void {
+  // A module's team changes only by an admin's move: asked again on each visit of the page.
+  teams.clear();
   const open = h("div", { className: "incident-list" });
   const recent = h("div", { className: "incident-list" });
   const silences = h("div");
@@ -114,23 +133,39 @@ export function renderIncidents(root: HTMLElement): () => void {
     ),
   );
   let stopped = false;
+  let recentShown = recentStep;
   const load = async () => {
     try {
-      const [me, opened, resolved, listed, modules] = await Promise.all([
+      const [me, opened, resolved, listed] = await Promise.all([
         whoami(),
         api.call("get", "/incidents", { query: { state: "open,acknowledged", limit: "500" } }),
         api.call("get", "/incidents", { query: { state: "resolved", limit: String(recentShown) } }),
         api.call("get", "/silences", { query: { all: "true" } }),
-        api.call("get", "/modules"),
       ]);
+      const modules = [...new Set(listed.flatMap((s) => (s.module === undefined ? [] : [s.module])))];
+      const teams = new Map(await Promise.all(modules.map(async (m) => [m, await teamOf(m)] as const)));
       if (stopped) return;
       const cards = (list: Incident[], empty: string) =>
         list.length === 0
           ? h("p", { className: "empty" }, empty)
           : list.map((i) => incidentCard(i, { me, headingLevel: "h3", changed: reload.now }));
-      replace(open, cards(opened.incidents, "No open incident. All quiet."));
-      replace(recent, cards(resolved.incidents, "No incident resolved recently."));
-      const teams = new Map(modules.map((m) => [m.name, m.team]));
+      replace(
+        open,
+        cards(opened.incidents, "No open incident. All quiet."),
+        opened.next === null
+          ? null
+          : h("p", { className: "note" }, `The ${opened.incidents.length} newest open incidents are shown.`),
+      );
+      const older = h("button", { type: "button" }, "Show older");
+      older.addEventListener("click", () => {
+        recentShown = Math.min(500, recentShown + recentStep);
+        reload.now();
+      });
+      replace(
+        recent,
+        cards(resolved.incidents, "No incident resolved recently."),
+        resolved.next !== null && recentShown < 500 ? older : null,
+      );
       replace(
         silences,
         silencesTable(listed, me, (m) => teams.get(m), reload.now),

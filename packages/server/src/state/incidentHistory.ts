@@ -82,11 +82,16 @@ const newestFirst = (a: { openedAt: number; key: string }, b: { openedAt: number
   b.openedAt - a.openedAt || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0);
 
 /** The incidents of one monitor whose transitions are kept, and its open one. */
-function incidentsOfMonitor(source: IncidentSource, module: StoredModule, name: string): Found[] {
-  const definition = module.definition.monitors.find((m) => m.name === name)!;
-  const record = source.monitor(module.name, name);
+function incidentsOfMonitor(
+  source: IncidentSource,
+  module: StoredModule,
+  definition: StoredModule["definition"]["monitors"][number],
+): Found[] {
+  const transitions = source.transitionsOf(module.name, definition.name);
+  const record = source.monitor(module.name, definition.name);
+  if (transitions.length === 0 && !record?.incident) return [];
   const byKey = new Map<string, TransitionRecord[]>();
-  for (const t of source.transitionsOf(module.name, name)) {
+  for (const t of transitions) {
     if (!t.incident) continue;
     const list = byKey.get(t.incident.key);
     if (list) list.push(t);
@@ -147,9 +152,9 @@ export function listIncidents(
   for (const module of source.modules()) {
     if (query.module !== undefined && module.name !== query.module) continue;
     if (query.team !== undefined && module.team !== query.team) continue;
-    for (const { name } of module.definition.monitors) {
-      if (query.monitor !== undefined && name !== query.monitor) continue;
-      for (const incident of incidentsOfMonitor(source, module, name)) {
+    for (const definition of module.definition.monitors) {
+      if (query.monitor !== undefined && definition.name !== query.monitor) continue;
+      for (const incident of incidentsOfMonitor(source, module, definition)) {
         if (query.states && !query.states.includes(incident.state)) continue;
         if (after && newestFirst(after, incident) >= 0) continue;
         found.push(incident);
