@@ -118,6 +118,13 @@ describe("incidents in the dashboard, in a real Chromium", () => {
     // Acknowledge: the page says who, and so does the API.
     await card.getByRole("button", { name: "Acknowledge the incident of Checkout API" }).click();
     await expect.poll(() => card.textContent()).toContain("acknowledged by pay-operate (team payments)");
+    // The card was re-rendered: the focus stays on it, and screen readers hear what happened.
+    expect(await page.evaluate(() => document.activeElement?.closest("article.incident") !== null)).toBe(
+      true,
+    );
+    expect(await page.locator(".sr-only[role=status]").textContent()).toBe(
+      "Acknowledged the incident of Checkout API.",
+    );
     const listed = (await server.api("/incidents?module=Payments")).body.incidents[0];
     expect(listed).toMatchObject({ state: "acknowledged", acknowledged: { name: "pay-operate" } });
 

@@ -28,26 +28,42 @@ export const mayOperate = (who: Me, team: string | undefined) => mayAct(who, "op
 let ids = 0;
 const nextId = (prefix: string) => `${prefix}-${++ids}`;
 
+let announcer: HTMLElement | undefined;
+
+/** Says what an action did to screen readers (the page re-renders the incident it acted on). */
+function announce(text: string): void {
+  if (!announcer?.isConnected) {
+    announcer = h("div", { className: "sr-only", role: "status", "aria-live": "polite" });
+    document.body.append(announcer);
+  }
+  announcer.textContent = text;
+}
+
 /**
  * Runs an API call for a control: disables it meanwhile, shows the server's refusal in `error` (a live
- * region beside the control), and calls `done` when the call succeeded.
+ * region beside the control), and on success announces `said` and calls `done`.
  */
 async function act(
   control: HTMLButtonElement,
   error: HTMLElement,
   call: () => Promise<unknown>,
+  said: string,
   done: () => void,
 ): Promise<void> {
-  control.disabled = true;
+  // aria-disabled, not disabled: a disabled button drops the keyboard focus, which the page then gives
+  // back to the incident once it re-rendered it.
+  if (control.getAttribute("aria-disabled") === "true") return;
+  control.setAttribute("aria-disabled", "true");
   error.textContent = "";
   try {
     await call();
+    announce(said);
     done();
   } catch (e) {
     error.textContent =
       e instanceof AmstaffApiError ? e.message : `Could not reach the server: ${(e as Error).message}`;
   } finally {
-    control.disabled = false;
+    control.removeAttribute("aria-disabled");
   }
 }
 
@@ -70,6 +86,7 @@ export function ackButton(
           path: { module: target.module, monitor: target.monitor },
           body: { incident: target.key },
         }),
+      `Acknowledged the incident of ${target.monitor}.`,
       done,
     ),
   );
@@ -95,7 +112,7 @@ type SilenceBody = NonNullable<CallOptions<Operation<"/silences", "post">>["body
  * refusal in place. `body` reads the fields; a string instead is a problem to show without asking.
  */
 function silenceAction(
-  texts: { summary: string; form: string; submit: string },
+  texts: { summary: string; form: string; submit: string; done: string },
   fields: [label: string, control: HTMLInputElement | HTMLSelectElement][],
   body: () => SilenceBody | string,
   done: () => void,
@@ -119,7 +136,7 @@ function silenceAction(
       error.textContent = request;
       return;
     }
-    void act(submit, error, () => api.call("post", "/silences", { body: request }), done);
+    void act(submit, error, () => api.call("post", "/silences", { body: request }), texts.done, done);
   });
   return disclosure(texts.summary, form);
 }
@@ -144,7 +161,12 @@ export function silenceForm(target: { module: string; monitor: string }, done: (
   duration.value = "1h";
   const comment = commentInput();
   return silenceAction(
-    { summary: "Silence…", form: `Silence ${target.monitor}`, submit: "Silence" },
+    {
+      summary: "Silence…",
+      form: `Silence ${target.monitor}`,
+      submit: "Silence",
+      done: `Silenced ${target.monitor}.`,
+    },
     [
       ["For", duration],
       ["Comment", comment],
@@ -182,6 +204,7 @@ export function maintenanceForm(target: { module: string; monitor: string }, don
       summary: "Schedule maintenance…",
       form: `Schedule maintenance for ${target.monitor}`,
       submit: "Schedule",
+      done: "Maintenance scheduled.",
     },
     [
       ["Start", start],
@@ -215,7 +238,13 @@ export function expireButton(silence: SilenceView, done: () => void): HTMLElemen
     `${scheduled ? "Cancel" : "Expire"} the silence ${silence.id} (until ${dateTime(silence.until)})`,
   );
   button.addEventListener("click", () =>
-    act(button, error, () => api.call("delete", "/silences/{id}", { path: { id: silence.id } }), done),
+    act(
+      button,
+      error,
+      () => api.call("delete", "/silences/{id}", { path: { id: silence.id } }),
+      scheduled ? "Maintenance cancelled." : "Silence expired.",
+      done,
+    ),
   );
   return h("div", { className: "action" }, button, error);
 }

@@ -38,7 +38,17 @@ function reloader(load: () => Promise<void>, relevant: (row: Row) => boolean, co
   const now = () => {
     clearTimeout(timer);
     timer = undefined;
-    void load();
+    // A re-render replaces the element that has the focus: give it back to the same incident (or section).
+    const focused = document.activeElement;
+    const inside = focused !== null && container.contains(focused);
+    const key = focused?.closest<HTMLElement>("[data-key]")?.dataset.key;
+    void load().then(() => {
+      if (!inside || (document.activeElement && container.contains(document.activeElement))) return;
+      const card =
+        key === undefined ? null : container.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`);
+      const target = card?.querySelector<HTMLElement>("a") ?? container.querySelector<HTMLElement>("h1, h2");
+      target?.focus();
+    });
   };
   const later = () => {
     if (container.querySelector("details.action[open]")) timer = setTimeout(later, 1_000);
