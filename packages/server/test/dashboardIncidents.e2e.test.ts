@@ -202,6 +202,10 @@ describe("incidents in the dashboard, in a real Chromium", () => {
         await page.getByRole("link", { name: "Incidents" }).click();
         await expect.poll(() => incidentCard(page).textContent()).toContain("acknowledged");
         await page.screenshot({ path: `${artifacts}incidents-read-only.png`, fullPage: true });
+        // A phone: the timeline and the silences stack, nothing scrolls sideways.
+        await page.setViewportSize({ width: 375, height: 800 });
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+        await page.screenshot({ path: `${artifacts}incidents-phone.png`, fullPage: true });
       }
       expect(problems, who).toEqual([]);
       await context.close();

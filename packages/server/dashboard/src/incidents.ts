@@ -88,15 +88,18 @@ function silencesTable(
   const current = silences.filter((s) => s.until > now).sort((a, b) => a.from - b.from);
   if (current.length === 0)
     return h("p", { className: "empty" }, "No silence or maintenance in force or scheduled.");
+  const mayEnd = (s: SilenceView) => mayOperate(me, s.module === undefined ? undefined : teamOf(s.module));
+  // The Actions column only for a token that may end one of them: a read-only token sees none.
+  const actions = current.some(mayEnd);
   return dataTable(
-    ["Covers", "From", "Until", "By", "Comment", "Actions"],
+    ["Covers", "From", "Until", "By", "Comment", ...(actions ? ["Actions"] : [])],
     current.map((s) => [
       scopeText(s),
       s.from > now ? `${dateTime(s.from)} (scheduled)` : dateTime(s.from),
       dateTime(s.until),
       s.by,
       s.reason || "—",
-      mayOperate(me, s.module === undefined ? undefined : teamOf(s.module)) ? expireButton(s, changed) : null,
+      ...(actions ? [mayEnd(s) ? expireButton(s, changed) : null] : []),
     ]),
   );
 }
