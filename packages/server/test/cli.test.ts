@@ -192,6 +192,14 @@ describe("the amstaff CLI against a real server", { timeout: 120_000 }, () => {
     expect(id).toBeDefined();
     const everywhere = amstaff(["silence", "--all-modules", "--tag", "edge", "--for", "30m"]);
     expect(everywhere.out).toContain("✔ silenced every module #edge until");
+    // A maintenance: a silence that starts later (listed with --all until it starts).
+    const start = new Date(Date.now() + 86_400_000).toISOString();
+    const maintenance = amstaff(["silence", "User Service", "--from", start, "--for", "1h"]);
+    expect(maintenance.out).toMatch(
+      /✔ scheduled a silence of User Service from \S+ \S+Z \(in (23h59m|1d)\) until/,
+    );
+    const scheduled = /id ([0-9a-f]{8})/.exec(maintenance.out)?.[1];
+    expect(amstaff(["unsilence", scheduled!]).code).toBe(0);
 
     expect(amstaff(["silence", "User Service"])).toMatchObject({
       code: 2,

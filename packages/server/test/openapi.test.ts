@@ -64,6 +64,7 @@ describe("the API's contract", () => {
         "POST /monitors/{module}/{monitor}/ack",
         "GET /monitors/{module}/{monitor}/transitions",
         "GET /deliveries",
+        "GET /incidents",
         "GET /silences",
         "POST /silences",
         "DELETE /silences/{id}",

@@ -3,6 +3,7 @@ import "./styles.css";
 import { ApiError, getJson, session, setUnauthorizedHandler } from "./api.js";
 import { renderCluster } from "./clusterPage.js";
 import { h, replace } from "./dom.js";
+import { renderIncidents } from "./incidents.js";
 import { renderModule } from "./modulePage.js";
 import { renderMonitor } from "./monitorPage.js";
 import { renderOverview } from "./overview.js";
@@ -82,13 +83,14 @@ function route(): void {
   cleanup?.();
   const raw = location.hash.replace(/^#\/?/, "").split("/").map(decodeSegment);
   for (const link of nav.querySelectorAll("a")) {
-    if (link.getAttribute("href") === `#/${raw[0] === "cluster" ? "cluster" : ""}`)
+    if (link.getAttribute("href") === `#/${raw[0] === "cluster" || raw[0] === "incidents" ? raw[0] : ""}`)
       link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
   if (raw[0] === "monitor" && raw.length === 3) cleanup = renderMonitor(main, raw[1]!, raw[2]!);
   else if (raw[0] === "module" && raw.length === 2) cleanup = renderModule(main, raw[1]!);
   else if (raw[0] === "cluster") cleanup = renderCluster(main);
+  else if (raw[0] === "incidents") cleanup = renderIncidents(main);
   else cleanup = renderOverview(main);
   document.title = `${main.querySelector("h1")?.textContent ?? "Dashboard"} · Amstaff`;
 }

@@ -2,6 +2,7 @@ import { ApiError, getJson, seg } from "./api.js";
 import { Chart, type Point } from "./chart.js";
 import { dataTable, h, replace } from "./dom.js";
 import { ago, dateTime, definitionText, latency, value } from "./format.js";
+import { monitorIncidents } from "./incidents.js";
 import { statusBadge } from "./overview.js";
 import { store } from "./store.js";
 import { keyOf, type Status } from "./types.js";
@@ -109,6 +110,7 @@ export function renderMonitor(root: HTMLElement, module: string, monitor: string
       h("section", null, h("h3", null, "Latency"), latencyChart.element),
       valueSection,
     ),
+    monitorIncidents(module, monitor),
     h(
       "section",
       { "aria-labelledby": "h-incidents" },

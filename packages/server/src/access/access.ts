@@ -1,15 +1,8 @@
 import { AmstaffError } from "@amstaff/core";
 import { z } from "zod";
+import { mayAct, type Role, roleRank } from "./rights.js";
 
-/**
- * What a token may do, from most to least: `admin` everything (every team's modules, cluster
- * membership, moving a module to another team); `write` push, delete and roll back its team's modules,
- * and what `operate` may; `operate` acknowledge and silence its team's modules; `read` only `GET`.
- */
-export const roles = ["admin", "write", "operate", "read"] as const;
-
-/** A token's role: see {@link roles}. */
-export type Role = (typeof roles)[number];
+export { type Role, roles } from "./rights.js";
 
 /** The team of the server's own token and of the tokens from `AMSTAFF_TOKENS` / `AMSTAFF_READ_TOKENS`, and of modules pushed before teams existed. */
 export const defaultTeam = "default";
@@ -27,8 +20,6 @@ export interface Principal {
   role: Role;
 }
 
-const rank: Record<Role, number> = { read: 0, operate: 1, write: 2, admin: 3 };
-
 const actionOf: Record<Role, string> = {
   admin: "only an admin token may",
   write: "a write (or admin) token is needed to",
@@ -42,7 +33,7 @@ const actionOf: Record<Role, string> = {
  * @param what the action, for the message: "push modules", "change cluster membership"
  */
 export function requireRole(caller: Principal, needed: Role, what: string): void {
-  if (rank[caller.role] >= rank[needed]) return;
+  if (roleRank[caller.role] >= roleRank[needed]) return;
   throw new AmstaffError(
     "AMS_ERR_AUTH_ROLE",
     `Token "${caller.name}" has role ${caller.role}: ${actionOf[needed]} ${what}. Ask an admin for a token with that role (amstaff-server token create).`,
@@ -60,8 +51,8 @@ export function requireTeam(
   what: string,
   module: { name: string; team: string },
 ): void {
+  if (mayAct(caller, needed, module.team)) return;
   requireRole(caller, needed, what);
-  if (caller.role === "admin" || caller.team === module.team) return;
   throw new AmstaffError(
     "AMS_ERR_AUTH_TEAM",
     `Module "${module.name}" belongs to team "${module.team}", and token "${caller.name}" is of team "${caller.team}": it may not ${what} it. Use a token of team "${module.team}", or ask an admin to move the module.`,

@@ -1283,6 +1283,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open and recent incidents with their timelines, newest first, a page at a time */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this module's */
+                    module?: string;
+                    /** @description Only this monitor's (of any module) */
+                    monitor?: string;
+                    /** @description Only this team's modules' */
+                    team?: string;
+                    /** @description Only incidents in these states, comma-separated: open, acknowledged, resolved */
+                    state?: string;
+                    /** @description The page's size, 1 to 500 (default 50) */
+                    limit?: string;
+                    /** @description The previous page's `next` */
+                    after?: string;
+                    consistent?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of incidents */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            incidents: components["schemas"]["Incident"][];
+                            /** @description Pass as `after` for the next page; null on the last */
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid request (`AMS_ERR_REQUEST_INVALID`, `AMS_ERR_MODULE_INVALID`, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong token (`AMS_ERR_AUTH_REQUIRED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/deliveries": {
         parameters: {
             query?: never;
@@ -2973,6 +3045,56 @@ export interface components {
         SampleResult: {
             [key: string]: unknown;
         } | null;
+        Incident: {
+            key: string;
+            module: string;
+            monitor: string;
+            team: string;
+            tags: string[];
+            /** @enum {string} */
+            state: "open" | "acknowledged" | "resolved";
+            /** @enum {string} */
+            status: "ok" | "warning" | "critical" | "unknown" | "pending";
+            /** @enum {string} */
+            worst: "ok" | "warning" | "critical" | "unknown";
+            openedAt: number;
+            resolvedAt: number | null;
+            acknowledged: {
+                name: string;
+                team: string | null;
+                at: number;
+            } | null;
+            /** @description False when its oldest events are no longer kept */
+            complete: boolean;
+            events: components["schemas"]["IncidentEvent"][];
+        };
+        IncidentEvent: {
+            /** @enum {string} */
+            type: "opened" | "worsened" | "improved" | "flapping" | "reminded" | "escalated" | "acknowledged" | "silenced" | "resolved";
+            at: number;
+            /** @enum {string} */
+            status: "ok" | "warning" | "critical" | "unknown" | "pending";
+            message: string | null;
+            by: {
+                name: string;
+                team: string | null;
+            } | null;
+            suppressed: string | null;
+            silence: {
+                id: string;
+                from: number;
+                until: number;
+                reason: string;
+            } | null;
+            notifications: {
+                handler: string;
+                /** @enum {string} */
+                status: "pending" | "delivered" | "failed";
+                attempts: number;
+                deliveredAt: number | null;
+                lastError: string | null;
+            }[];
+        };
         Export: {
             /** @enum {string} */
             format: "amstaff-export";

@@ -11,6 +11,7 @@ import { deliveryRoutes } from "./routes/deliveries.js";
 import { docsRoutes } from "./routes/docs.js";
 import { exportRoutes, importPath } from "./routes/export.js";
 import { heartbeatRoutes } from "./routes/heartbeats.js";
+import { incidentRoutes } from "./routes/incidents.js";
 import { metaRoutes } from "./routes/meta.js";
 import { moduleRoutes } from "./routes/modules.js";
 import { monitorRoutes } from "./routes/monitors.js";
@@ -67,6 +68,7 @@ export function createApiApp(deps: HttpApiDeps): ApiApp {
   pushRoutes(app, deps);
   moduleRoutes(app, deps);
   monitorRoutes(app, deps);
+  incidentRoutes(app, deps);
   deliveryRoutes(app, deps);
   silenceRoutes(app, deps);
   heartbeatRoutes(app, deps);

@@ -267,7 +267,8 @@ export class DeliveryWorker {
     const { machine, publicUrl } = this.#deps;
     const transition = machine.transition(delivery.transitionId);
     if (!transition) return undefined;
-    const { at: _at, ...event } = transition;
+    // Who acknowledged is for the timeline: handlers read `incident.acknowledged`, never a token's role.
+    const { at: _at, actor: _actor, ...event } = transition;
     const link = publicUrl
       ? `${publicUrl.replace(/\/$/, "")}/monitors?module=${encodeURIComponent(transition.module)}&monitor=${encodeURIComponent(transition.monitor)}`
       : undefined;

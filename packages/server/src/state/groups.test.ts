@@ -158,12 +158,11 @@ describe("acknowledged notifications", () => {
     });
   });
 
-  it("create nothing for handlers that do not opt in", () => {
+  it("create nothing for handlers that do not opt in (the notice is kept for the incident's timeline)", () => {
     const log = started(moduleOf(1, hook()));
     log.change("m0", "pending", "critical", 1_000);
     const acked = log.ack("m0", "alice", 5_000);
-    expect(acked).toMatchObject({ ok: true });
-    expect(acked).not.toHaveProperty("transition");
+    expect(acked).toMatchObject({ ok: true, transition: { kind: "acknowledged" }, deliveries: [] });
     expect(log.machine.pendingDeliveries()).toHaveLength(1);
   });
 });

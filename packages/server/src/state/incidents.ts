@@ -8,7 +8,7 @@ import {
 } from "@amstaff/core";
 import { alertState, decide } from "./alerting.js";
 import type { DeliveryRecord, IncidentRecord, MonitorRecord, TransitionRecord } from "./records.js";
-import type { Reducer, StateSlices } from "./reducer.js";
+import type { CommandOf, Reducer, StateSlices } from "./reducer.js";
 import { refuseOtherTeams } from "./teamRights.js";
 import { commitTransition, transitionsKeptPerMonitor } from "./transitions.js";
 
@@ -153,31 +153,34 @@ export const acknowledgeIncident: Reducer<"incident.ack"> = (state, command, ind
     detail: `${command.monitor}${by}`,
   });
   if (!definition) return { ok: true, incident };
-  const { transition, deliveries } = announceAcknowledgement(state, record, definition, index, command.at);
-  return { ok: true, incident, ...(transition && { transition, deliveries }) };
+  const { transition, deliveries } = announceAcknowledgement(state, record, definition, index, command);
+  return { ok: true, incident, transition, deliveries };
 };
 
 /**
- * The `acknowledged` notification of an acknowledgement, to the handlers that heard of the incident
- * and opt in (`notifyOn: { acknowledged: true }`, a pager that stops paging at once). Nothing when
- * none does: the others learn of it with the incident's next notification.
+ * The `acknowledged` notice of an acknowledgement: always recorded, with the token that acknowledged, so
+ * the incident's timeline says who took it (the incident itself keeps only the latest acknowledgement).
+ * It is delivered to the handlers that heard of the incident and opt in (`notifyOn: { acknowledged: true }`,
+ * a pager that stops paging at once); the others learn of it with the incident's next notification.
  */
 function announceAcknowledgement(
   state: StateSlices,
   record: MonitorRecord,
   definition: MonitorDefinition,
   index: number,
-  at: number,
-): { transition?: TransitionRecord; deliveries?: DeliveryRecord[] } {
-  const incident = record.incident;
-  const notify = (incident?.notified ?? []).filter((i) => definition.handlers[i]?.notifyOn?.acknowledged);
-  if (!incident || notify.length === 0) return {};
+  command: CommandOf<"incident.ack">,
+): { transition: TransitionRecord; deliveries: DeliveryRecord[] } {
+  const incident = record.incident!;
+  const notify = incident.notified.filter((i) => definition.handlers[i]?.notifyOn?.acknowledged);
   const transition = standingNotice(state, record, incident, definition, {
     id: state.transitionId(index),
     kind: "acknowledged",
-    at,
+    at: command.at,
   });
-  return { transition, deliveries: commitTransition(state, transition, definition, notify) };
+  if (command.actor) transition.actor = command.actor;
+  const deliveries = commitTransition(state, transition, definition, notify);
+  state.transitions.prune(record.module, record.monitor, transitionsKeptPerMonitor, state.deliveries);
+  return { transition, deliveries };
 }
 
 /**

@@ -102,6 +102,8 @@ export interface TransitionRecord {
   flapping?: boolean | undefined;
   /** Why its alerts were held back (a maintenance window, a silence, a failing dependency). */
   suppressed?: string | undefined;
+  /** For an `acknowledged` notice: the token that acknowledged (its name, team and role), for the timeline. */
+  actor?: Actor | undefined;
   at: number;
 }
 

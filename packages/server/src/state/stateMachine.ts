@@ -260,6 +260,11 @@ export class StateMachine {
     return this.#state.deliveries.get(id);
   }
 
+  /** The deliveries of one transition, while it is kept. */
+  deliveriesOf(transitionId: string): DeliveryRecord[] {
+    return this.#state.deliveries.of(transitionId);
+  }
+
   /** Every delivery still to be made. */
   pendingDeliveries(): DeliveryRecord[] {
     return this.#state.deliveries.pending();

@@ -20,6 +20,7 @@ export function parseFlags(argv: string[]) {
       tag: { type: "string", multiple: true },
       for: { type: "string" },
       until: { type: "string" },
+      from: { type: "string" },
       reason: { type: "string" },
       all: { type: "boolean" },
       "all-modules": { type: "boolean" },

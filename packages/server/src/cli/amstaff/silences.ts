@@ -13,6 +13,7 @@ If a monitor is still failing when the silence ends, its alert goes out then.
 
   --for <duration>     how long, from now: 30m, 2h, 1d (at most 30 days)
   --until <date>       or until when, ISO 8601 with a time zone: 2026-12-01T06:00:00Z
+  --from <date>        when it starts, ISO 8601 (a scheduled maintenance; --for counts from it)
   --monitor <name>     only this monitor of the module (repeatable)
   --tag <tag>          only the module's monitors with this tag (repeatable)
   --reason <text>      why, shown with every suppressed alert
@@ -35,12 +36,16 @@ Prints the silence's id (for amstaff unsilence) and when it ends.`,
         ...(flags.tag && { tags: flags.tag }),
         ...(flags.for !== undefined && { for: flags.for }),
         ...(flags.until !== undefined && { until: flags.until }),
+        ...(flags.from !== undefined && { from: flags.from }),
         ...(flags.reason !== undefined && { reason: flags.reason }),
         ...(flags.by !== undefined && { by: flags.by }),
       }),
     );
     if (flags.json) return json(created);
-    out(`✔ silenced ${scopeOf(created)} until ${isoTime(created.until)} (${until(created.until)})`);
+    const starts = created.from > Date.now() ? ` from ${isoTime(created.from)} (${until(created.from)})` : "";
+    out(
+      `✔ ${starts ? "scheduled a silence of" : "silenced"} ${scopeOf(created)}${starts} until ${isoTime(created.until)} (${until(created.until)})`,
+    );
     out(`  id ${created.id}: amstaff unsilence ${created.id} ends it`);
     return exit.ok;
   },
