@@ -493,14 +493,18 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       }
       this.#proposals.observe({ softState: s });
     }
+    // The leader replicates while it writes its own log (thesis §10.2.1); everything else waits for the write.
+    if (rd.earlyMessages.length > 0) this.#transport.send(rd.earlyMessages);
     if (rd.snapshot || rd.entries.length > 0 || rd.hardState) {
       await this.#storage.save({
         entries: rd.entries,
         ...(rd.hardState ? { hardState: rd.hardState } : {}),
         ...(rd.snapshot ? { snapshot: rd.snapshot } : {}),
+        ...(rd.mustSync ? {} : { sync: false }),
       });
     }
     if (this.#stopped) return;
+    this.#core.advance(rd);
     if (rd.messages.length > 0) this.#transport.send(rd.messages);
     if (rd.snapshot) {
       await this.#sm.restore(rd.snapshot.data);
