@@ -6,8 +6,9 @@ import { MemoryStorage, type RaftStorage, type StorageUpdate, type StoredState }
 import type { Snapshot } from "./types.js";
 
 /**
- * A fault-injecting storage: while `hold` is set, writes are accepted but not "synced" (their promise does
- * not resolve and they have not reached the durable inner storage); `crash()` loses every unsynced write.
+ * A fault-injecting storage: while `hold` is set, durable writes are accepted but not "synced" (their promise
+ * does not resolve and they have not reached the durable inner storage); `crash()` loses every unsynced
+ * write.
  */
 class FaultyStorage implements RaftStorage {
   readonly inner = new MemoryStorage();
@@ -17,7 +18,8 @@ class FaultyStorage implements RaftStorage {
     return this.inner.load();
   }
   save(update: StorageUpdate): Promise<void> {
-    if (!this.hold) {
+    // A write that need not be synced (commit index only) does not wait for the disk.
+    if (!this.hold || update.sync === false) {
       this.inner.save(update);
       return Promise.resolve();
     }
