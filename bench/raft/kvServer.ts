@@ -1,5 +1,5 @@
 // One @amstaff/raft node of the benchmark cluster, as its own OS process: the package's KvStateMachine,
-// SqliteStorage (WAL, an fdatasync per durable write) and TcpTransport between nodes, plus a tiny client endpoint
+// SqliteStorage (WAL, synchronous=FULL) and TcpTransport between nodes, plus a tiny client endpoint
 // (length-prefixed JSON over TCP, frames.ts) so that the benchmark client reaches it the way it reaches etcd
 // over gRPC: a separate process, one loopback TCP connection, requests multiplexed by id.
 // env: RAFT_ID, RAFT_DB, RAFT_SECRET, RAFT_PORT, CLIENT_PORT, RAFT_PEERS (JSON {id: {host, port}}),
@@ -43,9 +43,9 @@ const transport = new TcpTransport({
     : {}),
 });
 
-// Counts and times durable writes (one SQLite transaction with fdatasync each): how well group commit batches
+// Counts and times durable writes (one SQLite transaction with fsync each): how well group commit batches
 // and what one costs, comparable with etcd's etcd_disk_wal_fsync_duration_seconds. Writes that only move the
-// commit index (sync: false, no fdatasync, as etcd's WAL skips its fsync for them) are not counted.
+// commit index (sync: false, no fsync, as etcd's WAL skips its fsync for them) are not counted.
 const sqlite = new SqliteStorage({ path: env.RAFT_DB! });
 let saves = 0;
 let saveSeconds = 0;
