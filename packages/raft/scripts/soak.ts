@@ -28,6 +28,8 @@ const totals = {
   acknowledgedWrites: 0,
   reads: 0,
   leaders: 0,
+  leaderCrashesBeforeFsync: 0,
+  commitsBeforeLeaderFsync: 0,
 };
 /** How client writes settled (applied, applied-result-unknown, dropped, unknown). */
 const settled = { applied: 0, appliedResultUnknown: 0, dropped: 0, unknown: 0 };
@@ -45,6 +47,8 @@ for (let seed = first; seed < first + count; seed++) {
       "acknowledgedWrites",
       "reads",
       "leaders",
+      "leaderCrashesBeforeFsync",
+      "commitsBeforeLeaderFsync",
     ] as const)
       totals[k] += r[k];
     for (const k of Object.keys(settled) as (keyof typeof settled)[]) settled[k] += r.settled[k];

@@ -6,8 +6,9 @@ import { MemoryStorage, type RaftStorage, type StorageUpdate, type StoredState }
 import type { Snapshot } from "./types.js";
 
 /**
- * A fault-injecting storage: while `hold` is set, writes are accepted but not "synced" (their promise does
- * not resolve and they have not reached the durable inner storage); `crash()` loses every unsynced write.
+ * A fault-injecting storage: while `hold` is set, durable writes are accepted but not "synced" (their promise
+ * does not resolve and they have not reached the durable inner storage); `crash()` loses every unsynced
+ * write.
  */
 class FaultyStorage implements RaftStorage {
   readonly inner = new MemoryStorage();
@@ -17,7 +18,8 @@ class FaultyStorage implements RaftStorage {
     return this.inner.load();
   }
   save(update: StorageUpdate): Promise<void> {
-    if (!this.hold) {
+    // A write that need not be synced (commit index only) does not wait for the disk.
+    if (!this.hold || update.sync === false) {
       this.inner.save(update);
       return Promise.resolve();
     }
@@ -63,6 +65,16 @@ async function start(
   return node;
 }
 
+/** The first node seen leading (polled for up to ~2 s), or undefined. */
+async function firstLeader(nodes: Map<string, KvNode>): Promise<KvNode | undefined> {
+  for (let i = 0; i < 400; i++) {
+    const leader = [...nodes.values()].find((n) => n.role === "leader");
+    if (leader) return leader;
+    await sleep(5);
+  }
+  return undefined;
+}
+
 describe("disk faults", () => {
   it("acknowledges nothing until a quorum has made the entry durable; unsynced writes are lost on crash", async () => {
     const ids = ["a", "b", "c"];
@@ -70,11 +82,7 @@ describe("disk faults", () => {
     const storages = new Map(ids.map((id) => [id, new FaultyStorage()]));
     const nodes = new Map<string, KvNode>();
     for (const id of ids) nodes.set(id, await start(net, id, storages.get(id)!, new KvStateMachine(), ids));
-    let leader: KvNode | undefined;
-    for (let i = 0; i < 400 && !leader; i++) {
-      leader = [...nodes.values()].find((n) => n.role === "leader");
-      await sleep(5);
-    }
+    const leader = await firstLeader(nodes);
     expect(leader).toBeDefined();
     await leader!.propose({ op: "put", key: "warm", value: "up" });
     const followers = ids.filter((id) => id !== leader!.id);
@@ -128,5 +136,40 @@ describe("disk faults", () => {
     for (let i = 0; i < 200 && followers.some((id) => kvs.get(id)!.get("sync") !== "1"); i++) await sleep(5);
     if (outcome !== "RAFT_OUTCOME_UNKNOWN")
       for (const id of followers) expect(kvs.get(id)!.get("x")).toBe(acked ? "1" : null);
+  });
+
+  it("a leader replicates before its own write: if it loses power then, its followers keep the entry", async () => {
+    const ids = ["a", "b", "c"];
+    const net = new MemoryNetwork();
+    const storages = new Map(ids.map((id) => [id, new FaultyStorage()]));
+    const nodes = new Map<string, KvNode>();
+    const kvs = new Map(ids.map((id) => [id, new KvStateMachine()]));
+    for (const id of ids) nodes.set(id, await start(net, id, storages.get(id)!, kvs.get(id)!, ids));
+    const leader = await firstLeader(nodes);
+    expect(leader).toBeDefined();
+    await leader!.propose({ op: "put", key: "warm", value: "up" });
+    const old = leader!.id;
+    const followers = ids.filter((id) => id !== old);
+    storages.get(old)!.hold = true;
+    const p = leader!.propose({ op: "put", key: "x", value: "1" }).catch((e: { code?: string }) => e.code);
+    const hasX = (id: string) =>
+      storages
+        .get(id)!
+        .load()
+        .entries.some((e) => new TextDecoder().decode(e.data).includes('"x"'));
+    // The followers store x while the leader's own write of it is still pending.
+    for (let i = 0; i < 200 && !followers.every(hasX); i++) await sleep(5);
+    expect(followers.every(hasX)).toBe(true);
+    expect(storages.get(old)!.unsynced).toBeGreaterThan(0);
+    // Power loss on the leader: x is gone from its disk, not from the followers'.
+    storages.get(old)!.crash();
+    await nodes.get(old)!.stop();
+    expect(await p).toBe("RAFT_STOPPED");
+    expect(hasX(old)).toBe(false);
+    // A new leader (one of the followers) holds x and commits it; the old leader gets it back when it rejoins.
+    kvs.set(old, new KvStateMachine());
+    nodes.set(old, await start(net, old, storages.get(old)!, kvs.get(old)!));
+    for (let i = 0; i < 400 && ids.some((id) => kvs.get(id)!.get("x") !== "1"); i++) await sleep(5);
+    for (const id of ids) expect(kvs.get(id)!.get("x")).toBe("1");
   });
 });

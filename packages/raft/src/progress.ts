@@ -104,27 +104,31 @@ export class ProgressTracker {
 
   /**
    * Adopts `conf`: progress of removed members is dropped, new members start probing at `lastIndex + 1`
-   * (and this node's own progress matches its whole log).
+   * (and this node's own progress matches its durable log, up to `stableIndex`).
    */
-  setConf(conf: ConfState, lastIndex: number): void {
+  setConf(conf: ConfState, lastIndex: number, stableIndex: number): void {
     this.#voters = new Set(conf.voters);
     this.#learners = new Set(conf.learners);
     for (const id of [...this.#prs.keys()]) {
       if (!this.#voters.has(id) && !this.#learners.has(id)) this.#prs.delete(id);
     }
     for (const id of [...conf.voters, ...conf.learners]) {
-      if (!this.#prs.has(id)) this.#prs.set(id, this.#fresh(id, lastIndex));
+      if (!this.#prs.has(id)) this.#prs.set(id, this.#fresh(id, lastIndex, stableIndex));
     }
   }
 
-  /** Forgets everything known of every member (a new term): all probe again from `lastIndex + 1`. */
-  resetProgress(lastIndex: number): void {
-    for (const id of this.#prs.keys()) this.#prs.set(id, this.#fresh(id, lastIndex));
+  /**
+   * Forgets everything known of every member (a new term): all probe again from `lastIndex + 1`; this node
+   * matches its durable log (up to `stableIndex`).
+   */
+  resetProgress(lastIndex: number, stableIndex: number): void {
+    for (const id of this.#prs.keys()) this.#prs.set(id, this.#fresh(id, lastIndex, stableIndex));
   }
-  #fresh(id: NodeId, lastIndex: number): Progress {
+  #fresh(id: NodeId, lastIndex: number, stableIndex: number): Progress {
     const pr = new Progress();
     pr.next = lastIndex + 1;
-    if (id === this.#self) pr.match = lastIndex;
+    // The leader counts itself towards the commit quorum only for entries on its own disk (thesis §10.2.1).
+    if (id === this.#self) pr.match = Math.min(lastIndex, stableIndex);
     return pr;
   }
 

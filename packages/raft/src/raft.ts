@@ -71,6 +71,9 @@ interface IncomingSnapshot {
   received: number;
 }
 
+/** The messages only a leader sends; they may leave before the leader's own write (see Ready.earlyMessages). */
+const LEADER_MESSAGES: ReadonlySet<Message["type"]> = new Set(["app", "heartbeat", "snap", "timeoutNow"]);
+
 function hashString(s: string): number {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
@@ -156,7 +159,7 @@ export class RaftCore {
     if (state.snapshot) {
       // Progress is seeded from the snapshot's index, before the entries after it count.
       this.#conf = state.snapshot.meta.conf;
-      this.#prs.setConf(this.#conf, state.snapshot.meta.index);
+      this.#prs.setConf(this.#conf, state.snapshot.meta.index, state.snapshot.meta.index);
     }
     if (state.hardState) {
       this.term = state.hardState.term;
@@ -227,7 +230,7 @@ export class RaftCore {
   }
   #setConf(conf: ConfState): void {
     this.#conf = conf;
-    this.#prs.setConf(conf, this.lastIndex());
+    this.#prs.setConf(conf, this.lastIndex(), this.#log.stableIndex());
   }
   #applyConf(cc: ConfChange): void {
     this.#setConf(applyConfChange(this.#conf, cc));
@@ -268,7 +271,7 @@ export class RaftCore {
     this.#resetRandomizedElectionTimeout();
     this.#abortTransfer();
     this.#prs.resetVotes();
-    this.#prs.resetProgress(this.lastIndex());
+    this.#prs.resetProgress(this.lastIndex(), this.#log.stableIndex());
     this.#pendingConfIndex = 0;
     this.#readOnly.reset();
   }
@@ -456,10 +459,12 @@ export class RaftCore {
 
   // ---------------------------------------------------------------- proposals
 
+  /**
+   * Appends to the leader's log. Its own progress does not move: the entries count towards the commit
+   * quorum once {@link RaftCore.advance} reports them durable, while followers may already store them.
+   */
   #appendLocal(entries: Entry[]): void {
     this.#log.append(entries, this.commit);
-    this.#prs.get(this.id)?.maybeUpdate(this.lastIndex());
-    this.#maybeCommit();
   }
 
   /**
@@ -889,6 +894,8 @@ export class RaftCore {
   ready(): Ready {
     const rd: Ready = {
       entries: [],
+      mustSync: false,
+      earlyMessages: [],
       messages: this.#msgs,
       committedEntries: [],
       readStates: this.#readStates,
@@ -902,9 +909,17 @@ export class RaftCore {
     const snapshot = this.#log.takePendingSnapshot();
     if (snapshot) rd.snapshot = snapshot;
     rd.entries = this.#log.takeUnstableEntries();
+    const prev = this.#prevHard;
+    const termOrVote = prev.term !== this.term || prev.vote !== this.vote;
     if (this.#hardChanged()) {
       this.#prevHard = this.hardState();
       rd.hardState = this.#prevHard;
+    }
+    rd.mustSync = termOrVote || rd.entries.length > 0 || snapshot !== null;
+    // A leader whose term and vote are already on disk may replicate before its own write (§10.2.1).
+    if (this.role === "leader" && !termOrVote && !snapshot) {
+      rd.earlyMessages = rd.messages.filter((m) => LEADER_MESSAGES.has(m.type));
+      if (rd.earlyMessages.length > 0) rd.messages = rd.messages.filter((m) => !LEADER_MESSAGES.has(m.type));
     }
     if (this.commit > this.applied) {
       const hi = Math.min(this.commit, this.applied + this.#maxApplyBatch);
@@ -915,6 +930,26 @@ export class RaftCore {
       }
     }
     return rd;
+  }
+
+  /**
+   * Reports that `rd` (the latest Ready handed out, or an earlier one) is persisted: its entries are
+   * durable here. Call it after the write and before sending `rd.messages`. On the leader this is what
+   * counts its own log towards the commit quorum, so a leader that is never advanced commits only with a
+   * majority of followers (and a single node never commits).
+   */
+  advance(rd: Ready): void {
+    if (rd.snapshot) this.#log.stableTo(rd.snapshot.meta.index, rd.snapshot.meta.term);
+    const last = rd.entries[rd.entries.length - 1];
+    if (last) this.#log.stableTo(last.index, last.term);
+    if (this.role !== "leader") return;
+    const self = this.#prs.get(this.id);
+    if (self?.maybeUpdate(this.#log.stableIndex()) && this.#maybeCommit()) this.#bcastAppend();
+  }
+
+  /** Index up to which this node's log is known durable (what `advance` reported). */
+  stableIndex(): number {
+    return this.#log.stableIndex();
   }
 
   /** A copy of the in-memory log entries (for tests and checkers). */

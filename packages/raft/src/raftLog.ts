@@ -22,6 +22,8 @@ export class RaftLog {
   #unstableFrom: number;
   /** A snapshot received from the leader that storage has not been given yet. */
   #pendingSnapshot: Snapshot | null = null;
+  /** Entries up to this index are known durable (reported by {@link stableTo}); the rest may not be. */
+  #stable: number;
 
   /** Loads the durable log: entries the snapshot covers are skipped, a gap is an error. */
   constructor(state: { snapshot?: Snapshot; entries?: Entry[] } = {}) {
@@ -36,6 +38,7 @@ export class RaftLog {
       this.#entries.push(e);
     }
     this.#unstableFrom = this.lastIndex() + 1;
+    this.#stable = this.lastIndex();
   }
 
   /** Index of the last entry (the snapshot's index when the log is empty). */
@@ -94,6 +97,20 @@ export class RaftLog {
     this.#entries.length = first - this.#snapIndex - 1;
     for (const e of entries) this.#entries.push(e);
     this.#unstableFrom = Math.min(this.#unstableFrom, first);
+    this.#stable = Math.min(this.#stable, first - 1);
+  }
+
+  /**
+   * Storage reports the log durable up to entry (`index`, `term`) — the last entry of a persisted Ready.
+   * Ignored when the log no longer holds that entry (truncated since): by log matching, the same index and
+   * term mean the same prefix, so the in-memory log up to `index` is then exactly what is on disk.
+   */
+  stableTo(index: number, term: number): void {
+    if (index > this.#stable && this.termAt(index) === term) this.#stable = index;
+  }
+  /** The index up to which this log is known durable. */
+  stableIndex(): number {
+    return this.#stable;
   }
 
   /** The latest snapshot (taken with {@link compact} or received with {@link restore}). */
@@ -109,6 +126,8 @@ export class RaftLog {
     this.#snapshot = snap;
     this.#unstableFrom = snap.meta.index + 1;
     this.#pendingSnapshot = snap;
+    // Durable again once storage has the snapshot (reported through stableTo with its index and term).
+    this.#stable = 0;
   }
 
   /**

@@ -493,15 +493,46 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       }
       this.#proposals.observe({ softState: s });
     }
-    if (rd.snapshot || rd.entries.length > 0 || rd.hardState) {
-      await this.#storage.save({
-        entries: rd.entries,
-        ...(rd.hardState ? { hardState: rd.hardState } : {}),
-        ...(rd.snapshot ? { snapshot: rd.snapshot } : {}),
-      });
+    if (rd.mustSync) {
+      // The leader replicates while it writes its own log (thesis §10.2.1); the rest waits for the write.
+      if (rd.earlyMessages.length > 0) this.#transport.send(rd.earlyMessages);
+      await this.#write(rd);
+      if (this.#stopped) return;
+      this.#core.advance(rd);
+      if (rd.messages.length > 0) this.#transport.send(rd.messages);
+      await this.#applyReady(rd);
+    } else {
+      // Nothing here has to be on disk first (at most the commit index moved): answer the proposers, then
+      // tell the other nodes, then record the commit index, unsynced and in order with later writes.
+      await this.#applyReady(rd);
+      if (this.#stopped) return;
+      if (rd.earlyMessages.length > 0) this.#transport.send(rd.earlyMessages);
+      if (rd.messages.length > 0) this.#transport.send(rd.messages);
+      await this.#write(rd);
+      if (this.#stopped) return;
+      this.#core.advance(rd);
     }
-    if (this.#stopped) return;
-    if (rd.messages.length > 0) this.#transport.send(rd.messages);
+    const every = this.#opts.snapshotEntries ?? 10_000;
+    if (this.#core.applied - this.#lastSnapshotIndex >= every) {
+      const data = await this.#sm.snapshot();
+      const snap = this.#core.compact(data, this.#opts.snapshotKeep ?? 1000);
+      this.#lastSnapshotIndex = snap.meta.index;
+      await this.#storage.saveSnapshot(snap, this.#core.compactedIndex());
+    }
+  }
+
+  async #write(rd: Ready): Promise<void> {
+    if (!rd.snapshot && rd.entries.length === 0 && !rd.hardState) return;
+    await this.#storage.save({
+      entries: rd.entries,
+      ...(rd.hardState ? { hardState: rd.hardState } : {}),
+      ...(rd.snapshot ? { snapshot: rd.snapshot } : {}),
+      ...(rd.mustSync ? {} : { sync: false }),
+    });
+  }
+
+  /** Restores a received snapshot, applies committed entries (settling proposals) and answers reads. */
+  async #applyReady(rd: Ready): Promise<void> {
     if (rd.snapshot) {
       await this.#sm.restore(rd.snapshot.data);
       this.#lastSnapshotIndex = rd.snapshot.meta.index;
@@ -541,13 +572,6 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
         w.pending.resolve(undefined);
         return false;
       });
-    }
-    const every = this.#opts.snapshotEntries ?? 10_000;
-    if (this.#core.applied - this.#lastSnapshotIndex >= every) {
-      const data = await this.#sm.snapshot();
-      const snap = this.#core.compact(data, this.#opts.snapshotKeep ?? 1000);
-      this.#lastSnapshotIndex = snap.meta.index;
-      await this.#storage.saveSnapshot(snap, this.#core.compactedIndex());
     }
   }
 

@@ -73,6 +73,7 @@ describe("RaftNode with an injected clock", () => {
     const clock = new ManualClock();
     const node = await soloNode(clock);
     clock.advance(20 * tickMs);
+    await node.read(); // the new leader's first entry is committed (after its own write) and applied
     await node.addLearner("c"); // c never answers, so it never catches up
     const outcome = node.addVoter("c").catch((e: unknown) => e);
     clock.advance(9 * tickMs);

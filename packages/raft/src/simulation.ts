@@ -53,6 +53,10 @@ export interface SimulationResult {
   reads: number;
   /** Client writes by how they settled (writes abandoned at the client's deadline are not counted). */
   settled: Record<ProposalOutcome, number>;
+  /** Leaders that crashed after sending entries to followers and before their own write of them finished. */
+  leaderCrashesBeforeFsync: number;
+  /** Times a leader's commit index moved past its own durable log (a quorum of followers without it). */
+  commitsBeforeLeaderFsync: number;
 }
 
 const TICK = 10;
@@ -85,6 +89,8 @@ interface SimNode {
   reads: { context: number; index: number }[];
   /** The node's pending client writes, settled by the same tracker RaftNode uses. */
   proposals: ProposalTracker<ClientOp>;
+  /** The Ready whose durable write is in progress (until `doneAt`); the next Ready waits for it. */
+  writing: { rd: Ready; doneAt: number } | null;
 }
 
 class Heap {
@@ -196,6 +202,8 @@ export class Simulation {
       acknowledgedWrites: 0,
       reads: 0,
       settled: { applied: 0, appliedResultUnknown: 0, dropped: 0, unknown: 0 },
+      leaderCrashesBeforeFsync: 0,
+      commitsBeforeLeaderFsync: 0,
     };
     const founders: NodeId[] = [];
     for (let i = 1; i <= this.#opts.voters; i++) founders.push(`n${i}`);
@@ -211,6 +219,7 @@ export class Simulation {
         restartAt: 0,
         reads: [],
         proposals: new ProposalTracker(),
+        writing: null,
       };
       this.#nodes.set(id, node);
       this.#start(node, founders.includes(id) ? founders : null);
@@ -251,6 +260,10 @@ export class Simulation {
 
   #crash(node: SimNode): void {
     this.#log(`crash ${node.id}`);
+    // A write in progress is lost; if it was a leader's, its followers may hold entries its disk does not.
+    if (node.writing?.rd.earlyMessages.some((m) => (m.entries?.length ?? 0) > 0))
+      this.#stats.leaderCrashesBeforeFsync++;
+    node.writing = null;
     node.core = null;
     node.reads = [];
     node.restartAt = this.#now + this.#rng.int(50, 800);
@@ -275,6 +288,11 @@ export class Simulation {
       if (this.#now === end) this.#heal();
       this.#deliver();
       for (const node of this.#nodes.values()) {
+        const w = node.writing;
+        if (w && w.doneAt <= this.#now) {
+          node.writing = null;
+          if (this.#finishWrite(node, w.rd)) this.#process(node);
+        }
         if (node.core === null) {
           if (this.#now >= node.restartAt) {
             this.#log(`restart ${node.id}`);
@@ -466,30 +484,57 @@ export class Simulation {
       if (!to?.core) continue;
       if (this.#partition && this.#partition.get(m.from) !== this.#partition.get(m.to)) continue;
       to.core.step(m);
+      if (to.writing && to.core.role === "leader" && to.core.commit > to.core.stableIndex())
+        this.#stats.commitsBeforeLeaderFsync++;
       this.#process(to);
     }
   }
 
+  /**
+   * Handles the node's Readys as RaftNode does: the leader's messages leave first, then the durable write
+   * runs — for a random while of virtual time, during which the node keeps receiving messages but handles
+   * no further Ready — and only then does the rest happen ({@link Simulation.#finishWrite}).
+   */
   #process(node: SimNode): void {
     for (;;) {
       const core = node.core;
-      if (!core?.hasReady()) return;
+      if (node.writing || !core?.hasReady()) return;
       const rd = core.ready();
+      for (const m of rd.earlyMessages) this.#send(node, m);
       if (this.#faulty && this.#rng.chance(0.0005)) {
-        // Crash before the write reached the disk: the whole batch is lost, nothing was sent or applied.
-        this.#log(`${node.id} crash before fsync`);
+        // Crash before the write reached the disk: the whole batch is lost, nothing else was sent or
+        // applied; a leader's entries may already be on its followers.
+        this.#log(
+          `${node.id} crash before fsync${rd.earlyMessages.length > 0 ? " (after replicating)" : ""}`,
+        );
+        node.writing = { rd, doneAt: Infinity };
         this.#crash(node);
         return;
       }
-      this.#persist(node, rd);
-      if (this.#faulty && this.#rng.chance(0.0005)) {
-        this.#log(`${node.id} crash after fsync, before send`);
-        this.#crash(node);
-        return;
+      if (rd.mustSync) {
+        const r = this.#rng;
+        const delay = r.chance(0.5) ? 0 : r.chance(0.8) ? r.int(1, 10) : r.int(10, 60);
+        if (delay > 0) {
+          node.writing = { rd, doneAt: this.#now + delay };
+          return;
+        }
       }
-      for (const m of rd.messages) this.#send(node, m);
-      this.#apply(node, rd);
+      if (!this.#finishWrite(node, rd)) return;
     }
+  }
+
+  /** The write of `rd` is done: persist, report it to the core, send the rest, apply. False on a crash. */
+  #finishWrite(node: SimNode, rd: Ready): boolean {
+    this.#persist(node, rd);
+    if (this.#faulty && this.#rng.chance(0.0005)) {
+      this.#log(`${node.id} crash after fsync, before send`);
+      this.#crash(node);
+      return false;
+    }
+    node.core!.advance(rd);
+    for (const m of rd.messages) this.#send(node, m);
+    this.#apply(node, rd);
+    return true;
   }
 
   #persist(node: SimNode, rd: Ready): void {

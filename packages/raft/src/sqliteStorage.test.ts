@@ -42,6 +42,17 @@ describe("SqliteStorage", () => {
     r.close();
   });
 
+  it("writes an update marked sync: false (commit index only) in order with the durable ones", () => {
+    const path = join(tmp(), "raft.db");
+    const s = new SqliteStorage({ path });
+    s.save({ hardState: { term: 2, vote: "a", commit: 1 }, entries: [e(1, 2), e(2, 2)] });
+    s.save({ hardState: { term: 2, vote: "a", commit: 2 }, entries: [], sync: false });
+    s.close();
+    const r = new SqliteStorage({ path });
+    expect(r.load().hardState).toEqual({ term: 2, vote: "a", commit: 2 });
+    r.close();
+  });
+
   it("stores snapshots, compacts and replaces the log on a received snapshot", () => {
     const path = join(tmp(), "raft.db");
     const s = new SqliteStorage({ path });

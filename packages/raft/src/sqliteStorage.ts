@@ -19,7 +19,9 @@ interface EntryRow {
  * Durable Raft storage in SQLite (better-sqlite3), WAL mode with `synchronous=FULL`: every `save` is one
  * transaction that is on disk (fsynced) when it returns, so term, vote and entries are durable before the
  * node sends the vote or acknowledgement that depends on them. SQLite's WAL checksums discard a torn
- * last write on recovery, so a `kill -9` or power loss leaves the last fully written update.
+ * last write on recovery, so a `kill -9` or power loss leaves the last fully written update. An update with
+ * `sync: false` (only the commit index moved) is committed with `synchronous=NORMAL`: written to the WAL but
+ * not synced; the next synced commit syncs the WAL with it in it.
  *
  * @example
  * const storage = new SqliteStorage({ path: "/var/lib/app/raft.db" });
@@ -28,12 +30,16 @@ export class SqliteStorage implements RaftStorage {
   readonly #db: Database.Database;
   readonly #save: (u: StorageUpdate) => void;
   readonly #saveSnap: (s: Snapshot, compactTo: number) => void;
+  readonly #unsynced: Database.Statement;
+  readonly #synced: Database.Statement;
 
   constructor(options: SqliteStorageOptions) {
     const db = new Database(options.path);
     this.#db = db;
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
+    this.#unsynced = db.prepare("PRAGMA synchronous = NORMAL");
+    this.#synced = db.prepare("PRAGMA synchronous = FULL");
     db.exec(`
       CREATE TABLE IF NOT EXISTS hard_state (id INTEGER PRIMARY KEY CHECK (id = 1), term INTEGER NOT NULL, vote TEXT, commit_index INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, term INTEGER NOT NULL, type INTEGER NOT NULL, data BLOB NOT NULL);
@@ -120,7 +126,16 @@ export class SqliteStorage implements RaftStorage {
   }
 
   save(update: StorageUpdate): void {
-    this.#save(update);
+    if (update.sync !== false) {
+      this.#save(update);
+      return;
+    }
+    this.#unsynced.run();
+    try {
+      this.#save(update);
+    } finally {
+      this.#synced.run();
+    }
   }
 
   saveSnapshot(snapshot: Snapshot, compactTo: number): void {

@@ -15,11 +15,16 @@ export interface StorageUpdate {
   entries: Entry[];
   /** A snapshot received from the leader: replaces every stored entry it covers (and any conflicting). */
   snapshot?: Snapshot;
+  /**
+   * `false` when the update only moves the commit index: it need not be durable (no fsync needed), only
+   * ordered after earlier updates. Absent means durable. A storage may ignore it and always sync.
+   */
+  sync?: boolean;
 }
 
 /**
  * Durable Raft state. Implementations must make an update durable (fsync or equivalent) before the promise
- * resolves: the node sends votes and acknowledgements only afterwards.
+ * resolves, unless it says `sync: false`: the node sends votes and acknowledgements only afterwards.
  */
 export interface RaftStorage {
   /** Loads the durable state (empty for a new node). */
@@ -40,9 +45,7 @@ function applyUpdate(state: StoredState, update: StorageUpdate): StoredState {
   let snapshot = state.snapshot;
   if (update.snapshot) {
     snapshot = update.snapshot;
-    const idx = update.snapshot.meta.index;
     entries = [];
-    void idx;
   }
   if (update.entries.length > 0) {
     const first = update.entries[0]!.index;

@@ -411,7 +411,9 @@ export class TcpTransport implements RaftTransport {
       }
       s.write(data);
     }
-    for (const s of corked) process.nextTick(() => s.uncork());
+    // Flushed now, not on the next tick: the caller may block on a synchronous fsync right after sending
+    // (a leader replicating in parallel with its own write), and the followers should not wait for it.
+    for (const s of corked) s.uncork();
   }
 
   async close(): Promise<void> {

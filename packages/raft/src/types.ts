@@ -119,9 +119,10 @@ export interface SoftState {
 }
 
 /**
- * What the core hands back after `step`/`tick`/`propose`: persist `snapshot`, `entries` and `hardState`
- * durably (in that order, atomically if possible) BEFORE sending `messages`, then apply `committedEntries`
- * (and restore `snapshot` first when present).
+ * What the core hands back after `step`/`tick`/`propose`: send `earlyMessages` at once; persist `snapshot`,
+ * `entries` and `hardState` (in that order, atomically if possible; durably when `mustSync`); then call
+ * `RaftCore.advance(ready)`, send `messages`, and apply `committedEntries` (restoring `snapshot` first when
+ * present).
  */
 export interface Ready {
   softState?: SoftState;
@@ -130,6 +131,20 @@ export interface Ready {
   entries: Entry[];
   /** A snapshot received from the leader: persist it (replacing the log it covers) and restore it. */
   snapshot?: Snapshot;
+  /**
+   * Whether the write must be durable (fsync) before `messages` are sent: true when it holds entries, a
+   * snapshot, or a new term or vote. A change of the commit index alone need not be: a lower commit index
+   * after a crash is learnt again from the leader (as etcd's `MustSync`).
+   */
+  mustSync: boolean;
+  /**
+   * The leader's AppendEntries, heartbeats, snapshot chunks and TimeoutNow: send them BEFORE (in parallel
+   * with) persisting this Ready (Raft thesis §10.2.1). Safe because the leader's own log counts towards the
+   * commit quorum only once `advance()` reports it durable, and its term and vote were persisted by an
+   * earlier Ready (a Ready that changes them keeps every message in `messages`).
+   */
+  earlyMessages: Message[];
+  /** Messages to send only after the write above is done (votes, acknowledgements). */
   messages: Message[];
   committedEntries: Entry[];
   readStates: ReadState[];

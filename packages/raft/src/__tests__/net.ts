@@ -48,11 +48,13 @@ export class Net {
       for (const [id, core] of this.nodes) {
         while (core.hasReady()) {
           const rd = core.ready();
+          queue.push(...rd.earlyMessages);
           this.storages.get(id)!.save({
             entries: rd.entries,
             ...(rd.hardState ? { hardState: rd.hardState } : {}),
             ...(rd.snapshot ? { snapshot: rd.snapshot } : {}),
           });
+          core.advance(rd);
           queue.push(...rd.messages);
           if (rd.readStates.length) this.reads.set(id, [...(this.reads.get(id) ?? []), ...rd.readStates]);
           const tracker = this.trackers.get(id)!;

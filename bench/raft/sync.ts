@@ -1,0 +1,130 @@
+// What one durable write costs on this disk: SqliteStorage.save() (a transaction with synchronous=FULL: an
+// fsync of the WAL), the same with sync: false (commit index only: not synced), the alternative of
+// synchronous=NORMAL plus our own fdatasync of the WAL file, a bare fdatasync — and whether syncs of separate
+// files by separate processes (the three nodes of bench.ts) queue behind each other. Prints one markdown table. Run (build packages/raft first):
+//   npx -y pnpm@12.21.0 --filter @amstaff/bench exec node raft/sync.ts [--n 400]
+import { fork } from "node:child_process";
+import { closeSync, fdatasyncSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { createRequire } from "node:module";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { type Entry, SqliteStorage } from "@amstaff/raft";
+
+// better-sqlite3 as @amstaff/raft has it (not a dependency of the benchmarks themselves).
+const Database = createRequire(import.meta.resolve("@amstaff/raft"))("better-sqlite3") as new (
+  path: string,
+) => {
+  pragma(s: string): unknown;
+  exec(s: string): void;
+  prepare(s: string): { run(...args: unknown[]): unknown };
+  close(): void;
+};
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== "--"),
+  options: { n: { type: "string", default: "400" }, child: { type: "string" } },
+});
+const N = Number(values.n);
+
+/** Median and p90 in ms of `n` timed calls, after `n / 4` untimed ones (the WAL grows to its size first). */
+function time(f: () => void, n = N): [number, number] {
+  for (let i = 0; i < n / 4; i++) f();
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = process.hrtime.bigint();
+    f();
+    ms.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  ms.sort((a, b) => a - b);
+  return [ms[Math.floor(n / 2)]!, ms[Math.floor(n * 0.9)]!];
+}
+
+/** One 4 KiB block rewritten in place and fdatasynced, as a raft log page overwritten after a checkpoint. */
+function blockSyncs(dir: string): () => void {
+  const fd = openSync(join(dir, "blocks"), "w");
+  const block = Buffer.alloc(4096, 1);
+  for (let i = 0; i < 64; i++) writeSync(fd, block, 0, block.length, i * block.length);
+  fsyncSync(fd);
+  let i = 0;
+  return () => {
+    writeSync(fd, block, 0, block.length, (i++ % 64) * block.length);
+    fdatasyncSync(fd);
+  };
+}
+
+if (values.child) {
+  // One of several processes syncing their own file at the same time.
+  const sync = blockSyncs(values.child);
+  process.send?.(time(sync));
+  process.exit(0);
+}
+
+const dir = mkdtempSync(join(tmpdir(), "amstaff-sync-"));
+const rows: [string, number, number][] = [];
+
+// The same two writes as SqliteStorage.save() (an entry and the hard state), in one transaction, with
+// synchronous=NORMAL and an fdatasync of the WAL through a descriptor of our own (skips the inode's times).
+const full = new Database(join(dir, "full.db"));
+full.pragma("journal_mode = WAL");
+full.pragma("synchronous = NORMAL");
+full.exec(
+  "CREATE TABLE entries (idx INTEGER PRIMARY KEY, term INTEGER, type INTEGER, data BLOB);" +
+    "CREATE TABLE hard_state (id INTEGER PRIMARY KEY, term INTEGER, vote TEXT, commit_index INTEGER)",
+);
+const put = full.prepare("INSERT INTO entries VALUES (?, 1, 0, ?)");
+const hard = full.prepare(
+  "INSERT INTO hard_state VALUES (1, 1, 'a', ?) ON CONFLICT(id) DO UPDATE SET commit_index = excluded.commit_index",
+);
+let row = 0;
+const data = Buffer.alloc(100, 7);
+const walFd = openSync(join(dir, "full.db-wal"), "r+");
+rows.push([
+  "same transaction, synchronous=NORMAL + fdatasync of the WAL (tried, not used)",
+  ...time(() => {
+    full.exec("BEGIN");
+    put.run(++row, data);
+    hard.run(row);
+    full.exec("COMMIT");
+    fdatasyncSync(walFd);
+  }),
+]);
+closeSync(walFd);
+full.close();
+
+const storage = new SqliteStorage({ path: join(dir, "raft.db") });
+let index = 0;
+const entry = (): Entry => ({ index: ++index, term: 1, type: 0, data: new Uint8Array(data) });
+const hardState = () => ({ term: 1, vote: "a", commit: index });
+rows.push([
+  "SqliteStorage.save(), one entry and the hard state: transaction, fsync of the WAL",
+  ...time(() => storage.save({ entries: [entry()], hardState: hardState() })),
+]);
+rows.push([
+  "SqliteStorage.save({ sync: false }), commit index only",
+  ...time(() => storage.save({ entries: [], hardState: hardState(), sync: false })),
+]);
+storage.close();
+
+const sync = blockSyncs(dir);
+rows.push(["4 KiB rewritten in place + fdatasync, one process", ...time(sync)]);
+const self = fileURLToPath(import.meta.url);
+for (const n of [2, 3]) {
+  const results = await Promise.all(
+    Array.from({ length: n }, (_, k) => {
+      const child = fork(self, ["--child", mkdtempSync(join(dir, `p${n}-${k}-`)), "--n", String(N)]);
+      return new Promise<[number, number]>((resolve) =>
+        child.once("message", (m) => resolve(m as [number, number])),
+      );
+    }),
+  );
+  const p50 = Math.max(...results.map((r) => r[0]));
+  const p90 = Math.max(...results.map((r) => r[1]));
+  rows.push([`4 KiB rewritten in place + fdatasync, ${n} processes at once (slowest)`, p50, p90]);
+}
+rmSync(dir, { recursive: true, force: true });
+
+console.log(`${N} writes per row; load average (1 min): ${loadavg()[0]!.toFixed(1)} on this machine`);
+console.log("| durable write | p50 (ms) | p90 (ms) |\n|---|---|---|");
+for (const [name, p50, p90] of rows) console.log(`| ${name} | ${p50.toFixed(2)} | ${p90.toFixed(2)} |`);
