@@ -38,7 +38,6 @@ export function parseFlags(argv: string[]) {
       impact: { type: "string" },
       status: { type: "string" },
       component: { type: "string", multiple: true },
-      from: { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
