@@ -68,7 +68,10 @@ function run(service: string, file: string, args: string[], stdio: StdioOptions 
   }
 }
 
-/** `apt-get install` (refreshing stale package lists once if needed); root only. */
+/**
+ * `apt-get install`; root only. When it fails it finishes an install an earlier, interrupted run left half
+ * done (`dpkg --configure -a`), refreshes stale package lists, and tries once more.
+ */
 function aptInstall(service: string, packages: string[]): void {
   if (process.getuid?.() !== 0) {
     throw new ServiceUnavailable(
@@ -86,12 +89,15 @@ function aptInstall(service: string, packages: string[]): void {
     ...packages,
   ];
   process.stderr.write(`test services: installing ${packages.join(", ")} from Debian's packages\n`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   try {
-    execFileSync("apt-get", args, {
-      stdio: quiet,
-      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-    });
+    execFileSync("apt-get", args, { stdio: quiet, env });
   } catch {
+    try {
+      execFileSync("dpkg", ["--configure", "-a"], { stdio: quiet, env });
+    } catch {
+      // Another install holds dpkg's lock, say: the retry below reports what is wrong.
+    }
     run(service, "apt-get", ["-o", "DPkg::Lock::Timeout=300", "update", "-q"]);
     run(service, "apt-get", args);
   }
