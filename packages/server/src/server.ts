@@ -30,6 +30,7 @@ import { DeliveryWorker } from "./runtime/deliveryWorker.js";
 import { ServerMetrics } from "./runtime/metrics.js";
 import { MonitorRunner } from "./runtime/monitorRunner.js";
 import { Observations } from "./runtime/observations.js";
+import { RecentSamples } from "./runtime/recentSamples.js";
 import { SampleHistory } from "./runtime/sampleHistory.js";
 import { Scheduler } from "./runtime/scheduler.js";
 import { openDatabase } from "./state/database.js";
@@ -86,6 +87,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   );
   const observations = new Observations(db, { clock, logger });
   const history = new SampleHistory(db, { clock, logger, ...retention });
+  const recent = new RecentSamples();
   const scheduler = new Scheduler({
     clock,
     concurrency: options.concurrency ?? 64,
@@ -104,6 +106,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   const dashboard = createDashboard({
     machine,
     observations,
+    recent,
     clock,
     statusPages: options.statusPages,
   });
@@ -238,6 +241,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     observer: {
       sample: (module, monitor, result) => {
         history.record(module, monitor, result);
+        recent.record(module, monitor, result);
         metrics.sample(module, result);
       },
       transition: (module, _monitor, from, to) => metrics.transition(module, from, to),

@@ -2442,6 +2442,14 @@ export interface components {
             /** @enum {boolean} */
             flap?: true;
             sup?: string;
+            hs?: string;
+            hl?: number[];
+            ht?: number[];
+            hm?: {
+                [key: string]: string;
+            };
+            u24?: number | null;
+            u30?: number | null;
             /** @enum {boolean} */
             gone?: true;
         };

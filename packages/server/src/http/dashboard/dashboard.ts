@@ -3,9 +3,11 @@ import { join } from "node:path";
 import type { Clock } from "../../clock.js";
 import { serverPackageDir } from "../../plugins/discovery.js";
 import type { Observations } from "../../runtime/observations.js";
+import type { RecentSamples } from "../../runtime/recentSamples.js";
 import { monitorKey, parseMonitorKey } from "../../state/monitorKey.js";
 import type { StateMachine } from "../../state/stateMachine.js";
 import { EventHub } from "./eventHub.js";
+import { glanceFields } from "./glanceRow.js";
 import type { OverviewRow } from "./overviewRow.js";
 import { createStaticAssets, type StaticAssets } from "./staticAssets.js";
 import { createStatusPages, type StatusPageSelection } from "./statusPage.js";
@@ -15,6 +17,8 @@ export interface DashboardOptions {
   machine: StateMachine;
   observations: Observations;
   clock: Clock;
+  /** The recent samples and uptime of the monitors this node runs (the overview's bars). @default none */
+  recent?: RecentSamples | undefined;
   /** What the public status pages publish. @default nothing */
   statusPages?: StatusPageSelection | undefined;
   /** Where the built dashboard is. @default `<server package>/dist/dashboard` */
@@ -58,8 +62,10 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       since: record?.since ?? null,
       tags: definition.tags,
       lat: last ? Math.round(last.durationMs * 10) / 10 : null,
-      v: last?.value ?? null,
+      // A value that is the latency (HTTP, TCP, DNS measure that) is not repeated as a value.
+      v: last?.value !== undefined && last.value !== last.durationMs ? last.value : null,
       run: last?.timestamp ?? null,
+      ...glanceFields(options.recent?.glance(module, monitor, clock.now())),
     };
     if (last && last.status !== "ok") row.msg = last.message;
     if (record?.incident) row.ack = record.incident.acknowledged !== undefined;
@@ -97,10 +103,15 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     switch (command.type) {
       case "transition.record":
       case "incident.ack":
-        hub.changed(key(command.module, command.monitor));
+        hub.urgent(key(command.module, command.monitor));
         break;
       case "module.put":
       case "module.delete":
+        options.recent?.retain((module, monitor) =>
+          Boolean(machine.module(module)?.definition.monitors.some((d) => d.name === monitor)),
+        );
+        hub.resync();
+        break;
       case "silence.add":
       case "silence.remove":
       case "ownership.grant":

@@ -20,6 +20,15 @@ const overviewRowSchema: z.ZodType<OverviewRow> = z.object({
   ack: z.boolean().optional(),
   flap: z.literal(true).optional(),
   sup: z.string().optional(),
+  hs: z
+    .string()
+    .regex(/^[owcu]*$/)
+    .optional(),
+  hl: z.array(z.number()).optional(),
+  ht: z.array(z.number()).optional(),
+  hm: z.record(z.string(), z.string()).optional(),
+  u24: z.number().nullable().optional(),
+  u30: z.number().nullable().optional(),
   gone: z.literal(true).optional(),
 });
 const overviewRow = overviewRowSchema.openapi("OverviewRow");

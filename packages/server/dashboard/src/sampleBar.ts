@@ -1,0 +1,191 @@
+import { h } from "./dom.js";
+import { latency, sampleTime } from "./format.js";
+import type { Row } from "./types.js";
+
+/** Slots of the bar: the server keeps the last 30 samples of a monitor. */
+export const barSlots = 30;
+const statusOfLetter: Record<string, string> = { o: "ok", w: "warning", c: "critical", u: "unknown" };
+
+/** One recent sample of a row, decoded from the row's packed fields. */
+export interface RecentSample {
+  t: number;
+  status: string;
+  latencyMs: number;
+  message: string | undefined;
+}
+
+/** The row's recent samples, oldest first (none when this node has not run the monitor). */
+export function recentSamples(row: Row): RecentSample[] {
+  const letters = row.hs ?? "";
+  const run = row.run ?? 0;
+  return [...letters].map((letter, i) => ({
+    t: run - (row.ht?.[i] ?? 0) * 1000,
+    status: statusOfLetter[letter] ?? "unknown",
+    latencyMs: row.hl?.[i] ?? 0,
+    message: row.hm?.[String(i)],
+  }));
+}
+
+const describe = (row: Row): string => {
+  const samples = recentSamples(row);
+  if (samples.length === 0) return `${row.n}: no recent samples on this server`;
+  const tally = new Map<string, number>();
+  for (const s of samples) tally.set(s.status, (tally.get(s.status) ?? 0) + 1);
+  const parts = ["critical", "warning", "unknown", "ok"]
+    .filter((s) => tally.has(s))
+    .map((s) => `${tally.get(s)} ${s}`);
+  return `${row.n}, last ${samples.length} samples: ${parts.join(", ")}. Arrow keys read each sample.`;
+};
+
+/**
+ * The bar of a row's last samples: one button (a single tab stop) holding 30 fixed slots coloured
+ * by status; hovering a slot or moving along it with the arrow keys shows that sample's time,
+ * status, latency and message in the page's one tooltip.
+ */
+export function newSampleBar(): HTMLButtonElement {
+  const bar = h("button", { type: "button", className: "bar" });
+  for (let i = 0; i < barSlots; i++) bar.append(h("span", { className: "seg", "aria-hidden": "true" }));
+  return bar;
+}
+
+/** Updates a bar in place (its slots keep their elements, so focus and hover survive). */
+export function fillSampleBar(bar: HTMLButtonElement, row: Row): void {
+  const letters = row.hs ?? "";
+  const offset = barSlots - letters.length;
+  const slots = bar.children;
+  for (let i = 0; i < barSlots; i++) {
+    const letter = i >= offset ? letters[i - offset] : undefined;
+    const className = letter ? `seg h-${letter}` : "seg";
+    if (slots[i]!.className !== className) slots[i]!.className = className;
+  }
+  const label = describe(row);
+  if (bar.getAttribute("aria-label") !== label) bar.setAttribute("aria-label", label);
+  if (tip.owner === bar) tip.show(bar, row, tip.index);
+}
+
+const svgNs = "http://www.w3.org/2000/svg";
+
+/** A latency sparkline (an inline SVG, decorative: the number beside it says the same). */
+export function newSparkline(): SVGSVGElement {
+  const svg = document.createElementNS(svgNs, "svg");
+  svg.setAttribute("class", "spark");
+  svg.setAttribute("viewBox", "0 0 60 16");
+  svg.setAttribute("preserveAspectRatio", "none");
+  svg.setAttribute("aria-hidden", "true");
+  svg.appendChild(document.createElementNS(svgNs, "polyline"));
+  return svg;
+}
+
+/** Redraws a sparkline from the row's recent latencies, scaled to their own range. */
+export function fillSparkline(svg: SVGSVGElement, row: Row): void {
+  const values = row.hl ?? [];
+  let points = "";
+  if (values.length > 1) {
+    const max = Math.max(...values);
+    const min = Math.min(...values);
+    const range = max - min || 1;
+    const step = 60 / (barSlots - 1);
+    const offset = barSlots - values.length;
+    points = values
+      .map((v, i) => `${((offset + i) * step).toFixed(1)},${(15 - ((v - min) / range) * 14).toFixed(1)}`)
+      .join(" ");
+  }
+  const line = svg.firstChild as SVGPolylineElement;
+  if (line.getAttribute("points") !== points) line.setAttribute("points", points);
+}
+
+/** The page's one tooltip for sample bars. */
+class SampleTip {
+  readonly element = h("div", { id: "sample-tip", className: "tip", role: "tooltip", hidden: true });
+  owner: HTMLButtonElement | undefined;
+  index = -1;
+
+  show(bar: HTMLButtonElement, row: Row, index: number): void {
+    const samples = recentSamples(row);
+    if (!this.element.isConnected) document.body.append(this.element);
+    if (samples.length === 0) {
+      this.hide();
+      return;
+    }
+    const i = Math.min(Math.max(index < 0 ? samples.length - 1 : index, 0), samples.length - 1);
+    const sample = samples[i]!;
+    this.owner = bar;
+    this.index = i;
+    this.element.replaceChildren(
+      h("strong", null, sampleTime(sample.t)),
+      ` · ${sample.status} · ${latency(sample.latencyMs)}`,
+      sample.message ? h("div", { className: "tip-msg" }, sample.message) : "",
+    );
+    this.element.hidden = false;
+    bar.setAttribute("aria-describedby", this.element.id);
+    const slot = bar.children[barSlots - samples.length + i] as HTMLElement;
+    for (const s of bar.querySelectorAll(".seg.is-current")) s.classList.remove("is-current");
+    slot.classList.add("is-current");
+    const box = slot.getBoundingClientRect();
+    const width = this.element.offsetWidth;
+    const left = Math.min(Math.max(4, box.left + box.width / 2 - width / 2), innerWidth - width - 4);
+    this.element.style.transform = `translate(${Math.round(left)}px, ${Math.round(box.bottom + 6)}px)`;
+  }
+
+  hide(): void {
+    this.element.hidden = true;
+    for (const s of this.owner?.querySelectorAll(".seg.is-current") ?? []) s.classList.remove("is-current");
+    this.owner?.removeAttribute("aria-describedby");
+    this.owner = undefined;
+    this.index = -1;
+  }
+}
+
+const tip = new SampleTip();
+
+/**
+ * Wires the tooltip to every bar inside `root` (event delegation: one set of listeners for 50,000
+ * rows); `rowOf` finds a bar's row. Returns the function that removes the listeners.
+ */
+export function wireSampleBars(root: HTMLElement, rowOf: (bar: HTMLElement) => Row | undefined): () => void {
+  const barOf = (target: EventTarget | null) =>
+    (target as Element | null)?.closest?.<HTMLButtonElement>("button.bar") ?? null;
+  const onPointer = (event: PointerEvent) => {
+    const bar = barOf(event.target);
+    const row = bar && rowOf(bar);
+    if (!bar || !row) return tip.owner && tip.owner !== document.activeElement ? tip.hide() : undefined;
+    const slot = (event.target as Element).closest(".seg");
+    const index = slot ? [...bar.children].indexOf(slot) - (barSlots - (row.hs?.length ?? 0)) : -1;
+    tip.show(bar, row, index);
+  };
+  const onFocus = (event: FocusEvent) => {
+    const bar = barOf(event.target);
+    const row = bar && rowOf(bar);
+    if (bar && row) tip.show(bar, row, -1);
+  };
+  const onBlur = (event: FocusEvent) => {
+    if (barOf(event.target) === tip.owner) tip.hide();
+  };
+  const onKey = (event: KeyboardEvent) => {
+    const bar = barOf(event.target);
+    const row = bar && rowOf(bar);
+    if (!bar || !row) return;
+    const step = { ArrowLeft: -1, ArrowRight: 1, Home: -barSlots, End: barSlots }[event.key];
+    if (event.key === "Escape") tip.hide();
+    else if (step !== undefined) {
+      event.preventDefault();
+      tip.show(bar, row, (tip.owner === bar ? tip.index : (row.hs?.length ?? 0) - 1) + step);
+    }
+  };
+  const onLeave = () => {
+    if (tip.owner && tip.owner !== document.activeElement) tip.hide();
+  };
+  root.addEventListener("pointerover", onPointer);
+  root.addEventListener("pointerleave", onLeave);
+  root.addEventListener("focusin", onFocus);
+  root.addEventListener("focusout", onBlur);
+  root.addEventListener("keydown", onKey);
+  return () => {
+    tip.hide();
+    root.removeEventListener("pointerover", onPointer);
+    root.removeEventListener("pointerleave", onLeave);
+    root.removeEventListener("focusin", onFocus);
+    root.removeEventListener("focusout", onBlur);
+    root.removeEventListener("keydown", onKey);
+  };
+}
