@@ -136,11 +136,15 @@ export class Chart {
             stroke: c.axis,
             grid: { stroke: c.grid },
             space: 80,
-            values: (u, ticks) =>
-              axisTimes(
+            values: (u, ticks) => {
+              const labels = axisTimes(
                 ticks.map((t) => t * 1000),
                 span(u),
-              ),
+              );
+              // The labels are drawn on the canvas; the element says them too (tests, and anyone inspecting).
+              this.element.dataset.xTicks = labels.join("|");
+              return labels;
+            },
           },
           {
             stroke: c.axis,

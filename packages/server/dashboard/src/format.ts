@@ -83,11 +83,19 @@ const dayMonthTime = new Intl.DateTimeFormat(undefined, {
 });
 
 /**
- * Labels for a time axis spanning `spanMs`: "14:05:30" under 10 minutes, "14:05" under two days,
- * "6 Dec" beyond; a label at a new day within a day-long axis says the date too ("7 Dec, 00:00").
+ * Labels for a time axis spanning `spanMs`: "14:05:30" under 10 minutes, "14:05" under two days;
+ * beyond, the date at midnight ("6 Dec") and the hour between. A label at a new day within a
+ * day-long axis says the date too ("7 Dec, 00:00"). Dates follow the browser's locale.
  */
 export function axisTimes(times: readonly number[], spanMs: number): string[] {
-  if (spanMs > 2 * 86_400_000) return times.map((t) => dayMonth.format(t));
+  if (spanMs > 2 * 86_400_000) {
+    // Days are named at midnight; the ticks between say their hour.
+    const hours = clockTime(false);
+    return times.map((t) => {
+      const d = new Date(t);
+      return d.getHours() === 0 && d.getMinutes() === 0 ? dayMonth.format(t) : hours.format(t);
+    });
+  }
   const format = clockTime(spanMs < 600_000);
   let day = -1;
   return times.map((t, i) => {

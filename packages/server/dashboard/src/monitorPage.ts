@@ -191,6 +191,8 @@ export function renderMonitor(root: HTMLElement, module: string, monitor: string
     const s = row?.s ?? detail.status;
     const since = row?.since ?? detail.since;
     const last = detail.lastResult;
+    // Shown only when it is not the latency again (the row already leaves such a value out).
+    const lastValue = row ? row.v : last && last.value !== last.durationMs ? (last.value ?? null) : null;
     replace(
       status,
       h(
@@ -209,7 +211,9 @@ export function renderMonitor(root: HTMLElement, module: string, monitor: string
           h("dt", null, "Last latency"),
           h("dd", null, latency(row?.lat ?? last?.durationMs ?? null)),
         ),
-        h("div", null, h("dt", null, "Last value"), h("dd", null, value(row?.v ?? last?.value))),
+        lastValue === null
+          ? null
+          : h("div", null, h("dt", null, "Last value"), h("dd", null, value(lastValue))),
         h(
           "div",
           null,

@@ -169,7 +169,8 @@ export function wireSampleBars(root: HTMLElement, rowOf: (bar: HTMLElement) => R
     if (event.key === "Escape") tip.hide();
     else if (step !== undefined) {
       event.preventDefault();
-      tip.show(bar, row, (tip.owner === bar ? tip.index : (row.hs?.length ?? 0) - 1) + step);
+      const from = tip.owner === bar ? tip.index : (row.hs?.length ?? 0) - 1;
+      tip.show(bar, row, Math.max(0, from + step));
     }
   };
   const onLeave = () => {
