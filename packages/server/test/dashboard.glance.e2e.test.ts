@@ -117,12 +117,27 @@ describe("the dashboard at a glance, in a real Chromium", () => {
       .allTextContents();
     expect(names.indexOf("Down API")).toBeLessThan(names.indexOf("Slow API"));
     expect(names.indexOf("Slow API")).toBeLessThan(names.indexOf("Healthy API"));
-    // The sample bars fill with coloured slots; uptime and the sparkline follow the samples.
+    // The sample bars fill with slots coloured by status, and say so in words.
+    const barOf = (monitor: string) => rowOf(page, monitor).locator("button.bar");
+    const painted = (monitor: string) =>
+      barOf(monitor).evaluate((b) => (b as HTMLElement).style.backgroundImage);
     await expect
-      .poll(() => rowOf(page, "Healthy API").locator(".seg.h-o").count(), { timeout: 15_000 })
+      .poll(
+        async () =>
+          Number(
+            /last (\d+) samples/.exec((await barOf("Healthy API").getAttribute("aria-label")) ?? "")?.[1],
+          ),
+        {
+          timeout: 15_000,
+        },
+      )
       .toBeGreaterThan(2);
-    expect(await rowOf(page, "Down API").locator(".seg.h-c").count()).toBeGreaterThan(0);
-    expect(await rowOf(page, "Slow API").locator(".seg.h-w").count()).toBeGreaterThan(0);
+    expect(await barOf("Healthy API").getAttribute("aria-label")).toMatch(/samples: \d+ ok\./);
+    expect(await painted("Healthy API")).toContain("var(--bar-ok)");
+    expect(await barOf("Down API").getAttribute("aria-label")).toMatch(/samples: \d+ critical/);
+    expect(await painted("Down API")).toContain("var(--bar-critical)");
+    expect(await barOf("Slow API").getAttribute("aria-label")).toMatch(/samples: \d+ warning/);
+    expect(await painted("Slow API")).toContain("var(--bar-warning)");
     expect(await rowOf(page, "Healthy API").locator("td.c-up").first().textContent()).toBe("100%");
     expect(await rowOf(page, "Down API").locator("td.c-up").first().textContent()).toBe("0.00%");
     expect(await rowOf(page, "Healthy API").locator(".spark polyline").getAttribute("points")).toMatch(
@@ -131,7 +146,9 @@ describe("the dashboard at a glance, in a real Chromium", () => {
     // For HTTP the value is the latency: the value column does not repeat it.
     expect(await rowOf(page, "Healthy API").locator("td.c-value").textContent()).toBe("—");
     // Hover: the sample's time, status, latency and message.
-    await rowOf(page, "Down API").locator(".seg.h-c").last().hover();
+    // Hover the newest slot (the bar's right end).
+    const downBox = (await barOf("Down API").boundingBox())!;
+    await page.mouse.move(downBox.x + downBox.width - 2, downBox.y + downBox.height / 2);
     const tip = page.getByRole("tooltip");
     await expect.poll(() => tip.isVisible()).toBe(true);
     expect(await tip.textContent()).toMatch(/^\d\d:\d\d:\d\d · critical · \d+ ms.*HTTP 500/);

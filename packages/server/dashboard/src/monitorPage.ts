@@ -1,7 +1,7 @@
 import { ApiError, getJson, seg } from "./api.js";
 import { Chart, type Point } from "./chart.js";
 import { dataTable, h, replace } from "./dom.js";
-import { ago, dateTime, definitionText, latency, sampleTime, span, value } from "./format.js";
+import { ago, count, dateTime, definitionText, latency, sampleTime, span, value } from "./format.js";
 import { statusBadge } from "./overview.js";
 import { store } from "./store.js";
 import { keyOf, type Status } from "./types.js";
@@ -174,7 +174,7 @@ export function renderMonitor(root: HTMLElement, module: string, monitor: string
       historyNote.textContent =
         points.length === 0
           ? `No samples in the last ${label} yet; new ones appear as they arrive.`
-          : `The last ${label}: ${points.length} ${page.resolution === "raw" ? "samples" : "five-minute buckets"}.${partial} The strip under each chart is the status (green ok, amber warning, red critical, grey unknown).`;
+          : `The last ${label}: ${count(points.length, page.resolution === "raw" ? "sample" : "five-minute bucket")}.${partial} The strip under each chart is the status (green ok, amber warning, red critical, grey unknown).`;
       setCharts(points, from, to);
     } catch (error) {
       if (abort.signal.aborted) return;
