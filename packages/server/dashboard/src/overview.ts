@@ -1,46 +1,17 @@
-import { seg } from "./api.js";
 import { h, replace } from "./dom.js";
 import { count } from "./format.js";
-import { fillRow, fillSince, newRow, rowColumns, statusBadge } from "./monitorRow.js";
+import { fillRow, fillSince, statusBadge } from "./monitorRow.js";
 import { statusCounts } from "./overviewCounts.js";
+import { type Group, newGroup, renderRows, setOpen } from "./overviewGroup.js";
 import { wireSampleBars } from "./sampleBar.js";
 import { store } from "./store.js";
 import { isFailing, keyOf, type Row, type Status, statusRank } from "./types.js";
-import {
-  measureRows,
-  newSpacers,
-  type RowWindow,
-  type Spacers,
-  sizeSpacers,
-  visibleWindow,
-  windowThreshold,
-} from "./virtualRows.js";
+import { visibleWindow, windowThreshold } from "./virtualRows.js";
 
 export { statusBadge };
 
 /** How many rows groups may show when opened automatically; the others open on demand. */
 const autoOpenBudget = 200;
-
-interface Group {
-  name: string;
-  keys: string[];
-  section: HTMLElement;
-  toggle: HTMLButtonElement;
-  counts: HTMLSpanElement;
-  panel: HTMLDivElement;
-  table: HTMLTableElement | undefined;
-  tbody: HTMLTableSectionElement | undefined;
-  spacers: Spacers | undefined;
-  window: RowWindow;
-  /** Rendered rows by key (those in the window): updated in place on a change. */
-  rendered: Map<string, HTMLTableRowElement>;
-  /** The keys that match the filter, in order (failing first). */
-  matching: string[];
-  /** The user's choice, which wins over the automatic one. */
-  userOpen: boolean | undefined;
-  open: boolean;
-  worst: number;
-}
 
 interface Filter {
   text: string;
@@ -62,7 +33,7 @@ const haystack = (row: Row) => {
 
 /**
  * The overview: counts by status, then every monitor grouped by module, failing first (critical,
- * warning, unknown), filtered, updated live. A group of more than 60 matching rows renders only the
+ * warning, unknown), filtered, updated live. A group of more than 30 matching rows renders only the
  * rows near the viewport, so 50,000 monitors cost the DOM of a screenful.
  */
 export function renderOverview(root: HTMLElement): () => void {
@@ -116,124 +87,11 @@ export function renderOverview(root: HTMLElement): () => void {
     return filter.text === "" || haystack(row).includes(filter.text);
   };
 
-  const newGroup = (name: string): Group => {
-    const id = `g-${groups.size}-${name.replace(/[^\w-]/g, "_")}`;
-    const countsText = h("span", { className: "counts" });
-    const toggle = h(
-      "button",
-      { type: "button", className: "group-toggle", "aria-expanded": "false", "aria-controls": id },
-      h("span", { className: "chevron", "aria-hidden": "true" }),
-      h("span", { className: "group-name" }, name),
-      countsText,
-    );
-    const panel = h("div", { id, className: "group-panel", hidden: true });
-    const section = h(
-      "section",
-      { className: "group" },
-      h("h2", null, toggle),
-      h(
-        "a",
-        { className: "module-link", href: `#/module/${seg(name)}` },
-        "Module ",
-        h("span", { className: "sr-only" }, name),
-        "details",
-      ),
-      panel,
-    );
-    const group: Group = {
-      name,
-      keys: [],
-      section,
-      toggle,
-      counts: countsText,
-      panel,
-      table: undefined,
-      tbody: undefined,
-      spacers: undefined,
-      window: { start: 0, end: 0 },
-      rendered: new Map(),
-      matching: [],
-      userOpen: undefined,
-      open: false,
-      worst: 4,
-    };
-    toggle.addEventListener("click", () => {
-      group.userOpen = !group.open;
-      setOpen(group, group.userOpen);
-    });
-    return group;
+  const toggled = (group: Group) => {
+    group.userOpen = !group.open;
+    setOpen(group, group.userOpen);
   };
 
-  const ensureTable = (group: Group) => {
-    if (group.tbody) return group.tbody;
-    group.spacers = newSpacers(rowColumns.length);
-    group.tbody = h("tbody", null, group.spacers.top, group.spacers.bottom);
-    group.table = h(
-      "table",
-      { className: "monitors" },
-      h("caption", { className: "sr-only" }, `Monitors of ${group.name}`),
-      h(
-        "thead",
-        null,
-        h(
-          "tr",
-          { "aria-rowindex": 1 },
-          rowColumns.map((c) =>
-            h("th", { scope: "col", className: c.className, title: "title" in c ? c.title : null }, c.label),
-          ),
-        ),
-      ),
-      group.tbody,
-    );
-    group.panel.append(group.table);
-    return group.tbody;
-  };
-
-  /** Puts the group's window of matching rows in the DOM, in order, moving as few rows as it can. */
-  const renderRows = (group: Group, measured = false) => {
-    if (!group.open) return;
-    const tbody = ensureTable(group);
-    const spacers = group.spacers!;
-    const total = group.matching.length;
-    const win = visibleWindow(tbody, total);
-    group.window = win;
-    group.table!.setAttribute("aria-rowcount", String(total + 1));
-    const focused = document.activeElement;
-    const wanted = group.matching.slice(win.start, win.end);
-    const wantedSet = new Set(wanted);
-    for (const [k, tr] of group.rendered) {
-      if (!wantedSet.has(k)) {
-        tr.remove();
-        group.rendered.delete(k);
-      }
-    }
-    let cursor = spacers.top.nextElementSibling;
-    wanted.forEach((k, i) => {
-      let tr = group.rendered.get(k);
-      if (!tr) {
-        tr = newRow(store.rows.get(k)!);
-        group.rendered.set(k, tr);
-      }
-      const index = String(win.start + i + 2);
-      if (tr.getAttribute("aria-rowindex") !== index) tr.setAttribute("aria-rowindex", index);
-      if (tr === cursor) cursor = cursor.nextElementSibling;
-      else tbody.insertBefore(tr, cursor);
-    });
-    sizeSpacers(spacers, win, total);
-    // A row moved to its new place loses focus in the move: the keyboard user stays where they were.
-    if (focused instanceof HTMLElement && focused !== document.activeElement && focused.isConnected)
-      focused.focus({ preventScroll: true });
-    if (!measured && wanted.length > 0 && measureRows(tbody)) renderRows(group, true);
-  };
-
-  const setOpen = (group: Group, open: boolean) => {
-    group.open = open;
-    group.toggle.setAttribute("aria-expanded", String(open));
-    group.panel.hidden = !open;
-    if (open) renderRows(group);
-  };
-
-  /** Filters a group (from its current matches when the filter only narrowed) and counts it. */
   const refreshGroup = (group: Group, narrowing = false) => {
     const source = narrowing ? group.matching : group.keys;
     const rows: Row[] = [];
@@ -336,7 +194,7 @@ export function renderOverview(root: HTMLElement): () => void {
     for (const [name, keys] of byModule) {
       let group = groups.get(name);
       if (!group) {
-        group = newGroup(name);
+        group = newGroup(name, groups.size, toggled);
         groups.set(name, group);
         list.append(group.section);
       }

@@ -1,7 +1,7 @@
 import { h } from "./dom.js";
 
 /** Rows a group shows in full; a longer group renders only the rows near the viewport. */
-export const windowThreshold = 60;
+export const windowThreshold = 30;
 /** Rows rendered beyond each edge of the viewport, so a fast scroll shows no blank. */
 const overscan = 15;
 /** A row's height until one is measured (CSS fixes it; the phone layout's is taller). */

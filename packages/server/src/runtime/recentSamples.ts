@@ -51,13 +51,8 @@ export class RecentSamples {
   #messages: (string | undefined)[] = [];
   #head = new Uint8Array(0);
   #size = new Uint8Array(0);
-  /** Per bucket: which hour (or day) since the epoch it holds, its up samples and its counted ones. */
-  #hourAt = new Uint32Array(0);
-  #hourUp = new Uint32Array(0);
-  #hourCounted = new Uint32Array(0);
-  #dayAt = new Uint32Array(0);
-  #dayUp = new Uint32Array(0);
-  #dayCounted = new Uint32Array(0);
+  readonly #hours = new UptimeBuckets(hours, hourMs);
+  readonly #days = new UptimeBuckets(days, dayMs);
 
   /** How many monitors are tracked. */
   get size(): number {
@@ -66,19 +61,10 @@ export class RecentSamples {
 
   /** Bytes held by the typed arrays (the messages of failing samples come on top). */
   get bytes(): number {
-    return [
-      this.#t,
-      this.#lat,
-      this.#status,
-      this.#head,
-      this.#size,
-      this.#hourAt,
-      this.#hourUp,
-      this.#hourCounted,
-      this.#dayAt,
-      this.#dayUp,
-      this.#dayCounted,
-    ].reduce((n, a) => n + a.byteLength, this.#messages.length * 8);
+    return [this.#t, this.#lat, this.#status, this.#head, this.#size].reduce(
+      (n, a) => n + a.byteLength,
+      this.#messages.length * 8 + this.#hours.bytes + this.#days.bytes,
+    );
   }
 
   /** Folds one sample in. */
@@ -95,8 +81,8 @@ export class RecentSamples {
     if (this.#size[slot]! < n) this.#size[slot]! += 1;
     if (result.status === "unknown") return;
     const up = result.status === "ok" || result.status === "warning" ? 1 : 0;
-    count(this.#hourAt, this.#hourUp, this.#hourCounted, slot * hours, hours, result.timestamp / hourMs, up);
-    count(this.#dayAt, this.#dayUp, this.#dayCounted, slot * days, days, result.timestamp / dayMs, up);
+    this.#hours.add(slot, result.timestamp, up);
+    this.#days.add(slot, result.timestamp, up);
   }
 
   /** Drops a monitor (deleted, or no longer run here). */
@@ -131,8 +117,8 @@ export class RecentSamples {
       glance.lat.push(Math.round(this.#lat[i]!));
       glance.msg.push(this.#messages[i]);
     }
-    glance.up24 = share(this.#hourAt, this.#hourUp, this.#hourCounted, slot * hours, hours, now / hourMs);
-    glance.up30 = share(this.#dayAt, this.#dayUp, this.#dayCounted, slot * days, days, now / dayMs);
+    glance.up24 = this.#hours.share(slot, now);
+    glance.up30 = this.#days.share(slot, now);
     return glance;
   }
 
@@ -144,8 +130,8 @@ export class RecentSamples {
     this.#slots.set(key, slot);
     this.#head[slot] = 0;
     this.#size[slot] = 0;
-    this.#hourAt.fill(0, slot * hours, (slot + 1) * hours);
-    this.#dayAt.fill(0, slot * days, (slot + 1) * days);
+    this.#hours.clear(slot);
+    this.#days.clear(slot);
     return slot;
   }
 
@@ -156,12 +142,8 @@ export class RecentSamples {
     this.#status = grown(this.#status, new Uint8Array(capacity * n));
     this.#head = grown(this.#head, new Uint8Array(capacity));
     this.#size = grown(this.#size, new Uint8Array(capacity));
-    this.#hourAt = grown(this.#hourAt, new Uint32Array(capacity * hours));
-    this.#hourUp = grown(this.#hourUp, new Uint32Array(capacity * hours));
-    this.#hourCounted = grown(this.#hourCounted, new Uint32Array(capacity * hours));
-    this.#dayAt = grown(this.#dayAt, new Uint32Array(capacity * days));
-    this.#dayUp = grown(this.#dayUp, new Uint32Array(capacity * days));
-    this.#dayCounted = grown(this.#dayCounted, new Uint32Array(capacity * days));
+    this.#hours.grow(capacity);
+    this.#days.grow(capacity);
     this.#messages.length = capacity * n;
     this.#capacity = capacity;
   }
@@ -172,45 +154,63 @@ function grown<T extends Float64Array | Float32Array | Uint8Array | Uint32Array>
   return to;
 }
 
-/** Adds a sample to the bucket of its period, resetting the bucket when it held an older period. */
-function count(
-  at: Uint32Array,
-  up: Uint32Array,
-  counted: Uint32Array,
-  base: number,
-  buckets: number,
-  period: number,
-  isUp: number,
-): void {
-  // Period numbers start at 1 so that 0 marks an empty bucket.
-  const p = Math.floor(period) + 1;
-  const i = base + (p % buckets);
-  if (at[i] !== p) {
-    at[i] = p;
-    up[i] = 0;
-    counted[i] = 0;
-  }
-  up[i]! += isUp;
-  counted[i]! += 1;
-}
+/**
+ * Uptime buckets of one window for every slot: `buckets` periods of `periodMs`, each remembering which
+ * period since the epoch it holds (a bucket of an older period is reset when reused), its up samples
+ * and its counted ones.
+ */
+class UptimeBuckets {
+  #at = new Uint32Array(0);
+  #up = new Uint32Array(0);
+  #counted = new Uint32Array(0);
 
-/** Up over counted across the buckets of the last `buckets` periods up to `period`. */
-function share(
-  at: Uint32Array,
-  up: Uint32Array,
-  counted: Uint32Array,
-  base: number,
-  buckets: number,
-  period: number,
-): number | null {
-  const p = Math.floor(period) + 1;
-  let u = 0;
-  let c = 0;
-  for (let i = base; i < base + buckets; i++) {
-    if (at[i]! > p - buckets && at[i]! <= p) {
-      u += up[i]!;
-      c += counted[i]!;
-    }
+  constructor(
+    readonly buckets: number,
+    readonly periodMs: number,
+  ) {}
+
+  get bytes(): number {
+    return this.#at.byteLength + this.#up.byteLength + this.#counted.byteLength;
   }
-  return c === 0 ? null : u / c;
+
+  grow(capacity: number): void {
+    this.#at = grown(this.#at, new Uint32Array(capacity * this.buckets));
+    this.#up = grown(this.#up, new Uint32Array(capacity * this.buckets));
+    this.#counted = grown(this.#counted, new Uint32Array(capacity * this.buckets));
+  }
+
+  clear(slot: number): void {
+    this.#at.fill(0, slot * this.buckets, (slot + 1) * this.buckets);
+  }
+
+  /** Period numbers start at 1, so that 0 marks an empty bucket. */
+  #period(t: number): number {
+    return Math.floor(t / this.periodMs) + 1;
+  }
+
+  add(slot: number, t: number, isUp: number): void {
+    const p = this.#period(t);
+    const i = slot * this.buckets + (p % this.buckets);
+    if (this.#at[i] !== p) {
+      this.#at[i] = p;
+      this.#up[i] = 0;
+      this.#counted[i] = 0;
+    }
+    this.#up[i]! += isUp;
+    this.#counted[i]! += 1;
+  }
+
+  /** Up over counted across the buckets of the last `buckets` periods up to `now`; null with none. */
+  share(slot: number, now: number): number | null {
+    const p = this.#period(now);
+    let up = 0;
+    let counted = 0;
+    for (let i = slot * this.buckets; i < (slot + 1) * this.buckets; i++) {
+      if (this.#at[i]! > p - this.buckets && this.#at[i]! <= p) {
+        up += this.#up[i]!;
+        counted += this.#counted[i]!;
+      }
+    }
+    return counted === 0 ? null : up / counted;
+  }
 }
