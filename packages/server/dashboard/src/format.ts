@@ -14,10 +14,14 @@ export function ago(t: number | null, now = Date.now()): string {
   return "just now";
 }
 
+// Formatters are made once: making one costs more than formatting with it (rows format on every change).
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+const valueFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 3 });
+
 /** An absolute local time, for titles and tables. */
 export function dateTime(t: number | null | undefined): string {
   if (t === null || t === undefined) return "—";
-  return new Date(t).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+  return dateTimeFormat.format(t);
 }
 
 /** A latency: "12 ms", "1.2 s". */
@@ -29,7 +33,7 @@ export function latency(ms: number | null): string {
 /** A measured value, short. */
 export function value(v: number | null | undefined): string {
   if (v === null || v === undefined) return "—";
-  return Number(v.toPrecision(4)).toLocaleString(undefined, { maximumFractionDigits: 3 });
+  return valueFormat.format(Number(v.toPrecision(4)));
 }
 
 /**
@@ -66,13 +70,16 @@ export function percent(share: number | null | undefined): string {
   return `${(Math.floor(share * 10_000) / 100).toFixed(2)}%`;
 }
 
-const clockTime = (seconds: boolean) =>
-  new Intl.DateTimeFormat(undefined, {
-    hour: "2-digit",
-    minute: "2-digit",
-    ...(seconds ? { second: "2-digit" } : {}),
-    hourCycle: "h23",
-  });
+const clockFormats = [false, true].map(
+  (seconds) =>
+    new Intl.DateTimeFormat(undefined, {
+      hour: "2-digit",
+      minute: "2-digit",
+      ...(seconds ? { second: "2-digit" } : {}),
+      hourCycle: "h23",
+    }),
+);
+const clockTime = (seconds: boolean) => clockFormats[seconds ? 1 : 0]!;
 const dayMonth = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
 const dayMonthTime = new Intl.DateTimeFormat(undefined, {
   day: "numeric",

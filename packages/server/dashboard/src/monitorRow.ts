@@ -8,7 +8,7 @@ import { keyOf, type Row, type Status } from "./types.js";
 export const rowColumns = [
   { label: "Status", className: "c-status" },
   { label: "Monitor", className: "c-name" },
-  { label: "Last 30 samples", className: "c-bar" },
+  { label: "Last 30 samples", short: "Samples", className: "c-bar" },
   { label: "24 h", className: "c-up num", title: "Uptime over the last 24 hours" },
   { label: "30 d", className: "c-up num", title: "Uptime over the last 30 days" },
   { label: "Latency", className: "c-lat num" },
@@ -35,6 +35,7 @@ interface RowParts {
   statusKey: string;
 }
 
+const columns: readonly { label: string; short?: string; className: string }[] = rowColumns;
 const parts = new WeakMap<HTMLTableRowElement, RowParts>();
 
 const setText = (el: Element, text: string) => {
@@ -47,7 +48,11 @@ const setText = (el: Element, text: string) => {
  */
 export function newRow(row: Row): HTMLTableRowElement {
   const cell = (i: number, child?: Node) =>
-    h("td", { className: rowColumns[i]!.className, "data-label": rowColumns[i]!.label }, child);
+    h(
+      "td",
+      { className: columns[i]!.className, "data-label": columns[i]!.short ?? columns[i]!.label },
+      child,
+    );
   const detail = h("div", { className: "msg" });
   const bar = newSampleBar();
   bar.dataset.key = keyOf(row.m, row.n);

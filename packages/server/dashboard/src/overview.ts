@@ -6,12 +6,14 @@ import { type Group, newGroup, renderRows, setOpen } from "./overviewGroup.js";
 import { wireSampleBars } from "./sampleBar.js";
 import { store } from "./store.js";
 import { isFailing, keyOf, type Row, type Status, statusRank } from "./types.js";
-import { visibleWindow, windowThreshold } from "./virtualRows.js";
+import { setWindowThreshold, visibleWindow, windowThreshold } from "./virtualRows.js";
 
 export { statusBadge };
 
 /** How many rows groups may show when opened automatically; the others open on demand. */
 const autoOpenBudget = 200;
+/** What an open group counts against the budget at most: it renders no more than a screenful. */
+const groupCost = 30;
 
 interface Filter {
   text: string;
@@ -162,9 +164,9 @@ export function renderOverview(root: HTMLElement): () => void {
       const auto =
         (group.worst <= statusRank.unknown || filtering || everything) &&
         group.matching.length > 0 &&
-        Math.min(group.matching.length, windowThreshold) <= budget;
+        Math.min(group.matching.length, groupCost) <= budget;
       const open = group.userOpen ?? auto;
-      if (open) budget -= Math.min(group.matching.length, windowThreshold);
+      if (open) budget -= Math.min(group.matching.length, groupCost);
       if (open !== group.open) setOpen(group, open);
       else renderRows(group);
     }
@@ -177,6 +179,7 @@ export function renderOverview(root: HTMLElement): () => void {
 
   const rebuild = () => {
     performance.mark("amstaff:render:start");
+    setWindowThreshold(store.rows.size <= autoOpenBudget ? 60 : 0);
     const byModule = new Map<string, string[]>();
     lastStatus.clear();
     for (const [k, row] of store.rows) {

@@ -1,7 +1,15 @@
 import { h } from "./dom.js";
 
-/** Rows a group shows in full; a longer group renders only the rows near the viewport. */
-export const windowThreshold = 30;
+/**
+ * Rows a group shows in full; a longer group renders only the rows near the viewport. The overview
+ * sets it: 60 on a small installation (where every row being in the page serves find-in-page), 0 on a
+ * large one, where even a short group off screen costs nothing.
+ */
+export let windowThreshold = 60;
+
+export function setWindowThreshold(rows: number): void {
+  windowThreshold = rows;
+}
 /** Rows rendered beyond each edge of the viewport, so a fast scroll shows no blank. */
 const overscan = 15;
 /** A row's height until one is measured (CSS fixes it; the phone layout's is taller). */
