@@ -35,7 +35,7 @@ const haystack = (row: Row) => {
 
 /**
  * The overview: counts by status, then every monitor grouped by module, failing first (critical,
- * warning, unknown), filtered, updated live. A group of more than 30 matching rows renders only the
+ * warning, unknown), filtered, updated live. A group renders only the
  * rows near the viewport, so 50,000 monitors cost the DOM of a screenful.
  */
 export function renderOverview(root: HTMLElement): () => void {
