@@ -151,18 +151,28 @@ describe("the dashboard at a glance, in a real Chromium", () => {
     await page.mouse.move(downBox.x + downBox.width - 2, downBox.y + downBox.height / 2);
     const tip = page.getByRole("tooltip");
     await expect.poll(() => tip.isVisible()).toBe(true);
-    expect(await tip.textContent()).toMatch(/^\d\d:\d\d:\d\d · critical · \d+ ms.*HTTP 500/);
+    // The time and message are asked for when the bar is hovered (rows leave them out).
+    await expect.poll(() => tip.textContent()).toMatch(/^\d\d:\d\d:\d\d · critical · \d+ ms.*HTTP 500/);
     await page.screenshot({ path: `${artifacts}glance-overview.png` });
     // Keyboard: the bar is one tab stop; the arrow keys walk its samples.
     const bar = rowOf(page, "Healthy API").locator("button.bar");
     await bar.focus();
+    await expect.poll(() => tip.textContent()).toMatch(/^\d\d:\d\d:\d\d · ok · /);
     const latest = await tip.textContent();
-    expect(latest).toMatch(/· ok ·/);
     await page.keyboard.press("Home");
     await expect.poll(() => tip.textContent()).not.toBe(latest);
     expect(await bar.getAttribute("aria-label")).toMatch(/Healthy API, last \d+ samples: \d+ ok/);
     await page.keyboard.press("Escape");
     expect(await tip.isVisible()).toBe(false);
+    // The samples behind a bar, from memory: times, statuses, latencies, messages of the failing ones.
+    const recent = await server.api("/modules/Glance/monitors/Down%20API/recent");
+    expect(recent.status).toBe(200);
+    expect(recent.body.samples.at(-1)).toMatchObject({
+      status: "critical",
+      message: expect.stringContaining("HTTP 500"),
+    });
+    expect(recent.body.uptime).toEqual({ h24: 0, d30: 0 });
+    expect((await server.api("/modules/Glance/monitors/Nope/recent")).status).toBe(404);
     // The API orders the same way: critical, then warning, then the rest.
     const monitors = (await server.api("/monitors")).body as { monitor: string; status: string }[];
     const order = monitors.map((m) => m.status).filter((s, i, all) => all.indexOf(s) === i);

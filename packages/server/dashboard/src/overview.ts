@@ -12,7 +12,11 @@ export { statusBadge };
 
 /** How many rows groups may show when opened automatically; the others open on demand. */
 const autoOpenBudget = 200;
-/** What an open group counts against the budget at most: it renders no more than a screenful. */
+/**
+ * What an open group counts against the budget on a large installation: a table and up to a screenful
+ * of rows, however few match, so a search matching one monitor in each of 500 modules opens a few
+ * groups, not 500 (each opened group costs the browser a layout).
+ */
 const groupCost = 30;
 
 interface Filter {
@@ -160,13 +164,14 @@ export function renderOverview(root: HTMLElement): () => void {
     let budget = autoOpenBudget;
     // A small installation shows every monitor; a large one opens what needs attention first.
     const everything = store.rows.size <= autoOpenBudget;
+    const cost = (group: Group) => (everything ? group.matching.length : groupCost);
     for (const group of orderGroups()) {
       const auto =
         (group.worst <= statusRank.unknown || filtering || everything) &&
         group.matching.length > 0 &&
-        Math.min(group.matching.length, groupCost) <= budget;
+        cost(group) <= budget;
       const open = group.userOpen ?? auto;
-      if (open) budget -= Math.min(group.matching.length, groupCost);
+      if (open) budget -= cost(group);
       if (open !== group.open) setOpen(group, open);
       else renderRows(group);
     }
@@ -250,7 +255,9 @@ export function renderOverview(root: HTMLElement): () => void {
       if (opens) setOpen(group, true);
       else renderRows(group);
     }
+    // A group that moved up (it turned critical) must show the rows now in view.
     orderGroups();
+    refreshWindows();
     updateSummary();
   };
 
@@ -277,17 +284,21 @@ export function renderOverview(root: HTMLElement): () => void {
     });
   }
 
-  // Scrolling moves the windows of the long groups on screen, at most once a frame.
+  /** Moves the windows of the open long groups to what is on screen now (after a scroll or a reorder). */
+  const refreshWindows = () => {
+    for (const group of groups.values()) {
+      if (!group.open || !group.tbody || group.matching.length <= windowThreshold) continue;
+      const win = visibleWindow(group.tbody, group.matching.length);
+      if (win.start !== group.window.start || win.end !== group.window.end) renderRows(group);
+    }
+  };
+  // Scrolling moves the windows, at most once a frame.
   let scrollFrame: number | undefined;
   const onScroll = () => {
     if (scrollFrame !== undefined) return;
     scrollFrame = requestAnimationFrame(() => {
       scrollFrame = undefined;
-      for (const group of groups.values()) {
-        if (!group.open || !group.tbody || group.matching.length <= windowThreshold) continue;
-        const win = visibleWindow(group.tbody, group.matching.length);
-        if (win.start !== group.window.start || win.end !== group.window.end) renderRows(group);
-      }
+      refreshWindows();
     });
   };
   addEventListener("scroll", onScroll, { passive: true });

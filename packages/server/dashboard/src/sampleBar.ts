@@ -1,6 +1,7 @@
+import { getJson, seg } from "./api.js";
 import { h } from "./dom.js";
 import { latency, sampleTime } from "./format.js";
-import type { Row } from "./types.js";
+import { keyOf, type Row } from "./types.js";
 
 /** Slots of the bar: the server keeps the last 30 samples of a monitor. */
 export const barSlots = 30;
@@ -8,22 +9,43 @@ const statusOfLetter: Record<string, string> = { o: "ok", w: "warning", c: "crit
 
 /** One recent sample of a row, decoded from the row's packed fields. */
 export interface RecentSample {
-  t: number;
   status: string;
   latencyMs: number;
-  message: string | undefined;
 }
 
 /** The row's recent samples, oldest first (none when this node has not run the monitor). */
 export function recentSamples(row: Row): RecentSample[] {
-  const letters = row.hs ?? "";
-  const run = row.run ?? 0;
-  return [...letters].map((letter, i) => ({
-    t: run - (row.ht?.[i] ?? 0) * 1000,
+  return [...(row.hs ?? "")].map((letter, i) => ({
     status: statusOfLetter[letter] ?? "unknown",
     latencyMs: row.hl?.[i] ?? 0,
-    message: row.hm?.[String(i)],
   }));
+}
+
+/** The samples' times and messages, which rows leave out, asked for when a bar is hovered or focused. */
+interface Detail {
+  /** The newest sample's time: the detail matches a row whose `run` is the same. */
+  run: number | null;
+  samples: { t: number; message?: string }[];
+  askedAt: number;
+}
+const details = new Map<string, Detail>();
+const maxDetails = 200;
+
+async function loadDetail(row: Row, key: string): Promise<void> {
+  const known = details.get(key);
+  if (known && Date.now() - known.askedAt < 1_000) return;
+  details.set(key, { run: known?.run ?? null, samples: known?.samples ?? [], askedAt: Date.now() });
+  try {
+    const answer = await getJson<{ samples: { t: number; message?: string }[] }>(
+      `/modules/${seg(row.m)}/monitors/${seg(row.n)}/recent`,
+    );
+    details.delete(key);
+    details.set(key, { run: answer.samples.at(-1)?.t ?? null, samples: answer.samples, askedAt: Date.now() });
+    if (details.size > maxDetails) details.delete(details.keys().next().value!);
+    if (tip.owner?.dataset.key === key) tip.refresh();
+  } catch {
+    // The tooltip goes on without the time; hovering again asks again.
+  }
 }
 
 const describe = (row: Row): string => {
@@ -119,6 +141,8 @@ class SampleTip {
   owner: HTMLButtonElement | undefined;
   index = -1;
 
+  #row: Row | undefined;
+
   show(bar: HTMLButtonElement, row: Row, index: number): void {
     const samples = recentSamples(row);
     if (!this.element.isConnected) document.body.append(this.element);
@@ -130,10 +154,16 @@ class SampleTip {
     const sample = samples[i]!;
     this.owner = bar;
     this.index = i;
+    this.#row = row;
+    const key = keyOf(row.m, row.n);
+    const detail = details.get(key);
+    const fresh = detail !== undefined && detail.run === row.run && detail.samples.length === samples.length;
+    const known = fresh ? detail.samples[i] : undefined;
+    if (!fresh) void loadDetail(row, key);
     this.element.replaceChildren(
-      h("strong", null, sampleTime(sample.t)),
+      h("strong", null, known ? sampleTime(known.t) : "…"),
       ` · ${sample.status} · ${latency(sample.latencyMs)}`,
-      sample.message ? h("div", { className: "tip-msg" }, sample.message) : "",
+      known?.message ? h("div", { className: "tip-msg" }, known.message) : "",
     );
     this.element.hidden = false;
     bar.setAttribute("aria-describedby", this.element.id);
@@ -148,8 +178,14 @@ class SampleTip {
     this.element.style.transform = `translate(${Math.round(left)}px, ${Math.round(box.bottom + 6)}px)`;
   }
 
+  /** Shows the same sample again (its time and message arrived). */
+  refresh(): void {
+    if (this.owner && this.#row) this.show(this.owner, this.#row, this.index);
+  }
+
   hide(): void {
     this.element.hidden = true;
+    this.#row = undefined;
     const mark = this.owner?.firstElementChild as HTMLElement | undefined;
     if (mark) mark.hidden = true;
     this.owner?.removeAttribute("aria-describedby");

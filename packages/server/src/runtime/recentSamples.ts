@@ -164,10 +164,13 @@ class UptimeBuckets {
   #up = new Uint32Array(0);
   #counted = new Uint32Array(0);
 
-  constructor(
-    readonly buckets: number,
-    readonly periodMs: number,
-  ) {}
+  readonly buckets: number;
+  readonly periodMs: number;
+
+  constructor(buckets: number, periodMs: number) {
+    this.buckets = buckets;
+    this.periodMs = periodMs;
+  }
 
   get bytes(): number {
     return this.#at.byteLength + this.#up.byteLength + this.#counted.byteLength;

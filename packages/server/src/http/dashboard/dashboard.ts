@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Clock } from "../../clock.js";
 import { serverPackageDir } from "../../plugins/discovery.js";
 import type { Observations } from "../../runtime/observations.js";
-import type { RecentSamples } from "../../runtime/recentSamples.js";
+import type { Glance, RecentSamples } from "../../runtime/recentSamples.js";
 import { monitorKey, parseMonitorKey } from "../../state/monitorKey.js";
 import type { StateMachine } from "../../state/stateMachine.js";
 import { EventHub } from "./eventHub.js";
@@ -32,6 +32,8 @@ export interface Dashboard {
   /** A monitor's row of the overview (and of live changes), or undefined when it does not exist. */
   row(module: string, monitor: string): OverviewRow | undefined;
   readonly hub: EventHub<OverviewRow>;
+  /** A monitor's recent samples and uptime on this node, or undefined when it has none. */
+  recent(module: string, monitor: string): Glance | undefined;
   readonly assets: StaticAssets;
   /** Answers what needs no token (the dashboard's files, the public status pages); false otherwise. */
   handlePublic(request: IncomingMessage, response: ServerResponse): boolean;
@@ -127,6 +129,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   return {
     row: rowOf,
     hub,
+    recent: (module, monitor) => options.recent?.glance(module, monitor, clock.now()),
     assets,
     handlePublic(request, response) {
       const path = (request.url ?? "/").split("?")[0]!;

@@ -34,12 +34,11 @@ export interface OverviewRow {
    * `c`ritical, `u`nknown. Absent when this node has not run the monitor since it started.
    */
   hs?: string;
-  /** Their latencies, in whole milliseconds (the sparkline). */
+  /**
+   * Their latencies, in whole milliseconds (the sparkline). Their times and messages are not in the row
+   * (they would double the overview of 50,000 monitors): `GET /modules/:m/monitors/:n/recent` has them.
+   */
   hl?: number[];
-  /** Their times, in whole seconds before `run`. */
-  ht?: number[];
-  /** The messages of those that were not ok, by their index in `hs`. */
-  hm?: Record<string, string>;
   /** Uptime over the last 24 hours (ok or warning samples over those that were not unknown), 0–1. */
   u24?: number | null;
   /** Uptime over the last 30 days, 0–1. */
