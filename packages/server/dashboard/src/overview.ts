@@ -25,7 +25,8 @@ interface Filter {
   tag: string;
 }
 
-const compareRows = (a: Row, b: Row) => statusRank[a.s] - statusRank[b.s] || a.n.localeCompare(b.n);
+/** Orders names as `localeCompare` does, at a fraction of its cost per comparison. */
+const byName = new Intl.Collator().compare;
 /** Each row's searchable text, lower-cased once per row object (a change brings a new object). */
 const haystacks = new WeakMap<Row, string>();
 const haystack = (row: Row) => {
@@ -99,21 +100,20 @@ export function renderOverview(root: HTMLElement): () => void {
   };
 
   const refreshGroup = (group: Group, narrowing = false) => {
-    const source = narrowing ? group.matching : group.keys;
-    const rows: Row[] = [];
-    for (const k of source) {
-      const row = store.rows.get(k);
-      if (row && matches(row)) rows.push(row);
-    }
-    if (!narrowing) rows.sort(compareRows);
-    group.matching = rows.map((r) => keyOf(r.m, r.n));
+    // Keys are kept in name order: sorting by status is then bucketing, which keeps that order within
+    // each status, with no comparison at all (500 sorts of 100 rows cost a filter pass 100 ms).
+    const buckets: string[][] = [[], [], [], [], []];
     const tally: Record<Status, number> = { critical: 0, warning: 0, unknown: 0, pending: 0, ok: 0 };
-    let worst = 4;
-    for (const r of rows) {
-      tally[r.s]++;
-      worst = Math.min(worst, statusRank[r.s]);
+    for (const k of narrowing ? group.matching : group.keys) {
+      const row = store.rows.get(k);
+      if (!row || !matches(row)) continue;
+      buckets[statusRank[row.s]]!.push(k);
+      tally[row.s]++;
     }
-    group.worst = worst;
+    group.matching = buckets.flat();
+    const worst = buckets.findIndex((b) => b.length > 0);
+    const rows = group.matching;
+    group.worst = worst < 0 ? 4 : worst;
     const failing = (["critical", "warning", "unknown"] as const).filter((s) => tally[s] > 0);
     group.counts.textContent =
       `${rows.length}${rows.length === group.keys.length ? "" : ` of ${group.keys.length}`} monitor${group.keys.length === 1 ? "" : "s"}` +
@@ -123,7 +123,7 @@ export function renderOverview(root: HTMLElement): () => void {
   };
 
   const orderGroups = () => {
-    const ordered = [...groups.values()].sort((a, b) => a.worst - b.worst || a.name.localeCompare(b.name));
+    const ordered = [...groups.values()].sort((a, b) => a.worst - b.worst || byName(a.name, b.name));
     let cursor = list.firstElementChild;
     const focused = document.activeElement;
     for (const group of ordered) {
@@ -206,7 +206,8 @@ export function renderOverview(root: HTMLElement): () => void {
         groups.set(name, group);
         list.append(group.section);
       }
-      group.keys = keys;
+      // Every key of a group starts with its module's name: ordering keys orders monitor names.
+      group.keys = keys.sort(byName);
       for (const [k, tr] of group.rendered) {
         const row = store.rows.get(k);
         if (row) fillRow(tr, row);
