@@ -33,6 +33,11 @@ const overviewRowSchema: z.ZodType<OverviewRow> = z.object({
 });
 const overviewRow = overviewRowSchema.openapi("OverviewRow");
 
+const monitorParams = z.object({
+  module: segment("The module's name"),
+  monitor: segment("The monitor's name"),
+});
+
 const overview = createRoute({
   method: "get",
   path: "/overview",
@@ -65,7 +70,7 @@ const detail = createRoute({
   tags: ["dashboard"],
   summary: "One monitor: definition, status, incident, transitions with their deliveries",
   request: {
-    params: z.object({ module: segment("The module's name"), monitor: segment("The monitor's name") }),
+    params: monitorParams,
   },
   responses: {
     200: json(
@@ -82,7 +87,7 @@ const recent = createRoute({
   tags: ["dashboard"],
   summary: "The last 30 samples this node took of a monitor (the overview's bar) and its uptime, from memory",
   request: {
-    params: z.object({ module: segment("The module's name"), monitor: segment("The monitor's name") }),
+    params: monitorParams,
   },
   responses: {
     200: json(
