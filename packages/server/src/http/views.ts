@@ -52,39 +52,37 @@ export function monitorsView(
   filter: MonitorFilter,
 ) {
   const { machine, observations, scheduler, now } = deps;
-  return (
-    machine
-      .modules()
-      .flatMap((module) =>
-        module.definition.monitors.map((definition) => {
-          const record = machine.monitor(module.name, definition.name);
-          const observed = observations.get(module.name, definition.name);
-          return {
-            module: module.name,
-            team: module.team,
-            monitor: definition.name,
-            tags: definition.tags,
-            status: record?.status ?? "pending",
-            since: record?.since ?? null,
-            flapping: record?.flapping === true,
-            suppressed: machine.suppression(module, definition, now) ?? null,
-            lastResult: observed?.lastResult ?? null,
-            lastRunAt: observed?.lastRunAt ?? null,
-            nextRunAt: nextRunOf(scheduler, module.name, definition.name),
-            incident: incidentView(record),
-          };
-        }),
-      )
-      .filter(
-        (m) =>
-          (filter.module === null || m.module === filter.module) &&
-          (filter.team === null || m.team === filter.team) &&
-          (filter.status === null || m.status === filter.status) &&
-          (filter.tag === null || m.tags.includes(filter.tag)),
-      )
-      // Critical before warning before unknown, then ok and pending; stable within a status.
-      .sort((a, b) => compareStatus(b.status, a.status))
-  );
+  // Critical before warning before unknown, then ok and pending; stable within a status.
+  return machine
+    .modules()
+    .flatMap((module) =>
+      module.definition.monitors.map((definition) => {
+        const record = machine.monitor(module.name, definition.name);
+        const observed = observations.get(module.name, definition.name);
+        return {
+          module: module.name,
+          team: module.team,
+          monitor: definition.name,
+          tags: definition.tags,
+          status: record?.status ?? "pending",
+          since: record?.since ?? null,
+          flapping: record?.flapping === true,
+          suppressed: machine.suppression(module, definition, now) ?? null,
+          lastResult: observed?.lastResult ?? null,
+          lastRunAt: observed?.lastRunAt ?? null,
+          nextRunAt: nextRunOf(scheduler, module.name, definition.name),
+          incident: incidentView(record),
+        };
+      }),
+    )
+    .filter(
+      (m) =>
+        (filter.module === null || m.module === filter.module) &&
+        (filter.team === null || m.team === filter.team) &&
+        (filter.status === null || m.status === filter.status) &&
+        (filter.tag === null || m.tags.includes(filter.tag)),
+    )
+    .sort((a, b) => compareStatus(b.status, a.status));
 }
 
 /** `GET /deliveries`: every delivery still known, with the transition it notifies. */
