@@ -30,6 +30,7 @@ import { DeliveryWorker } from "./runtime/deliveryWorker.js";
 import { ServerMetrics } from "./runtime/metrics.js";
 import { MonitorRunner } from "./runtime/monitorRunner.js";
 import { Observations } from "./runtime/observations.js";
+import { RecentSamples } from "./runtime/recentSamples.js";
 import { SampleHistory } from "./runtime/sampleHistory.js";
 import { Scheduler } from "./runtime/scheduler.js";
 import { UptimeDays } from "./runtime/uptimeDays.js";
@@ -87,6 +88,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   );
   const observations = new Observations(db, { clock, logger });
   const history = new SampleHistory(db, { clock, logger, ...retention });
+  const recent = new RecentSamples();
   const scheduler = new Scheduler({
     clock,
     concurrency: options.concurrency ?? 64,
@@ -111,6 +113,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   const dashboard = createDashboard({
     machine,
     observations,
+    recent,
     clock,
     statusPages: options.statusPages,
     uptime,
@@ -250,6 +253,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     observer: {
       sample: (module, monitor, result) => {
         history.record(module, monitor, result);
+        recent.record(module, monitor, result);
         metrics.sample(module, result);
       },
       transition: (module, _monitor, from, to) => metrics.transition(module, from, to),

@@ -75,6 +75,7 @@ describe("the API's contract", () => {
         "DELETE /cluster/members/{id}",
         "GET /overview",
         "GET /modules/{module}/monitors/{monitor}",
+        "GET /modules/{module}/monitors/{monitor}/recent",
         "GET /events",
         "GET /status-pages",
         "GET /status-pages/{slug}",

@@ -1,4 +1,5 @@
 import uPlot from "uplot";
+import { axisTimes } from "./format.js";
 import type { Status } from "./types.js";
 
 /** One point of a chart: time (ms), latency (ms), value, status. */
@@ -9,13 +10,24 @@ export interface Point {
   s: Status;
 }
 
-const statusColour: Record<Status, string> = {
-  ok: "#1e7b3a",
-  warning: "#b7791f",
-  critical: "#c0262d",
-  unknown: "#6b7280",
-  pending: "#c4c9d2",
+/** The page's colours (CSS custom properties), read when a chart is drawn: dark mode has its own. */
+const colours = () => {
+  const style = getComputedStyle(document.documentElement);
+  const v = (name: string) => style.getPropertyValue(name).trim();
+  return {
+    line: v("--chart-line"),
+    grid: v("--chart-grid"),
+    axis: v("--chart-axis"),
+    status: {
+      ok: v("--bar-ok"),
+      warning: v("--bar-warning"),
+      critical: v("--bar-critical"),
+      unknown: v("--bar-unknown"),
+      pending: v("--bar-empty"),
+    } as Record<Status, string>,
+  };
 };
+const darkMode = matchMedia("(prefers-color-scheme: dark)");
 
 /**
  * A time series chart (uPlot, on a canvas) with a status band along its bottom: one coloured strip
@@ -28,6 +40,13 @@ export class Chart {
   readonly #series: "lat" | "v";
   readonly #label: string;
   readonly #observer: ResizeObserver;
+  /** The time range shown (ms), whatever the samples cover: "last 6 hours" shows six hours. */
+  #range: [number, number] | undefined;
+  readonly #redraw = () => {
+    this.#plot?.destroy();
+    this.#plot = undefined;
+    this.#draw();
+  };
 
   constructor(series: "lat" | "v", label: string) {
     this.#series = series;
@@ -37,6 +56,13 @@ export class Chart {
     this.element.setAttribute("role", "img");
     this.#observer = new ResizeObserver(() => this.#plot?.setSize(this.#size()));
     this.#observer.observe(this.element);
+    darkMode.addEventListener("change", this.#redraw);
+  }
+
+  /** Sets the time range the x axis spans. */
+  setRange(from: number, to: number): void {
+    this.#range = [from, to];
+    if (this.#plot) this.#plot.setScale("x", { min: from / 1000, max: to / 1000 });
   }
 
   get points(): readonly Point[] {
@@ -52,10 +78,17 @@ export class Chart {
     const last = this.#points.at(-1);
     if (last && point.t <= last.t) return;
     this.#points.push(point);
+    // The window slides with time: its right edge follows the newest sample.
+    if (this.#range && point.t > this.#range[1]) {
+      const width = this.#range[1] - this.#range[0];
+      this.#range = [point.t - width, point.t];
+    }
     this.#draw();
+    if (this.#range) this.#plot?.setScale("x", { min: this.#range[0] / 1000, max: this.#range[1] / 1000 });
   }
 
   destroy(): void {
+    darkMode.removeEventListener("change", this.#redraw);
     this.#observer.disconnect();
     this.#plot?.destroy();
   }
@@ -84,17 +117,38 @@ export class Chart {
       return;
     }
     const points = () => this.#points;
+    const c = colours();
+    const span = (u: uPlot) => ((u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0)) * 1000;
     this.#plot = new uPlot(
       {
         ...this.#size(),
         legend: { show: true, live: true },
         cursor: { drag: { x: true, y: false } },
-        scales: { x: { time: true } },
+        scales: {
+          x: {
+            time: true,
+            range: (_u, min, max) =>
+              this.#range ? [this.#range[0] / 1000, this.#range[1] / 1000] : [min, max],
+          },
+        },
         axes: [
-          { stroke: "#374151", grid: { stroke: "#e5e7eb" } },
           {
-            stroke: "#374151",
-            grid: { stroke: "#e5e7eb" },
+            stroke: c.axis,
+            grid: { stroke: c.grid },
+            space: 80,
+            values: (u, ticks) => {
+              const labels = axisTimes(
+                ticks.map((t) => t * 1000),
+                span(u),
+              );
+              // The labels are drawn on the canvas; the element says them too (tests, and anyone inspecting).
+              this.element.dataset.xTicks = labels.join("|");
+              return labels;
+            },
+          },
+          {
+            stroke: c.axis,
+            grid: { stroke: c.grid },
             size: 60,
             values: (_, ticks) => ticks.map((t) => (this.#series === "lat" ? `${t} ms` : `${t}`)),
           },
@@ -103,7 +157,7 @@ export class Chart {
           {},
           {
             label: this.#label,
-            stroke: "#1d4ed8",
+            stroke: c.line,
             width: 1.5,
             points: { show: (u) => (u.data[0]?.length ?? 0) < 200 },
             spanGaps: false,
@@ -124,7 +178,7 @@ export class Chart {
                 const from = Math.max(left, x0);
                 const to = Math.min(left + width, Math.max(x1, x0 + 1));
                 if (to <= from) continue;
-                ctx.fillStyle = statusColour[ps[i]!.s];
+                ctx.fillStyle = c.status[ps[i]!.s];
                 ctx.fillRect(from, top + height - band, to - from, band);
               }
               ctx.restore();

@@ -1,5 +1,6 @@
 import "uplot/dist/uPlot.min.css";
 import "./styles.css";
+import "./overview.css";
 import { ApiError, getJson, session, setUnauthorizedHandler } from "./api.js";
 import { renderCluster } from "./clusterPage.js";
 import { h, replace } from "./dom.js";
@@ -118,8 +119,14 @@ document.getElementById("signout")?.addEventListener("click", () => {
   session.token = null;
   signIn();
 });
+// The skip link moves focus to the page's content; followed as a link, "#main" would be read as a route.
+document.querySelector<HTMLAnchorElement>("a.skip")?.addEventListener("click", (event) => {
+  event.preventDefault();
+  main.focus();
+});
 window.addEventListener("hashchange", () => {
-  if (session.token) {
+  if (session.token && location.hash === "#main") main.focus();
+  else if (session.token) {
     route();
     main.focus();
   }

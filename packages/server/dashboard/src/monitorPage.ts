@@ -1,7 +1,7 @@
 import { ApiError, getJson, seg } from "./api.js";
 import { Chart, type Point } from "./chart.js";
 import { dataTable, h, replace } from "./dom.js";
-import { ago, dateTime, definitionText, latency, value } from "./format.js";
+import { ago, count, dateTime, definitionText, latency, sampleTime, span, value } from "./format.js";
 import { monitorIncidents } from "./incidents.js";
 import { statusBadge } from "./overview.js";
 import { store } from "./store.js";
@@ -69,6 +69,13 @@ const ranges: [label: string, ms: number][] = [
   ["7 days", 7 * 86_400_000],
 ];
 
+/**
+ * Whether a sampler's values say something its latencies do not: HTTP, TCP and DNS report the
+ * latency as their value, and a second chart of the same line would only repeat the first.
+ */
+const valueMeansSomething = (points: readonly Point[]) =>
+  points.some((p) => p.v !== null && Math.abs(p.v - p.lat) > Math.max(0.5, p.lat * 0.01));
+
 const worst = (statuses: Record<string, number>): Status =>
   (["critical", "warning", "unknown", "ok"] as const).find((s) => (statuses[s] ?? 0) > 0) ?? "pending";
 
@@ -131,16 +138,20 @@ export function renderMonitor(root: HTMLElement, module: string, monitor: string
     ),
   );
 
-  const setCharts = (points: Point[]) => {
+  const setCharts = (points: Point[], from: number, to: number) => {
+    latencyChart.setRange(from, to);
+    valueChart.setRange(from, to);
     latencyChart.set(points);
-    const withValue = points.some((p) => p.v !== null);
+    const withValue = valueMeansSomething(points);
     valueSection.hidden = !withValue;
     if (withValue) valueChart.set(points);
   };
 
   const loadHistory = async () => {
     const to = Date.now();
-    const from = to - Number(rangeSelect.value);
+    const width = Number(rangeSelect.value);
+    const from = to - width;
+    const label = ranges.find(([, ms]) => ms === width)?.[0] ?? span(width);
     try {
       const page = await getJson<Samples>(
         `/modules/${seg(module)}/monitors/${seg(monitor)}/samples?from=${from}&to=${to}&limit=2000`,
@@ -156,18 +167,24 @@ export function renderMonitor(root: HTMLElement, module: string, monitor: string
               v: b.value?.avg ?? null,
               s: worst(b.statuses),
             }));
+      const first = points[0]?.t;
+      // The axis always spans the chosen range; when the samples cover only its end, the note says so.
+      const partial =
+        first !== undefined && first - from > width * 0.05
+          ? ` They start at ${sampleTime(first)}: this server has no samples of the ${label} before.`
+          : "";
       historyNote.textContent =
         points.length === 0
-          ? "No samples in this range yet; new ones appear as they arrive."
-          : `${points.length} ${page.resolution === "raw" ? "samples" : "five-minute buckets"}; the strip under each chart is the status (green ok, amber warning, red critical, grey unknown).`;
-      setCharts(points);
+          ? `No samples in the last ${label} yet; new ones appear as they arrive.`
+          : `The last ${label}: ${count(points.length, page.resolution === "raw" ? "sample" : "five-minute bucket")}.${partial} The strip under each chart is the status (green ok, amber warning, red critical, grey unknown).`;
+      setCharts(points, from, to);
     } catch (error) {
       if (abort.signal.aborted) return;
       historyNote.textContent =
         error instanceof ApiError && error.status === 404
           ? "This server keeps no sample history; the charts show samples from now on."
           : `Could not load the history: ${(error as Error).message}`;
-      setCharts([]);
+      setCharts([], from, to);
     }
   };
 
@@ -176,6 +193,8 @@ export function renderMonitor(root: HTMLElement, module: string, monitor: string
     const s = row?.s ?? detail.status;
     const since = row?.since ?? detail.since;
     const last = detail.lastResult;
+    // Shown only when it is not the latency again (the row already leaves such a value out).
+    const lastValue = row ? row.v : last && last.value !== last.durationMs ? (last.value ?? null) : null;
     replace(
       status,
       h(
@@ -194,7 +213,9 @@ export function renderMonitor(root: HTMLElement, module: string, monitor: string
           h("dt", null, "Last latency"),
           h("dd", null, latency(row?.lat ?? last?.durationMs ?? null)),
         ),
-        h("div", null, h("dt", null, "Last value"), h("dd", null, value(row?.v ?? last?.value))),
+        lastValue === null
+          ? null
+          : h("div", null, h("dt", null, "Last value"), h("dd", null, value(lastValue))),
         h(
           "div",
           null,
@@ -305,10 +326,8 @@ export function renderMonitor(root: HTMLElement, module: string, monitor: string
     if (row.run !== null && row.lat !== null) {
       const point = { t: row.run, lat: row.lat, v: row.v, s: row.s };
       latencyChart.append(point);
-      if (row.v !== null) {
-        valueSection.hidden = false;
-        valueChart.append(point);
-      }
+      if (row.v !== null) valueChart.append(point);
+      if (valueSection.hidden && valueMeansSomething(valueChart.points)) valueSection.hidden = false;
     }
     if (detail) renderStatus(detail);
     // A status change brings a transition (and deliveries): fetch the detail again, at most once a second.

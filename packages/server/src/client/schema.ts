@@ -2932,6 +2932,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/modules/{module}/monitors/{monitor}/recent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The last 30 samples this node took of a monitor (the overview's bar) and its uptime, from memory */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The module's name */
+                    module: string;
+                    /** @description The monitor's name */
+                    monitor: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The samples, oldest first (none when this node has not run the monitor since it started) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            module: string;
+                            monitor: string;
+                            samples: {
+                                t: number;
+                                /** @enum {string} */
+                                status: "ok" | "warning" | "critical" | "unknown";
+                                latencyMs: number;
+                                message?: string;
+                            }[];
+                            uptime: {
+                                h24: number | null;
+                                d30: number | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Missing or wrong token (`AMS_ERR_AUTH_REQUIRED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such module, monitor, silence or endpoint */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/events": {
         parameters: {
             query?: never;
@@ -3358,6 +3431,10 @@ export interface components {
             /** @enum {boolean} */
             flap?: true;
             sup?: string;
+            hs?: string;
+            hl?: number[];
+            u24?: number | null;
+            u30?: number | null;
             /** @enum {boolean} */
             gone?: true;
         };

@@ -1,4 +1,4 @@
-import { isFailing, type PluginDescriptor } from "@amstaff/core";
+import { compareStatus, type PluginDescriptor } from "@amstaff/core";
 import { z } from "zod";
 import type { Observations } from "../runtime/observations.js";
 import type { Scheduler } from "../runtime/scheduler.js";
@@ -52,6 +52,7 @@ export function monitorsView(
   filter: MonitorFilter,
 ) {
   const { machine, observations, scheduler, now } = deps;
+  // Critical before warning before unknown, then ok and pending; stable within a status.
   return machine
     .modules()
     .flatMap((module) =>
@@ -81,7 +82,7 @@ export function monitorsView(
         (filter.status === null || m.status === filter.status) &&
         (filter.tag === null || m.tags.includes(filter.tag)),
     )
-    .sort((a, b) => Number(isFailing(b.status)) - Number(isFailing(a.status)));
+    .sort((a, b) => compareStatus(b.status, a.status));
 }
 
 /** `GET /deliveries`: every delivery still known, with the transition it notifies. */

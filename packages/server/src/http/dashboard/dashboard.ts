@@ -3,10 +3,12 @@ import { join } from "node:path";
 import type { Clock } from "../../clock.js";
 import { serverPackageDir } from "../../plugins/discovery.js";
 import type { Observations } from "../../runtime/observations.js";
+import type { Glance, RecentSamples } from "../../runtime/recentSamples.js";
 import type { UptimeDays } from "../../runtime/uptimeDays.js";
 import { monitorKey, parseMonitorKey } from "../../state/monitorKey.js";
 import type { StateMachine } from "../../state/stateMachine.js";
 import { EventHub } from "./eventHub.js";
+import { glanceFields } from "./glanceRow.js";
 import type { OverviewRow } from "./overviewRow.js";
 import { createStaticAssets, type StaticAssets } from "./staticAssets.js";
 import { createStatusPages, type StatusPageSelection } from "./statusPage.js";
@@ -16,6 +18,8 @@ export interface DashboardOptions {
   machine: StateMachine;
   observations: Observations;
   clock: Clock;
+  /** The recent samples and uptime of the monitors this node runs (the overview's bars). @default none */
+  recent?: RecentSamples | undefined;
   /** What the public status pages publish. @default nothing */
   statusPages?: StatusPageSelection | undefined;
   /** The cluster's daily uptime, for the status pages' bars and badges. */
@@ -31,6 +35,8 @@ export interface Dashboard {
   /** A monitor's row of the overview (and of live changes), or undefined when it does not exist. */
   row(module: string, monitor: string): OverviewRow | undefined;
   readonly hub: EventHub<OverviewRow>;
+  /** A monitor's recent samples and uptime on this node, or undefined when it has none. */
+  recent(module: string, monitor: string): Glance | undefined;
   readonly assets: StaticAssets;
   /** Answers what needs no token (the dashboard's files, the public status pages); false otherwise. */
   handlePublic(request: IncomingMessage, response: ServerResponse): boolean;
@@ -61,8 +67,10 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       since: record?.since ?? null,
       tags: definition.tags,
       lat: last ? Math.round(last.durationMs * 10) / 10 : null,
-      v: last?.value ?? null,
+      // A value that is the latency (HTTP, TCP, DNS measure that) is not repeated as a value.
+      v: last?.value !== undefined && last.value !== last.durationMs ? last.value : null,
       run: last?.timestamp ?? null,
+      ...glanceFields(options.recent?.glance(module, monitor, clock.now())),
     };
     if (last && last.status !== "ok") row.msg = last.message;
     if (record?.incident) row.ack = record.incident.acknowledged !== undefined;
@@ -100,10 +108,16 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     switch (command.type) {
       case "transition.record":
       case "incident.ack":
-        hub.changed(key(command.module, command.monitor));
+        hub.urgent(key(command.module, command.monitor));
         break;
       case "module.put":
       case "module.delete":
+        options.recent?.retainModule(
+          command.name,
+          new Set(machine.module(command.name)?.definition.monitors.map((d) => d.name)),
+        );
+        hub.resync();
+        break;
       case "silence.add":
       case "silence.remove":
       case "ownership.grant":
@@ -124,6 +138,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   return {
     row: rowOf,
     hub,
+    recent: (module, monitor) => options.recent?.glance(module, monitor, clock.now()),
     assets,
     handlePublic(request, response) {
       const path = (request.url ?? "/").split("?")[0]!;

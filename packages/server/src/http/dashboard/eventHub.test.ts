@@ -126,3 +126,46 @@ describe("EventHub", () => {
     expect(timers.count).toBe(0);
   });
 });
+
+describe("EventHub.urgent", () => {
+  it("sends a status change within urgentMs, gathering a burst into one event, without waiting for the interval", () => {
+    const timers = manualTimers();
+    const timeouts: { callback: () => void; ms: number }[] = [];
+    const hub = new EventHub<string>({
+      timers: {
+        ...timers,
+        setTimeout: (callback, ms) => timeouts.push({ callback, ms }),
+        clearTimeout: () => {},
+      },
+      urgentMs: 25,
+      now: () => 7,
+      render: (keys) => keys.map((k) => `row ${k}`),
+    });
+    const client = sink();
+    hub.connect(client);
+    hub.urgent("a");
+    hub.urgent("b");
+    hub.changed("c");
+    // One early flush is armed for the burst, not one per change.
+    expect(timeouts.map((t) => t.ms)).toEqual([25]);
+    expect(changes(client)).toEqual([]);
+    timeouts[0]!.callback();
+    expect(changes(client)).toEqual([{ at: 7, rows: ["row a", "row b", "row c"] }]);
+    // Nothing is left for the interval, and a later urgent change arms a new flush.
+    timers.fire(500);
+    expect(changes(client)).toHaveLength(1);
+    hub.urgent("a");
+    expect(timeouts).toHaveLength(2);
+    hub.close();
+  });
+
+  it("ignores urgent changes while nobody listens", () => {
+    const timeouts: unknown[] = [];
+    const hub = new EventHub<string>({
+      timers: { ...manualTimers(), setTimeout: (c) => timeouts.push(c), clearTimeout: () => {} },
+      render: (keys) => [...keys],
+    });
+    hub.urgent("a");
+    expect(timeouts).toEqual([]);
+  });
+});

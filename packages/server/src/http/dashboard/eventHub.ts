@@ -12,6 +12,9 @@ export interface EventSink {
 export interface HubTimers {
   setInterval(callback: () => void, ms: number): unknown;
   clearInterval(handle: unknown): void;
+  /** For {@link EventHub.urgent}'s early flush. @default the global one */
+  setTimeout?(callback: () => void, ms: number): unknown;
+  clearTimeout?(handle: unknown): void;
 }
 
 /** Options of {@link EventHub}. */
@@ -23,6 +26,11 @@ export interface EventHubOptions<Row> {
   render(keys: readonly string[]): Row[];
   /** How often pending changes are sent. @default 500 */
   intervalMs?: number;
+  /**
+   * How soon a change marked {@link EventHub.urgent} (a status change) is sent, instead of waiting for
+   * the interval: long enough to gather the changes of one burst into one event. @default 25
+   */
+  urgentMs?: number;
   /** How often an idle stream gets a comment, so proxies and the client see it is alive. @default 15000 */
   heartbeatMs?: number;
   /**
@@ -57,6 +65,7 @@ export class EventHub<Row> {
   readonly #dirty = new Set<string>();
   #resync = false;
   #flushTimer: unknown;
+  #soonTimer: unknown;
   #heartbeatTimer: unknown;
   #closed = false;
   /** Clients dropped because they fell behind, since the hub started. */
@@ -67,6 +76,7 @@ export class EventHub<Row> {
     this.#now = options.now ?? Date.now;
     this.#options = {
       intervalMs: options.intervalMs ?? 500,
+      urgentMs: options.urgentMs ?? 25,
       heartbeatMs: options.heartbeatMs ?? 15_000,
       maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
     };
@@ -104,6 +114,24 @@ export class EventHub<Row> {
   /** Marks a key as changed; it is rendered and sent at the next flush. */
   changed(key: string): void {
     if (this.#clients.size > 0) this.#dirty.add(key);
+  }
+
+  /**
+   * Marks a key as changed and sends it within `urgentMs` rather than at the next interval: a
+   * monitor turning critical reaches the page in tens of milliseconds, while the steady stream of
+   * samples stays coalesced.
+   */
+  urgent(key: string): void {
+    if (this.#clients.size === 0) return;
+    this.#dirty.add(key);
+    if (this.#soonTimer !== undefined) return;
+    const send = () => {
+      this.#soonTimer = undefined;
+      this.flush();
+    };
+    this.#soonTimer = this.#timers.setTimeout
+      ? this.#timers.setTimeout(send, this.#options.urgentMs)
+      : setTimeout(send, this.#options.urgentMs).unref();
   }
 
   /** Tells every client to fetch the whole state again at the next flush. */
@@ -165,6 +193,11 @@ export class EventHub<Row> {
     this.#timers.clearInterval(this.#heartbeatTimer);
     this.#flushTimer = undefined;
     this.#heartbeatTimer = undefined;
+    if (this.#soonTimer !== undefined) {
+      if (this.#timers.clearTimeout) this.#timers.clearTimeout(this.#soonTimer);
+      else clearTimeout(this.#soonTimer as NodeJS.Timeout);
+      this.#soonTimer = undefined;
+    }
     this.#dirty.clear();
   }
 }

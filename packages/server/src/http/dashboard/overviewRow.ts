@@ -17,7 +17,7 @@ export interface OverviewRow {
   tags: string[];
   /** Latency of the last probe this node ran, in ms. */
   lat: number | null;
-  /** Value of the last probe, when its sampler measures one. */
+  /** Value of the last probe, when its sampler measures one other than the latency (HTTP's would repeat `lat`). */
   v: number | null;
   /** When the last probe ran. */
   run: number | null;
@@ -29,6 +29,20 @@ export interface OverviewRow {
   flap?: true;
   /** Why its alerts are held back now (maintenance window, silence, failing dependency), if they are. */
   sup?: string;
+  /**
+   * The last samples this node took (at most 30), oldest first, as one letter each: `o`k, `w`arning,
+   * `c`ritical, `u`nknown. Absent when this node has not run the monitor since it started.
+   */
+  hs?: string;
+  /**
+   * Their latencies, in whole milliseconds (the sparkline). Their times and messages are not in the row
+   * (they would double the overview of 50,000 monitors): `GET /modules/:m/monitors/:n/recent` has them.
+   */
+  hl?: number[];
+  /** Uptime over the last 24 hours (ok or warning samples over those that were not unknown), 0–1. */
+  u24?: number | null;
+  /** Uptime over the last 30 days, 0–1. */
+  u30?: number | null;
   /** The monitor is gone (in a `changes` event). */
   gone?: true;
 }

@@ -50,6 +50,17 @@ describe("the dashboard's static files", () => {
     rmSync(root, { recursive: true, force: true });
   });
 
+  it("serves /favicon.ico, a 16×16 Windows icon, with an ETag and the security headers", async () => {
+    const icon = await get(port, "/favicon.ico");
+    expect(icon.status).toBe(200);
+    expect(icon.headers["content-type"]).toBe("image/x-icon");
+    expect(icon.headers["content-security-policy"]).toContain("default-src 'none'");
+    expect(Number(icon.headers["content-length"])).toBe(6 + 16 + 40 + 16 * 16 * 4 + 16 * 4);
+    const again = await get(port, "/favicon.ico", { "if-none-match": String(icon.headers.etag) });
+    expect(again.status).toBe(304);
+    expect((await get(port, "/favicon.ico", {}, "POST")).status).toBe(418);
+  });
+
   it("serves each file with its content type, a CSP, and cache headers that fit its name", async () => {
     const index = await get(port, "/ui/");
     expect(index.status).toBe(200);

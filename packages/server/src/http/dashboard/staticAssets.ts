@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, relative, sep } from "node:path";
+import { faviconIco } from "./favicon.js";
 
 /** The content types of the files the dashboard's build writes. Anything else is not served. */
 export const contentTypes: Readonly<Record<string, string>> = {
@@ -92,12 +93,23 @@ export function createStaticAssets(options: StaticAssetsOptions): StaticAssets {
     const index = assets.get(`${base}index.html`);
     if (index) assets.set(base, index);
   }
+  const icon = faviconIco();
+  const favicon: Asset = {
+    body: icon,
+    type: contentTypes[".ico"]!,
+    etag: `"${createHash("sha256").update(icon).digest("base64url").slice(0, 22)}"`,
+    cacheControl: "public, max-age=86400",
+  };
 
   return {
     available,
     paths: [...assets.keys()],
     handle(request, response) {
       const path = (request.url ?? "/").split("?")[0]!;
+      if (path === "/favicon.ico" && (request.method === "GET" || request.method === "HEAD")) {
+        send(request, response, favicon);
+        return true;
+      }
       if (path === base.slice(0, -1)) {
         response.writeHead(308, { location: base, ...securityHeaders }).end();
         return true;
@@ -119,21 +131,26 @@ export function createStaticAssets(options: StaticAssetsOptions): StaticAssets {
         response.end("Not found.\n");
         return true;
       }
-      const headers = {
-        "content-type": asset.type,
-        "cache-control": asset.cacheControl,
-        etag: asset.etag,
-        ...securityHeaders,
-      };
-      if (request.headers["if-none-match"] === asset.etag) {
-        response.writeHead(304, headers).end();
-        return true;
-      }
-      response.writeHead(200, { ...headers, "content-length": asset.body.length });
-      response.end(request.method === "HEAD" ? undefined : asset.body);
+      send(request, response, asset);
       return true;
     },
   };
+}
+
+/** Answers with an asset: 304 when the client's copy is current. */
+function send(request: IncomingMessage, response: ServerResponse, asset: Asset): void {
+  const headers = {
+    "content-type": asset.type,
+    "cache-control": asset.cacheControl,
+    etag: asset.etag,
+    ...securityHeaders,
+  };
+  if (request.headers["if-none-match"] === asset.etag) {
+    response.writeHead(304, headers).end();
+    return;
+  }
+  response.writeHead(200, { ...headers, "content-length": asset.body.length });
+  response.end(request.method === "HEAD" ? undefined : asset.body);
 }
 
 function listFiles(dir: string): string[] {

@@ -2,9 +2,11 @@ import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { createRoute, z } from "@hono/zod-openapi";
 import { errors, json, segment } from "../contract.js";
 import type { Dashboard } from "../dashboard/dashboard.js";
+import { recentView } from "../dashboard/glanceRow.js";
 import { monitorDetail } from "../dashboard/monitorDetail.js";
 import type { OverviewRow } from "../dashboard/overviewRow.js";
 import type { ApiApp, HttpApiDeps } from "../deps.js";
+import { monitorOr404 } from "../lookups.js";
 
 // Typed as the row the hub sends, so the contract cannot drift from `OverviewRow`.
 const overviewRowSchema: z.ZodType<OverviewRow> = z.object({
@@ -20,9 +22,21 @@ const overviewRowSchema: z.ZodType<OverviewRow> = z.object({
   ack: z.boolean().optional(),
   flap: z.literal(true).optional(),
   sup: z.string().optional(),
+  hs: z
+    .string()
+    .regex(/^[owcu]*$/)
+    .optional(),
+  hl: z.array(z.number()).optional(),
+  u24: z.number().nullable().optional(),
+  u30: z.number().nullable().optional(),
   gone: z.literal(true).optional(),
 });
 const overviewRow = overviewRowSchema.openapi("OverviewRow");
+
+const monitorParams = z.object({
+  module: segment("The module's name"),
+  monitor: segment("The monitor's name"),
+});
 
 const overview = createRoute({
   method: "get",
@@ -56,12 +70,41 @@ const detail = createRoute({
   tags: ["dashboard"],
   summary: "One monitor: definition, status, incident, transitions with their deliveries",
   request: {
-    params: z.object({ module: segment("The module's name"), monitor: segment("The monitor's name") }),
+    params: monitorParams,
   },
   responses: {
     200: json(
       z.looseObject({ module: z.string(), monitor: z.string(), transitions: z.array(z.unknown()) }),
       "The monitor",
+    ),
+    ...errors(401, 404),
+  },
+});
+
+const recent = createRoute({
+  method: "get",
+  path: "/modules/{module}/monitors/{monitor}/recent",
+  tags: ["dashboard"],
+  summary: "The last 30 samples this node took of a monitor (the overview's bar) and its uptime, from memory",
+  request: {
+    params: monitorParams,
+  },
+  responses: {
+    200: json(
+      z.object({
+        module: z.string(),
+        monitor: z.string(),
+        samples: z.array(
+          z.object({
+            t: z.number(),
+            status: z.enum(["ok", "warning", "critical", "unknown"]),
+            latencyMs: z.number(),
+            message: z.string().optional(),
+          }),
+        ),
+        uptime: z.object({ h24: z.number().nullable(), d30: z.number().nullable() }),
+      }),
+      "The samples, oldest first (none when this node has not run the monitor since it started)",
     ),
     ...errors(401, 404),
   },
@@ -111,6 +154,12 @@ export function dashboardRoutes(dashboard: Dashboard, deps: DashboardRouteDeps):
     app.openapi(detail, (c) => {
       const { module, monitor } = c.req.valid("param");
       return c.json(monitorDetail(deps, module, monitor), 200);
+    });
+
+    app.openapi(recent, (c) => {
+      const { module, monitor } = c.req.valid("param");
+      monitorOr404(machine, module, monitor);
+      return c.json({ module, monitor, ...recentView(dashboard.recent(module, monitor)) }, 200);
     });
 
     // The stream is written on Node's response itself: the hub measures each client's backlog with

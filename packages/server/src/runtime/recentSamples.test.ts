@@ -1,0 +1,70 @@
+import type { SampleResult, SampleStatus } from "@amstaff/core";
+import { describe, expect, it } from "vitest";
+import { RecentSamples, recentSampleCount } from "./recentSamples.js";
+
+const hour = 3_600_000;
+const day = 24 * hour;
+const start = Date.UTC(2026, 11, 1);
+const result = (status: SampleStatus, timestamp: number, durationMs = 10): SampleResult => ({
+  status,
+  message: `${status} at ${timestamp}`,
+  durationMs,
+  timestamp,
+});
+
+describe("RecentSamples", () => {
+  it("keeps the last 30 samples of a monitor, oldest first, with messages only for those not ok", () => {
+    const recent = new RecentSamples();
+    for (let i = 0; i < 45; i++)
+      recent.record("m", "a", result(i % 10 === 0 ? "critical" : "ok", start + i * 1000, i + 0.4));
+    const glance = recent.glance("m", "a", start + 45_000)!;
+    expect(glance.t).toHaveLength(recentSampleCount);
+    expect(glance.t[0]).toBe(start + 15_000);
+    expect(glance.t.at(-1)).toBe(start + 44_000);
+    expect(glance.lat.slice(0, 2)).toEqual([15, 16]);
+    expect(glance.s.filter((s) => s === "critical")).toHaveLength(3);
+    expect(glance.msg.filter((m) => m !== undefined)).toEqual([
+      `critical at ${start + 20_000}`,
+      `critical at ${start + 30_000}`,
+      `critical at ${start + 40_000}`,
+    ]);
+    expect(recent.glance("m", "other", start)).toBeUndefined();
+  });
+
+  it("counts uptime over 24 hours and 30 days, the windows sliding by hour and by day; unknown counts as neither", () => {
+    const recent = new RecentSamples();
+    // Day 0: 10 critical; days 1..39: 1 ok per hour; now: day 40 at noon.
+    for (let i = 0; i < 10; i++) recent.record("m", "a", result("critical", start + i * hour));
+    for (let d = 1; d < 40; d++)
+      for (let h = 0; h < 24; h++) recent.record("m", "a", result("ok", start + d * day + h * hour));
+    recent.record("m", "a", result("unknown", start + 40 * day));
+    recent.record("m", "a", result("warning", start + 40 * day + hour));
+    recent.record("m", "a", result("critical", start + 40 * day + 2 * hour));
+    const now = start + 40 * day + 12 * hour;
+    const glance = recent.glance("m", "a", now)!;
+    // The last 24 hours: 11 ok (day 39 from 13:00) + 1 warning up, 1 critical down.
+    expect(glance.up24).toBeCloseTo(12 / 13, 6);
+    // The last 30 days (days 11..40): the critical samples of day 0 are out of the window.
+    expect(glance.up30).toBeCloseTo((29 * 24 + 1) / (29 * 24 + 2), 6);
+    // A day later with nothing recorded, the 24-hour window is empty.
+    expect(recent.glance("m", "a", now + 2 * day)!.up24).toBeNull();
+  });
+
+  it("forgets monitors, reuses their memory, and stays under 2 KB a monitor at 50,000 (1.3 KB a slot, plus the doubling's slack)", () => {
+    const recent = new RecentSamples();
+    for (let i = 0; i < 50_000; i++) recent.record("m", `n${i}`, result("ok", start));
+    expect(recent.size).toBe(50_000);
+    expect(recent.bytes / 50_000).toBeLessThan(2_000);
+    recent.record("other", "n7", result("ok", start));
+    recent.retainModule(
+      "m",
+      new Set(Array.from({ length: 50_000 }, (_, i) => `n${i}`).filter((n) => n !== "n7")),
+    );
+    expect(recent.glance("other", "n7", start)).toBeDefined();
+    expect(recent.glance("m", "n7", start)).toBeUndefined();
+    const bytes = recent.bytes;
+    recent.record("m", "new", result("critical", start + 1));
+    expect(recent.bytes).toBe(bytes);
+    expect(recent.glance("m", "new", start + 1)).toMatchObject({ s: ["critical"], up24: 0 });
+  });
+});

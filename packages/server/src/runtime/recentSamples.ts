@@ -1,0 +1,224 @@
+import type { SampleResult, SampleStatus } from "@amstaff/core";
+import { monitorKey, parseMonitorKey } from "../state/monitorKey.js";
+
+/** Samples kept per monitor for the overview's bar and sparkline. */
+export const recentSampleCount = 30;
+/** Longest message kept with a recent sample (only samples that are not `ok` keep one). */
+export const recentMessageChars = 160;
+
+const hourMs = 3_600_000;
+const dayMs = 86_400_000;
+/** Hourly uptime buckets: the last 24 hours. */
+const hours = 24;
+/** Daily uptime buckets: the last 30 days. */
+const days = 30;
+const statuses: readonly SampleStatus[] = ["ok", "warning", "critical", "unknown"];
+const statusCode = new Map(statuses.map((s, i) => [s, i]));
+
+/** The recent samples of one monitor, oldest first, and its uptime. */
+export interface Glance {
+  /** When each sample was taken (ms since the epoch). */
+  t: number[];
+  /** Each sample's status. */
+  s: SampleStatus[];
+  /** Each sample's latency, in whole milliseconds. */
+  lat: number[];
+  /** Each sample's message, for the samples that were not `ok`. */
+  msg: (string | undefined)[];
+  /** Share of samples that were up (ok or warning) over the last 24 hours, 0–1; null with none. */
+  up24: number | null;
+  /** The same over the last 30 days. */
+  up30: number | null;
+}
+
+/**
+ * What the overview shows of every monitor this node runs, kept in memory: a ring of its last 30
+ * samples and uptime counters (24 hourly and 30 daily buckets of up/counted samples).
+ *
+ * Each monitor is a slot in a few shared typed arrays rather than objects, so 50,000 monitors cost a
+ * handful of allocations and about 1.4 KB each (times and latencies packed, status as a byte), and
+ * the overview reads its numbers without touching the database. Uptime over a window is the sum of
+ * the buckets inside it, so a window slides by whole hours (24 h) or days (30 d); a sample that is
+ * `unknown` (the probe could not tell) counts as neither up nor down.
+ */
+export class RecentSamples {
+  readonly #slots = new Map<string, number>();
+  readonly #free: number[] = [];
+  #capacity = 0;
+  #t = new Float64Array(0);
+  #lat = new Float32Array(0);
+  #status = new Uint8Array(0);
+  #messages: (string | undefined)[] = [];
+  #head = new Uint8Array(0);
+  #size = new Uint8Array(0);
+  readonly #hours = new UptimeBuckets(hours, hourMs);
+  readonly #days = new UptimeBuckets(days, dayMs);
+
+  /** How many monitors are tracked. */
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  /** Bytes held by the typed arrays (the messages of failing samples come on top). */
+  get bytes(): number {
+    return [this.#t, this.#lat, this.#status, this.#head, this.#size].reduce(
+      (n, a) => n + a.byteLength,
+      this.#messages.length * 8 + this.#hours.bytes + this.#days.bytes,
+    );
+  }
+
+  /** Folds one sample in. */
+  record(module: string, monitor: string, result: SampleResult): void {
+    const slot = this.#slotOf(monitorKey(module, monitor));
+    const n = recentSampleCount;
+    const head = this.#head[slot]!;
+    const i = slot * n + head;
+    this.#t[i] = result.timestamp;
+    this.#lat[i] = result.durationMs;
+    this.#status[i] = statusCode.get(result.status) ?? 3;
+    this.#messages[i] = result.status === "ok" ? undefined : result.message.slice(0, recentMessageChars);
+    this.#head[slot] = (head + 1) % n;
+    if (this.#size[slot]! < n) this.#size[slot]! += 1;
+    if (result.status === "unknown") return;
+    const up = result.status === "ok" || result.status === "warning" ? 1 : 0;
+    this.#hours.add(slot, result.timestamp, up);
+    this.#days.add(slot, result.timestamp, up);
+  }
+
+  /** Drops a monitor (deleted, or no longer run here). */
+  forget(module: string, monitor: string): void {
+    const k = monitorKey(module, monitor);
+    const slot = this.#slots.get(k);
+    if (slot === undefined) return;
+    this.#slots.delete(k);
+    this.#free.push(slot);
+    this.#messages.fill(undefined, slot * recentSampleCount, (slot + 1) * recentSampleCount);
+  }
+
+  /**
+   * Forgets the monitors of `module` that are not in `kept` (after the module is replaced or deleted).
+   * A look at each key's prefix, not a parse: a push among 50,000 monitors costs a millisecond or two.
+   */
+  retainModule(module: string, kept: ReadonlySet<string>): void {
+    const prefix = monitorKey(module, "");
+    for (const k of [...this.#slots.keys()]) {
+      if (!k.startsWith(prefix)) continue;
+      const { monitor } = parseMonitorKey(k);
+      if (!kept.has(monitor)) this.forget(module, monitor);
+    }
+  }
+
+  /** A monitor's recent samples and uptime at `now`, or undefined when this node has none. */
+  glance(module: string, monitor: string, now: number): Glance | undefined {
+    const slot = this.#slots.get(monitorKey(module, monitor));
+    if (slot === undefined) return undefined;
+    const n = recentSampleCount;
+    const size = this.#size[slot]!;
+    const glance: Glance = { t: [], s: [], lat: [], msg: [], up24: null, up30: null };
+    for (let k = 0; k < size; k++) {
+      const i = slot * n + ((this.#head[slot]! - size + k + n) % n);
+      glance.t.push(this.#t[i]!);
+      glance.s.push(statuses[this.#status[i]!]!);
+      glance.lat.push(Math.round(this.#lat[i]!));
+      glance.msg.push(this.#messages[i]);
+    }
+    glance.up24 = this.#hours.share(slot, now);
+    glance.up30 = this.#days.share(slot, now);
+    return glance;
+  }
+
+  #slotOf(key: string): number {
+    const known = this.#slots.get(key);
+    if (known !== undefined) return known;
+    const slot = this.#free.pop() ?? this.#slots.size;
+    if (slot >= this.#capacity) this.#grow(Math.max(64, this.#capacity * 2));
+    this.#slots.set(key, slot);
+    this.#head[slot] = 0;
+    this.#size[slot] = 0;
+    this.#hours.clear(slot);
+    this.#days.clear(slot);
+    return slot;
+  }
+
+  #grow(capacity: number): void {
+    const n = recentSampleCount;
+    this.#t = grown(this.#t, new Float64Array(capacity * n));
+    this.#lat = grown(this.#lat, new Float32Array(capacity * n));
+    this.#status = grown(this.#status, new Uint8Array(capacity * n));
+    this.#head = grown(this.#head, new Uint8Array(capacity));
+    this.#size = grown(this.#size, new Uint8Array(capacity));
+    this.#hours.grow(capacity);
+    this.#days.grow(capacity);
+    this.#messages.length = capacity * n;
+    this.#capacity = capacity;
+  }
+}
+
+function grown<T extends Float64Array | Float32Array | Uint8Array | Uint32Array>(from: T, to: T): T {
+  to.set(from as never);
+  return to;
+}
+
+/**
+ * Uptime buckets of one window for every slot: `buckets` periods of `periodMs`, each remembering which
+ * period since the epoch it holds (a bucket of an older period is reset when reused), its up samples
+ * and its counted ones.
+ */
+class UptimeBuckets {
+  #at = new Uint32Array(0);
+  #up = new Uint32Array(0);
+  #counted = new Uint32Array(0);
+
+  readonly buckets: number;
+  readonly periodMs: number;
+
+  constructor(buckets: number, periodMs: number) {
+    this.buckets = buckets;
+    this.periodMs = periodMs;
+  }
+
+  get bytes(): number {
+    return this.#at.byteLength + this.#up.byteLength + this.#counted.byteLength;
+  }
+
+  grow(capacity: number): void {
+    this.#at = grown(this.#at, new Uint32Array(capacity * this.buckets));
+    this.#up = grown(this.#up, new Uint32Array(capacity * this.buckets));
+    this.#counted = grown(this.#counted, new Uint32Array(capacity * this.buckets));
+  }
+
+  clear(slot: number): void {
+    this.#at.fill(0, slot * this.buckets, (slot + 1) * this.buckets);
+  }
+
+  /** Period numbers start at 1, so that 0 marks an empty bucket. */
+  #period(t: number): number {
+    return Math.floor(t / this.periodMs) + 1;
+  }
+
+  add(slot: number, t: number, isUp: number): void {
+    const p = this.#period(t);
+    const i = slot * this.buckets + (p % this.buckets);
+    if (this.#at[i] !== p) {
+      this.#at[i] = p;
+      this.#up[i] = 0;
+      this.#counted[i] = 0;
+    }
+    this.#up[i]! += isUp;
+    this.#counted[i]! += 1;
+  }
+
+  /** Up over counted across the buckets of the last `buckets` periods up to `now`; null with none. */
+  share(slot: number, now: number): number | null {
+    const p = this.#period(now);
+    let up = 0;
+    let counted = 0;
+    for (let i = slot * this.buckets; i < (slot + 1) * this.buckets; i++) {
+      if (this.#at[i]! > p - this.buckets && this.#at[i]! <= p) {
+        up += this.#up[i]!;
+        counted += this.#counted[i]!;
+      }
+    }
+    return counted === 0 ? null : up / counted;
+  }
+}
