@@ -196,6 +196,24 @@ export async function startTarget() {
   return target;
 }
 
+/**
+ * A module file of `size` HTTP monitors probing `targetUrl/<name>/<i>` every 10 s: the load the capacity
+ * and memory benchmarks push.
+ */
+export const httpModuleSource = (
+  name: string,
+  size: number,
+  targetUrl: string,
+) => `import { amstaff, every } from "@amstaff/dsl";
+import { httpGet } from "@amstaff/sampler-http";
+
+export default amstaff("${name}", (m) => {
+  for (let i = 0; i < ${size}; i++) {
+    m.monitor("p" + i, { sampler: httpGet({ url: "${targetUrl}/${name}/" + i }), timing: every("10s") });
+  }
+});
+`;
+
 /** Polls `check` until it returns something other than undefined, for at most `timeoutMs`. */
 export async function eventually<T>(
   check: () => Promise<T | undefined> | T | undefined,
