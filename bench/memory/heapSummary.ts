@@ -143,6 +143,36 @@ export function retainersOf(heap: HeapSnapshot, name: string, top = 15): string[
     .map(([key, n]) => `${n}\t${key}`);
 }
 
+/** The property names of the objects of group `name`, most frequent sets first: which records they are. */
+export function shapesOf(heap: HeapSnapshot, name: string, top = 15): string[] {
+  const f = fieldsOf(heap);
+  const counts = new Map<string, { count: number; bytes: number }>();
+  let edge = 0;
+  for (let node = 0; node < heap.nodes.length; node += f.nodeFields) {
+    const edges = heap.nodes[node + f.edgeCount]!;
+    const matches = groupOf(heap, f, node) === name;
+    const names: string[] = [];
+    for (let i = 0; i < edges; i++, edge += f.edgeFields) {
+      if (!matches) continue;
+      const type = f.edgeTypes[heap.edges[edge + f.edgeType]!];
+      if (type === "property") names.push(heap.strings[heap.edges[edge + f.edgeName]!]!);
+    }
+    if (!matches) continue;
+    const key = names
+      .filter((n) => n !== "__proto__" && n !== "map")
+      .join(",")
+      .slice(0, 120);
+    const entry = counts.get(key) ?? { count: 0, bytes: 0 };
+    entry.count++;
+    entry.bytes += heap.nodes[node + f.selfSize]!;
+    counts.set(key, entry);
+  }
+  return [...counts]
+    .sort((a, b) => b[1].bytes - a[1].bytes)
+    .slice(0, top)
+    .map(([key, { count, bytes }]) => `${count}\t${bytes}\t{${key}}`);
+}
+
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -150,6 +180,7 @@ if (import.meta.main) {
       base: { type: "string" },
       per: { type: "string" },
       retainers: { type: "string", multiple: true },
+      shapes: { type: "string", multiple: true },
       top: { type: "string", default: "30" },
     },
   });
@@ -161,5 +192,8 @@ if (import.meta.main) {
   console.log(topTable(summary, base, values.per ? Number(values.per) : undefined, Number(values.top)));
   for (const name of values.retainers ?? []) {
     console.log(`\nretainers of ${name}:\n${retainersOf(heap, name).join("\n")}`);
+  }
+  for (const name of values.shapes ?? []) {
+    console.log(`\nshapes of ${name} (count, bytes, properties):\n${shapesOf(heap, name).join("\n")}`);
   }
 }

@@ -104,7 +104,7 @@ async function push(name: string, size: number): Promise<void> {
     });
     if (answer.status === 201) return;
     const timedOut = answer.body?.errors?.[0]?.code === "timeout";
-    if (!timedOut || attempt === 5)
+    if (!timedOut || attempt === 10)
       throw new Error(`push ${name}: ${JSON.stringify(answer.body).slice(0, 500)}`);
   }
 }
