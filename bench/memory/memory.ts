@@ -19,7 +19,7 @@ const { values } = parseArgs({
     steps: { type: "string", default: "5000,20000" },
     rounds: { type: "string", default: "2" },
     "idle-s": { type: "string", default: "70" },
-    "settle-s": { type: "string", default: "25" },
+    "settle-s": { type: "string", default: "75" },
     snapshots: { type: "boolean", default: false },
     "keep-snapshots": { type: "string" },
   },
