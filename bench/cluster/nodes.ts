@@ -17,13 +17,16 @@ export class Node {
   readonly dataDir = mkdtempSync(join(tmpdir(), "amstaff-bench-"));
   readonly #args: string[];
   readonly #env: Record<string, string>;
+  readonly #nodeArgs: string[];
   #child: ChildProcess | undefined;
   url = "";
 
-  constructor(id: string, args: string[], env: Record<string, string>) {
+  /** `nodeArgs` go to Node.js before the server's script (V8 flags, say). */
+  constructor(id: string, args: string[], env: Record<string, string>, nodeArgs: string[] = []) {
     this.id = id;
     this.#args = args;
     this.#env = env;
+    this.#nodeArgs = nodeArgs;
   }
 
   get pid(): number | undefined {
@@ -38,7 +41,17 @@ export class Node {
     if (!existsSync(cli)) throw new Error(`${cli} is missing: build the server first.`);
     const child = spawn(
       process.execPath,
-      [cli, "--port", "0", "--data-dir", this.dataDir, "--log-level", "error", ...this.#args],
+      [
+        ...this.#nodeArgs,
+        cli,
+        "--port",
+        "0",
+        "--data-dir",
+        this.dataDir,
+        "--log-level",
+        "error",
+        ...this.#args,
+      ],
       { env: { ...process.env, AMSTAFF_TOKEN: token, ...this.#env }, stdio: ["ignore", "ignore", "pipe"] },
     );
     this.#child = child;

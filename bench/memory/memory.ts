@@ -1,11 +1,14 @@
 // Memory of one server process (the built packages/server/dist/cli.js) as it runs more monitors: RSS after
-// start, after an idle period (the compiler's helpers released), and at each step of HTTP monitors (every
-// 10 s against a local keep-alive target, modules of at most 1000 monitors). Each step is run `--rounds`
-// times on the same process (delete every module, push the same ones again): RSS that grows from one round
-// to the next is a leak. With `--snapshots`, a heap snapshot (SIGUSR2) after each round gives the heap in
-// use after a full GC, and `heapSummary.ts` its top constructors; `--keep-snapshots <dir>` keeps the files.
+// start, after an idle period (the compiler's helpers released a minute after the last push), and at each
+// step of HTTP monitors (every 10 s against a local keep-alive target, modules of at most 1000 monitors),
+// measured `--settle-s` (default 75) after every monitor ran once: past the compiler's release, the steady
+// state of a node between pushes. Each step is run `--rounds` times on the same process (delete every module,
+// push the same ones again): RSS that grows from one round to the next is a leak. With `--snapshots`, a heap
+// snapshot (SIGUSR2) after each row gives the heap in use after a full GC, and `heapSummary.ts` its top
+// constructors per monitor; `--keep-snapshots <dir>` keeps the files for `heapSummary.ts --retainers/--shapes`.
 //   npx -y pnpm@12.21.0 --filter @amstaff/server run build
-//   npx -y pnpm@12.21.0 --filter @amstaff/bench run memory -- --steps 5000,20000 --snapshots
+//   npx -y pnpm@12.21.0 --filter @amstaff/bench run memory -- --steps 5000,20000 [--snapshots]
+//        [--node-args "--max-semi-space-size=16"]   (flags for the server's Node.js)
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +25,7 @@ const { values } = parseArgs({
     "settle-s": { type: "string", default: "75" },
     snapshots: { type: "boolean", default: false },
     "keep-snapshots": { type: "string" },
+    "node-args": { type: "string", default: "" },
   },
 });
 const steps = values.steps.split(",").map(Number);
@@ -45,10 +49,15 @@ mkdirSync(snapshotDir, { recursive: true });
 const loadAtStart = load();
 const target = await startTarget();
 target.record = false;
-const node = new Node("a", [], {
-  NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}`,
-  AMSTAFF_METRICS_PUBLIC: "1",
-});
+const node = new Node(
+  "a",
+  [],
+  {
+    NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}`,
+    AMSTAFF_METRICS_PUBLIC: "1",
+  },
+  values["node-args"].split(" ").filter(Boolean),
+);
 const rows: Row[] = [];
 const summaries: { what: string; monitors: number; summary: SnapshotSummary }[] = [];
 const health = async () =>
@@ -169,6 +178,7 @@ const lines = [
   "",
   machine(loadAtStart, load()),
   "",
+  ...(values["node-args"] ? [`Server started with \`node ${values["node-args"]}\`.`, ""] : []),
   ...(values.snapshots
     ? ["Writing a heap snapshot grows the RSS for good: RSS rows after the first are not comparable.", ""]
     : []),
