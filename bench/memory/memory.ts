@@ -8,7 +8,7 @@
 // constructors per monitor; `--keep-snapshots <dir>` keeps the files for `heapSummary.ts --retainers/--shapes`.
 //   npx -y pnpm@12.21.0 --filter @amstaff/server run build
 //   npx -y pnpm@12.21.0 --filter @amstaff/bench run memory -- --steps 5000,20000 [--snapshots]
-//        [--node-args "--max-semi-space-size=16"]   (flags for the server's Node.js)
+//        [--node-args=--max-semi-space-size=16]   (flags for the server's Node.js, after an =)
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
