@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { AmstaffError } from "@amstaff/core";
 import * as esbuild from "esbuild";
@@ -23,14 +23,15 @@ function workerEntry(): string {
 }
 
 async function buildWorker(): Promise<string> {
-  // The thread loads the very `typescript` this package depends on, by absolute URL: evaluated code has
-  // no directory to resolve a bare name from.
-  const typescript = pathToFileURL(createRequire(import.meta.url).resolve("typescript")).href;
+  // The thread loads the very `typescript` this package depends on, by absolute path: evaluated code has
+  // no directory to resolve a bare name from. CommonJS, the format every Node.js evaluates a worker's
+  // code string in.
+  const typescript = createRequire(import.meta.url).resolve("typescript");
   const result = await esbuild.build({
     entryPoints: [workerEntry()],
     bundle: true,
     write: false,
-    format: "esm",
+    format: "cjs",
     platform: "node",
     target: "node22",
     tsconfigRaw: {},
