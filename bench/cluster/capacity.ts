@@ -8,7 +8,7 @@
 //   npx -y pnpm@12.21.0 --filter @amstaff/server run build
 //   npx -y pnpm@12.21.0 --filter @amstaff/bench run cluster:capacity -- --steps 500,1000,2000,5000,10000
 import { parseArgs } from "node:util";
-import { eventually, type Node, sleep, startNodes, startTarget } from "./nodes.ts";
+import { eventually, httpModuleSource, type Node, sleep, startNodes, startTarget } from "./nodes.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "--"),
@@ -25,20 +25,6 @@ const measureMs = Number(values["measure-s"]) * 1000;
 // GET /health reports lateness over the last 10 to 20 s: wait until the push and the first runs (which
 // commit each new monitor's first status through the log) are out of it, to measure the steady state.
 const flushMs = 25_000;
-
-const moduleSource = (
-  name: string,
-  size: number,
-  targetUrl: string,
-) => `import { amstaff, every } from "@amstaff/dsl";
-import { httpGet } from "@amstaff/sampler-http";
-
-export default amstaff("${name}", (m) => {
-  for (let i = 0; i < ${size}; i++) {
-    m.monitor("p" + i, { sampler: httpGet({ url: "${targetUrl}/${name}/" + i }), timing: every("10s") });
-  }
-});
-`;
 
 interface Health {
   scheduler: { runs: number; skipped: number; latenessMs: { p50: number; p99: number; max: number } };
@@ -92,7 +78,7 @@ async function measure(nodeCount: number, rows: Row[]): Promise<void> {
         const size = Math.floor(monitors / modules) + (i < monitors % modules ? 1 : 0);
         const answer = await nodes[0]!.api("/monitor", {
           method: "POST",
-          body: moduleSource(name, size, target.url),
+          body: httpModuleSource(name, size, target.url),
           timeoutMs: 120_000,
         });
         if (answer.status !== 201)

@@ -17,13 +17,16 @@ export class Node {
   readonly dataDir = mkdtempSync(join(tmpdir(), "amstaff-bench-"));
   readonly #args: string[];
   readonly #env: Record<string, string>;
+  readonly #nodeArgs: string[];
   #child: ChildProcess | undefined;
   url = "";
 
-  constructor(id: string, args: string[], env: Record<string, string>) {
+  /** `nodeArgs` go to Node.js before the server's script (V8 flags, say). */
+  constructor(id: string, args: string[], env: Record<string, string>, nodeArgs: string[] = []) {
     this.id = id;
     this.#args = args;
     this.#env = env;
+    this.#nodeArgs = nodeArgs;
   }
 
   get pid(): number | undefined {
@@ -38,7 +41,17 @@ export class Node {
     if (!existsSync(cli)) throw new Error(`${cli} is missing: build the server first.`);
     const child = spawn(
       process.execPath,
-      [cli, "--port", "0", "--data-dir", this.dataDir, "--log-level", "error", ...this.#args],
+      [
+        ...this.#nodeArgs,
+        cli,
+        "--port",
+        "0",
+        "--data-dir",
+        this.dataDir,
+        "--log-level",
+        "error",
+        ...this.#args,
+      ],
       { env: { ...process.env, AMSTAFF_TOKEN: token, ...this.#env }, stdio: ["ignore", "ignore", "pipe"] },
     );
     this.#child = child;
@@ -195,6 +208,24 @@ export async function startTarget() {
   };
   return target;
 }
+
+/**
+ * A module file of `size` HTTP monitors probing `targetUrl/<name>/<i>` every 10 s: the load the capacity
+ * and memory benchmarks push.
+ */
+export const httpModuleSource = (
+  name: string,
+  size: number,
+  targetUrl: string,
+) => `import { amstaff, every } from "@amstaff/dsl";
+import { httpGet } from "@amstaff/sampler-http";
+
+export default amstaff("${name}", (m) => {
+  for (let i = 0; i < ${size}; i++) {
+    m.monitor("p" + i, { sampler: httpGet({ url: "${targetUrl}/${name}/" + i }), timing: every("10s") });
+  }
+});
+`;
 
 /** Polls `check` until it returns something other than undefined, for at most `timeoutMs`. */
 export async function eventually<T>(

@@ -4,15 +4,18 @@ import { AmstaffError } from "@amstaff/core";
 import * as builders from "./builders.js";
 import { bundleModule, type ImportTable } from "./bundleModule.js";
 import type { CompileError, CompileErrorCode } from "./compileError.js";
+import { defaultReleaseAfterMs, withCompiler } from "./compilerLifetime.js";
 import { dslTypeNames } from "./dslExports.js";
 import { defaultMemoryLimitMb, maxOutputBytes, runInSandbox, warmSandbox } from "./sandbox.js";
 import { SourceLocator, type SourcePosition } from "./sourceLocation.js";
 import { strippedNewlines } from "./strippedNewlines.js";
-import { dslPackageRoot, TypeChecker } from "./typeChecker.js";
+import { dslPackageRoot, typeCheck } from "./typeCheckThread.js";
 import { sandboxFailureSchema, sandboxSuccessSchema, validateModule } from "./validateModule.js";
 
 export type { CompileError, CompileErrorCode } from "./compileError.js";
 export { formatCompileErrors } from "./compileError.js";
+export type { CompilerResources } from "./compilerLifetime.js";
+export { compilerResources, releaseCompiler } from "./compilerLifetime.js";
 export { closeSandboxes } from "./sandbox.js";
 
 /** Options of {@link compileModule} and {@link createCompiler}. */
@@ -68,6 +71,14 @@ export interface CompileOptions {
    * @default 128
    */
   memoryLimitMb?: number;
+  /**
+   * How long, in ms, the compiler keeps its helpers after the last compile of the process: the thread
+   * that type-checks (TypeScript and the parsed declarations, tens of MB), the idle sandbox processes
+   * and esbuild's service. The next compile starts them again, as cold as the first. `Infinity` keeps
+   * them for the life of the process (a check daemon). The value of the latest compile applies.
+   * @default 60000
+   */
+  releaseAfterMs?: number;
 }
 
 /** The outcome of {@link compileModule}: the validated module, or every error found. */
@@ -89,21 +100,25 @@ export interface Compiler {
 
 const exportHint = 'a module file must `export default amstaff("Name", (m) => { ... })`';
 
-const checkers = new Map<string, TypeChecker>();
-
-function typeChecker(resolveFrom: string | undefined): TypeChecker {
-  const key = resolve(resolveFrom ?? dslPackageRoot);
-  let checker = checkers.get(key);
-  if (checker === undefined) {
-    checker = new TypeChecker(key);
-    checkers.set(key, checker);
-  }
-  return checker;
+/** Type-checks on the type-check thread, against the declarations resolved from `resolveFrom`. */
+function checkTypes(
+  source: string,
+  table: ImportTable,
+  file: string,
+  resolveFrom: string | undefined,
+): Promise<CompileError[]> {
+  return typeCheck({
+    resolveFrom: resolve(resolveFrom ?? dslPackageRoot),
+    source,
+    plugins: [...table.plugins].map(([name, exports]) => [name, [...exports]]),
+    file,
+  });
 }
 
 /**
- * Creates a compiler for a set of plugins. Compilers share the process' caches (parsed declarations,
- * sandbox processes), so creating one is cheap; `warm()` fills those caches ahead of the first push.
+ * Creates a compiler for a set of plugins. Compilers share the process' caches (parsed declarations on
+ * the type-check thread, sandbox processes), so creating one is cheap; `warm()` fills those caches ahead
+ * of the first push, and they are released `releaseAfterMs` after the last compile.
  *
  * @example
  * ```ts
@@ -133,22 +148,36 @@ export function createCompiler(options: CompileOptions): Compiler {
  * ```
  */
 export async function warmCompiler(options: CompileOptions): Promise<void> {
+  const releaseAfterMs = checkedReleaseAfterMs(options);
+  await withCompiler(releaseAfterMs, () => warmHelpers(options));
+}
+
+async function warmHelpers(options: CompileOptions): Promise<void> {
   const sandbox = warmSandbox(options.memoryLimitMb);
-  if (options.typeCheck !== false) {
-    const table = importTable(options.plugins);
-    const packages = [...table.plugins.keys()];
-    const source = [
-      'import { amstaff, every } from "@amstaff/dsl";',
-      'import type { PluginSpec } from "@amstaff/core";',
-      ...packages.map((name, i) => `import * as plugin${i} from ${JSON.stringify(name)};`),
-      `export const plugins = [${packages.map((_, i) => `plugin${i}`).join(", ")}];`,
-      'const sampler: PluginSpec = { plugin: "warm", options: {} };',
-      'export default amstaff("warm", (m) => { m.monitor("warm", { sampler, timing: every("1m") }); });',
-      "",
-    ].join("\n");
-    typeChecker(options.resolveFrom).check(source, table, "warm.ts");
+  if (options.typeCheck === false) return sandbox;
+  const table = importTable(options.plugins);
+  const packages = [...table.plugins.keys()];
+  const source = [
+    'import { amstaff, every } from "@amstaff/dsl";',
+    'import type { PluginSpec } from "@amstaff/core";',
+    ...packages.map((name, i) => `import * as plugin${i} from ${JSON.stringify(name)};`),
+    `export const plugins = [${packages.map((_, i) => `plugin${i}`).join(", ")}];`,
+    'const sampler: PluginSpec = { plugin: "warm", options: {} };',
+    'export default amstaff("warm", (m) => { m.monitor("warm", { sampler, timing: every("1m") }); });',
+    "",
+  ].join("\n");
+  await Promise.all([checkTypes(source, table, "warm.ts", options.resolveFrom), sandbox]);
+}
+
+function checkedReleaseAfterMs(options: Pick<CompileOptions, "releaseAfterMs">): number {
+  const releaseAfterMs = options.releaseAfterMs ?? defaultReleaseAfterMs;
+  if (typeof releaseAfterMs !== "number" || Number.isNaN(releaseAfterMs) || releaseAfterMs < 0) {
+    throw new AmstaffError(
+      "AMS_ERR_REQUEST_INVALID",
+      `compileModule: releaseAfterMs must be a number of ms (0 or more, or Infinity), got ${releaseAfterMs}`,
+    );
   }
-  await sandbox;
+  return releaseAfterMs;
 }
 
 /**
@@ -192,6 +221,17 @@ export async function compileModule(source: string, options: CompileOptions): Pr
       `compileModule: timeoutMs must be positive, got ${timeoutMs}`,
     );
   }
+  const releaseAfterMs = checkedReleaseAfterMs(options);
+  return withCompiler(releaseAfterMs, () => compileChecked(source, options, file, timeoutMs, memoryLimitMb));
+}
+
+async function compileChecked(
+  source: string,
+  options: CompileOptions,
+  file: string,
+  timeoutMs: number,
+  memoryLimitMb: number,
+): Promise<CompileResult> {
   const lines = source.split(/\r\n|\r|\n/);
   const errorAt = (position: SourcePosition, code: CompileErrorCode, message: string): CompileError => {
     const sourceLine = lines[position.line - 1];
@@ -222,10 +262,16 @@ export async function compileModule(source: string, options: CompileOptions): Pr
   if (!bundled.ok) return { ok: false, errors: bundled.errors };
   const locator = new SourceLocator(bundled.bundle.map);
 
-  // The evaluation runs in the sandbox process while this thread type-checks.
+  // The evaluation runs in the sandbox process while the type-check thread checks.
   const evaluation = runInSandbox(bundled.bundle.code, timeoutMs, memoryLimitMb);
   if (options.typeCheck !== false) {
-    const typeErrors = typeChecker(options.resolveFrom).check(source, table, file);
+    let typeErrors: CompileError[];
+    try {
+      typeErrors = await checkTypes(source, table, file, options.resolveFrom);
+    } catch (error) {
+      evaluation.catch(() => undefined);
+      throw error;
+    }
     if (typeErrors.length > 0) {
       evaluation.catch(() => undefined);
       return { ok: false, errors: typeErrors };

@@ -203,6 +203,15 @@ export async function runInSandbox(
   return outcome;
 }
 
+/** How many sandbox processes wait, idle, for the next module. */
+export function idleSandboxes(): number {
+  let idle = 0;
+  for (const pool of pools.values()) {
+    idle += pool.filter(({ child }) => child.exitCode === null && child.signalCode === null).length;
+  }
+  return idle;
+}
+
 /** Stops every idle sandbox process (they are unref'd, so this is only needed for a clean shutdown). */
 export async function closeSandboxes(): Promise<void> {
   const children = [...pools.values()].flat();

@@ -1,16 +1,7 @@
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import type { CompileError, CompileErrorCode } from "./compileError.js";
-
-/** The package root of @amstaff/dsl, from src/ (tests) as from dist/ (published). */
-export const dslPackageRoot = fileURLToPath(new URL("..", import.meta.url));
-
-// The declarations of this very package: module files are checked against the DSL that compiles them,
-// whatever else is installed beside it. The "types" build output, as published; only in a workspace
-// checkout that was not built yet, its source.
-const dslDeclarations = [join(dslPackageRoot, "dist", "index.d.ts"), join(dslPackageRoot, "src", "index.ts")];
 
 const dslPackage = "@amstaff/dsl";
 const corePackage = "@amstaff/core";
@@ -47,6 +38,8 @@ const documentRegistry = ts.createDocumentRegistry(true, "/");
  */
 export class TypeChecker {
   readonly #resolveFrom: string;
+  readonly #dslRoot: string;
+  readonly #dslDeclarations: readonly string[];
   readonly #rootFile: string;
   // Imports every package a module may use, so that any check (even of a file that imports nothing)
   // loads and caches all their declarations: what a server's warm-up compile relies on.
@@ -62,8 +55,15 @@ export class TypeChecker {
   #rootText = "";
   #rootVersion = 0;
 
-  constructor(resolveFrom: string) {
+  /**
+   * `dslRoot` is the package root of the `@amstaff/dsl` that compiles (its declarations are the ones module
+   * files are checked against, whatever else is installed); `resolveFrom` where plugins' are resolved from.
+   */
+  constructor(resolveFrom: string, dslRoot: string) {
     this.#resolveFrom = resolve(resolveFrom);
+    this.#dslRoot = dslRoot;
+    // The "types" build output, as published; only in a workspace checkout that was not built yet, its source.
+    this.#dslDeclarations = [join(dslRoot, "dist", "index.d.ts"), join(dslRoot, "src", "index.ts")];
     this.#rootFile = join(this.#resolveFrom, ".amstaff-virtual", "module.ts");
     this.#preloadFile = join(this.#resolveFrom, ".amstaff-virtual", "preload.ts");
     this.#resolutionHost = {
@@ -188,12 +188,13 @@ export class TypeChecker {
     // The module file itself may only see the DSL, the core contracts and the installed plugins; in
     // particular no relative path, so a pushed file cannot make the checker read the server's disk.
     if (name === dslPackage) {
-      const path = dslDeclarations.find((candidate) => this.#fileExists(candidate)) ?? dslDeclarations[0];
+      const path =
+        this.#dslDeclarations.find((candidate) => this.#fileExists(candidate)) ?? this.#dslDeclarations[0];
       return resolved(path ?? "", path?.endsWith(".d.ts") === false);
     }
     const builders = this.#imports.plugins.get(name);
     if (name !== corePackage && builders === undefined) return { resolvedModule: undefined };
-    for (const from of [this.#resolveFrom, dslPackageRoot]) {
+    for (const from of [this.#resolveFrom, this.#dslRoot]) {
       const result = ts.resolveModuleName(
         name,
         join(from, "__amstaff_resolve__.ts"),

@@ -1,5 +1,5 @@
 import type { PluginHost } from "@amstaff/core";
-import { type CompileResult, closeSandboxes, createCompiler } from "@amstaff/dsl/compiler";
+import { type CompileResult, createCompiler, releaseCompiler } from "@amstaff/dsl/compiler";
 import type { SecretStore } from "../access/secretStore.js";
 import { serverPackageDir } from "./discovery.js";
 import type { PluginRegistry } from "./plugins.js";
@@ -18,13 +18,15 @@ export interface ModuleCompilerOptions {
 export interface ModuleCompiler {
   /** Compiles a pushed module's source; the secret grants of `team` (the module's) apply. */
   compile: (source: string, context: { team: string }) => Promise<CompileResult>;
-  /** Stops the idle sandbox processes (those of every compiler of this process). */
+  /** Releases the compiler's helpers at once (the type-check thread, idle sandbox processes, esbuild). */
   close: () => Promise<void>;
 }
 
 /**
  * Creates the compiler of pushed modules and warms it (TypeScript's declarations, the sandbox
- * process), so the first push is as fast as the next.
+ * process), so a push soon after start is as fast as the next. The compiler releases those helpers a
+ * minute after the last push (the type-check thread holds TypeScript and every parsed declaration, tens
+ * of MB the sampling process does not need between pushes); the push after that compiles cold.
  */
 export async function startModuleCompiler(options: ModuleCompilerOptions): Promise<ModuleCompiler> {
   // Declarations of plugins resolve from where the server is installed, as their code does.
@@ -40,6 +42,6 @@ export async function startModuleCompiler(options: ModuleCompilerOptions): Promi
   await compiler.warm();
   return {
     compile: (source, { team }) => compiler.compile(source, { team }),
-    close: closeSandboxes,
+    close: releaseCompiler,
   };
 }

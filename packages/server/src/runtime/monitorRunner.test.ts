@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { defineSamplerPlugin, results } from "@amstaff/core";
 import Database from "better-sqlite3";
 import { pino } from "pino";
@@ -11,10 +12,13 @@ import { SqliteLog } from "../state/sqliteLog.js";
 import { StateMachine } from "../state/stateMachine.js";
 import { MonitorRunner } from "./monitorRunner.js";
 import { Observations } from "./observations.js";
-import { Scheduler } from "./scheduler.js";
+import { type Job, Scheduler } from "./scheduler.js";
 
-/** A sampler whose probes never end on their own: they settle only when their signal aborts. */
-function hangingPlugin() {
+/**
+ * A sampler whose probes never end on their own: they settle only when their signal aborts. While
+ * `control.hang` is off they answer `ok` at once.
+ */
+function hangingPlugin(control = { hang: true }) {
   const probes: AbortSignal[] = [];
   let disposed = 0;
   const plugin = defineSamplerPlugin({
@@ -29,6 +33,7 @@ function hangingPlugin() {
       tags,
       probe: ({ signal } = { signal: new AbortController().signal }) => {
         probes.push(signal);
+        if (!control.hang) return Promise.resolve(results.ok("fine"));
         return new Promise((resolve) =>
           signal.addEventListener("abort", () => resolve(results.unknown("aborted")), { once: true }),
         );
@@ -122,5 +127,57 @@ describe("MonitorRunner", () => {
     await log.propose(put(hangingModule("Later")));
     expect(scheduler.keys()).toEqual([]);
     await scheduler.stop();
+  });
+
+  it("leaves nothing on the scheduler's signal per run, and its stop still aborts the probes under way", async () => {
+    const clock = new ManualClock();
+    const control = { hang: false };
+    const recording = hangingPlugin(control);
+    const machine = new StateMachine();
+    const db = new Database(":memory:");
+    const log = new SqliteLog(db, machine);
+    const scheduler = new Scheduler({ clock, random: () => 0 });
+    // The signal the scheduler hands every run: long-lived, so whatever a run leaves on it stays.
+    let schedulerSignal: AbortSignal | undefined;
+    const add = scheduler.add.bind(scheduler);
+    scheduler.add = (key: string, job: Job) =>
+      add(key, {
+        ...job,
+        run: (signal) => {
+          schedulerSignal = signal;
+          return job.run(signal);
+        },
+      });
+    const runner = new MonitorRunner({
+      machine,
+      log,
+      plugins: new PluginRegistry([recording.plugin]),
+      scheduler,
+      observations: new Observations(db),
+      clock,
+      logger: pino({ level: "silent" }),
+      incidentTickMs: 3_600_000,
+    });
+    const def = definition("Steady", ["A", "B", "C"]);
+    def.monitors = def.monitors.map((m) => ({
+      ...m,
+      sampler: { plugin: "hanging", options: {} },
+      schedule: { kind: "interval", every: "1s" },
+    }));
+    await log.propose(put(def));
+    for (let second = 0; second < 40; second++) await clock.advance(1_000);
+
+    // 3 monitors, 40 runs each; one listener (the runner's) whatever the count, and each run its own signal.
+    expect(recording.probes.length).toBeGreaterThanOrEqual(120);
+    expect(new Set(recording.probes).size).toBe(recording.probes.length);
+    expect(getEventListeners(schedulerSignal!, "abort")).toHaveLength(1);
+
+    control.hang = true;
+    await clock.advance(1_000);
+    const underWay = recording.probes.slice(-3);
+    expect(underWay.map((s) => s.aborted)).toEqual([false, false, false]);
+    await scheduler.stop();
+    expect(underWay.map((s) => s.aborted)).toEqual([true, true, true]);
+    runner.stop();
   });
 });

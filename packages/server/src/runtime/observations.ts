@@ -2,7 +2,6 @@ import type { SampleResult } from "@amstaff/core";
 import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import { type Clock, systemClock } from "../clock.js";
-import { monitorKey, parseMonitorKey } from "../state/monitorKey.js";
 
 /** What this node last saw of a monitor. Local to the node, not replicated: it changes every sample. */
 export interface Observation {
@@ -20,16 +19,29 @@ export interface ObservationsOptions {
   flushEveryMs?: number | undefined;
 }
 
-const key = monitorKey;
+/** Where a monitor's observation is kept; the observation is updated in place by every sample. */
+interface Slot {
+  readonly module: string;
+  readonly monitor: string;
+  readonly observation: Observation;
+  /** Whether it is in the list of slots to write at the next flush. */
+  dirty: boolean;
+}
 
 /**
  * The latest result of every monitor this node runs, kept in memory and written to SQLite in batches,
  * so sampling never waits on the disk and a restart knows when each monitor last ran.
+ *
+ * Memory: one slot per monitor, by module then monitor name (the names' own strings, no joined key per
+ * monitor or per sample), updated in place, so a sample leaves nothing behind but its result.
  */
 export class Observations {
   readonly #db: Database.Database;
-  readonly #latest = new Map<string, Observation>();
-  readonly #dirty = new Set<string>();
+  readonly #latest = new Map<string, Map<string, Slot>>();
+  /** Slots recorded since the last flush. */
+  #dirty: Slot[] = [];
+  /** Monitors forgotten since the last flush. */
+  #forgotten: { module: string; monitor: string }[] = [];
   readonly #listeners = new Set<(module: string, monitor: string) => void>();
   readonly #clock: Clock;
   readonly #logger: Logger | undefined;
@@ -51,23 +63,40 @@ export class Observations {
       result: string;
       run_at: number;
     }[];
-    for (const row of rows) {
-      this.#latest.set(key(row.module, row.monitor), {
-        lastResult: JSON.parse(row.result),
-        lastRunAt: row.run_at,
-      });
-    }
+    for (const row of rows)
+      this.#slot(row.module, row.monitor, JSON.parse(row.result), row.run_at).dirty = false;
+    // What was read needs no writing back.
+    this.#dirty = [];
   }
 
   get(module: string, monitor: string): Observation | undefined {
-    return this.#latest.get(key(module, monitor));
+    return this.#latest.get(module)?.get(monitor)?.observation;
   }
 
   record(module: string, monitor: string, result: SampleResult): void {
-    const k = key(module, monitor);
-    this.#latest.set(k, { lastResult: result, lastRunAt: result.timestamp });
-    this.#dirty.add(k);
+    const slot = this.#latest.get(module)?.get(monitor);
+    if (slot === undefined) this.#slot(module, monitor, result, result.timestamp);
+    else {
+      slot.observation.lastResult = result;
+      slot.observation.lastRunAt = result.timestamp;
+      if (!slot.dirty) {
+        slot.dirty = true;
+        this.#dirty.push(slot);
+      }
+    }
     for (const listener of this.#listeners) listener(module, monitor);
+  }
+
+  #slot(module: string, monitor: string, lastResult: SampleResult, lastRunAt: number): Slot {
+    let monitors = this.#latest.get(module);
+    if (monitors === undefined) {
+      monitors = new Map();
+      this.#latest.set(module, monitors);
+    }
+    const slot: Slot = { module, monitor, observation: { lastResult, lastRunAt }, dirty: true };
+    monitors.set(monitor, slot);
+    this.#dirty.push(slot);
+    return slot;
   }
 
   /** Calls `listener` after every {@link record} (the dashboard's live updates); returns its remover. */
@@ -77,28 +106,33 @@ export class Observations {
   }
 
   forget(module: string, monitor: string): void {
-    const k = key(module, monitor);
-    this.#latest.delete(k);
-    this.#dirty.add(k);
+    const monitors = this.#latest.get(module);
+    monitors?.delete(monitor);
+    if (monitors?.size === 0) this.#latest.delete(module);
+    this.#forgotten.push({ module, monitor });
   }
 
   /** Writes every change since the last flush in one transaction. */
   flush(): void {
-    if (this.#dirty.size === 0) return;
+    if (this.#dirty.length === 0 && this.#forgotten.length === 0) return;
     const upsert = this.#db.prepare(
       "INSERT OR REPLACE INTO observations (module, monitor, result, run_at) VALUES (?, ?, ?, ?)",
     );
     const remove = this.#db.prepare("DELETE FROM observations WHERE module = ? AND monitor = ?");
-    const keys = [...this.#dirty];
+    const dirty = this.#dirty;
+    const forgotten = this.#forgotten;
     this.#db.transaction(() => {
-      for (const k of keys) {
-        const { module, monitor } = parseMonitorKey(k);
-        const o = this.#latest.get(k);
-        if (o) upsert.run(module, monitor, JSON.stringify(o.lastResult), o.lastRunAt);
-        else remove.run(module, monitor);
+      for (const { module, monitor } of forgotten) remove.run(module, monitor);
+      // A slot forgotten since (and perhaps recorded anew in another slot) is no longer the monitor's.
+      for (const slot of dirty) {
+        if (this.#latest.get(slot.module)?.get(slot.monitor) !== slot) continue;
+        const { lastResult, lastRunAt } = slot.observation;
+        upsert.run(slot.module, slot.monitor, JSON.stringify(lastResult), lastRunAt);
       }
     })();
-    this.#dirty.clear();
+    for (const slot of dirty) slot.dirty = false;
+    this.#dirty = [];
+    this.#forgotten = [];
   }
 
   /** Writes what changed every `flushEveryMs` until {@link close}. */

@@ -29,8 +29,8 @@ export const check: Command = {
       if (answer !== undefined) return printCheck(context, answer);
     }
     const answer = await checkFiles(files, resolveFrom);
-    const { closeSandboxes } = await import("@amstaff/dsl/compiler");
-    await closeSandboxes();
+    const { releaseCompiler } = await import("@amstaff/dsl/compiler");
+    await releaseCompiler();
     if (socket !== undefined) {
       const { spawnCheckDaemon } = await import("./checkDaemon.js");
       spawnCheckDaemon(process.argv[1]!, socket);
@@ -50,8 +50,8 @@ export const checkDaemon: Command = {
     // Warm at once, so even the next check is fast.
     const warmed = warmCheckCompiler(resolveFrom).catch(() => undefined);
     await serveChecks(args[0]!, (request) => warmed.then(() => checkFiles(request.files, resolveFrom)));
-    const { closeSandboxes } = await import("@amstaff/dsl/compiler");
-    await closeSandboxes();
+    const { releaseCompiler } = await import("@amstaff/dsl/compiler");
+    await releaseCompiler();
     return exit.ok;
   },
 };

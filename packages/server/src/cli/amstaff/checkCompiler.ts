@@ -17,7 +17,8 @@ export async function checkFiles(files: CheckRequest["files"], resolveFrom: stri
         "amstaff: no sampler or handler package found here or beside the CLI: install the ones your modules import, e.g. npm i -D @amstaff/dsl @amstaff/sampler-http @amstaff/handler-webhook\n",
       );
     }
-    checkCompiler = createCompiler({ plugins, resolveFrom });
+    // A daemon keeps its compiler warm until it exits (10 idle minutes): that is what it is for.
+    checkCompiler = createCompiler({ plugins, resolveFrom, releaseAfterMs: Number.POSITIVE_INFINITY });
   }
   const answer: CheckAnswer = { results: [], lines: [], failed: false };
   for (const { path, source } of files) {

@@ -1,0 +1,197 @@
+// Memory of one server process (the built packages/server/dist/cli.js) as it runs more monitors: RSS after
+// start, after an idle period (the compiler's helpers released a minute after the last push), and at each
+// step of HTTP monitors (every 10 s against a local keep-alive target, modules of at most 1000 monitors),
+// measured `--settle-s` (default 75) after every monitor ran once: past the compiler's release, the steady
+// state of a node between pushes. Each step is run `--rounds` times on the same process (delete every module,
+// push the same ones again): RSS that grows from one round to the next is a leak. With `--snapshots`, a heap
+// snapshot (SIGUSR2) after each row gives the heap in use after a full GC, and `heapSummary.ts` its top
+// constructors per monitor; `--keep-snapshots <dir>` keeps the files for `heapSummary.ts --retainers/--shapes`.
+//   npx -y pnpm@12.21.0 --filter @amstaff/server run build
+//   npx -y pnpm@12.21.0 --filter @amstaff/bench run memory -- --steps 5000,20000 [--snapshots]
+//        [--node-args=--max-semi-space-size=16]   (flags for the server's Node.js, after an =)
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { eventually, httpModuleSource, load, machine, Node, sleep, startTarget } from "../cluster/nodes.ts";
+import { type SnapshotSummary, summarizeSnapshot, topTable } from "./heapSummary.ts";
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== "--"),
+  options: {
+    steps: { type: "string", default: "5000,20000" },
+    rounds: { type: "string", default: "2" },
+    "idle-s": { type: "string", default: "70" },
+    "settle-s": { type: "string", default: "75" },
+    snapshots: { type: "boolean", default: false },
+    "keep-snapshots": { type: "string" },
+    "node-args": { type: "string", default: "" },
+  },
+});
+const steps = values.steps.split(",").map(Number);
+const rounds = Number(values.rounds);
+const idleMs = Number(values["idle-s"]) * 1000;
+const settleMs = Number(values["settle-s"]) * 1000;
+const moduleSize = 1000;
+
+interface Row {
+  what: string;
+  monitors: number;
+  rssMiB: number;
+  /** V8's heap in use as the server's /metrics reports it: garbage not yet collected included. */
+  heapUsedMiB: number;
+  /** The heap snapshot's total: what is in use after a full GC. */
+  heapMiB: number | undefined;
+}
+
+const snapshotDir = values["keep-snapshots"] ?? mkdtempSync(join(tmpdir(), "amstaff-heap-"));
+mkdirSync(snapshotDir, { recursive: true });
+const loadAtStart = load();
+const target = await startTarget();
+target.record = false;
+const node = new Node(
+  "a",
+  [],
+  {
+    NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}`,
+    AMSTAFF_METRICS_PUBLIC: "1",
+  },
+  values["node-args"].split(" ").filter(Boolean),
+);
+const rows: Row[] = [];
+const summaries: { what: string; monitors: number; summary: SnapshotSummary }[] = [];
+const health = async () =>
+  (await node.api("/health", { timeoutMs: 30_000 })).body as { scheduler: { runs: number } };
+
+/** Writes a heap snapshot of the server (V8 collects garbage first) and summarises it. */
+async function snapshot(): Promise<SnapshotSummary> {
+  const before = new Set(readdirSync(snapshotDir));
+  process.kill(node.pid!, "SIGUSR2");
+  const file = await eventually(
+    () => readdirSync(snapshotDir).find((f) => f.endsWith(".heapsnapshot") && !before.has(f)),
+    120_000,
+    "the heap snapshot file",
+    500,
+  );
+  const path = join(snapshotDir, file);
+  // Written synchronously by the server's main thread: done when it ends its JSON and stops growing.
+  let size = -1;
+  await eventually(
+    async () => {
+      await sleep(1_000);
+      const now = statSync(path).size;
+      const done = now === size && /\]\s*\}\s*$/.test(readTail(path));
+      size = now;
+      return done ? true : undefined;
+    },
+    600_000,
+    "the heap snapshot to be written",
+    0,
+  );
+  const summary = summarizeSnapshot(JSON.parse(readFileSync(path, "utf8")));
+  if (values["keep-snapshots"] === undefined) rmSync(path);
+  return summary;
+}
+
+function readTail(path: string): string {
+  const text = readFileSync(path);
+  return text.subarray(Math.max(0, text.length - 64)).toString();
+}
+
+async function heapUsedMiB(): Promise<number> {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  return Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+}
+
+/** Pushes a module; on a loaded machine its evaluation may take longer than allowed, so that is retried. */
+async function push(name: string, size: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await node.api("/monitor", {
+      method: "POST",
+      body: httpModuleSource(name, size, target.url),
+      timeoutMs: 300_000,
+    });
+    if (answer.status === 201) return;
+    const timedOut = answer.body?.errors?.[0]?.code === "timeout";
+    if (!timedOut || attempt === 10)
+      throw new Error(`push ${name}: ${JSON.stringify(answer.body).slice(0, 500)}`);
+  }
+}
+
+async function measure(what: string, monitors: number): Promise<void> {
+  const { rssMiB } = node.usage();
+  const heapUsed = await heapUsedMiB();
+  let heapMiB: number | undefined;
+  if (values.snapshots) {
+    const summary = await snapshot();
+    heapMiB = summary.totalBytes / 2 ** 20;
+    summaries.push({ what, monitors, summary });
+  }
+  const row = { what, monitors, rssMiB, heapUsedMiB: heapUsed, heapMiB };
+  rows.push(row);
+  process.stderr.write(`${JSON.stringify(row)}\n`);
+}
+
+try {
+  await node.start();
+  await measure("started (compiler warm)", 0);
+  await sleep(idleMs);
+  await measure(`idle ${idleMs / 1000} s`, 0);
+  let pushed: string[] = [];
+  for (const monitors of steps) {
+    for (let round = 1; round <= rounds; round++) {
+      for (const name of pushed) await node.api(`/modules/${name}`, { method: "DELETE" });
+      const modules = Math.ceil(monitors / moduleSize);
+      pushed = Array.from({ length: modules }, (_, i) => `mem-${monitors}-${i}`);
+      const runsBefore = (await health()).scheduler.runs;
+      for (const [i, name] of pushed.entries()) {
+        const size = Math.floor(monitors / modules) + (i < monitors % modules ? 1 : 0);
+        await push(name, size);
+      }
+      await eventually(
+        async () => ((await health()).scheduler.runs - runsBefore >= monitors ? true : undefined),
+        300_000,
+        `${monitors} monitors running`,
+        1_000,
+      );
+      await sleep(settleMs);
+      await measure(`${monitors} monitors, round ${round}`, monitors);
+    }
+  }
+} finally {
+  await node.dispose();
+  await target.close();
+  if (values["keep-snapshots"] === undefined) rmSync(snapshotDir, { recursive: true, force: true });
+}
+
+const base = rows[1]!;
+const fmt = (n: number | undefined, digits = 0) => (n === undefined ? "–" : n.toFixed(digits));
+const lines = [
+  "",
+  "| state | monitors | RSS MiB | heap used MiB | heap after GC MiB | RSS KiB per monitor over idle | heap after GC KiB per monitor over idle |",
+  "|---|---|---|---|---|---|---|",
+  ...rows.map((r) => {
+    const perMonitor = (a: number | undefined, b: number | undefined) =>
+      r.monitors === 0 || a === undefined || b === undefined ? "–" : fmt(((a - b) * 1024) / r.monitors, 1);
+    return `| ${r.what} | ${r.monitors} | ${fmt(r.rssMiB)} | ${fmt(r.heapUsedMiB)} | ${fmt(r.heapMiB)} | ${perMonitor(r.rssMiB, base.rssMiB)} | ${perMonitor(r.heapMiB, base.heapMiB)} |`;
+  }),
+  "",
+  machine(loadAtStart, load()),
+  "",
+  ...(values["node-args"] ? [`Server started with \`node ${values["node-args"]}\`.`, ""] : []),
+  ...(values.snapshots
+    ? ["Writing a heap snapshot grows the RSS for good: RSS rows after the first are not comparable.", ""]
+    : []),
+];
+if (summaries.length >= 2) {
+  const last = summaries.at(-1)!;
+  const base = summaries[1]!;
+  const per = last.monitors - base.monitors;
+  lines.push(
+    `Heap at ${last.what}: top constructors by self size per monitor (the difference from "${base.what}", divided by ${per} monitors)`,
+    "",
+    topTable(last.summary, base.summary, per),
+    "",
+  );
+}
+process.stdout.write(lines.join("\n"));
