@@ -88,7 +88,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   const history = new SampleHistory(db, { clock, logger, ...retention });
   const scheduler = new Scheduler({
     clock,
-    concurrency: options.concurrency ?? 64,
+    concurrency: options.concurrency,
     onSkip: (key) =>
       logger.warn({ monitor: describeMonitorKey(key) }, "previous probe still running; run skipped"),
     onRun: (latenessMs) => metrics.lateness(latenessMs),

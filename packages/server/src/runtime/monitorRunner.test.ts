@@ -48,7 +48,7 @@ describe("MonitorRunner", () => {
     const machine = new StateMachine();
     const db = new Database(":memory:");
     const log = new SqliteLog(db, machine);
-    const scheduler = new Scheduler({ clock, random: () => 0 });
+    const scheduler = new Scheduler({ clock });
     const runner = new MonitorRunner({
       machine,
       log,
@@ -84,7 +84,7 @@ describe("MonitorRunner", () => {
     const machine = new StateMachine();
     const db = new Database(":memory:");
     const log = new SqliteLog(db, machine);
-    const scheduler = new Scheduler({ clock, random: () => 0 });
+    const scheduler = new Scheduler({ clock });
     const owned = new Set<string>();
     const listeners = new Set<() => void>();
     const ownership: Ownership = {
