@@ -17,13 +17,16 @@ export class Node {
   readonly dataDir = mkdtempSync(join(tmpdir(), "amstaff-bench-"));
   readonly #args: string[];
   readonly #env: Record<string, string>;
+  readonly #nodeFlags: string[];
   #child: ChildProcess | undefined;
   url = "";
 
-  constructor(id: string, args: string[], env: Record<string, string>) {
+  /** @param nodeFlags flags for Node.js itself (`--cpu-prof`), before the server's script. */
+  constructor(id: string, args: string[], env: Record<string, string>, nodeFlags: string[] = []) {
     this.id = id;
     this.#args = args;
     this.#env = env;
+    this.#nodeFlags = nodeFlags;
   }
 
   get pid(): number | undefined {
@@ -38,7 +41,17 @@ export class Node {
     if (!existsSync(cli)) throw new Error(`${cli} is missing: build the server first.`);
     const child = spawn(
       process.execPath,
-      [cli, "--port", "0", "--data-dir", this.dataDir, "--log-level", "error", ...this.#args],
+      [
+        ...this.#nodeFlags,
+        cli,
+        "--port",
+        "0",
+        "--data-dir",
+        this.dataDir,
+        "--log-level",
+        "error",
+        ...this.#args,
+      ],
       { env: { ...process.env, AMSTAFF_TOKEN: token, ...this.#env }, stdio: ["ignore", "ignore", "pipe"] },
     );
     this.#child = child;
@@ -130,13 +143,17 @@ export type Engine = { name: "raft" } | { name: "etcd"; endpoints: string[]; pre
  * One node without cluster networking (a cluster of one), or founding nodes a, b, c… on `engine`: on Raft
  * sharing a secret, on etcd sharing its endpoints and a key prefix.
  */
-export async function startNodes(ids: string[], engine: Engine = { name: "raft" }): Promise<Node[]> {
+export async function startNodes(
+  ids: string[],
+  engine: Engine = { name: "raft" },
+  nodeFlags: string[] = [],
+): Promise<Node[]> {
   let nodes: Node[];
   if (ids.length === 1) {
-    nodes = [new Node(ids[0]!, [], proberSecret(ids[0]!))];
+    nodes = [new Node(ids[0]!, [], proberSecret(ids[0]!), nodeFlags)];
   } else if (engine.name === "etcd") {
     const args = ["--etcd", engine.endpoints.join(","), "--etcd-prefix", engine.prefix];
-    nodes = ids.map((id) => new Node(id, ["--node-id", id, ...args], proberSecret(id)));
+    nodes = ids.map((id) => new Node(id, ["--node-id", id, ...args], proberSecret(id), nodeFlags));
   } else {
     const ports = await freePorts(ids.length);
     nodes = ids.map((id, i) => {
@@ -148,6 +165,7 @@ export async function startNodes(ids: string[], engine: Engine = { name: "raft" 
         id,
         ["--node-id", id, "--raft-port", String(ports[i]), "--peers", peers, "--insecure-cluster-transport"],
         { AMSTAFF_CLUSTER_SECRET: clusterSecret, ...proberSecret(id) },
+        nodeFlags,
       );
     });
   }

@@ -24,32 +24,32 @@ function load(clock: ManualClock, slots: ProbeSlots, batch: number, everyMs: num
 describe("ProbeSlots", () => {
   it("sizes the slots to arrival rate × time held (Little's law), with headroom, so runs stop waiting", async () => {
     const clock = new ManualClock(start);
-    const slots = new ProbeSlots(clock);
-    // 5,000 runs a second, each holding its slot 20 ms: 100 held at any moment, more than the 32 to start with.
-    const counts = load(clock, slots, 50, 10, 20);
-    await clock.advance(2_000);
-    expect(slots.stats().demand).toBeCloseTo(100, 0);
+    const slots = new ProbeSlots(clock, { windowMs: 250 });
+    // 5,000 runs a second, each holding its slot 40 ms: 200 held at any moment, more than the 32 to start with.
+    const counts = load(clock, slots, 100, 20, 40);
+    await clock.advance(1_000);
+    expect(Math.abs(slots.stats().demand - 200)).toBeLessThan(10);
     expect(slots.stats().waiting).toBe(0);
-    expect(slots.stats().limit).toBeGreaterThanOrEqual(200);
+    expect(slots.stats().limit).toBeGreaterThanOrEqual(400);
     const waitedWhileGrowing = counts.waited;
     expect(waitedWhileGrowing).toBeGreaterThan(0);
     // The first windows' queue made it overshoot; it settles at headroom × demand, and no run waits again.
-    await clock.advance(10_000);
-    expect(slots.stats()).toMatchObject({ limit: 200, waiting: 0 });
+    await clock.advance(5_000);
+    expect(slots.stats()).toMatchObject({ limit: 400, waiting: 0 });
     expect(counts.waited).toBe(waitedWhileGrowing);
     counts.stopped = true;
   });
 
   it("shrinks gradually when the load falls, never below its minimum", async () => {
     const clock = new ManualClock(start);
-    const slots = new ProbeSlots(clock, { min: 8 });
-    const heavy = load(clock, slots, 50, 10, 20);
-    await clock.advance(2_000);
+    const slots = new ProbeSlots(clock, { min: 8, windowMs: 250 });
+    const heavy = load(clock, slots, 100, 20, 40);
+    await clock.advance(1_000);
     const loaded = slots.stats().limit;
     heavy.stopped = true;
     await clock.advance(100);
     const light = load(clock, slots, 1, 100, 10);
-    await clock.advance(500);
+    await clock.advance(250);
     const afterOneWindow = slots.stats().limit;
     expect(afterOneWindow).toBeLessThan(loaded);
     expect(afterOneWindow).toBeGreaterThan(loaded / 2);
