@@ -2,7 +2,9 @@
 // self time by function, and the longest stretches of samples without a pause (an idle sample), each with
 // the functions that took most of it (inclusive time). A stretch of busy samples is a macrotask and the
 // microtasks after it: what a timer or an I/O callback waited behind.
-//   node bench/cluster/profile.ts <file.cpuprofile> [--top 25] [--stretches 10]
+// `--from-s`/`--to-s` keep only the samples in that window (seconds from the profile's start: the table
+// of busy time per 10 s it prints shows where the push ends and the steady state begins).
+//   node bench/cluster/profile.ts <file.cpuprofile> [--top 25] [--stretches 10] [--from-s 300 --to-s 340]
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
@@ -22,11 +24,38 @@ interface Profile {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: "string", default: "25" }, stretches: { type: "string", default: "10" } },
+  options: {
+    top: { type: "string", default: "25" },
+    stretches: { type: "string", default: "10" },
+    "from-s": { type: "string", default: "0" },
+    "to-s": { type: "string", default: "1e9" },
+  },
 });
 const file = positionals[0];
 if (!file) throw new Error("usage: node bench/cluster/profile.ts <file.cpuprofile>");
-const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
+const full = JSON.parse(readFileSync(file, "utf8")) as Profile;
+
+// Busy share of the main thread per 10 s, then the samples of the window asked for.
+const at: number[] = [];
+for (let i = 0, t = 0; i < full.samples.length; i++) at.push((t += full.timeDeltas[i]!));
+const idleIds = new Set(full.nodes.filter((n) => n.callFrame.functionName === "(idle)").map((n) => n.id));
+const buckets: { busy: number; all: number }[] = [];
+for (let i = 0; i < full.samples.length; i++) {
+  const us = full.timeDeltas[i + 1] ?? 0;
+  const b = (buckets[Math.floor(at[i]! / 10_000_000)] ??= { busy: 0, all: 0 });
+  b.all += us;
+  if (!idleIds.has(full.samples[i]!)) b.busy += us;
+}
+const timeline = [...buckets].map((b, i) => `${i * 10}s ${b?.all ? Math.round((100 * b.busy) / b.all) : 0}%`);
+const fromUs = Number(values["from-s"]) * 1e6;
+const toUs = Number(values["to-s"]) * 1e6;
+const keep = full.samples.map((_, i) => at[i]! >= fromUs && at[i]! < toUs);
+const profile: Profile = {
+  ...full,
+  samples: full.samples.filter((_, i) => keep[i]),
+  timeDeltas: full.timeDeltas.filter((_, i) => keep[i]),
+};
+const windowUs = profile.timeDeltas.slice(1).reduce((a, b) => a + b, 0);
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
@@ -40,7 +69,7 @@ const idle = (id: number) => byId.get(id)?.callFrame.functionName === "(idle)";
 
 // Sample i lasts until sample i + 1: timeDeltas[i + 1] is the gap before the next one.
 const durations = profile.samples.map((_, i) => profile.timeDeltas[i + 1] ?? 0);
-const totalUs = profile.endTime - profile.startTime;
+const totalUs = windowUs;
 
 const self = new Map<string, number>();
 let busyUs = 0;
@@ -53,7 +82,9 @@ for (const [i, id] of profile.samples.entries()) {
 const ms = (us: number) => (us / 1000).toFixed(1);
 const out: string[] = [];
 out.push(
-  `profile ${ms(totalUs)} ms, busy ${ms(busyUs)} ms (${Math.round((100 * busyUs) / totalUs)} % of the main thread)`,
+  `busy per 10 s: ${timeline.join(", ")}`,
+  "",
+  `window ${ms(totalUs)} ms, busy ${ms(busyUs)} ms (${Math.round((100 * busyUs) / totalUs)} % of the main thread)`,
   "",
   "| self ms | % | function |",
   "|---|---|---|",

@@ -152,6 +152,8 @@ export class SampleHistory {
   #flushTimer: unknown;
   #pruneTimer: unknown;
   #closed = false;
+  /** Whether retention deleted rows since monitors without history were last looked for (a start may have some). */
+  #deletedSinceSweep = true;
   readonly #statements: ReturnType<typeof prepare>;
 
   constructor(db: Database.Database, options: SampleHistoryOptions) {
@@ -402,7 +404,10 @@ export class SampleHistory {
     const samples = s.pruneSamples.run(now - this.#rawMs, this.#pruneChunk).changes;
     const buckets = s.pruneBuckets.run(now - this.#rollupMs, this.#pruneChunk).changes;
     const more = samples === this.#pruneChunk || buckets === this.#pruneChunk;
-    if (!more) {
+    if (samples + buckets > 0) this.#deletedSinceSweep = true;
+    // The sweep reads every series (tens of milliseconds at 50,000): only after something was deleted.
+    if (!more && this.#deletedSinceSweep) {
+      this.#deletedSinceSweep = false;
       for (const row of s.pruneSeries.all() as { module: string; monitor: string }[]) {
         this.#series.delete(seriesKey(row.module, row.monitor));
       }
