@@ -95,6 +95,15 @@ export class Node {
     return { status: response.status, body: (await response.json()) as any };
   }
 
+  /** A text answer (`/metrics`). */
+  async text(path: string, timeoutMs = 60_000): Promise<string> {
+    const response = await fetch(`${this.url}${path}`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return await response.text();
+  }
+
   /** CPU seconds (user + system) and resident memory in MiB, from /proc (Linux). */
   usage(): { cpuSeconds: number; rssMiB: number } {
     const stat = readFileSync(`/proc/${this.pid}/stat`, "utf8");
