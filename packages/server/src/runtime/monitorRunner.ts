@@ -87,6 +87,8 @@ const startBudgetMs = 10;
 export class MonitorRunner {
   readonly #deps: MonitorRunnerDeps;
   readonly #running = new Map<string, Running>();
+  /** When monitors of modules this node stopped running (not deleted) last ran here, by job key. */
+  readonly #ranHere = new Map<string, number>();
   readonly #unsubscribe: (() => void)[];
   #tickTimer: unknown;
   #ticking = false;
@@ -200,9 +202,14 @@ export class MonitorRunner {
     // A monitor that already ran on another node is overdue when its module fails over here: it runs
     // at once instead of within the first-run spread meant for a fresh push.
     const ranElsewhere = committed !== undefined && definition.schedule.kind === "interval";
+    const ranHere = this.#ranHere.get(jobKey(module.name, definition.name));
+    this.#ranHere.delete(jobKey(module.name, definition.name));
     scheduler.add(jobKey(module.name, definition.name), {
       schedule: definition.schedule,
-      lastRunAt: observations.get(module.name, definition.name)?.lastRunAt ?? (ranElsewhere ? 0 : undefined),
+      lastRunAt:
+        observations.get(module.name, definition.name)?.lastRunAt ??
+        ranHere ??
+        (ranElsewhere ? 0 : undefined),
       run: (signal) => {
         // The scheduler's signal is the same for every run: joined with the monitor's once, not per run
         // (each AbortSignal.any leaves weak references on both sources until a GC clears them).
@@ -215,16 +222,21 @@ export class MonitorRunner {
   #stop(name: string, running: Running, replacement: StoredModule | undefined): void {
     const { scheduler, observations, logger, machine } = this.#deps;
     const kept = new Set(replacement?.definition.monitors.map((m) => m.name));
-    // The latest results of a module that still exists are kept when this node stops running it (its
-    // lease lapsed, the module moved): if it comes back, its monitors resume at their slots.
-    const exists = replacement !== undefined || machine.module(name) !== undefined;
+    // When this node stops running a module that still exists (its lease lapsed, the module moved), it
+    // remembers when each monitor last ran here: if the module comes back, its monitors resume at their
+    // slots instead of all at once.
+    const movedAway = replacement === undefined && machine.module(name) !== undefined;
     const reason = new Error("monitor removed");
     for (const [monitor, entry] of running.monitors) {
       scheduler.remove(jobKey(name, monitor));
       // The scheduler leaves a run under way to finish: a runaway probe of a deleted module must not.
       entry.removed.abort(reason);
       if (entry.sampler?.dispose) void Promise.resolve(entry.sampler.dispose()).catch(() => {});
-      if (!exists || (replacement !== undefined && !kept.has(monitor))) observations.forget(name, monitor);
+      const key = jobKey(name, monitor);
+      const lastRunAt = observations.get(name, monitor)?.lastRunAt;
+      if (movedAway && lastRunAt !== undefined) this.#ranHere.set(key, lastRunAt);
+      else this.#ranHere.delete(key);
+      if (!kept.has(monitor)) observations.forget(name, monitor);
     }
     this.#running.delete(name);
     logger.info(
