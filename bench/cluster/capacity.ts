@@ -139,11 +139,17 @@ async function measure(nodeCount: number, rows: Row[]): Promise<void> {
       for (const [i, name] of pushed.entries()) {
         const size = Math.floor(monitors / modules) + (i < monitors % modules ? 1 : 0);
         for (let tries = 1; ; tries++) {
-          const answer = await nodes[0]!.api("/monitor", {
-            method: "POST",
-            body: moduleSource(name, size, target.url),
-            timeoutMs: 120_000,
-          });
+          // A connection reset (a kept-alive connection the busy server closed) is retried too.
+          const answer = await nodes[0]!
+            .api("/monitor", {
+              method: "POST",
+              body: moduleSource(name, size, target.url),
+              timeoutMs: 120_000,
+            })
+            .catch((error: unknown) => ({
+              status: 0,
+              body: { error: { code: "AMS_ERR_LOG_OUTCOME_UNKNOWN", cause: String(error) } },
+            }));
           // 200: unchanged, a retried push whose first try was applied after all.
           if (answer.status === 201 || answer.status === 200) break;
           // The sandbox gives a module's evaluation 1 s of wall time: on a busy machine, next to the
