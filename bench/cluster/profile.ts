@@ -37,12 +37,18 @@ const full = JSON.parse(readFileSync(file, "utf8")) as Profile;
 
 // Busy share of the main thread per 10 s, then the samples of the window asked for.
 const at: number[] = [];
-for (let i = 0, t = 0; i < full.samples.length; i++) at.push((t += full.timeDeltas[i]!));
+let elapsed = 0;
+for (const delta of full.timeDeltas) {
+  elapsed += delta;
+  at.push(elapsed);
+}
 const idleIds = new Set(full.nodes.filter((n) => n.callFrame.functionName === "(idle)").map((n) => n.id));
 const buckets: { busy: number; all: number }[] = [];
 for (let i = 0; i < full.samples.length; i++) {
   const us = full.timeDeltas[i + 1] ?? 0;
-  const b = (buckets[Math.floor(at[i]! / 10_000_000)] ??= { busy: 0, all: 0 });
+  const index = Math.floor(at[i]! / 10_000_000);
+  const b = buckets[index] ?? { busy: 0, all: 0 };
+  buckets[index] = b;
   b.all += us;
   if (!idleIds.has(full.samples[i]!)) b.busy += us;
 }
