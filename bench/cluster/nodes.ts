@@ -17,16 +17,16 @@ export class Node {
   readonly dataDir = mkdtempSync(join(tmpdir(), "amstaff-bench-"));
   readonly #args: string[];
   readonly #env: Record<string, string>;
-  readonly #nodeArgs: string[];
+  readonly #nodeFlags: string[];
   #child: ChildProcess | undefined;
   url = "";
 
-  /** `nodeArgs` go to Node.js before the server's script (V8 flags, say). */
-  constructor(id: string, args: string[], env: Record<string, string>, nodeArgs: string[] = []) {
+  /** @param nodeFlags flags for Node.js itself (`--cpu-prof`), before the server's script. */
+  constructor(id: string, args: string[], env: Record<string, string>, nodeFlags: string[] = []) {
     this.id = id;
     this.#args = args;
     this.#env = env;
-    this.#nodeArgs = nodeArgs;
+    this.#nodeFlags = nodeFlags;
   }
 
   get pid(): number | undefined {
@@ -42,7 +42,7 @@ export class Node {
     const child = spawn(
       process.execPath,
       [
-        ...this.#nodeArgs,
+        ...this.#nodeFlags,
         cli,
         "--port",
         "0",
@@ -95,6 +95,15 @@ export class Node {
     return { status: response.status, body: (await response.json()) as any };
   }
 
+  /** A text answer (`/metrics`). */
+  async text(path: string, timeoutMs = 60_000): Promise<string> {
+    const response = await fetch(`${this.url}${path}`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return await response.text();
+  }
+
   /** CPU seconds (user + system) and resident memory in MiB, from /proc (Linux). */
   usage(): { cpuSeconds: number; rssMiB: number } {
     const stat = readFileSync(`/proc/${this.pid}/stat`, "utf8");
@@ -143,13 +152,17 @@ export type Engine = { name: "raft" } | { name: "etcd"; endpoints: string[]; pre
  * One node without cluster networking (a cluster of one), or founding nodes a, b, c… on `engine`: on Raft
  * sharing a secret, on etcd sharing its endpoints and a key prefix.
  */
-export async function startNodes(ids: string[], engine: Engine = { name: "raft" }): Promise<Node[]> {
+export async function startNodes(
+  ids: string[],
+  engine: Engine = { name: "raft" },
+  nodeFlags: string[] = [],
+): Promise<Node[]> {
   let nodes: Node[];
   if (ids.length === 1) {
-    nodes = [new Node(ids[0]!, [], proberSecret(ids[0]!))];
+    nodes = [new Node(ids[0]!, [], proberSecret(ids[0]!), nodeFlags)];
   } else if (engine.name === "etcd") {
     const args = ["--etcd", engine.endpoints.join(","), "--etcd-prefix", engine.prefix];
-    nodes = ids.map((id) => new Node(id, ["--node-id", id, ...args], proberSecret(id)));
+    nodes = ids.map((id) => new Node(id, ["--node-id", id, ...args], proberSecret(id), nodeFlags));
   } else {
     const ports = await freePorts(ids.length);
     nodes = ids.map((id, i) => {
@@ -161,6 +174,7 @@ export async function startNodes(ids: string[], engine: Engine = { name: "raft" 
         id,
         ["--node-id", id, "--raft-port", String(ports[i]), "--peers", peers, "--insecure-cluster-transport"],
         { AMSTAFF_CLUSTER_SECRET: clusterSecret, ...proberSecret(id) },
+        nodeFlags,
       );
     });
   }

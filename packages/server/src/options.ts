@@ -73,7 +73,10 @@ export interface ServerOptions {
    * @default a store of this process' `AMSTAFF_SECRET_*` variables, with no grants (no module may use any)
    */
   secrets?: SecretStore | SecretStoreOptions | undefined;
-  /** Jobs that may run at once. @default 64 */
+  /**
+   * The most probes that may run at once. Below it, the node sizes its probe slots to the measured
+   * demand (probes due per second × how long each takes, twice over), from 32 up. @default 4096
+   */
   concurrency?: number;
   /** Delivery retries. */
   retry?: Partial<RetryPolicy>;

@@ -91,7 +91,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   const recent = new RecentSamples();
   const scheduler = new Scheduler({
     clock,
-    concurrency: options.concurrency ?? 64,
+    concurrency: options.concurrency,
     onSkip: (key) =>
       logger.warn({ monitor: describeMonitorKey(key) }, "previous probe still running; run skipped"),
     onRun: (latenessMs) => metrics.lateness(latenessMs),

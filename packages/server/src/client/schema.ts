@@ -37,6 +37,11 @@ export interface paths {
                                     p99: number;
                                     max: number;
                                 };
+                                slots: {
+                                    limit: number;
+                                    active: number;
+                                    waiting: number;
+                                };
                             };
                             eventLoopDelayMs: {
                                 p50: number;

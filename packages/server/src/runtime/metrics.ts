@@ -119,6 +119,18 @@ export class ServerMetrics {
         skippedSeen = skipped;
       },
     });
+    new Gauge({
+      name: "amstaff_probe_slots",
+      help: "The node's probe slots: how many there are (limit, sized to the demand), held (active), and runs waiting for one.",
+      labelNames: ["state"],
+      registers,
+      collect() {
+        const { limit, active, waiting } = scheduler.stats().slots;
+        this.set({ state: "limit" }, limit);
+        this.set({ state: "active" }, active);
+        this.set({ state: "waiting" }, waiting);
+      },
+    });
     this.#transitions = new Counter({
       name: "amstaff_transitions_total",
       help: "Status changes this node committed for the monitors it runs, by module, from and to.",

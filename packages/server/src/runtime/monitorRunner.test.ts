@@ -12,6 +12,7 @@ import { SqliteLog } from "../state/sqliteLog.js";
 import { StateMachine } from "../state/stateMachine.js";
 import { MonitorRunner } from "./monitorRunner.js";
 import { Observations } from "./observations.js";
+import { nextSlot, phaseOffset } from "./phase.js";
 import { type Job, Scheduler } from "./scheduler.js";
 
 /**
@@ -53,7 +54,7 @@ describe("MonitorRunner", () => {
     const machine = new StateMachine();
     const db = new Database(":memory:");
     const log = new SqliteLog(db, machine);
-    const scheduler = new Scheduler({ clock, random: () => 0 });
+    const scheduler = new Scheduler({ clock });
     const runner = new MonitorRunner({
       machine,
       log,
@@ -89,7 +90,7 @@ describe("MonitorRunner", () => {
     const machine = new StateMachine();
     const db = new Database(":memory:");
     const log = new SqliteLog(db, machine);
-    const scheduler = new Scheduler({ clock, random: () => 0 });
+    const scheduler = new Scheduler({ clock });
     const owned = new Set<string>();
     const listeners = new Set<() => void>();
     const ownership: Ownership = {
@@ -179,5 +180,66 @@ describe("MonitorRunner", () => {
     await scheduler.stop();
     expect(underWay.map((s) => s.aborted)).toEqual([true, true, true]);
     runner.stop();
+  });
+
+  it("resumes a module's monitors at their slots when its lease comes back, not all at once", async () => {
+    const clock = new ManualClock();
+    const okPlugin = defineSamplerPlugin({
+      kind: "sampler",
+      id: "ok",
+      package: "ok",
+      description: "always ok",
+      options: z.object({}),
+      builders: {},
+      create: (_options, { name, tags }) => ({
+        name,
+        tags,
+        probe: async () => ({ status: "ok", message: "fine", durationMs: 1, timestamp: clock.now() }),
+      }),
+    });
+    const machine = new StateMachine();
+    const db = new Database(":memory:");
+    const log = new SqliteLog(db, machine);
+    const scheduler = new Scheduler({ clock });
+    const observations = new Observations(db);
+    let leased = true;
+    const listeners = new Set<() => void>();
+    const runner = new MonitorRunner({
+      machine,
+      log,
+      plugins: new PluginRegistry([okPlugin]),
+      scheduler,
+      observations,
+      clock,
+      logger: pino({ level: "silent" }),
+      ownership: {
+        mayRun: () => leased,
+        fence: () => undefined,
+        onChange: (listener) => {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+      },
+    });
+    const def = definition("M", ["Up"]);
+    def.monitors[0] = { ...def.monitors[0]!, sampler: { plugin: "ok", options: {} } };
+    await log.propose(put(def));
+    // The first run within a second, the next at the monitor's slot at least half an interval later.
+    await clock.advance(1_000);
+    const first = observations.get("M", "Up")!.lastRunAt;
+    const slot = nextSlot(first + 15_000, 30_000, phaseOffset("M\u0000Up", 30_000));
+    await clock.advance(slot - clock.now());
+    expect(observations.get("M", "Up")!.lastRunAt).toBe(slot);
+
+    // The lease lapses (a long stall, say) and comes back: the monitor keeps its slot.
+    leased = false;
+    for (const listener of listeners) listener();
+    expect(scheduler.keys()).toEqual([]);
+    expect(observations.get("M", "Up")).toBeUndefined();
+    leased = true;
+    for (const listener of listeners) listener();
+    expect(scheduler.nextRunAt("M\u0000Up")).toBe(slot + 30_000);
+    runner.stop();
+    await scheduler.stop();
   });
 });

@@ -21,6 +21,7 @@ import type { ReplicatedLog } from "../state/replicatedLog.js";
 import type { StateMachine } from "../state/stateMachine.js";
 import type { Observations } from "./observations.js";
 import type { Scheduler } from "./scheduler.js";
+import { BudgetedQueue, turnBudget } from "./turnBudget.js";
 
 /** What a {@link MonitorRunner} works with. */
 export interface MonitorRunnerDeps {
@@ -61,12 +62,21 @@ interface Monitor {
   probe: AbortController | undefined;
 }
 
+interface QueuedStart {
+  module: StoredModule;
+  running: Running;
+  definition: MonitorDefinition;
+}
+
 interface Running {
   version: number;
   monitors: Map<string, Monitor>;
 }
 
 const jobKey = monitorKey;
+// How long the incident check, and starting monitors, may hold the event loop before other work runs.
+const tickBudgetMs = 4;
+const startBudgetMs = 10;
 
 /**
  * Runs the modules of the state machine: keeps one scheduled job per monitor in step with the
@@ -77,11 +87,21 @@ const jobKey = monitorKey;
 export class MonitorRunner {
   readonly #deps: MonitorRunnerDeps;
   readonly #running = new Map<string, Running>();
+  /** When monitors of modules this node stopped running (not deleted) last ran here, by job key. */
+  readonly #ranHere = new Map<string, number>();
   readonly #unsubscribe: (() => void)[];
   #tickTimer: unknown;
   #followed: AbortSignal | undefined;
   #ticking = false;
   #stopped = false;
+  /**
+   * Monitors of started modules still to start, a slice per turn: 50,000 monitors take seconds to start,
+   * longer than the lease that lets this node run them, which one loop that long would lose.
+   */
+  readonly #starts = new BudgetedQueue<QueuedStart>(startBudgetMs, ({ module, running, definition }) => {
+    // Stopped or replaced while queued: nothing to start.
+    if (this.#running.get(module.name) === running) this.#startMonitor(module, running, definition);
+  });
 
   constructor(deps: MonitorRunnerDeps) {
     this.#deps = deps;
@@ -112,10 +132,15 @@ export class MonitorRunner {
     if (this.#ticking) return;
     this.#ticking = true;
     try {
+      // 50,000 monitors take tens of milliseconds to check: a slice at a time, between other work.
+      const pause = turnBudget(tickBudgetMs);
       for (const [name, running] of [...this.#running]) {
         const module = this.#deps.machine.module(name);
         if (!module || module.version !== running.version) continue;
-        for (const definition of module.definition.monitors) await this.#tickIfDue(module, definition);
+        for (const definition of module.definition.monitors) {
+          await this.#tickIfDue(module, definition);
+          await pause();
+        }
       }
     } finally {
       this.#ticking = false;
@@ -142,52 +167,55 @@ export class MonitorRunner {
   }
 
   #start(module: StoredModule): void {
-    const { scheduler, machine, plugins, observations, logger } = this.#deps;
     const running: Running = { version: module.version, monitors: new Map() };
     this.#running.set(module.name, running);
-    for (const definition of module.definition.monitors) {
-      const committed = machine.monitor(module.name, definition.name);
-      const state: MonitorState = {
-        status: committed?.status ?? "pending",
-        since: committed?.since,
-        flapping: committed?.flapping,
-      };
-      let sampler: Sampler | undefined;
-      let setupError: string | undefined;
-      try {
-        sampler = plugins.createSampler(
-          definition.sampler,
-          { name: definition.name, tags: definition.tags },
-          moduleRequester(machine, module.name),
-        );
-      } catch (error) {
-        // A monitor that cannot start (a missing secret, a plugin gone from this node) reports unknown
-        // on its schedule with the reason, rather than silently never running.
-        setupError = describeError(error);
-        logger.warn(
-          { module: module.name, monitor: definition.name, err: setupError },
-          "monitor cannot start",
-        );
-      }
-      const entry: Monitor = { sampler, state, removed: false, probe: undefined };
-      running.monitors.set(definition.name, entry);
-      // A monitor that already ran on another node is overdue when its module fails over here: it runs
-      // at once instead of within the first-run spread meant for a fresh push.
-      const ranElsewhere = committed !== undefined && definition.schedule.kind === "interval";
-      scheduler.add(jobKey(module.name, definition.name), {
-        schedule: definition.schedule,
-        lastRunAt:
-          observations.get(module.name, definition.name)?.lastRunAt ?? (ranElsewhere ? 0 : undefined),
-        run: (signal) => {
-          this.#follow(signal);
-          return this.#sample(module, definition, entry, setupError);
-        },
-      });
-    }
-    logger.info(
+    this.#starts.push(...module.definition.monitors.map((definition) => ({ module, running, definition })));
+    this.#deps.logger.info(
       { module: module.name, version: module.version, monitors: module.definition.monitors.length },
       "module started",
     );
+  }
+
+  #startMonitor(module: StoredModule, running: Running, definition: MonitorDefinition): void {
+    const { scheduler, machine, plugins, observations, logger } = this.#deps;
+    const committed = machine.monitor(module.name, definition.name);
+    const state: MonitorState = {
+      status: committed?.status ?? "pending",
+      since: committed?.since,
+      flapping: committed?.flapping,
+    };
+    let sampler: Sampler | undefined;
+    let setupError: string | undefined;
+    try {
+      sampler = plugins.createSampler(
+        definition.sampler,
+        { name: definition.name, tags: definition.tags },
+        moduleRequester(machine, module.name),
+      );
+    } catch (error) {
+      // A monitor that cannot start (a missing secret, a plugin gone from this node) reports unknown
+      // on its schedule with the reason, rather than silently never running.
+      setupError = describeError(error);
+      logger.warn({ module: module.name, monitor: definition.name, err: setupError }, "monitor cannot start");
+    }
+    const entry: Monitor = { sampler, state, removed: false, probe: undefined };
+    running.monitors.set(definition.name, entry);
+    // A monitor that already ran on another node is overdue when its module fails over here: it runs
+    // at once instead of within the first-run spread meant for a fresh push.
+    const ranElsewhere = committed !== undefined && definition.schedule.kind === "interval";
+    const ranHere = this.#ranHere.get(jobKey(module.name, definition.name));
+    this.#ranHere.delete(jobKey(module.name, definition.name));
+    scheduler.add(jobKey(module.name, definition.name), {
+      schedule: definition.schedule,
+      lastRunAt:
+        observations.get(module.name, definition.name)?.lastRunAt ??
+        ranHere ??
+        (ranElsewhere ? 0 : undefined),
+      run: (signal) => {
+        this.#follow(signal);
+        return this.#sample(module, definition, entry, setupError);
+      },
+    });
   }
 
   /**
@@ -212,14 +240,23 @@ export class MonitorRunner {
   }
 
   #stop(name: string, running: Running, replacement: StoredModule | undefined): void {
-    const { scheduler, observations, logger } = this.#deps;
+    const { scheduler, observations, logger, machine } = this.#deps;
     const kept = new Set(replacement?.definition.monitors.map((m) => m.name));
+    // When this node stops running a module that still exists (its lease lapsed, the module moved), it
+    // remembers when each monitor last ran here: if the module comes back, its monitors resume at their
+    // slots instead of all at once.
+    const movedAway = replacement === undefined && machine.module(name) !== undefined;
+    const reason = new Error("monitor removed");
     for (const [monitor, entry] of running.monitors) {
       scheduler.remove(jobKey(name, monitor));
       // The scheduler leaves a run under way to finish: a runaway probe of a deleted module must not.
       entry.removed = true;
-      entry.probe?.abort(new Error("monitor removed"));
-      void Promise.resolve(entry.sampler?.dispose?.()).catch(() => {});
+      entry.probe?.abort(reason);
+      if (entry.sampler?.dispose) void Promise.resolve(entry.sampler.dispose()).catch(() => {});
+      const key = jobKey(name, monitor);
+      const lastRunAt = observations.get(name, monitor)?.lastRunAt;
+      if (movedAway && lastRunAt !== undefined) this.#ranHere.set(key, lastRunAt);
+      else this.#ranHere.delete(key);
       if (!kept.has(monitor)) observations.forget(name, monitor);
     }
     this.#running.delete(name);
@@ -351,6 +388,7 @@ export class MonitorRunner {
   /** Stops every monitor and stops listening for changes (the scheduler itself is stopped by its owner). */
   stop(): void {
     this.#stopped = true;
+    this.#starts.close();
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.#deps.clock.clearTimeout(this.#tickTimer);
     for (const [name, running] of [...this.#running])

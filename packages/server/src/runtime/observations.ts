@@ -2,6 +2,7 @@ import type { SampleResult } from "@amstaff/core";
 import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import { type Clock, systemClock } from "../clock.js";
+import { nextChunk } from "./turnBudget.js";
 
 /** What this node last saw of a monitor. Local to the node, not replicated: it changes every sample. */
 export interface Observation {
@@ -17,6 +18,11 @@ export interface ObservationsOptions {
   logger?: Logger | undefined;
   /** How often {@link Observations.start} writes what changed. @default 2000 */
   flushEveryMs?: number | undefined;
+  /**
+   * How long one scheduled write may hold the event loop: the changes are written in transactions sized
+   * to take about this long, one per turn. @default 4
+   */
+  flushBudgetMs?: number | undefined;
 }
 
 /** Where a monitor's observation is kept; the observation is updated in place by every sample. */
@@ -46,6 +52,9 @@ export class Observations {
   readonly #clock: Clock;
   readonly #logger: Logger | undefined;
   readonly #flushEveryMs: number;
+  readonly #flushBudgetMs: number;
+  /** Rows per scheduled transaction, adapted to how long the last ones took. */
+  #chunk = 200;
   #flushTimer: unknown;
   #started = false;
 
@@ -54,6 +63,7 @@ export class Observations {
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger;
     this.#flushEveryMs = options.flushEveryMs ?? 2_000;
+    this.#flushBudgetMs = options.flushBudgetMs ?? 4;
     db.exec(`CREATE TABLE IF NOT EXISTS observations (
       module TEXT NOT NULL, monitor TEXT NOT NULL, result TEXT NOT NULL, run_at INTEGER NOT NULL,
       PRIMARY KEY (module, monitor))`);
@@ -112,15 +122,19 @@ export class Observations {
     this.#forgotten.push({ module, monitor });
   }
 
-  /** Writes every change since the last flush in one transaction. */
-  flush(): void {
-    if (this.#dirty.length === 0 && this.#forgotten.length === 0) return;
+  /**
+   * Writes the changes since the last flush in one transaction, at most `maxRows` of them (default: all).
+   * @returns how many it wrote.
+   */
+  flush(maxRows = Number.POSITIVE_INFINITY): number {
+    if (this.#dirty.length === 0 && this.#forgotten.length === 0) return 0;
     const upsert = this.#db.prepare(
       "INSERT OR REPLACE INTO observations (module, monitor, result, run_at) VALUES (?, ?, ?, ?)",
     );
     const remove = this.#db.prepare("DELETE FROM observations WHERE module = ? AND monitor = ?");
-    const dirty = this.#dirty;
-    const forgotten = this.#forgotten;
+    // Forgotten monitors first: a slot recorded after its monitor was forgotten is written after the delete.
+    const forgotten = this.#forgotten.slice(0, maxRows);
+    const dirty = this.#dirty.slice(0, Math.max(0, maxRows - forgotten.length));
     this.#db.transaction(() => {
       for (const { module, monitor } of forgotten) remove.run(module, monitor);
       // A slot forgotten since (and perhaps recorded anew in another slot) is no longer the monitor's.
@@ -131,8 +145,9 @@ export class Observations {
       }
     })();
     for (const slot of dirty) slot.dirty = false;
-    this.#dirty = [];
-    this.#forgotten = [];
+    this.#forgotten.splice(0, forgotten.length);
+    this.#dirty.splice(0, dirty.length);
+    return forgotten.length + dirty.length;
   }
 
   /** Writes what changed every `flushEveryMs` until {@link close}. */
@@ -141,16 +156,22 @@ export class Observations {
     this.#armFlush();
   }
 
-  #armFlush(): void {
+  #armFlush(delayMs = this.#flushEveryMs): void {
     if (!this.#started) return;
     this.#flushTimer = this.#clock.setTimeout(() => {
+      // 50,000 monitors every 10 s change 10,000 rows between two flushes: written a slice per turn.
+      const chunk = this.#chunk;
+      let written = 0;
       try {
-        this.flush();
+        const started = performance.now();
+        written = this.flush(chunk);
+        if (written === chunk)
+          this.#chunk = nextChunk(chunk, performance.now() - started, this.#flushBudgetMs, 5_000);
       } catch (error) {
         this.#logger?.error({ err: error }, "could not save the latest results; will retry");
       }
-      this.#armFlush();
-    }, this.#flushEveryMs);
+      this.#armFlush(written === chunk && this.#dirty.length + this.#forgotten.length > 0 ? 0 : this.#flushEveryMs);
+    }, delayMs);
     (this.#flushTimer as { unref?: () => void }).unref?.();
   }
 

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import { monitorKey } from "../state/monitorKey.js";
 import { DailySummary, type DayCounts, dayOf } from "./dailyUptime.js";
+import { nextChunk } from "./turnBudget.js";
 
 const dayMs = 86_400_000;
 /** The width of a downsampled bucket: 5 minutes. */
@@ -23,8 +24,13 @@ export interface SampleHistoryOptions {
   flushIntervalMs?: number | undefined;
   /** Samples buffered at most while the disk does not take them; past that the oldest are dropped. @default 100000 */
   maxBuffered?: number | undefined;
-  /** Samples written per transaction, so one write never holds the event loop for long. @default 2000 */
+  /** The most samples written per transaction. @default 2000 */
   flushChunk?: number | undefined;
+  /**
+   * How long one scheduled write may hold the event loop: the timer sizes each transaction to take about
+   * this long (from the last ones' speed) and writes a backlog one transaction per turn. @default 4
+   */
+  flushBudgetMs?: number | undefined;
   /** How often expired history is deleted. @default 60000 */
   pruneIntervalMs?: number | undefined;
   /** Rows deleted per statement by the retention job. @default 500 */
@@ -113,7 +119,8 @@ const seriesKey = monitorKey;
  * The sample history of the monitors this node runs, in the node's SQLite database.
  *
  * `record` only appends to a bounded in-memory ring, so sampling never waits on the disk; a timer writes
- * the ring in transactions of at most `flushChunk` samples, one transaction per turn of the event loop. Each write also folds its samples into
+ * the ring in transactions sized to take about `flushBudgetMs` each, one transaction per turn of the
+ * event loop. Each write also folds its samples into
  * 5-minute buckets (counts per status, min/sum/max of latency and value), so every range has a
  * downsampled form from the start and "downsampling" on expiry is only a delete. When the disk refuses
  * writes (full, read-only) the samples stay in the ring, the oldest are dropped past `maxBuffered`, the
@@ -130,6 +137,9 @@ export class SampleHistory {
   readonly #rollupMs: number;
   readonly #flushIntervalMs: number;
   readonly #flushChunk: number;
+  readonly #flushBudgetMs: number;
+  /** Samples per scheduled transaction, adapted to the disk's and the CPU's speed. */
+  #timedChunk: number;
   readonly #pruneIntervalMs: number;
   readonly #pruneChunk: number;
   readonly #ring: (Pending | undefined)[];
@@ -143,6 +153,8 @@ export class SampleHistory {
   #flushTimer: unknown;
   #pruneTimer: unknown;
   #closed = false;
+  /** Whether retention deleted rows since monitors without history were last looked for (a start may have some). */
+  #deletedSinceSweep = true;
   readonly #statements: ReturnType<typeof prepare>;
   readonly #daily: DailySummary;
 
@@ -158,7 +170,9 @@ export class SampleHistory {
     this.#rawMs = rawDays * dayMs;
     this.#rollupMs = rollupDays * dayMs;
     this.#flushIntervalMs = options.flushIntervalMs ?? 1_000;
-    this.#flushChunk = options.flushChunk ?? 2_000;
+    this.#flushChunk = Math.max(1, options.flushChunk ?? 2_000);
+    this.#flushBudgetMs = options.flushBudgetMs ?? 4;
+    this.#timedChunk = Math.min(this.#flushChunk, 200);
     this.#pruneIntervalMs = options.pruneIntervalMs ?? 60_000;
     this.#pruneChunk = options.pruneChunk ?? 500;
     this.#ring = new Array(Math.max(1, options.maxBuffered ?? 100_000));
@@ -403,7 +417,10 @@ export class SampleHistory {
     const buckets = s.pruneBuckets.run(now - this.#rollupMs, this.#pruneChunk).changes;
     const days = this.#daily.prune(dayOf(now - this.#rollupMs), this.#pruneChunk);
     const more = samples === this.#pruneChunk || buckets === this.#pruneChunk || days === this.#pruneChunk;
-    if (!more) {
+    if (samples + buckets + days > 0) this.#deletedSinceSweep = true;
+    // The sweep reads every series (tens of milliseconds at 50,000): only after something was deleted.
+    if (!more && this.#deletedSinceSweep) {
+      this.#deletedSinceSweep = false;
       for (const row of s.pruneSeries.all() as { module: string; monitor: string }[]) {
         this.#series.delete(seriesKey(row.module, row.monitor));
       }
@@ -414,10 +431,15 @@ export class SampleHistory {
   #armFlush(delayMs = this.#flushIntervalMs): void {
     if (this.#closed) return;
     this.#flushTimer = this.#clock.setTimeout(() => {
-      const written = this.flush(this.#flushChunk);
-      // A backlog (after the disk came back) is written one chunk at a time, yielding to the event
-      // loop between chunks, so catching up never stalls sampling.
-      this.#armFlush(written === this.#flushChunk && this.#size > 0 ? 0 : this.#flushIntervalMs);
+      const chunk = this.#timedChunk;
+      const started = performance.now();
+      const written = this.flush(chunk);
+      const tookMs = performance.now() - started;
+      // At 5,000 samples a second, a few hundred per transaction.
+      if (written === chunk)
+        this.#timedChunk = nextChunk(chunk, tookMs, this.#flushBudgetMs, this.#flushChunk);
+      // A backlog is written one chunk per turn of the event loop, so keeping up never stalls sampling.
+      this.#armFlush(written === chunk && this.#size > 0 ? 0 : this.#flushIntervalMs);
     }, delayMs);
     (this.#flushTimer as { unref?: () => void }).unref?.();
   }

@@ -2,14 +2,18 @@ import { parseDuration, type Schedule } from "@amstaff/core";
 import { Cron } from "croner";
 import { type Clock, systemClock } from "../clock.js";
 import { LatenessHistogram, type LatenessSummary } from "./latenessHistogram.js";
+import { nextSlot, phaseHash, phaseOffset } from "./phase.js";
+import { ProbeSlots, type ProbeSlotsOptions, type ProbeSlotsStats } from "./probeSlots.js";
 
 /** Options of {@link Scheduler}. */
 export interface SchedulerOptions {
   clock?: Clock;
-  /** How many jobs may run at once across the node; the rest wait for a slot. @default 64 */
-  concurrency?: number;
-  /** Random numbers in [0, 1) for jitter. @default Math.random */
-  random?: () => number;
+  /**
+   * The most jobs that may run at once across the node; the rest wait for a slot. Below it, the number
+   * of slots follows the measured demand ({@link ProbeSlots}). A number is the upper bound; an object
+   * sets every bound. @default 4096
+   */
+  concurrency?: number | ProbeSlotsOptions;
   /** Called when a run is skipped because the previous one is still going. */
   onSkip?: (key: string) => void;
   /** Called as each run starts, with how late it started against its due time (for metrics). */
@@ -26,6 +30,8 @@ export interface SchedulerStats {
   skipped: number;
   /** How late runs started against their due time (waiting for a concurrency slot included), in ms. */
   latenessMs: LatenessSummary;
+  /** The probe slots: how many there are now, how many are held, how many runs wait for one. */
+  slots: ProbeSlotsStats;
 }
 
 /** One scheduled job. */
@@ -45,40 +51,46 @@ interface Entry {
   running: Promise<void> | undefined;
   /** An interval job's period, parsed once; undefined for a cron job. */
   periodMs: number | undefined;
+  /** An interval job's slots are `k × periodMs + offset` ({@link phaseOffset}). */
+  offset: number;
   cron: Cron | undefined;
 }
 
 // setTimeout overflows past 2^31-1 ms; longer waits are cut into steps.
 const maxTimerMs = 2 ** 31 - 1;
-// The first run of a new job lands within this much of being scheduled, spreading a big push's load.
+// A new job's first run lands within this much of being scheduled (by the same hash as its phase), so a
+// pushed monitor shows a result at once; its runs after that keep to its phase.
 const firstRunSpreadMs = 1_000;
 
 /**
  * Runs jobs on interval and cron schedules (cron arithmetic by croner), never two runs of the same job
- * at once, at most `concurrency` jobs at a time, with a clock that tests can replace.
+ * at once, within the node's probe slots, with a clock that tests can replace.
  *
- * Interval runs are spaced from their due time, not from when the previous run finished, so a slow
- * probe does not make its schedule drift; a run that falls due while the previous is still going is
- * skipped rather than queued, so a hanging target cannot build up a backlog.
+ * An interval job runs at the slots of its phase, `k × period + offset` with the offset a hash of its
+ * key ({@link phaseOffset}): a node's jobs fall due evenly over their period instead of in bursts, and
+ * a job keeps its slots across restarts, re-pushes and failovers, since every node computes the same
+ * ones. Runs are spaced from their due time, not from when the previous run finished, so a slow probe
+ * does not make its schedule drift; a run that falls due while the previous is still going is skipped
+ * rather than queued, so a hanging target cannot build up a backlog.
  */
 export class Scheduler {
   readonly #clock: Clock;
-  readonly #random: () => number;
-  readonly #concurrency: number;
+  readonly #slots: ProbeSlots;
   readonly #onSkip: ((key: string) => void) | undefined;
   readonly #onRun: ((latenessMs: number) => void) | undefined;
   readonly #entries = new Map<string, Entry>();
   readonly #controller = new AbortController();
-  #active = 0;
-  readonly #waiting: (() => void)[] = [];
   readonly #lateness: LatenessHistogram;
   #runs = 0;
   #skipped = 0;
 
   constructor(options: SchedulerOptions = {}) {
     this.#clock = options.clock ?? systemClock;
-    this.#random = options.random ?? Math.random;
-    this.#concurrency = options.concurrency ?? 64;
+    const concurrency = options.concurrency;
+    this.#slots = new ProbeSlots(
+      this.#clock,
+      typeof concurrency === "number" ? { max: concurrency } : (concurrency ?? {}),
+    );
     this.#onSkip = options.onSkip;
     this.#onRun = options.onRun;
     this.#lateness = new LatenessHistogram(options.latenessWindowMs ?? 10_000);
@@ -90,6 +102,7 @@ export class Scheduler {
       runs: this.#runs,
       skipped: this.#skipped,
       latenessMs: this.#lateness.summary(this.#clock.now()),
+      slots: this.#slots.stats(),
     };
   }
 
@@ -101,9 +114,10 @@ export class Scheduler {
         ? new Cron(job.schedule.expression, { paused: true, timezone: job.schedule.timezone ?? "UTC" })
         : undefined;
     const periodMs = job.schedule.kind === "interval" ? parseDuration(job.schedule.every) : undefined;
-    const entry: Entry = { job, timer: undefined, dueAt: 0, running: undefined, periodMs, cron };
+    const offset = periodMs === undefined ? 0 : phaseOffset(key, periodMs);
+    const entry: Entry = { job, timer: undefined, dueAt: 0, running: undefined, periodMs, offset, cron };
     this.#entries.set(key, entry);
-    this.#arm(key, entry, this.#firstDue(entry));
+    this.#arm(key, entry, this.#firstDue(key, entry));
   }
 
   /** Unschedules a job; a run under way is left to finish. */
@@ -125,14 +139,14 @@ export class Scheduler {
     return this.#entries.get(key)?.dueAt;
   }
 
-  #firstDue(entry: Entry): number {
+  #firstDue(key: string, entry: Entry): number {
     const now = this.#clock.now();
     const { lastRunAt } = entry.job;
     const period = entry.periodMs;
     if (period !== undefined) {
-      if (lastRunAt === undefined)
-        return now + Math.floor(this.#random() * Math.min(period, firstRunSpreadMs));
-      return Math.max(now, lastRunAt + period);
+      if (lastRunAt === undefined) return now + (phaseHash(key) % Math.min(period, firstRunSpreadMs));
+      // Overdue (down for longer than a period, or taken over from a node that died): run at once.
+      return Math.max(now, this.#slotAfter(entry, lastRunAt));
     }
     // A cron slot missed while the node was down runs once at start, not once per missed slot.
     if (lastRunAt !== undefined) {
@@ -140,6 +154,16 @@ export class Scheduler {
       if (missed && missed.getTime() <= now) return now;
     }
     return this.#nextCron(entry, now);
+  }
+
+  /**
+   * The slot after a run at `t`: the first of the phase at least half a period later. A run on its slot
+   * (late by less than half a period) is followed by the next slot; a run off the phase (a first run, a
+   * catch-up) is never followed by another within half a period.
+   */
+  #slotAfter(entry: Entry, t: number): number {
+    const period = entry.periodMs!;
+    return nextSlot(t + Math.floor(period / 2), period, entry.offset);
   }
 
   #nextCron(entry: Entry, after: number): number {
@@ -164,9 +188,9 @@ export class Scheduler {
     const now = this.#clock.now();
     let next: number;
     if (period !== undefined) {
+      next = this.#slotAfter(entry, dueAt);
       // Behind by more than a period (a stalled event loop, a suspended laptop): skip the missed runs.
-      next = dueAt + period;
-      if (next <= now) next = now + period - ((now - dueAt) % period);
+      if (next <= now) next = nextSlot(now, period, entry.offset);
     } else {
       next = this.#nextCron(entry, Math.max(now, dueAt));
     }
@@ -182,20 +206,19 @@ export class Scheduler {
   }
 
   async #runLimited(job: Job, dueAt: number): Promise<void> {
-    if (this.#active >= this.#concurrency) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    if (this.#controller.signal.aborted) return;
-    this.#active++;
-    this.#runs++;
-    const now = this.#clock.now();
-    this.#lateness.record(now - dueAt, now);
-    this.#onRun?.(now - dueAt);
+    const wait = this.#slots.acquire();
+    if (wait) await wait;
     try {
+      if (this.#controller.signal.aborted) return;
+      this.#runs++;
+      const now = this.#clock.now();
+      this.#lateness.record(now - dueAt, now);
+      this.#onRun?.(now - dueAt);
       await job.run(this.#controller.signal);
     } catch {
       // A job handles its own failures; one that throws anyway must not stop the others.
     } finally {
-      this.#active--;
-      this.#waiting.shift()?.();
+      this.#slots.release();
     }
   }
 
@@ -204,7 +227,7 @@ export class Scheduler {
     const running = [...this.#entries.values()].flatMap((e) => (e.running ? [e.running] : []));
     for (const key of this.keys()) this.remove(key);
     this.#controller.abort(new Error("scheduler stopped"));
-    for (const release of this.#waiting.splice(0)) release();
+    this.#slots.releaseAll();
     await Promise.allSettled(running);
   }
 }

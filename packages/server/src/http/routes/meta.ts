@@ -20,7 +20,12 @@ const health = createRoute({
         status: z.literal("ok"),
         version: z.string(),
         modules: z.number().int(),
-        scheduler: z.object({ runs: z.number(), skipped: z.number(), latenessMs: percentiles }),
+        scheduler: z.object({
+          runs: z.number(),
+          skipped: z.number(),
+          latenessMs: percentiles,
+          slots: z.object({ limit: z.number(), active: z.number(), waiting: z.number() }),
+        }),
         eventLoopDelayMs: percentiles,
       }),
       "The node is up",
@@ -110,7 +115,7 @@ const audit = createRoute({
 export function metaRoutes(app: ApiApp, deps: HttpApiDeps): void {
   const { machine, scheduler } = deps;
   app.openapi(health, (c) => {
-    const { runs, skipped, latenessMs } = scheduler.stats();
+    const { runs, skipped, latenessMs, slots } = scheduler.stats();
     const { p50, p99, max } = latenessMs;
     const delay = eventLoopDelay().summary();
     return c.json(
@@ -118,7 +123,12 @@ export function metaRoutes(app: ApiApp, deps: HttpApiDeps): void {
         status: "ok" as const,
         version: deps.version,
         modules: machine.modules().length,
-        scheduler: { runs, skipped, latenessMs: { p50, p99, max } },
+        scheduler: {
+          runs,
+          skipped,
+          latenessMs: { p50, p99, max },
+          slots: { limit: slots.limit, active: slots.active, waiting: slots.waiting },
+        },
         eventLoopDelayMs: { p50: delay.p50, p99: delay.p99, max: delay.max },
       },
       200,
