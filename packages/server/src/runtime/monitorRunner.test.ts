@@ -137,7 +137,7 @@ describe("MonitorRunner", () => {
     const machine = new StateMachine();
     const db = new Database(":memory:");
     const log = new SqliteLog(db, machine);
-    const scheduler = new Scheduler({ clock, random: () => 0 });
+    const scheduler = new Scheduler({ clock });
     // The signal the scheduler hands every run: long-lived, so whatever a run leaves on it stays.
     let schedulerSignal: AbortSignal | undefined;
     const add = scheduler.add.bind(scheduler);
