@@ -170,7 +170,9 @@ export class Observations {
       } catch (error) {
         this.#logger?.error({ err: error }, "could not save the latest results; will retry");
       }
-      this.#armFlush(written === chunk && this.#dirty.length + this.#forgotten.length > 0 ? 0 : this.#flushEveryMs);
+      this.#armFlush(
+        written === chunk && this.#dirty.length + this.#forgotten.length > 0 ? 0 : this.#flushEveryMs,
+      );
     }, delayMs);
     (this.#flushTimer as { unref?: () => void }).unref?.();
   }

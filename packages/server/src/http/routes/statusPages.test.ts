@@ -108,7 +108,13 @@ describe("the status pages' API", () => {
       ["acme", page({ groups: [] }), "pay-write", 400, "AMS_ERR_REQUEST_INVALID"],
       ["acme", page({ colour: "red" }), "pay-write", 400, "AMS_ERR_REQUEST_INVALID"],
       ["acme", page({ logo: { url: "javascript:alert(1)" } }), "pay-write", 400, "AMS_ERR_REQUEST_INVALID"],
-      ["acme", page({ logo: { url: "http://cdn.example.com/logo.png" } }), "pay-write", 400, "AMS_ERR_REQUEST_INVALID"],
+      [
+        "acme",
+        page({ logo: { url: "http://cdn.example.com/logo.png" } }),
+        "pay-write",
+        400,
+        "AMS_ERR_REQUEST_INVALID",
+      ],
       [
         "acme",
         page({ logo: { type: "image/png", data: Buffer.alloc(maxLogoBytes + 1).toString("base64") } }),
