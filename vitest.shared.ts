@@ -10,6 +10,11 @@ export interface AmstaffProjectOptions {
    * test runs, so `pnpm test` on a fresh machine needs nothing else (scripts/testServices.ts).
    */
   services?: TestService[];
+  /**
+   * Test files run at once. Vitest's default is one less than the cores: one file at a time on a 2-core
+   * machine, where most of the server's files wait on processes and networks rather than compute.
+   */
+  maxWorkers?: number;
 }
 
 /**
@@ -27,6 +32,7 @@ export function amstaffProject(name: string, overrides: AmstaffProjectOptions = 
       typecheck: { enabled: true, include: ["src/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
       testTimeout: overrides.testTimeout ?? 10_000,
       hookTimeout: 30_000,
+      ...(overrides.maxWorkers !== undefined && { maxWorkers: overrides.maxWorkers }),
       ...(services.length > 0 && {
         globalSetup: [fileURLToPath(new URL("./scripts/testServices.setup.ts", import.meta.url))],
         provide: { amstaffServices: services },
