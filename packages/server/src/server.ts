@@ -115,6 +115,9 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     observations,
     recent,
     clock,
+    nodeId,
+    // The bars of monitors other nodes run: asked of them once the cluster exists (never on etcd).
+    peers: async (request, node) => (await cluster?.peerGlances?.(request, node)) ?? [],
     statusPages: options.statusPages,
     uptime,
   });
@@ -237,6 +240,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     apiUrl: options.advertiseUrl?.replace(/\/$/, "") ?? url,
     internalUrl,
     uptimeDays: (request) => uptime.local(request),
+    glance: (request) => dashboard.localGlance(request),
   });
   // The runner and the delivery worker come once the cluster exists (before, this node may run nothing):
   // they run only what it lets this node run, and follow its changes themselves.

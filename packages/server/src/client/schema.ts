@@ -2944,7 +2944,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The last 30 samples this node took of a monitor (the overview's bar) and its uptime, from memory */
+        /** The last 30 samples of a monitor (the overview's bar) and its uptime, from the memory of the node that runs it */
         get: {
             parameters: {
                 query?: never;
@@ -2959,15 +2959,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The samples, oldest first (none when this node has not run the monitor since it started) */
+                /** @description The samples, oldest first (none when the node that runs it has not run it since it started) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            module: string;
-                            monitor: string;
                             samples: {
                                 t: number;
                                 /** @enum {string} */
@@ -2979,6 +2977,8 @@ export interface paths {
                                 h24: number | null;
                                 d30: number | null;
                             };
+                            module: string;
+                            monitor: string;
                         };
                     };
                 };

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NodeId } from "@amstaff/raft";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
+import type { GlanceReply, GlanceRequest } from "../runtime/peerGlances.js";
 import type { UptimeDaysReply, UptimeDaysRequest } from "../runtime/uptimeDays.js";
 import type { StateMachine } from "../state/stateMachine.js";
 import type { ClusterHttp } from "./clusterHttp.js";
@@ -41,6 +42,8 @@ export interface ClusterDeps {
   isolated?: () => boolean;
   /** This node's daily sample counts, which it answers the others (the status pages' bars). */
   uptimeDays?: ((request: UptimeDaysRequest) => UptimeDaysReply) | undefined;
+  /** The overview's bars of the monitors this node runs, which it answers the others. */
+  glance?: ((request: GlanceRequest) => GlanceReply) | undefined;
 }
 
 /**
@@ -159,16 +162,33 @@ export class Cluster extends LeasedOwnership implements ClusterEngine {
    * that does not answer is left out (its part of the bars is missing until it answers again).
    */
   async peerUptimeDays(request: UptimeDaysRequest): Promise<UptimeDaysReply[]> {
+    const targets = this.#peerTargets();
+    const replies = await Promise.all(targets.map((t) => this.#rpc.uptimeDays(t, request, 3_000)));
+    return replies.filter((r) => r !== undefined);
+  }
+
+  /**
+   * The overview's bars of the monitors the other members run (or only `node`'s), asked at once, each
+   * within 500 ms: a member that does not answer is left out, so a dead node never delays the page.
+   */
+  async peerGlances(request: GlanceRequest, node?: string): Promise<{ node: string; reply: GlanceReply }[]> {
+    const targets = this.#peerTargets().filter((t) => node === undefined || t.node === node);
+    const replies = await Promise.all(
+      targets.map(async (t) => ({ node: t.node, reply: await this.#rpc.glance(t, request, 500) })),
+    );
+    return replies.flatMap((r) => (r.reply === undefined ? [] : [{ node: r.node, reply: r.reply }]));
+  }
+
+  /** Where to reach every other member (none while this node is isolated, in tests). */
+  #peerTargets(): { node: string; url: string }[] {
     if (this.#deps.isolated?.()) return [];
-    const targets = this.#deps.machine
+    return this.#deps.machine
       .members()
       .filter((m) => m.id !== this.#deps.nodeId)
       .flatMap((m) => {
         const url = m.internalUrl ?? m.apiUrl;
         return url === undefined ? [] : [{ node: m.id, url }];
       });
-    const replies = await Promise.all(targets.map((t) => this.#rpc.uptimeDays(t, request, 3_000)));
-    return replies.filter((r) => r !== undefined);
   }
 
   /** Whether a request is for the internal, node-to-node endpoints. */
@@ -205,6 +225,7 @@ export class Cluster extends LeasedOwnership implements ClusterEngine {
         addMember: (body) => this.addMember(body),
         removeMember: (id) => this.removeMember(id),
         uptimeDays: this.#deps.uptimeDays,
+        glance: this.#deps.glance,
         checkPeer: (from, method, path, body) => checkPeer(log.raft, from, method, path, body),
       },
     };

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RaftSource } from "../runtime/metrics.js";
+import type { GlanceReply, GlanceRequest } from "../runtime/peerGlances.js";
 import type { UptimeDaysReply, UptimeDaysRequest } from "../runtime/uptimeDays.js";
 import type { ReplicatedLog } from "../state/replicatedLog.js";
 import type { Ownership } from "./ownership.js";
@@ -72,6 +73,11 @@ export interface ClusterEngine extends Ownership {
    * whose nodes never call each other (etcd): a page then shows the serving node's history only.
    */
   peerUptimeDays?(request: UptimeDaysRequest): Promise<UptimeDaysReply[]>;
+  /**
+   * The overview's bars of the monitors the other nodes run (or only `node`'s). Absent on an engine
+   * whose nodes never call each other (etcd): the overview then shows bars of this node's monitors only.
+   */
+  peerGlances?(request: GlanceRequest, node?: string): Promise<{ node: string; reply: GlanceReply }[]>;
 }
 
 /** Where other nodes reach this one, known once its listeners listen. */
@@ -82,6 +88,8 @@ export interface NodeAddresses {
   internalUrl?: string | undefined;
   /** This node's daily sample counts, for the other nodes that ask (see `runtime/uptimeDays.ts`). */
   uptimeDays?: ((request: UptimeDaysRequest) => UptimeDaysReply) | undefined;
+  /** The overview's bars of the monitors this node runs, for the other nodes that ask. */
+  glance?: ((request: GlanceRequest) => GlanceReply) | undefined;
 }
 
 /**

@@ -67,7 +67,7 @@ export async function openRaftEngine(deps: RaftEngineDeps): Promise<ConsensusEng
     raft: log.raft,
     raftPort,
     internalHost: tcp === undefined ? undefined : raftHost,
-    cluster: ({ apiUrl, internalUrl, uptimeDays }) =>
+    cluster: ({ apiUrl, internalUrl, uptimeDays, glance }) =>
       new Cluster({
         nodeId,
         log,
@@ -82,6 +82,7 @@ export async function openRaftEngine(deps: RaftEngineDeps): Promise<ConsensusEng
         timing: options.clusterTiming,
         isolated,
         uptimeDays,
+        glance,
       }),
     close: async () => {
       await log.close();

@@ -18,6 +18,7 @@ import type { ApplyResult } from "../state/stateMachine.js";
  * | `POST /_cluster/members`       | `{ id, raftAddress }`     | `{ ok: true }`          |
  * | `DELETE /_cluster/members/:id` | none                      | `{ ok: true }`          |
  * | `POST /_cluster/uptime-days`   | {@link uptimeDaysRequestSchema} | `{ days }`        |
+ * | `POST /_cluster/glance`        | {@link glanceRequestSchema} | {@link glanceReplySchema} |
  */
 export const rpcPaths = {
   /** A follower forwards a command to the leader, which appends it and answers its result. */
@@ -32,6 +33,8 @@ export const rpcPaths = {
   members: "/_cluster/members",
   /** Any node: its daily sample counts of some monitors (the status pages' uptime bars). */
   uptimeDays: "/_cluster/uptime-days",
+  /** Any node: the overview's bars (recent samples, uptime) of the monitors it runs. */
+  glance: "/_cluster/glance",
 } as const;
 
 /** The body of `POST /_cluster/uptime-days`: monitors and a range of UTC days (at most 400). */
@@ -48,6 +51,48 @@ const count = z.number().int().min(0);
 /** The answer of `POST /_cluster/uptime-days`: each monitor's `[day, ok, warning, critical, unknown]` rows. */
 export const uptimeDaysReplySchema = z.object({
   days: z.array(z.array(z.tuple([z.number().int(), count, count, count, count]))),
+});
+
+/** The body of `POST /_cluster/glance`: all the monitors the node runs, or only some; `recent`: with samples. */
+export const glanceRequestSchema = z.object({
+  monitors: z
+    .array(z.tuple([z.string(), z.string()]))
+    .max(10_000)
+    .optional(),
+  recent: z.boolean().optional(),
+});
+
+const fraction = z.number().min(0).max(1).nullable();
+
+/** A monitor's recent samples and uptime, as `GET …/recent` answers them and nodes forward them. */
+export const recentViewSchema = z.object({
+  samples: z.array(
+    z.object({
+      t: z.number(),
+      status: z.enum(["ok", "warning", "critical", "unknown"]),
+      latencyMs: z.number(),
+      message: z.string().optional(),
+    }),
+  ),
+  uptime: z.object({ h24: fraction, d30: fraction }),
+});
+
+/** The answer of `POST /_cluster/glance` (see `runtime/peerGlances.ts`). */
+export const glanceReplySchema = z.object({
+  rows: z.array(
+    z.object({
+      m: z.string(),
+      n: z.string(),
+      hs: z
+        .string()
+        .regex(/^[owcu]*$/)
+        .optional(),
+      hl: z.array(z.number()).optional(),
+      u24: fraction.optional(),
+      u30: fraction.optional(),
+    }),
+  ),
+  recent: z.array(recentViewSchema).optional(),
 });
 
 /** The path that removes member `id`. */

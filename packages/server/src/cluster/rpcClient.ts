@@ -1,10 +1,12 @@
 import { AmstaffError } from "@amstaff/core";
 import { type Clock, timeoutSignal } from "../clock.js";
+import type { GlanceReply, GlanceRequest } from "../runtime/peerGlances.js";
 import type { Command } from "../state/commands.js";
 import { type ClusterHttp, type ClusterRequest, nodeMismatchCode } from "./clusterHttp.js";
 import { outcomeUnknown, unavailable } from "./logErrors.js";
 import {
   type Applied,
+  glanceReplySchema,
   indexReplySchema,
   memberPath,
   type RpcTarget,
@@ -138,6 +140,24 @@ export class RpcClient {
       });
       const parsed = uptimeDaysReplySchema.safeParse(reply.body);
       return reply.status === 200 && parsed.success ? parsed.data.days : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Another node's overview bars of the monitors it runs (or of `request.monitors`); undefined when it
+   * does not answer within `timeoutMs` or answers something else (a node of a version without it).
+   */
+  async glance(
+    target: RpcTarget,
+    request: GlanceRequest,
+    timeoutMs: number,
+  ): Promise<GlanceReply | undefined> {
+    try {
+      const reply = await this.#call(target, rpcPaths.glance, { method: "POST", body: request, timeoutMs });
+      const parsed = glanceReplySchema.safeParse(reply.body);
+      return reply.status === 200 && parsed.success ? (parsed.data as GlanceReply) : undefined;
     } catch {
       return undefined;
     }

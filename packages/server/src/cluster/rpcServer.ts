@@ -8,6 +8,7 @@ import type { Command } from "../state/commands.js";
 import { isNotLeader } from "./logErrors.js";
 import {
   type Applied,
+  glanceRequestSchema,
   leaseRequestSchema,
   maxInternalBodyBytes,
   memberIdOf,
@@ -36,6 +37,8 @@ export interface RpcHandlers {
   removeMember(id: string): Promise<void>;
   /** This node's daily sample counts of some monitors (undefined: a node that keeps no history). */
   uptimeDays?: ((request: z.output<typeof uptimeDaysRequestSchema>) => unknown) | undefined;
+  /** The overview's bars of the monitors this node runs (undefined: a node that runs none). */
+  glance?: ((request: z.output<typeof glanceRequestSchema>) => unknown) | undefined;
   /**
    * Refuses a request made on another node's behalf (`peer`: the node its certificate names).
    * @throws AmstaffError `AMS_ERR_CLUSTER_IDENTITY`
@@ -176,6 +179,10 @@ async function dispatch(
   if (method === "POST" && path === rpcPaths.uptimeDays) {
     const request = uptimeDaysRequestSchema.parse(body);
     return { status: 200, body: { days: handlers.uptimeDays?.(request) ?? request.monitors.map(() => []) } };
+  }
+  if (method === "POST" && path === rpcPaths.glance) {
+    const request = glanceRequestSchema.parse(body);
+    return { status: 200, body: handlers.glance?.(request) ?? { rows: [] } };
   }
   if (method === "POST" && path === rpcPaths.members) {
     await handlers.addMember(body);

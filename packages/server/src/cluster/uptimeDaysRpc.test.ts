@@ -7,7 +7,8 @@ import { ClusterHttp } from "./clusterHttp.js";
 import { RpcClient } from "./rpcClient.js";
 import { type RpcHandlers, serveInternal } from "./rpcServer.js";
 
-// `POST /_cluster/uptime-days` end to end: the client half against the server half on loopback.
+// `POST /_cluster/uptime-days` and `POST /_cluster/glance` end to end: the client half against the
+// server half on loopback.
 
 const token = "internal-token-for-tests";
 const closers: (() => Promise<unknown>)[] = [];
@@ -15,7 +16,7 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-async function node(uptimeDays?: RpcHandlers["uptimeDays"]) {
+async function node(uptimeDays?: RpcHandlers["uptimeDays"], glance?: RpcHandlers["glance"]) {
   const refuse = () => {
     throw new Error("not under test");
   };
@@ -30,6 +31,7 @@ async function node(uptimeDays?: RpcHandlers["uptimeDays"]) {
     removeMember: refuse,
     checkPeer: () => undefined,
     uptimeDays,
+    glance,
   };
   const server = createServer((request, response) =>
     serveInternal({ internalToken: token, logger: pino({ level: "silent" }), handlers }, request, response),
@@ -70,5 +72,45 @@ describe("a node's daily uptime, asked by another", () => {
     expect(await client("another-clusters-token").uptimeDays(target, one, 5_000)).toBeUndefined();
     expect(await client().uptimeDays(target, { ...one, fromDay: 0, toDay: 500 }, 5_000)).toBeUndefined();
     expect(await client().uptimeDays(await node(), one, 5_000)).toEqual([[]]);
+  });
+});
+
+describe("a node's overview bars, asked by another", () => {
+  it("answers the bars of the monitors it runs, or of those asked with their samples", async () => {
+    const asked: unknown[] = [];
+    const target = await node(undefined, (request) => {
+      asked.push(request);
+      return {
+        rows: [{ m: "Payments", n: "API", hs: "ooc", hl: [1, 2, 3], u24: 0.6667, u30: null }],
+        ...(request.recent
+          ? {
+              recent: [
+                {
+                  samples: [{ t: 5, status: "critical", latencyMs: 3, message: "down" }],
+                  uptime: { h24: 0, d30: null },
+                },
+              ],
+            }
+          : {}),
+      };
+    });
+    expect(await client().glance(target, {}, 5_000)).toEqual({
+      rows: [{ m: "Payments", n: "API", hs: "ooc", hl: [1, 2, 3], u24: 0.6667, u30: null }],
+    });
+    const one = { monitors: [["Payments", "API"]] as [string, string][], recent: true };
+    expect((await client().glance(target, one, 5_000))?.recent).toEqual([
+      {
+        samples: [{ t: 5, status: "critical", latencyMs: 3, message: "down" }],
+        uptime: { h24: 0, d30: null },
+      },
+    ]);
+    expect(asked).toEqual([{}, one]);
+  });
+
+  it("counts as no answer: a wrong token, a malformed answer; a node that runs nothing answers no rows", async () => {
+    const target = await node(undefined, () => ({ rows: [{ m: "M", n: "A", hs: "not letters" }] }));
+    expect(await client("another-clusters-token").glance(target, {}, 5_000)).toBeUndefined();
+    expect(await client().glance(target, {}, 5_000)).toBeUndefined();
+    expect(await client().glance(await node(), {}, 5_000)).toEqual({ rows: [] });
   });
 });

@@ -3,12 +3,19 @@ import { join } from "node:path";
 import type { Clock } from "../../clock.js";
 import { serverPackageDir } from "../../plugins/discovery.js";
 import type { Observations } from "../../runtime/observations.js";
-import type { Glance, RecentSamples } from "../../runtime/recentSamples.js";
+import {
+  type GlanceFields,
+  type GlanceReply,
+  type GlanceRequest,
+  PeerGlances,
+  type RecentView,
+} from "../../runtime/peerGlances.js";
+import type { RecentSamples } from "../../runtime/recentSamples.js";
 import type { UptimeDays } from "../../runtime/uptimeDays.js";
 import { monitorKey, parseMonitorKey } from "../../state/monitorKey.js";
 import type { StateMachine } from "../../state/stateMachine.js";
 import { EventHub } from "./eventHub.js";
-import { glanceFields } from "./glanceRow.js";
+import { glanceFields, recentView } from "./glanceRow.js";
 import type { OverviewRow } from "./overviewRow.js";
 import { createStaticAssets, type StaticAssets } from "./staticAssets.js";
 import { createStatusPages, type StatusPageSelection } from "./statusPage.js";
@@ -20,6 +27,15 @@ export interface DashboardOptions {
   clock: Clock;
   /** The recent samples and uptime of the monitors this node runs (the overview's bars). @default none */
   recent?: RecentSamples | undefined;
+  /** This node's id: the monitors of modules granted to another node are that node's to answer. */
+  nodeId?: string | undefined;
+  /**
+   * Asks the other nodes (or only `node`) for the overview's bars of the monitors they run (absent: a
+   * node alone, or nodes that never call each other — the rows show this node's samples only).
+   */
+  peers?:
+    | ((request: GlanceRequest, node?: string) => Promise<{ node: string; reply: GlanceReply }[]>)
+    | undefined;
   /** What the public status pages publish. @default nothing */
   statusPages?: StatusPageSelection | undefined;
   /** The cluster's daily uptime, for the status pages' bars and badges. */
@@ -35,8 +51,12 @@ export interface Dashboard {
   /** A monitor's row of the overview (and of live changes), or undefined when it does not exist. */
   row(module: string, monitor: string): OverviewRow | undefined;
   readonly hub: EventHub<OverviewRow>;
-  /** A monitor's recent samples and uptime on this node, or undefined when it has none. */
-  recent(module: string, monitor: string): Glance | undefined;
+  /** Resolves once the other nodes' bars can fill the overview (at once after their first answer). */
+  peersReady(): Promise<unknown>;
+  /** A monitor's recent samples and uptime, from the node that runs it (this one when it does not answer). */
+  recent(module: string, monitor: string): Promise<RecentView>;
+  /** This node's answer to `POST /_cluster/glance`: the bars of the monitors it runs (or of those asked). */
+  localGlance(request: GlanceRequest): GlanceReply;
   readonly assets: StaticAssets;
   /** Answers what needs no token (the dashboard's files, the public status pages); false otherwise. */
   handlePublic(request: IncomingMessage, response: ServerResponse): boolean;
@@ -52,7 +72,18 @@ const key = monitorKey;
  * `http/routes/dashboard.ts`), and the public status pages.
  */
 export function createDashboard(options: DashboardOptions): Dashboard {
-  const { machine, observations, clock } = options;
+  const { machine, observations, clock, peers } = options;
+  const peerGlances = new PeerGlances({ clock, peers: peers && ((request) => peers(request)) });
+  /** The node that answers a module's bars, or undefined when it is this one. */
+  const elsewhere = (module: string): string | undefined => {
+    const owner = machine.grant(module)?.node;
+    return peers && owner !== undefined && owner !== options.nodeId ? owner : undefined;
+  };
+  const glanceOf = (module: string, monitor: string): GlanceFields => {
+    const owner = elsewhere(module);
+    if (owner === undefined) return glanceFields(options.recent?.glance(module, monitor, clock.now()));
+    return peerGlances.peek()?.get(owner)?.get(key(module, monitor)) ?? {};
+  };
 
   const rowOf = (module: string, monitor: string): OverviewRow | undefined => {
     const definition = machine.module(module)?.definition.monitors.find((d) => d.name === monitor);
@@ -70,7 +101,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       // A value that is the latency (HTTP, TCP, DNS measure that) is not repeated as a value.
       v: last?.value !== undefined && last.value !== last.durationMs ? last.value : null,
       run: last?.timestamp ?? null,
-      ...glanceFields(options.recent?.glance(module, monitor, clock.now())),
+      ...glanceOf(module, monitor),
     };
     if (last && last.status !== "ok") row.msg = last.message;
     if (record?.incident) row.ack = record.incident.acknowledged !== undefined;
@@ -138,7 +169,34 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   return {
     row: rowOf,
     hub,
-    recent: (module, monitor) => options.recent?.glance(module, monitor, clock.now()),
+    peersReady: () => peerGlances.get(),
+    async recent(module, monitor) {
+      const owner = elsewhere(module);
+      if (owner !== undefined && peers) {
+        const [answer] = await peers({ monitors: [[module, monitor]], recent: true }, owner);
+        const view = answer?.reply.recent?.[0];
+        if (view) return view;
+      }
+      return recentView(options.recent?.glance(module, monitor, clock.now()));
+    },
+    localGlance(request) {
+      const now = clock.now();
+      const asked =
+        request.monitors ??
+        machine
+          .modules()
+          .filter((m) => machine.grant(m.name)?.node === options.nodeId)
+          .flatMap((m) => m.definition.monitors.map((d): [string, string] => [m.name, d.name]));
+      const rows = asked.flatMap(([m, n]) => {
+        const fields = glanceFields(options.recent?.glance(m, n, now));
+        return fields.hs === undefined ? [] : [{ m, n, ...fields }];
+      });
+      if (!request.recent || !request.monitors) return { rows };
+      return {
+        rows,
+        recent: request.monitors.map(([m, n]) => recentView(options.recent?.glance(m, n, now))),
+      };
+    },
     assets,
     handlePublic(request, response) {
       const path = (request.url ?? "/").split("?")[0]!;

@@ -1,5 +1,5 @@
+import type { GlanceFields, RecentView } from "../../runtime/peerGlances.js";
 import type { Glance } from "../../runtime/recentSamples.js";
-import type { OverviewRow } from "./overviewRow.js";
 
 const letter = { ok: "o", warning: "w", critical: "c", unknown: "u" } as const;
 const fraction = (n: number | null) => (n === null ? null : Math.round(n * 10_000) / 10_000);
@@ -9,7 +9,7 @@ const fraction = (n: number | null) => (n === null ? null : Math.round(n * 10_00
  * short: the last 30 samples of 50,000 monitors travel in one response. The samples' times and
  * messages stay out of it; {@link recentView} serves them for one monitor.
  */
-export function glanceFields(glance: Glance | undefined): Partial<OverviewRow> {
+export function glanceFields(glance: Glance | undefined): GlanceFields {
   if (!glance || glance.t.length === 0) return {};
   return {
     hs: glance.s.map((s) => letter[s as keyof typeof letter] ?? "u").join(""),
@@ -20,7 +20,7 @@ export function glanceFields(glance: Glance | undefined): Partial<OverviewRow> {
 }
 
 /** `GET /modules/:module/monitors/:monitor/recent`: the samples behind a row's bar, oldest first. */
-export function recentView(glance: Glance | undefined) {
+export function recentView(glance: Glance | undefined): RecentView {
   return {
     samples: (glance?.t ?? []).map((t, i) => ({
       t,

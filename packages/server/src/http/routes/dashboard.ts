@@ -1,8 +1,8 @@
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { createRoute, z } from "@hono/zod-openapi";
+import { recentViewSchema } from "../../cluster/rpc.js";
 import { errors, json, segment } from "../contract.js";
 import type { Dashboard } from "../dashboard/dashboard.js";
-import { recentView } from "../dashboard/glanceRow.js";
 import { monitorDetail } from "../dashboard/monitorDetail.js";
 import type { OverviewRow } from "../dashboard/overviewRow.js";
 import type { ApiApp, HttpApiDeps } from "../deps.js";
@@ -85,26 +85,15 @@ const recent = createRoute({
   method: "get",
   path: "/modules/{module}/monitors/{monitor}/recent",
   tags: ["dashboard"],
-  summary: "The last 30 samples this node took of a monitor (the overview's bar) and its uptime, from memory",
+  summary:
+    "The last 30 samples of a monitor (the overview's bar) and its uptime, from the memory of the node that runs it",
   request: {
     params: monitorParams,
   },
   responses: {
     200: json(
-      z.object({
-        module: z.string(),
-        monitor: z.string(),
-        samples: z.array(
-          z.object({
-            t: z.number(),
-            status: z.enum(["ok", "warning", "critical", "unknown"]),
-            latencyMs: z.number(),
-            message: z.string().optional(),
-          }),
-        ),
-        uptime: z.object({ h24: z.number().nullable(), d30: z.number().nullable() }),
-      }),
-      "The samples, oldest first (none when this node has not run the monitor since it started)",
+      recentViewSchema.extend({ module: z.string(), monitor: z.string() }),
+      "The samples, oldest first (none when the node that runs it has not run it since it started)",
     ),
     ...errors(401, 404),
   },
@@ -131,7 +120,9 @@ export type DashboardRouteDeps = Pick<
 export function dashboardRoutes(dashboard: Dashboard, deps: DashboardRouteDeps): (app: ApiApp) => void {
   const { machine, clock, logger } = deps;
   return (app) => {
-    app.openapi(overview, (c) => {
+    app.openapi(overview, async (c) => {
+      // The bars of monitors other nodes run come from their last answers (asked at most every 2 s).
+      await dashboard.peersReady();
       const modules = machine.modules();
       return c.json(
         {
@@ -156,10 +147,10 @@ export function dashboardRoutes(dashboard: Dashboard, deps: DashboardRouteDeps):
       return c.json(monitorDetail(deps, module, monitor), 200);
     });
 
-    app.openapi(recent, (c) => {
+    app.openapi(recent, async (c) => {
       const { module, monitor } = c.req.valid("param");
       monitorOr404(machine, module, monitor);
-      return c.json({ module, monitor, ...recentView(dashboard.recent(module, monitor)) }, 200);
+      return c.json({ module, monitor, ...(await dashboard.recent(module, monitor)) }, 200);
     });
 
     // The stream is written on Node's response itself: the hub measures each client's backlog with
