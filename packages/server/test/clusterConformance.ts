@@ -137,6 +137,26 @@ export function clusterConformance(engineName: EngineName): void {
         20_000,
         "all monitors ok",
       );
+      // Any node's overview has every monitor's bars: those of monitors others run come from their owners
+      // (POST /_cluster/glance). On etcd nodes never call each other: a node has its own monitors' only.
+      const ownedByA = view.members.find((m) => m.id === "a")!.modules;
+      const barred = await eventually(
+        async () => {
+          const { monitors } = (await a.api("/overview")).body as {
+            monitors: { m: string; n: string; hs?: string }[];
+          };
+          const names = monitors.filter((r) => r.hs).map((r) => r.m);
+          const expected = engineName === "raft" ? ["m1", "m2", "m3"] : ownedByA;
+          return names.sort().join() === [...expected].sort().join() ? monitors : undefined;
+        },
+        10_000,
+        "bars on a's overview",
+      );
+      if (engineName === "raft") {
+        const theirs = barred.find((r) => !ownedByA.includes(r.m))!;
+        const tooltip = await a.api(`/modules/${theirs.m}/monitors/${encodeURIComponent(theirs.n)}/recent`);
+        expect((tooltip.body as { samples: unknown[] }).samples.length).toBeGreaterThan(0);
+      }
 
       // m1 fails: one critical notification, from its owner.
       const victimId = ownerOf(view, "m1")!;
