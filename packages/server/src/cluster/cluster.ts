@@ -169,12 +169,16 @@ export class Cluster extends LeasedOwnership implements ClusterEngine {
 
   /**
    * The overview's bars of the monitors the other members run (or only `node`'s), asked at once, each
-   * within 500 ms: a member that does not answer is left out, so a dead node never delays the page.
+   * within 2 s (all its monitors: 50,000 are ~10 MB) or 500 ms (some, for a tooltip): a member that does
+   * not answer is left out. The overview does not wait that long: see `runtime/peerGlances.ts`.
    */
   async peerGlances(request: GlanceRequest, node?: string): Promise<{ node: string; reply: GlanceReply }[]> {
     const targets = this.#peerTargets().filter((t) => node === undefined || t.node === node);
     const replies = await Promise.all(
-      targets.map(async (t) => ({ node: t.node, reply: await this.#rpc.glance(t, request, 500) })),
+      targets.map(async (t) => ({
+        node: t.node,
+        reply: await this.#rpc.glance(t, request, request.monitors ? 500 : 2_000),
+      })),
     );
     return replies.flatMap((r) => (r.reply === undefined ? [] : [{ node: r.node, reply: r.reply }]));
   }

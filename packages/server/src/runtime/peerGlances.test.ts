@@ -66,6 +66,20 @@ describe("the other nodes' overview bars", () => {
     expect(rounds).toHaveLength(3);
   });
 
+  it("waits for a slow first round at most waitMs; the round goes on and the next view has it", async () => {
+    const clock = new ManualClock();
+    const { rounds, peers } = fanOut();
+    const glances = new PeerGlances({ clock, peers, waitMs: 500 });
+    const first = glances.get();
+    await clock.advance(500);
+    expect((await first).size).toBe(0);
+    expect(rounds).toHaveLength(1);
+    rounds[0]!.settle([{ node: "b", reply: bars("u") }]);
+    await Promise.resolve();
+    expect((await glances.get()).get("b")?.get(api)?.hs).toBe("u");
+    expect(rounds).toHaveLength(1);
+  });
+
   it("answers nothing, at once, without peers (a node alone, or etcd)", async () => {
     const glances = new PeerGlances({ clock: new ManualClock() });
     expect((await glances.get()).size).toBe(0);

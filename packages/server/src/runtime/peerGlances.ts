@@ -45,6 +45,8 @@ export interface PeerGlancesOptions {
   peers?: ((request: GlanceRequest) => Promise<{ node: string; reply: GlanceReply }[]>) | undefined;
   /** How long the nodes' answers are reused before they are asked again. @default 2000 */
   ttlMs?: number | undefined;
+  /** How long a view waits for the first round (later views never wait). @default 500 */
+  waitMs?: number | undefined;
 }
 
 const none: PeerGlanceAnswers = new Map();
@@ -53,7 +55,7 @@ const none: PeerGlanceAnswers = new Map();
  * The overview's bars of the monitors other nodes run: each node answers the glance fields of its own
  * monitors (they are in its memory only), asked at most once per `ttlMs` whatever the traffic. An
  * expired answer is still served while the next round is asked for, so a view waits on the nodes only
- * before their first answer (and then at most the per-node timeout of the fan-out).
+ * before their first answer, and then at most `waitMs` (the round goes on: the next view has it).
  */
 export class PeerGlances {
   readonly #options: PeerGlancesOptions;
@@ -64,9 +66,21 @@ export class PeerGlances {
     this.#options = options;
   }
 
-  /** The answers to show now: the last round's, or — before any — the first round's once it settles. */
+  /** The answers to show now: the last round's, or — before any — the first round's if it settles in `waitMs`. */
   async get(): Promise<PeerGlanceAnswers> {
-    return this.peek() ?? this.#round ?? none;
+    const latest = this.peek();
+    const round = this.#round;
+    if (latest || !round) return latest ?? none;
+    const { clock } = this.#options;
+    let timer: unknown;
+    const waited = new Promise<PeerGlanceAnswers>((resolve) => {
+      timer = clock.setTimeout(() => resolve(none), this.#options.waitMs ?? 500);
+    });
+    try {
+      return await Promise.race([round, waited]);
+    } finally {
+      clock.clearTimeout(timer);
+    }
   }
 
   /**
