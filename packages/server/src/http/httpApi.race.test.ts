@@ -1,38 +1,24 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { CompileResult } from "@amstaff/dsl/compiler";
-import Database from "better-sqlite3";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { definition } from "../__tests__/fixtures.js";
+import { type ApiServer, startApiServer } from "../__tests__/apiServer.js";
 import type { Principal } from "../access/access.js";
-import { systemClock } from "../clock.js";
-import { Observations } from "../runtime/observations.js";
-import { Scheduler } from "../runtime/scheduler.js";
 import type { Command } from "../state/commands.js";
-import { SqliteLog } from "../state/sqliteLog.js";
-import { StateMachine } from "../state/stateMachine.js";
-import { createHttpApi } from "./httpApi.js";
+import type { StateMachine } from "../state/stateMachine.js";
 
 // A node checks a token's rights against its own copy of the state; an admin's move of the module to
 // another team can reach the log between that check and the write. Here the move is put in that gap.
 
-const dir = mkdtempSync(join(tmpdir(), "amstaff-api-race-"));
-const db = new Database(join(dir, "state.db"));
-const machine = new StateMachine();
-const log = new SqliteLog(db, machine);
 const tokens: Record<string, Principal> = {
   "pay-write-token": { name: "pay-write", team: "payments", role: "write" },
 };
 const admin = { name: "root", team: "ops", role: "admin" };
 let overtakenBy: Command | undefined;
-let server: Server;
-let url: string;
+let api: ApiServer;
+let machine: StateMachine;
 
 beforeAll(async () => {
+  api = await startApiServer({ tokens });
+  machine = api.machine;
+  const { log } = api;
   const propose = log.propose.bind(log);
   log.propose = async (command: Command) => {
     const first = overtakenBy;
@@ -40,37 +26,12 @@ beforeAll(async () => {
     if (first) await propose(first);
     return propose(command);
   };
-  const api = createHttpApi({
-    machine,
-    log,
-    compile: async (source: string): Promise<CompileResult> => ({ ok: true, definition: definition(source) }),
-    plugins: () => [],
-    observations: new Observations(db),
-    scheduler: new Scheduler(),
-    clock: systemClock,
-    logger: pino({ level: "silent" }),
-    tokens: { resolve: (token) => tokens[token] },
-    version: "test",
-  });
-  server = createServer(api);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => api.close());
 
-const call = async (path: string, method: string, body = "") => {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    body: method === "GET" ? undefined : body,
-    headers: { authorization: "Bearer pay-write-token" },
-  });
-  return { status: response.status, body: (await response.json()) as any };
-};
+const call = (path: string, method: string, body = "") =>
+  api.call(path, "pay-write-token", { method, ...(method !== "GET" && { body }) });
 
 const moveToSearch = (name: string): Command => ({
   type: "module.team",

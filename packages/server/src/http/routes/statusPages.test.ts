@@ -1,26 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import Database from "better-sqlite3";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { definition } from "../../__tests__/fixtures.js";
+import { type ApiServer, startApiServer } from "../../__tests__/apiServer.js";
 import type { Principal } from "../../access/access.js";
-import { systemClock } from "../../clock.js";
-import { Observations } from "../../runtime/observations.js";
-import { Scheduler } from "../../runtime/scheduler.js";
-import { SqliteLog } from "../../state/sqliteLog.js";
-import { StateMachine } from "../../state/stateMachine.js";
+import type { StateMachine } from "../../state/stateMachine.js";
 import { maxLogoBytes } from "../../state/statusPageSchema.js";
-import { createHttpApi } from "../httpApi.js";
 
 // The status pages' API on a real HTTP server, a real log and state machine: rights and refusals.
 
-const dir = mkdtempSync(join(tmpdir(), "amstaff-status-pages-"));
-const db = new Database(join(dir, "state.db"));
-const machine = new StateMachine();
 const tokens: Record<string, Principal> = {
   "pay-write": { name: "pay-write", team: "payments", role: "write" },
   "pay-operate": { name: "pay-operate", team: "payments", role: "operate" },
@@ -28,41 +13,21 @@ const tokens: Record<string, Principal> = {
   "search-write": { name: "search-write", team: "search", role: "write" },
   root: { name: "root", team: "ops", role: "admin" },
 };
-let server: Server;
-let url: string;
+let api: ApiServer;
+let machine: StateMachine;
 
 beforeAll(async () => {
-  const api = createHttpApi({
-    machine,
-    log: new SqliteLog(db, machine),
-    compile: async (source) => ({ ok: true, definition: definition(source) }),
-    plugins: () => [],
-    observations: new Observations(db),
-    scheduler: new Scheduler(),
-    clock: systemClock,
-    logger: pino({ level: "silent" }),
-    tokens: { resolve: (token) => tokens[token] },
-    version: "test",
-  });
-  server = createServer(api);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  api = await startApiServer({ tokens });
+  machine = api.machine;
 });
 
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => api.close());
 
-const call = async (path: string, token: string, method = "GET", body?: unknown) => {
-  const response = await fetch(`${url}${path}`, {
+const call = (path: string, token: string, method = "GET", body?: unknown) =>
+  api.call(path, token, {
     method,
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-    headers: { authorization: `Bearer ${token}` },
+    ...(body !== undefined && { body: typeof body === "string" ? body : JSON.stringify(body) }),
   });
-  return { status: response.status, body: (await response.json()) as any };
-};
 
 const page = (extra: Record<string, unknown> = {}) => ({
   title: "Acme status",
