@@ -50,7 +50,8 @@ async function loadDetail(row: Row, key: string): Promise<void> {
 
 const describe = (row: Row): string => {
   const samples = recentSamples(row);
-  if (samples.length === 0) return `${row.n}: no recent samples (none yet, or the node that runs it did not answer)`;
+  if (samples.length === 0)
+    return `${row.n}: no recent samples (none yet, or the node that runs it did not answer)`;
   const tally = new Map<string, number>();
   for (const s of samples) tally.set(s.status, (tally.get(s.status) ?? 0) + 1);
   const parts = ["critical", "warning", "unknown", "ok"]
