@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { chromium } from "playwright-core";
 import { eventually, Node } from "../cluster/nodes.ts";
+import { measureFilters, measureNavigation, ms, printTable, quantile } from "./page.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "--"),
@@ -27,12 +28,6 @@ const moduleCount = Number(values.modules);
 const perModule = Number(values.monitors);
 const total = moduleCount * perModule;
 const token = "bench-token-0123456789";
-
-const quantile = (samples: number[], q: number) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-};
-const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
 
 /** A keep-alive target answering 200, or 500 on the paths the benchmark breaks. */
 async function startTarget() {
@@ -147,25 +142,7 @@ try {
   const page = await context.newPage();
 
   // Navigation to every group rendered (the sign-in skipped: the token is already in the tab).
-  const loads: number[] = [];
-  const renders: number[] = [];
-  for (let i = 0; i < Number(values.loads); i++) {
-    const started = performance.now();
-    await page.goto(`${node.url}/ui/`);
-    await page.waitForFunction(
-      (count) =>
-        document.querySelectorAll(".group").length === count &&
-        document.getElementById("main")?.getAttribute("aria-busy") === "false",
-      moduleCount + 1,
-      { timeout: 60_000, polling: "raf" },
-    );
-    loads.push(performance.now() - started);
-    renders.push(
-      await page.evaluate(
-        () => performance.getEntriesByName("amstaff:render").at(-1)?.duration ?? Number.NaN,
-      ),
-    );
-  }
+  const { loads, renders } = await measureNavigation(page, node.url, moduleCount + 1, Number(values.loads));
   record([
     "navigation → overview rendered, median (min)",
     `${ms(quantile(loads, 0.5))} (${ms(Math.min(...loads))})`,
@@ -180,47 +157,7 @@ try {
   ]);
 
   // Filters: the script's own pass (User Timing) and the time to the next frame.
-  // page.evaluate's code runs outside the page's CSP, but a Function built inside the page would not.
-  const filter = async (label: string, apply: { id: string; value: string; event: "change" | "input" }) => {
-    const script: number[] = [];
-    const frame: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const result = await page.evaluate(async ({ id, value, event }) => {
-        performance.clearMeasures("amstaff:filter");
-        const started = performance.now();
-        const element = document.getElementById(id) as HTMLInputElement;
-        element.value = value;
-        element.dispatchEvent(new Event(event));
-        await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-        const measures = performance.getEntriesByName("amstaff:filter");
-        return {
-          frame: performance.now() - started,
-          script: measures.reduce((sum, m) => sum + m.duration, 0),
-          shown: document.querySelectorAll(".group:not([hidden]) .group-panel:not([hidden]) tr.row").length,
-        };
-      }, apply);
-      script.push(result.script);
-      frame.push(result.frame);
-      if (i === 4)
-        record([
-          `filter: ${label} (${result.shown} rows shown) script / to next frame`,
-          `${ms(quantile(script, 0.5))} / ${ms(quantile(frame, 0.5))}`,
-        ]);
-      await page.evaluate(() => {
-        const s = document.getElementById("filter-status") as HTMLSelectElement;
-        const t = document.getElementById("filter-tag") as HTMLSelectElement;
-        const q = document.getElementById("filter-text") as HTMLInputElement;
-        s.value = "";
-        t.value = "";
-        q.value = "";
-        s.dispatchEvent(new Event("change"));
-      });
-    }
-  };
-  await filter("status = ok", { id: "filter-status", value: "ok", event: "change" });
-  await filter("tag = team-3", { id: "filter-tag", value: "team-3", event: "change" });
-  await filter("status = failing", { id: "filter-status", value: "failing", event: "change" });
-  await filter('text "check-42"', { id: "filter-text", value: "check-42", event: "input" });
+  await measureFilters(page, "team-3", record);
 
   // Scrolling: the page's windows of rows follow the viewport; time from each scroll to the next frame.
   await page.evaluate(() => {
@@ -307,12 +244,4 @@ try {
   await target.close();
 }
 
-const width = Math.max(...rows.map(([k]) => k.length));
-process.stdout.write(
-  [
-    `| ${"measure".padEnd(width)} | result |`,
-    `|${"-".repeat(width + 2)}|---|`,
-    ...rows.map(([k, v]) => `| ${k.padEnd(width)} | ${v} |`),
-    "",
-  ].join("\n"),
-);
+printTable(rows);

@@ -7,7 +7,7 @@ import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { listIncidents } from "../../packages/server/src/state/incidentHistory.ts";
-import { StateMachine } from "../../packages/server/src/state/stateMachine.ts";
+import { benchModule, benchState } from "../state.ts";
 
 const { values } = parseArgs({
   allowPositionals: true,
@@ -27,12 +27,7 @@ const historyCount = Number(values.history);
 const past = Number(values.past);
 const runs = Number(values.runs);
 
-const machine = new StateMachine();
-let index = 0;
-const apply = (command: unknown) => {
-  const result = machine.apply(command, ++index);
-  if (!result.ok) throw new Error(`${JSON.stringify(command).slice(0, 200)}: ${result.reason}`);
-};
+const { machine, apply } = benchState();
 
 const built = performance.now();
 const names: [module: string, monitor: string, version: number][] = [];
@@ -41,22 +36,8 @@ for (let m = 0; m < modules; m++) {
   const monitors = Array.from({ length: perModule }, (_, i) => ({
     name: `Check ${i}`,
     tags: [`team${m % 10}`],
-    schedule: { kind: "interval", every: "30s" },
-    sampler: { plugin: "@amstaff/sampler-http", options: { url: `http://127.0.0.1:1/${m}/${i}` } },
-    handlers: [{ plugin: "@amstaff/handler-webhook", options: { url: "http://127.0.0.1:2/hook" } }],
-    consecutive: 1,
-    timeoutMs: 10_000,
-    unknown: "unknown",
-    dependsOn: [],
   }));
-  apply({
-    type: "module.put",
-    name: module,
-    source: "// bench",
-    definition: { name: module, monitors, maintenance: [] },
-    at: 1,
-  });
-  const version = index;
+  const version = apply(benchModule(module, monitors, "30s", 1));
   for (const { name } of monitors) names.push([module, name, version]);
 }
 

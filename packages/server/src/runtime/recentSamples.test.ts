@@ -31,6 +31,20 @@ describe("RecentSamples", () => {
     expect(recent.glance("m", "other", start)).toBeUndefined();
   });
 
+  it("reads a bar (a letter per status, whole-millisecond latencies) that agrees with the glance", () => {
+    const recent = new RecentSamples();
+    const statuses: SampleStatus[] = ["ok", "warning", "critical", "unknown"];
+    for (let i = 0; i < 33; i++) recent.record("m", "a", result(statuses[i % 4]!, start + i * 1000, i + 0.6));
+    const now = start + 33_000;
+    const bar = recent.bar("m", "a", now)!;
+    const glance = recent.glance("m", "a", now)!;
+    expect(bar.letters).toBe(glance.s.map((s) => s[0]).join(""));
+    expect(bar.letters.startsWith("uowcu")).toBe(true);
+    expect(bar.latencies).toEqual(glance.lat);
+    expect([bar.up24, bar.up30]).toEqual([glance.up24, glance.up30]);
+    expect(recent.bar("m", "other", now)).toBeUndefined();
+  });
+
   it("counts uptime over 24 hours and 30 days, the windows sliding by hour and by day; unknown counts as neither", () => {
     const recent = new RecentSamples();
     // Day 0: 10 critical; days 1..39: 1 ok per hour; now: day 40 at noon.

@@ -77,4 +77,12 @@ describe("the overview's bars across a cluster", () => {
     expect((await dashboard.recent("Mine", "API")).samples).toHaveLength(2);
     expect(asked).toHaveLength(1);
   });
+
+  it("reuses its answer for all its monitors for a second, whoever asks", async () => {
+    const first = dashboard.localGlance({});
+    recent.record("Mine", "API", result("ok", clock.now()));
+    expect(dashboard.localGlance({})).toBe(first);
+    await clock.advance(1_000);
+    expect(dashboard.localGlance({}).rows[0]?.hs).toBe("oco");
+  });
 });

@@ -1,7 +1,6 @@
 import type { GlanceFields, RecentView } from "../../runtime/peerGlances.js";
-import type { Glance } from "../../runtime/recentSamples.js";
+import type { Bar, Glance } from "../../runtime/recentSamples.js";
 
-const letter = { ok: "o", warning: "w", critical: "c", unknown: "u" } as const;
 const fraction = (n: number | null) => (n === null ? null : Math.round(n * 10_000) / 10_000);
 
 /**
@@ -9,14 +8,9 @@ const fraction = (n: number | null) => (n === null ? null : Math.round(n * 10_00
  * short: the last 30 samples of 50,000 monitors travel in one response. The samples' times and
  * messages stay out of it; {@link recentView} serves them for one monitor.
  */
-export function glanceFields(glance: Glance | undefined): GlanceFields {
-  if (!glance || glance.t.length === 0) return {};
-  return {
-    hs: glance.s.map((s) => letter[s as keyof typeof letter] ?? "u").join(""),
-    hl: glance.lat,
-    u24: fraction(glance.up24),
-    u30: fraction(glance.up30),
-  };
+export function glanceFields(bar: Bar | undefined): GlanceFields {
+  if (!bar || bar.letters.length === 0) return {};
+  return { hs: bar.letters, hl: bar.latencies, u24: fraction(bar.up24), u30: fraction(bar.up30) };
 }
 
 /** `GET /modules/:module/monitors/:monitor/recent`: the samples behind a row's bar, oldest first. */

@@ -118,28 +118,12 @@ export type DashboardRouteDeps = Pick<
 
 /** The dashboard's data: `GET /overview`, a monitor's detail, and `GET /events` (Server-Sent Events). */
 export function dashboardRoutes(dashboard: Dashboard, deps: DashboardRouteDeps): (app: ApiApp) => void {
-  const { machine, clock, logger } = deps;
+  const { machine, logger } = deps;
   return (app) => {
     app.openapi(overview, async (c) => {
       // The bars of monitors other nodes run come from their last answers (asked at most every 2 s).
       await dashboard.peersReady();
-      const modules = machine.modules();
-      return c.json(
-        {
-          at: clock.now(),
-          modules: modules.map((m) => ({
-            name: m.name,
-            revision: m.revision,
-            pushedBy: m.pushedBy,
-            updatedAt: m.updatedAt,
-            owner: machine.grant(m.name)?.node ?? null,
-          })),
-          monitors: modules.flatMap((m) =>
-            m.definition.monitors.flatMap((d) => dashboard.row(m.name, d.name) ?? []),
-          ),
-        },
-        200,
-      );
+      return c.json(dashboard.overview(), 200);
     });
 
     app.openapi(detail, (c) => {
