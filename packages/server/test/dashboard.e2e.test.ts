@@ -1,13 +1,8 @@
-import { existsSync, mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { artifacts, launchChromium } from "./browser.js";
 import { startReceiver, startTarget } from "./localServers.js";
 import { eventually, ServerProcess } from "./serverProcess.js";
-
-// Debian's chromium: browsers cannot be downloaded here; the test command installs this one (vitest.config.ts).
-const chromiumPath = process.env.AMSTAFF_CHROMIUM ?? "/usr/bin/chromium";
-const artifacts = fileURLToPath(new URL("../test-results/", import.meta.url));
 
 const moduleSource = (
   targetUrl: string,
@@ -36,12 +31,7 @@ const statusOf = (page: Page, monitor: string) =>
 describe("the dashboard, in a real Chromium against a real server", () => {
   let browser: Browser;
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) {
-      throw new Error(`${chromiumPath} is missing: apt-get install -y chromium (or set AMSTAFF_CHROMIUM)`);
-    }
-    mkdirSync(artifacts, { recursive: true });
-    // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

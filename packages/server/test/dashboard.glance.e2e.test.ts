@@ -1,16 +1,11 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { artifacts, launchChromium, seriousAxeViolations } from "./browser.js";
 import { startTarget } from "./localServers.js";
 import { ServerProcess } from "./serverProcess.js";
 
 // The overview at a glance, dark mode, the fixed defects, virtualised rows and an axe-core pass, in
 // Debian's Chromium against one real server process shared by every case of this file.
-const chromiumPath = process.env.AMSTAFF_CHROMIUM ?? "/usr/bin/chromium";
-const artifacts = fileURLToPath(new URL("../test-results/", import.meta.url));
-const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const bigCount = 150;
 
 const glanceModule = (url: string) => `import { amstaff, every } from "@amstaff/dsl";
@@ -39,24 +34,6 @@ const rowOf = (page: Page, monitor: string) =>
   page.locator("tr.row", { has: page.getByRole("link", { name: monitor, exact: true }) });
 const statusOf = (page: Page, monitor: string) => rowOf(page, monitor).locator(".badge").first();
 
-/** Runs axe-core in the page and returns its serious and critical violations, summarised. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, which the page's CSP (script-src 'self') does not govern.
-  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(readFileSync(axePath, "utf8"));
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: any[] }> } }).axe;
-    const result = await axe.run();
-    return result.violations.map((v) => ({
-      id: v.id as string,
-      impact: v.impact as string,
-      nodes: (v.nodes as { target: string[] }[]).slice(0, 3).map((n) => n.target.join(" ")),
-    }));
-  });
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.impact} ${v.id}: ${v.nodes.join(", ")}`);
-}
-
 describe("the dashboard at a glance, in a real Chromium", () => {
   let browser: Browser;
   let context: BrowserContext;
@@ -66,8 +43,6 @@ describe("the dashboard at a glance, in a real Chromium", () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing (or set AMSTAFF_CHROMIUM)`);
-    mkdirSync(artifacts, { recursive: true });
     target = await startTarget();
     target.statusOf.set("/down", 500);
     target.delayOf.set("/slow", 200);
@@ -77,7 +52,7 @@ describe("the dashboard at a glance, in a real Chromium", () => {
       const pushed = await server.api("/monitor", { method: "POST", body: source });
       expect(pushed.status).toBe(201);
     }
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await context.addInitScript((t) => sessionStorage.setItem("amstaff.token", t), server.token);
     page = await context.newPage();
@@ -96,7 +71,7 @@ describe("the dashboard at a glance, in a real Chromium", () => {
     await fresh.getByLabel("Token").waitFor();
     expect(await fresh.locator("#nav").isVisible()).toBe(false);
     expect(await fresh.getByRole("button", { name: "Sign out" }).count()).toBe(0);
-    expect(await axeViolations(fresh)).toEqual([]);
+    expect(await seriousAxeViolations(fresh)).toEqual([]);
     await fresh.screenshot({ path: `${artifacts}glance-signin.png` });
     await fresh.close();
   }, 60_000);
@@ -177,7 +152,7 @@ describe("the dashboard at a glance, in a real Chromium", () => {
     const monitors = (await server.api("/monitors")).body as { monitor: string; status: string }[];
     const order = monitors.map((m) => m.status).filter((s, i, all) => all.indexOf(s) === i);
     expect(order.slice(0, 2)).toEqual(["critical", "warning"]);
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   }, 90_000);
 
   it("keeps keyboard focus and the layout still while rows update live, even when a row moves", async () => {
@@ -245,7 +220,7 @@ describe("the dashboard at a glance, in a real Chromium", () => {
     const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
     expect(background).toBe("rgb(15, 17, 21)");
     await page.screenshot({ path: `${artifacts}glance-overview-dark.png` });
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await page.emulateMedia({ colorScheme: "light" });
   }, 60_000);
 
@@ -276,13 +251,13 @@ describe("the dashboard at a glance, in a real Chromium", () => {
     expect(await page.locator("h1").textContent()).toBe("Healthy API");
     expect(page.url()).toContain("#/monitor/Glance/");
     await page.screenshot({ path: `${artifacts}glance-monitor.png`, fullPage: true });
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   }, 60_000);
 
   it("the cluster page passes axe; the server serves /favicon.ico; the status page logs no error", async () => {
     await page.goto(`${server.url}/ui/#/cluster`);
     await expect.poll(() => page.locator("main").textContent()).toContain("leader");
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await page.screenshot({ path: `${artifacts}glance-cluster.png` });
     const icon = await fetch(`${server.url}/favicon.ico`);
     expect(icon.status).toBe(200);

@@ -1,21 +1,16 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenEntry } from "../src/access/tokensFile.js";
+import { artifacts, launchChromium, seriousAxeViolations } from "./browser.js";
 import { startReceiver, startTarget } from "./localServers.js";
 import { eventually, ServerProcess } from "./serverProcess.js";
 
 // The dashboard's incidents in a real Chromium against one real server: a failing monitor's incident on the
 // Incidents page, acknowledged, silenced and given a maintenance from the UI (the API then shows them), a
 // silence expired, and no buttons for a read-only token or another team's.
-
-const chromiumPath = process.env.AMSTAFF_CHROMIUM ?? "/usr/bin/chromium";
-const artifacts = fileURLToPath(new URL("../test-results/", import.meta.url));
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const work = mkdtempSync(join(tmpdir(), "amstaff-incidents-ui-"));
 const tokensFile = join(work, "tokens.json");
@@ -38,22 +33,6 @@ export default amstaff("Payments", (m) => {
 });
 `;
 
-/** The serious and critical accessibility violations axe-core finds on the page, one line each. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol: the dashboard's CSP (rightly) refuses an injected script tag.
-  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document): Promise<any> } }).axe;
-    const results = await axe.run(document);
-    return (
-      results.violations as { id: string; impact: string; help: string; nodes: { target: string[] }[] }[]
-    )
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-  });
-  return violations;
-}
-
 describe("incidents in the dashboard, in a real Chromium", () => {
   let browser: Browser;
   const server = new ServerProcess(undefined, { args: ["--tokens-file", tokensFile] });
@@ -61,10 +40,6 @@ describe("incidents in the dashboard, in a real Chromium", () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) {
-      throw new Error(`${chromiumPath} is missing: apt-get install -y chromium (or set AMSTAFF_CHROMIUM)`);
-    }
-    mkdirSync(artifacts, { recursive: true });
     target = await startTarget();
     receiver = await startReceiver();
     target.status = 500;
@@ -75,7 +50,7 @@ describe("incidents in the dashboard, in a real Chromium", () => {
     });
     expect(pushed.status, JSON.stringify(pushed.body)).toBe(201);
     // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {
@@ -113,7 +88,7 @@ describe("incidents in the dashboard, in a real Chromium", () => {
     expect(await card.locator(".badge").first().textContent()).toBe("open");
     expect(await card.locator(".timeline").textContent()).toContain("Opened");
     await page.screenshot({ path: `${artifacts}incidents-open.png`, fullPage: true });
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
 
     // Acknowledge: the page says who, and so does the API.
     await card.getByRole("button", { name: "Acknowledge the incident of Checkout API" }).click();

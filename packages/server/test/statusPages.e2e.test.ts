@@ -1,19 +1,15 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { artifacts, launchChromium, seriousAxeViolations } from "./browser.js";
 import { startTarget } from "./localServers.js";
 import { eventually, ServerProcess } from "./serverProcess.js";
 
-// Debian's chromium: browsers cannot be downloaded here; the test command installs this one (vitest.config.ts).
-const chromiumPath = process.env.AMSTAFF_CHROMIUM ?? "/usr/bin/chromium";
-const artifacts = fileURLToPath(new URL("../test-results/", import.meta.url));
 const cli = fileURLToPath(new URL("../dist/amstaffCli.js", import.meta.url));
-const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 const moduleSource = (targetUrl: string) => `import { amstaff, every } from "@amstaff/dsl";
 import { httpGet } from "@amstaff/sampler-http";
@@ -48,36 +44,19 @@ function watch(page: Page): string[] {
   return problems;
 }
 
-/** The serious and critical axe-core violations of a page (axe injected past the page's CSP). */
+/** The serious and critical axe-core violations of the page at `url`, in a page of its own. */
 async function axeViolations(context: BrowserContext, url: string): Promise<string[]> {
   const page = await context.newPage();
   await page.goto(url);
-  await page.addScriptTag({ path: axePath });
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe;
-    return (await axe.run()).violations;
-  });
+  const violations = await seriousAxeViolations(page);
   await page.close();
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  return violations;
 }
 
 describe("status pages, in a real Chromium against a real server", () => {
   let browser: Browser;
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) {
-      throw new Error(`${chromiumPath} is missing: apt-get install -y chromium (or set AMSTAFF_CHROMIUM)`);
-    }
-    mkdirSync(artifacts, { recursive: true });
-    // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -233,7 +212,7 @@ describe("status pages, in a real Chromium against a real server", () => {
     expect(problems).toEqual([]);
 
     for (const colorScheme of ["light", "dark"] as const) {
-      const context = await browser.newContext({ bypassCSP: true, colorScheme });
+      const context = await browser.newContext({ colorScheme });
       expect(await axeViolations(context, `${server.url}/status/acme`)).toEqual([]);
       await context.close();
     }
