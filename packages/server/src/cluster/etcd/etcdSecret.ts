@@ -9,9 +9,10 @@ import { etcdKeys } from "./etcdClient.js";
  * The secret an etcd cluster's nodes derive their internal token from when the operator gives none:
  * made at random by whichever node asks first, kept at `<prefix>/cluster-secret`. The first node creates
  * it in a transaction that puts it only if the key was never created and otherwise reads it, so nodes
- * starting together all end up with the one that won. It exposes nothing new: whoever can read the
- * prefix can already append to the log, which is the whole cluster's state. A retry after a lost answer
- * reads what the first attempt created (the transaction is idempotent).
+ * starting together all end up with the one that won. It exposes nothing new: the token only reads
+ * monitors' bars and daily counts, while whoever can read the prefix already reads the whole cluster's
+ * state in the log. A retry after a lost answer reads what the first attempt created (the transaction is
+ * idempotent).
  *
  * @throws AmstaffError `AMS_ERR_LOG_UNAVAILABLE` when etcd cannot be reached within `timeoutMs`
  */
