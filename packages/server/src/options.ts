@@ -94,7 +94,10 @@ export interface ServerOptions {
   raftPort?: number | undefined;
   /** The address Raft listens on and that other nodes dial. @default `host` */
   raftHost?: string | undefined;
-  /** The secret every node of the cluster shares (16 characters or more); needed with `raftPort`. */
+  /**
+   * The secret every node of the cluster shares (16 characters or more); needed with `raftPort`. On etcd,
+   * optional: without it the nodes share one kept in etcd.
+   */
   clusterSecret?: string | undefined;
   /**
    * Mutual TLS for node traffic (Raft and the internal endpoints): the cluster CA and this node's
@@ -120,7 +123,8 @@ export interface ServerOptions {
   advertiseUrl?: string | undefined;
   /**
    * Run on etcd instead of Raft (issue 17): the log and module ownership live in etcd, under `prefix`.
-   * Then no Raft port, peers or cluster secret are needed: nodes never call each other.
+   * Then no Raft port or peers are needed; nodes call each other only for the overview's bars and the
+   * status pages' days, authenticated with `clusterSecret` or, without it, a secret kept in etcd.
    * @default none: Raft
    */
   etcd?: EtcdEngineOptions | undefined;

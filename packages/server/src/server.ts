@@ -74,7 +74,14 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   const machine = new StateMachine();
   const engineDeps = { nodeId, machine, clock, logger, isolated: () => isolated };
   const engine = options.etcd
-    ? await openEtcdEngine({ ...engineDeps, etcd: options.etcd, timing: options.clusterTiming })
+    ? await openEtcdEngine({
+        ...engineDeps,
+        etcd: options.etcd,
+        timing: options.clusterTiming,
+        clusterSecret: options.clusterSecret,
+        clusterTls: options.clusterTls,
+        internalHost: options.raftHost ?? options.host ?? "127.0.0.1",
+      })
     : await openRaftEngine({ ...engineDeps, options, dataDir, db });
   const { log, raftPort } = engine;
   const pluginHost: PluginHost = {
@@ -108,7 +115,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   const uptime = new UptimeDays({
     clock,
     history,
-    peers: async (request) => (await cluster?.peerUptimeDays?.(request)) ?? [],
+    peers: async (request) => (await cluster?.peerUptimeDays(request)) ?? [],
   });
   const dashboard = createDashboard({
     machine,
@@ -116,8 +123,8 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     recent,
     clock,
     nodeId,
-    // The bars of monitors other nodes run: asked of them once the cluster exists (never on etcd).
-    peers: async (request, node) => (await cluster?.peerGlances?.(request, node)) ?? [],
+    // The bars of monitors other nodes run: asked of them once the cluster exists.
+    peers: async (request, node) => (await cluster?.peerGlances(request, node)) ?? [],
     statusPages: options.statusPages,
     uptime,
   });
@@ -193,7 +200,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
     cluster.handleInternal(request, response, peer);
   };
   // Node-to-node endpoints are served on the API listener only by a node without an internal listener
-  // (a cluster of one) or with node traffic in clear (so nodes of a version without the internal
+  // (a cluster of one, or on etcd without cluster certificates) or with node traffic in clear (so nodes of a version without the internal
   // listener still reach it during a rolling upgrade); with certificates, only the internal listener
   // serves them, so the internal token is never accepted where the public certificate is.
   const internalOnApi = engine.internalHost === undefined || !options.clusterTls;

@@ -100,7 +100,7 @@ export function clusterConformance(engineName: EngineName): void {
     it("moves a killed owner's modules within seconds, notifies once, and takes the node back", async () => {
       await using target = await startTarget();
       await using receiver = await startReceiver();
-      await using nodes = await startNodes();
+      await using nodes = await startNodes({ AMSTAFF_STATUS_PAGES: "module:m1,module:m2,module:m3" });
       const [a, b, c] = ["a", "b", "c"].map((id) => nodes.get(id)!) as [
         ServerProcess,
         ServerProcess,
@@ -138,7 +138,7 @@ export function clusterConformance(engineName: EngineName): void {
         "all monitors ok",
       );
       // Any node's overview has every monitor's bars: those of monitors others run come from their owners
-      // (POST /_cluster/glance). On etcd nodes never call each other: a node has its own monitors' only.
+      // (POST /_cluster/glance, to the address in the log on Raft, the one registered in etcd on etcd).
       const ownedByA = view.members.find((m) => m.id === "a")!.modules;
       const barred = await eventually(
         async () => {
@@ -146,16 +146,51 @@ export function clusterConformance(engineName: EngineName): void {
             monitors: { m: string; n: string; hs?: string }[];
           };
           const names = monitors.filter((r) => r.hs).map((r) => r.m);
-          const expected = engineName === "raft" ? ["m1", "m2", "m3"] : ownedByA;
-          return names.sort().join() === [...expected].sort().join() ? monitors : undefined;
+          return names.sort().join() === "m1,m2,m3" ? monitors : undefined;
         },
         10_000,
         "bars on a's overview",
       );
-      if (engineName === "raft") {
-        const theirs = barred.find((r) => !ownedByA.includes(r.m))!;
-        const tooltip = await a.api(`/modules/${theirs.m}/monitors/${encodeURIComponent(theirs.n)}/recent`);
-        expect((tooltip.body as { samples: unknown[] }).samples.length).toBeGreaterThan(0);
+      const theirs = barred.find((r) => !ownedByA.includes(r.m))!;
+      const tooltip = await a.api(`/modules/${theirs.m}/monitors/${encodeURIComponent(theirs.n)}/recent`);
+      expect((tooltip.body as { samples: unknown[] }).samples.length).toBeGreaterThan(0);
+      // A's public status page of a module it never ran has its days, which only the owner has (POST
+      // /_cluster/uptime-days), once the owner stored some.
+      const storedBy = async (node: ServerProcess, module: string) => {
+        const { body } = await node.api(`/modules/${module}/monitors/health/samples`);
+        return (body as { samples?: unknown[] }).samples?.length ?? 0;
+      };
+      const notOnA: string[] = [];
+      for (const m of ["m1", "m2", "m3"]) if ((await storedBy(a, m)) === 0) notOnA.push(m);
+      const module = notOnA[0]!;
+      expect(module).toBeDefined();
+      const owner = nodes.get(ownerOf(view, module)!)!;
+      await eventually(
+        async () => ((await storedBy(owner, module)) > 0 ? true : undefined),
+        10_000,
+        "the owner's stored samples",
+      );
+      const sampledDays = async () => {
+        const response = await fetch(`${a.url}/status/module/${module}`, {
+          headers: { accept: "application/json" },
+        });
+        const page = (await response.json()) as {
+          groups: { components: { days: { uptime: number | null }[] }[] }[];
+        };
+        const days = page.groups.flatMap((g) => g.components.flatMap((c) => c.days));
+        return days.some((d) => d.uptime !== null) ? days : undefined;
+      };
+      expect(
+        (await eventually(sampledDays, 10_000, "days on a's status page")).at(-1)?.uptime,
+      ).toBeGreaterThan(0);
+      // Those endpoints want the cluster's internal token.
+      for (const authorization of [undefined, "Bearer not-the-internal-token"]) {
+        const refused = await fetch(`${a.url}/_cluster/glance`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...(authorization && { authorization }) },
+          body: "{}",
+        });
+        expect(refused.status).toBe(401);
       }
 
       // m1 fails: one critical notification, from its owner.

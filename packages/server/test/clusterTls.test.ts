@@ -1,6 +1,5 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { proberModuleSource as moduleSource, startReceiver, startTarget } from "./localServers.js";
 import { eventually, freePorts, proberSecret, ServerProcess } from "./serverProcess.js";
+import { tlsProbe } from "./tlsProbe.js";
 
 const serverCli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const amstaffCli = fileURLToPath(new URL("../dist/amstaffCli.js", import.meta.url));
@@ -43,32 +43,6 @@ const tlsArgs = (dir: string, id: string, caDir = dir) => [
   "--cluster-key",
   join(dir, `${id}-key.pem`),
 ];
-
-/** What a TLS client gets from `url`: the status, or the error that ended the connection. */
-function tlsProbe(
-  url: string,
-  options: { ca?: Buffer; cert?: Buffer; key?: Buffer; token?: string },
-): Promise<{ status?: number; error?: string }> {
-  return new Promise((resolve) => {
-    const req = httpsRequest(
-      url,
-      {
-        ca: options.ca,
-        cert: options.cert,
-        key: options.key,
-        headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
-        timeout: 10_000,
-      },
-      (response) => {
-        response.resume();
-        resolve({ status: response.statusCode });
-      },
-    );
-    req.on("error", (error: Error & { code?: string }) => resolve({ error: error.code ?? error.message }));
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.end();
-  });
-}
 
 describe("a three-node cluster over mutual TLS", () => {
   const certs = mkdtempSync(join(tmpdir(), "amstaff-certs-"));

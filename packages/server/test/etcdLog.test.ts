@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../src/clock.js";
 import { EtcdAppender } from "../src/cluster/etcd/etcdAppender.js";
 import { EtcdLog, type EtcdLogOptions } from "../src/cluster/etcd/etcdLog.js";
+import { etcdClusterSecret } from "../src/cluster/etcd/etcdSecret.js";
 import type { Command } from "../src/state/commands.js";
 import { exportedState } from "../src/state/import.js";
 import { StateMachine } from "../src/state/stateMachine.js";
@@ -337,5 +338,20 @@ describe("EtcdLog on a real 3-member etcd", () => {
       message: expect.stringMatching(/expired/),
     });
     expect(await space.get("log").exec()).toMatchObject({ kvs: [] });
+  });
+});
+
+describe("the internal secret of nodes on etcd", () => {
+  it("is made once per prefix: nodes starting together all get the one created first", async () => {
+    const prefix = freshPrefix();
+    const nodes = [await open(prefix, "n1"), await open(prefix, "n2"), await open(prefix, "n3")];
+    const secrets = await Promise.all(nodes.map(({ log }) => etcdClusterSecret(log.space, systemClock)));
+    expect(new Set(secrets).size).toBe(1);
+    expect(secrets[0]).toMatch(/^[\w-]{43}$/);
+    expect(await admin.namespace(`${prefix}/`).get("cluster-secret").string()).toBe(secrets[0]);
+    // Asked again (a restart), the same; another cluster sharing the etcd has its own.
+    expect(await etcdClusterSecret(nodes[0]!.log.space, systemClock)).toBe(secrets[0]);
+    const other = await open(freshPrefix(), "n1");
+    expect(await etcdClusterSecret(other.log.space, systemClock)).not.toBe(secrets[0]);
   });
 });

@@ -10,11 +10,12 @@ import type { ClusterEngine } from "./engine.js";
 import { LeasedOwnership } from "./leasedOwnership.js";
 import { withTimeout } from "./logErrors.js";
 import { Membership } from "./membership.js";
+import { PeerCalls } from "./peerCalls.js";
 import { checkPeer } from "./peerCheck.js";
 import { raftCoordination, raftLeaseRenewer } from "./raftCoordination.js";
 import type { RaftLog } from "./raftLog.js";
 import { Renewals } from "./renewals.js";
-import { isInternalPath } from "./rpc.js";
+import { isInternalPath, type RpcTarget } from "./rpc.js";
 import { RpcClient } from "./rpcClient.js";
 import { type RpcServerOptions, serveInternal } from "./rpcServer.js";
 import { type ClusterTiming, resolveClusterTiming } from "./timing.js";
@@ -91,6 +92,7 @@ export class Cluster extends LeasedOwnership implements ClusterEngine {
   readonly #renewals: Renewals;
   readonly #membership: Membership;
   readonly #rpcServer: RpcServerOptions;
+  readonly #peers: PeerCalls;
 
   constructor(deps: ClusterDeps) {
     const timing = resolveClusterTiming(deps.timing);
@@ -127,6 +129,7 @@ export class Cluster extends LeasedOwnership implements ClusterEngine {
     this.#renewals = renewals;
     this.#membership = membership;
     this.#rpcServer = this.#rpcServerOptions();
+    this.#peers = new PeerCalls(rpc, () => this.#peerTargets());
   }
 
   /** `GET /cluster`: this node's view, with health when it is the leader. */
@@ -157,34 +160,18 @@ export class Cluster extends LeasedOwnership implements ClusterEngine {
     return this.#membership.removeMember(id);
   }
 
-  /**
-   * Every other member's daily sample counts of some monitors, asked at once, each within 3 s; a member
-   * that does not answer is left out (its part of the bars is missing until it answers again).
-   */
-  async peerUptimeDays(request: UptimeDaysRequest): Promise<UptimeDaysReply[]> {
-    const targets = this.#peerTargets();
-    const replies = await Promise.all(targets.map((t) => this.#rpc.uptimeDays(t, request, 3_000)));
-    return replies.filter((r) => r !== undefined);
+  /** Every other member's daily sample counts of some monitors (see {@link PeerCalls}). */
+  peerUptimeDays(request: UptimeDaysRequest): Promise<UptimeDaysReply[]> {
+    return this.#peers.uptimeDays(request);
   }
 
-  /**
-   * The overview's bars of the monitors the other members run (or only `node`'s), asked at once, each
-   * within 2 s (all its monitors: 50,000 are ~10 MB) or 500 ms (some, for a tooltip): a member that does
-   * not answer is left out. The overview does not wait that long: see `runtime/peerGlances.ts`.
-   */
-  async peerGlances(request: GlanceRequest, node?: string): Promise<{ node: string; reply: GlanceReply }[]> {
-    const targets = this.#peerTargets().filter((t) => node === undefined || t.node === node);
-    const replies = await Promise.all(
-      targets.map(async (t) => ({
-        node: t.node,
-        reply: await this.#rpc.glance(t, request, request.monitors ? 500 : 2_000),
-      })),
-    );
-    return replies.flatMap((r) => (r.reply === undefined ? [] : [{ node: r.node, reply: r.reply }]));
+  /** The overview's bars of the monitors the other members run, or only `node`'s (see {@link PeerCalls}). */
+  peerGlances(request: GlanceRequest, node?: string): Promise<{ node: string; reply: GlanceReply }[]> {
+    return this.#peers.glances(request, node);
   }
 
   /** Where to reach every other member (none while this node is isolated, in tests). */
-  #peerTargets(): { node: string; url: string }[] {
+  #peerTargets(): RpcTarget[] {
     if (this.#deps.isolated?.()) return [];
     return this.#deps.machine
       .members()

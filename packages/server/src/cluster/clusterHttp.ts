@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { AmstaffError } from "@amstaff/core";
 import { Agent, fetch, type Response } from "undici";
@@ -10,6 +11,15 @@ export interface ClusterTlsFiles {
   cert: string | Buffer;
   /** The key of `cert`. */
   key: string | Buffer;
+}
+
+/**
+ * The bearer token nodes present to each other's internal endpoints, derived from the secret they share
+ * (on Raft the cluster secret; on etcd that or the one kept in etcd, see `etcd/etcdSecret.ts`), so the
+ * secret itself never travels, not even to another node.
+ */
+export function internalTokenOf(clusterSecret: string): string {
+  return createHmac("sha256", clusterSecret).update("amstaff-internal-v1").digest("hex");
 }
 
 /** Options of {@link ClusterHttp}. */

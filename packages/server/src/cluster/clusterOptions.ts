@@ -8,7 +8,10 @@ export interface ClusterOptions {
   peers?: Readonly<Record<string, string>> | undefined;
   /** The port Raft listens on; needed for a cluster. */
   raftPort?: number | undefined;
-  /** The secret every node of the cluster shares (16 characters or more); needed with `raftPort`. */
+  /**
+   * The secret every node of the cluster shares (16 characters or more); needed with `raftPort`. On etcd,
+   * optional: without it the nodes share one kept in etcd.
+   */
   clusterSecret?: string | undefined;
   /** Mutual TLS for node traffic. */
   clusterTls?: ClusterTlsFiles | undefined;
@@ -20,7 +23,8 @@ export interface ClusterOptions {
 
 /**
  * Refuses a cluster that could not work or would not be safe: Raft settings with etcd, peers without a Raft port, a Raft port
- * without a shared secret of 16 characters, node traffic in clear unless asked for (then it warns).
+ * without a shared secret of 16 characters (or a shorter one given on etcd), node traffic in clear unless asked for
+ * (then it warns).
  *
  * @throws AmstaffError `AMS_ERR_REQUEST_INVALID`, or `AMS_ERR_CLUSTER_TLS` for missing certificates.
  */
@@ -29,7 +33,17 @@ export function checkClusterOptions(options: ClusterOptions, logger: Logger): vo
   if (options.etcd !== undefined && (Object.keys(peers).length > 0 || options.raftPort !== undefined)) {
     throw new AmstaffError(
       "AMS_ERR_REQUEST_INVALID",
-      "A node on etcd (--etcd) talks to no other node: drop --raft-port and --peers.",
+      "A node on etcd (--etcd) needs no Raft network: drop --raft-port and --peers.",
+    );
+  }
+  if (
+    options.etcd !== undefined &&
+    options.clusterSecret !== undefined &&
+    options.clusterSecret.length < 16
+  ) {
+    throw new AmstaffError(
+      "AMS_ERR_REQUEST_INVALID",
+      "The cluster secret (AMSTAFF_CLUSTER_SECRET) must have 16 characters or more; on etcd it may also be left out (the nodes then share one kept in etcd).",
     );
   }
   if (Object.keys(peers).length > 0 && options.raftPort === undefined) {

@@ -68,16 +68,10 @@ export interface ClusterEngine extends Ownership {
   removeMember(id: string): Promise<void>;
   /** Serves the internal endpoints; `peer` is the node its client certificate names, if any. */
   handleInternal(request: IncomingMessage, response: ServerResponse, peer?: string): void;
-  /**
-   * The other nodes' daily sample counts of some monitors (the status pages' bars). Absent on an engine
-   * whose nodes never call each other (etcd): a page then shows the serving node's history only.
-   */
-  peerUptimeDays?(request: UptimeDaysRequest): Promise<UptimeDaysReply[]>;
-  /**
-   * The overview's bars of the monitors the other nodes run (or only `node`'s). Absent on an engine
-   * whose nodes never call each other (etcd): the overview then shows bars of this node's monitors only.
-   */
-  peerGlances?(request: GlanceRequest, node?: string): Promise<{ node: string; reply: GlanceReply }[]>;
+  /** The other nodes' daily sample counts of some monitors (the status pages' bars), see `peerCalls.ts`. */
+  peerUptimeDays(request: UptimeDaysRequest): Promise<UptimeDaysReply[]>;
+  /** The overview's bars of the monitors the other nodes run (or only `node`'s), see `peerCalls.ts`. */
+  peerGlances(request: GlanceRequest, node?: string): Promise<{ node: string; reply: GlanceReply }[]>;
 }
 
 /** Where other nodes reach this one, known once its listeners listen. */
@@ -108,8 +102,8 @@ export interface ConsensusEngine {
   /** The port Raft listens on, when this node talks Raft over the network. */
   readonly raftPort?: number | undefined;
   /**
-   * Where the internal listener listens, when other nodes call this node's internal endpoints; undefined
-   * when they never do (a cluster of one, etcd).
+   * Where the internal listener listens, when this node serves its internal endpoints apart from the API;
+   * undefined when it does not (a cluster of one, etcd without cluster certificates).
    */
   readonly internalHost?: string | undefined;
   /** Builds this node's part in the cluster, once its addresses are known. */

@@ -1,9 +1,9 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { AmstaffError } from "@amstaff/core";
 import { type PeerAddress, type RaftTransport, TcpTransport } from "@amstaff/raft";
 import type { Logger } from "pino";
 import type { StateMachine } from "../state/stateMachine.js";
-import { ClusterHttp } from "./clusterHttp.js";
+import { ClusterHttp, internalTokenOf } from "./clusterHttp.js";
 import type { ClusterOptions } from "./clusterOptions.js";
 import { faultyTransport } from "./faultyTransport.js";
 
@@ -61,7 +61,7 @@ export function createNodeTransport(options: NodeTransportOptions): NodeTranspor
           ...(options.clusterTls ? { tls: options.clusterTls } : {}),
         });
   const internalToken = options.clusterSecret
-    ? createHmac("sha256", options.clusterSecret).update("amstaff-internal-v1").digest("hex")
+    ? internalTokenOf(options.clusterSecret)
     : randomBytes(32).toString("hex");
   return {
     tcp,

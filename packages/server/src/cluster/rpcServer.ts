@@ -19,8 +19,24 @@ import {
   uptimeDaysRequestSchema,
 } from "./rpc.js";
 
-/** What the endpoints of `rpc.ts` do on this node. */
-export interface RpcHandlers {
+/**
+ * The endpoints every engine's nodes serve: read-only answers about the monitors this node runs, which
+ * the node serving a page asks the others for (the overview's bars, the status pages' days).
+ */
+export interface PeerReadHandlers {
+  /** This node's daily sample counts of some monitors (undefined: a node that keeps no history). */
+  uptimeDays?: ((request: z.output<typeof uptimeDaysRequestSchema>) => unknown) | undefined;
+  /** The overview's bars of the monitors this node runs (undefined: a node that runs none). */
+  glance?: ((request: z.output<typeof glanceRequestSchema>) => unknown) | undefined;
+  /**
+   * Refuses a request made on another node's behalf (`peer`: the node its certificate names).
+   * @throws AmstaffError `AMS_ERR_CLUSTER_IDENTITY`
+   */
+  checkPeer(peer: string | undefined, method: string, path: string, body: unknown): void;
+}
+
+/** What the endpoints of `rpc.ts` do on a Raft node: the reads, and forwarding, leases and membership. */
+export interface RpcHandlers extends PeerReadHandlers {
   /** Whether this node leads now: a follower answers 421 to what only the leader serves. */
   isLeader(): boolean;
   /** Whether `node` is a voter or learner of the Raft membership. */
@@ -35,15 +51,6 @@ export interface RpcHandlers {
   view(): Record<string, unknown>;
   addMember(body: unknown): Promise<unknown>;
   removeMember(id: string): Promise<void>;
-  /** This node's daily sample counts of some monitors (undefined: a node that keeps no history). */
-  uptimeDays?: ((request: z.output<typeof uptimeDaysRequestSchema>) => unknown) | undefined;
-  /** The overview's bars of the monitors this node runs (undefined: a node that runs none). */
-  glance?: ((request: z.output<typeof glanceRequestSchema>) => unknown) | undefined;
-  /**
-   * Refuses a request made on another node's behalf (`peer`: the node its certificate names).
-   * @throws AmstaffError `AMS_ERR_CLUSTER_IDENTITY`
-   */
-  checkPeer(peer: string | undefined, method: string, path: string, body: unknown): void;
 }
 
 /** Options of {@link serveInternal}. */
@@ -53,7 +60,8 @@ export interface RpcServerOptions {
   /** Fault injection for tests: when true, every request is dropped. */
   isolated?: (() => boolean) | undefined;
   logger: Logger;
-  handlers: RpcHandlers;
+  /** A Raft node's, or only the reads (an etcd node: its nodes append to etcd, never through another). */
+  handlers: RpcHandlers | PeerReadHandlers;
 }
 
 type Outcome = { status: number; body: unknown };
@@ -147,8 +155,31 @@ export function serveInternal(
   });
 }
 
+const noSuchEndpoint: Outcome = {
+  status: 404,
+  body: { error: { code: "AMS_ERR_REQUEST_INVALID", message: "No such endpoint." } },
+};
+
 /** Answers one authenticated internal request. */
 async function dispatch(
+  handlers: RpcHandlers | PeerReadHandlers,
+  method: string,
+  path: string,
+  body: unknown,
+): Promise<Outcome> {
+  if (method === "POST" && path === rpcPaths.uptimeDays) {
+    const request = uptimeDaysRequestSchema.parse(body);
+    return { status: 200, body: { days: handlers.uptimeDays?.(request) ?? request.monitors.map(() => []) } };
+  }
+  if (method === "POST" && path === rpcPaths.glance) {
+    const request = glanceRequestSchema.parse(body);
+    return { status: 200, body: handlers.glance?.(request) ?? { rows: [] } };
+  }
+  return "isLeader" in handlers ? dispatchRaft(handlers, method, path, body) : noSuchEndpoint;
+}
+
+/** Answers an internal request only a Raft node serves. */
+async function dispatchRaft(
   handlers: RpcHandlers,
   method: string,
   path: string,
@@ -176,14 +207,6 @@ async function dispatch(
     return { status: 200, body: { index: await handlers.readIndex() } };
   }
   if (method === "GET" && path === rpcPaths.view) return { status: 200, body: handlers.view() };
-  if (method === "POST" && path === rpcPaths.uptimeDays) {
-    const request = uptimeDaysRequestSchema.parse(body);
-    return { status: 200, body: { days: handlers.uptimeDays?.(request) ?? request.monitors.map(() => []) } };
-  }
-  if (method === "POST" && path === rpcPaths.glance) {
-    const request = glanceRequestSchema.parse(body);
-    return { status: 200, body: handlers.glance?.(request) ?? { rows: [] } };
-  }
   if (method === "POST" && path === rpcPaths.members) {
     await handlers.addMember(body);
     return { status: 200, body: { ok: true } };
@@ -193,8 +216,5 @@ async function dispatch(
     await handlers.removeMember(removed);
     return { status: 200, body: { ok: true } };
   }
-  return {
-    status: 404,
-    body: { error: { code: "AMS_ERR_REQUEST_INVALID", message: "No such endpoint." } },
-  };
+  return noSuchEndpoint;
 }

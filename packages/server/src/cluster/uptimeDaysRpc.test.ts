@@ -5,10 +5,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../__tests__/manualClock.js";
 import { ClusterHttp } from "./clusterHttp.js";
 import { RpcClient } from "./rpcClient.js";
-import { type RpcHandlers, serveInternal } from "./rpcServer.js";
+import { type PeerReadHandlers, type RpcHandlers, serveInternal } from "./rpcServer.js";
 
 // `POST /_cluster/uptime-days` and `POST /_cluster/glance` end to end: the client half against the
-// server half on loopback.
+// server half on loopback, as a Raft node and as an etcd node (which serves these reads only).
 
 const token = "internal-token-for-tests";
 const closers: (() => Promise<unknown>)[] = [];
@@ -33,6 +33,11 @@ async function node(uptimeDays?: RpcHandlers["uptimeDays"], glance?: RpcHandlers
     uptimeDays,
     glance,
   };
+  return listen(handlers);
+}
+
+/** Serves `handlers` behind the internal token on a free loopback port. */
+async function listen(handlers: RpcHandlers | PeerReadHandlers) {
   const server = createServer((request, response) =>
     serveInternal({ internalToken: token, logger: pino({ level: "silent" }), handlers }, request, response),
   );
@@ -112,5 +117,37 @@ describe("a node's overview bars, asked by another", () => {
     expect(await client("another-clusters-token").glance(target, {}, 5_000)).toBeUndefined();
     expect(await client().glance(target, {}, 5_000)).toBeUndefined();
     expect(await client().glance(await node(), {}, 5_000)).toEqual({ rows: [] });
+  });
+});
+
+describe("an etcd node's internal endpoints", () => {
+  it("answers the two reads with the token, refuses them without it, and serves nothing else", async () => {
+    const target = await listen({
+      glance: () => ({ rows: [{ m: "Payments", n: "API", hs: "o" }] }),
+      uptimeDays: (request) => request.monitors.map(() => [[7, 1, 0, 0, 0]]),
+      checkPeer: () => undefined,
+    });
+    const one = { monitors: [["Payments", "API"]] as [string, string][], fromDay: 7, toDay: 7 };
+    expect(await client().glance(target, {}, 5_000)).toEqual({
+      rows: [{ m: "Payments", n: "API", hs: "o" }],
+    });
+    expect(await client().uptimeDays(target, one, 5_000)).toEqual([[[7, 1, 0, 0, 0]]]);
+    const post = (path: string, authorization?: string) =>
+      fetch(`${target.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
+        body: "{}",
+      });
+    expect((await post("/_cluster/glance")).status).toBe(401);
+    expect((await post("/_cluster/glance", "Bearer another-clusters-token")).status).toBe(401);
+    expect((await post("/_cluster/glance", `Bearer ${token}`)).status).toBe(200);
+    for (const path of [
+      "/_cluster/propose",
+      "/_cluster/lease",
+      "/_cluster/read-index",
+      "/_cluster/members",
+    ]) {
+      expect((await post(path, `Bearer ${token}`)).status).toBe(404);
+    }
   });
 });

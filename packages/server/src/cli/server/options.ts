@@ -52,8 +52,10 @@ Cluster (none of these: a cluster of one):
 
 Engine (default: Raft, above; or etcd, when operators already run it):
   --etcd <endpoints>   run on etcd: the log and module ownership live there, e.g.
-                       https://10.0.0.1:2379,https://10.0.0.2:2379 (env AMSTAFF_ETCD); no --raft-port,
-                       --peers or cluster secret: nodes never call each other
+                       https://10.0.0.1:2379,https://10.0.0.2:2379 (env AMSTAFF_ETCD); no --raft-port
+                       or --peers. Nodes ask each other only for the overview's bars and the status
+                       pages' days, with a token from AMSTAFF_CLUSTER_SECRET if set, else from a secret
+                       kept in etcd; with the --cluster-* certificates below, over mutual TLS
   --etcd-prefix <p>    the key prefix of this Amstaff cluster, so several share one etcd
                        (env AMSTAFF_ETCD_PREFIX, default /amstaff)
   --etcd-ca <file>     the CA of the etcd members' certificates, PEM (env AMSTAFF_ETCD_CA)

@@ -45,6 +45,8 @@ export const etcdKeys = {
   /** Every live node's registration, under the lease that says it is alive (see `EtcdRegistration`). */
   members: "members/",
   member: (nodeId: string) => `members/${nodeId}`,
+  /** The secret the nodes' internal token derives from, made once by the first node (see `etcdSecret.ts`). */
+  secret: "cluster-secret",
   /** A node's append fence (see `EtcdAppender`). */
   fence: (nodeId: string) => `fences/${nodeId}`,
 };

@@ -2,11 +2,17 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { AmstaffError } from "@amstaff/core";
 import type { Logger } from "pino";
 import type { Clock } from "../../clock.js";
+import type { GlanceReply, GlanceRequest } from "../../runtime/peerGlances.js";
+import type { UptimeDaysReply, UptimeDaysRequest } from "../../runtime/uptimeDays.js";
 import type { StateMachine } from "../../state/stateMachine.js";
 import { Announcer } from "../announcer.js";
+import type { ClusterHttp } from "../clusterHttp.js";
 import type { ClusterEngine } from "../engine.js";
 import { LeasedOwnership } from "../leasedOwnership.js";
 import { unavailable } from "../logErrors.js";
+import { PeerCalls } from "../peerCalls.js";
+import { RpcClient } from "../rpcClient.js";
+import { type RpcServerOptions, serveInternal } from "../rpcServer.js";
 import { type ClusterTiming, resolveClusterTiming } from "../timing.js";
 import type { EtcdLog } from "./etcdLog.js";
 import { EtcdMembers } from "./etcdMembers.js";
@@ -22,6 +28,16 @@ export interface EtcdClusterDeps {
   logger: Logger;
   /** This node's API URL, as other nodes reach it. */
   apiUrl: string;
+  /** The URL of this node's internal listener (mutual TLS), registered for the others; else the API's. */
+  internalUrl?: string | undefined;
+  /** The token other nodes present to this node's internal endpoints (see `etcdSecret.ts`). */
+  internalToken: string;
+  /** How this node calls the others' internal endpoints. */
+  http: ClusterHttp;
+  /** This node's daily sample counts, which it answers the others (the status pages' bars). */
+  uptimeDays?: ((request: UptimeDaysRequest) => UptimeDaysReply) | undefined;
+  /** The overview's bars of the monitors this node runs, which it answers the others. */
+  glance?: ((request: GlanceRequest) => GlanceReply) | undefined;
   /** `renewEveryMs`, `stableMs`, `balanceEveryMs`, and the drift margin `reassignAfterMs - leaseMs`. */
   timing?: Partial<ClusterTiming> | undefined;
   /**
@@ -35,9 +51,12 @@ export interface EtcdClusterDeps {
 }
 
 /**
- * Module ownership on etcd (the etcd {@link ClusterEngine}, issue 17). etcd is the coordinator; no
- * node-to-node traffic is needed: every node appends to the log in etcd itself, reads through etcd, and
- * registers itself there.
+ * Module ownership on etcd (the etcd {@link ClusterEngine}, issue 17). etcd is the coordinator: every
+ * node appends to the log in etcd itself, reads through etcd, and registers itself there. Nodes call each
+ * other only to read what lives on the node that runs a monitor, not in the log: the overview's bars and
+ * the status pages' days ({@link PeerCalls}, at the addresses the others registered). Those two
+ * endpoints are all an etcd node serves of `rpc.ts`, with the internal token derived from the cluster's
+ * secret as on Raft, over mutual TLS when the cluster has certificates.
  *
  * **Liveness.** A node is alive while its registration `<prefix>/members/<id>` exists: it is put under
  * an etcd lease that the node's own lease renewals keep alive ({@link EtcdRegistration}). A node runs
@@ -63,10 +82,12 @@ export class EtcdCluster extends LeasedOwnership implements ClusterEngine {
   readonly timing: ClusterTiming;
   readonly #registration: EtcdRegistration;
   readonly #members: EtcdMembers;
+  readonly #peers: PeerCalls;
+  readonly #rpcServer: RpcServerOptions;
 
   constructor(deps: EtcdClusterDeps) {
     const timing = resolveClusterTiming(deps.timing);
-    const { nodeId, log, machine, clock, logger, apiUrl } = deps;
+    const { nodeId, log, machine, clock, logger, apiUrl, internalUrl } = deps;
     const ttlSeconds = deps.leaseTtlSeconds ?? 3;
     const leaseMs = ttlSeconds * 1_000 - (timing.reassignAfterMs - timing.leaseMs);
     if (!Number.isInteger(ttlSeconds) || leaseMs <= 2 * timing.renewEveryMs) {
@@ -83,7 +104,7 @@ export class EtcdCluster extends LeasedOwnership implements ClusterEngine {
       logger,
       ttlSeconds,
       leaseMs,
-      value: () => JSON.stringify({ apiUrl }),
+      value: () => JSON.stringify({ apiUrl, ...(internalUrl ? { internalUrl } : {}) }),
     });
     const members = new EtcdMembers(log.space, nodeId, clock, timing);
     super({
@@ -95,13 +116,34 @@ export class EtcdCluster extends LeasedOwnership implements ClusterEngine {
       timing: { ...timing, leaseMs },
       renewer: registration,
       coordination: members,
-      announcer: new Announcer({ nodeId, log, machine, clock, apiUrl }),
+      announcer: new Announcer({ nodeId, log, machine, clock, apiUrl, internalUrl }),
       isolated: deps.isolated,
     });
     this.#deps = deps;
     this.timing = timing;
     this.#registration = registration;
     this.#members = members;
+    const rpc = new RpcClient(deps.http, clock);
+    this.#peers = new PeerCalls(rpc, () => (deps.isolated?.() ? [] : members.others()));
+    this.#rpcServer = {
+      internalToken: deps.internalToken,
+      isolated: deps.isolated,
+      logger,
+      handlers: {
+        uptimeDays: deps.uptimeDays,
+        glance: deps.glance,
+        // Both endpoints only read; with certificates, only a node registered now may (not one stopped
+        // and forgotten whose certificate is still valid).
+        checkPeer: (peer) => {
+          if (peer === undefined || members.nodes().includes(peer)) return;
+          throw new AmstaffError(
+            "AMS_ERR_CLUSTER_IDENTITY",
+            `Refused a request from the node of certificate "${peer}": it is not registered in etcd.`,
+            { details: { peer } },
+          );
+        },
+      },
+    };
   }
 
   /**
@@ -165,10 +207,22 @@ export class EtcdCluster extends LeasedOwnership implements ClusterEngine {
     await this.#deps.log.propose({ type: "node.remove", node: id, at: this.#deps.clock.now() });
   }
 
-  /** No internal endpoints on etcd: nodes never call each other. */
-  handleInternal(request: IncomingMessage, response: ServerResponse): void {
-    request.resume();
-    response.writeHead(404).end();
+  /** The other registered nodes' daily sample counts of some monitors (see {@link PeerCalls}). */
+  peerUptimeDays(request: UptimeDaysRequest): Promise<UptimeDaysReply[]> {
+    return this.#peers.uptimeDays(request);
+  }
+
+  /** The overview's bars of the monitors the other registered nodes run, or only `node`'s. */
+  peerGlances(request: GlanceRequest, node?: string): Promise<{ node: string; reply: GlanceReply }[]> {
+    return this.#peers.glances(request, node);
+  }
+
+  /**
+   * Serves `POST /_cluster/glance` and `POST /_cluster/uptime-days` (authenticated with the internal
+   * token); every other internal endpoint answers 404 on etcd.
+   */
+  handleInternal(request: IncomingMessage, response: ServerResponse, peer?: string): void {
+    serveInternal(this.#rpcServer, request, response, peer);
   }
 
   /** Stops renewing and balancing and revokes the registration: this node's modules move at once. */

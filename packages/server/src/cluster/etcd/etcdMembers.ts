@@ -1,4 +1,5 @@
 import type { Namespace } from "etcd3";
+import { z } from "zod";
 import { type Clock, monotonicNow } from "../../clock.js";
 import type { Coordination } from "../engine.js";
 import type { ClusterTiming } from "../timing.js";
@@ -9,6 +10,24 @@ export interface EtcdMember {
   id: string;
   /** When its registration key was created: the oldest registered node coordinates. */
   since: number;
+  /** Where it serves the internal endpoints (`/_cluster/*`), from its registration; none if unreadable. */
+  url: string | undefined;
+}
+
+/**
+ * The value of a registration: the node's addresses. `internalUrl` when it serves the internal endpoints
+ * on a listener of their own (mutual TLS), else they are on its API.
+ */
+const registrationSchema = z.object({ apiUrl: z.string(), internalUrl: z.string().optional() });
+
+/** Where a registration says the node serves its internal endpoints; undefined for a value not one. */
+function internalUrlOf(value: string): string | undefined {
+  try {
+    const parsed = registrationSchema.safeParse(JSON.parse(value));
+    return parsed.success ? (parsed.data.internalUrl ?? parsed.data.apiUrl) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -49,6 +68,7 @@ export class EtcdMembers implements Coordination {
       .map((kv) => ({
         id: kv.key.toString().slice(etcdKeys.members.length),
         since: Number(kv.create_revision),
+        url: internalUrlOf(kv.value.toString()),
       }))
       .sort((a, b) => a.since - b.since);
     const ids = new Set(this.#members.map((m) => m.id));
@@ -68,6 +88,13 @@ export class EtcdMembers implements Coordination {
 
   now(): number {
     return monotonicNow(this.#clock);
+  }
+
+  /** Where to reach every other registered node, as of the last refresh. */
+  others(): { node: string; url: string }[] {
+    return this.#members.flatMap((m) =>
+      m.id === this.#nodeId || m.url === undefined ? [] : [{ node: m.id, url: m.url }],
+    );
   }
 
   nodes(): readonly string[] {
