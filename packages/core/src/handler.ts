@@ -53,12 +53,14 @@ export interface SampleHandler {
   /** A short label for logs and the API, e.g. `"webhook https://hooks.example.com/…"`. No secrets. */
   readonly name: string;
   /** Delivers one transition; may return a receipt to keep with the delivery. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: `void`, not `undefined`: an `async notify() {}` that returns nothing must fit.
   notify(transition: Transition, context: NotifyContext): Promise<void | DeliveryReceipt>;
   /**
    * Delivers a group of notifications as one message (a grouping handler's `group` option). Optional:
    * without it, the server calls `notify` once per notification, each with its own idempotency key.
    * The receipt it returns is kept for each incident of the group.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: as for `notify`, an async method that returns nothing must fit.
   notifyGroup?(group: NotificationGroup, context: NotifyContext): Promise<void | DeliveryReceipt>;
   /** Releases resources (connection pools, clients). */
   dispose?(): void | Promise<void>;
