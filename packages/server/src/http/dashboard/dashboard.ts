@@ -33,7 +33,7 @@ export interface DashboardOptions {
   nodeId?: string | undefined;
   /**
    * Asks the other nodes (or only `node`) for the overview's bars of the monitors they run (absent: a
-   * node alone, or nodes that never call each other — the rows show this node's samples only).
+   * node alone, whose rows show its own samples only).
    */
   peers?:
     | ((request: GlanceRequest, node?: string) => Promise<{ node: string; reply: GlanceReply }[]>)
