@@ -6,7 +6,15 @@ import { bundleModule, type ImportTable } from "./bundleModule.js";
 import type { CompileError, CompileErrorCode } from "./compileError.js";
 import { defaultReleaseAfterMs, withCompiler } from "./compilerLifetime.js";
 import { dslTypeNames } from "./dslExports.js";
-import { defaultMemoryLimitMb, maxOutputBytes, runInSandbox, warmSandbox } from "./sandbox.js";
+import {
+  defaultMemoryLimitMb,
+  defaultTimeoutMs,
+  defaultWallTimeoutMs,
+  maxOutputBytes,
+  runInSandbox,
+  type SandboxLimits,
+  warmSandbox,
+} from "./sandbox.js";
 import { SourceLocator, type SourcePosition } from "./sourceLocation.js";
 import { strippedNewlines } from "./strippedNewlines.js";
 import { dslPackageRoot, typeCheck } from "./typeCheckThread.js";
@@ -28,10 +36,19 @@ export interface CompileOptions {
   /** The installed plugins whose builders module files may import. */
   plugins: readonly PluginDescriptor[];
   /**
-   * How long evaluating the module file may take, in milliseconds.
+   * How much CPU time evaluating the module file may use, in milliseconds: an endless loop or a module that
+   * computes too much ends with a `timeout` error. It is the CPU time of the sandbox process, so a busy
+   * machine that runs the evaluation slowly does not fail it (`wallTimeoutMs` bounds that). Where a
+   * process' CPU time cannot be read (`/proc`, i.e. not on Linux), this is wall-clock time.
    * @default 1000
    */
   timeoutMs?: number;
+  /**
+   * How long evaluating the module file may take in wall-clock time, however busy the machine, in
+   * milliseconds: the backstop behind `timeoutMs`. At least `timeoutMs`.
+   * @default 30000, or 10 × `timeoutMs` when that is more
+   */
+  wallTimeoutMs?: number;
   /**
    * Whether to type-check the module file with TypeScript (against the declarations of `@amstaff/dsl`,
    * `@amstaff/core` and the plugin packages) before evaluating it.
@@ -201,7 +218,8 @@ function checkedReleaseAfterMs(options: Pick<CompileOptions, "releaseAfterMs">):
  */
 export async function compileModule(source: string, options: CompileOptions): Promise<CompileResult> {
   const file = options.filename ?? "module.ts";
-  const timeoutMs = options.timeoutMs ?? 1000;
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const wallTimeoutMs = options.wallTimeoutMs ?? defaultWallTimeoutMs(timeoutMs);
   const memoryLimitMb = options.memoryLimitMb ?? defaultMemoryLimitMb;
   if (typeof source !== "string" || !Array.isArray(options.plugins)) {
     throw new AmstaffError(
@@ -221,15 +239,22 @@ export async function compileModule(source: string, options: CompileOptions): Pr
       `compileModule: timeoutMs must be positive, got ${timeoutMs}`,
     );
   }
+  if (!Number.isFinite(wallTimeoutMs) || wallTimeoutMs < timeoutMs) {
+    throw new AmstaffError(
+      "AMS_ERR_REQUEST_INVALID",
+      `compileModule: wallTimeoutMs must be at least timeoutMs (${timeoutMs}), got ${wallTimeoutMs}`,
+    );
+  }
   const releaseAfterMs = checkedReleaseAfterMs(options);
-  return withCompiler(releaseAfterMs, () => compileChecked(source, options, file, timeoutMs, memoryLimitMb));
+  const limits = { cpuMs: timeoutMs, wallMs: wallTimeoutMs };
+  return withCompiler(releaseAfterMs, () => compileChecked(source, options, file, limits, memoryLimitMb));
 }
 
 async function compileChecked(
   source: string,
   options: CompileOptions,
   file: string,
-  timeoutMs: number,
+  limits: SandboxLimits,
   memoryLimitMb: number,
 ): Promise<CompileResult> {
   const lines = source.split(/\r\n|\r|\n/);
@@ -263,7 +288,7 @@ async function compileChecked(
   const locator = new SourceLocator(bundled.bundle.map);
 
   // The evaluation runs in the sandbox process while the type-check thread checks.
-  const evaluation = runInSandbox(bundled.bundle.code, timeoutMs, memoryLimitMb);
+  const evaluation = runInSandbox(bundled.bundle.code, limits, memoryLimitMb);
   if (options.typeCheck !== false) {
     let typeErrors: CompileError[];
     try {
@@ -285,7 +310,12 @@ async function compileChecked(
         `evaluating the module needed more than the ${memoryLimitMb} MB of memory it may use`,
       );
     case "timeout":
-      return fail("timeout", `evaluating the module took longer than ${timeoutMs}ms (an endless loop?)`);
+      return fail(
+        "timeout",
+        outcome.clock === "cpu"
+          ? `evaluating the module used more than ${outcome.limitMs}ms of CPU time (an endless loop?)`
+          : `evaluating the module took longer than ${outcome.limitMs}ms of wall-clock time (an endless loop, or a machine too busy to run it?)`,
+      );
     case "too-large":
       return fail(
         "output",

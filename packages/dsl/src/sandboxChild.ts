@@ -2,8 +2,14 @@
 export interface SandboxJob {
   code: string;
   filename: string;
+  /** The wall-clock time the context may run (the host watches the CPU time, where it can read it). */
   timeoutMs: number;
   maxOutputBytes: number;
+}
+
+/** What a sandbox process says once it has the prelude and waits for jobs. */
+export interface SandboxReady {
+  kind: "ready";
 }
 
 /** How running a bundle in the sandbox ended. */
@@ -73,6 +79,8 @@ export function sandboxChildMain(): void {
   process.on("message", (message: SandboxSetup | SandboxJob) => {
     if ("prelude" in message) {
       prelude = new vm.Script(message.prelude, { filename: message.preludeFilename });
+      const ready: SandboxReady = { kind: "ready" };
+      process.send?.(ready);
       return;
     }
     if (prelude === undefined) throw new Error("sandbox: a job arrived before the prelude");
