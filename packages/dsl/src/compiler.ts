@@ -6,19 +6,19 @@ import { bundleModule, type ImportTable } from "./bundleModule.js";
 import type { CompileError, CompileErrorCode } from "./compileError.js";
 import { defaultReleaseAfterMs, withCompiler } from "./compilerLifetime.js";
 import { dslTypeNames } from "./dslExports.js";
+import { readEvaluation } from "./readEvaluation.js";
 import {
   defaultMemoryLimitMb,
   defaultTimeoutMs,
   defaultWallTimeoutMs,
-  maxOutputBytes,
   runInSandbox,
   type SandboxLimits,
+  type SandboxOutcome,
   warmSandbox,
 } from "./sandbox.js";
 import { SourceLocator, type SourcePosition } from "./sourceLocation.js";
 import { strippedNewlines } from "./strippedNewlines.js";
 import { dslPackageRoot, typeCheck } from "./typeCheckThread.js";
-import { sandboxFailureSchema, sandboxSuccessSchema, validateModule } from "./validateModule.js";
 
 export type { CompileError, CompileErrorCode } from "./compileError.js";
 export { formatCompileErrors } from "./compileError.js";
@@ -114,8 +114,6 @@ export interface Compiler {
    */
   warm(): Promise<void>;
 }
-
-const exportHint = 'a module file must `export default amstaff("Name", (m) => { ... })`';
 
 /** Type-checks on the type-check thread, against the declarations resolved from `resolveFrom`. */
 function checkTypes(
@@ -287,8 +285,10 @@ async function compileChecked(
   if (!bundled.ok) return { ok: false, errors: bundled.errors };
   const locator = new SourceLocator(bundled.bundle.map);
 
-  // The evaluation runs in the sandbox process while the type-check thread checks.
-  const evaluation = runInSandbox(bundled.bundle.code, limits, memoryLimitMb);
+  // Where each builder call was made is recorded only when an error needs it: see `locate` in
+  // sandboxRuntime.ts. The evaluation runs in the sandbox process while the type-check thread checks.
+  const evaluate = (locate: boolean) => runInSandbox(bundled.bundle.code, limits, { memoryLimitMb, locate });
+  const evaluation = evaluate(false);
   if (options.typeCheck !== false) {
     let typeErrors: CompileError[];
     try {
@@ -302,65 +302,13 @@ async function compileChecked(
       return { ok: false, errors: typeErrors };
     }
   }
-  const outcome = await evaluation;
-  switch (outcome.kind) {
-    case "memory":
-      return fail(
-        "memory",
-        `evaluating the module needed more than the ${memoryLimitMb} MB of memory it may use`,
-      );
-    case "timeout":
-      return fail(
-        "timeout",
-        outcome.clock === "cpu"
-          ? `evaluating the module used more than ${outcome.limitMs}ms of CPU time (an endless loop?)`
-          : `evaluating the module took longer than ${outcome.limitMs}ms of wall-clock time (an endless loop, or a machine too busy to run it?)`,
-      );
-    case "too-large":
-      return fail(
-        "output",
-        `the module evaluates to ${outcome.bytes} bytes of data, more than the limit of ${maxOutputBytes} bytes`,
-      );
-    case "broken":
-      return fail("evaluation", outcome.message);
-    case "output":
-      break;
-  }
-
-  let json: unknown;
-  try {
-    json = JSON.parse(outcome.json);
-  } catch {
-    return fail("output", "the module's evaluation produced unreadable output");
-  }
-  const failure = sandboxFailureSchema.safeParse(json);
-  if (failure.success) {
-    const { reason, message = "", stack = "" } = failure.data;
-    if (reason === "export") return fail("export", exportHint);
-    if (reason === "data") return fail("output", message);
-    return fail("evaluation", message, locator.fromStack(stack));
-  }
-  const success = sandboxSuccessSchema.safeParse(json);
-  if (!success.success) return fail("output", "the module's evaluation produced unreadable output");
-
-  const errors: CompileError[] = [];
-  const definition = validateModule(
-    success.data,
-    options.plugins,
-    locator,
-    (at, message) => {
-      errors.push(errorAt(at, "validation", message));
-    },
-    {
-      secrets: options.secrets && { check: options.secrets, team: options.team },
-      host: options.host,
-    },
-  );
-  if (definition === undefined || errors.length > 0) {
-    errors.sort((a, b) => a.line - b.line || a.column - b.column);
-    return { ok: false, errors };
-  }
-  return { ok: true, definition };
+  const read = (outcome: SandboxOutcome) =>
+    readEvaluation(outcome, { plugins: options.plugins, options, locator, errorAt, memoryLimitMb });
+  const result = read(await evaluation);
+  // Validation errors point at builder calls: only now is the module evaluated again, recording where
+  // each call was made.
+  if (result.invalid) return read(await evaluate(true)).result;
+  return result.result;
 }
 
 const dslExports = Object.keys(builders);

@@ -167,13 +167,13 @@ function ref(pooled: PooledChild, on: boolean): void {
  */
 export async function warmSandbox(memoryLimitMb = defaultMemoryLimitMb): Promise<void> {
   const limits = { cpuMs: defaultTimeoutMs, wallMs: defaultWallTimeoutMs(defaultTimeoutMs) };
-  await runInSandbox(`${preludeGlobal}.finish(undefined);`, limits, memoryLimitMb);
+  await runInSandbox(`${preludeGlobal}.finish(undefined);`, limits, { memoryLimitMb });
 }
 
 /**
  * Runs a module bundle in a fresh `node:vm` context that has only the JavaScript built-ins, inside a
  * child process with a heap limit: no host object goes in, only the code string, and only a string
- * comes out. An endless loop ends when the process has used `cpuMs` of CPU time on the job (the process
+ * comes out. With `locate`, the output says where each builder call was made (see sandboxRuntime.ts). An endless loop ends when the process has used `cpuMs` of CPU time on the job (the process
  * is killed), a memory bomb ends the process. A busy machine that gives the process little CPU does not
  * fail the evaluation before `wallMs`. Where a process' CPU time cannot be read (not Linux), `cpuMs` is
  * wall-clock time, as `node:vm`'s own timeout measures it.
@@ -181,7 +181,7 @@ export async function warmSandbox(memoryLimitMb = defaultMemoryLimitMb): Promise
 export async function runInSandbox(
   code: string,
   limits: SandboxLimits,
-  memoryLimitMb = defaultMemoryLimitMb,
+  { memoryLimitMb = defaultMemoryLimitMb, locate = true }: { memoryLimitMb?: number; locate?: boolean } = {},
 ): Promise<SandboxOutcome> {
   const preludeCode = await loadPrelude();
   let pool = pools.get(memoryLimitMb);
@@ -201,7 +201,7 @@ export async function runInSandbox(
   ref(current, true);
   // The context's own timeout is the wall-clock limit; where the CPU time is watched, the backstop.
   const wall = { clock: "wall" as const, limitMs: cpuTimeReadable ? limits.wallMs : limits.cpuMs };
-  const job: SandboxJob = { code, filename: bundleFilename, timeoutMs: wall.limitMs, maxOutputBytes };
+  const job: SandboxJob = { code, filename: bundleFilename, timeoutMs: wall.limitMs, maxOutputBytes, locate };
   const outcome = await new Promise<SandboxOutcome>((resolveOutcome) => {
     let settled = false;
     let unwatch: (() => void) | undefined;

@@ -5,6 +5,8 @@ export interface SandboxJob {
   /** The wall-clock time the context may run (the host watches the CPU time, where it can read it). */
   timeoutMs: number;
   maxOutputBytes: number;
+  /** Whether the runtime records where each builder call was made (the prelude reads it once). */
+  locate: boolean;
 }
 
 /** What a sandbox process says once it has the prelude and waits for jobs. */
@@ -45,6 +47,8 @@ export function sandboxChildMain(): void {
       codeGeneration: { strings: false, wasm: false },
       microtaskMode: "afterEvaluate",
     });
+    // A primitive only: no object of this realm goes into the context.
+    if (!job.locate) (context as Record<string, unknown>).__amstaffLocate = false;
     const started = performance.now();
     let result: unknown;
     try {
