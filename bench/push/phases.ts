@@ -8,7 +8,7 @@
 // CPU time counts this process (all threads) and its children (sandbox processes, esbuild's service): the
 // wall time of a loaded machine says little. Linux only (the children's CPU time is read from /proc).
 // Run: npx -y pnpm@12.21.0 --filter @amstaff/bench run push:phases [--monitors 1000 --runs 10 --locate]
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -17,7 +17,7 @@ import { httpPlugin } from "@amstaff/sampler-http";
 import * as builders from "../../packages/dsl/src/builders.ts";
 import { bundleModule, type ImportTable } from "../../packages/dsl/src/bundleModule.ts";
 import { closeSandboxes, compileModule } from "../../packages/dsl/src/compiler.ts";
-import { processCpuMs } from "../../packages/dsl/src/cpuTime.ts";
+import { readProcStat } from "../../packages/dsl/src/cpuTime.ts";
 import { dslTypeNames } from "../../packages/dsl/src/dslExports.ts";
 import { runInSandbox } from "../../packages/dsl/src/sandbox.ts";
 import { SourceLocator } from "../../packages/dsl/src/sourceLocation.ts";
@@ -100,13 +100,8 @@ function childrenCpuMs(): number {
   let total = 0;
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "latin1");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) !== process.pid) continue;
-      total += processCpuMs(Number(entry)) ?? 0;
-    } catch {
-      // Gone meanwhile.
-    }
+    const stat = readProcStat(Number(entry));
+    if (stat?.parent === process.pid) total += stat.cpuMs;
   }
   return total;
 }

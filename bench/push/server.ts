@@ -8,10 +8,11 @@
 // `node --cpu-prof` (summarise with `node cluster/profile.ts <dir>/*.cpuprofile`).
 // Run: npx -y pnpm@12.21.0 --filter @amstaff/server run build
 //      npx -y pnpm@12.21.0 --filter @amstaff/bench run push:server [--modules 5 --monitors 1000]
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import { readProcStat } from "../../packages/dsl/src/cpuTime.ts";
 import {
   eventually,
   httpModuleSource,
@@ -41,14 +42,10 @@ function treeCpuSeconds(root: number): number {
   const cpu = new Map<number, number>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "latin1");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      parents.set(Number(entry), Number(fields[1]));
-      cpu.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / 100);
-    } catch {
-      // Gone meanwhile.
-    }
+    const stat = readProcStat(Number(entry));
+    if (stat === undefined) continue;
+    parents.set(Number(entry), stat.parent);
+    cpu.set(Number(entry), stat.cpuMs / 1000);
   }
   const inTree = (pid: number): boolean => {
     for (let at: number | undefined = pid; at !== undefined && at > 1; at = parents.get(at)) {

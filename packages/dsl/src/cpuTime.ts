@@ -5,10 +5,11 @@ import { readFileSync } from "node:fs";
 const ticksPerSecond = 100;
 
 /**
- * The CPU time a process has used so far (user and system, all its threads), in ms, with a resolution of
- * 10 ms; undefined where `/proc` does not tell (not Linux, or the process is gone).
+ * A process' parent and the CPU time it has used so far (user and system, all its threads) in ms, with a
+ * resolution of 10 ms, from `/proc/<pid>/stat`; undefined where `/proc` does not tell (not Linux, or the
+ * process is gone).
  */
-export function processCpuMs(pid: number | undefined): number | undefined {
+export function readProcStat(pid: number | undefined): { parent: number; cpuMs: number } | undefined {
   if (pid === undefined) return undefined;
   let stat: string;
   try {
@@ -17,11 +18,18 @@ export function processCpuMs(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
-  // The command name (field 2) is in parentheses and may hold spaces and parentheses itself; utime and
-  // stime are fields 14 and 15, the 12th and 13th after it.
+  // The command name (field 2) is in parentheses and may hold spaces and parentheses itself; the parent
+  // is field 4, utime and stime are fields 14 and 15: the 2nd, 12th and 13th after it.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const parent = Number(fields[1]);
   const ticks = Number(fields[11]) + Number(fields[12]);
-  return Number.isFinite(ticks) ? (ticks * 1000) / ticksPerSecond : undefined;
+  if (!Number.isFinite(ticks) || !Number.isInteger(parent)) return undefined;
+  return { parent, cpuMs: (ticks * 1000) / ticksPerSecond };
+}
+
+/** The CPU time a process has used so far, in ms ({@link readProcStat}). */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  return readProcStat(pid)?.cpuMs;
 }
 
 /** Whether this machine tells a process' CPU time ({@link processCpuMs}): Linux does, through `/proc`. */

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { plugins } from "./__tests__/plugins.js";
 import { type CompileOptions, type CompileResult, compileModule } from "./compiler.js";
-import { processCpuMs } from "./cpuTime.js";
+import { readProcStat } from "./cpuTime.js";
 
 const valid = `import { amstaff, every } from "@amstaff/dsl";
 import { probeIt } from "test-sampler";
@@ -30,17 +30,14 @@ function sandboxes(): Map<number, number> {
   const found = new Map<number, number>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
+    const stat = readProcStat(Number(entry));
+    if (stat?.parent !== process.pid) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "latin1");
-      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (parent !== process.pid) continue;
       if (
-        !readFileSync(`/proc/${entry}/cmdline`, "latin1").includes("--disallow-code-generation-from-strings")
+        readFileSync(`/proc/${entry}/cmdline`, "latin1").includes("--disallow-code-generation-from-strings")
       ) {
-        continue;
+        found.set(Number(entry), stat.cpuMs);
       }
-      const cpu = processCpuMs(Number(entry));
-      if (cpu !== undefined) found.set(Number(entry), cpu);
     } catch {
       // Gone meanwhile.
     }
