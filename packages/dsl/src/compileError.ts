@@ -7,7 +7,7 @@
  * - `type`: the file does not type-check against the DSL's and the plugins' declarations.
  * - `evaluation`: evaluating the file threw.
  * - `memory`: evaluating the file needed more memory than allowed.
- * - `timeout`: evaluating the file took longer than the time limit.
+ * - `timeout`: evaluating the file used more CPU time than its limit, or took longer than the wall-clock backstop.
  * - `output`: what the file evaluates to is too large or not plain data.
  * - `validation`: the module, a monitor, or a plugin's options are invalid.
  */

@@ -163,7 +163,10 @@ export default amstaff("Payments", (m) => {
     const errors = await errorsOf(source, { secrets: check, team: "payments" });
     expect(errors).toMatchObject([{ code: "validation", ...positionOf(source, "notify({") }]);
     expect(errors[0]?.message).toBe('notify(): secret("HOOK_TOKEN") is not granted to module "User Service"');
-    expect(asked).toEqual([{ module: "User Service", team: "payments" }]);
+    // A refused module is evaluated again to locate its errors, so the store may be asked twice.
+    expect(new Set(asked.map((requester) => JSON.stringify(requester)))).toEqual(
+      new Set([JSON.stringify({ module: "User Service", team: "payments" })]),
+    );
     granted.add("HOOK_TOKEN");
     expect((await compile(source, { secrets: check })).ok).toBe(true);
     // Offline (`amstaff check`), with no store, secrets are not checked.

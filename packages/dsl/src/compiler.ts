@@ -6,11 +6,19 @@ import { bundleModule, type ImportTable } from "./bundleModule.js";
 import type { CompileError, CompileErrorCode } from "./compileError.js";
 import { defaultReleaseAfterMs, withCompiler } from "./compilerLifetime.js";
 import { dslTypeNames } from "./dslExports.js";
-import { defaultMemoryLimitMb, maxOutputBytes, runInSandbox, warmSandbox } from "./sandbox.js";
+import { readEvaluation } from "./readEvaluation.js";
+import {
+  defaultMemoryLimitMb,
+  defaultTimeoutMs,
+  defaultWallTimeoutMs,
+  runInSandbox,
+  type SandboxLimits,
+  type SandboxOutcome,
+  warmSandbox,
+} from "./sandbox.js";
 import { SourceLocator, type SourcePosition } from "./sourceLocation.js";
 import { strippedNewlines } from "./strippedNewlines.js";
 import { dslPackageRoot, typeCheck } from "./typeCheckThread.js";
-import { sandboxFailureSchema, sandboxSuccessSchema, validateModule } from "./validateModule.js";
 
 export type { CompileError, CompileErrorCode } from "./compileError.js";
 export { formatCompileErrors } from "./compileError.js";
@@ -28,10 +36,19 @@ export interface CompileOptions {
   /** The installed plugins whose builders module files may import. */
   plugins: readonly PluginDescriptor[];
   /**
-   * How long evaluating the module file may take, in milliseconds.
+   * How much CPU time evaluating the module file may use, in milliseconds: an endless loop or a module that
+   * computes too much ends with a `timeout` error. It is the CPU time of the sandbox process, so a busy
+   * machine that runs the evaluation slowly does not fail it (`wallTimeoutMs` bounds that). Where a
+   * process' CPU time cannot be read (`/proc`, i.e. not on Linux), this is wall-clock time.
    * @default 1000
    */
   timeoutMs?: number;
+  /**
+   * How long evaluating the module file may take in wall-clock time, however busy the machine, in
+   * milliseconds: the backstop behind `timeoutMs`. At least `timeoutMs`.
+   * @default 30000, or 10 × `timeoutMs` when that is more
+   */
+  wallTimeoutMs?: number;
   /**
    * Whether to type-check the module file with TypeScript (against the declarations of `@amstaff/dsl`,
    * `@amstaff/core` and the plugin packages) before evaluating it.
@@ -97,8 +114,6 @@ export interface Compiler {
    */
   warm(): Promise<void>;
 }
-
-const exportHint = 'a module file must `export default amstaff("Name", (m) => { ... })`';
 
 /** Type-checks on the type-check thread, against the declarations resolved from `resolveFrom`. */
 function checkTypes(
@@ -201,7 +216,8 @@ function checkedReleaseAfterMs(options: Pick<CompileOptions, "releaseAfterMs">):
  */
 export async function compileModule(source: string, options: CompileOptions): Promise<CompileResult> {
   const file = options.filename ?? "module.ts";
-  const timeoutMs = options.timeoutMs ?? 1000;
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const wallTimeoutMs = options.wallTimeoutMs ?? defaultWallTimeoutMs(timeoutMs);
   const memoryLimitMb = options.memoryLimitMb ?? defaultMemoryLimitMb;
   if (typeof source !== "string" || !Array.isArray(options.plugins)) {
     throw new AmstaffError(
@@ -221,15 +237,22 @@ export async function compileModule(source: string, options: CompileOptions): Pr
       `compileModule: timeoutMs must be positive, got ${timeoutMs}`,
     );
   }
+  if (!Number.isFinite(wallTimeoutMs) || wallTimeoutMs < timeoutMs) {
+    throw new AmstaffError(
+      "AMS_ERR_REQUEST_INVALID",
+      `compileModule: wallTimeoutMs must be at least timeoutMs (${timeoutMs}), got ${wallTimeoutMs}`,
+    );
+  }
   const releaseAfterMs = checkedReleaseAfterMs(options);
-  return withCompiler(releaseAfterMs, () => compileChecked(source, options, file, timeoutMs, memoryLimitMb));
+  const limits = { cpuMs: timeoutMs, wallMs: wallTimeoutMs };
+  return withCompiler(releaseAfterMs, () => compileChecked(source, options, file, limits, memoryLimitMb));
 }
 
 async function compileChecked(
   source: string,
   options: CompileOptions,
   file: string,
-  timeoutMs: number,
+  limits: SandboxLimits,
   memoryLimitMb: number,
 ): Promise<CompileResult> {
   const lines = source.split(/\r\n|\r|\n/);
@@ -262,8 +285,10 @@ async function compileChecked(
   if (!bundled.ok) return { ok: false, errors: bundled.errors };
   const locator = new SourceLocator(bundled.bundle.map);
 
-  // The evaluation runs in the sandbox process while the type-check thread checks.
-  const evaluation = runInSandbox(bundled.bundle.code, timeoutMs, memoryLimitMb);
+  // Where each builder call was made is recorded only when an error needs it: see `locate` in
+  // sandboxRuntime.ts. The evaluation runs in the sandbox process while the type-check thread checks.
+  const evaluate = (locate: boolean) => runInSandbox(bundled.bundle.code, limits, { memoryLimitMb, locate });
+  const evaluation = evaluate(false);
   if (options.typeCheck !== false) {
     let typeErrors: CompileError[];
     try {
@@ -277,60 +302,13 @@ async function compileChecked(
       return { ok: false, errors: typeErrors };
     }
   }
-  const outcome = await evaluation;
-  switch (outcome.kind) {
-    case "memory":
-      return fail(
-        "memory",
-        `evaluating the module needed more than the ${memoryLimitMb} MB of memory it may use`,
-      );
-    case "timeout":
-      return fail("timeout", `evaluating the module took longer than ${timeoutMs}ms (an endless loop?)`);
-    case "too-large":
-      return fail(
-        "output",
-        `the module evaluates to ${outcome.bytes} bytes of data, more than the limit of ${maxOutputBytes} bytes`,
-      );
-    case "broken":
-      return fail("evaluation", outcome.message);
-    case "output":
-      break;
-  }
-
-  let json: unknown;
-  try {
-    json = JSON.parse(outcome.json);
-  } catch {
-    return fail("output", "the module's evaluation produced unreadable output");
-  }
-  const failure = sandboxFailureSchema.safeParse(json);
-  if (failure.success) {
-    const { reason, message = "", stack = "" } = failure.data;
-    if (reason === "export") return fail("export", exportHint);
-    if (reason === "data") return fail("output", message);
-    return fail("evaluation", message, locator.fromStack(stack));
-  }
-  const success = sandboxSuccessSchema.safeParse(json);
-  if (!success.success) return fail("output", "the module's evaluation produced unreadable output");
-
-  const errors: CompileError[] = [];
-  const definition = validateModule(
-    success.data,
-    options.plugins,
-    locator,
-    (at, message) => {
-      errors.push(errorAt(at, "validation", message));
-    },
-    {
-      secrets: options.secrets && { check: options.secrets, team: options.team },
-      host: options.host,
-    },
-  );
-  if (definition === undefined || errors.length > 0) {
-    errors.sort((a, b) => a.line - b.line || a.column - b.column);
-    return { ok: false, errors };
-  }
-  return { ok: true, definition };
+  const read = (outcome: SandboxOutcome) =>
+    readEvaluation(outcome, { plugins: options.plugins, options, locator, errorAt, memoryLimitMb });
+  const result = read(await evaluation);
+  // Validation errors point at builder calls: only now is the module evaluated again, recording where
+  // each call was made.
+  if (result.invalid) return read(await evaluate(true)).result;
+  return result.result;
 }
 
 const dslExports = Object.keys(builders);

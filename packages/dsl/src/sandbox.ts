@@ -3,9 +3,37 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { bundleFilename, preludeGlobal } from "./bundleModule.js";
-import { type SandboxJob, type SandboxOutcome, type SandboxSetup, sandboxChildMain } from "./sandboxChild.js";
+import { cpuTimeReadable, watchCpuTime } from "./cpuTime.js";
+import {
+  type SandboxOutcome as ChildOutcome,
+  type SandboxJob,
+  type SandboxReady,
+  type SandboxSetup,
+  sandboxChildMain,
+} from "./sandboxChild.js";
 
-export type { SandboxOutcome } from "./sandboxChild.js";
+/**
+ * How running a bundle in the sandbox ended. A timeout says which clock ran out: the CPU time the
+ * evaluation used, or the wall-clock time it took (the backstop, or the limit itself where the CPU time
+ * of a process cannot be read).
+ */
+export type SandboxOutcome =
+  | Exclude<ChildOutcome, { kind: "timeout" }>
+  | { kind: "timeout"; clock: "cpu" | "wall"; limitMs: number };
+
+/** The limits of one evaluation in the sandbox. */
+export interface SandboxLimits {
+  /** The CPU time the evaluation may use, in ms; wall-clock time where CPU time cannot be read. */
+  cpuMs: number;
+  /** The wall-clock time the evaluation may take however starved of CPU it is, in ms. */
+  wallMs: number;
+}
+
+/** The CPU time evaluating a module may use, by default, in ms. */
+export const defaultTimeoutMs = 1000;
+
+/** The wall-clock time evaluating a module may take, by default, for a CPU time limit of `timeoutMs`. */
+export const defaultWallTimeoutMs = (timeoutMs: number): number => Math.max(30_000, 10 * timeoutMs);
 
 const preludeFilename = "amstaff-prelude.js";
 
@@ -68,6 +96,8 @@ export function loadPrelude(): Promise<string> {
 interface PooledChild {
   child: ChildProcess;
   jobs: number;
+  /** Whether it has the prelude: its CPU time from then on is its jobs'. */
+  ready: boolean;
   /** The end of its stderr, where V8 says it ran out of memory. */
   stderr: string;
 }
@@ -105,7 +135,7 @@ function startChild(preludeCode: string, memoryLimitMb: number): PooledChild {
       windowsHide: true,
     },
   );
-  const pooled: PooledChild = { child, jobs: 0, stderr: "" };
+  const pooled: PooledChild = { child, jobs: 0, ready: false, stderr: "" };
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (chunk: string) => {
     pooled.stderr = (pooled.stderr + chunk).slice(-4096);
@@ -136,18 +166,22 @@ function ref(pooled: PooledChild, on: boolean): void {
  * ready.
  */
 export async function warmSandbox(memoryLimitMb = defaultMemoryLimitMb): Promise<void> {
-  await runInSandbox(`${preludeGlobal}.finish(undefined);`, 1000, memoryLimitMb);
+  const limits = { cpuMs: defaultTimeoutMs, wallMs: defaultWallTimeoutMs(defaultTimeoutMs) };
+  await runInSandbox(`${preludeGlobal}.finish(undefined);`, limits, { memoryLimitMb });
 }
 
 /**
  * Runs a module bundle in a fresh `node:vm` context that has only the JavaScript built-ins, inside a
  * child process with a heap limit: no host object goes in, only the code string, and only a string
- * comes out. An endless loop ends the evaluation at `timeoutMs`, a memory bomb ends the process.
+ * comes out. With `locate`, the output says where each builder call was made (see sandboxRuntime.ts). An endless loop ends when the process has used `cpuMs` of CPU time on the job (the process
+ * is killed), a memory bomb ends the process. A busy machine that gives the process little CPU does not
+ * fail the evaluation before `wallMs`. Where a process' CPU time cannot be read (not Linux), `cpuMs` is
+ * wall-clock time, as `node:vm`'s own timeout measures it.
  */
 export async function runInSandbox(
   code: string,
-  timeoutMs: number,
-  memoryLimitMb = defaultMemoryLimitMb,
+  limits: SandboxLimits,
+  { memoryLimitMb = defaultMemoryLimitMb, locate = true }: { memoryLimitMb?: number; locate?: boolean } = {},
 ): Promise<SandboxOutcome> {
   const preludeCode = await loadPrelude();
   let pool = pools.get(memoryLimitMb);
@@ -165,15 +199,38 @@ export async function runInSandbox(
   current.jobs += 1;
   // While a job runs the process keeps the server alive (a CLI awaiting the result must not exit).
   ref(current, true);
-  const job: SandboxJob = { code, filename: bundleFilename, timeoutMs, maxOutputBytes };
+  // The context's own timeout is the wall-clock limit; where the CPU time is watched, the backstop.
+  const wall = { clock: "wall" as const, limitMs: cpuTimeReadable ? limits.wallMs : limits.cpuMs };
+  const job: SandboxJob = { code, filename: bundleFilename, timeoutMs: wall.limitMs, maxOutputBytes, locate };
   const outcome = await new Promise<SandboxOutcome>((resolveOutcome) => {
+    let settled = false;
+    let unwatch: (() => void) | undefined;
     const done = (result: SandboxOutcome) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
+      unwatch?.();
       child.off("message", onMessage);
       child.off("exit", onExit);
       resolveOutcome(result);
     };
-    const onMessage = (result: SandboxOutcome) => done(result);
+    const start = () => {
+      // CPU time, not wall-clock time, is what one module must not take from the others; a process the
+      // machine is too busy to run is not looping. A process over it is killed: it is not reused anyway.
+      unwatch = watchCpuTime(child.pid, limits.cpuMs, () => {
+        child.kill("SIGKILL");
+        done({ kind: "timeout", clock: "cpu", limitMs: limits.cpuMs });
+      });
+      child.send(job, (error) => {
+        if (error) done({ kind: "broken", message: "the sandbox could not be reached" });
+      });
+    };
+    const onMessage = (message: ChildOutcome | SandboxReady) => {
+      if (message.kind === "ready") {
+        current.ready = true;
+        start();
+      } else done(message.kind === "timeout" ? { kind: "timeout", ...wall } : message);
+    };
     const onExit = () => {
       // Give the last of stderr a moment to arrive before reading why the process died.
       setImmediate(() =>
@@ -185,12 +242,11 @@ export async function runInSandbox(
       );
     };
     // The context's own timeout stops code that runs; this one stops a process that does not answer.
-    const timer = setTimeout(() => done({ kind: "timeout" }), timeoutMs + graceMs);
+    const timer = setTimeout(() => done({ kind: "timeout", ...wall }), wall.limitMs + graceMs);
     child.on("message", onMessage);
     child.once("exit", onExit);
-    child.send(job, (error) => {
-      if (error) done({ kind: "broken", message: "the sandbox could not be reached" });
-    });
+    // A new process gets the job once it has the prelude, so that its start is not counted as the job's.
+    if (current.ready) start();
   });
   const reusable = outcome.kind === "output" || outcome.kind === "too-large";
   if (reusable && current.jobs < jobsPerChild && pool.length < maxIdleChildren) {

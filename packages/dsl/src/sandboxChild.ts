@@ -2,8 +2,16 @@
 export interface SandboxJob {
   code: string;
   filename: string;
+  /** The wall-clock time the context may run (the host watches the CPU time, where it can read it). */
   timeoutMs: number;
   maxOutputBytes: number;
+  /** Whether the runtime records where each builder call was made (the prelude reads it once). */
+  locate: boolean;
+}
+
+/** What a sandbox process says once it has the prelude and waits for jobs. */
+export interface SandboxReady {
+  kind: "ready";
 }
 
 /** How running a bundle in the sandbox ended. */
@@ -39,6 +47,8 @@ export function sandboxChildMain(): void {
       codeGeneration: { strings: false, wasm: false },
       microtaskMode: "afterEvaluate",
     });
+    // A primitive only: no object of this realm goes into the context.
+    if (!job.locate) (context as Record<string, unknown>).__amstaffLocate = false;
     const started = performance.now();
     let result: unknown;
     try {
@@ -73,6 +83,8 @@ export function sandboxChildMain(): void {
   process.on("message", (message: SandboxSetup | SandboxJob) => {
     if ("prelude" in message) {
       prelude = new vm.Script(message.prelude, { filename: message.preludeFilename });
+      const ready: SandboxReady = { kind: "ready" };
+      process.send?.(ready);
       return;
     }
     if (prelude === undefined) throw new Error("sandbox: a job arrived before the prelude");

@@ -7,6 +7,7 @@ import {
   type SampleStatus,
 } from "@amstaff/core";
 import { alertState, decide } from "./alerting.js";
+import { monitorDefinition } from "./monitorDefinitions.js";
 import type { DeliveryRecord, IncidentRecord, MonitorRecord, TransitionRecord } from "./records.js";
 import type { CommandOf, Reducer, StateSlices } from "./reducer.js";
 import { refuseOtherTeams } from "./teamRights.js";
@@ -95,7 +96,7 @@ export function closeIncident(
  */
 export const remindIncident: Reducer<"incident.remind"> = (state, command, index) => {
   const module = state.modules.get(command.module);
-  const definition = module?.definition.monitors.find((m) => m.name === command.monitor);
+  const definition = monitorDefinition(module?.definition, command.monitor);
   const record = state.monitors.get(command.module, command.monitor);
   const incident = record?.incident;
   if (!module || !definition || !record || !incident || incident.key !== command.incident) {
@@ -137,9 +138,7 @@ export const acknowledgeIncident: Reducer<"incident.ack"> = (state, command, ind
   if (incident.acknowledged)
     return { ok: false, reason: `already acknowledged by ${incident.acknowledged.by}` };
   // Alerting records what the acknowledgement covers (the worst status so far).
-  const definition = state.modules
-    .get(command.module)
-    ?.definition.monitors.find((m) => m.name === command.monitor);
+  const definition = monitorDefinition(state.modules.get(command.module)?.definition, command.monitor);
   const acknowledged = decideAlerts(
     alertState(record),
     { type: "ack", by: command.by, at: command.at },

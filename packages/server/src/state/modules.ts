@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { defaultTeam } from "../access/access.js";
+import { monitorDefinition } from "./monitorDefinitions.js";
 import { forgetMonitor, reconcileMonitors } from "./monitors.js";
 import type { ModuleRevision, StoredModule } from "./records.js";
 import type { CommandOf, Reducer } from "./reducer.js";
@@ -172,7 +173,7 @@ export const deleteModule: Reducer<"module.delete"> = (state, command, index) =>
   const module = state.modules.delete(command.name);
   if (!module) return { ok: false, reason: `module "${command.name}" does not exist` };
   for (const record of state.monitors.ofModule(command.name)) {
-    const definition = module.definition.monitors.find((m) => m.name === record.monitor);
+    const definition = monitorDefinition(module.definition, record.monitor);
     forgetMonitor(state, command.name, record.monitor, definition, index, command.at);
   }
   state.audit.record(index, command.at, "module.delete", command.actor, {

@@ -2,6 +2,7 @@ import type { MonitorDefinition } from "@amstaff/core";
 import { incidentView } from "@amstaff/core";
 import { decide } from "./alerting.js";
 import { carryIncident, closeIncident } from "./incidents.js";
+import { monitorDefinition } from "./monitorDefinitions.js";
 import { monitorKey } from "./monitorKey.js";
 import type { MonitorRecord, StoredModule, TransitionRecord } from "./records.js";
 import type { Reducer, StateSlices } from "./reducer.js";
@@ -10,6 +11,8 @@ import { commitTransition, transitionsKeptPerMonitor } from "./transitions.js";
 /** The committed status of every monitor of every module that exists, by {@link monitorKey}. */
 export class MonitorStatuses {
   readonly #monitors = new Map<string, MonitorRecord>();
+  /** The same records by module, then monitor name: a push reads its own module's, not the fleet's. */
+  readonly #byModule = new Map<string, Map<string, MonitorRecord>>();
 
   /** One monitor's status, while its module has it. */
   get(module: string, monitor: string): MonitorRecord | undefined {
@@ -18,7 +21,7 @@ export class MonitorStatuses {
 
   /** The monitors of one module, in the order they were added. */
   ofModule(module: string): MonitorRecord[] {
-    return [...this.#monitors.values()].filter((record) => record.module === module);
+    return [...(this.#byModule.get(module)?.values() ?? [])];
   }
 
   /** Every monitor, in the order they were added, for a snapshot. */
@@ -29,7 +32,7 @@ export class MonitorStatuses {
   /** Starts a monitor `pending`, unless it has a status already. */
   add(module: string, monitor: string): void {
     const key = monitorKey(module, monitor);
-    if (!this.#monitors.has(key)) this.#monitors.set(key, { module, monitor, status: "pending" });
+    if (!this.#monitors.has(key)) this.#index({ module, monitor, status: "pending" });
   }
 
   /** Drops a monitor's status; returns it, if it had one. */
@@ -37,13 +40,27 @@ export class MonitorStatuses {
     const key = monitorKey(module, monitor);
     const record = this.#monitors.get(key);
     this.#monitors.delete(key);
+    const ofModule = this.#byModule.get(module);
+    ofModule?.delete(monitor);
+    if (ofModule?.size === 0) this.#byModule.delete(module);
     return record;
   }
 
   /** Replaces every status by a snapshot's. */
   restore(monitors: MonitorRecord[]): void {
     this.#monitors.clear();
-    for (const m of monitors) this.#monitors.set(monitorKey(m.module, m.monitor), m);
+    this.#byModule.clear();
+    for (const m of monitors) this.#index(m);
+  }
+
+  #index(record: MonitorRecord): void {
+    this.#monitors.set(monitorKey(record.module, record.monitor), record);
+    let ofModule = this.#byModule.get(record.module);
+    if (ofModule === undefined) {
+      ofModule = new Map();
+      this.#byModule.set(record.module, ofModule);
+    }
+    ofModule.set(record.monitor, record);
   }
 }
 
@@ -60,8 +77,8 @@ export function reconcileMonitors(
 ): void {
   const { name, definition } = module;
   for (const record of state.monitors.ofModule(name)) {
-    const before = previous?.definition.monitors.find((m) => m.name === record.monitor);
-    const after = definition.monitors.find((m) => m.name === record.monitor);
+    const before = monitorDefinition(previous?.definition, record.monitor);
+    const after = monitorDefinition(definition, record.monitor);
     if (!after) forgetMonitor(state, name, record.monitor, before, index, at);
     else if (before && record.incident) record.incident = carryIncident(record.incident, before, after);
   }
@@ -96,7 +113,7 @@ export const recordTransition: Reducer<"transition.record"> = (state, command, i
   }
   const stale = state.members.stale(command.module, command);
   if (stale) return { ok: false, reason: stale };
-  const definition = module.definition.monitors.find((m) => m.name === command.monitor);
+  const definition = monitorDefinition(module.definition, command.monitor);
   const record = state.monitors.get(command.module, command.monitor);
   if (!definition || !record) return { ok: false, reason: `unknown monitor "${command.monitor}"` };
   if (record.status !== command.from) {
