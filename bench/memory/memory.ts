@@ -103,19 +103,14 @@ async function heapUsedMiB(): Promise<number> {
   return Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
 }
 
-/** Pushes a module; on a loaded machine its evaluation may take longer than allowed, so that is retried. */
+/** Pushes a module. */
 async function push(name: string, size: number): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const answer = await node.api("/monitor", {
-      method: "POST",
-      body: httpModuleSource(name, size, target.url),
-      timeoutMs: 300_000,
-    });
-    if (answer.status === 201) return;
-    const timedOut = answer.body?.errors?.[0]?.code === "timeout";
-    if (!timedOut || attempt === 10)
-      throw new Error(`push ${name}: ${JSON.stringify(answer.body).slice(0, 500)}`);
-  }
+  const answer = await node.api("/monitor", {
+    method: "POST",
+    body: httpModuleSource(name, size, target.url),
+    timeoutMs: 300_000,
+  });
+  if (answer.status !== 201) throw new Error(`push ${name}: ${JSON.stringify(answer.body).slice(0, 500)}`);
 }
 
 async function measure(what: string, monitors: number): Promise<void> {

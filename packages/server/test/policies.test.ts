@@ -27,17 +27,13 @@ type Target = Awaited<ReturnType<typeof startTarget>>;
 let pushes: Promise<unknown> = Promise.resolve();
 
 /**
- * Pushes a module, one push at a time: the scenarios start together, and concurrent compiles on a busy
- * machine can push the sandbox's evaluation past its 1 s limit. That limit (and only it) is retried.
+ * Pushes a module, one push at a time: the scenarios start together, and their compiles would otherwise
+ * all run at once on a 2-core machine.
  */
 async function push(source: string): Promise<void> {
   const attempt = async () => {
-    for (let i = 1; ; i++) {
-      const pushed = await server.api("/monitor", { method: "POST", body: source });
-      if (pushed.status === 400 && pushed.body.errors?.[0]?.code === "timeout" && i < 3) continue;
-      expect(pushed.status, JSON.stringify(pushed.body)).toBe(201);
-      return;
-    }
+    const pushed = await server.api("/monitor", { method: "POST", body: source });
+    expect(pushed.status, JSON.stringify(pushed.body)).toBe(201);
   };
   const done = pushes.then(attempt);
   pushes = done.catch(() => {});

@@ -1,5 +1,6 @@
 import { AmstaffError, type MonitorDefinition } from "@amstaff/core";
 import type { StoredModule } from "../state/commands.js";
+import { monitorDefinition } from "../state/monitorDefinitions.js";
 import type { StateMachine } from "../state/stateMachine.js";
 
 /** A module, or the 404 every route answers for a module that does not exist. */
@@ -21,7 +22,7 @@ export function monitorOr404(
   monitor: string,
 ): { module: StoredModule; definition: MonitorDefinition } {
   const stored = machine.module(module);
-  const definition = stored?.definition.monitors.find((m) => m.name === monitor);
+  const definition = monitorDefinition(stored?.definition, monitor);
   if (!stored || !definition) {
     throw new AmstaffError(
       "AMS_ERR_MODULE_NOT_FOUND",

@@ -13,6 +13,7 @@ import {
 } from "../../runtime/peerGlances.js";
 import type { RecentSamples } from "../../runtime/recentSamples.js";
 import type { UptimeDays } from "../../runtime/uptimeDays.js";
+import { monitorDefinition } from "../../state/monitorDefinitions.js";
 import { monitorKey, parseMonitorKey } from "../../state/monitorKey.js";
 import type { StoredModule } from "../../state/records.js";
 import type { StateMachine } from "../../state/stateMachine.js";
@@ -103,7 +104,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
 
   const rowOf = (module: string, monitor: string): OverviewRow | undefined => {
     const stored = machine.module(module);
-    const definition = stored?.definition.monitors.find((d) => d.name === monitor);
+    const definition = monitorDefinition(stored?.definition, monitor);
     return stored && definition && rowOfDefinition(stored, definition, clock.now());
   };
   /** The row of a monitor of `stored`, given its definition: the overview builds 50,000 without looking each up. */
