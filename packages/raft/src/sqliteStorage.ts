@@ -33,7 +33,7 @@ interface EntryRow {
  * not synced; the next synced commit syncs the WAL with it in it.
  *
  * A snapshot the node took itself is written in pieces across event-loop turns (a 35 MB state took
- * 250–900 ms in one transaction): its chunks go to `snapshot_chunks` unsynced, then one synced
+ * 250–900 ms in one transaction): its chunks go to `snapshot_chunks` (each synced), then one synced
  * transaction points `snapshot` at them and drops the entries it covers. Until that commit the previous
  * snapshot stays the valid one, and chunks no `snapshot` row points at are never read, so a crash mid-way
  * leaves the old snapshot and its entries. Files written before (the whole snapshot in `snapshot.data`)
@@ -187,7 +187,7 @@ export class SqliteStorage implements RaftStorage {
   }
 
   /**
-   * Writes a local snapshot in chunks, one per event-loop turn and unsynced, then makes it the snapshot
+   * Writes a local snapshot in chunks, one per event-loop turn, then makes it the snapshot
    * and drops the entries up to `compactTo` in one synced transaction; a snapshot not newer than the
    * stored one (a newer one arrived from the leader meanwhile) is dropped instead. Chunks of the
    * snapshot it replaces are dropped afterwards, a few per turn. One call at a time.
@@ -201,9 +201,8 @@ export class SqliteStorage implements RaftStorage {
     let chunks = 0;
     for (let off = 0; off < data.length; off += this.#chunkBytes) {
       const piece = data.subarray(off, Math.min(data.length, off + this.#chunkBytes));
-      this.#unsyncedRun(() =>
-        this.#putChunk.run(index, chunks, Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength)),
-      );
+      // Synced one by one: syncing them all with the switch would wait for the whole snapshot at once.
+      this.#putChunk.run(index, chunks, Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength));
       chunks++;
       await yieldTurn();
       if (!this.#db.open) return;
