@@ -60,8 +60,21 @@ export function decodeSnapshot(snapshot: Uint8Array): SnapshotData {
   return data;
 }
 
-/** A field of the snapshot, read when its turn to be encoded comes. */
+/**
+ * A field of the snapshot, read when its turn to be encoded comes. A field's list may come as any
+ * iterable (a generator over the state, which then needs no copy); it is encoded as a JSON array.
+ */
 export type SnapshotField = [key: keyof SnapshotData, read: () => unknown];
+
+/** Whether a field's value is a list given as an iterable other than an array (encoded as an array). */
+export function isSequence(value: unknown): value is Iterable<unknown> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as Partial<Iterable<unknown>>)[Symbol.iterator] === "function"
+  );
+}
 
 /** Characters of JSON collected before they are turned into bytes. */
 const flushChars = 64 * 1024;
@@ -91,12 +104,14 @@ export async function encodeSnapshotInSlices(
   // Arrays are split down to their elements' elements (a module's history is one element holding all
   // its revisions); plain objects only at the top (heartbeats, status pages); the rest is one piece.
   const value = async (v: unknown, depth: number): Promise<void> => {
-    if (Array.isArray(v) && depth <= 3) {
+    if ((Array.isArray(v) && depth <= 3) || (isSequence(v) && depth <= 1)) {
       write("[");
-      for (let i = 0; i < v.length; i++) {
-        if (i > 0) write(",");
+      let first = true;
+      for (const item of v as Iterable<unknown>) {
+        if (!first) write(",");
+        first = false;
         // JSON.stringify writes null for an element it cannot encode (undefined, a function).
-        await value(v[i] ?? null, depth + 1);
+        await value(item ?? null, depth + 1);
         const wait = pause();
         if (wait) await wait;
       }

@@ -28,6 +28,7 @@ import {
   decodeSnapshot,
   encodeSnapshot,
   encodeSnapshotInSlices,
+  isSequence,
   type SnapshotData,
   type SnapshotField,
   snapshotFormat,
@@ -328,11 +329,11 @@ export class StateMachine {
 
   /** The whole state as bytes, for log compaction and for catching up a new node. */
   snapshot(): Uint8Array {
-    return encodeSnapshot(
-      Object.fromEntries(
-        this.#snapshotFields().map(([key, read]) => [key, read()]),
-      ) as unknown as SnapshotData,
-    );
+    const fields = this.#snapshotFields().map(([key, read]) => {
+      const value = read();
+      return [key, isSequence(value) ? [...value] : value];
+    });
+    return encodeSnapshot(Object.fromEntries(fields) as SnapshotData);
   }
 
   /**
@@ -363,7 +364,7 @@ export class StateMachine {
       ["grants", () => state.members.grants()],
       ["modules", () => state.modules.all()],
       ["monitors", () => state.monitors.all()],
-      ["transitions", () => state.transitions.all()],
+      ["transitions", () => state.transitions.each()],
       ["deliveries", () => state.deliveries.all()],
       ["history", () => state.modules.histories()],
       ["silences", () => [...state.silences.all()]],
