@@ -140,8 +140,7 @@ describe("SqliteStorage", () => {
     const st = r.load();
     expect(st.snapshot).toEqual({ meta: { index: 2, term: 1, conf }, data });
     expect(st.entries.map((x) => x.index)).toEqual([3]);
-    const rows = new Database(path).prepare("SELECT COUNT(*) AS n FROM snapshot_chunks").get();
-    expect(rows).toEqual({ n: 5 });
+    expect(query(path, "SELECT COUNT(*) AS n FROM snapshot_chunks")).toEqual([{ n: 5 }]);
     r.close();
   });
 
@@ -162,7 +161,7 @@ describe("SqliteStorage", () => {
     await r.saveSnapshot({ meta: { index: 4, term: 1, conf }, data: new Uint8Array([4]) }, 4);
     st = r.load();
     expect(st.snapshot).toEqual({ meta: { index: 4, term: 1, conf }, data: new Uint8Array([4]) });
-    expect(new Database(path).prepare("SELECT idx FROM snapshot_chunks").all()).toEqual([{ idx: 4 }]);
+    expect(query(path, "SELECT idx FROM snapshot_chunks")).toEqual([{ idx: 4 }]);
     r.close();
   });
 
@@ -183,6 +182,23 @@ describe("SqliteStorage", () => {
     s.close();
   });
 
+  it("drops the entries a snapshot covers a bounded run at a time, after the switch", async () => {
+    const path = join(tmp(), "raft.db");
+    const s = new SqliteStorage({ path });
+    s.save({ entries: Array.from({ length: 1500 }, (_, i) => e(i + 1, 1)) });
+    const saving = s.saveSnapshot({ meta: { index: 1400, term: 1, conf }, data: new Uint8Array([5]) }, 1300);
+    const count = () => (query(path, "SELECT COUNT(*) AS n FROM entries")[0] as { n: number }).n;
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Switched and partly dropped: the snapshot is already the one loaded, with only the entries after it.
+    expect(s.load().snapshot?.meta.index).toBe(1400);
+    expect(s.load().entries.map((x) => x.index)).toEqual(Array.from({ length: 100 }, (_, i) => 1401 + i));
+    expect(count()).toBeGreaterThan(200);
+    await saving;
+    expect(count()).toBe(200); // 1301..1500: the ones kept behind the snapshot stay
+    s.close();
+  });
+
   it("refuses a chunk size that is not a positive integer", () => {
     expect(() => new SqliteStorage({ path: join(tmp(), "raft.db"), snapshotWriteChunkBytes: 0 })).toThrow(
       expect.objectContaining({ code: "RAFT_INVALID_OPTION" }),
@@ -191,3 +207,13 @@ describe("SqliteStorage", () => {
 });
 
 const conf = { voters: ["a"], learners: [] };
+
+/** Rows of `sql` on the file at `path`, read through a connection of its own. */
+function query(path: string, sql: string): unknown[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare(sql).all();
+  } finally {
+    db.close();
+  }
+}

@@ -33,11 +33,11 @@ interface EntryRow {
  * not synced; the next synced commit syncs the WAL with it in it.
  *
  * A snapshot the node took itself is written in pieces across event-loop turns (a 35 MB state took
- * 250–900 ms in one transaction): its chunks go to `snapshot_chunks` (each synced), then one synced
- * transaction points `snapshot` at them and drops the entries it covers. Until that commit the previous
- * snapshot stays the valid one, and chunks no `snapshot` row points at are never read, so a crash mid-way
- * leaves the old snapshot and its entries. Files written before (the whole snapshot in `snapshot.data`)
- * load as they are.
+ * 200–900 ms in one transaction): its chunks go to `snapshot_chunks` (each synced), then one synced
+ * transaction points `snapshot` at them. Until that commit the previous snapshot stays the valid one, and
+ * chunks no `snapshot` row points at are never read, so a crash mid-way leaves the old snapshot and its
+ * entries. The entries the new one covers (never loaded again) and the old chunks are dropped afterwards,
+ * a few per turn. Files written before (the whole snapshot in `snapshot.data`) load as they are.
  *
  * @example
  * const storage = new SqliteStorage({ path: "/var/lib/app/raft.db" });
@@ -45,7 +45,8 @@ interface EntryRow {
 export class SqliteStorage implements RaftStorage {
   readonly #db: Database.Database;
   readonly #save: (u: StorageUpdate) => void;
-  readonly #switchSnap: (s: Snapshot, chunks: number, compactTo: number) => boolean;
+  readonly #switchSnap: (s: Snapshot, chunks: number) => boolean;
+  readonly #dropEntries: Database.Statement;
   readonly #snapIndex: () => number | undefined;
   readonly #putChunk: Database.Statement;
   readonly #dropChunks: Database.Statement;
@@ -83,7 +84,10 @@ export class SqliteStorage implements RaftStorage {
       "INSERT INTO hard_state (id, term, vote, commit_index) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET term = excluded.term, vote = excluded.vote, commit_index = excluded.commit_index",
     );
     const truncateFrom = db.prepare("DELETE FROM entries WHERE idx >= ?");
-    const deleteUpTo = db.prepare("DELETE FROM entries WHERE idx <= ?");
+    // A bounded run of the oldest entries at a time: tens of MB of them at once would hold the loop.
+    this.#dropEntries = db.prepare(
+      "DELETE FROM entries WHERE idx <= ? AND idx < (SELECT MIN(idx) FROM entries) + 512",
+    );
     const deleteAll = db.prepare("DELETE FROM entries");
     const putEntry = db.prepare("INSERT INTO entries (idx, term, type, data) VALUES (?, ?, ?, ?)");
     const putSnap = db.prepare(
@@ -117,11 +121,10 @@ export class SqliteStorage implements RaftStorage {
       }
       if (u.hardState) putHard.run(u.hardState.term, u.hardState.vote, u.hardState.commit);
     });
-    this.#switchSnap = db.transaction((s: Snapshot, chunks: number, compactTo: number) => {
+    this.#switchSnap = db.transaction((s: Snapshot, chunks: number) => {
       const cur = getSnapIndex.get();
       if (cur && cur.idx >= s.meta.index) return false;
       writeSnap(s, chunks);
-      deleteUpTo.run(compactTo);
       return true;
     });
   }
@@ -187,10 +190,10 @@ export class SqliteStorage implements RaftStorage {
   }
 
   /**
-   * Writes a local snapshot in chunks, one per event-loop turn, then makes it the snapshot
-   * and drops the entries up to `compactTo` in one synced transaction; a snapshot not newer than the
-   * stored one (a newer one arrived from the leader meanwhile) is dropped instead. Chunks of the
-   * snapshot it replaces are dropped afterwards, a few per turn. One call at a time.
+   * Writes a local snapshot in chunks, one per event-loop turn, then makes it the snapshot in one synced
+   * transaction; a snapshot not newer than the stored one (a newer one arrived from the leader
+   * meanwhile) is dropped instead. The chunks of the snapshot it replaces and the entries up to
+   * `compactTo` are dropped afterwards, a few per turn. One call at a time.
    */
   async saveSnapshot(snapshot: Snapshot, compactTo: number): Promise<void> {
     const index = snapshot.meta.index;
@@ -207,8 +210,17 @@ export class SqliteStorage implements RaftStorage {
       await yieldTurn();
       if (!this.#db.open) return;
     }
-    const switched = this.#switchSnap(snapshot, chunks, compactTo);
-    await this.#dropChunksExcept(switched ? index : this.#snapIndex());
+    const switched = this.#switchSnap(snapshot, chunks);
+    if (!(await this.#dropChunksExcept(switched ? index : this.#snapIndex()))) return;
+    // Entries the snapshot covers are never loaded again (load reads those after it), so dropping them
+    // is only reclaiming space: bit by bit, after the switch; a crash meanwhile leaves them to the next.
+    if (switched) await this.#dropEntriesUpTo(compactTo);
+  }
+
+  async #dropEntriesUpTo(compactTo: number): Promise<void> {
+    while (this.#db.open && this.#unsyncedRun(() => this.#dropEntries.run(compactTo)).changes > 0) {
+      await yieldTurn();
+    }
   }
 
   /** Drops every chunk not of snapshot `keep`, a few per turn; false once the database is closed. */
