@@ -123,6 +123,13 @@ export interface RaftNodeEvents {
   error: [error: RaftError];
 }
 
+/**
+ * How long the node's loop runs before it lets the event loop turn: a backlog of committed entries (after
+ * a snapshot held applying, or a follower catching up) is applied in slices, not in one stretch.
+ */
+const sliceMs = 10;
+const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const jsonCodec: CommandCodec<unknown> = {
   encode: (c) => new TextEncoder().encode(JSON.stringify(c)),
   decode: (d) => JSON.parse(new TextDecoder().decode(d)),
@@ -212,6 +219,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
   #snapshotWrite: Promise<void> | null = null;
   #tickListeners = new Set<() => void>();
   #lastSoft: SoftState = { role: "follower", leader: null, term: -1 };
+  #sliceStarted = 0;
 
   private constructor(opts: RaftNodeOptions<C, R>, core: RaftCore, policy: SnapshotPolicy) {
     super();
@@ -490,9 +498,11 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
   }
 
   async #loop(): Promise<void> {
+    this.#sliceStarted = performance.now();
     try {
       while (!this.#stopped && this.#core.hasReady()) {
         await this.#handle(this.#core.ready());
+        await this.#breathe();
       }
     } catch (error) {
       await this.#fail(error);
@@ -500,6 +510,13 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       this.#running = false;
     }
     if (!this.#stopped && this.#core.hasReady()) this.#kick();
+  }
+
+  /** Lets the event loop turn once the loop has run for {@link sliceMs}. */
+  async #breathe(): Promise<void> {
+    if (performance.now() - this.#sliceStarted < sliceMs) return;
+    await yieldTurn();
+    this.#sliceStarted = performance.now();
   }
 
   async #fail(error: unknown): Promise<void> {
@@ -642,6 +659,9 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
           // A deterministic state machine fails identically everywhere; report it to the proposer only.
           mine?.reject(error as Error);
         }
+        // The state is a prefix of the log at every turn; a stop meanwhile leaves the rest unapplied.
+        await this.#breathe();
+        if (this.#stopped) return;
       } else {
         mine?.resolve(undefined);
       }

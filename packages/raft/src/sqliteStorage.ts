@@ -86,7 +86,7 @@ export class SqliteStorage implements RaftStorage {
     const truncateFrom = db.prepare("DELETE FROM entries WHERE idx >= ?");
     // A bounded run of the oldest entries at a time: tens of MB of them at once would hold the loop.
     this.#dropEntries = db.prepare(
-      "DELETE FROM entries WHERE idx <= ? AND idx < (SELECT MIN(idx) FROM entries) + 512",
+      "DELETE FROM entries WHERE idx <= ? AND idx < (SELECT MIN(idx) FROM entries) + 256",
     );
     const deleteAll = db.prepare("DELETE FROM entries");
     const putEntry = db.prepare("INSERT INTO entries (idx, term, type, data) VALUES (?, ?, ?, ?)");
