@@ -1,4 +1,5 @@
 import { AmstaffError, type Silence } from "@amstaff/core";
+import { turnBudget } from "../runtime/turnBudget.js";
 import type { HeartbeatSnapshot } from "./heartbeats.js";
 import type {
   AuditEntry,
@@ -154,4 +155,25 @@ export async function encodeSnapshotInSlices(
     if (wait) await wait;
   }
   return out;
+}
+
+/**
+ * A {@link turnBudget} whose slices double every `growEveryMs` of wall time, up to 4 × `budgetMs`. For
+ * an encode that holds something back while it runs (the Raft node applies nothing meanwhile): on a loop
+ * busy with other work it takes a larger share the longer it lasts, instead of stretching on.
+ */
+export function growingBudget(budgetMs: number, growEveryMs: number): () => Promise<void> | undefined {
+  const began = performance.now();
+  let budget = budgetMs;
+  let pause = turnBudget(budget);
+  return () => {
+    if (
+      budget < 4 * budgetMs &&
+      performance.now() - began > growEveryMs * Math.log2((2 * budget) / budgetMs)
+    ) {
+      budget *= 2;
+      pause = turnBudget(budget);
+    }
+    return pause();
+  };
 }

@@ -1,5 +1,4 @@
 import { AmstaffError, type HeartbeatRecord, type MonitorDefinition, type Silence } from "@amstaff/core";
-import { turnBudget } from "../runtime/turnBudget.js";
 import { suppression } from "./alerting.js";
 import { AuditLog, recordAudit } from "./audit.js";
 import { type Command, commandSchema } from "./commands.js";
@@ -28,6 +27,7 @@ import {
   decodeSnapshot,
   encodeSnapshot,
   encodeSnapshotInSlices,
+  growingBudget,
   isSequence,
   type SnapshotData,
   type SnapshotField,
@@ -341,10 +341,13 @@ export class StateMachine {
    * the event loop between them (50,000 monitors are ~35 MB of JSON: 250–500 ms in one go). Nothing may
    * be applied or restored until it settles — the Raft node holds applying meanwhile; should it happen
    * anyway, the encode fails rather than mix two states.
+   *
+   * Slices grow the longer it runs (see {@link growingBudget}): reads and lease renewals wait for applying
+   * meanwhile, and a lease needs it within 800 ms.
    */
-  async snapshotInSlices(budgetMs = 4): Promise<Uint8Array> {
+  async snapshotInSlices(budgetMs = 4, growEveryMs = 250): Promise<Uint8Array> {
     const revision = this.#revision;
-    const bytes = await encodeSnapshotInSlices(this.#snapshotFields(), turnBudget(budgetMs));
+    const bytes = await encodeSnapshotInSlices(this.#snapshotFields(), growingBudget(budgetMs, growEveryMs));
     if (this.#revision !== revision) {
       throw new AmstaffError(
         "AMS_ERR_STATE_CORRUPT",
