@@ -2,10 +2,14 @@
 // `dashboard:overview`): commands applied straight to the state machine, as the log would apply them.
 import { StateMachine } from "../packages/server/src/state/stateMachine.ts";
 
-/** A state machine and how to apply a command to it: each command gets the next log index. */
-export function benchState() {
+/**
+ * A state machine and how to apply a command to it: each command gets the next log index, from
+ * `firstIndex` (a state a Raft log then continues starts far above the log's own indexes, so that
+ * transition ids never clash).
+ */
+export function benchState(firstIndex = 1) {
   const machine = new StateMachine();
-  let index = 0;
+  let index = firstIndex - 1;
   return {
     machine,
     /** Applies `command`; throws if the state machine refuses it. Returns its index. */

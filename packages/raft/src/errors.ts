@@ -33,6 +33,8 @@ export const RaftErrorCode = {
   Timeout: "RAFT_TIMEOUT",
   /** Storage failed; the node stops because it cannot promise durability any more. */
   Storage: "RAFT_STORAGE",
+  /** An option of `RaftNode.create` is out of range or contradicts another; nothing was started. */
+  InvalidOption: "RAFT_INVALID_OPTION",
 } as const;
 /** @see RaftErrorCode */
 export type RaftErrorCode = (typeof RaftErrorCode)[keyof typeof RaftErrorCode];

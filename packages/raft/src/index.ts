@@ -18,6 +18,8 @@ export type {
   StateMachine,
 } from "./raftNode.js";
 export { RaftNode } from "./raftNode.js";
+export type { SnapshotPolicyOptions } from "./snapshotPolicy.js";
+export { ENTRY_OVERHEAD_BYTES, SnapshotPolicy } from "./snapshotPolicy.js";
 export type { SqliteStorageOptions } from "./sqliteStorage.js";
 export { SqliteStorage } from "./sqliteStorage.js";
 export type { RaftStorage, StorageUpdate, StoredState } from "./storage.js";

@@ -17,7 +17,9 @@ describe("three OS processes over TCP with SQLite", () => {
     dir = mkdtempSync(join(tmpdir(), "raft-proc-"));
     cluster = new ProcessCluster(["p1", "p2", "p3"], dir, {
       RAFT_TICK_MS: "20",
-      RAFT_SNAPSHOT_ENTRIES: "40",
+      // A snapshot every ~40 writes, written in several chunks: a kill -9 can land in the middle of one.
+      RAFT_SNAPSHOT_MIN_BYTES: "3000",
+      RAFT_SNAPSHOT_CHUNK_BYTES: "512",
       RAFT_SNAPSHOT_KEEP: "5",
     });
     await cluster.start();

@@ -120,6 +120,12 @@ export class RaftCore {
   role: Role = "follower";
   commit = 0;
   applied = 0;
+  /**
+   * While true, {@link RaftCore.ready} hands out no committed entries (they stay committed, and `applied`
+   * stays put): the state machine is being snapshotted at `applied`. Everything else — persisting,
+   * replication, elections — goes on. A snapshot received from the leader still moves `applied`.
+   */
+  applyHeld = false;
 
   #log: RaftLog;
   #conf: ConfState = { voters: [], learners: [] };
@@ -868,7 +874,7 @@ export class RaftCore {
       this.#msgs.length > 0 ||
       this.#readStates.length > 0 ||
       this.#log.hasUnstable() ||
-      this.commit > this.applied ||
+      (!this.applyHeld && this.commit > this.applied) ||
       this.#hardChanged() ||
       this.#softChanged()
     );
@@ -921,7 +927,7 @@ export class RaftCore {
       rd.earlyMessages = rd.messages.filter((m) => LEADER_MESSAGES.has(m.type));
       if (rd.earlyMessages.length > 0) rd.messages = rd.messages.filter((m) => !LEADER_MESSAGES.has(m.type));
     }
-    if (this.commit > this.applied) {
+    if (!this.applyHeld && this.commit > this.applied) {
       const hi = Math.min(this.commit, this.applied + this.#maxApplyBatch);
       rd.committedEntries = this.entriesBetween(this.applied + 1, hi);
       this.applied = hi;

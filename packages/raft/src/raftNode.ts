@@ -4,6 +4,7 @@ import { decodeConfChange } from "./confChange.js";
 import { NotLeaderError, RaftError, RaftErrorCode } from "./errors.js";
 import { ProposalTracker, type SettledProposal } from "./proposalTracker.js";
 import { type ProposeRefusal, RaftCore } from "./raft.js";
+import { SnapshotPolicy, type SnapshotPolicyOptions } from "./snapshotPolicy.js";
 import type { RaftStorage } from "./storage.js";
 import type { RaftTransport } from "./transport.js";
 import {
@@ -20,7 +21,12 @@ import {
 export interface StateMachine<C, R> {
   /** Applies one committed command; the result is returned to the proposer (on the leader). */
   apply(command: C, index: number): R | Promise<R>;
-  /** Serializes the whole state (called after `apply` of the snapshot's last index). */
+  /**
+   * Serializes the whole state as of the last applied entry (the snapshot's index). May return a promise,
+   * e.g. to encode in slices that yield to the event loop: until it settles the node applies no entry and
+   * restores no snapshot, so the state stays the one at that index (replication, persistence, elections
+   * and heartbeats go on meanwhile; committed entries wait).
+   */
   snapshot(): Uint8Array | Promise<Uint8Array>;
   /** Replaces the whole state by a snapshot's. */
   restore(snapshot: Uint8Array): void | Promise<void>;
@@ -70,7 +76,17 @@ export interface RaftNodeOptions<C, R> {
    * @default false
    */
   leaseRead?: boolean;
-  /** Take a snapshot and compact the log after this many applied entries. @default 10000 */
+  /**
+   * When to snapshot and compact the log: once the entries applied since the last snapshot weigh
+   * `logSizeFactor` times that snapshot, within `[minLogBytes, maxLogBytes]` (Raft thesis §5.1.3).
+   * @default { logSizeFactor: 4, minLogBytes: 1 MiB, maxLogBytes: 256 MiB }
+   */
+  snapshotPolicy?: SnapshotPolicyOptions;
+  /**
+   * Snapshot after this many applied entries instead of by log size.
+   * @deprecated A fixed count snapshots a large state far too often; use `snapshotPolicy`. Cannot be
+   * combined with it.
+   */
   snapshotEntries?: number;
   /** Entries kept in the log behind a snapshot so slightly slow followers avoid a snapshot transfer. @default 1000 */
   snapshotKeep?: number;
@@ -106,6 +122,13 @@ export interface RaftNodeEvents {
   /** A fatal error (storage failure): the node stopped. */
   error: [error: RaftError];
 }
+
+/**
+ * How long the node's loop runs before it lets the event loop turn: a backlog of committed entries (after
+ * a snapshot held applying, or a follower catching up) is applied in slices, not in one stretch.
+ */
+const sliceMs = 10;
+const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const jsonCodec: CommandCodec<unknown> = {
   encode: (c) => new TextEncoder().encode(JSON.stringify(c)),
@@ -187,11 +210,18 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
   readonly #reads = new Map<number, Pending>();
   #readWaiters: { index: number; pending: Pending }[] = [];
   #readSeq = 0;
-  #lastSnapshotIndex: number;
+  readonly #policy: SnapshotPolicy;
+  /** The local snapshot being encoded (applying is held meanwhile); null when none. */
+  #encoding: Promise<unknown> | null = null;
+  /** The local snapshot being encoded or written to storage; null when none. */
+  #snapshotTask: Promise<void> | null = null;
+  /** The storage write of a local snapshot, while in progress. */
+  #snapshotWrite: Promise<void> | null = null;
   #tickListeners = new Set<() => void>();
   #lastSoft: SoftState = { role: "follower", leader: null, term: -1 };
+  #sliceStarted = 0;
 
-  private constructor(opts: RaftNodeOptions<C, R>, core: RaftCore) {
+  private constructor(opts: RaftNodeOptions<C, R>, core: RaftCore, policy: SnapshotPolicy) {
     super();
     this.id = opts.id;
     this.#opts = opts;
@@ -202,13 +232,23 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     this.#codec = opts.codec ?? (jsonCodec as CommandCodec<C>);
     this.#tickMs = opts.tickMs ?? 50;
     this.#clock = opts.clock ?? systemClock;
-    this.#lastSnapshotIndex = core.compactedIndex();
+    this.#policy = policy;
     this.#proposals = new ProposalTracker({ graceTicks: core.electionTick });
   }
 
   /** Loads durable state, restores the state machine, starts ticking and listening. */
   static async create<C = unknown, R = unknown>(opts: RaftNodeOptions<C, R>): Promise<RaftNode<C, R>> {
+    if (opts.snapshotEntries !== undefined && opts.snapshotPolicy !== undefined) {
+      throw new RaftError(
+        RaftErrorCode.InvalidOption,
+        "snapshotEntries (deprecated) and snapshotPolicy cannot be combined: keep snapshotPolicy",
+      );
+    }
+    // Built first so that invalid options fail before storage is read.
+    const policy = new SnapshotPolicy(opts.snapshotPolicy, 0, opts.snapshotEntries);
     const stored = await opts.storage.load();
+    // Entries after the snapshot are applied again at start, and counted then.
+    if (stored.snapshot) policy.taken(stored.snapshot.data.length);
     const core = new RaftCore(
       {
         id: opts.id,
@@ -226,7 +266,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       },
     );
     if (stored.snapshot) await opts.stateMachine.restore(stored.snapshot.data);
-    const node = new RaftNode(opts, core);
+    const node = new RaftNode(opts, core, policy);
     await opts.transport.listen((m) => {
       if (node.#stopped) return;
       node.#core.step(m);
@@ -458,22 +498,36 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
   }
 
   async #loop(): Promise<void> {
+    this.#sliceStarted = performance.now();
     try {
       while (!this.#stopped && this.#core.hasReady()) {
         await this.#handle(this.#core.ready());
+        await this.#breathe();
       }
     } catch (error) {
-      const err =
-        error instanceof RaftError
-          ? error
-          : new RaftError(RaftErrorCode.Storage, "raft node failed", { cause: error });
-      this.#opts.logger?.warn("raft node stopping after a fatal error", { error: String(error) });
-      await this.#shutdown(err);
-      if (this.listenerCount("error") > 0) this.emit("error", err);
+      await this.#fail(error);
     } finally {
       this.#running = false;
     }
     if (!this.#stopped && this.#core.hasReady()) this.#kick();
+  }
+
+  /** Lets the event loop turn once the loop has run for {@link sliceMs}. */
+  async #breathe(): Promise<void> {
+    if (performance.now() - this.#sliceStarted < sliceMs) return;
+    await yieldTurn();
+    this.#sliceStarted = performance.now();
+  }
+
+  async #fail(error: unknown): Promise<void> {
+    if (this.#stopped) return;
+    const err =
+      error instanceof RaftError
+        ? error
+        : new RaftError(RaftErrorCode.Storage, "raft node failed", { cause: error });
+    this.#opts.logger?.warn("raft node stopping after a fatal error", { error: String(error) });
+    await this.#shutdown(err);
+    if (this.listenerCount("error") > 0) this.emit("error", err);
   }
 
   async #handle(rd: Ready): Promise<void> {
@@ -512,13 +566,60 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       if (this.#stopped) return;
       this.#core.advance(rd);
     }
-    const every = this.#opts.snapshotEntries ?? 10_000;
-    if (this.#core.applied - this.#lastSnapshotIndex >= every) {
-      const data = await this.#sm.snapshot();
-      const snap = this.#core.compact(data, this.#opts.snapshotKeep ?? 1000);
-      this.#lastSnapshotIndex = snap.meta.index;
-      await this.#storage.saveSnapshot(snap, this.#core.compactedIndex());
-    }
+    if (this.#snapshotTask === null && !this.#stopped && this.#policy.due()) this.#startSnapshot();
+  }
+
+  /**
+   * Snapshots the state machine at the applied index without holding the loop: applying is held until
+   * the encode settles (the state must stay the one at that index), while this loop keeps persisting,
+   * replicating and answering; the storage write then runs beside the loop too. One at a time.
+   */
+  #startSnapshot(): void {
+    const index = this.#core.applied;
+    const keep = this.#opts.snapshotKeep ?? 1000;
+    this.#core.applyHeld = true;
+    const release = () => {
+      this.#core.applyHeld = false;
+      this.#encoding = null;
+      this.#kick();
+    };
+    const encoding = (async () => {
+      let data: Uint8Array;
+      try {
+        data = await this.#sm.snapshot();
+      } catch (error) {
+        release();
+        this.#policy.retryLater();
+        this.#opts.logger?.warn("state machine snapshot failed; the log is compacted later", {
+          index,
+          error: String(error),
+        });
+        return null;
+      }
+      // A snapshot received from the leader meanwhile moved `applied` and supersedes this one.
+      if (this.#stopped || this.#core.applied !== index) {
+        release();
+        return null;
+      }
+      // Compacting and releasing in one synchronous step: no entry is applied between the two.
+      const snap = this.#core.compact(data, keep);
+      const compactTo = this.#core.compactedIndex();
+      this.#policy.taken(data.length);
+      release();
+      return { snap, compactTo };
+    })();
+    this.#encoding = encoding;
+    this.#snapshotTask = encoding
+      .then(async (taken) => {
+        if (!taken || this.#stopped) return;
+        this.#snapshotWrite = Promise.resolve(this.#storage.saveSnapshot(taken.snap, taken.compactTo));
+        await this.#snapshotWrite;
+      })
+      .catch((error: unknown) => this.#fail(error))
+      .finally(() => {
+        this.#snapshotTask = null;
+        this.#snapshotWrite = null;
+      });
   }
 
   async #write(rd: Ready): Promise<void> {
@@ -534,12 +635,15 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
   /** Restores a received snapshot, applies committed entries (settling proposals) and answers reads. */
   async #applyReady(rd: Ready): Promise<void> {
     if (rd.snapshot) {
+      // A local snapshot still encoding reads the state machine: replace the state only once it is done.
+      if (this.#encoding) await this.#encoding;
       await this.#sm.restore(rd.snapshot.data);
-      this.#lastSnapshotIndex = rd.snapshot.meta.index;
+      this.#policy.taken(rd.snapshot.data.length);
       this.emit("membership", rd.snapshot.meta.conf);
       for (const s of this.#proposals.observe({ snapshot: rd.snapshot })) this.#settle(s);
     }
     for (const e of rd.committedEntries) {
+      this.#policy.applied(e.data.length);
       const settled = this.#proposals.committed(e);
       if (settled && settled.outcome !== "applied") this.#settle(settled);
       const mine = settled?.outcome === "applied" ? settled.token : undefined;
@@ -555,6 +659,9 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
           // A deterministic state machine fails identically everywhere; report it to the proposer only.
           mine?.reject(error as Error);
         }
+        // The state is a prefix of the log at every turn; a stop meanwhile leaves the rest unapplied.
+        await this.#breathe();
+        if (this.#stopped) return;
       } else {
         mine?.resolve(undefined);
       }
@@ -598,6 +705,8 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     if (this.#stopped) return;
     await this.#shutdown(new RaftError(RaftErrorCode.Stopped, "node stopped"));
     await this.#idle;
+    // A snapshot write in progress finishes before the storage closes (an encode still running is dropped).
+    await this.#snapshotWrite?.catch(() => {});
     await this.#storage.close?.();
   }
 }

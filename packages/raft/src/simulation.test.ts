@@ -10,6 +10,7 @@ describe("deterministic simulation", () => {
     let reads = 0;
     let leaderCrashes = 0;
     let earlyCommits = 0;
+    const slow = { committedMeanwhile: 0, superseded: 0 };
     const settled = { applied: 0, appliedResultUnknown: 0, dropped: 0, unknown: 0 };
     for (let seed = base; seed < base + count; seed++) {
       const r = new Simulation({ seed, leaseRead: seed % 5 === 0 }).run();
@@ -17,6 +18,8 @@ describe("deterministic simulation", () => {
       reads += r.reads;
       leaderCrashes += r.leaderCrashesBeforeFsync;
       earlyCommits += r.commitsBeforeLeaderFsync;
+      slow.committedMeanwhile += r.slowSnapshots.committedMeanwhile;
+      slow.superseded += r.slowSnapshots.superseded;
       for (const k of Object.keys(settled) as (keyof typeof settled)[]) settled[k] += r.settled[k];
     }
     expect(writes).toBeGreaterThan(count * 5);
@@ -30,6 +33,9 @@ describe("deterministic simulation", () => {
       // entries on followers but not on their own disk, and quorums of followers committed without them.
       expect(leaderCrashes).toBeGreaterThan(0);
       expect(earlyCommits).toBeGreaterThan(0);
+      // Snapshots that held applying while entries committed, and ones a leader's snapshot superseded.
+      expect(slow.committedMeanwhile).toBeGreaterThan(0);
+      expect(slow.superseded).toBeGreaterThan(0);
     }
   }, 120_000);
 

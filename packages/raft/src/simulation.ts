@@ -57,6 +57,11 @@ export interface SimulationResult {
   leaderCrashesBeforeFsync: number;
   /** Times a leader's commit index moved past its own durable log (a quorum of followers without it). */
   commitsBeforeLeaderFsync: number;
+  /**
+   * Slow snapshots (applying held while they encode, as `RaftNode` does for an async `snapshot()`) that
+   * finished with entries committed meanwhile, and those a snapshot from the leader superseded.
+   */
+  slowSnapshots: { committedMeanwhile: number; superseded: number };
 }
 
 const TICK = 10;
@@ -91,6 +96,8 @@ interface SimNode {
   proposals: ProposalTracker<ClientOp>;
   /** The Ready whose durable write is in progress (until `doneAt`); the next Ready waits for it. */
   writing: { rd: Ready; doneAt: number } | null;
+  /** A snapshot of the state at `index` still encoding (until `doneAt`): applying is held meanwhile. */
+  snapshotting: { index: number; keep: number; doneAt: number } | null;
 }
 
 class Heap {
@@ -204,6 +211,7 @@ export class Simulation {
       settled: { applied: 0, appliedResultUnknown: 0, dropped: 0, unknown: 0 },
       leaderCrashesBeforeFsync: 0,
       commitsBeforeLeaderFsync: 0,
+      slowSnapshots: { committedMeanwhile: 0, superseded: 0 },
     };
     const founders: NodeId[] = [];
     for (let i = 1; i <= this.#opts.voters; i++) founders.push(`n${i}`);
@@ -220,6 +228,7 @@ export class Simulation {
         reads: [],
         proposals: new ProposalTracker(),
         writing: null,
+        snapshotting: null,
       };
       this.#nodes.set(id, node);
       this.#start(node, founders.includes(id) ? founders : null);
@@ -264,6 +273,7 @@ export class Simulation {
     if (node.writing?.rd.earlyMessages.some((m) => (m.entries?.length ?? 0) > 0))
       this.#stats.leaderCrashesBeforeFsync++;
     node.writing = null;
+    node.snapshotting = null;
     node.core = null;
     node.reads = [];
     node.restartAt = this.#now + this.#rng.int(50, 800);
@@ -300,6 +310,7 @@ export class Simulation {
           }
           continue;
         }
+        if (node.snapshotting && node.snapshotting.doneAt <= this.#now) this.#finishSnapshot(node);
         if ((this.#now + node.phase) % TICK === 0) {
           node.core.tick();
           for (const s of node.proposals.tick()) this.#settleWrite(node, s);
@@ -609,10 +620,33 @@ export class Simulation {
       }
       return false;
     });
-    if (core.applied - core.compactedIndex() > 40 && this.#rng.chance(0.5)) {
-      const snap = core.compact(encodeKv(node.kv), this.#rng.int(0, 10));
-      node.storage.saveSnapshot(snap, core.compactedIndex());
+    if (!node.snapshotting && core.applied - core.compactedIndex() > 40 && this.#rng.chance(0.5)) {
+      const keep = this.#rng.int(0, 10);
+      if (this.#rng.chance(0.5)) {
+        // Encoded over a while, as a state machine's async snapshot() may be: nothing is applied until then.
+        core.applyHeld = true;
+        node.snapshotting = { index: core.applied, keep, doneAt: this.#now + this.#rng.int(1, 200) };
+      } else {
+        const snap = core.compact(encodeKv(node.kv), keep);
+        node.storage.saveSnapshot(snap, core.compactedIndex());
+      }
     }
+  }
+
+  /** A slow snapshot finished encoding: the state is still the one at its index, unless one was received. */
+  #finishSnapshot(node: SimNode): void {
+    const core = node.core!;
+    const { index, keep } = node.snapshotting!;
+    node.snapshotting = null;
+    if (core.applied === index) {
+      if (core.commit > index) this.#stats.slowSnapshots.committedMeanwhile++;
+      const snap = core.compact(encodeKv(node.kv), keep);
+      node.storage.saveSnapshot(snap, core.compactedIndex());
+    } else {
+      this.#stats.slowSnapshots.superseded++;
+    }
+    core.applyHeld = false;
+    this.#process(node);
   }
 
   /**

@@ -53,12 +53,12 @@ describe("SqliteStorage", () => {
     r.close();
   });
 
-  it("stores snapshots, compacts and replaces the log on a received snapshot", () => {
+  it("stores snapshots, compacts and replaces the log on a received snapshot", async () => {
     const path = join(tmp(), "raft.db");
     const s = new SqliteStorage({ path });
     s.save({ entries: [e(1, 1), e(2, 1), e(3, 1), e(4, 1)] });
     const conf = { voters: ["a", "b"], learners: [] };
-    s.saveSnapshot({ meta: { index: 3, term: 1, conf }, data: new Uint8Array([9]) }, 2);
+    await s.saveSnapshot({ meta: { index: 3, term: 1, conf }, data: new Uint8Array([9]) }, 2);
     let st = s.load();
     expect(st.snapshot?.meta).toEqual({ index: 3, term: 1, conf });
     expect(st.entries.map((x) => x.index)).toEqual([4]);
@@ -77,7 +77,7 @@ describe("SqliteStorage", () => {
     s.close();
   });
 
-  it("opens a file written before snapshots had term boundaries, and adds them", () => {
+  it("opens a file written before snapshots had term boundaries or chunks, and adds them", async () => {
     const path = join(tmp(), "raft.db");
     const old = new Database(path);
     old.exec(
@@ -89,9 +89,13 @@ describe("SqliteStorage", () => {
     old.close();
     const s = new SqliteStorage({ path });
     const conf = { voters: ["a"], learners: [] };
-    expect(s.load().snapshot?.meta).toEqual({ index: 5, term: 2, conf });
-    s.saveSnapshot({ meta: { index: 6, term: 2, conf, terms: [[5, 2]] }, data: new Uint8Array([2]) }, 6);
+    expect(s.load().snapshot).toEqual({ meta: { index: 5, term: 2, conf }, data: new Uint8Array([1]) });
+    await s.saveSnapshot(
+      { meta: { index: 6, term: 2, conf, terms: [[5, 2]] }, data: new Uint8Array([2]) },
+      6,
+    );
     expect(s.load().snapshot?.meta).toEqual({ index: 6, term: 2, conf, terms: [[5, 2]] });
+    expect([...s.load().snapshot!.data]).toEqual([2]);
     s.close();
   });
 
@@ -114,4 +118,102 @@ describe("SqliteStorage", () => {
     expect(st.hardState?.term).toBe(1);
     r.close();
   });
+
+  it("writes a local snapshot in chunks across turns, and reads it back whole", async () => {
+    const path = join(tmp(), "raft.db");
+    const s = new SqliteStorage({ path, snapshotWriteChunkBytes: 1000 });
+    s.save({ entries: [e(1, 1), e(2, 1), e(3, 1)] });
+    const data = Uint8Array.from({ length: 4500 }, (_, i) => i % 251);
+    // Another task that runs once per event-loop turn: it gets turns while the snapshot is written.
+    let turns = 0;
+    let writing = true;
+    const other = () => {
+      turns++;
+      if (writing) setImmediate(other);
+    };
+    setImmediate(other);
+    await s.saveSnapshot({ meta: { index: 2, term: 1, conf }, data }, 2);
+    writing = false;
+    expect(turns).toBeGreaterThanOrEqual(4);
+    s.close();
+    const r = new SqliteStorage({ path });
+    const st = r.load();
+    expect(st.snapshot).toEqual({ meta: { index: 2, term: 1, conf }, data });
+    expect(st.entries.map((x) => x.index)).toEqual([3]);
+    expect(query(path, "SELECT COUNT(*) AS n FROM snapshot_chunks")).toEqual([{ n: 5 }]);
+    r.close();
+  });
+
+  it("keeps the previous snapshot and its entries when a chunked write is cut off", async () => {
+    const path = join(tmp(), "raft.db");
+    const s = new SqliteStorage({ path, snapshotWriteChunkBytes: 10 });
+    s.save({ entries: [e(1, 1), e(2, 1), e(3, 1), e(4, 1)] });
+    await s.saveSnapshot({ meta: { index: 1, term: 1, conf }, data: new Uint8Array([1, 1]) }, 1);
+    const writing = s.saveSnapshot({ meta: { index: 3, term: 1, conf }, data: new Uint8Array(100) }, 3);
+    await new Promise((resolve) => setImmediate(resolve));
+    s.close(); // as a crash between two chunks would leave the file
+    await writing;
+    const r = new SqliteStorage({ path, snapshotWriteChunkBytes: 10 });
+    let st = r.load();
+    expect(st.snapshot).toEqual({ meta: { index: 1, term: 1, conf }, data: new Uint8Array([1, 1]) });
+    expect(st.entries.map((x) => x.index)).toEqual([2, 3, 4]);
+    // The next snapshot drops the torn one's chunks and replaces the old one.
+    await r.saveSnapshot({ meta: { index: 4, term: 1, conf }, data: new Uint8Array([4]) }, 4);
+    st = r.load();
+    expect(st.snapshot).toEqual({ meta: { index: 4, term: 1, conf }, data: new Uint8Array([4]) });
+    expect(query(path, "SELECT idx FROM snapshot_chunks")).toEqual([{ idx: 4 }]);
+    r.close();
+  });
+
+  it("drops a local snapshot that a snapshot received meanwhile from the leader supersedes", async () => {
+    const path = join(tmp(), "raft.db");
+    const s = new SqliteStorage({ path, snapshotWriteChunkBytes: 10 });
+    s.save({ entries: [e(1, 1), e(2, 1), e(3, 1)] });
+    const local = s.saveSnapshot({ meta: { index: 3, term: 1, conf }, data: new Uint8Array(50) }, 3);
+    await new Promise((resolve) => setImmediate(resolve));
+    s.save({
+      snapshot: { meta: { index: 8, term: 2, conf }, data: new Uint8Array([8]) },
+      entries: [e(9, 2)],
+    });
+    await local;
+    const st = s.load();
+    expect(st.snapshot).toEqual({ meta: { index: 8, term: 2, conf }, data: new Uint8Array([8]) });
+    expect(st.entries.map((x) => x.index)).toEqual([9]);
+    s.close();
+  });
+
+  it("drops the entries a snapshot covers a bounded run at a time, after the switch", async () => {
+    const path = join(tmp(), "raft.db");
+    const s = new SqliteStorage({ path });
+    s.save({ entries: Array.from({ length: 1500 }, (_, i) => e(i + 1, 1)) });
+    const saving = s.saveSnapshot({ meta: { index: 1400, term: 1, conf }, data: new Uint8Array([5]) }, 1300);
+    const count = () => (query(path, "SELECT COUNT(*) AS n FROM entries")[0] as { n: number }).n;
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Switched and partly dropped: the snapshot is already the one loaded, with only the entries after it.
+    expect(s.load().snapshot?.meta.index).toBe(1400);
+    expect(s.load().entries.map((x) => x.index)).toEqual(Array.from({ length: 100 }, (_, i) => 1401 + i));
+    expect(count()).toBeGreaterThan(200);
+    await saving;
+    expect(count()).toBe(200); // 1301..1500: the ones kept behind the snapshot stay
+    s.close();
+  });
+
+  it("refuses a chunk size that is not a positive integer", () => {
+    expect(() => new SqliteStorage({ path: join(tmp(), "raft.db"), snapshotWriteChunkBytes: 0 })).toThrow(
+      expect.objectContaining({ code: "RAFT_INVALID_OPTION" }),
+    );
+  });
 });
+
+const conf = { voters: ["a"], learners: [] };
+
+/** Rows of `sql` on the file at `path`, read through a connection of its own. */
+function query(path: string, sql: string): unknown[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare(sql).all();
+  } finally {
+    db.close();
+  }
+}

@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { RaftError, RaftErrorCode } from "./errors.js";
 import type { RaftStorage, StorageUpdate, StoredState } from "./storage.js";
 import type { ConfState, Entry, EntryType, HardState, Snapshot, SnapshotMeta } from "./types.js";
 
@@ -6,7 +7,15 @@ import type { ConfState, Entry, EntryType, HardState, Snapshot, SnapshotMeta } f
 export interface SqliteStorageOptions {
   /** Path of the database file (created if missing). */
   path: string;
+  /**
+   * A local snapshot is written in pieces of this size, one per event-loop turn, so that a multi-MB state
+   * does not hold the loop for the whole write (see `saveSnapshot`).
+   * @default 262144 (256 KiB)
+   */
+  snapshotWriteChunkBytes?: number;
 }
+
+const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface EntryRow {
   idx: number;
@@ -23,17 +32,37 @@ interface EntryRow {
  * `sync: false` (only the commit index moved) is committed with `synchronous=NORMAL`: written to the WAL but
  * not synced; the next synced commit syncs the WAL with it in it.
  *
+ * A snapshot the node took itself is written in pieces across event-loop turns (a 35 MB state took
+ * 200–900 ms in one transaction): its chunks go to `snapshot_chunks` (each synced), then one synced
+ * transaction points `snapshot` at them. Until that commit the previous snapshot stays the valid one, and
+ * chunks no `snapshot` row points at are never read, so a crash mid-way leaves the old snapshot and its
+ * entries. The entries the new one covers (never loaded again) and the old chunks are dropped afterwards,
+ * a few per turn. Files written before (the whole snapshot in `snapshot.data`) load as they are.
+ *
  * @example
  * const storage = new SqliteStorage({ path: "/var/lib/app/raft.db" });
  */
 export class SqliteStorage implements RaftStorage {
   readonly #db: Database.Database;
   readonly #save: (u: StorageUpdate) => void;
-  readonly #saveSnap: (s: Snapshot, compactTo: number) => void;
+  readonly #switchSnap: (s: Snapshot, chunks: number) => boolean;
+  readonly #dropEntries: Database.Statement;
+  readonly #snapIndex: () => number | undefined;
+  readonly #putChunk: Database.Statement;
+  readonly #dropChunks: Database.Statement;
+  readonly #chunkBytes: number;
   readonly #unsynced: Database.Statement;
   readonly #synced: Database.Statement;
 
   constructor(options: SqliteStorageOptions) {
+    const chunkBytes = options.snapshotWriteChunkBytes ?? 256 * 1024;
+    if (!(Number.isInteger(chunkBytes) && chunkBytes > 0)) {
+      throw new RaftError(
+        RaftErrorCode.InvalidOption,
+        `snapshotWriteChunkBytes must be a positive integer, got ${chunkBytes}`,
+      );
+    }
+    this.#chunkBytes = chunkBytes;
     const db = new Database(options.path);
     this.#db = db;
     db.pragma("journal_mode = WAL");
@@ -44,32 +73,46 @@ export class SqliteStorage implements RaftStorage {
       CREATE TABLE IF NOT EXISTS hard_state (id INTEGER PRIMARY KEY CHECK (id = 1), term INTEGER NOT NULL, vote TEXT, commit_index INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, term INTEGER NOT NULL, type INTEGER NOT NULL, data BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), idx INTEGER NOT NULL, term INTEGER NOT NULL, conf TEXT NOT NULL, data BLOB NOT NULL);
+      CREATE TABLE IF NOT EXISTS snapshot_chunks (idx INTEGER NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (idx, seq));
     `);
     // Files written before snapshots carried term boundaries lack the column; NULL means "none known".
     const columns = db.prepare<[], { name: string }>("PRAGMA table_info(snapshot)").all();
     if (!columns.some((c) => c.name === "terms")) db.exec("ALTER TABLE snapshot ADD COLUMN terms TEXT");
+    // NULL: the snapshot is in `data` (received ones, and every one written before chunked writes).
+    if (!columns.some((c) => c.name === "chunks")) db.exec("ALTER TABLE snapshot ADD COLUMN chunks INTEGER");
     const putHard = db.prepare(
       "INSERT INTO hard_state (id, term, vote, commit_index) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET term = excluded.term, vote = excluded.vote, commit_index = excluded.commit_index",
     );
     const truncateFrom = db.prepare("DELETE FROM entries WHERE idx >= ?");
-    const deleteUpTo = db.prepare("DELETE FROM entries WHERE idx <= ?");
+    // A bounded run of the oldest entries at a time: tens of MB of them at once would hold the loop.
+    this.#dropEntries = db.prepare(
+      "DELETE FROM entries WHERE idx <= ? AND idx < (SELECT MIN(idx) FROM entries) + 256",
+    );
     const deleteAll = db.prepare("DELETE FROM entries");
     const putEntry = db.prepare("INSERT INTO entries (idx, term, type, data) VALUES (?, ?, ?, ?)");
     const putSnap = db.prepare(
-      "INSERT INTO snapshot (id, idx, term, conf, data, terms) VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET idx = excluded.idx, term = excluded.term, conf = excluded.conf, data = excluded.data, terms = excluded.terms",
+      "INSERT INTO snapshot (id, idx, term, conf, data, terms, chunks) VALUES (1, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET idx = excluded.idx, term = excluded.term, conf = excluded.conf, data = excluded.data, terms = excluded.terms, chunks = excluded.chunks",
     );
     const getSnapIndex = db.prepare<[], { idx: number }>("SELECT idx FROM snapshot WHERE id = 1");
-    const writeSnap = (s: Snapshot) =>
+    this.#snapIndex = () => getSnapIndex.get()?.idx;
+    this.#putChunk = db.prepare("INSERT OR REPLACE INTO snapshot_chunks (idx, seq, data) VALUES (?, ?, ?)");
+    // A few chunks per statement: dropping a whole multi-MB snapshot at once would hold the loop again.
+    this.#dropChunks = db.prepare(
+      "DELETE FROM snapshot_chunks WHERE rowid IN (SELECT rowid FROM snapshot_chunks WHERE idx IS NOT ? LIMIT 4)",
+    );
+    const writeSnap = (s: Snapshot, chunks: number | null) =>
       putSnap.run(
         s.meta.index,
         s.meta.term,
         JSON.stringify(s.meta.conf),
-        Buffer.from(s.data),
+        chunks === null ? Buffer.from(s.data) : Buffer.alloc(0),
         s.meta.terms ? JSON.stringify(s.meta.terms) : null,
+        chunks,
       );
     this.#save = db.transaction((u: StorageUpdate) => {
       if (u.snapshot) {
-        writeSnap(u.snapshot);
+        // Chunks of an older local snapshot are left for the next `saveSnapshot` to drop bit by bit.
+        writeSnap(u.snapshot, null);
         deleteAll.run();
       }
       if (u.entries.length > 0) {
@@ -78,11 +121,11 @@ export class SqliteStorage implements RaftStorage {
       }
       if (u.hardState) putHard.run(u.hardState.term, u.hardState.vote, u.hardState.commit);
     });
-    this.#saveSnap = db.transaction((s: Snapshot, compactTo: number) => {
+    this.#switchSnap = db.transaction((s: Snapshot, chunks: number) => {
       const cur = getSnapIndex.get();
-      if (cur && cur.idx >= s.meta.index) return;
-      writeSnap(s);
-      deleteUpTo.run(compactTo);
+      if (cur && cur.idx >= s.meta.index) return false;
+      writeSnap(s, chunks);
+      return true;
     });
   }
 
@@ -93,9 +136,10 @@ export class SqliteStorage implements RaftStorage {
       )
       .get();
     const snap = this.#db
-      .prepare<[], { idx: number; term: number; conf: string; data: Buffer; terms: string | null }>(
-        "SELECT idx, term, conf, data, terms FROM snapshot WHERE id = 1",
-      )
+      .prepare<
+        [],
+        { idx: number; term: number; conf: string; data: Buffer; terms: string | null; chunks: number | null }
+      >("SELECT idx, term, conf, data, terms, chunks FROM snapshot WHERE id = 1")
       .get();
     const after = snap?.idx ?? 0;
     const rows = this.#db
@@ -117,10 +161,8 @@ export class SqliteStorage implements RaftStorage {
         conf: JSON.parse(snap.conf) as ConfState,
       };
       if (snap.terms !== null) meta.terms = JSON.parse(snap.terms) as NonNullable<SnapshotMeta["terms"]>;
-      out.snapshot = {
-        meta,
-        data: new Uint8Array(snap.data.buffer, snap.data.byteOffset, snap.data.byteLength),
-      };
+      const data = snap.chunks === null ? snap.data : this.#readChunks(snap.idx, snap.chunks);
+      out.snapshot = { meta, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
     }
     return out;
   }
@@ -130,16 +172,74 @@ export class SqliteStorage implements RaftStorage {
       this.#save(update);
       return;
     }
-    this.#unsynced.run();
-    try {
-      this.#save(update);
-    } finally {
-      this.#synced.run();
+    this.#unsyncedRun(() => this.#save(update));
+  }
+
+  #readChunks(idx: number, chunks: number): Buffer {
+    const rows = this.#db
+      .prepare<[number], { data: Buffer }>("SELECT data FROM snapshot_chunks WHERE idx = ? ORDER BY seq")
+      .all(idx);
+    // The switch commits only after every chunk, so a mismatch is a damaged file, not a torn write.
+    if (rows.length !== chunks) {
+      throw new RaftError(
+        RaftErrorCode.Storage,
+        `snapshot ${idx} has ${rows.length} of its ${chunks} chunks: the database file is damaged`,
+      );
+    }
+    return Buffer.concat(rows.map((r) => r.data));
+  }
+
+  /**
+   * Writes a local snapshot in chunks, one per event-loop turn, then makes it the snapshot in one synced
+   * transaction; a snapshot not newer than the stored one (a newer one arrived from the leader
+   * meanwhile) is dropped instead. The chunks of the snapshot it replaces and the entries up to
+   * `compactTo` are dropped afterwards, a few per turn. One call at a time.
+   */
+  async saveSnapshot(snapshot: Snapshot, compactTo: number): Promise<void> {
+    const index = snapshot.meta.index;
+    if ((this.#snapIndex() ?? 0) >= index) return;
+    // Chunks a crash or a superseded write left behind: nothing points at them.
+    if (!(await this.#dropChunksExcept(this.#snapIndex()))) return;
+    const { data } = snapshot;
+    let chunks = 0;
+    for (let off = 0; off < data.length; off += this.#chunkBytes) {
+      const piece = data.subarray(off, Math.min(data.length, off + this.#chunkBytes));
+      // Synced one by one: syncing them all with the switch would wait for the whole snapshot at once.
+      this.#putChunk.run(index, chunks, Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength));
+      chunks++;
+      await yieldTurn();
+      if (!this.#db.open) return;
+    }
+    const switched = this.#switchSnap(snapshot, chunks);
+    if (!(await this.#dropChunksExcept(switched ? index : this.#snapIndex()))) return;
+    // Entries the snapshot covers are never loaded again (load reads those after it), so dropping them
+    // is only reclaiming space: bit by bit, after the switch; a crash meanwhile leaves them to the next.
+    if (switched) await this.#dropEntriesUpTo(compactTo);
+  }
+
+  async #dropEntriesUpTo(compactTo: number): Promise<void> {
+    while (this.#db.open && this.#unsyncedRun(() => this.#dropEntries.run(compactTo)).changes > 0) {
+      await yieldTurn();
     }
   }
 
-  saveSnapshot(snapshot: Snapshot, compactTo: number): void {
-    this.#saveSnap(snapshot, compactTo);
+  /** Drops every chunk not of snapshot `keep`, a few per turn; false once the database is closed. */
+  async #dropChunksExcept(keep: number | undefined): Promise<boolean> {
+    for (;;) {
+      if (!this.#db.open) return false;
+      const { changes } = this.#unsyncedRun(() => this.#dropChunks.run(keep ?? null));
+      if (changes === 0) return true;
+      await yieldTurn();
+    }
+  }
+
+  #unsyncedRun<T>(run: () => T): T {
+    this.#unsynced.run();
+    try {
+      return run();
+    } finally {
+      this.#synced.run();
+    }
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 // A Raft KV node as a separate OS process, for the real-process test and the benchmark. Run with
 //   node --import ../../scripts/tsHooks.mjs src/__tests__/kvProcess.ts
 // env: RAFT_ID, RAFT_DB, RAFT_SECRET, RAFT_PORT (0 = any), RAFT_MEMBERS (comma list, founders only),
-//      RAFT_TICK_MS, RAFT_SNAPSHOT_ENTRIES, RAFT_SNAPSHOT_KEEP
+//      RAFT_TICK_MS, RAFT_SNAPSHOT_MIN_BYTES, RAFT_SNAPSHOT_CHUNK_BYTES, RAFT_SNAPSHOT_KEEP
 // IPC protocol (process.send): parent -> {t:"peers", peers}, {t:"put", id, key, value}, {t:"get", id, key},
 // {t:"status", id}; child -> {t:"listening", port}, {t:"reply", id, ok, value?, code?, leader?}.
 import { NotLeaderError, RaftError } from "../errors.js";
@@ -48,10 +48,17 @@ process.on("message", async (raw) => {
         id,
         ...(env.RAFT_MEMBERS ? { initialMembers: env.RAFT_MEMBERS.split(",") } : {}),
         transport,
-        storage: new SqliteStorage({ path: env.RAFT_DB! }),
+        storage: new SqliteStorage({
+          path: env.RAFT_DB!,
+          ...(env.RAFT_SNAPSHOT_CHUNK_BYTES
+            ? { snapshotWriteChunkBytes: Number(env.RAFT_SNAPSHOT_CHUNK_BYTES) }
+            : {}),
+        }),
         stateMachine: kv,
         tickMs: Number(env.RAFT_TICK_MS ?? 50),
-        snapshotEntries: Number(env.RAFT_SNAPSHOT_ENTRIES ?? 10_000),
+        ...(env.RAFT_SNAPSHOT_MIN_BYTES
+          ? { snapshotPolicy: { logSizeFactor: 1, minLogBytes: Number(env.RAFT_SNAPSHOT_MIN_BYTES) } }
+          : {}),
         snapshotKeep: Number(env.RAFT_SNAPSHOT_KEEP ?? 1000),
       });
     }

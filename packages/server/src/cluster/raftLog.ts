@@ -7,6 +7,7 @@ import {
   RaftErrorCode,
   RaftNode,
   type RaftTransport,
+  type SnapshotPolicyOptions,
   SqliteStorage,
 } from "@amstaff/raft";
 import type Database from "better-sqlite3";
@@ -40,7 +41,17 @@ export interface RaftLogOptions {
    * @default 10
    */
   electionTicks?: number;
-  /** Applied entries between two snapshots. @default 1000 */
+  /**
+   * When to snapshot the state and compact the log: once the entries since the last snapshot weigh
+   * `logSizeFactor` times it, within `[minLogBytes, maxLogBytes]`. The log since the last snapshot is
+   * also held in memory, hence a tighter ceiling than `@amstaff/raft`'s own default.
+   * @default { logSizeFactor: 1, minLogBytes: 4 MiB, maxLogBytes: 32 MiB }
+   */
+  snapshotPolicy?: SnapshotPolicyOptions;
+  /**
+   * Applied entries between two snapshots, instead of `snapshotPolicy`.
+   * @deprecated A fixed count snapshotted 50,000 monitors' state every few seconds; use `snapshotPolicy`.
+   */
   snapshotEntries?: number;
   /**
    * The deadline of one {@link RaftLog.propose} (and of a proposal forwarded to this node as leader):
@@ -56,6 +67,13 @@ export interface RaftLogOptions {
    */
   clock?: Clock | undefined;
 }
+
+/** The server's snapshot policy: see {@link RaftLogOptions.snapshotPolicy}. */
+export const defaultSnapshotPolicy: SnapshotPolicyOptions = {
+  logSizeFactor: 1,
+  minLogBytes: 4 << 20,
+  maxLogBytes: 32 << 20,
+};
 
 /** Proposal errors of `@amstaff/raft` after which the command provably was not applied: retry it. */
 const notApplied = new Set<string>([
@@ -105,12 +123,15 @@ export class RaftLog implements ReplicatedLog {
       storage,
       stateMachine: {
         apply: (command, index) => ({ result: machine.apply(command, index), index }),
-        snapshot: () => machine.snapshot(),
+        // In slices: a 50,000-monitor state is ~35 MB of JSON (the node applies nothing meanwhile).
+        snapshot: () => machine.snapshotInSlices(),
         restore: (data) => machine.restore(data),
       },
       tickMs: opts.tickMs ?? 50,
       ...(opts.electionTicks === undefined ? {} : { electionTicks: opts.electionTicks }),
-      snapshotEntries: opts.snapshotEntries ?? 1000,
+      ...(opts.snapshotEntries === undefined
+        ? { snapshotPolicy: opts.snapshotPolicy ?? defaultSnapshotPolicy }
+        : { snapshotEntries: opts.snapshotEntries }),
       snapshotKeep: 500,
       logger: { warn: (message, details) => opts.logger.warn({ ...details }, `raft: ${message}`) },
       clock,

@@ -1,6 +1,6 @@
 import { AmstaffError } from "@amstaff/core";
 import { describe, expect, it } from "vitest";
-import { put } from "../__tests__/fixtures.js";
+import { definition, put, transition } from "../__tests__/fixtures.js";
 import { StateMachine } from "./stateMachine.js";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -26,5 +26,49 @@ describe("StateMachine.restore", () => {
     const restored = new StateMachine();
     restored.restore(bytes(JSON.stringify(format1)));
     expect(restored.snapshot()).toEqual(original.snapshot());
+  });
+});
+
+describe("StateMachine.snapshotInSlices", () => {
+  function busyMachine(): StateMachine {
+    const machine = new StateMachine();
+    const commands = [
+      { type: "cluster.init", clusterId: "c1", at: 0 },
+      put(),
+      put(definition("Billing", ["Api", "Queue", "Db"])),
+      transition(2, "pending", "ok", "Health", 10),
+      transition(2, "ok", "critical", "Health", 20),
+      transition(2, "pending", "warning", "Latency", 30),
+    ];
+    for (const [i, command] of commands.entries()) {
+      expect(machine.apply(command, i + 1)).toMatchObject({ ok: true });
+    }
+    expect(machine.pendingDeliveries().length).toBeGreaterThan(0);
+    return machine;
+  }
+
+  it("gives the very bytes of snapshot(), yielding to the event loop between pieces", async () => {
+    const machine = busyMachine();
+    let turns = 0;
+    let encoding = true;
+    const other = () => {
+      turns++;
+      if (encoding) setImmediate(other);
+    };
+    setImmediate(other);
+    const sliced = await machine.snapshotInSlices(0);
+    encoding = false;
+    expect(turns).toBeGreaterThan(10);
+    expect(new TextDecoder().decode(sliced)).toBe(new TextDecoder().decode(machine.snapshot()));
+    const restored = new StateMachine();
+    restored.restore(sliced);
+    expect(restored.snapshot()).toEqual(machine.snapshot());
+  });
+
+  it("fails with AMS_ERR_STATE_CORRUPT rather than mix states when a command is applied meanwhile", async () => {
+    const machine = busyMachine();
+    const encoding = machine.snapshotInSlices(0);
+    machine.apply(transition(2, "critical", "ok", "Health", 40), 7);
+    await expect(encoding).rejects.toMatchObject({ code: "AMS_ERR_STATE_CORRUPT" });
   });
 });

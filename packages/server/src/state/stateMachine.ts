@@ -1,4 +1,4 @@
-import type { HeartbeatRecord, MonitorDefinition, Silence } from "@amstaff/core";
+import { AmstaffError, type HeartbeatRecord, type MonitorDefinition, type Silence } from "@amstaff/core";
 import { suppression } from "./alerting.js";
 import { AuditLog, recordAudit } from "./audit.js";
 import { type Command, commandSchema } from "./commands.js";
@@ -23,7 +23,16 @@ import type {
 } from "./records.js";
 import type { ApplyResult, StateSlices } from "./reducer.js";
 import { addSilence, removeSilence, SilenceBook } from "./silences.js";
-import { decodeSnapshot, encodeSnapshot, snapshotFormat } from "./snapshot.js";
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  encodeSnapshotInSlices,
+  growingBudget,
+  isSequence,
+  type SnapshotData,
+  type SnapshotField,
+  snapshotFormat,
+} from "./snapshot.js";
 import type { StatusNoteRecord, StatusPageRecord } from "./statusPageSchema.js";
 import {
   deleteStatusNote,
@@ -58,6 +67,8 @@ export type ApplyListener = (command: Command, result: ApplyResult) => void;
  */
 export class StateMachine {
   #clusterId: string | undefined;
+  /** Counts applied commands and restores: an encode in slices checks that it did not move. */
+  #revision = 0;
   readonly #listeners = new Set<ApplyListener>();
   readonly #state: StateSlices = {
     modules: new ModuleRegistry(),
@@ -88,6 +99,7 @@ export class StateMachine {
       return { ok: false, reason: `unrecognised command at log index ${index}` };
     }
     const command = parsed.data;
+    this.#revision++;
     const result = this.#dispatch(command, index);
     for (const listener of this.#listeners) listener(command, result);
     return result;
@@ -317,29 +329,60 @@ export class StateMachine {
 
   /** The whole state as bytes, for log compaction and for catching up a new node. */
   snapshot(): Uint8Array {
-    const state = this.#state;
-    return encodeSnapshot({
-      format: snapshotFormat,
-      clusterId: this.#clusterId,
-      members: state.members.all(),
-      grants: state.members.grants(),
-      modules: state.modules.all(),
-      monitors: state.monitors.all(),
-      transitions: state.transitions.all(),
-      deliveries: state.deliveries.all(),
-      history: state.modules.histories(),
-      silences: [...state.silences.all()],
-      teams: state.modules.teams(),
-      audit: state.audit.kept(),
-      heartbeats: state.heartbeats.all(),
-      groups: state.groups.all(),
-      statusPages: state.statusPages.all(),
+    const fields = this.#snapshotFields().map(([key, read]) => {
+      const value = read();
+      return [key, isSequence(value) ? [...value] : value];
     });
+    return encodeSnapshot(Object.fromEntries(fields) as SnapshotData);
+  }
+
+  /**
+   * The same bytes as {@link StateMachine.snapshot}, encoded in slices of about `budgetMs` with turns of
+   * the event loop between them (50,000 monitors are ~35 MB of JSON: 250–500 ms in one go). Nothing may
+   * be applied or restored until it settles — the Raft node holds applying meanwhile; should it happen
+   * anyway, the encode fails rather than mix two states.
+   *
+   * Slices grow the longer it runs (see {@link growingBudget}): reads and lease renewals wait for applying
+   * meanwhile, and a lease needs it within 800 ms.
+   */
+  async snapshotInSlices(budgetMs = 4, growEveryMs = 250): Promise<Uint8Array> {
+    const revision = this.#revision;
+    const bytes = await encodeSnapshotInSlices(this.#snapshotFields(), growingBudget(budgetMs, growEveryMs));
+    if (this.#revision !== revision) {
+      throw new AmstaffError(
+        "AMS_ERR_STATE_CORRUPT",
+        "The state changed while its snapshot was being encoded; the snapshot was discarded.",
+      );
+    }
+    return bytes;
+  }
+
+  /** The snapshot's fields in their order, each read when its turn comes. */
+  #snapshotFields(): SnapshotField[] {
+    const state = this.#state;
+    return [
+      ["format", () => snapshotFormat],
+      ["clusterId", () => this.#clusterId],
+      ["members", () => state.members.all()],
+      ["grants", () => state.members.grants()],
+      ["modules", () => state.modules.all()],
+      ["monitors", () => state.monitors.all()],
+      ["transitions", () => state.transitions.each()],
+      ["deliveries", () => state.deliveries.all()],
+      ["history", () => state.modules.histories()],
+      ["silences", () => [...state.silences.all()]],
+      ["teams", () => state.modules.teams()],
+      ["audit", () => state.audit.kept()],
+      ["heartbeats", () => state.heartbeats.all()],
+      ["groups", () => state.groups.all()],
+      ["statusPages", () => state.statusPages.all()],
+    ];
   }
 
   /** Replaces the whole state by a snapshot's. */
   restore(snapshot: Uint8Array): void {
     const data = decodeSnapshot(snapshot);
+    this.#revision++;
     const state = this.#state;
     this.#clusterId = data.clusterId;
     state.modules.restore(data.modules, data.history, data.teams);
