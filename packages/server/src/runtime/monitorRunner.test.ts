@@ -182,6 +182,70 @@ describe("MonitorRunner", () => {
     runner.stop();
   });
 
+  it("reminds of the open incidents on its tick, and stops once an incident closes", async () => {
+    const clock = new ManualClock();
+    const statuses = new Map<string, "ok" | "critical">();
+    const plugin = defineSamplerPlugin({
+      kind: "sampler",
+      id: "scripted",
+      package: "scripted",
+      description: "answers what the test says",
+      options: z.object({}),
+      builders: {},
+      create: (_options, { name, tags }) => ({
+        name,
+        tags,
+        probe: async () => results.of(statuses.get(name) ?? "ok", "scripted"),
+      }),
+    });
+    const machine = new StateMachine();
+    const db = new Database(":memory:");
+    const log = new SqliteLog(db, machine);
+    const scheduler = new Scheduler({ clock });
+    const runner = new MonitorRunner({
+      machine,
+      log,
+      plugins: new PluginRegistry([plugin]),
+      scheduler,
+      observations: new Observations(db),
+      clock,
+      logger: pino({ level: "silent" }),
+      incidentTickMs: 5_000,
+    });
+    const reminded: string[] = [];
+    machine.onApply((command, result) => {
+      if (command.type === "incident.remind" && result.ok) reminded.push(command.monitor);
+    });
+    const def = definition("Shop", ["A", "B", "C"]);
+    // Sampling hourly, so only the tick can remind within the test.
+    def.monitors = def.monitors.map((m) => ({
+      ...m,
+      sampler: { plugin: "scripted", options: {} },
+      schedule: { kind: "interval", every: "1h" },
+      renotifyMs: 60_000,
+    }));
+    statuses.set("B", "critical");
+    await log.propose(put(def));
+    await clock.advance(1_000);
+    expect(machine.monitor("Shop", "B")?.incident).toBeDefined();
+    expect(machine.monitor("Shop", "A")?.incident).toBeUndefined();
+
+    await clock.advance(65_000);
+    expect(reminded).toEqual(["B"]);
+    await clock.advance(60_000);
+    expect(reminded).toEqual(["B", "B"]);
+
+    // B recovers on its next run; no reminder after that.
+    statuses.set("B", "ok");
+    await clock.advance(3_600_000 - 126_000);
+    expect(machine.monitor("Shop", "B")?.incident).toBeUndefined();
+    const before = reminded.length;
+    await clock.advance(180_000);
+    expect(reminded).toHaveLength(before);
+    runner.stop();
+    await scheduler.stop();
+  });
+
   it("resumes a module's monitors at their slots when its lease comes back, not all at once", async () => {
     const clock = new ManualClock();
     const okPlugin = defineSamplerPlugin({
