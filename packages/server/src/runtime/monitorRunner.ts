@@ -54,6 +54,8 @@ export interface RunObserver {
 }
 
 interface Monitor {
+  /** Its job key. */
+  key: string;
   definition: MonitorDefinition;
   sampler: Sampler | undefined;
   state: MonitorState;
@@ -227,20 +229,16 @@ export class MonitorRunner {
       setupError = describeError(error);
       logger.warn({ module: module.name, monitor: definition.name, err: setupError }, "monitor cannot start");
     }
-    const entry: Monitor = { definition, sampler, state, removed: false, probe: undefined };
+    const key = jobKey(module.name, definition.name);
+    const entry: Monitor = { key, definition, sampler, state, removed: false, probe: undefined };
     running.monitors.set(definition.name, entry);
-    if (committed?.incident) {
-      this.#withIncident.set(jobKey(module.name, definition.name), {
-        module: module.name,
-        monitor: definition.name,
-      });
-    }
+    if (committed?.incident) this.#withIncident.set(key, { module: module.name, monitor: definition.name });
     // A monitor that already ran on another node is overdue when its module fails over here: it runs
     // at once instead of within the first-run spread meant for a fresh push.
     const ranElsewhere = committed !== undefined && definition.schedule.kind === "interval";
-    const ranHere = this.#ranHere.get(jobKey(module.name, definition.name));
-    this.#ranHere.delete(jobKey(module.name, definition.name));
-    scheduler.add(jobKey(module.name, definition.name), {
+    const ranHere = this.#ranHere.get(key);
+    this.#ranHere.delete(key);
+    scheduler.add(key, {
       schedule: definition.schedule,
       lastRunAt:
         observations.get(module.name, definition.name)?.lastRunAt ??
@@ -337,7 +335,8 @@ export class MonitorRunner {
     const { state, change } = evaluate(entry.state, result, evaluationPolicyOf(definition));
     if (!change) {
       entry.state = state;
-      await this.#tickIfDue(module, definition);
+      // Without an open incident there is nothing to remind of (the index follows every command).
+      if (this.#withIncident.has(entry.key)) await this.#tickIfDue(module, definition);
       return;
     }
     try {
