@@ -2,6 +2,7 @@ import type { SampleResult } from "@amstaff/core";
 import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import { type Clock, systemClock } from "../clock.js";
+import { writeBestEffort } from "./bestEffortWrite.js";
 import { nextChunk } from "./turnBudget.js";
 
 /** What this node last saw of a monitor. Local to the node, not replicated: it changes every sample. */
@@ -144,7 +145,7 @@ export class Observations {
     const { insert, update, remove } = this.#statements;
     const forgotten = this.#forgotten.slice(0, maxRows);
     const dirty = this.#dirty.slice(0, Math.max(0, maxRows - forgotten.length));
-    this.#db.transaction(() => {
+    writeBestEffort(this.#db, () => {
       for (const { module, monitor } of forgotten) remove.run(module, monitor);
       // A slot forgotten since (and perhaps recorded anew in another slot) is no longer the monitor's.
       for (const slot of dirty) {
@@ -155,7 +156,7 @@ export class Observations {
         if (slot.stored && update.run(json, lastRunAt, slot.module, slot.monitor).changes === 1) continue;
         insert.run(slot.module, slot.monitor, json, lastRunAt);
       }
-    })();
+    });
     for (const slot of dirty) {
       slot.dirty = false;
       slot.stored = true;

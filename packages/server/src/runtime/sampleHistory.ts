@@ -3,6 +3,7 @@ import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import { monitorKey } from "../state/monitorKey.js";
+import { writeBestEffort } from "./bestEffortWrite.js";
 import { addDays, type DayCounts, dayOf } from "./dailyUptime.js";
 import {
   addRow,
@@ -290,14 +291,14 @@ export class SampleHistory {
     const folded: BucketGroups = new Map();
     const s = this.#statements;
     try {
-      this.#db.transaction(() => {
+      writeBestEffort(this.#db, () => {
         for (const p of batch) {
           const series = this.#seriesId(p.module, p.monitor, added);
           s.insertSample.run(series, p.t, p.status, p.latencyMs, p.value, p.message);
           foldSample(folded, series, p);
         }
         this.#open.write(closing, folded);
-      })();
+      });
     } catch (error) {
       // The transaction rolled back the series it created: their ids must not be reused.
       for (const key of added) this.#series.delete(key);
