@@ -281,13 +281,13 @@ export class MonitorRunner {
     const movedAway = replacement === undefined && machine.module(name) !== undefined;
     const reason = new Error("monitor removed");
     for (const [monitor, entry] of running.monitors) {
-      scheduler.remove(jobKey(name, monitor));
-      this.#withIncident.delete(jobKey(name, monitor));
+      const { key } = entry;
+      scheduler.remove(key);
+      this.#withIncident.delete(key);
       // The scheduler leaves a run under way to finish: a runaway probe of a deleted module must not.
       entry.removed = true;
       entry.probe?.abort(reason);
       if (entry.sampler?.dispose) void Promise.resolve(entry.sampler.dispose()).catch(() => {});
-      const key = jobKey(name, monitor);
       const lastRunAt = observations.get(name, monitor)?.lastRunAt;
       if (movedAway && lastRunAt !== undefined) this.#ranHere.set(key, lastRunAt);
       else this.#ranHere.delete(key);
