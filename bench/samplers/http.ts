@@ -1,12 +1,12 @@
 // HTTP probes per second of @amstaff/sampler-http at 1, 64 and 512 concurrent monitors, beside the same
 // loop with Node's built-in fetch(). Not a test. Build first (`npx -y pnpm@12.21.0 build`), then
 //   npx -y pnpm@12.21.0 --filter @amstaff/bench run samplers:http [-- --seconds 5 --monitors 1,64,512]
-// `--delay-ms` makes the target answer that late (a remote service), so thousands of probes are in flight
-// without the target being the bottleneck; `--busy-us` burns that much CPU after each probe (the server's
-// own work per sample), so answers wait in their sockets as on a busy node; `--paced` starts `monitors / 10`
-// probes a second (monitors every 10 s) instead of running each monitor back to back. `--pools` compares, at thousands of requests in flight to one keep-alive origin (what a node probing
-// 50,000 monitors behind one load balancer has), undici's `request()` through an Agent of undici's
-// `Pool`s (the sampler's transport before issue 20) and through one of the sampler's `ProbePool`s:
+// `--delay-ms` makes the target answer that late (a remote service), so thousands of probes are in
+// flight without the target being the bottleneck; `--busy-us` burns that much CPU after each probe (the
+// server's own work per sample), so answers wait in their sockets as on a busy node; `--paced` starts
+// `monitors / 10` probes a second (monitors every 10 s) instead of running each monitor back to back.
+// `--pools` compares undici's `request()` through an Agent of undici's `Pool`s (the sampler's transport
+// before issue 20) and through one of the sampler's `ProbePool`s, beside the sampler itself:
 //   npx -y pnpm@12.21.0 --filter @amstaff/bench run samplers:http -- --pools --paced --delay-ms 200 --busy-us 100 --monitors 10000,30000
 //
 // Every row runs in a fresh client process, so its CPU time (process.cpuUsage) and memory (RSS, heap)
@@ -76,7 +76,10 @@ async function measure(
     const controller = new AbortController();
     return async () => (await sampler.probe({ signal: controller.signal })).status === "ok";
   };
-  const made = await Promise.all(Array.from({ length: Math.min(monitors, 1000) }, makeProbe));
+  // Paced, a monitor is a share of the rate, not a loop: a thousand samplers take turns.
+  const made = await Promise.all(
+    Array.from({ length: paced ? Math.min(monitors, 1000) : monitors }, makeProbe),
+  );
   // The server's own work per sample (scheduling, history, metrics): with the event loop that busy,
   // answers wait in their sockets while due probes start.
   const busyMs = busyUs / 1000;
