@@ -1,5 +1,5 @@
 import { getEventListeners } from "node:events";
-import { defineSamplerPlugin, results } from "@amstaff/core";
+import { defineSamplerPlugin, results, type SampleResult } from "@amstaff/core";
 import Database from "better-sqlite3";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
@@ -15,6 +15,28 @@ import { Observations } from "./observations.js";
 import { nextSlot, phaseOffset } from "./phase.js";
 import { type Job, Scheduler } from "./scheduler.js";
 
+/** A sampler plugin whose monitors' probes `probe` answers, given the monitor's name and signal. */
+function samplerPlugin(
+  id: string,
+  probe: (name: string, signal: AbortSignal) => Promise<SampleResult>,
+  dispose?: () => void,
+) {
+  return defineSamplerPlugin({
+    kind: "sampler",
+    id,
+    package: id,
+    description: `the test's ${id} sampler`,
+    options: z.object({}),
+    builders: {},
+    create: (_options, { name, tags }) => ({
+      name,
+      tags,
+      probe: ({ signal } = { signal: new AbortController().signal }) => probe(name, signal),
+      ...(dispose ? { dispose } : {}),
+    }),
+  });
+}
+
 /**
  * A sampler whose probes never end on their own: they settle only when their signal aborts. While
  * `control.hang` is off they answer `ok` at once.
@@ -22,28 +44,19 @@ import { type Job, Scheduler } from "./scheduler.js";
 function hangingPlugin(control = { hang: true }) {
   const probes: AbortSignal[] = [];
   let disposed = 0;
-  const plugin = defineSamplerPlugin({
-    kind: "sampler",
-    id: "hanging",
-    package: "hanging",
-    description: "never answers",
-    options: z.object({}),
-    builders: {},
-    create: (_options, { name, tags }) => ({
-      name,
-      tags,
-      probe: ({ signal } = { signal: new AbortController().signal }) => {
-        probes.push(signal);
-        if (!control.hang) return Promise.resolve(results.ok("fine"));
-        return new Promise((resolve) =>
-          signal.addEventListener("abort", () => resolve(results.unknown("aborted")), { once: true }),
-        );
-      },
-      dispose: () => {
-        disposed += 1;
-      },
-    }),
-  });
+  const plugin = samplerPlugin(
+    "hanging",
+    (_name, signal) => {
+      probes.push(signal);
+      if (!control.hang) return Promise.resolve(results.ok("fine"));
+      return new Promise((resolve) =>
+        signal.addEventListener("abort", () => resolve(results.unknown("aborted")), { once: true }),
+      );
+    },
+    () => {
+      disposed += 1;
+    },
+  );
   return { plugin, probes, disposed: () => disposed };
 }
 
@@ -185,19 +198,9 @@ describe("MonitorRunner", () => {
   it("reminds of the open incidents on its tick, and stops once an incident closes", async () => {
     const clock = new ManualClock();
     const statuses = new Map<string, "ok" | "critical">();
-    const plugin = defineSamplerPlugin({
-      kind: "sampler",
-      id: "scripted",
-      package: "scripted",
-      description: "answers what the test says",
-      options: z.object({}),
-      builders: {},
-      create: (_options, { name, tags }) => ({
-        name,
-        tags,
-        probe: async () => results.of(statuses.get(name) ?? "ok", "scripted"),
-      }),
-    });
+    const plugin = samplerPlugin("scripted", async (name) =>
+      results.of(statuses.get(name) ?? "ok", "scripted"),
+    );
     const machine = new StateMachine();
     const db = new Database(":memory:");
     const log = new SqliteLog(db, machine);
