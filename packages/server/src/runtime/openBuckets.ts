@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { DailySummary, type DayCounts, dayOf } from "./dailyUptime.js";
+import { DailySummary, type DayCounts, dayMs, dayOf } from "./dailyUptime.js";
 
 /** The width of a downsampled bucket: 5 minutes. */
 export const historyBucketMs = 300_000;
@@ -218,7 +218,7 @@ export class OpenBuckets {
   /** A series' samples by day in `[fromDay, toDay]` that are still in open buckets, oldest first. */
   days(series: number, fromDay: number, toDay: number): DayCounts[] {
     const byDay = new Map<number, DayCounts>();
-    for (const row of this.buckets(series, fromDay * 86_400_000, (toDay + 1) * 86_400_000 - 1)) {
+    for (const row of this.buckets(series, fromDay * dayMs, (toDay + 1) * dayMs - 1)) {
       const day = dayOf(row.bucket);
       const had = byDay.get(day) ?? [day, 0, 0, 0, 0];
       byDay.set(day, [

@@ -4,7 +4,8 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import { monitorKey } from "../state/monitorKey.js";
 import { writeBestEffort } from "./bestEffortWrite.js";
-import { addDays, type DayCounts, dayOf } from "./dailyUptime.js";
+import { addDays, type DayCounts, dayMs } from "./dailyUptime.js";
+import { HistoryRetention } from "./historyRetention.js";
 import {
   addRow,
   type BucketGroups,
@@ -17,7 +18,6 @@ import { nextChunk } from "./turnBudget.js";
 
 export { historyBucketMs } from "./openBuckets.js";
 
-const dayMs = 86_400_000;
 /** Longest message kept with a sample. */
 export const historyMessageChars = 300;
 
@@ -133,14 +133,11 @@ export class SampleHistory {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #rawMs: number;
-  readonly #rollupMs: number;
   readonly #flushIntervalMs: number;
   readonly #flushChunk: number;
   readonly #flushBudgetMs: number;
   /** Samples per scheduled transaction, adapted to the disk's and the CPU's speed. */
   #timedChunk: number;
-  readonly #pruneIntervalMs: number;
-  readonly #pruneChunk: number;
   readonly #ring: (Pending | undefined)[];
   #head = 0;
   #size = 0;
@@ -150,12 +147,10 @@ export class SampleHistory {
   #writeErrors = 0;
   #lastErrorLoggedAt = Number.NEGATIVE_INFINITY;
   #flushTimer: unknown;
-  #pruneTimer: unknown;
   #closed = false;
-  /** Whether retention deleted rows since monitors without history were last looked for (a start may have some). */
-  #deletedSinceSweep = true;
   readonly #statements: ReturnType<typeof prepare>;
   readonly #open: OpenBuckets;
+  readonly #retention: HistoryRetention;
 
   constructor(db: Database.Database, options: SampleHistoryOptions) {
     this.#db = db;
@@ -167,13 +162,10 @@ export class SampleHistory {
       throw new RangeError("history retention must be a positive number of days");
     }
     this.#rawMs = rawDays * dayMs;
-    this.#rollupMs = rollupDays * dayMs;
     this.#flushIntervalMs = options.flushIntervalMs ?? 1_000;
     this.#flushChunk = Math.max(1, options.flushChunk ?? 2_000);
     this.#flushBudgetMs = options.flushBudgetMs ?? 4;
     this.#timedChunk = Math.min(this.#flushChunk, 200);
-    this.#pruneIntervalMs = options.pruneIntervalMs ?? 60_000;
-    this.#pruneChunk = options.pruneChunk ?? 500;
     this.#ring = new Array(Math.max(1, options.maxBuffered ?? 100_000));
     db.exec(`
       CREATE TABLE IF NOT EXISTS history_series (
@@ -193,12 +185,22 @@ export class SampleHistory {
     `);
     this.#statements = prepare(db);
     this.#open = new OpenBuckets(db, options.openBucketGraceMs ?? 60_000);
+    this.#retention = new HistoryRetention(db, {
+      clock: this.#clock,
+      logger: this.#logger,
+      rawMs: this.#rawMs,
+      rollupMs: rollupDays * dayMs,
+      intervalMs: options.pruneIntervalMs ?? 60_000,
+      chunk: options.pruneChunk ?? 500,
+      daily: this.#open.daily,
+      forget: (module, monitor) => this.#series.delete(seriesKey(module, monitor)),
+    });
   }
 
   /** Starts the flush and retention timers. */
   start(): void {
     this.#armFlush();
-    this.#armPrune(this.#pruneIntervalMs);
+    this.#retention.start();
   }
 
   /** Keeps one sample. Never throws, never waits: the write happens on the next flush. */
@@ -394,27 +396,12 @@ export class SampleHistory {
   }
 
   /**
-   * One bounded step of the retention job: deletes at most `pruneChunk` expired raw samples and as many
-   * expired buckets; once nothing is left to delete, forgets monitors that have no history left.
+   * One bounded step of the retention job (see `historyRetention.ts`).
    *
    * @returns how many rows it deleted, and whether more are due.
    */
   prune(): { samples: number; buckets: number; more: boolean } {
-    const s = this.#statements;
-    const now = this.#clock.now();
-    const samples = s.pruneSamples.run(now - this.#rawMs, this.#pruneChunk).changes;
-    const buckets = s.pruneBuckets.run(now - this.#rollupMs, this.#pruneChunk).changes;
-    const days = this.#open.daily.prune(dayOf(now - this.#rollupMs), this.#pruneChunk);
-    const more = samples === this.#pruneChunk || buckets === this.#pruneChunk || days === this.#pruneChunk;
-    if (samples + buckets + days > 0) this.#deletedSinceSweep = true;
-    // The sweep reads every series (tens of milliseconds at 50,000): only after something was deleted.
-    if (!more && this.#deletedSinceSweep) {
-      this.#deletedSinceSweep = false;
-      for (const row of s.pruneSeries.all() as { module: string; monitor: string }[]) {
-        this.#series.delete(seriesKey(row.module, row.monitor));
-      }
-    }
-    return { samples, buckets, more };
+    return this.#retention.prune();
   }
 
   #armFlush(delayMs = this.#flushIntervalMs): void {
@@ -435,27 +422,12 @@ export class SampleHistory {
     (this.#flushTimer as { unref?: () => void }).unref?.();
   }
 
-  #armPrune(delayMs: number): void {
-    if (this.#closed) return;
-    this.#pruneTimer = this.#clock.setTimeout(() => {
-      let more = false;
-      try {
-        more = this.prune().more;
-      } catch (error) {
-        this.#logger.warn({ err: describeError(error) }, "could not delete expired sample history");
-      }
-      // Between chunks the timer yields to the event loop, so a big backlog never stalls sampling.
-      this.#armPrune(more ? 0 : this.#pruneIntervalMs);
-    }, delayMs);
-    (this.#pruneTimer as { unref?: () => void }).unref?.();
-  }
-
   /** Stops the timers and writes what is buffered (as far as the disk takes it). Call before closing the database. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#clock.clearTimeout(this.#flushTimer);
-    this.#clock.clearTimeout(this.#pruneTimer);
+    this.#retention.stop();
     this.#flush(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
   }
 }
@@ -476,16 +448,5 @@ function prepare(db: Database.Database) {
     buckets: db.prepare(
       "SELECT * FROM history_rollup WHERE series = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket",
     ),
-    pruneSamples: db.prepare(
-      "DELETE FROM history_samples WHERE rowid IN (SELECT rowid FROM history_samples WHERE t < ? LIMIT ?)",
-    ),
-    pruneBuckets: db.prepare(
-      "DELETE FROM history_rollup WHERE (series, bucket) IN (SELECT series, bucket FROM history_rollup WHERE bucket < ? LIMIT ?)",
-    ),
-    pruneSeries: db.prepare(`
-      DELETE FROM history_series WHERE
-        NOT EXISTS (SELECT 1 FROM history_samples s WHERE s.series = history_series.id) AND
-        NOT EXISTS (SELECT 1 FROM history_rollup r WHERE r.series = history_series.id)
-      RETURNING module, monitor`),
   };
 }
