@@ -1,5 +1,32 @@
 import type Database from "better-sqlite3";
 
+const levels = ["OFF", "NORMAL", "FULL", "EXTRA"] as const;
+
+/** Per connection: its `synchronous` read and set by prepared statements (`db.pragma` parses each call). */
+const statements = new WeakMap<
+  Database.Database,
+  { read: Database.Statement; set: Map<number, Database.Statement> }
+>();
+
+function statementsOf(db: Database.Database) {
+  let s = statements.get(db);
+  if (!s) {
+    s = { read: db.prepare("PRAGMA synchronous").pluck(), set: new Map() };
+    statements.set(db, s);
+  }
+  return s;
+}
+
+function setSynchronous(db: Database.Database, level: number): void {
+  const s = statementsOf(db);
+  let set = s.set.get(level);
+  if (!set) {
+    set = db.prepare(`PRAGMA synchronous = ${levels[level] ?? "FULL"}`);
+    s.set.set(level, set);
+  }
+  set.run();
+}
+
 /**
  * Runs `write` as one transaction committed without waiting for the disk (`synchronous = NORMAL` for
  * it), then puts the connection's setting back.
@@ -12,12 +39,12 @@ import type Database from "better-sqlite3";
  * These writes already tolerate losing their last seconds: samples are buffered in memory first.
  */
 export function writeBestEffort<T>(db: Database.Database, write: () => T): T {
-  const synchronous = db.pragma("synchronous", { simple: true }) as number;
+  const synchronous = statementsOf(db).read.get() as number;
   if (synchronous <= 1) return db.transaction(write)();
-  db.pragma("synchronous = NORMAL");
+  setSynchronous(db, 1);
   try {
     return db.transaction(write)();
   } finally {
-    db.pragma(`synchronous = ${synchronous}`);
+    setSynchronous(db, synchronous);
   }
 }
