@@ -135,8 +135,8 @@ export class OpenBuckets {
   }
 
   /**
-   * At most `limit` open buckets that ended more than `graceMs` before `now`, oldest first (`Infinity`
-   * and no time: every open bucket, for closing).
+   * At most `limit` open buckets that ended more than `graceMs` before `now`, in the order they opened
+   * (`now` infinite: every open bucket, for closing).
    */
   due(now: number, limit: number): RollupRow[] {
     const due: RollupRow[] = [];
