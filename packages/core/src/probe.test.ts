@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runProbe } from "./probe.js";
-import { results } from "./sampleResult.js";
+import { results, sampleResultSchema } from "./sampleResult.js";
 import type { Sampler } from "./sampler.js";
 
 const sampler = (probe: Sampler["probe"]): Sampler => ({ name: "target", tags: [], probe });
@@ -52,5 +52,82 @@ describe("runProbe", () => {
     );
     controller.abort();
     expect((await pending).message).toBe("target: probe aborted");
+  });
+
+  it("returns a well-formed result exactly as the schema would, unknown keys dropped", async () => {
+    const returned = {
+      extra: "dropped",
+      timestamp: 1_700_000_000_000,
+      durationMs: 12.5,
+      message: "fine",
+      status: "warning",
+      value: undefined,
+      details: { code: 200, tags: ["a", null, { nested: true }] },
+    };
+    const result = await runProbe(
+      sampler(async () => returned as never),
+      { timeoutMs: 1000 },
+    );
+    const parsed = sampleResultSchema.parse(returned);
+    expect(result).toStrictEqual(parsed);
+    expect(Object.keys(result)).toEqual(Object.keys(parsed));
+  });
+
+  it("gives the schema's reason for every kind of malformed result", async () => {
+    const base = { status: "ok", message: "m", durationMs: 1, timestamp: 1 };
+    const cases = [
+      null,
+      { ...base, value: Number.NaN },
+      { ...base, durationMs: -1 },
+      { ...base, durationMs: Number.POSITIVE_INFINITY },
+      { ...base, timestamp: 1.5 },
+      { ...base, message: 3 },
+      { ...base, details: { when: new Date(0) } },
+      { ...base, details: { deep: [Number.NaN] } },
+    ];
+    for (const returned of cases) {
+      const result = await runProbe(
+        sampler(async () => returned as never),
+        { timeoutMs: 1000 },
+      );
+      const parsed = sampleResultSchema.safeParse(returned);
+      expect(parsed.success).toBe(false);
+      expect(result.status).toBe("unknown");
+      expect(result.message).toMatch(/^target: the sampler returned a malformed result \(.+\)$/);
+    }
+  });
+
+  it("accepts details nested deeper than the fast check looks, as the schema does", async () => {
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 40; i++) deep = { inner: deep };
+    const result = await runProbe(
+      sampler(async () => ({ ...results.ok("fine"), details: { deep } }) as never),
+      { timeoutMs: 1000 },
+    );
+    expect(result.status).toBe("ok");
+  });
+
+  it("turns a synchronous throw into unknown, and does not probe once the caller has aborted", async () => {
+    const thrown = await runProbe(
+      {
+        name: "target",
+        tags: [],
+        probe: () => {
+          throw new Error("sync boom");
+        },
+      },
+      { timeoutMs: 1000 },
+    );
+    expect(thrown).toMatchObject({ status: "unknown", message: "target: the sampler failed: sync boom" });
+    let probed = false;
+    const aborted = await runProbe(
+      sampler(async () => {
+        probed = true;
+        return results.ok("fine");
+      }),
+      { timeoutMs: 1000, signal: AbortSignal.abort() },
+    );
+    expect(aborted.message).toBe("target: probe aborted");
+    expect(probed).toBe(false);
   });
 });

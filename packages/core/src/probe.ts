@@ -1,6 +1,6 @@
 import { describeError } from "./errors.js";
 import { formatIssues } from "./plugin.js";
-import { type SampleResult, sampleResultSchema } from "./sampleResult.js";
+import { type SampleResult, sampleResultSchema, wellFormedResult } from "./sampleResult.js";
 import type { Sampler } from "./sampler.js";
 
 /** Options of {@link runProbe}. */
@@ -18,50 +18,62 @@ export interface RunProbeOptions {
  * itself (a throw, a hang, a malformed result) turned into an `unknown` result instead of an exception.
  * Never throws.
  */
-export async function runProbe(sampler: Sampler, options: RunProbeOptions): Promise<SampleResult> {
+export function runProbe(sampler: Sampler, options: RunProbeOptions): Promise<SampleResult> {
   const now = options.now ?? Date.now;
   const started = now();
-  const controller = new AbortController();
-  let onAbort = () => {};
-  const aborted = new Promise<SampleResult>((resolve) => {
-    onAbort = () => {
-      resolve(unknown(`${sampler.name}: probe aborted`));
-      controller.abort(options.signal?.reason);
-    };
-  });
-  options.signal?.addEventListener("abort", onAbort, { once: true });
-  let timer: ReturnType<typeof setTimeout> | undefined;
   const unknown = (message: string): SampleResult => ({
     status: "unknown",
     message,
     durationMs: Math.max(0, now() - started),
     timestamp: started,
   });
-  const timeout = new Promise<SampleResult>((resolve) => {
-    timer = setTimeout(() => {
-      resolve(unknown(`${sampler.name}: no answer within ${options.timeoutMs} ms (probe timed out)`));
+  const signal = options.signal;
+  if (signal?.aborted) return Promise.resolve(unknown(`${sampler.name}: probe aborted`));
+  // The server runs thousands of these a second: one promise, one timer and one listener per probe,
+  // settled by whichever of the sampler, the timer and the caller comes first.
+  return new Promise<SampleResult>((resolve) => {
+    const controller = new AbortController();
+    let settled = false;
+    const settle = (result: SampleResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      resolve(result);
+    };
+    const onAbort = () => {
+      settle(unknown(`${sampler.name}: probe aborted`));
+      controller.abort(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      settle(unknown(`${sampler.name}: no answer within ${options.timeoutMs} ms (probe timed out)`));
       controller.abort(new Error("probe timed out"));
     }, options.timeoutMs);
-  });
-  const probed = (async () => {
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const failed = (error: unknown) =>
+      settle(unknown(`${sampler.name}: the sampler failed: ${describeError(error)}`));
     try {
-      const result = sampleResultSchema.safeParse(await sampler.probe({ signal: controller.signal }));
-      return result.success
-        ? (result.data as SampleResult)
-        : unknown(
-            `${sampler.name}: the sampler returned a malformed result (${formatIssues(result.error.issues)})`,
-          );
+      Promise.resolve(sampler.probe({ signal: controller.signal })).then(
+        (value) => settle(wellFormedResult(value) ?? malformed(sampler, value, unknown)),
+        failed,
+      );
     } catch (error) {
-      return unknown(`${sampler.name}: the sampler failed: ${describeError(error)}`);
+      failed(error);
     }
-  })();
-  try {
-    if (options.signal?.aborted) return unknown(`${sampler.name}: probe aborted`);
-    return await Promise.race([probed, timeout, aborted]);
-  } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener("abort", onAbort);
-  }
+  });
+}
+
+function malformed(
+  sampler: Sampler,
+  value: unknown,
+  unknown: (message: string) => SampleResult,
+): SampleResult {
+  const parsed = sampleResultSchema.safeParse(value);
+  // The fast check rejects a little more than the schema (deeply nested details): the schema decides.
+  if (parsed.success) return parsed.data as SampleResult;
+  return unknown(
+    `${sampler.name}: the sampler returned a malformed result (${formatIssues(parsed.error.issues)})`,
+  );
 }
 
 /** A probe's own time limit joined with its caller's signal; see {@link probeDeadline}. */

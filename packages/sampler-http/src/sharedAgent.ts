@@ -1,4 +1,5 @@
 import { Agent } from "undici";
+import { probePoolFactory } from "./probePool.js";
 
 let agent: Agent | undefined;
 
@@ -13,6 +14,7 @@ export function sharedAgent(): Agent {
     // Each probe bounds itself with its own `timeout`; undici's per-phase timers would only cut it shorter.
     headersTimeout: 0,
     bodyTimeout: 0,
+    factory: probePoolFactory,
   });
   return agent;
 }

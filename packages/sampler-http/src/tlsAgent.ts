@@ -1,5 +1,6 @@
 import type { PeerCertificate, TLSSocket } from "node:tls";
 import { Agent, buildConnector } from "undici";
+import { probePoolFactory } from "./probePool.js";
 
 /** What a probe reports about the server's TLS certificate. */
 export interface CertificateInfo {
@@ -49,6 +50,7 @@ export function createTlsAgent(options: { ca?: string | undefined; insecure: boo
     keepAliveMaxTimeout: 60_000,
     headersTimeout: 0,
     bodyTimeout: 0,
+    factory: probePoolFactory,
     connect: (connectOptions, callback) => {
       connect(connectOptions, (error, socket) => {
         if (error === null && socket !== null && "getPeerCertificate" in socket) {

@@ -1,5 +1,5 @@
 import { getEventListeners } from "node:events";
-import { defineSamplerPlugin, results } from "@amstaff/core";
+import { defineSamplerPlugin, results, type SampleResult } from "@amstaff/core";
 import Database from "better-sqlite3";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
@@ -15,6 +15,28 @@ import { Observations } from "./observations.js";
 import { nextSlot, phaseOffset } from "./phase.js";
 import { type Job, Scheduler } from "./scheduler.js";
 
+/** A sampler plugin whose monitors' probes `probe` answers, given the monitor's name and signal. */
+function samplerPlugin(
+  id: string,
+  probe: (name: string, signal: AbortSignal) => Promise<SampleResult>,
+  dispose?: () => void,
+) {
+  return defineSamplerPlugin({
+    kind: "sampler",
+    id,
+    package: id,
+    description: `the test's ${id} sampler`,
+    options: z.object({}),
+    builders: {},
+    create: (_options, { name, tags }) => ({
+      name,
+      tags,
+      probe: ({ signal } = { signal: new AbortController().signal }) => probe(name, signal),
+      ...(dispose ? { dispose } : {}),
+    }),
+  });
+}
+
 /**
  * A sampler whose probes never end on their own: they settle only when their signal aborts. While
  * `control.hang` is off they answer `ok` at once.
@@ -22,28 +44,19 @@ import { type Job, Scheduler } from "./scheduler.js";
 function hangingPlugin(control = { hang: true }) {
   const probes: AbortSignal[] = [];
   let disposed = 0;
-  const plugin = defineSamplerPlugin({
-    kind: "sampler",
-    id: "hanging",
-    package: "hanging",
-    description: "never answers",
-    options: z.object({}),
-    builders: {},
-    create: (_options, { name, tags }) => ({
-      name,
-      tags,
-      probe: ({ signal } = { signal: new AbortController().signal }) => {
-        probes.push(signal);
-        if (!control.hang) return Promise.resolve(results.ok("fine"));
-        return new Promise((resolve) =>
-          signal.addEventListener("abort", () => resolve(results.unknown("aborted")), { once: true }),
-        );
-      },
-      dispose: () => {
-        disposed += 1;
-      },
-    }),
-  });
+  const plugin = samplerPlugin(
+    "hanging",
+    (_name, signal) => {
+      probes.push(signal);
+      if (!control.hang) return Promise.resolve(results.ok("fine"));
+      return new Promise((resolve) =>
+        signal.addEventListener("abort", () => resolve(results.unknown("aborted")), { once: true }),
+      );
+    },
+    () => {
+      disposed += 1;
+    },
+  );
   return { plugin, probes, disposed: () => disposed };
 }
 
@@ -180,6 +193,60 @@ describe("MonitorRunner", () => {
     await scheduler.stop();
     expect(underWay.map((s) => s.aborted)).toEqual([true, true, true]);
     runner.stop();
+  });
+
+  it("reminds of the open incidents on its tick, and stops once an incident closes", async () => {
+    const clock = new ManualClock();
+    const statuses = new Map<string, "ok" | "critical">();
+    const plugin = samplerPlugin("scripted", async (name) =>
+      results.of(statuses.get(name) ?? "ok", "scripted"),
+    );
+    const machine = new StateMachine();
+    const db = new Database(":memory:");
+    const log = new SqliteLog(db, machine);
+    const scheduler = new Scheduler({ clock });
+    const runner = new MonitorRunner({
+      machine,
+      log,
+      plugins: new PluginRegistry([plugin]),
+      scheduler,
+      observations: new Observations(db),
+      clock,
+      logger: pino({ level: "silent" }),
+      incidentTickMs: 5_000,
+    });
+    const reminded: string[] = [];
+    machine.onApply((command, result) => {
+      if (command.type === "incident.remind" && result.ok) reminded.push(command.monitor);
+    });
+    const def = definition("Shop", ["A", "B", "C"]);
+    // Sampling hourly, so only the tick can remind within the test.
+    def.monitors = def.monitors.map((m) => ({
+      ...m,
+      sampler: { plugin: "scripted", options: {} },
+      schedule: { kind: "interval", every: "1h" },
+      renotifyMs: 60_000,
+    }));
+    statuses.set("B", "critical");
+    await log.propose(put(def));
+    await clock.advance(1_000);
+    expect(machine.monitor("Shop", "B")?.incident).toBeDefined();
+    expect(machine.monitor("Shop", "A")?.incident).toBeUndefined();
+
+    await clock.advance(65_000);
+    expect(reminded).toEqual(["B"]);
+    await clock.advance(60_000);
+    expect(reminded).toEqual(["B", "B"]);
+
+    // B recovers on its next run; no reminder after that.
+    statuses.set("B", "ok");
+    await clock.advance(3_600_000 - 126_000);
+    expect(machine.monitor("Shop", "B")?.incident).toBeUndefined();
+    const before = reminded.length;
+    await clock.advance(180_000);
+    expect(reminded).toHaveLength(before);
+    runner.stop();
+    await scheduler.stop();
   });
 
   it("resumes a module's monitors at their slots when its lease comes back, not all at once", async () => {

@@ -54,6 +54,9 @@ export interface RunObserver {
 }
 
 interface Monitor {
+  /** Its job key. */
+  key: string;
+  definition: MonitorDefinition;
   sampler: Sampler | undefined;
   state: MonitorState;
   /** Set when the monitor is removed or replaced: a run that starts after that does nothing. */
@@ -89,6 +92,12 @@ export class MonitorRunner {
   readonly #running = new Map<string, Running>();
   /** When monitors of modules this node stopped running (not deleted) last ran here, by job key. */
   readonly #ranHere = new Map<string, number>();
+  /**
+   * The monitors this node runs whose committed record had an open incident when last looked at, by job
+   * key: the incident check walks these, not every monitor (50,000 every 5 s). Kept by the commands that
+   * concern a monitor and by starting one; an entry whose incident closed goes at the next check.
+   */
+  readonly #withIncident = new Map<string, { module: string; monitor: string }>();
   readonly #unsubscribe: (() => void)[];
   #tickTimer: unknown;
   #followed: AbortSignal | undefined;
@@ -114,6 +123,9 @@ export class MonitorRunner {
         ) {
           this.reconcile();
         }
+        if (command.type === "state.import") this.#noteAllIncidents();
+        else if ("monitor" in command && typeof command.monitor === "string" && "module" in command)
+          this.#noteIncident(command.module, command.monitor);
       }),
       ...(deps.ownership ? [deps.ownership.onChange(() => this.reconcile())] : []),
     ];
@@ -132,18 +144,37 @@ export class MonitorRunner {
     if (this.#ticking) return;
     this.#ticking = true;
     try {
-      // 50,000 monitors take tens of milliseconds to check: a slice at a time, between other work.
+      // Thousands of open incidents (an outage) take milliseconds to check: a slice at a time.
       const pause = turnBudget(tickBudgetMs);
-      for (const [name, running] of [...this.#running]) {
+      for (const [key, { module: name, monitor }] of [...this.#withIncident]) {
+        const running = this.#running.get(name);
         const module = this.#deps.machine.module(name);
-        if (!module || module.version !== running.version) continue;
-        for (const definition of module.definition.monitors) {
-          await this.#tickIfDue(module, definition);
-          await pause();
+        const entry = running?.monitors.get(monitor);
+        if (!this.#deps.machine.monitor(name, monitor)?.incident || !running) {
+          this.#withIncident.delete(key);
+          continue;
         }
+        // A monitor still waiting to start, or of a version being replaced: its start looks again.
+        if (!module || module.version !== running.version || !entry) continue;
+        await this.#tickIfDue(module, entry.definition);
+        await pause();
       }
     } finally {
       this.#ticking = false;
+    }
+  }
+
+  #noteIncident(module: string, monitor: string): void {
+    if (!this.#running.has(module)) return;
+    const key = jobKey(module, monitor);
+    if (this.#deps.machine.monitor(module, monitor)?.incident)
+      this.#withIncident.set(key, { module, monitor });
+    else this.#withIncident.delete(key);
+  }
+
+  #noteAllIncidents(): void {
+    for (const [module, running] of this.#running) {
+      for (const monitor of running.monitors.keys()) this.#noteIncident(module, monitor);
     }
   }
 
@@ -198,14 +229,16 @@ export class MonitorRunner {
       setupError = describeError(error);
       logger.warn({ module: module.name, monitor: definition.name, err: setupError }, "monitor cannot start");
     }
-    const entry: Monitor = { sampler, state, removed: false, probe: undefined };
+    const key = jobKey(module.name, definition.name);
+    const entry: Monitor = { key, definition, sampler, state, removed: false, probe: undefined };
     running.monitors.set(definition.name, entry);
+    if (committed?.incident) this.#withIncident.set(key, { module: module.name, monitor: definition.name });
     // A monitor that already ran on another node is overdue when its module fails over here: it runs
     // at once instead of within the first-run spread meant for a fresh push.
     const ranElsewhere = committed !== undefined && definition.schedule.kind === "interval";
-    const ranHere = this.#ranHere.get(jobKey(module.name, definition.name));
-    this.#ranHere.delete(jobKey(module.name, definition.name));
-    scheduler.add(jobKey(module.name, definition.name), {
+    const ranHere = this.#ranHere.get(key);
+    this.#ranHere.delete(key);
+    scheduler.add(key, {
       schedule: definition.schedule,
       lastRunAt:
         observations.get(module.name, definition.name)?.lastRunAt ??
@@ -248,12 +281,13 @@ export class MonitorRunner {
     const movedAway = replacement === undefined && machine.module(name) !== undefined;
     const reason = new Error("monitor removed");
     for (const [monitor, entry] of running.monitors) {
-      scheduler.remove(jobKey(name, monitor));
+      const { key } = entry;
+      scheduler.remove(key);
+      this.#withIncident.delete(key);
       // The scheduler leaves a run under way to finish: a runaway probe of a deleted module must not.
       entry.removed = true;
       entry.probe?.abort(reason);
       if (entry.sampler?.dispose) void Promise.resolve(entry.sampler.dispose()).catch(() => {});
-      const key = jobKey(name, monitor);
       const lastRunAt = observations.get(name, monitor)?.lastRunAt;
       if (movedAway && lastRunAt !== undefined) this.#ranHere.set(key, lastRunAt);
       else this.#ranHere.delete(key);
@@ -301,7 +335,8 @@ export class MonitorRunner {
     const { state, change } = evaluate(entry.state, result, evaluationPolicyOf(definition));
     if (!change) {
       entry.state = state;
-      await this.#tickIfDue(module, definition);
+      // Without an open incident there is nothing to remind of (the index follows every command).
+      if (this.#withIncident.has(entry.key)) await this.#tickIfDue(module, definition);
       return;
     }
     try {

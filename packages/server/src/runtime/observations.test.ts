@@ -44,5 +44,13 @@ describe("Observations", () => {
     const restarted = new Observations(db);
     expect(restarted.get("Shop", "Health")?.lastResult.message).toBe("back");
     expect(restarted.get("Shop", "Latency")).toBeUndefined();
+
+    // Rows written before are updated in place, after a restart too: still one row per monitor.
+    restarted.record("Shop", "Health", result("again", 4_000));
+    restarted.flush();
+    restarted.record("Shop", "Health", result("and again", 5_000));
+    restarted.flush();
+    expect(rows()).toEqual([{ module: "Shop", monitor: "Health", run_at: 5_000 }]);
+    expect(new Observations(db).get("Shop", "Health")?.lastResult.message).toBe("and again");
   });
 });

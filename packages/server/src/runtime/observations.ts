@@ -2,6 +2,7 @@ import type { SampleResult } from "@amstaff/core";
 import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import { type Clock, systemClock } from "../clock.js";
+import { writeBestEffort } from "./bestEffortWrite.js";
 import { nextChunk } from "./turnBudget.js";
 
 /** What this node last saw of a monitor. Local to the node, not replicated: it changes every sample. */
@@ -32,6 +33,8 @@ interface Slot {
   readonly observation: Observation;
   /** Whether it is in the list of slots to write at the next flush. */
   dirty: boolean;
+  /** Whether the database has its row: then a flush updates the row in place. */
+  stored: boolean;
 }
 
 /**
@@ -57,6 +60,7 @@ export class Observations {
   #chunk = 200;
   #flushTimer: unknown;
   #started = false;
+  readonly #statements: ReturnType<typeof prepare>;
 
   constructor(db: Database.Database, options: ObservationsOptions = {}) {
     this.#db = db;
@@ -73,10 +77,14 @@ export class Observations {
       result: string;
       run_at: number;
     }[];
-    for (const row of rows)
-      this.#slot(row.module, row.monitor, JSON.parse(row.result), row.run_at).dirty = false;
+    for (const row of rows) {
+      const slot = this.#slot(row.module, row.monitor, JSON.parse(row.result), row.run_at);
+      slot.dirty = false;
+      slot.stored = true;
+    }
     // What was read needs no writing back.
     this.#dirty = [];
+    this.#statements = prepare(db);
   }
 
   get(module: string, monitor: string): Observation | undefined {
@@ -103,7 +111,13 @@ export class Observations {
       monitors = new Map();
       this.#latest.set(module, monitors);
     }
-    const slot: Slot = { module, monitor, observation: { lastResult, lastRunAt }, dirty: true };
+    const slot: Slot = {
+      module,
+      monitor,
+      observation: { lastResult, lastRunAt },
+      dirty: true,
+      stored: false,
+    };
     monitors.set(monitor, slot);
     this.#dirty.push(slot);
     return slot;
@@ -128,23 +142,25 @@ export class Observations {
    */
   flush(maxRows = Number.POSITIVE_INFINITY): number {
     if (this.#dirty.length === 0 && this.#forgotten.length === 0) return 0;
-    const upsert = this.#db.prepare(
-      "INSERT OR REPLACE INTO observations (module, monitor, result, run_at) VALUES (?, ?, ?, ?)",
-    );
-    const remove = this.#db.prepare("DELETE FROM observations WHERE module = ? AND monitor = ?");
-    // Forgotten monitors first: a slot recorded after its monitor was forgotten is written after the delete.
+    const { insert, update, remove } = this.#statements;
     const forgotten = this.#forgotten.slice(0, maxRows);
     const dirty = this.#dirty.slice(0, Math.max(0, maxRows - forgotten.length));
-    this.#db.transaction(() => {
+    writeBestEffort(this.#db, () => {
       for (const { module, monitor } of forgotten) remove.run(module, monitor);
       // A slot forgotten since (and perhaps recorded anew in another slot) is no longer the monitor's.
       for (const slot of dirty) {
         if (this.#latest.get(slot.module)?.get(slot.monitor) !== slot) continue;
         const { lastResult, lastRunAt } = slot.observation;
-        upsert.run(slot.module, slot.monitor, JSON.stringify(lastResult), lastRunAt);
+        const json = JSON.stringify(lastResult);
+        // In place: a REPLACE deletes and inserts the row and its key in the primary key's index.
+        if (slot.stored && update.run(json, lastRunAt, slot.module, slot.monitor).changes === 1) continue;
+        insert.run(slot.module, slot.monitor, json, lastRunAt);
       }
-    })();
-    for (const slot of dirty) slot.dirty = false;
+    });
+    for (const slot of dirty) {
+      slot.dirty = false;
+      slot.stored = true;
+    }
     this.#forgotten.splice(0, forgotten.length);
     this.#dirty.splice(0, dirty.length);
     return forgotten.length + dirty.length;
@@ -183,4 +199,14 @@ export class Observations {
     this.#clock.clearTimeout(this.#flushTimer);
     this.flush();
   }
+}
+
+function prepare(db: Database.Database) {
+  return {
+    insert: db.prepare(
+      "INSERT OR REPLACE INTO observations (module, monitor, result, run_at) VALUES (?, ?, ?, ?)",
+    ),
+    update: db.prepare("UPDATE observations SET result = ?, run_at = ? WHERE module = ? AND monitor = ?"),
+    remove: db.prepare("DELETE FROM observations WHERE module = ? AND monitor = ?"),
+  };
 }

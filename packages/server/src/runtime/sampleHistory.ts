@@ -3,12 +3,21 @@ import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import { monitorKey } from "../state/monitorKey.js";
-import { DailySummary, type DayCounts, dayOf } from "./dailyUptime.js";
+import { writeBestEffort } from "./bestEffortWrite.js";
+import { addDays, type DayCounts, dayMs } from "./dailyUptime.js";
+import { HistoryRetention } from "./historyRetention.js";
+import {
+  addRow,
+  type BucketGroups,
+  bucketOf,
+  foldSample,
+  OpenBuckets,
+  type RollupRow,
+} from "./openBuckets.js";
 import { nextChunk } from "./turnBudget.js";
 
-const dayMs = 86_400_000;
-/** The width of a downsampled bucket: 5 minutes. */
-export const historyBucketMs = 300_000;
+export { historyBucketMs } from "./openBuckets.js";
+
 /** Longest message kept with a sample. */
 export const historyMessageChars = 300;
 
@@ -35,6 +44,11 @@ export interface SampleHistoryOptions {
   pruneIntervalMs?: number | undefined;
   /** Rows deleted per statement by the retention job. @default 500 */
   pruneChunk?: number | undefined;
+  /**
+   * How long after its end a 5-minute bucket is kept open in memory for late samples before it is
+   * written (see `openBuckets.ts`). @default 60000
+   */
+  openBucketGraceMs?: number | undefined;
 }
 
 /** One sample as the history keeps it. */
@@ -95,22 +109,6 @@ interface Pending {
   message: string | null;
 }
 
-interface BucketRow {
-  bucket: number;
-  count: number;
-  ok: number;
-  warning: number;
-  critical: number;
-  unknown: number;
-  lat_min: number;
-  lat_sum: number;
-  lat_max: number;
-  val_count: number;
-  val_min: number | null;
-  val_sum: number;
-  val_max: number | null;
-}
-
 const statusCode = new Map<SampleStatus, number>(sampleStatuses.map((s, i) => [s, i]));
 const finite = (n: number | undefined): number | null => (n !== undefined && Number.isFinite(n) ? n : null);
 const seriesKey = monitorKey;
@@ -120,9 +118,10 @@ const seriesKey = monitorKey;
  *
  * `record` only appends to a bounded in-memory ring, so sampling never waits on the disk; a timer writes
  * the ring in transactions sized to take about `flushBudgetMs` each, one transaction per turn of the
- * event loop. Each write also folds its samples into
- * 5-minute buckets (counts per status, min/sum/max of latency and value), so every range has a
- * downsampled form from the start and "downsampling" on expiry is only a delete. When the disk refuses
+ * event loop. Each write also folds its samples into 5-minute buckets (counts per status, min/sum/max
+ * of latency and value), kept open in memory until the bucket is over and written once (readers see
+ * them merged; a crash loses none, see `openBuckets.ts`), so every range has a downsampled form from the
+ * start and "downsampling" on expiry is only a delete. When the disk refuses
  * writes (full, read-only) the samples stay in the ring, the oldest are dropped past `maxBuffered`, the
  * error is logged at most once a minute, and sampling goes on.
  *
@@ -134,14 +133,11 @@ export class SampleHistory {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #rawMs: number;
-  readonly #rollupMs: number;
   readonly #flushIntervalMs: number;
   readonly #flushChunk: number;
   readonly #flushBudgetMs: number;
   /** Samples per scheduled transaction, adapted to the disk's and the CPU's speed. */
   #timedChunk: number;
-  readonly #pruneIntervalMs: number;
-  readonly #pruneChunk: number;
   readonly #ring: (Pending | undefined)[];
   #head = 0;
   #size = 0;
@@ -151,12 +147,10 @@ export class SampleHistory {
   #writeErrors = 0;
   #lastErrorLoggedAt = Number.NEGATIVE_INFINITY;
   #flushTimer: unknown;
-  #pruneTimer: unknown;
   #closed = false;
-  /** Whether retention deleted rows since monitors without history were last looked for (a start may have some). */
-  #deletedSinceSweep = true;
   readonly #statements: ReturnType<typeof prepare>;
-  readonly #daily: DailySummary;
+  readonly #open: OpenBuckets;
+  readonly #retention: HistoryRetention;
 
   constructor(db: Database.Database, options: SampleHistoryOptions) {
     this.#db = db;
@@ -168,13 +162,10 @@ export class SampleHistory {
       throw new RangeError("history retention must be a positive number of days");
     }
     this.#rawMs = rawDays * dayMs;
-    this.#rollupMs = rollupDays * dayMs;
     this.#flushIntervalMs = options.flushIntervalMs ?? 1_000;
     this.#flushChunk = Math.max(1, options.flushChunk ?? 2_000);
     this.#flushBudgetMs = options.flushBudgetMs ?? 4;
     this.#timedChunk = Math.min(this.#flushChunk, 200);
-    this.#pruneIntervalMs = options.pruneIntervalMs ?? 60_000;
-    this.#pruneChunk = options.pruneChunk ?? 500;
     this.#ring = new Array(Math.max(1, options.maxBuffered ?? 100_000));
     db.exec(`
       CREATE TABLE IF NOT EXISTS history_series (
@@ -193,13 +184,23 @@ export class SampleHistory {
       CREATE INDEX IF NOT EXISTS history_rollup_by_time ON history_rollup (bucket);
     `);
     this.#statements = prepare(db);
-    this.#daily = new DailySummary(db);
+    this.#open = new OpenBuckets(db, options.openBucketGraceMs ?? 60_000);
+    this.#retention = new HistoryRetention(db, {
+      clock: this.#clock,
+      logger: this.#logger,
+      rawMs: this.#rawMs,
+      rollupMs: rollupDays * dayMs,
+      intervalMs: options.pruneIntervalMs ?? 60_000,
+      chunk: options.pruneChunk ?? 500,
+      daily: this.#open.daily,
+      forget: (module, monitor) => this.#series.delete(seriesKey(module, monitor)),
+    });
   }
 
   /** Starts the flush and retention timers. */
   start(): void {
     this.#armFlush();
-    this.#armPrune(this.#pruneIntervalMs);
+    this.#retention.start();
   }
 
   /** Keeps one sample. Never throws, never waits: the write happens on the next flush. */
@@ -239,19 +240,28 @@ export class SampleHistory {
   }
 
   /**
-   * Writes buffered samples, at most `maxRows` (default: all), in transactions of `flushChunk`. A failed
-   * transaction leaves its samples buffered for the next flush; the error is logged at most once a minute.
+   * Writes buffered samples, at most `maxRows` (default: all), in transactions of `flushChunk`, and the
+   * 5-minute buckets that are due (see `openBuckets.ts`). A failed transaction leaves its samples
+   * buffered for the next flush; the error is logged at most once a minute.
    *
    * @returns how many samples were written.
    */
   flush(maxRows = Number.POSITIVE_INFINITY): number {
-    let written = 0;
-    while (this.#size > 0 && written < maxRows && !this.#closedDb()) {
-      const count = Math.min(this.#size, this.#flushChunk, maxRows - written);
+    return this.#flush(maxRows, this.#clock.now()).samples;
+  }
+
+  /** Writes at most `maxUnits` samples and due buckets (one unit each); a bucket is due at `now`. */
+  #flush(maxUnits: number, now: number): { samples: number; units: number } {
+    let samples = 0;
+    let units = 0;
+    while (units < maxUnits && !this.#closedDb()) {
+      const count = Math.min(this.#size, this.#flushChunk, maxUnits - units);
+      const closing = this.#open.due(now, Math.min(this.#flushChunk, maxUnits - units) - count);
+      if (count === 0 && closing.length === 0) break;
       const batch: Pending[] = [];
       for (let i = 0; i < count; i++) batch.push(this.#ring[(this.#head + i) % this.#ring.length]!);
       try {
-        this.#write(batch);
+        this.#write(batch, closing);
       } catch (error) {
         this.#writeErrors++;
         const now = this.#clock.now();
@@ -268,70 +278,35 @@ export class SampleHistory {
       this.#head = (this.#head + count) % this.#ring.length;
       this.#size -= count;
       this.#written += count;
-      written += count;
+      samples += count;
+      units += count + closing.length;
     }
-    return written;
+    return { samples, units };
   }
 
   #closedDb(): boolean {
     return !this.#db.open;
   }
 
-  #write(batch: Pending[]): void {
+  #write(batch: Pending[], closing: RollupRow[]): void {
     const added: string[] = [];
+    const folded: BucketGroups = new Map();
+    const s = this.#statements;
     try {
-      this.#writeIn(batch, added);
+      writeBestEffort(this.#db, () => {
+        for (const p of batch) {
+          const series = this.#seriesId(p.module, p.monitor, added);
+          s.insertSample.run(series, p.t, p.status, p.latencyMs, p.value, p.message);
+          foldSample(folded, series, p);
+        }
+        this.#open.write(closing, folded);
+      });
     } catch (error) {
       // The transaction rolled back the series it created: their ids must not be reused.
       for (const key of added) this.#series.delete(key);
       throw error;
     }
-  }
-
-  #writeIn(batch: Pending[], added: string[]): void {
-    const s = this.#statements;
-    const buckets = new Map<string, BucketRow & { series: number }>();
-    this.#db.transaction(() => {
-      for (const p of batch) {
-        const series = this.#seriesId(p.module, p.monitor, added);
-        s.insertSample.run(series, p.t, p.status, p.latencyMs, p.value, p.message);
-        const start = Math.floor(p.t / historyBucketMs) * historyBucketMs;
-        const key = `${series}:${start}`;
-        let b = buckets.get(key);
-        if (!b) {
-          b = {
-            series,
-            bucket: start,
-            count: 0,
-            ok: 0,
-            warning: 0,
-            critical: 0,
-            unknown: 0,
-            lat_min: p.latencyMs,
-            lat_sum: 0,
-            lat_max: p.latencyMs,
-            val_count: 0,
-            val_min: null,
-            val_sum: 0,
-            val_max: null,
-          };
-          buckets.set(key, b);
-        }
-        b.count++;
-        b[sampleStatuses[p.status]!]++;
-        b.lat_min = Math.min(b.lat_min, p.latencyMs);
-        b.lat_max = Math.max(b.lat_max, p.latencyMs);
-        b.lat_sum += p.latencyMs;
-        if (p.value !== null) {
-          b.val_count++;
-          b.val_sum += p.value;
-          b.val_min = b.val_min === null ? p.value : Math.min(b.val_min, p.value);
-          b.val_max = b.val_max === null ? p.value : Math.max(b.val_max, p.value);
-        }
-      }
-      for (const b of buckets.values()) s.upsertBucket.run(b);
-      this.#daily.fold(buckets.values());
-    })();
+    this.#open.commit(closing, folded);
   }
 
   #seriesId(module: string, monitor: string, added: string[]): number {
@@ -380,8 +355,8 @@ export class SampleHistory {
         };
       }
     }
-    const first = Math.floor(from / historyBucketMs) * historyBucketMs;
-    const rows = (series === undefined ? [] : s.buckets.all(series, first, to)) as BucketRow[];
+    const first = bucketOf(from);
+    const rows = series === undefined ? [] : this.#withOpen(series, first, to);
     return {
       resolution: "5m",
       buckets: rows.map((r) => ({
@@ -401,31 +376,32 @@ export class SampleHistory {
    * first: at most one row per day, read from the daily summary (see `dailyUptime.ts`).
    */
   days(module: string, monitor: string, fromDay: number, toDay: number): DayCounts[] {
-    return this.#daily.days(module, monitor, fromDay, toDay);
+    const stored = this.#open.daily.days(module, monitor, fromDay, toDay);
+    const series = this.#series.get(seriesKey(module, monitor));
+    return series === undefined ? stored : addDays(stored, this.#open.days(series, fromDay, toDay));
+  }
+
+  /** A series' buckets in `[first, to]` as written, with the open ones added. */
+  #withOpen(series: number, first: number, to: number): RollupRow[] {
+    const rows = this.#statements.buckets.all(series, first, to) as RollupRow[];
+    const open = this.#open.buckets(series, first, to);
+    if (open.length === 0) return rows;
+    const byBucket = new Map(rows.map((row) => [row.bucket, row]));
+    for (const row of open) {
+      const written = byBucket.get(row.bucket);
+      if (written) addRow(written, row);
+      else byBucket.set(row.bucket, { ...row });
+    }
+    return [...byBucket.values()].sort((a, b) => a.bucket - b.bucket);
   }
 
   /**
-   * One bounded step of the retention job: deletes at most `pruneChunk` expired raw samples and as many
-   * expired buckets; once nothing is left to delete, forgets monitors that have no history left.
+   * One bounded step of the retention job (see `historyRetention.ts`).
    *
    * @returns how many rows it deleted, and whether more are due.
    */
   prune(): { samples: number; buckets: number; more: boolean } {
-    const s = this.#statements;
-    const now = this.#clock.now();
-    const samples = s.pruneSamples.run(now - this.#rawMs, this.#pruneChunk).changes;
-    const buckets = s.pruneBuckets.run(now - this.#rollupMs, this.#pruneChunk).changes;
-    const days = this.#daily.prune(dayOf(now - this.#rollupMs), this.#pruneChunk);
-    const more = samples === this.#pruneChunk || buckets === this.#pruneChunk || days === this.#pruneChunk;
-    if (samples + buckets + days > 0) this.#deletedSinceSweep = true;
-    // The sweep reads every series (tens of milliseconds at 50,000): only after something was deleted.
-    if (!more && this.#deletedSinceSweep) {
-      this.#deletedSinceSweep = false;
-      for (const row of s.pruneSeries.all() as { module: string; monitor: string }[]) {
-        this.#series.delete(seriesKey(row.module, row.monitor));
-      }
-    }
-    return { samples, buckets, more };
+    return this.#retention.prune();
   }
 
   #armFlush(delayMs = this.#flushIntervalMs): void {
@@ -433,30 +409,17 @@ export class SampleHistory {
     this.#flushTimer = this.#clock.setTimeout(() => {
       const chunk = this.#timedChunk;
       const started = performance.now();
-      const written = this.flush(chunk);
+      const now = this.#clock.now();
+      const { units } = this.#flush(chunk, now);
       const tookMs = performance.now() - started;
       // At 5,000 samples a second, a few hundred per transaction.
-      if (written === chunk)
-        this.#timedChunk = nextChunk(chunk, tookMs, this.#flushBudgetMs, this.#flushChunk);
-      // A backlog is written one chunk per turn of the event loop, so keeping up never stalls sampling.
-      this.#armFlush(written === chunk && this.#size > 0 ? 0 : this.#flushIntervalMs);
+      if (units === chunk) this.#timedChunk = nextChunk(chunk, tookMs, this.#flushBudgetMs, this.#flushChunk);
+      // A backlog (or the buckets of 50,000 monitors due at once) is written one chunk per turn of the
+      // event loop, so keeping up never stalls sampling.
+      const more = units === chunk && (this.#size > 0 || this.#open.anyDue(now));
+      this.#armFlush(more ? 0 : this.#flushIntervalMs);
     }, delayMs);
     (this.#flushTimer as { unref?: () => void }).unref?.();
-  }
-
-  #armPrune(delayMs: number): void {
-    if (this.#closed) return;
-    this.#pruneTimer = this.#clock.setTimeout(() => {
-      let more = false;
-      try {
-        more = this.prune().more;
-      } catch (error) {
-        this.#logger.warn({ err: describeError(error) }, "could not delete expired sample history");
-      }
-      // Between chunks the timer yields to the event loop, so a big backlog never stalls sampling.
-      this.#armPrune(more ? 0 : this.#pruneIntervalMs);
-    }, delayMs);
-    (this.#pruneTimer as { unref?: () => void }).unref?.();
   }
 
   /** Stops the timers and writes what is buffered (as far as the disk takes it). Call before closing the database. */
@@ -464,8 +427,8 @@ export class SampleHistory {
     if (this.#closed) return;
     this.#closed = true;
     this.#clock.clearTimeout(this.#flushTimer);
-    this.#clock.clearTimeout(this.#pruneTimer);
-    this.flush();
+    this.#retention.stop();
+    this.#flush(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
   }
 }
 
@@ -476,19 +439,6 @@ function prepare(db: Database.Database) {
     insertSample: db.prepare(
       "INSERT INTO history_samples (series, t, status, latency_ms, value, message) VALUES (?, ?, ?, ?, ?, ?)",
     ),
-    upsertBucket: db.prepare(`
-      INSERT INTO history_rollup (series, bucket, count, ok, warning, critical, unknown, lat_min, lat_sum,
-        lat_max, val_count, val_min, val_sum, val_max)
-      VALUES (@series, @bucket, @count, @ok, @warning, @critical, @unknown, @lat_min, @lat_sum, @lat_max,
-        @val_count, @val_min, @val_sum, @val_max)
-      ON CONFLICT (series, bucket) DO UPDATE SET
-        count = count + excluded.count, ok = ok + excluded.ok, warning = warning + excluded.warning,
-        critical = critical + excluded.critical, unknown = unknown + excluded.unknown,
-        lat_min = min(lat_min, excluded.lat_min), lat_sum = lat_sum + excluded.lat_sum,
-        lat_max = max(lat_max, excluded.lat_max), val_count = val_count + excluded.val_count,
-        val_min = min(coalesce(val_min, excluded.val_min), coalesce(excluded.val_min, val_min)),
-        val_sum = val_sum + excluded.val_sum,
-        val_max = max(coalesce(val_max, excluded.val_max), coalesce(excluded.val_max, val_max))`),
     countSamples: db.prepare(
       "SELECT count(*) AS n FROM (SELECT 1 FROM history_samples WHERE series = ? AND t >= ? AND t <= ? LIMIT ?)",
     ),
@@ -498,16 +448,5 @@ function prepare(db: Database.Database) {
     buckets: db.prepare(
       "SELECT * FROM history_rollup WHERE series = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket",
     ),
-    pruneSamples: db.prepare(
-      "DELETE FROM history_samples WHERE rowid IN (SELECT rowid FROM history_samples WHERE t < ? LIMIT ?)",
-    ),
-    pruneBuckets: db.prepare(
-      "DELETE FROM history_rollup WHERE (series, bucket) IN (SELECT series, bucket FROM history_rollup WHERE bucket < ? LIMIT ?)",
-    ),
-    pruneSeries: db.prepare(`
-      DELETE FROM history_series WHERE
-        NOT EXISTS (SELECT 1 FROM history_samples s WHERE s.series = history_series.id) AND
-        NOT EXISTS (SELECT 1 FROM history_rollup r WHERE r.series = history_series.id)
-      RETURNING module, monitor`),
   };
 }
