@@ -64,6 +64,37 @@ describe("RecentSamples", () => {
     expect(recent.glance("m", "a", now + 2 * day)!.up24).toBeNull();
   });
 
+  it("seeds a monitor's past before its live samples: the ring in order, the counts in their hours and days", () => {
+    const recent = new RecentSamples();
+    const now = start + 10 * day + 12 * hour;
+    recent.record("m", "a", result("critical", now - 2_000));
+    recent.record("m", "a", result("ok", now - 1_000));
+    expect(recent.liveSince("m", "a")).toBe(now - 2_000);
+    expect(recent.liveSince("m", "b")).toBeUndefined();
+    const samples = Array.from({ length: 40 }, (_, i) => ({
+      t: now - 100_000 + i * 1_000,
+      status: (i % 2 === 0 ? "ok" : "warning") as SampleStatus,
+      latencyMs: i,
+      message: i % 2 === 0 ? undefined : `slow ${i}`,
+    }));
+    recent.seed("m", "a", {
+      samples,
+      // An hour already out of the 24-hour window (its bucket holds the live hour) is left out.
+      hours: [
+        { t: now - hour, up: 3, counted: 4 },
+        { t: now - 24 * hour, up: 0, counted: 100 },
+      ],
+      days: [{ t: now - 3 * day, up: 1, counted: 2 }],
+    });
+    const glance = recent.glance("m", "a", now)!;
+    expect(glance.t).toEqual([...samples.slice(-28).map((s) => s.t), now - 2_000, now - 1_000]);
+    expect(glance.s.slice(-3)).toEqual(["warning", "critical", "ok"]);
+    expect(glance.msg.slice(-4)).toEqual([undefined, "slow 39", `critical at ${now - 2_000}`, undefined]);
+    expect(glance.up24).toBeCloseTo(4 / 6, 6);
+    expect(glance.up30).toBeCloseTo((1 + 1) / (2 + 2), 6);
+    expect(recent.liveSince("m", "a")).toBe(now - 2_000);
+  });
+
   it("forgets monitors, reuses their memory, and stays under 2 KB a monitor at 50,000 (1.3 KB a slot, plus the doubling's slack)", () => {
     const recent = new RecentSamples();
     for (let i = 0; i < 50_000; i++) recent.record("m", `n${i}`, result("ok", start));

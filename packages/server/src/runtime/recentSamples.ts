@@ -31,6 +31,31 @@ export interface Glance {
   up30: number | null;
 }
 
+/** One sample of a monitor's past (from the sample history) for {@link RecentSamples.seed}. */
+export interface PastSample {
+  t: number;
+  status: SampleStatus;
+  latencyMs: number;
+  message?: string | undefined;
+}
+
+/** Up and counted (not unknown) samples of the period (hour or UTC day) that starts at `t`. */
+export interface PastUptime {
+  t: number;
+  up: number;
+  counted: number;
+}
+
+/** What a monitor's history says of the time before this node took its first sample of it since it started. */
+export interface Past {
+  /** Its last samples, oldest first (only the newest that fit beside the live ones are kept). */
+  samples: readonly PastSample[];
+  /** Its uptime counts by hour (the last 24). */
+  hours: readonly PastUptime[];
+  /** Its uptime counts by UTC day (the last 30). */
+  days: readonly PastUptime[];
+}
+
 /**
  * A monitor's bar as the overview draws it: its recent statuses as one letter each (`o`k, `w`arning,
  * `c`ritical, `u`nknown) and their latencies in whole milliseconds, oldest first, and its uptime.
@@ -67,6 +92,8 @@ export class RecentSamples {
   #messages: (string | undefined)[] = [];
   #head = new Uint8Array(0);
   #size = new Uint8Array(0);
+  /** The time of each slot's first sample recorded live (infinite until one is). */
+  #first = new Float64Array(0);
   readonly #hours = new UptimeBuckets(hours, hourMs);
   readonly #days = new UptimeBuckets(days, dayMs);
 
@@ -77,7 +104,7 @@ export class RecentSamples {
 
   /** Bytes held by the typed arrays (the messages of failing samples come on top). */
   get bytes(): number {
-    return [this.#t, this.#lat, this.#status, this.#head, this.#size].reduce(
+    return [this.#t, this.#lat, this.#status, this.#head, this.#size, this.#first].reduce(
       (n, a) => n + a.byteLength,
       this.#messages.length * 8 + this.#hours.bytes + this.#days.bytes,
     );
@@ -95,10 +122,46 @@ export class RecentSamples {
     this.#messages[i] = result.status === "ok" ? undefined : result.message.slice(0, recentMessageChars);
     this.#head[slot] = (head + 1) % n;
     if (this.#size[slot]! < n) this.#size[slot]! += 1;
+    if (result.timestamp < this.#first[slot]!) this.#first[slot] = result.timestamp;
     if (result.status === "unknown") return;
     const up = result.status === "ok" || result.status === "warning" ? 1 : 0;
     this.#hours.add(slot, result.timestamp, up);
     this.#days.add(slot, result.timestamp, up);
+  }
+
+  /**
+   * When the first sample of a monitor recorded since it is tracked was taken, or undefined when none was:
+   * what came before is the history's to {@link seed}.
+   */
+  liveSince(module: string, monitor: string): number | undefined {
+    const slot = this.#slots.get(monitorKey(module, monitor));
+    const first = slot === undefined ? Number.POSITIVE_INFINITY : this.#first[slot]!;
+    return first === Number.POSITIVE_INFINITY ? undefined : first;
+  }
+
+  /**
+   * Adds a monitor's past, as its history has it, to what was recorded live (after a restart). `past` must
+   * hold only what is older than {@link liveSince}, so no sample counts twice: its samples go before the
+   * live ones in the ring, as many as fit, and its counts into the hours and days they belong to (those
+   * already out of the windows are left out).
+   */
+  seed(module: string, monitor: string, past: Past): void {
+    const slot = this.#slotOf(monitorKey(module, monitor));
+    const n = recentSampleCount;
+    const size = this.#size[slot]!;
+    const older = past.samples.slice(Math.max(0, past.samples.length - (n - size)));
+    const start = this.#head[slot]! - size - older.length + 2 * n;
+    for (const [k, sample] of older.entries()) {
+      const i = slot * n + ((start + k) % n);
+      this.#t[i] = sample.t;
+      this.#lat[i] = sample.latencyMs;
+      this.#status[i] = statusCode.get(sample.status) ?? 3;
+      this.#messages[i] =
+        sample.status === "ok" ? undefined : (sample.message ?? "").slice(0, recentMessageChars);
+    }
+    this.#size[slot] = size + older.length;
+    for (const h of past.hours) this.#hours.seed(slot, h.t, h.up, h.counted);
+    for (const d of past.days) this.#days.seed(slot, d.t, d.up, d.counted);
   }
 
   /** Drops a monitor (deleted, or no longer run here). */
@@ -175,6 +238,7 @@ export class RecentSamples {
     this.#slots.set(key, slot);
     this.#head[slot] = 0;
     this.#size[slot] = 0;
+    this.#first[slot] = Number.POSITIVE_INFINITY;
     this.#hours.clear(slot);
     this.#days.clear(slot);
     return slot;
@@ -187,6 +251,7 @@ export class RecentSamples {
     this.#status = grown(this.#status, new Uint8Array(capacity * n));
     this.#head = grown(this.#head, new Uint8Array(capacity));
     this.#size = grown(this.#size, new Uint8Array(capacity));
+    this.#first = grown(this.#first, new Float64Array(capacity));
     this.#hours.grow(capacity);
     this.#days.grow(capacity);
     this.#messages.length = capacity * n;
@@ -237,15 +302,24 @@ class UptimeBuckets {
   }
 
   add(slot: number, t: number, isUp: number): void {
+    this.seed(slot, t, isUp, 1);
+  }
+
+  /**
+   * Adds `up` of `counted` samples to the period of `t`; left out when its bucket already holds a later
+   * period (the period is then out of the window).
+   */
+  seed(slot: number, t: number, up: number, counted: number): void {
     const p = this.#period(t);
     const i = slot * this.buckets + (p % this.buckets);
+    if (this.#at[i]! > p) return;
     if (this.#at[i] !== p) {
       this.#at[i] = p;
       this.#up[i] = 0;
       this.#counted[i] = 0;
     }
-    this.#up[i]! += isUp;
-    this.#counted[i]! += 1;
+    this.#up[i]! += up;
+    this.#counted[i]! += counted;
   }
 
   /** Up over counted across the buckets of the last `buckets` periods up to `now`; null with none. */
