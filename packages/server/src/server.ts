@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import type { PluginHost } from "@amstaff/core";
+import { describeError, type PluginHost } from "@amstaff/core";
 import { openSecretStore, warnAboutSecretReferences } from "./access/nodeSecrets.js";
 import { openNodeTokens } from "./access/nodeTokens.js";
 import { systemClock } from "./clock.js";
@@ -31,6 +31,7 @@ import { ServerMetrics } from "./runtime/metrics.js";
 import { MonitorRunner } from "./runtime/monitorRunner.js";
 import { Observations } from "./runtime/observations.js";
 import { RecentSamples } from "./runtime/recentSamples.js";
+import { RecentSeed } from "./runtime/recentSeed.js";
 import { SampleHistory } from "./runtime/sampleHistory.js";
 import { Scheduler } from "./runtime/scheduler.js";
 import { UptimeDays } from "./runtime/uptimeDays.js";
@@ -286,7 +287,21 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   // single node is up in about one election timeout.
   await cluster.ready(10_000);
 
+  // The overview's bars go on from the history, read while sampling starts (see `recentSeed.ts`): the
+  // monitors whose bars this node shows, those of the modules granted to it (as the dashboard decides).
+  const seed = new RecentSeed({
+    db,
+    recent,
+    machine,
+    clock,
+    runsHere: (module) => (machine.grant(module)?.node ?? nodeId) === nodeId,
+  });
   runner.reconcile();
+  void seed.run().then(
+    (stats) => logger.info(stats, "overview's bars seeded from the sample history"),
+    (error) =>
+      logger.warn({ err: describeError(error) }, "could not seed the overview's bars from the history"),
+  );
   deliveries.kick();
   history.start();
   observations.start();
@@ -311,6 +326,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   const stop = () => {
     stopping ??= (async () => {
       logger.info("stopping");
+      seed.stop();
       dashboard.close();
       const closed = new Promise((r) => http.close(r));
       http.closeIdleConnections();
