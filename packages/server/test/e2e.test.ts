@@ -92,11 +92,27 @@ describe("amstaff-server, end to end with real processes", () => {
     expect(deliveries.map((d: { status: string }) => d.status)).toEqual(["delivered", "delivered"]);
 
     // A graceful restart keeps the module and its status, and repeats no notification.
+    const overviewRow = async () => (await server.api("/overview")).body.monitors[0];
+    const barBefore: string = (await overviewRow()).hs;
+    expect(barBefore).toContain("c");
     expect(await server.stop("SIGTERM")).toBe(0);
     await server.start();
     const modules = (await server.api("/modules")).body;
     expect(modules).toMatchObject([{ name: "User Service", version: pushed.body.version }]);
     expect((await monitorStatus()).status).toBe("ok");
+    // The overview's bar and uptime go on from the history: the failing samples of before still count.
+    // (Fewer than 30 samples were taken, so the bar still holds them all.)
+    expect(barBefore.length).toBeLessThan(25);
+    const seeded = await eventually(
+      async () => {
+        const row = await overviewRow();
+        return row.hs?.startsWith(barBefore) ? row : undefined;
+      },
+      15_000,
+      "bar seeded from the history",
+    );
+    expect(seeded.u24).toBeLessThan(1);
+    expect(seeded.u30).toBeLessThan(1);
     const hitsAfterRestart = target.hits;
     await eventually(
       () => (target.hits >= hitsAfterRestart + 3 ? true : undefined),
