@@ -80,7 +80,8 @@ const barCodes = new Array<number>(recentSampleCount);
  * handful of allocations and about 1.4 KB each (times and latencies packed, status as a byte), and
  * the overview reads its numbers without touching the database. Uptime over a window is the sum of
  * the buckets inside it, so a window slides by whole hours (24 h) or days (30 d); a sample that is
- * `unknown` (the probe could not tell) counts as neither up nor down.
+ * `unknown` (the probe could not tell) counts as neither up nor down. After a restart the node's
+ * sample history refills it ({@link seed}, from `recentSeed.ts`), so the bars do not start empty.
  */
 export class RecentSamples {
   readonly #slots = new Map<string, number>();
