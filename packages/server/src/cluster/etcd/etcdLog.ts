@@ -77,14 +77,21 @@ export class EtcdLog implements ReplicatedLog {
   readonly #steps: EtcdSteps;
   #stopMaintenance: () => void = () => undefined;
   #closed = false;
+  /** An entry failed to apply: nothing after it is applied. */
+  #halted = false;
 
   private constructor(opts: EtcdLogOptions) {
     this.#opts = opts;
     this.#clock = opts.clock ?? systemClock;
     this.#waiters = new Waiters(this.#clock, () => this.#closed);
-    this.#steps = new EtcdSteps((error) =>
-      opts.logger.error({ err: describeError(error) }, "etcd log: applying failed"),
-    );
+    this.#steps = new EtcdSteps((error) => {
+      // Going on past an entry it did not apply would make this node's state differ from the others'.
+      this.#halted = true;
+      opts.logger.error(
+        { err: describeError(error), applied: this.#applied },
+        "etcd log: applying an entry failed; this node applies nothing more until it restarts",
+      );
+    });
     const { client, space } = connectEtcd(opts);
     this.#client = client;
     this.#space = space;
@@ -300,7 +307,7 @@ export class EtcdLog implements ReplicatedLog {
     const revision = Number(kv.mod_revision);
     let entry: ReadEntry | undefined;
     while (entry === undefined) {
-      if (revision <= this.#applied || this.#closed || this.#watcher !== watcher) return;
+      if (revision <= this.#applied || this.#closed || this.#halted || this.#watcher !== watcher) return;
       try {
         entry = await readEntry(this.#space, kv);
       } catch (error) {
