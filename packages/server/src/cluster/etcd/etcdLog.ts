@@ -340,7 +340,11 @@ export class EtcdLog implements ReplicatedLog {
     await this.#upkeep.run({
       applied: () => this.#applied,
       held: (work) => this.#steps.run(work),
-      encode: () => this.#opts.machine.snapshotInSlices(),
+      // A halted node's state may hold part of the entry that failed: it must not be stored as a snapshot.
+      encode: () =>
+        this.#halted
+          ? Promise.reject(new Error("this node stopped applying after an entry failed"))
+          : this.#opts.machine.snapshotInSlices(),
     });
   }
 
