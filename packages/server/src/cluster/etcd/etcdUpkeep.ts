@@ -40,6 +40,7 @@ export class EtcdUpkeep {
   /** The revision this node last compacted at. */
   #compacted = 0;
   #running = false;
+  #closed = false;
 
   constructor(
     space: Namespace,
@@ -83,7 +84,9 @@ export class EtcdUpkeep {
         this.#compacted = bound;
       }
     } catch (error) {
-      this.#logger.warn({ err: describeError(error) }, "etcd log: upkeep failed; retrying");
+      // A round cut short by close() (its client closed under it) is no failure.
+      if (!this.#closed)
+        this.#logger.warn({ err: describeError(error) }, "etcd log: upkeep failed; retrying");
     } finally {
       this.#running = false;
     }
@@ -108,6 +111,7 @@ export class EtcdUpkeep {
 
   /** Revokes the applied revision's lease: the node no longer holds compaction back. */
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#marker.close();
   }
 }
