@@ -10,23 +10,31 @@
 // (monitorEventLoopDelay), write latency p99 — with the old policy (every 1000 entries, at once), the new
 // one (the server's size policy, slices, chunks), and the new one with a 2 MiB ceiling so that snapshots
 // fall inside the window; beside a run that never snapshots, for what applying alone costs the loop.
+// `--runs` picks among those (none,entries,policy,ceiling). `--engine etcd` runs part 2 on the etcd engine
+// instead (./etcdSnapshot.ts: one EtcdLog on a fresh single-member etcd).
 // Run: npx -y pnpm@12.21.0 --filter @amstaff/bench run raft:snapshot [-- --modules 500 --monitors 100]
+//      npx -y pnpm@12.21.0 --filter @amstaff/bench run raft:snapshot -- --engine etcd --writes 40000
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { monitorEventLoopDelay, PerformanceObserver, performance } from "node:perf_hooks";
+import { PerformanceObserver, performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import Database from "../../packages/raft/node_modules/better-sqlite3/lib/index.js";
-import {
-  EntryType,
-  RaftNode,
-  type SnapshotPolicyOptions,
-  SqliteStorage,
-} from "../../packages/raft/src/index.ts";
+import { EntryType, RaftNode, SqliteStorage } from "../../packages/raft/src/index.ts";
 import { MemoryNetwork } from "../../packages/raft/src/testing.ts";
-import { defaultSnapshotPolicy } from "../../packages/server/src/cluster/raftLog.ts";
 import type { StateMachine } from "../../packages/server/src/state/stateMachine.ts";
-import { benchModule, benchState } from "../state.ts";
+import { etcdRuns } from "./etcdSnapshot.ts";
+import {
+  buildState,
+  f,
+  fullGc,
+  type Monitor,
+  nextAt,
+  type SnapshotRun,
+  snapshotRuns,
+  streamWrites,
+  transitionOf,
+} from "./snapshotLoad.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "--"),
@@ -36,59 +44,13 @@ const { values } = parseArgs({
     writes: { type: "string", default: "20000" },
     "log-mib": { type: "string", default: "32" },
     "skip-node": { type: "boolean", default: false },
+    engine: { type: "string", default: "raft" },
+    runs: { type: "string", default: "none,entries,policy,ceiling" },
   },
 });
 const modules = Number(values.modules);
 const perModule = Number(values.monitors);
 const writes = Number(values.writes);
-
-// The state built outside the log starts far above the log's own indexes, so transition ids never clash.
-const base = 10_000_000;
-
-type Monitor = { module: string; monitor: string; version: number; status: string };
-
-function buildState(): { machine: StateMachine; monitors: Monitor[] } {
-  const { machine, apply } = benchState(base);
-  const monitors: Monitor[] = [];
-  for (let m = 0; m < modules; m++) {
-    const module = `Service ${m}`;
-    const definitions = Array.from({ length: perModule }, (_, i) => ({
-      name: `Check ${i}`,
-      tags: [`team${m % 10}`],
-    }));
-    const version = apply(benchModule(module, definitions, "30s", 1));
-    for (const { name } of definitions) monitors.push({ module, monitor: name, version, status: "pending" });
-  }
-  for (const m of monitors) apply(transitionOf(m, "ok", nextAt()));
-  return { machine, monitors };
-}
-
-let clock = 1_000;
-/** The time of the next transition: later than every one before. */
-const nextAt = () => {
-  clock += 10;
-  return clock;
-};
-
-function transitionOf(m: Monitor, to: string, at: number) {
-  const command = {
-    type: "transition.record",
-    module: m.module,
-    monitor: m.monitor,
-    moduleVersion: m.version,
-    from: m.status,
-    to,
-    since: at,
-    flapping: false,
-    result: { status: to, message: `HTTP ${to === "ok" ? 200 : 503}`, durationMs: 5, timestamp: at },
-    at,
-  };
-  m.status = to;
-  return command;
-}
-
-/** A full collection, when Node runs with --expose-gc (the bench script's flag). */
-const fullGc = () => (globalThis as { gc?: () => void }).gc?.();
 
 /** The process's CPU time (every thread: GC helpers, SQLite), in ms. */
 const cpuMs = () => {
@@ -149,7 +111,6 @@ const freshDb = () => {
   return join(dir, "raft.db");
 };
 const conf = { voters: ["a"], learners: [] };
-const f = (n: number) => n.toFixed(1);
 
 /** A fresh SqliteStorage holding `--log-mib` of transition entries (what a snapshot then compacts). */
 function storageWithLog(machineMonitors: Monitor[]): { path: string; last: number } {
@@ -227,12 +188,12 @@ async function oneSnapshot(machine: StateMachine, monitors: Monitor[]) {
   return rows;
 }
 
-async function nodeRun(label: string, policy: PolicyChoice) {
+async function nodeRun({ label, blocking, options }: SnapshotRun) {
   // A fresh state each run: the writes of one run would make the next one's state larger.
-  const { machine, monitors } = buildState();
+  const { machine, monitors } = buildState(modules, perModule);
   const storage = new SqliteStorage({
     path: freshDb(),
-    ...(policy.onePiece ? { snapshotWriteChunkBytes: 2 ** 31 - 1 } : {}),
+    ...(blocking ? { snapshotWriteChunkBytes: 2 ** 31 - 1 } : {}),
   });
   let snapshots = 0;
   let longestHold = 0;
@@ -247,7 +208,7 @@ async function nodeRun(label: string, policy: PolicyChoice) {
         snapshots++;
         // The node applies nothing (reads and lease renewals wait) until this settles.
         const held = performance.now();
-        const data = policy.onePiece ? machine.snapshot() : await machine.snapshotInSlices();
+        const data = blocking ? machine.snapshot() : await machine.snapshotInSlices();
         longestHold = Math.max(longestHold, performance.now() - held);
         return data;
       },
@@ -255,75 +216,33 @@ async function nodeRun(label: string, policy: PolicyChoice) {
     },
     tickMs: 50,
     snapshotKeep: 500,
-    ...policy.options,
+    ...options,
   });
   while (node.role !== "leader") await new Promise((r) => setTimeout(r, 20));
-  // The runs before left whole states behind: collect them now, not inside this run's window.
-  fullGc();
-  const latencies: number[] = [];
-  const delay = monitorEventLoopDelay({ resolution: 2 });
-  delay.enable();
-  const start = performance.now();
-  for (let done = 0; done < writes; done += 100) {
-    const batch = Array.from({ length: Math.min(100, writes - done) }, (_, i) => {
-      const m = monitors[(done + i) % monitors.length]!;
-      const command = transitionOf(m, m.status === "ok" ? "warning" : "ok", nextAt());
-      const sent = performance.now();
-      return node.propose(command).then(() => latencies.push(performance.now() - sent));
-    });
-    await Promise.all(batch);
-  }
-  const wallS = (performance.now() - start) / 1000;
-  delay.disable();
+  const run = await streamWrites(writes, monitors, (command) => node.propose(command));
   await node.stop();
-  latencies.sort((a, b) => a - b);
-  const p99 = latencies[Math.floor(latencies.length * 0.99)]!;
-  const ms = (ns: number) => ns / 1e6;
-  return `| ${label} | ${snapshots} | ${f(ms(delay.percentile(50)))} | ${f(ms(delay.percentile(99)))} | ${f(ms(delay.max))} | ${f(p99)} | ${(writes / wallS).toFixed(0)} | ${snapshots > 0 ? f(longestHold) : "—"} |`;
+  return `| ${label} | ${snapshots} | ${f(run.p50)} | ${f(run.p99)} | ${f(run.max)} | ${f(run.writeP99)} | ${run.perSecond.toFixed(0)} | ${snapshots > 0 ? f(longestHold) : "—"} |`;
 }
 
-type PolicyChoice = {
-  onePiece: boolean;
-  options: { snapshotEntries: number } | { snapshotPolicy: SnapshotPolicyOptions };
-};
-
-const built = performance.now();
-const { machine, monitors } = buildState();
-const buildS = (performance.now() - built) / 1000;
-const header = `load average ${loadavg()[0]!.toFixed(1)}; ${monitors.length.toLocaleString()} monitors (state built in ${buildS.toFixed(1)} s)`;
-process.stdout.write(`${header}\n\n`);
-const first = await oneSnapshot(machine, monitors);
-process.stdout.write(
-  [
-    `| one snapshot (log of ${values["log-mib"]} MiB) | size | encode ms | longest slice ms (its CPU ms) | longest GC pause ms | write ms (first / replacing) | longest write slice ms (its CPU ms) |`,
-    "|---|---|---|---|---|---|---|",
-    ...first,
-    "",
-    "",
-  ].join("\n"),
-);
-if (!values["skip-node"]) {
-  const never = { logSizeFactor: 1, minLogBytes: 2 ** 40, maxLogBytes: 2 ** 40 };
-  const runs: [string, PolicyChoice][] = [
+async function raftRuns(runs: SnapshotRun[]) {
+  const built = performance.now();
+  const { machine, monitors } = buildState(modules, perModule);
+  const buildS = (performance.now() - built) / 1000;
+  const header = `load average ${loadavg()[0]!.toFixed(1)}; ${monitors.length.toLocaleString()} monitors (state built in ${buildS.toFixed(1)} s)`;
+  process.stdout.write(`${header}\n\n`);
+  const first = await oneSnapshot(machine, monitors);
+  process.stdout.write(
     [
-      "no snapshot at all (baseline: applying alone)",
-      { onePiece: false, options: { snapshotPolicy: never } },
-    ],
-    ["before: every 1000 entries, at once", { onePiece: true, options: { snapshotEntries: 1000 } }],
-    [
-      "after: server policy (×1, 4–32 MiB), slices, chunks",
-      { onePiece: false, options: { snapshotPolicy: defaultSnapshotPolicy } },
-    ],
-    [
-      "after, ceiling 2 MiB (a snapshot in the window)",
-      {
-        onePiece: false,
-        options: { snapshotPolicy: { ...defaultSnapshotPolicy, minLogBytes: 0, maxLogBytes: 2 << 20 } },
-      },
-    ],
-  ];
+      `| one snapshot (log of ${values["log-mib"]} MiB) | size | encode ms | longest slice ms (its CPU ms) | longest GC pause ms | write ms (first / replacing) | longest write slice ms (its CPU ms) |`,
+      "|---|---|---|---|---|---|---|",
+      ...first,
+      "",
+      "",
+    ].join("\n"),
+  );
+  if (values["skip-node"]) return;
   const rows: string[] = [];
-  for (const [label, policy] of runs) rows.push(await nodeRun(label, policy));
+  for (const run of runs) rows.push(await nodeRun(run));
   process.stdout.write(
     [
       `| one node, ${writes.toLocaleString()} writes | snapshots | loop delay p50 ms | p99 ms | max ms | write p99 ms | writes/s | applying held, longest ms |`,
@@ -335,4 +254,9 @@ if (!values["skip-node"]) {
     ].join("\n"),
   );
 }
+
+const runs = snapshotRuns(values.runs.split(","));
+if (values.engine === "etcd") await etcdRuns({ modules, perModule, writes, runs });
+else if (values.engine === "raft") await raftRuns(runs);
+else throw new Error(`--engine: "${values.engine}" is neither raft nor etcd`);
 for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

@@ -41,7 +41,7 @@ let clusters = 0;
 const freshPrefix = () => `/amstaff-test-${process.pid}-${++clusters}`;
 
 async function open(prefix: string, nodeId: string, extra: Partial<EtcdLogOptions> = {}) {
-  const machine = new StateMachine();
+  const machine = extra.machine ?? new StateMachine();
   const log = await EtcdLog.open({
     endpoints: etcd.endpoints,
     prefix,
@@ -56,9 +56,13 @@ async function open(prefix: string, nodeId: string, extra: Partial<EtcdLogOption
   return { log, machine };
 }
 
-const audit = (action: string): Command => ({
+/** A snapshot at each maintain() after anything was applied. */
+const everyRound = { snapshotPolicy: { minLogBytes: 0, maxLogBytes: 1 } };
+
+const audit = (action: string, detail?: string): Command => ({
   type: "audit.record",
   action,
+  ...(detail === undefined ? {} : { detail }),
   actor: { name: "tester" },
   at: 0,
 });
@@ -102,7 +106,7 @@ describe("EtcdLog on a real 3-member etcd", () => {
 
   it("a late node catches up from the snapshot after etcd's history was compacted", async () => {
     const prefix = freshPrefix();
-    const a = await open(prefix, "a", { snapshotEntries: 5 });
+    const a = await open(prefix, "a", everyRound);
     for (let i = 0; i < 12; i++) await a.log.propose(audit(`early-${i}`));
     const firstRevision = a.log.appliedRevision - 11;
     await a.log.maintain();
@@ -122,7 +126,7 @@ describe("EtcdLog on a real 3-member etcd", () => {
   it("records its applied revision, stores snapshots and compacts by itself", async () => {
     const prefix = freshPrefix();
     const space = admin.namespace(`${prefix}/`);
-    const a = await open(prefix, "a", { snapshotEntries: 3, maintenanceMs: 100 });
+    const a = await open(prefix, "a", { ...everyRound, maintenanceMs: 100 });
     for (let i = 0; i < 5; i++) await a.log.propose(audit(`write-${i}`));
     const revision = a.log.appliedRevision;
     await eventually(
@@ -153,7 +157,7 @@ describe("EtcdLog on a real 3-member etcd", () => {
   it("never compacts past a live node's applied revision", async () => {
     const prefix = freshPrefix();
     const space = admin.namespace(`${prefix}/`);
-    const a = await open(prefix, "a", { snapshotEntries: 1 });
+    const a = await open(prefix, "a", everyRound);
     await a.log.propose(audit("before"));
     const slowAt = a.log.appliedRevision;
     // A live node that applied no further than `slowAt`.
@@ -247,7 +251,7 @@ describe("EtcdLog on a real 3-member etcd", () => {
   it("stages a command over etcd's request limit, stores the state as a chunked snapshot, and a new node catches up from it", async () => {
     const prefix = freshPrefix();
     const space = admin.namespace(`${prefix}/`);
-    const small = { chunkBytes: 16 * 1024, snapshotEntries: 1 };
+    const small = { chunkBytes: 16 * 1024, ...everyRound };
     const a = await open(prefix, "a", small);
     const b = await open(prefix, "b", small);
     const command = bigImport(1_000);
@@ -286,7 +290,7 @@ describe("EtcdLog on a real 3-member etcd", () => {
   it("ignores and then deletes a torn snapshot write, and refuses a snapshot whose checksum does not match", async () => {
     const prefix = freshPrefix();
     const space = admin.namespace(`${prefix}/`);
-    const tiny = { chunkBytes: 256, snapshotEntries: 1 };
+    const tiny = { chunkBytes: 256, ...everyRound };
     const a = await open(prefix, "a", tiny);
     for (let i = 0; i < 5; i++) await a.log.propose(audit(`write-${i}`));
     await a.log.maintain();
@@ -318,6 +322,90 @@ describe("EtcdLog on a real 3-member etcd", () => {
       code: "AMS_ERR_STATE_CORRUPT",
       message: expect.stringMatching(/checksum/),
     });
+  }, 30_000);
+
+  it("snapshots by log size: once the entries since the last snapshot weigh as much as it", async () => {
+    const prefix = freshPrefix();
+    const space = admin.namespace(`${prefix}/`);
+    const policy = { logSizeFactor: 1, minLogBytes: 3_000, maxLogBytes: 1 << 20 };
+    const a = await open(prefix, "a", { snapshotPolicy: policy, chunkBytes: 16 * 1024 });
+    // What the policy should decide, from what each entry weighs in etcd (+16 bytes an entry).
+    let lastBytes = 0;
+    let since = 0;
+    const due: number[] = [];
+    const stored: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      await a.log.propose(audit(`write-${i}`, "x".repeat(500)));
+      since += ((await space.get("log").buffer())?.byteLength ?? 0) + 16;
+      if (since >= Math.max(policy.minLogBytes, policy.logSizeFactor * lastBytes)) {
+        due.push(i);
+        since = 0;
+      }
+      await a.log.maintain();
+      const { manifest } = await storedSnapshot(prefix);
+      if (manifest?.covers === a.log.appliedRevision) {
+        stored.push(i);
+        lastBytes = manifest.bytes;
+      }
+    }
+    expect(stored).toEqual(due);
+    // The state grows with every entry, and so does the log between two snapshots.
+    expect(stored.length).toBeGreaterThanOrEqual(3);
+    const gaps = stored.slice(1).map((at, n) => at - (stored[n] as number));
+    expect(gaps[1]).toBeGreaterThan(gaps[0] as number);
+  }, 30_000);
+
+  it("holds applying while a snapshot encodes: entries committed meanwhile are applied after it, once, also after a restart from it", async () => {
+    const prefix = freshPrefix();
+    // An encode that lasts until the test lets it go on.
+    const machine = new StateMachine();
+    const encode = machine.snapshotInSlices.bind(machine);
+    let encoding!: () => void;
+    const started = new Promise<void>((resolve) => (encoding = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    machine.snapshotInSlices = async () => {
+      encoding();
+      await released;
+      return encode();
+    };
+    const a = await open(prefix, "a", { ...everyRound, machine });
+    const b = await open(prefix, "b");
+    for (let i = 0; i < 3; i++) await a.log.propose(audit(`before-${i}`));
+    const heldAt = a.log.appliedRevision;
+
+    const round = a.log.maintain();
+    await started;
+    for (let i = 0; i < 10; i++) await b.log.propose(audit(`during-${i}`));
+    const fromA = a.log.propose(audit("during-from-a"));
+    // Committed in etcd and applied by b, but not by a while its snapshot encodes.
+    await eventually(
+      async () => {
+        await b.log.readBarrier();
+        return b.machine.audit({ limit: 100 }).length === 14 ? true : undefined;
+      },
+      5_000,
+      "a's write applied by b",
+    );
+    expect(a.log.appliedRevision).toBe(heldAt);
+    expect(a.machine.audit({ limit: 100 })).toHaveLength(3);
+
+    release();
+    await round;
+    expect((await fromA).ok).toBe(true);
+    await b.log.waitApplied(a.log.appliedRevision, 5_000);
+    await a.log.waitApplied(b.log.appliedRevision, 5_000);
+    expect(a.machine.snapshot()).toEqual(b.machine.snapshot());
+    expect((await storedSnapshot(prefix)).manifest.covers).toBe(heldAt);
+
+    // A restart from that snapshot replays exactly what came after it.
+    await a.log.close();
+    const restarted = await open(prefix, "a");
+    await restarted.log.waitApplied(b.log.appliedRevision, 5_000);
+    expect(restarted.machine.snapshot()).toEqual(b.machine.snapshot());
+    const actions = restarted.machine.audit({ limit: 100 }).map((e) => e.action);
+    expect(actions).toHaveLength(14);
+    expect(new Set(actions).size).toBe(14);
   }, 30_000);
 
   it("never appends an entry naming staged chunks that expired: it is refused, and the log is unchanged", async () => {

@@ -49,6 +49,8 @@ export async function writeChunks(
   lease?: Lease,
 ): Promise<ChunkSet> {
   const chunks = Math.ceil(data.byteLength / chunkBytes);
+  // Hashed a batch at a time, between the puts: 34 MiB in one go is a 20 ms stretch.
+  const hash = createHash("sha256");
   for (let first = 0; first < chunks; first += parallelPuts) {
     const batch = [];
     for (let n = first; n < Math.min(chunks, first + parallelPuts); n++) {
@@ -57,12 +59,13 @@ export async function writeChunks(
         data.byteOffset + n * chunkBytes,
         chunkSize(data, n, chunkBytes),
       );
+      hash.update(value);
       const key = chunkKey(prefix, n);
       batch.push((lease ? lease.put(key) : space.put(key)).value(value).exec());
     }
     await Promise.all(batch);
   }
-  return { prefix, chunks, bytes: data.byteLength, sha256: sha256(data) };
+  return { prefix, chunks, bytes: data.byteLength, sha256: hash.digest("hex") };
 }
 
 function chunkSize(data: Uint8Array, n: number, chunkBytes: number): number {

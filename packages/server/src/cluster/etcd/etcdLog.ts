@@ -5,13 +5,15 @@ import type { Command } from "../../state/commands.js";
 import type { ReplicatedLog } from "../../state/replicatedLog.js";
 import type { ApplyResult } from "../../state/stateMachine.js";
 import { outcomeUnknown, unavailable } from "../logErrors.js";
+import { defaultSnapshotPolicy } from "../raftLog.js";
 import { EtcdAppender } from "./etcdAppender.js";
 import { defaultAttemptMs } from "./etcdAttempts.js";
 import { defaultChunkBytes } from "./etcdChunks.js";
 import { connectEtcd, etcdKeys, isCompacted } from "./etcdClient.js";
 import type { EtcdLogOptions } from "./etcdLogOptions.js";
 import { loadSnapshot } from "./etcdSnapshots.js";
-import { readEntry, type Staged, stageCommand } from "./etcdStaging.js";
+import { type ReadEntry, readEntry, type Staged, stageCommand } from "./etcdStaging.js";
+import { EtcdSteps } from "./etcdSteps.js";
 import { EtcdUpkeep } from "./etcdUpkeep.js";
 import { Waiters } from "./etcdWaiters.js";
 
@@ -30,10 +32,12 @@ export type { EtcdLogOptions } from "./etcdLogOptions.js";
  * barrier); and compaction alone discards old entries, with no keys to delete. The cost: entries exist
  * only in etcd's history, so a node that fell behind etcd's compaction catches up from the snapshot.
  *
- * Snapshots: every `snapshotEntries` entries a node stores its state machine snapshot and the revision it
- * covers (`<prefix>/snapshot/…`, as chunks published by a manifest, never replacing a newer one: see
- * `etcdSnapshots.ts`). A node starts from the stored snapshot and watches from the revision after it; a
- * node whose watch falls below etcd's compaction does the same.
+ * Snapshots: once the entries a node applied since its last snapshot weigh as much as that snapshot
+ * (`snapshotPolicy`, the Raft engine's policy), it encodes its state machine in slices with applying held
+ * (see {@link EtcdSteps}) and stores it with the revision it covers (`<prefix>/snapshot/…`, as chunks
+ * published by a manifest, never replacing a newer one: see `etcdSnapshots.ts`). A node starts from the
+ * stored snapshot and watches from the revision after it; a node whose watch falls below etcd's
+ * compaction does the same.
  *
  * Large commands: an entry larger than `chunkBytes` (an import of a large state) would exceed etcd's
  * request limit, so its command is staged as chunks and the entry only names them; every node reads them
@@ -66,21 +70,37 @@ export class EtcdLog implements ReplicatedLog {
   /** Snapshots restored so far (entries skipped, their results unknown here). */
   #restores = 0;
   #watcher: Watcher | undefined;
-  /** Applies entries one at a time, in revision order (a staged entry's command is read first). */
-  #applying: Promise<void> = Promise.resolve();
+  /**
+   * Applies entries one at a time, in revision order (a staged entry's command is read first), restores
+   * snapshots and encodes them, in 10 ms slices.
+   */
+  readonly #steps: EtcdSteps;
   #stopMaintenance: () => void = () => undefined;
   #closed = false;
+  /** An entry failed to apply: nothing after it is applied. */
+  #halted = false;
 
   private constructor(opts: EtcdLogOptions) {
     this.#opts = opts;
     this.#clock = opts.clock ?? systemClock;
     this.#waiters = new Waiters(this.#clock, () => this.#closed);
+    this.#steps = new EtcdSteps((error) => {
+      // Going on past an entry it did not apply would make this node's state differ from the others'.
+      this.#halted = true;
+      opts.logger.error(
+        { err: describeError(error), applied: this.#applied },
+        "etcd log: applying an entry failed; this node applies nothing more until it restarts",
+      );
+    });
     const { client, space } = connectEtcd(opts);
     this.#client = client;
     this.#space = space;
     this.#upkeep = new EtcdUpkeep(space, opts.nodeId, {
       ttlSeconds: opts.appliedTtlSeconds ?? 10,
-      snapshotEntries: opts.snapshotEntries ?? 1_000,
+      snapshots: {
+        policy: opts.snapshotPolicy ?? defaultSnapshotPolicy,
+        everyEntries: opts.snapshotEntries,
+      },
       chunkBytes: this.#chunkBytes,
       logger: opts.logger,
     });
@@ -224,21 +244,21 @@ export class EtcdLog implements ReplicatedLog {
   /** Restores the stored snapshot when it is ahead of this node, then (re)starts the watch after it. */
   async #catchUp(): Promise<void> {
     const snapshot = await loadSnapshot(this.#space);
-    if (snapshot !== undefined && snapshot.revision > this.#applied) {
+    // A step: after the entries queued before it, and never while a snapshot of this node encodes.
+    await this.#steps.run(() => {
+      if (snapshot === undefined || snapshot.revision <= this.#applied) return;
       this.#opts.machine.restore(snapshot.data);
       this.#applied = snapshot.revision;
-      this.#upkeep.restored();
+      this.#upkeep.restored(snapshot.data.byteLength);
       this.#restores++;
       this.#waiters.notify();
-    }
+    });
     const watcher = await this.#space
       .watch()
       .key(etcdKeys.log)
       .startRevision(String(this.#applied > 0 ? this.#applied + 1 : await this.#firstRevision()))
       .create();
-    watcher.on("put", (kv) => {
-      this.#applying = this.#applying.then(() => this.#apply(kv, watcher));
-    });
+    watcher.on("put", (kv) => this.#steps.push(() => this.#apply(kv, watcher)));
     // Cancelled by etcd, typically because the start revision was compacted: catch up again.
     watcher.on("error", (error) => void this.#recover(watcher, error));
     if (this.#closed) await watcher.cancel();
@@ -285,9 +305,9 @@ export class EtcdLog implements ReplicatedLog {
    */
   async #apply(kv: IKeyValue, watcher: Watcher): Promise<void> {
     const revision = Number(kv.mod_revision);
-    let entry: Awaited<ReturnType<typeof readEntry>> | undefined;
+    let entry: ReadEntry | undefined;
     while (entry === undefined) {
-      if (revision <= this.#applied || this.#closed || this.#watcher !== watcher) return;
+      if (revision <= this.#applied || this.#closed || this.#halted || this.#watcher !== watcher) return;
       try {
         entry = await readEntry(this.#space, kv);
       } catch (error) {
@@ -306,7 +326,7 @@ export class EtcdLog implements ReplicatedLog {
     if (revision <= this.#applied || this.#watcher !== watcher) return;
     const result = this.#opts.machine.apply(entry.command, revision);
     this.#applied = revision;
-    this.#upkeep.applied();
+    this.#upkeep.applied(entry.bytes);
     if (entry.id !== undefined && this.#pending.has(entry.id)) this.#pending.set(entry.id, result);
     this.#waiters.notify();
   }
@@ -317,7 +337,15 @@ export class EtcdLog implements ReplicatedLog {
    */
   async maintain(): Promise<void> {
     if (this.#closed) return;
-    await this.#upkeep.run({ applied: () => this.#applied, snapshot: () => this.#opts.machine.snapshot() });
+    await this.#upkeep.run({
+      applied: () => this.#applied,
+      held: (work) => this.#steps.run(work),
+      // A halted node's state may hold part of the entry that failed: it must not be stored as a snapshot.
+      encode: () =>
+        this.#halted
+          ? Promise.reject(new Error("this node stopped applying after an entry failed"))
+          : this.#opts.machine.snapshotInSlices(),
+    });
   }
 
   async close(): Promise<void> {

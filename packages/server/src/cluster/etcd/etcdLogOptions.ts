@@ -1,3 +1,4 @@
+import type { SnapshotPolicyOptions } from "@amstaff/raft";
 import type { Logger } from "pino";
 import type { Clock } from "../../clock.js";
 import type { StateMachine } from "../../state/stateMachine.js";
@@ -28,7 +29,19 @@ export interface EtcdLogOptions extends EtcdConnectionOptions {
    * @default 524288
    */
   chunkBytes?: number;
-  /** Log entries this node applies between two snapshots it offers to store. @default 1000 */
+  /**
+   * When this node snapshots the state and offers it to etcd (which then compacts the log it covers): once
+   * the entries applied since its last snapshot (taken or restored) weigh `logSizeFactor` times it, within
+   * `[minLogBytes, maxLogBytes]` — the Raft engine's policy (`RaftLogOptions.snapshotPolicy`). The log
+   * since the last snapshot stays in etcd's history until then, hence the ceiling. Checked every
+   * `maintenanceMs`.
+   * @default { logSizeFactor: 1, minLogBytes: 4 MiB, maxLogBytes: 32 MiB }
+   */
+  snapshotPolicy?: SnapshotPolicyOptions;
+  /**
+   * Log entries this node applies between two snapshots it offers to store, instead of `snapshotPolicy`.
+   * @deprecated A fixed count encoded 50,000 monitors' state every few seconds; use `snapshotPolicy`.
+   */
   snapshotEntries?: number;
   /** How often the node records its applied revision, stores a due snapshot and compacts. @default 1000 */
   maintenanceMs?: number;

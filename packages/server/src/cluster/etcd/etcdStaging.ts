@@ -11,6 +11,9 @@ export interface Entry {
   command: Command;
 }
 
+/** An entry as read from the log, and how many bytes of etcd's history it takes (its staged chunks too). */
+export type ReadEntry = Partial<Entry> & { bytes: number };
+
 /**
  * How long staged chunks outlive a proposer that died before appending their entry (the lease's TTL, in
  * seconds; a live proposer keeps the lease alive and revokes it once it is done).
@@ -70,26 +73,28 @@ export async function stageCommand(
  * without a command, which the state machine refuses on every node alike (they all read the same bytes
  * at the same revision). Rejects only when etcd could not be read: the caller tries again.
  */
-export async function readEntry(space: Namespace, kv: IKeyValue): Promise<Partial<Entry>> {
+export async function readEntry(space: Namespace, kv: IKeyValue): Promise<ReadEntry> {
+  const bytes = kv.value.byteLength;
   let entry: Partial<Entry> & { staged?: unknown } = {};
   try {
     entry = JSON.parse(kv.value.toString());
   } catch {
-    return {};
+    return { bytes };
   }
-  if (entry.staged === undefined) return entry;
+  if (entry.staged === undefined) return { ...entry, bytes };
   const set = chunkSetSchema.safeParse(entry.staged);
-  if (!set.success) return { id: entry.id };
+  if (!set.success) return { id: entry.id, bytes };
+  const withChunks = { id: entry.id, bytes: bytes + set.data.bytes };
   let data: Uint8Array;
   try {
     data = await readChunks(space, set.data, Number(kv.mod_revision), "staged command");
   } catch (error) {
-    if (error instanceof AmstaffError) return { id: entry.id };
+    if (error instanceof AmstaffError) return withChunks;
     throw error;
   }
   try {
-    return { id: entry.id, command: JSON.parse(Buffer.from(data).toString()) };
+    return { ...withChunks, command: JSON.parse(Buffer.from(data).toString()) };
   } catch {
-    return { id: entry.id };
+    return withChunks;
   }
 }

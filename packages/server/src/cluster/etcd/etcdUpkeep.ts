@@ -1,53 +1,68 @@
 import { describeError } from "@amstaff/core";
+import { SnapshotPolicy, type SnapshotPolicyOptions } from "@amstaff/raft";
 import type { Lease, Namespace } from "etcd3";
 import type { Logger } from "pino";
 import { etcdKeys, isCompacted } from "./etcdClient.js";
-import { saveSnapshot, snapshotRevision } from "./etcdSnapshots.js";
+import { type StoredSnapshot, saveSnapshot, snapshotRevision } from "./etcdSnapshots.js";
 
 /** What one round of {@link EtcdUpkeep} needs to know of its node. */
 export interface UpkeepNode {
   /** The revision the node applied. */
   applied(): number;
-  /** The state machine's snapshot, taken synchronously with `applied()`. */
-  snapshot(): Uint8Array;
+  /** Runs `work` with applying held: no entry is applied and no snapshot restored until it settles. */
+  held<T>(work: () => Promise<T>): Promise<T>;
+  /** The state machine's snapshot (in slices: call it only inside {@link UpkeepNode.held}). */
+  encode(): Promise<Uint8Array>;
+}
+
+/** When a node snapshots: by log size ({@link SnapshotPolicy}), or the deprecated fixed count. */
+export interface UpkeepSnapshots {
+  policy: SnapshotPolicyOptions;
+  /** @deprecated every this many entries instead of `policy` */
+  everyEntries?: number | undefined;
 }
 
 /**
  * A node's upkeep of the log in etcd, one round at a time: records its applied revision, stores a
- * snapshot once `snapshotEntries` entries were applied since the last one, and compacts etcd's history
- * as far as every live node allows. A failed round is logged and retried at the next.
+ * snapshot once the log applied since the last one weighs enough (the same {@link SnapshotPolicy} as the
+ * Raft engine: the log in etcd's history is what a snapshot lets etcd compact), and compacts etcd's
+ * history as far as every live node allows. A failed round is logged and retried at the next; a snapshot
+ * whose write failed is written at the next round, not encoded again.
  */
 export class EtcdUpkeep {
   readonly #space: Namespace;
   readonly #marker: AppliedMarker;
-  readonly #snapshotEntries: number;
+  readonly #policy: SnapshotPolicy;
   readonly #chunkBytes: number;
   readonly #logger: Logger;
-  #sinceSnapshot = 0;
+  /** A snapshot encoded but not stored yet (etcd could not be written). */
+  #unsaved: StoredSnapshot | undefined;
   /** The revision this node last compacted at. */
   #compacted = 0;
   #running = false;
+  #closed = false;
 
   constructor(
     space: Namespace,
     nodeId: string,
-    opts: { ttlSeconds: number; snapshotEntries: number; chunkBytes: number; logger: Logger },
+    opts: { ttlSeconds: number; snapshots: UpkeepSnapshots; chunkBytes: number; logger: Logger },
   ) {
     this.#space = space;
     this.#marker = new AppliedMarker(space, nodeId, opts.ttlSeconds);
-    this.#snapshotEntries = opts.snapshotEntries;
+    this.#policy = new SnapshotPolicy(opts.snapshots.policy, 0, opts.snapshots.everyEntries);
     this.#chunkBytes = opts.chunkBytes;
     this.#logger = opts.logger;
   }
 
-  /** Counts an applied entry towards the next snapshot. */
-  applied(): void {
-    this.#sinceSnapshot++;
+  /** Counts an applied entry of `bytes` bytes towards the next snapshot. */
+  applied(bytes: number): void {
+    this.#policy.applied(bytes);
   }
 
-  /** A snapshot was restored: entries count from there. */
-  restored(): void {
-    this.#sinceSnapshot = 0;
+  /** A snapshot of `bytes` bytes was restored: the log counts from there, and an older one is moot. */
+  restored(bytes: number): void {
+    this.#policy.taken(bytes);
+    this.#unsaved = undefined;
   }
 
   /** One round (skipped while the previous one runs). */
@@ -56,13 +71,12 @@ export class EtcdUpkeep {
     this.#running = true;
     try {
       await this.#marker.record(node.applied());
-      if (this.#sinceSnapshot >= this.#snapshotEntries) {
-        // Taken synchronously with the revision it covers: no entry is applied in between.
-        const revision = node.applied();
-        const data = node.snapshot();
-        const counted = this.#sinceSnapshot;
-        await saveSnapshot(this.#space, revision, data, this.#chunkBytes);
-        this.#sinceSnapshot -= counted;
+      if (this.#policy.due()) this.#unsaved = (await this.#take(node)) ?? this.#unsaved;
+      const unsaved = this.#unsaved;
+      if (unsaved !== undefined) {
+        // False when a snapshot covering as much is stored already: either way this one is done.
+        await saveSnapshot(this.#space, unsaved.revision, unsaved.data, this.#chunkBytes);
+        if (this.#unsaved === unsaved) this.#unsaved = undefined;
       }
       const bound = await compactionBound(this.#space);
       if (bound > this.#compacted) {
@@ -70,14 +84,34 @@ export class EtcdUpkeep {
         this.#compacted = bound;
       }
     } catch (error) {
-      this.#logger.warn({ err: describeError(error) }, "etcd log: upkeep failed; retrying");
+      // A round cut short by close() (its client closed under it) is no failure.
+      if (!this.#closed)
+        this.#logger.warn({ err: describeError(error) }, "etcd log: upkeep failed; retrying");
     } finally {
       this.#running = false;
     }
   }
 
+  /** Encodes a snapshot with applying held; undefined when the encode failed (tried again later). */
+  async #take(node: UpkeepNode): Promise<StoredSnapshot | undefined> {
+    try {
+      return await node.held(async () => {
+        const revision = node.applied();
+        const data = await node.encode();
+        // Still held: the log counted so far is exactly the log this snapshot covers.
+        this.#policy.taken(data.byteLength);
+        return { revision, data };
+      });
+    } catch (error) {
+      this.#policy.retryLater();
+      this.#logger.warn({ err: describeError(error) }, "etcd log: encoding a snapshot failed; later");
+      return undefined;
+    }
+  }
+
   /** Revokes the applied revision's lease: the node no longer holds compaction back. */
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#marker.close();
   }
 }
