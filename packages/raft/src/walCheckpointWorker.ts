@@ -1,14 +1,15 @@
 // The body of a WalCheckpointer's thread (see walCheckpointer.ts): its own connection to the database file,
 // checkpointing the WAL that the owner's connections write with `wal_autocheckpoint=0`. Self-contained
 // (only Node and better-sqlite3) so that Node runs it as it is, from dist/ or, type-stripped, from src/.
-import { statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { endianness } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 
 /** What the thread is started with. */
 export interface WalCheckpointThreadData {
   path: string;
-  thresholdBytes: number;
+  thresholdPages: number;
   intervalMs: number;
   pollMs: number;
   truncateBytes: number;
@@ -53,6 +54,26 @@ let checkpointedSize = 0;
 let checkpointedMtime = 0;
 let checkpointedAt = performance.now();
 let lastError = "";
+let behind = false;
+
+// The wal-index header in `-shm` (https://www.sqlite.org/walformat.html, native byte order): mxFrame, the
+// WAL's last valid frame, at byte 16; nBackfill, the frames already copied into the database, at byte 96.
+// Read without SQLite's locks, so only a hint of when to checkpoint — SQLite decides what is copied.
+const shm = Buffer.alloc(100);
+const little = endianness() === "LE";
+function pagesBehind(): number | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(`${data.path}-shm`, "r");
+    if (readSync(fd, shm, 0, shm.length, 0) < shm.length) return undefined;
+    const at = (offset: number) => (little ? shm.readUInt32LE(offset) : shm.readUInt32BE(offset));
+    return Math.max(0, at(16) - at(96));
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 function checkpoint(mode: WalCheckpointResult["mode"]): WalCheckpointResult {
   const started = performance.now();
@@ -73,9 +94,12 @@ function tick(): void {
     throw error;
   }
   const written = size !== checkpointedSize || mtime !== checkpointedMtime;
-  // After a reset the WAL is overwritten from its start and stops growing, hence the interval as well.
+  // The interval catches what stays under the threshold (and a header that could not be read).
+  // A checkpoint that did not catch up is retried at the next poll: checkpoints only at the interval can
+  // fall in step with the owner's own periodic writes and never find the quiet moment they need.
   const due =
-    size - checkpointedSize >= data.thresholdBytes ||
+    behind ||
+    (pagesBehind() ?? 0) >= data.thresholdPages ||
     (written && performance.now() - checkpointedAt >= data.intervalMs);
   if (!due) return;
   checkpointedSize = size;
@@ -84,14 +108,20 @@ function tick(): void {
   // PASSIVE never takes the write lock, so the owner's commits never wait for it. Once everything is
   // copied, the owner's next commit starts the WAL over from its beginning; the file itself keeps its
   // largest size.
-  checkpoint("PASSIVE");
+  const passed = checkpoint("PASSIVE");
+  // Only a WAL copied to its last frame is started over by the next commit. `log` is the last frame as
+  // the checkpoint began: the header tells whether commits came in meanwhile.
+  behind = passed.busy !== 0 || passed.checkpointed < passed.log || (pagesBehind() ?? 0) > 0;
   // Writers that never leave PASSIVE a moment to catch up, or one burst, can leave a large file: past
   // the limit, TRUNCATE copies the few frames left and empties the file. With no busy timeout it never
   // waits for the owner: if a writer or reader is active it degrades to PASSIVE and the next tick retries.
   // It holds the write lock only for that remainder, so an owner's commit may wait a few ms — rarely.
   if (size >= data.truncateBytes) {
     const truncated = checkpoint("TRUNCATE");
-    if (truncated.busy === 0) checkpointedSize = 0;
+    if (truncated.busy === 0) {
+      checkpointedSize = 0;
+      behind = false;
+    }
   }
 }
 

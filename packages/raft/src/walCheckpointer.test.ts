@@ -68,7 +68,7 @@ describe("WalCheckpointer", () => {
     const seen = checkpoints();
     const checkpointer = new WalCheckpointer({
       path,
-      thresholdBytes: 256 * 1024,
+      thresholdPages: 64,
       intervalMs: 20,
       pollMs: 5,
       truncateBytes: 2 * 1024 * 1024,
@@ -100,7 +100,7 @@ describe("WalCheckpointer", () => {
     const seen = checkpoints();
     const storage = new SqliteStorage({
       path,
-      checkpointer: { thresholdBytes: 64 * 1024, pollMs: 5, onCheckpoint: seen.onCheckpoint },
+      checkpointer: { thresholdPages: 16, pollMs: 5, onCheckpoint: seen.onCheckpoint },
     });
     expect(threads()).toBeGreaterThan(before);
     const entries: Entry[] = Array.from({ length: 200 }, (_, i) => ({

@@ -17,18 +17,18 @@ export interface WalCheckpointerOptions {
   /** Path of the database file; it must exist and be in WAL mode. */
   path: string;
   /**
-   * Checkpoint as soon as the WAL file has grown by this much since the last checkpoint.
-   * @default 4194304 (4 MiB, about SQLite's own 1000 pages)
+   * Checkpoint as soon as this many WAL pages are not yet in the database file.
+   * @default 1000 (SQLite's own `wal_autocheckpoint`)
    */
-  thresholdBytes?: number;
+  thresholdPages?: number;
   /**
    * Checkpoint at least this often while anything is written (a WAL that was started over does not grow).
-   * @default 1000
+   * @default 250
    */
   intervalMs?: number;
   /**
    * How often the thread looks at the WAL file's size.
-   * @default 100
+   * @default 50
    */
   pollMs?: number;
   /**
@@ -66,7 +66,7 @@ function positiveInteger(name: string, value: number): number {
  * database file and syncing it on the committing thread — for a Node.js server, the event loop, for
  * 70–300 ms at a time. Turn it off on the connections that write (`wal_autocheckpoint=0`) and start one
  * of these: it runs `PRAGMA wal_checkpoint(PASSIVE)`, which never blocks a writer, when the WAL has grown
- * past `thresholdBytes` or every `intervalMs`, and empties a file past `truncateBytes` only when that
+ * `thresholdPages` past what is copied, or every `intervalMs`, and empties a file past `truncateBytes` only when that
  * does not wait for anyone.
  *
  * What is committed does not change: a checkpoint only moves committed pages from the WAL into the
@@ -86,9 +86,9 @@ export class WalCheckpointer {
   constructor(options: WalCheckpointerOptions) {
     const workerData: WalCheckpointThreadData = {
       path: options.path,
-      thresholdBytes: positiveInteger("thresholdBytes", options.thresholdBytes ?? 4 * 1024 * 1024),
-      intervalMs: positiveInteger("intervalMs", options.intervalMs ?? 1000),
-      pollMs: positiveInteger("pollMs", options.pollMs ?? 100),
+      thresholdPages: positiveInteger("thresholdPages", options.thresholdPages ?? 1000),
+      intervalMs: positiveInteger("intervalMs", options.intervalMs ?? 250),
+      pollMs: positiveInteger("pollMs", options.pollMs ?? 50),
       truncateBytes: positiveInteger("truncateBytes", options.truncateBytes ?? 64 * 1024 * 1024),
     };
     const { logger, onCheckpoint } = options;
