@@ -1,8 +1,8 @@
 // The body of a WalCheckpointer's thread (see walCheckpointer.ts): its own connection to the database file,
 // checkpointing the WAL that the owner's connections write with `wal_autocheckpoint=0`. Self-contained
 // (only Node and better-sqlite3) so that Node runs it as it is, from dist/ or, type-stripped, from src/.
-import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { endianness } from "node:os";
+import { closeSync, openSync, readlinkSync, readSync, statSync } from "node:fs";
+import { endianness, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 
@@ -40,6 +40,12 @@ if (ownerPort === null) throw new Error("walCheckpointWorker runs only as a work
 const port = ownerPort;
 const data = workerData as WalCheckpointThreadData;
 const wal = `${data.path}-wal`;
+
+// Background work: on Linux, setpriority on a thread id lowers this thread alone, so that on a busy
+// machine the scheduler runs the owner's event loop first. Elsewhere the thread keeps its priority.
+try {
+  setPriority(Number(readlinkSync("/proc/thread-self").split("/").pop()), 10);
+} catch {}
 
 const db = new Database(data.path, { fileMustExist: true, timeout: 0 });
 // The checkpointing connection's own setting decides the syncs: the WAL is synced before its frames are
