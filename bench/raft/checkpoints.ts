@@ -3,7 +3,9 @@
 // 5,000: 50,000 monitors every 10 s), `raft.db` through SqliteStorage (`--entries` synced entries/s) — for
 // `--seconds` each, with SQLite's automatic checkpoints (`auto`: before) and with a WalCheckpointer
 // thread per file (`thread`: after), alternating `--runs` times. Prints one markdown table: event-loop
-// delay p50/p99/max (monitorEventLoopDelay, 1 ms resolution), the longest raft.db save(), the largest WAL file of each database, and checkpoints run by the threads.
+// delay p50/p99/max (monitorEventLoopDelay, 1 ms resolution); amstaff.db's commits, p99 and max (every
+// `db.transaction` the history and observations run); the longest raft.db save(); the main thread's CPU
+// time; the largest WAL file of each database; the checkpoints the threads ran and the longest of them.
 // Runs the sources (no build needed):
 //   npx -y pnpm@12.21.0 --filter @amstaff/bench run raft:checkpoints [-- --seconds 30 --runs 2]
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -46,6 +48,22 @@ function openAutoCheckpointed(dir: string) {
   return db;
 }
 
+/** Times every transaction `db` runs (the history's and observations' writes go through `db.transaction`). */
+function timeTransactions(db: Database.Database, ms: number[]) {
+  const original = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: unknown[]) => unknown) => {
+    const run = original(fn);
+    return (...args: unknown[]) => {
+      const start = performance.now();
+      try {
+        return run(...args);
+      } finally {
+        ms.push(performance.now() - start);
+      }
+    };
+  }) as typeof db.transaction;
+}
+
 /** Times every call of `object[name]` into `longest`. */
 function timeCalls(object: object, name: string, longest: { ms: number }) {
   const target = object as Record<string, (...args: unknown[]) => unknown>;
@@ -73,6 +91,8 @@ async function run(mode: "auto" | "thread") {
     path: raftPath,
     ...(mode === "thread" && { checkpointer: { onCheckpoint: (r) => raftCheckpoints.push(r) } }),
   });
+  const commits: number[] = [];
+  timeTransactions(db, commits);
   const history = new SampleHistory(db, { clock: systemClock, logger: silent });
   const observations = new Observations(db, { clock: systemClock, logger: silent });
   const longestWrite = { ms: 0 };
@@ -91,6 +111,7 @@ async function run(mode: "auto" | "thread") {
   let largestRaftWal = 0;
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
+  const cpu = process.threadCpuUsage();
   const sampling = setInterval(() => {
     const now = Date.now();
     for (let i = 0; i < perTick; i++) {
@@ -122,6 +143,7 @@ async function run(mode: "auto" | "thread") {
     largestRaftWal = Math.max(largestRaftWal, walSize(raftPath));
   }, 100);
   await sleep(seconds * 1000);
+  const mainCpu = process.threadCpuUsage(cpu);
   loop.disable();
   clearInterval(sampling);
   clearInterval(raft);
@@ -138,6 +160,9 @@ async function run(mode: "auto" | "thread") {
     p99: ms(loop.percentile(99)),
     max: ms(loop.max),
     longestWrite: longestWrite.ms.toFixed(1),
+    commitP99: (commits.sort((a, b) => a - b)[Math.floor(commits.length * 0.99)] ?? 0).toFixed(1),
+    commitMax: Math.max(0, ...commits).toFixed(1),
+    mainCpu: ((mainCpu.user + mainCpu.system) / 1e6).toFixed(1),
     wal: (largestWal / 2 ** 20).toFixed(1),
     raftWal: (largestRaftWal / 2 ** 20).toFixed(1),
     checkpoints: mode === "thread" ? `${checkpoints.length} / ${raftCheckpoints.length}` : "(in commits)",
@@ -152,14 +177,14 @@ console.log(
   `${rate} samples/s to amstaff.db (${monitors} monitors every 10 s), ${entriesPerSecond} synced entries/s to raft.db, ${seconds} s per run; load average ${loadavg()[0]!.toFixed(1)}\n`,
 );
 console.log(
-  "| checkpoints | loop delay p50 ms | p99 ms | max ms | longest raft.db save() ms | largest amstaff.db WAL MiB | largest raft.db WAL MiB | thread checkpoints amstaff.db / raft.db | longest (on the thread) ms |",
+  "| checkpoints | loop delay p50 ms | p99 ms | max ms | amstaff.db commit p99 ms | max ms | longest raft.db save() ms | main thread CPU s | largest amstaff.db WAL MiB | largest raft.db WAL MiB | thread checkpoints amstaff.db / raft.db | longest (on the thread) ms |",
 );
-console.log("|---|---|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (let r = 0; r < Number(values.runs); r++) {
   for (const mode of ["auto", "thread"] as const) {
     const row = await run(mode);
     console.log(
-      `| ${row.mode} | ${row.p50} | ${row.p99} | ${row.max} | ${row.longestWrite} | ${row.wal} | ${row.raftWal} | ${row.checkpoints} | ${row.longestCheckpoint} |`,
+      `| ${row.mode} | ${row.p50} | ${row.p99} | ${row.max} | ${row.commitP99} | ${row.commitMax} | ${row.longestWrite} | ${row.mainCpu} | ${row.wal} | ${row.raftWal} | ${row.checkpoints} | ${row.longestCheckpoint} |`,
     );
   }
 }
