@@ -43,3 +43,5 @@ export type {
   SoftState,
 } from "./types.js";
 export { EntryType, MAX_TERM_BOUNDARIES, MessageTypes } from "./types.js";
+export type { WalCheckpointerOptions, WalCheckpointResult } from "./walCheckpointer.js";
+export { WalCheckpointer } from "./walCheckpointer.js";

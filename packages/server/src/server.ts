@@ -70,7 +70,7 @@ export async function startServer(options: ServerOptions): Promise<AmstaffServer
   const nodeId = loadNodeId(dataDir, options.nodeId);
   checkClusterOptions(options, logger);
 
-  const db = openDatabase(dataDir);
+  const db = openDatabase(dataDir, logger);
   let isolated = false;
   const machine = new StateMachine();
   const engineDeps = { nodeId, machine, clock, logger, isolated: () => isolated };

@@ -115,7 +115,11 @@ export class RaftLog implements ReplicatedLog {
   static async open(opts: RaftLogOptions): Promise<RaftLog> {
     const { machine } = opts;
     const clock = opts.clock ?? systemClock;
-    const storage = new SqliteStorage({ path: opts.path });
+    const logger = {
+      warn: (message: string, details?: object) => opts.logger.warn({ ...details }, `raft: ${message}`),
+    };
+    // Checkpoints of raft.db on a thread: the one SQLite runs inside a commit held the event loop.
+    const storage = new SqliteStorage({ path: opts.path, checkpointer: { logger } });
     const raft = await RaftNode.create<Command, Applied>({
       id: opts.nodeId,
       ...(opts.initialMembers ? { initialMembers: opts.initialMembers } : {}),
@@ -133,7 +137,7 @@ export class RaftLog implements ReplicatedLog {
         ? { snapshotPolicy: opts.snapshotPolicy ?? defaultSnapshotPolicy }
         : { snapshotEntries: opts.snapshotEntries }),
       snapshotKeep: 500,
-      logger: { warn: (message, details) => opts.logger.warn({ ...details }, `raft: ${message}`) },
+      logger,
       clock,
     });
     raft.on("error", (error) => opts.logger.error({ err: describeError(error) }, "raft stopped"));

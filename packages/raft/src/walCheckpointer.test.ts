@@ -1,0 +1,136 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { RaftError } from "./errors.js";
+import { SqliteStorage } from "./sqliteStorage.js";
+import type { Entry } from "./types.js";
+import { WalCheckpointer, type WalCheckpointResult } from "./walCheckpointer.js";
+
+const dirs: string[] = [];
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), "raft-checkpoint-"));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const walSize = (path: string) => (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0);
+
+/** Resolves with the first checkpoint report `match` accepts (bounded: the thread polls every 5 ms). */
+function checkpoints() {
+  const waiting: Array<{ match: (r: WalCheckpointResult) => boolean; resolve: () => void }> = [];
+  return {
+    onCheckpoint: (result: WalCheckpointResult) => {
+      for (const w of waiting.filter((x) => x.match(result))) {
+        waiting.splice(waiting.indexOf(w), 1);
+        w.resolve();
+      }
+    },
+    next: (match: (r: WalCheckpointResult) => boolean) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("no such checkpoint within 10 s")), 10_000);
+        waiting.push({
+          match,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      }),
+  };
+}
+const complete = (r: WalCheckpointResult) => r.busy === 0 && r.log === r.checkpointed && r.log > 0;
+
+/** A WAL database with automatic checkpoints off, as its owner opens it. */
+function walDatabase(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("wal_autocheckpoint = 0");
+  db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL)");
+  return db;
+}
+const insertRows = (db: Database.Database, rows: number) => {
+  const put = db.prepare("INSERT INTO t (v) VALUES (?)");
+  db.transaction(() => {
+    for (let i = 0; i < rows; i++) put.run(Buffer.alloc(1000, i));
+  })();
+};
+
+describe("WalCheckpointer", () => {
+  it("keeps the WAL bounded under sustained writes, and empties a large one", async () => {
+    const path = join(tmp(), "app.db");
+    const db = walDatabase(path);
+    const seen = checkpoints();
+    const checkpointer = new WalCheckpointer({
+      path,
+      thresholdPages: 64,
+      intervalMs: 20,
+      pollMs: 5,
+      truncateBytes: 2 * 1024 * 1024,
+      onCheckpoint: seen.onCheckpoint,
+    });
+    // 8 MB in rounds of ~0.5 MB: each round's pages are copied before the next starts the WAL over.
+    let largest = 0;
+    for (let round = 0; round < 16; round++) {
+      const copied = seen.next(complete);
+      insertRows(db, 500);
+      largest = Math.max(largest, walSize(path));
+      await copied;
+    }
+    expect(largest).toBeLessThan(2 * 1024 * 1024);
+    expect(db.prepare("SELECT count(*) AS n FROM t").get()).toEqual({ n: 8000 });
+
+    // One 3 MB burst is past truncateBytes: the file is emptied once it is copied.
+    const truncated = seen.next((r) => r.mode === "TRUNCATE" && r.busy === 0);
+    insertRows(db, 3000);
+    await truncated;
+    expect(walSize(path)).toBe(0);
+    db.close();
+    await checkpointer.close();
+  });
+
+  it("lets a new reader see every commit after a checkpoint, and ends its thread on close", async () => {
+    const path = join(tmp(), "raft.db");
+    const seen = checkpoints();
+    const storage = new SqliteStorage({
+      path,
+      checkpointer: { thresholdPages: 16, pollMs: 5, onCheckpoint: seen.onCheckpoint },
+    });
+    const entries: Entry[] = Array.from({ length: 200 }, (_, i) => ({
+      index: i + 1,
+      term: 1,
+      type: 0,
+      data: new Uint8Array(1000).fill(i),
+    }));
+    const copied = seen.next(complete);
+    storage.save({ hardState: { term: 1, vote: "a", commit: 200 }, entries });
+    await copied;
+    const reader = new Database(path, { readonly: true });
+    expect(reader.prepare("SELECT count(*) AS n FROM entries").get()).toEqual({ n: 200 });
+    reader.close();
+
+    // Resolves on the thread's exit.
+    await storage.close();
+    // The thread's connection was the file's last: it checkpointed the rest and removed the WAL.
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    const reopened = new SqliteStorage({ path });
+    expect(reopened.load().entries.map((e) => e.data[0])).toEqual(entries.map((e) => e.data[0]));
+    reopened.close();
+  });
+
+  it("logs a thread that cannot open the file, and refuses bad options without starting one", async () => {
+    const warnings: string[] = [];
+    const missing = new WalCheckpointer({
+      path: join(tmp(), "missing.db"),
+      logger: { warn: (message) => warnings.push(message) },
+    });
+    await missing.close();
+    expect(warnings).toEqual(["WAL checkpoint thread stopped"]);
+
+    expect(() => new WalCheckpointer({ path: join(tmp(), "x.db"), pollMs: 0 })).toThrow(RaftError);
+  });
+});

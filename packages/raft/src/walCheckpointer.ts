@@ -1,0 +1,118 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { RaftError, RaftErrorCode } from "./errors.js";
+import type { RaftLogger } from "./raftNode.js";
+import type {
+  WalCheckpointCommand,
+  WalCheckpointReport,
+  WalCheckpointResult,
+  WalCheckpointThreadData,
+} from "./walCheckpointWorker.js";
+
+export type { WalCheckpointResult } from "./walCheckpointWorker.js";
+
+/** Options of {@link WalCheckpointer}. */
+export interface WalCheckpointerOptions {
+  /** Path of the database file; it must exist and be in WAL mode. */
+  path: string;
+  /**
+   * Checkpoint as soon as this many WAL pages are not yet in the database file.
+   * @default 1000 (SQLite's own `wal_autocheckpoint`)
+   */
+  thresholdPages?: number;
+  /**
+   * Checkpoint at least this often while anything is written (a WAL that was started over does not grow).
+   * @default 250
+   */
+  intervalMs?: number;
+  /**
+   * How often the thread looks at the WAL file's size.
+   * @default 50
+   */
+  pollMs?: number;
+  /**
+   * Past this size the WAL file is emptied (`TRUNCATE`) once the rest is copied, if no writer or reader is
+   * active at that moment.
+   * @default 67108864 (64 MiB)
+   */
+  truncateBytes?: number;
+  /** Where a failing checkpoint is reported (it is not fatal: the WAL only grows meanwhile). */
+  logger?: RaftLogger;
+  /** Called on every checkpoint the thread ran (metrics, tests). */
+  onCheckpoint?: (result: WalCheckpointResult) => void;
+}
+
+// From dist/ the thread's body is a built file beside this one; from src/ (tests, the "@amstaff/source"
+// condition) it is the TypeScript file, which Node runs type-stripped.
+function workerEntry(): string {
+  for (const candidate of ["./walCheckpointWorker.js", "./walCheckpointWorker.ts"]) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error(`@amstaff/raft: cannot find walCheckpointWorker next to ${fileURLToPath(import.meta.url)}`);
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!(Number.isInteger(value) && value > 0)) {
+    throw new RaftError(RaftErrorCode.InvalidOption, `${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * Runs a SQLite database's WAL checkpoints on a thread of its own, with its own connection. SQLite's
+ * automatic checkpoint runs inside whichever commit crosses 1000 WAL pages, copying the WAL into the
+ * database file and syncing it on the committing thread — for a Node.js server, the event loop, for
+ * 70–300 ms at a time. Turn it off on the connections that write (`wal_autocheckpoint=0`) and start one
+ * of these: it runs `PRAGMA wal_checkpoint(PASSIVE)`, which never blocks a writer, when the WAL has grown
+ * `thresholdPages` past what is copied, or every `intervalMs`, and empties a file past `truncateBytes` only when that
+ * does not wait for anyone.
+ *
+ * What is committed does not change: a checkpoint only moves committed pages from the WAL into the
+ * database file, syncing both, and a crash mid-way is recovered from the WAL on the next open.
+ *
+ * @example
+ * db.pragma("wal_autocheckpoint = 0");
+ * const checkpointer = new WalCheckpointer({ path: "/var/lib/app/app.db", logger: console });
+ * // ...
+ * db.close();
+ * await checkpointer.close();
+ */
+export class WalCheckpointer {
+  readonly #worker: Worker;
+  readonly #exited: Promise<void>;
+
+  constructor(options: WalCheckpointerOptions) {
+    const workerData: WalCheckpointThreadData = {
+      path: options.path,
+      thresholdPages: positiveInteger("thresholdPages", options.thresholdPages ?? 1000),
+      intervalMs: positiveInteger("intervalMs", options.intervalMs ?? 250),
+      pollMs: positiveInteger("pollMs", options.pollMs ?? 50),
+      truncateBytes: positiveInteger("truncateBytes", options.truncateBytes ?? 64 * 1024 * 1024),
+    };
+    const { logger, onCheckpoint } = options;
+    this.#worker = new Worker(workerEntry(), { workerData });
+    // The thread never keeps a process alive on its own; close() is what ends it.
+    this.#worker.unref();
+    this.#worker.on("message", (report: WalCheckpointReport) => {
+      if (report.kind === "checkpoint") onCheckpoint?.(report.result);
+      else logger?.warn("WAL checkpoint failed", { path: options.path, error: report.message });
+    });
+    // An error the thread did not catch (it could not open the file) ends it: logged, not thrown, since
+    // SQLite still works without checkpoints, only with a WAL that grows.
+    this.#worker.on("error", (error) =>
+      logger?.warn("WAL checkpoint thread stopped", { path: options.path, error: error.message }),
+    );
+    this.#exited = new Promise((resolve) => this.#worker.once("exit", () => resolve()));
+  }
+
+  /**
+   * Stops the thread: it closes its connection (the file's last one checkpoints the rest there) and ends.
+   * Resolves once the thread is gone; calling it again returns the same promise.
+   */
+  close(): Promise<void> {
+    this.#worker.postMessage("stop" satisfies WalCheckpointCommand);
+    return this.#exited;
+  }
+}
