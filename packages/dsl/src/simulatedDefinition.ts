@@ -4,7 +4,7 @@ import {
   moduleDefinitionSchema,
   type PluginDescriptor,
 } from "@amstaff/core";
-import type { AmstaffModule } from "./builders.js";
+import type { AmstaffModule } from "./moduleTypes.js";
 import { validateModule } from "./validateModule.js";
 
 /** Turns what `amstaff()` returned into a validated definition, with readable errors. */

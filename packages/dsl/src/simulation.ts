@@ -17,7 +17,7 @@ import {
   suppressionOf,
 } from "@amstaff/core";
 import { Cron } from "croner";
-import type { AmstaffModule } from "./builders.js";
+import type { AmstaffModule } from "./moduleTypes.js";
 import { sentTo, timelineLine } from "./notificationViews.js";
 import { toDefinition } from "./simulatedDefinition.js";
 import { type SimulatedGroup, SimulatedGroups } from "./simulatedGroups.js";

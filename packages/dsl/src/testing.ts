@@ -1,5 +1,5 @@
 import type { ModuleDefinition } from "@amstaff/core";
-import type { AmstaffModule } from "./builders.js";
+import type { AmstaffModule } from "./moduleTypes.js";
 import { Simulation } from "./simulation.js";
 import type { SimulateOptions } from "./simulationTypes.js";
 
