@@ -7,15 +7,19 @@ export type {
   Schedule,
   SecretRef,
 } from "@amstaff/core";
+export { amstaff, cron, every, grouped, notifyOn, only, policy, secret } from "./builders.js";
+export type {
+  GroupedHandler,
+  GroupOptions,
+  NotifyOnOptions,
+  Route,
+  RoutedHandler,
+} from "./handlerRouting.js";
 export type {
   AmstaffMaintenance,
   AmstaffModule,
   AmstaffMonitor,
-  CronOptions,
   DefaultedMonitorOptions,
-  FlappingOptions,
-  GroupedHandler,
-  GroupOptions,
   MaintenanceOptions,
   MaintenanceTiming,
   ModuleBuilder,
@@ -23,11 +27,6 @@ export type {
   MonitorDefaults,
   MonitorOptions,
   MonitorRef,
-  NotifyOnOptions,
-  Policy,
-  PolicyOptions,
-  Route,
-  RoutedHandler,
-  UnknownMeaning,
-} from "./builders.js";
-export { amstaff, cron, every, grouped, notifyOn, only, policy, secret } from "./builders.js";
+} from "./moduleTypes.js";
+export type { FlappingOptions, Policy, PolicyOptions, UnknownMeaning } from "./policy.js";
+export type { CronOptions } from "./timing.js";

@@ -2,8 +2,9 @@ import type { ModuleDefinition, PluginDescriptor } from "@amstaff/core";
 import type { CompileError, CompileErrorCode } from "./compileError.js";
 import type { CompileOptions } from "./compiler.js";
 import { maxOutputBytes, type SandboxOutcome } from "./sandbox.js";
+import { sandboxFailureSchema, sandboxSuccessSchema } from "./sandboxOutput.js";
 import type { SourceLocator, SourcePosition } from "./sourceLocation.js";
-import { sandboxFailureSchema, sandboxSuccessSchema, validateModule } from "./validateModule.js";
+import { validateModule } from "./validateModule.js";
 
 const exportHint = 'a module file must `export default amstaff("Name", (m) => { ... })`';
 

@@ -5,6 +5,7 @@
  * through the JSON string `finish` returns.
  */
 import * as builders from "./builders.js";
+import type { AmstaffModule, DefaultedMonitorOptions, ModuleBuilder } from "./moduleTypes.js";
 
 interface CallRecord {
   package: string;
@@ -120,10 +121,10 @@ function plugin(pkg: string, name: string): (...args: unknown[]) => unknown {
   };
 }
 
-function amstaff(name: string, ...rest: unknown[]): builders.AmstaffModule {
+function amstaff(name: string, ...rest: unknown[]): AmstaffModule {
   const record: ModuleRecord = { stack: where(), monitorStacks: [], maintenanceStacks: [] };
   const build = rest.length >= 2 ? rest[1] : rest[0];
-  const wrapped = (m: builders.ModuleBuilder<builders.DefaultedMonitorOptions>) => {
+  const wrapped = (m: ModuleBuilder<DefaultedMonitorOptions>) => {
     const monitor: typeof m.monitor = (monitorName, options) => {
       append(record.monitorStacks, where());
       try {
@@ -144,7 +145,7 @@ function amstaff(name: string, ...rest: unknown[]): builders.AmstaffModule {
     };
     (build as (m: unknown) => void)({ monitor, maintenance });
   };
-  const real = builders.amstaff as (name: string, ...rest: unknown[]) => builders.AmstaffModule;
+  const real = builders.amstaff as (name: string, ...rest: unknown[]) => AmstaffModule;
   const module = rest.length >= 2 ? real(name, rest[0], wrapped) : real(name, wrapped);
   modules.set(module, record);
   return module;

@@ -1,6 +1,5 @@
 import {
   describeError,
-  isAmstaffError,
   type ModuleDefinition,
   moduleDefinitionSchema,
   type PluginDescriptor,
@@ -12,83 +11,24 @@ import {
   type SecretCheck,
   secretNames,
 } from "@amstaff/core";
-import { Cron } from "croner";
-import { z } from "zod";
+import { isRecord } from "./isRecord.js";
+import {
+  failedSpec,
+  isPlaceholder,
+  optionIssues,
+  pluginProblems,
+  type ResolvedCall,
+} from "./pluginSpecChecks.js";
+import { checkSchedule, handlerGroup, maintenanceWindow } from "./recordedTiming.js";
+import type { SandboxSuccess } from "./sandboxOutput.js";
 import type { SourceLocator, SourcePosition } from "./sourceLocation.js";
 
-/** What the sandbox hands back when the module file evaluated to a module: untrusted JSON, checked here. */
-export const sandboxSuccessSchema = z.object({
-  ok: z.literal(true),
-  module: z.unknown(),
-  stack: z.string(),
-  monitorStacks: z.array(z.string()),
-  maintenanceStacks: z.array(z.string()).default([]),
-  calls: z.array(
-    z.object({
-      package: z.string(),
-      name: z.string(),
-      args: z.array(z.unknown()).nullable(),
-      problem: z.string().optional(),
-      stack: z.string(),
-    }),
-  ),
-});
-
-/** What the sandbox hands back when evaluation did not produce a module. */
-export const sandboxFailureSchema = z.object({
-  ok: z.literal(false),
-  reason: z.enum(["throw", "export", "data"]),
-  message: z.string().optional(),
-  stack: z.string().optional(),
-});
-
-type SandboxSuccess = z.input<typeof sandboxSuccessSchema>;
-
-interface ResolvedCall {
-  kind: PluginDescriptor["kind"];
-  spec: PluginSpec;
-}
-
-const failedSpec: PluginSpec = { plugin: "(invalid)", options: null };
-const fallbackSchedule = { kind: "interval", every: "1m" };
+/** Fields a definition names differently from the module file, so errors use the module file's name. */
 const fieldNames: Record<string, string> = {
   schedule: "timing",
   timeoutMs: "timeout",
   renotifyMs: "renotify",
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isPlaceholder(value: unknown): value is { $amstaffCall: number } {
-  return isRecord(value) && Object.keys(value).length === 1 && typeof value.$amstaffCall === "number";
-}
-
-function optionIssues(error: unknown): string {
-  if (isAmstaffError(error, "AMS_ERR_PLUGIN_OPTIONS") && Array.isArray(error.details?.issues)) {
-    return (error.details.issues as { path: string[]; message: string }[])
-      .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
-      .join("; ");
-  }
-  return describeError(error);
-}
-
-/** What a plugin's `check` hook finds wrong with its options on this node; a hook that throws is a problem too. */
-function pluginProblems(
-  descriptor: PluginDescriptor,
-  options: unknown,
-  host: PluginHost | undefined,
-): string[] {
-  if (host === undefined || descriptor.check === undefined) return [];
-  try {
-    return descriptor.check(options, host);
-  } catch (cause) {
-    return [
-      `${descriptor.id} could not check its options (${describeError(cause)}); report this to the plugin's authors`,
-    ];
-  }
-}
 
 /** What a module is checked against beyond its plugins' schemas. */
 export interface ValidateOptions {
@@ -318,97 +258,4 @@ export function validateModule(
     return undefined;
   }
   return failed ? undefined : parsed.data;
-}
-
-/** Turns a recorded maintenance window (durations, ISO dates) into its definition's shape (milliseconds). */
-function maintenanceWindow(window: unknown, error: (message: string) => void): unknown {
-  if (!isRecord(window) || !isRecord(window.timing)) return window;
-  const label = `maintenance window "${String(window.name)}"`;
-  const { timing } = window;
-  // Already in a definition's shape (a ModuleDefinition handed to the simulator): nothing to convert.
-  if ("durationMs" in timing || typeof timing.from === "number") return window;
-  if (timing.kind === "cron") {
-    const { duration, ...rest } = timing;
-    let durationMs = 0;
-    try {
-      durationMs = parseDuration(String(duration));
-    } catch (cause) {
-      error(`${label}: duration: ${describeError(cause)}`);
-    }
-    const checked = checkSchedule(
-      { kind: "cron", expression: rest.expression, timezone: rest.timezone },
-      (m) => error(`${label}: ${m.replace(/^timing: /, "")}`),
-    );
-    const valid = checked !== fallbackSchedule && durationMs > 0;
-    return {
-      ...window,
-      timing: valid ? { ...rest, durationMs } : { kind: "cron", expression: "0 0 1 1 *", durationMs: 60_000 },
-    };
-  }
-  const instant = (value: unknown, field: string): number | undefined => {
-    const iso = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/;
-    const ms = typeof value === "string" && iso.test(value) ? Date.parse(value) : Number.NaN;
-    if (!Number.isNaN(ms)) return ms;
-    error(
-      `${label}: ${field}: "${String(value)}" is not an ISO 8601 date with an offset, such as "2026-12-01T22:00:00Z"`,
-    );
-    return undefined;
-  };
-  const from = instant(timing.from, "from");
-  const to = instant(timing.to, "to");
-  // A date already reported stands in as a valid window, so it is not reported twice.
-  return {
-    ...window,
-    timing:
-      from === undefined || to === undefined ? { kind: "once", from: 0, to: 1 } : { kind: "once", from, to },
-  };
-}
-
-function checkSchedule(schedule: unknown, error: (message: string) => void): unknown {
-  if (!isRecord(schedule)) return schedule;
-  if (schedule.kind === "interval" && typeof schedule.every === "string") {
-    try {
-      parseDuration(schedule.every);
-    } catch (cause) {
-      error(`timing: ${describeError(cause)}`);
-      return fallbackSchedule;
-    }
-  }
-  if (schedule.kind === "cron" && typeof schedule.expression === "string") {
-    const timezone = typeof schedule.timezone === "string" ? schedule.timezone : undefined;
-    try {
-      const job = new Cron(schedule.expression, { paused: true, ...(timezone && { timezone }) });
-      const next = job.nextRun();
-      job.stop();
-      if (next === null) {
-        error(`timing: cron expression "${schedule.expression}" never matches a date`);
-        return fallbackSchedule;
-      }
-    } catch (cause) {
-      const what =
-        timezone === undefined
-          ? `"${schedule.expression}"`
-          : `"${schedule.expression}" (time zone "${timezone}")`;
-      error(`timing: invalid cron expression ${what}: ${describeError(cause)}`);
-      return fallbackSchedule;
-    }
-  }
-  return schedule;
-}
-
-/**
- * A handler's `group` as written (`{ by, wait: "30s", interval: "5m" }`) as stored (`waitMs`,
- * `intervalMs`); the module schema checks the result and applies the defaults.
- */
-function handlerGroup(
-  group: unknown,
-  duration: (value: unknown, field: string) => number | undefined,
-): unknown {
-  if (!isRecord(group)) return group;
-  const { wait, interval, ...rest } = group;
-  return {
-    ...rest,
-    ...(wait !== undefined && { waitMs: duration(wait, "group.wait") }),
-    ...(interval !== undefined && { intervalMs: duration(interval, "group.interval") }),
-  };
 }
