@@ -1,8 +1,26 @@
 import { applyConfChange, decodeConfChange, encodeConfChange } from "./confChange.js";
+import { answerVote, higherTermTransition, inLeaderLease, leaseValid } from "./election.js";
 import { type Progress, type ProgressState, ProgressTracker } from "./progress.js";
 import { RaftLog } from "./raftLog.js";
+import {
+  type OutgoingMessage,
+  type ProposeRefusal,
+  type RaftCoreOptions,
+  type RaftCoreState,
+  resolveRaftCoreOptions,
+} from "./raftOptions.js";
 import { ReadOnly } from "./readOnly.js";
+import { HandedOutState, splitEarlyMessages } from "./readyState.js";
+import {
+  acceptAppend,
+  appendAcked,
+  appendRejected,
+  heartbeatAcked,
+  nextAppend,
+  type ReplicationLimits,
+} from "./replication.js";
 import { Rng } from "./rng.js";
+import { SnapshotReceiver, snapshotChunk } from "./snapshotTransfer.js";
 import {
   type ConfChange,
   type ConfState,
@@ -15,80 +33,9 @@ import {
   type Ready,
   type Role,
   type Snapshot,
-  type SoftState,
 } from "./types.js";
 
-/** Options of the deterministic core. Times are in ticks; the core never reads a clock. */
-export interface RaftCoreOptions {
-  id: NodeId;
-  /**
-   * Ticks without hearing from a leader before a follower campaigns; the actual timeout is randomized in
-   * [electionTick, 2 * electionTick).
-   * @default 10
-   */
-  electionTick?: number;
-  /** Ticks between leader heartbeats. @default 1 */
-  heartbeatTick?: number;
-  /** Run a pre-vote round before incrementing the term (avoids disruption by partitioned nodes). @default true */
-  preVote?: boolean;
-  /** A leader steps down when it has not heard from a quorum within an election timeout. @default true */
-  checkQuorum?: boolean;
-  /** Serve reads from the leader lease instead of a heartbeat round (requires checkQuorum). @default false */
-  leaseRead?: boolean;
-  /** Seed of the election-timeout randomness. @default a hash of the id */
-  seed?: number;
-  /** Max AppendEntries in flight per follower (pipelining). @default 256 */
-  maxInflight?: number;
-  /** Max entries in one AppendEntries. @default 1024 */
-  maxEntriesPerMsg?: number;
-  /** Max entry bytes in one AppendEntries (at least one entry is always sent). @default 1 MiB */
-  maxBytesPerMsg?: number;
-  /** Bytes per InstallSnapshot chunk. @default 256 KiB */
-  snapshotChunkSize?: number;
-  /** Max committed entries handed out by one `ready()`. @default 4096 */
-  maxApplyBatch?: number;
-}
-
-/** Durable state a core restarts from (empty for a brand-new node). */
-export interface RaftCoreState {
-  hardState?: HardState;
-  snapshot?: Snapshot;
-  entries?: Entry[];
-  /**
-   * Bootstrap membership for a brand-new founding member (ignored when state exists). A node joining an
-   * existing cluster passes none and waits for the leader.
-   */
-  initialConf?: ConfState;
-}
-
-/** Why a proposal was refused by the core. */
-export type ProposeRefusal = "notLeader" | "transferring" | "confChangePending" | "invalidConfChange";
-
-interface IncomingSnapshot {
-  from: NodeId;
-  meta: Snapshot["meta"];
-  parts: Uint8Array[];
-  received: number;
-}
-
-/** The messages only a leader sends; they may leave before the leader's own write (see Ready.earlyMessages). */
-const LEADER_MESSAGES: ReadonlySet<Message["type"]> = new Set(["app", "heartbeat", "snap", "timeoutNow"]);
-
-function hashString(s: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
+export type { ProposeRefusal, RaftCoreOptions, RaftCoreState } from "./raftOptions.js";
 
 /**
  * The deterministic Raft state machine, in the style of etcd-io/raft: no timers, no I/O. Drive it with
@@ -107,9 +54,7 @@ export class RaftCore {
   readonly preVote: boolean;
   readonly checkQuorum: boolean;
   readonly leaseRead: boolean;
-  readonly #maxInflight: number;
-  readonly #maxEntriesPerMsg: number;
-  readonly #maxBytesPerMsg: number;
+  readonly #limits: ReplicationLimits;
   readonly #chunkSize: number;
   readonly #maxApplyBatch: number;
   readonly #rng: Rng;
@@ -140,24 +85,25 @@ export class RaftCore {
   readonly #readOnly = new ReadOnly();
   #msgs: Message[] = [];
   #readStates: ReadState[] = [];
-  #prevHard: HardState;
-  #prevSoft: SoftState;
-  #incoming: IncomingSnapshot | null = null;
+  readonly #handedOut: HandedOutState;
+  readonly #snapshotReceiver = new SnapshotReceiver();
 
   constructor(options: RaftCoreOptions, state: RaftCoreState = {}) {
-    this.id = options.id;
-    this.electionTick = options.electionTick ?? 10;
-    this.heartbeatTick = options.heartbeatTick ?? 1;
-    this.preVote = options.preVote ?? true;
-    this.checkQuorum = options.checkQuorum ?? true;
-    this.leaseRead = (options.leaseRead ?? false) && this.checkQuorum;
-    this.#maxInflight = options.maxInflight ?? 256;
-    this.#maxEntriesPerMsg = options.maxEntriesPerMsg ?? 1024;
-    this.#maxBytesPerMsg = options.maxBytesPerMsg ?? 1 << 20;
-    this.#chunkSize = options.snapshotChunkSize ?? 256 * 1024;
-    this.#maxApplyBatch = options.maxApplyBatch ?? 4096;
-    if (this.heartbeatTick >= this.electionTick) throw new Error("heartbeatTick must be < electionTick");
-    this.#rng = new Rng(options.seed ?? hashString(options.id));
+    const o = resolveRaftCoreOptions(options);
+    this.id = o.id;
+    this.electionTick = o.electionTick;
+    this.heartbeatTick = o.heartbeatTick;
+    this.preVote = o.preVote;
+    this.checkQuorum = o.checkQuorum;
+    this.leaseRead = o.leaseRead;
+    this.#limits = {
+      maxInflight: o.maxInflight,
+      maxEntriesPerMsg: o.maxEntriesPerMsg,
+      maxBytesPerMsg: o.maxBytesPerMsg,
+    };
+    this.#chunkSize = o.snapshotChunkSize;
+    this.#maxApplyBatch = o.maxApplyBatch;
+    this.#rng = new Rng(o.seed);
     this.#prs = new ProgressTracker(this.id);
 
     const fresh = !state.hardState && !state.snapshot && (state.entries?.length ?? 0) === 0;
@@ -192,8 +138,10 @@ export class RaftCore {
       if (e.type === EntryType.ConfChange)
         this.#setConf(applyConfChange(this.#conf, decodeConfChange(e.data)));
     }
-    this.#prevHard = { term: fresh ? 0 : this.term, vote: this.vote, commit: fresh ? 0 : this.commit };
-    this.#prevSoft = { role: this.role, leader: this.leader, term: this.term };
+    this.#handedOut = new HandedOutState(
+      { term: fresh ? 0 : this.term, vote: this.vote, commit: fresh ? 0 : this.commit },
+      { role: this.role, leader: this.leader, term: this.term },
+    );
     this.#resetRandomizedElectionTimeout();
   }
 
@@ -386,7 +334,7 @@ export class RaftCore {
 
   // ---------------------------------------------------------------- sending
 
-  #send(m: Omit<Message, "from" | "term"> & { term?: number }): void {
+  #send(m: OutgoingMessage): void {
     this.#msgs.push({ ...m, from: this.id, term: m.term ?? this.term } as Message);
   }
   #bcastAppend(): void {
@@ -408,34 +356,10 @@ export class RaftCore {
   #sendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
     const pr = this.#prs.get(to);
     if (!pr) return false;
-    if (pr.state === "snapshot") return false;
-    if (pr.state === "probe" && pr.probeSent) return false;
-    if (pr.state === "replicate" && pr.inflight.length >= this.#maxInflight) return false;
-    const prevIndex = pr.next - 1;
-    const prevTerm = this.termAt(prevIndex);
-    if (prevTerm === undefined) return this.#sendSnapshot(to, pr);
-    const last = this.lastIndex();
-    const entries: Entry[] = [];
-    let bytes = 0;
-    for (let i = pr.next; i <= last && entries.length < this.#maxEntriesPerMsg; i++) {
-      const e = this.#log.entry(i)!;
-      if (entries.length > 0 && bytes + e.data.length > this.#maxBytesPerMsg) break;
-      bytes += e.data.length;
-      entries.push(e);
-    }
-    if (entries.length === 0 && !sendIfEmpty) return false;
-    this.#send({ type: "app", to, index: prevIndex, logTerm: prevTerm, entries, commit: this.commit });
-    if (entries.length > 0) {
-      if (pr.state === "replicate") {
-        const lastSent = entries[entries.length - 1]!.index;
-        pr.next = lastSent + 1;
-        pr.inflight.push(lastSent);
-      } else {
-        pr.probeSent = true;
-      }
-    } else if (pr.state === "probe") {
-      pr.probeSent = true;
-    }
+    const next = nextAppend(this.#log, to, pr, this.commit, this.#limits, sendIfEmpty);
+    if (next === null) return false;
+    if (next === "snapshot") return this.#sendSnapshot(to, pr);
+    this.#send(next);
     return true;
   }
   #sendSnapshot(to: NodeId, pr: Progress): boolean {
@@ -446,21 +370,7 @@ export class RaftCore {
     return true;
   }
   #sendChunk(to: NodeId, pr: Progress): void {
-    const snap = this.#log.snapshot()!;
-    if (snap.meta.index !== pr.pendingSnapshot) {
-      // Compacted again during the transfer: restart with the newer snapshot.
-      pr.becomeSnapshot(snap.meta.index);
-    }
-    const chunk = snap.data.subarray(pr.snapOffset, pr.snapOffset + this.#chunkSize);
-    this.#send({
-      type: "snap",
-      to,
-      snapshot: snap.meta,
-      index: snap.meta.index,
-      offset: pr.snapOffset,
-      chunk,
-      done: pr.snapOffset + chunk.length >= snap.data.length,
-    });
+    this.#send(snapshotChunk(to, pr, this.#log.snapshot()!, this.#chunkSize));
   }
 
   // ---------------------------------------------------------------- proposals
@@ -532,11 +442,9 @@ export class RaftCore {
     this.#bcastHeartbeat(context);
   }
   #leaseValid(): boolean {
-    if (this.#timeoutNowSent) return false;
-    const q = this.#prs.quorumAckedTick(this.#now);
-    // A quorum heard us at tick q (our clock) and will refuse votes for electionTick of their ticks;
-    // one tick of margin covers tick phase differences (rates assumed equal, see README).
-    return this.#now - q < this.electionTick - 1;
+    return (
+      !this.#timeoutNowSent && leaseValid(this.#now, this.#prs.quorumAckedTick(this.#now), this.electionTick)
+    );
   }
 
   /** Asks the leader to hand leadership to `to` (a voter). Returns false when not possible. */
@@ -586,21 +494,18 @@ export class RaftCore {
     if (m.to !== this.id) return;
     if (m.term > this.term) {
       if (m.type === "prevote" || m.type === "vote") {
-        const inLease =
-          this.checkQuorum &&
-          ((this.leader !== null && this.#electionElapsed < this.electionTick) ||
-            // With lease reads, a restarted node may have promised a leader its vote-free lease before the
-            // crash: keep the promise for one election timeout after start.
-            (this.leaseRead && this.#now < this.electionTick));
+        const inLease = inLeaderLease({
+          checkQuorum: this.checkQuorum,
+          leaseRead: this.leaseRead,
+          leader: this.leader,
+          electionElapsed: this.#electionElapsed,
+          electionTick: this.electionTick,
+          now: this.#now,
+        });
         if (!m.force && inLease) return;
       }
-      if (m.type === "prevote" || (m.type === "prevoteResp" && !m.reject)) {
-        // A pre-vote never changes terms.
-      } else if (m.type === "app" || m.type === "heartbeat" || m.type === "snap") {
-        this.#becomeFollower(m.term, m.from);
-      } else {
-        this.#becomeFollower(m.term, null);
-      }
+      const transition = higherTermTransition(m);
+      if (transition !== "keep") this.#becomeFollower(m.term, transition === "followSender" ? m.from : null);
     } else if (m.term < this.term) {
       if ((this.checkQuorum || this.preVote) && (m.type === "heartbeat" || m.type === "app")) {
         // Tells a stale leader about the newer term so it steps down instead of disrupting us later.
@@ -612,18 +517,11 @@ export class RaftCore {
     }
 
     if (m.type === "prevote" || m.type === "vote") {
-      const canVote =
-        this.vote === m.from ||
-        (this.vote === null && this.leader === null) ||
-        (m.type === "prevote" && m.term > this.term);
-      if (canVote && this.#log.isUpToDate(m.logTerm ?? 0, m.index ?? 0)) {
-        this.#send({ type: m.type === "vote" ? "voteResp" : "prevoteResp", to: m.from, term: m.term });
-        if (m.type === "vote") {
-          this.#electionElapsed = 0;
-          this.vote = m.from;
-        }
-      } else {
-        this.#send({ type: m.type === "vote" ? "voteResp" : "prevoteResp", to: m.from, reject: true });
+      const { reply, granted } = answerVote(this.#log, this, m);
+      this.#send(reply);
+      if (granted && m.type === "vote") {
+        this.#electionElapsed = 0;
+        this.vote = m.from;
       }
       return;
     }
@@ -710,23 +608,11 @@ export class RaftCore {
         pr.recentActive = true;
         if (m.index === undefined) return;
         if (m.reject) {
-          let hint = m.rejectHint ?? 0;
-          if ((m.logTerm ?? 0) > 0) hint = this.#log.findConflictByTerm(hint, m.logTerm!);
-          if (pr.maybeDecrTo(m.index, hint)) {
-            if (pr.state === "replicate") pr.becomeProbe();
-            this.#sendAppend(m.from, true);
-          }
+          if (appendRejected(this.#log, pr, m)) this.#sendAppend(m.from, true);
           return;
         }
         const wasPaused = pr.state === "probe" && pr.probeSent;
-        if (pr.maybeUpdate(m.index)) {
-          if (pr.state === "probe") pr.becomeReplicate();
-          else if (pr.state === "snapshot" && pr.match >= pr.pendingSnapshot) {
-            pr.becomeProbe();
-            pr.becomeReplicate();
-          } else if (pr.state === "replicate") {
-            while (pr.inflight.length > 0 && pr.inflight[0]! <= m.index) pr.inflight.shift();
-          }
+        if (appendAcked(pr, m.index)) {
           if (this.#maybeCommit()) this.#bcastAppend();
           while (this.#sendAppend(m.from, false)) {
             // keep the pipeline full
@@ -738,11 +624,7 @@ export class RaftCore {
         break;
       }
       case "heartbeatResp": {
-        pr.recentActive = true;
-        pr.probeSent = false;
-        if (m.tick !== undefined) pr.ackedTick = Math.max(pr.ackedTick, m.tick);
-        // A full pipeline whose acks were lost would stall forever: a heartbeat reply frees one slot.
-        if (pr.state === "replicate" && pr.inflight.length >= this.#maxInflight) pr.inflight.shift();
+        heartbeatAcked(pr, m.tick, this.#limits.maxInflight);
         if (pr.state === "snapshot") this.#sendChunk(m.from, pr);
         else if (pr.match < this.lastIndex()) this.#sendAppend(m.from, true);
         if (m.context !== undefined) this.#ackRead(m.from, m.context);
@@ -766,37 +648,9 @@ export class RaftCore {
   }
 
   #handleAppend(m: Message): void {
-    const prevIndex = m.index ?? 0;
-    const prevTerm = m.logTerm ?? 0;
-    if (prevIndex < this.commit) {
-      this.#send({ type: "appResp", to: m.from, index: this.commit });
-      return;
-    }
-    if (this.#log.matchTerm(prevIndex, prevTerm)) {
-      const entries = m.entries ?? [];
-      const lastNew = prevIndex + entries.length;
-      let conflict = -1;
-      for (let k = 0; k < entries.length; k++) {
-        const e = entries[k]!;
-        if (!this.#log.matchTerm(e.index, e.term)) {
-          conflict = k;
-          break;
-        }
-      }
-      if (conflict >= 0) this.#log.append(entries.slice(conflict), this.commit);
-      this.#commitTo(Math.min(m.commit ?? 0, lastNew));
-      this.#send({ type: "appResp", to: m.from, index: lastNew });
-      return;
-    }
-    const hintIndex = this.#log.findConflictByTerm(Math.min(prevIndex, this.lastIndex()), prevTerm);
-    this.#send({
-      type: "appResp",
-      to: m.from,
-      index: prevIndex,
-      reject: true,
-      rejectHint: hintIndex,
-      logTerm: this.termAt(hintIndex) ?? 0,
-    });
+    const { reply, commitTo } = acceptAppend(this.#log, m, this.commit);
+    if (commitTo !== undefined) this.#commitTo(commitTo);
+    this.#send(reply);
   }
 
   #handleHeartbeat(m: Message): void {
@@ -810,29 +664,13 @@ export class RaftCore {
   }
 
   #handleSnapshot(m: Message): void {
-    const meta = m.snapshot;
-    const chunk = m.chunk ?? new Uint8Array(0);
-    if (!meta) return;
-    if (meta.index <= this.commit) {
-      this.#incoming = null;
-      this.#send({ type: "appResp", to: m.from, index: this.commit });
+    const receipt = this.#snapshotReceiver.receive(m, this.commit);
+    if (!receipt) return;
+    if ("reply" in receipt) {
+      this.#send(receipt.reply);
       return;
     }
-    if ((m.offset ?? 0) === 0) this.#incoming = { from: m.from, meta, parts: [], received: 0 };
-    const inc = this.#incoming;
-    if (!inc || inc.meta.index !== meta.index || inc.meta.term !== meta.term || m.offset !== inc.received) {
-      const resume = inc && inc.meta.index === meta.index && inc.meta.term === meta.term ? inc.received : 0;
-      this.#send({ type: "snapResp", to: m.from, index: meta.index, offset: resume });
-      return;
-    }
-    inc.parts.push(chunk);
-    inc.received += chunk.length;
-    if (!m.done) {
-      this.#send({ type: "snapResp", to: m.from, index: meta.index, offset: inc.received });
-      return;
-    }
-    this.#incoming = null;
-    this.#restore({ meta, data: concat(inc.parts, inc.received) });
+    this.#restore(receipt.snapshot);
     this.#send({ type: "appResp", to: m.from, index: this.lastIndex() });
   }
 
@@ -875,17 +713,9 @@ export class RaftCore {
       this.#readStates.length > 0 ||
       this.#log.hasUnstable() ||
       (!this.applyHeld && this.commit > this.applied) ||
-      this.#hardChanged() ||
-      this.#softChanged()
+      this.#handedOut.hardChanged(this) ||
+      this.#handedOut.softChanged(this)
     );
-  }
-  #hardChanged(): boolean {
-    const p = this.#prevHard;
-    return p.term !== this.term || p.vote !== this.vote || p.commit !== this.commit;
-  }
-  #softChanged(): boolean {
-    const p = this.#prevSoft;
-    return p.role !== this.role || p.leader !== this.leader || p.term !== this.term;
   }
 
   /** The current durable state. */
@@ -908,25 +738,22 @@ export class RaftCore {
     };
     this.#msgs = [];
     this.#readStates = [];
-    if (this.#softChanged()) {
-      this.#prevSoft = { role: this.role, leader: this.leader, term: this.term };
-      rd.softState = this.#prevSoft;
+    if (this.#handedOut.softChanged(this)) {
+      this.#handedOut.soft = { role: this.role, leader: this.leader, term: this.term };
+      rd.softState = this.#handedOut.soft;
     }
     const snapshot = this.#log.takePendingSnapshot();
     if (snapshot) rd.snapshot = snapshot;
     rd.entries = this.#log.takeUnstableEntries();
-    const prev = this.#prevHard;
+    const prev = this.#handedOut.hard;
     const termOrVote = prev.term !== this.term || prev.vote !== this.vote;
-    if (this.#hardChanged()) {
-      this.#prevHard = this.hardState();
-      rd.hardState = this.#prevHard;
+    if (this.#handedOut.hardChanged(this)) {
+      this.#handedOut.hard = this.hardState();
+      rd.hardState = this.#handedOut.hard;
     }
     rd.mustSync = termOrVote || rd.entries.length > 0 || snapshot !== null;
     // A leader whose term and vote are already on disk may replicate before its own write (§10.2.1).
-    if (this.role === "leader" && !termOrVote && !snapshot) {
-      rd.earlyMessages = rd.messages.filter((m) => LEADER_MESSAGES.has(m.type));
-      if (rd.earlyMessages.length > 0) rd.messages = rd.messages.filter((m) => !LEADER_MESSAGES.has(m.type));
-    }
+    if (this.role === "leader" && !termOrVote && !snapshot) splitEarlyMessages(rd);
     if (!this.applyHeld && this.commit > this.applied) {
       const hi = Math.min(this.commit, this.applied + this.#maxApplyBatch);
       rd.committedEntries = this.entriesBetween(this.applied + 1, hi);
