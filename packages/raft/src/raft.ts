@@ -1,7 +1,8 @@
 import { applyConfChange, decodeConfChange, encodeConfChange } from "./confChange.js";
+import { recoverCore } from "./coreRecovery.js";
 import { answerVote, higherTermTransition, inLeaderLease, leaseValid } from "./election.js";
 import { type Progress, type ProgressState, ProgressTracker } from "./progress.js";
-import { RaftLog } from "./raftLog.js";
+import type { RaftLog } from "./raftLog.js";
 import {
   type OutgoingMessage,
   type ProposeRefusal,
@@ -10,7 +11,7 @@ import {
   resolveRaftCoreOptions,
 } from "./raftOptions.js";
 import { ReadOnly } from "./readOnly.js";
-import { HandedOutState, splitEarlyMessages } from "./readyState.js";
+import { ReadyTracker } from "./readyState.js";
 import {
   acceptAppend,
   appendAcked,
@@ -72,7 +73,7 @@ export class RaftCore {
    */
   applyHeld = false;
 
-  #log: RaftLog;
+  readonly #log: RaftLog;
   #conf: ConfState = { voters: [], learners: [] };
   readonly #prs: ProgressTracker;
   #electionElapsed = 0;
@@ -85,7 +86,7 @@ export class RaftCore {
   readonly #readOnly = new ReadOnly();
   #msgs: Message[] = [];
   #readStates: ReadState[] = [];
-  readonly #handedOut: HandedOutState;
+  readonly #readyTracker: ReadyTracker;
   readonly #snapshotReceiver = new SnapshotReceiver();
 
   constructor(options: RaftCoreOptions, state: RaftCoreState = {}) {
@@ -106,39 +107,15 @@ export class RaftCore {
     this.#rng = new Rng(o.seed);
     this.#prs = new ProgressTracker(this.id);
 
-    const fresh = !state.hardState && !state.snapshot && (state.entries?.length ?? 0) === 0;
-    this.#log = new RaftLog(state);
-    if (state.snapshot) {
-      // Progress is seeded from the snapshot's index, before the entries after it count.
-      this.#conf = state.snapshot.meta.conf;
-      this.#prs.setConf(this.#conf, state.snapshot.meta.index, state.snapshot.meta.index);
-    }
-    if (state.hardState) {
-      this.term = state.hardState.term;
-      this.vote = state.hardState.vote;
-      this.commit = Math.min(Math.max(state.hardState.commit, this.#log.compactedIndex()), this.lastIndex());
-    }
-    const snapIndex = this.#log.compactedIndex();
-    this.commit = Math.max(this.commit, snapIndex);
-    this.applied = snapIndex;
-    if (fresh && state.initialConf && state.initialConf.voters.length > 0) {
-      const cc: ConfChange = {
-        type: "bootstrap",
-        voters: state.initialConf.voters,
-        learners: state.initialConf.learners,
-      };
-      this.#log.append([{ index: 1, term: 1, type: EntryType.ConfChange, data: encodeConfChange(cc) }], 0);
-      this.term = 1;
-      this.commit = 1;
-    }
-    // The membership is that of the last committed change: pre-compute it so a restarted node can vote
-    // before its first ready() is processed (re-applying a change later is idempotent).
-    for (let i = this.applied + 1; i <= this.commit; i++) {
-      const e = this.#log.entry(i)!;
-      if (e.type === EntryType.ConfChange)
-        this.#setConf(applyConfChange(this.#conf, decodeConfChange(e.data)));
-    }
-    this.#handedOut = new HandedOutState(
+    const recovered = recoverCore(state, this.#prs);
+    const fresh = recovered.fresh;
+    this.#log = recovered.log;
+    this.#conf = recovered.conf;
+    this.term = recovered.term;
+    this.vote = recovered.vote;
+    this.commit = recovered.commit;
+    this.applied = recovered.applied;
+    this.#readyTracker = new ReadyTracker(
       { term: fresh ? 0 : this.term, vote: this.vote, commit: fresh ? 0 : this.commit },
       { role: this.role, leader: this.leader, term: this.term },
     );
@@ -713,8 +690,7 @@ export class RaftCore {
       this.#readStates.length > 0 ||
       this.#log.hasUnstable() ||
       (!this.applyHeld && this.commit > this.applied) ||
-      this.#handedOut.hardChanged(this) ||
-      this.#handedOut.softChanged(this)
+      this.#readyTracker.stateChanged(this)
     );
   }
 
@@ -728,32 +704,9 @@ export class RaftCore {
    * snapshot, entries and hard state before sending the messages, and apply committed entries in order.
    */
   ready(): Ready {
-    const rd: Ready = {
-      entries: [],
-      mustSync: false,
-      earlyMessages: [],
-      messages: this.#msgs,
-      committedEntries: [],
-      readStates: this.#readStates,
-    };
+    const rd = this.#readyTracker.take(this.#log, this, this.#msgs, this.#readStates);
     this.#msgs = [];
     this.#readStates = [];
-    if (this.#handedOut.softChanged(this)) {
-      this.#handedOut.soft = { role: this.role, leader: this.leader, term: this.term };
-      rd.softState = this.#handedOut.soft;
-    }
-    const snapshot = this.#log.takePendingSnapshot();
-    if (snapshot) rd.snapshot = snapshot;
-    rd.entries = this.#log.takeUnstableEntries();
-    const prev = this.#handedOut.hard;
-    const termOrVote = prev.term !== this.term || prev.vote !== this.vote;
-    if (this.#handedOut.hardChanged(this)) {
-      this.#handedOut.hard = this.hardState();
-      rd.hardState = this.#handedOut.hard;
-    }
-    rd.mustSync = termOrVote || rd.entries.length > 0 || snapshot !== null;
-    // A leader whose term and vote are already on disk may replicate before its own write (§10.2.1).
-    if (this.role === "leader" && !termOrVote && !snapshot) splitEarlyMessages(rd);
     if (!this.applyHeld && this.commit > this.applied) {
       const hi = Math.min(this.commit, this.applied + this.#maxApplyBatch);
       rd.committedEntries = this.entriesBetween(this.applied + 1, hi);
