@@ -1,7 +1,7 @@
 import { applyConfChange, decodeConfChange, encodeConfChange } from "./confChange.js";
 import { recoverCore } from "./coreRecovery.js";
 import { answerVote, higherTermTransition, inLeaderLease, leaseValid } from "./election.js";
-import { type Progress, type ProgressState, ProgressTracker } from "./progress.js";
+import { type ProgressState, ProgressTracker } from "./progress.js";
 import type { RaftLog } from "./raftLog.js";
 import {
   type OutgoingMessage,
@@ -12,16 +12,9 @@ import {
 } from "./raftOptions.js";
 import { ReadOnly } from "./readOnly.js";
 import { ReadyTracker } from "./readyState.js";
-import {
-  acceptAppend,
-  appendAcked,
-  appendRejected,
-  heartbeatAcked,
-  nextAppend,
-  type ReplicationLimits,
-} from "./replication.js";
+import { acceptAppend, appendAcked, appendRejected, heartbeatAcked, Replicator } from "./replication.js";
 import { Rng } from "./rng.js";
-import { SnapshotReceiver, snapshotChunk } from "./snapshotTransfer.js";
+import { SnapshotReceiver } from "./snapshotTransfer.js";
 import {
   type ConfChange,
   type ConfState,
@@ -55,8 +48,7 @@ export class RaftCore {
   readonly preVote: boolean;
   readonly checkQuorum: boolean;
   readonly leaseRead: boolean;
-  readonly #limits: ReplicationLimits;
-  readonly #chunkSize: number;
+  readonly #maxInflight: number;
   readonly #maxApplyBatch: number;
   readonly #rng: Rng;
 
@@ -88,6 +80,7 @@ export class RaftCore {
   #readStates: ReadState[] = [];
   readonly #readyTracker: ReadyTracker;
   readonly #snapshotReceiver = new SnapshotReceiver();
+  readonly #replicator: Replicator;
 
   constructor(options: RaftCoreOptions, state: RaftCoreState = {}) {
     const o = resolveRaftCoreOptions(options);
@@ -97,12 +90,7 @@ export class RaftCore {
     this.preVote = o.preVote;
     this.checkQuorum = o.checkQuorum;
     this.leaseRead = o.leaseRead;
-    this.#limits = {
-      maxInflight: o.maxInflight,
-      maxEntriesPerMsg: o.maxEntriesPerMsg,
-      maxBytesPerMsg: o.maxBytesPerMsg,
-    };
-    this.#chunkSize = o.snapshotChunkSize;
+    this.#maxInflight = o.maxInflight;
     this.#maxApplyBatch = o.maxApplyBatch;
     this.#rng = new Rng(o.seed);
     this.#prs = new ProgressTracker(this.id);
@@ -115,6 +103,18 @@ export class RaftCore {
     this.vote = recovered.vote;
     this.commit = recovered.commit;
     this.applied = recovered.applied;
+    this.#replicator = new Replicator(
+      this.id,
+      this.#log,
+      this.#prs,
+      {
+        maxInflight: o.maxInflight,
+        maxEntriesPerMsg: o.maxEntriesPerMsg,
+        maxBytesPerMsg: o.maxBytesPerMsg,
+        chunkSize: o.snapshotChunkSize,
+      },
+      (m) => this.#send(m),
+    );
     this.#readyTracker = new ReadyTracker(
       { term: fresh ? 0 : this.term, vote: this.vote, commit: fresh ? 0 : this.commit },
       { role: this.role, leader: this.leader, term: this.term },
@@ -315,39 +315,13 @@ export class RaftCore {
     this.#msgs.push({ ...m, from: this.id, term: m.term ?? this.term } as Message);
   }
   #bcastAppend(): void {
-    for (const id of this.#prs.ids()) if (id !== this.id) this.#sendAppend(id, true);
+    this.#replicator.bcastAppend(this.commit);
   }
   #bcastHeartbeat(context?: number): void {
-    for (const [id, pr] of this.#prs.entries()) {
-      if (id === this.id) continue;
-      this.#send({
-        type: "heartbeat",
-        to: id,
-        commit: Math.min(pr.match, this.commit),
-        tick: this.#now,
-        ...(context !== undefined ? { context } : {}),
-      });
-    }
+    this.#replicator.bcastHeartbeat(this.commit, this.#now, context);
   }
-  /** Sends entries (or a probe, or a snapshot) to `to`; returns whether a message was sent. */
   #sendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
-    const pr = this.#prs.get(to);
-    if (!pr) return false;
-    const next = nextAppend(this.#log, to, pr, this.commit, this.#limits, sendIfEmpty);
-    if (next === null) return false;
-    if (next === "snapshot") return this.#sendSnapshot(to, pr);
-    this.#send(next);
-    return true;
-  }
-  #sendSnapshot(to: NodeId, pr: Progress): boolean {
-    const snap = this.#log.snapshot();
-    if (!snap) throw new Error("raft: log compacted without a snapshot");
-    pr.becomeSnapshot(snap.meta.index);
-    this.#sendChunk(to, pr);
-    return true;
-  }
-  #sendChunk(to: NodeId, pr: Progress): void {
-    this.#send(snapshotChunk(to, pr, this.#log.snapshot()!, this.#chunkSize));
+    return this.#replicator.sendAppend(to, this.commit, sendIfEmpty);
   }
 
   // ---------------------------------------------------------------- proposals
@@ -601,8 +575,8 @@ export class RaftCore {
         break;
       }
       case "heartbeatResp": {
-        heartbeatAcked(pr, m.tick, this.#limits.maxInflight);
-        if (pr.state === "snapshot") this.#sendChunk(m.from, pr);
+        heartbeatAcked(pr, m.tick, this.#maxInflight);
+        if (pr.state === "snapshot") this.#replicator.sendChunk(m.from, pr);
         else if (pr.match < this.lastIndex()) this.#sendAppend(m.from, true);
         if (m.context !== undefined) this.#ackRead(m.from, m.context);
         break;
@@ -611,7 +585,7 @@ export class RaftCore {
         pr.recentActive = true;
         if (pr.state !== "snapshot" || m.index !== pr.pendingSnapshot) return;
         pr.snapOffset = m.offset ?? 0;
-        this.#sendChunk(m.from, pr);
+        this.#replicator.sendChunk(m.from, pr);
         break;
       }
       default:

@@ -1,6 +1,7 @@
-import type { Progress } from "./progress.js";
+import type { Progress, ProgressTracker } from "./progress.js";
 import type { RaftLog } from "./raftLog.js";
 import type { OutgoingMessage } from "./raftOptions.js";
+import { snapshotChunk } from "./snapshotTransfer.js";
 import type { Entry, Message, NodeId } from "./types.js";
 
 /** How much the leader puts on the wire per follower. */
@@ -15,7 +16,7 @@ export interface ReplicationLimits {
  * entries it needs are compacted away, null when the follower is paused or (unless `sendIfEmpty`) there
  * is nothing new.
  */
-export function nextAppend(
+function nextAppend(
   log: RaftLog,
   to: NodeId,
   pr: Progress,
@@ -52,6 +53,73 @@ export function nextAppend(
     pr.probeSent = true;
   }
   return msg;
+}
+
+/**
+ * The leader's sending side: AppendEntries, heartbeats and snapshot chunks to each follower, as its
+ * progress allows. Messages go to `send`, which stamps the sender and term.
+ */
+export class Replicator {
+  readonly #self: NodeId;
+  readonly #log: RaftLog;
+  readonly #prs: ProgressTracker;
+  readonly #limits: ReplicationLimits;
+  readonly #chunkSize: number;
+  readonly #send: (m: OutgoingMessage) => void;
+
+  constructor(
+    self: NodeId,
+    log: RaftLog,
+    prs: ProgressTracker,
+    limits: ReplicationLimits & { chunkSize: number },
+    send: (m: OutgoingMessage) => void,
+  ) {
+    this.#self = self;
+    this.#log = log;
+    this.#prs = prs;
+    this.#limits = limits;
+    this.#chunkSize = limits.chunkSize;
+    this.#send = send;
+  }
+
+  /** Sends entries (or a probe, or a snapshot) to `to`; returns whether a message was sent. */
+  sendAppend(to: NodeId, commit: number, sendIfEmpty: boolean): boolean {
+    const pr = this.#prs.get(to);
+    if (!pr) return false;
+    const next = nextAppend(this.#log, to, pr, commit, this.#limits, sendIfEmpty);
+    if (next === null) return false;
+    if (next === "snapshot") return this.#sendSnapshot(to, pr);
+    this.#send(next);
+    return true;
+  }
+  /** Sends every follower what it lacks, or an empty AppendEntries (carrying `commit`). */
+  bcastAppend(commit: number): void {
+    for (const id of this.#prs.ids()) if (id !== this.#self) this.sendAppend(id, commit, true);
+  }
+  /** Sends every follower a heartbeat of leader tick `now`, for the ReadIndex round `context` if any. */
+  bcastHeartbeat(commit: number, now: number, context?: number): void {
+    for (const [id, pr] of this.#prs.entries()) {
+      if (id === this.#self) continue;
+      this.#send({
+        type: "heartbeat",
+        to: id,
+        commit: Math.min(pr.match, commit),
+        tick: now,
+        ...(context !== undefined ? { context } : {}),
+      });
+    }
+  }
+  #sendSnapshot(to: NodeId, pr: Progress): boolean {
+    const snap = this.#log.snapshot();
+    if (!snap) throw new Error("raft: log compacted without a snapshot");
+    pr.becomeSnapshot(snap.meta.index);
+    this.sendChunk(to, pr);
+    return true;
+  }
+  /** Sends the next chunk of the snapshot `to` is receiving. */
+  sendChunk(to: NodeId, pr: Progress): void {
+    this.#send(snapshotChunk(to, pr, this.#log.snapshot()!, this.#chunkSize));
+  }
 }
 
 /**
