@@ -52,14 +52,3 @@ export function answerVote(
   }
   return { reply: { type, to: m.from, reject: true }, granted: false };
 }
-
-/**
- * Whether the leader lease still covers a read: a quorum acknowledged a heartbeat of tick
- * `quorumAckedTick` recently enough. (A leader that sent TimeoutNow has no lease: the transferee
- * campaigns without waiting.)
- */
-export function leaseValid(now: number, quorumAckedTick: number, electionTick: number): boolean {
-  // A quorum heard us at tick quorumAckedTick (our clock) and will refuse votes for electionTick of their
-  // ticks; one tick of margin covers tick phase differences (rates assumed equal, see README).
-  return now - quorumAckedTick < electionTick - 1;
-}

@@ -1,6 +1,7 @@
 import { applyConfChange, decodeConfChange, encodeConfChange } from "./confChange.js";
 import { recoverCore } from "./coreRecovery.js";
-import { answerVote, higherTermTransition, inLeaderLease, leaseValid } from "./election.js";
+import { answerVote, higherTermTransition, inLeaderLease } from "./election.js";
+import { LeaderReads } from "./leaderReads.js";
 import { type ProgressState, ProgressTracker } from "./progress.js";
 import type { RaftLog } from "./raftLog.js";
 import {
@@ -10,7 +11,6 @@ import {
   type RaftCoreState,
   resolveRaftCoreOptions,
 } from "./raftOptions.js";
-import { ReadOnly } from "./readOnly.js";
 import { ReadyTracker } from "./readyState.js";
 import { acceptAppend, appendAcked, appendRejected, heartbeatAcked, Replicator } from "./replication.js";
 import { Rng } from "./rng.js";
@@ -75,9 +75,8 @@ export class RaftCore {
   #leadTransferee: NodeId | null = null;
   #timeoutNowSent = false;
   #pendingConfIndex = 0;
-  readonly #readOnly = new ReadOnly();
+  readonly #reads: LeaderReads;
   #msgs: Message[] = [];
-  #readStates: ReadState[] = [];
   readonly #readyTracker: ReadyTracker;
   readonly #snapshotReceiver = new SnapshotReceiver();
   readonly #replicator: Replicator;
@@ -103,6 +102,7 @@ export class RaftCore {
     this.vote = recovered.vote;
     this.commit = recovered.commit;
     this.applied = recovered.applied;
+    this.#reads = new LeaderReads(this.id, this.#prs, this.leaseRead, this.electionTick);
     this.#replicator = new Replicator(
       this.id,
       this.#log,
@@ -204,7 +204,7 @@ export class RaftCore {
     this.#prs.resetVotes();
     this.#prs.resetProgress(this.lastIndex(), this.#log.stableIndex());
     this.#pendingConfIndex = 0;
-    this.#readOnly.reset();
+    this.#reads.reset();
   }
   #becomeFollower(term: number, leader: NodeId | null): void {
     this.#reset(term);
@@ -305,7 +305,7 @@ export class RaftCore {
     if (this.role !== "leader") return;
     if (this.#heartbeatElapsed >= this.heartbeatTick) {
       this.#heartbeatElapsed = 0;
-      this.#bcastHeartbeat(this.#readOnly.lastPendingContext());
+      this.#bcastHeartbeat(this.#reads.lastPendingContext());
     }
   }
 
@@ -374,28 +374,15 @@ export class RaftCore {
     if (this.role !== "leader") return false;
     if (this.termAt(this.commit) !== this.term) {
       // The commit index of a new leader is only known once an entry of its term commits.
-      this.#readOnly.wait(context);
+      this.#reads.wait(context);
       return true;
     }
     this.#startRead(context);
     return true;
   }
   #startRead(context: number): void {
-    if (this.#prs.voters.size === 1 && this.#prs.isVoter(this.id)) {
-      this.#readStates.push({ index: this.commit, context });
-      return;
-    }
-    if (this.leaseRead && this.#leaseValid()) {
-      this.#readStates.push({ index: this.commit, context });
-      return;
-    }
-    this.#readOnly.add(context, this.commit, this.id);
-    this.#bcastHeartbeat(context);
-  }
-  #leaseValid(): boolean {
-    return (
-      !this.#timeoutNowSent && leaseValid(this.#now, this.#prs.quorumAckedTick(this.#now), this.electionTick)
-    );
+    if (this.#reads.start(context, this.commit, this.#now, this.#timeoutNowSent))
+      this.#bcastHeartbeat(context);
   }
 
   /** Asks the leader to hand leadership to `to` (a voter). Returns false when not possible. */
@@ -432,7 +419,7 @@ export class RaftCore {
     // §5.4.2: only entries of the current term are committed by counting replicas.
     if (q > this.commit && this.termAt(q) === this.term) {
       this.commit = q;
-      for (const c of this.#readOnly.takeWaiting()) this.#startRead(c);
+      for (const c of this.#reads.takeWaiting()) this.#startRead(c);
       return true;
     }
     return false;
@@ -578,7 +565,7 @@ export class RaftCore {
         heartbeatAcked(pr, m.tick, this.#maxInflight);
         if (pr.state === "snapshot") this.#replicator.sendChunk(m.from, pr);
         else if (pr.match < this.lastIndex()) this.#sendAppend(m.from, true);
-        if (m.context !== undefined) this.#ackRead(m.from, m.context);
+        if (m.context !== undefined) this.#reads.ack(m.from, m.context);
         break;
       }
       case "snapResp": {
@@ -591,11 +578,6 @@ export class RaftCore {
       default:
         break;
     }
-  }
-
-  #ackRead(from: NodeId, context: number): void {
-    const confirmed = this.#readOnly.recvAck(from, context, (id) => this.#prs.isVoter(id), this.#quorum());
-    for (const rs of confirmed) this.#readStates.push(rs);
   }
 
   #handleAppend(m: Message): void {
@@ -661,7 +643,7 @@ export class RaftCore {
   hasReady(): boolean {
     return (
       this.#msgs.length > 0 ||
-      this.#readStates.length > 0 ||
+      this.#reads.hasConfirmed() ||
       this.#log.hasUnstable() ||
       (!this.applyHeld && this.commit > this.applied) ||
       this.#readyTracker.stateChanged(this)
@@ -678,9 +660,8 @@ export class RaftCore {
    * snapshot, entries and hard state before sending the messages, and apply committed entries in order.
    */
   ready(): Ready {
-    const rd = this.#readyTracker.take(this.#log, this, this.#msgs, this.#readStates);
+    const rd = this.#readyTracker.take(this.#log, this, this.#msgs, this.#reads.takeConfirmed());
     this.#msgs = [];
-    this.#readStates = [];
     if (!this.applyHeld && this.commit > this.applied) {
       const hi = Math.min(this.commit, this.applied + this.#maxApplyBatch);
       rd.committedEntries = this.entriesBetween(this.applied + 1, hi);
