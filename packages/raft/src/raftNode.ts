@@ -25,14 +25,7 @@ import {
   type SoftState,
 } from "./types.js";
 
-export type {
-  CommandCodec,
-  ProposeOptions,
-  RaftLogger,
-  RaftNodeEvents,
-  RaftNodeOptions,
-  StateMachine,
-} from "./raftNodeOptions.js";
+export type * from "./raftNodeOptions.js";
 
 /**
  * How long the node's loop runs before it lets the event loop turn: a backlog of committed entries (after
