@@ -1,8 +1,20 @@
 import { applyConfChange, decodeConfChange, encodeConfChange } from "./confChange.js";
-import { type Progress, type ProgressState, ProgressTracker } from "./progress.js";
-import { RaftLog } from "./raftLog.js";
-import { ReadOnly } from "./readOnly.js";
+import { recoverCore } from "./coreRecovery.js";
+import { answerVote, higherTermTransition, inLeaderLease } from "./election.js";
+import { LeaderReads } from "./leaderReads.js";
+import { type ProgressState, ProgressTracker } from "./progress.js";
+import type { RaftLog } from "./raftLog.js";
+import {
+  type OutgoingMessage,
+  type ProposeRefusal,
+  type RaftCoreOptions,
+  type RaftCoreState,
+  resolveRaftCoreOptions,
+} from "./raftOptions.js";
+import { ReadyTracker } from "./readyState.js";
+import { acceptAppend, appendAcked, appendRejected, heartbeatAcked, Replicator } from "./replication.js";
 import { Rng } from "./rng.js";
+import { SnapshotReceiver } from "./snapshotTransfer.js";
 import {
   type ConfChange,
   type ConfState,
@@ -15,80 +27,9 @@ import {
   type Ready,
   type Role,
   type Snapshot,
-  type SoftState,
 } from "./types.js";
 
-/** Options of the deterministic core. Times are in ticks; the core never reads a clock. */
-export interface RaftCoreOptions {
-  id: NodeId;
-  /**
-   * Ticks without hearing from a leader before a follower campaigns; the actual timeout is randomized in
-   * [electionTick, 2 * electionTick).
-   * @default 10
-   */
-  electionTick?: number;
-  /** Ticks between leader heartbeats. @default 1 */
-  heartbeatTick?: number;
-  /** Run a pre-vote round before incrementing the term (avoids disruption by partitioned nodes). @default true */
-  preVote?: boolean;
-  /** A leader steps down when it has not heard from a quorum within an election timeout. @default true */
-  checkQuorum?: boolean;
-  /** Serve reads from the leader lease instead of a heartbeat round (requires checkQuorum). @default false */
-  leaseRead?: boolean;
-  /** Seed of the election-timeout randomness. @default a hash of the id */
-  seed?: number;
-  /** Max AppendEntries in flight per follower (pipelining). @default 256 */
-  maxInflight?: number;
-  /** Max entries in one AppendEntries. @default 1024 */
-  maxEntriesPerMsg?: number;
-  /** Max entry bytes in one AppendEntries (at least one entry is always sent). @default 1 MiB */
-  maxBytesPerMsg?: number;
-  /** Bytes per InstallSnapshot chunk. @default 256 KiB */
-  snapshotChunkSize?: number;
-  /** Max committed entries handed out by one `ready()`. @default 4096 */
-  maxApplyBatch?: number;
-}
-
-/** Durable state a core restarts from (empty for a brand-new node). */
-export interface RaftCoreState {
-  hardState?: HardState;
-  snapshot?: Snapshot;
-  entries?: Entry[];
-  /**
-   * Bootstrap membership for a brand-new founding member (ignored when state exists). A node joining an
-   * existing cluster passes none and waits for the leader.
-   */
-  initialConf?: ConfState;
-}
-
-/** Why a proposal was refused by the core. */
-export type ProposeRefusal = "notLeader" | "transferring" | "confChangePending" | "invalidConfChange";
-
-interface IncomingSnapshot {
-  from: NodeId;
-  meta: Snapshot["meta"];
-  parts: Uint8Array[];
-  received: number;
-}
-
-/** The messages only a leader sends; they may leave before the leader's own write (see Ready.earlyMessages). */
-const LEADER_MESSAGES: ReadonlySet<Message["type"]> = new Set(["app", "heartbeat", "snap", "timeoutNow"]);
-
-function hashString(s: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
+export type { ProposeRefusal, RaftCoreOptions, RaftCoreState } from "./raftOptions.js";
 
 /**
  * The deterministic Raft state machine, in the style of etcd-io/raft: no timers, no I/O. Drive it with
@@ -108,9 +49,6 @@ export class RaftCore {
   readonly checkQuorum: boolean;
   readonly leaseRead: boolean;
   readonly #maxInflight: number;
-  readonly #maxEntriesPerMsg: number;
-  readonly #maxBytesPerMsg: number;
-  readonly #chunkSize: number;
   readonly #maxApplyBatch: number;
   readonly #rng: Rng;
 
@@ -127,7 +65,7 @@ export class RaftCore {
    */
   applyHeld = false;
 
-  #log: RaftLog;
+  readonly #log: RaftLog;
   #conf: ConfState = { voters: [], learners: [] };
   readonly #prs: ProgressTracker;
   #electionElapsed = 0;
@@ -137,63 +75,50 @@ export class RaftCore {
   #leadTransferee: NodeId | null = null;
   #timeoutNowSent = false;
   #pendingConfIndex = 0;
-  readonly #readOnly = new ReadOnly();
+  readonly #reads: LeaderReads;
   #msgs: Message[] = [];
-  #readStates: ReadState[] = [];
-  #prevHard: HardState;
-  #prevSoft: SoftState;
-  #incoming: IncomingSnapshot | null = null;
+  readonly #readyTracker: ReadyTracker;
+  readonly #snapshotReceiver = new SnapshotReceiver();
+  readonly #replicator: Replicator;
 
   constructor(options: RaftCoreOptions, state: RaftCoreState = {}) {
-    this.id = options.id;
-    this.electionTick = options.electionTick ?? 10;
-    this.heartbeatTick = options.heartbeatTick ?? 1;
-    this.preVote = options.preVote ?? true;
-    this.checkQuorum = options.checkQuorum ?? true;
-    this.leaseRead = (options.leaseRead ?? false) && this.checkQuorum;
-    this.#maxInflight = options.maxInflight ?? 256;
-    this.#maxEntriesPerMsg = options.maxEntriesPerMsg ?? 1024;
-    this.#maxBytesPerMsg = options.maxBytesPerMsg ?? 1 << 20;
-    this.#chunkSize = options.snapshotChunkSize ?? 256 * 1024;
-    this.#maxApplyBatch = options.maxApplyBatch ?? 4096;
-    if (this.heartbeatTick >= this.electionTick) throw new Error("heartbeatTick must be < electionTick");
-    this.#rng = new Rng(options.seed ?? hashString(options.id));
+    const o = resolveRaftCoreOptions(options);
+    this.id = o.id;
+    this.electionTick = o.electionTick;
+    this.heartbeatTick = o.heartbeatTick;
+    this.preVote = o.preVote;
+    this.checkQuorum = o.checkQuorum;
+    this.leaseRead = o.leaseRead;
+    this.#maxInflight = o.maxInflight;
+    this.#maxApplyBatch = o.maxApplyBatch;
+    this.#rng = new Rng(o.seed);
     this.#prs = new ProgressTracker(this.id);
 
-    const fresh = !state.hardState && !state.snapshot && (state.entries?.length ?? 0) === 0;
-    this.#log = new RaftLog(state);
-    if (state.snapshot) {
-      // Progress is seeded from the snapshot's index, before the entries after it count.
-      this.#conf = state.snapshot.meta.conf;
-      this.#prs.setConf(this.#conf, state.snapshot.meta.index, state.snapshot.meta.index);
-    }
-    if (state.hardState) {
-      this.term = state.hardState.term;
-      this.vote = state.hardState.vote;
-      this.commit = Math.min(Math.max(state.hardState.commit, this.#log.compactedIndex()), this.lastIndex());
-    }
-    const snapIndex = this.#log.compactedIndex();
-    this.commit = Math.max(this.commit, snapIndex);
-    this.applied = snapIndex;
-    if (fresh && state.initialConf && state.initialConf.voters.length > 0) {
-      const cc: ConfChange = {
-        type: "bootstrap",
-        voters: state.initialConf.voters,
-        learners: state.initialConf.learners,
-      };
-      this.#log.append([{ index: 1, term: 1, type: EntryType.ConfChange, data: encodeConfChange(cc) }], 0);
-      this.term = 1;
-      this.commit = 1;
-    }
-    // The membership is that of the last committed change: pre-compute it so a restarted node can vote
-    // before its first ready() is processed (re-applying a change later is idempotent).
-    for (let i = this.applied + 1; i <= this.commit; i++) {
-      const e = this.#log.entry(i)!;
-      if (e.type === EntryType.ConfChange)
-        this.#setConf(applyConfChange(this.#conf, decodeConfChange(e.data)));
-    }
-    this.#prevHard = { term: fresh ? 0 : this.term, vote: this.vote, commit: fresh ? 0 : this.commit };
-    this.#prevSoft = { role: this.role, leader: this.leader, term: this.term };
+    const recovered = recoverCore(state, this.#prs);
+    const fresh = recovered.fresh;
+    this.#log = recovered.log;
+    this.#conf = recovered.conf;
+    this.term = recovered.term;
+    this.vote = recovered.vote;
+    this.commit = recovered.commit;
+    this.applied = recovered.applied;
+    this.#reads = new LeaderReads(this.id, this.#prs, this.leaseRead, this.electionTick);
+    this.#replicator = new Replicator(
+      this.id,
+      this.#log,
+      this.#prs,
+      {
+        maxInflight: o.maxInflight,
+        maxEntriesPerMsg: o.maxEntriesPerMsg,
+        maxBytesPerMsg: o.maxBytesPerMsg,
+        chunkSize: o.snapshotChunkSize,
+      },
+      (m) => this.#send(m),
+    );
+    this.#readyTracker = new ReadyTracker(
+      { term: fresh ? 0 : this.term, vote: this.vote, commit: fresh ? 0 : this.commit },
+      { role: this.role, leader: this.leader, term: this.term },
+    );
     this.#resetRandomizedElectionTimeout();
   }
 
@@ -279,7 +204,7 @@ export class RaftCore {
     this.#prs.resetVotes();
     this.#prs.resetProgress(this.lastIndex(), this.#log.stableIndex());
     this.#pendingConfIndex = 0;
-    this.#readOnly.reset();
+    this.#reads.reset();
   }
   #becomeFollower(term: number, leader: NodeId | null): void {
     this.#reset(term);
@@ -380,87 +305,23 @@ export class RaftCore {
     if (this.role !== "leader") return;
     if (this.#heartbeatElapsed >= this.heartbeatTick) {
       this.#heartbeatElapsed = 0;
-      this.#bcastHeartbeat(this.#readOnly.lastPendingContext());
+      this.#bcastHeartbeat(this.#reads.lastPendingContext());
     }
   }
 
   // ---------------------------------------------------------------- sending
 
-  #send(m: Omit<Message, "from" | "term"> & { term?: number }): void {
+  #send(m: OutgoingMessage): void {
     this.#msgs.push({ ...m, from: this.id, term: m.term ?? this.term } as Message);
   }
   #bcastAppend(): void {
-    for (const id of this.#prs.ids()) if (id !== this.id) this.#sendAppend(id, true);
+    this.#replicator.bcastAppend(this.commit);
   }
   #bcastHeartbeat(context?: number): void {
-    for (const [id, pr] of this.#prs.entries()) {
-      if (id === this.id) continue;
-      this.#send({
-        type: "heartbeat",
-        to: id,
-        commit: Math.min(pr.match, this.commit),
-        tick: this.#now,
-        ...(context !== undefined ? { context } : {}),
-      });
-    }
+    this.#replicator.bcastHeartbeat(this.commit, this.#now, context);
   }
-  /** Sends entries (or a probe, or a snapshot) to `to`; returns whether a message was sent. */
   #sendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
-    const pr = this.#prs.get(to);
-    if (!pr) return false;
-    if (pr.state === "snapshot") return false;
-    if (pr.state === "probe" && pr.probeSent) return false;
-    if (pr.state === "replicate" && pr.inflight.length >= this.#maxInflight) return false;
-    const prevIndex = pr.next - 1;
-    const prevTerm = this.termAt(prevIndex);
-    if (prevTerm === undefined) return this.#sendSnapshot(to, pr);
-    const last = this.lastIndex();
-    const entries: Entry[] = [];
-    let bytes = 0;
-    for (let i = pr.next; i <= last && entries.length < this.#maxEntriesPerMsg; i++) {
-      const e = this.#log.entry(i)!;
-      if (entries.length > 0 && bytes + e.data.length > this.#maxBytesPerMsg) break;
-      bytes += e.data.length;
-      entries.push(e);
-    }
-    if (entries.length === 0 && !sendIfEmpty) return false;
-    this.#send({ type: "app", to, index: prevIndex, logTerm: prevTerm, entries, commit: this.commit });
-    if (entries.length > 0) {
-      if (pr.state === "replicate") {
-        const lastSent = entries[entries.length - 1]!.index;
-        pr.next = lastSent + 1;
-        pr.inflight.push(lastSent);
-      } else {
-        pr.probeSent = true;
-      }
-    } else if (pr.state === "probe") {
-      pr.probeSent = true;
-    }
-    return true;
-  }
-  #sendSnapshot(to: NodeId, pr: Progress): boolean {
-    const snap = this.#log.snapshot();
-    if (!snap) throw new Error("raft: log compacted without a snapshot");
-    pr.becomeSnapshot(snap.meta.index);
-    this.#sendChunk(to, pr);
-    return true;
-  }
-  #sendChunk(to: NodeId, pr: Progress): void {
-    const snap = this.#log.snapshot()!;
-    if (snap.meta.index !== pr.pendingSnapshot) {
-      // Compacted again during the transfer: restart with the newer snapshot.
-      pr.becomeSnapshot(snap.meta.index);
-    }
-    const chunk = snap.data.subarray(pr.snapOffset, pr.snapOffset + this.#chunkSize);
-    this.#send({
-      type: "snap",
-      to,
-      snapshot: snap.meta,
-      index: snap.meta.index,
-      offset: pr.snapOffset,
-      chunk,
-      done: pr.snapOffset + chunk.length >= snap.data.length,
-    });
+    return this.#replicator.sendAppend(to, this.commit, sendIfEmpty);
   }
 
   // ---------------------------------------------------------------- proposals
@@ -513,30 +374,15 @@ export class RaftCore {
     if (this.role !== "leader") return false;
     if (this.termAt(this.commit) !== this.term) {
       // The commit index of a new leader is only known once an entry of its term commits.
-      this.#readOnly.wait(context);
+      this.#reads.wait(context);
       return true;
     }
     this.#startRead(context);
     return true;
   }
   #startRead(context: number): void {
-    if (this.#prs.voters.size === 1 && this.#prs.isVoter(this.id)) {
-      this.#readStates.push({ index: this.commit, context });
-      return;
-    }
-    if (this.leaseRead && this.#leaseValid()) {
-      this.#readStates.push({ index: this.commit, context });
-      return;
-    }
-    this.#readOnly.add(context, this.commit, this.id);
-    this.#bcastHeartbeat(context);
-  }
-  #leaseValid(): boolean {
-    if (this.#timeoutNowSent) return false;
-    const q = this.#prs.quorumAckedTick(this.#now);
-    // A quorum heard us at tick q (our clock) and will refuse votes for electionTick of their ticks;
-    // one tick of margin covers tick phase differences (rates assumed equal, see README).
-    return this.#now - q < this.electionTick - 1;
+    if (this.#reads.start(context, this.commit, this.#now, this.#timeoutNowSent))
+      this.#bcastHeartbeat(context);
   }
 
   /** Asks the leader to hand leadership to `to` (a voter). Returns false when not possible. */
@@ -573,7 +419,7 @@ export class RaftCore {
     // §5.4.2: only entries of the current term are committed by counting replicas.
     if (q > this.commit && this.termAt(q) === this.term) {
       this.commit = q;
-      for (const c of this.#readOnly.takeWaiting()) this.#startRead(c);
+      for (const c of this.#reads.takeWaiting()) this.#startRead(c);
       return true;
     }
     return false;
@@ -586,21 +432,18 @@ export class RaftCore {
     if (m.to !== this.id) return;
     if (m.term > this.term) {
       if (m.type === "prevote" || m.type === "vote") {
-        const inLease =
-          this.checkQuorum &&
-          ((this.leader !== null && this.#electionElapsed < this.electionTick) ||
-            // With lease reads, a restarted node may have promised a leader its vote-free lease before the
-            // crash: keep the promise for one election timeout after start.
-            (this.leaseRead && this.#now < this.electionTick));
+        const inLease = inLeaderLease({
+          checkQuorum: this.checkQuorum,
+          leaseRead: this.leaseRead,
+          leader: this.leader,
+          electionElapsed: this.#electionElapsed,
+          electionTick: this.electionTick,
+          now: this.#now,
+        });
         if (!m.force && inLease) return;
       }
-      if (m.type === "prevote" || (m.type === "prevoteResp" && !m.reject)) {
-        // A pre-vote never changes terms.
-      } else if (m.type === "app" || m.type === "heartbeat" || m.type === "snap") {
-        this.#becomeFollower(m.term, m.from);
-      } else {
-        this.#becomeFollower(m.term, null);
-      }
+      const transition = higherTermTransition(m);
+      if (transition !== "keep") this.#becomeFollower(m.term, transition === "followSender" ? m.from : null);
     } else if (m.term < this.term) {
       if ((this.checkQuorum || this.preVote) && (m.type === "heartbeat" || m.type === "app")) {
         // Tells a stale leader about the newer term so it steps down instead of disrupting us later.
@@ -612,18 +455,11 @@ export class RaftCore {
     }
 
     if (m.type === "prevote" || m.type === "vote") {
-      const canVote =
-        this.vote === m.from ||
-        (this.vote === null && this.leader === null) ||
-        (m.type === "prevote" && m.term > this.term);
-      if (canVote && this.#log.isUpToDate(m.logTerm ?? 0, m.index ?? 0)) {
-        this.#send({ type: m.type === "vote" ? "voteResp" : "prevoteResp", to: m.from, term: m.term });
-        if (m.type === "vote") {
-          this.#electionElapsed = 0;
-          this.vote = m.from;
-        }
-      } else {
-        this.#send({ type: m.type === "vote" ? "voteResp" : "prevoteResp", to: m.from, reject: true });
+      const { reply, granted } = answerVote(this.#log, this, m);
+      this.#send(reply);
+      if (granted && m.type === "vote") {
+        this.#electionElapsed = 0;
+        this.vote = m.from;
       }
       return;
     }
@@ -710,23 +546,11 @@ export class RaftCore {
         pr.recentActive = true;
         if (m.index === undefined) return;
         if (m.reject) {
-          let hint = m.rejectHint ?? 0;
-          if ((m.logTerm ?? 0) > 0) hint = this.#log.findConflictByTerm(hint, m.logTerm!);
-          if (pr.maybeDecrTo(m.index, hint)) {
-            if (pr.state === "replicate") pr.becomeProbe();
-            this.#sendAppend(m.from, true);
-          }
+          if (appendRejected(this.#log, pr, m)) this.#sendAppend(m.from, true);
           return;
         }
         const wasPaused = pr.state === "probe" && pr.probeSent;
-        if (pr.maybeUpdate(m.index)) {
-          if (pr.state === "probe") pr.becomeReplicate();
-          else if (pr.state === "snapshot" && pr.match >= pr.pendingSnapshot) {
-            pr.becomeProbe();
-            pr.becomeReplicate();
-          } else if (pr.state === "replicate") {
-            while (pr.inflight.length > 0 && pr.inflight[0]! <= m.index) pr.inflight.shift();
-          }
+        if (appendAcked(pr, m.index)) {
           if (this.#maybeCommit()) this.#bcastAppend();
           while (this.#sendAppend(m.from, false)) {
             // keep the pipeline full
@@ -738,21 +562,17 @@ export class RaftCore {
         break;
       }
       case "heartbeatResp": {
-        pr.recentActive = true;
-        pr.probeSent = false;
-        if (m.tick !== undefined) pr.ackedTick = Math.max(pr.ackedTick, m.tick);
-        // A full pipeline whose acks were lost would stall forever: a heartbeat reply frees one slot.
-        if (pr.state === "replicate" && pr.inflight.length >= this.#maxInflight) pr.inflight.shift();
-        if (pr.state === "snapshot") this.#sendChunk(m.from, pr);
+        heartbeatAcked(pr, m.tick, this.#maxInflight);
+        if (pr.state === "snapshot") this.#replicator.sendChunk(m.from, pr);
         else if (pr.match < this.lastIndex()) this.#sendAppend(m.from, true);
-        if (m.context !== undefined) this.#ackRead(m.from, m.context);
+        if (m.context !== undefined) this.#reads.ack(m.from, m.context);
         break;
       }
       case "snapResp": {
         pr.recentActive = true;
         if (pr.state !== "snapshot" || m.index !== pr.pendingSnapshot) return;
         pr.snapOffset = m.offset ?? 0;
-        this.#sendChunk(m.from, pr);
+        this.#replicator.sendChunk(m.from, pr);
         break;
       }
       default:
@@ -760,43 +580,10 @@ export class RaftCore {
     }
   }
 
-  #ackRead(from: NodeId, context: number): void {
-    const confirmed = this.#readOnly.recvAck(from, context, (id) => this.#prs.isVoter(id), this.#quorum());
-    for (const rs of confirmed) this.#readStates.push(rs);
-  }
-
   #handleAppend(m: Message): void {
-    const prevIndex = m.index ?? 0;
-    const prevTerm = m.logTerm ?? 0;
-    if (prevIndex < this.commit) {
-      this.#send({ type: "appResp", to: m.from, index: this.commit });
-      return;
-    }
-    if (this.#log.matchTerm(prevIndex, prevTerm)) {
-      const entries = m.entries ?? [];
-      const lastNew = prevIndex + entries.length;
-      let conflict = -1;
-      for (let k = 0; k < entries.length; k++) {
-        const e = entries[k]!;
-        if (!this.#log.matchTerm(e.index, e.term)) {
-          conflict = k;
-          break;
-        }
-      }
-      if (conflict >= 0) this.#log.append(entries.slice(conflict), this.commit);
-      this.#commitTo(Math.min(m.commit ?? 0, lastNew));
-      this.#send({ type: "appResp", to: m.from, index: lastNew });
-      return;
-    }
-    const hintIndex = this.#log.findConflictByTerm(Math.min(prevIndex, this.lastIndex()), prevTerm);
-    this.#send({
-      type: "appResp",
-      to: m.from,
-      index: prevIndex,
-      reject: true,
-      rejectHint: hintIndex,
-      logTerm: this.termAt(hintIndex) ?? 0,
-    });
+    const { reply, commitTo } = acceptAppend(this.#log, m, this.commit);
+    if (commitTo !== undefined) this.#commitTo(commitTo);
+    this.#send(reply);
   }
 
   #handleHeartbeat(m: Message): void {
@@ -810,29 +597,13 @@ export class RaftCore {
   }
 
   #handleSnapshot(m: Message): void {
-    const meta = m.snapshot;
-    const chunk = m.chunk ?? new Uint8Array(0);
-    if (!meta) return;
-    if (meta.index <= this.commit) {
-      this.#incoming = null;
-      this.#send({ type: "appResp", to: m.from, index: this.commit });
+    const receipt = this.#snapshotReceiver.receive(m, this.commit);
+    if (!receipt) return;
+    if ("reply" in receipt) {
+      this.#send(receipt.reply);
       return;
     }
-    if ((m.offset ?? 0) === 0) this.#incoming = { from: m.from, meta, parts: [], received: 0 };
-    const inc = this.#incoming;
-    if (!inc || inc.meta.index !== meta.index || inc.meta.term !== meta.term || m.offset !== inc.received) {
-      const resume = inc && inc.meta.index === meta.index && inc.meta.term === meta.term ? inc.received : 0;
-      this.#send({ type: "snapResp", to: m.from, index: meta.index, offset: resume });
-      return;
-    }
-    inc.parts.push(chunk);
-    inc.received += chunk.length;
-    if (!m.done) {
-      this.#send({ type: "snapResp", to: m.from, index: meta.index, offset: inc.received });
-      return;
-    }
-    this.#incoming = null;
-    this.#restore({ meta, data: concat(inc.parts, inc.received) });
+    this.#restore(receipt.snapshot);
     this.#send({ type: "appResp", to: m.from, index: this.lastIndex() });
   }
 
@@ -872,20 +643,11 @@ export class RaftCore {
   hasReady(): boolean {
     return (
       this.#msgs.length > 0 ||
-      this.#readStates.length > 0 ||
+      this.#reads.hasConfirmed() ||
       this.#log.hasUnstable() ||
       (!this.applyHeld && this.commit > this.applied) ||
-      this.#hardChanged() ||
-      this.#softChanged()
+      this.#readyTracker.stateChanged(this)
     );
-  }
-  #hardChanged(): boolean {
-    const p = this.#prevHard;
-    return p.term !== this.term || p.vote !== this.vote || p.commit !== this.commit;
-  }
-  #softChanged(): boolean {
-    const p = this.#prevSoft;
-    return p.role !== this.role || p.leader !== this.leader || p.term !== this.term;
   }
 
   /** The current durable state. */
@@ -898,35 +660,8 @@ export class RaftCore {
    * snapshot, entries and hard state before sending the messages, and apply committed entries in order.
    */
   ready(): Ready {
-    const rd: Ready = {
-      entries: [],
-      mustSync: false,
-      earlyMessages: [],
-      messages: this.#msgs,
-      committedEntries: [],
-      readStates: this.#readStates,
-    };
+    const rd = this.#readyTracker.take(this.#log, this, this.#msgs, this.#reads.takeConfirmed());
     this.#msgs = [];
-    this.#readStates = [];
-    if (this.#softChanged()) {
-      this.#prevSoft = { role: this.role, leader: this.leader, term: this.term };
-      rd.softState = this.#prevSoft;
-    }
-    const snapshot = this.#log.takePendingSnapshot();
-    if (snapshot) rd.snapshot = snapshot;
-    rd.entries = this.#log.takeUnstableEntries();
-    const prev = this.#prevHard;
-    const termOrVote = prev.term !== this.term || prev.vote !== this.vote;
-    if (this.#hardChanged()) {
-      this.#prevHard = this.hardState();
-      rd.hardState = this.#prevHard;
-    }
-    rd.mustSync = termOrVote || rd.entries.length > 0 || snapshot !== null;
-    // A leader whose term and vote are already on disk may replicate before its own write (§10.2.1).
-    if (this.role === "leader" && !termOrVote && !snapshot) {
-      rd.earlyMessages = rd.messages.filter((m) => LEADER_MESSAGES.has(m.type));
-      if (rd.earlyMessages.length > 0) rd.messages = rd.messages.filter((m) => !LEADER_MESSAGES.has(m.type));
-    }
     if (!this.applyHeld && this.commit > this.applied) {
       const hi = Math.min(this.commit, this.applied + this.#maxApplyBatch);
       rd.committedEntries = this.entriesBetween(this.applied + 1, hi);

@@ -1,78 +1,18 @@
 import { checkKvHistory, type KvOperation } from "./linearizability.js";
-import { type ProposalOutcome, ProposalTracker, type SettledProposal } from "./proposalTracker.js";
+import { MessageHeap } from "./messageHeap.js";
+import { ProposalTracker, type SettledProposal } from "./proposalTracker.js";
 import { RaftCore, type RaftCoreOptions } from "./raft.js";
 import { Rng } from "./rng.js";
+import { firstUndurableCommit, logMatchingViolation } from "./simulationChecks.js";
+import { decodeKv, decodeKvCommand, encodeKv, encodeKvCommand, entryKey } from "./simulationKv.js";
+import { SimulationFailure, type SimulationOptions, type SimulationResult } from "./simulationOptions.js";
 import { MemoryStorage } from "./storage.js";
-import { type Entry, EntryType, type Message, type NodeId, type Ready } from "./types.js";
+import { EntryType, type Message, type NodeId, type Ready } from "./types.js";
 
-/** Knobs of one simulated run; everything random derives from `seed`. */
-export interface SimulationOptions {
-  seed: number;
-  /** Virtual time units to run with faults (a tick is 10 units). @default 6000 */
-  duration?: number;
-  /** Founding voters. @default 3 */
-  voters?: number;
-  /** Extra nodes that may join as learners and be promoted. @default 2 */
-  spares?: number;
-  /** Inject crashes, partitions, loss, duplication, membership changes and compaction. @default true */
-  faults?: boolean;
-  /** Use lease reads instead of ReadIndex heartbeats. @default false */
-  leaseRead?: boolean;
-  /** Record a trace of events (for debugging a failing seed). @default false */
-  trace?: boolean;
-}
-
-/** Thrown when an invariant breaks; its message includes the command that replays the seed. */
-export class SimulationFailure extends Error {
-  readonly seed: number;
-  readonly at: number;
-  readonly trace: string[];
-  constructor(seed: number, at: number, reason: string, trace: string[]) {
-    super(
-      `raft simulation seed ${seed} failed at t=${at}: ${reason}\n` +
-        `replay: cd packages/raft && npx -y pnpm@12.21.0 run soak -- --seed ${seed} --trace` +
-        ` (or RAFT_SEED=${seed} npx -y pnpm@12.21.0 exec vitest run src/simulation.test.ts)`,
-    );
-    this.name = "SimulationFailure";
-    this.seed = seed;
-    this.at = at;
-    this.trace = trace;
-  }
-}
-
-/** What a run did, for assertions and the soak summary. */
-export interface SimulationResult {
-  seed: number;
-  committed: number;
-  leaders: number;
-  crashes: number;
-  snapshotsSent: number;
-  confChanges: number;
-  operations: number;
-  acknowledgedWrites: number;
-  reads: number;
-  /** Client writes by how they settled (writes abandoned at the client's deadline are not counted). */
-  settled: Record<ProposalOutcome, number>;
-  /** Leaders that crashed after sending entries to followers and before their own write of them finished. */
-  leaderCrashesBeforeFsync: number;
-  /** Times a leader's commit index moved past its own durable log (a quorum of followers without it). */
-  commitsBeforeLeaderFsync: number;
-  /**
-   * Slow snapshots (applying held while they encode, as `RaftNode` does for an async `snapshot()`) that
-   * finished with entries committed meanwhile, and those a snapshot from the leader superseded.
-   */
-  slowSnapshots: { committedMeanwhile: number; superseded: number };
-}
+export type { SimulationOptions, SimulationResult } from "./simulationOptions.js";
+export { SimulationFailure } from "./simulationOptions.js";
 
 const TICK = 10;
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-interface KvCommand {
-  op: "put";
-  key: string;
-  value: string;
-}
 
 interface ClientOp {
   client: number;
@@ -100,54 +40,6 @@ interface SimNode {
   snapshotting: { index: number; keep: number; doneAt: number } | null;
 }
 
-class Heap {
-  #items: { at: number; seq: number; m: Message }[] = [];
-  get size(): number {
-    return this.#items.length;
-  }
-  push(item: { at: number; seq: number; m: Message }): void {
-    const a = this.#items;
-    a.push(item);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (this.#less(a[p]!, a[i]!)) break;
-      [a[p], a[i]] = [a[i]!, a[p]!];
-      i = p;
-    }
-  }
-  peek(): { at: number; seq: number; m: Message } | undefined {
-    return this.#items[0];
-  }
-  pop(): { at: number; seq: number; m: Message } | undefined {
-    const a = this.#items;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && this.#less(a[l]!, a[m]!)) m = l;
-        if (r < a.length && this.#less(a[r]!, a[m]!)) m = r;
-        if (m === i) break;
-        [a[m], a[i]] = [a[i]!, a[m]!];
-        i = m;
-      }
-    }
-    return top;
-  }
-  #less(x: { at: number; seq: number }, y: { at: number; seq: number }): boolean {
-    return x.at < y.at || (x.at === y.at && x.seq < y.seq);
-  }
-}
-
-function entryKey(e: Entry): string {
-  return `${e.term}:${e.type}:${decoder.decode(e.data)}`;
-}
-
 /**
  * A deterministic simulation of a Raft cluster: every node's {@link RaftCore} in one process, a virtual
  * clock, a seeded network that delays, drops, duplicates, reorders and partitions messages, crashes that
@@ -159,7 +51,7 @@ export class Simulation {
   readonly #rng: Rng;
   readonly #opts: Required<SimulationOptions>;
   readonly #nodes = new Map<NodeId, SimNode>();
-  readonly #net = new Heap();
+  readonly #net = new MessageHeap();
   #seq = 0;
   #now = 0;
   #faulty: boolean;
@@ -446,8 +338,7 @@ export class Simulation {
       this.#stats.operations++;
       if (r.chance(0.5)) {
         const value = `v${++this.#nextValue}`;
-        const cmd: KvCommand = { op: "put", key, value };
-        const res = core.propose([encoder.encode(JSON.stringify(cmd))]);
+        const res = core.propose([encodeKvCommand({ op: "put", key, value })]);
         if ("refused" in res) continue;
         const op: ClientOp = {
           client: c,
@@ -598,7 +489,7 @@ export class Simulation {
         this.#highestCommit = e.index;
       }
       if (e.type === EntryType.Normal && e.data.length > 0) {
-        const cmd = JSON.parse(decoder.decode(e.data)) as KvCommand;
+        const cmd = decodeKvCommand(e.data);
         node.kv.set(cmd.key, cmd.value);
       }
       const settled = node.proposals.committed(e);
@@ -675,46 +566,21 @@ export class Simulation {
   }
 
   #checkLogMatching(): void {
-    const logs = [...this.#nodes.values()].filter((n) => n.core).map((n) => n.core!);
-    for (let a = 0; a < logs.length; a++) {
-      for (let b = a + 1; b < logs.length; b++) {
-        const x = logs[a]!;
-        const y = logs[b]!;
-        const lo = Math.max(x.compactedIndex(), y.compactedIndex()) + 1;
-        const hi = Math.min(x.lastIndex(), y.lastIndex());
-        let same = -1;
-        for (let i = hi; i >= lo; i--) {
-          if (x.termAt(i) === y.termAt(i)) {
-            same = i;
-            break;
-          }
-        }
-        for (let i = lo; i <= same; i++) {
-          const ex = x.entriesBetween(i, i)[0]!;
-          const ey = y.entriesBetween(i, i)[0]!;
-          if (entryKey(ex) !== entryKey(ey))
-            this.#fail(`log matching violated at ${i} between ${x.id} and ${y.id}`);
-        }
-      }
-    }
+    const violation = logMatchingViolation(
+      [...this.#nodes.values()].filter((n) => n.core).map((n) => n.core!),
+    );
+    if (violation) this.#fail(violation);
   }
 
   #checkDurable(): void {
     const leader = this.#leader();
     const voters = leader ? leader.core!.conf().voters : [...this.#nodes.keys()];
-    for (let i = 1; i <= this.#highestCommit; i++) {
-      let holders = 0;
-      for (const id of voters) {
-        const st = this.#nodes.get(id)!.storage.load();
-        if ((st.snapshot?.meta.index ?? 0) >= i) holders++;
-        else {
-          const e = st.entries.find((x) => x.index === i);
-          if (e && entryKey(e) === this.#committed[i]) holders++;
-        }
-      }
-      if (holders < Math.floor(voters.length / 2) + 1)
-        this.#fail(`committed entry ${i} not durable on a quorum`);
-    }
+    const lost = firstUndurableCommit(
+      voters.map((id) => this.#nodes.get(id)!.storage),
+      this.#committed,
+      this.#highestCommit,
+    );
+    if (lost !== undefined) this.#fail(`committed entry ${lost} not durable on a quorum`);
   }
 
   #checkConverged(): void {
@@ -744,11 +610,4 @@ export class Simulation {
   trace(): string[] {
     return this.#trace;
   }
-}
-
-function encodeKv(kv: Map<string, string>): Uint8Array {
-  return encoder.encode(JSON.stringify([...kv].sort()));
-}
-function decodeKv(data: Uint8Array): Map<string, string> {
-  return new Map(JSON.parse(decoder.decode(data)) as [string, string][]);
 }
