@@ -81,7 +81,10 @@ describe("WalCheckpointer", () => {
       largest = Math.max(largest, walSize(path));
       await copied;
     }
-    expect(largest).toBeLessThan(2 * 1024 * 1024);
+    // Without checkpoints the WAL would hold all 8 MB. With them it starts over once a round is copied;
+    // a loaded machine can delay the (niced) thread past the next round, or two, so the bound checked is
+    // the reuse itself, not an exact size.
+    expect(largest).toBeLessThan(4 * 1024 * 1024);
     expect(db.prepare("SELECT count(*) AS n FROM t").get()).toEqual({ n: 8000 });
 
     // One 3 MB burst is past truncateBytes: the file is emptied once it is copied.
