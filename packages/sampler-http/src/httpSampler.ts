@@ -65,6 +65,40 @@ function displayUrl(url: URL): string {
   return shown.href;
 }
 
+/** Milliseconds since `started` (a `performance.now()`), to a tenth. */
+function msSince(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}
+
+function describeRequest(method: string, current: URL): string {
+  return `${method} ${displayUrl(current)}`;
+}
+
+/**
+ * A result's details, built as one object: the latest result of every monitor is kept, and closures and
+ * spreads per probe were a good part of what the probe itself allocated.
+ */
+function probeDetails(
+  url: string,
+  method: string,
+  current: URL,
+  redirects: number,
+  statusCode?: number,
+  read?: { bytes: number; truncated: boolean },
+): Record<string, JsonValue> {
+  const details: Record<string, JsonValue> = { url, method };
+  if (redirects > 0) {
+    details.finalUrl = displayUrl(current);
+    details.redirects = redirects;
+  }
+  if (statusCode !== undefined) details.statusCode = statusCode;
+  if (read !== undefined) {
+    details.bytes = read.bytes;
+    if (read.truncated) details.truncated = true;
+  }
+  return details;
+}
+
 /**
  * Creates an HTTP sampler from options already validated and resolved, as the plugin's `create` receives
  * them. Most code wants {@link httpSampler} instead.
@@ -139,7 +173,6 @@ export function createHttpSampler(
   async function probe(context?: ProbeContext): Promise<SampleResult> {
     const timestamp = Date.now();
     const started = performance.now();
-    const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
     const deadline = probeDeadline(timeoutMs, context?.signal, timeoutMessage);
 
     let current = target;
@@ -148,13 +181,6 @@ export function createHttpSampler(
     let requestHeaders = headers;
     let redirects = 0;
     let receivedHeaders = false;
-    const details = (extra: Record<string, JsonValue> = {}): Record<string, JsonValue> => ({
-      url,
-      method: options.method,
-      ...(redirects > 0 ? { finalUrl: displayUrl(current), redirects } : {}),
-      ...extra,
-    });
-    const from = () => `${method} ${displayUrl(current)}`;
 
     try {
       for (;;) {
@@ -173,9 +199,9 @@ export function createHttpSampler(
           await response.body.dump({ limit: 64 * 1024, signal: deadline.signal });
           if (redirects === maxRedirects) {
             return results.critical(`more than ${maxRedirects} redirects from ${options.method} ${url}`, {
-              durationMs: elapsed(),
+              durationMs: msSince(started),
               timestamp,
-              details: details({ statusCode: response.statusCode }),
+              details: probeDetails(url, options.method, current, redirects, response.statusCode),
             });
           }
           let next: URL;
@@ -186,8 +212,12 @@ export function createHttpSampler(
           }
           if (next.protocol !== "http:" && next.protocol !== "https:") {
             return results.critical(
-              `HTTP ${response.statusCode} from ${from()} redirects to an unsupported location`,
-              { durationMs: elapsed(), timestamp, details: details({ statusCode: response.statusCode }) },
+              `HTTP ${response.statusCode} from ${describeRequest(method, current)} redirects to an unsupported location`,
+              {
+                durationMs: msSince(started),
+                timestamp,
+                details: probeDetails(url, options.method, current, redirects, response.statusCode),
+              },
             );
           }
           // Fetch semantics: 303, and 301/302 after a POST, turn into a GET without the body.
@@ -211,23 +241,19 @@ export function createHttpSampler(
         }
 
         const read = await readBody(response.body, options.maxBodyBytes, options.expect !== undefined);
-        const latencyMs = elapsed();
+        const latencyMs = msSince(started);
         const status = response.statusCode;
         const init = {
           value: latencyMs,
           durationMs: latencyMs,
           timestamp,
-          details: details({
-            statusCode: status,
-            bytes: read.bytes,
-            ...(read.truncated ? { truncated: true } : {}),
-          }),
+          details: probeDetails(url, options.method, current, redirects, status, read),
         };
         if (!isOk(status)) {
           const redirectNote = redirectStatuses.has(status) && location ? `; redirects to ${location}` : "";
           return withCertificate(
             "critical",
-            `HTTP ${status} from ${from()} (expected ${expected}${redirectNote})`,
+            `HTTP ${status} from ${describeRequest(method, current)} (expected ${expected}${redirectNote})`,
             init,
           );
         }
@@ -240,7 +266,11 @@ export function createHttpSampler(
             failure = `body not checked: matching it took longer than the ${timeoutMs} ms timeout`;
           }
           if (failure !== undefined)
-            return withCertificate("critical", `${failure} (HTTP ${status} from ${from()})`, init);
+            return withCertificate(
+              "critical",
+              `${failure} (HTTP ${status} from ${describeRequest(method, current)})`,
+              init,
+            );
         }
         const rounded = Math.round(latencyMs);
         if (options.latency) {
@@ -248,7 +278,7 @@ export function createHttpSampler(
           if (latencyStatus !== "ok") {
             return withCertificate(
               latencyStatus,
-              `HTTP ${status} in ${rounded} ms, reaching the ${latencyStatus} threshold of ${threshold} ms (${from()})`,
+              `HTTP ${status} in ${rounded} ms, reaching the ${latencyStatus} threshold of ${threshold} ms (${describeRequest(method, current)})`,
               init,
             );
           }
@@ -256,16 +286,21 @@ export function createHttpSampler(
         return withCertificate("ok", `HTTP ${status} in ${rounded} ms`, init);
       }
     } catch (error) {
-      const init = { durationMs: elapsed(), timestamp, details: details() };
+      const init = {
+        durationMs: msSince(started),
+        timestamp,
+        details: probeDetails(url, options.method, current, redirects),
+      };
       if (deadline.timedOut) {
         return results.critical(
           receivedHeaders
-            ? `response body from ${from()} not complete within ${timeoutMs} ms`
-            : `no response within ${timeoutMs} ms from ${from()}`,
+            ? `response body from ${describeRequest(method, current)} not complete within ${timeoutMs} ms`
+            : `no response within ${timeoutMs} ms from ${describeRequest(method, current)}`,
           init,
         );
       }
-      if (context?.signal.aborted) return results.unknown(`probe of ${from()} aborted`, init);
+      if (context?.signal.aborted)
+        return results.unknown(`probe of ${describeRequest(method, current)} aborted`, init);
       return results.critical(describeNetworkError(error, current, networkErrorWording).message, init);
     } finally {
       deadline.dispose();
