@@ -11,6 +11,7 @@
 //   npx -y pnpm@12.21.0 --filter @amstaff/server run build
 //   npx -y pnpm@12.21.0 --filter @amstaff/bench run memory -- --steps 5000,20000 [--snapshots]
 //        [--node-args=--max-semi-space-size=16]   (flags for the server's Node.js, after an =)
+//        [--heap-growth 50]   (the server's AMSTAFF_HEAP_GROWTH_PERCENT)
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     snapshots: { type: "boolean", default: false },
     "keep-snapshots": { type: "string" },
     "node-args": { type: "string", default: "" },
+    "heap-growth": { type: "string" },
   },
 });
 const steps = values.steps.split(",").map(Number);
@@ -71,6 +73,7 @@ const node = new Node(
   {
     NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}`,
     AMSTAFF_METRICS_PUBLIC: "1",
+    ...(values["heap-growth"] === undefined ? {} : { AMSTAFF_HEAP_GROWTH_PERCENT: values["heap-growth"] }),
   },
   values["node-args"].split(" ").filter(Boolean),
 );
@@ -214,6 +217,9 @@ const lines = [
   machine(loadAtStart, load()),
   "",
   ...(values["node-args"] ? [`Server started with \`node ${values["node-args"]}\`.`, ""] : []),
+  ...(values["heap-growth"]
+    ? [`Server started with \`AMSTAFF_HEAP_GROWTH_PERCENT=${values["heap-growth"]}\`.`, ""]
+    : []),
   ...(values.snapshots
     ? ["Writing a heap snapshot grows the RSS for good: RSS rows after the first are not comparable.", ""]
     : []),
