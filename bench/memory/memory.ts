@@ -52,6 +52,9 @@ interface Row {
   /** Over that half: the server's CPU time and its time in GC pauses, as shares of the wall clock. */
   cpuPercent: number;
   gcPercent: number;
+  /** How late runs started against their due time over the last 10 to 20 s (`GET /health`). */
+  latenessP99Ms: number;
+  latenessMaxMs: number;
 }
 
 /** What the settle period's second half saw ({@link watch}). */
@@ -80,7 +83,9 @@ const node = new Node(
 const rows: Row[] = [];
 const summaries: { what: string; monitors: number; summary: SnapshotSummary }[] = [];
 const health = async () =>
-  (await node.api("/health", { timeoutMs: 30_000 })).body as { scheduler: { runs: number } };
+  (await node.api("/health", { timeoutMs: 30_000 })).body as {
+    scheduler: { runs: number; latenessMs: { p99: number; max: number } };
+  };
 
 /** Writes a heap snapshot of the server (V8 collects garbage first) and summarises it. */
 async function snapshot(): Promise<SnapshotSummary> {
@@ -167,7 +172,17 @@ async function measure(what: string, monitors: number, watched: Watched): Promis
     heapMiB = summary.totalBytes / 2 ** 20;
     summaries.push({ what, monitors, summary });
   }
-  const row = { what, monitors, rssMiB, heapUsedMiB: heapUsed, heapMiB, ...watched };
+  const { p99, max } = (await health()).scheduler.latenessMs;
+  const row = {
+    what,
+    monitors,
+    rssMiB,
+    heapUsedMiB: heapUsed,
+    heapMiB,
+    ...watched,
+    latenessP99Ms: p99,
+    latenessMaxMs: max,
+  };
   rows.push(row);
   process.stderr.write(`${JSON.stringify(row)}\n`);
 }
@@ -206,12 +221,12 @@ const base = rows[1]!;
 const fmt = (n: number | undefined, digits = 0) => (n === undefined ? "–" : n.toFixed(digits));
 const lines = [
   "",
-  "| state | monitors | RSS MiB | RSS mean / max MiB | heap used MiB | heap after GC MiB | RSS mean KiB per monitor over idle | heap after GC KiB per monitor over idle | CPU % / GC % |",
-  "|---|---|---|---|---|---|---|---|---|",
+  "| state | monitors | RSS MiB | RSS mean / max MiB | heap used MiB | heap after GC MiB | RSS mean KiB per monitor over idle | heap after GC KiB per monitor over idle | CPU % / GC % | lateness p99 / max ms |",
+  "|---|---|---|---|---|---|---|---|---|---|",
   ...rows.map((r) => {
     const perMonitor = (a: number | undefined, b: number | undefined) =>
       r.monitors === 0 || a === undefined || b === undefined ? "–" : fmt(((a - b) * 1024) / r.monitors, 1);
-    return `| ${r.what} | ${r.monitors} | ${fmt(r.rssMiB)} | ${fmt(r.rssMeanMiB)} / ${fmt(r.rssMaxMiB)} | ${fmt(r.heapUsedMiB)} | ${fmt(r.heapMiB)} | ${perMonitor(r.rssMeanMiB, base.rssMeanMiB)} | ${perMonitor(r.heapMiB, base.heapMiB)} | ${fmt(r.cpuPercent)} / ${fmt(r.gcPercent, 1)} |`;
+    return `| ${r.what} | ${r.monitors} | ${fmt(r.rssMiB)} | ${fmt(r.rssMeanMiB)} / ${fmt(r.rssMaxMiB)} | ${fmt(r.heapUsedMiB)} | ${fmt(r.heapMiB)} | ${perMonitor(r.rssMeanMiB, base.rssMeanMiB)} | ${perMonitor(r.heapMiB, base.heapMiB)} | ${fmt(r.cpuPercent)} / ${fmt(r.gcPercent, 1)} | ${fmt(r.latenessP99Ms)} / ${fmt(r.latenessMaxMs)} |`;
   }),
   "",
   machine(loadAtStart, load()),
