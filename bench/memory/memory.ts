@@ -6,9 +6,12 @@
 // push the same ones again): RSS that grows from one round to the next is a leak. With `--snapshots`, a heap
 // snapshot (SIGUSR2) after each row gives the heap in use after a full GC, and `heapSummary.ts` its top
 // constructors per monitor; `--keep-snapshots <dir>` keeps the files for `heapSummary.ts --retainers/--shapes`.
+// RSS is also sampled every 2 s over the second half of each wait (mean and peak: one reading depends on
+// when V8 last collected), with the server's CPU and GC-pause time over that half as shares of the wall clock.
 //   npx -y pnpm@12.21.0 --filter @amstaff/server run build
 //   npx -y pnpm@12.21.0 --filter @amstaff/bench run memory -- --steps 5000,20000 [--snapshots]
 //        [--node-args=--max-semi-space-size=16]   (flags for the server's Node.js, after an =)
+//        [--heap-growth 50]   (the server's AMSTAFF_HEAP_GROWTH_PERCENT)
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +29,7 @@ const { values } = parseArgs({
     snapshots: { type: "boolean", default: false },
     "keep-snapshots": { type: "string" },
     "node-args": { type: "string", default: "" },
+    "heap-growth": { type: "string" },
   },
 });
 const steps = values.steps.split(",").map(Number);
@@ -42,6 +46,23 @@ interface Row {
   heapUsedMiB: number;
   /** The heap snapshot's total: what is in use after a full GC. */
   heapMiB: number | undefined;
+  /** RSS sampled every 2 s over the second half of the settle period: its mean and its peak. */
+  rssMeanMiB: number;
+  rssMaxMiB: number;
+  /** Over that half: the server's CPU time and its time in GC pauses, as shares of the wall clock. */
+  cpuPercent: number;
+  gcPercent: number;
+  /** How late runs started against their due time over the last 10 to 20 s (`GET /health`). */
+  latenessP99Ms: number;
+  latenessMaxMs: number;
+}
+
+/** What the settle period's second half saw ({@link watch}). */
+interface Watched {
+  rssMeanMiB: number;
+  rssMaxMiB: number;
+  cpuPercent: number;
+  gcPercent: number;
 }
 
 const snapshotDir = values["keep-snapshots"] ?? mkdtempSync(join(tmpdir(), "amstaff-heap-"));
@@ -55,13 +76,16 @@ const node = new Node(
   {
     NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}`,
     AMSTAFF_METRICS_PUBLIC: "1",
+    ...(values["heap-growth"] === undefined ? {} : { AMSTAFF_HEAP_GROWTH_PERCENT: values["heap-growth"] }),
   },
   values["node-args"].split(" ").filter(Boolean),
 );
 const rows: Row[] = [];
 const summaries: { what: string; monitors: number; summary: SnapshotSummary }[] = [];
 const health = async () =>
-  (await node.api("/health", { timeoutMs: 30_000 })).body as { scheduler: { runs: number } };
+  (await node.api("/health", { timeoutMs: 30_000 })).body as {
+    scheduler: { runs: number; latenessMs: { p99: number; max: number } };
+  };
 
 /** Writes a heap snapshot of the server (V8 collects garbage first) and summarises it. */
 async function snapshot(): Promise<SnapshotSummary> {
@@ -98,9 +122,35 @@ function readTail(path: string): string {
   return text.subarray(Math.max(0, text.length - 64)).toString();
 }
 
-async function heapUsedMiB(): Promise<number> {
+async function metrics(): Promise<{ heapUsedMiB: number; gcSeconds: number }> {
   const text = await (await fetch(`${node.url}/metrics`)).text();
-  return Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+  let gcSeconds = 0;
+  for (const m of text.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)$/gm))
+    gcSeconds += Number(m[1]);
+  const heapUsed = Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
+  return { heapUsedMiB: heapUsed / 2 ** 20, gcSeconds };
+}
+
+/**
+ * Waits `ms`, sampling RSS every 2 s over the second half: one reading of RSS depends on when V8 last
+ * collected, the mean and peak over many seconds much less.
+ */
+async function watch(ms: number): Promise<Watched> {
+  await sleep(ms / 2);
+  const start = { at: performance.now(), cpu: node.usage().cpuSeconds, gc: (await metrics()).gcSeconds };
+  const rss: number[] = [];
+  while (performance.now() - start.at < ms / 2) {
+    rss.push(node.usage().rssMiB);
+    await sleep(2_000);
+  }
+  const seconds = (performance.now() - start.at) / 1000;
+  const { gcSeconds } = await metrics();
+  return {
+    rssMeanMiB: rss.reduce((a, b) => a + b, 0) / rss.length,
+    rssMaxMiB: Math.max(...rss),
+    cpuPercent: ((node.usage().cpuSeconds - start.cpu) * 100) / seconds,
+    gcPercent: ((gcSeconds - start.gc) * 100) / seconds,
+  };
 }
 
 /** Pushes a module. */
@@ -113,25 +163,34 @@ async function push(name: string, size: number): Promise<void> {
   if (answer.status !== 201) throw new Error(`push ${name}: ${JSON.stringify(answer.body).slice(0, 500)}`);
 }
 
-async function measure(what: string, monitors: number): Promise<void> {
+async function measure(what: string, monitors: number, watched: Watched): Promise<void> {
   const { rssMiB } = node.usage();
-  const heapUsed = await heapUsedMiB();
+  const heapUsed = (await metrics()).heapUsedMiB;
   let heapMiB: number | undefined;
   if (values.snapshots) {
     const summary = await snapshot();
     heapMiB = summary.totalBytes / 2 ** 20;
     summaries.push({ what, monitors, summary });
   }
-  const row = { what, monitors, rssMiB, heapUsedMiB: heapUsed, heapMiB };
+  const { p99, max } = (await health()).scheduler.latenessMs;
+  const row = {
+    what,
+    monitors,
+    rssMiB,
+    heapUsedMiB: heapUsed,
+    heapMiB,
+    ...watched,
+    latenessP99Ms: p99,
+    latenessMaxMs: max,
+  };
   rows.push(row);
   process.stderr.write(`${JSON.stringify(row)}\n`);
 }
 
 try {
   await node.start();
-  await measure("started (compiler warm)", 0);
-  await sleep(idleMs);
-  await measure(`idle ${idleMs / 1000} s`, 0);
+  await measure("started (compiler warm)", 0, await watch(4_000));
+  await measure(`idle ${idleMs / 1000} s`, 0, await watch(idleMs));
   let pushed: string[] = [];
   for (const monitors of steps) {
     for (let round = 1; round <= rounds; round++) {
@@ -149,8 +208,7 @@ try {
         `${monitors} monitors running`,
         1_000,
       );
-      await sleep(settleMs);
-      await measure(`${monitors} monitors, round ${round}`, monitors);
+      await measure(`${monitors} monitors, round ${round}`, monitors, await watch(settleMs));
     }
   }
 } finally {
@@ -163,17 +221,20 @@ const base = rows[1]!;
 const fmt = (n: number | undefined, digits = 0) => (n === undefined ? "–" : n.toFixed(digits));
 const lines = [
   "",
-  "| state | monitors | RSS MiB | heap used MiB | heap after GC MiB | RSS KiB per monitor over idle | heap after GC KiB per monitor over idle |",
-  "|---|---|---|---|---|---|---|",
+  "| state | monitors | RSS MiB | RSS mean / max MiB | heap used MiB | heap after GC MiB | RSS mean KiB per monitor over idle | heap after GC KiB per monitor over idle | CPU % / GC % | lateness p99 / max ms |",
+  "|---|---|---|---|---|---|---|---|---|---|",
   ...rows.map((r) => {
     const perMonitor = (a: number | undefined, b: number | undefined) =>
       r.monitors === 0 || a === undefined || b === undefined ? "–" : fmt(((a - b) * 1024) / r.monitors, 1);
-    return `| ${r.what} | ${r.monitors} | ${fmt(r.rssMiB)} | ${fmt(r.heapUsedMiB)} | ${fmt(r.heapMiB)} | ${perMonitor(r.rssMiB, base.rssMiB)} | ${perMonitor(r.heapMiB, base.heapMiB)} |`;
+    return `| ${r.what} | ${r.monitors} | ${fmt(r.rssMiB)} | ${fmt(r.rssMeanMiB)} / ${fmt(r.rssMaxMiB)} | ${fmt(r.heapUsedMiB)} | ${fmt(r.heapMiB)} | ${perMonitor(r.rssMeanMiB, base.rssMeanMiB)} | ${perMonitor(r.heapMiB, base.heapMiB)} | ${fmt(r.cpuPercent)} / ${fmt(r.gcPercent, 1)} | ${fmt(r.latenessP99Ms)} / ${fmt(r.latenessMaxMs)} |`;
   }),
   "",
   machine(loadAtStart, load()),
   "",
   ...(values["node-args"] ? [`Server started with \`node ${values["node-args"]}\`.`, ""] : []),
+  ...(values["heap-growth"]
+    ? [`Server started with \`AMSTAFF_HEAP_GROWTH_PERCENT=${values["heap-growth"]}\`.`, ""]
+    : []),
   ...(values.snapshots
     ? ["Writing a heap snapshot grows the RSS for good: RSS rows after the first are not comparable.", ""]
     : []),

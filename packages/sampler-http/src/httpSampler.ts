@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import {
   AmstaffError,
   checkThresholds,
@@ -16,7 +17,7 @@ import {
   type SampleStatus,
   worstStatus,
 } from "@amstaff/core";
-import { type Dispatcher, request } from "undici";
+import type { Dispatcher } from "undici";
 import { checkBody, type ReadBody } from "./bodyExpectation.js";
 import { checkCertificate } from "./certificateCheck.js";
 import {
@@ -64,6 +65,40 @@ function displayUrl(url: URL): string {
   return shown.href;
 }
 
+/** Milliseconds since `started` (a `performance.now()`), to a tenth. */
+function msSince(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}
+
+function describeRequest(method: string, current: URL): string {
+  return `${method} ${displayUrl(current)}`;
+}
+
+/**
+ * A result's details, built as one object: the latest result of every monitor is kept, and closures and
+ * spreads per probe were a good part of what the probe itself allocated.
+ */
+function probeDetails(
+  url: string,
+  method: string,
+  current: URL,
+  redirects: number,
+  statusCode?: number,
+  read?: { bytes: number; truncated: boolean },
+): Record<string, JsonValue> {
+  const details: Record<string, JsonValue> = { url, method };
+  if (redirects > 0) {
+    details.finalUrl = displayUrl(current);
+    details.redirects = redirects;
+  }
+  if (statusCode !== undefined) details.statusCode = statusCode;
+  if (read !== undefined) {
+    details.bytes = read.bytes;
+    if (read.truncated) details.truncated = true;
+  }
+  return details;
+}
+
 /**
  * Creates an HTTP sampler from options already validated and resolved, as the plugin's `create` receives
  * them. Most code wants {@link httpSampler} instead.
@@ -88,7 +123,12 @@ export function createHttpSampler(
     headers["content-type"] ??= "application/json";
   }
   const timeoutMs = parseDuration(options.timeout);
+  const timeoutMessage = `no response within ${timeoutMs} ms`;
   const url = displayUrl(target);
+  // undici's top-level `request(url)` parses the URL and copies the options on every call: the target's
+  // origin and path are worked out once here, and a redirect works out its own.
+  const targetOrigin = target.origin;
+  const targetPath = `${target.pathname}${target.search}`;
   const isOk = (status: number) =>
     options.okStatus ? options.okStatus.includes(status) : status >= 200 && status < 300;
   const expected = options.okStatus ? options.okStatus.join(", ") : "2xx";
@@ -133,8 +173,7 @@ export function createHttpSampler(
   async function probe(context?: ProbeContext): Promise<SampleResult> {
     const timestamp = Date.now();
     const started = performance.now();
-    const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
-    const deadline = probeDeadline(timeoutMs, context?.signal, `no response within ${timeoutMs} ms`);
+    const deadline = probeDeadline(timeoutMs, context?.signal, timeoutMessage);
 
     let current = target;
     let method: Dispatcher.HttpMethod = options.method;
@@ -142,32 +181,27 @@ export function createHttpSampler(
     let requestHeaders = headers;
     let redirects = 0;
     let receivedHeaders = false;
-    const details = (extra: Record<string, JsonValue> = {}): Record<string, JsonValue> => ({
-      url,
-      method: options.method,
-      ...(redirects > 0 ? { finalUrl: displayUrl(current), redirects } : {}),
-      ...extra,
-    });
-    const from = () => `${method} ${displayUrl(current)}`;
 
     try {
       for (;;) {
-        const response = await request(current, {
-          dispatcher: dispatcher(),
+        const response = await dispatcher().request({
+          origin: current === target ? targetOrigin : current.origin,
+          path: current === target ? targetPath : `${current.pathname}${current.search}`,
           method,
           headers: requestHeaders,
-          body: requestBody,
+          body: requestBody ?? null,
           signal: deadline.signal,
         });
         receivedHeaders = true;
-        const location = [response.headers.location].flat()[0];
+        const rawLocation = response.headers.location;
+        const location = Array.isArray(rawLocation) ? rawLocation[0] : rawLocation;
         if (options.followRedirects && redirectStatuses.has(response.statusCode) && location) {
           await response.body.dump({ limit: 64 * 1024, signal: deadline.signal });
           if (redirects === maxRedirects) {
             return results.critical(`more than ${maxRedirects} redirects from ${options.method} ${url}`, {
-              durationMs: elapsed(),
+              durationMs: msSince(started),
               timestamp,
-              details: details({ statusCode: response.statusCode }),
+              details: probeDetails(url, options.method, current, redirects, response.statusCode),
             });
           }
           let next: URL;
@@ -178,8 +212,12 @@ export function createHttpSampler(
           }
           if (next.protocol !== "http:" && next.protocol !== "https:") {
             return results.critical(
-              `HTTP ${response.statusCode} from ${from()} redirects to an unsupported location`,
-              { durationMs: elapsed(), timestamp, details: details({ statusCode: response.statusCode }) },
+              `HTTP ${response.statusCode} from ${describeRequest(method, current)} redirects to an unsupported location`,
+              {
+                durationMs: msSince(started),
+                timestamp,
+                details: probeDetails(url, options.method, current, redirects, response.statusCode),
+              },
             );
           }
           // Fetch semantics: 303, and 301/302 after a POST, turn into a GET without the body.
@@ -203,23 +241,19 @@ export function createHttpSampler(
         }
 
         const read = await readBody(response.body, options.maxBodyBytes, options.expect !== undefined);
-        const latencyMs = elapsed();
+        const latencyMs = msSince(started);
         const status = response.statusCode;
         const init = {
           value: latencyMs,
           durationMs: latencyMs,
           timestamp,
-          details: details({
-            statusCode: status,
-            bytes: read.bytes,
-            ...(read.truncated ? { truncated: true } : {}),
-          }),
+          details: probeDetails(url, options.method, current, redirects, status, read),
         };
         if (!isOk(status)) {
           const redirectNote = redirectStatuses.has(status) && location ? `; redirects to ${location}` : "";
           return withCertificate(
             "critical",
-            `HTTP ${status} from ${from()} (expected ${expected}${redirectNote})`,
+            `HTTP ${status} from ${describeRequest(method, current)} (expected ${expected}${redirectNote})`,
             init,
           );
         }
@@ -232,7 +266,11 @@ export function createHttpSampler(
             failure = `body not checked: matching it took longer than the ${timeoutMs} ms timeout`;
           }
           if (failure !== undefined)
-            return withCertificate("critical", `${failure} (HTTP ${status} from ${from()})`, init);
+            return withCertificate(
+              "critical",
+              `${failure} (HTTP ${status} from ${describeRequest(method, current)})`,
+              init,
+            );
         }
         const rounded = Math.round(latencyMs);
         if (options.latency) {
@@ -240,7 +278,7 @@ export function createHttpSampler(
           if (latencyStatus !== "ok") {
             return withCertificate(
               latencyStatus,
-              `HTTP ${status} in ${rounded} ms, reaching the ${latencyStatus} threshold of ${threshold} ms (${from()})`,
+              `HTTP ${status} in ${rounded} ms, reaching the ${latencyStatus} threshold of ${threshold} ms (${describeRequest(method, current)})`,
               init,
             );
           }
@@ -248,16 +286,21 @@ export function createHttpSampler(
         return withCertificate("ok", `HTTP ${status} in ${rounded} ms`, init);
       }
     } catch (error) {
-      const init = { durationMs: elapsed(), timestamp, details: details() };
+      const init = {
+        durationMs: msSince(started),
+        timestamp,
+        details: probeDetails(url, options.method, current, redirects),
+      };
       if (deadline.timedOut) {
         return results.critical(
           receivedHeaders
-            ? `response body from ${from()} not complete within ${timeoutMs} ms`
-            : `no response within ${timeoutMs} ms from ${from()}`,
+            ? `response body from ${describeRequest(method, current)} not complete within ${timeoutMs} ms`
+            : `no response within ${timeoutMs} ms from ${describeRequest(method, current)}`,
           init,
         );
       }
-      if (context?.signal.aborted) return results.unknown(`probe of ${from()} aborted`, init);
+      if (context?.signal.aborted)
+        return results.unknown(`probe of ${describeRequest(method, current)} aborted`, init);
       return results.critical(describeNetworkError(error, current, networkErrorWording).message, init);
     } finally {
       deadline.dispose();
@@ -274,27 +317,55 @@ export function createHttpSampler(
   };
 }
 
-async function readBody(
-  stream: AsyncIterable<Buffer>,
+const noBody = Buffer.alloc(0);
+
+/**
+ * Reads a response body up to `maxBodyBytes`, keeping its bytes only when `keep`. Through the stream's
+ * events rather than `for await`: its async iterator allocates an async generator, an end-of-stream watcher
+ * and a promise per chunk, about 3 KB per probe (`bench memory/probeAllocations.ts`).
+ */
+function readBody(
+  stream: Readable,
   maxBodyBytes: number,
   keep: boolean,
 ): Promise<ReadBody & { bytes: number }> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  let truncated = false;
-  for await (const chunk of stream) {
-    const room = maxBodyBytes - bytes;
-    if (chunk.length > room) {
-      if (keep) chunks.push(chunk.subarray(0, room));
-      bytes += room;
-      truncated = true;
-      // Leaving the loop destroys the stream: the rest of a large body is never downloaded.
-      break;
-    }
-    if (keep) chunks.push(chunk);
-    bytes += chunk.length;
-  }
-  return { raw: Buffer.concat(chunks), truncated, maxBodyBytes, bytes };
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let truncated = false;
+    let settled = false;
+    // The error listener stays: an error emitted after the body was read must not go unhandled.
+    const finish = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      stream.off("close", onClose);
+      if (error !== undefined) reject(error);
+      else resolve({ raw: keep ? Buffer.concat(chunks) : noBody, truncated, maxBodyBytes, bytes });
+    };
+    const onData = (chunk: Buffer) => {
+      const room = maxBodyBytes - bytes;
+      if (chunk.length > room) {
+        if (keep) chunks.push(chunk.subarray(0, room));
+        bytes += room;
+        truncated = true;
+        finish();
+        // The rest of a large body is never downloaded.
+        stream.destroy();
+        return;
+      }
+      if (keep) chunks.push(chunk);
+      bytes += chunk.length;
+    };
+    const onEnd = () => finish();
+    const onError = (error: unknown) => finish(error);
+    const onClose = () => finish(new Error("the response body ended early"));
+    stream.on("data", onData);
+    stream.on("end", onEnd);
+    stream.on("error", onError);
+    stream.on("close", onClose);
+  });
 }
 
 /**

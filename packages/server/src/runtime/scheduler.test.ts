@@ -1,9 +1,35 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../__tests__/manualClock.js";
+import type { Clock } from "../clock.js";
 import { nextSlot, phaseOffset } from "./phase.js";
-import { Scheduler } from "./scheduler.js";
+import { type Job, Scheduler } from "./scheduler.js";
 
 const start = Date.UTC(2026, 10, 24, 12, 0, 0);
+
+/** A manual clock that counts the timers armed, and those armed and not yet fired or cleared. */
+class CountingClock implements Clock {
+  readonly live = new Set<unknown>();
+  armed = 0;
+  readonly #clock: ManualClock;
+  constructor(at: number) {
+    this.#clock = new ManualClock(at);
+  }
+  now = (): number => this.#clock.now();
+  setTimeout = (callback: () => void, ms: number): unknown => {
+    this.armed++;
+    const handle: unknown = this.#clock.setTimeout(() => {
+      this.live.delete(handle);
+      callback();
+    }, ms);
+    this.live.add(handle);
+    return handle;
+  };
+  clearTimeout = (handle: unknown): void => {
+    this.live.delete(handle);
+    this.#clock.clearTimeout(handle);
+  };
+  advance = (ms: number): Promise<void> => this.#clock.advance(ms);
+}
 
 describe("Scheduler", () => {
   it("runs an interval job at the slots of its phase without drifting, whatever each run takes", async () => {
@@ -182,5 +208,79 @@ describe("Scheduler", () => {
     expect(scheduler.stats().latenessMs).toMatchObject({ p99: 0, max: 0 });
     expect(scheduler.stats().runs).toBeGreaterThanOrEqual(6);
     await scheduler.stop();
+  });
+
+  it("serves every job from one timer, armed for the earliest due time", async () => {
+    const clock = new CountingClock(start);
+    const scheduler = new Scheduler({ clock, concurrency: { min: 1_000, max: 1_000 } });
+    const runs = new Map<string, number[]>();
+    const keys = Array.from({ length: 500 }, (_, i) => `m${i}`);
+    for (const key of keys)
+      scheduler.add(key, {
+        schedule: { kind: "interval", every: "10s" },
+        lastRunAt: start,
+        run: async () => void runs.set(key, [...(runs.get(key) ?? []), clock.now()]),
+      });
+    expect(clock.live.size).toBe(1);
+    await clock.advance(30_000);
+    expect(clock.live.size).toBe(1);
+    // Each job ran on the slots of its own phase, on time, whatever the other 499 did.
+    for (const key of keys) {
+      const first = nextSlot(start + 5_000, 10_000, phaseOffset(key, 10_000));
+      expect(runs.get(key)).toEqual(
+        [first, first + 10_000, first + 20_000].filter((t) => t <= start + 30_000),
+      );
+    }
+    // Fewer timers than runs: runs due at the same millisecond share one, and no run arms one of its own.
+    const ran = [...runs.values()].reduce((n, r) => n + r.length, 0);
+    expect(clock.armed).toBeLessThan(ran);
+    expect(scheduler.stats().latenessMs.max).toBe(0);
+    await scheduler.stop();
+    expect(clock.live.size).toBe(0);
+  });
+
+  it("re-arms its timer when an earlier job is added or the earliest removed, and drops it when empty", async () => {
+    const clock = new CountingClock(start);
+    const scheduler = new Scheduler({ clock });
+    const ran: string[] = [];
+    const job = (key: string, every: "10m" | "1h"): Job => ({
+      schedule: { kind: "interval", every },
+      lastRunAt: start,
+      run: async () => void ran.push(key),
+    });
+    scheduler.add("late", job("late", "1h"));
+    const late = scheduler.nextRunAt("late")!;
+    scheduler.add("early", job("early", "10m"));
+    const early = scheduler.nextRunAt("early")!;
+    expect(early).toBeLessThan(late);
+    expect(clock.live.size).toBe(1);
+    await clock.advance(early - start);
+    expect(ran).toEqual(["early"]);
+    scheduler.remove("early");
+    await clock.advance(late - clock.now());
+    expect(ran).toEqual(["early", "late"]);
+    scheduler.remove("late");
+    expect(clock.live.size).toBe(0);
+    await scheduler.stop();
+  });
+
+  it("waits on stop for every run under way, a removed job's included", async () => {
+    const clock = new ManualClock(start);
+    const scheduler = new Scheduler({ clock });
+    let finished = 0;
+    for (const key of ["a", "b"])
+      scheduler.add(key, {
+        schedule: { kind: "interval", every: "1m" },
+        lastRunAt: start - 3_600_000,
+        run: async (signal) => {
+          await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve()));
+          await new Promise((resolve) => setImmediate(resolve));
+          finished++;
+        },
+      });
+    await clock.advance(10);
+    scheduler.remove("a");
+    await Promise.all([scheduler.stop(), scheduler.stop()]);
+    expect(finished).toBe(2);
   });
 });

@@ -29,6 +29,9 @@ Options:
   --metrics-public     serve GET /metrics without a token (env AMSTAFF_METRICS_PUBLIC=1)
   --status-page <list> publish public status pages, e.g. tag:public,module:Payments (env AMSTAFF_STATUS_PAGES);
                        served without a token at /status/tag/<tag> and /status/module/<name>
+  --heap-growth <pct>  how far V8's heap may grow past what is live before it collects again, in percent
+                       (10-300; env AMSTAFF_HEAP_GROWTH_PERCENT; default: V8's, up to 300). Lower takes less
+                       memory for more GC time; never a limit (README, Memory)
   --sqlite-root <dir>  a directory whose SQLite files modules may query (repeatable; env AMSTAFF_SQLITE_ROOTS,
                        separated by "${delimiter}"); never the data directory. Default: none, sqlite() is refused
 
@@ -129,6 +132,7 @@ export function parseServerFlags(args: string[]) {
       "history-raw-days": { type: "string" },
       "history-rollup-days": { type: "string" },
       "metrics-public": { type: "boolean" },
+      "heap-growth": { type: "string" },
       "secrets-dir": { type: "string" },
       "secret-grants": { type: "string" },
       "sqlite-root": { type: "string", multiple: true },

@@ -3,6 +3,7 @@ import { describeError } from "@amstaff/core";
 import { startServer } from "../../server.js";
 import { version } from "../../version.js";
 import { printFailure } from "../terminal.js";
+import { applyHeapGrowth, parseHeapGrowth } from "./heapGrowth.js";
 import { type ServerFlags, serverOptions } from "./options.js";
 
 /** How long SIGTERM/SIGINT wait for a clean stop before exiting anyway (documented in the README). */
@@ -13,7 +14,10 @@ const shutdownBoundMs = 10_000;
  * it on SIGTERM or SIGINT (a second signal, or a stop past {@link shutdownBoundMs}, exits at once).
  */
 export async function serve(flags: ServerFlags, env: NodeJS.ProcessEnv): Promise<void> {
-  const server = await startServer(serverOptions(flags, env));
+  const heapGrowth = parseHeapGrowth(flags["heap-growth"] ?? env.AMSTAFF_HEAP_GROWTH_PERCENT);
+  const options = serverOptions(flags, env);
+  applyHeapGrowth(heapGrowth);
+  const server = await startServer(options);
 
   // The token itself is never printed: only where it is and how to use it.
   const tokenFile = relative(process.cwd(), server.tokenPath) || server.tokenPath;

@@ -1,0 +1,94 @@
+// What one HTTP probe allocates, by the function that allocated it: `@amstaff/sampler-http` probes a local
+// keep-alive target (in a child process, so its allocations do not count) `--probes` times, `--concurrency`
+// at a time, through `runProbe` as the server does, under V8's sampling heap profiler with the objects
+// young- and old-generation GCs collected included. Prints bytes per probe by allocating function.
+//   npx -y pnpm@12.21.0 --filter @amstaff/bench exec node memory/probeAllocations.ts [--probes 20000]
+//        [--concurrency 64] [--top 25]
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { Session } from "node:inspector/promises";
+import { parseArgs } from "node:util";
+import { runProbe } from "@amstaff/core";
+import { httpSampler } from "@amstaff/sampler-http";
+
+const { values } = parseArgs({
+  options: {
+    probes: { type: "string", default: "20000" },
+    concurrency: { type: "string", default: "64" },
+    top: { type: "string", default: "25" },
+  },
+});
+const probes = Number(values.probes);
+const concurrency = Number(values.concurrency);
+
+const targetSource = `
+const server = require("node:http").createServer({ keepAlive: true }, (req, res) => {
+  req.resume();
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end('{"status":"UP"}');
+});
+server.keepAliveTimeout = 60000;
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));`;
+const target = spawn(process.execPath, ["-e", targetSource], { stdio: ["ignore", "pipe", "inherit"] });
+const [port] = (await once(target.stdout!, "data")) as [Buffer];
+const samplers = Array.from({ length: concurrency }, (_, i) =>
+  httpSampler({ url: `http://127.0.0.1:${String(port).trim()}/health/${i}` }),
+);
+
+async function loop(count: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    samplers.map(async (sampler) => {
+      while (next++ < count) await runProbe(sampler, { timeoutMs: 10_000 });
+    }),
+  );
+}
+
+interface ProfileNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: ProfileNode[];
+}
+
+try {
+  await loop(2_000); // warm up: connections open, code optimized
+  const session = new Session();
+  session.connect();
+  await session.post("HeapProfiler.startSampling", {
+    samplingInterval: 256,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  await loop(probes);
+  const { profile } = (await session.post("HeapProfiler.stopSampling")) as { profile: { head: ProfileNode } };
+  session.disconnect();
+
+  const byFunction = new Map<string, number>();
+  let total = 0;
+  const walk = (node: ProfileNode) => {
+    if (node.selfSize > 0) {
+      const { functionName, url, lineNumber } = node.callFrame;
+      const file = url
+        .replace(/^.*\/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?/, "")
+        .replace(/^.*\/packages\//, "");
+      const key = `${functionName || "(anonymous)"} ${file}:${lineNumber + 1}`;
+      byFunction.set(key, (byFunction.get(key) ?? 0) + node.selfSize);
+      total += node.selfSize;
+    }
+    for (const child of node.children) walk(child);
+  };
+  walk(profile.head);
+  const rows = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top));
+  const lines = [
+    "",
+    `${probes} probes, ${concurrency} at a time: ${(total / probes).toFixed(0)} bytes allocated per probe (sampled)`,
+    "",
+    "| allocated by | bytes per probe |",
+    "|---|---|",
+    ...rows.map(([key, bytes]) => `| \`${key}\` | ${(bytes / probes).toFixed(0)} |`),
+    "",
+  ];
+  process.stdout.write(lines.join("\n"));
+} finally {
+  target.kill();
+}
