@@ -5,6 +5,7 @@
 // group, and the live-update lag of status changes while all the monitors sample. Prints a markdown table.
 //   npx -y pnpm@12.21.0 --filter @amstaff/server run build
 //   npx -y pnpm@12.21.0 --filter @amstaff/bench run dashboard -- --modules 500 --monitors 100 --every 5m
+// With `--every 10s --fill-s 300` every ring of recent samples is full when the page is measured.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
@@ -21,6 +22,9 @@ const { values } = parseArgs({
     requests: { type: "string", default: "50" },
     loads: { type: "string", default: "5" },
     failures: { type: "string", default: "20" },
+    // Seconds to let the monitors sample after they settled, before measuring: with `--every 10s`, 300 s
+    // fills every monitor's ring of 30 recent samples (the overview's heaviest).
+    "fill-s": { type: "string", default: "0" },
     chromium: { type: "string", default: process.env.AMSTAFF_CHROMIUM ?? "/usr/bin/chromium" },
   },
 });
@@ -119,6 +123,11 @@ try {
     "99% of the monitors settled after the last push",
     `${((performance.now() - settleStarted) / 1000).toFixed(0)} s`,
   ]);
+
+  if (Number(values["fill-s"]) > 0) {
+    await new Promise((resolve) => setTimeout(resolve, Number(values["fill-s"]) * 1000));
+    record(["sampled before measuring (`--fill-s`)", `${values["fill-s"]} s`]);
+  }
 
   // The overview endpoint: one request for everything the overview shows.
   const latencies: number[] = [];
