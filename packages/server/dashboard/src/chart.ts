@@ -78,13 +78,16 @@ export class Chart {
     const last = this.#points.at(-1);
     if (last && point.t <= last.t) return;
     this.#points.push(point);
+    // Not drawn before the page gives the range (with its history): one live sample alone would make an
+    // axis of its own, spanning months around that instant.
+    if (!this.#range) return;
     // The window slides with time: its right edge follows the newest sample.
-    if (this.#range && point.t > this.#range[1]) {
+    if (point.t > this.#range[1]) {
       const width = this.#range[1] - this.#range[0];
       this.#range = [point.t - width, point.t];
     }
     this.#draw();
-    if (this.#range) this.#plot?.setScale("x", { min: this.#range[0] / 1000, max: this.#range[1] / 1000 });
+    this.#plot?.setScale("x", { min: this.#range[0] / 1000, max: this.#range[1] / 1000 });
   }
 
   destroy(): void {
