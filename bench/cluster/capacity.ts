@@ -68,17 +68,15 @@ const health = async (node: Node): Promise<Health> => {
   }
 };
 
-/** First statuses (`pending → …`) the nodes committed for the step's modules, from `/metrics`. */
-async function firstStatuses(nodes: Node[], prefix: string): Promise<number> {
-  let total = 0;
-  for (const node of nodes) {
-    const text = await node.text("/metrics", 30_000).catch(() => "");
-    for (const line of text.split("\n")) {
-      if (line.startsWith(`amstaff_transitions_total{module="${prefix}`) && line.includes('from="pending"'))
-        total += Number(line.slice(line.lastIndexOf(" ") + 1));
-    }
-  }
-  return total;
+/**
+ * The step's monitors still `pending` in the committed state (no first status yet), as the first node
+ * reads it. Not the nodes' `amstaff_transitions_total`: a node counts only the changes it saw committed,
+ * and a proposal whose outcome it could not learn (the leader changed meanwhile) may be committed anyway.
+ */
+async function stillPending(node: Node, prefix: string): Promise<number> {
+  const { status, body } = await node.api("/monitors?status=pending", { timeoutMs: 60_000 });
+  if (status !== 200) throw new Error(`GET /monitors answered ${status}`);
+  return (body as { module: string }[]).filter((m) => m.module.startsWith(prefix)).length;
 }
 
 interface Row {
@@ -170,14 +168,20 @@ async function measure(nodeCount: number, rows: Row[]): Promise<void> {
         `${monitors} monitors running`,
         500,
       );
-      // And every monitor's first status committed through the log (one entry each, and a snapshot of
-      // the whole state every 1000 entries): until then the push is not over.
+      // And every monitor's first status committed through the log (one entry each): until then the push
+      // is not over.
+      let pending = monitors;
       await eventually(
-        async () => ((await firstStatuses(nodes, `cap-${monitors}-`)) >= monitors ? true : undefined),
+        async () => {
+          pending = await stillPending(nodes[0]!, `cap-${monitors}-`).catch(() => pending);
+          return pending === 0 ? true : undefined;
+        },
         900_000,
         `${monitors} first statuses committed`,
-        2_000,
-      );
+        5_000,
+      ).catch((error: Error) => {
+        throw new Error(`${error.message} (${pending} still pending)`);
+      });
       const settledMs = Date.now() - pushStart;
       await sleep(flushMs);
       const before = nodes.map((n) => n.usage());

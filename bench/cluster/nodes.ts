@@ -1,7 +1,9 @@
 // Real amstaff-server processes (the built packages/server/dist/cli.js) on loopback, for the cluster
 // benchmarks: a single node or a cluster of founding nodes, each with its own temp data directory.
+// `AMSTAFF_BENCH_NODE_LOGS=<dir>` keeps each node's log (errors only) in `<dir>/<id>.log`, to see why a step
+// went wrong; otherwise it is dropped.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { type AddressInfo, createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -10,6 +12,7 @@ import { fileURLToPath } from "node:url";
 
 const cli = fileURLToPath(new URL("../../packages/server/dist/cli.js", import.meta.url));
 const token = "bench-token-0123456789";
+const logDir = process.env.AMSTAFF_BENCH_NODE_LOGS;
 const clusterSecret = "bench-cluster-secret-0123456789";
 
 export class Node {
@@ -39,6 +42,7 @@ export class Node {
 
   async start(): Promise<void> {
     if (!existsSync(cli)) throw new Error(`${cli} is missing: build the server first.`);
+    const log = logDir ? openSync(join(logDir, `${this.id}.log`), "a") : "ignore";
     const child = spawn(
       process.execPath,
       [
@@ -52,8 +56,12 @@ export class Node {
         "error",
         ...this.#args,
       ],
-      { env: { ...process.env, AMSTAFF_TOKEN: token, ...this.#env }, stdio: ["ignore", "ignore", "pipe"] },
+      {
+        env: { ...process.env, AMSTAFF_TOKEN: token, ...this.#env },
+        stdio: ["ignore", log, "pipe"],
+      },
     );
+    if (typeof log === "number") closeSync(log);
     this.#child = child;
     this.url = await new Promise<string>((resolve, reject) => {
       let stderr = "";
