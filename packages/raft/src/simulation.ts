@@ -143,6 +143,8 @@ export class Simulation {
       maxInflight: 8,
       maxEntriesPerMsg: 5,
       snapshotChunkSize: 64,
+      // A few entries: followers that lag and the state machine read older entries back from storage.
+      logCacheBytes: 1024,
       leaseRead: this.#opts.leaseRead,
       preVote: this.#preVote,
       checkQuorum: this.#checkQuorum,
@@ -150,7 +152,7 @@ export class Simulation {
   }
 
   #start(node: SimNode, founders: NodeId[] | null): void {
-    const stored = node.storage.load();
+    const stored = { ...node.storage.load(), storage: node.storage };
     const state = founders ? { ...stored, initialConf: { voters: founders, learners: [] } } : stored;
     node.core = new RaftCore(this.#coreOptions(node.id), state);
     node.kv = stored.snapshot ? decodeKv(stored.snapshot.data) : new Map();
