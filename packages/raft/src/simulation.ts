@@ -205,6 +205,8 @@ export class Simulation {
           continue;
         }
         if (node.snapshotting && node.snapshotting.doneAt <= this.#now) this.#finishSnapshot(node);
+        // Processing the Readys after the snapshot may have crashed the node (a crash before fsync).
+        if (node.core === null) continue;
         if ((this.#now + node.phase) % TICK === 0) {
           node.core.tick();
           for (const s of node.proposals.tick()) this.#settleWrite(node, s);
