@@ -3,7 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Net } from "./__tests__/net.js";
+import { type KvCommand, KvStateMachine } from "./kvStateMachine.js";
+import { MemoryNetwork } from "./memoryNetwork.js";
 import { RaftCore } from "./raft.js";
+import { RaftNode } from "./raftNode.js";
 import { SqliteStorage } from "./sqliteStorage.js";
 import { readyUpdate } from "./storage.js";
 import { TermRuns } from "./termRuns.js";
@@ -109,6 +112,49 @@ describe("log entries and snapshot read back from storage", () => {
     );
     expect(restarted.logEntries()).toEqual(first.entriesBetween(snap.meta.index + 1, first.lastIndex()));
     await storage.close();
+  });
+});
+
+describe("RaftNode over SqliteStorage", () => {
+  it("catches up a restarted follower behind the leader's compaction with the snapshot read from the file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "raftlog-"));
+    dirs.push(dir);
+    const net = new MemoryNetwork();
+    const ids = ["a", "b", "c"];
+    const storages = new Map(ids.map((id) => [id, new SqliteStorage({ path: join(dir, `${id}.db`) })]));
+    const start = (id: string, kv: KvStateMachine, initialMembers?: string[]) =>
+      RaftNode.create<KvCommand, string | null>({
+        id,
+        ...(initialMembers ? { initialMembers } : {}),
+        transport: net.transport(id),
+        storage: storages.get(id)!,
+        stateMachine: kv,
+        tickMs: 5,
+        seed: ids.indexOf(id) + 1,
+        snapshotEntries: 10,
+        snapshotKeep: 0,
+      });
+    const nodes = await Promise.all(ids.map((id) => start(id, new KvStateMachine(), ids)));
+    let leader: RaftNode<KvCommand, string | null> | undefined;
+    for (let i = 0; i < 400 && !leader; i++) {
+      leader = nodes.find((n) => n.role === "leader");
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const victim = nodes.find((n) => n !== leader)!;
+    await victim.stop();
+    for (let i = 0; i < 40; i++) await leader!.propose({ op: "put", key: `k${i}`, value: `${i}` });
+    const leaderStorage = storages.get(leader!.id)!;
+    const reads = vi.spyOn(leaderStorage, "snapshotData");
+    // A fresh file for the victim: it needs everything, and the leader's log starts after its snapshot.
+    storages.set(victim.id, new SqliteStorage({ path: join(dir, `${victim.id}-again.db`) }));
+    const kv = new KvStateMachine();
+    const restarted = await start(victim.id, kv);
+    await leader!.propose({ op: "put", key: "last", value: "x" });
+    for (let i = 0; i < 400 && kv.get("last") !== "x"; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(kv.get("k0")).toBe("0");
+    expect(kv.get("last")).toBe("x");
+    expect(reads.mock.results.some((r) => r.value !== undefined)).toBe(true);
+    await Promise.all([...nodes.filter((n) => n !== victim), restarted].map((n) => n.stop()));
   });
 });
 
