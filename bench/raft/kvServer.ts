@@ -66,6 +66,9 @@ const storage: RaftStorage = {
     saveHistogram.record(Math.max(1, Math.round(ms * 1e6)));
   },
   saveSnapshot: (snapshot, compactTo) => sqlite.saveSnapshot(snapshot, compactTo),
+  // Reads pass through: the node keeps only a tail of its log and its snapshot's metadata in memory.
+  entries: (lo, hi, maxBytes) => sqlite.entries(lo, hi, maxBytes),
+  snapshotData: (index) => sqlite.snapshotData(index),
   close: () => sqlite.close(),
 };
 

@@ -17,9 +17,13 @@ export interface RecoveredCore {
 }
 
 /** Rebuilds the log, membership and hard state from `state`, and sets `prs` to that membership. */
-export function recoverCore(state: RaftCoreState, prs: ProgressTracker): RecoveredCore {
+export function recoverCore(
+  state: RaftCoreState,
+  prs: ProgressTracker,
+  logCacheBytes: number,
+): RecoveredCore {
   const fresh = !state.hardState && !state.snapshot && (state.entries?.length ?? 0) === 0;
-  const log = new RaftLog(state);
+  const log = new RaftLog(state, logCacheBytes);
   let conf: ConfState = { voters: [], learners: [] };
   let term = 0;
   let vote: NodeId | null = null;
@@ -49,12 +53,9 @@ export function recoverCore(state: RaftCoreState, prs: ProgressTracker): Recover
   }
   // The membership is that of the last committed change: pre-compute it so a restarted node can vote
   // before its first ready() is processed (re-applying a change later is idempotent).
-  for (let i = applied + 1; i <= commit; i++) {
-    const e = log.entry(i)!;
-    if (e.type === EntryType.ConfChange) {
-      conf = applyConfChange(conf, decodeConfChange(e.data));
-      prs.setConf(conf, log.lastIndex(), log.stableIndex());
-    }
+  for (const i of log.confChangesIn(applied + 1, commit)) {
+    conf = applyConfChange(conf, decodeConfChange(log.slice(i, i)[0]!.data));
+    prs.setConf(conf, log.lastIndex(), log.stableIndex());
   }
   return { log, conf, term, vote, commit, applied, fresh };
 }

@@ -94,7 +94,7 @@ export class RaftCore {
     this.#rng = new Rng(o.seed);
     this.#prs = new ProgressTracker(this.id);
 
-    const recovered = recoverCore(state, this.#prs);
+    const recovered = recoverCore(state, this.#prs, o.logCacheBytes);
     const fresh = recovered.fresh;
     this.#log = recovered.log;
     this.#conf = recovered.conf;
@@ -140,7 +140,7 @@ export class RaftCore {
   termAt(i: number): number | undefined {
     return this.#log.termAt(i);
   }
-  /** Entries in [lo, hi]; lo must be > the snapshot index. */
+  /** Entries in [lo, hi]; lo must be > the snapshot index. Older entries are read from storage. */
   entriesBetween(lo: number, hi: number): Entry[] {
     return this.#log.slice(lo, hi);
   }
@@ -148,9 +148,12 @@ export class RaftCore {
     if (c > this.commit) this.commit = Math.min(c, this.lastIndex());
   }
 
-  /** The latest local snapshot (created with {@link RaftCore.compact} or received from a leader). */
+  /**
+   * The latest local snapshot (created with {@link RaftCore.compact} or received from a leader). With a
+   * storage that reads snapshots back, its bytes are read from there: null until storage has it.
+   */
   snapshot(): Snapshot | null {
-    return this.#log.snapshot();
+    return this.#log.readSnapshot() ?? null;
   }
 
   // ---------------------------------------------------------------- membership
@@ -203,6 +206,7 @@ export class RaftCore {
     this.#abortTransfer();
     this.#prs.resetVotes();
     this.#prs.resetProgress(this.lastIndex(), this.#log.stableIndex());
+    this.#replicator.releaseSnapshot();
     this.#pendingConfIndex = 0;
     this.#reads.reset();
   }
@@ -246,10 +250,7 @@ export class RaftCore {
     this.#campaign(this.preVote ? "pre" : "vote", false);
   }
   #hasUnappliedConf(): boolean {
-    for (let i = this.applied + 1; i <= this.commit; i++) {
-      if (this.#log.entry(i)?.type === EntryType.ConfChange) return true;
-    }
-    return false;
+    return this.#log.confChangesIn(this.applied + 1, this.commit).length > 0;
   }
   #campaign(kind: "pre" | "vote", force: boolean): void {
     if (kind === "pre") this.#becomePreCandidate();
@@ -693,7 +694,7 @@ export class RaftCore {
     return this.#log.stableIndex();
   }
 
-  /** A copy of the in-memory log entries (for tests and checkers). */
+  /** The log's entries after the snapshot, read from storage where not in memory (for tests and checkers). */
   logEntries(): Entry[] {
     return this.#log.all();
   }

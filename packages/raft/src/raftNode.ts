@@ -130,6 +130,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       },
       {
         ...stored,
+        storage: opts.storage,
         ...(opts.initialMembers ? { initialConf: { voters: opts.initialMembers, learners: [] } } : {}),
       },
     );

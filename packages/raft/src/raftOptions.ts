@@ -1,3 +1,4 @@
+import type { RaftStorage } from "./storage.js";
 import type { ConfState, Entry, HardState, Message, NodeId, Snapshot } from "./types.js";
 
 /** Options of the deterministic core. Times are in ticks; the core never reads a clock. */
@@ -29,6 +30,14 @@ export interface RaftCoreOptions {
   snapshotChunkSize?: number;
   /** Max committed entries handed out by one `ready()`. @default 4096 */
   maxApplyBatch?: number;
+  /**
+   * With a storage that reads entries back ({@link RaftCoreState.storage}), the data bytes of durable
+   * entries kept in memory: the newest ones, which followers in step and the state machine ask for.
+   * Older ones are read from storage when a lagging follower needs them. Entries not yet durable are
+   * always kept.
+   * @default 4 MiB
+   */
+  logCacheBytes?: number;
 }
 
 /** Durable state a core restarts from (empty for a brand-new node). */
@@ -36,6 +45,13 @@ export interface RaftCoreState {
   hardState?: HardState;
   snapshot?: Snapshot;
   entries?: Entry[];
+  /**
+   * The storage the state was loaded from, when it can read entries and the snapshot back
+   * (`RaftStorage.entries`, `RaftStorage.snapshotData`): the core then drops durable entries beyond
+   * `logCacheBytes` and its snapshot's bytes from memory and reads them here when needed. Without it
+   * (or without those methods) the core keeps them in memory.
+   */
+  storage?: Pick<RaftStorage, "entries" | "snapshotData">;
   /**
    * Bootstrap membership for a brand-new founding member (ignored when state exists). A node joining an
    * existing cluster passes none and waits for the leader.
@@ -74,6 +90,7 @@ export function resolveRaftCoreOptions(options: RaftCoreOptions): ResolvedRaftCo
     maxBytesPerMsg: options.maxBytesPerMsg ?? 1 << 20,
     snapshotChunkSize: options.snapshotChunkSize ?? 256 * 1024,
     maxApplyBatch: options.maxApplyBatch ?? 4096,
+    logCacheBytes: options.logCacheBytes ?? 4 * 1024 * 1024,
   };
   if (resolved.heartbeatTick >= resolved.electionTick)
     throw new Error("heartbeatTick must be < electionTick");

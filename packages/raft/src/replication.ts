@@ -2,7 +2,7 @@ import type { Progress, ProgressTracker } from "./progress.js";
 import type { RaftLog } from "./raftLog.js";
 import type { OutgoingMessage } from "./raftOptions.js";
 import { snapshotChunk } from "./snapshotTransfer.js";
-import type { Entry, Message, NodeId } from "./types.js";
+import type { Message, NodeId, Snapshot } from "./types.js";
 
 /** How much the leader puts on the wire per follower. */
 export interface ReplicationLimits {
@@ -30,15 +30,7 @@ function nextAppend(
   const prevIndex = pr.next - 1;
   const prevTerm = log.termAt(prevIndex);
   if (prevTerm === undefined) return "snapshot";
-  const last = log.lastIndex();
-  const entries: Entry[] = [];
-  let bytes = 0;
-  for (let i = pr.next; i <= last && entries.length < limits.maxEntriesPerMsg; i++) {
-    const e = log.entry(i)!;
-    if (entries.length > 0 && bytes + e.data.length > limits.maxBytesPerMsg) break;
-    bytes += e.data.length;
-    entries.push(e);
-  }
+  const entries = log.slice(pr.next, pr.next + limits.maxEntriesPerMsg - 1, limits.maxBytesPerMsg);
   if (entries.length === 0 && !sendIfEmpty) return null;
   const msg: OutgoingMessage = { type: "app", to, index: prevIndex, logTerm: prevTerm, entries, commit };
   if (entries.length > 0) {
@@ -66,6 +58,8 @@ export class Replicator {
   readonly #limits: ReplicationLimits;
   readonly #chunkSize: number;
   readonly #send: (m: OutgoingMessage) => void;
+  /** The snapshot being sent to followers, with its bytes (see {@link Replicator.releaseSnapshot}). */
+  #sending: Snapshot | null = null;
 
   constructor(
     self: NodeId,
@@ -98,6 +92,7 @@ export class Replicator {
   }
   /** Sends every follower a heartbeat of leader tick `now`, for the ReadIndex round `context` if any. */
   bcastHeartbeat(commit: number, now: number, context?: number): void {
+    this.releaseSnapshot();
     for (const [id, pr] of this.#prs.entries()) {
       if (id === this.#self) continue;
       this.#send({
@@ -110,15 +105,33 @@ export class Replicator {
     }
   }
   #sendSnapshot(to: NodeId, pr: Progress): boolean {
-    const snap = this.#log.snapshot();
-    if (!snap) throw new Error("raft: log compacted without a snapshot");
+    const snap = this.#latestSnapshot();
+    // Storage is still writing it: the follower's next heartbeat reply asks again.
+    if (!snap) return false;
     pr.becomeSnapshot(snap.meta.index);
     this.sendChunk(to, pr);
     return true;
   }
-  /** Sends the next chunk of the snapshot `to` is receiving. */
+  /** Sends the next chunk of the snapshot `to` is receiving (none while storage is still writing it). */
   sendChunk(to: NodeId, pr: Progress): void {
-    this.#send(snapshotChunk(to, pr, this.#log.snapshot()!, this.#chunkSize));
+    const snap = this.#latestSnapshot();
+    if (snap) this.#send(snapshotChunk(to, pr, snap, this.#chunkSize));
+  }
+  /**
+   * The log's latest snapshot with its bytes, read once per snapshot and held while followers receive it
+   * (a transfer is many chunks: reading a multi-MB snapshot back for each would cost its size every time).
+   */
+  #latestSnapshot(): Snapshot | undefined {
+    const meta = this.#log.snapshotMeta();
+    if (!meta) throw new Error("raft: log compacted without a snapshot");
+    if (this.#sending?.meta.index !== meta.index) this.#sending = this.#log.readSnapshot() ?? null;
+    return this.#sending ?? undefined;
+  }
+  /** Lets go of the snapshot's bytes once no follower is receiving it. */
+  releaseSnapshot(): void {
+    if (this.#sending === null) return;
+    for (const [id, pr] of this.#prs.entries()) if (id !== this.#self && pr.state === "snapshot") return;
+    this.#sending = null;
   }
 }
 

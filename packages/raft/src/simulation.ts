@@ -143,6 +143,8 @@ export class Simulation {
       maxInflight: 8,
       maxEntriesPerMsg: 5,
       snapshotChunkSize: 64,
+      // A few entries: followers that lag and the state machine read older entries back from storage.
+      logCacheBytes: 1024,
       leaseRead: this.#opts.leaseRead,
       preVote: this.#preVote,
       checkQuorum: this.#checkQuorum,
@@ -150,7 +152,7 @@ export class Simulation {
   }
 
   #start(node: SimNode, founders: NodeId[] | null): void {
-    const stored = node.storage.load();
+    const stored = { ...node.storage.load(), storage: node.storage };
     const state = founders ? { ...stored, initialConf: { voters: founders, learners: [] } } : stored;
     node.core = new RaftCore(this.#coreOptions(node.id), state);
     node.kv = stored.snapshot ? decodeKv(stored.snapshot.data) : new Map();
@@ -203,6 +205,8 @@ export class Simulation {
           continue;
         }
         if (node.snapshotting && node.snapshotting.doneAt <= this.#now) this.#finishSnapshot(node);
+        // Processing the Readys after the snapshot may have crashed the node (a crash before fsync).
+        if (node.core === null) continue;
         if ((this.#now + node.phase) % TICK === 0) {
           node.core.tick();
           for (const s of node.proposals.tick()) this.#settleWrite(node, s);

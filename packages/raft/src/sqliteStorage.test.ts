@@ -77,6 +77,27 @@ describe("SqliteStorage", () => {
     s.close();
   });
 
+  it("reads entries back within a byte budget, and a snapshot's bytes only when it is the one asked for", async () => {
+    const s = new SqliteStorage({ path: join(tmp(), "raft.db"), snapshotWriteChunkBytes: 2 });
+    s.save({ entries: [e(1, 1, "aaaa"), e(2, 1, "bbbb"), e(3, 2, "cccc"), e(4, 2, "dddd")] });
+    expect(s.entries(2, 4, 8).map((x) => x.index)).toEqual([2, 3]);
+    expect(s.entries(2, 3, Number.POSITIVE_INFINITY).map((x) => [x.index, x.term])).toEqual([
+      [2, 1],
+      [3, 2],
+    ]);
+    // The first entry comes even when it alone is over the budget.
+    expect(s.entries(4, 4, 1).map((x) => new TextDecoder().decode(x.data))).toEqual(["dddd"]);
+    const conf = { voters: ["a"], learners: [] };
+    expect(s.snapshotData(2)).toBeUndefined();
+    await s.saveSnapshot({ meta: { index: 2, term: 1, conf }, data: new Uint8Array([1, 2, 3]) }, 0);
+    expect(s.snapshotData(3)).toBeUndefined();
+    expect([...s.snapshotData(2)!]).toEqual([1, 2, 3]);
+    s.save({ snapshot: { meta: { index: 4, term: 2, conf }, data: new Uint8Array([4]) }, entries: [] });
+    expect(s.snapshotData(2)).toBeUndefined();
+    expect([...s.snapshotData(4)!]).toEqual([4]);
+    s.close();
+  });
+
   it("opens a file written before snapshots had term boundaries or chunks, and adds them", async () => {
     const path = join(tmp(), "raft.db");
     const old = new Database(path);

@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { takeWithinBytes } from "./entryBatch.js";
 import { RaftError, RaftErrorCode } from "./errors.js";
 import type { RaftStorage, StorageUpdate, StoredState } from "./storage.js";
 import type { ConfState, Entry, EntryType, HardState, Snapshot, SnapshotMeta } from "./types.js";
@@ -32,6 +33,27 @@ interface EntryRow {
   data: Buffer;
 }
 
+function toEntry(r: EntryRow): Entry {
+  return {
+    index: r.idx,
+    term: r.term,
+    type: r.type as EntryType,
+    data: new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength),
+  };
+}
+
+function* toEntries(rows: Iterable<EntryRow>): Generator<Entry> {
+  for (const r of rows) yield toEntry(r);
+}
+
+interface SnapshotRow {
+  idx: number;
+  term: number;
+  conf: string;
+  terms: string | null;
+  chunks: number | null;
+}
+
 /**
  * Durable Raft storage in SQLite (better-sqlite3), WAL mode with `synchronous=FULL`: every `save` is one
  * transaction that is on disk (fsynced) when it returns, so term, vote and entries are durable before the
@@ -62,6 +84,9 @@ export class SqliteStorage implements RaftStorage {
   readonly #unsynced: Database.Statement;
   readonly #synced: Database.Statement;
   readonly #checkpointer: WalCheckpointer | undefined;
+  readonly #entryRange: Database.Statement<[number, number], EntryRow>;
+  readonly #snapshotRow: Database.Statement<[], SnapshotRow>;
+  readonly #snapshotBlob: Database.Statement<[], { data: Buffer }>;
 
   constructor(options: SqliteStorageOptions) {
     const chunkBytes = options.snapshotWriteChunkBytes ?? 256 * 1024;
@@ -110,6 +135,12 @@ export class SqliteStorage implements RaftStorage {
       "INSERT INTO snapshot (id, idx, term, conf, data, terms, chunks) VALUES (1, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET idx = excluded.idx, term = excluded.term, conf = excluded.conf, data = excluded.data, terms = excluded.terms, chunks = excluded.chunks",
     );
     const getSnapIndex = db.prepare<[], { idx: number }>("SELECT idx FROM snapshot WHERE id = 1");
+    this.#entryRange = db.prepare(
+      "SELECT idx, term, type, data FROM entries WHERE idx >= ? AND idx <= ? ORDER BY idx",
+    );
+    // The metadata apart from the bytes: checking which snapshot is stored must not read megabytes.
+    this.#snapshotRow = db.prepare("SELECT idx, term, conf, terms, chunks FROM snapshot WHERE id = 1");
+    this.#snapshotBlob = db.prepare("SELECT data FROM snapshot WHERE id = 1");
     this.#snapIndex = () => getSnapIndex.get()?.idx;
     this.#putChunk = db.prepare("INSERT OR REPLACE INTO snapshot_chunks (idx, seq, data) VALUES (?, ?, ?)");
     // A few chunks per statement: dropping a whole multi-MB snapshot at once would hold the loop again.
@@ -151,22 +182,9 @@ export class SqliteStorage implements RaftStorage {
         "SELECT term, vote, commit_index FROM hard_state WHERE id = 1",
       )
       .get();
-    const snap = this.#db
-      .prepare<
-        [],
-        { idx: number; term: number; conf: string; data: Buffer; terms: string | null; chunks: number | null }
-      >("SELECT idx, term, conf, data, terms, chunks FROM snapshot WHERE id = 1")
-      .get();
+    const snap = this.#snapshotRow.get();
     const after = snap?.idx ?? 0;
-    const rows = this.#db
-      .prepare<[number], EntryRow>("SELECT idx, term, type, data FROM entries WHERE idx > ? ORDER BY idx")
-      .all(after);
-    const entries: Entry[] = rows.map((r) => ({
-      index: r.idx,
-      term: r.term,
-      type: r.type as EntryType,
-      data: new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength),
-    }));
+    const entries = this.#entryRange.all(after + 1, Number.MAX_SAFE_INTEGER).map(toEntry);
     const out: StoredState = { entries };
     if (hard)
       out.hardState = { term: hard.term, vote: hard.vote, commit: hard.commit_index } satisfies HardState;
@@ -177,10 +195,26 @@ export class SqliteStorage implements RaftStorage {
         conf: JSON.parse(snap.conf) as ConfState,
       };
       if (snap.terms !== null) meta.terms = JSON.parse(snap.terms) as NonNullable<SnapshotMeta["terms"]>;
-      const data = snap.chunks === null ? snap.data : this.#readChunks(snap.idx, snap.chunks);
-      out.snapshot = { meta, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+      out.snapshot = { meta, data: this.#snapshotBytes(snap) };
     }
     return out;
+  }
+
+  /** Stored entries in [lo, hi] within `maxBytes` (see `RaftStorage.entries`), read row by row. */
+  entries(lo: number, hi: number, maxBytes: number): Entry[] {
+    return takeWithinBytes(toEntries(this.#entryRange.iterate(lo, hi)), maxBytes);
+  }
+
+  /** The stored snapshot's bytes if it is the one at `index` (see `RaftStorage.snapshotData`). */
+  snapshotData(index: number): Uint8Array | undefined {
+    const snap = this.#snapshotRow.get();
+    return snap?.idx === index ? this.#snapshotBytes(snap) : undefined;
+  }
+
+  #snapshotBytes(snap: SnapshotRow): Uint8Array {
+    const data =
+      snap.chunks === null ? this.#snapshotBlob.get()!.data : this.#readChunks(snap.idx, snap.chunks);
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   }
 
   save(update: StorageUpdate): void {

@@ -1,4 +1,5 @@
-import type { Entry, HardState, Snapshot } from "./types.js";
+import { takeWithinBytes } from "./entryBatch.js";
+import type { Entry, HardState, Ready, Snapshot } from "./types.js";
 
 /** What a storage hands back on start. */
 export interface StoredState {
@@ -22,6 +23,16 @@ export interface StorageUpdate {
   sync?: boolean;
 }
 
+/** The write a Ready asks for: its snapshot, entries and hard state, synced when it must be. */
+export function readyUpdate(rd: Ready): StorageUpdate {
+  return {
+    entries: rd.entries,
+    ...(rd.hardState ? { hardState: rd.hardState } : {}),
+    ...(rd.snapshot ? { snapshot: rd.snapshot } : {}),
+    ...(rd.mustSync ? {} : { sync: false }),
+  };
+}
+
 /**
  * Durable Raft state. Implementations must make an update durable (fsync or equivalent) before the promise
  * resolves, unless it says `sync: false`: the node sends votes and acknowledgements only afterwards.
@@ -36,6 +47,24 @@ export interface RaftStorage {
    * entries between are kept for slow followers).
    */
   saveSnapshot(snapshot: Snapshot, compactTo: number): void | Promise<void>;
+  /**
+   * The stored entries in [`lo`, `hi`], in order, stopping before the one that would bring their data over
+   * `maxBytes` (the first is always returned). Synchronous: the core calls it while it steps. The core asks
+   * only for entries it was told are durable (reported through `advance`) and not compacted away.
+   *
+   * Optional: without it the core keeps every entry after the snapshot in memory; with it, only the entries
+   * not yet durable and a bounded tail (`RaftCoreOptions.logCacheBytes`), and reads older ones back here
+   * when a lagging follower or the state machine needs them.
+   */
+  entries?(lo: number, hi: number, maxBytes: number): Entry[];
+  /**
+   * The bytes of the stored snapshot if it is the one at `index`; undefined while that one is not stored
+   * yet (a local snapshot still being written, a received one not yet saved). Synchronous.
+   *
+   * Optional: without it the core keeps its latest snapshot's bytes in memory; with it, only the metadata,
+   * and it reads the bytes here when a follower needs the snapshot.
+   */
+  snapshotData?(index: number): Uint8Array | undefined;
   /** Releases resources. */
   close?(): void | Promise<void>;
 }
@@ -82,6 +111,16 @@ export class MemoryStorage implements RaftStorage {
       snapshot,
       entries: this.#state.entries.filter((e) => e.index > compactTo),
     };
+  }
+  entries(lo: number, hi: number, maxBytes: number): Entry[] {
+    const stored = this.#state.entries;
+    const first = stored[0]?.index ?? 0;
+    if (stored.length === 0 || lo < first) return [];
+    return takeWithinBytes(stored.slice(lo - first, hi - first + 1), maxBytes);
+  }
+  snapshotData(index: number): Uint8Array | undefined {
+    const snap = this.#state.snapshot;
+    return snap?.meta.index === index ? snap.data : undefined;
   }
   /** Number of stored entries (for tests). */
   entryCount(): number {

@@ -1,6 +1,6 @@
 import { ProposalTracker, type SettledProposal } from "../proposalTracker.js";
 import { RaftCore, type RaftCoreOptions } from "../raft.js";
-import { MemoryStorage } from "../storage.js";
+import { MemoryStorage, readyUpdate } from "../storage.js";
 import type { Message, NodeId, ReadState } from "../types.js";
 
 /** A tiny synchronous network in the spirit of etcd's interaction tests: deliver until quiet. */
@@ -15,7 +15,10 @@ export class Net {
   /** Settled proposals per node, in the order they settled. */
   outcomes = new Map<NodeId, SettledProposal<string>[]>();
   readonly #graceTicks: number;
-  constructor(ids: NodeId[], opts: Partial<RaftCoreOptions> = {}, voters = ids) {
+  /** Whether cores read entries and snapshots back from their storage (see `RaftCoreState.storage`). */
+  readonly #readBack: boolean;
+  constructor(ids: NodeId[], opts: Partial<RaftCoreOptions> = {}, voters = ids, readBack = false) {
+    this.#readBack = readBack;
     this.#graceTicks = opts.electionTick ?? 10;
     for (const id of ids) {
       this.trackers.set(id, new ProposalTracker({ graceTicks: this.#graceTicks }));
@@ -23,9 +26,15 @@ export class Net {
       this.storages.set(id, new MemoryStorage());
       this.applied.set(id, []);
       const initialConf = voters.includes(id) ? { voters, learners: [] } : undefined;
-      this.nodes.set(id, new RaftCore({ id, ...opts }, initialConf ? { initialConf } : {}));
+      this.nodes.set(
+        id,
+        new RaftCore({ id, ...opts }, { ...(initialConf ? { initialConf } : {}), ...this.#reads(id) }),
+      );
     }
     this.settle();
+  }
+  #reads(id: NodeId): { storage?: MemoryStorage } {
+    return this.#readBack ? { storage: this.storages.get(id)! } : {};
   }
   isolate(id: NodeId): void {
     for (const other of this.nodes.keys())
@@ -35,7 +44,10 @@ export class Net {
     this.cut.clear();
   }
   restart(id: NodeId, opts: Partial<RaftCoreOptions> = {}): void {
-    this.nodes.set(id, new RaftCore({ id, ...opts }, this.storages.get(id)!.load()));
+    this.nodes.set(
+      id,
+      new RaftCore({ id, ...opts }, { ...this.storages.get(id)!.load(), ...this.#reads(id) }),
+    );
     this.applied.set(id, []);
     // A restarted process has lost its callers: nothing is pending any more.
     this.trackers.set(id, new ProposalTracker({ graceTicks: this.#graceTicks }));
@@ -49,11 +61,7 @@ export class Net {
         while (core.hasReady()) {
           const rd = core.ready();
           queue.push(...rd.earlyMessages);
-          this.storages.get(id)!.save({
-            entries: rd.entries,
-            ...(rd.hardState ? { hardState: rd.hardState } : {}),
-            ...(rd.snapshot ? { snapshot: rd.snapshot } : {}),
-          });
+          this.storages.get(id)!.save(readyUpdate(rd));
           core.advance(rd);
           queue.push(...rd.messages);
           if (rd.readStates.length) this.reads.set(id, [...(this.reads.get(id) ?? []), ...rd.readStates]);
