@@ -269,8 +269,11 @@ describe("SqliteStorage", () => {
     s.close();
   });
 
-  it("refuses a chunk size that is not a positive integer", () => {
+  it("refuses a chunk size that is not a positive integer, and a WAL size that is not a size", () => {
     expect(() => new SqliteStorage({ path: join(tmp(), "raft.db"), snapshotWriteChunkBytes: 0 })).toThrow(
+      expect.objectContaining({ code: "RAFT_INVALID_OPTION" }),
+    );
+    expect(() => new SqliteStorage({ path: join(tmp(), "raft.db"), walPreallocateBytes: -1 })).toThrow(
       expect.objectContaining({ code: "RAFT_INVALID_OPTION" }),
     );
   });
