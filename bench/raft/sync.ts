@@ -1,7 +1,8 @@
 // What one durable write costs on this disk: SqliteStorage.save() (a transaction with synchronous=FULL: an
 // fsync of the WAL), the same with sync: false (commit index only: not synced), the alternative of
 // synchronous=NORMAL plus our own fdatasync of the WAL file, a bare fdatasync — and whether syncs of separate
-// files by separate processes (the three nodes of bench.ts) queue behind each other. Prints one markdown table. Run (build packages/raft first):
+// files by separate processes (the three nodes of bench.ts) queue behind each other — and what a WAL file
+// that grows with each commit costs against a preallocated one. Prints one markdown table. Run (build packages/raft first):
 //   npx -y pnpm@12.21.0 --filter @amstaff/bench exec node raft/sync.ts [--n 400]
 import { fork } from "node:child_process";
 import { closeSync, fdatasyncSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
@@ -28,9 +29,9 @@ const { values } = parseArgs({
 });
 const N = Number(values.n);
 
-/** Median and p90 in ms of `n` timed calls, after `n / 4` untimed ones (the WAL grows to its size first). */
-function time(f: () => void, n = N): [number, number] {
-  for (let i = 0; i < n / 4; i++) f();
+/** Median and p90 in ms of `n` timed calls, after `warmup` untimed ones (the WAL grows to its size first). */
+function time(f: () => void, n = N, warmup = n / 4): [number, number] {
+  for (let i = 0; i < warmup; i++) f();
   const ms: number[] = [];
   for (let i = 0; i < n; i++) {
     const start = process.hrtime.bigint();
@@ -106,6 +107,30 @@ rows.push([
   ...time(() => storage.save({ entries: [], hardState: hardState(), sync: false })),
 ]);
 storage.close();
+
+// The first writes after open, timed from the first: each one appends to the WAL file, which grows unless
+// it was preallocated (300 writes stay under SQLite's 1000-page checkpoint, after which the file is reused).
+// Four rounds of each, alternating, a new file each time, so that a busy moment of the shared machine does
+// not land on one of the two alone; the median round is shown.
+const variants = [
+  ["WAL file grown from empty (walPreallocateBytes: 0)", { walPreallocateBytes: 0 }],
+  ["WAL file preallocated (default 8 MiB)", {}],
+] as const;
+const rounds = variants.map((): [number, number][] => []);
+for (let round = 0; round < 4; round++) {
+  variants.forEach(([, options], v) => {
+    const fresh = new SqliteStorage({ path: join(mkdtempSync(join(dir, "fresh-")), "raft.db"), ...options });
+    index = 0;
+    rounds[v]!.push(time(() => fresh.save({ entries: [entry()], hardState: hardState() }), 300, 0));
+    fresh.close();
+  });
+}
+const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+variants.forEach(([name], v) => {
+  const p50s = rounds[v]!.map((r) => r[0]);
+  const p90s = rounds[v]!.map((r) => r[1]);
+  rows.push([`SqliteStorage.save(), the first 300 after open, ${name}`, median(p50s), median(p90s)]);
+});
 
 const sync = blockSyncs(dir);
 rows.push(["4 KiB rewritten in place + fdatasync, one process", ...time(sync)]);

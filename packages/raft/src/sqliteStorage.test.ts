@@ -1,5 +1,15 @@
-import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, truncateSync } from "node:fs";
-import { tmpdir } from "node:os";
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
+import { endianness, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
@@ -21,6 +31,16 @@ const e = (index: number, term: number, s = `e${index}`): Entry => ({
   type: 0,
   data: new TextEncoder().encode(s),
 });
+
+/**
+ * Where the WAL's last frame ends: its frame count is `mxFrame` in the wal-index header (`-shm`, byte 16,
+ * native byte order; https://www.sqlite.org/walformat.html), after a 32-byte header, 24 + 4096 bytes a frame.
+ */
+function walEnd(path: string): number {
+  const shm = readFileSync(`${path}-shm`);
+  const frames = endianness() === "LE" ? shm.readUInt32LE(16) : shm.readUInt32BE(16);
+  return 32 + frames * (24 + 4096);
+}
 
 describe("SqliteStorage", () => {
   it("persists hard state, entries and truncation across reopen", () => {
@@ -120,24 +140,74 @@ describe("SqliteStorage", () => {
     s.close();
   });
 
-  it("recovers the last complete write when the WAL's last record is torn (crash mid-write)", () => {
+  it.each([
+    ["a preallocated WAL", {}],
+    ["a WAL grown from empty", { walPreallocateBytes: 0 }],
+  ])(
+    "recovers the last complete write when the WAL's last record is torn (crash mid-write), %s",
+    (_, options) => {
+      const dir = tmp();
+      const path = join(dir, "raft.db");
+      const s = new SqliteStorage({ path, ...options });
+      s.save({ hardState: { term: 1, vote: null, commit: 0 }, entries: [e(1, 1)] });
+      s.save({ entries: [e(2, 1, "x".repeat(20_000))] });
+      // Copy the files while the database is open, as a kill -9 would leave them, then tear the WAL's last
+      // record (not the file's tail: past the last record, a preallocated file holds only zeros).
+      const crash = join(dir, "crash.db");
+      copyFileSync(path, crash);
+      expect(existsSync(`${path}-wal`)).toBe(true);
+      copyFileSync(`${path}-wal`, `${crash}-wal`);
+      const end = walEnd(path);
+      const fd = openSync(`${crash}-wal`, "r+");
+      writeSync(fd, Buffer.alloc(1000), 0, 1000, end - 1000);
+      closeSync(fd);
+      s.close();
+      const r = new SqliteStorage({ path: crash });
+      const st = r.load();
+      expect(st.entries.map((x) => x.index)).toEqual([1]);
+      expect(st.hardState?.term).toBe(1);
+      r.close();
+    },
+  );
+
+  it("keeps its WAL preallocated across restarts, and a crash over a reused WAL loses nothing", () => {
     const dir = tmp();
     const path = join(dir, "raft.db");
-    const s = new SqliteStorage({ path });
-    s.save({ hardState: { term: 1, vote: null, commit: 0 }, entries: [e(1, 1)] });
-    s.save({ entries: [e(2, 1, "x".repeat(20_000))] });
-    // Copy the files while the database is open, as a kill -9 would leave them, then tear the WAL tail.
+    const walBytes = 1024 * 1024;
+    const s = new SqliteStorage({ path, walPreallocateBytes: walBytes });
+    expect(statSync(`${path}-wal`).size).toBe(walBytes);
+    s.save({
+      hardState: { term: 1, vote: "a", commit: 0 },
+      entries: [e(1, 1), e(2, 1, "y".repeat(300_000))],
+    });
+    // Copied into the database: the next commit starts the WAL over from the file's start, so the frames
+    // of the earlier commits stay behind the new ones, with the old salt.
+    const other = new Database(path);
+    other.pragma("wal_checkpoint(RESTART)");
+    other.close();
+    s.save({ hardState: { term: 2, vote: "b", commit: 2 }, entries: [e(3, 2)] });
+    // A 1.3 MB commit grows the file past the limit; the next start-over trims it back to it.
+    s.save({ entries: [e(4, 2, "z".repeat(1_300_000))] });
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(walBytes);
+    const reset = new Database(path);
+    reset.pragma("wal_checkpoint(RESTART)");
+    reset.close();
+    s.save({ entries: [e(5, 2)] });
+    expect(statSync(`${path}-wal`).size).toBe(walBytes);
     const crash = join(dir, "crash.db");
     copyFileSync(path, crash);
-    expect(existsSync(`${path}-wal`)).toBe(true);
     copyFileSync(`${path}-wal`, `${crash}-wal`);
-    truncateSync(`${crash}-wal`, statSync(`${crash}-wal`).size - 1000);
     s.close();
-    const r = new SqliteStorage({ path: crash });
-    const st = r.load();
-    expect(st.entries.map((x) => x.index)).toEqual([1]);
-    expect(st.hardState?.term).toBe(1);
-    r.close();
+    const expected = [1, 2, 3, 4, 5];
+    for (const file of [crash, path]) {
+      const r = new SqliteStorage({ path: file, walPreallocateBytes: walBytes });
+      expect(statSync(`${file}-wal`).size).toBe(walBytes);
+      const st = r.load();
+      expect(st.entries.map((x) => x.index)).toEqual(expected);
+      expect(st.hardState).toEqual({ term: 2, vote: "b", commit: 2 });
+      expect(st.entries[3]!.data.length).toBe(1_300_000);
+      r.close();
+    }
   });
 
   it("writes a local snapshot in chunks across turns, and reads it back whole", async () => {
@@ -220,8 +290,11 @@ describe("SqliteStorage", () => {
     s.close();
   });
 
-  it("refuses a chunk size that is not a positive integer", () => {
+  it("refuses a chunk size that is not a positive integer, and a WAL size that is not a size", () => {
     expect(() => new SqliteStorage({ path: join(tmp(), "raft.db"), snapshotWriteChunkBytes: 0 })).toThrow(
+      expect.objectContaining({ code: "RAFT_INVALID_OPTION" }),
+    );
+    expect(() => new SqliteStorage({ path: join(tmp(), "raft.db"), walPreallocateBytes: -1 })).toThrow(
       expect.objectContaining({ code: "RAFT_INVALID_OPTION" }),
     );
   });

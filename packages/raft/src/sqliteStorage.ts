@@ -4,6 +4,7 @@ import { RaftError, RaftErrorCode } from "./errors.js";
 import type { RaftStorage, StorageUpdate, StoredState } from "./storage.js";
 import type { ConfState, Entry, EntryType, HardState, Snapshot, SnapshotMeta } from "./types.js";
 import { WalCheckpointer, type WalCheckpointerOptions } from "./walCheckpointer.js";
+import { preallocateWal } from "./walPreallocation.js";
 
 /** Options of {@link SqliteStorage}. */
 export interface SqliteStorageOptions {
@@ -22,6 +23,14 @@ export interface SqliteStorageOptions {
    * @default false (SQLite's automatic checkpoints)
    */
   checkpointer?: boolean | Omit<WalCheckpointerOptions, "path">;
+  /**
+   * The WAL file is grown to this size on open and kept at it ({@link preallocateWal}), so that a synced
+   * commit overwrites allocated space instead of growing the file: twice what SQLite's automatic checkpoint,
+   * and the checkpointer's default threshold, let it hold (1000 pages of 4 KiB), so a checkpoint that
+   * falls behind once still writes into it. 0 lets the file grow from empty, as SQLite does by itself.
+   * @default 8388608 (8 MiB)
+   */
+  walPreallocateBytes?: number;
 }
 
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -97,6 +106,13 @@ export class SqliteStorage implements RaftStorage {
       );
     }
     this.#chunkBytes = chunkBytes;
+    const walBytes = options.walPreallocateBytes ?? 8 * 1024 * 1024;
+    if (!(Number.isInteger(walBytes) && walBytes >= 0)) {
+      throw new RaftError(
+        RaftErrorCode.InvalidOption,
+        `walPreallocateBytes must be a non-negative integer, got ${walBytes}`,
+      );
+    }
     const db = new Database(options.path);
     this.#db = db;
     db.pragma("journal_mode = WAL");
@@ -109,9 +125,11 @@ export class SqliteStorage implements RaftStorage {
       CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), idx INTEGER NOT NULL, term INTEGER NOT NULL, conf TEXT NOT NULL, data BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS snapshot_chunks (idx INTEGER NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (idx, seq));
     `);
+    if (walBytes > 0) preallocateWal(db, `${options.path}-wal`, walBytes);
     if (options.checkpointer) {
       db.pragma("wal_autocheckpoint = 0");
       this.#checkpointer = new WalCheckpointer({
+        ...(walBytes > 0 && { walBytes }),
         ...(options.checkpointer === true ? {} : options.checkpointer),
         path: options.path,
       });

@@ -13,11 +13,13 @@ export interface WalCheckpointThreadData {
   intervalMs: number;
   pollMs: number;
   truncateBytes: number;
+  /** The owner's preallocated WAL size; 0 for none. */
+  walBytes: number;
 }
 
 /** One checkpoint the thread ran: the row `PRAGMA wal_checkpoint` returned, and how long it took. */
 export interface WalCheckpointResult {
-  mode: "PASSIVE" | "TRUNCATE";
+  mode: "PASSIVE" | "RESTART" | "TRUNCATE";
   /** 1 when it could not finish without waiting for a writer or reader (it never waits). */
   busy: number;
   /** Frames in the WAL. */
@@ -55,6 +57,8 @@ const db = new Database(data.path, { fileMustExist: true, timeout: 0 });
 db.pragma("synchronous = FULL");
 const passive = db.prepare<[], Omit<WalCheckpointResult, "mode" | "ms">>("PRAGMA wal_checkpoint(PASSIVE)");
 const truncate = db.prepare<[], Omit<WalCheckpointResult, "mode" | "ms">>("PRAGMA wal_checkpoint(TRUNCATE)");
+const restart = db.prepare<[], Omit<WalCheckpointResult, "mode" | "ms">>("PRAGMA wal_checkpoint(RESTART)");
+const statements = { PASSIVE: passive, RESTART: restart, TRUNCATE: truncate };
 
 let checkpointedSize = 0;
 let checkpointedMtime = 0;
@@ -83,7 +87,7 @@ function pagesBehind(): number | undefined {
 
 function checkpoint(mode: WalCheckpointResult["mode"]): WalCheckpointResult {
   const started = performance.now();
-  const row = (mode === "PASSIVE" ? passive : truncate).get()!;
+  const row = statements[mode].get()!;
   const result = { mode, ...row, ms: performance.now() - started };
   port.postMessage({ kind: "checkpoint", result } satisfies WalCheckpointReport);
   return result;
@@ -122,10 +126,14 @@ function tick(): void {
   // the limit, TRUNCATE copies the few frames left and empties the file. With no busy timeout it never
   // waits for the owner: if a writer or reader is active it degrades to PASSIVE and the next tick retries.
   // It holds the write lock only for that remainder, so an owner's commit may wait a few ms — rarely.
+  // A preallocated file is not emptied (its commits would grow it again): RESTART makes the owner's next
+  // commit start it over, and the owner's `journal_size_limit` trims it back to the preallocated size.
   if (size >= data.truncateBytes) {
-    const truncated = checkpoint("TRUNCATE");
+    const mode = data.walBytes > 0 ? "RESTART" : "TRUNCATE";
+    const truncated = checkpoint(mode);
     if (truncated.busy === 0) {
-      checkpointedSize = 0;
+      // A restarted file keeps its size until the owner's next commit: not a write to checkpoint for.
+      checkpointedSize = mode === "RESTART" ? size : 0;
       behind = false;
     }
   }

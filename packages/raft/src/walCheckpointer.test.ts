@@ -7,6 +7,7 @@ import { RaftError } from "./errors.js";
 import { SqliteStorage } from "./sqliteStorage.js";
 import type { Entry } from "./types.js";
 import { WalCheckpointer, type WalCheckpointResult } from "./walCheckpointer.js";
+import { preallocateWal } from "./walPreallocation.js";
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -92,6 +93,29 @@ describe("WalCheckpointer", () => {
     insertRows(db, 3000);
     await truncated;
     expect(walSize(path)).toBe(0);
+    db.close();
+    await checkpointer.close();
+  });
+
+  it("starts a large preallocated WAL over instead of emptying it, and the owner trims it to its size", async () => {
+    const path = join(tmp(), "app.db");
+    const db = walDatabase(path);
+    const walBytes = 1024 * 1024;
+    preallocateWal(db, `${path}-wal`, walBytes);
+    const seen = checkpoints();
+    const checkpointer = new WalCheckpointer({
+      path,
+      pollMs: 5,
+      truncateBytes: 2 * 1024 * 1024,
+      walBytes,
+      onCheckpoint: seen.onCheckpoint,
+    });
+    const restarted = seen.next((r) => r.mode === "RESTART" && r.busy === 0);
+    insertRows(db, 3000);
+    await restarted;
+    insertRows(db, 1);
+    expect(walSize(path)).toBe(walBytes);
+    expect(db.prepare("SELECT count(*) AS n FROM t").get()).toEqual({ n: 3001 });
     db.close();
     await checkpointer.close();
   });

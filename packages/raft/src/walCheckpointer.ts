@@ -37,6 +37,13 @@ export interface WalCheckpointerOptions {
    * @default 67108864 (64 MiB)
    */
   truncateBytes?: number;
+  /**
+   * The size the owner keeps its WAL file preallocated at (`preallocateWal`, which SQLite then trims
+   * it back to with `journal_size_limit`): past `truncateBytes` the file is then not emptied but started
+   * over (`RESTART`), and the owner's next commit trims it to this size rather than growing it from zero.
+   * @default 0 (none: the file is emptied)
+   */
+  walBytes?: number;
   /** Where a failing checkpoint is reported (it is not fatal: the WAL only grows meanwhile). */
   logger?: RaftLogger;
   /** Called on every checkpoint the thread ran (metrics, tests). */
@@ -90,6 +97,7 @@ export class WalCheckpointer {
       intervalMs: positiveInteger("intervalMs", options.intervalMs ?? 250),
       pollMs: positiveInteger("pollMs", options.pollMs ?? 50),
       truncateBytes: positiveInteger("truncateBytes", options.truncateBytes ?? 64 * 1024 * 1024),
+      walBytes: options.walBytes ? positiveInteger("walBytes", options.walBytes) : 0,
     };
     const { logger, onCheckpoint } = options;
     this.#worker = new Worker(workerEntry(), { workerData });
