@@ -1,5 +1,5 @@
 import type { SampleResult, SampleStatus } from "@amstaff/core";
-import { monitorKey, parseMonitorKey } from "../state/monitorKey.js";
+import { ByMonitor } from "../state/byMonitor.js";
 
 /** Samples kept per monitor for the overview's bar and sparkline. */
 export const recentSampleCount = 30;
@@ -85,7 +85,7 @@ const barCodes = new Array<number>(recentSampleCount);
  * sample history refills it ({@link seed}, from `recentSeed.ts`), so the bars do not start empty.
  */
 export class RecentSamples {
-  readonly #slots = new Map<string, number>();
+  readonly #slots = new ByMonitor<number>();
   readonly #free: number[] = [];
   #capacity = 0;
   #t = new Float64Array(0);
@@ -115,7 +115,7 @@ export class RecentSamples {
 
   /** Folds one sample in. */
   record(module: string, monitor: string, result: SampleResult): void {
-    const slot = this.#slotOf(monitorKey(module, monitor));
+    const slot = this.#slotOf(module, monitor);
     const n = recentSampleCount;
     const head = this.#head[slot]!;
     const i = slot * n + head;
@@ -137,7 +137,7 @@ export class RecentSamples {
    * what came before is the history's to {@link seed}.
    */
   liveSince(module: string, monitor: string): number | undefined {
-    const slot = this.#slots.get(monitorKey(module, monitor));
+    const slot = this.#slots.get(module, monitor);
     const first = slot === undefined ? Number.POSITIVE_INFINITY : this.#first[slot]!;
     return first === Number.POSITIVE_INFINITY ? undefined : first;
   }
@@ -149,7 +149,7 @@ export class RecentSamples {
    * already out of the windows are left out).
    */
   seed(module: string, monitor: string, past: Past): void {
-    const slot = this.#slotOf(monitorKey(module, monitor));
+    const slot = this.#slotOf(module, monitor);
     const n = recentSampleCount;
     const size = this.#size[slot]!;
     const older = past.samples.slice(Math.max(0, past.samples.length - (n - size)));
@@ -168,30 +168,22 @@ export class RecentSamples {
 
   /** Drops a monitor (deleted, or no longer run here). */
   forget(module: string, monitor: string): void {
-    const k = monitorKey(module, monitor);
-    const slot = this.#slots.get(k);
+    const slot = this.#slots.delete(module, monitor);
     if (slot === undefined) return;
-    this.#slots.delete(k);
     this.#free.push(slot);
     for (let i = slot * recentSampleCount; i < (slot + 1) * recentSampleCount; i++) this.#messages.delete(i);
   }
 
-  /**
-   * Forgets the monitors of `module` that are not in `kept` (after the module is replaced or deleted).
-   * A look at each key's prefix, not a parse: a push among 50,000 monitors costs a millisecond or two.
-   */
+  /** Forgets the monitors of `module` that are not in `kept` (after the module is replaced or deleted). */
   retainModule(module: string, kept: ReadonlySet<string>): void {
-    const prefix = monitorKey(module, "");
-    for (const k of [...this.#slots.keys()]) {
-      if (!k.startsWith(prefix)) continue;
-      const { monitor } = parseMonitorKey(k);
+    for (const monitor of [...this.#slots.ofModule(module).keys()]) {
       if (!kept.has(monitor)) this.forget(module, monitor);
     }
   }
 
   /** A monitor's recent samples and uptime at `now`, or undefined when this node has none. */
   glance(module: string, monitor: string, now: number): Glance | undefined {
-    const slot = this.#slots.get(monitorKey(module, monitor));
+    const slot = this.#slots.get(module, monitor);
     if (slot === undefined) return undefined;
     const n = recentSampleCount;
     const size = this.#size[slot]!;
@@ -213,7 +205,7 @@ export class RecentSamples {
    * without the times and messages, read straight from the rings (the overview reads 50,000 at once).
    */
   bar(module: string, monitor: string, now: number): Bar | undefined {
-    const slot = this.#slots.get(monitorKey(module, monitor));
+    const slot = this.#slots.get(module, monitor);
     if (slot === undefined) return undefined;
     const n = recentSampleCount;
     const size = this.#size[slot]!;
@@ -237,14 +229,14 @@ export class RecentSamples {
     else this.#messages.set(i, message.slice(0, recentMessageChars));
   }
 
-  #slotOf(key: string): number {
-    const known = this.#slots.get(key);
+  #slotOf(module: string, monitor: string): number {
+    const known = this.#slots.get(module, monitor);
     if (known !== undefined) return known;
     const slot = this.#free.pop() ?? this.#slots.size;
     // By a quarter, not double: the arrays are most of a monitor's memory here, and room for 50 % more
     // monitors than run is hundreds of bytes per monitor.
     if (slot >= this.#capacity) this.#grow(Math.max(64, Math.ceil(this.#capacity * 1.25)));
-    this.#slots.set(key, slot);
+    this.#slots.set(module, monitor, slot);
     this.#head[slot] = 0;
     this.#size[slot] = 0;
     this.#first[slot] = Number.POSITIVE_INFINITY;
