@@ -86,6 +86,9 @@ function probeDetails(
   statusCode?: number,
   read?: { bytes: number; truncated: boolean },
 ): Record<string, JsonValue> {
+  // The common outcome as one literal: properties added to an object once made go to an array of their own.
+  if (redirects === 0 && statusCode !== undefined && read !== undefined && !read.truncated)
+    return { url, method, statusCode, bytes: read.bytes };
   const details: Record<string, JsonValue> = { url, method };
   if (redirects > 0 && redirected !== undefined) {
     details.finalUrl = displayUrl(redirected);
