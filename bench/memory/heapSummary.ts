@@ -217,8 +217,14 @@ function dominators(heap: HeapSnapshot, f: ReturnType<typeof fieldsOf>) {
       stack.pop();
     }
   }
-  const predecessors: number[][] = Array.from({ length: count }, () => []);
-  for (const node of postorder) targets(node, (to) => predecessors[to]!.push(node));
+  // Predecessors in one flat array, each node's from firstPredecessor[node] on (millions of small arrays
+  // would take longer to build than the rest).
+  const firstPredecessor = new Uint32Array(count + 1);
+  for (const node of postorder) targets(node, (to) => firstPredecessor[to + 1]!++);
+  for (let i = 0; i < count; i++) firstPredecessor[i + 1]! += firstPredecessor[i]!;
+  const predecessors = new Uint32Array(firstPredecessor[count]!);
+  const filled = firstPredecessor.slice(0, count);
+  for (const node of postorder) targets(node, (to) => (predecessors[filled[to]!++] = node));
   const idom = new Int32Array(count).fill(-1);
   idom[0] = 0;
   const intersect = (a: number, b: number) => {
@@ -233,7 +239,8 @@ function dominators(heap: HeapSnapshot, f: ReturnType<typeof fieldsOf>) {
     for (let k = postorder.length - 2; k >= 0; k--) {
       const node = postorder[k]!;
       let dom = -1;
-      for (const p of predecessors[node]!) {
+      for (let k = firstPredecessor[node]!; k < firstPredecessor[node + 1]!; k++) {
+        const p = predecessors[k]!;
         if (idom[p] === -1) continue;
         dom = dom === -1 ? p : intersect(p, dom);
       }

@@ -79,9 +79,9 @@ const barCodes = new Array<number>(recentSampleCount);
  * Each monitor is a slot in a few shared typed arrays rather than objects, so 50,000 monitors cost a
  * handful of allocations and about 850 bytes each (times and latencies packed, status as a byte; the
  * messages of the few samples that failed kept aside), and the overview reads its numbers without
- * touching the database. Uptime over a window is the sum of
- * the buckets inside it, so a window slides by whole hours (24 h) or days (30 d); a sample that is
- * `unknown` (the probe could not tell) counts as neither up nor down. After a restart the node's
+ * touching the database. Uptime over a window is the sum of the buckets inside it, so a window slides by
+ * whole hours (24 h) or days (30 d); a sample that is `unknown` (the probe could not tell) counts as
+ * neither up nor down. After a restart the node's
  * sample history refills it ({@link seed}, from `recentSeed.ts`), so the bars do not start empty.
  */
 export class RecentSamples {
