@@ -12,10 +12,12 @@ export class ByMonitor<V> {
     return this.#size;
   }
 
+  /** A monitor's value, if it has one. */
   get(module: string, monitor: string): V | undefined {
     return this.#modules.get(module)?.get(monitor);
   }
 
+  /** Sets a monitor's value, replacing any it had. */
   set(module: string, monitor: string, value: V): void {
     let monitors = this.#modules.get(module);
     if (monitors === undefined) {
@@ -46,6 +48,7 @@ export class ByMonitor<V> {
     for (const monitors of this.#modules.values()) yield* monitors.values();
   }
 
+  /** Drops every value. */
   clear(): void {
     this.#modules.clear();
     this.#size = 0;
