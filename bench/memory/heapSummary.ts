@@ -2,7 +2,7 @@
 // count per constructor (what DevTools' "Summary" view groups by), the difference between two snapshots per
 // monitor, and who retains the objects of one constructor.
 //   node bench/memory/heapSummary.ts <file.heapsnapshot> [--base <smaller.heapsnapshot> --per <monitors>]
-//        [--retainers <constructor>] [--top 30]
+//        [--retainers <constructor>] [--shapes <constructor>] [--retained <constructor>] [--top 30]
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
@@ -173,6 +173,127 @@ export function shapesOf(heap: HeapSnapshot, name: string, top = 15): string[] {
     .map(([key, { count, bytes }]) => `${count}\t${bytes}\t{${key}}`);
 }
 
+/**
+ * The immediate dominator of every node reachable from the root (node 0), by node ordinal, and the nodes in
+ * DFS post-order: Cooper, Harvey and Kennedy's iterative algorithm ("A Simple, Fast Dominance Algorithm",
+ * 2001) over the snapshot's strong edges. A node's dominator is what must be collected for it to go.
+ */
+function dominators(heap: HeapSnapshot, f: ReturnType<typeof fieldsOf>) {
+  const count = heap.nodes.length / f.nodeFields;
+  const firstEdge = new Uint32Array(count + 1);
+  for (let i = 0; i < count; i++)
+    firstEdge[i + 1] = firstEdge[i]! + heap.nodes[i * f.nodeFields + f.edgeCount]! * f.edgeFields;
+  const weak = f.edgeTypes.indexOf("weak");
+  const targets = (i: number, each: (to: number) => void) => {
+    for (let e = firstEdge[i]!; e < firstEdge[i + 1]!; e += f.edgeFields) {
+      if (heap.edges[e + f.edgeType] !== weak) each(heap.edges[e + f.edgeTo]! / f.nodeFields);
+    }
+  };
+  // Post-order numbers by an explicit stack (millions of nodes: no recursion).
+  const order = new Int32Array(count).fill(-1);
+  const postorder: number[] = [];
+  const visited = new Uint8Array(count);
+  const stack: number[] = [0];
+  const next = new Uint32Array(count);
+  visited[0] = 1;
+  for (let i = 0; i < count; i++) next[i] = firstEdge[i]!;
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1]!;
+    let pushed = false;
+    while (next[node]! < firstEdge[node + 1]!) {
+      const e = next[node]!;
+      next[node] = e + f.edgeFields;
+      if (heap.edges[e + f.edgeType] === weak) continue;
+      const to = heap.edges[e + f.edgeTo]! / f.nodeFields;
+      if (visited[to]) continue;
+      visited[to] = 1;
+      stack.push(to);
+      pushed = true;
+      break;
+    }
+    if (!pushed) {
+      order[node] = postorder.length;
+      postorder.push(node);
+      stack.pop();
+    }
+  }
+  // Predecessors in one flat array, each node's from firstPredecessor[node] on (millions of small arrays
+  // would take longer to build than the rest).
+  const firstPredecessor = new Uint32Array(count + 1);
+  for (const node of postorder) targets(node, (to) => firstPredecessor[to + 1]!++);
+  for (let i = 0; i < count; i++) firstPredecessor[i + 1]! += firstPredecessor[i]!;
+  const predecessors = new Uint32Array(firstPredecessor[count]!);
+  const filled = firstPredecessor.slice(0, count);
+  for (const node of postorder) targets(node, (to) => (predecessors[filled[to]!++] = node));
+  const idom = new Int32Array(count).fill(-1);
+  idom[0] = 0;
+  const intersect = (a: number, b: number) => {
+    while (a !== b) {
+      while (order[a]! < order[b]!) a = idom[a]!;
+      while (order[b]! < order[a]!) b = idom[b]!;
+    }
+    return a;
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let k = postorder.length - 2; k >= 0; k--) {
+      const node = postorder[k]!;
+      let dom = -1;
+      for (let k = firstPredecessor[node]!; k < firstPredecessor[node + 1]!; k++) {
+        const p = predecessors[k]!;
+        if (idom[p] === -1) continue;
+        dom = dom === -1 ? p : intersect(p, dom);
+      }
+      if (dom !== -1 && idom[node] !== dom) {
+        idom[node] = dom;
+        changed = true;
+      }
+    }
+  }
+  return { idom, postorder };
+}
+
+/**
+ * What the objects of group `name` keep alive: their retained size (themselves and everything only they
+ * reach), counting an object of the group retained by another of the group once, as DevTools' "Retained
+ * size" does.
+ */
+export function retainedBy(
+  heap: HeapSnapshot,
+  names: string[],
+): Map<string, { count: number; bytes: number }> {
+  const f = fieldsOf(heap);
+  const { idom, postorder } = dominators(heap, f);
+  const retained = new Float64Array(idom.length);
+  // A dominator comes after everything it dominates in post-order.
+  for (const node of postorder) {
+    retained[node] += heap.nodes[node * f.nodeFields + f.selfSize]!;
+    if (node !== 0) retained[idom[node]!] += retained[node]!;
+  }
+  const wanted = new Set(names);
+  const group = new Map<number, string>();
+  for (const node of postorder) {
+    const name = groupOf(heap, f, node * f.nodeFields);
+    if (wanted.has(name)) group.set(node, name);
+  }
+  // Whether a node has a dominator of the same group: then that one's retained size includes it.
+  const inside = new Uint8Array(idom.length);
+  const totals = new Map<string, { count: number; bytes: number }>(
+    names.map((n) => [n, { count: 0, bytes: 0 }]),
+  );
+  for (let k = postorder.length - 1; k >= 0; k--) {
+    const node = postorder[k]!;
+    const parent = idom[node]!;
+    inside[node] = node !== 0 && (inside[parent]! || group.has(parent)) ? 1 : 0;
+    const name = group.get(node);
+    if (name === undefined || inside[node]) continue;
+    const total = totals.get(name)!;
+    total.count++;
+    total.bytes += retained[node]!;
+  }
+  return totals;
+}
+
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -181,6 +302,7 @@ if (import.meta.main) {
       per: { type: "string" },
       retainers: { type: "string", multiple: true },
       shapes: { type: "string", multiple: true },
+      retained: { type: "string", multiple: true },
       top: { type: "string", default: "30" },
     },
   });
@@ -192,6 +314,12 @@ if (import.meta.main) {
   console.log(topTable(summary, base, values.per ? Number(values.per) : undefined, Number(values.top)));
   for (const name of values.retainers ?? []) {
     console.log(`\nretainers of ${name}:\n${retainersOf(heap, name).join("\n")}`);
+  }
+  if (values.retained) {
+    const per = values.per ? Number(values.per) : 1;
+    console.log(`\nretained by (group, objects, MiB, bytes per ${values.per ? "monitor" : "snapshot"}):`);
+    for (const [name, { count, bytes }] of retainedBy(heap, values.retained))
+      console.log(`${name}\t${count}\t${(bytes / 2 ** 20).toFixed(1)}\t${Math.round(bytes / per)}`);
   }
   for (const name of values.shapes ?? []) {
     console.log(`\nshapes of ${name} (count, bytes, properties):\n${shapesOf(heap, name).join("\n")}`);

@@ -72,6 +72,8 @@ export interface StatusChange {
 /** The state of a monitor that has not sampled yet. */
 export const initialMonitorState: MonitorState = Object.freeze({ status: "pending" });
 
+const nothingRecent: readonly RecentSample[] = Object.freeze([]);
+
 /** At most this many samples are remembered for a time-based open window. */
 const maxRecent = 1_000;
 
@@ -99,7 +101,8 @@ function remember(
 ): readonly RecentSample[] {
   const count = Math.max(policy.open?.samples ?? 0, policy.flapping?.samples ?? 0);
   const withinMs = policy.open?.withinMs;
-  if (count === 0 && withinMs === undefined) return [];
+  // Most monitors remember nothing: one empty list for all of them, not a new one per sample.
+  if (count === 0 && withinMs === undefined) return nothingRecent;
   const all = [...recent, sample];
   const byTime = withinMs === undefined ? [] : all.filter((s) => s.at > sample.at - withinMs);
   const keep = Math.min(maxRecent, Math.max(count, byTime.length));

@@ -92,13 +92,18 @@ export function wellFormedResult(value: unknown): SampleResult | undefined {
   ) {
     return undefined;
   }
-  // The schema's output: its keys in its order, a key given as undefined kept, unknown keys dropped.
-  const result = { status: r.status, message: r.message } as SampleResult;
-  if ("value" in r) result.value = r.value as number | undefined;
-  result.durationMs = r.durationMs;
-  result.timestamp = r.timestamp as number;
-  if ("details" in r) result.details = r.details as Record<string, JsonValue> | undefined;
-  return result;
+  // The schema's output: its keys in its order, a key given as undefined kept, unknown keys dropped. Made
+  // as one literal: properties added to an object once made go to an array of their own, and the server
+  // keeps the latest result of every monitor.
+  const { status, message, value: measured, durationMs, timestamp, details } = r as unknown as SampleResult;
+  if ("value" in r) {
+    return "details" in r
+      ? { status, message, value: measured, durationMs, timestamp, details }
+      : { status, message, value: measured, durationMs, timestamp };
+  }
+  return "details" in r
+    ? { status, message, durationMs, timestamp, details }
+    : { status, message, durationMs, timestamp };
 }
 
 /** The fields of a result besides its status and message, all optional when building one. */

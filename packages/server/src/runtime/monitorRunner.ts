@@ -20,6 +20,7 @@ import { monitorKey } from "../state/monitorKey.js";
 import type { ReplicatedLog } from "../state/replicatedLog.js";
 import type { StateMachine } from "../state/stateMachine.js";
 import type { Observations } from "./observations.js";
+import { RunningMonitor } from "./runningMonitor.js";
 import type { Scheduler } from "./scheduler.js";
 import { BudgetedQueue, turnBudget } from "./turnBudget.js";
 
@@ -53,18 +54,6 @@ export interface RunObserver {
   transition(module: string, monitor: string, from: MonitorStatus, to: MonitorStatus): void;
 }
 
-interface Monitor {
-  /** Its job key. */
-  key: string;
-  definition: MonitorDefinition;
-  sampler: Sampler | undefined;
-  state: MonitorState;
-  /** Set when the monitor is removed or replaced: a run that starts after that does nothing. */
-  removed: boolean;
-  /** The probe under way, aborted when the monitor is removed or replaced, or the scheduler stops. */
-  probe: AbortController | undefined;
-}
-
 interface QueuedStart {
   module: StoredModule;
   running: Running;
@@ -73,7 +62,7 @@ interface QueuedStart {
 
 interface Running {
   version: number;
-  monitors: Map<string, Monitor>;
+  monitors: Map<string, RunningMonitor>;
 }
 
 const jobKey = monitorKey;
@@ -230,26 +219,33 @@ export class MonitorRunner {
       logger.warn({ module: module.name, monitor: definition.name, err: setupError }, "monitor cannot start");
     }
     const key = jobKey(module.name, definition.name);
-    const entry: Monitor = { key, definition, sampler, state, removed: false, probe: undefined };
-    running.monitors.set(definition.name, entry);
     if (committed?.incident) this.#withIncident.set(key, { module: module.name, monitor: definition.name });
     // A monitor that already ran on another node is overdue when its module fails over here: it runs
     // at once instead of within the first-run spread meant for a fresh push.
     const ranElsewhere = committed !== undefined && definition.schedule.kind === "interval";
     const ranHere = this.#ranHere.get(key);
     this.#ranHere.delete(key);
-    scheduler.add(key, {
-      schedule: definition.schedule,
-      lastRunAt:
-        observations.get(module.name, definition.name)?.lastRunAt ??
-        ranHere ??
-        (ranElsewhere ? 0 : undefined),
-      run: (signal) => {
-        this.#follow(signal);
-        return this.#sample(module, definition, entry, setupError);
-      },
-    });
+    const lastRunAt =
+      observations.get(module.name, definition.name)?.lastRunAt ?? ranHere ?? (ranElsewhere ? 0 : undefined);
+    const entry = new RunningMonitor(
+      key,
+      module,
+      definition,
+      sampler,
+      setupError,
+      state,
+      lastRunAt,
+      this.#run,
+    );
+    running.monitors.set(definition.name, entry);
+    scheduler.add(key, entry);
   }
+
+  /** Every monitor's scheduled run. */
+  readonly #run = (entry: RunningMonitor, signal: AbortSignal): Promise<void> => {
+    this.#follow(signal);
+    return this.#sample(entry);
+  };
 
   /**
    * The scheduler's signal aborts the runs under way when it stops: followed once, by aborting every
@@ -300,12 +296,8 @@ export class MonitorRunner {
     );
   }
 
-  async #sample(
-    module: StoredModule,
-    definition: MonitorDefinition,
-    entry: Monitor,
-    setupError: string | undefined,
-  ): Promise<void> {
+  async #sample(entry: RunningMonitor): Promise<void> {
+    const { module, definition, setupError } = entry;
     const { observations, clock, log, logger, ownership } = this.#deps;
     // Checked before every probe, not only when the lease timer fires: a node that lost its lease or
     // the module never starts another probe.

@@ -95,11 +95,11 @@ describe("RecentSamples", () => {
     expect(recent.liveSince("m", "a")).toBe(now - 2_000);
   });
 
-  it("forgets monitors, reuses their memory, and stays under 2 KB a monitor at 50,000 (1.3 KB a slot, plus the doubling's slack)", () => {
+  it("forgets monitors, reuses their memory, and stays under 1 KB a monitor at 50,000 (840 bytes a slot, plus the growth's slack)", () => {
     const recent = new RecentSamples();
     for (let i = 0; i < 50_000; i++) recent.record("m", `n${i}`, result("ok", start));
     expect(recent.size).toBe(50_000);
-    expect(recent.bytes / 50_000).toBeLessThan(2_000);
+    expect(recent.bytes / 50_000).toBeLessThan(1_000);
     recent.record("other", "n7", result("ok", start));
     recent.retainModule(
       "m",

@@ -1,5 +1,5 @@
 import type { SampleResult, SampleStatus } from "@amstaff/core";
-import { monitorKey, parseMonitorKey } from "../state/monitorKey.js";
+import { ByMonitor } from "../state/byMonitor.js";
 
 /** Samples kept per monitor for the overview's bar and sparkline. */
 export const recentSampleCount = 30;
@@ -77,20 +77,22 @@ const barCodes = new Array<number>(recentSampleCount);
  * samples and uptime counters (24 hourly and 30 daily buckets of up/counted samples).
  *
  * Each monitor is a slot in a few shared typed arrays rather than objects, so 50,000 monitors cost a
- * handful of allocations and about 1.4 KB each (times and latencies packed, status as a byte), and
- * the overview reads its numbers without touching the database. Uptime over a window is the sum of
- * the buckets inside it, so a window slides by whole hours (24 h) or days (30 d); a sample that is
- * `unknown` (the probe could not tell) counts as neither up nor down. After a restart the node's
+ * handful of allocations and about 850 bytes each (times and latencies packed, status as a byte; the
+ * messages of the few samples that failed kept aside), and the overview reads its numbers without
+ * touching the database. Uptime over a window is the sum of the buckets inside it, so a window slides by
+ * whole hours (24 h) or days (30 d); a sample that is `unknown` (the probe could not tell) counts as
+ * neither up nor down. After a restart the node's
  * sample history refills it ({@link seed}, from `recentSeed.ts`), so the bars do not start empty.
  */
 export class RecentSamples {
-  readonly #slots = new Map<string, number>();
+  readonly #slots = new ByMonitor<number>();
   readonly #free: number[] = [];
   #capacity = 0;
   #t = new Float64Array(0);
   #lat = new Float32Array(0);
   #status = new Uint8Array(0);
-  #messages: (string | undefined)[] = [];
+  /** The messages of samples that were not `ok`, by ring index: most samples have none. */
+  readonly #messages = new Map<number, string>();
   #head = new Uint8Array(0);
   #size = new Uint8Array(0);
   /** The time of each slot's first sample recorded live (infinite until one is). */
@@ -107,20 +109,20 @@ export class RecentSamples {
   get bytes(): number {
     return [this.#t, this.#lat, this.#status, this.#head, this.#size, this.#first].reduce(
       (n, a) => n + a.byteLength,
-      this.#messages.length * 8 + this.#hours.bytes + this.#days.bytes,
+      this.#hours.bytes + this.#days.bytes,
     );
   }
 
   /** Folds one sample in. */
   record(module: string, monitor: string, result: SampleResult): void {
-    const slot = this.#slotOf(monitorKey(module, monitor));
+    const slot = this.#slotOf(module, monitor);
     const n = recentSampleCount;
     const head = this.#head[slot]!;
     const i = slot * n + head;
     this.#t[i] = result.timestamp;
     this.#lat[i] = result.durationMs;
     this.#status[i] = statusCode.get(result.status) ?? 3;
-    this.#messages[i] = result.status === "ok" ? undefined : result.message.slice(0, recentMessageChars);
+    this.#keepMessage(i, result.status === "ok" ? undefined : result.message);
     this.#head[slot] = (head + 1) % n;
     if (this.#size[slot]! < n) this.#size[slot]! += 1;
     if (result.timestamp < this.#first[slot]!) this.#first[slot] = result.timestamp;
@@ -135,7 +137,7 @@ export class RecentSamples {
    * what came before is the history's to {@link seed}.
    */
   liveSince(module: string, monitor: string): number | undefined {
-    const slot = this.#slots.get(monitorKey(module, monitor));
+    const slot = this.#slots.get(module, monitor);
     const first = slot === undefined ? Number.POSITIVE_INFINITY : this.#first[slot]!;
     return first === Number.POSITIVE_INFINITY ? undefined : first;
   }
@@ -147,7 +149,7 @@ export class RecentSamples {
    * already out of the windows are left out).
    */
   seed(module: string, monitor: string, past: Past): void {
-    const slot = this.#slotOf(monitorKey(module, monitor));
+    const slot = this.#slotOf(module, monitor);
     const n = recentSampleCount;
     const size = this.#size[slot]!;
     const older = past.samples.slice(Math.max(0, past.samples.length - (n - size)));
@@ -157,8 +159,7 @@ export class RecentSamples {
       this.#t[i] = sample.t;
       this.#lat[i] = sample.latencyMs;
       this.#status[i] = statusCode.get(sample.status) ?? 3;
-      this.#messages[i] =
-        sample.status === "ok" ? undefined : (sample.message ?? "").slice(0, recentMessageChars);
+      this.#keepMessage(i, sample.status === "ok" ? undefined : (sample.message ?? ""));
     }
     this.#size[slot] = size + older.length;
     for (const h of past.hours) this.#hours.seed(slot, h.t, h.up, h.counted);
@@ -167,30 +168,22 @@ export class RecentSamples {
 
   /** Drops a monitor (deleted, or no longer run here). */
   forget(module: string, monitor: string): void {
-    const k = monitorKey(module, monitor);
-    const slot = this.#slots.get(k);
+    const slot = this.#slots.delete(module, monitor);
     if (slot === undefined) return;
-    this.#slots.delete(k);
     this.#free.push(slot);
-    this.#messages.fill(undefined, slot * recentSampleCount, (slot + 1) * recentSampleCount);
+    for (let i = slot * recentSampleCount; i < (slot + 1) * recentSampleCount; i++) this.#messages.delete(i);
   }
 
-  /**
-   * Forgets the monitors of `module` that are not in `kept` (after the module is replaced or deleted).
-   * A look at each key's prefix, not a parse: a push among 50,000 monitors costs a millisecond or two.
-   */
+  /** Forgets the monitors of `module` that are not in `kept` (after the module is replaced or deleted). */
   retainModule(module: string, kept: ReadonlySet<string>): void {
-    const prefix = monitorKey(module, "");
-    for (const k of [...this.#slots.keys()]) {
-      if (!k.startsWith(prefix)) continue;
-      const { monitor } = parseMonitorKey(k);
+    for (const monitor of [...this.#slots.ofModule(module).keys()]) {
       if (!kept.has(monitor)) this.forget(module, monitor);
     }
   }
 
   /** A monitor's recent samples and uptime at `now`, or undefined when this node has none. */
   glance(module: string, monitor: string, now: number): Glance | undefined {
-    const slot = this.#slots.get(monitorKey(module, monitor));
+    const slot = this.#slots.get(module, monitor);
     if (slot === undefined) return undefined;
     const n = recentSampleCount;
     const size = this.#size[slot]!;
@@ -200,7 +193,7 @@ export class RecentSamples {
       glance.t.push(this.#t[i]!);
       glance.s.push(statuses[this.#status[i]!]!);
       glance.lat.push(Math.round(this.#lat[i]!));
-      glance.msg.push(this.#messages[i]);
+      glance.msg.push(this.#messages.get(i));
     }
     glance.up24 = this.#hours.share(slot, now);
     glance.up30 = this.#days.share(slot, now);
@@ -212,7 +205,7 @@ export class RecentSamples {
    * without the times and messages, read straight from the rings (the overview reads 50,000 at once).
    */
   bar(module: string, monitor: string, now: number): Bar | undefined {
-    const slot = this.#slots.get(monitorKey(module, monitor));
+    const slot = this.#slots.get(module, monitor);
     if (slot === undefined) return undefined;
     const n = recentSampleCount;
     const size = this.#size[slot]!;
@@ -231,12 +224,19 @@ export class RecentSamples {
     };
   }
 
-  #slotOf(key: string): number {
-    const known = this.#slots.get(key);
+  #keepMessage(i: number, message: string | undefined): void {
+    if (message === undefined) this.#messages.delete(i);
+    else this.#messages.set(i, message.slice(0, recentMessageChars));
+  }
+
+  #slotOf(module: string, monitor: string): number {
+    const known = this.#slots.get(module, monitor);
     if (known !== undefined) return known;
     const slot = this.#free.pop() ?? this.#slots.size;
-    if (slot >= this.#capacity) this.#grow(Math.max(64, this.#capacity * 2));
-    this.#slots.set(key, slot);
+    // By a quarter, not double: the arrays are most of a monitor's memory here, and room for 50 % more
+    // monitors than run is hundreds of bytes per monitor.
+    if (slot >= this.#capacity) this.#grow(Math.max(64, Math.ceil(this.#capacity * 1.25)));
+    this.#slots.set(module, monitor, slot);
     this.#head[slot] = 0;
     this.#size[slot] = 0;
     this.#first[slot] = Number.POSITIVE_INFINITY;
@@ -255,7 +255,6 @@ export class RecentSamples {
     this.#first = grown(this.#first, new Float64Array(capacity));
     this.#hours.grow(capacity);
     this.#days.grow(capacity);
-    this.#messages.length = capacity * n;
     this.#capacity = capacity;
   }
 }
@@ -266,12 +265,14 @@ function grown<T extends Float64Array | Float32Array | Uint8Array | Uint32Array>
 }
 
 /**
- * Uptime buckets of one window for every slot: `buckets` periods of `periodMs`, each remembering which
- * period since the epoch it holds (a bucket of an older period is reset when reused), its up samples
- * and its counted ones.
+ * Uptime buckets of one window for every slot: `buckets` periods of `periodMs`, the up samples and the
+ * counted ones of each. A slot remembers only its latest period: the bucket of a period is the period
+ * modulo `buckets`, so every bucket holds one of the `buckets` periods up to the latest, and the buckets of
+ * the periods skipped when the latest moves on are reset.
  */
 class UptimeBuckets {
-  #at = new Uint32Array(0);
+  /** Each slot's latest period, 0 for none. */
+  #latest = new Uint32Array(0);
   #up = new Uint32Array(0);
   #counted = new Uint32Array(0);
 
@@ -284,20 +285,20 @@ class UptimeBuckets {
   }
 
   get bytes(): number {
-    return this.#at.byteLength + this.#up.byteLength + this.#counted.byteLength;
+    return this.#latest.byteLength + this.#up.byteLength + this.#counted.byteLength;
   }
 
   grow(capacity: number): void {
-    this.#at = grown(this.#at, new Uint32Array(capacity * this.buckets));
+    this.#latest = grown(this.#latest, new Uint32Array(capacity));
     this.#up = grown(this.#up, new Uint32Array(capacity * this.buckets));
     this.#counted = grown(this.#counted, new Uint32Array(capacity * this.buckets));
   }
 
   clear(slot: number): void {
-    this.#at.fill(0, slot * this.buckets, (slot + 1) * this.buckets);
+    this.#latest[slot] = 0;
   }
 
-  /** Period numbers start at 1, so that 0 marks an empty bucket. */
+  /** Period numbers start at 1, so that 0 marks a slot without any. */
   #period(t: number): number {
     return Math.floor(t / this.periodMs) + 1;
   }
@@ -307,18 +308,24 @@ class UptimeBuckets {
   }
 
   /**
-   * Adds `up` of `counted` samples to the period of `t`; left out when its bucket already holds a later
-   * period (the period is then out of the window).
+   * Adds `up` of `counted` samples to the period of `t`; left out when the period is out of the window
+   * that ends at the slot's latest period.
    */
   seed(slot: number, t: number, up: number, counted: number): void {
     const p = this.#period(t);
-    const i = slot * this.buckets + (p % this.buckets);
-    if (this.#at[i]! > p) return;
-    if (this.#at[i] !== p) {
-      this.#at[i] = p;
-      this.#up[i] = 0;
-      this.#counted[i] = 0;
+    const latest = this.#latest[slot]!;
+    if (p <= latest - this.buckets) return;
+    if (p > latest) {
+      // The buckets of the periods after the latest, up to this one, start empty.
+      const first = Math.max(latest + 1, p - this.buckets + 1);
+      for (let q = first; q <= p; q++) {
+        const i = slot * this.buckets + (q % this.buckets);
+        this.#up[i] = 0;
+        this.#counted[i] = 0;
+      }
+      this.#latest[slot] = p;
     }
+    const i = slot * this.buckets + (p % this.buckets);
     this.#up[i]! += up;
     this.#counted[i]! += counted;
   }
@@ -326,13 +333,14 @@ class UptimeBuckets {
   /** Up over counted across the buckets of the last `buckets` periods up to `now`; null with none. */
   share(slot: number, now: number): number | null {
     const p = this.#period(now);
+    const latest = this.#latest[slot]!;
+    if (latest === 0) return null;
     let up = 0;
     let counted = 0;
-    for (let i = slot * this.buckets; i < (slot + 1) * this.buckets; i++) {
-      if (this.#at[i]! > p - this.buckets && this.#at[i]! <= p) {
-        up += this.#up[i]!;
-        counted += this.#counted[i]!;
-      }
+    for (let q = Math.max(p, latest) - this.buckets + 1; q <= Math.min(p, latest); q++) {
+      const i = slot * this.buckets + (q % this.buckets);
+      up += this.#up[i]!;
+      counted += this.#counted[i]!;
     }
     return counted === 0 ? null : up / counted;
   }

@@ -2,7 +2,7 @@ import { describeError, type SampleResult, type SampleStatus, sampleStatuses } f
 import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
-import { monitorKey } from "../state/monitorKey.js";
+import { ByMonitor } from "../state/byMonitor.js";
 import { writeBestEffort } from "./bestEffortWrite.js";
 import { addDays, type DayCounts, dayMs } from "./dailyUptime.js";
 import { HistoryRetention } from "./historyRetention.js";
@@ -111,7 +111,6 @@ interface Pending {
 
 const statusCode = new Map<SampleStatus, number>(sampleStatuses.map((s, i) => [s, i]));
 const finite = (n: number | undefined): number | null => (n !== undefined && Number.isFinite(n) ? n : null);
-const seriesKey = monitorKey;
 
 /**
  * The sample history of the monitors this node runs, in the node's SQLite database.
@@ -141,7 +140,8 @@ export class SampleHistory {
   readonly #ring: (Pending | undefined)[];
   #head = 0;
   #size = 0;
-  readonly #series = new Map<string, number>();
+  /** Each monitor's series id (`history_series`). */
+  readonly #series = new ByMonitor<number>();
   #dropped = 0;
   #written = 0;
   #writeErrors = 0;
@@ -193,7 +193,7 @@ export class SampleHistory {
       intervalMs: options.pruneIntervalMs ?? 60_000,
       chunk: options.pruneChunk ?? 500,
       daily: this.#open.daily,
-      forget: (module, monitor) => this.#series.delete(seriesKey(module, monitor)),
+      forget: (module, monitor) => this.#series.delete(module, monitor),
     });
   }
 
@@ -289,7 +289,7 @@ export class SampleHistory {
   }
 
   #write(batch: Pending[], closing: RollupRow[]): void {
-    const added: string[] = [];
+    const added: { module: string; monitor: string }[] = [];
     const folded: BucketGroups = new Map();
     const s = this.#statements;
     try {
@@ -303,20 +303,19 @@ export class SampleHistory {
       });
     } catch (error) {
       // The transaction rolled back the series it created: their ids must not be reused.
-      for (const key of added) this.#series.delete(key);
+      for (const { module, monitor } of added) this.#series.delete(module, monitor);
       throw error;
     }
     this.#open.commit(closing, folded);
   }
 
-  #seriesId(module: string, monitor: string, added: string[]): number {
-    const key = seriesKey(module, monitor);
-    let id = this.#series.get(key);
+  #seriesId(module: string, monitor: string, added: { module: string; monitor: string }[]): number {
+    let id = this.#series.get(module, monitor);
     if (id === undefined) {
       this.#statements.insertSeries.run(module, monitor);
       id = (this.#statements.findSeries.get(module, monitor) as { id: number }).id;
-      this.#series.set(key, id);
-      added.push(key);
+      this.#series.set(module, monitor, id);
+      added.push({ module, monitor });
     }
     return id;
   }
@@ -377,7 +376,7 @@ export class SampleHistory {
    */
   days(module: string, monitor: string, fromDay: number, toDay: number): DayCounts[] {
     const stored = this.#open.daily.days(module, monitor, fromDay, toDay);
-    const series = this.#series.get(seriesKey(module, monitor));
+    const series = this.#series.get(module, monitor);
     return series === undefined ? stored : addDays(stored, this.#open.days(series, fromDay, toDay));
   }
 

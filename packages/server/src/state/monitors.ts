@@ -1,66 +1,47 @@
 import type { MonitorDefinition } from "@amstaff/core";
 import { incidentView } from "@amstaff/core";
 import { decide } from "./alerting.js";
+import { ByMonitor } from "./byMonitor.js";
 import { carryIncident, closeIncident } from "./incidents.js";
 import { monitorDefinition } from "./monitorDefinitions.js";
-import { monitorKey } from "./monitorKey.js";
 import type { MonitorRecord, StoredModule, TransitionRecord } from "./records.js";
 import type { Reducer, StateSlices } from "./reducer.js";
 import { commitTransition, transitionsKeptPerMonitor } from "./transitions.js";
 
-/** The committed status of every monitor of every module that exists, by {@link monitorKey}. */
+/** The committed status of every monitor of every module that exists, by module, then monitor name. */
 export class MonitorStatuses {
-  readonly #monitors = new Map<string, MonitorRecord>();
-  /** The same records by module, then monitor name: a push reads its own module's, not the fleet's. */
-  readonly #byModule = new Map<string, Map<string, MonitorRecord>>();
+  readonly #records = new ByMonitor<MonitorRecord>();
 
   /** One monitor's status, while its module has it. */
   get(module: string, monitor: string): MonitorRecord | undefined {
-    return this.#monitors.get(monitorKey(module, monitor));
+    return this.#records.get(module, monitor);
   }
 
-  /** The monitors of one module, in the order they were added. */
+  /** The monitors of one module, in the order they were added: a push reads its own module's, not the fleet's. */
   ofModule(module: string): MonitorRecord[] {
-    return [...(this.#byModule.get(module)?.values() ?? [])];
+    return [...this.#records.ofModule(module).values()];
   }
 
-  /** Every monitor, in the order they were added, for a snapshot. */
+  /** Every monitor, module by module (each in the order its monitors were added), for a snapshot. */
   all(): MonitorRecord[] {
-    return [...this.#monitors.values()];
+    return [...this.#records.values()];
   }
 
   /** Starts a monitor `pending`, unless it has a status already. */
   add(module: string, monitor: string): void {
-    const key = monitorKey(module, monitor);
-    if (!this.#monitors.has(key)) this.#index({ module, monitor, status: "pending" });
+    if (!this.get(module, monitor))
+      this.#records.set(module, monitor, { module, monitor, status: "pending" });
   }
 
   /** Drops a monitor's status; returns it, if it had one. */
   delete(module: string, monitor: string): MonitorRecord | undefined {
-    const key = monitorKey(module, monitor);
-    const record = this.#monitors.get(key);
-    this.#monitors.delete(key);
-    const ofModule = this.#byModule.get(module);
-    ofModule?.delete(monitor);
-    if (ofModule?.size === 0) this.#byModule.delete(module);
-    return record;
+    return this.#records.delete(module, monitor);
   }
 
   /** Replaces every status by a snapshot's. */
   restore(monitors: MonitorRecord[]): void {
-    this.#monitors.clear();
-    this.#byModule.clear();
-    for (const m of monitors) this.#index(m);
-  }
-
-  #index(record: MonitorRecord): void {
-    this.#monitors.set(monitorKey(record.module, record.monitor), record);
-    let ofModule = this.#byModule.get(record.module);
-    if (ofModule === undefined) {
-      ofModule = new Map();
-      this.#byModule.set(record.module, ofModule);
-    }
-    ofModule.set(record.monitor, record);
+    this.#records.clear();
+    for (const m of monitors) this.#records.set(m.module, m.monitor, m);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { MonitorDefinition } from "@amstaff/core";
+import { ByMonitor } from "./byMonitor.js";
 import type { DeliveryBook } from "./deliveries.js";
-import { monitorKey } from "./monitorKey.js";
 import type { DeliveryRecord, IncidentRecord, TransitionRecord } from "./records.js";
 import type { StateSlices } from "./reducer.js";
 
@@ -10,8 +10,8 @@ export const transitionsKeptPerMonitor = 50;
 /** The committed transitions, by id and by monitor (oldest first). */
 export class TransitionLog {
   readonly #transitions = new Map<string, TransitionRecord>();
-  /** Transition ids by {@link monitorKey}, oldest first. */
-  readonly #byMonitor = new Map<string, string[]>();
+  /** Transition ids by monitor, oldest first. */
+  readonly #byMonitor = new ByMonitor<string[]>();
 
   /** One transition, while it is kept. */
   get(id: string): TransitionRecord | undefined {
@@ -20,7 +20,7 @@ export class TransitionLog {
 
   /** Transitions of one monitor, oldest first. */
   of(module: string, monitor: string): TransitionRecord[] {
-    return this.#records(this.#byMonitor.get(monitorKey(module, monitor)) ?? []);
+    return this.#records(this.#byMonitor.get(module, monitor) ?? []);
   }
 
   /** Every transition kept, monitor by monitor, for a snapshot. */
@@ -45,8 +45,8 @@ export class TransitionLog {
   /** Keeps a transition as its monitor's newest. */
   add(transition: TransitionRecord): void {
     this.#transitions.set(transition.id, transition);
-    const key = monitorKey(transition.module, transition.monitor);
-    this.#byMonitor.set(key, [...(this.#byMonitor.get(key) ?? []), transition.id]);
+    const { module, monitor } = transition;
+    this.#byMonitor.set(module, monitor, [...(this.#byMonitor.get(module, monitor) ?? []), transition.id]);
   }
 
   /**
@@ -54,8 +54,7 @@ export class TransitionLog {
    * others go, with their deliveries.
    */
   prune(module: string, monitor: string, keep: number, deliveries: DeliveryBook): void {
-    const key = monitorKey(module, monitor);
-    const ids = this.#byMonitor.get(key);
+    const ids = this.#byMonitor.get(module, monitor);
     if (!ids) return;
     const kept = ids.filter((id, i) => {
       if (i >= ids.length - keep) return true;
@@ -64,8 +63,8 @@ export class TransitionLog {
       deliveries.forget(id);
       return false;
     });
-    if (kept.length > 0) this.#byMonitor.set(key, kept);
-    else this.#byMonitor.delete(key);
+    if (kept.length > 0) this.#byMonitor.set(module, monitor, kept);
+    else this.#byMonitor.delete(module, monitor);
   }
 
   /** Replaces every transition by a snapshot's (monitor by monitor, each oldest first). */
