@@ -2,18 +2,24 @@ import { EventEmitter } from "node:events";
 import { type RaftClock, systemClock } from "./clock.js";
 import { decodeConfChange } from "./confChange.js";
 import { NotLeaderError, RaftError, RaftErrorCode } from "./errors.js";
+import { PendingReads } from "./pendingReads.js";
+import { type PendingProposal, ProposalBatch, type QueuedProposal } from "./proposalBatch.js";
 import { ProposalTracker, type SettledProposal } from "./proposalTracker.js";
 import { RaftCore } from "./raft.js";
-import { outcomeError, refusal } from "./raftNodeErrors.js";
-import type {
-  CommandCodec,
-  ProposeOptions,
-  RaftNodeEvents,
-  RaftNodeOptions,
-  StateMachine,
+import { abortedError, outcomeError, refusal } from "./raftNodeErrors.js";
+import {
+  type CommandCodec,
+  coreOptions,
+  jsonCodec,
+  type ProposeOptions,
+  type RaftNodeEvents,
+  type RaftNodeOptions,
+  type StateMachine,
 } from "./raftNodeOptions.js";
 import { SnapshotPolicy } from "./snapshotPolicy.js";
+import { SnapshotScheduler } from "./snapshotScheduler.js";
 import type { RaftStorage } from "./storage.js";
+import { TickWaiters } from "./tickWaiters.js";
 import type { RaftTransport } from "./transport.js";
 import {
   type ConfChange,
@@ -33,18 +39,6 @@ export type * from "./raftNodeOptions.js";
  */
 const sliceMs = 10;
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-const jsonCodec: CommandCodec<unknown> = {
-  encode: (c) => new TextEncoder().encode(JSON.stringify(c)),
-  decode: (d) => JSON.parse(new TextDecoder().decode(d)),
-};
-
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  /** The log index once the proposal reached the core. */
-  index?: number;
-}
 
 /**
  * A Raft node: the deterministic {@link RaftCore} driven by real timers, a transport and a storage.
@@ -72,20 +66,11 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
   #running = false;
   #idle: Promise<void> = Promise.resolve();
   #stopped = false;
-  #batch: { data: Uint8Array; pending: Pending }[] = [];
-  #batchScheduled = false;
-  readonly #proposals: ProposalTracker<Pending>;
-  readonly #reads = new Map<number, Pending>();
-  #readWaiters: { index: number; pending: Pending }[] = [];
-  #readSeq = 0;
-  readonly #policy: SnapshotPolicy;
-  /** The local snapshot being encoded (applying is held meanwhile); null when none. */
-  #encoding: Promise<unknown> | null = null;
-  /** The local snapshot being encoded or written to storage; null when none. */
-  #snapshotTask: Promise<void> | null = null;
-  /** The storage write of a local snapshot, while in progress. */
-  #snapshotWrite: Promise<void> | null = null;
-  #tickListeners = new Set<() => void>();
+  readonly #batch = new ProposalBatch((batch) => this.#proposeBatch(batch));
+  readonly #proposals: ProposalTracker<PendingProposal>;
+  readonly #reads = new PendingReads();
+  readonly #snapshots: SnapshotScheduler;
+  readonly #waiters: TickWaiters;
   #lastSoft: SoftState = { role: "follower", leader: null, term: -1 };
   #sliceStarted = 0;
 
@@ -100,7 +85,15 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     this.#codec = opts.codec ?? (jsonCodec as CommandCodec<C>);
     this.#tickMs = opts.tickMs ?? 50;
     this.#clock = opts.clock ?? systemClock;
-    this.#policy = policy;
+    this.#waiters = new TickWaiters(this.#clock, () => this.#stopped);
+    this.#snapshots = new SnapshotScheduler(
+      core,
+      opts.stateMachine,
+      opts.storage,
+      policy,
+      { keep: opts.snapshotKeep ?? 1000, logger: opts.logger },
+      { stopped: () => this.#stopped, resume: () => this.#kick(), fail: (error) => this.#fail(error) },
+    );
     this.#proposals = new ProposalTracker({ graceTicks: core.electionTick });
   }
 
@@ -117,23 +110,11 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     const stored = await opts.storage.load();
     // Entries after the snapshot are applied again at start, and counted then.
     if (stored.snapshot) policy.taken(stored.snapshot.data.length);
-    const core = new RaftCore(
-      {
-        id: opts.id,
-        electionTick: opts.electionTicks ?? 10,
-        heartbeatTick: opts.heartbeatTicks ?? 1,
-        preVote: opts.preVote ?? true,
-        checkQuorum: opts.checkQuorum ?? true,
-        leaseRead: opts.leaseRead ?? false,
-        ...(opts.snapshotChunkSize ? { snapshotChunkSize: opts.snapshotChunkSize } : {}),
-        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-      },
-      {
-        ...stored,
-        storage: opts.storage,
-        ...(opts.initialMembers ? { initialConf: { voters: opts.initialMembers, learners: [] } } : {}),
-      },
-    );
+    const core = new RaftCore(coreOptions(opts), {
+      ...stored,
+      storage: opts.storage,
+      ...(opts.initialMembers ? { initialConf: { voters: opts.initialMembers, learners: [] } } : {}),
+    });
     if (stored.snapshot) await opts.stateMachine.restore(stored.snapshot.data);
     const node = new RaftNode(opts, core, policy);
     await opts.transport.listen((m) => {
@@ -181,10 +162,10 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     if (this.#stopped) return Promise.reject(new RaftError(RaftErrorCode.Stopped, "node stopped"));
     if (this.#core.role !== "leader") return Promise.reject(new NotLeaderError(this.#core.leader));
     const { signal } = options;
-    if (signal?.aborted) return Promise.reject(this.#aborted(signal, undefined));
+    if (signal?.aborted) return Promise.reject(abortedError(signal, undefined));
     const data = this.#codec.encode(command);
     return new Promise<R>((resolve, reject) => {
-      const pending: Pending = { resolve: resolve as (v: unknown) => void, reject };
+      const pending: PendingProposal = { resolve: resolve as (v: unknown) => void, reject };
       const item = { data, pending };
       if (signal) {
         const onAbort = () => this.#abort(item, signal);
@@ -199,53 +180,27 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
           reject(e);
         };
       }
-      this.#batch.push(item);
-      if (!this.#batchScheduled) {
-        this.#batchScheduled = true;
-        setImmediate(() => this.#flushBatch());
-      }
+      this.#batch.add(item);
     });
   }
 
-  #abort(item: { data: Uint8Array; pending: Pending }, signal: AbortSignal): void {
-    const queued = this.#batch.indexOf(item);
-    if (queued >= 0) {
-      this.#batch.splice(queued, 1);
-      item.pending.reject(this.#aborted(signal, undefined));
+  #abort(item: QueuedProposal, signal: AbortSignal): void {
+    if (this.#batch.remove(item)) {
+      item.pending.reject(abortedError(signal, undefined));
       return;
     }
     const index = item.pending.index;
     if (index === undefined || this.#proposals.untrack(index) !== item.pending) return;
-    item.pending.reject(this.#aborted(signal, index));
+    item.pending.reject(abortedError(signal, index));
   }
 
-  #aborted(signal: AbortSignal, index: number | undefined): RaftError {
-    return index === undefined
-      ? new RaftError(
-          RaftErrorCode.Dropped,
-          "proposal aborted before it reached the log; it will never take effect",
-          {
-            cause: signal.reason,
-          },
-        )
-      : new RaftError(
-          RaftErrorCode.OutcomeUnknown,
-          `proposal aborted while entry ${index} was pending: it may or may not take effect`,
-          { cause: signal.reason },
-        );
-  }
-
-  #settle(s: SettledProposal<Pending>, result?: unknown): void {
+  #settle(s: SettledProposal<PendingProposal>, result?: unknown): void {
     const error = outcomeError(s);
     if (error) s.token.reject(error);
     else s.token.resolve(result);
   }
 
-  #flushBatch(): void {
-    this.#batchScheduled = false;
-    const batch = this.#batch;
-    this.#batch = [];
-    if (batch.length === 0) return;
+  #proposeBatch(batch: QueuedProposal[]): void {
     if (this.#stopped) {
       for (const b of batch) b.pending.reject(new RaftError(RaftErrorCode.Stopped, "node stopped"));
       return;
@@ -270,10 +225,8 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
   async read<T = void>(query?: () => T | Promise<T>): Promise<T> {
     if (this.#stopped) throw new RaftError(RaftErrorCode.Stopped, "node stopped");
     if (this.#core.role !== "leader") throw new NotLeaderError(this.#core.leader);
-    const ctx = ++this.#readSeq;
     await new Promise<unknown>((resolve, reject) => {
-      this.#reads.set(ctx, { resolve, reject });
-      this.#core.readIndex(ctx);
+      this.#core.readIndex(this.#reads.add({ resolve, reject }));
       this.#kick();
     });
     return (query ? await query() : undefined) as T;
@@ -286,7 +239,10 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       throw new RaftError(RaftErrorCode.InvalidConfChange, `${to} is not a voter`);
     }
     this.#kick();
-    await this.#waitFor(() => this.#core.leader === to, this.#tickMs * (this.#core.electionTick * 2 + 2));
+    await this.#waiters.waitFor(
+      () => this.#core.leader === to,
+      this.#tickMs * (this.#core.electionTick * 2 + 2),
+    );
   }
 
   /** Adds a non-voting learner; resolves when the change is applied here. */
@@ -303,7 +259,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     if (conf.voters.includes(id)) return;
     if (!conf.learners.includes(id)) await this.addLearner(id);
     const gap = this.#opts.catchUpGap ?? 100;
-    await this.#waitFor(() => {
+    await this.#waiters.waitFor(() => {
       const pr = this.#core.progress(id);
       if (this.#core.role !== "leader") throw new NotLeaderError(this.#core.leader);
       return pr !== undefined && pr.match + gap >= this.#core.commit && pr.state === "replicate";
@@ -333,31 +289,9 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       this.#scheduleTick();
       this.#core.tick();
       for (const s of this.#proposals.tick()) this.#settle(s);
-      for (const l of this.#tickListeners) l();
+      this.#waiters.check();
       this.#kick();
     }, this.#tickMs);
-  }
-
-  #waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const deadline = this.#clock.now() + timeoutMs;
-      const check = () => {
-        try {
-          if (this.#stopped) throw new RaftError(RaftErrorCode.Stopped, "node stopped");
-          if (cond()) {
-            this.#tickListeners.delete(check);
-            resolve();
-          } else if (this.#clock.now() > deadline) {
-            throw new RaftError(RaftErrorCode.Timeout, "operation timed out");
-          }
-        } catch (error) {
-          this.#tickListeners.delete(check);
-          reject(error);
-        }
-      };
-      this.#tickListeners.add(check);
-      check();
-    });
   }
 
   #kick(): void {
@@ -407,13 +341,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       if (prev.role !== s.role) this.emit("role", s.role);
       if (prev.leader !== s.leader) this.emit("leader", s.leader);
       if (prev.term !== s.term) this.emit("term", s.term);
-      if (s.role !== "leader") {
-        const err = new NotLeaderError(s.leader);
-        for (const p of this.#reads.values()) p.reject(err);
-        this.#reads.clear();
-        for (const w of this.#readWaiters) w.pending.reject(err);
-        this.#readWaiters = [];
-      }
+      if (s.role !== "leader") this.#reads.rejectAll(new NotLeaderError(s.leader));
       this.#proposals.observe({ softState: s });
     }
     if (rd.mustSync) {
@@ -435,60 +363,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       if (this.#stopped) return;
       this.#core.advance(rd);
     }
-    if (this.#snapshotTask === null && !this.#stopped && this.#policy.due()) this.#startSnapshot();
-  }
-
-  /**
-   * Snapshots the state machine at the applied index without holding the loop: applying is held until
-   * the encode settles (the state must stay the one at that index), while this loop keeps persisting,
-   * replicating and answering; the storage write then runs beside the loop too. One at a time.
-   */
-  #startSnapshot(): void {
-    const index = this.#core.applied;
-    const keep = this.#opts.snapshotKeep ?? 1000;
-    this.#core.applyHeld = true;
-    const release = () => {
-      this.#core.applyHeld = false;
-      this.#encoding = null;
-      this.#kick();
-    };
-    const encoding = (async () => {
-      let data: Uint8Array;
-      try {
-        data = await this.#sm.snapshot();
-      } catch (error) {
-        release();
-        this.#policy.retryLater();
-        this.#opts.logger?.warn("state machine snapshot failed; the log is compacted later", {
-          index,
-          error: String(error),
-        });
-        return null;
-      }
-      // A snapshot received from the leader meanwhile moved `applied` and supersedes this one.
-      if (this.#stopped || this.#core.applied !== index) {
-        release();
-        return null;
-      }
-      // Compacting and releasing in one synchronous step: no entry is applied between the two.
-      const snap = this.#core.compact(data, keep);
-      const compactTo = this.#core.compactedIndex();
-      this.#policy.taken(data.length);
-      release();
-      return { snap, compactTo };
-    })();
-    this.#encoding = encoding;
-    this.#snapshotTask = encoding
-      .then(async (taken) => {
-        if (!taken || this.#stopped) return;
-        this.#snapshotWrite = Promise.resolve(this.#storage.saveSnapshot(taken.snap, taken.compactTo));
-        await this.#snapshotWrite;
-      })
-      .catch((error: unknown) => this.#fail(error))
-      .finally(() => {
-        this.#snapshotTask = null;
-        this.#snapshotWrite = null;
-      });
+    this.#snapshots.maybeStart();
   }
 
   async #write(rd: Ready): Promise<void> {
@@ -505,14 +380,14 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
   async #applyReady(rd: Ready): Promise<void> {
     if (rd.snapshot) {
       // A local snapshot still encoding reads the state machine: replace the state only once it is done.
-      if (this.#encoding) await this.#encoding;
+      await this.#snapshots.beforeRestore();
       await this.#sm.restore(rd.snapshot.data);
-      this.#policy.taken(rd.snapshot.data.length);
+      this.#snapshots.restored(rd.snapshot.data.length);
       this.emit("membership", rd.snapshot.meta.conf);
       for (const s of this.#proposals.observe({ snapshot: rd.snapshot })) this.#settle(s);
     }
     for (const e of rd.committedEntries) {
-      this.#policy.applied(e.data.length);
+      this.#snapshots.applied(e.data.length);
       const settled = this.#proposals.committed(e);
       if (settled && settled.outcome !== "applied") this.#settle(settled);
       const mine = settled?.outcome === "applied" ? settled.token : undefined;
@@ -535,20 +410,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
         mine?.resolve(undefined);
       }
     }
-    for (const rs of rd.readStates) {
-      const p = this.#reads.get(rs.context);
-      if (!p) continue;
-      this.#reads.delete(rs.context);
-      this.#readWaiters.push({ index: rs.index, pending: p });
-    }
-    if (this.#readWaiters.length > 0) {
-      const applied = this.#core.applied;
-      this.#readWaiters = this.#readWaiters.filter((w) => {
-        if (w.index > applied) return true;
-        w.pending.resolve(undefined);
-        return false;
-      });
-    }
+    this.#reads.confirm(rd.readStates, this.#core.applied);
   }
 
   async #shutdown(reason: RaftError): Promise<void> {
@@ -556,13 +418,9 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     this.#stopped = true;
     if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
     for (const p of this.#proposals.clear()) p.reject(reason);
-    for (const b of this.#batch) b.pending.reject(reason);
-    this.#batch = [];
-    for (const p of this.#reads.values()) p.reject(reason);
-    this.#reads.clear();
-    for (const w of this.#readWaiters) w.pending.reject(reason);
-    this.#readWaiters = [];
-    for (const l of this.#tickListeners) l();
+    for (const b of this.#batch.takeAll()) b.pending.reject(reason);
+    this.#reads.rejectAll(reason);
+    this.#waiters.check();
     await this.#transport.close();
   }
 
@@ -575,7 +433,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     await this.#shutdown(new RaftError(RaftErrorCode.Stopped, "node stopped"));
     await this.#idle;
     // A snapshot write in progress finishes before the storage closes (an encode still running is dropped).
-    await this.#snapshotWrite?.catch(() => {});
+    await this.#snapshots.writeDone();
     await this.#storage.close?.();
   }
 }

@@ -40,3 +40,23 @@ export function refusal(r: ProposeRefusal, leader: NodeId | null): RaftError {
       return new RaftError(RaftErrorCode.InvalidConfChange, "invalid membership change");
   }
 }
+
+/**
+ * The error a proposal whose caller's signal aborted rejects with: dropped while still queued (`index`
+ * undefined, it never reached the log), of unknown outcome once it holds a log index.
+ */
+export function abortedError(signal: AbortSignal, index: number | undefined): RaftError {
+  return index === undefined
+    ? new RaftError(
+        RaftErrorCode.Dropped,
+        "proposal aborted before it reached the log; it will never take effect",
+        {
+          cause: signal.reason,
+        },
+      )
+    : new RaftError(
+        RaftErrorCode.OutcomeUnknown,
+        `proposal aborted while entry ${index} was pending: it may or may not take effect`,
+        { cause: signal.reason },
+      );
+}

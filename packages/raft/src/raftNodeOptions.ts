@@ -1,5 +1,6 @@
 import type { RaftClock } from "./clock.js";
 import type { RaftError } from "./errors.js";
+import type { RaftCoreOptions } from "./raftOptions.js";
 import type { SnapshotPolicyOptions } from "./snapshotPolicy.js";
 import type { RaftStorage } from "./storage.js";
 import type { RaftTransport } from "./transport.js";
@@ -109,4 +110,24 @@ export interface RaftNodeEvents {
   membership: [conf: ConfState];
   /** A fatal error (storage failure): the node stopped. */
   error: [error: RaftError];
+}
+
+/** The default {@link CommandCodec}: commands as JSON text. */
+export const jsonCodec: CommandCodec<unknown> = {
+  encode: (c) => new TextEncoder().encode(JSON.stringify(c)),
+  decode: (d) => JSON.parse(new TextDecoder().decode(d)),
+};
+
+/** The options of a node's core (`RaftCore`), with the node's defaults. */
+export function coreOptions(opts: RaftNodeOptions<unknown, unknown>): RaftCoreOptions {
+  return {
+    id: opts.id,
+    electionTick: opts.electionTicks ?? 10,
+    heartbeatTick: opts.heartbeatTicks ?? 1,
+    preVote: opts.preVote ?? true,
+    checkQuorum: opts.checkQuorum ?? true,
+    leaseRead: opts.leaseRead ?? false,
+    ...(opts.snapshotChunkSize ? { snapshotChunkSize: opts.snapshotChunkSize } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+  };
 }

@@ -1,11 +1,19 @@
-import { checkKvHistory, type KvOperation } from "./linearizability.js";
-import { MessageHeap } from "./messageHeap.js";
+import { checkKvHistory } from "./linearizability.js";
 import { ProposalTracker, type SettledProposal } from "./proposalTracker.js";
 import { RaftCore, type RaftCoreOptions } from "./raft.js";
 import { Rng } from "./rng.js";
-import { firstUndurableCommit, logMatchingViolation } from "./simulationChecks.js";
-import { decodeKv, decodeKvCommand, encodeKv, encodeKvCommand, entryKey } from "./simulationKv.js";
-import { SimulationFailure, type SimulationOptions, type SimulationResult } from "./simulationOptions.js";
+import { convergenceFailure, logMatchingViolation } from "./simulationChecks.js";
+import { type ClientOp, SimulationClients } from "./simulationClients.js";
+import { decodeKv, decodeKvCommand, encodeKv } from "./simulationKv.js";
+import { changeMembership } from "./simulationMembership.js";
+import { SimulationNetwork } from "./simulationNetwork.js";
+import {
+  emptySimulationResult,
+  SimulationFailure,
+  type SimulationOptions,
+  type SimulationResult,
+} from "./simulationOptions.js";
+import { CommitOracle } from "./simulationOracle.js";
 import { MemoryStorage } from "./storage.js";
 import { EntryType, type Message, type NodeId, type Ready } from "./types.js";
 
@@ -13,16 +21,6 @@ export type { SimulationOptions, SimulationResult } from "./simulationOptions.js
 export { SimulationFailure } from "./simulationOptions.js";
 
 const TICK = 10;
-
-interface ClientOp {
-  client: number;
-  record: KvOperation;
-  node: NodeId;
-  index?: number;
-  term?: number;
-  context?: number;
-  deadline: number;
-}
 
 interface SimNode {
   id: NodeId;
@@ -51,24 +49,14 @@ export class Simulation {
   readonly #rng: Rng;
   readonly #opts: Required<SimulationOptions>;
   readonly #nodes = new Map<NodeId, SimNode>();
-  readonly #net = new MessageHeap();
-  #seq = 0;
+  readonly #net: SimulationNetwork;
   #now = 0;
   #faulty: boolean;
-  #partition: Map<NodeId, number> | null = null;
-  #dropRate = 0;
-  #dupRate = 0;
-  readonly #leaderOfTerm = new Map<number, NodeId>();
-  readonly #committed: string[] = [""];
-  #highestCommit = 0;
-  readonly #history: KvOperation[] = [];
-  readonly #clients: (ClientOp | null)[] = [null, null, null, null, null];
+  readonly #oracle = new CommitOracle();
+  readonly #clients: SimulationClients;
   readonly #preVote: boolean;
   readonly #checkQuorum: boolean;
   readonly #intensity: number;
-  #clientLeaderHint: NodeId | null = null;
-  #nextValue = 0;
-  #nextContext = 0;
   readonly #trace: string[] = [];
   readonly #stats: SimulationResult;
 
@@ -84,27 +72,15 @@ export class Simulation {
     };
     this.seed = options.seed;
     this.#rng = new Rng(options.seed);
+    this.#net = new SimulationNetwork(this.#rng);
+    this.#clients = new SimulationClients(this.#rng);
     this.#faulty = this.#opts.faults;
     // Vary the protocol options and the fault intensity per seed: pre-vote and check-quorum hide some
     // bugs (stale leaders step down early), so runs without them exercise divergent logs harder.
     this.#preVote = this.#opts.leaseRead || this.#rng.chance(0.6);
     this.#checkQuorum = this.#opts.leaseRead || this.#rng.chance(0.6);
     this.#intensity = 0.5 + this.#rng.next() * 2.5;
-    this.#stats = {
-      seed: options.seed,
-      committed: 0,
-      leaders: 0,
-      crashes: 0,
-      snapshotsSent: 0,
-      confChanges: 0,
-      operations: 0,
-      acknowledgedWrites: 0,
-      reads: 0,
-      settled: { applied: 0, appliedResultUnknown: 0, dropped: 0, unknown: 0 },
-      leaderCrashesBeforeFsync: 0,
-      commitsBeforeLeaderFsync: 0,
-      slowSnapshots: { committedMeanwhile: 0, superseded: 0 },
-    };
+    this.#stats = emptySimulationResult(options.seed);
     const founders: NodeId[] = [];
     for (let i = 1; i <= this.#opts.voters; i++) founders.push(`n${i}`);
     const all = [...founders];
@@ -132,6 +108,10 @@ export class Simulation {
   }
   #fail(reason: string): never {
     throw new SimulationFailure(this.seed, this.#now, reason, this.#trace);
+  }
+  /** Fails the run on the violation a check found, if any. */
+  #check(violation: string | undefined): void {
+    if (violation !== undefined) this.#fail(violation);
   }
 
   #coreOptions(id: NodeId): RaftCoreOptions {
@@ -172,16 +152,7 @@ export class Simulation {
     node.reads = [];
     node.restartAt = this.#now + this.#rng.int(50, 800);
     this.#stats.crashes++;
-    for (let c = 0; c < this.#clients.length; c++) {
-      const op = this.#clients[c];
-      if (op && op.node === node.id) this.#abandon(c);
-    }
-  }
-
-  #abandon(c: number): void {
-    const op = this.#clients[c]!;
-    this.#clients[c] = null;
-    if (op.record.kind === "put") this.#history.push({ ...op.record, returnedAt: Infinity });
+    this.#clients.nodeCrashed(node.id);
   }
 
   /** Runs the scenario; throws {@link SimulationFailure} when an invariant breaks. */
@@ -214,7 +185,8 @@ export class Simulation {
         }
       }
       if (this.#faulty) this.#injectFaults();
-      if (this.#now < end - 500 || this.#clients.some((c) => c !== null)) this.#runClients();
+      if (this.#now < end - 500 || this.#clients.busy)
+        this.#clients.run(this.#now, end - 500, this.#nodes, (node) => this.#process(node));
       if (this.#now % 50 === 0) this.#checkLogMatching();
     }
     this.#checkLogMatching();
@@ -226,19 +198,17 @@ export class Simulation {
       if (node.core && node.proposals.size > 0)
         this.#fail(`${node.id} has ${node.proposals.size} proposals that never settled`);
     }
-    for (let c = 0; c < this.#clients.length; c++) if (this.#clients[c]) this.#abandon(c);
-    const lin = checkKvHistory(this.#history);
+    this.#clients.abandonAll();
+    const lin = checkKvHistory(this.#clients.history);
     if (!lin.ok) this.#fail(`client history is not linearizable (key ${lin.badKey})`);
-    this.#stats.committed = this.#highestCommit;
-    this.#stats.leaders = this.#leaderOfTerm.size;
-    return this.#stats;
+    this.#stats.committed = this.#oracle.highestCommit;
+    this.#stats.leaders = this.#oracle.leaders;
+    return Object.assign(this.#stats, this.#clients.counts);
   }
 
   #heal(): void {
     this.#faulty = false;
-    this.#partition = null;
-    this.#dropRate = 0;
-    this.#dupRate = 0;
+    this.#net.heal();
     for (const node of this.#nodes.values()) {
       if (node.core === null) node.restartAt = Math.min(node.restartAt, this.#now + 1);
     }
@@ -251,22 +221,8 @@ export class Simulation {
       const up = [...this.#nodes.values()].filter((n) => n.core !== null);
       if (up.length > 1) this.#crash(r.pick(up));
     }
-    if (r.chance(0.002 * k)) {
-      const ids = [...this.#nodes.keys()];
-      // Often isolate the current leader with a minority so it keeps accepting (doomed) proposals.
-      const leader = this.#leader();
-      this.#partition = new Map(ids.map((id) => [id, r.int(0, 3)]));
-      if (leader && r.chance(0.5)) this.#partition.set(leader.id, 3);
-      this.#log(`partition ${JSON.stringify([...this.#partition])}`);
-    }
-    if (this.#partition && r.chance(0.003 * k)) {
-      this.#partition = null;
-      this.#log("heal");
-    }
-    if (r.chance(0.002)) {
-      this.#dropRate = r.chance(0.5) ? 0 : r.next() * 0.2;
-      this.#dupRate = r.chance(0.5) ? 0 : r.next() * 0.1;
-    }
+    const ids = [...this.#nodes.keys()];
+    for (const change of this.#net.injectFaults(ids, () => this.#leader()?.id, k)) this.#log(change);
     if (r.chance(0.003)) this.#changeMembership();
   }
 
@@ -281,114 +237,24 @@ export class Simulation {
   #changeMembership(): void {
     const leader = this.#leader();
     if (!leader) return;
-    const core = leader.core!;
-    const conf = core.conf();
-    const r = this.#rng;
-    const all = [...this.#nodes.keys()];
-    const outsiders = all.filter((id) => !conf.voters.includes(id) && !conf.learners.includes(id));
-    const choice = r.int(0, 4);
-    let res: ReturnType<RaftCore["proposeConfChange"]> | undefined;
-    if (choice === 0 && outsiders.length > 0)
-      res = core.proposeConfChange({ type: "addLearner", id: r.pick(outsiders) });
-    else if (choice === 1 && conf.learners.length > 0) {
-      const id = r.pick(conf.learners);
-      // Promote only a learner that caught up, as the node wrapper does.
-      const pr = core.progress(id);
-      if (pr && pr.match >= core.commit - 5) res = core.proposeConfChange({ type: "addVoter", id });
-    } else if (choice === 2 && conf.voters.length > 3) {
-      res = core.proposeConfChange({ type: "remove", id: r.pick(conf.voters) });
-    } else if (choice === 3 && conf.learners.length > 0) {
-      res = core.proposeConfChange({ type: "remove", id: r.pick(conf.learners) });
-    } else if (choice === 2 && conf.voters.length <= 3 && outsiders.length > 0) {
-      res = core.proposeConfChange({ type: "addLearner", id: r.pick(outsiders) });
-    }
-    if (res && !("refused" in res)) {
+    const fault = changeMembership(leader.core!, [...this.#nodes.keys()], this.#rng);
+    if (fault.confChangeAt !== undefined) {
       this.#stats.confChanges++;
-      this.#log(`confchange at ${res.index} by ${leader.id}`);
+      this.#log(`confchange at ${fault.confChangeAt} by ${leader.id}`);
     }
-    if (r.chance(0.2)) {
-      const target = r.pick(conf.voters);
-      this.#log(`transfer ${leader.id} -> ${target}`);
-      core.transferLeadership(target);
-    }
+    if (fault.transferTo !== undefined) this.#log(`transfer ${leader.id} -> ${fault.transferTo}`);
     this.#process(leader);
   }
 
-  #runClients(): void {
-    const r = this.#rng;
-    for (let c = 0; c < this.#clients.length; c++) {
-      const op = this.#clients[c];
-      if (op) {
-        if (this.#now > op.deadline) this.#abandon(c);
-        continue;
-      }
-      if (this.#now >= this.#opts.duration - 500 || !r.chance(0.03)) continue;
-      const ids = [...this.#nodes.keys()];
-      // Clients also talk to any node that believes it leads, stale minority leaders included.
-      const leaders = ids.filter((id) => this.#nodes.get(id)!.core?.role === "leader");
-      const target =
-        leaders.length > 0 && r.chance(0.5)
-          ? r.pick(leaders)
-          : this.#clientLeaderHint && r.chance(0.8)
-            ? this.#clientLeaderHint
-            : r.pick(ids);
-      const node = this.#nodes.get(target)!;
-      const core = node.core;
-      if (core?.role !== "leader") {
-        this.#clientLeaderHint = core?.leader ?? null;
-        continue;
-      }
-      const key = `k${r.int(0, 3)}`;
-      this.#stats.operations++;
-      if (r.chance(0.5)) {
-        const value = `v${++this.#nextValue}`;
-        const res = core.propose([encodeKvCommand({ op: "put", key, value })]);
-        if ("refused" in res) continue;
-        const op: ClientOp = {
-          client: c,
-          node: target,
-          index: res.first,
-          term: res.term,
-          deadline: this.#now + 3000,
-          record: { client: c, kind: "put", key, value, calledAt: this.#now, returnedAt: 0 },
-        };
-        this.#clients[c] = op;
-        node.proposals.track(res.first, res.term, op);
-      } else {
-        const context = ++this.#nextContext;
-        if (!core.readIndex(context)) continue;
-        this.#clients[c] = {
-          client: c,
-          node: target,
-          context,
-          deadline: this.#now + 3000,
-          record: { client: c, kind: "get", key, value: null, calledAt: this.#now, returnedAt: 0 },
-        };
-      }
-      this.#process(node);
-    }
-  }
-
-  #send(from: SimNode, m: Message): void {
-    const r = this.#rng;
+  #send(m: Message): void {
     if (m.type === "snap" && m.offset === 0) this.#stats.snapshotsSent++;
-    if (this.#dropRate > 0 && r.chance(this.#dropRate)) return;
-    const copies = this.#dupRate > 0 && r.chance(this.#dupRate) ? 2 : 1;
-    for (let i = 0; i < copies; i++) {
-      this.#net.push({ at: this.#now + r.int(1, 30), seq: this.#seq++, m });
-    }
-    void from;
+    this.#net.send(m, this.#now);
   }
 
   #deliver(): void {
-    for (;;) {
-      const top = this.#net.peek();
-      if (!top || top.at > this.#now) return;
-      this.#net.pop();
-      const m = top.m;
+    for (let m = this.#net.nextDue(this.#now); m; m = this.#net.nextDue(this.#now)) {
       const to = this.#nodes.get(m.to);
       if (!to?.core) continue;
-      if (this.#partition && this.#partition.get(m.from) !== this.#partition.get(m.to)) continue;
       to.core.step(m);
       if (to.writing && to.core.role === "leader" && to.core.commit > to.core.stableIndex())
         this.#stats.commitsBeforeLeaderFsync++;
@@ -406,7 +272,7 @@ export class Simulation {
       const core = node.core;
       if (node.writing || !core?.hasReady()) return;
       const rd = core.ready();
-      for (const m of rd.earlyMessages) this.#send(node, m);
+      for (const m of rd.earlyMessages) this.#send(m);
       if (this.#faulty && this.#rng.chance(0.0005)) {
         // Crash before the write reached the disk: the whole batch is lost, nothing else was sent or
         // applied; a leader's entries may already be on its followers.
@@ -438,7 +304,7 @@ export class Simulation {
       return false;
     }
     node.core!.advance(rd);
-    for (const m of rd.messages) this.#send(node, m);
+    for (const m of rd.messages) this.#send(m);
     this.#apply(node, rd);
     return true;
   }
@@ -456,23 +322,9 @@ export class Simulation {
       const s = rd.softState;
       if (s.role === "leader") {
         this.#log(`${node.id} leader of term ${s.term}`);
-        const prev = this.#leaderOfTerm.get(s.term);
-        if (prev !== undefined && prev !== node.id)
-          this.#fail(`two leaders in term ${s.term}: ${prev}, ${node.id}`);
-        this.#leaderOfTerm.set(s.term, node.id);
-        // Leader completeness: every committed entry is in the new leader's log.
-        for (let i = core.compactedIndex() + 1; i <= this.#highestCommit; i++) {
-          const e = core.entriesBetween(i, i)[0];
-          if (!e || entryKey(e) !== this.#committed[i]) {
-            this.#fail(`leader ${node.id} (term ${s.term}) lacks committed entry ${i}`);
-          }
-        }
-        if (core.lastIndex() < this.#highestCommit) this.#fail(`leader ${node.id} log shorter than commit`);
+        this.#check(this.#oracle.leaderElected(node.id, s.term, core));
       } else {
-        for (let c = 0; c < this.#clients.length; c++) {
-          const op = this.#clients[c];
-          if (op && op.node === node.id && op.record.kind === "get") this.#clients[c] = null;
-        }
+        this.#clients.leadershipLost(node.id);
         node.reads = [];
       }
     }
@@ -482,16 +334,7 @@ export class Simulation {
     }
     for (const s of node.proposals.observe(rd)) this.#settleWrite(node, s);
     for (const e of rd.committedEntries) {
-      const key = entryKey(e);
-      if (e.index <= this.#highestCommit) {
-        if (this.#committed[e.index] !== key) {
-          this.#fail(`node ${node.id} committed ${key} at ${e.index}, others ${this.#committed[e.index]}`);
-        }
-      } else {
-        if (e.index !== this.#highestCommit + 1) this.#fail(`commit gap at ${e.index}`);
-        this.#committed.push(key);
-        this.#highestCommit = e.index;
-      }
+      this.#check(this.#oracle.applied(node.id, e));
       if (e.type === EntryType.Normal && e.data.length > 0) {
         const cmd = decodeKvCommand(e.data);
         node.kv.set(cmd.key, cmd.value);
@@ -502,17 +345,7 @@ export class Simulation {
     for (const rs of rd.readStates) node.reads.push(rs);
     node.reads = node.reads.filter((rs) => {
       if (core.applied < rs.index) return true;
-      for (let c = 0; c < this.#clients.length; c++) {
-        const op = this.#clients[c];
-        if (!op || op.node !== node.id || op.context !== rs.context) continue;
-        this.#clients[c] = null;
-        this.#history.push({
-          ...op.record,
-          value: node.kv.get(op.record.key) ?? null,
-          returnedAt: this.#now,
-        });
-        this.#stats.reads++;
-      }
+      this.#clients.readAnswered(node.id, rs.context, node.kv, this.#now);
       return false;
     });
     if (!node.snapshotting && core.applied - core.compactedIndex() > 40 && this.#rng.chance(0.5)) {
@@ -544,29 +377,11 @@ export class Simulation {
     this.#process(node);
   }
 
-  /**
-   * A client write settled: check the outcome against the cluster's committed log (the oracle), then
-   * record it. A dropped write is left out of the history altogether — a claim that it never took effect,
-   * which the linearizability checker refutes if any read ever sees it.
-   */
+  /** A client write settled: check the outcome against the cluster's committed log, then record it. */
   #settleWrite(node: SimNode, s: SettledProposal<ClientOp>): void {
-    const op = s.token;
     this.#log(`${node.id} proposal ${s.term}/${s.index} ${s.outcome}`);
-    const committed = this.#committed[s.index];
-    const ours = committed?.startsWith(`${s.term}:`);
-    if ((s.outcome === "applied" || s.outcome === "appliedResultUnknown") && ours !== true)
-      this.#fail(`${node.id} settled ${s.term}/${s.index} as ${s.outcome}, committed there: ${committed}`);
-    if (s.outcome === "dropped" && (committed === undefined || ours))
-      this.#fail(`${node.id} settled ${s.term}/${s.index} as dropped, committed there: ${committed}`);
-    if (this.#clients[op.client] !== op) return;
-    this.#clients[op.client] = null;
-    if (s.outcome === "applied" || s.outcome === "appliedResultUnknown") {
-      this.#history.push({ ...op.record, returnedAt: this.#now });
-      this.#stats.acknowledgedWrites++;
-    } else if (s.outcome === "unknown") {
-      this.#history.push({ ...op.record, returnedAt: Infinity });
-    }
-    this.#stats.settled[s.outcome]++;
+    this.#check(this.#oracle.settled(node.id, s));
+    this.#clients.writeSettled(s, this.#now);
   }
 
   #checkLogMatching(): void {
@@ -579,11 +394,7 @@ export class Simulation {
   #checkDurable(): void {
     const leader = this.#leader();
     const voters = leader ? leader.core!.conf().voters : [...this.#nodes.keys()];
-    const lost = firstUndurableCommit(
-      voters.map((id) => this.#nodes.get(id)!.storage),
-      this.#committed,
-      this.#highestCommit,
-    );
+    const lost = this.#oracle.firstUndurable(voters.map((id) => this.#nodes.get(id)!.storage));
     if (lost !== undefined) this.#fail(`committed entry ${lost} not durable on a quorum`);
   }
 
@@ -593,21 +404,10 @@ export class Simulation {
     if (!this.#preVote || !this.#checkQuorum) return;
     const leader = this.#leader();
     if (!leader) this.#fail("no leader after healing the cluster");
-    const conf = leader.core!.conf();
-    const want = leader.core!.commit;
-    for (const id of [...conf.voters, ...conf.learners]) {
-      const n = this.#nodes.get(id)!;
-      if (!n.core || n.core.applied < want) {
-        const c = n.core;
-        this.#fail(
-          `${id} did not catch up after healing (leader ${leader.id} commit ${want} last ${leader.core!.lastIndex()} ` +
-            `progress ${JSON.stringify(leader.core!.progress(id))}; node ${c ? `${c.role} term ${c.term} applied ${c.applied} last ${c.lastIndex()} compacted ${c.compactedIndex()}` : "down"})`,
-        );
-      }
-      const a = JSON.stringify([...n.kv].sort());
-      const b = JSON.stringify([...leader.kv].sort());
-      if (n.core.applied === leader.core!.applied && a !== b) this.#fail(`state machines diverge: ${id}`);
-    }
+    const core = leader.core!;
+    const conf = core.conf();
+    const members = [...conf.voters, ...conf.learners].map((id) => this.#nodes.get(id)!);
+    this.#check(convergenceFailure({ id: leader.id, core, kv: leader.kv }, members));
   }
 
   /** The trace recorded so far (with `trace: true`). */

@@ -1,6 +1,7 @@
 import type { RaftCore } from "./raft.js";
 import { entryKey } from "./simulationKv.js";
 import type { MemoryStorage } from "./storage.js";
+import type { NodeId } from "./types.js";
 
 /**
  * The first violation of the Log Matching property (§5.3) between two of `cores`: logs that agree on
@@ -51,6 +52,38 @@ export function firstUndurableCommit(
       }
     }
     if (holders < Math.floor(storages.length / 2) + 1) return i;
+  }
+  return undefined;
+}
+
+/** A node as {@link convergenceFailure} sees it: its core (null while down) and its key-value state. */
+export interface ConvergingNode {
+  id: NodeId;
+  core: RaftCore | null;
+  kv: Map<string, string>;
+}
+
+/**
+ * Liveness once the cluster healed: every member of the leader's membership (`members`) is up and has
+ * applied the leader's commit index, and one that applied as far as the leader holds the same state.
+ * The first failure, or undefined.
+ */
+export function convergenceFailure(
+  leader: ConvergingNode & { core: RaftCore },
+  members: ConvergingNode[],
+): string | undefined {
+  const want = leader.core.commit;
+  for (const n of members) {
+    if (!n.core || n.core.applied < want) {
+      const c = n.core;
+      return (
+        `${n.id} did not catch up after healing (leader ${leader.id} commit ${want} last ${leader.core.lastIndex()} ` +
+        `progress ${JSON.stringify(leader.core.progress(n.id))}; node ${c ? `${c.role} term ${c.term} applied ${c.applied} last ${c.lastIndex()} compacted ${c.compactedIndex()}` : "down"})`
+      );
+    }
+    const a = JSON.stringify([...n.kv].sort());
+    const b = JSON.stringify([...leader.kv].sort());
+    if (n.core.applied === leader.core.applied && a !== b) return `state machines diverge: ${n.id}`;
   }
   return undefined;
 }

@@ -58,3 +58,22 @@ export interface SimulationResult {
    */
   slowSnapshots: { committedMeanwhile: number; superseded: number };
 }
+
+/** The result of a run that has not done anything yet. */
+export function emptySimulationResult(seed: number): SimulationResult {
+  return {
+    seed,
+    committed: 0,
+    leaders: 0,
+    crashes: 0,
+    snapshotsSent: 0,
+    confChanges: 0,
+    operations: 0,
+    acknowledgedWrites: 0,
+    reads: 0,
+    settled: { applied: 0, appliedResultUnknown: 0, dropped: 0, unknown: 0 },
+    leaderCrashesBeforeFsync: 0,
+    commitsBeforeLeaderFsync: 0,
+    slowSnapshots: { committedMeanwhile: 0, superseded: 0 },
+  };
+}

@@ -1,112 +1,16 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
-import {
-  checkServerIdentity,
-  type PeerCertificate,
-  type TLSSocket,
-  connect as tlsConnect,
-  createServer as tlsCreateServer,
-} from "node:tls";
+import { type TLSSocket, connect as tlsConnect, createServer as tlsCreateServer } from "node:tls";
 import { type RaftClock, systemClock } from "./clock.js";
 import { decodeMessage, encodeMessage } from "./messageCodec.js";
-import type { RaftLogger } from "./raftNode.js";
+import { FrameReader, frame } from "./tcpFrames.js";
+import { HANDSHAKE_MAX, PeerHandshake } from "./tcpHandshake.js";
+import { commonName, tlsClientOptions, tlsServerOptions } from "./tcpTls.js";
+import type { PeerAddress, TcpTransportOptions } from "./tcpTransportOptions.js";
 import type { RaftTransport } from "./transport.js";
 import type { Message, NodeId } from "./types.js";
 
-/** Where a peer listens. */
-export interface PeerAddress {
-  host: string;
-  port: number;
-}
-
-/**
- * Mutual TLS between nodes: every node presents a certificate issued by the cluster's own CA, whose
- * common name is its node id, and accepts only peers whose certificate chains to that CA.
- */
-export interface TcpTransportTls {
-  /** The cluster CA (PEM): the only authority peer certificates are checked against (never the system store). */
-  ca: string | Uint8Array;
-  /** This node's certificate (PEM), issued by `ca`, common name = this node's id. */
-  cert: string | Uint8Array;
-  /** The private key of `cert` (PEM). */
-  key: string | Uint8Array;
-  /**
-   * Also require a peer's certificate to name the node it claims to be (common name = node id), so a
-   * node cannot speak for another. @default true
-   */
-  verifyNodeId?: boolean;
-}
-
-/** Options of {@link TcpTransport}. */
-export interface TcpTransportOptions {
-  /** This node's id (authenticated in the handshake). */
-  id: NodeId;
-  /** Address to listen on. @default { host: "127.0.0.1", port: 0 } */
-  listen?: Partial<PeerAddress>;
-  /** Where every other node listens; update later with `setPeer`. */
-  peers?: Record<NodeId, PeerAddress>;
-  /** The shared cluster secret: peers prove knowledge of it with an HMAC-SHA256 challenge-response. */
-  secret: string | Uint8Array;
-  /** Largest accepted frame; a bigger one closes the connection. @default 67108864 (64 MiB) */
-  maxFrameBytes?: number;
-  /** First reconnect delay after a failure (doubles up to `maxBackoffMs`). @default 50 */
-  initialBackoffMs?: number;
-  /** @default 2000 */
-  maxBackoffMs?: number;
-  /** Messages buffered per peer while (re)connecting; beyond that they are dropped (Raft resends). @default 4096 */
-  maxQueuedMessages?: number;
-  /** Bytes buffered in a peer socket beyond which messages are dropped. @default 67108864 */
-  maxBufferedBytes?: number;
-  /** Handshake deadline. @default 5000 */
-  handshakeTimeoutMs?: number;
-  /**
-   * Encrypt and mutually authenticate every connection with TLS 1.3 (the HMAC handshake still runs
-   * inside it). @default none: plain TCP, authenticated but not encrypted
-   */
-  tls?: TcpTransportTls;
-  /** Receives warnings (rejected peers, malformed frames); never secrets. */
-  logger?: RaftLogger;
-  /**
-   * Decides when a peer that failed may be dialled again (the reconnect backoff); inject one to test
-   * reconnects without sleeping. @default the system clock
-   */
-  clock?: RaftClock;
-}
-
-const HANDSHAKE_MAX = 4096;
-const PROTOCOL = "amstaff-raft/1";
-
-/** Splits a byte stream into length-prefixed frames, enforcing a maximum size. */
-class FrameReader {
-  #buf: Buffer = Buffer.alloc(0);
-  readonly max: () => number;
-  readonly onFrame: (frame: Buffer) => void;
-  constructor(max: () => number, onFrame: (frame: Buffer) => void) {
-    this.max = max;
-    this.onFrame = onFrame;
-  }
-  push(chunk: Buffer): void {
-    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
-    while (this.#buf.length >= 4) {
-      const len = this.#buf.readUInt32BE(0);
-      if (len > this.max()) throw new Error(`frame of ${len} bytes exceeds the limit of ${this.max()}`);
-      if (this.#buf.length < 4 + len) return;
-      const frame = this.#buf.subarray(4, 4 + len);
-      this.#buf = this.#buf.subarray(4 + len);
-      this.onFrame(frame);
-    }
-  }
-}
-
-function frame(payload: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(4 + payload.length);
-  out.writeUInt32BE(payload.length, 0);
-  out.set(payload, 4);
-  return out;
-}
-function jsonFrame(v: unknown): Buffer {
-  return frame(Buffer.from(JSON.stringify(v)));
-}
+export type * from "./tcpTransportOptions.js";
 
 interface Outbound {
   socket: Socket | null;
@@ -131,7 +35,7 @@ interface Outbound {
  */
 export class TcpTransport implements RaftTransport {
   readonly id: NodeId;
-  readonly #secret: Buffer;
+  readonly #handshake: PeerHandshake;
   readonly #opts: TcpTransportOptions;
   readonly #clock: RaftClock;
   readonly #peers = new Map<NodeId, PeerAddress>();
@@ -146,8 +50,9 @@ export class TcpTransport implements RaftTransport {
     this.id = options.id;
     this.#opts = options;
     this.#clock = options.clock ?? systemClock;
-    this.#secret = Buffer.from(options.secret);
-    if (this.#secret.length < 16) throw new Error("the cluster secret must be at least 16 bytes");
+    const secret = Buffer.from(options.secret);
+    if (secret.length < 16) throw new Error("the cluster secret must be at least 16 bytes");
+    this.#handshake = new PeerHandshake(options.id, secret);
     for (const [id, addr] of Object.entries(options.peers ?? {})) this.#peers.set(id, addr);
   }
 
@@ -165,9 +70,6 @@ export class TcpTransport implements RaftTransport {
     return { host: a.address, port: a.port };
   }
 
-  #mac(...parts: string[]): Buffer {
-    return createHmac("sha256", this.#secret).update(parts.join("|")).digest();
-  }
   #warn(message: string, details?: Record<string, unknown>): void {
     this.#opts.logger?.warn(message, details);
   }
@@ -178,17 +80,8 @@ export class TcpTransport implements RaftTransport {
     if (this.#server) return;
     const tls = this.#opts.tls;
     const server = tls
-      ? tlsCreateServer(
-          {
-            ca: toPem(tls.ca),
-            cert: toPem(tls.cert),
-            key: toPem(tls.key),
-            requestCert: true,
-            rejectUnauthorized: true,
-            minVersion: "TLSv1.3",
-            handshakeTimeout: this.#opts.handshakeTimeoutMs ?? 5000,
-          },
-          (socket) => this.#accept(socket),
+      ? tlsCreateServer(tlsServerOptions(tls, this.#opts.handshakeTimeoutMs ?? 5000), (socket) =>
+          this.#accept(socket),
         )
       : createServer((socket) => this.#accept(socket));
     this.#server = server;
@@ -233,33 +126,14 @@ export class TcpTransport implements RaftTransport {
       () => (peer === null ? HANDSHAKE_MAX : (this.#opts.maxFrameBytes ?? 64 << 20)),
       (f) => {
         if (peer === null) {
-          const hello = JSON.parse(f.toString("utf8")) as Record<string, unknown>;
-          const from = hello.from;
-          const nonce = hello.nonce;
-          const mac = typeof hello.mac === "string" ? Buffer.from(hello.mac, "hex") : Buffer.alloc(0);
-          if (
-            hello.t !== "hello" ||
-            typeof from !== "string" ||
-            typeof nonce !== "string" ||
-            hello.to !== this.id
-          ) {
-            throw new Error("bad hello");
-          }
-          const want = this.#mac(PROTOCOL, "hello", from, this.id, serverNonce, nonce);
-          if (mac.length !== want.length || !timingSafeEqual(mac, want))
-            throw new Error("peer failed authentication");
+          const { from, nonce } = this.#handshake.verifyHello(f, serverNonce);
           if (this.#opts.tls && this.#opts.tls.verifyNodeId !== false) {
             const name = commonName((socket as TLSSocket).getPeerCertificate());
             if (name !== from) throw new Error(`peer "${from}" presented the certificate of "${name}"`);
           }
           peer = from;
           clearTimeout(timer);
-          socket.write(
-            jsonFrame({
-              t: "welcome",
-              mac: this.#mac(PROTOCOL, "welcome", this.id, from, nonce, serverNonce).toString("hex"),
-            }),
-          );
+          socket.write(this.#handshake.welcome(from, nonce, serverNonce));
           return;
         }
         const m = decodeMessage(f);
@@ -284,7 +158,7 @@ export class TcpTransport implements RaftTransport {
       clearTimeout(timer);
       this.#inbound.delete(socket);
     });
-    socket.write(jsonFrame({ t: "challenge", nonce: serverNonce }));
+    socket.write(this.#handshake.challenge(serverNonce));
   }
 
   #connect(to: NodeId, o: Outbound): void {
@@ -292,23 +166,7 @@ export class TcpTransport implements RaftTransport {
     if (!addr || this.#closed) return;
     const tls = this.#opts.tls;
     const socket = tls
-      ? tlsConnect({
-          host: addr.host,
-          port: addr.port,
-          ca: toPem(tls.ca),
-          cert: toPem(tls.cert),
-          key: toPem(tls.key),
-          minVersion: "TLSv1.3",
-          rejectUnauthorized: true,
-          checkServerIdentity: (host, cert) => {
-            const error = checkServerIdentity(host, cert);
-            if (error || tls.verifyNodeId === false) return error;
-            const name = commonName(cert);
-            return name === to
-              ? undefined
-              : new Error(`${host} presented the certificate of "${name}", not of node "${to}"`);
-          },
-        })
+      ? tlsConnect(tlsClientOptions(tls, addr.host, addr.port, to))
       : connect({ host: addr.host, port: addr.port });
     socket.setNoDelay(true);
     o.socket = socket;
@@ -321,26 +179,13 @@ export class TcpTransport implements RaftTransport {
     const reader = new FrameReader(
       () => HANDSHAKE_MAX,
       (f) => {
-        const msg = JSON.parse(f.toString("utf8")) as Record<string, unknown>;
         if (state === "challenge") {
-          if (msg.t !== "challenge" || typeof msg.nonce !== "string") throw new Error("bad challenge");
-          serverNonce = msg.nonce;
+          const answer = this.#handshake.answerChallenge(f, to, clientNonce);
+          serverNonce = answer.serverNonce;
           state = "welcome";
-          socket.write(
-            jsonFrame({
-              t: "hello",
-              from: this.id,
-              to,
-              nonce: clientNonce,
-              mac: this.#mac(PROTOCOL, "hello", this.id, to, serverNonce, clientNonce).toString("hex"),
-            }),
-          );
+          socket.write(answer.hello);
         } else if (state === "welcome") {
-          const mac = typeof msg.mac === "string" ? Buffer.from(msg.mac, "hex") : Buffer.alloc(0);
-          const want = this.#mac(PROTOCOL, "welcome", to, this.id, clientNonce, serverNonce);
-          if (msg.t !== "welcome" || mac.length !== want.length || !timingSafeEqual(mac, want)) {
-            throw new Error("peer failed authentication");
-          }
+          this.#handshake.verifyWelcome(f, to, clientNonce, serverNonce);
           state = "open";
           clearTimeout(timer);
           o.ready = true;
@@ -425,13 +270,4 @@ export class TcpTransport implements RaftTransport {
     const server = this.#server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
-}
-
-function toPem(value: string | Uint8Array): string | Buffer {
-  return typeof value === "string" ? value : Buffer.from(value);
-}
-
-function commonName(cert: PeerCertificate | undefined): string | undefined {
-  const cn = cert?.subject?.CN;
-  return Array.isArray(cn) ? cn[0] : cn;
 }
