@@ -11,6 +11,7 @@
 //   npx -y pnpm@12.21.0 --filter @amstaff/bench run cluster:capacity -- --nodes 1 --steps 10000,50000
 // `--cpu-prof <dir>` runs the servers under `node --cpu-prof` and stops them gently at the end, so each
 // writes a .cpuprofile there (open it in Chrome's DevTools, or summarize it with `bench/cluster/profile.ts`).
+// `--node-args=--max-semi-space-size=8` gives the servers' Node.js flags (after an =, space-separated).
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     "measure-s": { type: "string", default: "20" },
     "cpu-prof": { type: "string" },
     tries: { type: "string", default: "2" },
+    "node-args": { type: "string", default: "" },
   },
 });
 const stepsOf = (nodeCount: number) =>
@@ -44,7 +46,10 @@ const measureMs = Number(values["measure-s"]) * 1000;
 // commit each new monitor's first status through the log) are out of it, to measure the steady state.
 const flushMs = 25_000;
 const profileDir = values["cpu-prof"] === undefined ? undefined : resolve(values["cpu-prof"]);
-const nodeFlags = profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [];
+const nodeFlags = [
+  ...(profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []),
+  ...values["node-args"].split(" ").filter(Boolean),
+];
 
 interface Percentiles {
   p50: number;

@@ -52,9 +52,14 @@ interface Row {
   /** Over that half: the server's CPU time and its time in GC pauses, as shares of the wall clock. */
   cpuPercent: number;
   gcPercent: number;
+  /** Over that half: young-generation collections (scavenges) and full ones (mark-compacts), per second. */
+  scavengesPerS: number;
+  fullGcsPerS: number;
   /** How late runs started against their due time over the last 10 to 20 s (`GET /health`). */
   latenessP99Ms: number;
   latenessMaxMs: number;
+  /** How late the event loop ran over the same window (`GET /health`). */
+  loopP99Ms: number;
 }
 
 /** What the settle period's second half saw ({@link watch}). */
@@ -63,6 +68,8 @@ interface Watched {
   rssMaxMiB: number;
   cpuPercent: number;
   gcPercent: number;
+  scavengesPerS: number;
+  fullGcsPerS: number;
 }
 
 const snapshotDir = values["keep-snapshots"] ?? mkdtempSync(join(tmpdir(), "amstaff-heap-"));
@@ -85,6 +92,7 @@ const summaries: { what: string; monitors: number; summary: SnapshotSummary }[] 
 const health = async () =>
   (await node.api("/health", { timeoutMs: 30_000 })).body as {
     scheduler: { runs: number; latenessMs: { p99: number; max: number } };
+    eventLoopDelayMs: { p99: number };
   };
 
 /** Writes a heap snapshot of the server (V8 collects garbage first) and summarises it. */
@@ -122,13 +130,23 @@ function readTail(path: string): string {
   return text.subarray(Math.max(0, text.length - 64)).toString();
 }
 
-async function metrics(): Promise<{ heapUsedMiB: number; gcSeconds: number }> {
+async function metrics(): Promise<{
+  heapUsedMiB: number;
+  gcSeconds: number;
+  scavenges: number;
+  fullGcs: number;
+}> {
   const text = await (await fetch(`${node.url}/metrics`)).text();
   let gcSeconds = 0;
   for (const m of text.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)$/gm))
     gcSeconds += Number(m[1]);
+  // prom-client labels each collection by kind: "minor" is a scavenge, "major" a mark-compact.
+  const count = (kind: string) =>
+    Number(
+      new RegExp(`^nodejs_gc_duration_seconds_count\\{kind="${kind}"\\} (\\S+)$`, "m").exec(text)?.[1] ?? 0,
+    );
   const heapUsed = Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
-  return { heapUsedMiB: heapUsed / 2 ** 20, gcSeconds };
+  return { heapUsedMiB: heapUsed / 2 ** 20, gcSeconds, scavenges: count("minor"), fullGcs: count("major") };
 }
 
 /**
@@ -137,19 +155,21 @@ async function metrics(): Promise<{ heapUsedMiB: number; gcSeconds: number }> {
  */
 async function watch(ms: number): Promise<Watched> {
   await sleep(ms / 2);
-  const start = { at: performance.now(), cpu: node.usage().cpuSeconds, gc: (await metrics()).gcSeconds };
+  const start = { at: performance.now(), cpu: node.usage().cpuSeconds, ...(await metrics()) };
   const rss: number[] = [];
   while (performance.now() - start.at < ms / 2) {
     rss.push(node.usage().rssMiB);
     await sleep(2_000);
   }
   const seconds = (performance.now() - start.at) / 1000;
-  const { gcSeconds } = await metrics();
+  const end = await metrics();
   return {
     rssMeanMiB: rss.reduce((a, b) => a + b, 0) / rss.length,
     rssMaxMiB: Math.max(...rss),
     cpuPercent: ((node.usage().cpuSeconds - start.cpu) * 100) / seconds,
-    gcPercent: ((gcSeconds - start.gc) * 100) / seconds,
+    gcPercent: ((end.gcSeconds - start.gcSeconds) * 100) / seconds,
+    scavengesPerS: (end.scavenges - start.scavenges) / seconds,
+    fullGcsPerS: (end.fullGcs - start.fullGcs) / seconds,
   };
 }
 
@@ -172,7 +192,7 @@ async function measure(what: string, monitors: number, watched: Watched): Promis
     heapMiB = summary.totalBytes / 2 ** 20;
     summaries.push({ what, monitors, summary });
   }
-  const { p99, max } = (await health()).scheduler.latenessMs;
+  const { scheduler, eventLoopDelayMs } = await health();
   const row = {
     what,
     monitors,
@@ -180,8 +200,9 @@ async function measure(what: string, monitors: number, watched: Watched): Promis
     heapUsedMiB: heapUsed,
     heapMiB,
     ...watched,
-    latenessP99Ms: p99,
-    latenessMaxMs: max,
+    latenessP99Ms: scheduler.latenessMs.p99,
+    latenessMaxMs: scheduler.latenessMs.max,
+    loopP99Ms: eventLoopDelayMs.p99,
   };
   rows.push(row);
   process.stderr.write(`${JSON.stringify(row)}\n`);
@@ -221,12 +242,12 @@ const base = rows[1]!;
 const fmt = (n: number | undefined, digits = 0) => (n === undefined ? "–" : n.toFixed(digits));
 const lines = [
   "",
-  "| state | monitors | RSS MiB | RSS mean / max MiB | heap used MiB | heap after GC MiB | RSS mean KiB per monitor over idle | heap after GC KiB per monitor over idle | CPU % / GC % | lateness p99 / max ms |",
-  "|---|---|---|---|---|---|---|---|---|---|",
+  "| state | monitors | RSS MiB | RSS mean / max MiB | heap used MiB | heap after GC MiB | RSS mean KiB per monitor over idle | heap after GC KiB per monitor over idle | CPU % / GC % | scavenges / full GCs per s | lateness p99 / max ms | event loop p99 ms |",
+  "|---|---|---|---|---|---|---|---|---|---|---|---|",
   ...rows.map((r) => {
     const perMonitor = (a: number | undefined, b: number | undefined) =>
       r.monitors === 0 || a === undefined || b === undefined ? "–" : fmt(((a - b) * 1024) / r.monitors, 1);
-    return `| ${r.what} | ${r.monitors} | ${fmt(r.rssMiB)} | ${fmt(r.rssMeanMiB)} / ${fmt(r.rssMaxMiB)} | ${fmt(r.heapUsedMiB)} | ${fmt(r.heapMiB)} | ${perMonitor(r.rssMeanMiB, base.rssMeanMiB)} | ${perMonitor(r.heapMiB, base.heapMiB)} | ${fmt(r.cpuPercent)} / ${fmt(r.gcPercent, 1)} | ${fmt(r.latenessP99Ms)} / ${fmt(r.latenessMaxMs)} |`;
+    return `| ${r.what} | ${r.monitors} | ${fmt(r.rssMiB)} | ${fmt(r.rssMeanMiB)} / ${fmt(r.rssMaxMiB)} | ${fmt(r.heapUsedMiB)} | ${fmt(r.heapMiB)} | ${perMonitor(r.rssMeanMiB, base.rssMeanMiB)} | ${perMonitor(r.heapMiB, base.heapMiB)} | ${fmt(r.cpuPercent)} / ${fmt(r.gcPercent, 1)} | ${fmt(r.scavengesPerS, 1)} / ${fmt(r.fullGcsPerS, 2)} | ${fmt(r.latenessP99Ms)} / ${fmt(r.latenessMaxMs)} | ${fmt(r.loopP99Ms)} |`;
   }),
   "",
   machine(loadAtStart, load()),

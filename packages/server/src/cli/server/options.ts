@@ -7,7 +7,12 @@ import { parseStatusPages } from "../../http/dashboard/statusPage.js";
 import { createLogger } from "../../logger.js";
 import type { ServerOptions } from "../../options.js";
 import { version } from "../../version.js";
+import { defaultMallocEnv } from "./nodeDefaults.js";
 import { readPem, tlsOptions } from "./tls.js";
+
+const nodeDefaultsText = Object.entries(defaultMallocEnv)
+  .map(([name, value]) => `${name}=${value}`)
+  .join(" and ");
 
 /** `amstaff-server --help`: every flag and variable. */
 export const serverUsage = `amstaff-server ${version}: monitoring and alerting as code
@@ -32,6 +37,8 @@ Options:
   --heap-growth <pct>  how far V8's heap may grow past what is live before it collects again, in percent
                        (10-300; env AMSTAFF_HEAP_GROWTH_PERCENT; default: V8's, up to 300). Lower takes less
                        memory for more GC time; never a limit (README, Memory)
+  AMSTAFF_NODE_DEFAULTS=off  run as started. Otherwise a node first starts itself again in place (same
+                       PID, flags and environment) with ${nodeDefaultsText} unless that is set (README, Memory)
   --sqlite-root <dir>  a directory whose SQLite files modules may query (repeatable; env AMSTAFF_SQLITE_ROOTS,
                        separated by "${delimiter}"); never the data directory. Default: none, sqlite() is refused
 

@@ -1,0 +1,91 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { nodeDefaults } from "./nodeDefaults.js";
+
+const probe = fileURLToPath(new URL("../../__tests__/restartProbe.ts", import.meta.url));
+const hooks = fileURLToPath(new URL("../../../../../scripts/tsHooks.mjs", import.meta.url));
+
+interface Report {
+  pid: number;
+  execArgv: string[];
+  argv: string[];
+  switch?: string;
+  arenas?: string;
+  kept?: string;
+}
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
+});
+
+/**
+ * Runs the probe as `node <flags> --import tsHooks restartProbe.ts <action>` with these variables (and
+ * none of the settings under test from this process' environment).
+ */
+function run(action: string, env: NodeJS.ProcessEnv = {}, flags: string[] = []) {
+  const { AMSTAFF_NODE_DEFAULTS, MALLOC_ARENA_MAX, ...inherited } = process.env;
+  const child = spawn(process.execPath, [...flags, "--import", hooks, probe, action], {
+    env: { ...inherited, KEPT: "yes", ...env },
+  });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
+  const report = new Promise<Report>((resolve) =>
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk;
+      if (stdout.includes("\n")) resolve(JSON.parse(stdout.slice(0, stdout.indexOf("\n"))));
+    }),
+  );
+  const closed = (once(child, "close") as Promise<[number | null, NodeJS.Signals | null]>).then(
+    ([code, signal]) => ({ code, signal, starts: stderr.match(/^start /gm)?.length ?? 0 }),
+  );
+  return { child, report, closed };
+}
+
+describe("amstaff-server's node defaults (the process started again in place)", () => {
+  it("starts once more with the defaults, keeping the operator's flags, arguments, variables and PID", async () => {
+    const { child, report, closed } = run("exit:0", {}, ["--max-old-space-size=300", "--no-warnings"]);
+    const seen = await report;
+    expect(seen.pid).toBe(child.pid);
+    expect(seen.execArgv).toEqual(["--max-old-space-size=300", "--no-warnings", "--import", hooks]);
+    expect(seen).toMatchObject({ argv: ["exit:0"], switch: "applied", arenas: "2", kept: "yes" });
+    // The first process and the restarted one, and no third: the variable it carries stops a loop.
+    expect(await closed).toEqual({ code: 0, signal: null, starts: 2 });
+  });
+
+  it("ends with the node's exit code, and signals reach the node itself", async () => {
+    expect(await run("exit:3").closed).toMatchObject({ code: 3, starts: 2 });
+    const waiting = run("wait");
+    await waiting.report;
+    waiting.child.kill("SIGTERM");
+    expect(await waiting.closed).toMatchObject({ code: null, signal: "SIGTERM" });
+  });
+
+  it("leaves the operator's own values alone, and does nothing with AMSTAFF_NODE_DEFAULTS=off", async () => {
+    const given = run("exit:0", { MALLOC_ARENA_MAX: "4" });
+    expect(await given.report).toMatchObject({ arenas: "4" });
+    expect((await given.closed).starts).toBe(1);
+    const off = run("exit:0", { AMSTAFF_NODE_DEFAULTS: "off" });
+    expect(await off.report).toMatchObject({ execArgv: ["--import", hooks], switch: "off" });
+    expect((await off.report).arenas).toBeUndefined();
+    expect((await off.closed).starts).toBe(1);
+  });
+
+  it("says what a process lacks, and nothing once started again", () => {
+    const current = {
+      execPath: "/bin/node",
+      execArgv: ["--cpu-prof"],
+      argv: ["/bin/node", "/srv/cli.js", "--port", "0"],
+    };
+    expect(nodeDefaults({ ...current, env: { HOME: "/home/a" } })).toEqual({
+      args: ["/bin/node", "--cpu-prof", "/srv/cli.js", "--port", "0"],
+      env: { HOME: "/home/a", MALLOC_ARENA_MAX: "2", AMSTAFF_NODE_DEFAULTS: "applied" },
+    });
+    expect(nodeDefaults({ ...current, env: { AMSTAFF_NODE_DEFAULTS: "applied" } })).toBeUndefined();
+    expect(nodeDefaults({ ...current, env: { MALLOC_ARENA_MAX: "8" } })).toBeUndefined();
+  });
+});
