@@ -18,7 +18,10 @@ const applied = (index: number): Applied => ({ result: { ok: true }, index }) as
 
 /** A leader's RPC that holds every batch until the test answers it. */
 function heldRpc() {
-  const batches: { commands: Command[]; answer: (outcomes: Forwarded[] | undefined) => void }[] = [];
+  const batches: {
+    commands: Command[];
+    answer: (outcomes: Forwarded[] | "unsupported" | "too large") => void;
+  }[] = [];
   const singles: Command[] = [];
   const rpc: ForwardingRpc = {
     forwardBatch: (_target, commands) =>
@@ -72,11 +75,25 @@ describe("ForwardBatcher", () => {
     const batcher = new ForwardBatcher(rpc, new ManualClock());
     const outcomes = [0, 1].map((i) => batcher.forward(leader, command(i), 10_000));
     await turns();
-    batches[0]!.answer(undefined);
+    batches[0]!.answer("unsupported");
     expect(await Promise.all(outcomes)).toEqual([applied(101), applied(102)]);
     expect(await batcher.forward(leader, command(2), 10_000)).toEqual(applied(103));
     expect(batches).toHaveLength(1);
     expect(singles).toEqual([command(0), command(1), command(2)]);
+  });
+
+  it("forwards one by one the commands of a batch too large for the leader, and batches again after", async () => {
+    const { rpc, batches, singles } = heldRpc();
+    const batcher = new ForwardBatcher(rpc, new ManualClock());
+    const outcomes = [0, 1].map((i) => batcher.forward(leader, command(i), 10_000));
+    await turns();
+    batches[0]!.answer("too large");
+    expect(await Promise.all(outcomes)).toEqual([applied(101), applied(102)]);
+    const next = batcher.forward(leader, command(2), 10_000);
+    await turns();
+    batches[1]!.answer([{ applied: applied(3) }]);
+    expect(await next).toEqual(applied(3));
+    expect(singles).toEqual([command(0), command(1)]);
   });
 
   it("settles each command at its own deadline: outcome unknown once sent, not applied if never sent", async () => {

@@ -32,6 +32,9 @@ interface Queue {
  * propose its first status at once — hundreds a second, each its own request, which the leader could
  * not answer in time; now it parses one request and appends one Raft batch for many.
  *
+ * A leader of a version without the endpoint gets one command per request; so do the commands of a
+ * batch it refused for its size.
+ *
  * Each command keeps its own outcome and deadline, as if forwarded alone: applied, certainly not applied
  * (undefined: not sent before its deadline, refused by a follower, the leader's own deadline ran out
  * before it reached the log), or an outcome-unknown error (sent, no answer within its deadline).
@@ -106,8 +109,8 @@ export class ForwardBatcher {
         batch.map((pending) => pending.command),
         timeoutMs,
       );
-      if (outcomes === undefined) {
-        this.#unbatched.add(key);
+      if (typeof outcomes === "string") {
+        if (outcomes === "unsupported") this.#unbatched.add(key);
         for (const pending of batch) {
           const left = Math.max(0, pending.deadline - this.#clock.now());
           this.#rpc

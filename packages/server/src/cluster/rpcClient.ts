@@ -81,18 +81,20 @@ export class RpcClient {
 
   /**
    * Sends commands to the leader in one request, waiting at most `timeoutMs`: each one's outcome, in
-   * order, read as {@link forwardProposal} reads its answer. Undefined when the leader is of a version
-   * without the endpoint (forward them one by one). Throws the outcome-unknown error of all of them when
-   * the request failed midway.
+   * order, read as {@link forwardProposal} reads its answer. Forward them one by one instead when the
+   * leader is of a version without the endpoint (`"unsupported"`) or refused the batch unread for its
+   * size (`"too large"`: over `maxInternalBodyBytes`). Throws the outcome-unknown error of all of
+   * them when the request failed midway.
    */
   async forwardBatch(
     target: RpcTarget,
     commands: Command[],
     timeoutMs: number,
-  ): Promise<Forwarded[] | undefined> {
+  ): Promise<Forwarded[] | "unsupported" | "too large"> {
     const reply = await this.#forward(target, rpcPaths.proposeBatch, { commands }, timeoutMs);
     if (reply === undefined) return commands.map(() => ({ applied: undefined }));
-    if (reply.status === 404) return undefined;
+    if (reply.status === 404) return "unsupported";
+    if (reply.status === 413) return "too large";
     const outcomes = (reply.body as { outcomes?: ForwardOutcome[] } | undefined)?.outcomes;
     // A refusal of the whole request (421 from a follower, 400, 500) is each command's answer.
     const answers =
