@@ -155,6 +155,16 @@ describe("node identity on the internal endpoints (mutual TLS)", () => {
     });
     expect(grant.status).toBe(403);
     expect(grant.body.error.code).toBe("AMS_ERR_CLUSTER_IDENTITY");
+    // A batch of forwarded commands is refused whole when one of them is.
+    const batch = await internalPost(certs, b, leaderUrl("/_cluster/propose-batch"), {
+      commands: [
+        { type: "node.announce", node: b, apiUrl: "http://127.0.0.1:9/", at: Date.now() },
+        { type: "node.announce", node: c, apiUrl: "http://127.0.0.1:9/", at: Date.now() },
+      ],
+    });
+    expect(batch.status).toBe(403);
+    expect(batch.body.error.code).toBe("AMS_ERR_CLUSTER_IDENTITY");
+    expect((await view(leader))!.members.find((m) => m.id === b)!.apiUrl).not.toBe("http://127.0.0.1:9/");
     const after = (await view(leader))!.members.find((m) => m.id === c)!.apiUrl;
     expect(after).toBe(before);
     expect(nodes.get(leader)!.output).toMatch(/refused an internal request made on another node's behalf/);

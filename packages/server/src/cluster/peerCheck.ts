@@ -1,7 +1,7 @@
 import { AmstaffError } from "@amstaff/core";
-import { commandSchema } from "../state/commands.js";
+import { type Command, commandSchema } from "../state/commands.js";
 import { isRaftMember } from "./membership.js";
-import { rpcPaths } from "./rpc.js";
+import { proposeBatchSchema, rpcPaths } from "./rpc.js";
 
 /** What {@link checkPeer} needs to know of the local Raft node. */
 export interface PeerCheckView {
@@ -50,23 +50,39 @@ export function checkPeer(
   if (method === "POST" && path === rpcPaths.propose) {
     const parsed = commandSchema.safeParse((body as { command?: unknown } | undefined)?.command);
     // The endpoint itself answers 400 to a command that is not one.
-    if (!parsed.success) return;
-    const command = parsed.data;
-    // A node removed through its own API records its removal after Raft dropped it.
-    if (command.type === "node.remove" && command.node === peer) return;
-    if (!isMember()) refuse("it is not a member of this cluster");
-    switch (command.type) {
-      case "node.announce":
-        if (command.node !== peer) refuse("a node announces only its own addresses");
-        return;
-      case "ownership.grant":
-      case "ownership.release":
-      case "cluster.init":
-        refuse(`only the leader proposes ${command.type}`);
-        return;
-      default:
-        return;
-    }
+    if (parsed.success) checkProposal(parsed.data, peer, isMember, refuse);
+    return;
+  }
+  if (method === "POST" && path === rpcPaths.proposeBatch) {
+    const parsed = proposeBatchSchema.safeParse(body);
+    // A batch is refused whole: a node forwards only what it proposed itself.
+    if (parsed.success)
+      for (const command of parsed.data.commands) checkProposal(command, peer, isMember, refuse);
+    return;
   }
   if (!isMember()) refuse("it is not a member of this cluster");
+}
+
+/** Refuses a forwarded command the node of certificate `peer` may not propose (see {@link checkPeer}). */
+function checkProposal(
+  command: Command,
+  peer: string,
+  isMember: () => boolean,
+  refuse: (why: string) => never,
+): void {
+  // A node removed through its own API records its removal after Raft dropped it.
+  if (command.type === "node.remove" && command.node === peer) return;
+  if (!isMember()) refuse("it is not a member of this cluster");
+  switch (command.type) {
+    case "node.announce":
+      if (command.node !== peer) refuse("a node announces only its own addresses");
+      return;
+    case "ownership.grant":
+    case "ownership.release":
+    case "cluster.init":
+      refuse(`only the leader proposes ${command.type}`);
+      return;
+    default:
+      return;
+  }
 }

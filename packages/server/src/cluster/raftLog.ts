@@ -17,7 +17,9 @@ import type { Command } from "../state/commands.js";
 import type { ReplicatedLog } from "../state/replicatedLog.js";
 import { SqliteLog } from "../state/sqliteLog.js";
 import { type ApplyResult, StateMachine } from "../state/stateMachine.js";
+import { AppliedWaiters } from "./appliedWaiters.js";
 import type { ClusterHttp } from "./clusterHttp.js";
+import { ForwardBatcher } from "./forwardBatcher.js";
 import { outcomeUnknown, unavailable, withTimeout } from "./logErrors.js";
 import type { Applied, RpcTarget } from "./rpc.js";
 import { RpcClient } from "./rpcClient.js";
@@ -102,13 +104,22 @@ export class RaftLog implements ReplicatedLog {
   readonly #opts: RaftLogOptions;
   readonly #clock: Clock;
   readonly #rpc: RpcClient;
+  readonly #forwarder: ForwardBatcher;
+  readonly #applied: AppliedWaiters;
   #closed = false;
 
-  private constructor(raft: RaftNode<Command, Applied>, opts: RaftLogOptions, clock: Clock) {
+  private constructor(
+    raft: RaftNode<Command, Applied>,
+    opts: RaftLogOptions,
+    clock: Clock,
+    applied: AppliedWaiters,
+  ) {
     this.raft = raft;
     this.#opts = opts;
     this.#clock = clock;
     this.#rpc = new RpcClient(opts.http, clock);
+    this.#forwarder = new ForwardBatcher(this.#rpc, clock);
+    this.#applied = applied;
   }
 
   /** Opens (or creates) the Raft log, restores the latest snapshot and starts the node. */
@@ -120,16 +131,24 @@ export class RaftLog implements ReplicatedLog {
     };
     // Checkpoints of raft.db on a thread: the one SQLite runs inside a commit held the event loop.
     const storage = new SqliteStorage({ path: opts.path, checkpointer: { logger } });
-    const raft = await RaftNode.create<Command, Applied>({
+    let raft: RaftNode<Command, Applied> | undefined;
+    const applied = new AppliedWaiters(clock, () => raft?.appliedIndex ?? 0);
+    raft = await RaftNode.create<Command, Applied>({
       id: opts.nodeId,
       ...(opts.initialMembers ? { initialMembers: opts.initialMembers } : {}),
       transport: opts.transport,
       storage,
       stateMachine: {
-        apply: (command, index) => ({ result: machine.apply(command, index), index }),
+        apply: (command, index) => {
+          applied.moved();
+          return { result: machine.apply(command, index), index };
+        },
         // In slices: a 50,000-monitor state is ~35 MB of JSON (the node applies nothing meanwhile).
         snapshot: () => machine.snapshotInSlices(),
-        restore: (data) => machine.restore(data),
+        restore: (data) => {
+          applied.moved();
+          machine.restore(data);
+        },
       },
       tickMs: opts.tickMs ?? 50,
       ...(opts.electionTicks === undefined ? {} : { electionTicks: opts.electionTicks }),
@@ -141,7 +160,7 @@ export class RaftLog implements ReplicatedLog {
       clock,
     });
     raft.on("error", (error) => opts.logger.error({ err: describeError(error) }, "raft stopped"));
-    return new RaftLog(raft, opts, clock);
+    return new RaftLog(raft, opts, clock, applied);
   }
 
   get nodeId(): string {
@@ -187,7 +206,7 @@ export class RaftLog implements ReplicatedLog {
       } else {
         const target = this.leaderTarget();
         if (target !== undefined && target.node !== this.#opts.nodeId) {
-          const applied = await this.#rpc.forwardProposal(target, command, left);
+          const applied = await this.#forwarder.forward(target, command, left);
           if (applied) {
             // Read-your-writes on this node; if it lags too much the write still happened.
             await this.waitApplied(applied.index, 5_000).catch(() => undefined);
@@ -229,12 +248,8 @@ export class RaftLog implements ReplicatedLog {
 
   /** Resolves once this node applied `index`; rejects after `timeoutMs`. */
   async waitApplied(index: number, timeoutMs: number): Promise<void> {
-    const deadline = this.#clock.now() + timeoutMs;
-    while (this.raft.appliedIndex < index) {
-      if (this.#closed || this.#clock.now() > deadline) {
-        throw unavailable(`This node has not caught up with the log (entry ${index}).`);
-      }
-      await sleep(this.#clock, 5);
+    if (this.#closed || !(await this.#applied.wait(index, timeoutMs))) {
+      throw unavailable(`This node has not caught up with the log (entry ${index}).`);
     }
   }
 
@@ -277,6 +292,7 @@ export class RaftLog implements ReplicatedLog {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#applied.close();
     await this.raft.stop();
   }
 }

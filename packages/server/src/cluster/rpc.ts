@@ -12,6 +12,7 @@ import type { ApplyResult } from "../state/stateMachine.js";
  * | endpoint                       | body                      | answer (200)            |
  * |--------------------------------|---------------------------|-------------------------|
  * | `POST /_cluster/propose`       | `{ command }`             | {@link Applied}         |
+ * | `POST /_cluster/propose-batch` | `{ commands }`            | `{ outcomes }`, see {@link ForwardOutcome} |
  * | `POST /_cluster/lease`         | `{ node }`                | `{ index }`             |
  * | `POST /_cluster/read-index`    | none                      | `{ index }`             |
  * | `GET /_cluster/view`           | none                      | the cluster view        |
@@ -23,6 +24,12 @@ import type { ApplyResult } from "../state/stateMachine.js";
 export const rpcPaths = {
   /** A follower forwards a command to the leader, which appends it and answers its result. */
   propose: "/_cluster/propose",
+  /**
+   * A follower forwards the commands its node proposed meanwhile in one request; the leader appends them
+   * in one turn (one durable write) and answers each one's outcome. A leader of a version without it
+   * answers 404: the follower then forwards one command per request.
+   */
+  proposeBatch: "/_cluster/propose-batch",
   /** A node renews its ownership lease with the leader (see `ownership.ts`). */
   lease: "/_cluster/lease",
   /** ReadIndex (Raft dissertation §6.4): the leader confirms it leads and answers its applied index. */
@@ -142,4 +149,19 @@ export const retryStatus = 421;
 /** The command of a `POST /_cluster/propose` body. @throws ZodError when it is not one */
 export function proposedCommand(body: unknown): Command {
   return commandSchema.parse((body as { command?: unknown } | undefined)?.command);
+}
+
+/** The most commands of one `POST /_cluster/propose-batch`. */
+export const maxForwardBatch = 1_000;
+
+/** The body of `POST /_cluster/propose-batch`. */
+export const proposeBatchSchema = z.object({ commands: z.array(commandSchema).min(1).max(maxForwardBatch) });
+
+/**
+ * One command's outcome in the answer of `POST /_cluster/propose-batch`: exactly the status and body
+ * `POST /_cluster/propose` would have answered for it alone, so both are read the same way.
+ */
+export interface ForwardOutcome {
+  status: number;
+  body: unknown;
 }

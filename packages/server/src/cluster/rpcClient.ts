@@ -6,6 +6,7 @@ import { type ClusterHttp, type ClusterRequest, nodeMismatchCode } from "./clust
 import { outcomeUnknown, unavailable } from "./logErrors.js";
 import {
   type Applied,
+  type ForwardOutcome,
   glanceReplySchema,
   indexReplySchema,
   memberPath,
@@ -74,28 +75,55 @@ export class RpcClient {
     command: Command,
     timeoutMs: number,
   ): Promise<Applied | undefined> {
-    let reply: Reply;
+    const reply = await this.#forward(target, rpcPaths.propose, { command }, timeoutMs);
+    return reply === undefined ? undefined : appliedOf(reply);
+  }
+
+  /**
+   * Sends commands to the leader in one request, waiting at most `timeoutMs`: each one's outcome, in
+   * order, read as {@link forwardProposal} reads its answer. Forward them one by one instead when the
+   * leader is of a version without the endpoint (`"unsupported"`) or refused the batch unread for its
+   * size (`"too large"`: over `maxInternalBodyBytes`). Throws the outcome-unknown error of all of
+   * them when the request failed midway.
+   */
+  async forwardBatch(
+    target: RpcTarget,
+    commands: Command[],
+    timeoutMs: number,
+  ): Promise<Forwarded[] | "unsupported" | "too large"> {
+    const reply = await this.#forward(target, rpcPaths.proposeBatch, { commands }, timeoutMs);
+    if (reply === undefined) return commands.map(() => ({ applied: undefined }));
+    if (reply.status === 404) return "unsupported";
+    if (reply.status === 413) return "too large";
+    const outcomes = (reply.body as { outcomes?: ForwardOutcome[] } | undefined)?.outcomes;
+    // A refusal of the whole request (421 from a follower, 400, 500) is each command's answer.
+    const answers =
+      reply.status === 200 && Array.isArray(outcomes) && outcomes.length === commands.length
+        ? outcomes
+        : commands.map(() => reply);
+    return answers.map((answer) => {
+      try {
+        return { applied: appliedOf(answer) };
+      } catch (error) {
+        return { error };
+      }
+    });
+  }
+
+  /** Posts forwarded commands; undefined when refused before a byte was sent (certainly not applied). */
+  async #forward(
+    target: RpcTarget,
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+  ): Promise<Reply | undefined> {
     try {
-      reply = await this.#call(target, rpcPaths.propose, { method: "POST", body: { command }, timeoutMs });
+      return await this.#call(target, path, { method: "POST", body, timeoutMs });
     } catch (error) {
       const code = (error as { cause?: { code?: string } }).cause?.code;
-      // Refused before a byte of the request was sent: certainly not applied.
       if (code === "ECONNREFUSED" || code === nodeMismatchCode) return undefined;
       throw outcomeUnknown("Could not reach the leader, or it did not answer in time.", error);
     }
-    const body = (reply.body ?? {}) as Partial<Applied> & {
-      retry?: boolean;
-      error?: { code?: string; message?: string };
-    };
-    if (reply.status === 200 && body.result) return body as Applied;
-    if (reply.status === retryStatus || body.retry === true) return undefined;
-    const code = body.error?.code;
-    // The leader ran out of its own deadline before the command reached its log: not applied.
-    if (code === "AMS_ERR_LOG_UNAVAILABLE") return undefined;
-    if (code === "AMS_ERR_LOG_RESULT_UNKNOWN" || code === "AMS_ERR_LOG_OUTCOME_UNKNOWN") {
-      throw new AmstaffError(code, body.error?.message ?? "The leader could not tell the command's outcome.");
-    }
-    throw outcomeUnknown(`The leader could not commit the command (HTTP ${reply.status}).`);
   }
 
   /** ReadIndex through the leader: resolves with the index this node must apply before it reads. */
@@ -180,4 +208,24 @@ export class RpcClient {
     );
     return reply.status;
   }
+}
+
+/** One forwarded command of a batch: its {@link Applied} (undefined: certainly not applied, retry), or the error to throw. */
+export type Forwarded = { applied: Applied | undefined } | { error: unknown };
+
+/** Reads the leader's answer to one forwarded command (see {@link RpcClient.forwardProposal}). */
+function appliedOf(reply: Reply): Applied | undefined {
+  const body = (reply.body ?? {}) as Partial<Applied> & {
+    retry?: boolean;
+    error?: { code?: string; message?: string };
+  };
+  if (reply.status === 200 && body.result) return body as Applied;
+  if (reply.status === retryStatus || body.retry === true) return undefined;
+  const code = body.error?.code;
+  // The leader ran out of its own deadline before the command reached its log: not applied.
+  if (code === "AMS_ERR_LOG_UNAVAILABLE") return undefined;
+  if (code === "AMS_ERR_LOG_RESULT_UNKNOWN" || code === "AMS_ERR_LOG_OUTCOME_UNKNOWN") {
+    throw new AmstaffError(code, body.error?.message ?? "The leader could not tell the command's outcome.");
+  }
+  throw outcomeUnknown(`The leader could not commit the command (HTTP ${reply.status}).`);
 }

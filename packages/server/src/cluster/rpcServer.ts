@@ -12,6 +12,7 @@ import {
   leaseRequestSchema,
   maxInternalBodyBytes,
   memberIdOf,
+  proposeBatchSchema,
   proposedCommand,
   retryReply,
   retryStatus,
@@ -41,7 +42,10 @@ export interface RpcHandlers extends PeerReadHandlers {
   isLeader(): boolean;
   /** Whether `node` is a voter or learner of the Raft membership. */
   isMember(node: string): boolean;
-  /** Appends a forwarded command as leader (throws `NotLeaderError` once it does not lead). */
+  /**
+   * Appends a forwarded command as leader (throws `NotLeaderError` once it does not lead). The commands
+   * of a forwarded batch are all proposed in one turn.
+   */
   propose(command: Command): Promise<Applied>;
   /** Confirms leadership, records `node`'s renewal; resolves with the applied index. */
   grantLease(node: string): Promise<number>;
@@ -138,21 +142,22 @@ export function serveInternal(
       .then(
         ({ status, body: out }) => reply(status, out),
         (error: unknown) => {
-          if (isNotLeader(error)) {
-            reply(retryStatus, retryReply);
-            return;
-          }
           if (isAmstaffError(error) && error.code === "AMS_ERR_CLUSTER_IDENTITY") {
             logger.warn(
               { peer, path, reason: error.message },
               "refused an internal request made on another node's behalf",
             );
           }
-          const { status, body: out } = errorResponse(error);
+          const { status, body: out } = outcomeOfError(error);
           reply(status, out);
         },
       );
   });
+}
+
+/** What a failed request answers: 421 to try the leader once this node does not lead, else the error. */
+function outcomeOfError(error: unknown): Outcome {
+  return isNotLeader(error) ? { status: retryStatus, body: retryReply } : errorResponse(error);
 }
 
 const noSuchEndpoint: Outcome = {
@@ -190,6 +195,17 @@ async function dispatchRaft(
   if (method === "POST" && path === rpcPaths.propose) {
     if (!leader) return retry;
     return { status: 200, body: await handlers.propose(proposedCommand(body)) };
+  }
+  if (method === "POST" && path === rpcPaths.proposeBatch) {
+    if (!leader) return retry;
+    const { commands } = proposeBatchSchema.parse(body);
+    // All proposed in this turn: Raft appends them as one batch, one durable write.
+    const outcomes: Outcome[] = await Promise.all(
+      commands.map((command) =>
+        handlers.propose(command).then((applied) => ({ status: 200, body: applied }), outcomeOfError),
+      ),
+    );
+    return { status: 200, body: { outcomes } };
   }
   if (method === "POST" && path === rpcPaths.lease) {
     if (!leader) return retry;
