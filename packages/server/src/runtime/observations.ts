@@ -30,7 +30,7 @@ export interface ObservationsOptions {
 /**
  * A monitor's observation and where it is kept, updated in place by every sample. The time it last ran
  * is read from its result rather than kept beside it: a second copy of the timestamp is a boxed double
- * per monitor (16 bytes), and a separate observation object another 20.
+ * per monitor (16 bytes), and a separate observation object another 40.
  */
 class Slot implements Observation {
   /** Whether it is in the list of slots to write at the next flush. */
