@@ -160,4 +160,29 @@ describe("PluginRegistry", () => {
       delete process.env.PLAIN_TEST_VARIABLE;
     }
   });
+
+  it("hands a sampler the spec's own options when they were parsed at push, the parser's copy otherwise", () => {
+    const given: unknown[] = [];
+    const plugin = defineSamplerPlugin({
+      kind: "sampler",
+      id: "defaulted-sampler",
+      package: "defaulted-sampler",
+      description: "keeps the options it was built with",
+      options: z.object({ url: z.string(), method: z.string().default("GET") }),
+      builders: {},
+      create: (options, context) => {
+        given.push(options);
+        return { name: context.name, tags: context.tags, probe: async () => results.ok("ok") };
+      },
+    });
+    const registry = new PluginRegistry([plugin]);
+    const create = (options: unknown) =>
+      registry.createSampler({ plugin: plugin.id, options }, { name: "Health", tags: [] }, { module: "A" });
+    const parsed = { url: "http://a", method: "GET" };
+    create(parsed);
+    create({ url: "http://a" });
+    expect(given[0]).toBe(parsed);
+    expect(given[1]).toEqual(parsed);
+    expect(() => create({ method: "GET" })).toThrow(/AMS_ERR_PLUGIN_OPTIONS|Invalid options/);
+  });
 });

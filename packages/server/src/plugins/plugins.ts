@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import {
   AmstaffError,
   type HandlerPlugin,
@@ -31,6 +32,7 @@ import { icmpPlugin } from "@amstaff/sampler-icmp";
 import { sqlPlugin } from "@amstaff/sampler-sql";
 import { tcpPlugin } from "@amstaff/sampler-tcp";
 import { websocketPlugin } from "@amstaff/sampler-websocket";
+import type { z } from "zod";
 import { SecretBinding } from "../access/secretBinding.js";
 import { SecretStore } from "../access/secretStore.js";
 
@@ -122,7 +124,7 @@ export class PluginRegistry {
    */
   createSampler(spec: PluginSpec, context: SamplerCreateContext, requester: SecretRequester): Sampler {
     const plugin: SamplerPlugin = this.#get(spec, "sampler");
-    const options = parsePluginOptions(plugin, spec.options);
+    const options = checkedOptions(plugin, spec);
     const create = { module: requester.module, ...context, host: this.#host };
     const binding = new SecretBinding(options, requester, this.#secrets, (resolved) =>
       plugin.create(resolved, create),
@@ -143,7 +145,7 @@ export class PluginRegistry {
    */
   createHandler(spec: PluginSpec, requester: SecretRequester): SampleHandler {
     const plugin: HandlerPlugin = this.#get(spec, "handler");
-    const options = parsePluginOptions(plugin, spec.options);
+    const options = checkedOptions(plugin, spec);
     const binding = new SecretBinding(options, requester, this.#secrets, (resolved) =>
       plugin.create(resolved),
     );
@@ -156,4 +158,18 @@ export class PluginRegistry {
       dispose: () => binding.dispose(),
     };
   }
+}
+
+/**
+ * A spec's options checked against its plugin's schema. A module's specs were parsed when it was pushed
+ * (`validateModule`), so their options usually come back the same: those are kept rather than the
+ * parser's copy, which a sampler would hold beside the definition's for as long as its monitor runs.
+ * @throws AmstaffError `AMS_ERR_PLUGIN_OPTIONS`.
+ */
+function checkedOptions<Schema extends z.ZodType>(
+  plugin: { id: string; options: Schema },
+  spec: PluginSpec,
+): z.output<Schema> {
+  const parsed = parsePluginOptions(plugin, spec.options);
+  return isDeepStrictEqual(parsed, spec.options) ? (spec.options as z.output<Schema>) : parsed;
 }

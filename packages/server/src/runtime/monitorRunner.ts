@@ -1,5 +1,4 @@
 import {
-  decideAlerts,
   describeError,
   evaluate,
   evaluationPolicyOf,
@@ -19,10 +18,11 @@ import type { StoredModule } from "../state/commands.js";
 import { monitorKey } from "../state/monitorKey.js";
 import type { ReplicatedLog } from "../state/replicatedLog.js";
 import type { StateMachine } from "../state/stateMachine.js";
+import { IncidentTick } from "./incidentTick.js";
 import type { Observations } from "./observations.js";
 import { RunningMonitor } from "./runningMonitor.js";
 import type { Scheduler } from "./scheduler.js";
-import { BudgetedQueue, turnBudget } from "./turnBudget.js";
+import { BudgetedQueue } from "./turnBudget.js";
 
 /** What a {@link MonitorRunner} works with. */
 export interface MonitorRunnerDeps {
@@ -66,8 +66,7 @@ interface Running {
 }
 
 const jobKey = monitorKey;
-// How long the incident check, and starting monitors, may hold the event loop before other work runs.
-const tickBudgetMs = 4;
+// How long starting monitors may hold the event loop before other work runs.
 const startBudgetMs = 10;
 
 /**
@@ -81,17 +80,9 @@ export class MonitorRunner {
   readonly #running = new Map<string, Running>();
   /** When monitors of modules this node stopped running (not deleted) last ran here, by job key. */
   readonly #ranHere = new Map<string, number>();
-  /**
-   * The monitors this node runs whose committed record had an open incident when last looked at, by job
-   * key: the incident check walks these, not every monitor (50,000 every 5 s). Kept by the commands that
-   * concern a monitor and by starting one; an entry whose incident closed goes at the next check.
-   */
-  readonly #withIncident = new Map<string, { module: string; monitor: string }>();
+  readonly #incidents: IncidentTick;
   readonly #unsubscribe: (() => void)[];
-  #tickTimer: unknown;
   #followed: AbortSignal | undefined;
-  #ticking = false;
-  #stopped = false;
   /**
    * Monitors of started modules still to start, a slice per turn: 50,000 monitors take seconds to start,
    * longer than the lease that lets this node run them, which one loop that long would lose.
@@ -103,6 +94,13 @@ export class MonitorRunner {
 
   constructor(deps: MonitorRunnerDeps) {
     this.#deps = deps;
+    this.#incidents = new IncidentTick(
+      { ...deps, intervalMs: deps.incidentTickMs ?? 5_000 },
+      {
+        runs: (module) => this.#running.has(module),
+        monitor: (module, monitor) => this.#running.get(module)?.monitors.get(monitor),
+      },
+    );
     this.#unsubscribe = [
       deps.machine.onApply((command) => {
         if (
@@ -114,56 +112,20 @@ export class MonitorRunner {
         }
         if (command.type === "state.import") this.#noteAllIncidents();
         else if ("monitor" in command && typeof command.monitor === "string" && "module" in command)
-          this.#noteIncident(command.module, command.monitor);
+          this.#incidents.note(command.module, command.monitor);
       }),
       ...(deps.ownership ? [deps.ownership.onChange(() => this.reconcile())] : []),
     ];
-    this.#scheduleTick();
-  }
-
-  #scheduleTick(): void {
-    if (this.#stopped) return;
-    this.#tickTimer = this.#deps.clock.setTimeout(() => {
-      void this.tickIncidents().finally(() => this.#scheduleTick());
-    }, this.#deps.incidentTickMs ?? 5_000);
   }
 
   /** Proposes what is due for every open incident of the modules this node runs. */
-  async tickIncidents(): Promise<void> {
-    if (this.#ticking) return;
-    this.#ticking = true;
-    try {
-      // Thousands of open incidents (an outage) take milliseconds to check: a slice at a time.
-      const pause = turnBudget(tickBudgetMs);
-      for (const [key, { module: name, monitor }] of [...this.#withIncident]) {
-        const running = this.#running.get(name);
-        const module = this.#deps.machine.module(name);
-        const entry = running?.monitors.get(monitor);
-        if (!this.#deps.machine.monitor(name, monitor)?.incident || !running) {
-          this.#withIncident.delete(key);
-          continue;
-        }
-        // A monitor still waiting to start, or of a version being replaced: its start looks again.
-        if (!module || module.version !== running.version || !entry) continue;
-        await this.#tickIfDue(module, entry.definition);
-        await pause();
-      }
-    } finally {
-      this.#ticking = false;
-    }
-  }
-
-  #noteIncident(module: string, monitor: string): void {
-    if (!this.#running.has(module)) return;
-    const key = jobKey(module, monitor);
-    if (this.#deps.machine.monitor(module, monitor)?.incident)
-      this.#withIncident.set(key, { module, monitor });
-    else this.#withIncident.delete(key);
+  tickIncidents(): Promise<void> {
+    return this.#incidents.tick();
   }
 
   #noteAllIncidents(): void {
     for (const [module, running] of this.#running) {
-      for (const monitor of running.monitors.keys()) this.#noteIncident(module, monitor);
+      for (const monitor of running.monitors.keys()) this.#incidents.note(module, monitor);
     }
   }
 
@@ -219,7 +181,7 @@ export class MonitorRunner {
       logger.warn({ module: module.name, monitor: definition.name, err: setupError }, "monitor cannot start");
     }
     const key = jobKey(module.name, definition.name);
-    if (committed?.incident) this.#withIncident.set(key, { module: module.name, monitor: definition.name });
+    if (committed?.incident) this.#incidents.note(module.name, definition.name);
     // A monitor that already ran on another node is overdue when its module fails over here: it runs
     // at once instead of within the first-run spread meant for a fresh push.
     const ranElsewhere = committed !== undefined && definition.schedule.kind === "interval";
@@ -279,7 +241,7 @@ export class MonitorRunner {
     for (const [monitor, entry] of running.monitors) {
       const { key } = entry;
       scheduler.remove(key);
-      this.#withIncident.delete(key);
+      this.#incidents.forget(key);
       // The scheduler leaves a run under way to finish: a runaway probe of a deleted module must not.
       entry.removed = true;
       entry.probe?.abort(reason);
@@ -327,8 +289,7 @@ export class MonitorRunner {
     const { state, change } = evaluate(entry.state, result, evaluationPolicyOf(definition));
     if (!change) {
       entry.state = state;
-      // Without an open incident there is nothing to remind of (the index follows every command).
-      if (this.#withIncident.has(entry.key)) await this.#tickIfDue(module, definition);
+      await this.#incidents.sampled(entry);
       return;
     }
     try {
@@ -376,48 +337,11 @@ export class MonitorRunner {
     }
   }
 
-  /**
-   * Proposes a tick for an open incident when something is due: a reminder, an escalation stage, or
-   * an alert held back by a suppression that ended. The check runs the state machine's own pure
-   * decision on the committed state, so nothing is proposed that the log would refuse.
-   */
-  async #tickIfDue(module: StoredModule, definition: MonitorDefinition): Promise<void> {
-    const { machine, log, clock, logger, ownership } = this.#deps;
-    if (ownership && !ownership.mayRun(module.name)) return;
-    const record = machine.monitor(module.name, definition.name);
-    const incident = record?.incident;
-    if (!record || !incident || incident.acknowledged) return;
-    const now = clock.now();
-    const decision = decideAlerts(
-      { status: record.status, since: record.since, flapping: record.flapping, incident },
-      { type: "tick", at: now },
-      definition,
-      machine.suppression(module, definition, now),
-    );
-    if (decision.notify.length === 0) return;
-    try {
-      await log.propose({
-        type: "incident.remind",
-        module: module.name,
-        monitor: definition.name,
-        incident: incident.key,
-        ...ownership?.fence(module.name),
-        at: now,
-      });
-    } catch (error) {
-      logger.error(
-        { module: module.name, monitor: definition.name, err: describeError(error) },
-        "could not commit reminder",
-      );
-    }
-  }
-
   /** Stops every monitor and stops listening for changes (the scheduler itself is stopped by its owner). */
   stop(): void {
-    this.#stopped = true;
     this.#starts.close();
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
-    this.#deps.clock.clearTimeout(this.#tickTimer);
+    this.#incidents.stop();
     for (const [name, running] of [...this.#running])
       this.#stop(name, running, this.#deps.machine.module(name));
   }

@@ -117,4 +117,43 @@ describe("open 5-minute buckets", () => {
     const fourth = new SampleHistory(db!, { clock, logger });
     expect([read(fourth, start), read(fourth, start + historyBucketMs)]).toEqual(before);
   });
+
+  it("keep each monitor's rows apart as monitors come and go, and read the same once written", async () => {
+    const { clock, history } = open();
+    const start = clock.now();
+    for (const name of ["a", "b", "c"]) history.record("M", name, at(start + 1000, "ok", 10, 1));
+    history.record("M", "b", at(start + 2000, "warning", 50));
+    history.flush();
+    // The first bucket is written: its monitors' slots are free, and "d" takes one of them.
+    await clock.advance(historyBucketMs + minute);
+    history.flush();
+    expect(count("history_rollup")).toBe(3);
+    history.record("M", "d", at(clock.now(), "critical", 5));
+    history.record("M", "a", at(clock.now(), "unknown", 7, -2));
+    history.flush();
+    const next = start + historyBucketMs;
+    const d = history.query("M", "d", { from: next, to: next + historyBucketMs - 1, limit: 0 });
+    const a = history.query("M", "a", { from: start, to: next + historyBucketMs - 1, limit: 0 });
+    const b = history.query("M", "b", { from: start, to: start + historyBucketMs - 1, limit: 0 });
+    expect(d.resolution === "5m" && d.buckets).toEqual([
+      {
+        t: next,
+        count: 1,
+        statuses: { ok: 0, warning: 0, critical: 1, unknown: 0 },
+        latencyMs: { min: 5, avg: 5, max: 5 },
+      },
+    ]);
+    expect(a.resolution === "5m" && a.buckets.map((x) => [x.t, x.count, x.value])).toEqual([
+      [start, 1, { min: 1, avg: 1, max: 1 }],
+      [next, 1, { min: -2, avg: -2, max: -2 }],
+    ]);
+    expect(b.resolution === "5m" && b.buckets[0]).toEqual({
+      t: start,
+      count: 2,
+      statuses: { ok: 1, warning: 1, critical: 0, unknown: 0 },
+      latencyMs: { min: 10, avg: 30, max: 50 },
+      value: { min: 1, avg: 1, max: 1 },
+    });
+    history.close();
+  });
 });

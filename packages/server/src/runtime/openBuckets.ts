@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { BucketColumns } from "./bucketColumns.js";
 import { DailySummary, type DayCounts, dayMs, dayOf } from "./dailyUptime.js";
 
 /** The width of a downsampled bucket: 5 minutes. */
@@ -106,6 +107,8 @@ export function addRow(into: RollupRow, more: RollupRow): void {
  * the history at thousands of samples a second. A bucket is written once, `graceMs` after it ends (late
  * samples, those of long probes, still find it open), or at close; a sample later still is folded into a
  * fresh open bucket of its own, written on the next flush. Readers merge {@link buckets}/{@link days}.
+ * Each open bucket keeps its rows as columns by series slot (`bucketColumns.ts`); a series keeps its slot
+ * while one of its buckets is open.
  *
  * Crash safety without extra writes per sample: the raw samples are the truth. Every write transaction
  * keeps `history_meta.open_buckets_from` at the oldest open bucket; on open, the buckets from there on
@@ -115,7 +118,13 @@ export function addRow(into: RollupRow, more: RollupRow): void {
 export class OpenBuckets {
   readonly #daily: DailySummary;
   readonly #graceMs: number;
-  readonly #groups: BucketGroups = new Map();
+  /** The open buckets by start, in the order they opened. */
+  readonly #open = new Map<number, BucketColumns>();
+  /** Each series' slot in the buckets' columns, while one of its buckets is open. */
+  readonly #slots = new Map<number, number>();
+  /** The series of each slot in use. */
+  readonly #seriesOf: number[] = [];
+  readonly #free: number[] = [];
   /** The oldest open bucket as the database knows it; undefined when none is open. */
   #marker: number | undefined;
   readonly #statements: ReturnType<typeof prepare>;
@@ -140,11 +149,12 @@ export class OpenBuckets {
    */
   due(now: number, limit: number): RollupRow[] {
     const due: RollupRow[] = [];
-    for (const [bucket, group] of this.#groups) {
-      if (bucket + historyBucketMs + this.#graceMs > now) continue;
-      for (const row of group.values()) {
+    for (const columns of this.#open.values()) {
+      if (columns.start + historyBucketMs + this.#graceMs > now) continue;
+      for (let slot = 0; slot < columns.capacity; slot++) {
+        if (!columns.has(slot)) continue;
         if (due.length >= limit) return due;
-        due.push(row);
+        due.push(columns.row(slot, this.#seriesOf[slot]!));
       }
     }
     return due;
@@ -152,7 +162,7 @@ export class OpenBuckets {
 
   /** Whether some open bucket is due at `now`. */
   anyDue(now: number): boolean {
-    for (const bucket of this.#groups.keys()) {
+    for (const bucket of this.#open.keys()) {
       if (bucket + historyBucketMs + this.#graceMs <= now) return true;
     }
     return false;
@@ -168,8 +178,8 @@ export class OpenBuckets {
     const closed = new Map<number, number>();
     for (const row of closing) closed.set(row.bucket, (closed.get(row.bucket) ?? 0) + 1);
     let oldest: number | undefined;
-    for (const [bucket, group] of this.#groups) {
-      if (group.size > (closed.get(bucket) ?? 0)) oldest = Math.min(oldest ?? bucket, bucket);
+    for (const [bucket, columns] of this.#open) {
+      if (columns.size > (closed.get(bucket) ?? 0)) oldest = Math.min(oldest ?? bucket, bucket);
     }
     for (const bucket of folded.keys()) oldest = Math.min(oldest ?? bucket, bucket);
     if (oldest === this.#marker) return;
@@ -180,37 +190,57 @@ export class OpenBuckets {
   /** After the transaction of {@link write} committed: forgets `closing`, keeps `folded` open. */
   commit(closing: readonly RollupRow[], folded: BucketGroups): void {
     for (const row of closing) {
-      const group = this.#groups.get(row.bucket);
-      group?.delete(row.series);
-      if (group?.size === 0) this.#groups.delete(row.bucket);
+      const columns = this.#open.get(row.bucket);
+      const slot = this.#slots.get(row.series);
+      if (!columns || slot === undefined) continue;
+      columns.delete(slot);
+      if (columns.size === 0) this.#open.delete(row.bucket);
     }
     for (const [bucket, rows] of folded) {
-      let group = this.#groups.get(bucket);
-      if (!group) {
-        group = new Map();
-        this.#groups.set(bucket, group);
+      let columns = this.#open.get(bucket);
+      if (!columns) {
+        columns = new BucketColumns(bucket, this.#seriesOf.length);
+        this.#open.set(bucket, columns);
       }
-      for (const row of rows.values()) {
-        const had = group.get(row.series);
-        if (had) addRow(had, row);
-        else group.set(row.series, row);
-      }
+      for (const row of rows.values()) columns.add(this.#slotOf(row.series), row);
     }
+    for (const row of closing) this.#release(row.series);
     this.#marker = this.#oldest();
+  }
+
+  #slotOf(series: number): number {
+    let slot = this.#slots.get(series);
+    if (slot === undefined) {
+      slot = this.#free.pop() ?? this.#seriesOf.length;
+      this.#slots.set(series, slot);
+      this.#seriesOf[slot] = series;
+    }
+    return slot;
+  }
+
+  /** Frees `series`' slot once none of its buckets is open (a monitor removed leaves none behind). */
+  #release(series: number): void {
+    const slot = this.#slots.get(series);
+    if (slot === undefined) return;
+    for (const columns of this.#open.values()) if (columns.has(slot)) return;
+    this.#slots.delete(series);
+    this.#free.push(slot);
   }
 
   #oldest(): number | undefined {
     let oldest: number | undefined;
-    for (const bucket of this.#groups.keys()) oldest = Math.min(oldest ?? bucket, bucket);
+    for (const bucket of this.#open.keys()) oldest = Math.min(oldest ?? bucket, bucket);
     return oldest;
   }
 
   /** A series' open buckets in `[from, to]` (bucket starts), oldest first. */
   buckets(series: number, from: number, to: number): RollupRow[] {
+    const slot = this.#slots.get(series);
+    if (slot === undefined) return [];
     const rows: RollupRow[] = [];
-    for (const [bucket, group] of this.#groups) {
-      const row = bucket >= from && bucket <= to ? group.get(series) : undefined;
-      if (row) rows.push(row);
+    for (const columns of this.#open.values()) {
+      if (columns.start >= from && columns.start <= to && columns.has(slot))
+        rows.push(columns.row(slot, series));
     }
     return rows.sort((a, b) => a.bucket - b.bucket);
   }

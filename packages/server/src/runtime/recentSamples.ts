@@ -259,7 +259,8 @@ export class RecentSamples {
   }
 }
 
-function grown<T extends Float64Array | Float32Array | Uint8Array | Uint32Array>(from: T, to: T): T {
+/** `from` copied into the start of `to`, a larger array of its kind: how the typed arrays grow. */
+export function grown<T extends Float64Array | Float32Array | Uint8Array | Uint32Array>(from: T, to: T): T {
   to.set(from as never);
   return to;
 }
