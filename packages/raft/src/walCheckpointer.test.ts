@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -7,6 +7,7 @@ import { RaftError } from "./errors.js";
 import { SqliteStorage } from "./sqliteStorage.js";
 import type { Entry } from "./types.js";
 import { WalCheckpointer, type WalCheckpointResult } from "./walCheckpointer.js";
+import { WalCheckpointThread } from "./walCheckpointThread.js";
 import { preallocateWal } from "./walPreallocation.js";
 
 const dirs: string[] = [];
@@ -159,5 +160,83 @@ describe("WalCheckpointer", () => {
     expect(warnings).toEqual(["WAL checkpoint thread stopped"]);
 
     expect(() => new WalCheckpointer({ path: join(tmp(), "x.db"), pollMs: 0 })).toThrow(RaftError);
+  });
+});
+
+describe("WalCheckpointer, several files on the process's one thread", () => {
+  it("checkpoints each file, goes on with the others when one is closed, and ends after the last", async () => {
+    const [pathA, pathB] = [join(tmp(), "a.db"), join(tmp(), "b.db")];
+    const [dbA, dbB] = [walDatabase(pathA), walDatabase(pathB)];
+    const [seenA, seenB] = [checkpoints(), checkpoints()];
+    const a = new WalCheckpointer({
+      path: pathA,
+      thresholdPages: 16,
+      pollMs: 5,
+      onCheckpoint: seenA.onCheckpoint,
+    });
+    const b = new WalCheckpointer({
+      path: pathB,
+      intervalMs: 20,
+      pollMs: 7,
+      onCheckpoint: seenB.onCheckpoint,
+    });
+    const copied = [seenA.next(complete), seenB.next(complete)];
+    insertRows(dbA, 100);
+    insertRows(dbB, 100);
+    await Promise.all(copied);
+
+    dbA.close();
+    await a.close();
+    // The thread's connection was a.db's last: it checkpointed the rest and removed the WAL.
+    expect(existsSync(`${pathA}-wal`)).toBe(false);
+    expect(WalCheckpointThread.running).toBe(true);
+    const copiedAgain = seenB.next(complete);
+    insertRows(dbB, 100);
+    await copiedAgain;
+
+    dbB.close();
+    await b.close();
+    expect(WalCheckpointThread.running).toBe(false);
+    // A file opened afterwards starts a new thread.
+    const again = new WalCheckpointer({ path: pathB });
+    expect(WalCheckpointThread.running).toBe(true);
+    await again.close();
+    expect(WalCheckpointThread.running).toBe(false);
+  });
+
+  it("reports a failing file and goes on checkpointing the others", async () => {
+    const warnings: Array<{ message: string; path: unknown; error: unknown }> = [];
+    const logger = {
+      warn: (message: string, fields?: Record<string, unknown>) =>
+        warnings.push({ message, path: fields?.path, error: fields?.error }),
+    };
+    // Every poll of this file fails: its WAL's path is a symbolic link to itself.
+    const failing = join(tmp(), "failing.db");
+    new Database(failing).close();
+    symlinkSync("failing.db-wal", `${failing}-wal`);
+    const missing = join(tmp(), "missing.db");
+    const path = join(tmp(), "app.db");
+    const db = walDatabase(path);
+    const seen = checkpoints();
+    const checkpointers = [
+      new WalCheckpointer({ path: failing, pollMs: 5, logger }),
+      new WalCheckpointer({ path: missing, logger }),
+      new WalCheckpointer({ path, thresholdPages: 16, pollMs: 5, logger, onCheckpoint: seen.onCheckpoint }),
+    ];
+    for (let round = 0; round < 3; round++) {
+      const copied = seen.next(complete);
+      insertRows(db, 100);
+      await copied;
+    }
+    db.close();
+    await Promise.all(checkpointers.map((c) => c.close()));
+    // The failing file is reported once, however many polls failed.
+    expect(warnings).toHaveLength(2);
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        { message: "WAL checkpoint failed", path: failing, error: expect.stringContaining("ELOOP") },
+        { message: "WAL checkpoint thread stopped", path: missing, error: expect.any(String) },
+      ]),
+    );
   });
 });

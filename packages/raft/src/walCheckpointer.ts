@@ -1,14 +1,7 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
 import { RaftError, RaftErrorCode } from "./errors.js";
 import type { RaftLogger } from "./raftNode.js";
-import type {
-  WalCheckpointCommand,
-  WalCheckpointReport,
-  WalCheckpointResult,
-  WalCheckpointThreadData,
-} from "./walCheckpointWorker.js";
+import { type WalCheckpointLease, WalCheckpointThread } from "./walCheckpointThread.js";
+import type { WalCheckpointFile, WalCheckpointResult } from "./walCheckpointWorker.js";
 
 export type { WalCheckpointResult } from "./walCheckpointWorker.js";
 
@@ -50,16 +43,6 @@ export interface WalCheckpointerOptions {
   onCheckpoint?: (result: WalCheckpointResult) => void;
 }
 
-// From dist/ the thread's body is a built file beside this one; from src/ (tests, the "@amstaff/source"
-// condition) it is the TypeScript file, which Node runs type-stripped.
-function workerEntry(): string {
-  for (const candidate of ["./walCheckpointWorker.js", "./walCheckpointWorker.ts"]) {
-    const path = fileURLToPath(new URL(candidate, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  throw new Error(`@amstaff/raft: cannot find walCheckpointWorker next to ${fileURLToPath(import.meta.url)}`);
-}
-
 function positiveInteger(name: string, value: number): number {
   if (!(Number.isInteger(value) && value > 0)) {
     throw new RaftError(RaftErrorCode.InvalidOption, `${name} must be a positive integer, got ${value}`);
@@ -68,7 +51,8 @@ function positiveInteger(name: string, value: number): number {
 }
 
 /**
- * Runs a SQLite database's WAL checkpoints on a thread of its own, with its own connection. SQLite's
+ * Runs a SQLite database's WAL checkpoints off the event loop, with a connection of its own, on a worker
+ * thread that every WalCheckpointer of the process shares (one thread costs 13–18 MiB of RSS). SQLite's
  * automatic checkpoint runs inside whichever commit crosses 1000 WAL pages, copying the WAL into the
  * database file and syncing it on the committing thread — for a Node.js server, the event loop, for
  * 70–300 ms at a time. Turn it off on the connections that write (`wal_autocheckpoint=0`) and start one
@@ -87,11 +71,10 @@ function positiveInteger(name: string, value: number): number {
  * await checkpointer.close();
  */
 export class WalCheckpointer {
-  readonly #worker: Worker;
-  readonly #exited: Promise<void>;
+  readonly #lease: WalCheckpointLease;
 
   constructor(options: WalCheckpointerOptions) {
-    const workerData: WalCheckpointThreadData = {
+    const file: WalCheckpointFile = {
       path: options.path,
       thresholdPages: positiveInteger("thresholdPages", options.thresholdPages ?? 1000),
       intervalMs: positiveInteger("intervalMs", options.intervalMs ?? 250),
@@ -100,27 +83,21 @@ export class WalCheckpointer {
       walBytes: options.walBytes ? positiveInteger("walBytes", options.walBytes) : 0,
     };
     const { logger, onCheckpoint } = options;
-    this.#worker = new Worker(workerEntry(), { workerData });
-    // The thread never keeps a process alive on its own; close() is what ends it.
-    this.#worker.unref();
-    this.#worker.on("message", (report: WalCheckpointReport) => {
-      if (report.kind === "checkpoint") onCheckpoint?.(report.result);
-      else logger?.warn("WAL checkpoint failed", { path: options.path, error: report.message });
+    this.#lease = WalCheckpointThread.attach(file, {
+      onCheckpoint: (result) => onCheckpoint?.(result),
+      onError: (error) => logger?.warn("WAL checkpoint failed", { path: options.path, error }),
+      // The file could not be opened, or the thread ended on an error it did not catch: logged, not
+      // thrown, since SQLite still works without checkpoints, only with a WAL that grows.
+      onStopped: (error) => logger?.warn("WAL checkpoint thread stopped", { path: options.path, error }),
     });
-    // An error the thread did not catch (it could not open the file) ends it: logged, not thrown, since
-    // SQLite still works without checkpoints, only with a WAL that grows.
-    this.#worker.on("error", (error) =>
-      logger?.warn("WAL checkpoint thread stopped", { path: options.path, error: error.message }),
-    );
-    this.#exited = new Promise((resolve) => this.#worker.once("exit", () => resolve()));
   }
 
   /**
-   * Stops the thread: it closes its connection (the file's last one checkpoints the rest there) and ends.
-   * Resolves once the thread is gone; calling it again returns the same promise.
+   * Stops checkpointing the file: the thread closes its connection to it (the file's last one checkpoints
+   * the rest there), and ends if this was its last file. Resolves once the connection is closed — the
+   * last file's once the thread has ended; calling it again returns the same promise.
    */
   close(): Promise<void> {
-    this.#worker.postMessage("stop" satisfies WalCheckpointCommand);
-    return this.#exited;
+    return this.#lease.close();
   }
 }
