@@ -17,9 +17,10 @@ export interface SqliteStorageOptions {
    */
   snapshotWriteChunkBytes?: number;
   /**
-   * Runs WAL checkpoints on a thread of their own ({@link WalCheckpointer}) instead of inside the `save`
-   * that crosses SQLite's 1000 WAL pages, which holds the event loop while it copies and syncs: `true`,
-   * or the checkpointer's options. `close()` stops the thread.
+   * Runs WAL checkpoints off the event loop ({@link WalCheckpointer}, on the one checkpoint thread every
+   * checkpointer of the process shares) instead of inside the `save` that crosses SQLite's 1000 WAL pages,
+   * which holds the event loop while it copies and syncs: `true`, or the checkpointer's options. `close()`
+   * stops checkpointing this file.
    * @default false (SQLite's automatic checkpoints)
    */
   checkpointer?: boolean | Omit<WalCheckpointerOptions, "path">;
@@ -310,7 +311,7 @@ export class SqliteStorage implements RaftStorage {
     }
   }
 
-  /** Closes the database; with a `checkpointer`, resolves once its thread has ended. */
+  /** Closes the database; with a `checkpointer`, resolves once it has stopped checkpointing this file. */
   close(): Promise<void> {
     if (this.#db.open) this.#db.close();
     return this.#checkpointer?.close() ?? Promise.resolve();
