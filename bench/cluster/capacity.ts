@@ -75,8 +75,8 @@ const health = async (node: Node): Promise<Health> => {
 
 /**
  * The step's monitors still `pending` in the committed state (no first status yet), as the first node
- * reads it. Not the nodes' `amstaff_transitions_total`: a node counts only the changes it saw committed,
- * and a proposal whose outcome it could not learn (the leader changed meanwhile) may be committed anyway.
+ * reads it. Not the nodes' `amstaff_transitions_total`: a node counts a change whose outcome it could not
+ * learn (the leader changed meanwhile) only at the monitor's next run, when the log refuses it again.
  */
 async function stillPending(node: Node, prefix: string): Promise<number> {
   const { status, body } = await node.api("/monitors?status=pending", { timeoutMs: 60_000 });

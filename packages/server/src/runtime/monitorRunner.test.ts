@@ -1,5 +1,5 @@
 import { getEventListeners } from "node:events";
-import { defineSamplerPlugin, results, type SampleResult } from "@amstaff/core";
+import { AmstaffError, defineSamplerPlugin, results, type SampleResult } from "@amstaff/core";
 import Database from "better-sqlite3";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
@@ -8,9 +8,10 @@ import { definition, put } from "../__tests__/fixtures.js";
 import { ManualClock } from "../__tests__/manualClock.js";
 import type { Ownership } from "../cluster/ownership.js";
 import { PluginRegistry } from "../plugins/plugins.js";
+import type { ReplicatedLog } from "../state/replicatedLog.js";
 import { SqliteLog } from "../state/sqliteLog.js";
 import { StateMachine } from "../state/stateMachine.js";
-import { MonitorRunner } from "./monitorRunner.js";
+import { MonitorRunner, type MonitorRunnerDeps } from "./monitorRunner.js";
 import { Observations } from "./observations.js";
 import { nextSlot, phaseOffset } from "./phase.js";
 import { type Job, Scheduler } from "./scheduler.js";
@@ -60,23 +61,41 @@ function hangingPlugin(control = { hang: true }) {
   return { plugin, probes, disposed: () => disposed };
 }
 
+/**
+ * A runner on an in-memory node: a state machine fed by a SQLite log, a scheduler on a manual clock, and the
+ * runner over `plugins`; `more` adds to or replaces the runner's dependencies, given the node's parts.
+ */
+function runnerOn(
+  plugins: ConstructorParameters<typeof PluginRegistry>[0],
+  more: (node: { machine: StateMachine; log: SqliteLog }) => Partial<MonitorRunnerDeps> = () => ({}),
+  clock = new ManualClock(),
+) {
+  const machine = new StateMachine();
+  const db = new Database(":memory:");
+  const log = new SqliteLog(db, machine);
+  const scheduler = new Scheduler({ clock });
+  const observations = new Observations(db);
+  const runner = new MonitorRunner({
+    machine,
+    log,
+    plugins: new PluginRegistry(plugins),
+    scheduler,
+    observations,
+    clock,
+    logger: pino({ level: "silent" }),
+    ...more({ machine, log }),
+  });
+  const stop = async () => {
+    runner.stop();
+    await scheduler.stop();
+  };
+  return { clock, machine, log, scheduler, observations, runner, stop };
+}
+
 describe("MonitorRunner", () => {
   it("aborts the probe under way and disposes the sampler when its module is deleted", async () => {
-    const clock = new ManualClock();
     const hanging = hangingPlugin();
-    const machine = new StateMachine();
-    const db = new Database(":memory:");
-    const log = new SqliteLog(db, machine);
-    const scheduler = new Scheduler({ clock });
-    const runner = new MonitorRunner({
-      machine,
-      log,
-      plugins: new PluginRegistry([hanging.plugin]),
-      scheduler,
-      observations: new Observations(db),
-      clock,
-      logger: pino({ level: "silent" }),
-    });
+    const { clock, log, scheduler, stop } = runnerOn([hanging.plugin]);
     const def = definition("Runaway", ["Endless"]);
     // Far longer than the test: only the deletion can end the probe.
     def.monitors[0] = {
@@ -93,17 +112,11 @@ describe("MonitorRunner", () => {
     expect(hanging.probes[0]!.aborted).toBe(true);
     expect(hanging.disposed()).toBe(1);
     expect(scheduler.keys()).toEqual([]);
-    runner.stop();
-    await scheduler.stop();
+    await stop();
   });
 
   it("follows pushes and ownership changes until it stops, and nothing after", async () => {
-    const clock = new ManualClock();
     const hanging = hangingPlugin();
-    const machine = new StateMachine();
-    const db = new Database(":memory:");
-    const log = new SqliteLog(db, machine);
-    const scheduler = new Scheduler({ clock });
     const owned = new Set<string>();
     const listeners = new Set<() => void>();
     const ownership: Ownership = {
@@ -114,16 +127,7 @@ describe("MonitorRunner", () => {
         return () => listeners.delete(listener);
       },
     };
-    const runner = new MonitorRunner({
-      machine,
-      log,
-      plugins: new PluginRegistry([hanging.plugin]),
-      scheduler,
-      observations: new Observations(db),
-      clock,
-      logger: pino({ level: "silent" }),
-      ownership,
-    });
+    const { log, scheduler, runner } = runnerOn([hanging.plugin], () => ({ ownership }));
     const hangingModule = (name: string) => {
       const def = definition(name, ["Endless"]);
       def.monitors[0] = { ...def.monitors[0]!, sampler: { plugin: "hanging", options: {} } };
@@ -144,13 +148,11 @@ describe("MonitorRunner", () => {
   });
 
   it("leaves nothing on the scheduler's signal per run, and its stop still aborts the probes under way", async () => {
-    const clock = new ManualClock();
     const control = { hang: false };
     const recording = hangingPlugin(control);
-    const machine = new StateMachine();
-    const db = new Database(":memory:");
-    const log = new SqliteLog(db, machine);
-    const scheduler = new Scheduler({ clock });
+    const { clock, log, scheduler, runner } = runnerOn([recording.plugin], () => ({
+      incidentTickMs: 3_600_000,
+    }));
     // The signal the scheduler hands every run: long-lived, so whatever a run leaves on it stays.
     let schedulerSignal: AbortSignal | undefined;
     const add = scheduler.add.bind(scheduler);
@@ -162,16 +164,6 @@ describe("MonitorRunner", () => {
           return job.run(signal);
         },
       });
-    const runner = new MonitorRunner({
-      machine,
-      log,
-      plugins: new PluginRegistry([recording.plugin]),
-      scheduler,
-      observations: new Observations(db),
-      clock,
-      logger: pino({ level: "silent" }),
-      incidentTickMs: 3_600_000,
-    });
     const def = definition("Steady", ["A", "B", "C"]);
     def.monitors = def.monitors.map((m) => ({
       ...m,
@@ -195,26 +187,65 @@ describe("MonitorRunner", () => {
     runner.stop();
   });
 
-  it("reminds of the open incidents on its tick, and stops once an incident closes", async () => {
-    const clock = new ManualClock();
+  it("counts a status change as its own when a proposal whose outcome it could not learn was committed", async () => {
     const statuses = new Map<string, "ok" | "critical">();
     const plugin = samplerPlugin("scripted", async (name) =>
       results.of(statuses.get(name) ?? "ok", "scripted"),
     );
-    const machine = new StateMachine();
-    const db = new Database(":memory:");
-    const log = new SqliteLog(db, machine);
-    const scheduler = new Scheduler({ clock });
-    const runner = new MonitorRunner({
-      machine,
-      log,
-      plugins: new PluginRegistry([plugin]),
-      scheduler,
-      observations: new Observations(db),
-      clock,
-      logger: pino({ level: "silent" }),
-      incidentTickMs: 5_000,
+    const changes: string[] = [];
+    // The first status change of each monitor is committed, but its proposer hears only that the leader
+    // changed meanwhile.
+    const lost = new Set<string>();
+    const lossy = (log: SqliteLog): ReplicatedLog => ({
+      async propose(command) {
+        const result = await log.propose(command);
+        if (command.type !== "transition.record" || lost.has(command.monitor)) return result;
+        lost.add(command.monitor);
+        throw new AmstaffError(
+          "AMS_ERR_LOG_OUTCOME_UNKNOWN",
+          "Leadership changed while the command was in the log.",
+        );
+      },
+      close: () => log.close(),
     });
+    const { clock, machine, log, stop } = runnerOn([plugin], ({ log }) => ({
+      log: lossy(log),
+      observer: {
+        sample() {},
+        transition: (_module, monitor, from, to) => changes.push(`${monitor} ${from}→${to}`),
+      },
+    }));
+    const def = definition("Shop", ["A", "B"]);
+    def.monitors = def.monitors.map((m) => ({
+      ...m,
+      sampler: { plugin: "scripted", options: {} },
+      schedule: { kind: "interval", every: "10s" },
+    }));
+    statuses.set("B", "critical");
+    await log.propose(put(def));
+    await clock.advance(10_000);
+    // Committed, yet not counted: the node does not know yet.
+    expect(machine.monitor("Shop", "A")?.status).toBe("ok");
+    expect(machine.monitor("Shop", "B")?.status).toBe("critical");
+    expect(changes).toEqual([]);
+
+    // The next runs propose the same change again; the log refuses it, and the refusal tells.
+    await clock.advance(10_000);
+    expect(changes.sort()).toEqual(["A pending→ok", "B pending→critical"]);
+
+    // A later change commits as usual, once.
+    statuses.set("B", "ok");
+    await clock.advance(10_000);
+    expect(changes.sort()).toEqual(["A pending→ok", "B critical→ok", "B pending→critical"]);
+    await stop();
+  });
+
+  it("reminds of the open incidents on its tick, and stops once an incident closes", async () => {
+    const statuses = new Map<string, "ok" | "critical">();
+    const plugin = samplerPlugin("scripted", async (name) =>
+      results.of(statuses.get(name) ?? "ok", "scripted"),
+    );
+    const { clock, machine, log, stop } = runnerOn([plugin], () => ({ incidentTickMs: 5_000 }));
     const reminded: string[] = [];
     machine.onApply((command, result) => {
       if (command.type === "incident.remind" && result.ok) reminded.push(command.monitor);
@@ -245,8 +276,7 @@ describe("MonitorRunner", () => {
     const before = reminded.length;
     await clock.advance(180_000);
     expect(reminded).toHaveLength(before);
-    runner.stop();
-    await scheduler.stop();
+    await stop();
   });
 
   it("resumes a module's monitors at their slots when its lease comes back, not all at once", async () => {
@@ -264,30 +294,22 @@ describe("MonitorRunner", () => {
         probe: async () => ({ status: "ok", message: "fine", durationMs: 1, timestamp: clock.now() }),
       }),
     });
-    const machine = new StateMachine();
-    const db = new Database(":memory:");
-    const log = new SqliteLog(db, machine);
-    const scheduler = new Scheduler({ clock });
-    const observations = new Observations(db);
     let leased = true;
     const listeners = new Set<() => void>();
-    const runner = new MonitorRunner({
-      machine,
-      log,
-      plugins: new PluginRegistry([okPlugin]),
-      scheduler,
-      observations,
-      clock,
-      logger: pino({ level: "silent" }),
-      ownership: {
-        mayRun: () => leased,
-        fence: () => undefined,
-        onChange: (listener) => {
-          listeners.add(listener);
-          return () => listeners.delete(listener);
+    const { log, scheduler, observations, stop } = runnerOn(
+      [okPlugin],
+      () => ({
+        ownership: {
+          mayRun: () => leased,
+          fence: () => undefined,
+          onChange: (listener) => {
+            listeners.add(listener);
+            return () => listeners.delete(listener);
+          },
         },
-      },
-    });
+      }),
+      clock,
+    );
     const def = definition("M", ["Up"]);
     def.monitors[0] = { ...def.monitors[0]!, sampler: { plugin: "ok", options: {} } };
     await log.propose(put(def));
@@ -306,7 +328,6 @@ describe("MonitorRunner", () => {
     leased = true;
     for (const listener of listeners) listener();
     expect(scheduler.nextRunAt("M\u0000Up")).toBe(slot + 30_000);
-    runner.stop();
-    await scheduler.stop();
+    await stop();
   });
 });

@@ -8,6 +8,7 @@ import {
   runProbe,
   type SampleResult,
   type Sampler,
+  type StatusChange,
 } from "@amstaff/core";
 import type { Logger } from "pino";
 import { moduleRequester } from "../access/secretBinding.js";
@@ -307,15 +308,13 @@ export class MonitorRunner {
         ...ownership?.fence(module.name),
         at: clock.now(),
       });
+      const unsure = entry.unsure;
+      entry.unsure = undefined;
       if (applied.ok) {
         entry.state = state;
-        this.#deps.observer?.transition(module.name, definition.name, change.from, change.to);
-        logger.info(
-          { module: module.name, monitor: definition.name, from: change.from, to: change.to },
-          "status changed",
-        );
+        this.#changed(module, definition, change);
       } else {
-        // The committed status moved under us (a concurrent change); start again from it.
+        // The committed status moved under us; start again from it.
         const committed = this.#deps.machine.monitor(module.name, definition.name);
         entry.state = {
           status: committed?.status ?? "pending",
@@ -323,18 +322,34 @@ export class MonitorRunner {
           flapping: committed?.flapping,
           recent: state.recent,
         };
-        logger.warn(
-          { module: module.name, monitor: definition.name, reason: applied.reason },
-          "transition refused",
-        );
+        if (unsure && committed?.status === unsure.to && committed.since === unsure.since) {
+          // By our own earlier proposal, whose outcome we could not learn: its change is this node's.
+          this.#changed(module, definition, unsure);
+        } else {
+          logger.warn(
+            { module: module.name, monitor: definition.name, reason: applied.reason },
+            "transition refused",
+          );
+        }
       }
     } catch (error) {
-      // Not committed: keep the old state so the next sample proposes the change again.
+      // Not known to be committed: keep the old state so the next sample proposes the change again, and
+      // remember this one: if it was committed after all, that proposal is refused and tells.
+      entry.unsure = change;
       logger.error(
         { module: module.name, monitor: definition.name, err: describeError(error) },
         "could not commit transition",
       );
     }
+  }
+
+  /** A status change of a monitor this node runs, committed by this node's proposal. */
+  #changed(module: StoredModule, definition: MonitorDefinition, change: StatusChange): void {
+    this.#deps.observer?.transition(module.name, definition.name, change.from, change.to);
+    this.#deps.logger.info(
+      { module: module.name, monitor: definition.name, from: change.from, to: change.to },
+      "status changed",
+    );
   }
 
   /** Stops every monitor and stops listening for changes (the scheduler itself is stopped by its owner). */

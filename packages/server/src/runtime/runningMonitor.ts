@@ -1,4 +1,4 @@
-import type { MonitorDefinition, MonitorState, Sampler, Schedule } from "@amstaff/core";
+import type { MonitorDefinition, MonitorState, Sampler, Schedule, StatusChange } from "@amstaff/core";
 import type { StoredModule } from "../state/commands.js";
 import type { Job } from "./scheduler.js";
 
@@ -12,6 +12,11 @@ export class RunningMonitor implements Job {
   removed = false;
   /** The probe under way, aborted when the monitor is removed or replaced, or the scheduler stops. */
   probe: AbortController | undefined = undefined;
+  /**
+   * The status change last proposed whose outcome this node could not learn (the leader changed, or did
+   * not answer in time): it may have been committed all the same. The next proposal's outcome settles it.
+   */
+  unsure: StatusChange | undefined = undefined;
   readonly schedule: Schedule;
 
   constructor(
