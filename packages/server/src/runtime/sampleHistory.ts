@@ -5,6 +5,7 @@ import type { Clock } from "../clock.js";
 import { ByMonitor } from "../state/byMonitor.js";
 import { writeBestEffort } from "./bestEffortWrite.js";
 import { addDays, type DayCounts, dayMs } from "./dailyUptime.js";
+import { type HistoryPage, historyBucket, historySample, type SampleRow } from "./historyPage.js";
 import { HistoryRetention } from "./historyRetention.js";
 import {
   addRow,
@@ -50,42 +51,6 @@ export interface SampleHistoryOptions {
    */
   openBucketGraceMs?: number | undefined;
 }
-
-/** One sample as the history keeps it. */
-export interface HistorySample {
-  /** When the probe started (ms since the epoch). */
-  t: number;
-  status: SampleStatus;
-  /** How long the probe took. */
-  latencyMs: number;
-  /** The sampler's measured value, when it measures one. */
-  value?: number;
-  /** The result's message, cut to 300 characters; kept for samples that are not `ok`. */
-  message?: string;
-}
-
-/** Minimum, average and maximum of a measure over a bucket. */
-export interface HistoryRange {
-  min: number;
-  avg: number;
-  max: number;
-}
-
-/** The samples of one monitor in a 5-minute bucket. */
-export interface HistoryBucket {
-  /** The bucket's start (ms since the epoch, a multiple of 5 minutes). */
-  t: number;
-  count: number;
-  statuses: Record<SampleStatus, number>;
-  latencyMs: HistoryRange;
-  /** Over the samples that had a value; absent when none had. */
-  value?: HistoryRange;
-}
-
-/** What {@link SampleHistory.query} returns. */
-export type HistoryPage =
-  | { resolution: "raw"; samples: HistorySample[] }
-  | { resolution: "5m"; buckets: HistoryBucket[] };
 
 /** Counters of the history's write path, for metrics. */
 export interface HistoryStats {
@@ -335,39 +300,13 @@ export class SampleHistory {
       const count =
         series === undefined ? 0 : (s.countSamples.get(series, from, to, limit + 1) as { n: number }).n;
       if (count <= limit) {
-        const rows = (series === undefined ? [] : s.samples.all(series, from, to, limit)) as {
-          t: number;
-          status: number;
-          latency_ms: number;
-          value: number | null;
-          message: string | null;
-        }[];
-        return {
-          resolution: "raw",
-          samples: rows.map((r) => ({
-            t: r.t,
-            status: sampleStatuses[r.status] ?? "unknown",
-            latencyMs: r.latency_ms,
-            ...(r.value === null ? {} : { value: r.value }),
-            ...(r.message === null ? {} : { message: r.message }),
-          })),
-        };
+        const rows = (series === undefined ? [] : s.samples.all(series, from, to, limit)) as SampleRow[];
+        return { resolution: "raw", samples: rows.map(historySample) };
       }
     }
     const first = bucketOf(from);
     const rows = series === undefined ? [] : this.#withOpen(series, first, to);
-    return {
-      resolution: "5m",
-      buckets: rows.map((r) => ({
-        t: r.bucket,
-        count: r.count,
-        statuses: { ok: r.ok, warning: r.warning, critical: r.critical, unknown: r.unknown },
-        latencyMs: { min: r.lat_min, avg: r.lat_sum / r.count, max: r.lat_max },
-        ...(r.val_count === 0 || r.val_min === null || r.val_max === null
-          ? {}
-          : { value: { min: r.val_min, avg: r.val_sum / r.val_count, max: r.val_max } }),
-      })),
-    };
+    return { resolution: "5m", buckets: rows.map(historyBucket) };
   }
 
   /**
