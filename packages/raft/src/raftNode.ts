@@ -18,7 +18,7 @@ import {
 } from "./raftNodeOptions.js";
 import { SnapshotPolicy } from "./snapshotPolicy.js";
 import { SnapshotScheduler } from "./snapshotScheduler.js";
-import type { RaftStorage } from "./storage.js";
+import { type RaftStorage, readyUpdate } from "./storage.js";
 import { TickWaiters } from "./tickWaiters.js";
 import type { RaftTransport } from "./transport.js";
 import {
@@ -368,12 +368,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
 
   async #write(rd: Ready): Promise<void> {
     if (!rd.snapshot && rd.entries.length === 0 && !rd.hardState) return;
-    await this.#storage.save({
-      entries: rd.entries,
-      ...(rd.hardState ? { hardState: rd.hardState } : {}),
-      ...(rd.snapshot ? { snapshot: rd.snapshot } : {}),
-      ...(rd.mustSync ? {} : { sync: false }),
-    });
+    await this.#storage.save(readyUpdate(rd));
   }
 
   /** Restores a received snapshot, applies committed entries (settling proposals) and answers reads. */

@@ -10,8 +10,8 @@ const switchName = "AMSTAFF_NODE_DEFAULTS";
  *
  * `MALLOC_ARENA_MAX`: glibc gives threads that allocate at the same time arenas of their own, up to 8 per
  * core, and keeps what an arena once held for the life of the process: an idle node kept 8 of them with
- * ~54 MiB (V8's helper threads, the WAL checkpointers, and the compiler's thread, let go a minute after a
- * push). Two take ~17 MiB less at the same speed (bench/README.md, "Results: `memory`").
+ * ~54 MiB (V8's helper threads, the WAL checkpoint thread, and the compiler's thread, let go a minute after
+ * a push). Two take ~17 MiB less at the same speed (bench/README.md, "Results: `memory`").
  */
 export const defaultMallocEnv: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2" };
 
