@@ -217,7 +217,7 @@ export class Cluster extends LeasedOwnership implements ClusterEngine {
         removeMember: (id) => this.removeMember(id),
         uptimeDays: this.#deps.uptimeDays,
         glance: this.#deps.glance,
-        checkPeer: (from, method, path, body) => checkPeer(log.raft, from, method, path, body),
+        checkPeer: (from, request) => checkPeer(log.raft, from, request),
       },
     };
   }

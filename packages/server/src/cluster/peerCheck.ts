@@ -1,7 +1,8 @@
 import { AmstaffError } from "@amstaff/core";
-import { type Command, commandSchema } from "../state/commands.js";
+import type { Command } from "../state/commands.js";
+import type { InternalRequest } from "./internalRequest.js";
 import { isRaftMember } from "./membership.js";
-import { proposeBatchSchema, rpcPaths } from "./rpc.js";
+import { leaseRequestSchema, rpcPaths } from "./rpc.js";
 
 /** What {@link checkPeer} needs to know of the local Raft node. */
 export interface PeerCheckView {
@@ -19,14 +20,8 @@ export interface PeerCheckView {
  *
  * @throws AmstaffError `AMS_ERR_CLUSTER_IDENTITY` (403)
  */
-export function checkPeer(
-  raft: PeerCheckView,
-  peer: string | undefined,
-  method: string,
-  path: string,
-  body: unknown,
-): void {
-  if (peer === undefined || (method === "GET" && path === rpcPaths.view)) return;
+export function checkPeer(raft: PeerCheckView, peer: string | undefined, request: InternalRequest): void {
+  if (peer === undefined || request.is("GET", rpcPaths.view)) return;
   const refuse = (why: string): never => {
     throw new AmstaffError(
       "AMS_ERR_CLUSTER_IDENTITY",
@@ -35,29 +30,20 @@ export function checkPeer(
     );
   };
   const isMember = () => isRaftMember(raft.membership, peer);
-  if (path.startsWith(rpcPaths.members)) {
+  if (request.path.startsWith(rpcPaths.members)) {
     // Any node forwards an admin's membership change to the leader: check here, before forwarding.
     if (!isMember()) refuse("it is not a member of this cluster");
     return;
   }
   // A follower answers 421 to these without acting, and its view of the membership may lag.
   if (raft.role !== "leader") return;
-  if (method === "POST" && path === rpcPaths.lease) {
-    const node = (body as { node?: unknown } | undefined)?.node;
-    if (node !== peer) refuse("a node renews only its own lease");
+  if (request.is("POST", rpcPaths.lease)) {
+    if (request.read(leaseRequestSchema).node !== peer) refuse("a node renews only its own lease");
     return;
   }
-  if (method === "POST" && path === rpcPaths.propose) {
-    const parsed = commandSchema.safeParse((body as { command?: unknown } | undefined)?.command);
-    // The endpoint itself answers 400 to a command that is not one.
-    if (parsed.success) checkProposal(parsed.data, peer, isMember, refuse);
-    return;
-  }
-  if (method === "POST" && path === rpcPaths.proposeBatch) {
-    const parsed = proposeBatchSchema.safeParse(body);
-    // A batch is refused whole: a node forwards only what it proposed itself.
-    if (parsed.success)
-      for (const command of parsed.data.commands) checkProposal(command, peer, isMember, refuse);
+  if (request.forwards) {
+    // Read once for the endpoint too. A batch is refused whole: a node forwards only what it proposed itself.
+    for (const command of request.forwarded()) checkProposal(command, peer, isMember, refuse);
     return;
   }
   if (!isMember()) refuse("it is not a member of this cluster");

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type Command, commandSchema } from "../state/commands.js";
+import { commandSchema } from "../state/commands.js";
 import type { ApplyResult } from "../state/stateMachine.js";
 
 /**
@@ -146,10 +146,8 @@ export const retryReply = { retry: true } as const;
 /** The status of {@link retryReply}. */
 export const retryStatus = 421;
 
-/** The command of a `POST /_cluster/propose` body. @throws ZodError when it is not one */
-export function proposedCommand(body: unknown): Command {
-  return commandSchema.parse((body as { command?: unknown } | undefined)?.command);
-}
+/** The body of `POST /_cluster/propose`: one command. */
+export const proposeRequestSchema = z.object({ command: commandSchema });
 
 /** The most commands of one `POST /_cluster/propose-batch`. */
 export const maxForwardBatch = 1_000;

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { z } from "zod";
 import { errorResponse } from "../http/httpErrors.js";
 import type { Command } from "../state/commands.js";
+import { InternalRequest } from "./internalRequest.js";
 import { isNotLeader } from "./logErrors.js";
 import {
   type Applied,
@@ -12,8 +13,6 @@ import {
   leaseRequestSchema,
   maxInternalBodyBytes,
   memberIdOf,
-  proposeBatchSchema,
-  proposedCommand,
   retryReply,
   retryStatus,
   rpcPaths,
@@ -33,7 +32,7 @@ export interface PeerReadHandlers {
    * Refuses a request made on another node's behalf (`peer`: the node its certificate names).
    * @throws AmstaffError `AMS_ERR_CLUSTER_IDENTITY`
    */
-  checkPeer(peer: string | undefined, method: string, path: string, body: unknown): void;
+  checkPeer(peer: string | undefined, request: InternalRequest): void;
 }
 
 /** What the endpoints of `rpc.ts` do on a Raft node: the reads, and forwarding, leases and membership. */
@@ -134,11 +133,11 @@ export function serveInternal(
       reply(400, { error: { code: "AMS_ERR_REQUEST_INVALID", message: "Invalid JSON." } });
       return;
     }
-    const method = request.method ?? "GET";
+    const internal = new InternalRequest(request.method ?? "GET", path, body);
     const { handlers, logger } = options;
     Promise.resolve()
-      .then(() => handlers.checkPeer(peer, method, path, body))
-      .then(() => dispatch(handlers, method, path, body))
+      .then(() => handlers.checkPeer(peer, internal))
+      .then(() => dispatch(handlers, internal))
       .then(
         ({ status, body: out }) => reply(status, out),
         (error: unknown) => {
@@ -168,37 +167,31 @@ const noSuchEndpoint: Outcome = {
 /** Answers one authenticated internal request. */
 async function dispatch(
   handlers: RpcHandlers | PeerReadHandlers,
-  method: string,
-  path: string,
-  body: unknown,
+  request: InternalRequest,
 ): Promise<Outcome> {
-  if (method === "POST" && path === rpcPaths.uptimeDays) {
-    const request = uptimeDaysRequestSchema.parse(body);
-    return { status: 200, body: { days: handlers.uptimeDays?.(request) ?? request.monitors.map(() => []) } };
+  if (request.is("POST", rpcPaths.uptimeDays)) {
+    const asked = request.read(uptimeDaysRequestSchema);
+    return { status: 200, body: { days: handlers.uptimeDays?.(asked) ?? asked.monitors.map(() => []) } };
   }
-  if (method === "POST" && path === rpcPaths.glance) {
-    const request = glanceRequestSchema.parse(body);
-    return { status: 200, body: handlers.glance?.(request) ?? { rows: [] } };
+  if (request.is("POST", rpcPaths.glance)) {
+    return { status: 200, body: handlers.glance?.(request.read(glanceRequestSchema)) ?? { rows: [] } };
   }
-  return "isLeader" in handlers ? dispatchRaft(handlers, method, path, body) : noSuchEndpoint;
+  return "isLeader" in handlers ? dispatchRaft(handlers, request) : noSuchEndpoint;
 }
 
 /** Answers an internal request only a Raft node serves. */
-async function dispatchRaft(
-  handlers: RpcHandlers,
-  method: string,
-  path: string,
-  body: unknown,
-): Promise<Outcome> {
+async function dispatchRaft(handlers: RpcHandlers, request: InternalRequest): Promise<Outcome> {
   const leader = handlers.isLeader();
   const retry = { status: retryStatus, body: retryReply };
-  if (method === "POST" && path === rpcPaths.propose) {
+  const { method, path } = request;
+  if (request.is("POST", rpcPaths.propose)) {
     if (!leader) return retry;
-    return { status: 200, body: await handlers.propose(proposedCommand(body)) };
+    const [command] = request.forwarded();
+    return { status: 200, body: await handlers.propose(command!) };
   }
-  if (method === "POST" && path === rpcPaths.proposeBatch) {
+  if (request.is("POST", rpcPaths.proposeBatch)) {
     if (!leader) return retry;
-    const { commands } = proposeBatchSchema.parse(body);
+    const commands = request.forwarded();
     // All proposed in this turn: Raft appends them as one batch, one durable write.
     const outcomes: Outcome[] = await Promise.all(
       commands.map((command) =>
@@ -209,7 +202,7 @@ async function dispatchRaft(
   }
   if (method === "POST" && path === rpcPaths.lease) {
     if (!leader) return retry;
-    const { node } = leaseRequestSchema.parse(body);
+    const { node } = request.read(leaseRequestSchema);
     if (!handlers.isMember(node)) {
       return {
         status: 403,
@@ -224,7 +217,7 @@ async function dispatchRaft(
   }
   if (method === "GET" && path === rpcPaths.view) return { status: 200, body: handlers.view() };
   if (method === "POST" && path === rpcPaths.members) {
-    await handlers.addMember(body);
+    await handlers.addMember(request.body);
     return { status: 200, body: { ok: true } };
   }
   const removed = memberIdOf(path);
