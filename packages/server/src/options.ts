@@ -8,7 +8,7 @@ import type { EtcdEngineOptions } from "./cluster/etcd/etcdEngine.js";
 import type { ClusterTiming } from "./cluster/timing.js";
 import type { StatusPageSelection } from "./http/dashboard/statusPage.js";
 import type { IntegrationSettings } from "./http/integrations.js";
-import type { RetryPolicy } from "./runtime/deliveryWorker.js";
+import type { RetryPolicy } from "./runtime/retryPolicy.js";
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {

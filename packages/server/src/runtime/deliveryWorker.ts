@@ -15,26 +15,7 @@ import type { PluginRegistry } from "../plugins/plugins.js";
 import type { DeliveryRecord, GroupRecord } from "../state/commands.js";
 import type { ReplicatedLog } from "../state/replicatedLog.js";
 import type { StateMachine } from "../state/stateMachine.js";
-
-/** How deliveries are retried. */
-export interface RetryPolicy {
-  /** The first retry waits up to this long; each next one up to twice as long. @default 1000 */
-  baseDelayMs: number;
-  /** No wait is longer than this (a receiver's `Retry-After` included). @default 300000 */
-  maxDelayMs: number;
-  /** Attempts before a delivery is marked failed. @default 12 */
-  maxAttempts: number;
-  /** Time limit of one attempt. @default 15000 */
-  attemptTimeoutMs: number;
-}
-
-/** The default {@link RetryPolicy}: about an hour of retries before giving up. */
-export const defaultRetryPolicy: RetryPolicy = {
-  baseDelayMs: 1_000,
-  maxDelayMs: 300_000,
-  maxAttempts: 12,
-  attemptTimeoutMs: 15_000,
-};
+import { backoffMs, defaultRetryPolicy, type RetryPolicy } from "./retryPolicy.js";
 
 /** First wait before proposing an unconfirmed record again; it doubles up to {@link maxRecordRetryMs}. */
 const recordRetryMs = 50;
@@ -324,7 +305,7 @@ export class DeliveryWorker {
       return {
         outcome: "retrying",
         error: message,
-        nextAttemptAt: clock.now() + this.#backoff(attempt, hinted),
+        nextAttemptAt: clock.now() + backoffMs(this.#policy, attempt, hinted, this.#random),
         durationMs,
       };
     }
@@ -382,14 +363,6 @@ export class DeliveryWorker {
       const timer = clock.setTimeout(done, ms);
       signal.addEventListener("abort", done, { once: true });
     });
-  }
-
-  /** Exponential backoff with equal jitter (half fixed, half random), never shorter than the receiver asked. */
-  #backoff(attempt: number, hintedMs: number): number {
-    const { baseDelayMs, maxDelayMs } = this.#policy;
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    const jittered = Math.floor(ceiling / 2 + (this.#random() * ceiling) / 2);
-    return Math.min(maxDelayMs, Math.max(jittered, hintedMs));
   }
 
   /** Stops delivering: attempts under way are aborted and will be retried after a restart. */
