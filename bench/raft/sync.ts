@@ -2,7 +2,8 @@
 // fsync of the WAL), the same with sync: false (commit index only: not synced), the alternative of
 // synchronous=NORMAL plus our own fdatasync of the WAL file, a bare fdatasync — and whether syncs of separate
 // files by separate processes (the three nodes of bench.ts) queue behind each other — and what a WAL file
-// that grows with each commit costs against a preallocated one. Prints one markdown table. Run (build packages/raft first):
+// that grows with each commit costs against a preallocated one, and what an etcd-style log segment's write
+// (a raw append to a preallocated file + fdatasync) costs against SQLite's commit. Prints one markdown table. Run (build packages/raft first):
 //   npx -y pnpm@12.21.0 --filter @amstaff/bench exec node raft/sync.ts [--n 400]
 import { fork } from "node:child_process";
 import { closeSync, fdatasyncSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
@@ -25,7 +26,11 @@ const Database = createRequire(import.meta.resolve("@amstaff/raft"))("better-sql
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "--"),
-  options: { n: { type: "string", default: "400" }, child: { type: "string" } },
+  options: {
+    n: { type: "string", default: "400" },
+    child: { type: "string" },
+    kind: { type: "string", default: "block" },
+  },
 });
 const N = Number(values.n);
 
@@ -55,9 +60,41 @@ function blockSyncs(dir: string): () => void {
   };
 }
 
+/** SqliteStorage.save() of one entry and the hard state, the write each node makes for a lone proposal. */
+function storageSaves(dir: string): () => void {
+  const storage = new SqliteStorage({ path: join(dir, "raft.db") });
+  const data = new Uint8Array(100).fill(7);
+  let i = 0;
+  return () => {
+    i++;
+    storage.save({
+      entries: [{ index: i, term: 1, type: 0, data }],
+      hardState: { term: 1, vote: "a", commit: i - 1 },
+    });
+  };
+}
+
+/** Appends of `bytes`-byte records to a file preallocated (and synced) first, each fdatasynced. */
+function appends(dir: string, bytes: number, preallocate: boolean): () => void {
+  const fd = openSync(join(dir, `append-${bytes}-${preallocate}`), "w+");
+  const size = 32 * 1024 * 1024;
+  if (preallocate) {
+    const zeros = Buffer.alloc(1024 * 1024);
+    for (let off = 0; off < size; off += zeros.length) writeSync(fd, zeros, 0, zeros.length, off);
+    fsyncSync(fd);
+  }
+  const record = Buffer.alloc(bytes, 3);
+  let off = 0;
+  return () => {
+    writeSync(fd, record, 0, bytes, off);
+    off = (off + bytes) % (size - bytes);
+    fdatasyncSync(fd);
+  };
+}
+
 if (values.child) {
   // One of several processes syncing their own file at the same time.
-  const sync = blockSyncs(values.child);
+  const sync = values.kind === "save" ? storageSaves(values.child) : blockSyncs(values.child);
   process.send?.(time(sync));
   process.exit(0);
 }
@@ -103,7 +140,7 @@ rows.push([
   ...time(() => storage.save({ entries: [entry()], hardState: hardState() })),
 ]);
 rows.push([
-  "SqliteStorage.save({ sync: false }), commit index only",
+  "SqliteStorage.save({ sync: false }), commit index only (kept for the next transaction)",
   ...time(() => storage.save({ entries: [], hardState: hardState(), sync: false })),
 ]);
 storage.close();
@@ -132,21 +169,50 @@ variants.forEach(([name], v) => {
   rows.push([`SqliteStorage.save(), the first 300 after open, ${name}`, median(p50s), median(p90s)]);
 });
 
+// SQLite's commit is two WAL frames (24-byte header + 4 KiB page each: the entries' page and the hard state's)
+// and an fsync; an etcd-style log segment appends a small record and fdatasyncs.
+rows.push([
+  "raw append of a 160-byte record to a preallocated file + fdatasync",
+  ...time(appends(dir, 160, true)),
+]);
+rows.push([
+  "raw append of a 160-byte record to a growing file + fdatasync",
+  ...time(appends(dir, 160, false)),
+]);
+rows.push([
+  "raw append of SQLite's two frames (8,240 bytes) to a preallocated file + fdatasync",
+  ...time(appends(dir, 2 * (24 + 4096), true)),
+]);
+
 const sync = blockSyncs(dir);
 rows.push(["4 KiB rewritten in place + fdatasync, one process", ...time(sync)]);
 const self = fileURLToPath(import.meta.url);
-for (const n of [2, 3]) {
-  const results = await Promise.all(
-    Array.from({ length: n }, (_, k) => {
-      const child = fork(self, ["--child", mkdtempSync(join(dir, `p${n}-${k}-`)), "--n", String(N)]);
-      return new Promise<[number, number]>((resolve) =>
-        child.once("message", (m) => resolve(m as [number, number])),
-      );
-    }),
-  );
-  const p50 = Math.max(...results.map((r) => r[0]));
-  const p90 = Math.max(...results.map((r) => r[1]));
-  rows.push([`4 KiB rewritten in place + fdatasync, ${n} processes at once (slowest)`, p50, p90]);
+// The three nodes of a sequential write sync at the same moment: do syncs of separate files queue?
+for (const [kind, name] of [
+  ["block", "4 KiB rewritten in place + fdatasync"],
+  ["save", "SqliteStorage.save(), one entry and the hard state"],
+] as const) {
+  for (const n of [2, 3]) {
+    const results = await Promise.all(
+      Array.from({ length: n }, (_, k) => {
+        const args = [
+          "--child",
+          mkdtempSync(join(dir, `p${kind}${n}-${k}-`)),
+          "--n",
+          String(N),
+          "--kind",
+          kind,
+        ];
+        const child = fork(self, args);
+        return new Promise<[number, number]>((resolve) =>
+          child.once("message", (m) => resolve(m as [number, number])),
+        );
+      }),
+    );
+    const p50 = Math.max(...results.map((r) => r[0]));
+    const p90 = Math.max(...results.map((r) => r[1]));
+    rows.push([`${name}, ${n} processes at once (slowest)`, p50, p90]);
+  }
 }
 rmSync(dir, { recursive: true, force: true });
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { type RaftClock, systemClock } from "./clock.js";
+import { CommitNotices } from "./commitNotices.js";
 import { decodeConfChange } from "./confChange.js";
 import { NotLeaderError, RaftError, RaftErrorCode } from "./errors.js";
 import { PendingReads } from "./pendingReads.js";
@@ -25,6 +26,7 @@ import {
   type ConfChange,
   type ConfState,
   EntryType,
+  type Message,
   type NodeId,
   type Ready,
   type Role,
@@ -71,10 +73,16 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
   readonly #reads = new PendingReads();
   readonly #snapshots: SnapshotScheduler;
   readonly #waiters: TickWaiters;
+  readonly #notices: CommitNotices;
   #lastSoft: SoftState = { role: "follower", leader: null, term: -1 };
   #sliceStarted = 0;
 
-  private constructor(opts: RaftNodeOptions<C, R>, core: RaftCore, policy: SnapshotPolicy) {
+  private constructor(
+    opts: RaftNodeOptions<C, R>,
+    core: RaftCore,
+    policy: SnapshotPolicy,
+    notices: CommitNotices,
+  ) {
     super();
     this.id = opts.id;
     this.#opts = opts;
@@ -85,6 +93,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     this.#codec = opts.codec ?? (jsonCodec as CommandCodec<C>);
     this.#tickMs = opts.tickMs ?? 50;
     this.#clock = opts.clock ?? systemClock;
+    this.#notices = notices;
     this.#waiters = new TickWaiters(this.#clock, () => this.#stopped);
     this.#snapshots = new SnapshotScheduler(
       core,
@@ -107,6 +116,10 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     }
     // Built first so that invalid options fail before storage is read.
     const policy = new SnapshotPolicy(opts.snapshotPolicy, 0, opts.snapshotEntries);
+    // Its timer is armed only by the node below, which stops it when the node stops.
+    const notices = new CommitNotices(opts.clock ?? systemClock, opts.commitNoticeDelayMs ?? 2, (messages) =>
+      node.#send(messages),
+    );
     const stored = await opts.storage.load();
     // Entries after the snapshot are applied again at start, and counted then.
     if (stored.snapshot) policy.taken(stored.snapshot.data.length);
@@ -116,7 +129,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       ...(opts.initialMembers ? { initialConf: { voters: opts.initialMembers, learners: [] } } : {}),
     });
     if (stored.snapshot) await opts.stateMachine.restore(stored.snapshot.data);
-    const node = new RaftNode(opts, core, policy);
+    const node = new RaftNode(opts, core, policy, notices);
     await opts.transport.listen((m) => {
       if (node.#stopped) return;
       node.#core.step(m);
@@ -341,29 +354,40 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       if (prev.role !== s.role) this.emit("role", s.role);
       if (prev.leader !== s.leader) this.emit("leader", s.leader);
       if (prev.term !== s.term) this.emit("term", s.term);
-      if (s.role !== "leader") this.#reads.rejectAll(new NotLeaderError(s.leader));
+      if (s.role !== "leader") {
+        this.#reads.rejectAll(new NotLeaderError(s.leader));
+        this.#notices.clear();
+      }
       this.#proposals.observe({ softState: s });
     }
     if (rd.mustSync) {
       // The leader replicates while it writes its own log (thesis §10.2.1); the rest waits for the write.
-      if (rd.earlyMessages.length > 0) this.#transport.send(rd.earlyMessages);
+      this.#send(rd.earlyMessages);
       await this.#write(rd);
       if (this.#stopped) return;
       this.#core.advance(rd);
-      if (rd.messages.length > 0) this.#transport.send(rd.messages);
+      this.#send(rd.messages);
       await this.#applyReady(rd);
     } else {
       // Nothing here has to be on disk first (at most the commit index moved): answer the proposers, then
-      // tell the other nodes, then record the commit index, unsynced and in order with later writes.
+      // tell the other nodes (commit notices a moment later), then record the commit index, unsynced and in
+      // order with later writes.
       await this.#applyReady(rd);
       if (this.#stopped) return;
-      if (rd.earlyMessages.length > 0) this.#transport.send(rd.earlyMessages);
-      if (rd.messages.length > 0) this.#transport.send(rd.messages);
+      this.#send(this.#notices.hold(rd.earlyMessages));
+      this.#send(rd.messages);
       await this.#write(rd);
       if (this.#stopped) return;
       this.#core.advance(rd);
     }
     this.#snapshots.maybeStart();
+  }
+
+  /** Every message leaves through here, so that held commit notices it makes redundant are dropped. */
+  #send(messages: Message[]): void {
+    if (messages.length === 0) return;
+    this.#notices.sending(messages);
+    this.#transport.send(messages);
   }
 
   async #write(rd: Ready): Promise<void> {
@@ -412,6 +436,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     if (this.#stopped) return;
     this.#stopped = true;
     if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
+    this.#notices.clear();
     for (const p of this.#proposals.clear()) p.reject(reason);
     for (const b of this.#batch.takeAll()) b.pending.reject(reason);
     this.#reads.rejectAll(reason);

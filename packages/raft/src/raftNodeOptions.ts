@@ -55,6 +55,13 @@ export interface RaftNodeOptions<C, R> {
   electionTicks?: number;
   /** Heartbeat interval in ticks. @default 1 (50 ms) */
   heartbeatTicks?: number;
+  /**
+   * How long a leader holds back telling its followers that the commit index moved when nothing else is
+   * sent to them, so that the next AppendEntries or heartbeat carries it instead (see `CommitNotices`).
+   * Followers apply up to this much later; 0 tells them at once, as etcd does.
+   * @default 2
+   */
+  commitNoticeDelayMs?: number;
   /** @default true */
   preVote?: boolean;
   /** @default true */

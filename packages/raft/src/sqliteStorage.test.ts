@@ -73,6 +73,29 @@ describe("SqliteStorage", () => {
     r.close();
   });
 
+  it("writes a commit-only update with the next transaction, or on close; a crash before loses only it", () => {
+    const path = join(tmp(), "raft.db");
+    const s = new SqliteStorage({ path });
+    s.save({ hardState: { term: 2, vote: "a", commit: 1 }, entries: [e(1, 2), e(2, 2)] });
+    const committed = () => {
+      const other = new Database(path, { readonly: true });
+      const row = other.prepare("SELECT commit_index FROM hard_state").get() as { commit_index: number };
+      other.close();
+      return row.commit_index;
+    };
+    s.save({ hardState: { term: 2, vote: "a", commit: 2 }, entries: [], sync: false });
+    // Not in the file yet: a process killed now restarts with commit 1 and learns 2 from the leader.
+    expect(committed()).toBe(1);
+    // The next write carries it, though it has no hard state of its own.
+    s.save({ entries: [e(3, 2)] });
+    expect(committed()).toBe(2);
+    s.save({ hardState: { term: 2, vote: "a", commit: 3 }, entries: [], sync: false });
+    s.close();
+    const r = new SqliteStorage({ path });
+    expect(r.load()).toMatchObject({ hardState: { term: 2, vote: "a", commit: 3 } });
+    r.close();
+  });
+
   it("stores snapshots, compacts and replaces the log on a received snapshot", async () => {
     const path = join(tmp(), "raft.db");
     const s = new SqliteStorage({ path });

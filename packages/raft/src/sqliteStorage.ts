@@ -69,8 +69,12 @@ interface SnapshotRow {
  * transaction that is on disk (fsynced) when it returns, so term, vote and entries are durable before the
  * node sends the vote or acknowledgement that depends on them. SQLite's WAL checksums discard a torn
  * last write on recovery, so a `kill -9` or power loss leaves the last fully written update. An update with
- * `sync: false` (only the commit index moved) is committed with `synchronous=NORMAL`: written to the WAL but
- * not synced; the next synced commit syncs the WAL with it in it.
+ * `sync: false` that only moves the commit index is not written at once: it is kept in memory and goes into
+ * the next `save`'s transaction (which carries a newer hard state anyway when the commit moved again), or is
+ * written unsynced by `load()` and `close()`. A crash loses it, as it could lose an unsynced write; the
+ * commit index is learnt again from the leader. That spares every node a transaction per commit, which
+ * came right before the next entries' write on a follower. Other `sync: false` updates are committed with
+ * `synchronous=NORMAL`: written to the WAL but not synced; the next synced commit syncs the WAL with them.
  *
  * A snapshot the node took itself is written in pieces across event-loop turns (a 35 MB state took
  * 200–900 ms in one transaction): its chunks go to `snapshot_chunks` (each synced), then one synced
@@ -97,6 +101,7 @@ export class SqliteStorage implements RaftStorage {
   readonly #entryRange: Database.Statement<[number, number], EntryRow>;
   readonly #snapshotRow: Database.Statement<[], SnapshotRow>;
   readonly #snapshotBlob: Database.Statement<[], { data: Buffer }>;
+  #pendingHardState: HardState | undefined;
 
   constructor(options: SqliteStorageOptions) {
     const chunkBytes = options.snapshotWriteChunkBytes ?? 256 * 1024;
@@ -196,6 +201,7 @@ export class SqliteStorage implements RaftStorage {
   }
 
   load(): StoredState {
+    this.#flushPendingHardState();
     const hard = this.#db
       .prepare<[], { term: number; vote: string | null; commit_index: number }>(
         "SELECT term, vote, commit_index FROM hard_state WHERE id = 1",
@@ -237,11 +243,28 @@ export class SqliteStorage implements RaftStorage {
   }
 
   save(update: StorageUpdate): void {
-    if (update.sync !== false) {
-      this.#save(update);
+    if (update.sync === false && update.entries.length === 0 && !update.snapshot) {
+      // Only the commit index moved: kept here and written with the next transaction (see the class doc).
+      if (update.hardState) this.#pendingHardState = update.hardState;
       return;
     }
-    this.#unsyncedRun(() => this.#save(update));
+    const pending = this.#pendingHardState;
+    this.#pendingHardState = undefined;
+    // A later hard state includes the pending one's commit (the commit index never moves back).
+    const merged = pending && !update.hardState ? { ...update, hardState: pending } : update;
+    if (merged.sync !== false) {
+      this.#save(merged);
+      return;
+    }
+    this.#unsyncedRun(() => this.#save(merged));
+  }
+
+  /** Writes a commit index {@link save} kept back, unsynced: before a `load` or `close` reads or ends the file. */
+  #flushPendingHardState(): void {
+    const hardState = this.#pendingHardState;
+    if (!hardState || !this.#db.open) return;
+    this.#pendingHardState = undefined;
+    this.#unsyncedRun(() => this.#save({ entries: [], hardState }));
   }
 
   #readChunks(idx: number, chunks: number): Buffer {
@@ -313,6 +336,7 @@ export class SqliteStorage implements RaftStorage {
 
   /** Closes the database; with a `checkpointer`, resolves once it has stopped checkpointing this file. */
   close(): Promise<void> {
+    this.#flushPendingHardState();
     if (this.#db.open) this.#db.close();
     return this.#checkpointer?.close() ?? Promise.resolve();
   }
