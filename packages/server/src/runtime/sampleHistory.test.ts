@@ -39,6 +39,32 @@ const at = (t: number, status: SampleResult["status"], durationMs: number, value
   results.of(status, message, { timestamp: t, durationMs, ...(value === undefined ? {} : { value }) });
 
 describe("SampleHistory", () => {
+  it("ends a scheduled transaction of samples at twice its time budget, and writes the rest in the next turns", async () => {
+    const { db, clock, history } = open({ flushBudgetMs: 4 });
+    // A slow stretch of the disk: 16 rows take 1 ms (each read of the monotonic clock, one per 16 rows).
+    let reads = 0;
+    clock.monotonic = () => clock.now() + ++reads;
+    const samples = () => (db.prepare("SELECT count(*) AS n FROM history_samples").get() as { n: number }).n;
+    const sizes: number[] = [];
+    const transaction = db.transaction.bind(db);
+    db.transaction = ((write: () => unknown) => {
+      const run = transaction(write);
+      return () => {
+        const before = samples();
+        run();
+        sizes.push(samples() - before);
+      };
+    }) as never;
+    for (let i = 0; i < 1_000; i++) history.record("M", `m${i}`, at(clock.now(), "ok", 1));
+    history.start();
+    await clock.advance(1_000);
+    expect(history.stats()).toMatchObject({ buffered: 0, written: 1_000 });
+    // 200 samples for the first transaction (the starting size): cut at 8 ms, then sized down to fit.
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(2 * 4 * 16 + 16);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(1_000);
+    history.close();
+  });
+
   it("keeps raw samples in time order, with values, and messages of failing samples cut to 300 characters", () => {
     const { clock, history } = open();
     const now = clock.now();
