@@ -39,6 +39,27 @@ const at = (t: number, status: SampleResult["status"], durationMs: number, value
   results.of(status, message, { timestamp: t, durationMs, ...(value === undefined ? {} : { value }) });
 
 describe("SampleHistory", () => {
+  it("spreads the buckets due at a boundary over time instead of writing them back to back", async () => {
+    const { db, clock, history } = open({ flushBudgetMs: 4 });
+    // Every read of the monotonic clock is a millisecond later: a transaction takes 1 ms.
+    let reads = 0;
+    clock.monotonic = () => clock.now() + ++reads;
+    const buckets = () => (db.prepare("SELECT count(*) AS n FROM history_rollup").get() as { n: number }).n;
+    const start = Math.ceil(clock.now() / historyBucketMs) * historyBucketMs;
+    await clock.advance(start - clock.now());
+    for (let i = 0; i < 1_000; i++) history.record("M", `m${i}`, at(start, "ok", 1));
+    history.flush();
+    history.start();
+    // The bucket is due a minute after it ends: its first transaction is written then, not all of them.
+    await clock.advance(historyBucketMs + minute);
+    expect(buckets()).toBeGreaterThan(0);
+    expect(buckets()).toBeLessThan(1_000);
+    // Each is followed by a pause of four times its length, then the next.
+    await clock.advance(100);
+    expect(buckets()).toBe(1_000);
+    history.close();
+  });
+
   it("ends a scheduled transaction of samples at twice its time budget, and writes the rest in the next turns", async () => {
     const { db, clock, history } = open({ flushBudgetMs: 4 });
     // A slow stretch of the disk: 16 rows take 1 ms (each read of the monotonic clock, one per 16 rows).

@@ -19,6 +19,10 @@ import { nextChunk } from "./turnBudget.js";
 
 export { historyBucketMs } from "./openBuckets.js";
 
+// After a transaction of buckets due, the flush timer pauses this many times its length: a fifth of the
+// event loop at most, and a boundary's 50,000 buckets (under a second of writes) spread over a few seconds.
+const bucketPause = 4;
+
 /** Longest message kept with a sample. */
 export const historyMessageChars = 300;
 
@@ -243,12 +247,15 @@ export class SampleHistory {
    * insert): 13 µs against 5–9 µs with 50,000 series on a loaded 2-core machine, so buckets sized from the
    * samples' speed overran the budget. And samples stop at twice the budget whatever the size said: a
    * transaction that meets a slow stretch (pages of a large index no longer cached, a busy machine) commits
-   * what it wrote and leaves the rest to the next turn.
+   * what it wrote and leaves the rest to the next turn. A backlog of samples is written one transaction
+   * per turn; buckets due are spread out, a pause of `bucketPause ×` its time after each of their
+   * transactions: they have their grace minute, and written back to back the 50,000 buckets of a boundary
+   * held most of the event loop for most of a second, what sampling had to run in.
    *
-   * @returns whether more is due at once (a backlog of samples, buckets due).
+   * @returns when to come back: at once, after a pause, or at the next interval.
    */
-  #flushTurn(now: number): boolean {
-    if (this.#closedDb()) return false;
+  #flushTurn(now: number): number {
+    if (this.#closedDb()) return this.#flushIntervalMs;
     const buckets = this.#open.anyDue(now) && (this.#size === 0 || this.#bucketsTurn);
     this.#bucketsTurn = !buckets;
     const sizing = buckets ? this.#bucketSizing : this.#sampleSizing;
@@ -262,13 +269,14 @@ export class SampleHistory {
     } else {
       units = this.#writeOrKeep(Math.min(this.#size, chunk), [], started + 2 * this.#flushBudgetMs);
     }
-    if (units === undefined || units === 0) return false;
+    if (units === undefined || units === 0) return this.#flushIntervalMs;
     const tookMs = monotonicNow(this.#clock) - started;
     // At 5,000 samples a second, a few hundred per transaction. A transaction cut short by the time limit
     // is sized by what it managed.
     const full = units === chunk || tookMs > 2 * this.#flushBudgetMs;
     if (full) sizing.chunk = nextChunk(units, tookMs, this.#flushBudgetMs, this.#flushChunk);
-    return (full && this.#size > 0) || this.#open.anyDue(now);
+    if (buckets) return this.#open.anyDue(now) ? Math.ceil(bucketPause * tookMs) : this.#flushIntervalMs;
+    return (full && this.#size > 0) || this.#open.anyDue(now) ? 0 : this.#flushIntervalMs;
   }
 
   /**
@@ -404,10 +412,7 @@ export class SampleHistory {
   #armFlush(delayMs = this.#flushIntervalMs): void {
     if (this.#closed) return;
     this.#flushTimer = this.#clock.setTimeout(() => {
-      const more = this.#flushTurn(this.#clock.now());
-      // A backlog (or the buckets of 50,000 monitors due at once) is written one transaction per turn of
-      // the event loop, so keeping up never stalls sampling.
-      this.#armFlush(more ? 0 : this.#flushIntervalMs);
+      this.#armFlush(this.#flushTurn(this.#clock.now()));
     }, delayMs);
     (this.#flushTimer as { unref?: () => void }).unref?.();
   }
