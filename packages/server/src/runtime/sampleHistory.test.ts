@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { results, type SampleResult } from "@amstaff/core";
 import Database from "better-sqlite3";
@@ -22,9 +25,12 @@ function memoryLogger() {
 }
 
 let db: Database.Database | undefined;
+let dir: string | undefined;
 afterEach(() => {
   db?.close();
   db = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
 });
 
 function open(options: Partial<SampleHistoryOptions> = {}) {
@@ -39,6 +45,32 @@ const at = (t: number, status: SampleResult["status"], durationMs: number, value
   results.of(status, message, { timestamp: t, durationMs, ...(value === undefined ? {} : { value }) });
 
 describe("SampleHistory", () => {
+  it("does not wait on the event loop for the write lock another connection holds, and writes once it is free", async () => {
+    dir = mkdtempSync(join(tmpdir(), "amstaff-history-"));
+    const path = join(dir, "history.db");
+    // A short busy timeout, so that a write that waits shows as a failure here rather than a 5 s wait.
+    const file = new Database(path, { timeout: 200 });
+    file.pragma("journal_mode = WAL");
+    db = file;
+    const clock = new ManualClock();
+    const { logger, lines } = memoryLogger();
+    const history = new SampleHistory(file, { clock, logger });
+    history.start();
+    // Another connection holds the write lock, as the WAL checkpoint thread does through a TRUNCATE.
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    history.record("M", "a", at(clock.now(), "ok", 1));
+    await clock.advance(1_000);
+    expect(history.stats()).toMatchObject({ buffered: 1, written: 0, writeErrors: 0 });
+    other.exec("COMMIT");
+    other.close();
+    // Tried again soon, not at the next interval.
+    await clock.advance(10);
+    expect(history.stats()).toMatchObject({ buffered: 0, written: 1, writeErrors: 0 });
+    expect(lines.filter((l) => l.level === 50)).toEqual([]);
+    history.close();
+  });
+
   it("spreads the buckets due at a boundary over time instead of writing them back to back", async () => {
     const { db, clock, history } = open({ flushBudgetMs: 4 });
     // Every read of the monotonic clock is a millisecond later: a transaction takes 1 ms.
@@ -70,11 +102,15 @@ describe("SampleHistory", () => {
     const transaction = db.transaction.bind(db);
     db.transaction = ((write: () => unknown) => {
       const run = transaction(write);
-      return () => {
+      const counted = (mode: "deferred" | "immediate") => () => {
         const before = samples();
-        run();
+        run[mode]();
         sizes.push(samples() - before);
       };
+      return Object.assign(counted("deferred"), {
+        deferred: counted("deferred"),
+        immediate: counted("immediate"),
+      });
     }) as never;
     for (let i = 0; i < 1_000; i++) history.record("M", `m${i}`, at(clock.now(), "ok", 1));
     history.start();

@@ -3,7 +3,7 @@ import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import { type Clock, monotonicNow } from "../clock.js";
 import { ByMonitor } from "../state/byMonitor.js";
-import { writeBestEffort } from "./bestEffortWrite.js";
+import { tryWriteBestEffort, writeBestEffort } from "./bestEffortWrite.js";
 import { addDays, type DayCounts, dayMs } from "./dailyUptime.js";
 import { type HistoryPage, historyBucket, historySample, type SampleRow } from "./historyPage.js";
 import { HistoryRetention } from "./historyRetention.js";
@@ -22,6 +22,9 @@ export { historyBucketMs } from "./openBuckets.js";
 // After a transaction of buckets due, the flush timer pauses this many times its length: a fifth of the
 // event loop at most, and a boundary's 50,000 buckets (under a second of writes) spread over a few seconds.
 const bucketPause = 4;
+// When another connection (the WAL checkpoint thread) holds the write lock, the flush timer tries again
+// this much later instead of waiting for it on the event loop.
+const busyRetryMs = 10;
 
 /** Longest message kept with a sample. */
 export const historyMessageChars = 300;
@@ -232,8 +235,8 @@ export class SampleHistory {
       const count = Math.min(this.#size, this.#flushChunk, maxUnits - units);
       const closing = this.#open.due(now, Math.min(this.#flushChunk, maxUnits - units) - count);
       if (count === 0 && closing.length === 0) break;
-      const written = this.#writeOrKeep(count, closing, Number.POSITIVE_INFINITY);
-      if (written === undefined) break;
+      const written = this.#writeOrKeep(count, closing, Number.POSITIVE_INFINITY, true);
+      if (typeof written !== "number") break;
       samples += written;
       units += written + closing.length;
     }
@@ -261,15 +264,17 @@ export class SampleHistory {
     const sizing = buckets ? this.#bucketSizing : this.#sampleSizing;
     const chunk = sizing.chunk;
     const started = monotonicNow(this.#clock);
-    let units: number | undefined;
+    let units: number | "failed" | "busy";
     if (buckets) {
       const closing = this.#open.due(now, chunk);
-      units =
-        this.#writeOrKeep(0, closing, Number.POSITIVE_INFINITY) === undefined ? undefined : closing.length;
+      const written = this.#writeOrKeep(0, closing, Number.POSITIVE_INFINITY, false);
+      units = typeof written === "number" ? closing.length : written;
     } else {
-      units = this.#writeOrKeep(Math.min(this.#size, chunk), [], started + 2 * this.#flushBudgetMs);
+      units = this.#writeOrKeep(Math.min(this.#size, chunk), [], started + 2 * this.#flushBudgetMs, false);
     }
-    if (units === undefined || units === 0) return this.#flushIntervalMs;
+    // The checkpoint thread holds the write lock for a few milliseconds to a few hundred: back soon.
+    if (units === "busy") return busyRetryMs;
+    if (units === "failed" || units === 0) return this.#flushIntervalMs;
     const tookMs = monotonicNow(this.#clock) - started;
     // At 5,000 samples a second, a few hundred per transaction. A transaction cut short by the time limit
     // is sized by what it managed.
@@ -283,14 +288,22 @@ export class SampleHistory {
    * Writes the `count` oldest buffered samples (those it gets to before `deadline`, on the monotonic clock)
    * and the buckets `closing` in one transaction, then takes what it wrote out of the buffer.
    *
-   * @returns how many samples it wrote; undefined when the transaction failed (all stay buffered).
+   * `wait`: whether to wait for the write lock while another connection holds it (else, `busy`).
+   *
+   * @returns how many samples it wrote; `failed` or `busy` when it wrote nothing (all stay buffered).
    */
-  #writeOrKeep(count: number, closing: RollupRow[], deadline: number): number | undefined {
+  #writeOrKeep(
+    count: number,
+    closing: RollupRow[],
+    deadline: number,
+    wait: boolean,
+  ): number | "failed" | "busy" {
     const batch: Pending[] = [];
     for (let i = 0; i < count; i++) batch.push(this.#ring[(this.#head + i) % this.#ring.length]!);
-    let written: number;
+    let written: number | undefined;
     try {
-      written = this.#write(batch, closing, deadline);
+      written = this.#write(batch, closing, deadline, wait);
+      if (written === undefined) return "busy";
     } catch (error) {
       this.#writeErrors++;
       const now = this.#clock.now();
@@ -301,7 +314,7 @@ export class SampleHistory {
           "could not write the sample history; samples stay in memory (the oldest dropped when full) until the disk takes writes again",
         );
       }
-      return undefined;
+      return "failed";
     }
     for (let i = 0; i < written; i++) this.#ring[(this.#head + i) % this.#ring.length] = undefined;
     this.#head = (this.#head + written) % this.#ring.length;
@@ -314,14 +327,17 @@ export class SampleHistory {
     return !this.#db.open;
   }
 
-  /** Writes a prefix of `batch` (all of it, or what it got to by `deadline`) and `closing`; returns the prefix's length. */
-  #write(batch: Pending[], closing: RollupRow[], deadline: number): number {
+  /**
+   * Writes a prefix of `batch` (all of it, or what it got to by `deadline`) and `closing`; returns the
+   * prefix's length, or undefined when it would have had to wait for the write lock and `wait` is false.
+   */
+  #write(batch: Pending[], closing: RollupRow[], deadline: number, wait: boolean): number | undefined {
     const added: { module: string; monitor: string }[] = [];
     const folded: BucketGroups = new Map();
     const s = this.#statements;
     let written = 0;
     try {
-      writeBestEffort(this.#db, () => {
+      const transaction = () => {
         for (const p of batch) {
           // A clock read per 16 rows: a row takes microseconds.
           if ((written & 15) === 15 && monotonicNow(this.#clock) > deadline) break;
@@ -331,14 +347,23 @@ export class SampleHistory {
           written++;
         }
         this.#open.write(closing, folded);
-      });
+      };
+      if (wait) writeBestEffort(this.#db, transaction);
+      else if (tryWriteBestEffort(this.#db, transaction) === undefined) {
+        this.#forgetAdded(added);
+        return undefined;
+      }
     } catch (error) {
-      // The transaction rolled back the series it created: their ids must not be reused.
-      for (const { module, monitor } of added) this.#series.delete(module, monitor);
+      this.#forgetAdded(added);
       throw error;
     }
     this.#open.commit(closing, folded);
     return written;
+  }
+
+  /** The series a rolled-back transaction created: their ids must not be reused. */
+  #forgetAdded(added: { module: string; monitor: string }[]): void {
+    for (const { module, monitor } of added) this.#series.delete(module, monitor);
   }
 
   #seriesId(module: string, monitor: string, added: { module: string; monitor: string }[]): number {
