@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../state/database.js";
-import { writeBestEffort } from "./bestEffortWrite.js";
+import { tryWriteBestEffort, writeBestEffort } from "./bestEffortWrite.js";
 
 let dir: string | undefined;
 afterEach(() => {
@@ -34,6 +35,29 @@ describe("writeBestEffort", () => {
     ).toThrow("disk full");
     expect(synchronous()).toBe(2);
     expect(db.prepare("SELECT v FROM t").all()).toEqual([{ v: 1 }]);
+    db.close();
+  });
+
+  it("tryWriteBestEffort runs nothing while another connection holds the write lock, and keeps the busy timeout", () => {
+    dir = mkdtempSync(join(tmpdir(), "amstaff-best-effort-"));
+    const db = openDatabase(dir);
+    db.exec("CREATE TABLE t (v INTEGER)");
+    const timeout = db.pragma("busy_timeout", { simple: true });
+    const other = new Database(join(dir, "amstaff.db"));
+    other.exec("BEGIN IMMEDIATE");
+    let ran = false;
+    expect(
+      tryWriteBestEffort(db, () => {
+        ran = true;
+      }),
+    ).toBeUndefined();
+    expect(ran).toBe(false);
+    expect(db.pragma("busy_timeout", { simple: true })).toBe(timeout);
+    other.exec("COMMIT");
+    other.close();
+    expect(tryWriteBestEffort(db, () => db.prepare("INSERT INTO t VALUES (1)").run().changes)).toEqual({
+      value: 1,
+    });
     db.close();
   });
 });

@@ -2,19 +2,42 @@ import type Database from "better-sqlite3";
 
 const levels = ["OFF", "NORMAL", "FULL", "EXTRA"] as const;
 
-/** Per connection: its `synchronous` read and set by prepared statements (`db.pragma` parses each call). */
+/**
+ * Per connection: its `synchronous` read and set, and its busy timeout, by prepared statements (`db.pragma`
+ * parses each call).
+ */
 const statements = new WeakMap<
   Database.Database,
-  { read: Database.Statement; set: Map<number, Database.Statement> }
+  {
+    read: Database.Statement;
+    set: Map<number, Database.Statement>;
+    readBusy: Database.Statement;
+    setBusy: Map<number, Database.Statement>;
+  }
 >();
 
 function statementsOf(db: Database.Database) {
   let s = statements.get(db);
   if (!s) {
-    s = { read: db.prepare("PRAGMA synchronous").pluck(), set: new Map() };
+    s = {
+      read: db.prepare("PRAGMA synchronous").pluck(),
+      set: new Map(),
+      readBusy: db.prepare("PRAGMA busy_timeout").pluck(),
+      setBusy: new Map(),
+    };
     statements.set(db, s);
   }
   return s;
+}
+
+function setBusyTimeout(db: Database.Database, ms: number): void {
+  const s = statementsOf(db);
+  let set = s.setBusy.get(ms);
+  if (!set) {
+    set = db.prepare(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(ms))}`);
+    s.setBusy.set(ms, set);
+  }
+  set.run();
 }
 
 function setSynchronous(db: Database.Database, level: number): void {
@@ -37,14 +60,51 @@ function setSynchronous(db: Database.Database, level: number): void {
  * synced can only be lost to a power failure or an OS crash, whole and in order (the log's checksums
  * end it at the first torn frame), never corrupt the database; a later FULL commit syncs it anyway.
  * These writes already tolerate losing their last seconds: samples are buffered in memory first.
+ *
+ * @param mode when the transaction takes the write lock: at its first write (`deferred`), or at once.
  */
-export function writeBestEffort<T>(db: Database.Database, write: () => T): T {
+export function writeBestEffort<T>(
+  db: Database.Database,
+  write: () => T,
+  mode: "deferred" | "immediate" = "deferred",
+): T {
   const synchronous = statementsOf(db).read.get() as number;
-  if (synchronous <= 1) return db.transaction(write)();
+  if (synchronous <= 1) return db.transaction(write)[mode]();
   setSynchronous(db, 1);
   try {
-    return db.transaction(write)();
+    return db.transaction(write)[mode]();
   } finally {
     setSynchronous(db, synchronous);
   }
+}
+
+/**
+ * {@link writeBestEffort} that never waits for another connection: the transaction takes the write lock
+ * first (`BEGIN IMMEDIATE`) with no busy timeout, and when another connection holds it the write is not
+ * run at all. For the writes of a timer that comes back soon anyway.
+ *
+ * The other connection is the WAL checkpoint thread's: past its size limit it empties the WAL with
+ * `wal_checkpoint(TRUNCATE)`, which holds the write lock while it copies the last frames and syncs the
+ * database file. A write that waited for it slept in SQLite's busy handler (better-sqlite3's default 5 s
+ * timeout) on the event loop: at 50,000 monitors, 50–400 ms stalls in step with every such checkpoint.
+ *
+ * @returns whether `write` ran and committed (its result then), or `undefined` when the lock was busy.
+ */
+export function tryWriteBestEffort<T>(db: Database.Database, write: () => T): { value: T } | undefined {
+  const timeout = statementsOf(db).readBusy.get() as number;
+  setBusyTimeout(db, 0);
+  try {
+    return { value: writeBestEffort(db, () => write(), "immediate") };
+  } catch (error) {
+    if (isBusy(error)) return undefined;
+    throw error;
+  } finally {
+    setBusyTimeout(db, timeout);
+  }
+}
+
+/** Whether SQLite refused because another connection holds a lock (`SQLITE_BUSY`, `SQLITE_BUSY_SNAPSHOT`...). */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && code.startsWith("SQLITE_BUSY");
 }

@@ -58,6 +58,33 @@ describe("ProbeSlots", () => {
     light.stopped = true;
   });
 
+  it("lets a burst of runs (those due during a stall) through within growMs, not at the window's end", async () => {
+    const clock = new ManualClock(start);
+    const slots = new ProbeSlots(clock, { windowMs: 500, growMs: 25 });
+    // The steady state: 200 slots held at a time (a limit of about 400).
+    const steady = load(clock, slots, 100, 20, 40);
+    await clock.advance(6_000);
+    expect(slots.stats().waiting).toBe(0);
+    expect(slots.stats().limit).toBeLessThan(500);
+    steady.stopped = true;
+    // Just after a window began, the event loop stalled 400 ms: 2,000 runs fall due at once.
+    await clock.advance(10);
+    const burstAt = clock.now();
+    let lastSlotAt = 0;
+    for (let i = 0; i < 2_000; i++) {
+      const wait = slots.acquire();
+      void Promise.resolve(wait).then(() => {
+        lastSlotAt = Math.max(lastSlotAt, clock.now());
+        clock.setTimeout(() => slots.release(), 40);
+      });
+    }
+    expect(slots.stats().waiting).toBeGreaterThan(1_000);
+    await clock.advance(400);
+    // At the steady state's limit the burst would have taken five holds of 40 ms; every run had a slot within 25 ms.
+    expect(lastSlotAt - burstAt).toBeLessThanOrEqual(25);
+    expect(slots.stats().waiting).toBe(0);
+  });
+
   it("grows to its maximum while every slot is held by probes that hang, and no further", async () => {
     const clock = new ManualClock(start);
     const slots = new ProbeSlots(clock, { max: 100 });

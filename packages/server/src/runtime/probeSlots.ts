@@ -10,6 +10,12 @@ export interface ProbeSlotsOptions {
   headroom?: number | undefined;
   /** How often the limit is recomputed from the demand measured since the last time. @default 500 */
   windowMs?: number | undefined;
+  /**
+   * While runs wait for a slot, how often the limit is recomputed from the window so far, growing only:
+   * how long a burst (the runs that fell due during a stall of the event loop) waits for the limit to
+   * follow it. @default 25
+   */
+  growMs?: number | undefined;
 }
 
 /** What {@link ProbeSlots.stats} returns. */
@@ -28,9 +34,10 @@ export interface ProbeSlotsStats {
  * The node's probe slots, sized to the load. Over each window it measures the mean number of slots held
  * (by Little's law, the rate runs got slots times how long each held one, whatever the probes' latency),
  * scales it by the runs that arrived over the runs that got a slot (the demand had none waited), and sets
- * the limit to `headroom ×` that demand, within `[min, max]`. It grows at once (and while every slot is
- * held and runs wait, the headroom alone at least doubles it per window) and shrinks by a quarter of the
- * gap per window, so a short lull does not undo it.
+ * the limit to `headroom ×` that demand, within `[min, max]`. It grows at once: while runs wait, it is
+ * recomputed from the window so far every `growMs` (a burst of runs due after a stall waits that long, not
+ * the rest of the window), and while every slot is held the headroom alone at least doubles it each time.
+ * It shrinks by a quarter of the gap per window, so a short lull does not undo it.
  *
  * Scheduled probes arrive at a rate the schedule fixes; a slot limit cannot lower that rate, only
  * delay runs. The limit therefore exists only to bound what a node holds at once (sockets, buffers),
@@ -42,6 +49,7 @@ export class ProbeSlots {
   readonly #max: number;
   readonly #headroom: number;
   readonly #windowMs: number;
+  readonly #growMs: number;
   readonly #waiting: (() => void)[] = [];
   #waitingHead = 0;
   #limit: number;
@@ -49,6 +57,8 @@ export class ProbeSlots {
   #demand = 0;
   #windowStart: number;
   #lastChange: number;
+  /** When the limit last grew within the window, or runs began to wait: the next growth is `growMs` later. */
+  #grownAt: number;
   /** ∫ active dt over the current window: the slot time runs used. */
   #area = 0;
   /** Runs that asked for a slot, and runs that got one, in the current window. */
@@ -62,9 +72,11 @@ export class ProbeSlots {
     this.#min = Math.min(this.#max, Math.max(1, Math.floor(options.min ?? 32)));
     this.#headroom = options.headroom ?? 2;
     this.#windowMs = options.windowMs ?? 500;
+    this.#growMs = Math.min(this.#windowMs, options.growMs ?? 25);
     this.#limit = this.#min;
     this.#windowStart = monotonicNow(clock);
     this.#lastChange = this.#windowStart;
+    this.#grownAt = this.#windowStart;
   }
 
   /** Slots, held slots, waiting runs and the last window's demand. */
@@ -90,6 +102,7 @@ export class ProbeSlots {
       this.#admissions++;
       return undefined;
     }
+    if (this.#queued() === 0) this.#grownAt = monotonicNow(this.#clock);
     this.#armRecompute();
     return new Promise<void>((resolve) => {
       this.#waiting.push(() => {
@@ -100,7 +113,7 @@ export class ProbeSlots {
     });
   }
 
-  // While runs wait, the limit is recomputed every window even if no run starts or ends (every slot
+  // While runs wait, the limit is recomputed every `growMs` even if no run starts or ends (every slot
   // held by probes that hang until their timeout).
   #armRecompute(): void {
     if (this.#timer !== undefined) return;
@@ -108,7 +121,7 @@ export class ProbeSlots {
       this.#timer = undefined;
       this.#account();
       if (this.#queued() > 0) this.#armRecompute();
-    }, this.#windowMs);
+    }, this.#growMs);
     (this.#timer as { unref?: () => void }).unref?.();
   }
 
@@ -152,10 +165,11 @@ export class ProbeSlots {
     this.#area += this.#active * (now - this.#lastChange);
     this.#lastChange = now;
     const elapsed = now - this.#windowStart;
-    if (elapsed < this.#windowMs) return;
-    // Little's law on the slots: mean slots held = admission rate × mean hold. Scaled by arrivals over
-    // admissions, it is what the runs that arrived would have held had none waited: the demand.
-    this.#demand = (this.#area / elapsed) * Math.max(1, this.#arrivals / Math.max(1, this.#admissions));
+    if (elapsed < this.#windowMs) {
+      this.#growEarly(now, elapsed);
+      return;
+    }
+    this.#demand = this.#demandOver(elapsed);
     this.#area = 0;
     this.#arrivals = 0;
     this.#admissions = 0;
@@ -167,6 +181,25 @@ export class ProbeSlots {
       for (let w = Math.min(32, Math.floor(elapsed / this.#windowMs)); w > 0; w--)
         this.#limit -= Math.ceil((this.#limit - target) / 4);
     }
+    this.#admit();
+  }
+
+  // Little's law on the slots: mean slots held = admission rate × mean hold. Scaled by arrivals over
+  // admissions, it is what the runs that arrived would have held had none waited: the demand.
+  #demandOver(elapsed: number): number {
+    return (this.#area / elapsed) * Math.max(1, this.#arrivals / Math.max(1, this.#admissions));
+  }
+
+  // The runs that fell due during a stall of the event loop arrive at once, and the probes under way held
+  // their slots for the stall too: at a limit sized for the steady state, the burst would wait the rest of
+  // the window for slots (in `cluster:capacity`, a 35 ms stall made runs 100 ms late). So while runs wait,
+  // the limit follows the window so far every `growMs`, up only; the window's end may take it back down.
+  #growEarly(now: number, elapsed: number): void {
+    if (this.#queued() === 0 || now - this.#grownAt < this.#growMs || !(elapsed > 0)) return;
+    this.#grownAt = now;
+    const target = Math.min(this.#max, Math.ceil(this.#headroom * this.#demandOver(elapsed)));
+    if (target <= this.#limit) return;
+    this.#limit = target;
     this.#admit();
   }
 }

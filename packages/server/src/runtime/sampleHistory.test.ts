@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { results, type SampleResult } from "@amstaff/core";
 import Database from "better-sqlite3";
@@ -22,9 +25,12 @@ function memoryLogger() {
 }
 
 let db: Database.Database | undefined;
+let dir: string | undefined;
 afterEach(() => {
   db?.close();
   db = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
 });
 
 function open(options: Partial<SampleHistoryOptions> = {}) {
@@ -39,6 +45,83 @@ const at = (t: number, status: SampleResult["status"], durationMs: number, value
   results.of(status, message, { timestamp: t, durationMs, ...(value === undefined ? {} : { value }) });
 
 describe("SampleHistory", () => {
+  it("does not wait on the event loop for the write lock another connection holds, and writes once it is free", async () => {
+    dir = mkdtempSync(join(tmpdir(), "amstaff-history-"));
+    const path = join(dir, "history.db");
+    // A short busy timeout, so that a write that waits shows as a failure here rather than a 5 s wait.
+    const file = new Database(path, { timeout: 200 });
+    file.pragma("journal_mode = WAL");
+    db = file;
+    const clock = new ManualClock();
+    const { logger, lines } = memoryLogger();
+    const history = new SampleHistory(file, { clock, logger });
+    history.start();
+    // Another connection holds the write lock, as the WAL checkpoint thread does through a TRUNCATE.
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    history.record("M", "a", at(clock.now(), "ok", 1));
+    await clock.advance(1_000);
+    expect(history.stats()).toMatchObject({ buffered: 1, written: 0, writeErrors: 0 });
+    other.exec("COMMIT");
+    other.close();
+    // Tried again soon, not at the next interval.
+    await clock.advance(10);
+    expect(history.stats()).toMatchObject({ buffered: 0, written: 1, writeErrors: 0 });
+    expect(lines.filter((l) => l.level === 50)).toEqual([]);
+    history.close();
+  });
+
+  it("spreads the buckets due at a boundary over time instead of writing them back to back", async () => {
+    const { db, clock, history } = open({ flushBudgetMs: 4 });
+    // Every read of the monotonic clock is a millisecond later: a transaction takes 1 ms.
+    let reads = 0;
+    clock.monotonic = () => clock.now() + ++reads;
+    const buckets = () => (db.prepare("SELECT count(*) AS n FROM history_rollup").get() as { n: number }).n;
+    const start = Math.ceil(clock.now() / historyBucketMs) * historyBucketMs;
+    await clock.advance(start - clock.now());
+    for (let i = 0; i < 1_000; i++) history.record("M", `m${i}`, at(start, "ok", 1));
+    history.flush();
+    history.start();
+    // The bucket is due a minute after it ends: its first transaction is written then, not all of them.
+    await clock.advance(historyBucketMs + minute);
+    expect(buckets()).toBeGreaterThan(0);
+    expect(buckets()).toBeLessThan(1_000);
+    // Each is followed by a pause of four times its length, then the next.
+    await clock.advance(100);
+    expect(buckets()).toBe(1_000);
+    history.close();
+  });
+
+  it("ends a scheduled transaction of samples at twice its time budget, and writes the rest in the next turns", async () => {
+    const { db, clock, history } = open({ flushBudgetMs: 4 });
+    // A slow stretch of the disk: 16 rows take 1 ms (each read of the monotonic clock, one per 16 rows).
+    let reads = 0;
+    clock.monotonic = () => clock.now() + ++reads;
+    const samples = () => (db.prepare("SELECT count(*) AS n FROM history_samples").get() as { n: number }).n;
+    const sizes: number[] = [];
+    const transaction = db.transaction.bind(db);
+    db.transaction = ((write: () => unknown) => {
+      const run = transaction(write);
+      const counted = (mode: "deferred" | "immediate") => () => {
+        const before = samples();
+        run[mode]();
+        sizes.push(samples() - before);
+      };
+      return Object.assign(counted("deferred"), {
+        deferred: counted("deferred"),
+        immediate: counted("immediate"),
+      });
+    }) as never;
+    for (let i = 0; i < 1_000; i++) history.record("M", `m${i}`, at(clock.now(), "ok", 1));
+    history.start();
+    await clock.advance(1_000);
+    expect(history.stats()).toMatchObject({ buffered: 0, written: 1_000 });
+    // 200 samples for the first transaction (the starting size): cut at 8 ms, then sized down to fit.
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(2 * 4 * 16 + 16);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(1_000);
+    history.close();
+  });
+
   it("keeps raw samples in time order, with values, and messages of failing samples cut to 300 characters", () => {
     const { clock, history } = open();
     const now = clock.now();

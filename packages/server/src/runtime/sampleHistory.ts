@@ -1,9 +1,9 @@
 import { describeError, type SampleResult, type SampleStatus, sampleStatuses } from "@amstaff/core";
 import type Database from "better-sqlite3";
 import type { Logger } from "pino";
-import type { Clock } from "../clock.js";
+import { type Clock, monotonicNow } from "../clock.js";
 import { ByMonitor } from "../state/byMonitor.js";
-import { writeBestEffort } from "./bestEffortWrite.js";
+import { tryWriteBestEffort, writeBestEffort } from "./bestEffortWrite.js";
 import { addDays, type DayCounts, dayMs } from "./dailyUptime.js";
 import { type HistoryPage, historyBucket, historySample, type SampleRow } from "./historyPage.js";
 import { HistoryRetention } from "./historyRetention.js";
@@ -18,6 +18,13 @@ import {
 import { nextChunk } from "./turnBudget.js";
 
 export { historyBucketMs } from "./openBuckets.js";
+
+// After a transaction of buckets due, the flush timer pauses this many times its length: a fifth of the
+// event loop at most, and a boundary's 50,000 buckets (under a second of writes) spread over a few seconds.
+const bucketPause = 4;
+// When another connection (the WAL checkpoint thread) holds the write lock, the flush timer tries again
+// this much later instead of waiting for it on the event loop.
+const busyRetryMs = 10;
 
 /** Longest message kept with a sample. */
 export const historyMessageChars = 300;
@@ -38,7 +45,8 @@ export interface SampleHistoryOptions {
   flushChunk?: number | undefined;
   /**
    * How long one scheduled write may hold the event loop: the timer sizes each transaction to take about
-   * this long (from the last ones' speed) and writes a backlog one transaction per turn. @default 4
+   * this long (from the last ones' speed), ends one of samples at twice this whatever its size, and writes
+   * a backlog one transaction per turn. @default 4
    */
   flushBudgetMs?: number | undefined;
   /** How often expired history is deleted. @default 60000 */
@@ -100,8 +108,11 @@ export class SampleHistory {
   readonly #flushIntervalMs: number;
   readonly #flushChunk: number;
   readonly #flushBudgetMs: number;
-  /** Samples per scheduled transaction, adapted to the disk's and the CPU's speed. */
-  #timedChunk: number;
+  /** Samples, and buckets due, per scheduled transaction: each adapted to its own speed on this disk and CPU. */
+  readonly #sampleSizing: { chunk: number };
+  readonly #bucketSizing: { chunk: number };
+  /** Whether the buckets due go next when samples wait too. */
+  #bucketsTurn = false;
   readonly #ring: (Pending | undefined)[];
   #head = 0;
   #size = 0;
@@ -130,7 +141,8 @@ export class SampleHistory {
     this.#flushIntervalMs = options.flushIntervalMs ?? 1_000;
     this.#flushChunk = Math.max(1, options.flushChunk ?? 2_000);
     this.#flushBudgetMs = options.flushBudgetMs ?? 4;
-    this.#timedChunk = Math.min(this.#flushChunk, 200);
+    this.#sampleSizing = { chunk: Math.min(this.#flushChunk, 200) };
+    this.#bucketSizing = { chunk: Math.min(this.#flushChunk, 200) };
     this.#ring = new Array(Math.max(1, options.maxBuffered ?? 100_000));
     db.exec(`
       CREATE TABLE IF NOT EXISTS history_series (
@@ -223,55 +235,135 @@ export class SampleHistory {
       const count = Math.min(this.#size, this.#flushChunk, maxUnits - units);
       const closing = this.#open.due(now, Math.min(this.#flushChunk, maxUnits - units) - count);
       if (count === 0 && closing.length === 0) break;
-      const batch: Pending[] = [];
-      for (let i = 0; i < count; i++) batch.push(this.#ring[(this.#head + i) % this.#ring.length]!);
-      try {
-        this.#write(batch, closing);
-      } catch (error) {
-        this.#writeErrors++;
-        const now = this.#clock.now();
-        if (now - this.#lastErrorLoggedAt >= 60_000) {
-          this.#lastErrorLoggedAt = now;
-          this.#logger.error(
-            { err: describeError(error), code: (error as { code?: unknown }).code, ...this.stats() },
-            "could not write the sample history; samples stay in memory (the oldest dropped when full) until the disk takes writes again",
-          );
-        }
-        break;
-      }
-      for (let i = 0; i < count; i++) this.#ring[(this.#head + i) % this.#ring.length] = undefined;
-      this.#head = (this.#head + count) % this.#ring.length;
-      this.#size -= count;
-      this.#written += count;
-      samples += count;
-      units += count + closing.length;
+      const written = this.#writeOrKeep(count, closing, Number.POSITIVE_INFINITY, true);
+      if (typeof written !== "number") break;
+      samples += written;
+      units += written + closing.length;
     }
     return { samples, units };
+  }
+
+  /**
+   * One transaction of the flush timer, sized to take about `flushBudgetMs`: the samples buffered, or the
+   * buckets due, taking turns while both wait. Each kind is sized by its own speed: at a bucket boundary
+   * the node's 50,000 buckets fall due at once, and a bucket (two upserts) costs more than a sample (one
+   * insert): 13 µs against 5–9 µs with 50,000 series on a loaded 2-core machine, so buckets sized from the
+   * samples' speed overran the budget. And samples stop at twice the budget whatever the size said: a
+   * transaction that meets a slow stretch (pages of a large index no longer cached, a busy machine) commits
+   * what it wrote and leaves the rest to the next turn. A backlog of samples is written one transaction
+   * per turn; buckets due are spread out, a pause of `bucketPause ×` its time after each of their
+   * transactions: they have their grace minute, and written back to back the 50,000 buckets of a boundary
+   * held most of the event loop for most of a second, what sampling had to run in.
+   *
+   * @returns when to come back: at once, after a pause, or at the next interval.
+   */
+  #flushTurn(now: number): number {
+    if (this.#closedDb()) return this.#flushIntervalMs;
+    const buckets = this.#open.anyDue(now) && (this.#size === 0 || this.#bucketsTurn);
+    this.#bucketsTurn = !buckets;
+    const sizing = buckets ? this.#bucketSizing : this.#sampleSizing;
+    const chunk = sizing.chunk;
+    const started = monotonicNow(this.#clock);
+    let units: number | "failed" | "busy";
+    if (buckets) {
+      const closing = this.#open.due(now, chunk);
+      const written = this.#writeOrKeep(0, closing, Number.POSITIVE_INFINITY, false);
+      units = typeof written === "number" ? closing.length : written;
+    } else {
+      units = this.#writeOrKeep(Math.min(this.#size, chunk), [], started + 2 * this.#flushBudgetMs, false);
+    }
+    // The checkpoint thread holds the write lock for a few milliseconds to a few hundred: back soon.
+    if (units === "busy") return busyRetryMs;
+    if (units === "failed" || units === 0) return this.#flushIntervalMs;
+    const tookMs = monotonicNow(this.#clock) - started;
+    // At 5,000 samples a second, a few hundred per transaction. A transaction cut short by the time limit
+    // is sized by what it managed.
+    const full = units === chunk || tookMs > 2 * this.#flushBudgetMs;
+    if (full) sizing.chunk = nextChunk(units, tookMs, this.#flushBudgetMs, this.#flushChunk);
+    if (buckets) return this.#open.anyDue(now) ? Math.ceil(bucketPause * tookMs) : this.#flushIntervalMs;
+    return (full && this.#size > 0) || this.#open.anyDue(now) ? 0 : this.#flushIntervalMs;
+  }
+
+  /**
+   * Writes the `count` oldest buffered samples (those it gets to before `deadline`, on the monotonic clock)
+   * and the buckets `closing` in one transaction, then takes what it wrote out of the buffer.
+   *
+   * `wait`: whether to wait for the write lock while another connection holds it (else, `busy`).
+   *
+   * @returns how many samples it wrote; `failed` or `busy` when it wrote nothing (all stay buffered).
+   */
+  #writeOrKeep(
+    count: number,
+    closing: RollupRow[],
+    deadline: number,
+    wait: boolean,
+  ): number | "failed" | "busy" {
+    const batch: Pending[] = [];
+    for (let i = 0; i < count; i++) batch.push(this.#ring[(this.#head + i) % this.#ring.length]!);
+    let written: number | undefined;
+    try {
+      written = this.#write(batch, closing, deadline, wait);
+      if (written === undefined) return "busy";
+    } catch (error) {
+      this.#writeErrors++;
+      const now = this.#clock.now();
+      if (now - this.#lastErrorLoggedAt >= 60_000) {
+        this.#lastErrorLoggedAt = now;
+        this.#logger.error(
+          { err: describeError(error), code: (error as { code?: unknown }).code, ...this.stats() },
+          "could not write the sample history; samples stay in memory (the oldest dropped when full) until the disk takes writes again",
+        );
+      }
+      return "failed";
+    }
+    for (let i = 0; i < written; i++) this.#ring[(this.#head + i) % this.#ring.length] = undefined;
+    this.#head = (this.#head + written) % this.#ring.length;
+    this.#size -= written;
+    this.#written += written;
+    return written;
   }
 
   #closedDb(): boolean {
     return !this.#db.open;
   }
 
-  #write(batch: Pending[], closing: RollupRow[]): void {
+  /**
+   * Writes a prefix of `batch` (all of it, or what it got to by `deadline`) and `closing`; returns the
+   * prefix's length, or undefined when it would have had to wait for the write lock and `wait` is false.
+   */
+  #write(batch: Pending[], closing: RollupRow[], deadline: number, wait: boolean): number | undefined {
     const added: { module: string; monitor: string }[] = [];
     const folded: BucketGroups = new Map();
     const s = this.#statements;
+    let written = 0;
     try {
-      writeBestEffort(this.#db, () => {
+      const transaction = () => {
         for (const p of batch) {
+          // A clock read per 16 rows: a row takes microseconds.
+          if ((written & 15) === 15 && monotonicNow(this.#clock) > deadline) break;
           const series = this.#seriesId(p.module, p.monitor, added);
           s.insertSample.run(series, p.t, p.status, p.latencyMs, p.value, p.message);
           foldSample(folded, series, p);
+          written++;
         }
         this.#open.write(closing, folded);
-      });
+      };
+      if (wait) writeBestEffort(this.#db, transaction);
+      else if (tryWriteBestEffort(this.#db, transaction) === undefined) {
+        this.#forgetAdded(added);
+        return undefined;
+      }
     } catch (error) {
-      // The transaction rolled back the series it created: their ids must not be reused.
-      for (const { module, monitor } of added) this.#series.delete(module, monitor);
+      this.#forgetAdded(added);
       throw error;
     }
     this.#open.commit(closing, folded);
+    return written;
+  }
+
+  /** The series a rolled-back transaction created: their ids must not be reused. */
+  #forgetAdded(added: { module: string; monitor: string }[]): void {
+    for (const { module, monitor } of added) this.#series.delete(module, monitor);
   }
 
   #seriesId(module: string, monitor: string, added: { module: string; monitor: string }[]): number {
@@ -345,17 +437,7 @@ export class SampleHistory {
   #armFlush(delayMs = this.#flushIntervalMs): void {
     if (this.#closed) return;
     this.#flushTimer = this.#clock.setTimeout(() => {
-      const chunk = this.#timedChunk;
-      const started = performance.now();
-      const now = this.#clock.now();
-      const { units } = this.#flush(chunk, now);
-      const tookMs = performance.now() - started;
-      // At 5,000 samples a second, a few hundred per transaction.
-      if (units === chunk) this.#timedChunk = nextChunk(chunk, tookMs, this.#flushBudgetMs, this.#flushChunk);
-      // A backlog (or the buckets of 50,000 monitors due at once) is written one chunk per turn of the
-      // event loop, so keeping up never stalls sampling.
-      const more = units === chunk && (this.#size > 0 || this.#open.anyDue(now));
-      this.#armFlush(more ? 0 : this.#flushIntervalMs);
+      this.#armFlush(this.#flushTurn(this.#clock.now()));
     }, delayMs);
     (this.#flushTimer as { unref?: () => void }).unref?.();
   }
