@@ -13,7 +13,6 @@ interface Report {
   argv: string[];
   switch?: string;
   arenas?: string;
-  mmapThreshold?: string;
   kept?: string;
 }
 
@@ -27,7 +26,7 @@ afterEach(() => {
  * none of the settings under test from this process' environment).
  */
 function run(action: string, env: NodeJS.ProcessEnv = {}, flags: string[] = []) {
-  const { AMSTAFF_NODE_DEFAULTS, MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_, ...inherited } = process.env;
+  const { AMSTAFF_NODE_DEFAULTS, MALLOC_ARENA_MAX, ...inherited } = process.env;
   const child = spawn(process.execPath, [...flags, "--import", hooks, probe, action], {
     env: { ...inherited, KEPT: "yes", ...env },
   });
@@ -53,13 +52,7 @@ describe("amstaff-server's node defaults (the process started again in place)", 
     const seen = await report;
     expect(seen.pid).toBe(child.pid);
     expect(seen.execArgv).toEqual(["--max-old-space-size=300", "--no-warnings", "--import", hooks]);
-    expect(seen).toMatchObject({
-      argv: ["exit:0"],
-      switch: "applied",
-      arenas: "2",
-      mmapThreshold: "131072",
-      kept: "yes",
-    });
+    expect(seen).toMatchObject({ argv: ["exit:0"], switch: "applied", arenas: "2", kept: "yes" });
     // The first process and the restarted one, and no third: the variable it carries stops a loop.
     expect(await closed).toEqual({ code: 0, signal: null, starts: 2 });
   });
@@ -73,16 +66,9 @@ describe("amstaff-server's node defaults (the process started again in place)", 
   });
 
   it("leaves the operator's own values alone, and does nothing with AMSTAFF_NODE_DEFAULTS=off", async () => {
-    const given = run("exit:0", { MALLOC_ARENA_MAX: "4", MALLOC_MMAP_THRESHOLD_: "65536" });
-    expect(await given.report).toMatchObject({ arenas: "4", mmapThreshold: "65536" });
+    const given = run("exit:0", { MALLOC_ARENA_MAX: "4" });
+    expect(await given.report).toMatchObject({ arenas: "4" });
     expect((await given.closed).starts).toBe(1);
-    // One variable is the operator's, the other still the node's default.
-    const variable = run("exit:0", { MALLOC_ARENA_MAX: "4" });
-    expect(await variable.report).toMatchObject({
-      arenas: "4",
-      mmapThreshold: "131072",
-    });
-    expect((await variable.closed).starts).toBe(2);
     const off = run("exit:0", { AMSTAFF_NODE_DEFAULTS: "off" });
     expect(await off.report).toMatchObject({ execArgv: ["--import", hooks], switch: "off" });
     expect((await off.report).arenas).toBeUndefined();
@@ -97,19 +83,9 @@ describe("amstaff-server's node defaults (the process started again in place)", 
     };
     expect(nodeDefaults({ ...current, env: { HOME: "/home/a" } })).toEqual({
       args: ["/bin/node", "--cpu-prof", "/srv/cli.js", "--port", "0"],
-      env: {
-        HOME: "/home/a",
-        MALLOC_ARENA_MAX: "2",
-        MALLOC_MMAP_THRESHOLD_: "131072",
-        AMSTAFF_NODE_DEFAULTS: "applied",
-      },
+      env: { HOME: "/home/a", MALLOC_ARENA_MAX: "2", AMSTAFF_NODE_DEFAULTS: "applied" },
     });
     expect(nodeDefaults({ ...current, env: { AMSTAFF_NODE_DEFAULTS: "applied" } })).toBeUndefined();
-    const given = { MALLOC_ARENA_MAX: "8", MALLOC_MMAP_THRESHOLD_: "65536" };
-    expect(nodeDefaults({ ...current, env: given })).toBeUndefined();
-    expect(nodeDefaults({ ...current, env: { MALLOC_ARENA_MAX: "8" } })?.env).toMatchObject({
-      MALLOC_ARENA_MAX: "8",
-      MALLOC_MMAP_THRESHOLD_: "131072",
-    });
+    expect(nodeDefaults({ ...current, env: { MALLOC_ARENA_MAX: "8" } })).toBeUndefined();
   });
 });

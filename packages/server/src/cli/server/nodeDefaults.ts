@@ -12,17 +12,8 @@ const switchName = "AMSTAFF_NODE_DEFAULTS";
  * core, and keeps what an arena once held for the life of the process: an idle node kept 8 of them with
  * ~54 MiB (V8's helper threads, the WAL checkpoint thread, and the compiler's thread, let go a minute after
  * a push). Two take ~17 MiB less at the same speed (bench/README.md, "Results: `memory`").
- *
- * `MALLOC_MMAP_THRESHOLD_`: glibc maps an allocation of 128 KiB or more on its own and unmaps it when freed,
- * but raises that threshold to the size of every such block freed, up to 32 MiB, after which large blocks
- * come from the heap and leave holes it keeps, returning memory only from its top: at 50,000 monitors the main
- * heap held 172–175 MiB, 45–71 of it free. Fixed at 128 KiB (17 blocks of 46 MiB then mapped on their own), all
- * of malloc took ~150 MiB instead of ~205 (bench/README.md, "What RSS is made of at 50,000").
  */
-export const defaultMallocEnv: Readonly<Record<string, string>> = {
-  MALLOC_ARENA_MAX: "2",
-  MALLOC_MMAP_THRESHOLD_: "131072",
-};
+export const defaultMallocEnv: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2" };
 
 /** How to start this Node.js again with the defaults, from {@link nodeDefaults}. */
 export interface NodeRestart {
