@@ -12,12 +12,28 @@
 //   npx -y pnpm@12.21.0 --filter @amstaff/bench run memory -- --steps 5000,20000 [--snapshots]
 //        [--node-args=--max-semi-space-size=16]   (flags for the server's Node.js, after an =)
 //        [--heap-growth 50]   (the server's AMSTAFF_HEAP_GROWTH_PERCENT)
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+//        [--malloc-probe]   (after the last step, glibc's malloc_info and malloc_trim(0) in the server, through
+//                            mallocProbe.c built with gcc and loaded with LD_PRELOAD; Linux with glibc)
+// Every row also tells what RSS is made of (`/proc/<pid>/smaps` grouped by `smaps.ts`) and V8's account of
+// its heap spaces (`/metrics`).
+import { execFileSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { eventually, httpModuleSource, load, machine, Node, sleep, startTarget } from "../cluster/nodes.ts";
 import { type SnapshotSummary, summarizeSnapshot, topTable } from "./heapSummary.ts";
+import { type MallocInfo, mallocInfoTable, parseMallocInfo } from "./mallocInfo.ts";
+import { type SmapsSummary, smapsSummary, smapsTable } from "./smaps.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "--"),
@@ -30,6 +46,7 @@ const { values } = parseArgs({
     "keep-snapshots": { type: "string" },
     "node-args": { type: "string", default: "" },
     "heap-growth": { type: "string" },
+    "malloc-probe": { type: "boolean", default: false },
   },
 });
 const steps = values.steps.split(",").map(Number);
@@ -44,6 +61,10 @@ interface Row {
   rssMiB: number;
   /** V8's heap in use as the server's /metrics reports it: garbage not yet collected included. */
   heapUsedMiB: number;
+  /** V8's own account (`/metrics`): each heap space's committed size, and external memory, in MiB. */
+  v8: Map<string, number>;
+  /** The process's resident mappings by group, read before the heap snapshot. */
+  smaps: SmapsSummary;
   /** The heap snapshot's total: what is in use after a full GC. */
   heapMiB: number | undefined;
   /** RSS sampled every 2 s over the second half of the settle period: its mean and its peak. */
@@ -74,6 +95,17 @@ interface Watched {
 
 const snapshotDir = values["keep-snapshots"] ?? mkdtempSync(join(tmpdir(), "amstaff-heap-"));
 mkdirSync(snapshotDir, { recursive: true });
+// `--malloc-probe`: mallocProbe.c, loaded into the server, answers with glibc's malloc_info and trims.
+const probeBase = join(snapshotDir, "malloc");
+if (values["malloc-probe"])
+  execFileSync("gcc", [
+    "-shared",
+    "-fPIC",
+    "-O2",
+    "-o",
+    `${probeBase}.so`,
+    join(import.meta.dirname, "mallocProbe.c"),
+  ]);
 const loadAtStart = load();
 const target = await startTarget();
 target.record = false;
@@ -83,6 +115,7 @@ const node = new Node(
   {
     NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}`,
     AMSTAFF_METRICS_PUBLIC: "1",
+    ...(values["malloc-probe"] ? { LD_PRELOAD: `${probeBase}.so`, AMSTAFF_MALLOC_PROBE: probeBase } : {}),
     ...(values["heap-growth"] === undefined ? {} : { AMSTAFF_HEAP_GROWTH_PERCENT: values["heap-growth"] }),
   },
   values["node-args"].split(" ").filter(Boolean),
@@ -135,6 +168,7 @@ async function metrics(): Promise<{
   gcSeconds: number;
   scavenges: number;
   fullGcs: number;
+  v8: Map<string, number>;
 }> {
   const text = await (await fetch(`${node.url}/metrics`)).text();
   let gcSeconds = 0;
@@ -146,7 +180,22 @@ async function metrics(): Promise<{
       new RegExp(`^nodejs_gc_duration_seconds_count\\{kind="${kind}"\\} (\\S+)$`, "m").exec(text)?.[1] ?? 0,
     );
   const heapUsed = Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
-  return { heapUsedMiB: heapUsed / 2 ** 20, gcSeconds, scavenges: count("minor"), fullGcs: count("major") };
+  const v8 = new Map<string, number>();
+  for (const m of text.matchAll(/^nodejs_heap_space_size_total_bytes\{space="([^"]+)"\} (\S+)$/gm))
+    if (Number(m[2]) > 0) v8.set(`${m[1]} committed`, Number(m[2]) / 2 ** 20);
+  for (const [name, metric] of [
+    ["heap total", "nodejs_heap_size_total_bytes"],
+    ["heap used", "nodejs_heap_size_used_bytes"],
+    ["external", "nodejs_external_memory_bytes"],
+  ] as const)
+    v8.set(name, Number(new RegExp(`^${metric} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN) / 2 ** 20);
+  return {
+    heapUsedMiB: heapUsed / 2 ** 20,
+    gcSeconds,
+    scavenges: count("minor"),
+    fullGcs: count("major"),
+    v8,
+  };
 }
 
 /**
@@ -185,7 +234,8 @@ async function push(name: string, size: number): Promise<void> {
 
 async function measure(what: string, monitors: number, watched: Watched): Promise<void> {
   const { rssMiB } = node.usage();
-  const heapUsed = (await metrics()).heapUsedMiB;
+  const smaps = smapsSummary(node.pid!);
+  const { heapUsedMiB: heapUsed, v8 } = await metrics();
   let heapMiB: number | undefined;
   if (values.snapshots) {
     const summary = await snapshot();
@@ -198,6 +248,8 @@ async function measure(what: string, monitors: number, watched: Watched): Promis
     monitors,
     rssMiB,
     heapUsedMiB: heapUsed,
+    v8,
+    smaps,
     heapMiB,
     ...watched,
     latenessP99Ms: scheduler.latenessMs.p99,
@@ -205,9 +257,28 @@ async function measure(what: string, monitors: number, watched: Watched): Promis
     loopP99Ms: eventLoopDelayMs.p99,
   };
   rows.push(row);
-  process.stderr.write(`${JSON.stringify(row)}\n`);
+  process.stderr.write(`${JSON.stringify({ ...row, v8: Object.fromEntries(v8), smaps: undefined })}\n`);
 }
 
+/**
+ * What glibc holds of freed memory, after the last step: its malloc_info, RSS and its groups, before and
+ * after `malloc_trim(0)` (mallocProbe.c, in the server).
+ */
+async function mallocTrim() {
+  const before = smapsSummary(node.pid!);
+  writeFileSync(`${probeBase}.req`, "trim\n");
+  await eventually(() => (existsSync(`${probeBase}.after`) ? true : undefined), 60_000, "malloc_info", 200);
+  return {
+    before,
+    after: smapsSummary(node.pid!),
+    infoBefore: parseMallocInfo(readFileSync(`${probeBase}.before`, "utf8")),
+    infoAfter: parseMallocInfo(readFileSync(`${probeBase}.after`, "utf8")),
+  };
+}
+
+let trimmed:
+  | { before: SmapsSummary; after: SmapsSummary; infoBefore: MallocInfo; infoAfter: MallocInfo }
+  | undefined;
 try {
   await node.start();
   await measure("started (compiler warm)", 0, await watch(4_000));
@@ -232,6 +303,7 @@ try {
       await measure(`${monitors} monitors, round ${round}`, monitors, await watch(settleMs));
     }
   }
+  if (values["malloc-probe"]) trimmed = await mallocTrim();
 } finally {
   await node.dispose();
   await target.close();
@@ -251,6 +323,31 @@ const lines = [
   }),
   "",
   machine(loadAtStart, load()),
+  "",
+  "What RSS is made of, at each row (`/proc/<pid>/smaps`, grouped by `smaps.ts`):",
+  "",
+  smapsTable(rows.map((r) => ({ title: r.what, summary: r.smaps }))),
+  "",
+  ...(trimmed === undefined
+    ? []
+    : [
+        "After the last row, glibc's `malloc_info` before and after `malloc_trim(0)` in the server (MiB):",
+        "",
+        mallocInfoTable(trimmed.infoBefore, trimmed.infoAfter),
+        "",
+        smapsTable([
+          { title: "before malloc_trim(0)", summary: trimmed.before },
+          { title: "after", summary: trimmed.after },
+        ]),
+        "",
+      ]),
+  "V8's own account at each row (`/metrics`, MiB):",
+  "",
+  `| MiB | ${rows.map((r) => r.what).join(" | ")} |`,
+  `|---|${rows.map(() => "---").join("|")}|`,
+  ...[...new Set(rows.flatMap((r) => [...r.v8.keys()]))].map(
+    (k) => `| ${k} | ${rows.map((r) => fmt(r.v8.get(k), 1)).join(" | ")} |`,
+  ),
   "",
   ...(values["node-args"] ? [`Server started with \`node ${values["node-args"]}\`.`, ""] : []),
   ...(values["heap-growth"]

@@ -34,6 +34,23 @@ describe("evaluate", () => {
     expect(changes.map((c) => `${c.from}->${c.to}`)).toEqual(["pending->ok", "ok->critical", "critical->ok"]);
   });
 
+  it("gives back the same state while a steady monitor's samples change nothing", () => {
+    const first = evaluate(initialMonitorState, sample("ok", 1000)).state;
+    const second = evaluate(first, sample("ok", 2000));
+    expect(second.change).toBeUndefined();
+    expect(second.state).toBe(first);
+    expect(evaluate(second.state, sample("ok", 3000)).state).toBe(first);
+    // A blip under the threshold is remembered as a candidate: a new state, then the old status again.
+    const blip = evaluate(first, sample("critical", 4000), { consecutive: 3 }).state;
+    expect(blip).not.toBe(first);
+    expect(blip).toMatchObject({ status: "ok", candidate: { status: "critical", count: 1 } });
+    expect(evaluate(blip, sample("ok", 5000), { consecutive: 3 }).state).toEqual({
+      status: "ok",
+      since: 1000,
+      recent: [],
+    });
+  });
+
   it("ignores a blip shorter than the consecutive threshold and dates a change from its first sample", () => {
     const { changes } = run(["ok", "ok", "ok", "critical", "ok", "critical", "critical", "critical"], 3);
     expect(changes).toHaveLength(2);

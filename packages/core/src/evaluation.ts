@@ -120,6 +120,21 @@ function openedByWindow(rule: OpenRule, recent: readonly RecentSample[], now: nu
 }
 
 /**
+ * Whether `next` says what `state` says. A steady monitor's state then stays the same object: a copy per
+ * sample would live until the next sample, long enough to be promoted to V8's old generation, at thousands
+ * of samples a second.
+ */
+function unchanged(state: MonitorState, next: MonitorState): boolean {
+  return (
+    next.status === state.status &&
+    next.since === state.since &&
+    next.recent === state.recent &&
+    next.candidate === state.candidate &&
+    (next.flapping === true) === (state.flapping === true)
+  );
+}
+
+/**
  * Folds one sample into a monitor's state. Pure: the same state, result and policy always give the
  * same answer.
  *
@@ -131,7 +146,8 @@ function openedByWindow(rule: OpenRule, recent: readonly RecentSample[], now: nu
  *   flapping (and takes the latest sample's status), and stops at `low` or below. A change of the
  *   flapping flag is a change too, even when the status stays.
  *
- * A change dates from the first sample that counted toward it.
+ * A change dates from the first sample that counted toward it. A sample that changes nothing (a steady
+ * monitor remembering no recent samples) gives back `state` itself.
  */
 export function evaluate(
   state: MonitorState,
@@ -177,7 +193,8 @@ export function evaluate(
   }
   if (flapping) next.flapping = true;
 
-  if (next.status === state.status && flapping === (state.flapping === true)) return { state: next };
+  if (next.status === state.status && flapping === (state.flapping === true))
+    return { state: unchanged(state, next) ? state : next };
   return {
     state: next,
     change: {
