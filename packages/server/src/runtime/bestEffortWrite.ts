@@ -79,6 +79,12 @@ export function writeBestEffort<T>(
 }
 
 /**
+ * When another connection (the WAL checkpoint thread) holds the write lock, a timer's write
+ * ({@link tryWriteBestEffort}) comes back this much later instead of waiting for it on the event loop.
+ */
+export const busyRetryMs = 10;
+
+/**
  * {@link writeBestEffort} that never waits for another connection: the transaction takes the write lock
  * first (`BEGIN IMMEDIATE`) with no busy timeout, and when another connection holds it the write is not
  * run at all. For the writes of a timer that comes back soon anyway.

@@ -2,7 +2,7 @@ import type { SampleResult } from "@amstaff/core";
 import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import { type Clock, systemClock } from "../clock.js";
-import { writeBestEffort } from "./bestEffortWrite.js";
+import { busyRetryMs, tryWriteBestEffort, writeBestEffort } from "./bestEffortWrite.js";
 import { nextChunk } from "./turnBudget.js";
 
 /** What this node last saw of a monitor. Local to the node, not replicated: it changes every sample. */
@@ -143,14 +143,18 @@ export class Observations {
 
   /**
    * Writes the changes since the last flush in one transaction, at most `maxRows` of them (default: all).
+   * With `{ wait: false }` it does not wait for the write lock while another connection (the WAL checkpoint
+   * thread) holds it: it writes nothing and returns undefined.
    * @returns how many it wrote.
    */
-  flush(maxRows = Number.POSITIVE_INFINITY): number {
+  flush(maxRows?: number): number;
+  flush(maxRows: number, options: { wait: false }): number | undefined;
+  flush(maxRows = Number.POSITIVE_INFINITY, options?: { wait: false }): number | undefined {
     if (this.#dirty.length === 0 && this.#forgotten.length === 0) return 0;
     const { insert, update, remove } = this.#statements;
     const forgotten = this.#forgotten.slice(0, maxRows);
     const dirty = this.#dirty.slice(0, Math.max(0, maxRows - forgotten.length));
-    writeBestEffort(this.#db, () => {
+    const write = () => {
       for (const { module, monitor } of forgotten) remove.run(module, monitor);
       // A slot forgotten since (and perhaps recorded anew in another slot) is no longer the monitor's.
       for (const slot of dirty) {
@@ -161,7 +165,9 @@ export class Observations {
         if (slot.stored && update.run(json, lastRunAt, slot.module, slot.monitor).changes === 1) continue;
         insert.run(slot.module, slot.monitor, json, lastRunAt);
       }
-    });
+    };
+    if (options === undefined) writeBestEffort(this.#db, write);
+    else if (tryWriteBestEffort(this.#db, write) === undefined) return undefined;
     for (const slot of dirty) {
       slot.dirty = false;
       slot.stored = true;
@@ -182,18 +188,20 @@ export class Observations {
     this.#flushTimer = this.#clock.setTimeout(() => {
       // 50,000 monitors every 10 s change 10,000 rows between two flushes: written a slice per turn.
       const chunk = this.#chunk;
-      let written = 0;
+      let written: number | undefined = 0;
       try {
         const started = performance.now();
-        written = this.flush(chunk);
+        written = this.flush(chunk, { wait: false });
         if (written === chunk)
           this.#chunk = nextChunk(chunk, performance.now() - started, this.#flushBudgetMs, 5_000);
       } catch (error) {
         this.#logger?.error({ err: error }, "could not save the latest results; will retry");
       }
-      this.#armFlush(
-        written === chunk && this.#dirty.length + this.#forgotten.length > 0 ? 0 : this.#flushEveryMs,
-      );
+      if (written === undefined) this.#armFlush(busyRetryMs);
+      else
+        this.#armFlush(
+          written === chunk && this.#dirty.length + this.#forgotten.length > 0 ? 0 : this.#flushEveryMs,
+        );
     }, delayMs);
     (this.#flushTimer as { unref?: () => void }).unref?.();
   }

@@ -1,28 +1,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { results, type SampleResult } from "@amstaff/core";
 import Database from "better-sqlite3";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../__tests__/manualClock.js";
+import { memoryLogger } from "../__tests__/memoryLogger.js";
 import { historyBucketMs, SampleHistory, type SampleHistoryOptions } from "./sampleHistory.js";
 
 const minute = 60_000;
 const day = 86_400_000;
-
-/** A logger that keeps its lines, to see what was logged and how often. */
-function memoryLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _, done) {
-      lines.push(JSON.parse(String(chunk)));
-      done();
-    },
-  });
-  return { logger: pino({ level: "info" }, stream), lines };
-}
 
 let db: Database.Database | undefined;
 let dir: string | undefined;

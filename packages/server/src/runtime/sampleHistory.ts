@@ -3,7 +3,7 @@ import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import { type Clock, monotonicNow } from "../clock.js";
 import { ByMonitor } from "../state/byMonitor.js";
-import { tryWriteBestEffort, writeBestEffort } from "./bestEffortWrite.js";
+import { busyRetryMs, tryWriteBestEffort, writeBestEffort } from "./bestEffortWrite.js";
 import { addDays, type DayCounts, dayMs } from "./dailyUptime.js";
 import { type HistoryPage, historyBucket, historySample, type SampleRow } from "./historyPage.js";
 import { HistoryRetention } from "./historyRetention.js";
@@ -22,9 +22,6 @@ export { historyBucketMs } from "./openBuckets.js";
 // After a transaction of buckets due, the flush timer pauses this many times its length: a fifth of the
 // event loop at most, and a boundary's 50,000 buckets (under a second of writes) spread over a few seconds.
 const bucketPause = 4;
-// When another connection (the WAL checkpoint thread) holds the write lock, the flush timer tries again
-// this much later instead of waiting for it on the event loop.
-const busyRetryMs = 10;
 
 /** Longest message kept with a sample. */
 export const historyMessageChars = 300;
