@@ -1,5 +1,5 @@
 import { type SampleStatus, sampleStatuses } from "@amstaff/core";
-import type { RollupRow } from "./openBuckets.js";
+import { addRow, type RollupRow } from "./openBuckets.js";
 
 // What a monitor's history query answers (`SampleHistory.query`, `GET .../samples`), and how it is made of
 // the stored rows.
@@ -71,4 +71,19 @@ export function historyBucket(r: RollupRow): HistoryBucket {
       ? {}
       : { value: { min: r.val_min, avg: r.val_sum / r.val_count, max: r.val_max } }),
   };
+}
+
+/**
+ * A series' 5-minute buckets as written (`written`) with its open ones (`open`, still being counted in
+ * memory) added: one row per bucket, oldest first. The written rows are changed in place.
+ */
+export function withOpenBuckets(written: RollupRow[], open: RollupRow[]): RollupRow[] {
+  if (open.length === 0) return written;
+  const byBucket = new Map(written.map((row) => [row.bucket, row]));
+  for (const row of open) {
+    const stored = byBucket.get(row.bucket);
+    if (stored) addRow(stored, row);
+    else byBucket.set(row.bucket, { ...row });
+  }
+  return [...byBucket.values()].sort((a, b) => a.bucket - b.bucket);
 }

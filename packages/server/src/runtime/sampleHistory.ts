@@ -4,17 +4,18 @@ import type { Logger } from "pino";
 import { type Clock, monotonicNow } from "../clock.js";
 import { ByMonitor } from "../state/byMonitor.js";
 import { busyRetryMs, tryWriteBestEffort, writeBestEffort } from "./bestEffortWrite.js";
+import { BoundedQueue } from "./boundedQueue.js";
 import { addDays, type DayCounts, dayMs } from "./dailyUptime.js";
-import { type HistoryPage, historyBucket, historySample, type SampleRow } from "./historyPage.js";
-import { HistoryRetention } from "./historyRetention.js";
 import {
-  addRow,
-  type BucketGroups,
-  bucketOf,
-  foldSample,
-  OpenBuckets,
-  type RollupRow,
-} from "./openBuckets.js";
+  type HistoryPage,
+  historyBucket,
+  historySample,
+  type SampleRow,
+  withOpenBuckets,
+} from "./historyPage.js";
+import { HistoryRetention } from "./historyRetention.js";
+import { type HistoryStatements, openHistoryTables } from "./historyTables.js";
+import { type BucketGroups, bucketOf, foldSample, OpenBuckets, type RollupRow } from "./openBuckets.js";
 import { nextChunk } from "./turnBudget.js";
 
 export { historyBucketMs } from "./openBuckets.js";
@@ -110,18 +111,16 @@ export class SampleHistory {
   readonly #bucketSizing: { chunk: number };
   /** Whether the buckets due go next when samples wait too. */
   #bucketsTurn = false;
-  readonly #ring: (Pending | undefined)[];
-  #head = 0;
-  #size = 0;
+  /** Samples waiting to be written; the oldest dropped when the disk has not taken writes for a while. */
+  readonly #pending: BoundedQueue<Pending>;
   /** Each monitor's series id (`history_series`). */
   readonly #series = new ByMonitor<number>();
-  #dropped = 0;
   #written = 0;
   #writeErrors = 0;
   #lastErrorLoggedAt = Number.NEGATIVE_INFINITY;
   #flushTimer: unknown;
   #closed = false;
-  readonly #statements: ReturnType<typeof prepare>;
+  readonly #statements: HistoryStatements;
   readonly #open: OpenBuckets;
   readonly #retention: HistoryRetention;
 
@@ -140,24 +139,8 @@ export class SampleHistory {
     this.#flushBudgetMs = options.flushBudgetMs ?? 4;
     this.#sampleSizing = { chunk: Math.min(this.#flushChunk, 200) };
     this.#bucketSizing = { chunk: Math.min(this.#flushChunk, 200) };
-    this.#ring = new Array(Math.max(1, options.maxBuffered ?? 100_000));
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS history_series (
-        id INTEGER PRIMARY KEY, module TEXT NOT NULL, monitor TEXT NOT NULL, UNIQUE (module, monitor));
-      CREATE TABLE IF NOT EXISTS history_samples (
-        series INTEGER NOT NULL, t INTEGER NOT NULL, status INTEGER NOT NULL, latency_ms REAL NOT NULL,
-        value REAL, message TEXT);
-      CREATE INDEX IF NOT EXISTS history_samples_by_series ON history_samples (series, t);
-      CREATE INDEX IF NOT EXISTS history_samples_by_time ON history_samples (t);
-      CREATE TABLE IF NOT EXISTS history_rollup (
-        series INTEGER NOT NULL, bucket INTEGER NOT NULL, count INTEGER NOT NULL,
-        ok INTEGER NOT NULL, warning INTEGER NOT NULL, critical INTEGER NOT NULL, unknown INTEGER NOT NULL,
-        lat_min REAL NOT NULL, lat_sum REAL NOT NULL, lat_max REAL NOT NULL,
-        val_count INTEGER NOT NULL, val_min REAL, val_sum REAL NOT NULL, val_max REAL,
-        PRIMARY KEY (series, bucket)) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS history_rollup_by_time ON history_rollup (bucket);
-    `);
-    this.#statements = prepare(db);
+    this.#pending = new BoundedQueue(options.maxBuffered ?? 100_000);
+    this.#statements = openHistoryTables(db);
     this.#open = new OpenBuckets(db, options.openBucketGraceMs ?? 60_000);
     this.#retention = new HistoryRetention(db, {
       clock: this.#clock,
@@ -191,23 +174,15 @@ export class SampleHistory {
       value: finite(result.value),
       message,
     };
-    const capacity = this.#ring.length;
-    if (this.#size === capacity) {
-      // The disk has not taken writes for a while: the oldest sample goes, sampling never blocks.
-      this.#ring[this.#head] = undefined;
-      this.#head = (this.#head + 1) % capacity;
-      this.#size--;
-      this.#dropped++;
-    }
-    this.#ring[(this.#head + this.#size) % capacity] = entry;
-    this.#size++;
+    // When the disk has not taken writes for a while, the oldest sample goes: sampling never blocks.
+    this.#pending.push(entry);
   }
 
   /** Write-path counters. */
   stats(): HistoryStats {
     return {
-      buffered: this.#size,
-      dropped: this.#dropped,
+      buffered: this.#pending.size,
+      dropped: this.#pending.dropped,
       written: this.#written,
       writeErrors: this.#writeErrors,
     };
@@ -229,7 +204,7 @@ export class SampleHistory {
     let samples = 0;
     let units = 0;
     while (units < maxUnits && !this.#closedDb()) {
-      const count = Math.min(this.#size, this.#flushChunk, maxUnits - units);
+      const count = Math.min(this.#pending.size, this.#flushChunk, maxUnits - units);
       const closing = this.#open.due(now, Math.min(this.#flushChunk, maxUnits - units) - count);
       if (count === 0 && closing.length === 0) break;
       const written = this.#writeOrKeep(count, closing, Number.POSITIVE_INFINITY, true);
@@ -256,7 +231,7 @@ export class SampleHistory {
    */
   #flushTurn(now: number): number {
     if (this.#closedDb()) return this.#flushIntervalMs;
-    const buckets = this.#open.anyDue(now) && (this.#size === 0 || this.#bucketsTurn);
+    const buckets = this.#open.anyDue(now) && (this.#pending.size === 0 || this.#bucketsTurn);
     this.#bucketsTurn = !buckets;
     const sizing = buckets ? this.#bucketSizing : this.#sampleSizing;
     const chunk = sizing.chunk;
@@ -267,7 +242,7 @@ export class SampleHistory {
       const written = this.#writeOrKeep(0, closing, Number.POSITIVE_INFINITY, false);
       units = typeof written === "number" ? closing.length : written;
     } else {
-      units = this.#writeOrKeep(Math.min(this.#size, chunk), [], started + 2 * this.#flushBudgetMs, false);
+      units = this.#writeOrKeep(chunk, [], started + 2 * this.#flushBudgetMs, false);
     }
     // The checkpoint thread holds the write lock for a few milliseconds to a few hundred: back soon.
     if (units === "busy") return busyRetryMs;
@@ -278,7 +253,7 @@ export class SampleHistory {
     const full = units === chunk || tookMs > 2 * this.#flushBudgetMs;
     if (full) sizing.chunk = nextChunk(units, tookMs, this.#flushBudgetMs, this.#flushChunk);
     if (buckets) return this.#open.anyDue(now) ? Math.ceil(bucketPause * tookMs) : this.#flushIntervalMs;
-    return (full && this.#size > 0) || this.#open.anyDue(now) ? 0 : this.#flushIntervalMs;
+    return (full && this.#pending.size > 0) || this.#open.anyDue(now) ? 0 : this.#flushIntervalMs;
   }
 
   /**
@@ -295,8 +270,7 @@ export class SampleHistory {
     deadline: number,
     wait: boolean,
   ): number | "failed" | "busy" {
-    const batch: Pending[] = [];
-    for (let i = 0; i < count; i++) batch.push(this.#ring[(this.#head + i) % this.#ring.length]!);
+    const batch = this.#pending.front(count);
     let written: number | undefined;
     try {
       written = this.#write(batch, closing, deadline, wait);
@@ -313,9 +287,7 @@ export class SampleHistory {
       }
       return "failed";
     }
-    for (let i = 0; i < written; i++) this.#ring[(this.#head + i) % this.#ring.length] = undefined;
-    this.#head = (this.#head + written) % this.#ring.length;
-    this.#size -= written;
+    this.#pending.shift(written);
     this.#written += written;
     return written;
   }
@@ -394,7 +366,13 @@ export class SampleHistory {
       }
     }
     const first = bucketOf(from);
-    const rows = series === undefined ? [] : this.#withOpen(series, first, to);
+    const rows =
+      series === undefined
+        ? []
+        : withOpenBuckets(
+            this.#statements.buckets.all(series, first, to) as RollupRow[],
+            this.#open.buckets(series, first, to),
+          );
     return { resolution: "5m", buckets: rows.map(historyBucket) };
   }
 
@@ -406,20 +384,6 @@ export class SampleHistory {
     const stored = this.#open.daily.days(module, monitor, fromDay, toDay);
     const series = this.#series.get(module, monitor);
     return series === undefined ? stored : addDays(stored, this.#open.days(series, fromDay, toDay));
-  }
-
-  /** A series' buckets in `[first, to]` as written, with the open ones added. */
-  #withOpen(series: number, first: number, to: number): RollupRow[] {
-    const rows = this.#statements.buckets.all(series, first, to) as RollupRow[];
-    const open = this.#open.buckets(series, first, to);
-    if (open.length === 0) return rows;
-    const byBucket = new Map(rows.map((row) => [row.bucket, row]));
-    for (const row of open) {
-      const written = byBucket.get(row.bucket);
-      if (written) addRow(written, row);
-      else byBucket.set(row.bucket, { ...row });
-    }
-    return [...byBucket.values()].sort((a, b) => a.bucket - b.bucket);
   }
 
   /**
@@ -447,23 +411,4 @@ export class SampleHistory {
     this.#retention.stop();
     this.#flush(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
   }
-}
-
-function prepare(db: Database.Database) {
-  return {
-    insertSeries: db.prepare("INSERT OR IGNORE INTO history_series (module, monitor) VALUES (?, ?)"),
-    findSeries: db.prepare("SELECT id FROM history_series WHERE module = ? AND monitor = ?"),
-    insertSample: db.prepare(
-      "INSERT INTO history_samples (series, t, status, latency_ms, value, message) VALUES (?, ?, ?, ?, ?, ?)",
-    ),
-    countSamples: db.prepare(
-      "SELECT count(*) AS n FROM (SELECT 1 FROM history_samples WHERE series = ? AND t >= ? AND t <= ? LIMIT ?)",
-    ),
-    samples: db.prepare(
-      "SELECT t, status, latency_ms, value, message FROM history_samples WHERE series = ? AND t >= ? AND t <= ? ORDER BY t LIMIT ?",
-    ),
-    buckets: db.prepare(
-      "SELECT * FROM history_rollup WHERE series = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket",
-    ),
-  };
 }
