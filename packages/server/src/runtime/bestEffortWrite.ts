@@ -1,53 +1,44 @@
 import type Database from "better-sqlite3";
 
-const levels = ["OFF", "NORMAL", "FULL", "EXTRA"] as const;
-
 /**
- * Per connection: its `synchronous` read and set, and its busy timeout, by prepared statements (`db.pragma`
- * parses each call).
+ * One integer setting of a connection (`synchronous`, `busy_timeout`), read and set by prepared statements:
+ * `db.pragma` parses its text at every call, and these are set around every scheduled write.
  */
-const statements = new WeakMap<
-  Database.Database,
-  {
-    read: Database.Statement;
-    set: Map<number, Database.Statement>;
-    readBusy: Database.Statement;
-    setBusy: Map<number, Database.Statement>;
-  }
->();
+class Pragma {
+  readonly #db: Database.Database;
+  readonly #name: string;
+  readonly #read: Database.Statement;
+  readonly #set = new Map<number, Database.Statement>();
 
-function statementsOf(db: Database.Database) {
-  let s = statements.get(db);
-  if (!s) {
-    s = {
-      read: db.prepare("PRAGMA synchronous").pluck(),
-      set: new Map(),
-      readBusy: db.prepare("PRAGMA busy_timeout").pluck(),
-      setBusy: new Map(),
-    };
-    statements.set(db, s);
+  constructor(db: Database.Database, name: string) {
+    this.#db = db;
+    this.#name = name;
+    this.#read = db.prepare(`PRAGMA ${name}`).pluck();
   }
-  return s;
+
+  get(): number {
+    return this.#read.get() as number;
+  }
+
+  set(value: number): void {
+    let set = this.#set.get(value);
+    if (!set) {
+      set = this.#db.prepare(`PRAGMA ${this.#name} = ${Math.max(0, Math.trunc(value))}`);
+      this.#set.set(value, set);
+    }
+    set.run();
+  }
 }
 
-function setBusyTimeout(db: Database.Database, ms: number): void {
-  const s = statementsOf(db);
-  let set = s.setBusy.get(ms);
-  if (!set) {
-    set = db.prepare(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(ms))}`);
-    s.setBusy.set(ms, set);
-  }
-  set.run();
-}
+const pragmas = new WeakMap<Database.Database, { synchronous: Pragma; busyTimeout: Pragma }>();
 
-function setSynchronous(db: Database.Database, level: number): void {
-  const s = statementsOf(db);
-  let set = s.set.get(level);
-  if (!set) {
-    set = db.prepare(`PRAGMA synchronous = ${levels[level] ?? "FULL"}`);
-    s.set.set(level, set);
+function pragmasOf(db: Database.Database) {
+  let p = pragmas.get(db);
+  if (!p) {
+    p = { synchronous: new Pragma(db, "synchronous"), busyTimeout: new Pragma(db, "busy_timeout") };
+    pragmas.set(db, p);
   }
-  set.run();
+  return p;
 }
 
 /**
@@ -68,13 +59,14 @@ export function writeBestEffort<T>(
   write: () => T,
   mode: "deferred" | "immediate" = "deferred",
 ): T {
-  const synchronous = statementsOf(db).read.get() as number;
+  const { synchronous: pragma } = pragmasOf(db);
+  const synchronous = pragma.get();
   if (synchronous <= 1) return db.transaction(write)[mode]();
-  setSynchronous(db, 1);
+  pragma.set(1);
   try {
     return db.transaction(write)[mode]();
   } finally {
-    setSynchronous(db, synchronous);
+    pragma.set(synchronous);
   }
 }
 
@@ -97,15 +89,16 @@ export const busyRetryMs = 10;
  * @returns whether `write` ran and committed (its result then), or `undefined` when the lock was busy.
  */
 export function tryWriteBestEffort<T>(db: Database.Database, write: () => T): { value: T } | undefined {
-  const timeout = statementsOf(db).readBusy.get() as number;
-  setBusyTimeout(db, 0);
+  const { busyTimeout } = pragmasOf(db);
+  const timeout = busyTimeout.get();
+  busyTimeout.set(0);
   try {
-    return { value: writeBestEffort(db, () => write(), "immediate") };
+    return { value: writeBestEffort(db, write, "immediate") };
   } catch (error) {
     if (isBusy(error)) return undefined;
     throw error;
   } finally {
-    setBusyTimeout(db, timeout);
+    busyTimeout.set(timeout);
   }
 }
 
