@@ -61,6 +61,7 @@ export class ReadyTracker {
     if (core.role === "leader" && !termOrVote && !snapshot) {
       rd.earlyMessages = rd.messages.filter((m) => LEADER_MESSAGES.has(m.type));
       if (rd.earlyMessages.length > 0) rd.messages = rd.messages.filter((m) => !LEADER_MESSAGES.has(m.type));
+      if (rd.entries.length > 0 && rd.messages.length === 0) rd.durableLater = true;
     }
     return rd;
   }

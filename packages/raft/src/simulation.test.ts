@@ -11,6 +11,7 @@ describe("deterministic simulation", () => {
     let reads = 0;
     let leaderCrashes = 0;
     let earlyCommits = 0;
+    const background = { readiesMeanwhile: 0, crashesLosingEntries: 0 };
     const slow = { committedMeanwhile: 0, superseded: 0 };
     const settled = { applied: 0, appliedResultUnknown: 0, dropped: 0, unknown: 0 };
     const snapshotReads = vi.spyOn(MemoryStorage.prototype, "snapshotData");
@@ -21,6 +22,8 @@ describe("deterministic simulation", () => {
       reads += r.reads;
       leaderCrashes += r.leaderCrashesBeforeFsync;
       earlyCommits += r.commitsBeforeLeaderFsync;
+      background.readiesMeanwhile += r.backgroundSync.readiesMeanwhile;
+      background.crashesLosingEntries += r.backgroundSync.crashesLosingEntries;
       slow.committedMeanwhile += r.slowSnapshots.committedMeanwhile;
       slow.superseded += r.slowSnapshots.superseded;
       for (const k of Object.keys(settled) as (keyof typeof settled)[]) settled[k] += r.settled[k];
@@ -38,6 +41,10 @@ describe("deterministic simulation", () => {
       // entries on followers but not on their own disk, and quorums of followers committed without them.
       expect(leaderCrashes).toBeGreaterThan(0);
       expect(earlyCommits).toBeGreaterThan(0);
+      // With a background sync (RaftStorage.sync), leaders went on handling Readies while their own
+      // entries were unsynced, and crashed losing entries they had sent — with nothing committed lost.
+      expect(background.readiesMeanwhile).toBeGreaterThan(0);
+      expect(background.crashesLosingEntries).toBeGreaterThan(0);
       // Snapshots that held applying while entries committed, and ones a leader's snapshot superseded.
       expect(slow.committedMeanwhile).toBeGreaterThan(0);
       expect(slow.superseded).toBeGreaterThan(0);

@@ -14,7 +14,7 @@ import {
   type SimulationResult,
 } from "./simulationOptions.js";
 import { CommitOracle } from "./simulationOracle.js";
-import { MemoryStorage } from "./storage.js";
+import { MemoryStorage, type StorageUpdate } from "./storage.js";
 import { EntryType, type Message, type NodeId, type Ready } from "./types.js";
 
 export type { SimulationOptions, SimulationResult } from "./simulationOptions.js";
@@ -34,6 +34,12 @@ interface SimNode {
   proposals: ProposalTracker<ClientOp>;
   /** The Ready whose durable write is in progress (until `doneAt`); the next Ready waits for it. */
   writing: { rd: Ready; doneAt: number } | null;
+  /**
+   * A leader's Readies written unsynced and waiting for its background sync (until `doneAt`, in order),
+   * as `RaftNode` does with a storage that has `sync()`; a crash loses them. `update` is null once a
+   * synced write made it durable.
+   */
+  unsynced: { rd: Ready; update: StorageUpdate | null; doneAt: number }[];
   /** A snapshot of the state at `index` still encoding (until `doneAt`): applying is held meanwhile. */
   snapshotting: { index: number; keep: number; doneAt: number } | null;
 }
@@ -57,6 +63,8 @@ export class Simulation {
   readonly #preVote: boolean;
   readonly #checkQuorum: boolean;
   readonly #intensity: number;
+  /** Whether storages have a background sync (`RaftStorage.sync`): leaders then write their entries unsynced. */
+  readonly #backgroundSync: boolean;
   readonly #trace: string[] = [];
   readonly #stats: SimulationResult;
 
@@ -80,6 +88,7 @@ export class Simulation {
     this.#preVote = this.#opts.leaseRead || this.#rng.chance(0.6);
     this.#checkQuorum = this.#opts.leaseRead || this.#rng.chance(0.6);
     this.#intensity = 0.5 + this.#rng.next() * 2.5;
+    this.#backgroundSync = this.#rng.chance(0.7);
     this.#stats = emptySimulationResult(options.seed);
     const founders: NodeId[] = [];
     for (let i = 1; i <= this.#opts.voters; i++) founders.push(`n${i}`);
@@ -96,6 +105,7 @@ export class Simulation {
         reads: [],
         proposals: new ProposalTracker(),
         writing: null,
+        unsynced: [],
         snapshotting: null,
       };
       this.#nodes.set(id, node);
@@ -147,6 +157,9 @@ export class Simulation {
     if (node.writing?.rd.earlyMessages.some((m) => (m.entries?.length ?? 0) > 0))
       this.#stats.leaderCrashesBeforeFsync++;
     node.writing = null;
+    if (node.unsynced.some((u) => u.update && u.rd.earlyMessages.some((m) => (m.entries?.length ?? 0) > 0)))
+      this.#stats.backgroundSync.crashesLosingEntries++;
+    node.unsynced = [];
     node.snapshotting = null;
     node.core = null;
     node.reads = [];
@@ -175,6 +188,7 @@ export class Simulation {
           }
           continue;
         }
+        if (node.unsynced.length > 0 && node.unsynced[0]!.doneAt <= this.#now) this.#finishSync(node);
         if (node.snapshotting && node.snapshotting.doneAt <= this.#now) this.#finishSnapshot(node);
         // Processing the Readys after the snapshot may have crashed the node (a crash before fsync).
         if (node.core === null) continue;
@@ -256,7 +270,11 @@ export class Simulation {
       const to = this.#nodes.get(m.to);
       if (!to?.core) continue;
       to.core.step(m);
-      if (to.writing && to.core.role === "leader" && to.core.commit > to.core.stableIndex())
+      if (
+        (to.writing || to.unsynced.length > 0) &&
+        to.core.role === "leader" &&
+        to.core.commit > to.core.stableIndex()
+      )
         this.#stats.commitsBeforeLeaderFsync++;
       this.#process(to);
     }
@@ -265,7 +283,9 @@ export class Simulation {
   /**
    * Handles the node's Readys as RaftNode does: the leader's messages leave first, then the durable write
    * runs — for a random while of virtual time, during which the node keeps receiving messages but handles
-   * no further Ready — and only then does the rest happen ({@link Simulation.#finishWrite}).
+   * no further Ready — and only then does the rest happen ({@link Simulation.#finishWrite}). With a
+   * background sync, a leader's Ready of new entries only is written unsynced and handled at once instead
+   * ({@link Simulation.#writeUnsynced}).
    */
   #process(node: SimNode): void {
     for (;;) {
@@ -283,15 +303,57 @@ export class Simulation {
         this.#crash(node);
         return;
       }
+      if (rd.mustSync && rd.durableLater && this.#backgroundSync) {
+        this.#writeUnsynced(node, rd);
+        continue;
+      }
       if (rd.mustSync) {
-        const r = this.#rng;
-        const delay = r.chance(0.5) ? 0 : r.chance(0.8) ? r.int(1, 10) : r.int(10, 60);
+        const delay = this.#writeDelay();
         if (delay > 0) {
           node.writing = { rd, doneAt: this.#now + delay };
           return;
         }
       }
       if (!this.#finishWrite(node, rd)) return;
+    }
+  }
+
+  /** Virtual time a durable write takes. */
+  #writeDelay(): number {
+    const r = this.#rng;
+    return r.chance(0.5) ? 0 : r.chance(0.8) ? r.int(1, 10) : r.int(10, 60);
+  }
+
+  /**
+   * A leader's new entries, written unsynced (`RaftNode` with a storage that has `sync()`): the node goes on
+   * handling Readies, and `advance` comes once the background sync — which finishes in order — is done.
+   */
+  #writeUnsynced(node: SimNode, rd: Ready): void {
+    if (node.unsynced.length > 0) this.#stats.backgroundSync.readiesMeanwhile++;
+    const after = node.unsynced[node.unsynced.length - 1]?.doneAt ?? 0;
+    node.unsynced.push({
+      rd,
+      update: this.#updateOf(rd),
+      doneAt: Math.max(after, this.#now + this.#writeDelay()),
+    });
+    this.#apply(node, rd);
+  }
+
+  /** The background syncs due by now are done: their writes reach storage, and the core learns so. */
+  #finishSync(node: SimNode): void {
+    while (node.unsynced.length > 0 && node.unsynced[0]!.doneAt <= this.#now) {
+      const { rd, update } = node.unsynced.shift()!;
+      if (update) node.storage.save(update);
+      node.core!.advance(rd);
+    }
+    this.#process(node);
+  }
+
+  /** A synced write makes every earlier unsynced one durable with it (storage writes are ordered). */
+  #syncEarlier(node: SimNode): void {
+    for (const u of node.unsynced) {
+      if (u.update) node.storage.save(u.update);
+      u.update = null;
     }
   }
 
@@ -310,10 +372,16 @@ export class Simulation {
   }
 
   #persist(node: SimNode, rd: Ready): void {
-    const update: Parameters<MemoryStorage["save"]>[0] = { entries: rd.entries };
+    this.#syncEarlier(node);
+    const update = this.#updateOf(rd);
+    if (update.hardState || update.snapshot || update.entries.length > 0) node.storage.save(update);
+  }
+
+  #updateOf(rd: Ready): StorageUpdate {
+    const update: StorageUpdate = { entries: rd.entries };
     if (rd.hardState) update.hardState = rd.hardState;
     if (rd.snapshot) update.snapshot = rd.snapshot;
-    if (update.hardState || update.snapshot || update.entries.length > 0) node.storage.save(update);
+    return update;
   }
 
   #apply(node: SimNode, rd: Ready): void {
@@ -356,6 +424,7 @@ export class Simulation {
         node.snapshotting = { index: core.applied, keep, doneAt: this.#now + this.#rng.int(1, 200) };
       } else {
         const snap = core.compact(encodeKv(node.kv), keep);
+        this.#syncEarlier(node);
         node.storage.saveSnapshot(snap, core.compactedIndex());
       }
     }
@@ -369,6 +438,7 @@ export class Simulation {
     if (core.applied === index) {
       if (core.commit > index) this.#stats.slowSnapshots.committedMeanwhile++;
       const snap = core.compact(encodeKv(node.kv), keep);
+      this.#syncEarlier(node);
       node.storage.saveSnapshot(snap, core.compactedIndex());
     } else {
       this.#stats.slowSnapshots.superseded++;

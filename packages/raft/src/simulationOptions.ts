@@ -53,6 +53,11 @@ export interface SimulationResult {
   /** Times a leader's commit index moved past its own durable log (a quorum of followers without it). */
   commitsBeforeLeaderFsync: number;
   /**
+   * Leaders with a background sync (`RaftStorage.sync`): Readies they handled while an earlier write of
+   * theirs was still unsynced, and crashes that lost such unsynced entries after they had been sent.
+   */
+  backgroundSync: { readiesMeanwhile: number; crashesLosingEntries: number };
+  /**
    * Slow snapshots (applying held while they encode, as `RaftNode` does for an async `snapshot()`) that
    * finished with entries committed meanwhile, and those a snapshot from the leader superseded.
    */
@@ -74,6 +79,7 @@ export function emptySimulationResult(seed: number): SimulationResult {
     settled: { applied: 0, appliedResultUnknown: 0, dropped: 0, unknown: 0 },
     leaderCrashesBeforeFsync: 0,
     commitsBeforeLeaderFsync: 0,
+    backgroundSync: { readiesMeanwhile: 0, crashesLosingEntries: 0 },
     slowSnapshots: { committedMeanwhile: 0, superseded: 0 },
   };
 }

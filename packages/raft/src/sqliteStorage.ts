@@ -1,3 +1,4 @@
+import { closeSync, constants, fdatasync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import { takeWithinBytes } from "./entryBatch.js";
 import { RaftError, RaftErrorCode } from "./errors.js";
@@ -73,8 +74,9 @@ interface SnapshotRow {
  * the next `save`'s transaction (which carries a newer hard state anyway when the commit moved again), or is
  * written unsynced by `load()` and `close()`. A crash loses it, as it could lose an unsynced write; the
  * commit index is learnt again from the leader. That spares every node a transaction per commit, which
- * came right before the next entries' write on a follower. Other `sync: false` updates are committed with
- * `synchronous=NORMAL`: written to the WAL but not synced; the next synced commit syncs the WAL with them.
+ * came right before the next entries' write on a follower. Other `sync: false` updates (a leader's new entries) are
+ * committed with `synchronous=NORMAL`: written to the WAL but not synced; {@link sync} (`fdatasync` of the
+ * WAL off the event loop) or the next synced commit makes them durable.
  *
  * A snapshot the node took itself is written in pieces across event-loop turns (a 35 MB state took
  * 200–900 ms in one transaction): its chunks go to `snapshot_chunks` (each synced), then one synced
@@ -102,6 +104,9 @@ export class SqliteStorage implements RaftStorage {
   readonly #snapshotRow: Database.Statement<[], SnapshotRow>;
   readonly #snapshotBlob: Database.Statement<[], { data: Buffer }>;
   #pendingHardState: HardState | undefined;
+  readonly #walPath: string;
+  /** The `-wal` file, opened on the first {@link sync}. */
+  #walFd: number | undefined;
 
   constructor(options: SqliteStorageOptions) {
     const chunkBytes = options.snapshotWriteChunkBytes ?? 256 * 1024;
@@ -121,6 +126,7 @@ export class SqliteStorage implements RaftStorage {
     }
     const db = new Database(options.path);
     this.#db = db;
+    this.#walPath = `${options.path}-wal`;
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
     this.#unsynced = db.prepare("PRAGMA synchronous = NORMAL");
@@ -259,6 +265,27 @@ export class SqliteStorage implements RaftStorage {
     this.#unsyncedRun(() => this.#save(merged));
   }
 
+  /**
+   * Makes every `save` so far durable with an `fdatasync` of the `-wal` file on libuv's thread pool, so the
+   * event loop keeps running meanwhile (see {@link RaftStorage.sync}). A `sync: false` save was committed
+   * with `synchronous=NORMAL`: its frames are in the WAL file, unsynced, and flushing the file's pages (any
+   * fd flushes the inode's) is exactly what `synchronous=FULL` would have done at commit. SQLite removes
+   * the WAL file only when the last connection closes, and this one stays open until {@link close}, so the
+   * fd stays the file's; when SQLite starts the WAL over it rewrites the same file in place.
+   */
+  sync(): Promise<void> {
+    if (!this.#db.open) return Promise.reject(new RaftError(RaftErrorCode.Storage, "storage is closed"));
+    this.#walFd ??= openSync(this.#walPath, constants.O_RDWR);
+    const fd = this.#walFd;
+    return new Promise((resolve, reject) => {
+      fdatasync(fd, (error) => {
+        if (error)
+          reject(new RaftError(RaftErrorCode.Storage, "syncing the raft log failed", { cause: error }));
+        else resolve();
+      });
+    });
+  }
+
   /** Writes a commit index {@link save} kept back, unsynced: before a `load` or `close` reads or ends the file. */
   #flushPendingHardState(): void {
     const hardState = this.#pendingHardState;
@@ -337,6 +364,8 @@ export class SqliteStorage implements RaftStorage {
   /** Closes the database; with a `checkpointer`, resolves once it has stopped checkpointing this file. */
   close(): Promise<void> {
     this.#flushPendingHardState();
+    if (this.#walFd !== undefined) closeSync(this.#walFd);
+    this.#walFd = undefined;
     if (this.#db.open) this.#db.close();
     return this.#checkpointer?.close() ?? Promise.resolve();
   }

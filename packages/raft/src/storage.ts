@@ -17,25 +17,31 @@ export interface StorageUpdate {
   /** A snapshot received from the leader: replaces every stored entry it covers (and any conflicting). */
   snapshot?: Snapshot;
   /**
-   * `false` when the update only moves the commit index: it need not be durable (no fsync needed), only
-   * ordered after earlier updates. Absent means durable. A storage may ignore it and always sync.
+   * `false` when the update need not be durable when `save` returns (no fsync needed), only ordered after
+   * earlier updates: one that only moves the commit index, or a leader's new entries that a later
+   * {@link RaftStorage.sync} makes durable. Absent means durable. A storage may ignore it and always sync.
    */
   sync?: boolean;
 }
 
-/** The write a Ready asks for: its snapshot, entries and hard state, synced when it must be. */
-export function readyUpdate(rd: Ready): StorageUpdate {
+/**
+ * The write a Ready asks for: its snapshot, entries and hard state, synced when it must be — unless
+ * `syncLater`, when the caller makes it durable afterwards with {@link RaftStorage.sync}.
+ */
+export function readyUpdate(rd: Ready, syncLater = false): StorageUpdate {
   return {
     entries: rd.entries,
     ...(rd.hardState ? { hardState: rd.hardState } : {}),
     ...(rd.snapshot ? { snapshot: rd.snapshot } : {}),
-    ...(rd.mustSync ? {} : { sync: false }),
+    ...(rd.mustSync && !syncLater ? {} : { sync: false }),
   };
 }
 
 /**
  * Durable Raft state. Implementations must make an update durable (fsync or equivalent) before the promise
- * resolves, unless it says `sync: false`: the node sends votes and acknowledgements only afterwards.
+ * resolves, unless it says `sync: false`: the node sends votes and acknowledgements only afterwards. Updates
+ * are ordered: once one is durable, so is every update saved before it (a synced save also makes earlier
+ * `sync: false` ones durable).
  */
 export interface RaftStorage {
   /** Loads the durable state (empty for a new node). */
@@ -65,6 +71,16 @@ export interface RaftStorage {
    * and it reads the bytes here when a follower needs the snapshot.
    */
   snapshotData?(index: number): Uint8Array | undefined;
+  /**
+   * Makes every update saved so far durable, without holding the event loop (a thread does the fsync),
+   * and resolves then; a rejection stops the node, as a failed `save` does.
+   *
+   * Optional: with it, a leader saves its new entries with `sync: false`, calls this, and keeps handling
+   * messages meanwhile — followers' acknowledgements commit without its own write (Raft thesis §10.2.1),
+   * which then joins the quorum once this resolves. Without it, the leader waits for a synced `save` as
+   * every other write does. Votes, term changes, snapshots and followers' writes are synced `save`s always.
+   */
+  sync?(): Promise<void>;
   /** Releases resources. */
   close?(): void | Promise<void>;
 }
@@ -121,6 +137,10 @@ export class MemoryStorage implements RaftStorage {
   snapshotData(index: number): Uint8Array | undefined {
     const snap = this.#state.snapshot;
     return snap?.meta.index === index ? snap.data : undefined;
+  }
+  /** Every save is as durable as the object already: resolves on the next turn, as a thread's fsync would. */
+  sync(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
   }
   /** Number of stored entries (for tests). */
   entryCount(): number {

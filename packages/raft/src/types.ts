@@ -144,6 +144,14 @@ export interface Ready {
    * earlier Ready (a Ready that changes them keeps every message in `messages`).
    */
   earlyMessages: Message[];
+  /**
+   * True on a leader's Ready whose only durable content is new entries of its own log (its term and vote are
+   * on disk already, no snapshot, no message waits for the write): the write may then become durable AFTER
+   * the Ready is handled, and later Readies handled meanwhile; call `advance(rd)` once it is durable. Safe
+   * because the leader's own log joins the commit quorum only then, so a quorum of followers commits
+   * without it (Raft thesis §10.2.1). Absent means false.
+   */
+  durableLater?: boolean;
   /** Messages to send only after the write above is done (votes, acknowledgements). */
   messages: Message[];
   committedEntries: Entry[];
