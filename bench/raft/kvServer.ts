@@ -7,7 +7,7 @@
 //      RAFT_TLS_DIR (mutual TLS: ca.pem, <id>.pem, <id>-key.pem as `amstaff-server certs` writes them)
 // Requests: {id, op: "put", key, value} | {id, op: "status"} | {id, op: "diagnostics"} (read and reset).
 // Replies: {id, ok: true, value?} | {id, ok: false, code, leader?}.
-import { readFileSync } from "node:fs";
+import { fsync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { createHistogram, monitorEventLoopDelay } from "node:perf_hooks";
@@ -57,6 +57,17 @@ const saveHistogram = createHistogram();
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 if (env.BENCH_DIAGNOSTICS === "1") loopDelay.enable();
 const syncDelayMs = Number(env.RAFT_SYNC_DELAY_MS ?? 0);
+// RAFT_SYNC_FSYNC=1: the background sync is an fsync (data and metadata, as SQLite's own) of the WAL
+// instead of SqliteStorage's fdatasync (measured against each other; bench/README.md).
+let walFd: number | undefined;
+const walFsync =
+  env.RAFT_SYNC_FSYNC === "1"
+    ? () =>
+        new Promise<void>((resolve, reject) => {
+          walFd ??= openSync(`${env.RAFT_DB!}-wal`, "r+");
+          fsync(walFd, (error) => (error ? reject(error) : resolve()));
+        })
+    : undefined;
 const timed = async (write: () => void | Promise<void>) => {
   const start = performance.now();
   await write();
@@ -76,7 +87,7 @@ const storage: RaftStorage = {
     : {
         sync: async () => {
           if (syncDelayMs > 0) await delay(syncDelayMs);
-          await timed(() => sqlite.sync());
+          await timed(() => (walFsync ? walFsync() : sqlite.sync()));
         },
       }),
   saveSnapshot: (snapshot, compactTo) => sqlite.saveSnapshot(snapshot, compactTo),
