@@ -663,6 +663,9 @@ export class RaftCore {
   ready(): Ready {
     const rd = this.#readyTracker.take(this.#log, this, this.#msgs, this.#reads.takeConfirmed());
     this.#msgs = [];
+    // With one or two voters (or a leader that is not one) the followers cannot commit without the
+    // leader's own write: waiting for it is then no slower, and keeps a lone node's commit on its own write.
+    if (rd.durableLater && !this.#followersFormQuorum()) delete rd.durableLater;
     if (!this.applyHeld && this.commit > this.applied) {
       const hi = Math.min(this.commit, this.applied + this.#maxApplyBatch);
       rd.committedEntries = this.entriesBetween(this.applied + 1, hi);
@@ -687,6 +690,12 @@ export class RaftCore {
     if (this.role !== "leader") return;
     const self = this.#prs.get(this.id);
     if (self?.maybeUpdate(this.#log.stableIndex()) && this.#maybeCommit()) this.#bcastAppend();
+  }
+
+  /** Whether the voters other than this node are a quorum on their own (three voters or more). */
+  #followersFormQuorum(): boolean {
+    const voters = this.#prs.voters;
+    return voters.size - (voters.has(this.id) ? 1 : 0) >= this.#prs.quorum();
   }
 
   /** Index up to which this node's log is known durable (what `advance` reported). */

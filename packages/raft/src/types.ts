@@ -149,7 +149,8 @@ export interface Ready {
    * on disk already, no snapshot, no message waits for the write): the write may then become durable AFTER
    * the Ready is handled, and later Readies handled meanwhile; call `advance(rd)` once it is durable. Safe
    * because the leader's own log joins the commit quorum only then, so a quorum of followers commits
-   * without it (Raft thesis §10.2.1). Absent means false.
+   * without it (Raft thesis §10.2.1). Only set when the followers are a quorum on their own (three voters
+   * or more): with fewer, every commit waits for the leader's write anyway. Absent means false.
    */
   durableLater?: boolean;
   /** Messages to send only after the write above is done (votes, acknowledgements). */
