@@ -27,62 +27,105 @@ export interface RunProbeOptions {
  */
 export function runProbe(sampler: Sampler, options: RunProbeOptions): Promise<SampleResult> {
   const now = options.now ?? Date.now;
-  const started = now();
-  const unknown = (message: string): SampleResult => ({
-    status: "unknown",
-    message,
-    durationMs: Math.max(0, now() - started),
-    timestamp: started,
-  });
   const given = options.controller;
   const signal = given?.signal ?? options.signal;
-  if (signal?.aborted) return Promise.resolve(unknown(`${sampler.name}: probe aborted`));
-  // The server runs thousands of these a second: one promise, one timer and one listener per probe,
-  // settled by whichever of the sampler, the timer and the caller comes first.
-  return new Promise<SampleResult>((resolve) => {
-    const controller = given ?? new AbortController();
-    let settled = false;
-    const settle = (result: SampleResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      resolve(result);
-    };
-    const onAbort = () => {
-      settle(unknown(`${sampler.name}: probe aborted`));
-      if (controller !== given) controller.abort(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      settle(unknown(`${sampler.name}: no answer within ${options.timeoutMs} ms (probe timed out)`));
-      controller.abort(new Error("probe timed out"));
-    }, options.timeoutMs);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const failed = (error: unknown) =>
-      settle(unknown(`${sampler.name}: the sampler failed: ${describeError(error)}`));
-    try {
-      Promise.resolve(sampler.probe({ signal: controller.signal })).then(
-        (value) => settle(wellFormedResult(value) ?? malformed(sampler, value, unknown)),
-        failed,
-      );
-    } catch (error) {
-      failed(error);
-    }
-  });
+  if (signal?.aborted) return Promise.resolve(unknownResult(`${sampler.name}: probe aborted`, now, now()));
+  return new Promise<SampleResult>((resolve) => new ProbeRun(sampler, options, now, given, signal, resolve));
 }
 
-function malformed(
-  sampler: Sampler,
-  value: unknown,
-  unknown: (message: string) => SampleResult,
-): SampleResult {
-  const parsed = sampleResultSchema.safeParse(value);
-  // The fast check rejects a little more than the schema (deeply nested details): the schema decides.
-  if (parsed.success) return parsed.data as SampleResult;
-  return unknown(
-    `${sampler.name}: the sampler returned a malformed result (${formatIssues(parsed.error.issues)})`,
-  );
+const unknownResult = (message: string, now: () => number, started: number): SampleResult => ({
+  status: "unknown",
+  message,
+  durationMs: Math.max(0, now() - started),
+  timestamp: started,
+});
+
+/**
+ * One {@link runProbe}, settled by whichever of the sampler, the timer and the caller comes first. The
+ * server runs thousands a second, each alive as long as its probe: one object that is the timer's
+ * argument and the caller's listener (`handleEvent`), rather than a closure for each of them and for
+ * every way the probe ends.
+ */
+class ProbeRun {
+  readonly #sampler: Sampler;
+  readonly #timeoutMs: number;
+  readonly #now: () => number;
+  readonly #started: number;
+  readonly #given: AbortController | undefined;
+  readonly #signal: AbortSignal | undefined;
+  readonly #controller: AbortController;
+  readonly #resolve: (result: SampleResult) => void;
+  readonly #timer: ReturnType<typeof setTimeout>;
+  #settled = false;
+
+  constructor(
+    sampler: Sampler,
+    options: RunProbeOptions,
+    now: () => number,
+    given: AbortController | undefined,
+    signal: AbortSignal | undefined,
+    resolve: (result: SampleResult) => void,
+  ) {
+    this.#sampler = sampler;
+    this.#timeoutMs = options.timeoutMs;
+    this.#now = now;
+    this.#started = now();
+    this.#given = given;
+    this.#signal = signal;
+    this.#controller = given ?? new AbortController();
+    this.#resolve = resolve;
+    this.#timer = setTimeout(expire, options.timeoutMs, this);
+    signal?.addEventListener("abort", this, { once: true });
+    try {
+      Promise.resolve(sampler.probe({ signal: this.#controller.signal })).then(
+        (value) => this.#settle(wellFormedResult(value) ?? this.#malformed(value)),
+        (error: unknown) => this.failed(error),
+      );
+    } catch (error) {
+      this.failed(error);
+    }
+  }
+
+  #unknown(message: string): SampleResult {
+    return unknownResult(message, this.#now, this.#started);
+  }
+
+  #settle(result: SampleResult): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    this.#signal?.removeEventListener("abort", this);
+    this.#resolve(result);
+  }
+
+  failed(error: unknown): void {
+    this.#settle(this.#unknown(`${this.#sampler.name}: the sampler failed: ${describeError(error)}`));
+  }
+
+  /** The caller aborted (an `EventListener` object's method). */
+  handleEvent(): void {
+    this.#settle(this.#unknown(`${this.#sampler.name}: probe aborted`));
+    if (this.#controller !== this.#given) this.#controller.abort(this.#signal?.reason);
+  }
+
+  expire(): void {
+    this.#settle(
+      this.#unknown(`${this.#sampler.name}: no answer within ${this.#timeoutMs} ms (probe timed out)`),
+    );
+    this.#controller.abort(new Error("probe timed out"));
+  }
+
+  #malformed(value: unknown): SampleResult {
+    const parsed = sampleResultSchema.safeParse(value);
+    // The fast check rejects a little more than the schema (deeply nested details): the schema decides.
+    if (parsed.success) return parsed.data as SampleResult;
+    return this.#unknown(
+      `${this.#sampler.name}: the sampler returned a malformed result (${formatIssues(parsed.error.issues)})`,
+    );
+  }
 }
+
+const expire = (run: ProbeRun) => run.expire();
 
 /** A probe's own time limit joined with its caller's signal; see {@link probeDeadline}. */
 export interface ProbeDeadline {
@@ -122,7 +165,7 @@ class Deadline implements ProbeDeadline {
     this.#parent = parent;
     this.#message = message;
     // The deadline itself is the timer's argument and the caller's listener (`handleEvent`): no closures.
-    this.#timer = setTimeout(expire, timeoutMs, this);
+    this.#timer = setTimeout(expireDeadline, timeoutMs, this);
     parent?.addEventListener("abort", this, { once: true });
     if (parent?.aborted) this.handleEvent();
   }
@@ -170,7 +213,7 @@ class Deadline implements ProbeDeadline {
   }
 }
 
-const expire = (deadline: Deadline) => deadline.expire();
+const expireDeadline = (deadline: Deadline) => deadline.expire();
 
 /**
  * The time limit a sampler puts on its own I/O, joined with the caller's signal (the server's shutdown,
