@@ -123,17 +123,19 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#finish(false);
   }
 
+  // Once settled, an exchange leaves the deadline alone: the probe's next request (a redirect) may have
+  // given it its own abort function by the time undici reports this one's end.
   onError(error: Error): void {
-    this.#deadline.onAbort(undefined);
     if (this.#settled) return;
     this.#settled = true;
+    this.#deadline.onAbort(undefined);
     this.#reject(error);
   }
 
   #finish(truncated: boolean): void {
-    this.#deadline.onAbort(undefined);
     if (this.#settled) return;
     this.#settled = true;
+    this.#deadline.onAbort(undefined);
     const chunks = this.#chunks;
     // A copy, as undici's own body stream gave: a chunk is a view of the socket's read buffer.
     const raw = chunks === undefined ? noBody : Buffer.concat(chunks);
