@@ -10,6 +10,7 @@ import { Session } from "node:inspector/promises";
 import { parseArgs } from "node:util";
 import { runProbe } from "@amstaff/core";
 import { httpSampler } from "@amstaff/sampler-http";
+import { bytesByFunction, type ProfileNode } from "./heapProfile.ts";
 
 const { values } = parseArgs({
   options: {
@@ -44,12 +45,6 @@ async function loop(count: number): Promise<void> {
   );
 }
 
-interface ProfileNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  selfSize: number;
-  children: ProfileNode[];
-}
-
 try {
   await loop(2_000); // warm up: connections open, code optimized
   const session = new Session();
@@ -63,22 +58,8 @@ try {
   const { profile } = (await session.post("HeapProfiler.stopSampling")) as { profile: { head: ProfileNode } };
   session.disconnect();
 
-  const byFunction = new Map<string, number>();
-  let total = 0;
-  const walk = (node: ProfileNode) => {
-    if (node.selfSize > 0) {
-      const { functionName, url, lineNumber } = node.callFrame;
-      const file = url
-        .replace(/^.*\/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?/, "")
-        .replace(/^.*\/packages\//, "");
-      const key = `${functionName || "(anonymous)"} ${file}:${lineNumber + 1}`;
-      byFunction.set(key, (byFunction.get(key) ?? 0) + node.selfSize);
-      total += node.selfSize;
-    }
-    for (const child of node.children) walk(child);
-  };
-  walk(profile.head);
-  const rows = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top));
+  const { rows: all, total } = bytesByFunction(profile.head);
+  const rows = all.slice(0, Number(values.top));
   const lines = [
     "",
     `${probes} probes, ${concurrency} at a time: ${(total / probes).toFixed(0)} bytes allocated per probe (sampled)`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runProbe } from "./probe.js";
+import { probeDeadline, runProbe } from "./probe.js";
 import { results, sampleResultSchema } from "./sampleResult.js";
 import type { Sampler } from "./sampler.js";
 
@@ -42,6 +42,25 @@ describe("runProbe", () => {
     );
     expect(malformed.status).toBe("unknown");
     expect(malformed.message).toContain("malformed result");
+  });
+
+  it("hands the sampler the caller's controller, which the caller and the timeout both abort", async () => {
+    const hang = (seen: AbortSignal[]) =>
+      sampler((context) => {
+        if (context) seen.push(context.signal);
+        return new Promise(() => {});
+      });
+    const seen: AbortSignal[] = [];
+    const controller = new AbortController();
+    const pending = runProbe(hang(seen), { timeoutMs: 10_000, controller });
+    expect(seen[0]).toBe(controller.signal);
+    controller.abort(new Error("monitor removed"));
+    expect(await pending).toMatchObject({ status: "unknown", message: "target: probe aborted" });
+
+    const timed = new AbortController();
+    const result = await runProbe(hang(seen), { timeoutMs: 20, controller: timed });
+    expect(result.message).toContain("no answer within 20 ms");
+    expect(timed.signal.aborted).toBe(true);
   });
 
   it("stops at once when the caller aborts", async () => {
@@ -129,5 +148,42 @@ describe("runProbe", () => {
     );
     expect(aborted.message).toBe("target: probe aborted");
     expect(probed).toBe(false);
+  });
+});
+
+describe("probeDeadline", () => {
+  it("calls the abort function it is given at the time limit, or at once when it passed already", async () => {
+    const deadline = probeDeadline(20, undefined, "no answer within 20 ms");
+    const reasons: unknown[] = [];
+    deadline.onAbort((reason) => reasons.push(reason));
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(deadline.timedOut).toBe(true);
+    expect(reasons).toEqual([new Error("no answer within 20 ms")]);
+    // A signal read afterwards is aborted already; a function given afterwards is called at once.
+    expect(deadline.signal.aborted).toBe(true);
+    deadline.onAbort((reason) => reasons.push(reason));
+    expect(reasons).toHaveLength(2);
+    deadline.dispose();
+  });
+
+  it("follows the caller's abort, with its reason, and stops listening once disposed", () => {
+    const caller = new AbortController();
+    const deadline = probeDeadline(10_000, caller.signal, "late");
+    const reasons: unknown[] = [];
+    deadline.onAbort((reason) => reasons.push(reason));
+    const { signal } = deadline;
+    caller.abort("shutdown");
+    expect(reasons).toEqual(["shutdown"]);
+    expect(signal.reason).toBe("shutdown");
+    expect(deadline.timedOut).toBe(false);
+    deadline.dispose();
+
+    const later = new AbortController();
+    const disposed = probeDeadline(10_000, later.signal, "late");
+    const calls: unknown[] = [];
+    disposed.onAbort((reason) => calls.push(reason));
+    disposed.dispose();
+    later.abort("gone");
+    expect(calls).toEqual([]);
   });
 });

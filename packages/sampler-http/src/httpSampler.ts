@@ -19,6 +19,7 @@ import {
 import type { Dispatcher } from "undici";
 import { checkBody } from "./bodyExpectation.js";
 import { checkCertificate } from "./certificateCheck.js";
+import { type BodyPlan, exchange, isRedirect } from "./exchange.js";
 import {
   type HttpSamplerOptions,
   httpPluginId,
@@ -26,7 +27,6 @@ import {
   maxRedirects,
   type ParsedHttpSamplerOptions,
 } from "./options.js";
-import { readBody } from "./readBody.js";
 import { sharedAgent } from "./sharedAgent.js";
 import { createTlsAgent, type TlsAgent } from "./tlsAgent.js";
 
@@ -47,7 +47,6 @@ export interface HttpSamplerIdentity {
   tags?: string[];
 }
 
-const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 /** Headers still sent after a redirect to another origin: none of them can carry a credential. */
 const crossOriginSafeHeaders = new Set(["accept", "accept-language", "user-agent", "content-type"]);
 const userAgent = "amstaff-sampler-http";
@@ -145,6 +144,8 @@ class HttpProbe implements Sampler {
   readonly #headers: Readonly<Record<string, string>>;
   readonly #body: string | undefined;
   readonly #timeoutMs: number;
+  /** What a response's body is read for: the same for every probe of this sampler. */
+  readonly #plan: BodyPlan;
   /** Own TLS settings need a pool of their own; so does reading the certificate, which only a connector sees. */
   readonly #tls: TlsAgent | undefined;
 
@@ -179,6 +180,11 @@ class HttpProbe implements Sampler {
     this.#headers = Object.keys(headers).length === 1 ? defaultHeaders : headers;
     this.#body = body;
     this.#timeoutMs = parseDuration(options.timeout);
+    this.#plan = {
+      maxBodyBytes: options.maxBodyBytes,
+      keep: options.expect !== undefined,
+      followRedirects: options.followRedirects,
+    };
     this.#tls =
       options.ca !== undefined || options.insecure || options.certificate !== undefined
         ? createTlsAgent({ ca: options.ca, insecure: options.insecure })
@@ -235,51 +241,55 @@ class HttpProbe implements Sampler {
     let requestBody = this.#body;
     let requestHeaders = this.#headers;
     let redirects = 0;
-    let receivedHeaders = false;
+
+    // Whether a response's headers came (a timeout after them is the body's).
+    const progress = { headers: false };
 
     try {
       for (;;) {
-        const response = await this.#dispatcher().request({
-          origin: redirected === undefined ? this.#origin : redirected.origin,
-          path: redirected === undefined ? this.#path : `${redirected.pathname}${redirected.search}`,
-          method,
-          headers: requestHeaders,
-          body: requestBody ?? null,
-          signal: deadline.signal,
-        });
-        receivedHeaders = true;
-        const rawLocation = response.headers.location;
-        const location = Array.isArray(rawLocation) ? rawLocation[0] : rawLocation;
-        if (options.followRedirects && redirectStatuses.has(response.statusCode) && location) {
-          await response.body.dump({ limit: 64 * 1024, signal: deadline.signal });
+        const answer = await exchange(
+          this.#dispatcher(),
+          {
+            origin: redirected === undefined ? this.#origin : redirected.origin,
+            path: redirected === undefined ? this.#path : `${redirected.pathname}${redirected.search}`,
+            method,
+            headers: requestHeaders,
+            body: requestBody ?? null,
+          },
+          deadline,
+          this.#plan,
+          progress,
+        );
+        const { statusCode, location } = answer;
+        if (options.followRedirects && isRedirect(statusCode, location)) {
           const from = current();
           if (redirects === maxRedirects) {
             return results.critical(`more than ${maxRedirects} redirects from ${options.method} ${url}`, {
               durationMs: msSince(started),
               timestamp,
-              details: probeDetails(url, options.method, from, redirects, response.statusCode),
+              details: probeDetails(url, options.method, from, redirects, statusCode),
             });
           }
           let next: URL;
           try {
-            next = new URL(location, from);
+            next = new URL(location!, from);
           } catch {
             next = new URL("invalid:");
           }
           if (next.protocol !== "http:" && next.protocol !== "https:") {
             return results.critical(
-              `HTTP ${response.statusCode} from ${describeRequest(method, from)} redirects to an unsupported location`,
+              `HTTP ${statusCode} from ${describeRequest(method, from)} redirects to an unsupported location`,
               {
                 durationMs: msSince(started),
                 timestamp,
-                details: probeDetails(url, options.method, from, redirects, response.statusCode),
+                details: probeDetails(url, options.method, from, redirects, statusCode),
               },
             );
           }
           // Fetch semantics: 303, and 301/302 after a POST, turn into a GET without the body.
           if (
-            (response.statusCode === 303 && method !== "HEAD") ||
-            ((response.statusCode === 301 || response.statusCode === 302) && method === "POST")
+            (statusCode === 303 && method !== "HEAD") ||
+            ((statusCode === 301 || statusCode === 302) && method === "POST")
           ) {
             method = "GET";
             requestBody = undefined;
@@ -296,9 +306,9 @@ class HttpProbe implements Sampler {
           continue;
         }
 
-        const read = await readBody(response.body, options.maxBodyBytes, options.expect !== undefined);
+        const { read } = answer;
         const latencyMs = msSince(started);
-        const status = response.statusCode;
+        const status = statusCode;
         const init = {
           value: latencyMs,
           durationMs: latencyMs,
@@ -306,7 +316,7 @@ class HttpProbe implements Sampler {
           details: probeDetails(url, options.method, redirected, redirects, status, read),
         };
         if (!this.#isOk(status)) {
-          const redirectNote = redirectStatuses.has(status) && location ? `; redirects to ${location}` : "";
+          const redirectNote = isRedirect(status, location) ? `; redirects to ${location}` : "";
           const expected = options.okStatus ? options.okStatus.join(", ") : "2xx";
           return this.#withCertificate(
             "critical",
@@ -351,7 +361,7 @@ class HttpProbe implements Sampler {
       };
       if (deadline.timedOut) {
         return results.critical(
-          receivedHeaders
+          progress.headers
             ? `response body from ${describeRequest(method, at)} not complete within ${timeoutMs} ms`
             : `no response within ${timeoutMs} ms from ${describeRequest(method, at)}`,
           init,

@@ -2,6 +2,12 @@ import { type Agent, buildConnector, Client, Dispatcher, errors } from "undici";
 
 type ClientOptions = Client.Options & { tls?: buildConnector.BuildOptions | undefined };
 
+/** A connection and whether it is on the stack of free ones. */
+interface Connection {
+  readonly client: Client;
+  free: boolean;
+}
+
 /**
  * The connections to one origin, each running one request at a time, the free ones on a stack.
  *
@@ -15,9 +21,14 @@ type ClientOptions = Client.Options & { tls?: buildConnector.BuildOptions | unde
 export class ProbePool extends Dispatcher {
   readonly #origin: string | URL;
   readonly #options: Client.Options;
-  readonly #free: Client[] = [];
-  readonly #isFree = new Set<Client>();
-  readonly #clients = new Set<Client>();
+  /**
+   * Whether a connection is free is a flag on its record, not membership of a set: a request took it out
+   * of the set and its end put it back, and a set that thousands of connections leave and rejoin
+   * every second rehashes its table as it shrinks and grows (a new table each time), a table big
+   * enough to live through young-generation GCs.
+   */
+  readonly #free: Connection[] = [];
+  readonly #clients = new Map<Client, Connection>();
   #closed = false;
   #destroyed = false;
   #ended: Promise<void> | undefined;
@@ -65,39 +76,43 @@ export class ProbePool extends Dispatcher {
       queueMicrotask(() => (handler as { onError?: (error: Error) => void }).onError?.(error));
       return false;
     }
-    let client = this.#free.pop();
-    if (client) this.#isFree.delete(client);
-    else client = this.#open();
-    if (client.dispatch(options, handler)) this.#release(client);
+    let connection = this.#free.pop();
+    if (connection) connection.free = false;
+    else connection = this.#open();
+    if (connection.client.dispatch(options, handler)) this.#release(connection);
     return true;
   }
 
-  #release(client: Client): void {
-    if (this.#isFree.has(client) || !this.#clients.has(client) || this.#closed) return;
-    this.#isFree.add(client);
-    this.#free.push(client);
+  #release(connection: Connection): void {
+    if (connection.free || this.#clients.get(connection.client) !== connection || this.#closed) return;
+    connection.free = true;
+    this.#free.push(connection);
   }
 
-  #open(): Client {
+  #open(): Connection {
     const client = new Client(this.#origin, this.#options);
-    this.#clients.add(client);
+    const connection: Connection = { client, free: false };
+    this.#clients.set(client, connection);
     client
-      .on("drain", () => this.#release(client))
+      .on("drain", () => this.#release(connection))
       .on("connect", (origin, targets) => this.emit("connect", origin, [this, ...targets]))
       .on("disconnect", (origin, targets, error) =>
         this.emit("disconnect", origin, [this, ...targets], error),
       )
       .on("connectionError", (origin, targets, error) => {
         // As undici's Pool does (nodejs/undici#3895): a connection that failed to connect is not reused.
-        this.#forget(client);
+        this.#forget(connection);
         this.emit("connectionError", origin, [this, ...targets], error);
       });
-    return client;
+    return connection;
   }
 
-  #forget(client: Client): void {
-    this.#clients.delete(client);
-    if (this.#isFree.delete(client)) this.#free.splice(this.#free.indexOf(client), 1);
+  #forget(connection: Connection): void {
+    this.#clients.delete(connection.client);
+    if (connection.free) {
+      connection.free = false;
+      this.#free.splice(this.#free.indexOf(connection), 1);
+    }
   }
 
   override close(): Promise<void>;
@@ -125,10 +140,10 @@ export class ProbePool extends Dispatcher {
   }
 
   async #each(end: (client: Client) => Promise<void>): Promise<void> {
-    const clients = [...this.#clients].filter((client) => !client.destroyed);
+    const clients = [...this.#clients.keys()].filter((client) => !client.destroyed);
     this.#clients.clear();
+    for (const connection of this.#free) connection.free = false;
     this.#free.length = 0;
-    this.#isFree.clear();
     await Promise.all(clients.map((client) => end(client).catch(() => {})));
   }
 }

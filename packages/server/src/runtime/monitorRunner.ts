@@ -207,7 +207,7 @@ export class MonitorRunner {
   /** Every monitor's scheduled run. */
   readonly #run = (entry: RunningMonitor, signal: AbortSignal): Promise<void> => {
     this.#follow(signal);
-    return this.#sample(entry);
+    return this.#sample(entry, signal);
   };
 
   /**
@@ -259,12 +259,14 @@ export class MonitorRunner {
     );
   }
 
-  async #sample(entry: RunningMonitor): Promise<void> {
+  async #sample(entry: RunningMonitor, stopped: AbortSignal): Promise<void> {
     const { module, definition, setupError } = entry;
     const { observations, clock, log, logger, ownership } = this.#deps;
     // Checked before every probe, not only when the lease timer fires: a node that lost its lease or
     // the module never starts another probe.
     if (entry.removed || (ownership && !ownership.mayRun(module.name))) return;
+    // The sampler gets this controller's signal itself (not one joined to it per probe), so the probe's
+    // timeout aborts it too: whether the run still counts is read from the monitor and the scheduler below.
     const probe = new AbortController();
     entry.probe = probe;
     let result: SampleResult;
@@ -272,7 +274,7 @@ export class MonitorRunner {
       result = entry.sampler
         ? await runProbe(entry.sampler, {
             timeoutMs: definition.timeoutMs,
-            signal: probe.signal,
+            controller: probe,
             now: clock.now,
           })
         : {
@@ -284,7 +286,9 @@ export class MonitorRunner {
     } finally {
       if (entry.probe === probe) entry.probe = undefined;
     }
-    if (probe.signal.aborted || this.#running.get(module.name)?.version !== module.version) return;
+    // Removed or replaced (`#stop`), or the scheduler stopped (`#follow`): what it found no longer counts.
+    if (entry.removed || stopped.aborted || this.#running.get(module.name)?.version !== module.version)
+      return;
     observations.record(module.name, definition.name, result);
     this.#deps.observer?.sample(module.name, definition.name, result);
     const { state, change } = evaluate(entry.state, result, evaluationPolicyOf(definition));

@@ -4,7 +4,6 @@ import type { Logger } from "pino";
 import { type Clock, monotonicNow } from "../clock.js";
 import { ByMonitor } from "../state/byMonitor.js";
 import { busyRetryMs, tryWriteBestEffort, writeBestEffort } from "./bestEffortWrite.js";
-import { BoundedQueue } from "./boundedQueue.js";
 import { addDays, type DayCounts, dayMs } from "./dailyUptime.js";
 import {
   type HistoryPage,
@@ -16,6 +15,7 @@ import {
 import { HistoryRetention } from "./historyRetention.js";
 import { type HistoryStatements, openHistoryTables } from "./historyTables.js";
 import { type BucketGroups, bucketOf, foldSample, OpenBuckets, type RollupRow } from "./openBuckets.js";
+import { blankPendingSample, type PendingSample, PendingSamples } from "./pendingSamples.js";
 import { nextChunk } from "./turnBudget.js";
 
 export { historyBucketMs } from "./openBuckets.js";
@@ -70,16 +70,6 @@ export interface HistoryStats {
   writeErrors: number;
 }
 
-interface Pending {
-  module: string;
-  monitor: string;
-  t: number;
-  status: number;
-  latencyMs: number;
-  value: number | null;
-  message: string | null;
-}
-
 const statusCode = new Map<SampleStatus, number>(sampleStatuses.map((s, i) => [s, i]));
 const finite = (n: number | undefined): number | null => (n !== undefined && Number.isFinite(n) ? n : null);
 
@@ -112,7 +102,9 @@ export class SampleHistory {
   /** Whether the buckets due go next when samples wait too. */
   #bucketsTurn = false;
   /** Samples waiting to be written; the oldest dropped when the disk has not taken writes for a while. */
-  readonly #pending: BoundedQueue<Pending>;
+  readonly #pending: PendingSamples;
+  /** The one object the buffered samples are read into, a row at a time, as they are written. */
+  readonly #row: PendingSample = blankPendingSample();
   /** Each monitor's series id (`history_series`). */
   readonly #series = new ByMonitor<number>();
   #written = 0;
@@ -139,7 +131,7 @@ export class SampleHistory {
     this.#flushBudgetMs = options.flushBudgetMs ?? 4;
     this.#sampleSizing = { chunk: Math.min(this.#flushChunk, 200) };
     this.#bucketSizing = { chunk: Math.min(this.#flushChunk, 200) };
-    this.#pending = new BoundedQueue(options.maxBuffered ?? 100_000);
+    this.#pending = new PendingSamples(options.maxBuffered ?? 100_000);
     this.#statements = openHistoryTables(db);
     this.#open = new OpenBuckets(db, options.openBucketGraceMs ?? 60_000);
     this.#retention = new HistoryRetention(db, {
@@ -165,17 +157,16 @@ export class SampleHistory {
     if (this.#closed) return;
     const message =
       result.status === "ok" || result.message === "" ? null : result.message.slice(0, historyMessageChars);
-    const entry: Pending = {
+    // When the disk has not taken writes for a while, the oldest sample goes: sampling never blocks.
+    this.#pending.push(
       module,
       monitor,
-      t: result.timestamp,
-      status: statusCode.get(result.status) ?? statusCode.get("unknown")!,
-      latencyMs: Math.max(0, finite(result.durationMs) ?? 0),
-      value: finite(result.value),
+      result.timestamp,
+      statusCode.get(result.status) ?? statusCode.get("unknown")!,
+      Math.max(0, finite(result.durationMs) ?? 0),
+      finite(result.value),
       message,
-    };
-    // When the disk has not taken writes for a while, the oldest sample goes: sampling never blocks.
-    this.#pending.push(entry);
+    );
   }
 
   /** Write-path counters. */
@@ -270,10 +261,9 @@ export class SampleHistory {
     deadline: number,
     wait: boolean,
   ): number | "failed" | "busy" {
-    const batch = this.#pending.front(count);
     let written: number | undefined;
     try {
-      written = this.#write(batch, closing, deadline, wait);
+      written = this.#write(Math.min(count, this.#pending.size), closing, deadline, wait);
       if (written === undefined) return "busy";
     } catch (error) {
       this.#writeErrors++;
@@ -297,19 +287,21 @@ export class SampleHistory {
   }
 
   /**
-   * Writes a prefix of `batch` (all of it, or what it got to by `deadline`) and `closing`; returns the
-   * prefix's length, or undefined when it would have had to wait for the write lock and `wait` is false.
+   * Writes the `count` oldest buffered samples (all of them, or those it got to by `deadline`) and
+   * `closing`; returns how many samples, or undefined when it would have had to wait for the write lock
+   * and `wait` is false.
    */
-  #write(batch: Pending[], closing: RollupRow[], deadline: number, wait: boolean): number | undefined {
+  #write(count: number, closing: RollupRow[], deadline: number, wait: boolean): number | undefined {
     const added: { module: string; monitor: string }[] = [];
     const folded: BucketGroups = new Map();
     const s = this.#statements;
     let written = 0;
     try {
       const transaction = () => {
-        for (const p of batch) {
+        for (let i = 0; i < count; i++) {
           // A clock read per 16 rows: a row takes microseconds.
           if ((written & 15) === 15 && monotonicNow(this.#clock) > deadline) break;
+          const p = this.#pending.read(i, this.#row);
           const series = this.#seriesId(p.module, p.monitor, added);
           s.insertSample.run(series, p.t, p.status, p.latencyMs, p.value, p.message);
           foldSample(folded, series, p);
