@@ -41,6 +41,12 @@ export function isRedirect(statusCode: number, location: string | undefined): bo
  *
  * Aborting goes through the deadline's {@link ProbeDeadline.onAbort} (undici hands the handler its abort
  * function), so neither the probe nor the request needs an `AbortController`.
+ *
+ * It implements the callbacks undici 7 marks deprecated (`onConnect`, `onHeaders`, `onData`, `onComplete`,
+ * `onError`) on purpose: undici 7's `Client` calls exactly these, while a handler with the newer
+ * `onRequestStart`/`onResponse*` callbacks is wrapped per request in an `UnwrapHandler` and a controller:
+ * two more objects per probe. If a later undici drops the deprecated callbacks, this moves to the
+ * controller API.
  */
 class Exchange implements Dispatcher.DispatchHandler {
   readonly #deadline: ProbeDeadline;
