@@ -8,24 +8,28 @@ describe("a write to a leader that loses its majority (real processes)", () => {
     await using receiver = await startReceiver();
     await using nodes = await startCluster();
     const a = nodes.get("a")!;
-    const leaderId = await eventually(
-      async () => {
-        const { status, body } = await a
-          .api("/cluster", { timeoutMs: 3_000 })
-          .catch(() => ({ status: 0, body: {} }));
-        return status === 200 && typeof body.leader === "string" ? (body.leader as string) : undefined;
-      },
-      30_000,
-      "a leader",
-    );
-    const leader = nodes.get(leaderId)!;
-    const push = (name: string) =>
-      leader.api("/monitor", {
+    const findLeader = () =>
+      eventually(
+        async () => {
+          const { status, body } = await a
+            .api("/cluster", { timeoutMs: 3_000 })
+            .catch(() => ({ status: 0, body: {} }));
+          return status === 200 && typeof body.leader === "string" ? (body.leader as string) : undefined;
+        },
+        30_000,
+        "a leader",
+      );
+    const push = async (name: string) =>
+      nodes.get(await findLeader())!.api("/monitor", {
         method: "POST",
         body: proberModuleSource(name, target.url, receiver.url),
         timeoutMs: 60_000,
       });
     expect((await push("before")).status).toBe(201);
+    // Asked again after the push: on a busy machine the push's compile can outlast an election, and the
+    // followers killed below must be the current leader's.
+    const leaderId = await findLeader();
+    const leader = nodes.get(leaderId)!;
     // The writes below are silences, which reach the log at once: a push compiles first, and on a busy
     // machine the compile can outlast the leader's deposition, so the push would never reach its log.
     const silence = () =>
