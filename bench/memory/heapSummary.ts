@@ -2,7 +2,9 @@
 // count per constructor (what DevTools' "Summary" view groups by), the difference between two snapshots per
 // monitor, and who retains the objects of one constructor.
 //   node bench/memory/heapSummary.ts <file.heapsnapshot> [--base <smaller.heapsnapshot> --per <monitors>]
-//        [--retainers <constructor>] [--shapes <constructor>] [--retained <constructor>] [--top 30]
+//        [--retainers <constructor>] [--shapes <constructor>] [--retained <constructor>] [--holders] [--top 30]
+// `--holders` is `--retained` for each of the server's per-monitor holders (`nodeHolders`), nested ones
+// counted in the outer one: the table of bench/README.md's "What the live heap is at 50,000".
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
@@ -294,6 +296,24 @@ export function retainedBy(
   return totals;
 }
 
+/**
+ * The server's holders of per-monitor state, outermost first where one reaches another: the state
+ * machine (definitions, statuses, transitions), the dashboard's rings, the history's open buckets and
+ * buffer, the latest results, the runner (its `RunningMonitor`s, their samplers), the scheduler, Raft's log.
+ */
+export const nodeHolders = [
+  "StateMachine",
+  "RecentSamples",
+  "SampleHistory",
+  "PendingSamples",
+  "Observations",
+  "MonitorRunner",
+  "RunningMonitor",
+  "HttpProbe",
+  "Scheduler",
+  "RaftLog",
+];
+
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -303,6 +323,7 @@ if (import.meta.main) {
       retainers: { type: "string", multiple: true },
       shapes: { type: "string", multiple: true },
       retained: { type: "string", multiple: true },
+      holders: { type: "boolean", default: false },
       top: { type: "string", default: "30" },
     },
   });
@@ -315,10 +336,11 @@ if (import.meta.main) {
   for (const name of values.retainers ?? []) {
     console.log(`\nretainers of ${name}:\n${retainersOf(heap, name).join("\n")}`);
   }
-  if (values.retained) {
+  const retained = [...(values.holders ? nodeHolders : []), ...(values.retained ?? [])];
+  if (retained.length > 0) {
     const per = values.per ? Number(values.per) : 1;
     console.log(`\nretained by (group, objects, MiB, bytes per ${values.per ? "monitor" : "snapshot"}):`);
-    for (const [name, { count, bytes }] of retainedBy(heap, values.retained))
+    for (const [name, { count, bytes }] of retainedBy(heap, retained))
       console.log(`${name}\t${count}\t${(bytes / 2 ** 20).toFixed(1)}\t${Math.round(bytes / per)}`);
   }
   for (const name of values.shapes ?? []) {

@@ -95,11 +95,11 @@ describe("RecentSamples", () => {
     expect(recent.liveSince("m", "a")).toBe(now - 2_000);
   });
 
-  it("forgets monitors, reuses their memory, and stays under 1 KB a monitor at 50,000 (840 bytes a slot, plus the growth's slack)", () => {
+  it("forgets monitors, reuses their memory, and stays under 800 B a monitor at 50,000 (744 bytes a slot, plus the growth's slack)", () => {
     const recent = new RecentSamples();
     for (let i = 0; i < 50_000; i++) recent.record("m", `n${i}`, result("ok", start));
     expect(recent.size).toBe(50_000);
-    expect(recent.bytes / 50_000).toBeLessThan(1_000);
+    expect(recent.bytes / 50_000).toBeLessThan(800);
     recent.record("other", "n7", result("ok", start));
     recent.retainModule(
       "m",
@@ -111,5 +111,15 @@ describe("RecentSamples", () => {
     recent.record("m", "new", result("critical", start + 1));
     expect(recent.bytes).toBe(bytes);
     expect(recent.glance("m", "new", start + 1)).toMatchObject({ s: ["critical"], up24: 0 });
+  });
+
+  it("counts an hour of samples every second, the most a monitor takes, in its 16-bit hourly buckets", () => {
+    const recent = new RecentSamples();
+    const hourStart = Math.floor(start / 3_600_000) * 3_600_000;
+    for (let k = 0; k < 3_600; k++)
+      recent.record("m", "a", result(k % 100 === 0 ? "critical" : "ok", hourStart + k * 1_000));
+    const glance = recent.glance("m", "a", hourStart + 3_599_000)!;
+    expect(glance.up24).toBeCloseTo(3_564 / 3_600, 9);
+    expect(glance.up30).toBeCloseTo(3_564 / 3_600, 9);
   });
 });

@@ -77,7 +77,7 @@ const barCodes = new Array<number>(recentSampleCount);
  * samples and uptime counters (24 hourly and 30 daily buckets of up/counted samples).
  *
  * Each monitor is a slot in a few shared typed arrays rather than objects, so 50,000 monitors cost a
- * handful of allocations and about 850 bytes each (times and latencies packed, status as a byte; the
+ * handful of allocations and about 750 bytes each (times and latencies packed, status as a byte; the
  * messages of the few samples that failed kept aside), and the overview reads its numbers without
  * touching the database. Uptime over a window is the sum of the buckets inside it, so a window slides by
  * whole hours (24 h) or days (30 d); a sample that is `unknown` (the probe could not tell) counts as
@@ -97,8 +97,10 @@ export class RecentSamples {
   #size = new Uint8Array(0);
   /** The time of each slot's first sample recorded live (infinite until one is). */
   #first = new Float64Array(0);
-  readonly #hours = new UptimeBuckets(hours, hourMs);
-  readonly #days = new UptimeBuckets(days, dayMs);
+  // An hour holds at most 3,600 samples of a monitor (intervals are at least 1 s), so its counts fit 16
+  // bits (half the bytes: 96 B a monitor); a day's (86,400) do not.
+  readonly #hours = new UptimeBuckets(hours, hourMs, Uint16Array);
+  readonly #days = new UptimeBuckets(days, dayMs, Uint32Array);
 
   /** How many monitors are tracked. */
   get size(): number {
@@ -260,7 +262,10 @@ export class RecentSamples {
 }
 
 /** `from` copied into the start of `to`, a larger array of its kind: how the typed arrays grow. */
-export function grown<T extends Float64Array | Float32Array | Uint8Array | Uint32Array>(from: T, to: T): T {
+export function grown<T extends Float64Array | Float32Array | Uint8Array | Uint16Array | Uint32Array>(
+  from: T,
+  to: T,
+): T {
   to.set(from as never);
   return to;
 }
@@ -274,15 +279,22 @@ export function grown<T extends Float64Array | Float32Array | Uint8Array | Uint3
 class UptimeBuckets {
   /** Each slot's latest period, 0 for none. */
   #latest = new Uint32Array(0);
-  #up = new Uint32Array(0);
-  #counted = new Uint32Array(0);
+  #up: Uint16Array | Uint32Array;
+  #counted: Uint16Array | Uint32Array;
+  /** The largest count a bucket holds: a count past it stays there (see the constructor's caller). */
+  readonly #most: number;
+  readonly #counts: Uint16ArrayConstructor | Uint32ArrayConstructor;
 
   readonly buckets: number;
   readonly periodMs: number;
 
-  constructor(buckets: number, periodMs: number) {
+  constructor(buckets: number, periodMs: number, counts: Uint16ArrayConstructor | Uint32ArrayConstructor) {
     this.buckets = buckets;
     this.periodMs = periodMs;
+    this.#counts = counts;
+    this.#most = 2 ** (8 * counts.BYTES_PER_ELEMENT) - 1;
+    this.#up = new counts(0);
+    this.#counted = new counts(0);
   }
 
   get bytes(): number {
@@ -291,8 +303,8 @@ class UptimeBuckets {
 
   grow(capacity: number): void {
     this.#latest = grown(this.#latest, new Uint32Array(capacity));
-    this.#up = grown(this.#up, new Uint32Array(capacity * this.buckets));
-    this.#counted = grown(this.#counted, new Uint32Array(capacity * this.buckets));
+    this.#up = grown(this.#up, new this.#counts(capacity * this.buckets));
+    this.#counted = grown(this.#counted, new this.#counts(capacity * this.buckets));
   }
 
   clear(slot: number): void {
@@ -327,8 +339,9 @@ class UptimeBuckets {
       this.#latest[slot] = p;
     }
     const i = slot * this.buckets + (p % this.buckets);
-    this.#up[i]! += up;
-    this.#counted[i]! += counted;
+    // Saturates rather than wraps: a typed array keeps only the low bits of a sum past its range.
+    this.#up[i] = Math.min(this.#up[i]! + up, this.#most);
+    this.#counted[i] = Math.min(this.#counted[i]! + counted, this.#most);
   }
 
   /** Up over counted across the buckets of the last `buckets` periods up to `now`; null with none. */
