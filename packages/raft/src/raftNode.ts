@@ -3,6 +3,7 @@ import { type RaftClock, systemClock } from "./clock.js";
 import { CommitNotices } from "./commitNotices.js";
 import { decodeConfChange } from "./confChange.js";
 import { NotLeaderError, RaftError, RaftErrorCode } from "./errors.js";
+import { LeaderSync } from "./leaderSync.js";
 import { PendingReads } from "./pendingReads.js";
 import { type PendingProposal, ProposalBatch, type QueuedProposal } from "./proposalBatch.js";
 import { ProposalTracker, type SettledProposal } from "./proposalTracker.js";
@@ -75,10 +76,8 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
   readonly #waiters: TickWaiters;
   readonly #notices: CommitNotices;
   #lastSoft: SoftState = { role: "follower", leader: null, term: -1 };
-  /** Readies written with `sync: false` that the next {@link RaftStorage.sync} makes durable. */
-  #unsynced: Ready[] = [];
-  /** The background sync loop ({@link #syncLoop}), while one runs. */
-  #syncing: Promise<void> | null = null;
+  /** The leader's appends saved unsynced, made durable in the background (when the storage has `sync`). */
+  readonly #leaderSync: LeaderSync | null;
   #sliceStarted = 0;
 
   private constructor(
@@ -108,6 +107,16 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       { stopped: () => this.#stopped, resume: () => this.#kick(), fail: (error) => this.#fail(error) },
     );
     this.#proposals = new ProposalTracker({ graceTicks: core.electionTick });
+    const storage = opts.storage;
+    this.#leaderSync = storage.sync
+      ? new LeaderSync({
+          sync: () => storage.sync!(),
+          durable: (rd) => core.advance(rd),
+          resume: () => this.#kick(),
+          stopped: () => this.#stopped,
+          fail: (error) => this.#fail(error),
+        })
+      : null;
   }
 
   /** Loads durable state, restores the state machine, starts ticking and listening. */
@@ -364,14 +373,14 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       }
       this.#proposals.observe({ softState: s });
     }
-    if (rd.mustSync && rd.durableLater && this.#storage.sync) {
+    if (rd.mustSync && rd.durableLater && this.#leaderSync) {
       // The leader replicates while its own write becomes durable in the background (thesis §10.2.1): a
       // quorum of followers commits without it, so this node keeps reading their acknowledgements meanwhile
       // instead of blocking on its fsync; its own log joins the quorum when `advance` reports the sync.
       this.#send(rd.earlyMessages);
       await this.#storage.save(readyUpdate(rd, true));
       if (this.#stopped) return;
-      this.#syncLater(rd);
+      this.#leaderSync.add(rd);
       await this.#applyReady(rd);
     } else if (rd.mustSync) {
       // The leader replicates while it writes its own log (thesis §10.2.1); the rest waits for the write.
@@ -394,33 +403,6 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       this.#core.advance(rd);
     }
     this.#snapshots.maybeStart();
-  }
-
-  /**
-   * Queues `rd` for the background sync. One sync runs at a time: writes saved while it runs wait for the
-   * next, which covers them all (a group commit of the leader's own fsyncs).
-   */
-  #syncLater(rd: Ready): void {
-    this.#unsynced.push(rd);
-    this.#syncing ??= this.#syncLoop().finally(() => {
-      this.#syncing = null;
-    });
-  }
-
-  async #syncLoop(): Promise<void> {
-    try {
-      while (this.#unsynced.length > 0 && !this.#stopped) {
-        const written = this.#unsynced;
-        this.#unsynced = [];
-        await this.#storage.sync!();
-        if (this.#stopped) return;
-        // In order, and harmless for a Ready whose entries were truncated since (the log ignores those).
-        for (const rd of written) this.#core.advance(rd);
-        this.#kick();
-      }
-    } catch (error) {
-      await this.#fail(error);
-    }
   }
 
   /** Every message leaves through here, so that held commit notices it makes redundant are dropped. */
@@ -493,7 +475,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     await this.#shutdown(new RaftError(RaftErrorCode.Stopped, "node stopped"));
     await this.#idle;
     // A background sync still running finishes before the storage closes its file.
-    await this.#syncing;
+    await this.#leaderSync?.idle();
     // A snapshot write in progress finishes before the storage closes (an encode still running is dropped).
     await this.#snapshots.writeDone();
     await this.#storage.close?.();

@@ -1,0 +1,62 @@
+import type { Ready } from "./types.js";
+
+/** What {@link LeaderSync} needs of its node. */
+export interface LeaderSyncHooks {
+  /** Makes every write saved so far durable, off the event loop ({@link RaftStorage.sync}). */
+  sync: () => Promise<void>;
+  /** Reports a Ready's entries durable to the core (`advance`), so the leader's own log joins the quorum. */
+  durable: (rd: Ready) => void;
+  /** After a batch of Readies became durable: the core may have more to hand out. */
+  resume: () => void;
+  /** Whether the node has stopped: nothing is reported then. */
+  stopped: () => boolean;
+  /** A failed sync stops the node, as a failed synced save does. */
+  fail: (error: unknown) => Promise<void>;
+}
+
+/**
+ * A leader's own appends, made durable in the background (Raft thesis §10.2.1). The leader saves a
+ * `Ready.durableLater` unsynced and hands it here, then goes on reading its followers' acknowledgements:
+ * two followers commit without its write, and its log joins the quorum once the sync reports it durable.
+ * One sync runs at a time; Readies saved while it runs wait for the next, which covers them all (a group
+ * commit of the leader's own fsyncs).
+ */
+export class LeaderSync {
+  readonly #hooks: LeaderSyncHooks;
+  #waiting: Ready[] = [];
+  #running: Promise<void> | null = null;
+
+  constructor(hooks: LeaderSyncHooks) {
+    this.#hooks = hooks;
+  }
+
+  /** Queues a Ready saved unsynced; starts a sync unless one runs. */
+  add(rd: Ready): void {
+    this.#waiting.push(rd);
+    this.#running ??= this.#loop().finally(() => {
+      this.#running = null;
+    });
+  }
+
+  /** Resolves once no sync runs (before the storage closes its file). */
+  async idle(): Promise<void> {
+    await this.#running;
+  }
+
+  async #loop(): Promise<void> {
+    const hooks = this.#hooks;
+    try {
+      while (this.#waiting.length > 0 && !hooks.stopped()) {
+        const written = this.#waiting;
+        this.#waiting = [];
+        await hooks.sync();
+        if (hooks.stopped()) return;
+        // In order, and harmless for a Ready whose entries were truncated since (the log ignores those).
+        for (const rd of written) hooks.durable(rd);
+        hooks.resume();
+      }
+    } catch (error) {
+      await hooks.fail(error);
+    }
+  }
+}
