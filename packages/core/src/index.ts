@@ -103,7 +103,7 @@ export type {
 } from "./plugin.js";
 export { defineHandlerPlugin, defineSamplerPlugin, formatIssues, parsePluginOptions } from "./plugin.js";
 export type { ProbeDeadline, RunProbeOptions } from "./probe.js";
-export { probeDeadline, runProbe } from "./probe.js";
+export { ProbeController, probeDeadline, runProbe } from "./probe.js";
 export type { Recovery } from "./recovery.js";
 export { isResolve, recoveryOf } from "./recovery.js";
 export { maxRetryAfterMs, parseRetryAfter } from "./retryAfter.js";

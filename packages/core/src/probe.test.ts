@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { probeDeadline, runProbe } from "./probe.js";
+import { ProbeController, probeDeadline, runProbe } from "./probe.js";
 import { results, sampleResultSchema } from "./sampleResult.js";
 import type { Sampler } from "./sampler.js";
 
@@ -61,6 +61,40 @@ describe("runProbe", () => {
     const result = await runProbe(hang(seen), { timeoutMs: 20, controller: timed });
     expect(result.message).toContain("no answer within 20 ms");
     expect(timed.signal.aborted).toBe(true);
+  });
+
+  it("hands the sampler a ProbeController itself, which the caller and the timeout both abort", async () => {
+    const contexts: unknown[] = [];
+    const hang = sampler((context) => {
+      contexts.push(context);
+      return new Promise(() => {});
+    });
+    const controller = new ProbeController();
+    const pending = runProbe(hang, { timeoutMs: 10_000, controller });
+    expect(contexts[0]).toBe(controller);
+    controller.abort(new Error("monitor removed"));
+    expect(await pending).toMatchObject({ status: "unknown", message: "target: probe aborted" });
+    expect(controller.signal.reason).toEqual(new Error("monitor removed"));
+
+    const timed = new ProbeController();
+    const { signal } = timed;
+    const result = await runProbe(hang, { timeoutMs: 20, controller: timed });
+    expect(result.message).toContain("no answer within 20 ms");
+    expect(timed.aborted).toBe(true);
+    expect(signal.aborted).toBe(true);
+
+    let probed = false;
+    const aborted = new ProbeController();
+    aborted.abort();
+    const early = await runProbe(
+      sampler(async () => {
+        probed = true;
+        return results.ok("fine");
+      }),
+      { timeoutMs: 1000, controller: aborted },
+    );
+    expect(early.message).toBe("target: probe aborted");
+    expect(probed).toBe(false);
   });
 
   it("stops at once when the caller aborts", async () => {
@@ -185,5 +219,30 @@ describe("probeDeadline", () => {
     disposed.dispose();
     later.abort("gone");
     expect(calls).toEqual([]);
+  });
+
+  it("follows a ProbeController given as the context, and stops following it once disposed", async () => {
+    const controller = new ProbeController();
+    const deadline = probeDeadline(10_000, controller, "late");
+    const disposed = probeDeadline(10_000, controller, "late");
+    const reasons: unknown[] = [];
+    deadline.onAbort((reason) => reasons.push(reason));
+    disposed.onAbort((reason) => reasons.push(["disposed", reason]));
+    disposed.dispose();
+    controller.abort("shutdown");
+    expect(reasons).toEqual(["shutdown"]);
+    expect(deadline.signal.reason).toBe("shutdown");
+    expect(deadline.timedOut).toBe(false);
+    deadline.dispose();
+
+    // A deadline made after the abort is aborted at once; one from a plain context follows its signal.
+    const late = probeDeadline(10_000, controller, "late");
+    expect(late.signal.aborted).toBe(true);
+    late.dispose();
+    const caller = new AbortController();
+    const plain = probeDeadline(10_000, { signal: caller.signal }, "late");
+    caller.abort("bye");
+    expect(plain.signal.reason).toBe("bye");
+    plain.dispose();
   });
 });

@@ -1,7 +1,7 @@
 import { describeError } from "./errors.js";
 import { formatIssues } from "./plugin.js";
 import { type SampleResult, sampleResultSchema, wellFormedResult } from "./sampleResult.js";
-import type { Sampler } from "./sampler.js";
+import type { ProbeContext, Sampler } from "./sampler.js";
 
 /** Options of {@link runProbe}. */
 export interface RunProbeOptions {
@@ -10,12 +10,13 @@ export interface RunProbeOptions {
   /** Aborts the probe early, e.g. on shutdown. */
   signal?: AbortSignal | undefined;
   /**
-   * The controller whose signal the sampler gets, instead of one of the probe's own joined to `signal`:
-   * aborting it aborts the probe, and the probe aborts it when it times out (so `signal.aborted` after
-   * the probe does not tell who aborted). One `AbortController` per probe instead of two, for a caller
-   * that makes one per probe anyway. `signal` is ignored when it is given.
+   * The controller the sampler is aborted through, instead of one of the probe's own joined to `signal`:
+   * aborting it aborts the probe, and the probe aborts it when it times out (so `aborted` after the probe
+   * does not tell who aborted). For a caller that makes one per probe anyway: a {@link ProbeController}
+   * is itself the sampler's context, and makes no `AbortSignal` unless the sampler reads one; an
+   * `AbortController`'s signal is handed to the sampler. `signal` is ignored when it is given.
    */
-  controller?: AbortController | undefined;
+  controller?: ProbeController | AbortController | undefined;
   /** The clock. @default Date.now */
   now?: () => number;
 }
@@ -28,9 +29,92 @@ export interface RunProbeOptions {
 export function runProbe(sampler: Sampler, options: RunProbeOptions): Promise<SampleResult> {
   const now = options.now ?? Date.now;
   const given = options.controller;
-  const signal = given?.signal ?? options.signal;
-  if (signal?.aborted) return Promise.resolve(unknownResult(`${sampler.name}: probe aborted`, now, now()));
-  return new Promise<SampleResult>((resolve) => new ProbeRun(sampler, options, now, given, signal, resolve));
+  const aborted =
+    given === undefined
+      ? options.signal?.aborted
+      : given instanceof ProbeController
+        ? given.aborted
+        : given.signal.aborted;
+  if (aborted) return Promise.resolve(unknownResult(`${sampler.name}: probe aborted`, now, now()));
+  return new Promise<SampleResult>((resolve) => new ProbeRun(sampler, options, now, resolve));
+}
+
+/** What a {@link ProbeController} tells when it aborts: a probe run, a sampler's deadline. */
+interface AbortFollower {
+  fire(reason: unknown): void;
+}
+
+/**
+ * Aborts one probe, like an `AbortController`, and is the sampler's {@link ProbeContext} itself: its
+ * `AbortSignal` is made only when a sampler reads `signal`. A sampler that hands it to
+ * {@link probeDeadline} (rather than its `signal`) is followed without one: `runProbe` and the deadline
+ * are told by a method call. An `AbortController` per probe is a controller, its signal, the signal's
+ * listener table and a listener record for each follower: at thousands of probes a second they lived as
+ * long as the probe, and those under way at a young-generation GC were promoted with them.
+ */
+export class ProbeController implements ProbeContext {
+  #controller: AbortController | undefined;
+  // Two followers at most in practice (runProbe's run and the sampler's deadline): two fields, no list.
+  #first: AbortFollower | undefined;
+  #second: AbortFollower | undefined;
+  #more: AbortFollower[] | undefined;
+  #aborted = false;
+  #reason: unknown;
+
+  /** An `AbortSignal` that follows this controller, made on first read. */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  /** Whether it was aborted. */
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  /** Why it was aborted, as `AbortSignal.reason`; `undefined` until then. */
+  get reason(): unknown {
+    return this.#reason;
+  }
+
+  /** Aborts the probe (once; later calls do nothing), with `reason` as `AbortController.abort` does. */
+  abort(reason: unknown = new DOMException("This operation was aborted", "AbortError")): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    const first = this.#first;
+    const second = this.#second;
+    const more = this.#more;
+    this.#first = undefined;
+    this.#second = undefined;
+    this.#more = undefined;
+    first?.fire(reason);
+    second?.fire(reason);
+    if (more) for (const follower of more) follower.fire(reason);
+  }
+
+  /** Tells `follower` when this aborts: at once if it did already. */
+  follow(follower: AbortFollower): void {
+    if (this.#aborted) follower.fire(this.#reason);
+    else if (this.#first === undefined) this.#first = follower;
+    else if (this.#second === undefined) this.#second = follower;
+    else if (this.#more === undefined) this.#more = [follower];
+    else this.#more.push(follower);
+  }
+
+  /** Stops telling `follower`. */
+  unfollow(follower: AbortFollower): void {
+    if (this.#first === follower) this.#first = undefined;
+    else if (this.#second === follower) this.#second = undefined;
+    else if (this.#more) {
+      const at = this.#more.indexOf(follower);
+      if (at >= 0) this.#more.splice(at, 1);
+    }
+  }
 }
 
 const unknownResult = (message: string, now: () => number, started: number): SampleResult => ({
@@ -46,14 +130,15 @@ const unknownResult = (message: string, now: () => number, started: number): Sam
  * argument and the caller's listener (`handleEvent`), rather than a closure for each of them and for
  * every way the probe ends.
  */
-class ProbeRun {
+class ProbeRun implements AbortFollower {
   readonly #sampler: Sampler;
   readonly #timeoutMs: number;
   readonly #now: () => number;
   readonly #started: number;
-  readonly #given: AbortController | undefined;
+  /** What the timeout aborts: the caller's controller, or the run's own. */
+  readonly #aborter: ProbeController | AbortController;
+  /** The signal listened to (the caller's), if any. */
   readonly #signal: AbortSignal | undefined;
-  readonly #controller: AbortController;
   readonly #resolve: (result: SampleResult) => void;
   readonly #timer: ReturnType<typeof setTimeout>;
   #settled = false;
@@ -62,22 +147,30 @@ class ProbeRun {
     sampler: Sampler,
     options: RunProbeOptions,
     now: () => number,
-    given: AbortController | undefined,
-    signal: AbortSignal | undefined,
     resolve: (result: SampleResult) => void,
   ) {
     this.#sampler = sampler;
     this.#timeoutMs = options.timeoutMs;
     this.#now = now;
     this.#started = now();
-    this.#given = given;
-    this.#signal = signal;
-    this.#controller = given ?? new AbortController();
     this.#resolve = resolve;
+    const given = options.controller;
+    let context: ProbeContext;
+    if (given instanceof AbortController) {
+      this.#aborter = given;
+      this.#signal = given.signal;
+      context = { signal: given.signal };
+    } else {
+      const controller = given ?? new ProbeController();
+      this.#aborter = controller;
+      this.#signal = given === undefined ? options.signal : undefined;
+      controller.follow(this);
+      context = controller;
+    }
     this.#timer = setTimeout(expire, options.timeoutMs, this);
-    signal?.addEventListener("abort", this, { once: true });
+    this.#signal?.addEventListener("abort", this, { once: true });
     try {
-      Promise.resolve(sampler.probe({ signal: this.#controller.signal })).then(
+      Promise.resolve(sampler.probe(context)).then(
         (value) => this.#settle(wellFormedResult(value) ?? this.#malformed(value)),
         (error: unknown) => this.failed(error),
       );
@@ -102,17 +195,23 @@ class ProbeRun {
     this.#settle(this.#unknown(`${this.#sampler.name}: the sampler failed: ${describeError(error)}`));
   }
 
-  /** The caller aborted (an `EventListener` object's method). */
+  /** The caller's signal aborted (an `EventListener` object's method). */
   handleEvent(): void {
+    const aborter = this.#aborter;
+    if (aborter instanceof ProbeController) aborter.abort(this.#signal?.reason);
+    else this.fire();
+  }
+
+  /** The probe was aborted. */
+  fire(): void {
     this.#settle(this.#unknown(`${this.#sampler.name}: probe aborted`));
-    if (this.#controller !== this.#given) this.#controller.abort(this.#signal?.reason);
   }
 
   expire(): void {
     this.#settle(
       this.#unknown(`${this.#sampler.name}: no answer within ${this.#timeoutMs} ms (probe timed out)`),
     );
-    this.#controller.abort(new Error("probe timed out"));
+    this.#aborter.abort(new Error("probe timed out"));
   }
 
   #malformed(value: unknown): SampleResult {
@@ -145,37 +244,34 @@ export interface ProbeDeadline {
 }
 
 /**
- * A deadline whose `AbortController` is made only when its {@link ProbeDeadline.signal} is read: a sampler
- * that aborts its I/O through {@link ProbeDeadline.onAbort} allocates one timer and one listener per probe,
- * not a controller, its signal, the signal's listener table and the listener's record. At thousands of
- * probes a second those lived as long as the probe, and the probes under way at a young-generation GC
- * were promoted with them.
+ * A deadline is a {@link ProbeController} (its `AbortController` made only when its signal is read) with a
+ * timer: a sampler that aborts its I/O through {@link ProbeDeadline.onAbort} and hands the deadline its
+ * context allocates one timer per probe, not a controller, its signal, the signal's listener table and the
+ * listener's record. At thousands of probes a second those lived as long as the probe, and the probes
+ * under way at a young-generation GC were promoted with them.
  */
-class Deadline implements ProbeDeadline {
+class Deadline extends ProbeController implements ProbeDeadline, AbortFollower {
   readonly #parent: AbortSignal | undefined;
+  readonly #followed: ProbeController | undefined;
   readonly #message: string;
   readonly #timer: ReturnType<typeof setTimeout>;
-  #controller: AbortController | undefined;
   #abort: ((reason: unknown) => void) | undefined;
-  #aborted = false;
-  #reason: unknown;
   #timedOut = false;
 
-  constructor(timeoutMs: number, parent: AbortSignal | undefined, message: string) {
-    this.#parent = parent;
+  constructor(timeoutMs: number, parent: AbortSignal | ProbeContext | undefined, message: string) {
+    super();
     this.#message = message;
     // The deadline itself is the timer's argument and the caller's listener (`handleEvent`): no closures.
     this.#timer = setTimeout(expireDeadline, timeoutMs, this);
-    parent?.addEventListener("abort", this, { once: true });
-    if (parent?.aborted) this.handleEvent();
-  }
-
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(this.#reason);
+    if (parent instanceof ProbeController) {
+      this.#followed = parent;
+      parent.follow(this);
+      return;
     }
-    return this.#controller.signal;
+    const signal = parent === undefined || parent instanceof AbortSignal ? parent : parent.signal;
+    this.#parent = signal;
+    signal?.addEventListener("abort", this, { once: true });
+    if (signal?.aborted) this.handleEvent();
   }
 
   get timedOut(): boolean {
@@ -184,7 +280,7 @@ class Deadline implements ProbeDeadline {
 
   onAbort(abort: ((reason: unknown) => void) | undefined): void {
     this.#abort = abort;
-    if (this.#aborted) abort?.(this.#reason);
+    if (this.aborted) abort?.(this.reason);
   }
 
   /** The time limit passed. */
@@ -199,16 +295,15 @@ class Deadline implements ProbeDeadline {
   }
 
   fire(reason: unknown): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
-    this.#reason = reason;
-    this.#controller?.abort(reason);
-    this.#abort?.(reason);
+    if (this.aborted) return;
+    this.abort(reason);
+    this.#abort?.(this.reason);
   }
 
   dispose(): void {
     clearTimeout(this.#timer);
     this.#parent?.removeEventListener("abort", this);
+    this.#followed?.unfollow(this);
     this.#abort = undefined;
   }
 }
@@ -216,12 +311,15 @@ class Deadline implements ProbeDeadline {
 const expireDeadline = (deadline: Deadline) => deadline.expire();
 
 /**
- * The time limit a sampler puts on its own I/O, joined with the caller's signal (the server's shutdown,
+ * The time limit a sampler puts on its own I/O, joined with the caller's abort (the server's shutdown,
  * `runProbe`'s timeout), so a sampler can say "no answer within 5000 ms" instead of "aborted".
+ *
+ * `parent` is the probe's context (or a signal). Pass the context itself rather than `context.signal`:
+ * `runProbe` then follows it without making an `AbortSignal` (see {@link ProbeController}).
  *
  * @example
  * ```ts
- * const deadline = probeDeadline(timeoutMs, context?.signal, `no answer within ${timeoutMs} ms`);
+ * const deadline = probeDeadline(timeoutMs, context, `no answer within ${timeoutMs} ms`);
  * try {
  *   await request(url, { signal: deadline.signal });
  * } catch (error) {
@@ -234,7 +332,7 @@ const expireDeadline = (deadline: Deadline) => deadline.expire();
  */
 export function probeDeadline(
   timeoutMs: number,
-  parent: AbortSignal | undefined,
+  parent: AbortSignal | ProbeContext | undefined,
   message: string,
 ): ProbeDeadline {
   return new Deadline(timeoutMs, parent, message);

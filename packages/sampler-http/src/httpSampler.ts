@@ -232,7 +232,7 @@ class HttpProbe implements Sampler {
     const timeoutMs = this.#timeoutMs;
     const timestamp = Date.now();
     const started = performance.now();
-    const deadline = probeDeadline(timeoutMs, context?.signal, timeoutMessageOf(timeoutMs));
+    const deadline = probeDeadline(timeoutMs, context, timeoutMessageOf(timeoutMs));
 
     // The target's own URL is parsed only when a probe needs it: on a redirect, or to describe a failure.
     let redirected: URL | undefined;

@@ -5,6 +5,7 @@ import {
   type MonitorDefinition,
   type MonitorState,
   type MonitorStatus,
+  ProbeController,
   runProbe,
   type SampleResult,
   type Sampler,
@@ -265,9 +266,10 @@ export class MonitorRunner {
     // Checked before every probe, not only when the lease timer fires: a node that lost its lease or
     // the module never starts another probe.
     if (entry.removed || (ownership && !ownership.mayRun(module.name))) return;
-    // The sampler gets this controller's signal itself (not one joined to it per probe), so the probe's
+    // The sampler gets this controller itself (not a signal joined to it per probe), so the probe's
     // timeout aborts it too: whether the run still counts is read from the monitor and the scheduler below.
-    const probe = new AbortController();
+    // A `ProbeController`, not an `AbortController`: no signal nor listeners unless the sampler reads one.
+    const probe = new ProbeController();
     entry.probe = probe;
     let result: SampleResult;
     try {

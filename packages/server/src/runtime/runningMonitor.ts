@@ -1,4 +1,11 @@
-import type { MonitorDefinition, MonitorState, Sampler, Schedule, StatusChange } from "@amstaff/core";
+import type {
+  MonitorDefinition,
+  MonitorState,
+  ProbeController,
+  Sampler,
+  Schedule,
+  StatusChange,
+} from "@amstaff/core";
 import type { StoredModule } from "../state/commands.js";
 import type { Job } from "./scheduler.js";
 
@@ -11,7 +18,7 @@ export class RunningMonitor implements Job {
   /** Set when the monitor is removed or replaced: a run that starts after that does nothing. */
   removed = false;
   /** The probe under way, aborted when the monitor is removed or replaced, or the scheduler stops. */
-  probe: AbortController | undefined = undefined;
+  probe: ProbeController | undefined = undefined;
   /**
    * The status change last proposed whose outcome this node could not learn (the leader changed, or did
    * not answer in time): it may have been committed all the same. The next proposal's outcome settles it.
