@@ -1,3 +1,4 @@
+import { type Due, type DueList, dueListOf } from "./dueList.js";
 import { describeError } from "./errors.js";
 import { formatIssues } from "./plugin.js";
 import { type SampleResult, sampleResultSchema, wellFormedResult } from "./sampleResult.js";
@@ -125,12 +126,16 @@ const unknownResult = (message: string, now: () => number, started: number): Sam
 });
 
 /**
- * One {@link runProbe}, settled by whichever of the sampler, the timer and the caller comes first. The
- * server runs thousands a second, each alive as long as its probe: one object that is the timer's
- * argument and the caller's listener (`handleEvent`), rather than a closure for each of them and for
- * every way the probe ends.
+ * One {@link runProbe}, settled by whichever of the sampler, the time limit and the caller comes first. The
+ * server runs thousands a second, each alive as long as its probe: one object that is on the time limit's
+ * {@link DueList} and is the caller's listener, rather than a timer, a closure for each of them and one
+ * for every way the probe ends.
  */
-class ProbeRun implements AbortFollower {
+class ProbeRun implements AbortFollower, Due {
+  dueAt = 0;
+  dueList: DueList | undefined = undefined;
+  previousDue: Due | undefined = undefined;
+  nextDue: Due | undefined = undefined;
   readonly #sampler: Sampler;
   readonly #timeoutMs: number;
   readonly #now: () => number;
@@ -140,7 +145,6 @@ class ProbeRun implements AbortFollower {
   /** The signal listened to (the caller's), if any. */
   readonly #signal: AbortSignal | undefined;
   readonly #resolve: (result: SampleResult) => void;
-  readonly #timer: ReturnType<typeof setTimeout>;
   #settled = false;
 
   constructor(
@@ -167,7 +171,7 @@ class ProbeRun implements AbortFollower {
       controller.follow(this);
       context = controller;
     }
-    this.#timer = setTimeout(expire, options.timeoutMs, this);
+    dueListOf(options.timeoutMs).add(this);
     this.#signal?.addEventListener("abort", this, { once: true });
     try {
       Promise.resolve(sampler.probe(context)).then(
@@ -186,7 +190,7 @@ class ProbeRun implements AbortFollower {
   #settle(result: SampleResult): void {
     if (this.#settled) return;
     this.#settled = true;
-    clearTimeout(this.#timer);
+    this.dueList?.remove(this);
     this.#signal?.removeEventListener("abort", this);
     this.#resolve(result);
   }
@@ -224,8 +228,6 @@ class ProbeRun implements AbortFollower {
   }
 }
 
-const expire = (run: ProbeRun) => run.expire();
-
 /** A probe's own time limit joined with its caller's signal; see {@link probeDeadline}. */
 export interface ProbeDeadline {
   /** Aborts when the time limit passes or the caller aborts, whichever comes first. */
@@ -244,25 +246,28 @@ export interface ProbeDeadline {
 }
 
 /**
- * A deadline is a {@link ProbeController} (its `AbortController` made only when its signal is read) with a
- * timer: a sampler that aborts its I/O through {@link ProbeDeadline.onAbort} and hands the deadline its
- * context allocates one timer per probe, not a controller, its signal, the signal's listener table and the
- * listener's record. At thousands of probes a second those lived as long as the probe, and the probes
+ * A deadline is a {@link ProbeController} (its `AbortController` made only when its signal is read) on
+ * its time limit's {@link DueList}: a sampler that aborts its I/O through {@link ProbeDeadline.onAbort} and
+ * hands the deadline its context allocates this one object per probe, not a timer, a controller, its
+ * signal, the signal's listener table and the listener's record. At thousands of probes a second those lived as long as the probe, and the probes
  * under way at a young-generation GC were promoted with them.
  */
-class Deadline extends ProbeController implements ProbeDeadline, AbortFollower {
+class Deadline extends ProbeController implements ProbeDeadline, AbortFollower, Due {
+  dueAt = 0;
+  dueList: DueList | undefined = undefined;
+  previousDue: Due | undefined = undefined;
+  nextDue: Due | undefined = undefined;
   readonly #parent: AbortSignal | undefined;
   readonly #followed: ProbeController | undefined;
   readonly #message: string;
-  readonly #timer: ReturnType<typeof setTimeout>;
   #abort: ((reason: unknown) => void) | undefined;
   #timedOut = false;
 
   constructor(timeoutMs: number, parent: AbortSignal | ProbeContext | undefined, message: string) {
     super();
     this.#message = message;
-    // The deadline itself is the timer's argument and the caller's listener (`handleEvent`): no closures.
-    this.#timer = setTimeout(expireDeadline, timeoutMs, this);
+    // The deadline itself is on the list of its time limit and the caller's listener (`handleEvent`).
+    dueListOf(timeoutMs).add(this);
     if (parent instanceof ProbeController) {
       this.#followed = parent;
       parent.follow(this);
@@ -301,14 +306,12 @@ class Deadline extends ProbeController implements ProbeDeadline, AbortFollower {
   }
 
   dispose(): void {
-    clearTimeout(this.#timer);
+    this.dueList?.remove(this);
     this.#parent?.removeEventListener("abort", this);
     this.#followed?.unfollow(this);
     this.#abort = undefined;
   }
 }
-
-const expireDeadline = (deadline: Deadline) => deadline.expire();
 
 /**
  * The time limit a sampler puts on its own I/O, joined with the caller's abort (the server's shutdown,
