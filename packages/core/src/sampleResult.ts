@@ -110,14 +110,17 @@ export function wellFormedResult(value: unknown): SampleResult | undefined {
 export type SampleResultInit = Partial<Omit<SampleResult, "status" | "message">>;
 
 function make(status: SampleStatus, message: string, init: SampleResultInit): SampleResult {
-  return {
-    status,
-    message,
-    durationMs: init.durationMs ?? 0,
-    timestamp: init.timestamp ?? Date.now(),
-    ...(init.value === undefined ? {} : { value: init.value }),
-    ...(init.details === undefined ? {} : { details: init.details }),
-  };
+  const durationMs = init.durationMs ?? 0;
+  const timestamp = init.timestamp ?? Date.now();
+  const { value, details } = init;
+  // One literal per shape, not spreads: a sampler makes one per probe, thousands a second.
+  if (value === undefined)
+    return details === undefined
+      ? { status, message, durationMs, timestamp }
+      : { status, message, durationMs, timestamp, details };
+  return details === undefined
+    ? { status, message, durationMs, timestamp, value }
+    : { status, message, durationMs, timestamp, value, details };
 }
 
 /**

@@ -198,6 +198,11 @@ class HttpProbe implements Sampler {
     return okStatus ? okStatus.includes(status) : status >= 200 && status < 300;
   }
 
+  /** The URL last requested: where a probe was redirected to, else the target. */
+  #current(redirected: URL | undefined): URL {
+    return redirected ?? new URL(this.#url);
+  }
+
   #dispatcher(): Dispatcher {
     return this.#tls?.agent ?? sharedAgent();
   }
@@ -234,9 +239,9 @@ class HttpProbe implements Sampler {
     const started = performance.now();
     const deadline = probeDeadline(timeoutMs, context, timeoutMessageOf(timeoutMs));
 
-    // The target's own URL is parsed only when a probe needs it: on a redirect, or to describe a failure.
+    // The target's own URL is parsed only when a probe needs it (`#current`): on a redirect, or to
+    // describe a failure. No closure for it: one would take the probe's variables into a context object.
     let redirected: URL | undefined;
-    const current = () => redirected ?? new URL(url);
     let method: Dispatcher.HttpMethod = options.method;
     let requestBody = this.#body;
     let requestHeaders = this.#headers;
@@ -262,7 +267,7 @@ class HttpProbe implements Sampler {
         );
         const { statusCode, location } = answer;
         if (options.followRedirects && isRedirect(statusCode, location)) {
-          const from = current();
+          const from = this.#current(redirected);
           if (redirects === maxRedirects) {
             return results.critical(`more than ${maxRedirects} redirects from ${options.method} ${url}`, {
               durationMs: msSince(started),
@@ -320,7 +325,7 @@ class HttpProbe implements Sampler {
           const expected = options.okStatus ? options.okStatus.join(", ") : "2xx";
           return this.#withCertificate(
             "critical",
-            `HTTP ${status} from ${describeRequest(method, current())} (expected ${expected}${redirectNote})`,
+            `HTTP ${status} from ${describeRequest(method, this.#current(redirected))} (expected ${expected}${redirectNote})`,
             init,
           );
         }
@@ -335,7 +340,7 @@ class HttpProbe implements Sampler {
           if (failure !== undefined)
             return this.#withCertificate(
               "critical",
-              `${failure} (HTTP ${status} from ${describeRequest(method, current())})`,
+              `${failure} (HTTP ${status} from ${describeRequest(method, this.#current(redirected))})`,
               init,
             );
         }
@@ -345,7 +350,7 @@ class HttpProbe implements Sampler {
           if (latencyStatus !== "ok") {
             return this.#withCertificate(
               latencyStatus,
-              `HTTP ${status} in ${rounded} ms, reaching the ${latencyStatus} threshold of ${threshold} ms (${describeRequest(method, current())})`,
+              `HTTP ${status} in ${rounded} ms, reaching the ${latencyStatus} threshold of ${threshold} ms (${describeRequest(method, this.#current(redirected))})`,
               init,
             );
           }
@@ -353,7 +358,7 @@ class HttpProbe implements Sampler {
         return this.#withCertificate("ok", `HTTP ${status} in ${rounded} ms`, init);
       }
     } catch (error) {
-      const at = current();
+      const at = this.#current(redirected);
       const init = {
         durationMs: msSince(started),
         timestamp,

@@ -100,10 +100,12 @@ export class IncidentTick {
     this.#withIncident.delete(key);
   }
 
-  /** After a sample that changed no status: proposes what is due if the monitor has an open incident. */
-  async sampled(entry: RunningMonitor): Promise<void> {
-    // Without an open incident there is nothing to remind of (the index follows every command).
-    if (this.#withIncident.has(entry.key)) await this.#tickIfDue(entry.module, entry.definition);
+  /** After a sample that changed no status: proposes what is due if the monitor has an open incident (the promise), else nothing. */
+  sampled(entry: RunningMonitor): Promise<void> | undefined {
+    // Without an open incident there is nothing to remind of (the index follows every command), and no
+    // promise is made: this runs after every sample.
+    if (this.#withIncident.has(entry.key)) return this.#tickIfDue(entry.module, entry.definition);
+    return undefined;
   }
 
   /**

@@ -296,7 +296,8 @@ export class MonitorRunner {
     const { state, change } = evaluate(entry.state, result, evaluationPolicyOf(definition));
     if (!change) {
       entry.state = state;
-      await this.#incidents.sampled(entry);
+      const tick = this.#incidents.sampled(entry);
+      if (tick) await tick;
       return;
     }
     try {
