@@ -1,7 +1,6 @@
 import {
   describeError,
   evaluate,
-  evaluationPolicyOf,
   type MonitorDefinition,
   type MonitorState,
   type MonitorStatus,
@@ -293,7 +292,8 @@ export class MonitorRunner {
       return;
     observations.record(module.name, definition.name, result);
     this.#deps.observer?.sample(module.name, definition.name, result);
-    const { state, change } = evaluate(entry.state, result, evaluationPolicyOf(definition));
+    // The definition is its own evaluation policy (the same fields): no policy object per sample.
+    const { state, change } = evaluate(entry.state, result, definition);
     if (!change) {
       entry.state = state;
       const tick = this.#incidents.sampled(entry);
