@@ -4,6 +4,7 @@ import {
   describeNetworkError,
   type JsonValue,
   type ProbeContext,
+  type ProbeDeadline,
   parseDuration,
   parsePluginOptions,
   probeDeadline,
@@ -19,7 +20,7 @@ import {
 import type { Dispatcher } from "undici";
 import { checkBody } from "./bodyExpectation.js";
 import { checkCertificate } from "./certificateCheck.js";
-import { type BodyPlan, exchange, isRedirect } from "./exchange.js";
+import { type Answer, type BodyPlan, exchange, isRedirect } from "./exchange.js";
 import {
   type HttpSamplerOptions,
   httpPluginId,
@@ -27,6 +28,8 @@ import {
   maxRedirects,
   type ParsedHttpSamplerOptions,
 } from "./options.js";
+import { ProbeRequest } from "./probeRequest.js";
+import { describeRequest, msSince, probeDetails, type ResultInit, timeoutMessageOf } from "./probeResult.js";
 import { sharedAgent } from "./sharedAgent.js";
 import { createTlsAgent, type TlsAgent } from "./tlsAgent.js";
 
@@ -47,8 +50,6 @@ export interface HttpSamplerIdentity {
   tags?: string[];
 }
 
-/** Headers still sent after a redirect to another origin: none of them can carry a credential. */
-const crossOriginSafeHeaders = new Set(["accept", "accept-language", "user-agent", "content-type"]);
 const userAgent = "amstaff-sampler-http";
 // Certificate problems are the commonest TLS failure here, and `ca` is this sampler's own way out of them.
 const networkErrorWording = {
@@ -56,65 +57,8 @@ const networkErrorWording = {
   untrustedAdvice: "give the CA that signed it as `ca`",
 } as const;
 
-/** The URL as shown in messages and details: without `user:password@`. */
-function displayUrl(url: URL): string {
-  const shown = new URL(url);
-  shown.username = "";
-  shown.password = "";
-  return shown.href;
-}
-
-/** Milliseconds since `started` (a `performance.now()`), to a tenth. */
-function msSince(started: number): number {
-  return Math.round((performance.now() - started) * 10) / 10;
-}
-
-function describeRequest(method: string, current: URL): string {
-  return `${method} ${displayUrl(current)}`;
-}
-
-/**
- * A result's details, built as one object: the latest result of every monitor is kept, and closures and
- * spreads per probe were a good part of what the probe itself allocated.
- */
-function probeDetails(
-  url: string,
-  method: string,
-  redirected: URL | undefined,
-  redirects: number,
-  statusCode?: number,
-  read?: { bytes: number; truncated: boolean },
-): Record<string, JsonValue> {
-  // The common outcome as one literal: properties added to an object once made go to an array of their own.
-  if (redirects === 0 && statusCode !== undefined && read !== undefined && !read.truncated)
-    return { url, method, statusCode, bytes: read.bytes };
-  const details: Record<string, JsonValue> = { url, method };
-  if (redirects > 0 && redirected !== undefined) {
-    details.finalUrl = displayUrl(redirected);
-    details.redirects = redirects;
-  }
-  if (statusCode !== undefined) details.statusCode = statusCode;
-  if (read !== undefined) {
-    details.bytes = read.bytes;
-    if (read.truncated) details.truncated = true;
-  }
-  return details;
-}
-
 /** The headers of a probe that sets none of its own: one object for every such sampler of the process. */
 const defaultHeaders: Readonly<Record<string, string>> = Object.freeze({ "user-agent": userAgent });
-/** `no response within <timeout> ms`, one string per timeout rather than one per sampler. */
-const timeoutMessages = new Map<number, string>();
-
-function timeoutMessageOf(timeoutMs: number): string {
-  let message = timeoutMessages.get(timeoutMs);
-  if (message === undefined) {
-    message = `no response within ${timeoutMs} ms`;
-    timeoutMessages.set(timeoutMs, message);
-  }
-  return message;
-}
-
 /**
  * Creates an HTTP sampler from options already validated and resolved, as the plugin's `create` receives
  * them. Most code wants {@link httpSampler} instead.
@@ -232,152 +176,168 @@ class HttpProbe implements Sampler {
   }
 
   async probe(context?: ProbeContext): Promise<SampleResult> {
-    const options = this.#options;
-    const url = this.#url;
-    const timeoutMs = this.#timeoutMs;
+    // Few variables here: an async function keeps all of its registers for as long as it waits.
     const timestamp = Date.now();
     const started = performance.now();
-    const deadline = probeDeadline(timeoutMs, context, timeoutMessageOf(timeoutMs));
-
-    // The target's own URL is parsed only when a probe needs it (`#current`): on a redirect, or to
-    // describe a failure. No closure for it: one would take the probe's variables into a context object.
-    let redirected: URL | undefined;
-    let method: Dispatcher.HttpMethod = options.method;
-    let requestBody = this.#body;
-    let requestHeaders = this.#headers;
-    let redirects = 0;
-
-    // Whether a response's headers came (a timeout after them is the body's).
-    const progress = { headers: false };
-
+    const deadline = probeDeadline(this.#timeoutMs, context, timeoutMessageOf(this.#timeoutMs));
+    const request = new ProbeRequest(this.#options.method, this.#body, this.#headers);
     try {
       for (;;) {
         const answer = await exchange(
           this.#dispatcher(),
-          {
-            origin: redirected === undefined ? this.#origin : redirected.origin,
-            path: redirected === undefined ? this.#path : `${redirected.pathname}${redirected.search}`,
-            method,
-            headers: requestHeaders,
-            body: requestBody ?? null,
-          },
+          request.dispatchOptions(this.#origin, this.#path),
           deadline,
           this.#plan,
-          progress,
+          request,
         );
-        const { statusCode, location } = answer;
-        if (options.followRedirects && isRedirect(statusCode, location)) {
-          const from = this.#current(redirected);
-          if (redirects === maxRedirects) {
-            return results.critical(`more than ${maxRedirects} redirects from ${options.method} ${url}`, {
-              durationMs: msSince(started),
-              timestamp,
-              details: probeDetails(url, options.method, from, redirects, statusCode),
-            });
-          }
-          let next: URL;
-          try {
-            next = new URL(location!, from);
-          } catch {
-            next = new URL("invalid:");
-          }
-          if (next.protocol !== "http:" && next.protocol !== "https:") {
-            return results.critical(
-              `HTTP ${statusCode} from ${describeRequest(method, from)} redirects to an unsupported location`,
-              {
-                durationMs: msSince(started),
-                timestamp,
-                details: probeDetails(url, options.method, from, redirects, statusCode),
-              },
-            );
-          }
-          // Fetch semantics: 303, and 301/302 after a POST, turn into a GET without the body.
-          if (
-            (statusCode === 303 && method !== "HEAD") ||
-            ((statusCode === 301 || statusCode === 302) && method === "POST")
-          ) {
-            method = "GET";
-            requestBody = undefined;
-            const { "content-type": _dropped, ...rest } = requestHeaders;
-            requestHeaders = rest;
-          }
-          if (next.origin !== from.origin) {
-            requestHeaders = Object.fromEntries(
-              Object.entries(requestHeaders).filter(([key]) => crossOriginSafeHeaders.has(key)),
-            );
-          }
-          redirected = next;
-          redirects += 1;
-          continue;
+        if (this.#options.followRedirects && isRedirect(answer.statusCode, answer.location)) {
+          const stopped = this.#redirect(answer, request, started, timestamp);
+          if (stopped === undefined) continue;
+          return stopped;
         }
-
-        const { read } = answer;
-        const latencyMs = msSince(started);
-        const status = statusCode;
-        const init = {
-          value: latencyMs,
-          durationMs: latencyMs,
-          timestamp,
-          details: probeDetails(url, options.method, redirected, redirects, status, read),
-        };
-        if (!this.#isOk(status)) {
-          const redirectNote = isRedirect(status, location) ? `; redirects to ${location}` : "";
-          const expected = options.okStatus ? options.okStatus.join(", ") : "2xx";
-          return this.#withCertificate(
-            "critical",
-            `HTTP ${status} from ${describeRequest(method, this.#current(redirected))} (expected ${expected}${redirectNote})`,
-            init,
-          );
-        }
-        if (options.expect !== undefined) {
-          let failure: string | undefined;
-          try {
-            failure = await checkBody(options.expect, read, deadline.signal);
-          } catch (error) {
-            if (!deadline.timedOut) throw error;
-            failure = `body not checked: matching it took longer than the ${timeoutMs} ms timeout`;
-          }
-          if (failure !== undefined)
-            return this.#withCertificate(
-              "critical",
-              `${failure} (HTTP ${status} from ${describeRequest(method, this.#current(redirected))})`,
-              init,
-            );
-        }
-        const rounded = Math.round(latencyMs);
-        if (options.latency) {
-          const { status: latencyStatus, threshold } = checkThresholds(latencyMs, options.latency);
-          if (latencyStatus !== "ok") {
-            return this.#withCertificate(
-              latencyStatus,
-              `HTTP ${status} in ${rounded} ms, reaching the ${latencyStatus} threshold of ${threshold} ms (${describeRequest(method, this.#current(redirected))})`,
-              init,
-            );
-          }
-        }
-        return this.#withCertificate("ok", `HTTP ${status} in ${rounded} ms`, init);
+        const judged = this.#judge(answer, request, started, timestamp, deadline);
+        return judged instanceof Promise ? await judged : judged;
       }
     } catch (error) {
-      const at = this.#current(redirected);
-      const init = {
-        durationMs: msSince(started),
-        timestamp,
-        details: probeDetails(url, options.method, redirected, redirects),
-      };
-      if (deadline.timedOut) {
-        return results.critical(
-          progress.headers
-            ? `response body from ${describeRequest(method, at)} not complete within ${timeoutMs} ms`
-            : `no response within ${timeoutMs} ms from ${describeRequest(method, at)}`,
-          init,
-        );
-      }
-      if (context?.signal.aborted)
-        return results.unknown(`probe of ${describeRequest(method, at)} aborted`, init);
-      return results.critical(describeNetworkError(error, at, networkErrorWording).message, init);
+      return this.#failed(error, request, started, timestamp, deadline, context);
     } finally {
       deadline.dispose();
     }
+  }
+
+  /** Follows a redirect (`undefined`), or says why not. */
+  #redirect(
+    answer: Answer,
+    request: ProbeRequest,
+    started: number,
+    timestamp: number,
+  ): SampleResult | undefined {
+    const { statusCode, location } = answer;
+    const { method } = this.#options;
+    const from = this.#current(request.redirected);
+    if (request.redirects === maxRedirects) {
+      return results.critical(`more than ${maxRedirects} redirects from ${method} ${this.#url}`, {
+        durationMs: msSince(started),
+        timestamp,
+        details: probeDetails(this.#url, method, from, request.redirects, statusCode),
+      });
+    }
+    let next: URL;
+    try {
+      next = new URL(location!, from);
+    } catch {
+      next = new URL("invalid:");
+    }
+    if (next.protocol !== "http:" && next.protocol !== "https:") {
+      return results.critical(
+        `HTTP ${statusCode} from ${describeRequest(request.method, from)} redirects to an unsupported location`,
+        {
+          durationMs: msSince(started),
+          timestamp,
+          details: probeDetails(this.#url, method, from, request.redirects, statusCode),
+        },
+      );
+    }
+    request.follow(statusCode, from, next);
+    return undefined;
+  }
+
+  /** The verdict on the last answer: its status, then its body (the only part that may wait), then its latency. */
+  #judge(
+    answer: Answer,
+    request: ProbeRequest,
+    started: number,
+    timestamp: number,
+    deadline: ProbeDeadline,
+  ): SampleResult | Promise<SampleResult> {
+    const options = this.#options;
+    const { statusCode: status, location, read } = answer;
+    const latencyMs = msSince(started);
+    const init = {
+      value: latencyMs,
+      durationMs: latencyMs,
+      timestamp,
+      details: probeDetails(this.#url, options.method, request.redirected, request.redirects, status, read),
+    };
+    if (!this.#isOk(status)) {
+      const redirectNote = isRedirect(status, location) ? `; redirects to ${location}` : "";
+      const expected = options.okStatus ? options.okStatus.join(", ") : "2xx";
+      return this.#withCertificate(
+        "critical",
+        `HTTP ${status} from ${describeRequest(request.method, this.#current(request.redirected))} (expected ${expected}${redirectNote})`,
+        init,
+      );
+    }
+    if (options.expect !== undefined) return this.#judgeBody(options.expect, answer, request, deadline, init);
+    return this.#judgeLatency(status, request, init);
+  }
+
+  async #judgeBody(
+    expect: NonNullable<ResolvedHttpSamplerOptions["expect"]>,
+    answer: Answer,
+    request: ProbeRequest,
+    deadline: ProbeDeadline,
+    init: ResultInit,
+  ): Promise<SampleResult> {
+    let failure: string | undefined;
+    try {
+      failure = await checkBody(expect, answer.read, deadline.signal);
+    } catch (error) {
+      if (!deadline.timedOut) throw error;
+      failure = `body not checked: matching it took longer than the ${this.#timeoutMs} ms timeout`;
+    }
+    if (failure === undefined) return this.#judgeLatency(answer.statusCode, request, init);
+    return this.#withCertificate(
+      "critical",
+      `${failure} (HTTP ${answer.statusCode} from ${describeRequest(request.method, this.#current(request.redirected))})`,
+      init,
+    );
+  }
+
+  #judgeLatency(status: number, request: ProbeRequest, init: ResultInit): SampleResult {
+    const latencyMs = init.value;
+    const rounded = Math.round(latencyMs);
+    const { latency } = this.#options;
+    if (latency) {
+      const { status: latencyStatus, threshold } = checkThresholds(latencyMs, latency);
+      if (latencyStatus !== "ok") {
+        return this.#withCertificate(
+          latencyStatus,
+          `HTTP ${status} in ${rounded} ms, reaching the ${latencyStatus} threshold of ${threshold} ms (${describeRequest(request.method, this.#current(request.redirected))})`,
+          init,
+        );
+      }
+    }
+    return this.#withCertificate("ok", `HTTP ${status} in ${rounded} ms`, init);
+  }
+
+  /** The result of a request that failed: timed out, aborted, or a network error. */
+  #failed(
+    error: unknown,
+    request: ProbeRequest,
+    started: number,
+    timestamp: number,
+    deadline: ProbeDeadline,
+    context: ProbeContext | undefined,
+  ): SampleResult {
+    const { method } = request;
+    const at = this.#current(request.redirected);
+    const init = {
+      durationMs: msSince(started),
+      timestamp,
+      details: probeDetails(this.#url, this.#options.method, request.redirected, request.redirects),
+    };
+    if (deadline.timedOut) {
+      return results.critical(
+        request.headers
+          ? `response body from ${describeRequest(method, at)} not complete within ${this.#timeoutMs} ms`
+          : `no response within ${this.#timeoutMs} ms from ${describeRequest(method, at)}`,
+        init,
+      );
+    }
+    if (context?.signal.aborted)
+      return results.unknown(`probe of ${describeRequest(method, at)} aborted`, init);
+    return results.critical(describeNetworkError(error, at, networkErrorWording).message, init);
   }
 
   async dispose(): Promise<void> {
