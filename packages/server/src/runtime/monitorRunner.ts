@@ -259,12 +259,13 @@ export class MonitorRunner {
     );
   }
 
+  // Few variables in the function that waits for the probe: an async function keeps all of its registers
+  // for as long as it waits, and thousands wait at once. What follows the probe is in #record and #commit.
   async #sample(entry: RunningMonitor, stopped: AbortSignal): Promise<void> {
-    const { module, definition, setupError } = entry;
-    const { observations, clock, log, logger, ownership } = this.#deps;
+    const { ownership } = this.#deps;
     // Checked before every probe, not only when the lease timer fires: a node that lost its lease or
     // the module never starts another probe.
-    if (entry.removed || (ownership && !ownership.mayRun(module.name))) return;
+    if (entry.removed || (ownership && !ownership.mayRun(entry.module.name))) return;
     // The sampler gets this controller itself (not a signal joined to it per probe), so the probe's
     // timeout aborts it too: whether the run still counts is read from the monitor and the scheduler below.
     // A `ProbeController`, not an `AbortController`: no signal nor listeners unless the sampler reads one.
@@ -274,32 +275,49 @@ export class MonitorRunner {
     try {
       result = entry.sampler
         ? await runProbe(entry.sampler, {
-            timeoutMs: definition.timeoutMs,
+            timeoutMs: entry.definition.timeoutMs,
             controller: probe,
-            now: clock.now,
+            now: this.#deps.clock.now,
           })
         : {
             status: "unknown",
-            message: `${definition.name}: cannot run: ${setupError}`,
+            message: `${entry.definition.name}: cannot run: ${entry.setupError}`,
             durationMs: 0,
-            timestamp: clock.now(),
+            timestamp: this.#deps.clock.now(),
           };
     } finally {
       if (entry.probe === probe) entry.probe = undefined;
     }
+    const recorded = this.#record(entry, stopped, result);
+    if (recorded) await recorded;
+  }
+
+  /** Records a sample and folds it into the monitor's status: a promise only while something is proposed. */
+  #record(entry: RunningMonitor, stopped: AbortSignal, result: SampleResult): Promise<void> | undefined {
+    const { module, definition } = entry;
     // Removed or replaced (`#stop`), or the scheduler stopped (`#follow`): what it found no longer counts.
     if (entry.removed || stopped.aborted || this.#running.get(module.name)?.version !== module.version)
-      return;
-    observations.record(module.name, definition.name, result);
+      return undefined;
+    this.#deps.observations.record(module.name, definition.name, result);
     this.#deps.observer?.sample(module.name, definition.name, result);
     // The definition is its own evaluation policy (the same fields): no policy object per sample.
     const { state, change } = evaluate(entry.state, result, definition);
     if (!change) {
       entry.state = state;
-      const tick = this.#incidents.sampled(entry);
-      if (tick) await tick;
-      return;
+      return this.#incidents.sampled(entry);
     }
+    return this.#commit(entry, state, change, result);
+  }
+
+  /** Commits a status change to the log before anyone is notified. */
+  async #commit(
+    entry: RunningMonitor,
+    state: MonitorState,
+    change: StatusChange,
+    result: SampleResult,
+  ): Promise<void> {
+    const { module, definition } = entry;
+    const { clock, log, logger, ownership } = this.#deps;
     try {
       const applied = await log.propose({
         type: "transition.record",
