@@ -95,11 +95,11 @@ describe("RecentSamples", () => {
     expect(recent.liveSince("m", "a")).toBe(now - 2_000);
   });
 
-  it("forgets monitors, reuses their memory, and stays under 800 B a monitor at 50,000 (744 bytes a slot, plus the growth's slack)", () => {
+  it("forgets monitors, reuses their memory, and stays under 680 B a monitor at 50,000 (632 bytes a slot, plus the growth's slack)", () => {
     const recent = new RecentSamples();
     for (let i = 0; i < 50_000; i++) recent.record("m", `n${i}`, result("ok", start));
     expect(recent.size).toBe(50_000);
-    expect(recent.bytes / 50_000).toBeLessThan(800);
+    expect(recent.bytes / 50_000).toBeLessThan(680);
     recent.record("other", "n7", result("ok", start));
     recent.retainModule(
       "m",

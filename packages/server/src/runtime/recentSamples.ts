@@ -1,5 +1,6 @@
 import type { SampleResult, SampleStatus } from "@amstaff/core";
 import { ByMonitor } from "../state/byMonitor.js";
+import { RingTimes } from "./ringTimes.js";
 
 /** Samples kept per monitor for the overview's bar and sparkline. */
 export const recentSampleCount = 30;
@@ -77,7 +78,7 @@ const barCodes = new Array<number>(recentSampleCount);
  * samples and uptime counters (24 hourly and 30 daily buckets of up/counted samples).
  *
  * Each monitor is a slot in a few shared typed arrays rather than objects, so 50,000 monitors cost a
- * handful of allocations and about 750 bytes each (times and latencies packed, status as a byte; the
+ * handful of allocations and about 630 bytes each (times and latencies packed, status as a byte; the
  * messages of the few samples that failed kept aside), and the overview reads its numbers without
  * touching the database. Uptime over a window is the sum of the buckets inside it, so a window slides by
  * whole hours (24 h) or days (30 d); a sample that is `unknown` (the probe could not tell) counts as
@@ -88,7 +89,7 @@ export class RecentSamples {
   readonly #slots = new ByMonitor<number>();
   readonly #free: number[] = [];
   #capacity = 0;
-  #t = new Float64Array(0);
+  readonly #t = new RingTimes(recentSampleCount);
   #lat = new Float32Array(0);
   #status = new Uint8Array(0);
   /** The messages of samples that were not `ok`, by ring index: most samples have none. */
@@ -109,9 +110,9 @@ export class RecentSamples {
 
   /** Bytes held by the typed arrays (the messages of failing samples come on top). */
   get bytes(): number {
-    return [this.#t, this.#lat, this.#status, this.#head, this.#size, this.#first].reduce(
+    return [this.#lat, this.#status, this.#head, this.#size, this.#first].reduce(
       (n, a) => n + a.byteLength,
-      this.#hours.bytes + this.#days.bytes,
+      this.#t.bytes + this.#hours.bytes + this.#days.bytes,
     );
   }
 
@@ -121,7 +122,7 @@ export class RecentSamples {
     const n = recentSampleCount;
     const head = this.#head[slot]!;
     const i = slot * n + head;
-    this.#t[i] = result.timestamp;
+    this.#t.set(slot, head, result.timestamp);
     this.#lat[i] = result.durationMs;
     this.#status[i] = statusCode.get(result.status) ?? 3;
     this.#keepMessage(i, result.status === "ok" ? undefined : result.message);
@@ -158,7 +159,7 @@ export class RecentSamples {
     const start = this.#head[slot]! - size - older.length + 2 * n;
     for (const [k, sample] of older.entries()) {
       const i = slot * n + ((start + k) % n);
-      this.#t[i] = sample.t;
+      this.#t.set(slot, (start + k) % n, sample.t);
       this.#lat[i] = sample.latencyMs;
       this.#status[i] = statusCode.get(sample.status) ?? 3;
       this.#keepMessage(i, sample.status === "ok" ? undefined : (sample.message ?? ""));
@@ -191,8 +192,9 @@ export class RecentSamples {
     const size = this.#size[slot]!;
     const glance: Glance = { t: [], s: [], lat: [], msg: [], up24: null, up30: null };
     for (let k = 0; k < size; k++) {
-      const i = slot * n + ((this.#head[slot]! - size + k + n) % n);
-      glance.t.push(this.#t[i]!);
+      const position = (this.#head[slot]! - size + k + n) % n;
+      const i = slot * n + position;
+      glance.t.push(this.#t.get(slot, position));
       glance.s.push(statuses[this.#status[i]!]!);
       glance.lat.push(Math.round(this.#lat[i]!));
       glance.msg.push(this.#messages.get(i));
@@ -242,6 +244,7 @@ export class RecentSamples {
     this.#head[slot] = 0;
     this.#size[slot] = 0;
     this.#first[slot] = Number.POSITIVE_INFINITY;
+    this.#t.clear(slot);
     this.#hours.clear(slot);
     this.#days.clear(slot);
     return slot;
@@ -249,7 +252,7 @@ export class RecentSamples {
 
   #grow(capacity: number): void {
     const n = recentSampleCount;
-    this.#t = grown(this.#t, new Float64Array(capacity * n));
+    this.#t.grow(capacity);
     this.#lat = grown(this.#lat, new Float32Array(capacity * n));
     this.#status = grown(this.#status, new Uint8Array(capacity * n));
     this.#head = grown(this.#head, new Uint8Array(capacity));
