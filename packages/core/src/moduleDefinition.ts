@@ -2,9 +2,20 @@ import { z } from "zod";
 import { scheduleSchema } from "./schedule.js";
 import { sampleStatuses } from "./status.js";
 
+/** Plugin names as parsed so far, each one string: a parse makes a copy per spec (40 bytes a monitor). */
+const pluginNames = new Map<string, string>();
+
+/** The one copy of a plugin name; past 1,000 names (never, in practice) a name is kept as given. */
+function pluginName(name: string): string {
+  const known = pluginNames.get(name);
+  if (known !== undefined) return known;
+  if (pluginNames.size < 1_000) pluginNames.set(name, name);
+  return name;
+}
+
 /** Validates a {@link PluginSpec}'s envelope; its options are validated by the plugin's own schema. */
 export const pluginSpecSchema = z.strictObject({
-  plugin: z.string().min(1),
+  plugin: z.string().min(1).overwrite(pluginName),
   options: z.unknown(),
 });
 
@@ -66,7 +77,7 @@ export const notifyOnSchema = z.strictObject({
 
 /** A handler of a monitor: the plugin spec, optionally limited to some changes. */
 export const handlerSpecSchema = z.strictObject({
-  plugin: z.string().min(1),
+  plugin: z.string().min(1).overwrite(pluginName),
   options: z.unknown(),
   on: routeSchema.optional(),
   /**

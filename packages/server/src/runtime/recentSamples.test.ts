@@ -95,11 +95,23 @@ describe("RecentSamples", () => {
     expect(recent.liveSince("m", "a")).toBe(now - 2_000);
   });
 
-  it("forgets monitors, reuses their memory, and stays under 680 B a monitor at 50,000 (632 bytes a slot, plus the growth's slack)", () => {
+  it("gives latencies in whole ms, also those of a minute and more", () => {
+    const recent = new RecentSamples();
+    const latencies = [0.4, 65_534.4, 65_535, 599_999.6, 12.5];
+    for (const [i, ms] of latencies.entries()) recent.record("m", "a", result("ok", start + i, ms));
+    expect(recent.glance("m", "a", start)!.lat).toEqual([0, 65_534, 65_535, 600_000, 13]);
+    recent.record("m", "b", result("ok", start, 70_000));
+    recent.forget("m", "a");
+    recent.record("m", "c", result("ok", start, 5));
+    expect(recent.bar("m", "c", start)!.latencies).toEqual([5]);
+    expect(recent.bar("m", "b", start)!.latencies).toEqual([70_000]);
+  });
+
+  it("forgets monitors, reuses their memory, and stays under 620 B a monitor at 50,000 (572 bytes a slot, plus the growth's slack)", () => {
     const recent = new RecentSamples();
     for (let i = 0; i < 50_000; i++) recent.record("m", `n${i}`, result("ok", start));
     expect(recent.size).toBe(50_000);
-    expect(recent.bytes / 50_000).toBeLessThan(680);
+    expect(recent.bytes / 50_000).toBeLessThan(620);
     recent.record("other", "n7", result("ok", start));
     recent.retainModule(
       "m",
