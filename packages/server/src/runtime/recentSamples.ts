@@ -81,7 +81,7 @@ const barCodes = new Array<number>(recentSampleCount);
  * samples and uptime counters (24 hourly and 30 daily buckets of up/counted samples).
  *
  * Each monitor is a slot in a few shared typed arrays rather than objects, so 50,000 monitors cost a
- * handful of allocations and about 570 bytes each (times and latencies packed, status as a byte; the
+ * handful of allocations and about 450 bytes each (times and latencies packed, status as a byte; the
  * messages of the few samples that failed kept aside), and the overview reads its numbers without
  * touching the database. Uptime over a window is the sum of the buckets inside it, so a window slides by
  * whole hours (24 h) or days (30 d); a sample that is `unknown` (the probe could not tell) counts as
@@ -103,10 +103,9 @@ export class RecentSamples {
   #size = new Uint8Array(0);
   /** The time of each slot's first sample recorded live (infinite until one is). */
   #first = new Float64Array(0);
-  // An hour holds at most 3,600 samples of a monitor (intervals are at least 1 s), so its counts fit 16
-  // bits (half the bytes: 96 B a monitor); a day's (86,400) do not.
-  readonly #hours = new UptimeBuckets(hours, hourMs, Uint16Array);
-  readonly #days = new UptimeBuckets(days, dayMs, Uint32Array);
+  // Counts in 16 bits; a day of samples every second (86,400) moves its monitor's days to 32 bits aside.
+  readonly #hours = new UptimeBuckets(hours, hourMs);
+  readonly #days = new UptimeBuckets(days, dayMs);
 
   /** How many monitors are tracked. */
   get size(): number {
