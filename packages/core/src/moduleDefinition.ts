@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { scheduleSchema } from "./schedule.js";
+import { scheduleSchema, sharedInterval } from "./schedule.js";
 import { sampleStatuses } from "./status.js";
 
 /** Plugin names as parsed so far, each one string: a parse makes a copy per spec (40 bytes a monitor). */
@@ -322,6 +322,26 @@ function dependencyCycles(monitors: readonly { name: string; dependsOn: readonly
   };
   for (const monitor of monitors) if (!state.has(monitor.name)) visit(monitor.name);
   return cycles;
+}
+
+/**
+ * Shares what a parse of `definition` would share (the empty lists, plugin names, interval schedules) in a
+ * definition that did not come from the schema: one restored from a snapshot (`JSON.parse`), which makes a
+ * copy of each per monitor. Changes `definition` in place.
+ */
+export function shareDefinitionParts(definition: ModuleDefinition): void {
+  // Written for what older versions stored too: a list or a schedule may be absent.
+  for (const monitor of definition.monitors) {
+    if (monitor.tags?.length === 0) monitor.tags = noItems;
+    if (monitor.handlers?.length === 0) monitor.handlers = noItems;
+    if (monitor.dependsOn?.length === 0) monitor.dependsOn = noItems;
+    if (typeof monitor.sampler?.plugin === "string")
+      monitor.sampler.plugin = pluginName(monitor.sampler.plugin);
+    for (const handler of monitor.handlers ?? []) {
+      if (typeof handler.plugin === "string") handler.plugin = pluginName(handler.plugin);
+    }
+    if (monitor.schedule?.kind === "interval") monitor.schedule = sharedInterval(monitor.schedule);
+  }
 }
 
 /** One monitor of a module, as plain validated data. */

@@ -72,7 +72,7 @@ const intervals = new Map<string, IntervalSchedule>();
  * makes one per monitor (56 bytes each, on every node). Past 1,000 periods (never, in practice) a schedule
  * is kept as given.
  */
-function sharedInterval(schedule: IntervalSchedule): IntervalSchedule {
+export function sharedInterval(schedule: IntervalSchedule): IntervalSchedule {
   const known = intervals.get(schedule.every);
   if (known !== undefined) return known;
   if (intervals.size >= 1_000) return schedule;
