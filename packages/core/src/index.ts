@@ -78,6 +78,7 @@ export {
   pluginSpecSchema,
   routeSchema,
   scopeSchema,
+  shareDefinitionParts,
   unknownPolicySchema,
   windowTimingSchema,
 } from "./moduleDefinition.js";

@@ -1,10 +1,21 @@
 import { z } from "zod";
-import { scheduleSchema } from "./schedule.js";
+import { scheduleSchema, sharedInterval } from "./schedule.js";
 import { sampleStatuses } from "./status.js";
+
+/** Plugin names as parsed so far, each one string: a parse makes a copy per spec (40 bytes a monitor). */
+const pluginNames = new Map<string, string>();
+
+/** The one copy of a plugin name; past 1,000 names (never, in practice) a name is kept as given. */
+function pluginName(name: string): string {
+  const known = pluginNames.get(name);
+  if (known !== undefined) return known;
+  if (pluginNames.size < 1_000) pluginNames.set(name, name);
+  return name;
+}
 
 /** Validates a {@link PluginSpec}'s envelope; its options are validated by the plugin's own schema. */
 export const pluginSpecSchema = z.strictObject({
-  plugin: z.string().min(1),
+  plugin: z.string().min(1).overwrite(pluginName),
   options: z.unknown(),
 });
 
@@ -66,7 +77,7 @@ export const notifyOnSchema = z.strictObject({
 
 /** A handler of a monitor: the plugin spec, optionally limited to some changes. */
 export const handlerSpecSchema = z.strictObject({
-  plugin: z.string().min(1),
+  plugin: z.string().min(1).overwrite(pluginName),
   options: z.unknown(),
   on: routeSchema.optional(),
   /**
@@ -104,6 +115,40 @@ const name = z
     "a name cannot contain '/' or control characters",
   );
 
+/**
+ * The one empty list every definition without tags, handlers or dependencies shares, frozen: zod's
+ * `.default([])` and its array parse make a fresh `[]` per list, three per monitor (48 B at 16 each, on
+ * every node, for every monitor of every module) that nothing ever changes.
+ */
+const noItems: never[] = Object.freeze([]) as unknown as never[];
+const shareEmpty = <T>(items: T[]): T[] => (items.length === 0 ? noItems : items);
+const emptyList = (): never[] => noItems;
+
+/** The keys of a monitor that sets none of the optional ones, in the schema's order. */
+const usualKeys = "name,tags,schedule,sampler,handlers,consecutive,unknown,dependsOn,timeoutMs";
+
+/**
+ * A monitor that sets none of the optional keys (most), made as one literal with the parser's keys in the
+ * parser's order: the parser adds keys one by one to an empty object, which puts those past the fourth in
+ * a property array (64 bytes a monitor, on every node, for as long as the module exists).
+ */
+function asOneLiteral<T extends { name: string }>(monitor: T): T {
+  if (Object.keys(monitor).join(",") !== usualKeys) return monitor;
+  const { name, tags, schedule, sampler, handlers, consecutive, unknown, dependsOn, timeoutMs } =
+    monitor as unknown as Record<string, unknown>;
+  return {
+    name,
+    tags,
+    schedule,
+    sampler,
+    handlers,
+    consecutive,
+    unknown,
+    dependsOn,
+    timeoutMs,
+  } as unknown as T;
+}
+
 const durationMs = (min: number, max: number) => z.number().int().min(min).max(max);
 
 /**
@@ -139,40 +184,42 @@ export const flappingRuleSchema = z
 export const unknownPolicySchema = z.enum(["unknown", "ok", "warning", "critical", "ignore"]);
 
 /** Validates one monitor of a module. */
-export const monitorDefinitionSchema = z.strictObject({
-  name,
-  tags: z.array(z.string().trim().min(1).max(100)).max(50).default([]),
-  schedule: scheduleSchema,
-  sampler: pluginSpecSchema,
-  handlers: z.array(handlerSpecSchema).max(20).default([]),
-  /**
-   * While an incident stays open and unacknowledged, notify its handlers again this often.
-   * Absent: never re-notify.
-   */
-  renotifyMs: z
-    .number()
-    .int()
-    .min(60_000, "re-notify at most once a minute")
-    .max(30 * 86_400_000)
-    .optional(),
-  /** How many consecutive samples must agree before the status changes. */
-  consecutive: z.number().int().min(1).max(100).default(1),
-  /** When a healthy monitor opens an incident; absent: after `consecutive` failing samples in a row. */
-  open: openRuleSchema.optional(),
-  /** How many consecutive `ok` samples resolve an incident; absent: `consecutive`. */
-  resolve: z.number().int().min(1).max(100).optional(),
-  /** What an `unknown` sample counts as. */
-  unknown: unknownPolicySchema.default("unknown"),
-  /** Flap detection; absent: none. */
-  flapping: flappingRuleSchema.optional(),
-  /**
-   * Monitors of the same module this one depends on: while one of them is failing, this monitor's
-   * alerts are held back (recorded, marked, and sent if it is still failing once they recover).
-   */
-  dependsOn: z.array(name).max(50).default([]),
-  /** How long one probe may take before it counts as `unknown`. */
-  timeoutMs: z.number().int().min(100).max(600_000).default(10_000),
-});
+export const monitorDefinitionSchema = z
+  .strictObject({
+    name,
+    tags: z.array(z.string().trim().min(1).max(100)).max(50).overwrite(shareEmpty).default(emptyList),
+    schedule: scheduleSchema,
+    sampler: pluginSpecSchema,
+    handlers: z.array(handlerSpecSchema).max(20).overwrite(shareEmpty).default(emptyList),
+    /**
+     * While an incident stays open and unacknowledged, notify its handlers again this often.
+     * Absent: never re-notify.
+     */
+    renotifyMs: z
+      .number()
+      .int()
+      .min(60_000, "re-notify at most once a minute")
+      .max(30 * 86_400_000)
+      .optional(),
+    /** How many consecutive samples must agree before the status changes. */
+    consecutive: z.number().int().min(1).max(100).default(1),
+    /** When a healthy monitor opens an incident; absent: after `consecutive` failing samples in a row. */
+    open: openRuleSchema.optional(),
+    /** How many consecutive `ok` samples resolve an incident; absent: `consecutive`. */
+    resolve: z.number().int().min(1).max(100).optional(),
+    /** What an `unknown` sample counts as. */
+    unknown: unknownPolicySchema.default("unknown"),
+    /** Flap detection; absent: none. */
+    flapping: flappingRuleSchema.optional(),
+    /**
+     * Monitors of the same module this one depends on: while one of them is failing, this monitor's
+     * alerts are held back (recorded, marked, and sent if it is still failing once they recover).
+     */
+    dependsOn: z.array(name).max(50).overwrite(shareEmpty).default(emptyList),
+    /** How long one probe may take before it counts as `unknown`. */
+    timeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+  })
+  .overwrite(asOneLiteral);
 
 /**
  * Which monitors a maintenance window or a silence covers: those carrying one of `tags`, or named in
@@ -275,6 +322,26 @@ function dependencyCycles(monitors: readonly { name: string; dependsOn: readonly
   };
   for (const monitor of monitors) if (!state.has(monitor.name)) visit(monitor.name);
   return cycles;
+}
+
+/**
+ * Shares what a parse of `definition` would share (the empty lists, plugin names, interval schedules) in a
+ * definition that did not come from the schema: one restored from a snapshot (`JSON.parse`), which makes a
+ * copy of each per monitor. Changes `definition` in place.
+ */
+export function shareDefinitionParts(definition: ModuleDefinition): void {
+  // Written for what older versions stored too: a list or a schedule may be absent.
+  for (const monitor of definition.monitors) {
+    if (monitor.tags?.length === 0) monitor.tags = noItems;
+    if (monitor.handlers?.length === 0) monitor.handlers = noItems;
+    if (monitor.dependsOn?.length === 0) monitor.dependsOn = noItems;
+    if (typeof monitor.sampler?.plugin === "string")
+      monitor.sampler.plugin = pluginName(monitor.sampler.plugin);
+    for (const handler of monitor.handlers ?? []) {
+      if (typeof handler.plugin === "string") handler.plugin = pluginName(handler.plugin);
+    }
+    if (monitor.schedule?.kind === "interval") monitor.schedule = sharedInterval(monitor.schedule);
+  }
 }
 
 /** One monitor of a module, as plain validated data. */

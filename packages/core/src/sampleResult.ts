@@ -31,15 +31,22 @@ export interface SampleResult {
   details?: Record<string, JsonValue> | undefined;
 }
 
-/** Validates a {@link SampleResult} that crossed a trust boundary (a third-party sampler, the network). */
-export const sampleResultSchema = z.object({
-  status: z.enum(sampleStatuses),
-  message: z.string(),
-  value: z.number().optional(),
-  durationMs: z.number().nonnegative(),
-  timestamp: z.number().int().nonnegative(),
-  details: z.record(z.string(), jsonValue).optional(),
-});
+/**
+ * Validates a {@link SampleResult} that crossed a trust boundary (a third-party sampler, the network). Its
+ * output is made as one literal ({@link wellFormedResult}): the parser adds keys one by one to an empty
+ * object, which puts those past the fourth in a property array of their own (40 bytes), and every node
+ * keeps the result of each monitor's latest committed transition.
+ */
+export const sampleResultSchema = z
+  .object({
+    status: z.enum(sampleStatuses),
+    message: z.string(),
+    value: z.number().optional(),
+    durationMs: z.number().nonnegative(),
+    timestamp: z.number().int().nonnegative(),
+    details: z.record(z.string(), jsonValue).optional(),
+  })
+  .overwrite((result) => wellFormedResult(result) ?? result);
 
 const knownStatuses: ReadonlySet<unknown> = new Set(sampleStatuses);
 const finiteNumber = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n);

@@ -95,11 +95,23 @@ describe("RecentSamples", () => {
     expect(recent.liveSince("m", "a")).toBe(now - 2_000);
   });
 
-  it("forgets monitors, reuses their memory, and stays under 800 B a monitor at 50,000 (744 bytes a slot, plus the growth's slack)", () => {
+  it("gives latencies in whole ms, also those of a minute and more", () => {
+    const recent = new RecentSamples();
+    const latencies = [0.4, 65_534.4, 65_535, 599_999.6, 12.5];
+    for (const [i, ms] of latencies.entries()) recent.record("m", "a", result("ok", start + i, ms));
+    expect(recent.glance("m", "a", start)!.lat).toEqual([0, 65_534, 65_535, 600_000, 13]);
+    recent.record("m", "b", result("ok", start, 70_000));
+    recent.forget("m", "a");
+    recent.record("m", "c", result("ok", start, 5));
+    expect(recent.bar("m", "c", start)!.latencies).toEqual([5]);
+    expect(recent.bar("m", "b", start)!.latencies).toEqual([70_000]);
+  });
+
+  it("forgets monitors, reuses their memory, and stays under 500 B a monitor at 50,000 (452 bytes a slot, plus the growth's slack)", () => {
     const recent = new RecentSamples();
     for (let i = 0; i < 50_000; i++) recent.record("m", `n${i}`, result("ok", start));
     expect(recent.size).toBe(50_000);
-    expect(recent.bytes / 50_000).toBeLessThan(800);
+    expect(recent.bytes / 50_000).toBeLessThan(500);
     recent.record("other", "n7", result("ok", start));
     recent.retainModule(
       "m",
@@ -121,5 +133,20 @@ describe("RecentSamples", () => {
     const glance = recent.glance("m", "a", hourStart + 3_599_000)!;
     expect(glance.up24).toBeCloseTo(3_564 / 3_600, 9);
     expect(glance.up30).toBeCloseTo(3_564 / 3_600, 9);
+  });
+
+  it("counts two days of samples every second exactly, past what 16-bit daily buckets hold", () => {
+    const recent = new RecentSamples();
+    const dayStart = Math.floor(start / day) * day;
+    const other = result("ok", dayStart);
+    recent.record("m", "slow", other);
+    const bytes = recent.bytes;
+    for (let k = 0; k < 2 * 86_400; k++)
+      recent.record("m", "a", result(k % 1_000 === 0 ? "critical" : "ok", dayStart + k * 1_000));
+    const glance = recent.glance("m", "a", dayStart + 2 * day - 1)!;
+    expect(glance.up30).toBeCloseTo((2 * 86_400 - 173) / (2 * 86_400), 9);
+    expect(glance.up24).toBeCloseTo((86_400 - 86) / 86_400, 9);
+    expect(recent.glance("m", "slow", dayStart)!.up30).toBe(1);
+    expect(recent.bytes).toBe(bytes + 2 * 30 * 4);
   });
 });

@@ -1,5 +1,7 @@
 import type { SampleResult, SampleStatus } from "@amstaff/core";
 import { ByMonitor } from "../state/byMonitor.js";
+import { RingTimes } from "./ringTimes.js";
+import { UptimeBuckets } from "./uptimeBuckets.js";
 
 /** Samples kept per monitor for the overview's bar and sparkline. */
 export const recentSampleCount = 30;
@@ -12,6 +14,8 @@ const dayMs = 86_400_000;
 const hours = 24;
 /** Daily uptime buckets: the last 30 days. */
 const days = 30;
+/** A latency kept aside: one this long or longer, or not a number. */
+const longLatency = 0xffff;
 const statuses: readonly SampleStatus[] = ["ok", "warning", "critical", "unknown"];
 const statusCode = new Map(statuses.map((s, i) => [s, i]));
 
@@ -77,7 +81,7 @@ const barCodes = new Array<number>(recentSampleCount);
  * samples and uptime counters (24 hourly and 30 daily buckets of up/counted samples).
  *
  * Each monitor is a slot in a few shared typed arrays rather than objects, so 50,000 monitors cost a
- * handful of allocations and about 750 bytes each (times and latencies packed, status as a byte; the
+ * handful of allocations and about 450 bytes each (times and latencies packed, status as a byte; the
  * messages of the few samples that failed kept aside), and the overview reads its numbers without
  * touching the database. Uptime over a window is the sum of the buckets inside it, so a window slides by
  * whole hours (24 h) or days (30 d); a sample that is `unknown` (the probe could not tell) counts as
@@ -88,8 +92,10 @@ export class RecentSamples {
   readonly #slots = new ByMonitor<number>();
   readonly #free: number[] = [];
   #capacity = 0;
-  #t = new Float64Array(0);
-  #lat = new Float32Array(0);
+  readonly #t = new RingTimes(recentSampleCount);
+  /** Latencies in whole ms; the few of 65,535 ms or more (or not a number) are kept aside, by ring index. */
+  #lat = new Uint16Array(0);
+  readonly #longLatencies = new Map<number, number>();
   #status = new Uint8Array(0);
   /** The messages of samples that were not `ok`, by ring index: most samples have none. */
   readonly #messages = new Map<number, string>();
@@ -97,10 +103,9 @@ export class RecentSamples {
   #size = new Uint8Array(0);
   /** The time of each slot's first sample recorded live (infinite until one is). */
   #first = new Float64Array(0);
-  // An hour holds at most 3,600 samples of a monitor (intervals are at least 1 s), so its counts fit 16
-  // bits (half the bytes: 96 B a monitor); a day's (86,400) do not.
-  readonly #hours = new UptimeBuckets(hours, hourMs, Uint16Array);
-  readonly #days = new UptimeBuckets(days, dayMs, Uint32Array);
+  // Counts in 16 bits; a day of samples every second (86,400) moves its monitor's days to 32 bits aside.
+  readonly #hours = new UptimeBuckets(hours, hourMs);
+  readonly #days = new UptimeBuckets(days, dayMs);
 
   /** How many monitors are tracked. */
   get size(): number {
@@ -109,9 +114,9 @@ export class RecentSamples {
 
   /** Bytes held by the typed arrays (the messages of failing samples come on top). */
   get bytes(): number {
-    return [this.#t, this.#lat, this.#status, this.#head, this.#size, this.#first].reduce(
+    return [this.#lat, this.#status, this.#head, this.#size, this.#first].reduce<number>(
       (n, a) => n + a.byteLength,
-      this.#hours.bytes + this.#days.bytes,
+      this.#t.bytes + this.#hours.bytes + this.#days.bytes,
     );
   }
 
@@ -121,8 +126,8 @@ export class RecentSamples {
     const n = recentSampleCount;
     const head = this.#head[slot]!;
     const i = slot * n + head;
-    this.#t[i] = result.timestamp;
-    this.#lat[i] = result.durationMs;
+    this.#t.set(slot, head, result.timestamp);
+    this.#keepLatency(i, result.durationMs);
     this.#status[i] = statusCode.get(result.status) ?? 3;
     this.#keepMessage(i, result.status === "ok" ? undefined : result.message);
     this.#head[slot] = (head + 1) % n;
@@ -158,8 +163,8 @@ export class RecentSamples {
     const start = this.#head[slot]! - size - older.length + 2 * n;
     for (const [k, sample] of older.entries()) {
       const i = slot * n + ((start + k) % n);
-      this.#t[i] = sample.t;
-      this.#lat[i] = sample.latencyMs;
+      this.#t.set(slot, (start + k) % n, sample.t);
+      this.#keepLatency(i, sample.latencyMs);
       this.#status[i] = statusCode.get(sample.status) ?? 3;
       this.#keepMessage(i, sample.status === "ok" ? undefined : (sample.message ?? ""));
     }
@@ -173,7 +178,10 @@ export class RecentSamples {
     const slot = this.#slots.delete(module, monitor);
     if (slot === undefined) return;
     this.#free.push(slot);
-    for (let i = slot * recentSampleCount; i < (slot + 1) * recentSampleCount; i++) this.#messages.delete(i);
+    for (let i = slot * recentSampleCount; i < (slot + 1) * recentSampleCount; i++) {
+      this.#messages.delete(i);
+      this.#longLatencies.delete(i);
+    }
   }
 
   /** Forgets the monitors of `module` that are not in `kept` (after the module is replaced or deleted). */
@@ -191,10 +199,11 @@ export class RecentSamples {
     const size = this.#size[slot]!;
     const glance: Glance = { t: [], s: [], lat: [], msg: [], up24: null, up30: null };
     for (let k = 0; k < size; k++) {
-      const i = slot * n + ((this.#head[slot]! - size + k + n) % n);
-      glance.t.push(this.#t[i]!);
+      const position = (this.#head[slot]! - size + k + n) % n;
+      const i = slot * n + position;
+      glance.t.push(this.#t.get(slot, position));
       glance.s.push(statuses[this.#status[i]!]!);
-      glance.lat.push(Math.round(this.#lat[i]!));
+      glance.lat.push(this.#latency(i));
       glance.msg.push(this.#messages.get(i));
     }
     glance.up24 = this.#hours.share(slot, now);
@@ -216,7 +225,7 @@ export class RecentSamples {
     for (let k = 0; k < size; k++) {
       const i = slot * n + ((this.#head[slot]! - size + k + n) % n);
       barCodes[k] = letterCodes[this.#status[i]!] ?? letterCodes[3]!;
-      latencies[k] = Math.round(this.#lat[i]!);
+      latencies[k] = this.#latency(i);
     }
     return {
       letters: String.fromCharCode.apply(null, barCodes),
@@ -224,6 +233,23 @@ export class RecentSamples {
       up24: this.#hours.share(slot, now),
       up30: this.#days.share(slot, now),
     };
+  }
+
+  // Read only rounded to whole ms, so kept rounded: 16 bits hold a minute (60 B a monitor less than 32).
+  #keepLatency(i: number, ms: number): void {
+    const rounded = Math.round(ms);
+    if (rounded >= 0 && rounded < longLatency) {
+      this.#lat[i] = rounded;
+      this.#longLatencies.delete(i);
+    } else {
+      this.#lat[i] = longLatency;
+      this.#longLatencies.set(i, rounded);
+    }
+  }
+
+  #latency(i: number): number {
+    const ms = this.#lat[i]!;
+    return ms === longLatency ? this.#longLatencies.get(i)! : ms;
   }
 
   #keepMessage(i: number, message: string | undefined): void {
@@ -242,6 +268,7 @@ export class RecentSamples {
     this.#head[slot] = 0;
     this.#size[slot] = 0;
     this.#first[slot] = Number.POSITIVE_INFINITY;
+    this.#t.clear(slot);
     this.#hours.clear(slot);
     this.#days.clear(slot);
     return slot;
@@ -249,8 +276,8 @@ export class RecentSamples {
 
   #grow(capacity: number): void {
     const n = recentSampleCount;
-    this.#t = grown(this.#t, new Float64Array(capacity * n));
-    this.#lat = grown(this.#lat, new Float32Array(capacity * n));
+    this.#t.grow(capacity);
+    this.#lat = grown(this.#lat, new Uint16Array(capacity * n));
     this.#status = grown(this.#status, new Uint8Array(capacity * n));
     this.#head = grown(this.#head, new Uint8Array(capacity));
     this.#size = grown(this.#size, new Uint8Array(capacity));
@@ -268,94 +295,4 @@ export function grown<T extends Float64Array | Float32Array | Uint8Array | Uint1
 ): T {
   to.set(from as never);
   return to;
-}
-
-/**
- * Uptime buckets of one window for every slot: `buckets` periods of `periodMs`, the up samples and the
- * counted ones of each. A slot remembers only its latest period: the bucket of a period is the period
- * modulo `buckets`, so every bucket holds one of the `buckets` periods up to the latest, and the buckets of
- * the periods skipped when the latest moves on are reset.
- */
-class UptimeBuckets {
-  /** Each slot's latest period, 0 for none. */
-  #latest = new Uint32Array(0);
-  #up: Uint16Array | Uint32Array;
-  #counted: Uint16Array | Uint32Array;
-  /** The largest count a bucket holds: a count past it stays there (see the constructor's caller). */
-  readonly #most: number;
-  readonly #counts: Uint16ArrayConstructor | Uint32ArrayConstructor;
-
-  readonly buckets: number;
-  readonly periodMs: number;
-
-  constructor(buckets: number, periodMs: number, counts: Uint16ArrayConstructor | Uint32ArrayConstructor) {
-    this.buckets = buckets;
-    this.periodMs = periodMs;
-    this.#counts = counts;
-    this.#most = 2 ** (8 * counts.BYTES_PER_ELEMENT) - 1;
-    this.#up = new counts(0);
-    this.#counted = new counts(0);
-  }
-
-  get bytes(): number {
-    return this.#latest.byteLength + this.#up.byteLength + this.#counted.byteLength;
-  }
-
-  grow(capacity: number): void {
-    this.#latest = grown(this.#latest, new Uint32Array(capacity));
-    this.#up = grown(this.#up, new this.#counts(capacity * this.buckets));
-    this.#counted = grown(this.#counted, new this.#counts(capacity * this.buckets));
-  }
-
-  clear(slot: number): void {
-    this.#latest[slot] = 0;
-  }
-
-  /** Period numbers start at 1, so that 0 marks a slot without any. */
-  #period(t: number): number {
-    return Math.floor(t / this.periodMs) + 1;
-  }
-
-  add(slot: number, t: number, isUp: number): void {
-    this.seed(slot, t, isUp, 1);
-  }
-
-  /**
-   * Adds `up` of `counted` samples to the period of `t`; left out when the period is out of the window
-   * that ends at the slot's latest period.
-   */
-  seed(slot: number, t: number, up: number, counted: number): void {
-    const p = this.#period(t);
-    const latest = this.#latest[slot]!;
-    if (p <= latest - this.buckets) return;
-    if (p > latest) {
-      // The buckets of the periods after the latest, up to this one, start empty.
-      const first = Math.max(latest + 1, p - this.buckets + 1);
-      for (let q = first; q <= p; q++) {
-        const i = slot * this.buckets + (q % this.buckets);
-        this.#up[i] = 0;
-        this.#counted[i] = 0;
-      }
-      this.#latest[slot] = p;
-    }
-    const i = slot * this.buckets + (p % this.buckets);
-    // Saturates rather than wraps: a typed array keeps only the low bits of a sum past its range.
-    this.#up[i] = Math.min(this.#up[i]! + up, this.#most);
-    this.#counted[i] = Math.min(this.#counted[i]! + counted, this.#most);
-  }
-
-  /** Up over counted across the buckets of the last `buckets` periods up to `now`; null with none. */
-  share(slot: number, now: number): number | null {
-    const p = this.#period(now);
-    const latest = this.#latest[slot]!;
-    if (latest === 0) return null;
-    let up = 0;
-    let counted = 0;
-    for (let q = Math.max(p, latest) - this.buckets + 1; q <= Math.min(p, latest); q++) {
-      const i = slot * this.buckets + (q % this.buckets);
-      up += this.#up[i]!;
-      counted += this.#counted[i]!;
-    }
-    return counted === 0 ? null : up / counted;
-  }
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { shareDefinitionParts } from "@amstaff/core";
 import { defaultTeam } from "../access/access.js";
 import { monitorDefinition } from "./monitorDefinitions.js";
 import { forgetMonitor, reconcileMonitors } from "./monitors.js";
@@ -128,7 +129,11 @@ export class ModuleRegistry {
     for (const m of modules) this.#teams.set(m.name, m.team ?? defaultTeam);
     for (const [name, team] of teams ?? []) this.#teams.set(name, team);
     for (const [name, revisions] of history) this.#history.set(name, revisions);
-    for (const m of modules) this.#modules.set(m.name, { ...m, team: this.teamOf(m.name) });
+    for (const m of modules) {
+      // A snapshot's definitions are JSON.parse's: shared again as a push's parse shares them.
+      shareDefinitionParts(m.definition);
+      this.#modules.set(m.name, { ...m, team: this.teamOf(m.name) });
+    }
   }
 }
 

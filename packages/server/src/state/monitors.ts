@@ -1,4 +1,4 @@
-import type { MonitorDefinition } from "@amstaff/core";
+import type { MonitorDefinition, SampleResult } from "@amstaff/core";
 import { incidentView } from "@amstaff/core";
 import { decide } from "./alerting.js";
 import { ByMonitor } from "./byMonitor.js";
@@ -27,10 +27,21 @@ export class MonitorStatuses {
     return [...this.#records.values()];
   }
 
-  /** Starts a monitor `pending`, unless it has a status already. */
+  /**
+   * Starts a monitor `pending`, unless it has a status already. Every field a record ever gets is in the
+   * literal: fields added later would go to a property array of their own (64 bytes a monitor).
+   */
   add(module: string, monitor: string): void {
     if (!this.get(module, monitor))
-      this.#records.set(module, monitor, { module, monitor, status: "pending" });
+      this.#records.set(module, monitor, {
+        module,
+        monitor,
+        status: "pending",
+        since: undefined,
+        flapping: undefined,
+        lastTransitionId: undefined,
+        incident: undefined,
+      });
   }
 
   /** Drops a monitor's status; returns it, if it had one. */
@@ -115,15 +126,16 @@ export const recordTransition: Reducer<"transition.record"> = (state, command, i
   const incident = decision.state.incident ?? record.incident;
   const transition: TransitionRecord = {
     id,
-    module: command.module,
-    monitor: command.monitor,
+    // The names and the result's strings as the state has them already, not the command's copies.
+    module: record.module,
+    monitor: record.monitor,
     tags: definition.tags,
     // A resolve reads as the recovery of the whole incident (alerting says from what, since when).
     from: decision.from,
     to: command.to,
     since: command.since,
     previousSince: decision.previousSince ?? command.previousSince,
-    result: command.result,
+    result: withSharedStrings(command.result, definition),
     // An incident lives from the first failure (or flap) to the resolve, which still belongs to it.
     incident: incident && incidentView(incident),
     kind: decision.kind,
@@ -142,3 +154,36 @@ export const recordTransition: Reducer<"transition.record"> = (state, command, i
   state.transitions.prune(command.module, command.monitor, transitionsKeptPerMonitor, state.deliveries);
   return { ok: true, transition, deliveries };
 };
+
+/**
+ * Result messages as committed so far, one string each (`HTTP 200 in 3 ms`: a committed transition of every
+ * monitor holds one, and most are alike): at most `messagesKept` of at most 100 characters, the first met.
+ */
+const messages = new Map<string, string>();
+const messagesKept = 10_000;
+
+function sharedMessage(message: string): string {
+  const known = messages.get(message);
+  if (known !== undefined) return known;
+  if (messages.size < messagesKept && message.length <= 100) messages.set(message, message);
+  return message;
+}
+
+/**
+ * The result with its message shared with equal ones ({@link sharedMessage}), and each string of its
+ * details that equals a string option of the monitor's sampler (an HTTP probe's `url`) replaced by the
+ * definition's: the same text, kept once instead of once more per monitor.
+ */
+function withSharedStrings(result: SampleResult, definition: MonitorDefinition): SampleResult {
+  result.message = sharedMessage(result.message);
+  const { details } = result;
+  const options = definition.sampler.options;
+  if (details === undefined || typeof options !== "object" || options === null) return result;
+  const known = new Map<string, string>();
+  for (const value of Object.values(options)) if (typeof value === "string") known.set(value, value);
+  for (const [key, value] of Object.entries(details)) {
+    const shared = typeof value === "string" ? known.get(value) : undefined;
+    if (shared !== undefined) details[key] = shared;
+  }
+  return result;
+}

@@ -27,6 +27,20 @@ describe("StateMachine.restore", () => {
     restored.restore(bytes(JSON.stringify(format1)));
     expect(restored.snapshot()).toEqual(original.snapshot());
   });
+
+  it("shares a restored definition's empty lists and schedules as a push's parse does", () => {
+    const original = new StateMachine();
+    original.apply(put(definition("Billing", ["Api", "Queue"])), 1);
+    const restored = new StateMachine();
+    restored.restore(original.snapshot());
+    const pushed = original.module("Billing")!.definition.monitors;
+    const [api, queue] = restored.module("Billing")!.definition.monitors;
+    expect(restored.module("Billing")!.definition).toEqual(original.module("Billing")!.definition);
+    expect(api!.dependsOn).toBe(pushed[0]!.dependsOn);
+    expect(queue!.dependsOn).toBe(pushed[1]!.dependsOn);
+    expect(queue!.schedule).toBe(pushed[1]!.schedule);
+    expect(queue!.sampler.plugin).toBe("@amstaff/sampler-http");
+  });
 });
 
 describe("StateMachine.snapshotInSlices", () => {
