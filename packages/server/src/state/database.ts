@@ -3,9 +3,6 @@ import { WalCheckpointer, type WalCheckpointerOptions } from "@amstaff/raft";
 import Database from "better-sqlite3";
 import type { Logger } from "pino";
 
-/** SQLite's page cache for `amstaff.db`'s connection on the main thread, in KiB. */
-const cacheKiB = 4000;
-
 /**
  * Opens (creating it if missing) the node's SQLite database in the data directory, `amstaff.db`: what
  * is local to the node (the latest results, the sample history) and, on a node that predates Raft, its
@@ -26,11 +23,6 @@ export function openDatabase(
   // crosses it copied and synced the WAL on the event loop (70–300 ms at 50,000 monitors). The thread
   // does it instead; what is committed, and when it is durable, does not change.
   db.pragma("wal_autocheckpoint = 0");
-  // better-sqlite3 builds SQLite with a page cache of up to 16,000 KiB per connection, kept in malloc's
-  // heap for the life of the node; the rows written (latest results, open buckets) are found through
-  // their indexes' few upper pages, and the OS's page cache holds the rest (bench/README.md, "Results:
-  // `memory`").
-  db.pragma(`cache_size = -${cacheKiB}`);
   const checkpointer = new WalCheckpointer({
     ...checkpoints,
     path,
