@@ -17,7 +17,7 @@ const switchName = "AMSTAFF_NODE_DEFAULTS";
  * of every such block freed (up to 32 MiB), and serves larger blocks from its heap from then on. A node
  * grows its per-monitor columns (the dashboard's rings, the uptime counters, the history's open buckets)
  * to up to 12 MiB each and frees the old ones, and copies its Raft snapshot (24 MiB at 50,000 monitors):
- * once raised, the freed copies stayed in the heap as holes (~100 MiB of ~210 at 50,000). Fixed at 1 MiB,
+ * once raised, the freed copies stayed in the heap as holes (52–102 MiB of 168–208 at 50,000). Fixed at 1 MiB,
  * only blocks that big are mapped on their own, and those come a few times a minute at most; the smaller
  * ones that come more often (V8's microtask queue and compiler zones, SQLite's rows) stay in the heap.
  *
