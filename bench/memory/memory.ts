@@ -13,7 +13,9 @@
 //        [--node-args=--max-semi-space-size=16]   (flags for the server's Node.js, after an =)
 //        [--heap-growth 50]   (the server's AMSTAFF_HEAP_GROWTH_PERCENT)
 //        [--malloc-probe]   (after the last step, glibc's malloc_info and malloc_trim(0) in the server, through
-//                            mallocProbe.c built with gcc and loaded with LD_PRELOAD; Linux with glibc)
+//                            mallocProbe.c built with gcc and loaded with LD_PRELOAD; Linux with glibc;
+//                            and the blocks of 128 KiB or more allocated over the last settle period, by
+//                            call site: largeBlocks.ts)
 // Every row also tells what RSS is made of (`/proc/<pid>/smaps` grouped by `smaps.ts`) and V8's account of
 // its heap spaces (`/metrics`).
 import { execFileSync } from "node:child_process";
@@ -32,6 +34,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { eventually, httpModuleSource, load, machine, Node, sleep, startTarget } from "../cluster/nodes.ts";
 import { type SnapshotSummary, summarizeSnapshot, topTable } from "./heapSummary.ts";
+import { type LargeBlocks, largeBlocksTable, requestLargeBlocks } from "./largeBlocks.ts";
 import { type MallocInfo, mallocInfoTable, parseMallocInfo } from "./mallocInfo.ts";
 import { type SmapsSummary, smapsSummary, smapsTable } from "./smaps.ts";
 
@@ -95,7 +98,8 @@ interface Watched {
 
 const snapshotDir = values["keep-snapshots"] ?? mkdtempSync(join(tmpdir(), "amstaff-heap-"));
 mkdirSync(snapshotDir, { recursive: true });
-// `--malloc-probe`: mallocProbe.c, loaded into the server, answers with glibc's malloc_info and trims.
+// `--malloc-probe`: mallocProbe.c, loaded into the server, answers with glibc's malloc_info and trims
+// (its files are named by the process's id).
 const probeBase = join(snapshotDir, "malloc");
 if (values["malloc-probe"])
   execFileSync("gcc", [
@@ -266,16 +270,21 @@ async function measure(what: string, monitors: number, watched: Watched): Promis
  */
 async function mallocTrim() {
   const before = smapsSummary(node.pid!);
-  writeFileSync(`${probeBase}.req`, "trim\n");
-  await eventually(() => (existsSync(`${probeBase}.after`) ? true : undefined), 60_000, "malloc_info", 200);
+  const ours = `${probeBase}.${node.pid}`;
+  writeFileSync(`${ours}.req`, "trim\n");
+  await eventually(() => (existsSync(`${ours}.after`) ? true : undefined), 60_000, "malloc_info", 200);
   return {
     before,
     after: smapsSummary(node.pid!),
-    infoBefore: parseMallocInfo(readFileSync(`${probeBase}.before`, "utf8")),
-    infoAfter: parseMallocInfo(readFileSync(`${probeBase}.after`, "utf8")),
+    infoBefore: parseMallocInfo(readFileSync(`${ours}.before`, "utf8")),
+    infoAfter: parseMallocInfo(readFileSync(`${ours}.after`, "utf8")),
   };
 }
 
+let large: LargeBlocks | undefined;
+let largeBefore: LargeBlocks | undefined;
+const startedAt = performance.now();
+let settleStartedAt = 0;
 let trimmed:
   | { before: SmapsSummary; after: SmapsSummary; infoBefore: MallocInfo; infoAfter: MallocInfo }
   | undefined;
@@ -300,7 +309,11 @@ try {
         `${monitors} monitors running`,
         1_000,
       );
-      await measure(`${monitors} monitors, round ${round}`, monitors, await watch(settleMs));
+      if (values["malloc-probe"]) largeBefore = await requestLargeBlocks(`${probeBase}.${node.pid}`);
+      settleStartedAt = performance.now();
+      const watched = await watch(settleMs);
+      if (values["malloc-probe"]) large = await requestLargeBlocks(`${probeBase}.${node.pid}`);
+      await measure(`${monitors} monitors, round ${round}`, monitors, watched);
     }
   }
   if (values["malloc-probe"]) trimmed = await mallocTrim();
@@ -335,6 +348,17 @@ const lines = [
         "",
         mallocInfoTable(trimmed.infoBefore, trimmed.infoAfter),
         "",
+        ...(largeBefore === undefined
+          ? []
+          : [
+              "From start to the last step's settle period:",
+              "",
+              largeBlocksTable(largeBefore, (settleStartedAt - startedAt) / 1000),
+              "",
+            ]),
+        ...(large === undefined
+          ? []
+          : ["Over the settle period:", "", largeBlocksTable(large, settleMs / 1000), ""]),
         smapsTable([
           { title: "before malloc_trim(0)", summary: trimmed.before },
           { title: "after", summary: trimmed.after },

@@ -11,6 +11,8 @@ process.stdout.write(
     argv: process.argv.slice(2),
     switch: process.env.AMSTAFF_NODE_DEFAULTS,
     arenas: process.env.MALLOC_ARENA_MAX,
+    mmapThreshold: process.env.MALLOC_MMAP_THRESHOLD_,
+    trimThreshold: process.env.MALLOC_TRIM_THRESHOLD_,
     kept: process.env.KEPT,
   })}\n`,
 );

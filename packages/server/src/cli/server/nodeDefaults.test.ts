@@ -13,6 +13,8 @@ interface Report {
   argv: string[];
   switch?: string;
   arenas?: string;
+  mmapThreshold?: string;
+  trimThreshold?: string;
   kept?: string;
 }
 
@@ -26,7 +28,13 @@ afterEach(() => {
  * none of the settings under test from this process' environment).
  */
 function run(action: string, env: NodeJS.ProcessEnv = {}, flags: string[] = []) {
-  const { AMSTAFF_NODE_DEFAULTS, MALLOC_ARENA_MAX, ...inherited } = process.env;
+  const {
+    AMSTAFF_NODE_DEFAULTS,
+    MALLOC_ARENA_MAX,
+    MALLOC_MMAP_THRESHOLD_,
+    MALLOC_TRIM_THRESHOLD_,
+    ...inherited
+  } = process.env;
   const child = spawn(process.execPath, [...flags, "--import", hooks, probe, action], {
     env: { ...inherited, KEPT: "yes", ...env },
   });
@@ -52,7 +60,14 @@ describe("amstaff-server's node defaults (the process started again in place)", 
     const seen = await report;
     expect(seen.pid).toBe(child.pid);
     expect(seen.execArgv).toEqual(["--max-old-space-size=300", "--no-warnings", "--import", hooks]);
-    expect(seen).toMatchObject({ argv: ["exit:0"], switch: "applied", arenas: "2", kept: "yes" });
+    expect(seen).toMatchObject({
+      argv: ["exit:0"],
+      switch: "applied",
+      arenas: "2",
+      mmapThreshold: "1048576",
+      trimThreshold: "8388608",
+      kept: "yes",
+    });
     // The first process and the restarted one, and no third: the variable it carries stops a loop.
     expect(await closed).toEqual({ code: 0, signal: null, starts: 2 });
   });
@@ -66,8 +81,12 @@ describe("amstaff-server's node defaults (the process started again in place)", 
   });
 
   it("leaves the operator's own values alone, and does nothing with AMSTAFF_NODE_DEFAULTS=off", async () => {
-    const given = run("exit:0", { MALLOC_ARENA_MAX: "4" });
-    expect(await given.report).toMatchObject({ arenas: "4" });
+    const one = run("exit:0", { MALLOC_ARENA_MAX: "4" });
+    expect(await one.report).toMatchObject({ arenas: "4", mmapThreshold: "1048576" });
+    expect((await one.closed).starts).toBe(2);
+    const all = { MALLOC_ARENA_MAX: "4", MALLOC_MMAP_THRESHOLD_: "131072", MALLOC_TRIM_THRESHOLD_: "0" };
+    const given = run("exit:0", all);
+    expect(await given.report).toMatchObject({ arenas: "4", mmapThreshold: "131072", trimThreshold: "0" });
     expect((await given.closed).starts).toBe(1);
     const off = run("exit:0", { AMSTAFF_NODE_DEFAULTS: "off" });
     expect(await off.report).toMatchObject({ execArgv: ["--import", hooks], switch: "off" });
@@ -83,9 +102,20 @@ describe("amstaff-server's node defaults (the process started again in place)", 
     };
     expect(nodeDefaults({ ...current, env: { HOME: "/home/a" } })).toEqual({
       args: ["/bin/node", "--cpu-prof", "/srv/cli.js", "--port", "0"],
-      env: { HOME: "/home/a", MALLOC_ARENA_MAX: "2", AMSTAFF_NODE_DEFAULTS: "applied" },
+      env: {
+        HOME: "/home/a",
+        MALLOC_ARENA_MAX: "2",
+        MALLOC_MMAP_THRESHOLD_: "1048576",
+        MALLOC_TRIM_THRESHOLD_: "8388608",
+        AMSTAFF_NODE_DEFAULTS: "applied",
+      },
     });
     expect(nodeDefaults({ ...current, env: { AMSTAFF_NODE_DEFAULTS: "applied" } })).toBeUndefined();
-    expect(nodeDefaults({ ...current, env: { MALLOC_ARENA_MAX: "8" } })).toBeUndefined();
+    const operators = { MALLOC_ARENA_MAX: "8", MALLOC_MMAP_THRESHOLD_: "1", MALLOC_TRIM_THRESHOLD_: "1" };
+    expect(nodeDefaults({ ...current, env: operators })).toBeUndefined();
+    expect(nodeDefaults({ ...current, env: { MALLOC_ARENA_MAX: "8" } })?.env).toMatchObject({
+      MALLOC_ARENA_MAX: "8",
+      MALLOC_MMAP_THRESHOLD_: "1048576",
+    });
   });
 });

@@ -12,8 +12,24 @@ const switchName = "AMSTAFF_NODE_DEFAULTS";
  * core, and keeps what an arena once held for the life of the process: an idle node kept 8 of them with
  * ~54 MiB (V8's helper threads, the WAL checkpoint thread, and the compiler's thread, let go a minute after
  * a push). Two take ~17 MiB less at the same speed (bench/README.md, "Results: `memory`").
+ *
+ * `MALLOC_MMAP_THRESHOLD_`: glibc maps a block on its own from 128 KiB, but raises that bound to the size
+ * of every such block freed (up to 32 MiB), and serves larger blocks from its heap from then on. A node
+ * grows its per-monitor columns (the dashboard's rings, the uptime counters, the history's open buckets)
+ * to up to 12 MiB each and frees the old ones, and copies its Raft snapshot (24 MiB at 50,000 monitors):
+ * once raised, the freed copies stayed in the heap as holes (52–102 MiB of 168–208 at 50,000). Fixed at 1 MiB,
+ * only blocks that big are mapped on their own, and those come a few times a minute at most; the smaller
+ * ones that come more often (V8's microtask queue and compiler zones, SQLite's rows) stay in the heap.
+ *
+ * `MALLOC_TRIM_THRESHOLD_`: a fixed mmap threshold also fixes the trim threshold at 128 KiB, so that every
+ * free leaving more at the heap's top gives it back, to be faulted in again by the next allocations: 8 MiB
+ * keeps that churn away.
  */
-export const defaultMallocEnv: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2" };
+export const defaultMallocEnv: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: "2",
+  MALLOC_MMAP_THRESHOLD_: String(1024 * 1024),
+  MALLOC_TRIM_THRESHOLD_: String(8 * 1024 * 1024),
+};
 
 /** How to start this Node.js again with the defaults, from {@link nodeDefaults}. */
 export interface NodeRestart {

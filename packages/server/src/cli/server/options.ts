@@ -12,7 +12,7 @@ import { readPem, tlsOptions } from "./tls.js";
 
 const nodeDefaultsText = Object.entries(defaultMallocEnv)
   .map(([name, value]) => `${name}=${value}`)
-  .join(" and ");
+  .join(", ");
 
 /** `amstaff-server --help`: every flag and variable. */
 export const serverUsage = `amstaff-server ${version}: monitoring and alerting as code
@@ -38,7 +38,8 @@ Options:
                        (10-300; env AMSTAFF_HEAP_GROWTH_PERCENT; default: V8's, up to 300). Lower takes less
                        memory for more GC time; never a limit (README, Memory)
   AMSTAFF_NODE_DEFAULTS=off  run as started. Otherwise a node first starts itself again in place (same
-                       PID, flags and environment) with ${nodeDefaultsText} unless that is set (README, Memory)
+                       PID, flags and environment) with ${nodeDefaultsText}, each unless set
+                       (README, Memory)
   --sqlite-root <dir>  a directory whose SQLite files modules may query (repeatable; env AMSTAFF_SQLITE_ROOTS,
                        separated by "${delimiter}"); never the data directory. Default: none, sqlite() is refused
 
