@@ -51,9 +51,9 @@ function openAutoCheckpointed(dir: string) {
 /** Times every transaction `db` runs (the history's and observations' writes go through `db.transaction`). */
 function timeTransactions(db: Database.Database, ms: number[]) {
   const original = db.transaction.bind(db);
-  db.transaction = ((fn: (...args: unknown[]) => unknown) => {
-    const run = original(fn);
-    return (...args: unknown[]) => {
+  const timed =
+    (run: (...args: unknown[]) => unknown) =>
+    (...args: unknown[]) => {
       const start = performance.now();
       try {
         return run(...args);
@@ -61,6 +61,15 @@ function timeTransactions(db: Database.Database, ms: number[]) {
         ms.push(performance.now() - start);
       }
     };
+  db.transaction = ((fn: (...args: unknown[]) => unknown) => {
+    const run = original(fn);
+    // The writers choose when the transaction takes the lock (`writeBestEffort`'s `deferred` or `immediate`).
+    return Object.assign(timed(run), {
+      default: timed(run.default),
+      deferred: timed(run.deferred),
+      immediate: timed(run.immediate),
+      exclusive: timed(run.exclusive),
+    });
   }) as typeof db.transaction;
 }
 

@@ -96,6 +96,9 @@ export class WalCheckpointThread {
     // The listener stays until the thread's "closed": what the thread reported before it still arrives.
     this.#open--;
     const closed = new Promise<void>((resolve) => this.#closing.set(id, resolve));
+    // Until the thread answers, its answer is what the caller waits for: it must keep the process alive
+    // (a program whose last step is `await storage.close()` otherwise ends with that promise unsettled).
+    this.#worker.ref();
     this.#post({ kind: "close", id });
     if (this.#open > 0) return closed;
     // The last file ends the thread (after its "close": messages arrive in order); a file opened from now
@@ -110,6 +113,7 @@ export class WalCheckpointThread {
       this.#listeners.delete(report.id);
       this.#closing.get(report.id)?.();
       this.#closing.delete(report.id);
+      if (this.#closing.size === 0 && this.#open > 0) this.#worker.unref();
       return;
     }
     const listener = this.#listeners.get(report.id);

@@ -1,6 +1,8 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { RaftError } from "./errors.js";
@@ -238,5 +240,34 @@ describe("WalCheckpointer, several files on the process's one thread", () => {
         { message: "WAL checkpoint thread stopped", path: missing, error: expect.any(String) },
       ]),
     );
+  });
+
+  it("keeps the process alive until a close resolves, when nothing else would", () => {
+    // A program whose last step is awaiting a close: the thread is unref'd while it only checkpoints, so
+    // without a reference while a close waits for it the process ended with that promise unsettled.
+    const dir = tmp();
+    const index = pathToFileURL(fileURLToPath(new URL("./index.ts", import.meta.url))).href;
+    const script = `
+      const { SqliteStorage } = await import(${JSON.stringify(index)});
+      const a = new SqliteStorage({ path: ${JSON.stringify(join(dir, "a.db"))}, checkpointer: true });
+      const b = new SqliteStorage({ path: ${JSON.stringify(join(dir, "b.db"))}, checkpointer: true });
+      await a.close();
+      await b.close();
+      console.log("both closed");
+    `;
+    const hooks = fileURLToPath(new URL("../../../scripts/tsHooks.mjs", import.meta.url));
+    const out = execFileSync(
+      process.execPath,
+      [
+        "--conditions=@amstaff/source",
+        "--import",
+        pathToFileURL(hooks).href,
+        "--input-type=module",
+        "-e",
+        script,
+      ],
+      { encoding: "utf8", timeout: 20_000 },
+    );
+    expect(out.trim()).toBe("both closed");
   });
 });

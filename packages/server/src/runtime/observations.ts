@@ -38,11 +38,16 @@ class Slot implements Observation {
   /** Whether the database has its row: then a flush updates the row in place. */
   stored = false;
 
-  constructor(
-    readonly module: string,
-    readonly monitor: string,
-    public lastResult: SampleResult,
-  ) {}
+  readonly module: string;
+  readonly monitor: string;
+  lastResult: SampleResult;
+
+  // Fields, not parameter properties: the benchmarks run these sources under Node's type stripping.
+  constructor(module: string, monitor: string, lastResult: SampleResult) {
+    this.module = module;
+    this.monitor = monitor;
+    this.lastResult = lastResult;
+  }
 
   get lastRunAt(): number {
     return this.lastResult.timestamp;
