@@ -81,8 +81,7 @@ export class StateMachine {
     audit: new AuditLog(),
     heartbeats: new HeartbeatBook(),
     statusPages: new StatusPageBook(),
-    // Joined, not a template: a template makes a rope of three strings that stays behind the flat copy
-    // V8 makes once the id is hashed (~60 bytes more per kept transition).
+    // Joined, not a template: a template's rope outlives the flat copy hashing makes (~60 B a transition).
     transitionId: (index) => [this.#clusterId ?? "local", index].join("-"),
   };
 
