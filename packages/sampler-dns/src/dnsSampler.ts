@@ -68,7 +68,7 @@ export function createDnsSampler(
     // One attempt within the whole timeout: c-ares' own retries would only split it.
     const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
     if (options.resolver !== undefined) resolver.setServers([options.resolver]);
-    const deadline = probeDeadline(timeoutMs, context?.signal, `no answer within ${timeoutMs} ms`);
+    const deadline = probeDeadline(timeoutMs, context, `no answer within ${timeoutMs} ms`);
     deadline.signal.addEventListener("abort", () => resolver.cancel(), { once: true });
     let answers: string[];
     try {

@@ -77,7 +77,7 @@ export function createGraphiteSampler(
     const timestamp = Date.now();
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
-    const deadline = probeDeadline(timeoutMs, context?.signal, `no answer within ${timeoutMs} ms`);
+    const deadline = probeDeadline(timeoutMs, context, `no answer within ${timeoutMs} ms`);
 
     const details = (extra: Record<string, JsonValue> = {}): Record<string, JsonValue> => ({
       url: shownUrl,

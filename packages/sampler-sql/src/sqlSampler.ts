@@ -141,7 +141,7 @@ export function createSqlSampler(
       return results.unknown(`the sampler was disposed (${sql})`, { timestamp, details: details() });
     }
     // The database enforces timeoutMs itself; this only catches a server that stops answering at all.
-    const deadline = probeDeadline(timeoutMs + graceMs, context?.signal, `no answer within ${timeoutMs} ms`);
+    const deadline = probeDeadline(timeoutMs + graceMs, context, `no answer within ${timeoutMs} ms`);
     try {
       const driver = await lease.driver();
       const outcome = await driver.query(options.query, { timeoutMs, signal: deadline.signal });

@@ -79,7 +79,7 @@ export function createTcpSampler(
     const timestamp = Date.now();
     const started = performance.now();
     const progress: ConversationProgress = { reply: "", bytes: 0 };
-    const deadline = probeDeadline(timeoutMs, context?.signal, `no answer within ${timeoutMs} ms`);
+    const deadline = probeDeadline(timeoutMs, context, `no answer within ${timeoutMs} ms`);
     const details = (): Record<string, JsonValue> => ({
       host: options.host,
       port: options.port,

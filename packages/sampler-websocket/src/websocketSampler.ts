@@ -96,7 +96,7 @@ export function createWebsocketSampler(
     });
     const received = () =>
       progress.lastMessage === undefined ? "no message" : `last message ${quote(progress.lastMessage)}`;
-    const deadline = probeDeadline(timeoutMs, context?.signal, `no answer within ${timeoutMs} ms`);
+    const deadline = probeDeadline(timeoutMs, context, `no answer within ${timeoutMs} ms`);
     try {
       await runSession(plan, progress, deadline.signal);
     } catch (error) {
