@@ -6,7 +6,7 @@ import { carryIncident, closeIncident } from "./incidents.js";
 import { monitorDefinition } from "./monitorDefinitions.js";
 import type { MonitorRecord, StoredModule, TransitionRecord } from "./records.js";
 import type { Reducer, StateSlices } from "./reducer.js";
-import { commitTransition, transitionsKeptPerMonitor } from "./transitions.js";
+import { commitTransition, type TransitionLog, transitionsKeptPerMonitor } from "./transitions.js";
 
 /** The committed status of every monitor of every module that exists, by module, then monitor name. */
 export class MonitorStatuses {
@@ -135,7 +135,7 @@ export const recordTransition: Reducer<"transition.record"> = (state, command, i
     to: command.to,
     since: command.since,
     previousSince: decision.previousSince ?? command.previousSince,
-    result: withSharedStrings(command.result, definition),
+    result: withSharedStrings(command.result, definition, state.transitions),
     // An incident lives from the first failure (or flap) to the resolve, which still belongs to it.
     incident: incident && incidentView(incident),
     kind: decision.kind,
@@ -156,26 +156,16 @@ export const recordTransition: Reducer<"transition.record"> = (state, command, i
 };
 
 /**
- * Result messages as committed so far, one string each (`HTTP 200 in 3 ms`: a committed transition of every
- * monitor holds one, and most are alike): at most `messagesKept` of at most 100 characters, the first met.
+ * The result with its message shared with equal ones ({@link TransitionLog.sharedMessage}), and each
+ * string of its details that equals a string option of the monitor's sampler (an HTTP probe's `url`)
+ * replaced by the definition's: the same text, kept once instead of once more per monitor.
  */
-const messages = new Map<string, string>();
-const messagesKept = 10_000;
-
-function sharedMessage(message: string): string {
-  const known = messages.get(message);
-  if (known !== undefined) return known;
-  if (messages.size < messagesKept && message.length <= 100) messages.set(message, message);
-  return message;
-}
-
-/**
- * The result with its message shared with equal ones ({@link sharedMessage}), and each string of its
- * details that equals a string option of the monitor's sampler (an HTTP probe's `url`) replaced by the
- * definition's: the same text, kept once instead of once more per monitor.
- */
-function withSharedStrings(result: SampleResult, definition: MonitorDefinition): SampleResult {
-  result.message = sharedMessage(result.message);
+function withSharedStrings(
+  result: SampleResult,
+  definition: MonitorDefinition,
+  transitions: TransitionLog,
+): SampleResult {
+  result.message = transitions.sharedMessage(result.message);
   const { details } = result;
   const options = definition.sampler.options;
   if (details === undefined || typeof options !== "object" || options === null) return result;
