@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { nodeDefaults } from "./nodeDefaults.js";
+import { nodeDefaults, v8Defaults } from "./nodeDefaults.js";
 
 const probe = fileURLToPath(new URL("../../__tests__/restartProbe.ts", import.meta.url));
 const hooks = fileURLToPath(new URL("../../../../../scripts/tsHooks.mjs", import.meta.url));
@@ -117,5 +117,20 @@ describe("amstaff-server's node defaults (the process started again in place)", 
       MALLOC_ARENA_MAX: "8",
       MALLOC_MMAP_THRESHOLD_: "1048576",
     });
+  });
+
+  it("sets V8's settings the operator did not give on Node's command line, none with AMSTAFF_NODE_DEFAULTS=off", () => {
+    const env = { AMSTAFF_NODE_DEFAULTS: "applied" };
+    expect(v8Defaults({ execArgv: ["--max-old-space-size=300"], env })).toEqual([
+      "--no-allocation-site-pretenuring",
+    ]);
+    // Either spelling of the flag, on or off, is the operator's choice.
+    for (const given of [
+      "--allocation-site-pretenuring",
+      "--no-allocation_site_pretenuring",
+      "--noallocation-site-pretenuring",
+    ])
+      expect(v8Defaults({ execArgv: [given], env })).toEqual([]);
+    expect(v8Defaults({ execArgv: [], env: { AMSTAFF_NODE_DEFAULTS: "off" } })).toEqual([]);
   });
 });

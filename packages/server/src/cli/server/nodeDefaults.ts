@@ -1,6 +1,8 @@
+import { setFlagsFromString } from "node:v8";
+
 /**
- * `AMSTAFF_NODE_DEFAULTS`: `off` starts the node as it was started; the process started again carries
- * `applied`. Either value (any value) means: do not start again.
+ * `AMSTAFF_NODE_DEFAULTS`: `off` starts the node as it was started, with V8's own settings; the process
+ * started again carries `applied`. Either value (any value) means: do not start again.
  */
 const switchName = "AMSTAFF_NODE_DEFAULTS";
 
@@ -69,4 +71,40 @@ export function restartWithNodeDefaults(): void {
   } catch {
     // execve(2) refused (a sandbox, a vanished binary): running without the defaults beats not running.
   }
+}
+
+/**
+ * Settings of V8 a node runs with unless its operator gives them on Node's command line.
+ *
+ * `--no-allocation-site-pretenuring`: V8 watches each place in the code that allocates objects, and when
+ * 85 % of what one allocated in a while survived a young-generation GC while that generation was at its
+ * largest, it allocates everything from there in the old generation from then on, for good. A node's probes
+ * are short-lived, but when thousands are under way at once (after a stall, or against a slow target) the
+ * places that allocate for them (undici's response header `Buffer`s, one per name and value) pass that test
+ * once, and every probe after that left ~1.3–3.7 KiB in the old generation, dead at once: the old generation
+ * then filled ~10× as fast, and a node with a tight `--heap-growth` spent its CPU marking
+ * (bench/README.md, "What a probe promotes, and why").
+ */
+export const defaultV8Flags: readonly string[] = ["--no-allocation-site-pretenuring"];
+
+/** A V8 flag's name as `--[no-]name[=value]` spells it, `_` and `-` alike. */
+const flagName = (arg: string) =>
+  arg
+    .replace(/^--(no-?)?/, "")
+    .replace(/=.*$/, "")
+    .replaceAll("_", "-");
+
+/** What this process lacks of {@link defaultV8Flags}: none with `AMSTAFF_NODE_DEFAULTS=off`. */
+export function v8Defaults(current: Pick<NodeJS.Process, "execArgv" | "env">): string[] {
+  if (current.env[switchName] === "off") return [];
+  const given = new Set(current.execArgv.filter((arg) => arg.startsWith("--")).map(flagName));
+  return defaultV8Flags.filter((flag) => !given.has(flagName(flag)));
+}
+
+/**
+ * Sets {@link v8Defaults} in this process' V8. V8 reads these when it collects, so setting them before the
+ * server's modules are loaded holds for everything the node allocates.
+ */
+export function applyV8Defaults(): void {
+  for (const flag of v8Defaults(process)) setFlagsFromString(flag);
 }
