@@ -9,6 +9,7 @@ import { commonName, tlsClientOptions, tlsServerOptions } from "./tcpTls.js";
 import type { PeerAddress, TcpTransportOptions } from "./tcpTransportOptions.js";
 import type { RaftTransport } from "./transport.js";
 import type { Message, NodeId } from "./types.js";
+import { type TraceHop, type WriteTracer, writeTrace } from "./writeTrace.js";
 
 export type * from "./tcpTransportOptions.js";
 
@@ -18,6 +19,12 @@ interface Outbound {
   queue: Buffer[];
   backoff: number;
   nextAttempt: number;
+}
+
+/** Traces an AppendEntries that carries entries (by its last index) or its response (by the index it acknowledges). */
+function traceMessage(trace: WriteTracer, m: Message, append: TraceHop, response: TraceHop): void {
+  if (m.type === "app" && m.entries?.length) trace(append, m.entries.at(-1)!.index);
+  else if (m.type === "appResp" && !m.reject) trace(response, m.index ?? 0);
 }
 
 /**
@@ -138,6 +145,7 @@ export class TcpTransport implements RaftTransport {
         }
         const m = decodeMessage(f);
         if (m.from !== peer || m.to !== this.id) throw new Error("message addressed from/to the wrong node");
+        if (writeTrace) traceMessage(writeTrace, m, "followerRead", "leaderResponseRead");
         this.#handler?.(m);
       },
     );
@@ -255,6 +263,7 @@ export class TcpTransport implements RaftTransport {
         corked.add(s);
       }
       s.write(data);
+      if (writeTrace) traceMessage(writeTrace, m, "appendSent", "responseSent");
     }
     // Flushed now, not on the next tick: the caller may block on a synchronous fsync right after sending
     // (a leader replicating in parallel with its own write), and the followers should not wait for it.
