@@ -95,6 +95,33 @@ describe("TcpTransport", () => {
     expect(got).toEqual([hb(1)]);
   });
 
+  it("delivers one send() to several peers in order, whether each peer's messages are in a row or interleaved", async () => {
+    const a = new TcpTransport({ id: "a", secret: SECRET });
+    const peers = ["b", "c"].map((id) => ({
+      id,
+      t: new TcpTransport({ id, secret: SECRET }),
+      got: [] as number[],
+    }));
+    await a.listen(() => {});
+    closers.push(() => a.close());
+    for (const p of peers) {
+      await p.t.listen((m) => p.got.push(m.commit!));
+      closers.push(() => p.t.close());
+      a.setPeer(p.id, p.t.address());
+    }
+    const to = (peer: string, commit: number): Message => ({ ...hb(commit), to: peer });
+    const delivered = async (n: number) => {
+      for (let i = 0; i < 200 && peers.some((p) => p.got.length < n); i++) await sleep(10);
+    };
+    a.send([to("b", 0), to("c", 0)]); // opens both connections
+    await delivered(1);
+    a.send([to("b", 1), to("b", 2), to("c", 1), to("c", 2)]);
+    a.send([to("b", 3), to("c", 3), to("b", 4), to("c", 4), to("b", 5)]);
+    await delivered(5);
+    expect(peers[0]!.got).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(peers[1]!.got).toEqual([0, 1, 2, 3, 4]);
+  });
+
   it("refuses a peer with the wrong secret and logs it without the secret", async () => {
     const { a, got, log } = await pair("another-secret-of-16+bytes");
     a.send([hb(1)]);
