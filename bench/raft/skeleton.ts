@@ -6,6 +6,8 @@
 // synced (SqliteStorage.save(), one fsync, as ours) and answers; the leader answers the client once two of
 // the three copies are durable. Same hops, same durable writes, same processes on the same two cores as a
 // sequential write of bench.ts, so the difference between the two is what Raft and the endpoints add.
+// With AMSTAFF_RAFT_TRACE=<file> it records the hops traceReport.ts reads (a write's number as its key), to
+// set hop by hop against bench.ts's.
 // Run: npx -y pnpm@12.21.0 --filter @amstaff/bench exec node raft/skeleton.ts [--n 2000]
 import { fork } from "node:child_process";
 import { once } from "node:events";
@@ -14,7 +16,7 @@ import { connect, createServer, type Socket } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { SqliteStorage } from "@amstaff/raft";
+import { SqliteStorage, writeTrace as trace } from "@amstaff/raft";
 import { readFrames, writeFrame } from "./frames.ts";
 
 const { values } = parseArgs({
@@ -47,7 +49,11 @@ if (values.role === "follower") {
   const port = await listen((s) =>
     readFrames(s, (m) => {
       const { i } = m as { i: number };
+      trace?.("followerRead", i);
+      trace?.("followerWriteStart", i);
       storage.save({ entries: [entry(i)], hardState: { term: 1, vote: "l", commit: i - 1 } });
+      trace?.("followerFsyncDone", i);
+      trace?.("responseSent", i);
       writeFrame(s, { i });
     }),
   );
@@ -59,18 +65,35 @@ if (values.role === "follower") {
   const ack = (i: number) => {
     const d = durable.get(i);
     if (d && ++d.count === 2) {
+      trace?.("commit", i);
+      trace?.("apply", i);
+      trace?.("replyWritten", i);
       d.reply();
       durable.delete(i);
     }
   };
-  for (const f of followers) readFrames(f, (m) => ack((m as { i: number }).i));
+  for (const f of followers) {
+    readFrames(f, (m) => {
+      trace?.("leaderResponseRead", (m as { i: number }).i);
+      ack((m as { i: number }).i);
+    });
+  }
   const port = await listen((client) =>
     readFrames(client, (m) => {
       const { i } = m as { i: number };
+      trace?.("leaderRead", i);
+      trace?.("proposal", i);
       durable.set(i, { count: 0, reply: () => writeFrame(client, { i }) });
-      for (const f of followers) writeFrame(f, { i });
+      for (const f of followers) {
+        writeFrame(f, { i });
+        trace?.("appendSent", i);
+      }
       storage.save({ entries: [entry(i)], sync: false });
-      void storage.sync().then(() => ack(i));
+      trace?.("leaderFsyncStart", i);
+      void storage.sync().then(() => {
+        trace?.("leaderFsyncEnd", i);
+        ack(i);
+      });
     }),
   );
   process.send!(port);
@@ -107,10 +130,12 @@ if (values.role === "follower") {
   let cpu0 = 0;
   for (let i = 1; i <= n + 200; i++) {
     const t = performance.now();
+    trace?.("clientSend", i);
     await new Promise<void>((resolve) => {
       answered = resolve;
       writeFrame(socket, { i });
     });
+    trace?.("clientRead", i);
     if (i > 200) times.push(performance.now() - t);
     if (i === 200) cpu0 = cpu();
   }
