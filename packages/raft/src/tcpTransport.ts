@@ -239,9 +239,7 @@ export class TcpTransport implements RaftTransport {
 
   send(messages: Message[]): void {
     if (this.#closed) return;
-    // One socket is corked at a time, and flushed as soon as a message goes to another peer: the first
-    // follower's AppendEntries is on the wire while the next one's is encoded, not after every one is.
-    let corked: Socket | null = null;
+    const corked = new Set<Socket>();
     for (const m of messages) {
       let o = this.#out.get(m.to);
       if (!o) {
@@ -260,17 +258,16 @@ export class TcpTransport implements RaftTransport {
       }
       const s = o.socket as Socket;
       if (s.writableLength > (this.#opts.maxBufferedBytes ?? 64 << 20)) continue;
-      if (s !== corked) {
-        corked?.uncork();
+      if (!corked.has(s)) {
         s.cork();
-        corked = s;
+        corked.add(s);
       }
       s.write(data);
       if (writeTrace) traceMessage(writeTrace, m, "appendSent", "responseSent");
     }
     // Flushed now, not on the next tick: the caller may block on a synchronous fsync right after sending
     // (a leader replicating in parallel with its own write), and the followers should not wait for it.
-    corked?.uncork();
+    for (const s of corked) s.uncork();
   }
 
   async close(): Promise<void> {
