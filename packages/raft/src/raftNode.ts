@@ -396,8 +396,8 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       await this.#applyReady(rd);
     } else {
       // Nothing here has to be on disk first (at most the commit index moved): answer the proposers, then
-      // tell the other nodes (commit notices a moment later), then record the commit index, unsynced and in
-      // order with later writes.
+      // tell the other nodes (commit notices a moment later), then hand the commit index to the storage,
+      // which may keep it in memory (volatile state, Raft Figure 2).
       await this.#applyReady(rd);
       if (this.#stopped) return;
       this.#send(this.#notices.hold(rd.earlyMessages));
