@@ -86,8 +86,6 @@ export class SqliteStorage implements RaftStorage {
   readonly #putChunk: Database.Statement;
   readonly #dropChunks: Database.Statement;
   readonly #chunkBytes: number;
-  readonly #unsynced: Database.Statement;
-  readonly #synced: Database.Statement;
   readonly #checkpointer: WalCheckpointer | undefined;
   readonly #entryRange: Database.Statement<[number, number], EntryRow>;
   readonly #snapshotRow: Database.Statement<[], SnapshotRow>;
@@ -126,8 +124,6 @@ export class SqliteStorage implements RaftStorage {
     // that is appended to and read back only on a restart or a lagging follower fills with pages it
     // never reads again.
     db.pragma("cache_size = -4000");
-    this.#unsynced = db.prepare("PRAGMA synchronous = NORMAL");
-    this.#synced = db.prepare("PRAGMA synchronous = FULL");
     db.exec(`
       CREATE TABLE IF NOT EXISTS hard_state (id INTEGER PRIMARY KEY CHECK (id = 1), term INTEGER NOT NULL, vote TEXT, commit_index INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, term INTEGER NOT NULL, type INTEGER NOT NULL, data BLOB NOT NULL);
@@ -276,7 +272,9 @@ export class SqliteStorage implements RaftStorage {
   /** Sets `synchronous` for the next commits: FULL (synced) or NORMAL, with a statement only on a change. */
   #mode(synced: boolean): void {
     if (this.#syncOff !== synced) return;
-    (synced ? this.#synced : this.#unsynced).run();
+    // Not a statement prepared once: SQLite applies `PRAGMA synchronous` when it compiles it, and a prepared
+    // one run again sets it only if SQLite recompiles it first (the first run after preparing did not).
+    this.#db.pragma(synced ? "synchronous = FULL" : "synchronous = NORMAL");
     this.#syncOff = !synced;
   }
 
