@@ -6,9 +6,9 @@ import { type Entry, EntryType, type HardState } from "./types.js";
  * moves it need not be written, with one exception. A restarted node takes its membership from the
  * configuration changes up to its stored commit index (they take effect when applied, as in etcd), so the
  * stored commit index must not stay behind a committed change: a node would come back not knowing it is a
- * voter (a cluster whose every node came back so elects no leader, which the simulation found), and
- * nodes back with memberships more than one change apart lose the overlap of majorities that
- * single-server changes rely on (Raft thesis §4.1). Term and vote are always written (§5.1, §5.2).
+ * voter (a cluster whose every node came back so elects no leader, which the simulation found with the
+ * bootstrap entry), and nodes back with memberships more than one change apart lose the overlap of
+ * majorities that single-server changes rely on (Raft thesis §4.1). Term and vote are always written.
  *
  * @example
  * const lazy = new LazyCommit(stored.hardState, stored.entries);

@@ -59,9 +59,10 @@ const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * node sends the vote or acknowledgement that depends on them. SQLite's WAL checksums discard a torn
  * last write on recovery, so a `kill -9` or power loss leaves the last fully written update. The commit
  * index is volatile state (Raft paper, Figure 2): the hard state row is written only when the term or vote
- * changes (a synced write that happens anyway) and by `load()` and `close()`; a commit index alone stays in
- * memory. A crash loses it back to the one last written (never a newer one), and the node learns it again
- * from the leader (a single node commits its new term's first entry, and with it the rest). That spares
+ * changes (a synced write that happens anyway), when the commit index passes a configuration change
+ * ({@link LazyCommit}) and by `load()` and `close()`; a commit index alone stays in memory. A crash loses it
+ * back to the one last written (never a newer one), and the node learns it again from the leader (a
+ * single node commits its new term's first entry, and with it the rest). That spares
  * every write a second page (the entry's, then the `hard_state` row's) and a commit-only update its own
  * transaction. `sync: false` updates (a leader's new entries) are committed with `synchronous=NORMAL`:
  * written to the WAL but not synced; {@link sync} (`fdatasync` of the WAL off the event loop) or the next
