@@ -15,8 +15,10 @@ const MAX_ID = 256;
 /**
  * Encodes a message for the wire: a 4-byte header length, a JSON header (entries as
  * [index, term, type, byteLength]) and then the raw entry/chunk bytes, so payloads are never base64-ed.
+ * With `framed`, behind the 4-byte length of the whole (a frame as `FrameReader` reads it), so the transport
+ * does not copy it into one.
  */
-export function encodeMessage(m: Message): Buffer {
+export function encodeMessage(m: Message, framed = false): Buffer {
   let header: Message | Record<string, unknown> = m;
   let blobs: Uint8Array[] | undefined;
   if (m.entries || m.chunk) {
@@ -38,12 +40,14 @@ export function encodeMessage(m: Message): Buffer {
   // Written straight into the frame: no intermediate UTF-8 copy of the header.
   const json = JSON.stringify(header);
   const jsonBytes = Buffer.byteLength(json);
-  let total = 4 + jsonBytes;
+  const start = framed ? 4 : 0;
+  let total = start + 4 + jsonBytes;
   for (const b of blobs ?? []) total += b.length;
   const out = Buffer.allocUnsafe(total);
-  out.writeUInt32BE(jsonBytes, 0);
-  out.write(json, 4);
-  let off = 4 + jsonBytes;
+  if (framed) out.writeUInt32BE(total - 4, 0);
+  out.writeUInt32BE(jsonBytes, start);
+  out.write(json, start + 4);
+  let off = start + 4 + jsonBytes;
   for (const b of blobs ?? []) {
     out.set(b, off);
     off += b.length;

@@ -3,7 +3,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { type TLSSocket, connect as tlsConnect, createServer as tlsCreateServer } from "node:tls";
 import { type RaftClock, systemClock } from "./clock.js";
 import { decodeMessage, encodeMessage } from "./messageCodec.js";
-import { FrameReader, frame } from "./tcpFrames.js";
+import { FrameReader } from "./tcpFrames.js";
 import { HANDSHAKE_MAX, PeerHandshake } from "./tcpHandshake.js";
 import { commonName, tlsClientOptions, tlsServerOptions } from "./tcpTls.js";
 import type { PeerAddress, TcpTransportOptions } from "./tcpTransportOptions.js";
@@ -251,7 +251,7 @@ export class TcpTransport implements RaftTransport {
         this.#connect(m.to, o);
         if (!o.socket) continue;
       }
-      const data = frame(encodeMessage(m));
+      const data = encodeMessage(m, true);
       if (!o.ready) {
         if (o.queue.length < (this.#opts.maxQueuedMessages ?? 4096)) o.queue.push(data);
         continue;
