@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { decodeMessage, encodeMessage } from "./messageCodec.js";
-import { FrameReader, frame } from "./tcpFrames.js";
 import { MAX_TERM_BOUNDARIES, type Message } from "./types.js";
 
 const snap = (terms: unknown): Message =>
@@ -40,31 +39,5 @@ describe("message codec: a snapshot's term boundaries", () => {
     ]) {
       expect(() => decodeMessage(encodeMessage(snap(terms)))).toThrow(/malformed/);
     }
-  });
-});
-
-describe("message codec: framed", () => {
-  it("is the frame the transport would have made, and reads back through a FrameReader", () => {
-    const app: Message = {
-      type: "app",
-      from: "a",
-      to: "b",
-      term: 3,
-      logTerm: 3,
-      index: 7,
-      commit: 6,
-      entries: [{ index: 8, term: 3, type: 0, data: new Uint8Array([5, 6, 7]) }],
-    };
-    const messages = [app, { type: "appResp", from: "b", to: "a", term: 3, index: 8 } as Message, snap([])];
-    const read: Message[] = [];
-    const reader = new FrameReader(
-      () => 1 << 20,
-      (f) => read.push(decodeMessage(f)),
-    );
-    for (const m of messages) {
-      expect(encodeMessage(m, true)).toEqual(frame(encodeMessage(m)));
-      reader.push(encodeMessage(m, true));
-    }
-    expect(read).toEqual(messages);
   });
 });

@@ -5,6 +5,7 @@ import { type KvCommand, KvStateMachine } from "./kvStateMachine.js";
 import { decodeMessage, encodeMessage } from "./messageCodec.js";
 import { RaftNode } from "./raftNode.js";
 import { MemoryStorage } from "./storage.js";
+import { FrameReader, frame } from "./tcpFrames.js";
 import { TcpTransport } from "./tcpTransport.js";
 import type { Message } from "./types.js";
 
@@ -42,7 +43,7 @@ async function pair(secretB = SECRET) {
 const hb = (i: number): Message => ({ type: "heartbeat", from: "a", to: "b", term: 3, commit: i });
 
 describe("message codec", () => {
-  it("round-trips entries and snapshot chunks as raw bytes", () => {
+  it("round-trips entries and snapshot chunks as raw bytes, framed or not", () => {
     const m: Message = {
       type: "app",
       from: "a",
@@ -66,6 +67,17 @@ describe("message codec", () => {
       chunk: new Uint8Array([7]),
     };
     expect(decodeMessage(encodeMessage(s))).toEqual(s);
+    // Framed, as the transport sends them: the frame it would have made, read back by a FrameReader.
+    const read: Message[] = [];
+    const reader = new FrameReader(
+      () => 1 << 20,
+      (f) => read.push(decodeMessage(f)),
+    );
+    for (const x of [m, s, hb(1)]) {
+      expect(encodeMessage(x, true)).toEqual(frame(encodeMessage(x)));
+      reader.push(encodeMessage(x, true));
+    }
+    expect(read).toEqual([m, s, hb(1)]);
   });
 
   it("rejects malformed input", () => {
