@@ -17,6 +17,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { writeTrace } from "@amstaff/raft";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { readFrames, writeFrame } from "./frames.ts";
@@ -474,9 +475,13 @@ async function measure(system: System): Promise<Result> {
   const seq: number[] = [];
   const seqCpu0 = serverCpu(system);
   const seqT0 = performance.now();
+  // AMSTAFF_RAFT_TRACE: our sequential writes' timelines (traceReport.ts); etcd's nodes trace nothing.
+  const trace = system.diagnostics ? writeTrace : undefined;
   for (let i = 0; i < SEQ; i++) {
     const s = performance.now();
+    trace?.("clientSend", i);
     if (!(await c.put(`seq${i}`, `value-${i}`))) throw new Error(`${system.name}: sequential write failed`);
+    trace?.("clientRead", i);
     seq.push(performance.now() - s);
   }
 

@@ -21,6 +21,7 @@ import {
   type RaftStorage,
   SqliteStorage,
   TcpTransport,
+  writeTrace,
 } from "@amstaff/raft";
 import { readFrames, writeFrame } from "./frames.ts";
 
@@ -123,7 +124,9 @@ const server = createServer((socket) => {
     };
     try {
       if (m.op === "put") {
+        writeTrace?.("leaderRead", m.id);
         await node.propose({ op: "put", key: String(m.key), value: String(m.value) });
+        writeTrace?.("replyWritten", m.id);
         reply({ ok: true });
       } else if (m.op === "diagnostics") {
         const ms = (ns: number) => ns / 1e6;

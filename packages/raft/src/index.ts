@@ -4,6 +4,7 @@ export { applyConfChange, decodeConfChange, encodeConfChange } from "./confChang
 export { NotLeaderError, RaftError, RaftErrorCode } from "./errors.js";
 export type { KvCommand } from "./kvStateMachine.js";
 export { KvStateMachine } from "./kvStateMachine.js";
+export { LazyCommit } from "./lazyCommit.js";
 export { decodeMessage, encodeMessage } from "./messageCodec.js";
 export type { ProposalOutcome, ProposalTrackerOptions, SettledProposal } from "./proposalTracker.js";
 export { ProposalTracker } from "./proposalTracker.js";
@@ -45,3 +46,5 @@ export type {
 export { EntryType, MAX_TERM_BOUNDARIES, MessageTypes } from "./types.js";
 export type { WalCheckpointerOptions, WalCheckpointResult } from "./walCheckpointer.js";
 export { WalCheckpointer } from "./walCheckpointer.js";
+export type { TraceHop, WriteTracer } from "./writeTrace.js";
+export { TraceHops, writeTrace } from "./writeTrace.js";

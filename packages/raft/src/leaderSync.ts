@@ -1,4 +1,5 @@
 import type { Ready } from "./types.js";
+import { writeTrace } from "./writeTrace.js";
 
 /** What {@link LeaderSync} needs of its node. */
 export interface LeaderSyncHooks {
@@ -49,7 +50,9 @@ export class LeaderSync {
       while (this.#waiting.length > 0 && !hooks.stopped()) {
         const written = this.#waiting;
         this.#waiting = [];
+        writeTrace?.("leaderFsyncStart", written.at(-1)!.entries.at(-1)?.index ?? 0);
         await hooks.sync();
+        writeTrace?.("leaderFsyncEnd", written.at(-1)!.entries.at(-1)?.index ?? 0);
         if (hooks.stopped()) return;
         // In order, and harmless for a Ready whose entries were truncated since (the log ignores those).
         for (const rd of written) hooks.durable(rd);

@@ -8,7 +8,6 @@ import {
   type SnapshotMeta,
 } from "./types.js";
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const TYPES = new Set<string>(MessageTypes);
 const MAX_ID = 256;
@@ -16,28 +15,40 @@ const MAX_ID = 256;
 /**
  * Encodes a message for the wire: a 4-byte header length, a JSON header (entries as
  * [index, term, type, byteLength]) and then the raw entry/chunk bytes, so payloads are never base64-ed.
+ * With `framed`, behind the 4-byte length of the whole (a frame as `FrameReader` reads it), so the transport
+ * does not copy it into one.
  */
-export function encodeMessage(m: Message): Buffer {
-  const blobs: Uint8Array[] = [];
-  const header: Record<string, unknown> = { ...m };
-  if (m.entries) {
-    header.entries = m.entries.map((e) => {
-      blobs.push(e.data);
-      return [e.index, e.term, e.type, e.data.length];
-    });
+export function encodeMessage(m: Message, framed = false): Buffer {
+  let header: Message | Record<string, unknown> = m;
+  let blobs: Uint8Array[] | undefined;
+  if (m.entries || m.chunk) {
+    const replaced: Record<string, unknown> = { ...m };
+    const bs: Uint8Array[] = [];
+    if (m.entries) {
+      replaced.entries = m.entries.map((e) => {
+        bs.push(e.data);
+        return [e.index, e.term, e.type, e.data.length];
+      });
+    }
+    if (m.chunk) {
+      replaced.chunk = m.chunk.length;
+      bs.push(m.chunk);
+    }
+    header = replaced;
+    blobs = bs;
   }
-  if (m.chunk) {
-    header.chunk = m.chunk.length;
-    blobs.push(m.chunk);
-  }
-  const json = encoder.encode(JSON.stringify(header));
-  let total = 4 + json.length;
-  for (const b of blobs) total += b.length;
+  // Written straight into the frame: no intermediate UTF-8 copy of the header.
+  const json = JSON.stringify(header);
+  const jsonBytes = Buffer.byteLength(json);
+  const start = framed ? 4 : 0;
+  let total = start + 4 + jsonBytes;
+  for (const b of blobs ?? []) total += b.length;
   const out = Buffer.allocUnsafe(total);
-  out.writeUInt32BE(json.length, 0);
-  out.set(json, 4);
-  let off = 4 + json.length;
-  for (const b of blobs) {
+  if (framed) out.writeUInt32BE(total - 4, 0);
+  out.writeUInt32BE(jsonBytes, start);
+  out.write(json, start + 4);
+  let off = start + 4 + jsonBytes;
+  for (const b of blobs ?? []) {
     out.set(b, off);
     off += b.length;
   }

@@ -1,21 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { ProcessCluster } from "./__tests__/processCluster.js";
+import { describe, expect, it } from "vitest";
+import { processClusters } from "./__tests__/processClusters.js";
 
-let cluster: ProcessCluster | null = null;
-let dir = "";
-afterEach(async () => {
-  await cluster?.stop();
-  cluster = null;
-  rmSync(dir, { recursive: true, force: true });
-});
+const startCluster = processClusters("raft-proc-");
 
 describe("three OS processes over TCP with SQLite", () => {
   it("keeps every acknowledged write through a kill -9 of the leader; the old leader catches up by snapshot", async () => {
-    dir = mkdtempSync(join(tmpdir(), "raft-proc-"));
-    cluster = new ProcessCluster(["p1", "p2", "p3"], dir, {
+    const cluster = startCluster(["p1", "p2", "p3"], {
       RAFT_TICK_MS: "20",
       // A snapshot every ~40 writes, written in several chunks: a kill -9 can land in the middle of one.
       RAFT_SNAPSHOT_MIN_BYTES: "3000",
@@ -34,9 +24,9 @@ describe("three OS processes over TCP with SQLite", () => {
           const key = `w${w}-${i}`;
           if (w === 0 && i === 20 && !killed) {
             killed = true;
-            cluster!.kill9(first);
+            cluster.kill9(first);
           }
-          if (await cluster!.put(key, `v${i}`, hint)) acked.push(key);
+          if (await cluster.put(key, `v${i}`, hint)) acked.push(key);
         }
       }),
     );
@@ -64,9 +54,7 @@ describe("three OS processes over TCP with SQLite", () => {
 
 describe("a leader frozen with SIGSTOP under writes", () => {
   it("answers every write it took once resumed: applied, dropped (really absent) or outcome unknown", async () => {
-    dir = mkdtempSync(join(tmpdir(), "raft-proc-"));
-    const c = new ProcessCluster(["s1", "s2", "s3"], dir, { RAFT_TICK_MS: "20" });
-    cluster = c;
+    const c = startCluster(["s1", "s2", "s3"], { RAFT_TICK_MS: "20" });
     await c.start();
     const answers = new Map<string, { code: string; at: number }>();
     const leaderAmong = async (ids: string[]): Promise<string> => {

@@ -33,6 +33,7 @@ import {
   type Role,
   type SoftState,
 } from "./types.js";
+import { writeTrace } from "./writeTrace.js";
 
 export type * from "./raftNodeOptions.js";
 
@@ -237,6 +238,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       for (const b of batch) b.pending.reject(err);
       return;
     }
+    writeTrace?.("proposal", res.first + batch.length - 1);
     batch.forEach((b, i) => {
       b.pending.index = res.first + i;
       this.#proposals.track(res.first + i, res.term, b.pending);
@@ -385,15 +387,17 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     } else if (rd.mustSync) {
       // The leader replicates while it writes its own log (thesis §10.2.1); the rest waits for the write.
       this.#send(rd.earlyMessages);
+      writeTrace?.("followerWriteStart", rd.entries.at(-1)?.index ?? 0);
       await this.#write(rd);
+      writeTrace?.("followerFsyncDone", rd.entries.at(-1)?.index ?? 0);
       if (this.#stopped) return;
       this.#core.advance(rd);
       this.#send(rd.messages);
       await this.#applyReady(rd);
     } else {
       // Nothing here has to be on disk first (at most the commit index moved): answer the proposers, then
-      // tell the other nodes (commit notices a moment later), then record the commit index, unsynced and in
-      // order with later writes.
+      // tell the other nodes (commit notices a moment later), then hand the commit index to the storage,
+      // which may keep it in memory (volatile state, Raft Figure 2).
       await this.#applyReady(rd);
       if (this.#stopped) return;
       this.#send(this.#notices.hold(rd.earlyMessages));
@@ -427,6 +431,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       this.emit("membership", rd.snapshot.meta.conf);
       for (const s of this.#proposals.observe({ snapshot: rd.snapshot })) this.#settle(s);
     }
+    if (rd.committedEntries.length > 0) writeTrace?.("commit", rd.committedEntries.at(-1)!.index);
     for (const e of rd.committedEntries) {
       this.#snapshots.applied(e.data.length);
       const settled = this.#proposals.committed(e);
@@ -439,6 +444,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       } else if (e.data.length > 0) {
         try {
           const result = await this.#sm.apply(this.#codec.decode(e.data), e.index);
+          writeTrace?.("apply", e.index);
           mine?.resolve(result);
         } catch (error) {
           // A deterministic state machine fails identically everywhere; report it to the proposer only.

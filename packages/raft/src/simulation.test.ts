@@ -12,7 +12,7 @@ describe("deterministic simulation", () => {
     let leaderCrashes = 0;
     let earlyCommits = 0;
     const background = { readiesMeanwhile: 0, crashesLosingEntries: 0 };
-    const slow = { committedMeanwhile: 0, superseded: 0 };
+    const slow = { committedMeanwhile: 0 };
     const settled = { applied: 0, appliedResultUnknown: 0, dropped: 0, unknown: 0 };
     const snapshotReads = vi.spyOn(MemoryStorage.prototype, "snapshotData");
     let snapshotsRead = 0;
@@ -25,7 +25,6 @@ describe("deterministic simulation", () => {
       background.readiesMeanwhile += r.backgroundSync.readiesMeanwhile;
       background.crashesLosingEntries += r.backgroundSync.crashesLosingEntries;
       slow.committedMeanwhile += r.slowSnapshots.committedMeanwhile;
-      slow.superseded += r.slowSnapshots.superseded;
       for (const k of Object.keys(settled) as (keyof typeof settled)[]) settled[k] += r.settled[k];
       snapshotsRead += snapshotReads.mock.results.filter((s) => s.value !== undefined).length;
       snapshotReads.mockClear();
@@ -45,15 +44,19 @@ describe("deterministic simulation", () => {
       // entries were unsynced, and crashed losing entries they had sent — with nothing committed lost.
       expect(background.readiesMeanwhile).toBeGreaterThan(0);
       expect(background.crashesLosingEntries).toBeGreaterThan(0);
-      // Snapshots that held applying while entries committed, and ones a leader's snapshot superseded.
+      // Snapshots that held applying while entries committed (one a leader's snapshot superseded: below).
       expect(slow.committedMeanwhile).toBeGreaterThan(0);
-      expect(slow.superseded).toBeGreaterThan(0);
       // Leaders sent snapshots with the bytes read back from storage (nodes keep only the metadata, and a
       // few entries: logCacheBytes), so the checks above covered that path too.
       expect(snapshotsRead).toBeGreaterThan(count / 2);
     }
     snapshotReads.mockRestore();
   }, 120_000);
+
+  it("keeps its invariants when a leader's snapshot supersedes a slow local one", () => {
+    // Rare (2 of seeds 1–1,500 since restarts recover the commit index lazily, 5 before): a seed that has one.
+    expect(new Simulation({ seed: 458, leaseRead: false }).run().slowSnapshots.superseded).toBeGreaterThan(0);
+  });
 
   it("replays a seed identically", () => {
     const a = new Simulation({ seed: 42 }).run();

@@ -14,7 +14,8 @@ import {
   type SimulationResult,
 } from "./simulationOptions.js";
 import { CommitOracle } from "./simulationOracle.js";
-import { MemoryStorage, type StorageUpdate } from "./storage.js";
+import { SimulationStorage } from "./simulationStorage.js";
+import type { StorageUpdate } from "./storage.js";
 import { EntryType, type Message, type NodeId, type Ready } from "./types.js";
 
 export type { SimulationOptions, SimulationResult } from "./simulationOptions.js";
@@ -25,7 +26,7 @@ const TICK = 10;
 interface SimNode {
   id: NodeId;
   core: RaftCore | null;
-  storage: MemoryStorage;
+  storage: SimulationStorage;
   kv: Map<string, string>;
   phase: number;
   restartAt: number;
@@ -98,7 +99,7 @@ export class Simulation {
       const node: SimNode = {
         id,
         core: null,
-        storage: new MemoryStorage(),
+        storage: new SimulationStorage(),
         kv: new Map(),
         phase: this.#rng.int(0, TICK),
         restartAt: 0,

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { SqliteStorage } from "./sqliteStorage.js";
-import type { Entry } from "./types.js";
+import { type Entry, EntryType } from "./types.js";
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -73,27 +73,71 @@ describe("SqliteStorage", () => {
     r.close();
   });
 
-  it("writes a commit-only update with the next transaction, or on close; a crash before loses only it", () => {
+  it("writes the commit index only with a new term or vote, or on close; a crash loses only it", () => {
     const path = join(tmp(), "raft.db");
     const s = new SqliteStorage({ path });
     s.save({ hardState: { term: 2, vote: "a", commit: 1 }, entries: [e(1, 2), e(2, 2)] });
-    const committed = () => {
+    const stored = () => {
+      const other = new Database(path, { readonly: true });
+      const row = other.prepare("SELECT term, commit_index FROM hard_state").get();
+      const count = (other.prepare("SELECT count(*) AS n FROM entries").get() as { n: number }).n;
+      other.close();
+      return { ...(row as object), entries: count };
+    };
+    s.save({ hardState: { term: 2, vote: "a", commit: 2 }, entries: [], sync: false });
+    // Not in the file: a process killed now restarts with commit 1 and learns 2 from the leader.
+    expect(stored()).toEqual({ term: 2, commit_index: 1, entries: 2 });
+    // Nor with the next entries, synced or not, whose hard state moved only the commit index.
+    s.save({ hardState: { term: 2, vote: "a", commit: 2 }, entries: [e(3, 2)] });
+    s.save({ entries: [e(4, 2)], sync: false });
+    expect(stored()).toEqual({ term: 2, commit_index: 1, entries: 4 });
+    // A new term is written at once, with the newest commit index.
+    s.save({ hardState: { term: 3, vote: null, commit: 4 }, entries: [] });
+    expect(stored()).toEqual({ term: 3, commit_index: 4, entries: 4 });
+    s.save({ hardState: { term: 3, vote: null, commit: 5 }, entries: [e(5, 3)], sync: false });
+    s.close();
+    const r = new SqliteStorage({ path });
+    expect(r.load()).toMatchObject({ hardState: { term: 3, vote: null, commit: 5 } });
+    r.close();
+  });
+
+  it("writes a commit index that passes a configuration change, also one loaded back from the file", () => {
+    const path = join(tmp(), "raft.db");
+    const change = (index: number): Entry => ({ ...e(index, 2), type: EntryType.ConfChange });
+    const s = new SqliteStorage({ path });
+    s.save({
+      hardState: { term: 2, vote: "a", commit: 1 },
+      entries: [e(1, 2), change(2), e(3, 2), change(4)],
+    });
+    s.save({ hardState: { term: 2, vote: "a", commit: 2 }, entries: [], sync: false });
+    s.save({ hardState: { term: 2, vote: "a", commit: 3 }, entries: [e(5, 2)] });
+    const commit = () => {
       const other = new Database(path, { readonly: true });
       const row = other.prepare("SELECT commit_index FROM hard_state").get() as { commit_index: number };
       other.close();
       return row.commit_index;
     };
-    s.save({ hardState: { term: 2, vote: "a", commit: 2 }, entries: [], sync: false });
-    // Not in the file yet: a process killed now restarts with commit 1 and learns 2 from the leader.
-    expect(committed()).toBe(1);
-    // The next write carries it, though it has no hard state of its own.
-    s.save({ entries: [e(3, 2)] });
-    expect(committed()).toBe(2);
-    s.save({ hardState: { term: 2, vote: "a", commit: 3 }, entries: [], sync: false });
+    // A node restarted now learns its membership from the change at 2: the commit index covers it, and
+    // stays there while it passes no other.
+    expect(commit()).toBe(2);
     s.close();
+    expect(commit()).toBe(3);
     const r = new SqliteStorage({ path });
-    expect(r.load()).toMatchObject({ hardState: { term: 2, vote: "a", commit: 3 } });
+    r.save({ hardState: { term: 2, vote: "a", commit: 4 }, entries: [], sync: false });
+    expect(commit()).toBe(4);
     r.close();
+  });
+
+  it("commits a synced save that has only a commit index, so earlier unsynced ones become durable", () => {
+    const path = join(tmp(), "raft.db");
+    const s = new SqliteStorage({ path });
+    s.save({ hardState: { term: 2, vote: "a", commit: 0 }, entries: [] });
+    s.save({ entries: [e(1, 2)], sync: false });
+    s.save({ hardState: { term: 2, vote: "a", commit: 1 }, entries: [] });
+    const other = new Database(path, { readonly: true });
+    expect(other.prepare("SELECT commit_index FROM hard_state").get()).toEqual({ commit_index: 1 });
+    other.close();
+    s.close();
   });
 
   it("stores snapshots, compacts and replaces the log on a received snapshot", async () => {

@@ -2,8 +2,24 @@ import { closeSync, constants, fdatasync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import { takeWithinBytes } from "./entryBatch.js";
 import { RaftError, RaftErrorCode } from "./errors.js";
+import { LazyCommit } from "./lazyCommit.js";
+import {
+  type EntryRow,
+  type HardStateRow,
+  type SnapshotRow,
+  toEntries,
+  toEntry,
+  toHardState,
+} from "./sqliteRows.js";
 import type { RaftStorage, StorageUpdate, StoredState } from "./storage.js";
-import type { ConfState, Entry, EntryType, HardState, Snapshot, SnapshotMeta } from "./types.js";
+import {
+  type ConfState,
+  type Entry,
+  EntryType,
+  type HardState,
+  type Snapshot,
+  type SnapshotMeta,
+} from "./types.js";
 import { WalCheckpointer, type WalCheckpointerOptions } from "./walCheckpointer.js";
 import { preallocateWal } from "./walPreallocation.js";
 
@@ -37,46 +53,20 @@ export interface SqliteStorageOptions {
 
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-interface EntryRow {
-  idx: number;
-  term: number;
-  type: number;
-  data: Buffer;
-}
-
-function toEntry(r: EntryRow): Entry {
-  return {
-    index: r.idx,
-    term: r.term,
-    type: r.type as EntryType,
-    data: new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength),
-  };
-}
-
-function* toEntries(rows: Iterable<EntryRow>): Generator<Entry> {
-  for (const r of rows) yield toEntry(r);
-}
-
-interface SnapshotRow {
-  idx: number;
-  term: number;
-  conf: string;
-  terms: string | null;
-  chunks: number | null;
-}
-
 /**
  * Durable Raft storage in SQLite (better-sqlite3), WAL mode with `synchronous=FULL`: every `save` is one
  * transaction that is on disk (fsynced) when it returns, so term, vote and entries are durable before the
  * node sends the vote or acknowledgement that depends on them. SQLite's WAL checksums discard a torn
- * last write on recovery, so a `kill -9` or power loss leaves the last fully written update. An update with
- * `sync: false` that only moves the commit index is not written at once: it is kept in memory and goes into
- * the next `save`'s transaction (which carries a newer hard state anyway when the commit moved again), or is
- * written unsynced by `load()` and `close()`. A crash loses it, as it could lose an unsynced write; the
- * commit index is learnt again from the leader. That spares every node a transaction per commit, which
- * came right before the next entries' write on a follower. Other `sync: false` updates (a leader's new entries) are
- * committed with `synchronous=NORMAL`: written to the WAL but not synced; {@link sync} (`fdatasync` of the
- * WAL off the event loop) or the next synced commit makes them durable.
+ * last write on recovery, so a `kill -9` or power loss leaves the last fully written update. The commit
+ * index is volatile state (Raft paper, Figure 2): the hard state row is written only when the term or vote
+ * changes (a synced write that happens anyway), when the commit index passes a configuration change
+ * ({@link LazyCommit}) and by `load()` and `close()`; a commit index alone stays in memory. A crash loses it
+ * back to the one last written (never a newer one), and the node learns it again from the leader (a
+ * single node commits its new term's first entry, and with it the rest). That spares
+ * every write a second page (the entry's, then the `hard_state` row's) and a commit-only update its own
+ * transaction. `sync: false` updates (a leader's new entries) are committed with `synchronous=NORMAL`:
+ * written to the WAL but not synced; {@link sync} (`fdatasync` of the WAL off the event loop) or the next
+ * synced commit makes them durable.
  *
  * A snapshot the node took itself is written in pieces across event-loop turns (a 35 MB state took
  * 200–900 ms in one transaction): its chunks go to `snapshot_chunks` (each synced), then one synced
@@ -97,13 +87,15 @@ export class SqliteStorage implements RaftStorage {
   readonly #putChunk: Database.Statement;
   readonly #dropChunks: Database.Statement;
   readonly #chunkBytes: number;
-  readonly #unsynced: Database.Statement;
-  readonly #synced: Database.Statement;
   readonly #checkpointer: WalCheckpointer | undefined;
   readonly #entryRange: Database.Statement<[number, number], EntryRow>;
   readonly #snapshotRow: Database.Statement<[], SnapshotRow>;
   readonly #snapshotBlob: Database.Statement<[], { data: Buffer }>;
+  /** The newest hard state not written yet: only its commit index differs from the stored row's. */
   #pendingHardState: HardState | undefined;
+  readonly #lazy: LazyCommit;
+  /** Whether the connection is at `synchronous=NORMAL` (switched only when a save needs the other mode). */
+  #syncOff = false;
   readonly #walPath: string;
   /** The `-wal` file, opened on the first {@link sync}. */
   #walFd: number | undefined;
@@ -133,8 +125,6 @@ export class SqliteStorage implements RaftStorage {
     // that is appended to and read back only on a restart or a lagging follower fills with pages it
     // never reads again.
     db.pragma("cache_size = -4000");
-    this.#unsynced = db.prepare("PRAGMA synchronous = NORMAL");
-    this.#synced = db.prepare("PRAGMA synchronous = FULL");
     db.exec(`
       CREATE TABLE IF NOT EXISTS hard_state (id INTEGER PRIMARY KEY CHECK (id = 1), term INTEGER NOT NULL, vote TEXT, commit_index INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, term INTEGER NOT NULL, type INTEGER NOT NULL, data BLOB NOT NULL);
@@ -158,6 +148,15 @@ export class SqliteStorage implements RaftStorage {
     const putHard = db.prepare(
       "INSERT INTO hard_state (id, term, vote, commit_index) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET term = excluded.term, vote = excluded.vote, commit_index = excluded.commit_index",
     );
+    const row = db
+      .prepare<[], HardStateRow>("SELECT term, vote, commit_index FROM hard_state WHERE id = 1")
+      .get();
+    const changes = db
+      .prepare<[number, number], EntryRow>(
+        "SELECT idx, term, type, data FROM entries WHERE type = ? AND idx > ?",
+      )
+      .all(EntryType.ConfChange, row?.commit_index ?? 0);
+    this.#lazy = new LazyCommit(row && toHardState(row), changes.map(toEntry));
     const truncateFrom = db.prepare("DELETE FROM entries WHERE idx >= ?");
     // A bounded run of the oldest entries at a time: tens of MB of them at once would hold the loop.
     this.#dropEntries = db.prepare(
@@ -200,7 +199,10 @@ export class SqliteStorage implements RaftStorage {
         truncateFrom.run(u.entries[0]!.index);
         for (const e of u.entries) putEntry.run(e.index, e.term, e.type, Buffer.from(e.data));
       }
-      if (u.hardState) putHard.run(u.hardState.term, u.hardState.vote, u.hardState.commit);
+      if (u.hardState) {
+        putHard.run(u.hardState.term, u.hardState.vote, u.hardState.commit);
+        this.#lazy.written(u.hardState);
+      }
     });
     this.#switchSnap = db.transaction((s: Snapshot, chunks: number) => {
       const cur = getSnapIndex.get();
@@ -213,16 +215,13 @@ export class SqliteStorage implements RaftStorage {
   load(): StoredState {
     this.#flushPendingHardState();
     const hard = this.#db
-      .prepare<[], { term: number; vote: string | null; commit_index: number }>(
-        "SELECT term, vote, commit_index FROM hard_state WHERE id = 1",
-      )
+      .prepare<[], HardStateRow>("SELECT term, vote, commit_index FROM hard_state WHERE id = 1")
       .get();
     const snap = this.#snapshotRow.get();
     const after = snap?.idx ?? 0;
     const entries = this.#entryRange.all(after + 1, Number.MAX_SAFE_INTEGER).map(toEntry);
     const out: StoredState = { entries };
-    if (hard)
-      out.hardState = { term: hard.term, vote: hard.vote, commit: hard.commit_index } satisfies HardState;
+    if (hard) out.hardState = toHardState(hard);
     if (snap) {
       const meta: SnapshotMeta = {
         index: snap.idx,
@@ -253,20 +252,31 @@ export class SqliteStorage implements RaftStorage {
   }
 
   save(update: StorageUpdate): void {
-    if (update.sync === false && update.entries.length === 0 && !update.snapshot) {
-      // Only the commit index moved: kept here and written with the next transaction (see the class doc).
-      if (update.hardState) this.#pendingHardState = update.hardState;
-      return;
-    }
-    const pending = this.#pendingHardState;
-    this.#pendingHardState = undefined;
-    // A later hard state includes the pending one's commit (the commit index never moves back).
-    const merged = pending && !update.hardState ? { ...update, hardState: pending } : update;
-    if (merged.sync !== false) {
-      this.#save(merged);
-      return;
-    }
-    this.#unsyncedRun(() => this.#save(merged));
+    const hard = update.hardState ?? this.#pendingHardState;
+    const write: StorageUpdate = { entries: update.entries };
+    if (update.snapshot) write.snapshot = update.snapshot;
+    const empty = write.entries.length === 0 && !write.snapshot;
+    // A hard state that moved only the commit index is kept in memory (see the class doc), unless a synced
+    // save has nothing else to write (it must still commit: it makes the earlier unsynced ones durable).
+    const keep = !this.#lazy.mustWrite(hard, update.entries) && !(empty && update.sync !== false) && hard;
+    this.#pendingHardState = keep ? hard : undefined;
+    if (hard && !keep) write.hardState = hard;
+    if (!(empty && !write.hardState && update.sync === false)) this.#run(update.sync !== false, write);
+  }
+
+  /** One `save` transaction, at `synchronous=FULL` when `synced`, else NORMAL. */
+  #run(synced: boolean, write: StorageUpdate): void {
+    this.#mode(synced);
+    this.#save(write);
+  }
+
+  /** Sets `synchronous` for the next commits: FULL (synced) or NORMAL, with a statement only on a change. */
+  #mode(synced: boolean): void {
+    if (this.#syncOff !== synced) return;
+    // Not a statement prepared once: SQLite applies `PRAGMA synchronous` when it compiles it, and a prepared
+    // one run again sets it only if SQLite recompiles it first (the first run after preparing did not).
+    this.#db.pragma(synced ? "synchronous = FULL" : "synchronous = NORMAL");
+    this.#syncOff = !synced;
   }
 
   /**
@@ -295,7 +305,7 @@ export class SqliteStorage implements RaftStorage {
     const hardState = this.#pendingHardState;
     if (!hardState || !this.#db.open) return;
     this.#pendingHardState = undefined;
-    this.#unsyncedRun(() => this.#save({ entries: [], hardState }));
+    this.#run(false, { entries: [], hardState });
   }
 
   #readChunks(idx: number, chunks: number): Buffer {
@@ -328,11 +338,13 @@ export class SqliteStorage implements RaftStorage {
     for (let off = 0; off < data.length; off += this.#chunkBytes) {
       const piece = data.subarray(off, Math.min(data.length, off + this.#chunkBytes));
       // Synced one by one: syncing them all with the switch would wait for the whole snapshot at once.
+      this.#mode(true);
       this.#putChunk.run(index, chunks, Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength));
       chunks++;
       await yieldTurn();
       if (!this.#db.open) return;
     }
+    this.#mode(true);
     const switched = this.#switchSnap(snapshot, chunks);
     if (!(await this.#dropChunksExcept(switched ? index : this.#snapIndex()))) return;
     // Entries the snapshot covers are never loaded again (load reads those after it), so dropping them
@@ -340,8 +352,13 @@ export class SqliteStorage implements RaftStorage {
     if (switched) await this.#dropEntriesUpTo(compactTo);
   }
 
+  #dropEntry(compactTo: number): number {
+    this.#mode(false);
+    return this.#dropEntries.run(compactTo).changes;
+  }
+
   async #dropEntriesUpTo(compactTo: number): Promise<void> {
-    while (this.#db.open && this.#unsyncedRun(() => this.#dropEntries.run(compactTo)).changes > 0) {
+    while (this.#db.open && this.#dropEntry(compactTo) > 0) {
       await yieldTurn();
     }
   }
@@ -350,18 +367,10 @@ export class SqliteStorage implements RaftStorage {
   async #dropChunksExcept(keep: number | undefined): Promise<boolean> {
     for (;;) {
       if (!this.#db.open) return false;
-      const { changes } = this.#unsyncedRun(() => this.#dropChunks.run(keep ?? null));
+      this.#mode(false);
+      const { changes } = this.#dropChunks.run(keep ?? null);
       if (changes === 0) return true;
       await yieldTurn();
-    }
-  }
-
-  #unsyncedRun<T>(run: () => T): T {
-    this.#unsynced.run();
-    try {
-      return run();
-    } finally {
-      this.#synced.run();
     }
   }
 

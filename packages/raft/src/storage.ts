@@ -1,8 +1,15 @@
 import { takeWithinBytes } from "./entryBatch.js";
+import type { LazyCommit } from "./lazyCommit.js";
 import type { Entry, HardState, Ready, Snapshot } from "./types.js";
 
 /** What a storage hands back on start. */
 export interface StoredState {
+  /**
+   * Term and vote as last saved; the commit index may be an older one (never a newer one): it is volatile
+   * state (Raft paper, Figure 2), which a storage may keep back, and the node learns it again from the leader
+   * — but not behind a configuration change it passed, which a restarted node's membership comes from
+   * (see {@link LazyCommit}).
+   */
   hardState?: HardState;
   snapshot?: Snapshot;
   /** The entries after the snapshot (or from index 1), contiguous. */

@@ -5,6 +5,7 @@ import { type KvCommand, KvStateMachine } from "./kvStateMachine.js";
 import { decodeMessage, encodeMessage } from "./messageCodec.js";
 import { RaftNode } from "./raftNode.js";
 import { MemoryStorage } from "./storage.js";
+import { FrameReader, frame } from "./tcpFrames.js";
 import { TcpTransport } from "./tcpTransport.js";
 import type { Message } from "./types.js";
 
@@ -42,7 +43,7 @@ async function pair(secretB = SECRET) {
 const hb = (i: number): Message => ({ type: "heartbeat", from: "a", to: "b", term: 3, commit: i });
 
 describe("message codec", () => {
-  it("round-trips entries and snapshot chunks as raw bytes", () => {
+  it("round-trips entries and snapshot chunks as raw bytes, framed or not", () => {
     const m: Message = {
       type: "app",
       from: "a",
@@ -66,6 +67,17 @@ describe("message codec", () => {
       chunk: new Uint8Array([7]),
     };
     expect(decodeMessage(encodeMessage(s))).toEqual(s);
+    // Framed, as the transport sends them: the frame it would have made, read back by a FrameReader.
+    const read: Message[] = [];
+    const reader = new FrameReader(
+      () => 1 << 20,
+      (f) => read.push(decodeMessage(f)),
+    );
+    for (const x of [m, s, hb(1)]) {
+      expect(encodeMessage(x, true)).toEqual(frame(encodeMessage(x)));
+      reader.push(encodeMessage(x, true));
+    }
+    expect(read).toEqual([m, s, hb(1)]);
   });
 
   it("rejects malformed input", () => {
@@ -93,6 +105,33 @@ describe("TcpTransport", () => {
     a.send([hb(1)]);
     for (let i = 0; i < 100 && got.length === 0; i++) await sleep(10);
     expect(got).toEqual([hb(1)]);
+  });
+
+  it("delivers one send() to several peers in order, whether each peer's messages are in a row or interleaved", async () => {
+    const a = new TcpTransport({ id: "a", secret: SECRET });
+    const peers = ["b", "c"].map((id) => ({
+      id,
+      t: new TcpTransport({ id, secret: SECRET }),
+      got: [] as number[],
+    }));
+    await a.listen(() => {});
+    closers.push(() => a.close());
+    for (const p of peers) {
+      await p.t.listen((m) => p.got.push(m.commit!));
+      closers.push(() => p.t.close());
+      a.setPeer(p.id, p.t.address());
+    }
+    const to = (peer: string, commit: number): Message => ({ ...hb(commit), to: peer });
+    const delivered = async (n: number) => {
+      for (let i = 0; i < 200 && peers.some((p) => p.got.length < n); i++) await sleep(10);
+    };
+    a.send([to("b", 0), to("c", 0)]); // opens both connections
+    await delivered(1);
+    a.send([to("b", 1), to("b", 2), to("c", 1), to("c", 2)]);
+    a.send([to("b", 3), to("c", 3), to("b", 4), to("c", 4), to("b", 5)]);
+    await delivered(5);
+    expect(peers[0]!.got).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(peers[1]!.got).toEqual([0, 1, 2, 3, 4]);
   });
 
   it("refuses a peer with the wrong secret and logs it without the secret", async () => {

@@ -3,12 +3,13 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { type TLSSocket, connect as tlsConnect, createServer as tlsCreateServer } from "node:tls";
 import { type RaftClock, systemClock } from "./clock.js";
 import { decodeMessage, encodeMessage } from "./messageCodec.js";
-import { FrameReader, frame } from "./tcpFrames.js";
+import { FrameReader } from "./tcpFrames.js";
 import { HANDSHAKE_MAX, PeerHandshake } from "./tcpHandshake.js";
 import { commonName, tlsClientOptions, tlsServerOptions } from "./tcpTls.js";
 import type { PeerAddress, TcpTransportOptions } from "./tcpTransportOptions.js";
 import type { RaftTransport } from "./transport.js";
 import type { Message, NodeId } from "./types.js";
+import { type TraceHop, type WriteTracer, writeTrace } from "./writeTrace.js";
 
 export type * from "./tcpTransportOptions.js";
 
@@ -18,6 +19,12 @@ interface Outbound {
   queue: Buffer[];
   backoff: number;
   nextAttempt: number;
+}
+
+/** Traces an AppendEntries that carries entries (by its last index) or its response (by the index it acknowledges). */
+function traceMessage(trace: WriteTracer, m: Message, append: TraceHop, response: TraceHop): void {
+  if (m.type === "app" && m.entries?.length) trace(append, m.entries.at(-1)!.index);
+  else if (m.type === "appResp" && !m.reject) trace(response, m.index ?? 0);
 }
 
 /**
@@ -138,6 +145,7 @@ export class TcpTransport implements RaftTransport {
         }
         const m = decodeMessage(f);
         if (m.from !== peer || m.to !== this.id) throw new Error("message addressed from/to the wrong node");
+        if (writeTrace) traceMessage(writeTrace, m, "followerRead", "leaderResponseRead");
         this.#handler?.(m);
       },
     );
@@ -243,7 +251,7 @@ export class TcpTransport implements RaftTransport {
         this.#connect(m.to, o);
         if (!o.socket) continue;
       }
-      const data = frame(encodeMessage(m));
+      const data = encodeMessage(m, true);
       if (!o.ready) {
         if (o.queue.length < (this.#opts.maxQueuedMessages ?? 4096)) o.queue.push(data);
         continue;
@@ -255,6 +263,7 @@ export class TcpTransport implements RaftTransport {
         corked.add(s);
       }
       s.write(data);
+      if (writeTrace) traceMessage(writeTrace, m, "appendSent", "responseSent");
     }
     // Flushed now, not on the next tick: the caller may block on a synchronous fsync right after sending
     // (a leader replicating in parallel with its own write), and the followers should not wait for it.
