@@ -6,11 +6,12 @@ const maxPercent = 300;
 
 /**
  * `--heap-growth` / `AMSTAFF_HEAP_GROWTH_PERCENT`: how far V8 lets the old generation grow past what the
- * last full GC left live before it collects again, in percent; `undefined` when not set (V8 decides).
+ * last full GC left live before it collects again, in percent; `undefined` when not set (the node's default
+ * of 30 from `nodeDefaults.ts` holds, or V8's own with `AMSTAFF_NODE_DEFAULTS=off`).
  *
  * Unlike a heap limit (`--max-old-space-size`), this never stops a node that needs more: the heap still
  * grows as far as V8's own limit, only collected sooner. V8 otherwise lets it reach up to 4× what is live on
- * a machine with a few GiB, which at 20,000 monitors is most of the node's RSS (bench/README.md, "Results:
+ * a machine with a few GiB, which at 50,000 monitors is most of the node's RSS (bench/README.md, "Results:
  * `memory`").
  *
  * @throws Error naming the setting and the range, for anything but a whole number within it

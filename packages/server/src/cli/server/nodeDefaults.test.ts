@@ -59,7 +59,13 @@ describe("amstaff-server's node defaults (the process started again in place)", 
     const { child, report, closed } = run("exit:0", {}, ["--max-old-space-size=300", "--no-warnings"]);
     const seen = await report;
     expect(seen.pid).toBe(child.pid);
-    expect(seen.execArgv).toEqual(["--max-old-space-size=300", "--no-warnings", "--import", hooks]);
+    expect(seen.execArgv).toEqual([
+      "--max-semi-space-size=16",
+      "--max-old-space-size=300",
+      "--no-warnings",
+      "--import",
+      hooks,
+    ]);
     expect(seen).toMatchObject({
       argv: ["exit:0"],
       switch: "applied",
@@ -85,9 +91,17 @@ describe("amstaff-server's node defaults (the process started again in place)", 
     expect(await one.report).toMatchObject({ arenas: "4", mmapThreshold: "1048576" });
     expect((await one.closed).starts).toBe(2);
     const all = { MALLOC_ARENA_MAX: "4", MALLOC_MMAP_THRESHOLD_: "131072", MALLOC_TRIM_THRESHOLD_: "0" };
-    const given = run("exit:0", all);
-    expect(await given.report).toMatchObject({ arenas: "4", mmapThreshold: "131072", trimThreshold: "0" });
+    const given = run("exit:0", all, ["--max-semi-space-size=32"]);
+    expect(await given.report).toMatchObject({
+      arenas: "4",
+      mmapThreshold: "131072",
+      trimThreshold: "0",
+      execArgv: ["--max-semi-space-size=32", "--import", hooks],
+    });
     expect((await given.closed).starts).toBe(1);
+    // A flag in NODE_OPTIONS is given too; only the missing variables start the node again.
+    const options = run("exit:0", { MALLOC_ARENA_MAX: "4", NODE_OPTIONS: "--max-semi-space-size=8" });
+    expect(await options.report).toMatchObject({ arenas: "4", execArgv: ["--import", hooks] });
     const off = run("exit:0", { AMSTAFF_NODE_DEFAULTS: "off" });
     expect(await off.report).toMatchObject({ execArgv: ["--import", hooks], switch: "off" });
     expect((await off.report).arenas).toBeUndefined();
@@ -101,7 +115,7 @@ describe("amstaff-server's node defaults (the process started again in place)", 
       argv: ["/bin/node", "/srv/cli.js", "--port", "0"],
     };
     expect(nodeDefaults({ ...current, env: { HOME: "/home/a" } })).toEqual({
-      args: ["/bin/node", "--cpu-prof", "/srv/cli.js", "--port", "0"],
+      args: ["/bin/node", "--max-semi-space-size=16", "--cpu-prof", "/srv/cli.js", "--port", "0"],
       env: {
         HOME: "/home/a",
         MALLOC_ARENA_MAX: "2",
@@ -112,7 +126,17 @@ describe("amstaff-server's node defaults (the process started again in place)", 
     });
     expect(nodeDefaults({ ...current, env: { AMSTAFF_NODE_DEFAULTS: "applied" } })).toBeUndefined();
     const operators = { MALLOC_ARENA_MAX: "8", MALLOC_MMAP_THRESHOLD_: "1", MALLOC_TRIM_THRESHOLD_: "1" };
-    expect(nodeDefaults({ ...current, env: operators })).toBeUndefined();
+    expect(nodeDefaults({ ...current, env: operators })?.args).toEqual([
+      "/bin/node",
+      "--max-semi-space-size=16",
+      "--cpu-prof",
+      "/srv/cli.js",
+      "--port",
+      "0",
+    ]);
+    expect(
+      nodeDefaults({ ...current, execArgv: ["--max_semi_space_size=64"], env: operators }),
+    ).toBeUndefined();
     expect(nodeDefaults({ ...current, env: { MALLOC_ARENA_MAX: "8" } })?.env).toMatchObject({
       MALLOC_ARENA_MAX: "8",
       MALLOC_MMAP_THRESHOLD_: "1048576",
@@ -123,6 +147,10 @@ describe("amstaff-server's node defaults (the process started again in place)", 
     const env = { AMSTAFF_NODE_DEFAULTS: "applied" };
     expect(v8Defaults({ execArgv: ["--max-old-space-size=300"], env })).toEqual([
       "--no-allocation-site-pretenuring",
+      "--heap-growing-percent=30",
+    ]);
+    expect(v8Defaults({ execArgv: ["--heap-growing-percent=50"], env })).toEqual([
+      "--no-allocation-site-pretenuring",
     ]);
     // Either spelling of the flag, on or off, is the operator's choice.
     for (const given of [
@@ -130,7 +158,7 @@ describe("amstaff-server's node defaults (the process started again in place)", 
       "--no-allocation_site_pretenuring",
       "--noallocation-site-pretenuring",
     ])
-      expect(v8Defaults({ execArgv: [given], env })).toEqual([]);
+      expect(v8Defaults({ execArgv: [given], env })).toEqual(["--heap-growing-percent=30"]);
     expect(v8Defaults({ execArgv: [], env: { AMSTAFF_NODE_DEFAULTS: "off" } })).toEqual([]);
   });
 });

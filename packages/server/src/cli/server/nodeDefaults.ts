@@ -33,17 +33,43 @@ export const defaultMallocEnv: Readonly<Record<string, string>> = {
   MALLOC_TRIM_THRESHOLD_: String(8 * 1024 * 1024),
 };
 
+/**
+ * Settings of V8 that it reads once, when the process starts: the node starts again with them on its
+ * command line unless its operator gave them there or in `NODE_OPTIONS`.
+ *
+ * `--max-semi-space-size=16`: V8 grows each half of its young generation up to 64 MiB on a machine with a
+ * few GiB, and a node that runs thousands of probes a second reaches that, so 128 MiB of its RSS were young
+ * objects. What survives a young-generation GC is what probes under way hold (bytes per probe, not per
+ * MiB of young generation), so 16 MiB halves take 96 MiB less for ~3 more scavenges a second at 50,000
+ * monitors (bench/README.md, "The node's own sizing").
+ */
+export const defaultStartFlags: readonly string[] = ["--max-semi-space-size=16"];
+
 /** How to start this Node.js again with the defaults, from {@link nodeDefaults}. */
 export interface NodeRestart {
-  /** The whole command line: this Node.js, its flags, the script and its arguments, all as given. */
+  /** The whole command line: this Node.js, the flags it lacked, its own flags, the script and its arguments. */
   args: string[];
   env: NodeJS.ProcessEnv;
 }
 
+/** A V8 flag's name as `--[no-]name[=value]` spells it, `_` and `-` alike. */
+const flagName = (arg: string) =>
+  arg
+    .replace(/^--(no-?)?/, "")
+    .replace(/=.*$/, "")
+    .replaceAll("_", "-");
+
+/** Those of `flags` whose names the process was not given, on its command line or in `NODE_OPTIONS`. */
+function lacking(flags: readonly string[], current: Pick<NodeJS.Process, "execArgv" | "env">): string[] {
+  const given = [...current.execArgv, ...(current.env.NODE_OPTIONS?.split(/\s+/) ?? [])];
+  const names = new Set(given.filter((arg) => arg.startsWith("--")).map(flagName));
+  return flags.filter((flag) => !names.has(flagName(flag)));
+}
+
 /**
- * What this process lacks of {@link defaultMallocEnv}, as the command line and environment to start it
- * again with; `undefined` when it lacks nothing (a variable the operator set wins), was started again
- * already, or its operator turned the defaults off.
+ * What this process lacks of {@link defaultMallocEnv} and {@link defaultStartFlags}, as the command line and
+ * environment to start it again with; `undefined` when it lacks nothing (what the operator set wins), was
+ * started again already, or its operator turned the defaults off.
  */
 export function nodeDefaults(
   current: Pick<NodeJS.Process, "execPath" | "execArgv" | "argv" | "env">,
@@ -51,9 +77,10 @@ export function nodeDefaults(
   const { env } = current;
   if (env[switchName]) return undefined;
   const missing = Object.entries(defaultMallocEnv).filter(([name]) => env[name] === undefined);
-  if (missing.length === 0) return undefined;
+  const flags = lacking(defaultStartFlags, current);
+  if (missing.length === 0 && flags.length === 0) return undefined;
   return {
-    args: [current.execPath, ...current.execArgv, ...current.argv.slice(1)],
+    args: [current.execPath, ...flags, ...current.execArgv, ...current.argv.slice(1)],
     env: { ...env, ...Object.fromEntries(missing), [switchName]: "applied" },
   };
 }
@@ -74,7 +101,8 @@ export function restartWithNodeDefaults(): void {
 }
 
 /**
- * Settings of V8 a node runs with unless its operator gives them on Node's command line.
+ * Settings of V8 that it reads as it runs: the node sets them at start unless its operator gave them on
+ * Node's command line (the server's `--heap-growth` is applied after them, and wins).
  *
  * `--no-allocation-site-pretenuring`: V8 watches each place in the code that allocates objects, and when
  * 85 % of what one allocated in a while survived a young-generation GC while that generation was at its
@@ -84,21 +112,21 @@ export function restartWithNodeDefaults(): void {
  * once, and every probe after that left ~1.3–3.7 KiB in the old generation, dead at once: the old generation
  * then filled ~10× as fast, and a node with a tight `--heap-growth` spent its CPU marking
  * (bench/README.md, "What a probe promotes, and why").
+ *
+ * `--heap-growing-percent=30`: V8 otherwise lets the old generation grow to up to 4× what the last full GC
+ * left live before it collects again, and keeps the pages it freed for the next growth: at 50,000 monitors,
+ * 0.6–0.9 GiB of RSS. Now that probes leave next to nothing there, collecting at 1.3× what is live means a
+ * full GC every ~25 s, and with the 16 MiB young halves a node holds ~420 MiB for ~7 points of a core more
+ * (bench/README.md, "The node's own sizing").
  */
-export const defaultV8Flags: readonly string[] = ["--no-allocation-site-pretenuring"];
-
-/** A V8 flag's name as `--[no-]name[=value]` spells it, `_` and `-` alike. */
-const flagName = (arg: string) =>
-  arg
-    .replace(/^--(no-?)?/, "")
-    .replace(/=.*$/, "")
-    .replaceAll("_", "-");
+export const defaultV8Flags: readonly string[] = [
+  "--no-allocation-site-pretenuring",
+  "--heap-growing-percent=30",
+];
 
 /** What this process lacks of {@link defaultV8Flags}: none with `AMSTAFF_NODE_DEFAULTS=off`. */
 export function v8Defaults(current: Pick<NodeJS.Process, "execArgv" | "env">): string[] {
-  if (current.env[switchName] === "off") return [];
-  const given = new Set(current.execArgv.filter((arg) => arg.startsWith("--")).map(flagName));
-  return defaultV8Flags.filter((flag) => !given.has(flagName(flag)));
+  return current.env[switchName] === "off" ? [] : lacking(defaultV8Flags, current);
 }
 
 /**

@@ -7,11 +7,12 @@ import { parseStatusPages } from "../../http/dashboard/statusPage.js";
 import { createLogger } from "../../logger.js";
 import type { ServerOptions } from "../../options.js";
 import { version } from "../../version.js";
-import { defaultMallocEnv } from "./nodeDefaults.js";
+import { defaultMallocEnv, defaultStartFlags, defaultV8Flags } from "./nodeDefaults.js";
 import { readPem, tlsOptions } from "./tls.js";
 
 const nodeDefaultsText = Object.entries(defaultMallocEnv)
   .map(([name, value]) => `${name}=${value}`)
+  .concat(defaultStartFlags)
   .join(", ");
 
 /** `amstaff-server --help`: every flag and variable. */
@@ -35,11 +36,11 @@ Options:
   --status-page <list> publish public status pages, e.g. tag:public,module:Payments (env AMSTAFF_STATUS_PAGES);
                        served without a token at /status/tag/<tag> and /status/module/<name>
   --heap-growth <pct>  how far V8's heap may grow past what is live before it collects again, in percent
-                       (10-300; env AMSTAFF_HEAP_GROWTH_PERCENT; default: V8's, up to 300). Lower takes less
-                       memory for more GC time; never a limit (README, Memory)
-  AMSTAFF_NODE_DEFAULTS=off  run as started. Otherwise a node first starts itself again in place (same
-                       PID, flags and environment) with ${nodeDefaultsText}, each unless set
-                       (README, Memory)
+                       (10-300; env AMSTAFF_HEAP_GROWTH_PERCENT; default 30). Lower takes less memory for
+                       more GC time; never a limit (README, Memory)
+  AMSTAFF_NODE_DEFAULTS=off  run as started, with V8's own sizing. Otherwise a node first starts itself again
+                       in place (same PID, flags and environment) with ${nodeDefaultsText}, each unless
+                       set, then sets ${defaultV8Flags.join(" ")} unless given (README, Memory)
   --sqlite-root <dir>  a directory whose SQLite files modules may query (repeatable; env AMSTAFF_SQLITE_ROOTS,
                        separated by "${delimiter}"); never the data directory. Default: none, sqlite() is refused
 
