@@ -12,7 +12,7 @@ import {
 import { endianness, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { SqliteStorage } from "./sqliteStorage.js";
 import { type Entry, EntryType } from "./types.js";
 
@@ -71,6 +71,21 @@ describe("SqliteStorage", () => {
     const r = new SqliteStorage({ path });
     expect(r.load().hardState).toEqual({ term: 2, vote: "a", commit: 2 });
     r.close();
+  });
+
+  it("commits a leader's unsynced entries at synchronous=NORMAL and the rest at FULL, on its own connection", () => {
+    // The storage's connection, caught as it sets its cache size: `synchronous` is per connection.
+    const pragma = vi.spyOn(Database.prototype, "pragma");
+    const s = new SqliteStorage({ path: join(tmp(), "raft.db") });
+    const db = pragma.mock.contexts[0] as Database.Database;
+    pragma.mockRestore();
+    // FULL is 2, NORMAL 1; each save's mode, switching back and forth.
+    const modes = [true, false, false, true, false, true].map((synced, i) => {
+      s.save({ entries: [e(i + 1, 1)], ...(synced ? {} : { sync: false }) });
+      return db.pragma("synchronous", { simple: true });
+    });
+    expect(modes).toEqual([2, 1, 1, 2, 1, 2]);
+    s.close();
   });
 
   it("writes the commit index only with a new term or vote, or on close; a crash loses only it", () => {

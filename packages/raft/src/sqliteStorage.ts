@@ -273,8 +273,8 @@ export class SqliteStorage implements RaftStorage {
   /** Sets `synchronous` for the next commits: FULL (synced) or NORMAL, with a statement only on a change. */
   #mode(synced: boolean): void {
     if (this.#syncOff !== synced) return;
-    // Not a statement prepared once: SQLite applies `PRAGMA synchronous` when it compiles it, and a prepared
-    // one run again sets it only if SQLite recompiles it first (the first run after preparing did not).
+    // Not a statement prepared once: one prepared before the tables existed did not apply on its first run
+    // (SQLite recompiled it then), and switching only on a change of mode would have stayed at FULL.
     this.#db.pragma(synced ? "synchronous = FULL" : "synchronous = NORMAL");
     this.#syncOff = !synced;
   }
