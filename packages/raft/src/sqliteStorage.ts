@@ -252,16 +252,18 @@ export class SqliteStorage implements RaftStorage {
   }
 
   save(update: StorageUpdate): void {
-    const hard = update.hardState ?? this.#pendingHardState;
+    const synced = update.sync !== false;
     const write: StorageUpdate = { entries: update.entries };
     if (update.snapshot) write.snapshot = update.snapshot;
-    const empty = write.entries.length === 0 && !write.snapshot;
+    const nothingElse = write.entries.length === 0 && !write.snapshot;
+    const hard = update.hardState ?? this.#pendingHardState;
+    // Called for every save: it notes the configuration changes among the entries.
+    const must = this.#lazy.mustWrite(hard, update.entries);
     // A hard state that moved only the commit index is kept in memory (see the class doc), unless a synced
-    // save has nothing else to write (it must still commit: it makes the earlier unsynced ones durable).
-    const keep = !this.#lazy.mustWrite(hard, update.entries) && !(empty && update.sync !== false) && hard;
-    this.#pendingHardState = keep ? hard : undefined;
-    if (hard && !keep) write.hardState = hard;
-    if (!(empty && !write.hardState && update.sync === false)) this.#run(update.sync !== false, write);
+    // save has nothing else to write: it still commits, which makes the earlier unsynced ones durable.
+    if (hard && (must || (synced && nothingElse))) write.hardState = hard;
+    this.#pendingHardState = write.hardState ? undefined : hard;
+    if (synced || !nothingElse || write.hardState) this.#run(synced, write);
   }
 
   /** One `save` transaction, at `synchronous=FULL` when `synced`, else NORMAL. */
