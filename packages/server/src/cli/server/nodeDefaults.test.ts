@@ -159,6 +159,8 @@ describe("amstaff-server's node defaults (the process started again in place)", 
       "--noallocation-site-pretenuring",
     ])
       expect(v8Defaults({ execArgv: [given], env })).toEqual(["--heap-growing-percent=30"]);
+    // A flag whose name merely starts with "no" is another flag.
+    expect(v8Defaults({ execArgv: ["--node-memory-debug"], env })).toHaveLength(2);
     expect(v8Defaults({ execArgv: [], env: { AMSTAFF_NODE_DEFAULTS: "off" } })).toEqual([]);
   });
 });

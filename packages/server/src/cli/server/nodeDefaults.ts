@@ -52,18 +52,20 @@ export interface NodeRestart {
   env: NodeJS.ProcessEnv;
 }
 
-/** A V8 flag's name as `--[no-]name[=value]` spells it, `_` and `-` alike. */
-const flagName = (arg: string) =>
-  arg
-    .replace(/^--(no-?)?/, "")
-    .replace(/=.*$/, "")
-    .replaceAll("_", "-");
+/** The name an argument `--name[=value]` gives, with `_` as `-` (as V8 and Node read them). */
+const argName = (arg: string) => arg.replace(/^--/, "").replace(/=.*$/, "").replaceAll("_", "-");
 
-/** Those of `flags` whose names the process was not given, on its command line or in `NODE_OPTIONS`. */
+/**
+ * Those of `flags` the process was not given, on its command line or in `NODE_OPTIONS`: a flag counts as
+ * given when its name appears, also turned off (`--no-name`, `--noname`).
+ */
 function lacking(flags: readonly string[], current: Pick<NodeJS.Process, "execArgv" | "env">): string[] {
   const given = [...current.execArgv, ...(current.env.NODE_OPTIONS?.split(/\s+/) ?? [])];
-  const names = new Set(given.filter((arg) => arg.startsWith("--")).map(flagName));
-  return flags.filter((flag) => !names.has(flagName(flag)));
+  const names = new Set(given.filter((arg) => arg.startsWith("--")).map(argName));
+  return flags.filter((flag) => {
+    const name = argName(flag).replace(/^no-/, "");
+    return !names.has(name) && !names.has(`no-${name}`) && !names.has(`no${name}`);
+  });
 }
 
 /**
