@@ -4,13 +4,11 @@
 // young- and old-generation GCs collected included. Prints bytes per probe by allocating function.
 //   npx -y pnpm@12.21.0 --filter @amstaff/bench exec node memory/probeAllocations.ts [--probes 20000]
 //        [--concurrency 64] [--top 25]
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { Session } from "node:inspector/promises";
 import { parseArgs } from "node:util";
 import { runProbe } from "@amstaff/core";
-import { httpSampler } from "@amstaff/sampler-http";
 import { bytesByFunction, type ProfileNode } from "./heapProfile.ts";
+import { startProbeTarget } from "./probeTarget.ts";
 
 const { values } = parseArgs({
   options: {
@@ -22,19 +20,7 @@ const { values } = parseArgs({
 const probes = Number(values.probes);
 const concurrency = Number(values.concurrency);
 
-const targetSource = `
-const server = require("node:http").createServer({ keepAlive: true }, (req, res) => {
-  req.resume();
-  res.writeHead(200, { "content-type": "application/json" });
-  res.end('{"status":"UP"}');
-});
-server.keepAliveTimeout = 60000;
-server.listen(0, "127.0.0.1", () => console.log(server.address().port));`;
-const target = spawn(process.execPath, ["-e", targetSource], { stdio: ["ignore", "pipe", "inherit"] });
-const [port] = (await once(target.stdout!, "data")) as [Buffer];
-const samplers = Array.from({ length: concurrency }, (_, i) =>
-  httpSampler({ url: `http://127.0.0.1:${String(port).trim()}/health/${i}` }),
-);
+const { samplers, process: target } = await startProbeTarget(concurrency);
 
 async function loop(count: number): Promise<void> {
   let next = 0;

@@ -6,12 +6,10 @@
 // response headers; Node's flags (`--no-allocation-site-pretenuring`) go before the script.
 //   npx -y pnpm@12.21.0 --filter @amstaff/bench exec node [flags] memory/probePromotion.ts [--monitors 5000]
 //        [--interval-ms 1000] [--seconds 30] [--headers 4] [--delay-ms 0] [--snapshot <file>]
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { parseArgs } from "node:util";
 import { GCProfiler, writeHeapSnapshot } from "node:v8";
 import { runProbe } from "@amstaff/core";
-import { httpSampler } from "@amstaff/sampler-http";
+import { startProbeTarget } from "./probeTarget.ts";
 
 const { values } = parseArgs({
   options: {
@@ -28,21 +26,10 @@ const monitors = Number(values.monitors);
 const intervalMs = Number(values["interval-ms"]);
 const seconds = Number(values.seconds);
 
-const targetSource = `
-const extra = {};
-for (let i = 0; i < ${Number(values.headers)}; i++) extra["x-header-" + i] = "value-" + i;
-const delay = ${Number(values["delay-ms"])};
-const server = require("node:http").createServer({ keepAlive: true }, (req, res) => {
-  req.resume();
-  const answer = () => { res.writeHead(200, { "content-type": "application/json", ...extra }); res.end('{"status":"UP"}'); };
-  if (delay > 0) setTimeout(answer, delay); else answer();
-});
-server.keepAliveTimeout = 60000;
-server.listen(0, "127.0.0.1", () => console.log(server.address().port));`;
-const target = spawn(process.execPath, ["-e", targetSource], { stdio: ["ignore", "pipe", "inherit"] });
-const [port] = (await once(target.stdout!, "data")) as [Buffer];
-const samplers = Array.from({ length: monitors }, (_, i) =>
-  httpSampler({ url: `http://127.0.0.1:${String(port).trim()}/health/${i}` }),
+const { samplers, process: target } = await startProbeTarget(
+  monitors,
+  Number(values.headers),
+  Number(values["delay-ms"]),
 );
 
 let started = 0;
