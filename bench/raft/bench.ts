@@ -9,6 +9,7 @@
 //          --failover-attempt-ms MS (per-attempt deadline during failover trials, default 100)
 //          --diagnostics (ours: save() and event-loop-delay percentiles per phase; adds a 1 ms loop timer)
 //          --tls (ours: Raft over mutual TLS, certificates from `amstaff-server certs`; build the server first)
+//          --node-args "FLAGS" (ours: Node flags for the three nodes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p")
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
@@ -34,12 +35,15 @@ const { values } = parseArgs({
     "no-ours": { type: "boolean", default: false },
     diagnostics: { type: "boolean", default: false },
     tls: { type: "boolean", default: false },
+    "node-args": { type: "string", default: "" },
     "etcd-heartbeat": { type: "string" },
     "failover-attempt-ms": { type: "string", default: "100" },
     "etcd-election": { type: "string" },
   },
 });
 const SEQ = Number(values.seq);
+/** Node flags for our three nodes (Node refuses profiler flags in NODE_OPTIONS). */
+const nodeArgs = values["node-args"].split(" ").filter(Boolean);
 const SECONDS = Number(values.seconds);
 const WRITERS = Number(values.writers);
 const TRIALS = Number(values.trials);
@@ -198,7 +202,7 @@ async function ours(dir: string): Promise<System> {
     return r.ok ? (r.value as { role: string; saves: number; saveSeconds: number }) : undefined;
   };
   const start = async (i: number, founder: boolean) => {
-    children[i] = spawn(process.execPath, [server], {
+    children[i] = spawn(process.execPath, [...nodeArgs, server], {
       stdio: ["ignore", "ignore", "inherit"],
       env: {
         ...process.env,
@@ -248,8 +252,11 @@ async function ours(dir: string): Promise<System> {
         children.map(async (c) => {
           if (!c || c.exitCode !== null) return;
           const exited = once(c, "exit");
-          c.kill("SIGKILL");
+          // A clean stop lets `--node-args "--cpu-prof"` write its profile; a node that hangs is killed.
+          c.kill("SIGTERM");
+          const killer = setTimeout(() => c.kill("SIGKILL"), 5000);
           await exited;
+          clearTimeout(killer);
         }),
       );
     },

@@ -119,10 +119,13 @@ export interface RaftNodeEvents {
   error: [error: RaftError];
 }
 
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+
 /** The default {@link CommandCodec}: commands as JSON text. */
 export const jsonCodec: CommandCodec<unknown> = {
-  encode: (c) => new TextEncoder().encode(JSON.stringify(c)),
-  decode: (d) => JSON.parse(new TextDecoder().decode(d)),
+  encode: (c) => textEncoder.encode(JSON.stringify(c)),
+  decode: (d) => JSON.parse(textDecoder.decode(d)),
 };
 
 /** The options of a node's core (`RaftCore`), with the node's defaults. */

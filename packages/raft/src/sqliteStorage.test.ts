@@ -62,6 +62,27 @@ describe("SqliteStorage", () => {
     r.close();
   });
 
+  it("overwrites a conflicting suffix however the log got its entries: reopened, truncated twice", () => {
+    const path = join(tmp(), "raft.db");
+    const s = new SqliteStorage({ path });
+    s.save({ hardState: { term: 1, vote: "a", commit: 0 }, entries: [e(1, 1), e(2, 1), e(3, 1), e(4, 1)] });
+    s.close();
+    // A reopened storage knows its stored log ends at 4 without having written it.
+    const r = new SqliteStorage({ path });
+    r.save({ entries: [e(3, 2, "t2")] });
+    // The log now ends at 3, but a second conflict below the old end must still replace, never collide.
+    r.save({ entries: [e(2, 3, "t3"), e(3, 3)] });
+    r.save({ entries: [e(4, 3), e(5, 3)] });
+    expect(r.load().entries.map((x) => [x.index, x.term])).toEqual([
+      [1, 1],
+      [2, 3],
+      [3, 3],
+      [4, 3],
+      [5, 3],
+    ]);
+    r.close();
+  });
+
   it("writes an update marked sync: false (commit index only) in order with the durable ones", () => {
     const path = join(tmp(), "raft.db");
     const s = new SqliteStorage({ path });

@@ -94,6 +94,8 @@ export class SqliteStorage implements RaftStorage {
   /** The newest hard state not written yet: only its commit index differs from the stored row's. */
   #pendingHardState: HardState | undefined;
   readonly #lazy: LazyCommit;
+  /** At least the highest index stored: an append past it has nothing of the log to overwrite. */
+  #lastStored: number;
   /** Whether the connection is at `synchronous=NORMAL` (switched only when a save needs the other mode). */
   #syncOff = false;
   readonly #walPath: string;
@@ -158,6 +160,8 @@ export class SqliteStorage implements RaftStorage {
       .all(EntryType.ConfChange, row?.commit_index ?? 0);
     this.#lazy = new LazyCommit(row && toHardState(row), changes.map(toEntry));
     const truncateFrom = db.prepare("DELETE FROM entries WHERE idx >= ?");
+    this.#lastStored =
+      db.prepare<[], { last: number | null }>("SELECT MAX(idx) AS last FROM entries").get()?.last ?? 0;
     // A bounded run of the oldest entries at a time: tens of MB of them at once would hold the loop.
     this.#dropEntries = db.prepare(
       "DELETE FROM entries WHERE idx <= ? AND idx < (SELECT MIN(idx) FROM entries) + 256",
@@ -196,8 +200,12 @@ export class SqliteStorage implements RaftStorage {
         deleteAll.run();
       }
       if (u.entries.length > 0) {
-        truncateFrom.run(u.entries[0]!.index);
+        // Only a follower whose log conflicts with its leader's overwrites entries (Raft §5.3); a
+        // write that appends, nearly every one, skips the statement.
+        if (u.entries[0]!.index <= this.#lastStored) truncateFrom.run(u.entries[0]!.index);
         for (const e of u.entries) putEntry.run(e.index, e.term, e.type, Buffer.from(e.data));
+        // Never lowered: after a rolled-back or truncating write, too high only costs a needless DELETE.
+        this.#lastStored = Math.max(this.#lastStored, u.entries.at(-1)!.index);
       }
       if (u.hardState) {
         putHard.run(u.hardState.term, u.hardState.vote, u.hardState.commit);
