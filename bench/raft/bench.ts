@@ -3,7 +3,8 @@
 // (@grpc/grpc-js, etcd.proto), our nodes through the small length-prefixed JSON endpoint of kvServer.ts.
 // Both durable: our nodes use SqliteStorage (WAL, synchronous=FULL), etcd its default WAL (fdatasync).
 // Run (after building packages/raft):  npx -y pnpm@12.21.0 --filter @amstaff/bench run raft [-- options]
-// Options: --seq N (sequential writes, default 500) --seconds S (throughput window, default 5)
+// Options: --seq N (sequential writes, default 500) --rounds R (the sequential writes in R rounds, each
+//          system's alternating with the other's, default 10) --seconds S (throughput window, default 5)
 //          --writers W (default 64) --trials T (failover trials, default 5) --no-etcd --no-ours
 //          --etcd-heartbeat MS --etcd-election MS (default: etcd's own 100 / 1000)
 //          --failover-attempt-ms MS (per-attempt deadline during failover trials, default 100)
@@ -28,6 +29,7 @@ const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "--"),
   options: {
     seq: { type: "string", default: "500" },
+    rounds: { type: "string", default: "10" },
     seconds: { type: "string", default: "5" },
     writers: { type: "string", default: "64" },
     trials: { type: "string", default: "5" },
@@ -42,6 +44,8 @@ const { values } = parseArgs({
   },
 });
 const SEQ = Number(values.seq);
+/** The sequential writes of each system, in this many rounds alternating between the two. */
+const ROUNDS = Number(values.rounds);
 /** Node flags for our three nodes (Node refuses profiler flags in NODE_OPTIONS). */
 const nodeArgs = values["node-args"].split(" ").filter(Boolean);
 const SECONDS = Number(values.seconds);
@@ -431,6 +435,8 @@ class Client {
 interface Result {
   idleCpu: number;
   seq: number[];
+  /** p50 of each round of sequential writes (ms), in the order run. */
+  seqRounds: number[];
   seqSyncMs: number;
   seqFollowerSyncMs: number;
   seqCpuUs: number;
@@ -450,62 +456,113 @@ const pct = (xs: number[], p: number) => {
 };
 const serverCpu = (system: System) => system.pids().reduce((sum, pid) => sum + cpuMs(pid), 0);
 
-async function measure(system: System): Promise<Result> {
+/** A system warmed up, with its idle CPU measured: what its sequential rounds and the rest start from. */
+interface Run {
+  system: System;
+  c: Client;
+  idleCpu: number;
+  follower: number;
+  seq: number[];
+  seqRounds: number[];
+  seqCpuMs: number;
+  seqElapsedMs: number;
+  leaderSyncs: Syncs;
+  followerSyncs: Syncs;
+  diagnostics: string[];
+}
+
+/** Diagnostics of the leader and a follower since the last call (ours with `--diagnostics` only). */
+async function diagnose(run: Run, phase: string): Promise<void> {
+  if (!values.diagnostics || !run.system.diagnostics) return;
+  for (const [role, member] of [
+    ["leader", run.c.preferred],
+    ["follower", run.follower],
+  ] as const) {
+    const d = await run.system.diagnostics(member);
+    if (!d) continue;
+    run.diagnostics.push(
+      `${phase}, ${role}: save() p50/p99/max ${d.saveP50!.toFixed(1)}/${d.saveP99!.toFixed(1)}/` +
+        `${d.saveMax!.toFixed(1)} ms, event-loop delay p99/max ${d.loopP99!.toFixed(1)}/${d.loopMax!.toFixed(1)} ms`,
+    );
+  }
+}
+
+const syncsSince = (now: Syncs, before: Syncs): Syncs => ({
+  count: now.count - before.count,
+  seconds: now.seconds - before.seconds,
+});
+const addSyncs = (a: Syncs, b: Syncs): Syncs => ({
+  count: a.count + b.count,
+  seconds: a.seconds + b.seconds,
+});
+
+/** Warm-up writes, then 3 s without any to measure the system's idle CPU (heartbeats and the like). */
+async function prepare(system: System): Promise<Run> {
   const c = new Client(system);
   c.preferred = await system.leader();
   for (let i = 0; i < WARMUP; i++) await c.put(`warm${i}`, "x");
-
-  let cpu0 = serverCpu(system);
+  const cpu0 = serverCpu(system);
   await sleep(3000);
-  const idleCpu = (serverCpu(system) - cpu0) / 3;
-
-  const follower = (c.preferred + 1) % 3;
-  const seqSyncs0 = await system.durableWrites(c.preferred);
-  const followerSyncs0 = await system.durableWrites(follower);
-  const diagnostics: string[] = [];
-  const diagnose = async (phase: string) => {
-    for (const [role, member] of [
-      ["leader", c.preferred],
-      ["follower", follower],
-    ] as const) {
-      const d = values.diagnostics ? await system.diagnostics?.(member) : undefined;
-      if (d) {
-        diagnostics.push(
-          `${phase}, ${role}: save() p50/p99/max ${d.saveP50!.toFixed(1)}/${d.saveP99!.toFixed(1)}/` +
-            `${d.saveMax!.toFixed(1)} ms, event-loop delay p99/max ${d.loopP99!.toFixed(1)}/${d.loopMax!.toFixed(1)} ms`,
-        );
-      }
-    }
+  const zero = { count: 0, seconds: 0 };
+  const run: Run = {
+    system,
+    c,
+    idleCpu: (serverCpu(system) - cpu0) / 3,
+    follower: (c.preferred + 1) % 3,
+    seq: [],
+    seqRounds: [],
+    seqCpuMs: 0,
+    seqElapsedMs: 0,
+    leaderSyncs: zero,
+    followerSyncs: zero,
+    diagnostics: [],
   };
-  await diagnose("reset");
-  diagnostics.length = 0;
-  const seq: number[] = [];
-  const seqCpu0 = serverCpu(system);
-  const seqT0 = performance.now();
+  await diagnose(run, "reset");
+  run.diagnostics.length = 0;
+  return run;
+}
+
+/** One round of `n` sequential writes: each waits for the previous one's acknowledgement. */
+async function sequentialRound(run: Run, n: number): Promise<void> {
+  const { system, c } = run;
+  const leader0 = await system.durableWrites(c.preferred);
+  const follower0 = await system.durableWrites(run.follower);
   // AMSTAFF_RAFT_TRACE: our sequential writes' timelines (traceReport.ts); etcd's nodes trace nothing.
   const trace = system.diagnostics ? writeTrace : undefined;
-  for (let i = 0; i < SEQ; i++) {
+  const round: number[] = [];
+  const cpu0 = serverCpu(system);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const k = run.seq.length;
     const s = performance.now();
-    trace?.("clientSend", i);
-    if (!(await c.put(`seq${i}`, `value-${i}`))) throw new Error(`${system.name}: sequential write failed`);
-    trace?.("clientRead", i);
-    seq.push(performance.now() - s);
+    trace?.("clientSend", k);
+    if (!(await c.put(`seq${k}`, `value-${k}`))) throw new Error(`${system.name}: sequential write failed`);
+    trace?.("clientRead", k);
+    const ms = performance.now() - s;
+    run.seq.push(ms);
+    round.push(ms);
   }
+  run.seqElapsedMs += performance.now() - t0;
+  run.seqCpuMs += serverCpu(system) - cpu0;
+  run.seqRounds.push(pct(round, 50));
+  run.leaderSyncs = addSyncs(run.leaderSyncs, syncsSince(await system.durableWrites(c.preferred), leader0));
+  run.followerSyncs = addSyncs(
+    run.followerSyncs,
+    syncsSince(await system.durableWrites(run.follower), follower0),
+  );
+}
 
+/** Throughput under `WRITERS` concurrent writers, then the failover trials; the run's whole result. */
+async function finish(run: Run): Promise<Result> {
+  const { system, c } = run;
+  await diagnose(run, "sequential");
   // Heartbeats and the rest of an idle cluster's work are taken out: what is left is the writes' own work.
-  const seqIdleMs = idleCpu * ((performance.now() - seqT0) / 1000);
-  const seqCpuUs = ((serverCpu(system) - seqCpu0 - seqIdleMs) * 1000) / SEQ;
-  await diagnose("sequential");
+  const seqCpuUs = ((run.seqCpuMs - run.idleCpu * (run.seqElapsedMs / 1000)) * 1000) / run.seq.length;
   const leader = c.preferred;
   const syncs0 = await system.durableWrites(leader);
-  const seqSyncMs = ((syncs0.seconds - seqSyncs0.seconds) * 1000) / (syncs0.count - seqSyncs0.count);
-  const followerSyncs1 = await system.durableWrites(follower);
-  const seqFollowerSyncMs =
-    ((followerSyncs1.seconds - followerSyncs0.seconds) * 1000) /
-    (followerSyncs1.count - followerSyncs0.count);
   const loaded: number[] = [];
   let done = 0;
-  cpu0 = serverCpu(system);
+  const cpu0 = serverCpu(system);
   const client0 = process.cpuUsage();
   const t0 = performance.now();
   const end = t0 + SECONDS * 1000;
@@ -525,7 +582,7 @@ async function measure(system: System): Promise<Result> {
   const serverMs = serverCpu(system) - cpu0;
   const clientMs = (client.user + client.system) / 1000;
   const syncs = (await system.durableWrites(leader)).count - syncs0.count;
-  await diagnose(`${WRITERS} writers`);
+  await diagnose(run, `${WRITERS} writers`);
 
   const failovers: number[] = [];
   c.attemptMs = FAILOVER_ATTEMPT_MS;
@@ -540,10 +597,11 @@ async function measure(system: System): Promise<Result> {
     await sleep(2000);
   }
   return {
-    idleCpu,
-    seq,
-    seqSyncMs,
-    seqFollowerSyncMs,
+    idleCpu: run.idleCpu,
+    seq: run.seq,
+    seqRounds: run.seqRounds,
+    seqSyncMs: (run.leaderSyncs.seconds * 1000) / run.leaderSyncs.count,
+    seqFollowerSyncMs: (run.followerSyncs.seconds * 1000) / run.followerSyncs.count,
     seqCpuUs,
     loaded,
     throughput: done / elapsed,
@@ -552,7 +610,7 @@ async function measure(system: System): Promise<Result> {
     cores: (serverMs + clientMs) / 1000 / elapsed,
     leaderSyncsPer1000: (syncs * 1000) / done,
     failovers,
-    diagnostics,
+    diagnostics: run.diagnostics,
   };
 }
 
@@ -565,24 +623,28 @@ const dir = mkdtempSync(join(tmpdir(), "raft-bench-"));
 const results: [string, Result][] = [];
 const running: System[] = [];
 try {
+  // Both clusters run side by side and their sequential writes alternate in rounds, so that the ratio
+  // compares the two at the same moments: on a shared machine the disk's and the scheduler's speed drift
+  // over a minute by more than the difference being measured.
   if (!values["no-ours"]) {
     mkdirSync(join(dir, "raft"));
-    const o = await ours(join(dir, "raft"));
-    running.push(o);
-    results.push([o.name, await measure(o)]);
-    await o.stop();
-    running.pop();
+    running.push(await ours(join(dir, "raft")));
   }
   if (!values["no-etcd"]) {
     mkdirSync(join(dir, "etcd"));
     const e = await etcd(join(dir, "etcd"));
-    if (e) {
-      running.push(e);
-      results.push([e.name, await measure(e)]);
-      await e.stop();
-      running.pop();
-    } else console.warn("etcd not found: install etcd-server to compare");
+    if (e) running.push(e);
+    else console.warn("etcd not found: install etcd-server to compare");
   }
+  const runs: Run[] = [];
+  for (const system of running) runs.push(await prepare(system));
+  const rounds = Math.max(1, Math.min(ROUNDS, SEQ));
+  for (let r = 0; r < rounds; r++) {
+    const n = Math.floor((SEQ * (r + 1)) / rounds) - Math.floor((SEQ * r) / rounds);
+    // Each system goes first in every other round: neither always follows the other's writes.
+    for (const run of r % 2 === 0 ? runs : [...runs].reverse()) await sequentialRound(run, n);
+  }
+  for (const run of runs) results.push([run.system.name, await finish(run)]);
 } finally {
   for (const s of running) await s.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -619,6 +681,15 @@ for (const [label, get] of rows) {
   const v = results.map(([, r]) => get(r));
   console.warn(
     `| ${label} | ${v.map(fmt).join(" | ")} |${v.length === 2 ? ` ${ratio(v[0]!, v[1]!)} |` : ""}`,
+  );
+}
+if (results.length === 2) {
+  const [a, b] = results.map(([, r]) => r.seqRounds) as [number[], number[]];
+  const ratios = a.map((x, i) => x / b[i]!);
+  console.warn(
+    `sequential p50 per round (ms), ${results[0]![0]}: ${a.map(fmt).join(", ")}; ${results[1]![0]}: ` +
+      `${b.map(fmt).join(", ")}; ours/etcd per round: ${ratios.map((x) => x.toFixed(2)).join(", ")} ` +
+      `(median ${pct(ratios, 50).toFixed(2)})`,
   );
 }
 for (const [name, r] of results) {
