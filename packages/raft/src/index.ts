@@ -1,3 +1,4 @@
+export { decodeBinaryMessage, encodeBinaryMessage } from "./binaryMessageCodec.js";
 export type { RaftClock } from "./clock.js";
 export { systemClock } from "./clock.js";
 export { applyConfChange, decodeConfChange, encodeConfChange } from "./confChange.js";

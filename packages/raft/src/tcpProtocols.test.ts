@@ -1,6 +1,9 @@
+import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { legacyDial, legacyListener } from "./__tests__/legacyPeer.js";
+import { encodeBinaryMessage } from "./binaryMessageCodec.js";
 import { systemClock } from "./clock.js";
+import { FrameReader, frame } from "./tcpFrames.js";
 import { PeerHandshake, ProtocolMismatchError } from "./tcpHandshake.js";
 import { TcpTransport } from "./tcpTransport.js";
 import type { TcpTransportOptions } from "./tcpTransportOptions.js";
@@ -125,6 +128,42 @@ describe("TcpTransport protocol negotiation", () => {
     expect(old.rejected).toEqual(["peer failed authentication"]);
     expect(a.warnings[0]).toMatch(/^raft peer closed the connection after our hello /);
     expect(old.got).toEqual([]);
+  });
+
+  it("closes an authenticated amstaff-raft/2 connection on a malformed frame, logs why, and keeps running", async () => {
+    const b = await node("b");
+    const handshake = new PeerHandshake("a", Buffer.from(SECRET), [V2]);
+    const good = encodeBinaryMessage(hb(1));
+    const bad = Buffer.concat([good, Buffer.from([0])]);
+    const socket = connect(b.t.address());
+    closers.push(async () => socket.destroy());
+    let serverNonce = "";
+    const reader = new FrameReader(
+      () => 4096,
+      (f) => {
+        if (!serverNonce) {
+          const answer = handshake.answerChallenge(f, "b", "c".repeat(32));
+          serverNonce = answer.serverNonce;
+          socket.write(answer.hello);
+        } else {
+          expect(handshake.verifyWelcome(f, "b", "c".repeat(32), serverNonce)).toBe(V2);
+          socket.write(Buffer.concat([frame(good), frame(bad), frame(good)]));
+        }
+      },
+    );
+    socket.on("data", (chunk: Buffer) => reader.push(chunk));
+    const closed = new Promise((resolve) => socket.on("close", resolve));
+    await closed;
+    expect(b.got).toEqual([hb(1)]);
+    expect(b.warnings).toHaveLength(1);
+    expect(b.warnings[0]).toMatch(
+      /rejected a connection .*"peer":"a".*malformed raft message: trailing bytes/,
+    );
+    const a = await node("a");
+    a.t.setPeer("b", b.t.address());
+    a.t.send([hb(2)]);
+    await until(() => b.got.length === 2);
+    expect(b.got).toEqual([hb(1), hb(2)]);
   });
 
   it("refuses an unknown or empty protocols option", () => {

@@ -1,3 +1,4 @@
+import { decodeBinaryMessage, encodeBinaryMessage } from "./binaryMessageCodec.js";
 import { decodeMessage, encodeMessage } from "./messageCodec.js";
 import type { Message } from "./types.js";
 
@@ -15,7 +16,7 @@ export interface WireCodec {
 }
 
 const CODECS: Record<WireProtocol, WireCodec> = {
-  "amstaff-raft/2": { encode: encodeMessage, decode: decodeMessage },
+  "amstaff-raft/2": { encode: encodeBinaryMessage, decode: decodeBinaryMessage },
   "amstaff-raft/1": { encode: encodeMessage, decode: decodeMessage },
 };
 
