@@ -44,9 +44,14 @@ function uintSize(v: number): number {
 }
 
 function putUint(out: Uint8Array, off: number, v: number): number {
-  while (v >= 0x80) {
+  // Past 2^31 bit operations would wrap: divide until the rest fits them.
+  while (v > 0x7fffffff) {
     out[off++] = (v % 0x80) | 0x80;
     v = Math.floor(v / 0x80);
+  }
+  while (v >= 0x80) {
+    out[off++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
   }
   out[off++] = v;
   return off;
@@ -185,6 +190,7 @@ let buf: Uint8Array = EMPTY;
 let pos = 0;
 
 function readUint(name: string): number {
+  if (pos < buf.length && buf[pos]! < 0x80) return buf[pos++]!;
   let v = 0;
   let scale = 1;
   for (let i = 0; i < MAX_UINT_BYTES; i++) {
