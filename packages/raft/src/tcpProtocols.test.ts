@@ -1,6 +1,7 @@
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { legacyDial, legacyListener } from "./__tests__/legacyPeer.js";
+import { tcpCluster } from "./__tests__/tcpCluster.js";
 import { encodeBinaryMessage } from "./binaryMessageCodec.js";
 import { systemClock } from "./clock.js";
 import { FrameReader, frame } from "./tcpFrames.js";
@@ -164,6 +165,28 @@ describe("TcpTransport protocol negotiation", () => {
     a.t.send([hb(2)]);
     await until(() => b.got.length === 2);
     expect(b.got).toEqual([hb(1), hb(2)]);
+  });
+
+  it("a cluster halfway through an upgrade elects, commits and applies everywhere", async () => {
+    // n3 is not upgraded yet: it speaks v1 only, the others v2 between themselves and v1 with it.
+    const { transports, kvs, leader } = await tcpCluster(["n1", "n2", "n3"], SECRET, closers, (id) =>
+      id === "n3" ? { protocols: [V1] } : {},
+    );
+    expect(leader).toBeDefined();
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => leader!.propose({ op: "put", key: `k${i}`, value: "v" })),
+    );
+    await until(() => kvs.every((kv) => kv.size === 50));
+    expect(kvs.map((kv) => kv.size)).toEqual([50, 50, 50]);
+    // Followers only talk to the leader: its connections, both ways, are the ones that exist.
+    const lead = leader!.id;
+    for (const other of ["n1", "n2", "n3"].filter((id) => id !== lead)) {
+      const want = lead === "n3" || other === "n3" ? V1 : V2;
+      expect([transports.get(lead)!.protocol(other), transports.get(other)!.protocol(lead)]).toEqual([
+        want,
+        want,
+      ]);
+    }
   });
 
   it("refuses an unknown or empty protocols option", () => {
