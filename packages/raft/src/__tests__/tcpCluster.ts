@@ -8,7 +8,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Three (or more) RaftNodes over real TcpTransports on loopback, each transport with `options(id)`; its
- * closers go to `closers`. Resolves once a leader is elected (or after 3 s without one: `leader` undefined).
+ * closers go to `closers`. Resolves once a leader is elected (or after 5 s without one: `leader` undefined).
  */
 export async function tcpCluster(
   ids: string[],
@@ -36,7 +36,7 @@ export async function tcpCluster(
     closers.push(() => node.stop());
   }
   let leader: RaftNode<KvCommand, string | null> | undefined;
-  for (let i = 0; i < 300 && !leader; i++) {
+  for (let i = 0; i < 500 && !leader; i++) {
     leader = nodes.find((n) => n.role === "leader");
     await sleep(10);
   }
