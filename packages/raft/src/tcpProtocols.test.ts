@@ -189,6 +189,19 @@ describe("TcpTransport protocol negotiation", () => {
     }
   });
 
+  it("drops a message it cannot encode, says so, and sends the rest", async () => {
+    const a = await node("a");
+    const b = await node("b");
+    a.t.setPeer("b", b.t.address());
+    a.t.send([hb(1), { ...hb(2), commit: -1 }]); // queued while connecting
+    await until(() => b.got.length === 1);
+    expect(() => a.t.send([{ ...hb(3), term: Number.NaN }, hb(4)])).not.toThrow();
+    await until(() => b.got.length === 2);
+    expect(b.got).toEqual([hb(1), hb(4)]);
+    expect(a.warnings).toHaveLength(2);
+    expect(a.warnings[0]).toMatch(/^raft transport dropped a message it could not encode .*cannot encode -1/);
+  });
+
   it("refuses an unknown or empty protocols option", () => {
     expect(() => new TcpTransport({ id: "a", secret: SECRET, protocols: [] })).toThrow(/at least one/);
     expect(

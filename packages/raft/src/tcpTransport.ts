@@ -97,6 +97,20 @@ export class TcpTransport implements RaftTransport {
     this.#opts.logger?.warn(message, details);
   }
 
+  /** `m` as a frame of `codec`, or null (logged) for a message no codec can write: `send` never throws. */
+  #encode(codec: WireCodec, m: Message): Buffer | null {
+    try {
+      return codec.encode(m, true);
+    } catch (error) {
+      this.#warn("raft transport dropped a message it could not encode", {
+        peer: m.to,
+        type: m.type,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      return null;
+    }
+  }
+
   /** Binds the listening socket (once) and (re)sets the handler of incoming messages. */
   async listen(handler: (message: Message) => void): Promise<void> {
     this.#handler = handler;
@@ -232,7 +246,10 @@ export class TcpTransport implements RaftTransport {
           o.codec = codec;
           o.backoff = 0;
           socket.cork();
-          for (const m of o.queue) socket.write(codec.encode(m, true));
+          for (const m of o.queue) {
+            const data = this.#encode(codec, m);
+            if (data) socket.write(data);
+          }
           o.queue = [];
           process.nextTick(() => socket.uncork());
         } else {
@@ -298,11 +315,13 @@ export class TcpTransport implements RaftTransport {
       }
       const s = o.socket as Socket;
       if (s.writableLength > (this.#opts.maxBufferedBytes ?? 64 << 20)) continue;
+      const data = this.#encode(o.codec, m);
+      if (!data) continue;
       if (!corked.has(s)) {
         s.cork();
         corked.add(s);
       }
-      s.write(o.codec.encode(m, true));
+      s.write(data);
       if (writeTrace) traceMessage(writeTrace, m, "appendSent", "responseSent");
     }
     // Flushed now, not on the next tick: the caller may block on a synchronous fsync right after sending
