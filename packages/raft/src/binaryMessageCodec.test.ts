@@ -137,6 +137,9 @@ describe("amstaff-raft/2 message codec", () => {
     for (const term of [-1, 1.5, Number.NaN, 2 ** 53]) {
       expect(() => encodeBinaryMessage({ type: "app", from: "a", to: "b", term })).toThrow(/cannot encode/);
     }
+    expect(() => encodeBinaryMessage({ type: "app", from: "a\ud800", to: "b", term: 1 })).toThrow(
+      /well-formed/,
+    );
   });
 
   it("round-trips ids in any script, up to the longest allowed", () => {

@@ -59,7 +59,13 @@ function putUint(out: Uint8Array, off: number, v: number): number {
 
 /** Node ids are short and almost always ASCII: written char by char, else through Buffer's UTF-8 writer. */
 function idSize(s: string): number {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s);
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) < 0x80) continue;
+    // UTF-8 cannot carry a lone surrogate: it would arrive as another id.
+    if (!s.isWellFormed())
+      throw new Error(`cannot encode the id ${JSON.stringify(s)}: not well-formed UTF-16`);
+    return Buffer.byteLength(s);
+  }
   return s.length;
 }
 
