@@ -1,3 +1,4 @@
+export { decodeBinaryMessage, encodeBinaryMessage } from "./binaryMessageCodec.js";
 export type { RaftClock } from "./clock.js";
 export { systemClock } from "./clock.js";
 export { applyConfChange, decodeConfChange, encodeConfChange } from "./confChange.js";
@@ -46,5 +47,7 @@ export type {
 export { EntryType, MAX_TERM_BOUNDARIES, MessageTypes } from "./types.js";
 export type { WalCheckpointerOptions, WalCheckpointResult } from "./walCheckpointer.js";
 export { WalCheckpointer } from "./walCheckpointer.js";
+export type { WireProtocol } from "./wireProtocols.js";
+export { WIRE_PROTOCOLS } from "./wireProtocols.js";
 export type { TraceHop, WriteTracer } from "./writeTrace.js";
 export { TraceHops, writeTrace } from "./writeTrace.js";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { INVALID_TERMS } from "./__tests__/invalidTerms.js";
 import { decodeMessage, encodeMessage } from "./messageCodec.js";
-import { MAX_TERM_BOUNDARIES, type Message } from "./types.js";
+import type { Message } from "./types.js";
 
 const snap = (terms: unknown): Message =>
   ({
@@ -26,17 +27,7 @@ describe("message codec: a snapshot's term boundaries", () => {
   });
 
   it("are rejected when malformed, out of order, beyond the snapshot or too many", () => {
-    for (const terms of [
-      "x",
-      [[1]],
-      [[1, -1]],
-      [
-        [4, 3],
-        [2, 2],
-      ],
-      [[10, 4]],
-      Array.from({ length: MAX_TERM_BOUNDARIES + 1 }, (_, i) => [i, i]),
-    ]) {
+    for (const terms of INVALID_TERMS) {
       expect(() => decodeMessage(encodeMessage(snap(terms)))).toThrow(/malformed/);
     }
   });

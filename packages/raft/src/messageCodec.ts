@@ -1,19 +1,11 @@
-import {
-  type ConfState,
-  type Entry,
-  MAX_TERM_BOUNDARIES,
-  type Message,
-  type MessageType,
-  MessageTypes,
-  type SnapshotMeta,
-} from "./types.js";
+import { bad, id, snapshotMeta, uint } from "./messageChecks.js";
+import { type Entry, type Message, type MessageType, MessageTypes } from "./types.js";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const TYPES = new Set<string>(MessageTypes);
-const MAX_ID = 256;
 
 /**
- * Encodes a message for the wire: a 4-byte header length, a JSON header (entries as
+ * Encodes a message as `amstaff-raft/1` frames it: a 4-byte header length, a JSON header (entries as
  * [index, term, type, byteLength]) and then the raw entry/chunk bytes, so payloads are never base64-ed.
  * With `framed`, behind the 4-byte length of the whole (a frame as `FrameReader` reads it), so the transport
  * does not copy it into one.
@@ -55,24 +47,8 @@ export function encodeMessage(m: Message, framed = false): Buffer {
   return out;
 }
 
-function bad(why: string): never {
-  throw new Error(`malformed raft message: ${why}`);
-}
-function uint(v: unknown, name: string): number {
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0)
-    bad(`${name} must be a non-negative integer`);
-  return v;
-}
 function optUint(h: Record<string, unknown>, name: string): void {
   if (h[name] !== undefined) uint(h[name], name);
-}
-function id(v: unknown, name: string): string {
-  if (typeof v !== "string" || v.length === 0 || v.length > MAX_ID) bad(`${name} must be a node id`);
-  return v;
-}
-function ids(v: unknown, name: string): string[] {
-  if (!Array.isArray(v) || v.length > 10_000) bad(`${name} must be a list of ids`);
-  return v.map((x) => id(x, name));
 }
 
 /** Decodes and validates a wire message; throws on anything malformed or hostile. */
@@ -128,33 +104,7 @@ export function decodeMessage(buf: Uint8Array): Message {
     }
     m.entries = entries;
   }
-  if (h.snapshot !== undefined) {
-    const s = h.snapshot as Record<string, unknown>;
-    if (typeof s !== "object" || s === null) bad("snapshot must be an object");
-    const conf = s.conf as Record<string, unknown>;
-    if (typeof conf !== "object" || conf === null) bad("snapshot conf");
-    const meta: SnapshotMeta = {
-      index: uint(s.index, "snapshot index"),
-      term: uint(s.term, "snapshot term"),
-      conf: {
-        voters: ids(conf.voters, "voters"),
-        learners: ids(conf.learners, "learners"),
-      } satisfies ConfState,
-    };
-    if (s.terms !== undefined) {
-      if (!Array.isArray(s.terms) || s.terms.length > MAX_TERM_BOUNDARIES) bad("snapshot terms");
-      const terms: [number, number][] = [];
-      for (const raw of s.terms as unknown[]) {
-        if (!Array.isArray(raw) || raw.length !== 2) bad("snapshot terms must be [index, term] pairs");
-        const pair: [number, number] = [uint(raw[0], "terms index"), uint(raw[1], "terms term")];
-        if (pair[0] > meta.index || (terms.length > 0 && pair[0] <= terms[terms.length - 1]![0]))
-          bad("snapshot terms must have increasing indexes within the snapshot");
-        terms.push(pair);
-      }
-      meta.terms = terms;
-    }
-    m.snapshot = meta;
-  }
+  if (h.snapshot !== undefined) m.snapshot = snapshotMeta(h.snapshot);
   if (h.chunk !== undefined) m.chunk = take(uint(h.chunk, "chunk"));
   if (off !== buf.length) bad("trailing bytes");
   return m;

@@ -1,10 +1,8 @@
 import { type AddressInfo, connect, createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { tcpCluster } from "./__tests__/tcpCluster.js";
 import { systemClock } from "./clock.js";
-import { type KvCommand, KvStateMachine } from "./kvStateMachine.js";
 import { decodeMessage, encodeMessage } from "./messageCodec.js";
-import { RaftNode } from "./raftNode.js";
-import { MemoryStorage } from "./storage.js";
 import { FrameReader, frame } from "./tcpFrames.js";
 import { TcpTransport } from "./tcpTransport.js";
 import type { Message } from "./types.js";
@@ -198,36 +196,7 @@ describe("TcpTransport", () => {
   });
 
   it("runs a three-node cluster over real sockets", async () => {
-    const ids = ["n1", "n2", "n3"];
-    const ts = new Map(ids.map((id) => [id, new TcpTransport({ id, secret: SECRET })]));
-    const nodes: RaftNode<KvCommand, string | null>[] = [];
-    const kvs = ids.map(() => new KvStateMachine());
-    // Bind first so every node knows every address.
-    for (const t of ts.values()) {
-      const t0 = t;
-      await t0.listen(() => {});
-    }
-    void kvs;
-    for (const [id, t] of ts) for (const [other, u] of ts) if (id !== other) t.setPeer(other, u.address());
-    for (const [i, id] of ids.entries()) {
-      const t = ts.get(id)!;
-      // RaftNode.create calls listen again; the transport allows re-registering the handler.
-      const node = await RaftNode.create<KvCommand, string | null>({
-        id,
-        initialMembers: ids,
-        transport: t,
-        storage: new MemoryStorage(),
-        stateMachine: kvs[i]!,
-        tickMs: 10,
-      });
-      nodes.push(node);
-      closers.push(() => node.stop());
-    }
-    let leader: RaftNode<KvCommand, string | null> | undefined;
-    for (let i = 0; i < 300 && !leader; i++) {
-      leader = nodes.find((n) => n.role === "leader");
-      await sleep(10);
-    }
+    const { nodes, kvs, leader } = await tcpCluster(["n1", "n2", "n3"], SECRET, closers);
     expect(leader).toBeDefined();
     await Promise.all(
       Array.from({ length: 50 }, (_, i) => leader!.propose({ op: "put", key: `k${i}`, value: "v" })),

@@ -2,21 +2,30 @@ import { randomBytes } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { type TLSSocket, connect as tlsConnect, createServer as tlsCreateServer } from "node:tls";
 import { type RaftClock, systemClock } from "./clock.js";
-import { decodeMessage, encodeMessage } from "./messageCodec.js";
 import { FrameReader } from "./tcpFrames.js";
-import { HANDSHAKE_MAX, PeerHandshake } from "./tcpHandshake.js";
+import { HANDSHAKE_MAX, PeerHandshake, ProtocolMismatchError } from "./tcpHandshake.js";
 import { commonName, tlsClientOptions, tlsServerOptions } from "./tcpTls.js";
 import type { PeerAddress, TcpTransportOptions } from "./tcpTransportOptions.js";
 import type { RaftTransport } from "./transport.js";
 import type { Message, NodeId } from "./types.js";
+import {
+  checkProtocols,
+  WIRE_PROTOCOLS,
+  type WireCodec,
+  type WireProtocol,
+  wireCodec,
+} from "./wireProtocols.js";
 import { type TraceHop, type WriteTracer, writeTrace } from "./writeTrace.js";
 
 export type * from "./tcpTransportOptions.js";
 
 interface Outbound {
   socket: Socket | null;
-  ready: boolean;
-  queue: Buffer[];
+  /** The protocol of the open connection; null until its handshake is done. */
+  protocol: WireProtocol | null;
+  codec: WireCodec | null;
+  /** Messages sent while connecting, encoded once the protocol is known. */
+  queue: Message[];
   backoff: number;
   nextAttempt: number;
 }
@@ -43,6 +52,7 @@ function traceMessage(trace: WriteTracer, m: Message, append: TraceHop, response
 export class TcpTransport implements RaftTransport {
   readonly id: NodeId;
   readonly #handshake: PeerHandshake;
+  readonly #protocols: WireProtocol[];
   readonly #opts: TcpTransportOptions;
   readonly #clock: RaftClock;
   readonly #peers = new Map<NodeId, PeerAddress>();
@@ -59,7 +69,8 @@ export class TcpTransport implements RaftTransport {
     this.#clock = options.clock ?? systemClock;
     const secret = Buffer.from(options.secret);
     if (secret.length < 16) throw new Error("the cluster secret must be at least 16 bytes");
-    this.#handshake = new PeerHandshake(options.id, secret);
+    this.#protocols = checkProtocols(options.protocols ?? WIRE_PROTOCOLS);
+    this.#handshake = new PeerHandshake(options.id, secret, this.#protocols);
     for (const [id, addr] of Object.entries(options.peers ?? {})) this.#peers.set(id, addr);
   }
 
@@ -77,8 +88,27 @@ export class TcpTransport implements RaftTransport {
     return { host: a.address, port: a.port };
   }
 
+  /** The wire protocol of the open outbound connection to `peer`, if there is one. */
+  protocol(peer: NodeId): WireProtocol | undefined {
+    return this.#out.get(peer)?.protocol ?? undefined;
+  }
+
   #warn(message: string, details?: Record<string, unknown>): void {
     this.#opts.logger?.warn(message, details);
+  }
+
+  /** `m` as a frame of `codec`, or null (logged) for a message no codec can write: `send` never throws. */
+  #encode(codec: WireCodec, m: Message): Buffer | null {
+    try {
+      return codec.encode(m, true);
+    } catch (error) {
+      this.#warn("raft transport dropped a message it could not encode", {
+        peer: m.to,
+        type: m.type,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      return null;
+    }
   }
 
   /** Binds the listening socket (once) and (re)sets the handler of incoming messages. */
@@ -123,6 +153,8 @@ export class TcpTransport implements RaftTransport {
     socket.setNoDelay(true);
     const serverNonce = randomBytes(16).toString("hex");
     let peer: NodeId | null = null;
+    let codec: WireCodec | null = null;
+    let refused = false;
     // A guard of the socket, not a decision: a peer that never completes the handshake is dropped
     // after `handshakeTimeoutMs` of real time, whatever clock drives the backoff.
     const timer = setTimeout(() => {
@@ -132,18 +164,29 @@ export class TcpTransport implements RaftTransport {
     const reader = new FrameReader(
       () => (peer === null ? HANDSHAKE_MAX : (this.#opts.maxFrameBytes ?? 64 << 20)),
       (f) => {
-        if (peer === null) {
-          const { from, nonce } = this.#handshake.verifyHello(f, serverNonce);
+        if (refused) throw new Error("frame after a refused handshake");
+        if (codec === null) {
+          const hello = this.#handshake.verifyHello(f, serverNonce);
+          const { from } = hello;
           if (this.#opts.tls && this.#opts.tls.verifyNodeId !== false) {
             const name = commonName((socket as TLSSocket).getPeerCertificate());
             if (name !== from) throw new Error(`peer "${from}" presented the certificate of "${name}"`);
           }
+          const answer = this.#handshake.answerHello(hello, serverNonce);
+          if ("refused" in answer) {
+            // The refusal reaches the dialler before the close; the handshake timer ends a peer that lingers.
+            refused = true;
+            this.#warn(answer.refused.message, { remote: socket.remoteAddress, peer: from });
+            socket.end(answer.frame);
+            return;
+          }
           peer = from;
+          codec = wireCodec(answer.protocol);
           clearTimeout(timer);
-          socket.write(this.#handshake.welcome(from, nonce, serverNonce));
+          socket.write(answer.frame);
           return;
         }
-        const m = decodeMessage(f);
+        const m = codec.decode(f);
         if (m.from !== peer || m.to !== this.id) throw new Error("message addressed from/to the wrong node");
         if (writeTrace) traceMessage(writeTrace, m, "followerRead", "leaderResponseRead");
         this.#handler?.(m);
@@ -178,9 +221,10 @@ export class TcpTransport implements RaftTransport {
       : connect({ host: addr.host, port: addr.port });
     socket.setNoDelay(true);
     o.socket = socket;
-    o.ready = false;
+    o.protocol = null;
+    o.codec = null;
     const clientNonce = randomBytes(16).toString("hex");
-    let state: "challenge" | "welcome" | "open" = "challenge";
+    let state: "challenge" | "welcome" | "answered" | "open" = "challenge";
     let serverNonce = "";
     // A guard of the socket (as in #accept): a handshake that hangs frees its connection.
     const timer = setTimeout(() => socket.destroy(), this.#opts.handshakeTimeoutMs ?? 5000);
@@ -193,13 +237,19 @@ export class TcpTransport implements RaftTransport {
           state = "welcome";
           socket.write(answer.hello);
         } else if (state === "welcome") {
-          this.#handshake.verifyWelcome(f, to, clientNonce, serverNonce);
+          state = "answered";
+          const protocol = this.#handshake.verifyWelcome(f, to, clientNonce, serverNonce);
           state = "open";
           clearTimeout(timer);
-          o.ready = true;
+          o.protocol = protocol;
+          const codec = wireCodec(protocol);
+          o.codec = codec;
           o.backoff = 0;
           socket.cork();
-          for (const b of o.queue) socket.write(b);
+          for (const m of o.queue) {
+            const data = this.#encode(codec, m);
+            if (data) socket.write(data);
+          }
           o.queue = [];
           process.nextTick(() => socket.uncork());
         } else {
@@ -211,10 +261,12 @@ export class TcpTransport implements RaftTransport {
       try {
         reader.push(chunk);
       } catch (error) {
-        this.#warn("raft transport closed an outbound connection", {
-          peer: to,
-          reason: error instanceof Error ? error.message : String(error),
-        });
+        if (error instanceof ProtocolMismatchError) this.#warn(error.message, { peer: to });
+        else
+          this.#warn("raft transport closed an outbound connection", {
+            peer: to,
+            reason: error instanceof Error ? error.message : String(error),
+          });
         socket.destroy();
       }
     });
@@ -228,8 +280,14 @@ export class TcpTransport implements RaftTransport {
     socket.on("close", () => {
       clearTimeout(timer);
       if (o.socket === socket) {
+        if (state === "welcome" && !this.#closed)
+          this.#warn("raft peer closed the connection after our hello", {
+            peer: to,
+            reason: `it refused our secret, or it is older than amstaff-raft/2 and this node does not offer amstaff-raft/1 (this node: ${this.#protocols.join(", ")})`,
+          });
         o.socket = null;
-        o.ready = false;
+        o.protocol = null;
+        o.codec = null;
         const initial = this.#opts.initialBackoffMs ?? 50;
         o.backoff = Math.min(o.backoff === 0 ? initial : o.backoff * 2, this.#opts.maxBackoffMs ?? 2000);
         o.nextAttempt = this.#clock.now() + o.backoff * (0.5 + Math.random() / 2);
@@ -243,7 +301,7 @@ export class TcpTransport implements RaftTransport {
     for (const m of messages) {
       let o = this.#out.get(m.to);
       if (!o) {
-        o = { socket: null, ready: false, queue: [], backoff: 0, nextAttempt: 0 };
+        o = { socket: null, protocol: null, codec: null, queue: [], backoff: 0, nextAttempt: 0 };
         this.#out.set(m.to, o);
       }
       if (!o.socket) {
@@ -251,13 +309,14 @@ export class TcpTransport implements RaftTransport {
         this.#connect(m.to, o);
         if (!o.socket) continue;
       }
-      const data = encodeMessage(m, true);
-      if (!o.ready) {
-        if (o.queue.length < (this.#opts.maxQueuedMessages ?? 4096)) o.queue.push(data);
+      if (o.codec === null) {
+        if (o.queue.length < (this.#opts.maxQueuedMessages ?? 4096)) o.queue.push(m);
         continue;
       }
       const s = o.socket as Socket;
       if (s.writableLength > (this.#opts.maxBufferedBytes ?? 64 << 20)) continue;
+      const data = this.#encode(o.codec, m);
+      if (!data) continue;
       if (!corked.has(s)) {
         s.cork();
         corked.add(s);

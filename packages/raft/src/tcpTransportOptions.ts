@@ -1,6 +1,7 @@
 import type { RaftClock } from "./clock.js";
 import type { RaftLogger } from "./raftNodeOptions.js";
 import type { NodeId } from "./types.js";
+import type { WireProtocol } from "./wireProtocols.js";
 
 /** Where a peer listens. */
 export interface PeerAddress {
@@ -53,6 +54,12 @@ export interface TcpTransportOptions {
    * inside it). @default none: plain TCP, authenticated but not encrypted
    */
   tls?: TcpTransportTls;
+  /**
+   * The wire protocols this node speaks; each connection uses the highest both ends list. Drop
+   * `"amstaff-raft/1"` once no node older than `amstaff-raft/2` is left: such nodes are then refused.
+   * @default ["amstaff-raft/2", "amstaff-raft/1"]
+   */
+  protocols?: WireProtocol[];
   /** Receives warnings (rejected peers, malformed frames); never secrets. */
   logger?: RaftLogger;
   /**

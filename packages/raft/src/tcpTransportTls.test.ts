@@ -1,10 +1,8 @@
 import { connect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { tcpCluster } from "./__tests__/tcpCluster.js";
 import { issue, makeCa, type TestCa } from "./__tests__/tlsCerts.js";
-import { type KvCommand, KvStateMachine } from "./kvStateMachine.js";
-import { RaftNode } from "./raftNode.js";
-import { MemoryStorage } from "./storage.js";
 import { TcpTransport, type TcpTransportTls } from "./tcpTransport.js";
 import type { Message } from "./types.js";
 
@@ -171,29 +169,9 @@ describe("TcpTransport over mutual TLS", () => {
   });
 
   it("runs a three-node cluster over TLS", async () => {
-    const ids = ["n1", "n2", "n3"];
-    const ts = new Map(ids.map((id) => [id, new TcpTransport({ id, secret: SECRET, tls: tls[id] })]));
-    for (const t of ts.values()) await t.listen(() => {});
-    for (const [id, t] of ts) for (const [other, u] of ts) if (id !== other) t.setPeer(other, u.address());
-    const kvs = ids.map(() => new KvStateMachine());
-    const nodes: RaftNode<KvCommand, string | null>[] = [];
-    for (const [i, id] of ids.entries()) {
-      const node = await RaftNode.create<KvCommand, string | null>({
-        id,
-        initialMembers: ids,
-        transport: ts.get(id)!,
-        storage: new MemoryStorage(),
-        stateMachine: kvs[i]!,
-        tickMs: 10,
-      });
-      nodes.push(node);
-      closers.push(() => node.stop());
-    }
-    let leader: RaftNode<KvCommand, string | null> | undefined;
-    for (let i = 0; i < 500 && !leader; i++) {
-      leader = nodes.find((n) => n.role === "leader");
-      await sleep(10);
-    }
+    const { nodes, kvs, leader } = await tcpCluster(["n1", "n2", "n3"], SECRET, closers, (id) => ({
+      tls: tls[id],
+    }));
     expect(leader).toBeDefined();
     await Promise.all(
       Array.from({ length: 20 }, (_, i) => leader!.propose({ op: "put", key: `k${i}`, value: "v" })),

@@ -56,7 +56,7 @@ export type ConfChange =
   | { type: "addVoter" | "addLearner" | "remove"; id: NodeId }
   | { type: "bootstrap"; voters: NodeId[]; learners: NodeId[] };
 
-/** The Raft RPCs exchanged between nodes. */
+/** The Raft RPCs exchanged between nodes. Append only: a type's place is its number in `amstaff-raft/2`. */
 export const MessageTypes = [
   "prevote",
   "prevoteResp",

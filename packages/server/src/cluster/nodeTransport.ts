@@ -50,9 +50,10 @@ export function createNodeTransport(options: NodeTransportOptions): NodeTranspor
             Object.entries(options.peers ?? {}).map(([id, address]) => [id, parseAddress(address)]),
           ),
           logger: {
-            // Refused certificates are a misconfiguration to fix; reconnects and resets are routine.
+            // Refused certificates and nodes two releases apart are misconfigurations to fix; reconnects
+            // and resets are routine.
             warn: (message, details) =>
-              (message.includes("TLS") ? logger.warn : logger.debug).call(
+              (/TLS|upgrade one release at a time/.test(message) ? logger.warn : logger.debug).call(
                 logger,
                 { ...details },
                 `raft transport: ${message}`,
