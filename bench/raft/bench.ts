@@ -11,18 +11,14 @@
 //          --diagnostics (ours: save() and event-loop-delay percentiles per phase; adds a 1 ms loop timer)
 //          --tls (ours: Raft over mutual TLS, certificates from `amstaff-server certs`; build the server first)
 //          --node-args "FLAGS" (ours: Node flags for the three nodes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p")
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
-import { createConnection, createServer, type Socket } from "node:net";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { writeTrace } from "@amstaff/raft";
-import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
-import { readFrames, writeFrame } from "./frames.ts";
+import { cpuMs, type Syncs, type System, sleep } from "./cluster.ts";
+import { etcd } from "./etcdCluster.ts";
+import { ours } from "./oursCluster.ts";
 
 const { values } = parseArgs({
   // `pnpm run raft -- --x` passes the "--" through
@@ -63,343 +59,6 @@ const ATTEMPT_MS = 2000;
 const FAILOVER_ATTEMPT_MS = Number(values["failover-attempt-ms"]);
 /** A write (with failover retries) gives up after this long. */
 const WRITE_DEADLINE_MS = 15_000;
-const CLK_TCK = 100;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Syncs {
-  count: number;
-  seconds: number;
-}
-const noSyncs: Syncs = { count: Number.NaN, seconds: Number.NaN };
-
-interface Attempt {
-  ok: boolean;
-  /** Index of the member the server named as leader (ours only: etcd forwards to its leader itself). */
-  leader?: number | null;
-}
-
-/** Three server processes and one client connection to each of them. */
-interface System {
-  name: string;
-  put(member: number, key: string, value: string, timeoutMs: number): Promise<Attempt>;
-  /** Index of the live member that is leader (bounded wait). */
-  leader(): Promise<number>;
-  /** Durable log writes (fsyncs) the member has done so far, and the seconds they took. */
-  durableWrites(member: number): Promise<Syncs>;
-  pids(): number[];
-  /** Ours only: the member's save() and event-loop-delay percentiles since the last call (ms). */
-  diagnostics?(member: number): Promise<Record<string, number> | undefined>;
-  kill9(member: number): void;
-  restart(member: number): Promise<void>;
-  stop(): Promise<void>;
-}
-
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, async () => {
-      const s = createServer();
-      s.listen(0, "127.0.0.1");
-      await once(s, "listening");
-      return s;
-    }),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await sleep(20);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** utime + stime of a process in milliseconds, from /proc (the same measure for node and etcd). */
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-  } catch {
-    return 0;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// @amstaff/raft: three kvServer.ts processes.
-
-/** One TCP connection to a kvServer.ts client endpoint, requests multiplexed by id; reconnects on demand. */
-class FrameEndpoint {
-  readonly #port: number;
-  #socket: Socket | null = null;
-  #next = 0;
-  readonly #pending = new Map<number, (reply: Record<string, unknown>) => void>();
-  constructor(port: number) {
-    this.#port = port;
-  }
-
-  #connect(): Socket {
-    if (this.#socket && !this.#socket.destroyed) return this.#socket;
-    const socket = createConnection({ port: this.#port, host: "127.0.0.1", noDelay: true });
-    this.#socket = socket;
-    readFrames(socket, (raw) => {
-      const reply = raw as { id: number } & Record<string, unknown>;
-      this.#pending.get(reply.id)?.(reply);
-      this.#pending.delete(reply.id);
-    });
-    const fail = () => {
-      if (this.#socket === socket) this.#socket = null;
-      for (const resolve of this.#pending.values()) resolve({ ok: false, code: "DISCONNECTED" });
-      this.#pending.clear();
-    };
-    socket.on("error", fail);
-    socket.on("close", fail);
-    return socket;
-  }
-
-  call(request: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown>> {
-    const socket = this.#connect();
-    const id = ++this.#next;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        resolve({ ok: false, code: "TIMEOUT" });
-      }, timeoutMs);
-      this.#pending.set(id, (reply) => {
-        clearTimeout(timer);
-        resolve(reply);
-      });
-      writeFrame(socket, { id, ...request });
-    });
-  }
-
-  close(): void {
-    this.#socket?.destroy();
-  }
-}
-
-async function ours(dir: string): Promise<System> {
-  const ids = ["r1", "r2", "r3"];
-  const ports = await freePorts(6);
-  const raftPorts = ports.slice(0, 3);
-  const clientPorts = ports.slice(3);
-  const peers = Object.fromEntries(ids.map((id, i) => [id, { host: "127.0.0.1", port: raftPorts[i]! }]));
-  const endpoints = clientPorts.map((p) => new FrameEndpoint(p));
-  const children: (ChildProcess | null)[] = [null, null, null];
-  const server = fileURLToPath(new URL("./kvServer.ts", import.meta.url));
-  const certs = join(dir, "certs");
-  if (values.tls) {
-    const serverCli = fileURLToPath(new URL("../../packages/server/dist/cli.js", import.meta.url));
-    const nodes = ids.map((id) => `${id}=127.0.0.1`).join(",");
-    const made = spawn(process.execPath, [serverCli, "certs", "--out", certs, "--nodes", nodes], {
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    const [code] = await once(made, "exit");
-    if (code !== 0) throw new Error("amstaff-server certs failed (is packages/server built?)");
-  }
-  const status = async (i: number, timeoutMs = 1000) => {
-    const r = await endpoints[i]!.call({ op: "status" }, timeoutMs);
-    return r.ok ? (r.value as { role: string; saves: number; saveSeconds: number }) : undefined;
-  };
-  const start = async (i: number, founder: boolean) => {
-    children[i] = spawn(process.execPath, [...nodeArgs, server], {
-      stdio: ["ignore", "ignore", "inherit"],
-      env: {
-        ...process.env,
-        RAFT_ID: ids[i],
-        RAFT_DB: join(dir, `${ids[i]}.db`),
-        RAFT_SECRET: "bench-cluster-secret-0123456789",
-        RAFT_PORT: String(raftPorts[i]),
-        CLIENT_PORT: String(clientPorts[i]),
-        RAFT_PEERS: JSON.stringify(peers),
-        BENCH_DIAGNOSTICS: values.diagnostics ? "1" : "0",
-        ...(values.tls ? { RAFT_TLS_DIR: certs } : {}),
-        ...(founder ? { RAFT_MEMBERS: ids.join(",") } : {}),
-      },
-    });
-    await until(`${ids[i]} to listen`, 20_000, () => status(i, 200));
-  };
-  await Promise.all(ids.map((_, i) => start(i, true)));
-  return {
-    name: values.tls ? "@amstaff/raft (TLS)" : "@amstaff/raft",
-    async put(member, key, value, timeoutMs) {
-      const r = await endpoints[member]!.call({ op: "put", key, value }, timeoutMs);
-      const hint = typeof r.leader === "string" ? ids.indexOf(r.leader) : -1;
-      return { ok: r.ok === true, leader: hint >= 0 ? hint : null };
-    },
-    leader: () =>
-      until("a leader", 20_000, async () => {
-        for (let i = 0; i < 3; i++) if (children[i] && (await status(i))?.role === "leader") return i;
-        return undefined;
-      }),
-    async durableWrites(member) {
-      const s = await status(member);
-      return s ? { count: s.saves, seconds: s.saveSeconds } : noSyncs;
-    },
-    pids: () => children.flatMap((c) => (c?.pid ? [c.pid] : [])),
-    async diagnostics(member) {
-      const r = await endpoints[member]!.call({ op: "diagnostics" }, 1000);
-      return r.ok ? (r.value as Record<string, number>) : undefined;
-    },
-    kill9(member) {
-      children[member]?.kill("SIGKILL");
-      children[member] = null;
-    },
-    restart: (member) => start(member, false),
-    async stop() {
-      for (const e of endpoints) e.close();
-      await Promise.all(
-        children.map(async (c) => {
-          if (!c || c.exitCode !== null) return;
-          const exited = once(c, "exit");
-          // A clean stop lets `--node-args "--cpu-prof"` write its profile; a node that hangs is killed.
-          c.kill("SIGTERM");
-          const killer = setTimeout(() => c.kill("SIGKILL"), 5000);
-          await exited;
-          clearTimeout(killer);
-        }),
-      );
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// etcd: three members, native gRPC.
-
-interface EtcdClients {
-  kv: grpc.Client & {
-    Put(req: object, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null) => void): void;
-  };
-  maintenance: grpc.Client & {
-    Status(
-      req: object,
-      opts: grpc.CallOptions,
-      cb: (e: grpc.ServiceError | null, r?: { header: { member_id: string }; leader: string }) => void,
-    ): void;
-  };
-}
-
-async function etcd(dir: string): Promise<System | null> {
-  const which = spawn("sh", ["-c", "command -v etcd"], { stdio: "ignore" });
-  const [code] = (await once(which, "exit")) as [number];
-  if (code !== 0) return null;
-  const definition = protoLoader.loadSync(fileURLToPath(new URL("./etcd.proto", import.meta.url)), {
-    keepCase: true,
-    longs: String,
-  });
-  const pkg = grpc.loadPackageDefinition(definition).etcdserverpb as Record<
-    string,
-    grpc.ServiceClientConstructor
-  >;
-  const names = ["e1", "e2", "e3"];
-  const ports = await freePorts(6);
-  const client = (i: number) => `http://127.0.0.1:${ports[i]}`;
-  const peer = (i: number) => `http://127.0.0.1:${ports[3 + i]}`;
-  const initial = names.map((n, i) => `${n}=${peer(i)}`).join(",");
-  const clients: EtcdClients[] = names.map((_, i) => ({
-    kv: new pkg.KV!(`127.0.0.1:${ports[i]}`, grpc.credentials.createInsecure()) as EtcdClients["kv"],
-    maintenance: new pkg.Maintenance!(
-      `127.0.0.1:${ports[i]}`,
-      grpc.credentials.createInsecure(),
-    ) as EtcdClients["maintenance"],
-  }));
-  const children: (ChildProcess | null)[] = [null, null, null];
-  const timing = [
-    ...(values["etcd-heartbeat"] ? [`--heartbeat-interval=${values["etcd-heartbeat"]}`] : []),
-    ...(values["etcd-election"] ? [`--election-timeout=${values["etcd-election"]}`] : []),
-  ];
-  const status = (i: number, timeoutMs = 1000) =>
-    new Promise<{ member: string; leader: string } | undefined>((resolve) =>
-      clients[i]!.maintenance.Status({}, { deadline: Date.now() + timeoutMs }, (e, r) =>
-        resolve(e || !r ? undefined : { member: r.header.member_id, leader: r.leader }),
-      ),
-    );
-  const log = openSync(join(dir, "etcd.log"), "a");
-  const start = (i: number, state: string) => {
-    children[i] = spawn(
-      "etcd",
-      [
-        `--name=${names[i]}`,
-        `--data-dir=${join(dir, names[i]!)}`,
-        `--listen-client-urls=${client(i)}`,
-        `--advertise-client-urls=${client(i)}`,
-        `--listen-peer-urls=${peer(i)}`,
-        `--initial-advertise-peer-urls=${peer(i)}`,
-        `--initial-cluster=${initial}`,
-        `--initial-cluster-state=${state}`,
-        ...timing,
-      ],
-      { stdio: ["ignore", "ignore", log] },
-    );
-  };
-  for (let i = 0; i < 3; i++) start(i, "new");
-  const system: System = {
-    name: "etcd 3.4",
-    put: (member, key, value, timeoutMs) =>
-      new Promise((resolve) =>
-        clients[member]!.kv.Put(
-          { key: Buffer.from(key), value: Buffer.from(value) },
-          { deadline: Date.now() + timeoutMs },
-          (e) => resolve({ ok: !e }),
-        ),
-      ),
-    leader: () =>
-      until("an etcd leader", 30_000, async () => {
-        for (let i = 0; i < 3; i++) {
-          if (!children[i]) continue;
-          const s = await status(i);
-          if (s && s.leader !== "0" && s.leader === s.member) return i;
-        }
-        return undefined;
-      }),
-    async durableWrites(member) {
-      try {
-        const text = await (await fetch(`${client(member)}/metrics`)).text();
-        const count = /^etcd_disk_wal_fsync_duration_seconds_count (\S+)/m.exec(text);
-        const sum = /^etcd_disk_wal_fsync_duration_seconds_sum (\S+)/m.exec(text);
-        return count && sum ? { count: Number(count[1]), seconds: Number(sum[1]) } : noSyncs;
-      } catch {
-        return noSyncs;
-      }
-    },
-    pids: () => children.flatMap((c) => (c?.pid ? [c.pid] : [])),
-    kill9(member) {
-      children[member]?.kill("SIGKILL");
-      children[member] = null;
-    },
-    async restart(member) {
-      start(member, "existing");
-      await until(`${names[member]} to serve`, 20_000, () => status(member, 200));
-    },
-    async stop() {
-      for (const c of clients) {
-        c.kv.close();
-        c.maintenance.close();
-      }
-      await Promise.all(
-        children.map(async (c) => {
-          if (!c || c.exitCode !== null) return;
-          const exited = once(c, "exit");
-          c.kill("SIGKILL");
-          await exited;
-        }),
-      );
-      closeSync(log);
-    },
-  };
-  try {
-    await system.leader();
-  } catch (error) {
-    await system.stop();
-    console.warn(readFileSync(join(dir, "etcd.log"), "utf8").split("\n").slice(-20).join("\n"));
-    throw error;
-  }
-  return system;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // The client: the same policy for both systems.
@@ -628,11 +287,20 @@ try {
   // over a minute by more than the difference being measured.
   if (!values["no-ours"]) {
     mkdirSync(join(dir, "raft"));
-    running.push(await ours(join(dir, "raft")));
+    running.push(
+      await ours(join(dir, "raft"), {
+        tls: values.tls,
+        diagnostics: values.diagnostics,
+        nodeArgs,
+      }),
+    );
   }
   if (!values["no-etcd"]) {
     mkdirSync(join(dir, "etcd"));
-    const e = await etcd(join(dir, "etcd"));
+    const e = await etcd(join(dir, "etcd"), {
+      heartbeatMs: values["etcd-heartbeat"],
+      electionMs: values["etcd-election"],
+    });
     if (e) running.push(e);
     else console.warn("etcd not found: install etcd-server to compare");
   }
