@@ -17,8 +17,9 @@ afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits for `done`, at most 8 s (a loaded CI machine): the assertions after it say what did not happen. */
 const until = async (done: () => boolean) => {
-  for (let i = 0; i < 200 && !done(); i++) await sleep(10);
+  for (let i = 0; i < 800 && !done(); i++) await sleep(10);
 };
 const hb = (i: number): Message => ({ type: "heartbeat", from: "a", to: "b", term: 3, commit: i });
 const V1: WireProtocol = "amstaff-raft/1";
