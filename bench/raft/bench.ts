@@ -125,8 +125,9 @@ interface Run {
   seqRounds: number[];
   seqCpuMs: number;
   seqElapsedMs: number;
-  leaderSyncs: Syncs;
-  followerSyncs: Syncs;
+  /** The leader's and the follower's durable writes before the first round (idle members write none). */
+  leaderSyncs0: Syncs;
+  followerSyncs0: Syncs;
   diagnostics: string[];
 }
 
@@ -146,14 +147,9 @@ async function diagnose(run: Run, phase: string): Promise<void> {
   }
 }
 
-const syncsSince = (now: Syncs, before: Syncs): Syncs => ({
-  count: now.count - before.count,
-  seconds: now.seconds - before.seconds,
-});
-const addSyncs = (a: Syncs, b: Syncs): Syncs => ({
-  count: a.count + b.count,
-  seconds: a.seconds + b.seconds,
-});
+/** The mean duration of the durable writes between two readings, in ms. */
+const meanSyncMs = (now: Syncs, before: Syncs) =>
+  ((now.seconds - before.seconds) * 1000) / (now.count - before.count);
 
 /** Warm-up writes, then 3 s without any to measure the system's idle CPU (heartbeats and the like). */
 async function prepare(system: System): Promise<Run> {
@@ -162,18 +158,18 @@ async function prepare(system: System): Promise<Run> {
   for (let i = 0; i < WARMUP; i++) await c.put(`warm${i}`, "x");
   const cpu0 = serverCpu(system);
   await sleep(3000);
-  const zero = { count: 0, seconds: 0 };
+  const follower = (c.preferred + 1) % 3;
   const run: Run = {
     system,
     c,
     idleCpu: (serverCpu(system) - cpu0) / 3,
-    follower: (c.preferred + 1) % 3,
+    follower,
     seq: [],
     seqRounds: [],
     seqCpuMs: 0,
     seqElapsedMs: 0,
-    leaderSyncs: zero,
-    followerSyncs: zero,
+    leaderSyncs0: await system.durableWrites(c.preferred),
+    followerSyncs0: await system.durableWrites(follower),
     diagnostics: [],
   };
   await diagnose(run, "reset");
@@ -184,8 +180,6 @@ async function prepare(system: System): Promise<Run> {
 /** One round of `n` sequential writes: each waits for the previous one's acknowledgement. */
 async function sequentialRound(run: Run, n: number): Promise<void> {
   const { system, c } = run;
-  const leader0 = await system.durableWrites(c.preferred);
-  const follower0 = await system.durableWrites(run.follower);
   // AMSTAFF_RAFT_TRACE: our sequential writes' timelines (traceReport.ts); etcd's nodes trace nothing.
   const trace = system.diagnostics ? writeTrace : undefined;
   const round: number[] = [];
@@ -204,11 +198,6 @@ async function sequentialRound(run: Run, n: number): Promise<void> {
   run.seqElapsedMs += performance.now() - t0;
   run.seqCpuMs += serverCpu(system) - cpu0;
   run.seqRounds.push(pct(round, 50));
-  run.leaderSyncs = addSyncs(run.leaderSyncs, syncsSince(await system.durableWrites(c.preferred), leader0));
-  run.followerSyncs = addSyncs(
-    run.followerSyncs,
-    syncsSince(await system.durableWrites(run.follower), follower0),
-  );
 }
 
 /** Throughput under `WRITERS` concurrent writers, then the failover trials; the run's whole result. */
@@ -219,6 +208,8 @@ async function finish(run: Run): Promise<Result> {
   const seqCpuUs = ((run.seqCpuMs - run.idleCpu * (run.seqElapsedMs / 1000)) * 1000) / run.seq.length;
   const leader = c.preferred;
   const syncs0 = await system.durableWrites(leader);
+  const seqSyncMs = meanSyncMs(syncs0, run.leaderSyncs0);
+  const seqFollowerSyncMs = meanSyncMs(await system.durableWrites(run.follower), run.followerSyncs0);
   const loaded: number[] = [];
   let done = 0;
   const cpu0 = serverCpu(system);
@@ -259,8 +250,8 @@ async function finish(run: Run): Promise<Result> {
     idleCpu: run.idleCpu,
     seq: run.seq,
     seqRounds: run.seqRounds,
-    seqSyncMs: (run.leaderSyncs.seconds * 1000) / run.leaderSyncs.count,
-    seqFollowerSyncMs: (run.followerSyncs.seconds * 1000) / run.followerSyncs.count,
+    seqSyncMs,
+    seqFollowerSyncMs,
     seqCpuUs,
     loaded,
     throughput: done / elapsed,
