@@ -2,6 +2,7 @@ import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { legacyDial, legacyListener } from "./__tests__/legacyPeer.js";
 import { tcpCluster } from "./__tests__/tcpCluster.js";
+import { sleep, until } from "./__tests__/until.js";
 import { encodeBinaryMessage } from "./binaryMessageCodec.js";
 import { systemClock } from "./clock.js";
 import { FrameReader, frame } from "./tcpFrames.js";
@@ -16,11 +17,6 @@ const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Waits for `done`, at most 8 s (a loaded CI machine): the assertions after it say what did not happen. */
-const until = async (done: () => boolean) => {
-  for (let i = 0; i < 800 && !done(); i++) await sleep(10);
-};
 const hb = (i: number): Message => ({ type: "heartbeat", from: "a", to: "b", term: 3, commit: i });
 const V1: WireProtocol = "amstaff-raft/1";
 const V2: WireProtocol = "amstaff-raft/2";

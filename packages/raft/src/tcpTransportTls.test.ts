@@ -3,6 +3,7 @@ import { connect as tlsConnect } from "node:tls";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { tcpCluster } from "./__tests__/tcpCluster.js";
 import { issue, makeCa, type TestCa } from "./__tests__/tlsCerts.js";
+import { sleep, until } from "./__tests__/until.js";
 import { TcpTransport, type TcpTransportTls } from "./tcpTransport.js";
 import type { Message } from "./types.js";
 
@@ -11,7 +12,6 @@ const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const hb = (i: number): Message => ({ type: "heartbeat", from: "a", to: "b", term: 3, commit: i });
 
 let ca: TestCa;
@@ -46,10 +46,6 @@ async function pair(aTls: TcpTransportTls | undefined) {
   );
   a.setPeer("b", b.address());
   return { a, b, got, logA, logB };
-}
-
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  for (let waited = 0; waited < ms && !check(); waited += 10) await sleep(10);
 }
 
 /** Sends `payload` on a raw connection and collects what comes back until the peer closes it. */

@@ -3,8 +3,7 @@ import { RaftNode } from "../raftNode.js";
 import { MemoryStorage } from "../storage.js";
 import { TcpTransport } from "../tcpTransport.js";
 import type { TcpTransportOptions } from "../tcpTransportOptions.js";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from "./until.js";
 
 /**
  * Three (or more) RaftNodes over real TcpTransports on loopback, each transport with `options(id)`; its
