@@ -6,7 +6,9 @@ import { type Entry, type Message, type MessageType, MessageTypes } from "./type
 const WIRE_TYPES: readonly MessageType[] = MessageTypes;
 const TYPE_NUMBER = Object.fromEntries(WIRE_TYPES.map((t, i) => [t, i])) as Record<MessageType, number>;
 
-// Presence bits of the optional fields, written and read in this order.
+// Presence bits of the optional fields, written and read in this order. The encoder and decoder spell each
+// field out instead of looping over a list of names: the loop (keyed loads and stores) made an AppendEntries'
+// encode ~75 % and its decode ~20 % slower in `bench raft:codec`.
 const LOG_TERM = 1 << 0;
 const INDEX = 1 << 1;
 const COMMIT = 1 << 2;
