@@ -5,6 +5,7 @@ import { tcpCluster } from "./__tests__/tcpCluster.js";
 import { sleep, until } from "./__tests__/until.js";
 import { encodeBinaryMessage } from "./binaryMessageCodec.js";
 import { systemClock } from "./clock.js";
+import { RaftErrorCode } from "./errors.js";
 import { FrameReader, frame } from "./tcpFrames.js";
 import { PeerHandshake, ProtocolMismatchError } from "./tcpHandshake.js";
 import { TcpTransport } from "./tcpTransport.js";
@@ -204,6 +205,9 @@ describe("TcpTransport protocol negotiation", () => {
     expect(
       () => new TcpTransport({ id: "a", secret: SECRET, protocols: ["amstaff-raft/9" as WireProtocol] }),
     ).toThrow(/unknown wire protocol/);
+    expect(() => new TcpTransport({ id: "a", secret: SECRET, protocols: [] })).toThrow(
+      expect.objectContaining({ code: RaftErrorCode.InvalidOption }),
+    );
   });
 });
 

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { type TLSSocket, connect as tlsConnect, createServer as tlsCreateServer } from "node:tls";
 import { type RaftClock, systemClock } from "./clock.js";
+import { RaftError, RaftErrorCode } from "./errors.js";
 import { FrameReader } from "./tcpFrames.js";
 import { HANDSHAKE_MAX, PeerHandshake, ProtocolMismatchError } from "./tcpHandshake.js";
 import { commonName, tlsClientOptions, tlsServerOptions } from "./tcpTls.js";
@@ -68,7 +69,8 @@ export class TcpTransport implements RaftTransport {
     this.#opts = options;
     this.#clock = options.clock ?? systemClock;
     const secret = Buffer.from(options.secret);
-    if (secret.length < 16) throw new Error("the cluster secret must be at least 16 bytes");
+    if (secret.length < 16)
+      throw new RaftError(RaftErrorCode.InvalidOption, "the cluster secret must be at least 16 bytes");
     this.#protocols = checkProtocols(options.protocols ?? WIRE_PROTOCOLS);
     this.#handshake = new PeerHandshake(options.id, secret, this.#protocols);
     for (const [id, addr] of Object.entries(options.peers ?? {})) this.#peers.set(id, addr);

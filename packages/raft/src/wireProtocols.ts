@@ -1,4 +1,5 @@
 import { decodeBinaryMessage, encodeBinaryMessage } from "./binaryMessageCodec.js";
+import { RaftError, RaftErrorCode } from "./errors.js";
 import { decodeMessage, encodeMessage } from "./messageCodec.js";
 import type { Message } from "./types.js";
 
@@ -41,9 +42,15 @@ export function chooseProtocol(
 /** Validates the `protocols` option: a non-empty list of known protocols, without repeats. */
 export function checkProtocols(protocols: readonly string[]): WireProtocol[] {
   if (protocols.length === 0 || new Set(protocols).size !== protocols.length)
-    throw new Error("protocols must list each wire protocol once, at least one");
+    throw new RaftError(
+      RaftErrorCode.InvalidOption,
+      `the protocols option must list at least one wire protocol, each once; got [${protocols.join(", ")}]`,
+    );
   for (const p of protocols)
     if (!isWireProtocol(p))
-      throw new Error(`unknown wire protocol "${p}": this node speaks ${WIRE_PROTOCOLS.join(", ")}`);
+      throw new RaftError(
+        RaftErrorCode.InvalidOption,
+        `unknown wire protocol "${p}" in the protocols option: this node speaks ${WIRE_PROTOCOLS.join(", ")}`,
+      );
   return [...(protocols as WireProtocol[])];
 }
