@@ -10,7 +10,7 @@
 //          --failover-attempt-ms MS (per-attempt deadline during failover trials, default 100)
 //          --diagnostics (ours: save() and event-loop-delay percentiles per phase; adds a 1 ms loop timer)
 //          --tls (ours: Raft over mutual TLS, certificates from `amstaff-server certs`; build the server first)
-//          --node-args "FLAGS" (ours: Node flags for the three nodes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p")
+//          "--node-args=FLAGS" (ours: Node flags for the three nodes, after an =, e.g. "--node-args=--cpu-prof --cpu-prof-dir=/tmp/p")
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
