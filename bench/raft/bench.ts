@@ -3,8 +3,9 @@
 // (@grpc/grpc-js, etcd.proto), our nodes through the small length-prefixed JSON endpoint of kvServer.ts.
 // Both durable: our nodes use SqliteStorage (WAL, synchronous=FULL), etcd its default WAL (fdatasync).
 // Run (after building packages/raft):  npx -y pnpm@12.21.0 --filter @amstaff/bench run raft [-- options]
-// Options: --seq N (sequential writes, default 500) --rounds R (the sequential writes in R rounds, each
-//          system's alternating with the other's, default 10) --seconds S (throughput window, default 5)
+// Options: --seq N (sequential writes, default 3000) --warmup N (untimed writes before them, default 1000)
+//          --rounds R (the sequential writes in R rounds, each system's alternating with the other's,
+//          default 10) --seconds S (throughput window, default 5)
 //          --writers W (default 64) --trials T (failover trials, default 5) --no-etcd --no-ours
 //          --etcd-heartbeat MS --etcd-election MS (default: etcd's own 100 / 1000)
 //          --failover-attempt-ms MS (per-attempt deadline during failover trials, default 100)
@@ -24,7 +25,8 @@ const { values } = parseArgs({
   // `pnpm run raft -- --x` passes the "--" through
   args: process.argv.slice(2).filter((a) => a !== "--"),
   options: {
-    seq: { type: "string", default: "500" },
+    seq: { type: "string", default: "3000" },
+    warmup: { type: "string", default: "1000" },
     rounds: { type: "string", default: "10" },
     seconds: { type: "string", default: "5" },
     writers: { type: "string", default: "64" },
@@ -47,7 +49,12 @@ const nodeArgs = values["node-args"].split(" ").filter(Boolean);
 const SECONDS = Number(values.seconds);
 const WRITERS = Number(values.writers);
 const TRIALS = Number(values.trials);
-const WARMUP = 200;
+/**
+ * Untimed writes before the first round, for each system: our nodes' JavaScript is compiled and optimized
+ * while it runs (V8's tiers), so the first few hundred writes measure the compiler, not the steady state
+ * (server CPU per write 1,100–1,200 µs in the first 300 against 700–850 µs after; bench/README.md).
+ */
+const WARMUP = Number(values.warmup);
 /** Per-attempt deadline of a write, the same for both systems. */
 const ATTEMPT_MS = 2000;
 /**
@@ -96,6 +103,8 @@ interface Result {
   seq: number[];
   /** p50 of each round of sequential writes (ms), in the order run. */
   seqRounds: number[];
+  /** Server CPU per write of each round (µs, idle CPU taken out), in the order run. */
+  seqRoundCpuUs: number[];
   seqSyncMs: number;
   seqFollowerSyncMs: number;
   seqCpuUs: number;
@@ -123,6 +132,7 @@ interface Run {
   follower: number;
   seq: number[];
   seqRounds: number[];
+  seqRoundCpuUs: number[];
   seqCpuMs: number;
   seqElapsedMs: number;
   /** The leader's and the follower's durable writes before the first round (idle members write none). */
@@ -166,6 +176,7 @@ async function prepare(system: System): Promise<Run> {
     follower,
     seq: [],
     seqRounds: [],
+    seqRoundCpuUs: [],
     seqCpuMs: 0,
     seqElapsedMs: 0,
     leaderSyncs0: await system.durableWrites(c.preferred),
@@ -195,9 +206,12 @@ async function sequentialRound(run: Run, n: number): Promise<void> {
     run.seq.push(ms);
     round.push(ms);
   }
-  run.seqElapsedMs += performance.now() - t0;
-  run.seqCpuMs += serverCpu(system) - cpu0;
+  const elapsedMs = performance.now() - t0;
+  const cpuMs = serverCpu(system) - cpu0;
+  run.seqElapsedMs += elapsedMs;
+  run.seqCpuMs += cpuMs;
   run.seqRounds.push(pct(round, 50));
+  run.seqRoundCpuUs.push(((cpuMs - run.idleCpu * (elapsedMs / 1000)) * 1000) / n);
 }
 
 /** Throughput under `WRITERS` concurrent writers, then the failover trials; the run's whole result. */
@@ -250,6 +264,7 @@ async function finish(run: Run): Promise<Result> {
     idleCpu: run.idleCpu,
     seq: run.seq,
     seqRounds: run.seqRounds,
+    seqRoundCpuUs: run.seqRoundCpuUs,
     seqSyncMs,
     seqFollowerSyncMs,
     seqCpuUs,
@@ -349,6 +364,11 @@ if (results.length === 2) {
     `sequential p50 per round (ms), ${results[0]![0]}: ${a.map(fmt).join(", ")}; ${results[1]![0]}: ` +
       `${b.map(fmt).join(", ")}; ours/etcd per round: ${ratios.map((x) => x.toFixed(2)).join(", ")} ` +
       `(median ${pct(ratios, 50).toFixed(2)})`,
+  );
+}
+for (const [name, r] of results) {
+  console.warn(
+    `server CPU per sequential write per round (µs), ${name}: ${r.seqRoundCpuUs.map((x) => x.toFixed(0)).join(", ")}`,
   );
 }
 for (const [name, r] of results) {
