@@ -14,7 +14,9 @@ export interface QueuedProposal {
 
 /**
  * Group commit: the proposals made in one event-loop turn are handed to the core together, on the next
- * turn, so that they go into the log — and into one durable write — as a single batch.
+ * turn, so that they go into the log — and into one durable write — as a single batch. A proposal that
+ * finds the leader idle can go at once instead ({@link add}'s `now`): there is nothing for it to wait for,
+ * and the ones that follow it in the same turn still share the next batch.
  */
 export class ProposalBatch {
   #items: QueuedProposal[] = [];
@@ -26,8 +28,15 @@ export class ProposalBatch {
     this.#flush = flush;
   }
 
-  /** Queues a proposal for the batch of this turn. */
-  add(item: QueuedProposal): void {
+  /**
+   * Queues a proposal for the batch of this turn, or hands it over alone right now when `now` and nothing
+   * is queued (nothing queued can have been proposed before it, so the order of proposals holds).
+   */
+  add(item: QueuedProposal, now = false): void {
+    if (now && this.#items.length === 0) {
+      this.#flush([item]);
+      return;
+    }
     this.#items.push(item);
     if (this.#scheduled) return;
     this.#scheduled = true;

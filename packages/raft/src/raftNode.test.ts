@@ -89,6 +89,28 @@ describe("RaftNode", () => {
     expect(storage.maxEntriesPerSave).toBeGreaterThanOrEqual(50);
   });
 
+  it("hands a lone proposal to an idle leader's log at once, and batches the ones after it in that turn", async () => {
+    const { nodes, storages } = await cluster(["a", "b", "c"]);
+    const leader = await leaderOf(nodes);
+    await leader.propose({ op: "put", key: "warm", value: "v" });
+    // A turn later the leader's loop has finished that write: it is idle.
+    await new Promise((resolve) => setImmediate(resolve));
+    const storage = storages.get(leader.id) as CountingStorage;
+    const saves = storage.saves;
+    const first = leader.propose({ op: "put", key: "x", value: "1" });
+    // Written before propose() returned: no event-loop turn in between.
+    expect(storage.saves).toBe(saves + 1);
+    const rest = [
+      leader.propose({ op: "put", key: "x", value: "2" }),
+      leader.propose({ op: "put", key: "x", value: "3" }),
+    ];
+    expect(storage.saves).toBe(saves + 1);
+    // In order: each sees the value the one before it wrote.
+    expect(await first).toBeNull();
+    expect(await Promise.all(rest)).toEqual(["1", "2"]);
+    expect(storage.maxEntriesPerSave).toBeGreaterThanOrEqual(2);
+  });
+
   it("emits role and leader events and transfers leadership", async () => {
     const { nodes } = await cluster(["a", "b", "c"]);
     const leader = await leaderOf(nodes);

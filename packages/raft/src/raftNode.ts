@@ -183,7 +183,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
    * once this node stops leading, within an election timeout it resolves (the new leader's log showed it
    * committed) or rejects with `RAFT_PROPOSAL_DROPPED` (provably never applied), `RAFT_OUTCOME_UNKNOWN` or
    * `RAFT_APPLIED_RESULT_UNKNOWN`. Commands proposed in the same tick of the event loop share one durable
-   * write (group commit).
+   * write (group commit); the first one proposed to an idle leader goes at once, the rest share the next.
    */
   propose(command: C, options: ProposeOptions = {}): Promise<R> {
     if (this.#stopped) return Promise.reject(new RaftError(RaftErrorCode.Stopped, "node stopped"));
@@ -207,7 +207,10 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
           reject(e);
         };
       }
-      this.#batch.add(item);
+      // An idle leader (everything in its log committed) proposes at once: a lone write does not wait a
+      // turn of the event loop for company that is not coming. Under load the log always has uncommitted
+      // entries, and proposals gather into one batch per turn as before.
+      this.#batch.add(item, this.#core.commit === this.#core.lastIndex());
     });
   }
 
