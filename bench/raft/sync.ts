@@ -7,22 +7,11 @@
 //   npx -y pnpm@12.21.0 --filter @amstaff/bench exec node raft/sync.ts [--n 400]
 import { fork } from "node:child_process";
 import { closeSync, fdatasyncSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
-import { createRequire } from "node:module";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type Entry, SqliteStorage } from "@amstaff/raft";
-
-// better-sqlite3 as @amstaff/raft has it (not a dependency of the benchmarks themselves).
-const Database = createRequire(import.meta.resolve("@amstaff/raft"))("better-sqlite3") as new (
-  path: string,
-) => {
-  pragma(s: string): unknown;
-  exec(s: string): void;
-  prepare(s: string): { run(...args: unknown[]): unknown };
-  close(): void;
-};
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "--"),
@@ -102,34 +91,59 @@ if (values.child) {
 const dir = mkdtempSync(join(tmpdir(), "amstaff-sync-"));
 const rows: [string, number, number][] = [];
 
-// The same two writes as SqliteStorage.save() (an entry and the hard state), in one transaction, with
-// synchronous=NORMAL and an fdatasync of the WAL through a descriptor of our own (skips the inode's times).
-const full = new Database(join(dir, "full.db"));
-full.pragma("journal_mode = WAL");
-full.pragma("synchronous = NORMAL");
-full.exec(
-  "CREATE TABLE entries (idx INTEGER PRIMARY KEY, term INTEGER, type INTEGER, data BLOB);" +
-    "CREATE TABLE hard_state (id INTEGER PRIMARY KEY, term INTEGER, vote TEXT, commit_index INTEGER)",
-);
-const put = full.prepare("INSERT INTO entries VALUES (?, 1, 0, ?)");
-const hard = full.prepare(
-  "INSERT INTO hard_state VALUES (1, 1, 'a', ?) ON CONFLICT(id) DO UPDATE SET commit_index = excluded.commit_index",
-);
-let row = 0;
+/**
+ * Median and p90 in ms of two kinds of calls alternated call by call, after `warmup` untimed pairs: the disk's
+ * speed drifts within a minute by more than two kinds of sync differ, and alternating lets the drift hit both.
+ */
+function timeAlternating(
+  a: () => void,
+  b: () => void,
+  n = N,
+  warmup = n / 4,
+): [[number, number], [number, number]] {
+  for (let i = 0; i < warmup; i++) {
+    a();
+    b();
+  }
+  const ms: [number[], number[]] = [[], []];
+  for (let i = 0; i < n; i++) {
+    for (const [k, f] of [a, b].entries()) {
+      const start = process.hrtime.bigint();
+      f();
+      ms[k]!.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+  }
+  const pick = (xs: number[]): [number, number] => {
+    xs.sort((x, y) => x - y);
+    return [xs[Math.floor(n / 2)]!, xs[Math.floor(n * 0.9)]!];
+  };
+  return [pick(ms[0]), pick(ms[1])];
+}
+
+// SQLite's own fsync at commit (synchronous=FULL, what SqliteStorage.save() does) against a commit at
+// synchronous=NORMAL made durable by our own fdatasync of the WAL (which skips the inode's times): the same
+// writes to two stores, alternated write by write.
 const data = Buffer.alloc(100, 7);
-const walFd = openSync(join(dir, "full.db-wal"), "r+");
-rows.push([
-  "same transaction, synchronous=NORMAL + fdatasync of the WAL (tried, not used)",
-  ...time(() => {
-    full.exec("BEGIN");
-    put.run(++row, data);
-    hard.run(row);
-    full.exec("COMMIT");
-    fdatasyncSync(walFd);
-  }),
-]);
-closeSync(walFd);
-full.close();
+{
+  const sqliteSynced = new SqliteStorage({ path: join(dir, "fsync.db") });
+  const selfSynced = new SqliteStorage({ path: join(dir, "fdatasync.db") });
+  const walFd = openSync(join(dir, "fdatasync.db-wal"), "r+");
+  const next = (i: number): Entry => ({ index: i, term: 1, type: 0, data: new Uint8Array(data) });
+  let a = 0;
+  let b = 0;
+  const [fsynced, fdatasynced] = timeAlternating(
+    () => sqliteSynced.save({ entries: [next(++a)], hardState: { term: 1, vote: "a", commit: a } }),
+    () => {
+      selfSynced.save({ entries: [next(++b)], hardState: { term: 1, vote: "a", commit: b }, sync: false });
+      fdatasyncSync(walFd);
+    },
+  );
+  rows.push(["SqliteStorage.save(): SQLite's fsync at commit (alternated with the next row)", ...fsynced]);
+  rows.push(["the same, save({ sync: false }) + our fdatasync of the WAL (tried, not used)", ...fdatasynced]);
+  closeSync(walFd);
+  sqliteSynced.close();
+  selfSynced.close();
+}
 
 const storage = new SqliteStorage({ path: join(dir, "raft.db") });
 let index = 0;
