@@ -23,18 +23,29 @@ const { values } = parseArgs({
 });
 const N = Number(values.n);
 
-/** Median and p90 in ms of `n` timed calls, after `warmup` untimed ones (the WAL grows to its size first). */
-function time(f: () => void, n = N, warmup = n / 4): [number, number] {
-  for (let i = 0; i < warmup; i++) f();
-  const ms: number[] = [];
+/**
+ * Median and p90 in ms of each of `fs`, called in turn `n` times after `warmup` untimed turns (the WAL grows
+ * to its size first). Two kinds of sync compared this way meet the same moments of the disk, whose speed
+ * drifts within a minute by more than they differ.
+ */
+function timeEach(fs: (() => void)[], n = N, warmup = n / 4): [number, number][] {
+  for (let i = 0; i < warmup; i++) for (const f of fs) f();
+  const ms = fs.map((): number[] => []);
   for (let i = 0; i < n; i++) {
-    const start = process.hrtime.bigint();
-    f();
-    ms.push(Number(process.hrtime.bigint() - start) / 1e6);
+    fs.forEach((f, k) => {
+      const start = process.hrtime.bigint();
+      f();
+      ms[k]!.push(Number(process.hrtime.bigint() - start) / 1e6);
+    });
   }
-  ms.sort((a, b) => a - b);
-  return [ms[Math.floor(n / 2)]!, ms[Math.floor(n * 0.9)]!];
+  return ms.map((xs) => {
+    xs.sort((a, b) => a - b);
+    return [xs[Math.floor(n / 2)]!, xs[Math.floor(n * 0.9)]!];
+  });
 }
+
+/** Median and p90 in ms of `n` timed calls of `f`, after `warmup` untimed ones. */
+const time = (f: () => void, n = N, warmup = n / 4): [number, number] => timeEach([f], n, warmup)[0]!;
 
 /** One 4 KiB block rewritten in place and fdatasynced, as a raft log page overwritten after a checkpoint. */
 function blockSyncs(dir: string): () => void {
@@ -91,55 +102,29 @@ if (values.child) {
 const dir = mkdtempSync(join(tmpdir(), "amstaff-sync-"));
 const rows: [string, number, number][] = [];
 
-/**
- * Median and p90 in ms of two kinds of calls alternated call by call, after `warmup` untimed pairs: the disk's
- * speed drifts within a minute by more than two kinds of sync differ, and alternating lets the drift hit both.
- */
-function timeAlternating(
-  a: () => void,
-  b: () => void,
-  n = N,
-  warmup = n / 4,
-): [[number, number], [number, number]] {
-  for (let i = 0; i < warmup; i++) {
-    a();
-    b();
-  }
-  const ms: [number[], number[]] = [[], []];
-  for (let i = 0; i < n; i++) {
-    for (const [k, f] of [a, b].entries()) {
-      const start = process.hrtime.bigint();
-      f();
-      ms[k]!.push(Number(process.hrtime.bigint() - start) / 1e6);
-    }
-  }
-  const pick = (xs: number[]): [number, number] => {
-    xs.sort((x, y) => x - y);
-    return [xs[Math.floor(n / 2)]!, xs[Math.floor(n * 0.9)]!];
-  };
-  return [pick(ms[0]), pick(ms[1])];
-}
-
 // SQLite's own fsync at commit (synchronous=FULL, what SqliteStorage.save() does) against a commit at
 // synchronous=NORMAL made durable by our own fdatasync of the WAL (which skips the inode's times): the same
 // writes to two stores, alternated write by write.
 const data = Buffer.alloc(100, 7);
+const entryAt = (index: number): Entry => ({ index, term: 1, type: 0, data: new Uint8Array(data) });
 {
   const sqliteSynced = new SqliteStorage({ path: join(dir, "fsync.db") });
   const selfSynced = new SqliteStorage({ path: join(dir, "fdatasync.db") });
   const walFd = openSync(join(dir, "fdatasync.db-wal"), "r+");
-  const next = (i: number): Entry => ({ index: i, term: 1, type: 0, data: new Uint8Array(data) });
   let a = 0;
   let b = 0;
-  const [fsynced, fdatasynced] = timeAlternating(
-    () => sqliteSynced.save({ entries: [next(++a)], hardState: { term: 1, vote: "a", commit: a } }),
+  const [fsynced, fdatasynced] = timeEach([
+    () => sqliteSynced.save({ entries: [entryAt(++a)], hardState: { term: 1, vote: "a", commit: a } }),
     () => {
-      selfSynced.save({ entries: [next(++b)], hardState: { term: 1, vote: "a", commit: b }, sync: false });
+      selfSynced.save({ entries: [entryAt(++b)], hardState: { term: 1, vote: "a", commit: b }, sync: false });
       fdatasyncSync(walFd);
     },
-  );
-  rows.push(["SqliteStorage.save(): SQLite's fsync at commit (alternated with the next row)", ...fsynced]);
-  rows.push(["the same, save({ sync: false }) + our fdatasync of the WAL (tried, not used)", ...fdatasynced]);
+  ]);
+  rows.push(["SqliteStorage.save(): SQLite's fsync at commit (alternated with the next row)", ...fsynced!]);
+  rows.push([
+    "the same, save({ sync: false }) + our fdatasync of the WAL (tried, not used)",
+    ...fdatasynced!,
+  ]);
   closeSync(walFd);
   sqliteSynced.close();
   selfSynced.close();
@@ -147,7 +132,7 @@ const data = Buffer.alloc(100, 7);
 
 const storage = new SqliteStorage({ path: join(dir, "raft.db") });
 let index = 0;
-const entry = (): Entry => ({ index: ++index, term: 1, type: 0, data: new Uint8Array(data) });
+const entry = (): Entry => entryAt(++index);
 const hardState = () => ({ term: 1, vote: "a", commit: index });
 rows.push([
   "SqliteStorage.save(), one entry and the hard state: transaction, fsync of the WAL",
