@@ -188,6 +188,10 @@ async function prepare(system: System): Promise<Run> {
   return run;
 }
 
+/** Server CPU per write in µs over `elapsedMs` of `writes` writes, the members' idle CPU taken out. */
+const activeCpuUsPerWrite = (run: Run, cpuMs: number, elapsedMs: number, writes: number) =>
+  ((cpuMs - run.idleCpu * (elapsedMs / 1000)) * 1000) / writes;
+
 /** One round of `n` sequential writes: each waits for the previous one's acknowledgement. */
 async function sequentialRound(run: Run, n: number): Promise<void> {
   const { system, c } = run;
@@ -211,7 +215,7 @@ async function sequentialRound(run: Run, n: number): Promise<void> {
   run.seqElapsedMs += elapsedMs;
   run.seqCpuMs += cpuMs;
   run.seqRounds.push(pct(round, 50));
-  run.seqRoundCpuUs.push(((cpuMs - run.idleCpu * (elapsedMs / 1000)) * 1000) / n);
+  run.seqRoundCpuUs.push(activeCpuUsPerWrite(run, cpuMs, elapsedMs, n));
 }
 
 /** Throughput under `WRITERS` concurrent writers, then the failover trials; the run's whole result. */
@@ -219,7 +223,7 @@ async function finish(run: Run): Promise<Result> {
   const { system, c } = run;
   await diagnose(run, "sequential");
   // Heartbeats and the rest of an idle cluster's work are taken out: what is left is the writes' own work.
-  const seqCpuUs = ((run.seqCpuMs - run.idleCpu * (run.seqElapsedMs / 1000)) * 1000) / run.seq.length;
+  const seqCpuUs = activeCpuUsPerWrite(run, run.seqCpuMs, run.seqElapsedMs, run.seq.length);
   const leader = c.preferred;
   const syncs0 = await system.durableWrites(leader);
   const seqSyncMs = meanSyncMs(syncs0, run.leaderSyncs0);
