@@ -25,7 +25,13 @@ export interface LeaderSyncHooks {
 export class LeaderSync {
   readonly #hooks: LeaderSyncHooks;
   #waiting: Ready[] = [];
-  #running: Promise<void> | null = null;
+  /**
+   * Whether a sync loop runs. Cleared by the loop itself in the step that finds nothing more waiting, not a
+   * turn later: a Ready added in between (the node's own loop may hand one out synchronously the moment
+   * `resume` is called) would otherwise be queued behind a loop that already ended, and never synced.
+   */
+  #active = false;
+  #done: Promise<void> = Promise.resolve();
 
   constructor(hooks: LeaderSyncHooks) {
     this.#hooks = hooks;
@@ -34,14 +40,14 @@ export class LeaderSync {
   /** Queues a Ready saved unsynced; starts a sync unless one runs. */
   add(rd: Ready): void {
     this.#waiting.push(rd);
-    this.#running ??= this.#loop().finally(() => {
-      this.#running = null;
-    });
+    if (this.#active) return;
+    this.#active = true;
+    this.#done = this.#loop();
   }
 
   /** Resolves once no sync runs (before the storage closes its file). */
   async idle(): Promise<void> {
-    await this.#running;
+    await this.#done;
   }
 
   async #loop(): Promise<void> {
@@ -60,6 +66,8 @@ export class LeaderSync {
       }
     } catch (error) {
       await hooks.fail(error);
+    } finally {
+      this.#active = false;
     }
   }
 }

@@ -41,8 +41,11 @@ export class MemoryNetwork {
   /** The transport of node `id`. */
   transport(id: NodeId): RaftTransport {
     return {
-      listen: (handler) => {
-        this.#handlers.set(id, handler);
+      listen: (handler, delivered) => {
+        this.#handlers.set(id, (m) => {
+          handler(m);
+          delivered?.();
+        });
       },
       send: (messages) => {
         const { dropRate = 0, duplicateRate = 0, maxDelayMs = 0 } = this.#opts;

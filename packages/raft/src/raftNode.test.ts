@@ -5,6 +5,8 @@ import { KvStateMachine } from "./kvStateMachine.js";
 import { MemoryNetwork } from "./memoryNetwork.js";
 import { RaftNode } from "./raftNode.js";
 import { MemoryStorage, type RaftStorage, type StorageUpdate } from "./storage.js";
+import type { RaftTransport } from "./transport.js";
+import { EntryType, type Message } from "./types.js";
 
 type KvNode = RaftNode<KvCommand, string | null>;
 const live: KvNode[] = [];
@@ -109,6 +111,79 @@ describe("RaftNode", () => {
     expect(await first).toBeNull();
     expect(await Promise.all(rest)).toEqual(["1", "2"]);
     expect(storage.maxEntriesPerSave).toBeGreaterThanOrEqual(2);
+  });
+
+  describe("a burst of appends delivered in one run", () => {
+    // After the bootstrap entry every founder holds (index 1), the leader of term 2 appends two commands in
+    // two messages, as one socket read delivers them, and says the first is committed.
+    const put = (key: string) => new TextEncoder().encode(JSON.stringify({ op: "put", key, value: key }));
+    const append = (index: number, commit: number): Message => ({
+      type: "app",
+      from: "a",
+      to: "b",
+      term: 2,
+      index: index - 1,
+      logTerm: index === 2 ? 1 : 2,
+      entries: [{ index, term: 2, type: EntryType.Normal, data: put(`k${index}`) }],
+      commit,
+    });
+
+    /** A follower "b" behind a transport whose every delivery this test makes, in one callback. */
+    async function follower() {
+      let handler: (m: Message) => void = () => {};
+      let delivered: (() => void) | undefined;
+      const sent: Message[] = [];
+      const transport: RaftTransport = {
+        listen: (h, d) => {
+          handler = h;
+          delivered = d;
+        },
+        send: (messages) => {
+          sent.push(...messages);
+        },
+        close: () => {},
+      };
+      const kv = new KvStateMachine();
+      const storage = new CountingStorage();
+      const node = await RaftNode.create<KvCommand, string | null>({
+        id: "b",
+        initialMembers: ["a", "b", "c"],
+        transport,
+        storage,
+        stateMachine: kv,
+        tickMs: 1000,
+      });
+      live.push(node);
+      const saves = storage.saves;
+      /** Delivers `messages` in one macrotask; how many messages were sent by its end and by its first microtask. */
+      const deliver = (messages: Message[], reportEnd: boolean) =>
+        new Promise<{ inCall: number; atMicrotask: number }>((resolve) =>
+          setImmediate(() => {
+            for (const m of messages) handler(m);
+            if (reportEnd) delivered?.();
+            const inCall = sent.length;
+            queueMicrotask(() => resolve({ inCall, atMicrotask: sent.length }));
+          }),
+        );
+      return { kv, sent, deliver, newSaves: () => storage.saves - saves, storage };
+    }
+
+    it.each([
+      { when: "within the call when the transport reports the run's end", reportEnd: true, inCall: 2 },
+      {
+        when: "on the next tick, before any promise continuation, when it does not",
+        reportEnd: false,
+        inCall: 0,
+      },
+    ])("is one durable write, acknowledged $when", async ({ reportEnd, inCall }) => {
+      const b = await follower();
+      expect(await b.deliver([append(2, 1), append(3, 2)], reportEnd)).toEqual({ inCall, atMicrotask: 2 });
+      expect(b.newSaves()).toBe(1);
+      expect(b.storage.maxEntriesPerSave).toBe(2);
+      expect(b.sent.at(-1)).toMatchObject({ type: "appResp", to: "a", index: 3 });
+      expect(b.kv.get("k2")).toBe("k2");
+      expect(b.kv.get("k3")).toBeNull();
+    });
   });
 
   it("emits role and leader events and transfers leadership", async () => {
@@ -287,7 +362,9 @@ describe("RaftNode", () => {
     const { nodes } = await cluster(["a", "b", "c"]);
     const leader = await leaderOf(nodes);
     const p = leader.propose({ op: "put", key: "x", value: "1" });
+    // Handled before the stop rejects it: stop() itself takes turns of the event loop.
+    const rejected = expect(p).rejects.toMatchObject({ code: RaftErrorCode.Stopped });
     await leader.stop();
-    await expect(p).rejects.toMatchObject({ code: RaftErrorCode.Stopped });
+    await rejected;
   });
 });

@@ -20,17 +20,20 @@ import {
 } from "./raftNodeOptions.js";
 import { SnapshotPolicy } from "./snapshotPolicy.js";
 import { SnapshotScheduler } from "./snapshotScheduler.js";
+import { andThen, isPromiseLike, type Step } from "./steps.js";
 import { type RaftStorage, readyUpdate } from "./storage.js";
 import { TickWaiters } from "./tickWaiters.js";
 import type { RaftTransport } from "./transport.js";
 import {
   type ConfChange,
   type ConfState,
+  type Entry,
   EntryType,
   type Message,
   type NodeId,
   type Ready,
   type Role,
+  type Snapshot,
   type SoftState,
 } from "./types.js";
 import { writeTrace } from "./writeTrace.js";
@@ -68,6 +71,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
   readonly #clock: RaftClock;
   #timer: unknown = null;
   #running = false;
+  #kickQueued = false;
   #idle: Promise<void> = Promise.resolve();
   #stopped = false;
   readonly #batch = new ProposalBatch((batch) => this.#proposeBatch(batch));
@@ -144,11 +148,14 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     });
     if (stored.snapshot) await opts.stateMachine.restore(stored.snapshot.data);
     const node = new RaftNode(opts, core, policy, notices);
-    await opts.transport.listen((m) => {
-      if (node.#stopped) return;
-      node.#core.step(m);
-      node.#kick();
-    });
+    await opts.transport.listen(
+      (m) => {
+        if (node.#stopped) return;
+        node.#core.step(m);
+        node.#kickSoon();
+      },
+      () => node.#delivered(),
+    );
     node.#scheduleTick();
     node.#kick();
     return node;
@@ -307,10 +314,12 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     if (this.#stopped) return Promise.reject(new RaftError(RaftErrorCode.Stopped, "node stopped"));
     const res = this.#core.proposeConfChange(cc);
     if ("refused" in res) return Promise.reject(refusal(res.refused, this.#core.leader));
-    this.#kick();
-    return new Promise<void>((resolve, reject) => {
+    const applied = new Promise<void>((resolve, reject) => {
       this.#proposals.track(res.index, res.term, { index: res.index, resolve: () => resolve(), reject });
     });
+    // Tracked first: with a synchronous storage a lone node commits and applies it within the kick.
+    this.#kick();
+    return applied;
   }
 
   #scheduleTick(): void {
@@ -325,6 +334,27 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     }, this.#tickMs);
   }
 
+  /**
+   * Runs the loop on the next tick, after the transport's current run of deliveries: every message of the
+   * run is stepped first and handled as one Ready (one durable write for a burst of appends). A transport
+   * that reports the end of the run ({@link RaftTransport.listen}'s `delivered`) has it handled at once.
+   */
+  #kickSoon(): void {
+    if (this.#kickQueued) return;
+    this.#kickQueued = true;
+    process.nextTick(() => this.#delivered());
+  }
+
+  /**
+   * The transport delivered its current run of messages: handle them now, inside its callback — before the
+   * socket stream's own work after it, which an acknowledgement would otherwise wait behind.
+   */
+  #delivered(): void {
+    if (!this.#kickQueued) return;
+    this.#kickQueued = false;
+    this.#kick();
+  }
+
   #kick(): void {
     if (this.#running || this.#stopped) return;
     this.#running = true;
@@ -335,8 +365,13 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     this.#sliceStarted = performance.now();
     try {
       while (!this.#stopped && this.#core.hasReady()) {
-        await this.#handle(this.#core.ready());
-        await this.#breathe();
+        // Awaited only when a step really is asynchronous: with a synchronous storage and state machine a
+        // Ready is handled within this call, so a follower's acknowledgement leaves the moment its write
+        // returns rather than after the socket's own next-tick work, which an `await` would queue it behind.
+        const handled = this.#handle(this.#core.ready());
+        if (handled) await handled;
+        const breath = this.#breathe();
+        if (breath) await breath;
       }
     } catch (error) {
       await this.#fail(error);
@@ -346,11 +381,12 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     if (!this.#stopped && this.#core.hasReady()) this.#kick();
   }
 
-  /** Lets the event loop turn once the loop has run for {@link sliceMs}. */
-  async #breathe(): Promise<void> {
-    if (performance.now() - this.#sliceStarted < sliceMs) return;
-    await yieldTurn();
-    this.#sliceStarted = performance.now();
+  /** Lets the event loop turn once the loop has run for {@link sliceMs}; undefined while it need not. */
+  #breathe(): Promise<void> | undefined {
+    if (performance.now() - this.#sliceStarted < sliceMs) return undefined;
+    return yieldTurn().then(() => {
+      this.#sliceStarted = performance.now();
+    });
   }
 
   async #fail(error: unknown): Promise<void> {
@@ -364,7 +400,8 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     if (this.listenerCount("error") > 0) this.emit("error", err);
   }
 
-  async #handle(rd: Ready): Promise<void> {
+  /** Persists, sends and applies one Ready, in the order its contract asks; a promise only if a step is async. */
+  #handle(rd: Ready): Step {
     if (rd.softState) {
       const s = rd.softState;
       const prev = this.#lastSoft;
@@ -378,38 +415,43 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       }
       this.#proposals.observe({ softState: s });
     }
-    if (rd.mustSync && rd.durableLater && this.#leaderSync) {
+    const leaderSync = this.#leaderSync;
+    let handled: Step;
+    if (rd.mustSync && rd.durableLater && leaderSync) {
       // The leader replicates while its own write becomes durable in the background (thesis §10.2.1): a
       // quorum of followers commits without it, so this node keeps reading their acknowledgements meanwhile
       // instead of blocking on its fsync; its own log joins the quorum when `advance` reports the sync.
       this.#send(rd.earlyMessages);
-      await this.#storage.save(readyUpdate(rd, true));
-      if (this.#stopped) return;
-      this.#leaderSync.add(rd);
-      await this.#applyReady(rd);
+      handled = andThen(this.#storage.save(readyUpdate(rd, true)), () => {
+        if (this.#stopped) return;
+        leaderSync.add(rd);
+        return this.#applyReady(rd);
+      });
     } else if (rd.mustSync) {
       // The leader replicates while it writes its own log (thesis §10.2.1); the rest waits for the write.
       this.#send(rd.earlyMessages);
       writeTrace?.("followerWriteStart", rd.entries.at(-1)?.index ?? 0);
-      await this.#write(rd);
-      writeTrace?.("followerFsyncDone", rd.entries.at(-1)?.index ?? 0);
-      if (this.#stopped) return;
-      this.#core.advance(rd);
-      this.#send(rd.messages);
-      await this.#applyReady(rd);
+      handled = andThen(this.#write(rd), () => {
+        writeTrace?.("followerFsyncDone", rd.entries.at(-1)?.index ?? 0);
+        if (this.#stopped) return;
+        this.#core.advance(rd);
+        this.#send(rd.messages);
+        return this.#applyReady(rd);
+      });
     } else {
       // Nothing here has to be on disk first (at most the commit index moved): answer the proposers, then
       // tell the other nodes (commit notices a moment later), then hand the commit index to the storage,
       // which may keep it in memory (volatile state, Raft Figure 2).
-      await this.#applyReady(rd);
-      if (this.#stopped) return;
-      this.#send(this.#notices.hold(rd.earlyMessages));
-      this.#send(rd.messages);
-      await this.#write(rd);
-      if (this.#stopped) return;
-      this.#core.advance(rd);
+      handled = andThen(this.#applyReady(rd), () => {
+        if (this.#stopped) return;
+        this.#send(this.#notices.hold(rd.earlyMessages));
+        this.#send(rd.messages);
+        return andThen(this.#write(rd), () => {
+          if (!this.#stopped) this.#core.advance(rd);
+        });
+      });
     }
-    this.#snapshots.maybeStart();
+    return andThen(handled, () => this.#snapshots.maybeStart());
   }
 
   /** Every message leaves through here, so that held commit notices it makes redundant are dropped. */
@@ -419,23 +461,35 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     this.#transport.send(messages);
   }
 
-  async #write(rd: Ready): Promise<void> {
+  #write(rd: Ready): Step {
     if (!rd.snapshot && rd.entries.length === 0 && !rd.hardState) return;
-    await this.#storage.save(readyUpdate(rd));
+    return this.#storage.save(readyUpdate(rd));
   }
 
   /** Restores a received snapshot, applies committed entries (settling proposals) and answers reads. */
-  async #applyReady(rd: Ready): Promise<void> {
-    if (rd.snapshot) {
-      // A local snapshot still encoding reads the state machine: replace the state only once it is done.
-      await this.#snapshots.beforeRestore();
-      await this.#sm.restore(rd.snapshot.data);
-      this.#snapshots.restored(rd.snapshot.data.length);
-      this.emit("membership", rd.snapshot.meta.conf);
-      for (const s of this.#proposals.observe({ snapshot: rd.snapshot })) this.#settle(s);
-    }
+  #applyReady(rd: Ready): Step {
     if (rd.committedEntries.length > 0) writeTrace?.("commit", rd.committedEntries.at(-1)!.index);
-    for (const e of rd.committedEntries) {
+    if (rd.snapshot) return this.#restore(rd.snapshot).then(() => this.#applyFrom(rd, 0));
+    return this.#applyFrom(rd, 0);
+  }
+
+  async #restore(snapshot: Snapshot): Promise<void> {
+    // A local snapshot still encoding reads the state machine: replace the state only once it is done.
+    await this.#snapshots.beforeRestore();
+    await this.#sm.restore(snapshot.data);
+    this.#snapshots.restored(snapshot.data.length);
+    this.emit("membership", snapshot.meta.conf);
+    for (const s of this.#proposals.observe({ snapshot })) this.#settle(s);
+  }
+
+  /**
+   * Applies `rd`'s committed entries from the `from`-th on, then answers its reads: synchronously while the
+   * state machine's `apply` is, continuing after the first one that returns a promise.
+   */
+  #applyFrom(rd: Ready, from: number): Step {
+    const entries = rd.committedEntries;
+    for (let i = from; i < entries.length; i++) {
+      const e = entries[i]!;
       this.#snapshots.applied(e.data.length);
       const settled = this.#proposals.committed(e);
       if (settled && settled.outcome !== "applied") this.#settle(settled);
@@ -445,22 +499,40 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
         this.emit("membership", this.#core.conf());
         mine?.resolve(undefined);
       } else if (e.data.length > 0) {
-        try {
-          const result = await this.#sm.apply(this.#codec.decode(e.data), e.index);
-          writeTrace?.("apply", e.index);
-          mine?.resolve(result);
-        } catch (error) {
-          // A deterministic state machine fails identically everywhere; report it to the proposer only.
-          mine?.reject(error as Error);
-        }
+        const applied = this.#applyEntry(e, mine);
         // The state is a prefix of the log at every turn; a stop meanwhile leaves the rest unapplied.
-        await this.#breathe();
+        const next = andThen(applied, () => this.#breathe());
+        if (next) return next.then(() => (this.#stopped ? undefined : this.#applyFrom(rd, i + 1)));
         if (this.#stopped) return;
       } else {
         mine?.resolve(undefined);
       }
     }
     this.#reads.confirm(rd.readStates, this.#core.applied);
+  }
+
+  /** Applies one command and settles its proposer; a promise only if the state machine returned one. */
+  #applyEntry(e: Entry, mine: PendingProposal | undefined): Step {
+    let result: R | Promise<R>;
+    try {
+      result = this.#sm.apply(this.#codec.decode(e.data), e.index);
+    } catch (error) {
+      // A deterministic state machine fails identically everywhere; report it to the proposer only.
+      mine?.reject(error as Error);
+      return;
+    }
+    if (!isPromiseLike(result)) {
+      writeTrace?.("apply", e.index);
+      mine?.resolve(result);
+      return;
+    }
+    return Promise.resolve(result).then(
+      (value) => {
+        writeTrace?.("apply", e.index);
+        mine?.resolve(value);
+      },
+      (error: unknown) => mine?.reject(error as Error),
+    );
   }
 
   async #shutdown(reason: RaftError): Promise<void> {

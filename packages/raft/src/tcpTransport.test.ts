@@ -105,6 +105,30 @@ describe("TcpTransport", () => {
     expect(got).toEqual([hb(1)]);
   });
 
+  it("reports the end of each read after its messages, a burst of frames as one run", async () => {
+    const a = new TcpTransport({ id: "a", secret: SECRET });
+    const b = new TcpTransport({ id: "b", secret: SECRET });
+    const events: string[] = [];
+    await a.listen(() => {});
+    await b.listen(
+      (m) => events.push(`m${m.commit}`),
+      () => events.push("end"),
+    );
+    closers.push(
+      () => a.close(),
+      () => b.close(),
+    );
+    a.setPeer("b", b.address());
+    a.send([hb(0)]); // opens the connection
+    for (let i = 0; i < 100 && !events.includes("end"); i++) await sleep(10);
+    expect(events).toEqual(["m0", "end"]);
+    events.length = 0;
+    // One send() is one write on a connection: the three frames arrive in one read.
+    a.send([hb(1), hb(2), hb(3)]);
+    for (let i = 0; i < 100 && !events.includes("end"); i++) await sleep(10);
+    expect(events).toEqual(["m1", "m2", "m3", "end"]);
+  });
+
   it("delivers one send() to several peers in order, whether each peer's messages are in a row or interleaved", async () => {
     const a = new TcpTransport({ id: "a", secret: SECRET });
     const peers = ["b", "c"].map((id) => ({

@@ -62,6 +62,7 @@ export class TcpTransport implements RaftTransport {
   readonly #connecting = new Set<Socket>();
   #server: Server | null = null;
   #handler: ((m: Message) => void) | null = null;
+  #delivered: (() => void) | undefined;
   #closed = false;
 
   constructor(options: TcpTransportOptions) {
@@ -114,8 +115,9 @@ export class TcpTransport implements RaftTransport {
   }
 
   /** Binds the listening socket (once) and (re)sets the handler of incoming messages. */
-  async listen(handler: (message: Message) => void): Promise<void> {
+  async listen(handler: (message: Message) => void, delivered?: () => void): Promise<void> {
     this.#handler = handler;
+    this.#delivered = delivered;
     if (this.#server) return;
     const tls = this.#opts.tls;
     const server = tls
@@ -163,6 +165,8 @@ export class TcpTransport implements RaftTransport {
       this.#warn("raft peer handshake timed out", { remote: socket.remoteAddress });
       socket.destroy();
     }, this.#opts.handshakeTimeoutMs ?? 5000);
+    /** Messages delivered from the current read. */
+    let inRead = 0;
     const reader = new FrameReader(
       () => (peer === null ? HANDSHAKE_MAX : (this.#opts.maxFrameBytes ?? 64 << 20)),
       (f) => {
@@ -191,10 +195,12 @@ export class TcpTransport implements RaftTransport {
         const m = codec.decode(f);
         if (m.from !== peer || m.to !== this.id) throw new Error("message addressed from/to the wrong node");
         if (writeTrace) traceMessage(writeTrace, m, "followerRead", "leaderResponseRead");
+        inRead++;
         this.#handler?.(m);
       },
     );
     socket.on("data", (chunk: Buffer) => {
+      inRead = 0;
       try {
         reader.push(chunk);
       } catch (error) {
@@ -205,6 +211,8 @@ export class TcpTransport implements RaftTransport {
         });
         socket.destroy();
       }
+      // After the messages of the whole read (those before a bad frame too): handled as one batch.
+      if (inRead > 0) this.#delivered?.();
     });
     socket.on("error", () => socket.destroy());
     socket.on("close", () => {

@@ -6,10 +6,10 @@ import type { Message, RaftTransport } from "@amstaff/raft";
  */
 export function faultyTransport(inner: RaftTransport | undefined, isolated: () => boolean): RaftTransport {
   return {
-    listen: (handler: (message: Message) => void) =>
+    listen: (handler: (message: Message) => void, delivered?: () => void) =>
       inner?.listen((message) => {
         if (!isolated()) handler(message);
-      }),
+      }, delivered),
     send: (messages: Message[]) => {
       if (!isolated()) inner?.send(messages);
     },
