@@ -12,9 +12,12 @@
 //          --diagnostics (ours: save() and event-loop-delay percentiles per phase; adds a 1 ms loop timer)
 //          --tls (ours: Raft over mutual TLS, certificates from `amstaff-server certs`; build the server first)
 //          "--node-args=FLAGS" (ours: Node flags for the three nodes, after an =, e.g. "--node-args=--cpu-prof --cpu-prof-dir=/tmp/p")
+//          --against DIR (a second cluster of ours on another build of @amstaff/raft — its `dist` copied to a
+//          directory inside packages/raft, so that its dependencies resolve — in the same alternating rounds;
+//          with --no-etcd the ratio column compares the workspace's build with it)
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { writeTrace } from "@amstaff/raft";
 import { cpuMs, type Syncs, type System, sleep } from "./cluster.ts";
@@ -36,6 +39,7 @@ const { values } = parseArgs({
     diagnostics: { type: "boolean", default: false },
     tls: { type: "boolean", default: false },
     "node-args": { type: "string", default: "" },
+    against: { type: "string" },
     "etcd-heartbeat": { type: "string" },
     "failover-attempt-ms": { type: "string", default: "100" },
     "etcd-election": { type: "string" },
@@ -295,16 +299,17 @@ try {
   // Both clusters run side by side and their sequential writes alternate in rounds, so that the ratio
   // compares the two at the same moments: on a shared machine the disk's and the scheduler's speed drift
   // over a minute by more than the difference being measured.
-  if (!values["no-ours"]) {
-    mkdirSync(join(dir, "raft"));
-    running.push(
-      await ours(join(dir, "raft"), {
-        tls: values.tls,
-        diagnostics: values.diagnostics,
-        nodeArgs,
-      }),
-    );
-  }
+  const startOurs = (name: string, raftDist?: string) => {
+    mkdirSync(join(dir, name));
+    return ours(join(dir, name), {
+      tls: values.tls,
+      diagnostics: values.diagnostics,
+      nodeArgs,
+      ...(raftDist ? { raftDist: resolve(raftDist) } : {}),
+    });
+  };
+  if (!values["no-ours"]) running.push(await startOurs("raft"));
+  if (values.against) running.push(await startOurs("against", values.against));
   if (!values["no-etcd"]) {
     mkdirSync(join(dir, "etcd"));
     const e = await etcd(join(dir, "etcd"), {
@@ -351,8 +356,10 @@ console.warn(
     `attempt deadline ${ATTEMPT_MS} ms (${FAILOVER_ATTEMPT_MS} ms in failover trials); ` +
     `load average (1 min) at start/end: ${load0.toFixed(1)}/${loadavg()[0]!.toFixed(1)} on 2 cores`,
 );
+/** What the ratio column compares: ours with etcd, or (`--against` without etcd) one build with the other. */
+const ratioName = results.length === 2 && values.against && values["no-etcd"] ? "this/against" : "ours/etcd";
 console.warn(
-  `| metric | ${results.map(([n]) => n).join(" | ")} |${results.length === 2 ? " ours/etcd |" : ""}`,
+  `| metric | ${results.map(([n]) => n).join(" | ")} |${results.length === 2 ? ` ${ratioName} |` : ""}`,
 );
 console.warn(`|---|${results.map(() => "---|").join("")}${results.length === 2 ? "---|" : ""}`);
 for (const [label, get] of rows) {
@@ -366,7 +373,7 @@ if (results.length === 2) {
   const ratios = a.map((x, i) => x / b[i]!);
   console.warn(
     `sequential p50 per round (ms), ${results[0]![0]}: ${a.map(fmt).join(", ")}; ${results[1]![0]}: ` +
-      `${b.map(fmt).join(", ")}; ours/etcd per round: ${ratios.map((x) => x.toFixed(2)).join(", ")} ` +
+      `${b.map(fmt).join(", ")}; ${ratioName} per round: ${ratios.map((x) => x.toFixed(2)).join(", ")} ` +
       `(median ${pct(ratios, 50).toFixed(2)})`,
   );
 }

@@ -2,7 +2,7 @@
 // SqliteStorage (WAL, synchronous=FULL) and TcpTransport between nodes, plus a tiny client endpoint
 // (length-prefixed JSON over TCP, frames.ts) so that the benchmark client reaches it the way it reaches etcd
 // over gRPC: a separate process, one loopback TCP connection, requests multiplexed by id.
-// env: RAFT_ID, RAFT_DB, RAFT_SECRET, RAFT_PORT, CLIENT_PORT, RAFT_PEERS (JSON {id: {host, port}}),
+// env: RAFT_ID, RAFT_DB, RAFT_SECRET, RAFT_PORT, CLIENT_PORT, RAFT_PEERS (JSON {id: {host, port}}), RAFT_DIST,
 //      RAFT_MEMBERS (comma list, founders only; omitted on restart), BENCH_DIAGNOSTICS=1 (event-loop delay),
 //      RAFT_TLS_DIR (mutual TLS: ca.pem, <id>.pem, <id>-key.pem as `amstaff-server certs` writes them)
 // Requests: {id, op: "put", key, value} | {id, op: "status"} | {id, op: "diagnostics"} (read and reset).
@@ -12,20 +12,17 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { createHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
-import {
-  type KvCommand,
-  KvStateMachine,
-  NotLeaderError,
-  RaftError,
-  RaftNode,
-  type RaftStorage,
-  SqliteStorage,
-  TcpTransport,
-  writeTrace,
-} from "@amstaff/raft";
+import { pathToFileURL } from "node:url";
+import type { KvCommand, RaftStorage } from "@amstaff/raft";
 import { readFrames, writeFrame } from "./frames.ts";
 
 const env = process.env;
+// RAFT_DIST=<dir>: another build of @amstaff/raft (its dist copied into packages/raft/, so that its own
+// dependencies resolve), for `bench raft --against`: two builds measured in alternating rounds of one run.
+const { KvStateMachine, NotLeaderError, RaftError, RaftNode, SqliteStorage, TcpTransport, writeTrace } =
+  (await import(
+    env.RAFT_DIST ? pathToFileURL(join(env.RAFT_DIST, "index.js")).href : "@amstaff/raft"
+  )) as typeof import("@amstaff/raft");
 const id = env.RAFT_ID!;
 const peers = JSON.parse(env.RAFT_PEERS!) as Record<string, { host: string; port: number }>;
 const transport = new TcpTransport({

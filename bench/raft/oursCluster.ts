@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createConnection, type Socket } from "node:net";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePorts, noSyncs, type System, until } from "./cluster.ts";
 import { readFrames, writeFrame } from "./frames.ts";
@@ -66,6 +66,8 @@ export interface OursOptions {
   diagnostics: boolean;
   /** Node flags for the three nodes. */
   nodeArgs: readonly string[];
+  /** Another build of @amstaff/raft for the nodes (a `dist` copied into packages/raft/), else the workspace's. */
+  raftDist?: string;
 }
 
 /** Three kvServer.ts processes: @amstaff/raft's KvStateMachine, SqliteStorage and TcpTransport. */
@@ -106,13 +108,14 @@ export async function ours(dir: string, options: OursOptions): Promise<System> {
         BENCH_DIAGNOSTICS: options.diagnostics ? "1" : "0",
         ...(options.tls ? { RAFT_TLS_DIR: certs } : {}),
         ...(founder ? { RAFT_MEMBERS: ids.join(",") } : {}),
+        ...(options.raftDist ? { RAFT_DIST: options.raftDist } : {}),
       },
     });
     await until(`${ids[i]} to listen`, 20_000, () => status(i, 200));
   };
   await Promise.all(ids.map((_, i) => start(i, true)));
   return {
-    name: options.tls ? "@amstaff/raft (TLS)" : "@amstaff/raft",
+    name: `@amstaff/raft${options.raftDist ? ` (${basename(options.raftDist)})` : ""}${options.tls ? " (TLS)" : ""}`,
     async put(member, key, value, timeoutMs) {
       const r = await endpoints[member]!.call({ op: "put", key, value }, timeoutMs);
       const hint = typeof r.leader === "string" ? ids.indexOf(r.leader) : -1;
