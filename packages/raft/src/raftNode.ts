@@ -1,14 +1,14 @@
 import { EventEmitter } from "node:events";
 import { type RaftClock, systemClock } from "./clock.js";
 import { CommitNotices } from "./commitNotices.js";
-import { decodeConfChange } from "./confChange.js";
+import { CommittedApplier } from "./committedApplier.js";
 import { NotLeaderError, RaftError, RaftErrorCode } from "./errors.js";
 import { LeaderSync } from "./leaderSync.js";
 import { PendingReads } from "./pendingReads.js";
 import { type PendingProposal, ProposalBatch, type QueuedProposal } from "./proposalBatch.js";
-import { ProposalTracker, type SettledProposal } from "./proposalTracker.js";
+import { ProposalTracker } from "./proposalTracker.js";
 import { RaftCore } from "./raft.js";
-import { abortedError, outcomeError, refusal } from "./raftNodeErrors.js";
+import { abortedError, refusal, settleProposal } from "./raftNodeErrors.js";
 import {
   type CommandCodec,
   coreOptions,
@@ -16,26 +16,14 @@ import {
   type ProposeOptions,
   type RaftNodeEvents,
   type RaftNodeOptions,
-  type StateMachine,
 } from "./raftNodeOptions.js";
 import { SnapshotPolicy } from "./snapshotPolicy.js";
 import { SnapshotScheduler } from "./snapshotScheduler.js";
-import { andThen, isPromiseLike, type Step } from "./steps.js";
+import { andThen, type Step } from "./steps.js";
 import { type RaftStorage, readyUpdate } from "./storage.js";
 import { TickWaiters } from "./tickWaiters.js";
 import type { RaftTransport } from "./transport.js";
-import {
-  type ConfChange,
-  type ConfState,
-  type Entry,
-  EntryType,
-  type Message,
-  type NodeId,
-  type Ready,
-  type Role,
-  type Snapshot,
-  type SoftState,
-} from "./types.js";
+import type { ConfChange, ConfState, Message, NodeId, Ready, Role, SoftState } from "./types.js";
 import { writeTrace } from "./writeTrace.js";
 
 export type * from "./raftNodeOptions.js";
@@ -64,7 +52,6 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
   readonly #core: RaftCore;
   readonly #transport: RaftTransport;
   readonly #storage: RaftStorage;
-  readonly #sm: StateMachine<C, R>;
   readonly #codec: CommandCodec<C>;
   readonly #opts: RaftNodeOptions<C, R>;
   readonly #tickMs: number;
@@ -78,6 +65,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
   readonly #proposals: ProposalTracker<PendingProposal>;
   readonly #reads = new PendingReads();
   readonly #snapshots: SnapshotScheduler;
+  readonly #applier: CommittedApplier<C, R>;
   readonly #waiters: TickWaiters;
   readonly #notices: CommitNotices;
   #lastSoft: SoftState = { role: "follower", leader: null, term: -1 };
@@ -97,7 +85,6 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     this.#core = core;
     this.#transport = opts.transport;
     this.#storage = opts.storage;
-    this.#sm = opts.stateMachine;
     this.#codec = opts.codec ?? (jsonCodec as CommandCodec<C>);
     this.#tickMs = opts.tickMs ?? 50;
     this.#clock = opts.clock ?? systemClock;
@@ -112,6 +99,21 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       { stopped: () => this.#stopped, resume: () => this.#kick(), fail: (error) => this.#fail(error) },
     );
     this.#proposals = new ProposalTracker({ graceTicks: core.electionTick });
+    this.#applier = new CommittedApplier(
+      {
+        core,
+        stateMachine: opts.stateMachine,
+        codec: this.#codec,
+        proposals: this.#proposals,
+        snapshots: this.#snapshots,
+        reads: this.#reads,
+      },
+      {
+        stopped: () => this.#stopped,
+        breathe: () => this.#breathe(),
+        membership: (conf) => this.emit("membership", conf),
+      },
+    );
     const storage = opts.storage;
     this.#leaderSync = storage.sync
       ? new LeaderSync({
@@ -231,12 +233,6 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     item.pending.reject(abortedError(signal, index));
   }
 
-  #settle(s: SettledProposal<PendingProposal>, result?: unknown): void {
-    const error = outcomeError(s);
-    if (error) s.token.reject(error);
-    else s.token.resolve(result);
-  }
-
   #proposeBatch(batch: QueuedProposal[]): void {
     if (this.#stopped) {
       for (const b of batch) b.pending.reject(new RaftError(RaftErrorCode.Stopped, "node stopped"));
@@ -328,7 +324,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       // Rescheduled before the work, as an interval would be, so a slow tick does not stretch the next.
       this.#scheduleTick();
       this.#core.tick();
-      for (const s of this.#proposals.tick()) this.#settle(s);
+      for (const s of this.#proposals.tick()) settleProposal(s);
       this.#waiters.check();
       this.#kick();
     }, this.#tickMs);
@@ -425,7 +421,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       handled = andThen(this.#storage.save(readyUpdate(rd, true)), () => {
         if (this.#stopped) return;
         leaderSync.add(rd);
-        return this.#applyReady(rd);
+        return this.#applier.apply(rd);
       });
     } else if (rd.mustSync) {
       // The leader replicates while it writes its own log (thesis §10.2.1); the rest waits for the write.
@@ -436,13 +432,13 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
         if (this.#stopped) return;
         this.#core.advance(rd);
         this.#send(rd.messages);
-        return this.#applyReady(rd);
+        return this.#applier.apply(rd);
       });
     } else {
       // Nothing here has to be on disk first (at most the commit index moved): answer the proposers, then
       // tell the other nodes (commit notices a moment later), then hand the commit index to the storage,
       // which may keep it in memory (volatile state, Raft Figure 2).
-      handled = andThen(this.#applyReady(rd), () => {
+      handled = andThen(this.#applier.apply(rd), () => {
         if (this.#stopped) return;
         this.#send(this.#notices.hold(rd.earlyMessages));
         this.#send(rd.messages);
@@ -464,75 +460,6 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
   #write(rd: Ready): Step {
     if (!rd.snapshot && rd.entries.length === 0 && !rd.hardState) return;
     return this.#storage.save(readyUpdate(rd));
-  }
-
-  /** Restores a received snapshot, applies committed entries (settling proposals) and answers reads. */
-  #applyReady(rd: Ready): Step {
-    if (rd.committedEntries.length > 0) writeTrace?.("commit", rd.committedEntries.at(-1)!.index);
-    if (rd.snapshot) return this.#restore(rd.snapshot).then(() => this.#applyFrom(rd, 0));
-    return this.#applyFrom(rd, 0);
-  }
-
-  async #restore(snapshot: Snapshot): Promise<void> {
-    // A local snapshot still encoding reads the state machine: replace the state only once it is done.
-    await this.#snapshots.beforeRestore();
-    await this.#sm.restore(snapshot.data);
-    this.#snapshots.restored(snapshot.data.length);
-    this.emit("membership", snapshot.meta.conf);
-    for (const s of this.#proposals.observe({ snapshot })) this.#settle(s);
-  }
-
-  /**
-   * Applies `rd`'s committed entries from the `from`-th on, then answers its reads: synchronously while the
-   * state machine's `apply` is, continuing after the first one that returns a promise.
-   */
-  #applyFrom(rd: Ready, from: number): Step {
-    const entries = rd.committedEntries;
-    for (let i = from; i < entries.length; i++) {
-      const e = entries[i]!;
-      this.#snapshots.applied(e.data.length);
-      const settled = this.#proposals.committed(e);
-      if (settled && settled.outcome !== "applied") this.#settle(settled);
-      const mine = settled?.outcome === "applied" ? settled.token : undefined;
-      if (e.type === EntryType.ConfChange) {
-        void decodeConfChange(e.data);
-        this.emit("membership", this.#core.conf());
-        mine?.resolve(undefined);
-      } else if (e.data.length > 0) {
-        const applied = this.#applyEntry(e, mine);
-        // The state is a prefix of the log at every turn; a stop meanwhile leaves the rest unapplied.
-        const next = andThen(applied, () => this.#breathe());
-        if (next) return next.then(() => (this.#stopped ? undefined : this.#applyFrom(rd, i + 1)));
-        if (this.#stopped) return;
-      } else {
-        mine?.resolve(undefined);
-      }
-    }
-    this.#reads.confirm(rd.readStates, this.#core.applied);
-  }
-
-  /** Applies one command and settles its proposer; a promise only if the state machine returned one. */
-  #applyEntry(e: Entry, mine: PendingProposal | undefined): Step {
-    let result: R | Promise<R>;
-    try {
-      result = this.#sm.apply(this.#codec.decode(e.data), e.index);
-    } catch (error) {
-      // A deterministic state machine fails identically everywhere; report it to the proposer only.
-      mine?.reject(error as Error);
-      return;
-    }
-    if (!isPromiseLike(result)) {
-      writeTrace?.("apply", e.index);
-      mine?.resolve(result);
-      return;
-    }
-    return Promise.resolve(result).then(
-      (value) => {
-        writeTrace?.("apply", e.index);
-        mine?.resolve(value);
-      },
-      (error: unknown) => mine?.reject(error as Error),
-    );
   }
 
   async #shutdown(reason: RaftError): Promise<void> {

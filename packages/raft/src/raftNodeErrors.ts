@@ -1,4 +1,5 @@
 import { NotLeaderError, RaftError, RaftErrorCode } from "./errors.js";
+import type { PendingProposal } from "./proposalBatch.js";
 import type { SettledProposal } from "./proposalTracker.js";
 import type { ProposeRefusal } from "./raftOptions.js";
 import type { NodeId } from "./types.js";
@@ -25,6 +26,13 @@ export function outcomeError(s: SettledProposal<unknown>): RaftError | undefined
         `leadership lost with ${at} pending and its fate could not be learnt: it may or may not take effect`,
       );
   }
+}
+
+/** Settles a proposal: resolves it with `result` when it was applied here, else rejects it with the outcome's error. */
+export function settleProposal(s: SettledProposal<PendingProposal>, result?: unknown): void {
+  const error = outcomeError(s);
+  if (error) s.token.reject(error);
+  else s.token.resolve(result);
 }
 
 /** The error a proposal refused by the core rejects with. */
