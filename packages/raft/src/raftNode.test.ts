@@ -186,6 +186,38 @@ describe("RaftNode", () => {
     });
   });
 
+  it("never applies inside the caller's propose(), even on a single node that commits within its own write", async () => {
+    let inside = false;
+    const appliedInside: number[] = [];
+    const stateMachine = {
+      apply: (_command: unknown, index: number) => {
+        if (inside) appliedInside.push(index);
+        return index;
+      },
+      snapshot: () => new Uint8Array(),
+      restore: () => {},
+    };
+    const node = await RaftNode.create({
+      id: "a",
+      initialMembers: ["a"],
+      transport: new MemoryNetwork().transport("a"),
+      storage: new MemoryStorage(),
+      stateMachine,
+      tickMs: 5,
+    });
+    live.push(node as unknown as KvNode);
+    for (let i = 0; i < 200 && node.role !== "leader"; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(node.role).toBe("leader");
+    await node.read();
+    inside = true;
+    const results = [node.propose("x"), node.propose("y")];
+    const read = node.read();
+    inside = false;
+    expect(await Promise.all(results)).toHaveLength(2);
+    await read;
+    expect(appliedInside).toEqual([]);
+  });
+
   it("emits role and leader events and transfers leadership", async () => {
     const { nodes } = await cluster(["a", "b", "c"]);
     const leader = await leaderOf(nodes);

@@ -59,6 +59,8 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
   #timer: unknown = null;
   #running = false;
   #kickQueued = false;
+  /** How many public methods' calls the current code runs inside ({@link #inCall}). */
+  #callDepth = 0;
   #idle: Promise<void> = Promise.resolve();
   #stopped = false;
   readonly #batch = new ProposalBatch((batch) => this.#proposeBatch(batch));
@@ -219,7 +221,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       // An idle leader (everything in its log committed) proposes at once: a lone write does not wait a
       // turn of the event loop for company that is not coming. Under load the log always has uncommitted
       // entries, and proposals gather into one batch per turn as before.
-      this.#batch.add(item, this.#core.commit === this.#core.lastIndex());
+      this.#inCall(() => this.#batch.add(item, this.#core.commit === this.#core.lastIndex()));
     });
   }
 
@@ -261,7 +263,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     if (this.#core.role !== "leader") throw new NotLeaderError(this.#core.leader);
     await new Promise<unknown>((resolve, reject) => {
       this.#core.readIndex(this.#reads.add({ resolve, reject }));
-      this.#kick();
+      this.#inCall(() => this.#kick());
     });
     return (query ? await query() : undefined) as T;
   }
@@ -272,7 +274,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     if (!this.#core.transferLeadership(to)) {
       throw new RaftError(RaftErrorCode.InvalidConfChange, `${to} is not a voter`);
     }
-    this.#kick();
+    this.#inCall(() => this.#kick());
     await this.#waiters.waitFor(
       () => this.#core.leader === to,
       this.#tickMs * (this.#core.electionTick * 2 + 2),
@@ -313,8 +315,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
     const applied = new Promise<void>((resolve, reject) => {
       this.#proposals.track(res.index, res.term, { index: res.index, resolve: () => resolve(), reject });
     });
-    // Tracked first: with a synchronous storage a lone node commits and applies it within the kick.
-    this.#kick();
+    this.#inCall(() => this.#kick());
     return applied;
   }
 
@@ -421,7 +422,7 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       handled = andThen(this.#storage.save(readyUpdate(rd, true)), () => {
         if (this.#stopped) return;
         leaderSync.add(rd);
-        return this.#applier.apply(rd);
+        return this.#apply(rd);
       });
     } else if (rd.mustSync) {
       // The leader replicates while it writes its own log (thesis §10.2.1); the rest waits for the write.
@@ -432,13 +433,13 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
         if (this.#stopped) return;
         this.#core.advance(rd);
         this.#send(rd.messages);
-        return this.#applier.apply(rd);
+        return this.#apply(rd);
       });
     } else {
       // Nothing here has to be on disk first (at most the commit index moved): answer the proposers, then
       // tell the other nodes (commit notices a moment later), then hand the commit index to the storage,
       // which may keep it in memory (volatile state, Raft Figure 2).
-      handled = andThen(this.#applier.apply(rd), () => {
+      handled = andThen(this.#apply(rd), () => {
         if (this.#stopped) return;
         this.#send(this.#notices.hold(rd.earlyMessages));
         this.#send(rd.messages);
@@ -448,6 +449,29 @@ export class RaftNode<C = unknown, R = unknown> extends EventEmitter<RaftNodeEve
       });
     }
     return andThen(handled, () => this.#snapshots.maybeStart());
+  }
+
+  /**
+   * Runs `f` (which may run the node's loop) as part of a public method's call: the loop may send and write
+   * before the method returns, but applies only a microtask later ({@link #apply}).
+   */
+  #inCall(f: () => void): void {
+    this.#callDepth++;
+    try {
+      f();
+    } finally {
+      this.#callDepth--;
+    }
+  }
+
+  /**
+   * Applies a Ready's committed entries: at once, unless the loop runs inside a public method's call. A
+   * state machine's `apply`, and the continuations of the proposers it answers, never run inside a caller's
+   * `propose()` or `read()` (a single node commits within its own write): callers may rely on that order.
+   */
+  #apply(rd: Ready): Step {
+    if (this.#callDepth === 0) return this.#applier.apply(rd);
+    return Promise.resolve().then(() => this.#applier.apply(rd));
   }
 
   /** Every message leaves through here, so that held commit notices it makes redundant are dropped. */
