@@ -307,7 +307,8 @@ try {
       tls: values.tls,
       diagnostics: values.diagnostics,
       nodeArgs,
-      ...(raftDist ? { raftDist: resolve(raftDist) } : {}),
+      // Relative to where the command was typed (pnpm runs the script in bench/ and says where in INIT_CWD).
+      ...(raftDist ? { raftDist: resolve(process.env.INIT_CWD ?? process.cwd(), raftDist) } : {}),
     });
   };
   if (!values["no-ours"]) running.push(await startOurs("raft"));
